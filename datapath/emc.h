@@ -1,0 +1,105 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * Exact-match cache: one per PMD thread, owned and touched only by it.
+ *
+ * A power-of-two array of entries, each holding a full flow key, its hash and
+ * an opaque pointer to the megaflow the key hit. A key may live in one of two
+ * slots (two index functions of its hash), so two hot flows that collide on
+ * one slot can both stay. Lookups compare the hash, then the whole key.
+ *
+ * Insertion is probabilistic: emc_maybe_insert() inserts with probability
+ * 1/N, so that a burst of short flows does not evict the long-lived ones
+ * (with many flows the cache thrashes and the classifier takes over). N = 0
+ * disables the cache: lookups miss at once and nothing is inserted.
+ *
+ * The cache holds no references. Its owner must remove entries whose
+ * megaflow is going away before that megaflow is freed (emc_sweep()).
+ */
+#ifndef VS_EMC_H
+#define VS_EMC_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "flow_key.h"
+#include "random.h"
+
+enum { EMC_DEFAULT_ENTRIES = 8192, EMC_DEFAULT_INV_PROB = 100 };
+
+struct emc_entry {
+	struct flow_key key;
+	uint32_t hash;
+	void *flow; /* NULL: empty */
+} VS_CACHE_ALIGNED;
+
+struct emc {
+	uint32_t mask; /* n_entries - 1 */
+	uint32_t inv_prob;
+	struct vs_random rng;
+	uint64_t n_inserts;
+	struct emc_entry entries[];
+};
+
+/* Creates a cache of 'n_entries' (rounded up to a power of two, at least 2)
+ * inserting with probability 1/'inv_prob' (0 disables it). Returns NULL with
+ * errno set on failure. */
+struct emc *emc_create(uint32_t n_entries, uint32_t inv_prob, uint64_t seed);
+
+/* Frees 'emc'; NULL is a no-op. */
+void emc_destroy(struct emc *emc);
+
+/* Changes the insertion probability (0 disables and empties the cache). */
+void emc_set_inv_prob(struct emc *emc, uint32_t inv_prob);
+
+static inline bool
+emc_enabled(const struct emc *emc)
+{
+	return emc->inv_prob != 0;
+}
+
+static inline uint32_t
+emc_index2(const struct emc *emc, uint32_t hash)
+{
+	return (hash >> 16 | hash << 16) & emc->mask;
+}
+
+/* Returns the megaflow cached for 'key' (whose flow_key_hash is 'hash'), or
+ * NULL. */
+static inline void *
+emc_lookup(const struct emc *emc, const struct flow_key *key, uint32_t hash)
+{
+	const struct emc_entry *e = &emc->entries[hash & emc->mask];
+
+	if (e->hash == hash && e->flow && flow_key_equal(&e->key, key)) {
+		return e->flow;
+	}
+	e = &emc->entries[emc_index2(emc, hash)];
+	if (e->hash == hash && e->flow && flow_key_equal(&e->key, key)) {
+		return e->flow;
+	}
+	return NULL;
+}
+
+/* Caches 'key' -> 'flow' unconditionally, replacing an entry if needed. */
+void emc_insert(struct emc *emc, const struct flow_key *key, uint32_t hash, void *flow);
+
+/* Caches 'key' -> 'flow' with the configured probability. */
+static inline void
+emc_maybe_insert(struct emc *emc, const struct flow_key *key, uint32_t hash, void *flow)
+{
+	if (emc->inv_prob == 0) {
+		return;
+	}
+	if (emc->inv_prob == 1 || vs_random_range(&emc->rng, emc->inv_prob) == 0) {
+		emc_insert(emc, key, hash, flow);
+	}
+}
+
+/* Empties every entry for which 'is_dead'(flow, 'aux') is true (all of them
+ * when 'is_dead' is NULL). Returns how many were emptied. */
+uint32_t emc_sweep(struct emc *emc, bool (*is_dead)(const void *flow, void *aux), void *aux);
+
+/* Number of occupied entries (for statistics and tests). */
+uint32_t emc_count(const struct emc *emc);
+
+#endif /* VS_EMC_H */

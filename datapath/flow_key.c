@@ -1,0 +1,462 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * Flow key extraction: walks Ethernet, up to two VLAN tags, LLC/SNAP, then
+ * ARP, IPv4 or IPv6 (with extension headers) and TCP/UDP/SCTP/ICMP/ICMPv6,
+ * bounds-checking every read against the frame length. See flow_key.h.
+ */
+#include "flow_key.h"
+
+#include <arpa/inet.h>
+#include <stdarg.h>
+#include <stdio.h>
+
+#include "hash.h"
+
+enum {
+	ETH_HLEN = 14,
+	ETH_TYPE_IPV4 = 0x0800,
+	ETH_TYPE_ARP = 0x0806,
+	ETH_TYPE_VLAN = 0x8100,
+	ETH_TYPE_QINQ = 0x88a8,
+	ETH_TYPE_QINQ_OLD = 0x9100,
+	ETH_TYPE_IPV6 = 0x86dd,
+	ETH_TYPE_MIN = 0x0600,
+	IPPROTO_ICMP_ = 1,
+	IPPROTO_TCP_ = 6,
+	IPPROTO_UDP_ = 17,
+	IPPROTO_ICMPV6_ = 58,
+	IPPROTO_SCTP_ = 132,
+	IPV6_MAX_EXT_HDRS = 16,
+	ND_NEIGHBOR_SOLICIT = 135,
+	ND_NEIGHBOR_ADVERT = 136,
+	ND_OPT_SLL = 1,
+	ND_OPT_TLL = 2,
+};
+
+/* A bounded view of the rest of the frame. */
+struct cursor {
+	const uint8_t *p;
+	uint32_t left;
+};
+
+static inline uint16_t
+rd16(const uint8_t *p)
+{
+	uint16_t v;
+
+	memcpy(&v, p, sizeof v);
+	return v;
+}
+
+static inline uint32_t
+rd32(const uint8_t *p)
+{
+	uint32_t v;
+
+	memcpy(&v, p, sizeof v);
+	return v;
+}
+
+static inline bool
+cursor_pull(struct cursor *c, uint32_t n)
+{
+	if (c->left < n) {
+		return false;
+	}
+	c->p += n;
+	c->left -= n;
+	return true;
+}
+
+static bool
+is_vlan_tpid(uint16_t type)
+{
+	return type == ETH_TYPE_VLAN || type == ETH_TYPE_QINQ || type == ETH_TYPE_QINQ_OLD;
+}
+
+/* Parses tags and the EtherType; leaves the cursor on the L3 header.
+ * Returns false when no L3 header can follow. */
+static bool
+parse_l2(struct cursor *c, struct flow_key *key)
+{
+	uint16_t type;
+	int n_tags = 0;
+
+	if (c->left < 12) {
+		return false;
+	}
+	memcpy(key->eth_dst, c->p, 6);
+	memcpy(key->eth_src, c->p + 6, 6);
+	cursor_pull(c, 12);
+	if (c->left < 2) {
+		key->eth_type = htons(FLOW_ETH_TYPE_NONE);
+		return false;
+	}
+	type = ntohs(rd16(c->p));
+	while (is_vlan_tpid(type)) {
+		if (n_tags == 2 || c->left < 6) {
+			key->eth_type = htons(type);
+			return false;
+		}
+		uint16_t tci = (uint16_t)((ntohs(rd16(c->p + 2)) & ~0x1000) | FLOW_VLAN_PRESENT);
+		if (n_tags++ == 0) {
+			key->vlan_tci = htons(tci);
+		} else {
+			key->vlan_inner_tci = htons(tci);
+		}
+		cursor_pull(c, 4);
+		type = ntohs(rd16(c->p));
+	}
+	cursor_pull(c, 2);
+	if (type >= ETH_TYPE_MIN) {
+		key->eth_type = htons(type);
+		return true;
+	}
+	/* 802.3 length field: only LLC/SNAP with a zero OUI carries a type. */
+	static const uint8_t snap[6] = {0xaa, 0xaa, 0x03, 0x00, 0x00, 0x00};
+	if (c->left >= 8 && !memcmp(c->p, snap, sizeof snap)) {
+		key->eth_type = rd16(c->p + 6);
+		if (ntohs(key->eth_type) >= ETH_TYPE_MIN) {
+			cursor_pull(c, 8);
+			return true;
+		}
+	}
+	key->eth_type = htons(FLOW_ETH_TYPE_NONE);
+	return false;
+}
+
+static void
+parse_arp(struct cursor *c, struct flow_key *key)
+{
+	const uint8_t *a = c->p;
+
+	/* Ethernet/IPv4 ARP only: htype 1, ptype IPv4, hlen 6, plen 4. */
+	if (c->left < 28 || rd16(a) != htons(1) || rd16(a + 2) != htons(ETH_TYPE_IPV4) ||
+	    a[4] != 6 || a[5] != 4) {
+		return;
+	}
+	uint16_t op = ntohs(rd16(a + 6));
+	key->nw_proto = op <= 0xff ? (uint8_t)op : 0;
+	memcpy(key->arp_sha, a + 8, 6);
+	key->nw_src.ipv4 = rd32(a + 14);
+	memcpy(key->arp_tha, a + 18, 6);
+	key->nw_dst.ipv4 = rd32(a + 24);
+}
+
+/* Parses an IPv4 header; leaves the cursor on L4, bounded by the IP total
+ * length. Returns false when no L4 header follows. */
+static bool
+parse_ipv4(struct cursor *c, struct flow_key *key)
+{
+	const uint8_t *ip = c->p;
+	uint32_t ihl, tot_len;
+
+	if (c->left < 20 || (ip[0] >> 4) != 4) {
+		return false;
+	}
+	ihl = (uint32_t)(ip[0] & 0x0f) * 4;
+	tot_len = ntohs(rd16(ip + 2));
+	if (ihl < 20 || ihl > c->left || tot_len < ihl) {
+		return false;
+	}
+	key->nw_tos = ip[1];
+	key->nw_ttl = ip[8];
+	key->nw_proto = ip[9];
+	key->nw_src.ipv4 = rd32(ip + 12);
+	key->nw_dst.ipv4 = rd32(ip + 16);
+
+	uint16_t frag = ntohs(rd16(ip + 6));
+	if (frag & 0x3fff) { /* MF or a non-zero offset */
+		key->nw_frag = FLOW_FRAG_ANY;
+		if (frag & 0x1fff) {
+			key->nw_frag |= FLOW_FRAG_LATER;
+		}
+	}
+	if (tot_len < c->left) {
+		c->left = tot_len; /* ignore Ethernet padding */
+	}
+	cursor_pull(c, ihl);
+	return !(key->nw_frag & FLOW_FRAG_LATER);
+}
+
+static bool
+is_ipv6_ext(uint8_t nh)
+{
+	return nh == 0 || nh == 43 || nh == 44 || nh == 51 || nh == 60;
+}
+
+/* Parses an IPv6 header and its extension headers; leaves the cursor on L4.
+ * Returns false when no L4 header follows. */
+static bool
+parse_ipv6(struct cursor *c, struct flow_key *key)
+{
+	const uint8_t *ip = c->p;
+	uint32_t vtcfl, payload;
+	uint8_t nh;
+
+	if (c->left < 40 || (ip[0] >> 4) != 6) {
+		return false;
+	}
+	vtcfl = ntohl(rd32(ip));
+	key->nw_tos = (uint8_t)(vtcfl >> 20);
+	key->ipv6_label = htonl(vtcfl & 0x000fffff);
+	payload = ntohs(rd16(ip + 4));
+	nh = ip[6];
+	key->nw_ttl = ip[7];
+	memcpy(key->nw_src.ipv6, ip + 8, 16);
+	memcpy(key->nw_dst.ipv6, ip + 24, 16);
+	cursor_pull(c, 40);
+	if (payload < c->left) {
+		c->left = payload;
+	}
+	for (int i = 0; i < IPV6_MAX_EXT_HDRS && is_ipv6_ext(nh); i++) {
+		uint32_t hlen;
+
+		if (c->left < 8) {
+			break;
+		}
+		if (nh == 44) { /* fragment header */
+			uint16_t off = ntohs(rd16(c->p + 2));
+			key->nw_frag = FLOW_FRAG_ANY;
+			if (off & 0xfff8) {
+				key->nw_frag |= FLOW_FRAG_LATER;
+			}
+			hlen = 8;
+		} else if (nh == 51) { /* AH counts 4-byte units */
+			hlen = ((uint32_t)c->p[1] + 2) * 4;
+		} else {
+			hlen = ((uint32_t)c->p[1] + 1) * 8;
+		}
+		nh = c->p[0];
+		if (!cursor_pull(c, hlen)) {
+			break;
+		}
+	}
+	if (is_ipv6_ext(nh)) {
+		/* Truncated or overlong chain: the protocol is unknown. */
+		key->nw_frag = 0;
+		return false;
+	}
+	key->nw_proto = nh;
+	return !is_ipv6_ext(nh) && !(key->nw_frag & FLOW_FRAG_LATER);
+}
+
+static void
+parse_nd(struct cursor *c, struct flow_key *key)
+{
+	const uint8_t *p;
+	uint32_t left;
+
+	/* ICMPv6 header (4) + reserved/flags (4) + target (16) */
+	if (c->left < 24) {
+		return;
+	}
+	memcpy(key->nd_target, c->p + 8, 16);
+	p = c->p + 24;
+	left = c->left - 24;
+	while (left >= 8) {
+		uint32_t olen = (uint32_t)p[1] * 8;
+
+		if (olen == 0 || olen > left) {
+			return;
+		}
+		if (p[0] == ND_OPT_SLL && olen == 8 && key->tp_src == htons(ND_NEIGHBOR_SOLICIT)) {
+			memcpy(key->arp_sha, p + 2, 6);
+		} else if (p[0] == ND_OPT_TLL && olen == 8 &&
+			   key->tp_src == htons(ND_NEIGHBOR_ADVERT)) {
+			memcpy(key->arp_tha, p + 2, 6);
+		}
+		p += olen;
+		left -= olen;
+	}
+}
+
+static void
+parse_l4(struct cursor *c, struct flow_key *key)
+{
+	const uint8_t *l4 = c->p;
+
+	switch (key->nw_proto) {
+	case IPPROTO_TCP_:
+		if (c->left >= 20 && (l4[12] >> 4) >= 5) {
+			key->tp_src = rd16(l4);
+			key->tp_dst = rd16(l4 + 2);
+			key->tcp_flags = htons(ntohs(rd16(l4 + 12)) & 0x0fff);
+		}
+		break;
+	case IPPROTO_UDP_:
+		if (c->left >= 8) {
+			key->tp_src = rd16(l4);
+			key->tp_dst = rd16(l4 + 2);
+		}
+		break;
+	case IPPROTO_SCTP_:
+		if (c->left >= 12) {
+			key->tp_src = rd16(l4);
+			key->tp_dst = rd16(l4 + 2);
+		}
+		break;
+	case IPPROTO_ICMP_:
+		if (c->left >= 4) {
+			key->tp_src = htons(l4[0]);
+			key->tp_dst = htons(l4[1]);
+		}
+		break;
+	case IPPROTO_ICMPV6_:
+		if (c->left >= 4) {
+			key->tp_src = htons(l4[0]);
+			key->tp_dst = htons(l4[1]);
+			if ((l4[0] == ND_NEIGHBOR_SOLICIT || l4[0] == ND_NEIGHBOR_ADVERT) &&
+			    l4[1] == 0 && ntohs(key->eth_type) == ETH_TYPE_IPV6) {
+				parse_nd(c, key);
+			}
+		}
+		break;
+	default:
+		break;
+	}
+}
+
+void
+flow_key_extract(const uint8_t *pkt, uint32_t len, uint32_t in_port, struct flow_key *key,
+		 struct flow_ofs *ofs)
+{
+	struct cursor c = {pkt, len};
+	bool l4 = false;
+	uint16_t type;
+
+	memset(key, 0, sizeof *key);
+	key->in_port = in_port;
+	if (ofs) {
+		ofs->l3 = 0;
+		ofs->l4 = 0;
+	}
+	if (!parse_l2(&c, key)) {
+		return;
+	}
+	if (ofs) {
+		ofs->l3 = (uint16_t)(c.p - pkt);
+	}
+	type = ntohs(key->eth_type);
+	if (type == ETH_TYPE_IPV4) {
+		l4 = parse_ipv4(&c, key);
+	} else if (type == ETH_TYPE_IPV6) {
+		l4 = parse_ipv6(&c, key);
+	} else if (type == ETH_TYPE_ARP) {
+		parse_arp(&c, key);
+	}
+	if (l4) {
+		if (ofs) {
+			ofs->l4 = (uint16_t)(c.p - pkt);
+		}
+		parse_l4(&c, key);
+	}
+}
+
+uint32_t
+flow_key_hash(const struct flow_key *key, uint32_t basis)
+{
+	return hash_words64(key->u64, FLOW_KEY_U64S, basis);
+}
+
+static bool
+bytes_zero(const uint8_t *p, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (p[i]) {
+			return false;
+		}
+	}
+	return true;
+}
+
+struct fmt_buf {
+	char *buf;
+	size_t size;
+	size_t len;
+};
+
+static void __attribute__((format(printf, 2, 3))) fmt_add(struct fmt_buf *f, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	if (f->len >= f->size) {
+		return;
+	}
+	va_start(ap, fmt);
+	n = vsnprintf(f->buf + f->len, f->size - f->len, fmt, ap);
+	va_end(ap);
+	if (n > 0) {
+		f->len += (size_t)n;
+	}
+}
+
+static void
+fmt_mac(struct fmt_buf *f, const char *name, const uint8_t *v, const uint8_t *m)
+{
+	if (m && bytes_zero(m, 6)) {
+		return;
+	}
+	fmt_add(f, "%s=%02x:%02x:%02x:%02x:%02x:%02x,", name, v[0], v[1], v[2], v[3], v[4], v[5]);
+}
+
+static void
+fmt_ip(struct fmt_buf *f, const char *name, const uint8_t *v, const uint8_t *m, bool v6)
+{
+	char s[INET6_ADDRSTRLEN];
+
+	if (m && bytes_zero(m, v6 ? 16 : 4)) {
+		return;
+	}
+	inet_ntop(v6 ? AF_INET6 : AF_INET, v, s, sizeof s);
+	fmt_add(f, "%s=%s,", name, s);
+}
+
+#define FMT_INT(f, name, field, conv)                                             \
+	do {                                                                      \
+		if (!mask || mask->field) {                                       \
+			fmt_add(f, name "=%#x,", (unsigned int)conv(key->field)); \
+		}                                                                 \
+	} while (0)
+
+#define NOCONV(x) (x)
+
+char *
+flow_key_format(const struct flow_key *key, const struct flow_key *mask, char *buf, size_t size)
+{
+	struct fmt_buf f = {buf, size, 0};
+	uint16_t type = ntohs(key->eth_type);
+	bool v6 = type == ETH_TYPE_IPV6;
+
+	buf[0] = '\0';
+	fmt_add(&f, "in_port=%u,", key->in_port);
+	FMT_INT(&f, "vlan_tci", vlan_tci, ntohs);
+	FMT_INT(&f, "vlan_inner_tci", vlan_inner_tci, ntohs);
+	fmt_mac(&f, "eth_src", key->eth_src, mask ? mask->eth_src : NULL);
+	fmt_mac(&f, "eth_dst", key->eth_dst, mask ? mask->eth_dst : NULL);
+	FMT_INT(&f, "eth_type", eth_type, ntohs);
+	if (type == ETH_TYPE_IPV4 || type == ETH_TYPE_ARP || v6) {
+		fmt_ip(&f, "nw_src", key->nw_src.ipv6, mask ? mask->nw_src.ipv6 : NULL, v6);
+		fmt_ip(&f, "nw_dst", key->nw_dst.ipv6, mask ? mask->nw_dst.ipv6 : NULL, v6);
+		FMT_INT(&f, "nw_proto", nw_proto, NOCONV);
+		FMT_INT(&f, "nw_tos", nw_tos, NOCONV);
+		FMT_INT(&f, "nw_ttl", nw_ttl, NOCONV);
+		FMT_INT(&f, "nw_frag", nw_frag, NOCONV);
+		FMT_INT(&f, "tp_src", tp_src, ntohs);
+		FMT_INT(&f, "tp_dst", tp_dst, ntohs);
+		FMT_INT(&f, "tcp_flags", tcp_flags, ntohs);
+	}
+	if (v6) {
+		FMT_INT(&f, "ipv6_label", ipv6_label, ntohl);
+		fmt_ip(&f, "nd_target", key->nd_target, mask ? mask->nd_target : NULL, true);
+	}
+	if (type == ETH_TYPE_ARP || v6) {
+		fmt_mac(&f, "arp_sha", key->arp_sha, mask ? mask->arp_sha : NULL);
+		fmt_mac(&f, "arp_tha", key->arp_tha, mask ? mask->arp_tha : NULL);
+	}
+	if (f.len > 0 && f.len <= size && buf[f.len - 1] == ',') {
+		buf[f.len - 1] = '\0';
+	}
+	return buf;
+}

@@ -1,0 +1,122 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * The flow key: every header field the datapath can match on, extracted from
+ * a packet into 96 fixed bytes (12 64-bit words). The same layout serves as a
+ * mask (a 1 bit means "this bit matters"), so the EMC compares keys word by
+ * word and the megaflow classifier ANDs keys with masks word by word.
+ *
+ * Field conventions (network byte order unless noted):
+ *  - in_port: datapath port number, host order.
+ *  - vlan_tci: the outermost 802.1Q/802.1ad tag, with FLOW_VLAN_PRESENT set
+ *    when a tag is there (the DEI bit of the packet is not kept).
+ *    vlan_inner_tci: the second tag of a QinQ packet, same convention.
+ *  - eth_type: the EtherType after the tags; FLOW_ETH_TYPE_NONE for 802.3
+ *    frames (length field) and for frames too short to carry one.
+ *  - nw_proto: IP protocol / IPv6 final next header; ARP: low byte of opcode.
+ *  - nw_tos: the whole IPv4 TOS / IPv6 traffic class byte (DSCP and ECN).
+ *  - nw_frag: FLOW_FRAG_* flags.
+ *  - tp_src/tp_dst: TCP/UDP/SCTP ports; ICMP and ICMPv6 type and code.
+ *  - nw_src/nw_dst: IPv4 (first 4 bytes) or IPv6 addresses; ARP SPA/TPA.
+ *  - arp_sha/arp_tha: ARP hardware addresses; for IPv6 neighbour discovery
+ *    the source/target link-layer address options.
+ *  - nd_target: the target address of an IPv6 NS or NA.
+ */
+#ifndef VS_FLOW_KEY_H
+#define VS_FLOW_KEY_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <string.h>
+
+#include "util.h"
+
+enum {
+	FLOW_KEY_U64S = 12,
+	FLOW_VLAN_PRESENT = 0x1000, /* host order; stored as big endian */
+	FLOW_VLAN_VID_MASK = 0x0fff,
+	FLOW_VLAN_PCP_SHIFT = 13,
+	FLOW_ETH_TYPE_NONE = 0x05ff, /* host order, as OVS does for 802.3 */
+	FLOW_FRAG_ANY = 1 << 0,      /* a fragment of any kind */
+	FLOW_FRAG_LATER = 1 << 1,    /* not the first fragment: no L4 header */
+};
+
+struct flow_key {
+	union {
+		struct {
+			uint32_t in_port;
+			uint16_t vlan_tci;
+			uint16_t vlan_inner_tci;
+			uint8_t eth_dst[6];
+			uint8_t eth_src[6];
+			uint16_t eth_type;
+			uint8_t nw_proto;
+			uint8_t nw_tos;
+			uint8_t nw_ttl;
+			uint8_t nw_frag;
+			uint16_t tcp_flags;
+			uint16_t tp_src;
+			uint16_t tp_dst;
+			union {
+				uint32_t ipv4;
+				uint8_t ipv6[16];
+			} nw_src;
+			union {
+				uint32_t ipv4;
+				uint8_t ipv6[16];
+			} nw_dst;
+			uint32_t ipv6_label;
+			uint8_t arp_sha[6];
+			uint8_t arp_tha[6];
+			uint8_t nd_target[16];
+		};
+		uint64_t u64[FLOW_KEY_U64S];
+	};
+};
+
+_Static_assert(sizeof(struct flow_key) == FLOW_KEY_U64S * 8, "flow_key must be 12 words");
+_Static_assert(offsetof(struct flow_key, nw_src) == 32, "flow_key layout");
+_Static_assert(offsetof(struct flow_key, nd_target) == 80, "flow_key layout");
+
+/* Where the parser found each layer: byte offsets from the start of the
+ * frame, 0 when that layer is absent or could not be parsed. */
+struct flow_ofs {
+	uint16_t l3;
+	uint16_t l4;
+};
+
+/* Extracts the key of the 'len'-byte frame at 'pkt' received on 'in_port'.
+ * Never reads outside [pkt, pkt + len): a truncated or malformed header ends
+ * the parse and leaves the fields of that layer and the following ones zero.
+ * 'ofs' may be NULL. Pure; callable from any thread. */
+void flow_key_extract(const uint8_t *pkt, uint32_t len, uint32_t in_port, struct flow_key *key,
+		      struct flow_ofs *ofs);
+
+/* Hash of the whole key. */
+uint32_t flow_key_hash(const struct flow_key *key, uint32_t basis);
+
+static inline bool
+flow_key_equal(const struct flow_key *a, const struct flow_key *b)
+{
+	uint64_t diff = 0;
+
+	for (int i = 0; i < FLOW_KEY_U64S; i++) {
+		diff |= a->u64[i] ^ b->u64[i];
+	}
+	return diff == 0;
+}
+
+/* dst = key & mask, word by word. */
+static inline void
+flow_key_and(struct flow_key *dst, const struct flow_key *key, const struct flow_key *mask)
+{
+	for (int i = 0; i < FLOW_KEY_U64S; i++) {
+		dst->u64[i] = key->u64[i] & mask->u64[i];
+	}
+}
+
+/* Formats 'key' (or, with 'mask', only its unwildcarded fields) as
+ * "field=value,..." into 'buf' of 'size' bytes. Returns 'buf'. */
+char *flow_key_format(const struct flow_key *key, const struct flow_key *mask, char *buf,
+		      size_t size);
+
+#endif /* VS_FLOW_KEY_H */

@@ -1,0 +1,83 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * Internet checksums (RFC 1071) and their incremental update (RFC 1624), for
+ * building test packets and for rewriting headers in the datapath. Values are
+ * in network byte order as they sit in the packet.
+ */
+#ifndef VS_CSUM_H
+#define VS_CSUM_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+/* Adds 'size' bytes at 'data' to the 32-bit one's complement sum 'sum'. */
+static inline uint32_t
+csum_add(uint32_t sum, const void *data, size_t size)
+{
+	const uint8_t *p = data;
+
+	while (size >= 2) {
+		uint16_t w;
+
+		memcpy(&w, p, 2);
+		sum += w;
+		p += 2;
+		size -= 2;
+	}
+	if (size) {
+		uint16_t w = 0;
+
+		memcpy(&w, p, 1);
+		sum += w;
+	}
+	return sum;
+}
+
+/* Folds 'sum' and returns its complement: the value to store. */
+static inline uint16_t
+csum_finish(uint32_t sum)
+{
+	while (sum >> 16) {
+		sum = (sum & 0xffff) + (sum >> 16);
+	}
+	return (uint16_t)~sum;
+}
+
+/* New checksum after a 16-bit word of the covered data went from 'old' to
+ * 'new' (RFC 1624, eqn. 3). */
+static inline uint16_t
+csum_update16(uint16_t csum, uint16_t old, uint16_t new)
+{
+	uint32_t sum = (uint16_t)~csum + (uint32_t)(uint16_t)~old + new;
+
+	return csum_finish(sum);
+}
+
+/* Same for a 32-bit value (e.g. an IPv4 address). */
+static inline uint16_t
+csum_update32(uint16_t csum, uint32_t old, uint32_t new)
+{
+	csum = csum_update16(csum, (uint16_t)(old >> 16), (uint16_t)(new >> 16));
+	return csum_update16(csum, (uint16_t)old, (uint16_t) new);
+}
+
+/* Same for 'size' bytes (a multiple of 2) going from 'old' to 'new'. */
+static inline uint16_t
+csum_update_bytes(uint16_t csum, const void *old, const void *new, size_t size)
+{
+	uint32_t sum = (uint16_t)~csum;
+	const uint8_t *o = old, *n = new;
+
+	for (size_t i = 0; i + 1 < size; i += 2) {
+		uint16_t ow, nw;
+
+		memcpy(&ow, o + i, 2);
+		memcpy(&nw, n + i, 2);
+		sum += (uint16_t)~ow;
+		sum += nw;
+	}
+	return csum_finish(sum);
+}
+
+#endif /* VS_CSUM_H */

@@ -1,0 +1,50 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
+# Installs everything vswitch needs on a fresh Debian 12 machine, and reserves
+# hugepages. Idempotent: run it as often as you like; it installs only what is
+# missing. Must run as root (or with sudo available).
+set -euo pipefail
+
+PKGS=(
+	build-essential cmake ninja-build pkg-config clang clang-format clang-tidy
+	cppcheck libclang-rt-14-dev
+	dpdk-dev libdpdk-dev libpcap-dev libjansson-dev libcmocka-dev
+	python3-scapy tcpdump iproute2
+)
+
+SUDO=""
+if [ "$(id -u)" -ne 0 ]; then
+	SUDO="sudo"
+fi
+
+missing=()
+for p in "${PKGS[@]}"; do
+	if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed'; then
+		missing+=("$p")
+	fi
+done
+
+if [ "${#missing[@]}" -gt 0 ]; then
+	echo "setup: installing ${missing[*]}"
+	$SUDO apt-get update -qq
+	DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+else
+	echo "setup: all packages present"
+fi
+
+# Hugepages: 2 MiB pages for DPDK mempools. Tests that cannot rely on them
+# run with --no-huge, so a failure here is a warning, not an error.
+want=${VSWITCH_HUGEPAGES:-512}
+have=$(cat /proc/sys/vm/nr_hugepages 2>/dev/null || echo 0)
+if [ "$have" -lt "$want" ]; then
+	if echo "$want" | $SUDO tee /proc/sys/vm/nr_hugepages >/dev/null 2>&1; then
+		echo "setup: hugepages $(cat /proc/sys/vm/nr_hugepages) x 2 MiB"
+	else
+		echo "setup: warning: could not reserve hugepages; DPDK will run with --no-huge"
+	fi
+fi
+if ! grep -qs '/dev/hugepages ' /proc/mounts; then
+	$SUDO mkdir -p /dev/hugepages
+	$SUDO mount -t hugetlbfs nodev /dev/hugepages 2>/dev/null ||
+		echo "setup: warning: could not mount hugetlbfs on /dev/hugepages"
+fi

@@ -1,0 +1,446 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * Unit tests of flow_key_extract(): every protocol the parser knows, and the
+ * truncation property (a prefix of a frame parses to a subset of the full
+ * frame's fields, without reading past the prefix).
+ */
+#include <arpa/inet.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdlib.h>
+
+#include <cmocka.h>
+
+#include "flow_key.h"
+#include "pktgen.h"
+
+static size_t
+build(const struct pktgen_spec *s, uint8_t *buf)
+{
+	size_t len = pktgen_build(s, buf, 2048);
+
+	assert_true(len > 0);
+	return len;
+}
+
+static void
+extract(const struct pktgen_spec *s, struct flow_key *k, struct flow_ofs *ofs)
+{
+	uint8_t buf[2048];
+	size_t len = build(s, buf);
+
+	flow_key_extract(buf, (uint32_t)len, 7, k, ofs);
+}
+
+static void
+test_udp4(void **state)
+{
+	struct pktgen_spec s = pktgen_udp4(0x0a000001, 0x0a000002, 1234, 53);
+	struct flow_ofs ofs;
+	struct flow_key k;
+
+	(void)state;
+	s.tos = 0xb9;
+	s.ttl = 17;
+	extract(&s, &k, &ofs);
+	assert_int_equal(k.in_port, 7);
+	assert_memory_equal(k.eth_dst, s.eth_dst, 6);
+	assert_memory_equal(k.eth_src, s.eth_src, 6);
+	assert_int_equal(ntohs(k.eth_type), 0x0800);
+	assert_int_equal(k.vlan_tci, 0);
+	assert_int_equal(ntohl(k.nw_src.ipv4), 0x0a000001);
+	assert_int_equal(ntohl(k.nw_dst.ipv4), 0x0a000002);
+	assert_int_equal(k.nw_proto, 17);
+	assert_int_equal(k.nw_tos, 0xb9);
+	assert_int_equal(k.nw_ttl, 17);
+	assert_int_equal(k.nw_frag, 0);
+	assert_int_equal(ntohs(k.tp_src), 1234);
+	assert_int_equal(ntohs(k.tp_dst), 53);
+	assert_int_equal(ofs.l3, 14);
+	assert_int_equal(ofs.l4, 34);
+}
+
+static void
+test_vlan_and_qinq(void **state)
+{
+	struct pktgen_spec s = pktgen_udp4(1, 2, 3, 4);
+	struct flow_ofs ofs;
+	struct flow_key k;
+
+	(void)state;
+	s.n_vlans = 1;
+	s.vlan_tci[0] = 5 << 13 | 0x1000 | 100; /* PCP 5, DEI set, VID 100 */
+	extract(&s, &k, &ofs);
+	assert_int_equal(ntohs(k.vlan_tci), 5 << 13 | FLOW_VLAN_PRESENT | 100);
+	assert_int_equal(k.vlan_inner_tci, 0);
+	assert_int_equal(ntohs(k.eth_type), 0x0800);
+	assert_int_equal(ntohs(k.tp_dst), 4);
+	assert_int_equal(ofs.l3, 18);
+
+	s.n_vlans = 2;
+	s.vlan_tpid[0] = 0x88a8;
+	s.vlan_tci[0] = 10;
+	s.vlan_tci[1] = 3 << 13 | 20;
+	extract(&s, &k, &ofs);
+	assert_int_equal(ntohs(k.vlan_tci), FLOW_VLAN_PRESENT | 10);
+	assert_int_equal(ntohs(k.vlan_inner_tci), 3 << 13 | FLOW_VLAN_PRESENT | 20);
+	assert_int_equal(ntohs(k.eth_type), 0x0800);
+	assert_int_equal(ofs.l3, 22);
+	assert_int_equal(ntohs(k.tp_src), 3);
+}
+
+static void
+test_three_tags_stop(void **state)
+{
+	struct pktgen_spec s = pktgen_udp4(1, 2, 3, 4);
+	uint8_t buf[256];
+	struct flow_key k;
+	size_t len;
+
+	(void)state;
+	s.n_vlans = 2;
+	len = build(&s, buf);
+	/* Turn the EtherType after two tags into a third TPID. */
+	buf[20] = 0x81;
+	buf[21] = 0x00;
+	flow_key_extract(buf, (uint32_t)len, 1, &k, NULL);
+	assert_int_equal(ntohs(k.eth_type), 0x8100);
+	assert_int_equal(k.nw_proto, 0);
+	assert_int_equal(k.nw_src.ipv4, 0);
+}
+
+static void
+test_arp(void **state)
+{
+	struct pktgen_spec s = {
+		.eth_dst = {0xff, 0xff, 0xff, 0xff, 0xff, 0xff},
+		.eth_src = {2, 0, 0, 0, 0, 1},
+		.l3 = PKTGEN_L3_ARP,
+		.arp_op = 1,
+		.arp_sha = {2, 0, 0, 0, 0, 1},
+		.arp_spa = 0xc0a80001,
+		.arp_tpa = 0xc0a80002,
+	};
+	struct flow_key k;
+
+	(void)state;
+	extract(&s, &k, NULL);
+	assert_int_equal(ntohs(k.eth_type), 0x0806);
+	assert_int_equal(k.nw_proto, 1);
+	assert_int_equal(ntohl(k.nw_src.ipv4), 0xc0a80001);
+	assert_int_equal(ntohl(k.nw_dst.ipv4), 0xc0a80002);
+	assert_memory_equal(k.arp_sha, s.arp_sha, 6);
+	assert_memory_equal(k.arp_tha, s.arp_tha, 6);
+}
+
+static void
+test_tcp6(void **state)
+{
+	struct pktgen_spec s = {
+		.l3 = PKTGEN_L3_IPV6,
+		.ip6_src = {0x20, 0x01, 0x0d, 0xb8, [15] = 1},
+		.ip6_dst = {0x20, 0x01, 0x0d, 0xb8, [15] = 2},
+		.ip6_label = 0xabcde,
+		.tos = 0x2e,
+		.ttl = 9,
+		.proto = 6,
+		.sport = 40000,
+		.dport = 443,
+		.tcp_flags = 0x12, /* SYN|ACK */
+	};
+	struct flow_ofs ofs;
+	struct flow_key k;
+
+	(void)state;
+	extract(&s, &k, &ofs);
+	assert_int_equal(ntohs(k.eth_type), 0x86dd);
+	assert_memory_equal(k.nw_src.ipv6, s.ip6_src, 16);
+	assert_memory_equal(k.nw_dst.ipv6, s.ip6_dst, 16);
+	assert_int_equal(ntohl(k.ipv6_label), 0xabcde);
+	assert_int_equal(k.nw_tos, 0x2e);
+	assert_int_equal(k.nw_ttl, 9);
+	assert_int_equal(k.nw_proto, 6);
+	assert_int_equal(ntohs(k.tp_src), 40000);
+	assert_int_equal(ntohs(k.tp_dst), 443);
+	assert_int_equal(ntohs(k.tcp_flags), 0x12);
+	assert_int_equal(ofs.l4, 54);
+}
+
+/* IPv6 with a hop-by-hop header then a fragment header before UDP. */
+static size_t
+build_ipv6_ext(uint8_t *buf, uint16_t frag_off)
+{
+	struct pktgen_spec s = {.l3 = PKTGEN_L3_IPV6, .proto = 0, .payload_len = 0};
+	size_t n = build(&s, buf);
+	uint8_t *ip = buf + 14;
+	uint8_t ext[16 + 8] = {
+		44,
+		1,
+		0,
+		0,
+		0,
+		0,
+		0,
+		0,
+		0,
+		0,
+		0,
+		0,
+		0,
+		0,
+		0,
+		0, /* HBH, 16 bytes */
+		17,
+		0,
+		(uint8_t)(frag_off >> 8),
+		(uint8_t)frag_off,
+		0,
+		0,
+		0,
+		1,
+	};
+	uint8_t udp[8] = {0x04, 0xd2, 0x00, 0x35, 0, 8, 0, 0};
+
+	memcpy(buf + n, ext, sizeof ext);
+	memcpy(buf + n + sizeof ext, udp, sizeof udp);
+	ip[4] = 0;
+	ip[5] = sizeof ext + sizeof udp;
+	return n + sizeof ext + sizeof udp;
+}
+
+static void
+test_ipv6_ext_headers(void **state)
+{
+	uint8_t buf[256];
+	struct flow_ofs ofs;
+	struct flow_key k;
+	size_t len;
+
+	(void)state;
+	len = build_ipv6_ext(buf, 0x0001); /* first fragment, M set */
+	flow_key_extract(buf, (uint32_t)len, 1, &k, &ofs);
+	assert_int_equal(k.nw_proto, 17);
+	assert_int_equal(k.nw_frag, FLOW_FRAG_ANY);
+	assert_int_equal(ntohs(k.tp_src), 1234);
+	assert_int_equal(ntohs(k.tp_dst), 53);
+	assert_int_equal(ofs.l4, 14 + 40 + 24);
+
+	len = build_ipv6_ext(buf, 0x0100); /* offset 32: a later fragment */
+	flow_key_extract(buf, (uint32_t)len, 1, &k, &ofs);
+	assert_int_equal(k.nw_proto, 17);
+	assert_int_equal(k.nw_frag, FLOW_FRAG_ANY | FLOW_FRAG_LATER);
+	assert_int_equal(k.tp_src, 0);
+	assert_int_equal(ofs.l4, 0);
+}
+
+static void
+test_ipv4_fragments(void **state)
+{
+	struct pktgen_spec s = pktgen_udp4(1, 2, 3, 4);
+	struct flow_key k;
+
+	(void)state;
+	s.ip4_frag = 0x2000; /* MF, offset 0 */
+	extract(&s, &k, NULL);
+	assert_int_equal(k.nw_frag, FLOW_FRAG_ANY);
+	assert_int_equal(ntohs(k.tp_src), 3);
+
+	s.ip4_frag = 0x0010; /* offset 128 bytes */
+	extract(&s, &k, NULL);
+	assert_int_equal(k.nw_frag, FLOW_FRAG_ANY | FLOW_FRAG_LATER);
+	assert_int_equal(k.tp_src, 0);
+	assert_int_equal(k.nw_proto, 17);
+}
+
+static void
+test_icmp(void **state)
+{
+	struct pktgen_spec s = pktgen_udp4(1, 2, 0, 0);
+	struct flow_key k;
+
+	(void)state;
+	s.proto = 1;
+	s.icmp_type = 8;
+	s.icmp_code = 3;
+	extract(&s, &k, NULL);
+	assert_int_equal(ntohs(k.tp_src), 8);
+	assert_int_equal(ntohs(k.tp_dst), 3);
+}
+
+static void
+test_nd_solicit(void **state)
+{
+	struct pktgen_spec s = {
+		.l3 = PKTGEN_L3_IPV6, .proto = 58, .icmp_type = 135, .payload_len = 24};
+	uint8_t buf[256];
+	struct flow_key k;
+	size_t len;
+
+	(void)state;
+	len = build(&s, buf);
+	uint8_t *icmp = buf + 14 + 40;
+	memset(icmp + 8, 0xfe, 16);                   /* target */
+	uint8_t opt[8] = {1, 1, 2, 0, 0, 0, 0, 0x99}; /* SLL option */
+	memcpy(icmp + 24, opt, 8);
+	flow_key_extract(buf, (uint32_t)len, 1, &k, NULL);
+	assert_int_equal(ntohs(k.tp_src), 135);
+	assert_int_equal(k.nd_target[0], 0xfe);
+	assert_int_equal(k.nd_target[15], 0xfe);
+	assert_int_equal(k.arp_sha[0], 2);
+	assert_int_equal(k.arp_sha[5], 0x99);
+	assert_int_equal(k.arp_tha[0], 0);
+
+	opt[1] = 0; /* a zero-length option ends the walk */
+	memcpy(icmp + 24, opt, 8);
+	flow_key_extract(buf, (uint32_t)len, 1, &k, NULL);
+	assert_int_equal(k.arp_sha[0], 0);
+	assert_int_equal(k.nd_target[0], 0xfe);
+}
+
+static void
+test_llc_and_runt(void **state)
+{
+	uint8_t buf[64] = {0};
+	struct flow_key k;
+
+	(void)state;
+	buf[12] = 0x00;
+	buf[13] = 0x2e; /* 802.3 length, no SNAP */
+	buf[14] = 0x42;
+	flow_key_extract(buf, 60, 1, &k, NULL);
+	assert_int_equal(ntohs(k.eth_type), FLOW_ETH_TYPE_NONE);
+
+	memcpy(buf + 14, (uint8_t[]){0xaa, 0xaa, 0x03, 0, 0, 0, 0x08, 0x06}, 8);
+	flow_key_extract(buf, 60, 1, &k, NULL);
+	assert_int_equal(ntohs(k.eth_type), 0x0806);
+
+	flow_key_extract(buf, 5, 3, &k, NULL);
+	assert_int_equal(k.in_port, 3);
+	assert_int_equal(k.eth_type, 0);
+	flow_key_extract(NULL, 0, 3, &k, NULL);
+	assert_int_equal(k.in_port, 3);
+}
+
+static void
+test_bad_ipv4_header(void **state)
+{
+	struct pktgen_spec s = pktgen_udp4(1, 2, 3, 4);
+	uint8_t buf[256];
+	struct flow_key k;
+	size_t len;
+
+	(void)state;
+	len = build(&s, buf);
+	buf[14] = 0x44; /* IHL 4: invalid */
+	flow_key_extract(buf, (uint32_t)len, 1, &k, NULL);
+	assert_int_equal(ntohs(k.eth_type), 0x0800);
+	assert_int_equal(k.nw_src.ipv4, 0);
+	assert_int_equal(k.nw_proto, 0);
+
+	buf[14] = 0x4f; /* IHL 15: 60 bytes, more than the IP total length */
+	flow_key_extract(buf, (uint32_t)len, 1, &k, NULL);
+	assert_int_equal(k.nw_proto, 0);
+}
+
+/* Every nonzero byte of 'part' must equal the same byte of 'full'. */
+static void
+assert_subset(const struct flow_key *part, const struct flow_key *full, size_t cut)
+{
+	const uint8_t *p = (const uint8_t *)part, *f = (const uint8_t *)full;
+
+	for (size_t i = 0; i < sizeof *part; i++) {
+		if (p[i] && p[i] != f[i] && !(i >= 20 && i < 22)) {
+			fail_msg("prefix %zu: key byte %zu is %#x, full parse has %#x", cut, i,
+				 p[i], f[i]);
+		}
+	}
+}
+
+static void
+check_prefixes(const uint8_t *frame, size_t len)
+{
+	struct flow_key full, part;
+
+	flow_key_extract(frame, (uint32_t)len, 9, &full, NULL);
+	for (size_t cut = 0; cut <= len; cut++) {
+		/* An exact-size heap copy, so ASan catches any over-read. */
+		uint8_t *copy = malloc(cut ? cut : 1);
+
+		memcpy(copy, frame, cut);
+		flow_key_extract(copy, (uint32_t)cut, 9, &part, NULL);
+		assert_subset(&part, &full, cut);
+		free(copy);
+	}
+}
+
+static void
+test_truncation_prefixes(void **state)
+{
+	struct pktgen_spec specs[] = {
+		pktgen_udp4(1, 2, 3, 4),
+		{.l3 = PKTGEN_L3_IPV6,
+		 .proto = 6,
+		 .sport = 1,
+		 .dport = 2,
+		 .tcp_flags = 2,
+		 .ip6_src = {1},
+		 .ip6_dst = {2},
+		 .ip6_label = 5},
+		{.l3 = PKTGEN_L3_ARP, .arp_op = 2, .arp_sha = {1, 2, 3, 4, 5, 6}, .arp_spa = 7},
+		{.l3 = PKTGEN_L3_IPV4,
+		 .proto = 1,
+		 .icmp_type = 8,
+		 .n_vlans = 2,
+		 .vlan_tci = {5, 6}},
+	};
+	uint8_t buf[256];
+
+	(void)state;
+	for (size_t i = 0; i < sizeof specs / sizeof specs[0]; i++) {
+		check_prefixes(buf, build(&specs[i], buf));
+	}
+	check_prefixes(buf, build_ipv6_ext(buf, 1));
+}
+
+static void
+test_format(void **state)
+{
+	struct pktgen_spec s = pktgen_udp4(0x0a000001, 0x0a000002, 1234, 53);
+	struct flow_key k, m;
+	char buf[512];
+
+	(void)state;
+	extract(&s, &k, NULL);
+	flow_key_format(&k, NULL, buf, sizeof buf);
+	assert_non_null(strstr(buf, "nw_src=10.0.0.1"));
+	assert_non_null(strstr(buf, "tp_dst=0x35"));
+	memset(&m, 0, sizeof m);
+	m.nw_dst.ipv4 = 0xffffffff;
+	flow_key_format(&k, &m, buf, sizeof buf);
+	assert_null(strstr(buf, "nw_src"));
+	assert_non_null(strstr(buf, "nw_dst=10.0.0.2"));
+	flow_key_format(&k, NULL, buf, 8); /* truncates, stays terminated */
+	assert_true(strlen(buf) < 8);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_udp4),
+		cmocka_unit_test(test_vlan_and_qinq),
+		cmocka_unit_test(test_three_tags_stop),
+		cmocka_unit_test(test_arp),
+		cmocka_unit_test(test_tcp6),
+		cmocka_unit_test(test_ipv6_ext_headers),
+		cmocka_unit_test(test_ipv4_fragments),
+		cmocka_unit_test(test_icmp),
+		cmocka_unit_test(test_nd_solicit),
+		cmocka_unit_test(test_llc_and_runt),
+		cmocka_unit_test(test_bad_ipv4_header),
+		cmocka_unit_test(test_truncation_prefixes),
+		cmocka_unit_test(test_format),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
