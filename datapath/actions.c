@@ -1,0 +1,370 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * Header rewriting for the datapath actions of actions.h. Each function
+ * works on one mbuf whose first segment holds the headers it rewrites.
+ */
+#include "actions.h"
+
+#include <arpa/inet.h>
+#include <nmmintrin.h>
+#include <stdio.h>
+
+#include "csum.h"
+
+enum {
+	IP_PROTO_TCP = 6,
+	IP_PROTO_UDP = 17,
+	IP_PROTO_ICMPV6 = 58,
+	IP_PROTO_SCTP = 132,
+};
+
+static inline uint8_t *
+l3_hdr(struct rte_mbuf *m, uint32_t need)
+{
+	if (m->l2_len == 0 || m->l2_len + need > rte_pktmbuf_data_len(m)) {
+		return NULL;
+	}
+	return rte_pktmbuf_mtod_offset(m, uint8_t *, m->l2_len);
+}
+
+/* The L4 header if the parser found one and 'need' bytes of it are there. */
+static inline uint8_t *
+l4_hdr(struct rte_mbuf *m, uint32_t need)
+{
+	uint32_t ofs = (uint32_t)m->l2_len + m->l3_len;
+
+	if (m->l2_len == 0 || m->l3_len == 0 || ofs + need > rte_pktmbuf_data_len(m)) {
+		return NULL;
+	}
+	return rte_pktmbuf_mtod_offset(m, uint8_t *, ofs);
+}
+
+static inline uint16_t
+get16(const uint8_t *p)
+{
+	uint16_t v;
+
+	memcpy(&v, p, 2);
+	return v;
+}
+
+static inline void
+set16(uint8_t *p, uint16_t v)
+{
+	memcpy(p, &v, 2);
+}
+
+static uint16_t
+outer_type(struct rte_mbuf *m)
+{
+	return rte_pktmbuf_data_len(m) >= 14
+		       ? ntohs(get16(rte_pktmbuf_mtod_offset(m, uint8_t *, 12)))
+		       : 0;
+}
+
+static bool
+is_tpid(uint16_t t)
+{
+	return t == 0x8100 || t == 0x88a8 || t == 0x9100;
+}
+
+static enum dp_action_err
+push_vlan(struct rte_mbuf *m, uint16_t tpid, uint16_t tci)
+{
+	uint8_t *p;
+
+	if (rte_pktmbuf_data_len(m) < 12 || !rte_pktmbuf_prepend(m, 4)) {
+		return DP_ACTION_ERR_NO_HEADROOM;
+	}
+	p = rte_pktmbuf_mtod(m, uint8_t *);
+	memmove(p, p + 4, 12);
+	set16(p + 12, tpid);
+	set16(p + 14, tci & htons(0xefff)); /* the present bit is not DEI */
+	if (m->l2_len) {
+		m->l2_len += 4;
+	}
+	return DP_ACTION_OK;
+}
+
+static void
+pop_vlan(struct rte_mbuf *m)
+{
+	uint8_t *p;
+
+	if (rte_pktmbuf_data_len(m) < 18 || !is_tpid(outer_type(m))) {
+		return;
+	}
+	p = rte_pktmbuf_mtod(m, uint8_t *);
+	memmove(p + 4, p, 12);
+	rte_pktmbuf_adj(m, 4);
+	if (m->l2_len >= 4) {
+		m->l2_len -= 4;
+	}
+}
+
+static void
+set_vlan(struct rte_mbuf *m, uint16_t tci, uint16_t mask)
+{
+	uint8_t *p;
+	uint16_t old;
+
+	if (rte_pktmbuf_data_len(m) < 18 || !is_tpid(outer_type(m))) {
+		return;
+	}
+	p = rte_pktmbuf_mtod_offset(m, uint8_t *, 14);
+	old = get16(p);
+	mask &= htons(0xefff);
+	set16(p, (uint16_t)((old & ~mask) | (tci & mask)));
+}
+
+/* Fixes the L4 checksum after 'size' bytes of pseudo-header changed. */
+static void
+l4_csum_update(struct rte_mbuf *m, uint8_t proto, const void *old, const void *new, size_t size)
+{
+	uint8_t *l4;
+
+	if (proto == IP_PROTO_TCP && (l4 = l4_hdr(m, 20))) {
+		set16(l4 + 16, csum_update_bytes(get16(l4 + 16), old, new, size));
+	} else if (proto == IP_PROTO_UDP && (l4 = l4_hdr(m, 8)) && get16(l4 + 6)) {
+		uint16_t c = csum_update_bytes(get16(l4 + 6), old, new, size);
+		set16(l4 + 6, c ? c : 0xffff);
+	} else if (proto == IP_PROTO_ICMPV6 && (l4 = l4_hdr(m, 4))) {
+		set16(l4 + 2, csum_update_bytes(get16(l4 + 2), old, new, size));
+	}
+}
+
+static void
+set_ipv4(struct rte_mbuf *m, const struct dp_action *a)
+{
+	uint8_t *ip = l3_hdr(m, 20);
+	uint16_t csum;
+
+	if (!ip || (ip[0] >> 4) != 4) {
+		return;
+	}
+	csum = get16(ip + 10);
+	if (a->flags & DP_SET_SRC) {
+		csum = csum_update_bytes(csum, ip + 12, &a->ipv4.src, 4);
+		l4_csum_update(m, ip[9], ip + 12, &a->ipv4.src, 4);
+		memcpy(ip + 12, &a->ipv4.src, 4);
+	}
+	if (a->flags & DP_SET_DST) {
+		csum = csum_update_bytes(csum, ip + 16, &a->ipv4.dst, 4);
+		l4_csum_update(m, ip[9], ip + 16, &a->ipv4.dst, 4);
+		memcpy(ip + 16, &a->ipv4.dst, 4);
+	}
+	if (a->flags & (DP_SET_TOS | DP_SET_TTL)) {
+		uint8_t nw[2] = {ip[0], (a->flags & DP_SET_TOS) ? a->ipv4.tos : ip[1]};
+		uint8_t tp[2] = {(a->flags & DP_SET_TTL) ? a->ipv4.ttl : ip[8], ip[9]};
+
+		csum = csum_update_bytes(csum, ip, nw, 2);
+		csum = csum_update_bytes(csum, ip + 8, tp, 2);
+		ip[1] = nw[1];
+		ip[8] = tp[0];
+	}
+	set16(ip + 10, csum);
+}
+
+/* SCTP's CRC32c over the whole SCTP packet, checksum field zeroed. */
+static void
+sctp_recompute(struct rte_mbuf *m)
+{
+	uint8_t *l4 = l4_hdr(m, 12);
+	uint32_t crc = 0xffffffff;
+	uint8_t *end;
+
+	if (!l4 || m->nb_segs != 1) {
+		return;
+	}
+	memset(l4 + 8, 0, 4);
+	end = rte_pktmbuf_mtod_offset(m, uint8_t *, rte_pktmbuf_data_len(m));
+	for (uint8_t *p = l4; p < end; p++) {
+		crc = _mm_crc32_u8(crc, *p);
+	}
+	crc = ~crc;
+	/* Stored least significant byte first (RFC 4960, appendix B). */
+	l4[8] = (uint8_t)crc;
+	l4[9] = (uint8_t)(crc >> 8);
+	l4[10] = (uint8_t)(crc >> 16);
+	l4[11] = (uint8_t)(crc >> 24);
+}
+
+static void
+set_ipv6(struct rte_mbuf *m, const struct dp_action *a)
+{
+	uint8_t *ip = l3_hdr(m, 40);
+	uint8_t proto;
+
+	if (!ip || (ip[0] >> 4) != 6) {
+		return;
+	}
+	proto = dp_pkt_proto(m);
+	if (a->flags & DP_SET_SRC) {
+		l4_csum_update(m, proto, ip + 8, a->ipv6.src, 16);
+		memcpy(ip + 8, a->ipv6.src, 16);
+	}
+	if (a->flags & DP_SET_DST) {
+		l4_csum_update(m, proto, ip + 24, a->ipv6.dst, 16);
+		memcpy(ip + 24, a->ipv6.dst, 16);
+	}
+	if (a->flags & (DP_SET_TOS | DP_SET_LABEL)) {
+		uint32_t w = (uint32_t)ip[0] << 24 | (uint32_t)ip[1] << 16 | (uint32_t)ip[2] << 8 |
+			     ip[3];
+
+		if (a->flags & DP_SET_TOS) {
+			w = (w & ~0x0ff00000u) | (uint32_t)a->ipv6.tc << 20;
+		}
+		if (a->flags & DP_SET_LABEL) {
+			w = (w & ~0x000fffffu) | (ntohl(a->ipv6.label) & 0x000fffffu);
+		}
+		ip[0] = (uint8_t)(w >> 24);
+		ip[1] = (uint8_t)(w >> 16);
+		ip[2] = (uint8_t)(w >> 8);
+		ip[3] = (uint8_t)w;
+	}
+	if (a->flags & DP_SET_TTL) {
+		ip[7] = a->ipv6.hlimit;
+	}
+}
+
+static void
+set_l4(struct rte_mbuf *m, const struct dp_action *a, uint8_t proto)
+{
+	uint8_t *l4 = l4_hdr(m, proto == IP_PROTO_TCP ? 20 : proto == IP_PROTO_UDP ? 8 : 12);
+	uint16_t *csum = NULL;
+	uint16_t c;
+
+	if (!l4 || (proto != IP_PROTO_TCP && proto != IP_PROTO_UDP && proto != IP_PROTO_SCTP)) {
+		return;
+	}
+	if (proto == IP_PROTO_TCP) {
+		csum = (uint16_t *)(void *)(l4 + 16);
+	} else if (proto == IP_PROTO_UDP && get16(l4 + 6)) {
+		csum = (uint16_t *)(void *)(l4 + 6);
+	}
+	for (int i = 0; i < 2; i++) {
+		uint16_t v = i == 0 ? a->l4.src : a->l4.dst;
+
+		if (!(a->flags & (i == 0 ? DP_SET_SRC : DP_SET_DST))) {
+			continue;
+		}
+		if (csum) {
+			memcpy(&c, csum, 2);
+			c = csum_update16(c, get16(l4 + 2 * i), v);
+			if (proto == IP_PROTO_UDP && c == 0) {
+				c = 0xffff;
+			}
+			memcpy(csum, &c, 2);
+		}
+		set16(l4 + 2 * i, v);
+	}
+	if (proto == IP_PROTO_SCTP) {
+		sctp_recompute(m);
+	}
+}
+
+static enum dp_action_err
+dec_ttl(struct rte_mbuf *m)
+{
+	uint8_t *ip = l3_hdr(m, 20);
+
+	if (!ip) {
+		return DP_ACTION_OK;
+	}
+	if ((ip[0] >> 4) == 4) {
+		if (ip[8] <= 1) {
+			return DP_ACTION_ERR_TTL;
+		}
+		uint8_t old[2] = {ip[8], ip[9]}, new[2] = {(uint8_t)(ip[8] - 1), ip[9]};
+		set16(ip + 10, csum_update_bytes(get16(ip + 10), old, new, 2));
+		ip[8]--;
+	} else if ((ip[0] >> 4) == 6 && l3_hdr(m, 40)) {
+		if (ip[7] <= 1) {
+			return DP_ACTION_ERR_TTL;
+		}
+		ip[7]--;
+	}
+	return DP_ACTION_OK;
+}
+
+enum dp_action_err
+dp_action_apply(const struct dp_action *a, struct rte_mbuf *m)
+{
+	uint8_t *p;
+
+	switch ((enum dp_action_type)a->type) {
+	case DP_ACTION_PUSH_VLAN:
+		return push_vlan(m, a->vlan.tpid, a->vlan.tci);
+	case DP_ACTION_POP_VLAN:
+		pop_vlan(m);
+		break;
+	case DP_ACTION_SET_VLAN:
+		set_vlan(m, a->vlan.tci, a->mask);
+		break;
+	case DP_ACTION_SET_ETH:
+		if (rte_pktmbuf_data_len(m) >= 12) {
+			p = rte_pktmbuf_mtod(m, uint8_t *);
+			if (a->flags & DP_SET_DST) {
+				memcpy(p, a->eth.dst, 6);
+			}
+			if (a->flags & DP_SET_SRC) {
+				memcpy(p + 6, a->eth.src, 6);
+			}
+		}
+		break;
+	case DP_ACTION_SET_IPV4:
+		set_ipv4(m, a);
+		break;
+	case DP_ACTION_SET_IPV6:
+		set_ipv6(m, a);
+		break;
+	case DP_ACTION_SET_L4:
+		set_l4(m, a, dp_pkt_proto(m));
+		break;
+	case DP_ACTION_DEC_TTL:
+		return dec_ttl(m);
+	case DP_ACTION_OUTPUT:
+	case DP_ACTION_USERSPACE:
+	case DP_ACTION__MAX:
+		break;
+	}
+	return DP_ACTION_OK;
+}
+
+char *
+dp_actions_format(const struct dp_action *a, uint32_t n, char *buf, size_t size)
+{
+	static const char *const names[DP_ACTION__MAX] = {
+		[DP_ACTION_OUTPUT] = "output",     [DP_ACTION_PUSH_VLAN] = "push_vlan",
+		[DP_ACTION_POP_VLAN] = "pop_vlan", [DP_ACTION_SET_VLAN] = "set_vlan",
+		[DP_ACTION_SET_ETH] = "set_eth",   [DP_ACTION_SET_IPV4] = "set_ipv4",
+		[DP_ACTION_SET_IPV6] = "set_ipv6", [DP_ACTION_SET_L4] = "set_l4",
+		[DP_ACTION_DEC_TTL] = "dec_ttl",   [DP_ACTION_USERSPACE] = "userspace",
+	};
+	size_t len = 0;
+
+	buf[0] = '\0';
+	if (n == 0) {
+		snprintf(buf, size, "drop");
+		return buf;
+	}
+	for (uint32_t i = 0; i < n && len < size; i++) {
+		const char *name = a[i].type < DP_ACTION__MAX ? names[a[i].type] : "?";
+		int k;
+
+		if (a[i].type == DP_ACTION_OUTPUT) {
+			k = snprintf(buf + len, size - len, "%s%s:%u", i ? "," : "", name,
+				     a[i].port);
+		} else if (a[i].type == DP_ACTION_PUSH_VLAN) {
+			k = snprintf(buf + len, size - len, "%s%s:%#x", i ? "," : "", name,
+				     ntohs(a[i].vlan.tci) & 0x0fff);
+		} else {
+			k = snprintf(buf + len, size - len, "%s%s", i ? "," : "", name);
+		}
+		if (k < 0) {
+			break;
+		}
+		len += (size_t)k;
+	}
+	return buf;
+}

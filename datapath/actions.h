@@ -1,0 +1,118 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * Datapath actions: what a megaflow does to the packets that hit it. A
+ * megaflow holds a short array of fixed-size actions executed in order on a
+ * whole batch of packets at once. An empty list drops.
+ *
+ * Header rewrites keep checksums valid by incremental update (IPv4 header,
+ * TCP/UDP/ICMPv6 pseudo-header) or recomputation (SCTP CRC32c). They need
+ * to know where the headers are: dp_pkt_set_layers() records what flow key
+ * extraction found in fields of the mbuf that nothing else uses on this
+ * path: l2_len holds the offset of L3, l3_len the length from L3 to L4 (0
+ * when either is absent), and the low byte of packet_type the IP protocol.
+ */
+#ifndef VS_ACTIONS_H
+#define VS_ACTIONS_H
+
+#include <stdint.h>
+
+#include "pkt_batch.h"
+
+enum dp_action_type {
+	DP_ACTION_OUTPUT,    /* port */
+	DP_ACTION_PUSH_VLAN, /* vlan.tpid, vlan.tci */
+	DP_ACTION_POP_VLAN,  /* removes the outermost tag, if any */
+	DP_ACTION_SET_VLAN,  /* outermost tag: tci = (tci & ~mask) | (vlan.tci & mask) */
+	DP_ACTION_SET_ETH,   /* flags: DP_SET_SRC, DP_SET_DST */
+	DP_ACTION_SET_IPV4,  /* flags: DP_SET_SRC, DP_SET_DST, DP_SET_TOS, DP_SET_TTL */
+	DP_ACTION_SET_IPV6,  /* flags: DP_SET_SRC, DP_SET_DST, DP_SET_TOS, DP_SET_TTL, DP_SET_LABEL
+			      */
+	DP_ACTION_SET_L4,    /* flags: DP_SET_SRC, DP_SET_DST; TCP, UDP or SCTP ports */
+	DP_ACTION_DEC_TTL,   /* IPv4 TTL or IPv6 hop limit; drops at 0 or 1 */
+	DP_ACTION_USERSPACE, /* hands a copy to the slow path, with 'cookie' */
+	DP_ACTION__MAX,
+};
+
+enum {
+	DP_SET_SRC = 1 << 0,
+	DP_SET_DST = 1 << 1,
+	DP_SET_TOS = 1 << 2,
+	DP_SET_TTL = 1 << 3,
+	DP_SET_LABEL = 1 << 4,
+};
+
+/* Every value in network byte order, except port and cookie. */
+struct dp_action {
+	uint8_t type;
+	uint8_t flags;
+	uint16_t mask; /* SET_VLAN: TCI bits to change */
+	uint32_t port; /* OUTPUT */
+	union {
+		struct {
+			uint16_t tpid;
+			uint16_t tci;
+		} vlan;
+		struct {
+			uint8_t src[6];
+			uint8_t dst[6];
+		} eth;
+		struct {
+			uint32_t src;
+			uint32_t dst;
+			uint8_t tos;
+			uint8_t ttl;
+		} ipv4;
+		struct {
+			uint8_t src[16];
+			uint8_t dst[16];
+			uint32_t label;
+			uint8_t tc;
+			uint8_t hlimit;
+		} ipv6;
+		struct {
+			uint16_t src;
+			uint16_t dst;
+		} l4;
+		uint64_t cookie;
+	};
+};
+
+/* Why an action could not be applied to a packet (the packet is dropped). */
+enum dp_action_err {
+	DP_ACTION_OK,
+	DP_ACTION_ERR_NO_HEADROOM, /* push_vlan without room in the mbuf */
+	DP_ACTION_ERR_TTL,         /* dec_ttl on TTL 0 or 1 */
+};
+
+/* Records the layer offsets and IP protocol of 'm' for the actions. An L4
+ * header more than 511 bytes after L3 (long IPv6 extension chains) is
+ * recorded as absent: its ports can be matched but not rewritten. */
+static inline void
+dp_pkt_set_layers(struct rte_mbuf *m, uint16_t l3_ofs, uint16_t l4_ofs, uint8_t proto)
+{
+	m->l2_len = l3_ofs <= 127 ? l3_ofs : 0;
+	m->l3_len = l4_ofs && m->l2_len && l4_ofs - l3_ofs <= 511 ? l4_ofs - l3_ofs : 0;
+	m->packet_type = proto;
+}
+
+static inline uint8_t
+dp_pkt_proto(const struct rte_mbuf *m)
+{
+	return (uint8_t)m->packet_type;
+}
+
+/* Applies one header-rewriting action (not OUTPUT or USERSPACE) to 'm'.
+ * Returns DP_ACTION_OK or why the packet must be dropped. Any thread. */
+enum dp_action_err dp_action_apply(const struct dp_action *a, struct rte_mbuf *m);
+
+/* True when 'a' changes packet contents. */
+static inline int
+dp_action_modifies(const struct dp_action *a)
+{
+	return a->type != DP_ACTION_OUTPUT && a->type != DP_ACTION_USERSPACE;
+}
+
+/* Formats an action list for humans ("output:2,pop_vlan"). */
+char *dp_actions_format(const struct dp_action *a, uint32_t n, char *buf, size_t size);
+
+#endif /* VS_ACTIONS_H */

@@ -1,0 +1,443 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * The datapath's control side: creation, ports and receive-queue assignment,
+ * proactive flows, flushing and memory reclamation through RCU, counters.
+ * The packet path is in dp_pmd.c.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <rte_cycles.h>
+#include <rte_malloc.h>
+
+#include "dp_priv.h"
+#include "log.h"
+
+static const char *const drop_names[DP_DROP__MAX] = {
+	[DP_DROP_ACTION] = "drop_action",        [DP_DROP_UPCALL] = "drop_upcall_error",
+	[DP_DROP_INSTALL] = "drop_flow_install", [DP_DROP_NO_PORT] = "drop_no_port",
+	[DP_DROP_TTL] = "drop_ttl_expired",      [DP_DROP_NO_HEADROOM] = "drop_no_headroom",
+	[DP_DROP_NO_MBUF] = "drop_no_mbuf",
+};
+
+const char *
+dp_drop_reason_name(enum dp_drop_reason reason)
+{
+	return reason < DP_DROP__MAX ? drop_names[reason] : "drop_unknown";
+}
+
+/* Waits until every PMD thread has been through a quiescent state. */
+static void
+dp_synchronize(struct dp *dp)
+{
+	rte_rcu_qsbr_synchronize(dp->qsbr, dp->threaded ? RTE_QSBR_THRID_INVALID : 0);
+}
+
+static void
+pmd_destroy(struct dp_pmd *pmd)
+{
+	if (!pmd) {
+		return;
+	}
+	emc_destroy(pmd->emc);
+	dpcls_destroy(pmd->cls);
+	for (struct dp_flow *f = pmd->flows, *next; f; f = next) {
+		next = f->next;
+		free(f);
+	}
+	for (struct dp_flow *f = pmd->dead, *next; f; f = next) {
+		next = f->next;
+		free(f);
+	}
+	free(pmd->rxqs);
+	pthread_mutex_destroy(&pmd->flow_mutex);
+	rte_free(pmd);
+}
+
+static struct dp_pmd *
+pmd_create(struct dp *dp, unsigned int id, int cpu, const struct dp_params *p)
+{
+	struct dp_pmd *pmd = rte_zmalloc("dp_pmd", sizeof *pmd, 64);
+	uint32_t inv = p->emc_inv_prob_set ? p->emc_inv_prob : EMC_DEFAULT_INV_PROB;
+
+	if (!pmd) {
+		return NULL;
+	}
+	pmd->dp = dp;
+	pmd->id = id;
+	pmd->cpu = cpu;
+	pthread_mutex_init(&pmd->flow_mutex, NULL);
+	pmd->emc =
+		emc_create(p->emc_entries ? p->emc_entries : EMC_DEFAULT_ENTRIES, inv, 0x5eed + id);
+	pmd->cls = dpcls_create();
+	pmd->rxqs = calloc(1, sizeof *pmd->rxqs);
+	if (!pmd->emc || !pmd->cls || !pmd->rxqs) {
+		pmd_destroy(pmd);
+		return NULL;
+	}
+	return pmd;
+}
+
+struct dp *
+dp_create(const struct dp_params *params)
+{
+	struct dp *dp;
+	size_t qsbr_size;
+	unsigned int id = 0;
+
+	if (params->emc_entries > (1u << 24)) {
+		errno = EINVAL;
+		return NULL;
+	}
+	dp = rte_zmalloc("dp", sizeof *dp, 64);
+	if (!dp) {
+		errno = ENOMEM;
+		return NULL;
+	}
+	dp->threaded = params->pmd_cpu_mask != 0;
+	dp->sort_interval_tsc = rte_get_tsc_hz();
+	for (int cpu = 0; cpu < 64 && dp->threaded; cpu++) {
+		if (params->pmd_cpu_mask & (1ull << cpu)) {
+			dp->pmds[id] = pmd_create(dp, id, cpu, params);
+			if (!dp->pmds[id++]) {
+				goto out_free;
+			}
+		}
+	}
+	if (!dp->threaded) {
+		dp->pmds[id] = pmd_create(dp, 0, -1, params);
+		if (!dp->pmds[id++]) {
+			goto out_free;
+		}
+	}
+	dp->n_pmds = id;
+	qsbr_size = rte_rcu_qsbr_get_memsize(dp->n_pmds);
+	dp->qsbr = rte_zmalloc("dp_qsbr", qsbr_size, RTE_CACHE_LINE_SIZE);
+	if (!dp->qsbr || rte_rcu_qsbr_init(dp->qsbr, dp->n_pmds)) {
+		goto out_free;
+	}
+	if (!dp->threaded) {
+		rte_rcu_qsbr_thread_register(dp->qsbr, 0);
+		rte_rcu_qsbr_thread_online(dp->qsbr, 0);
+	}
+	return dp;
+
+out_free:
+	for (unsigned int i = 0; i < DP_MAX_PMDS; i++) {
+		pmd_destroy(dp->pmds[i]);
+	}
+	rte_free(dp->qsbr);
+	rte_free(dp);
+	errno = ENOMEM;
+	return NULL;
+}
+
+static void
+dp_stop_threads(struct dp *dp)
+{
+	for (unsigned int i = 0; i < dp->n_pmds; i++) {
+		struct dp_pmd *pmd = dp->pmds[i];
+
+		if (pmd->thread_running) {
+			pmd->stop = true;
+			pthread_join(pmd->thread, NULL);
+			pmd->thread_running = false;
+		}
+	}
+}
+
+void
+dp_destroy(struct dp *dp)
+{
+	if (!dp) {
+		return;
+	}
+	dp_stop_threads(dp);
+	/* No reader is left: tx buffers still hold packets only if a caller
+	 * stopped mid-batch, which dp_pmd_process() never does. */
+	dp->threaded = false;
+	for (uint32_t i = 0; i < DP_MAX_PORTS; i++) {
+		port_close(dp->ports[i]);
+	}
+	for (unsigned int i = 0; i < dp->n_pmds; i++) {
+		pmd_destroy(dp->pmds[i]);
+	}
+	rte_free(dp->qsbr);
+	rte_free(dp);
+}
+
+void
+dp_set_upcall(struct dp *dp, dp_upcall_fn fn, void *aux)
+{
+	dp->upcall_aux = aux;
+	dp->upcall = fn;
+}
+
+void
+dp_set_slow_path(struct dp *dp, dp_slow_path_fn fn, void *aux)
+{
+	dp->slow_path_aux = aux;
+	dp->slow_path = fn;
+}
+
+int
+dp_start(struct dp *dp)
+{
+	for (unsigned int i = 0; i < dp->n_pmds && dp->threaded; i++) {
+		struct dp_pmd *pmd = dp->pmds[i];
+		int err;
+
+		if (pmd->thread_running) {
+			continue;
+		}
+		pmd->stop = false;
+		err = pthread_create(&pmd->thread, NULL, dp_pmd_main, pmd);
+		if (err) {
+			dp_stop_threads(dp);
+			return -err;
+		}
+		pmd->thread_running = true;
+	}
+	return 0;
+}
+
+/* Publishes a new receive-queue list for 'pmd' built by 'edit', then frees
+ * the old one once no PMD thread can be reading it. */
+static int
+pmd_rxqs_update(struct dp *dp, struct dp_pmd *pmd, const struct dp_rxq *add, uint32_t del_port)
+{
+	struct dp_rxq_list *old = pmd->rxqs, *new;
+
+	new = malloc(sizeof *new + (old->n + 1) * sizeof new->q[0]);
+	if (!new) {
+		return -ENOMEM;
+	}
+	new->n = 0;
+	for (uint32_t i = 0; i < old->n; i++) {
+		if (old->q[i].port_no != del_port) {
+			new->q[new->n++] = old->q[i];
+		}
+	}
+	if (add) {
+		new->q[new->n++] = *add;
+	}
+	__atomic_store_n(&pmd->rxqs, new, __ATOMIC_RELEASE);
+	dp_synchronize(dp);
+	free(old);
+	return 0;
+}
+
+static struct dp_pmd *
+least_loaded_pmd(struct dp *dp)
+{
+	struct dp_pmd *best = dp->pmds[0];
+
+	for (unsigned int i = 1; i < dp->n_pmds; i++) {
+		if (dp->pmds[i]->rxqs->n < best->rxqs->n) {
+			best = dp->pmds[i];
+		}
+	}
+	return best;
+}
+
+int
+dp_port_add(struct dp *dp, struct port *port, uint32_t *port_no)
+{
+	uint32_t no = 0;
+	int err;
+
+	while (no < DP_MAX_PORTS && dp->ports[no]) {
+		no++;
+	}
+	if (no == DP_MAX_PORTS) {
+		port_close(port);
+		return -ENOSPC;
+	}
+	err = port_start(port);
+	if (err) {
+		port_close(port);
+		return err;
+	}
+	__atomic_store_n(&dp->ports[no], port, __ATOMIC_RELEASE);
+	for (uint16_t q = 0; q < port_n_rxq(port); q++) {
+		struct dp_rxq rxq = {port, port->ops->rx_burst, no, q};
+
+		err = pmd_rxqs_update(dp, least_loaded_pmd(dp), &rxq, UINT32_MAX);
+		if (err) {
+			dp_port_del(dp, no);
+			return err;
+		}
+	}
+	*port_no = no;
+	return 0;
+}
+
+int
+dp_port_del(struct dp *dp, uint32_t port_no)
+{
+	struct port *port;
+
+	if (port_no >= DP_MAX_PORTS || !dp->ports[port_no]) {
+		return -ENOENT;
+	}
+	port = dp->ports[port_no];
+	for (unsigned int i = 0; i < dp->n_pmds; i++) {
+		while (pmd_rxqs_update(dp, dp->pmds[i], NULL, port_no)) {
+			dp_synchronize(dp); /* out of memory: retry */
+		}
+	}
+	__atomic_store_n(&dp->ports[port_no], NULL, __ATOMIC_RELEASE);
+	dp_synchronize(dp);
+	port_close(port);
+	return 0;
+}
+
+struct port *
+dp_port_get(struct dp *dp, uint32_t port_no)
+{
+	return port_no < DP_MAX_PORTS ? dp->ports[port_no] : NULL;
+}
+
+int
+dp_flow_put(struct dp *dp, const struct flow_key *key, const struct flow_key *mask,
+	    const struct dp_action *actions, uint32_t n_actions)
+{
+	int ret = 0;
+
+	for (unsigned int i = 0; i < dp->n_pmds && !ret; i++) {
+		struct dp_pmd *pmd = dp->pmds[i];
+		struct dp_flow *existing;
+
+		pthread_mutex_lock(&pmd->flow_mutex);
+		dp_flow_insert_locked(pmd, key, mask, actions, n_actions, &existing, &ret);
+		pthread_mutex_unlock(&pmd->flow_mutex);
+	}
+	return ret;
+}
+
+/* Frees dead flows and retired classifier memory of every PMD thread. Two
+ * grace periods: after the first every thread will sweep its EMC before its
+ * next batch; after the second it has. */
+static void
+dp_reclaim(struct dp *dp)
+{
+	struct dpcls_garbage garbage[DP_MAX_PMDS];
+	struct dp_flow *dead[DP_MAX_PMDS];
+	bool any = false;
+
+	for (unsigned int i = 0; i < dp->n_pmds; i++) {
+		struct dp_pmd *pmd = dp->pmds[i];
+
+		pthread_mutex_lock(&pmd->flow_mutex);
+		dpcls_garbage_take(pmd->cls, &garbage[i]);
+		dead[i] = pmd->dead;
+		pmd->dead = NULL;
+		pthread_mutex_unlock(&pmd->flow_mutex);
+		if (dead[i]) {
+			__atomic_add_fetch(&pmd->emc_flush_gen, 1, __ATOMIC_SEQ_CST);
+		}
+		any |= dead[i] || garbage[i].n;
+	}
+	if (!any) {
+		return;
+	}
+	dp_synchronize(dp);
+	dp_synchronize(dp);
+	if (!dp->threaded) {
+		dp_pmd_sweep_emc(dp->pmds[0]); /* the caller's thread is the PMD */
+	}
+	for (unsigned int i = 0; i < dp->n_pmds; i++) {
+		dpcls_garbage_free(&garbage[i]);
+		for (struct dp_flow *f = dead[i], *next; f; f = next) {
+			next = f->next;
+			free(f);
+		}
+	}
+}
+
+void
+dp_flow_flush(struct dp *dp)
+{
+	for (unsigned int i = 0; i < dp->n_pmds; i++) {
+		struct dp_pmd *pmd = dp->pmds[i];
+
+		pthread_mutex_lock(&pmd->flow_mutex);
+		while (pmd->flows) {
+			struct dp_flow *f = pmd->flows;
+
+			pmd->flows = f->next;
+			__atomic_store_n(&f->dead, true, __ATOMIC_RELEASE);
+			dpcls_remove(pmd->cls, &f->cls);
+			f->next = pmd->dead;
+			pmd->dead = f;
+		}
+		pmd->n_flows = 0;
+		pthread_mutex_unlock(&pmd->flow_mutex);
+	}
+	dp_reclaim(dp);
+}
+
+void
+dp_flow_dump(struct dp *dp,
+	     void (*cb)(void *aux, unsigned int pmd, const struct flow_key *key,
+			const struct flow_key *mask, const struct dp_action *actions,
+			uint32_t n_actions, uint64_t n_packets, uint64_t n_bytes),
+	     void *aux)
+{
+	for (unsigned int i = 0; i < dp->n_pmds; i++) {
+		struct dp_pmd *pmd = dp->pmds[i];
+
+		pthread_mutex_lock(&pmd->flow_mutex);
+		for (struct dp_flow *f = pmd->flows; f; f = f->next) {
+			cb(aux, i, &f->cls.key, dpcls_rule_mask(&f->cls), f->actions, f->n_actions,
+			   __atomic_load_n(&f->n_packets, __ATOMIC_RELAXED),
+			   __atomic_load_n(&f->n_bytes, __ATOMIC_RELAXED));
+		}
+		pthread_mutex_unlock(&pmd->flow_mutex);
+	}
+}
+
+void
+dp_get_stats(struct dp *dp, struct dp_stats *s)
+{
+	uint64_t sum[DP_STAT__MAX] = {0};
+
+	memset(s, 0, sizeof *s);
+	for (unsigned int i = 0; i < dp->n_pmds; i++) {
+		for (int k = 0; k < DP_STAT__MAX; k++) {
+			sum[k] += __atomic_load_n(&dp->pmds[i]->stats[k], __ATOMIC_RELAXED);
+		}
+		s->n_flows += __atomic_load_n(&dp->pmds[i]->n_flows, __ATOMIC_RELAXED);
+	}
+	s->rx_packets = sum[DP_STAT_RX];
+	s->emc_hits = sum[DP_STAT_EMC_HIT];
+	s->megaflow_hits = sum[DP_STAT_MEGAFLOW_HIT];
+	s->subtable_probes = sum[DP_STAT_SUBTABLE_PROBES];
+	s->misses = sum[DP_STAT_MISS];
+	s->upcalls = sum[DP_STAT_UPCALL];
+	s->upcall_failures = sum[DP_STAT_UPCALL_FAIL];
+	s->tx_packets = sum[DP_STAT_TX];
+	s->cycles = sum[DP_STAT_CYCLES];
+	for (int r = 0; r < DP_DROP__MAX; r++) {
+		s->drops[r] = sum[DP_STAT_DROP0 + r];
+	}
+}
+
+void
+dp_run(struct dp *dp)
+{
+	dp_reclaim(dp);
+}
+
+unsigned int
+dp_n_pmds(const struct dp *dp)
+{
+	return dp->n_pmds;
+}
+
+struct dp_pmd *
+dp_pmd_get(struct dp *dp, unsigned int idx)
+{
+	return idx < dp->n_pmds ? dp->pmds[idx] : NULL;
+}

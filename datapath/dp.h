@@ -1,0 +1,155 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * The datapath: ports, PMD threads, and per-thread flow tables.
+ *
+ * Each PMD thread polls the receive queues assigned to it and runs every
+ * batch through: flow key extraction -> its exact-match cache -> its megaflow
+ * classifier -> on a miss, the upcall callback, whose answer (actions and a
+ * mask) is installed as a new megaflow in that thread's classifier. Packets
+ * of a batch that hit the same megaflow are executed together and outputs are
+ * buffered per port and sent in bursts. No lock is taken on a hit.
+ *
+ * The control thread changes ports and flows; PMD threads see the changes
+ * through RCU (rte_rcu_qsbr): they report a quiescent state once per poll
+ * loop, and the control thread frees what it replaced only after every PMD
+ * thread has done so twice (the second pass also guarantees that every
+ * thread has swept its EMC of deleted megaflows).
+ *
+ * With pmd_cpu_mask = 0 no thread is started: the caller drives the single
+ * PMD context with dp_pmd_poll() or dp_pmd_process() from its own thread
+ * (tests, benchmarks, tools that replay a capture).
+ */
+#ifndef VS_DP_H
+#define VS_DP_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <rte_mbuf.h>
+
+#include "actions.h"
+#include "flow_key.h"
+#include "port.h"
+
+enum { DP_MAX_PORTS = 256, DP_MAX_ACTIONS = 16, DP_MAX_PMDS = 64 };
+
+struct dp;
+struct dp_pmd;
+
+/* Why the datapath dropped a packet; each has its own counter. */
+enum dp_drop_reason {
+	DP_DROP_ACTION,      /* the megaflow's actions drop it */
+	DP_DROP_UPCALL,      /* the upcall failed or returned bad actions */
+	DP_DROP_INSTALL,     /* the megaflow could not be installed */
+	DP_DROP_NO_PORT,     /* output to a port that does not exist */
+	DP_DROP_TTL,         /* dec_ttl on TTL 0 or 1 */
+	DP_DROP_NO_HEADROOM, /* push_vlan without room */
+	DP_DROP_NO_MBUF,     /* a copy for a second output failed */
+	DP_DROP__MAX,
+};
+
+const char *dp_drop_reason_name(enum dp_drop_reason reason);
+
+/* Counters, summed over PMD threads on demand. */
+struct dp_stats {
+	uint64_t rx_packets;
+	uint64_t emc_hits;
+	uint64_t megaflow_hits;
+	uint64_t subtable_probes; /* subtables probed for megaflow hits */
+	uint64_t misses;
+	uint64_t upcalls;
+	uint64_t upcall_failures;
+	uint64_t tx_packets;
+	uint64_t cycles; /* TSC cycles spent processing received batches */
+	uint64_t drops[DP_DROP__MAX];
+	uint32_t n_flows;
+};
+
+struct dp_params {
+	uint64_t pmd_cpu_mask; /* one PMD thread per set bit; 0: none */
+	uint32_t emc_entries;  /* default EMC_DEFAULT_ENTRIES */
+	uint32_t emc_inv_prob; /* insert 1 in N; 0 disables; default 100 */
+	bool emc_inv_prob_set; /* false: use the default */
+};
+
+/* What an upcall answers for a packet that missed: the actions and the mask
+ * of the megaflow to install (a 1 bit: that key bit was examined). */
+struct dp_upcall_result {
+	struct flow_key mask;
+	uint32_t n_actions;
+	struct dp_action actions[DP_MAX_ACTIONS];
+};
+
+/* Called on a miss, in the PMD thread that saw it, with 'res' zeroed.
+ * Returns 0 or -errno (the packet is then dropped and counted). May block
+ * briefly; must not call back into the datapath. */
+typedef int (*dp_upcall_fn)(void *aux, const struct flow_key *key, const struct rte_mbuf *pkt,
+			    struct dp_upcall_result *res);
+
+/* Called for DP_ACTION_USERSPACE, in the PMD thread; borrows 'pkt'. */
+typedef void (*dp_slow_path_fn)(void *aux, const struct rte_mbuf *pkt, uint32_t in_port,
+				uint64_t cookie);
+
+/* Creates a datapath. The EAL must be initialised. Returns NULL with errno
+ * set on failure (EINVAL for a bad parameter). Control thread. */
+struct dp *dp_create(const struct dp_params *params);
+
+/* Stops the PMD threads, closes every port, frees everything. NULL: no-op. */
+void dp_destroy(struct dp *dp);
+
+/* Sets the callbacks; call before dp_start() or with no PMD thread. */
+void dp_set_upcall(struct dp *dp, dp_upcall_fn fn, void *aux);
+void dp_set_slow_path(struct dp *dp, dp_slow_path_fn fn, void *aux);
+
+/* Starts the PMD threads (a no-op with pmd_cpu_mask = 0). Returns 0 or
+ * -errno. */
+int dp_start(struct dp *dp);
+
+/* Adds an open 'port' (the datapath owns it from now on, even on failure),
+ * starts it and assigns its receive queues to PMD threads. Writes its number
+ * to '*port_no'. Returns 0, -ENOSPC or -errno from port_start(). */
+int dp_port_add(struct dp *dp, struct port *port, uint32_t *port_no);
+
+/* Removes and closes port 'port_no'. Returns 0 or -ENOENT. */
+int dp_port_del(struct dp *dp, uint32_t port_no);
+
+/* The port numbered 'port_no', or NULL. Control thread. */
+struct port *dp_port_get(struct dp *dp, uint32_t port_no);
+
+/* Installs a megaflow in every PMD thread's table (proactively, as tests and
+ * benchmarks do). Returns 0, -EEXIST, -EINVAL or -ENOMEM. */
+int dp_flow_put(struct dp *dp, const struct flow_key *key, const struct flow_key *mask,
+		const struct dp_action *actions, uint32_t n_actions);
+
+/* Deletes every megaflow (e.g. after the rules behind them changed) and
+ * waits until no PMD thread can use them any more. */
+void dp_flow_flush(struct dp *dp);
+
+/* Calls 'cb' for every megaflow of every PMD thread. Control thread. */
+void dp_flow_dump(struct dp *dp,
+		  void (*cb)(void *aux, unsigned int pmd, const struct flow_key *key,
+			     const struct flow_key *mask, const struct dp_action *actions,
+			     uint32_t n_actions, uint64_t n_packets, uint64_t n_bytes),
+		  void *aux);
+
+/* Sums the counters of every PMD thread into 'stats'. Any thread. */
+void dp_get_stats(struct dp *dp, struct dp_stats *stats);
+
+/* Periodic control-thread work: frees memory PMD threads retired. */
+void dp_run(struct dp *dp);
+
+/* Number of PMD contexts (at least 1) and access to one, for callers that
+ * drive the datapath without threads. */
+unsigned int dp_n_pmds(const struct dp *dp);
+struct dp_pmd *dp_pmd_get(struct dp *dp, unsigned int idx);
+
+/* One poll loop iteration: receives from every assigned queue, processes,
+ * reports a quiescent state. Returns the number of packets received. Only
+ * from the thread that owns 'pmd'. */
+unsigned int dp_pmd_poll(struct dp_pmd *pmd);
+
+/* Runs the pipeline on 'n' (<= 32) packets received on 'in_port'; takes
+ * ownership of them. Only from the thread that owns 'pmd'. */
+void dp_pmd_process(struct dp_pmd *pmd, uint32_t in_port, struct rte_mbuf **pkts, uint16_t n);
+
+#endif /* VS_DP_H */

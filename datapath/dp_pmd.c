@@ -1,0 +1,467 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * The packet path: the PMD poll loop and the batch pipeline (extract ->
+ * EMC -> megaflow classifier -> upcall -> grouped execution -> buffered
+ * output). Everything here runs in the thread that owns the dp_pmd; the only
+ * lock is the flow mutex, taken on a miss to install a megaflow.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <sched.h>
+#include <stdlib.h>
+#include <time.h>
+
+#include <rte_cycles.h>
+#include <rte_lcore.h>
+
+#include "dp_priv.h"
+
+enum {
+	IDLE_SPINS = 64,   /* empty polls before the first sleep */
+	IDLE_MAX_US = 250, /* longest sleep of an idle PMD thread */
+};
+
+/* Packets and their keys during one pass of the pipeline. */
+struct batch_ctx {
+	uint16_t n;
+	struct rte_mbuf **pkts;
+	struct flow_key keys[PKT_BATCH_MAX];
+	struct dp_flow *flows[PKT_BATCH_MAX];
+};
+
+static bool
+flow_is_dead(const void *flow, void *aux)
+{
+	(void)aux;
+	return __atomic_load_n(&((const struct dp_flow *)flow)->dead, __ATOMIC_ACQUIRE);
+}
+
+void
+dp_pmd_sweep_emc(struct dp_pmd *pmd)
+{
+	uint64_t gen = __atomic_load_n(&pmd->emc_flush_gen, __ATOMIC_SEQ_CST);
+
+	if (gen != pmd->emc_seen_gen) {
+		emc_sweep(pmd->emc, flow_is_dead, NULL);
+		pmd->emc_seen_gen = gen;
+	}
+}
+
+static void
+drop(struct dp_pmd *pmd, struct rte_mbuf *m, enum dp_drop_reason why)
+{
+	dp_stat_add(pmd, DP_STAT_DROP0 + why, 1);
+	rte_pktmbuf_free(m);
+}
+
+static void
+tx_flush(struct dp_pmd *pmd, uint32_t port_no)
+{
+	struct dp_txbuf *b = &pmd->txb[port_no];
+	struct port *port = __atomic_load_n(&pmd->dp->ports[port_no], __ATOMIC_ACQUIRE);
+	uint16_t n = b->n;
+
+	b->n = 0;
+	if (!port) {
+		dp_stat_add(pmd, DP_STAT_DROP0 + DP_DROP_NO_PORT, n);
+		rte_pktmbuf_free_bulk(b->pkts, n);
+		return;
+	}
+	if (port->n_txq >= pmd->dp->n_pmds) {
+		port->ops->tx_burst(port, (uint16_t)pmd->id, b->pkts, n);
+	} else {
+		rte_spinlock_lock(&port->tx_lock);
+		port->ops->tx_burst(port, 0, b->pkts, n);
+		rte_spinlock_unlock(&port->tx_lock);
+	}
+	dp_stat_add(pmd, DP_STAT_TX, n);
+}
+
+static void
+tx_enqueue(struct dp_pmd *pmd, uint32_t port_no, struct rte_mbuf *m)
+{
+	struct dp_txbuf *b;
+
+	if (port_no >= DP_MAX_PORTS) {
+		drop(pmd, m, DP_DROP_NO_PORT);
+		return;
+	}
+	b = &pmd->txb[port_no];
+	if (b->n == 0) {
+		pmd->pending[pmd->n_pending++] = port_no;
+	} else if (b->n == PKT_BATCH_MAX) {
+		tx_flush(pmd, port_no);
+		pmd->pending[pmd->n_pending++] = port_no;
+	}
+	b->pkts[b->n++] = m;
+}
+
+static void
+tx_flush_all(struct dp_pmd *pmd)
+{
+	for (uint32_t i = 0; i < pmd->n_pending; i++) {
+		uint32_t no = pmd->pending[i];
+
+		if (pmd->txb[no].n) {
+			tx_flush(pmd, no);
+		}
+	}
+	pmd->n_pending = 0;
+}
+
+static bool
+later_modifies(const struct dp_flow *flow, uint32_t k)
+{
+	for (uint32_t i = k + 1; i < flow->n_actions; i++) {
+		if (dp_action_modifies(&flow->actions[i])) {
+			return true;
+		}
+	}
+	return false;
+}
+
+/* Outputs every packet; the last action hands them over, an earlier one
+ * sends copies (or shares them when nothing later rewrites them). */
+static void
+do_output(struct dp_pmd *pmd, const struct dp_flow *flow, uint32_t k, struct rte_mbuf **pkts,
+	  uint16_t n)
+{
+	uint32_t port_no = flow->actions[k].port;
+	bool last = k + 1 == flow->n_actions;
+	bool copy = !last && later_modifies(flow, k);
+
+	for (uint16_t i = 0; i < n; i++) {
+		struct rte_mbuf *m = pkts[i];
+
+		if (copy) {
+			m = rte_pktmbuf_copy(m, m->pool, 0, UINT32_MAX);
+			if (!m) {
+				dp_stat_add(pmd, DP_STAT_DROP0 + DP_DROP_NO_MBUF, 1);
+				continue;
+			}
+		} else if (!last) {
+			rte_mbuf_refcnt_update(m, 1);
+		}
+		tx_enqueue(pmd, port_no, m);
+	}
+}
+
+/* Executes 'flow''s actions on 'n' packets that hit it. */
+static void
+execute(struct dp_pmd *pmd, const struct dp_flow *flow, struct rte_mbuf **pkts, uint16_t n)
+{
+	struct dp *dp = pmd->dp;
+	bool emitted = false;
+
+	for (uint32_t k = 0; k < flow->n_actions && n; k++) {
+		const struct dp_action *a = &flow->actions[k];
+
+		if (a->type == DP_ACTION_OUTPUT) {
+			do_output(pmd, flow, k, pkts, n);
+			if (k + 1 == flow->n_actions) {
+				return;
+			}
+			emitted = true;
+		} else if (a->type == DP_ACTION_USERSPACE) {
+			for (uint16_t i = 0; i < n && dp->slow_path; i++) {
+				dp->slow_path(dp->slow_path_aux, pkts[i], flow->cls.key.in_port,
+					      a->cookie);
+			}
+			emitted = true;
+		} else {
+			uint16_t kept = 0;
+
+			for (uint16_t i = 0; i < n; i++) {
+				enum dp_action_err err = dp_action_apply(a, pkts[i]);
+
+				if (err == DP_ACTION_OK) {
+					pkts[kept++] = pkts[i];
+				} else {
+					drop(pmd, pkts[i],
+					     err == DP_ACTION_ERR_TTL ? DP_DROP_TTL
+								      : DP_DROP_NO_HEADROOM);
+				}
+			}
+			n = kept;
+		}
+	}
+	if (!emitted) {
+		dp_stat_add(pmd, DP_STAT_DROP0 + DP_DROP_ACTION, n);
+	}
+	if (n) {
+		rte_pktmbuf_free_bulk(pkts, n);
+	}
+}
+
+static bool
+actions_valid(const struct dp_action *actions, uint32_t n)
+{
+	if (n > DP_MAX_ACTIONS) {
+		return false;
+	}
+	for (uint32_t i = 0; i < n; i++) {
+		if (actions[i].type >= DP_ACTION__MAX ||
+		    (actions[i].type == DP_ACTION_OUTPUT && actions[i].port >= DP_MAX_PORTS)) {
+			return false;
+		}
+	}
+	return true;
+}
+
+struct dp_flow *
+dp_flow_insert_locked(struct dp_pmd *pmd, const struct flow_key *key, const struct flow_key *mask,
+		      const struct dp_action *actions, uint32_t n_actions,
+		      struct dp_flow **existing, int *err)
+{
+	struct dp_flow *f;
+	struct dpcls_rule *dup;
+
+	*existing = NULL;
+	if (!actions_valid(actions, n_actions)) {
+		*err = -EINVAL;
+		return NULL;
+	}
+	f = calloc(1, sizeof *f + n_actions * sizeof f->actions[0]);
+	if (!f) {
+		*err = -ENOMEM;
+		return NULL;
+	}
+	f->key = *key;
+	f->n_actions = n_actions;
+	memcpy(f->actions, actions, n_actions * sizeof f->actions[0]);
+	*err = dpcls_insert(pmd->cls, &f->cls, key, mask, &dup);
+	if (*err) {
+		if (*err == -EEXIST) {
+			*existing = CONTAINER_OF(dup, struct dp_flow, cls);
+		}
+		free(f);
+		return NULL;
+	}
+	f->next = pmd->flows;
+	if (f->next) {
+		f->next->prev = f;
+	}
+	pmd->flows = f;
+	pmd->n_flows++;
+	return f;
+}
+
+/* Resolves a packet no cache knew: another miss of this batch may have
+ * installed its megaflow already; otherwise ask the upcall. */
+static struct dp_flow *
+handle_miss(struct dp_pmd *pmd, const struct flow_key *key, struct rte_mbuf *m)
+{
+	struct dp *dp = pmd->dp;
+	struct dp_upcall_result res;
+	struct dpcls_rule *rule = dpcls_lookup(pmd->cls, key);
+	struct dp_flow *flow, *existing;
+	int err;
+
+	if (rule) {
+		dp_stat_add(pmd, DP_STAT_MEGAFLOW_HIT, 1);
+		return CONTAINER_OF(rule, struct dp_flow, cls);
+	}
+	dp_stat_add(pmd, DP_STAT_MISS, 1);
+	if (!dp->upcall) {
+		dp_stat_add(pmd, DP_STAT_UPCALL_FAIL, 1);
+		return NULL;
+	}
+	memset(&res.mask, 0, sizeof res.mask);
+	res.n_actions = 0;
+	dp_stat_add(pmd, DP_STAT_UPCALL, 1);
+	if (dp->upcall(dp->upcall_aux, key, m, &res) ||
+	    !actions_valid(res.actions, res.n_actions)) {
+		dp_stat_add(pmd, DP_STAT_UPCALL_FAIL, 1);
+		return NULL;
+	}
+	pthread_mutex_lock(&pmd->flow_mutex);
+	flow = dp_flow_insert_locked(pmd, key, &res.mask, res.actions, res.n_actions, &existing,
+				     &err);
+	pthread_mutex_unlock(&pmd->flow_mutex);
+	return flow ? flow : existing;
+}
+
+static void
+lookup_batch(struct dp_pmd *pmd, struct batch_ctx *c)
+{
+	const struct flow_key *kp[PKT_BATCH_MAX];
+	struct dpcls_rule *rules[PKT_BATCH_MAX];
+	uint32_t hashes[PKT_BATCH_MAX];
+	uint32_t miss = 0, found;
+	uint64_t probes = 0, emc_hits = 0;
+	bool emc_on = emc_enabled(pmd->emc);
+
+	for (uint16_t i = 0; i < c->n; i++) {
+		struct dp_flow *f = NULL;
+
+		kp[i] = &c->keys[i];
+		if (emc_on) {
+			hashes[i] = flow_key_hash(&c->keys[i], 0);
+			f = emc_lookup(pmd->emc, &c->keys[i], hashes[i]);
+			if (f && __atomic_load_n(&f->dead, __ATOMIC_ACQUIRE)) {
+				f = NULL;
+			}
+		}
+		c->flows[i] = f;
+		if (f) {
+			emc_hits++;
+		} else {
+			miss |= 1u << i;
+		}
+	}
+	dp_stat_add(pmd, DP_STAT_EMC_HIT, emc_hits);
+	if (!miss) {
+		return;
+	}
+	found = dpcls_lookup_batch(pmd->cls, kp, miss, rules, &probes);
+	dp_stat_add(pmd, DP_STAT_MEGAFLOW_HIT, (uint64_t)__builtin_popcount(found));
+	dp_stat_add(pmd, DP_STAT_SUBTABLE_PROBES, probes);
+	for (uint32_t m = found; m; m &= m - 1) {
+		int i = __builtin_ctz(m);
+
+		c->flows[i] = CONTAINER_OF(rules[i], struct dp_flow, cls);
+		if (emc_on) {
+			emc_maybe_insert(pmd->emc, &c->keys[i], hashes[i], c->flows[i]);
+		}
+	}
+	for (uint32_t m = miss & ~found; m; m &= m - 1) {
+		int i = __builtin_ctz(m);
+
+		c->flows[i] = handle_miss(pmd, &c->keys[i], c->pkts[i]);
+		if (c->flows[i] && emc_on) {
+			emc_insert(pmd->emc, &c->keys[i], hashes[i], c->flows[i]);
+		}
+	}
+}
+
+/* Groups the packets by megaflow, in order of first appearance, updates the
+ * flows' counters and executes each group as one batch. */
+static void
+execute_groups(struct dp_pmd *pmd, struct batch_ctx *c, uint64_t now)
+{
+	uint32_t todo = c->n == 32 ? 0xffffffffu : (1u << c->n) - 1;
+
+	while (todo) {
+		int first = __builtin_ctz(todo);
+		struct dp_flow *flow = c->flows[first];
+		struct rte_mbuf *group[PKT_BATCH_MAX];
+		uint64_t bytes = 0;
+		uint16_t tcp_flags = 0, n = 0;
+
+		for (uint32_t m = todo; m; m &= m - 1) {
+			int i = __builtin_ctz(m);
+
+			if (c->flows[i] == flow) {
+				group[n++] = c->pkts[i];
+				bytes += rte_pktmbuf_pkt_len(c->pkts[i]);
+				tcp_flags |= c->keys[i].tcp_flags;
+				todo &= ~(1u << i);
+			}
+		}
+		if (!flow) {
+			dp_stat_add(pmd, DP_STAT_DROP0 + DP_DROP_UPCALL, n);
+			rte_pktmbuf_free_bulk(group, n);
+			continue;
+		}
+		__atomic_store_n(&flow->n_packets, flow->n_packets + n, __ATOMIC_RELAXED);
+		__atomic_store_n(&flow->n_bytes, flow->n_bytes + bytes, __ATOMIC_RELAXED);
+		flow->used_tsc = now;
+		flow->tcp_flags |= tcp_flags;
+		execute(pmd, flow, group, n);
+	}
+}
+
+void
+dp_pmd_process(struct dp_pmd *pmd, uint32_t in_port, struct rte_mbuf **pkts, uint16_t n)
+{
+	uint64_t start = rte_rdtsc();
+	struct batch_ctx c;
+
+	c.n = n;
+	c.pkts = pkts;
+	for (uint16_t i = 0; i < n; i++) {
+		struct rte_mbuf *m = pkts[i];
+		struct flow_ofs ofs;
+
+		flow_key_extract(rte_pktmbuf_mtod(m, const uint8_t *), rte_pktmbuf_data_len(m),
+				 in_port, &c.keys[i], &ofs);
+		dp_pkt_set_layers(m, ofs.l3, ofs.l4, c.keys[i].nw_proto);
+	}
+	lookup_batch(pmd, &c);
+	execute_groups(pmd, &c, start);
+	tx_flush_all(pmd);
+	dp_stat_add(pmd, DP_STAT_RX, n);
+	dp_stat_add(pmd, DP_STAT_CYCLES, rte_rdtsc() - start);
+}
+
+unsigned int
+dp_pmd_poll(struct dp_pmd *pmd)
+{
+	const struct dp_rxq_list *rxqs = __atomic_load_n(&pmd->rxqs, __ATOMIC_ACQUIRE);
+	struct rte_mbuf *pkts[PKT_BATCH_MAX];
+	unsigned int total = 0;
+	uint64_t now;
+
+	dp_pmd_sweep_emc(pmd);
+	for (uint32_t i = 0; i < rxqs->n; i++) {
+		const struct dp_rxq *q = &rxqs->q[i];
+		uint16_t n = q->rx(q->port, q->qid, pkts, PKT_BATCH_MAX);
+
+		if (n) {
+			dp_pmd_process(pmd, q->port_no, pkts, n);
+			total += n;
+		}
+	}
+	now = rte_rdtsc();
+	if (now >= pmd->next_sort_tsc) {
+		pmd->next_sort_tsc = now + pmd->dp->sort_interval_tsc;
+		if (!pthread_mutex_trylock(&pmd->flow_mutex)) {
+			dpcls_sort(pmd->cls);
+			pthread_mutex_unlock(&pmd->flow_mutex);
+		}
+	}
+	rte_rcu_qsbr_quiescent(pmd->dp->qsbr, pmd->id);
+	return total;
+}
+
+static void
+idle_sleep(unsigned int us)
+{
+	struct timespec ts = {0, (long)us * 1000};
+
+	nanosleep(&ts, NULL);
+}
+
+void *
+dp_pmd_main(void *arg)
+{
+	struct dp_pmd *pmd = arg;
+	struct dp *dp = pmd->dp;
+	unsigned int idle = 0, sleep_us = 1;
+
+	if (pmd->cpu >= 0) {
+		cpu_set_t set;
+
+		CPU_ZERO(&set);
+		CPU_SET(pmd->cpu, &set);
+		pthread_setaffinity_np(pthread_self(), sizeof set, &set);
+	}
+	/* An lcore id gives this thread its own mempool caches. */
+	rte_thread_register();
+	rte_rcu_qsbr_thread_register(dp->qsbr, pmd->id);
+	rte_rcu_qsbr_thread_online(dp->qsbr, pmd->id);
+	while (!pmd->stop) {
+		if (dp_pmd_poll(pmd)) {
+			idle = 0;
+			sleep_us = 1;
+		} else if (++idle > IDLE_SPINS) {
+			/* Idle: back off into short sleeps, never when loaded. */
+			idle_sleep(sleep_us);
+			sleep_us = sleep_us * 2 > IDLE_MAX_US ? IDLE_MAX_US : sleep_us * 2;
+		}
+	}
+	rte_rcu_qsbr_thread_offline(dp->qsbr, pmd->id);
+	rte_rcu_qsbr_thread_unregister(dp->qsbr, pmd->id);
+	rte_thread_unregister();
+	return NULL;
+}

@@ -1,0 +1,121 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * Structures shared by the datapath's control side (dp.c) and its PMD side
+ * (dp_pmd.c). Nothing outside datapath/ includes this.
+ */
+#ifndef VS_DP_PRIV_H
+#define VS_DP_PRIV_H
+
+#include <pthread.h>
+
+#include <rte_rcu_qsbr.h>
+
+#include "dp.h"
+#include "dpcls.h"
+#include "emc.h"
+#include "port_impl.h"
+
+/* A megaflow, owned by one PMD thread's table. */
+struct dp_flow {
+	struct dpcls_rule cls;
+	struct flow_key key;         /* the key of the packet that created it */
+	struct dp_flow *next, *prev; /* the PMD's flow list; under flow_mutex */
+	bool dead;
+	uint64_t n_packets, n_bytes;
+	uint64_t used_tsc;
+	uint16_t tcp_flags;
+	uint32_t n_actions;
+	struct dp_action actions[];
+};
+
+enum dp_stat {
+	DP_STAT_RX,
+	DP_STAT_EMC_HIT,
+	DP_STAT_MEGAFLOW_HIT,
+	DP_STAT_SUBTABLE_PROBES,
+	DP_STAT_MISS,
+	DP_STAT_UPCALL,
+	DP_STAT_UPCALL_FAIL,
+	DP_STAT_TX,
+	DP_STAT_CYCLES,
+	DP_STAT_DROP0,
+	DP_STAT__MAX = DP_STAT_DROP0 + DP_DROP__MAX,
+};
+
+struct dp_rxq {
+	struct port *port;
+	port_burst_fn rx;
+	uint32_t port_no;
+	uint16_t qid;
+};
+
+struct dp_rxq_list {
+	uint32_t n;
+	struct dp_rxq q[];
+};
+
+struct dp_txbuf {
+	uint16_t n;
+	struct rte_mbuf *pkts[PKT_BATCH_MAX];
+};
+
+struct dp_pmd {
+	/* Read and written by the PMD thread only. */
+	uint64_t stats[DP_STAT__MAX] VS_CACHE_ALIGNED;
+	struct dp *dp;
+	unsigned int id;
+	int cpu;
+	struct emc *emc;
+	struct dpcls *cls;
+	uint64_t emc_seen_gen;
+	uint64_t next_sort_tsc;
+	uint32_t n_pending;
+	uint32_t pending[DP_MAX_PORTS];
+	struct dp_txbuf txb[DP_MAX_PORTS];
+
+	/* Shared with the control thread. */
+	struct dp_rxq_list *rxqs VS_CACHE_ALIGNED; /* RCU */
+	uint64_t emc_flush_gen;                    /* bumped by control */
+	pthread_mutex_t flow_mutex;                /* writers of cls and flows */
+	struct dp_flow *flows;                     /* list of live flows */
+	struct dp_flow *dead;                      /* deleted, awaiting RCU */
+	uint32_t n_flows;
+	pthread_t thread;
+	bool thread_running;
+	volatile bool stop;
+};
+
+struct dp {
+	struct port *ports[DP_MAX_PORTS]; /* RCU: PMDs read, control writes */
+	struct rte_rcu_qsbr *qsbr;
+	dp_upcall_fn upcall;
+	void *upcall_aux;
+	dp_slow_path_fn slow_path;
+	void *slow_path_aux;
+	bool threaded;
+	unsigned int n_pmds;
+	uint64_t sort_interval_tsc;
+	struct dp_pmd *pmds[DP_MAX_PMDS];
+};
+
+static inline void
+dp_stat_add(struct dp_pmd *pmd, enum dp_stat s, uint64_t n)
+{
+	__atomic_store_n(&pmd->stats[s], pmd->stats[s] + n, __ATOMIC_RELAXED);
+}
+
+/* Inserts a new megaflow into 'pmd''s table; caller holds flow_mutex.
+ * Returns the flow, or NULL with '*err' = -EEXIST (then '*existing' is the
+ * flow already there), -EINVAL or -ENOMEM. */
+struct dp_flow *dp_flow_insert_locked(struct dp_pmd *pmd, const struct flow_key *key,
+				      const struct flow_key *mask, const struct dp_action *actions,
+				      uint32_t n_actions, struct dp_flow **existing, int *err);
+
+/* Empties EMC entries of deleted flows if the control thread asked for it.
+ * Only from the thread that owns 'pmd'. */
+void dp_pmd_sweep_emc(struct dp_pmd *pmd);
+
+/* Body of a PMD thread. */
+void *dp_pmd_main(void *arg);
+
+#endif /* VS_DP_PRIV_H */

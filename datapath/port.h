@@ -1,0 +1,75 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * Ports: where packets enter and leave the datapath. Each port type provides
+ * one ops table (port_impl.h); this header is the generic layer every caller
+ * uses. Control operations return 0 or -errno; an op a type leaves NULL gives
+ * -EOPNOTSUPP. rx/tx are burst calls on the packet path.
+ *
+ * Types in this release: "pcap" (options rx_pcap=FILE, tx_pcap=FILE) and
+ * "mem" (in-memory rings, for tests and benchmarks; see port_mem.h).
+ */
+#ifndef VS_PORT_H
+#define VS_PORT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <rte_mbuf.h>
+
+struct port;
+struct port_ops;
+
+struct port_opt {
+	const char *key;
+	const char *value;
+};
+
+struct port_stats {
+	uint64_t rx_packets, rx_bytes, rx_dropped, rx_errors;
+	uint64_t tx_packets, tx_bytes, tx_dropped, tx_errors;
+};
+
+enum { PORT_NAME_MAX = 32, PORT_ERR_MAX = 256 };
+
+/* Registers a port type; returns 0, -EEXIST or -EINVAL. Call before any
+ * port_open(), from one thread. The built-in types register themselves on
+ * the first port_open(). */
+int port_register(const struct port_ops *ops);
+
+/* Opens a port of 'type' named 'name' with the given options, allocating
+ * packets from 'mp'. On failure returns -errno and, when 'err' is not NULL,
+ * writes a reason for humans into it (PORT_ERR_MAX bytes): an unknown type or
+ * option, a missing file. Control thread. */
+int port_open(const char *type, const char *name, const struct port_opt *opts, size_t n_opts,
+	      struct rte_mempool *mp, struct port **portp, char *err);
+
+/* Starts / stops packet flow. Control thread. */
+int port_start(struct port *port);
+int port_stop(struct port *port);
+
+/* Stops and frees 'port'; NULL is a no-op. No PMD may still poll it. */
+void port_close(struct port *port);
+
+/* Fills 'stats' (counters of the port type plus drops counted here). */
+int port_get_stats(struct port *port, struct port_stats *stats);
+
+const char *port_name(const struct port *port);
+const char *port_type(const struct port *port);
+uint16_t port_n_rxq(const struct port *port);
+uint16_t port_n_txq(const struct port *port);
+
+/* True once an input that can end (a pcap file) has delivered everything. */
+bool port_rx_done(const struct port *port);
+
+/* Receives up to 'n' packets from queue 'qid' into 'pkts'; returns how many.
+ * The caller owns them. One PMD thread per queue. */
+uint16_t port_rx_burst(struct port *port, uint16_t qid, struct rte_mbuf **pkts, uint16_t n);
+
+/* Sends 'n' packets on queue 'qid'. Takes ownership of all of them: what it
+ * cannot send it frees and counts as tx_dropped. Returns how many were sent.
+ * Concurrent calls need distinct queues (the datapath serialises callers when
+ * a port has fewer tx queues than threads). */
+uint16_t port_tx_burst(struct port *port, uint16_t qid, struct rte_mbuf **pkts, uint16_t n);
+
+#endif /* VS_PORT_H */

@@ -1,0 +1,361 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * Unit tests of the datapath pipeline with in-memory ports and a test
+ * upcall: counters, EMC and megaflow hits, misses and failures, multiple
+ * outputs, drops by reason, flushing, and a real PMD thread.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "dp.h"
+#include "emc.h"
+#include "pktgen.h"
+#include "port_mem.h"
+#include "test_eal.h"
+
+static struct rte_mempool *mp;
+
+/* The test upcall forwards by rule: the action list in 'acts', the mask
+ * in_port + eth_type + nw_dst; fails when 'fail' is set. */
+struct upcall_state {
+	unsigned int calls;
+	bool fail;
+	uint32_t n_acts;
+	struct dp_action acts[4];
+};
+
+static int
+test_upcall(void *aux, const struct flow_key *key, const struct rte_mbuf *pkt,
+	    struct dp_upcall_result *res)
+{
+	struct upcall_state *u = aux;
+
+	(void)key;
+	(void)pkt;
+	u->calls++;
+	if (u->fail) {
+		return -EIO;
+	}
+	res->mask.in_port = 0xffffffff;
+	res->mask.eth_type = 0xffff;
+	res->mask.nw_dst.ipv4 = 0xffffffff;
+	res->n_actions = u->n_acts;
+	memcpy(res->actions, u->acts, u->n_acts * sizeof u->acts[0]);
+	return 0;
+}
+
+struct fixture {
+	struct dp *dp;
+	struct port *p[3];
+	uint32_t no[3];
+	struct upcall_state u;
+};
+
+static struct fixture *
+fixture_new(uint64_t cpu_mask, uint32_t emc_inv_prob)
+{
+	struct fixture *f = calloc(1, sizeof *f);
+	struct dp_params params = {
+		.pmd_cpu_mask = cpu_mask, .emc_inv_prob = emc_inv_prob, .emc_inv_prob_set = true};
+
+	f->dp = dp_create(&params);
+	assert_non_null(f->dp);
+	for (int i = 0; i < 3; i++) {
+		char name[16];
+
+		snprintf(name, sizeof name, "m%d", i);
+		assert_int_equal(port_open("mem", name, NULL, 0, mp, &f->p[i], NULL), 0);
+		assert_int_equal(dp_port_add(f->dp, f->p[i], &f->no[i]), 0);
+	}
+	f->u.n_acts = 1;
+	f->u.acts[0] = (struct dp_action){.type = DP_ACTION_OUTPUT, .port = f->no[1]};
+	dp_set_upcall(f->dp, test_upcall, &f->u);
+	return f;
+}
+
+static void
+fixture_free(struct fixture *f)
+{
+	dp_destroy(f->dp);
+	free(f);
+	assert_int_equal(rte_mempool_in_use_count(mp), 0);
+}
+
+/* Injects 'n' UDP packets to 'n_dst' destinations on port 0. */
+static void
+inject(struct fixture *f, unsigned int n, unsigned int n_dst)
+{
+	for (unsigned int i = 0; i < n; i++) {
+		struct pktgen_spec s = pktgen_udp4(0x0a000001, 0x0a000100 + i % n_dst, 1, 2);
+		uint8_t buf[128];
+		size_t len = pktgen_build(&s, buf, sizeof buf);
+		struct rte_mbuf *m = test_mbuf(mp, buf, len);
+
+		assert_int_equal(port_mem_inject(f->p[0], &m, 1), 1);
+	}
+}
+
+static unsigned int
+collect(struct port *p, uint8_t *first, size_t first_size)
+{
+	struct rte_mbuf *pkts[64];
+	unsigned int total = 0;
+	uint16_t n;
+
+	while ((n = port_mem_collect(p, pkts, 64)) > 0) {
+		if (first && total == 0) {
+			memcpy(first, rte_pktmbuf_mtod(pkts[0], uint8_t *),
+			       VS_MIN(first_size, rte_pktmbuf_data_len(pkts[0])));
+		}
+		total += n;
+		rte_pktmbuf_free_bulk(pkts, n);
+	}
+	return total;
+}
+
+static void
+poll_all(struct fixture *f)
+{
+	while (dp_pmd_poll(dp_pmd_get(f->dp, 0))) {
+	}
+}
+
+static void
+assert_stats_consistent(const struct dp_stats *s)
+{
+	assert_int_equal(s->rx_packets, s->emc_hits + s->megaflow_hits + s->misses);
+}
+
+static void
+test_miss_then_hits(void **state)
+{
+	struct fixture *f = fixture_new(0, 1);
+	struct dp_stats s;
+
+	(void)state;
+	inject(f, 32, 4);
+	poll_all(f);
+	assert_int_equal(collect(f->p[1], NULL, 0), 32);
+	dp_get_stats(f->dp, &s);
+	assert_int_equal(s.rx_packets, 32);
+	assert_int_equal(s.misses, 4);
+	assert_int_equal(s.upcalls, 4);
+	assert_int_equal(f->u.calls, 4);
+	assert_int_equal(s.n_flows, 4);
+	assert_int_equal(s.tx_packets, 32);
+	assert_true(s.cycles > 0);
+	assert_stats_consistent(&s);
+
+	/* Same flows again: every packet hits the EMC (insertion prob 1). */
+	inject(f, 64, 4);
+	poll_all(f);
+	assert_int_equal(collect(f->p[1], NULL, 0), 64);
+	dp_get_stats(f->dp, &s);
+	assert_int_equal(s.emc_hits, 64);
+	assert_int_equal(s.misses, 4);
+	assert_stats_consistent(&s);
+	fixture_free(f);
+}
+
+static void
+test_megaflow_without_emc(void **state)
+{
+	struct fixture *f = fixture_new(0, 0);
+	struct dp_stats s;
+
+	(void)state;
+	inject(f, 8, 1);
+	poll_all(f);
+	inject(f, 40, 1);
+	poll_all(f);
+	assert_int_equal(collect(f->p[1], NULL, 0), 48);
+	dp_get_stats(f->dp, &s);
+	assert_int_equal(s.emc_hits, 0);
+	assert_int_equal(s.misses, 1);
+	assert_int_equal(s.megaflow_hits, 47);
+	assert_true(s.subtable_probes >= 40);
+	assert_stats_consistent(&s);
+	fixture_free(f);
+}
+
+static void
+test_upcall_failure_and_drops(void **state)
+{
+	struct fixture *f = fixture_new(0, 1);
+	struct dp_stats s;
+
+	(void)state;
+	f->u.fail = true;
+	inject(f, 5, 1);
+	poll_all(f);
+	dp_get_stats(f->dp, &s);
+	assert_int_equal(s.upcall_failures, 5);
+	assert_int_equal(s.drops[DP_DROP_UPCALL], 5);
+	assert_int_equal(s.n_flows, 0);
+
+	/* An empty action list drops and says why. */
+	f->u.fail = false;
+	f->u.n_acts = 0;
+	inject(f, 3, 1);
+	poll_all(f);
+	dp_get_stats(f->dp, &s);
+	assert_int_equal(s.drops[DP_DROP_ACTION], 3);
+	assert_string_equal(dp_drop_reason_name(DP_DROP_ACTION), "drop_action");
+
+	/* Output to a port number nobody holds. */
+	dp_flow_flush(f->dp);
+	f->u.n_acts = 1;
+	f->u.acts[0].port = 200;
+	inject(f, 2, 1);
+	poll_all(f);
+	dp_get_stats(f->dp, &s);
+	assert_int_equal(s.drops[DP_DROP_NO_PORT], 2);
+
+	/* Bad actions from the upcall are refused, not installed. */
+	dp_flow_flush(f->dp);
+	f->u.acts[0].port = DP_MAX_PORTS + 1;
+	inject(f, 1, 1);
+	poll_all(f);
+	dp_get_stats(f->dp, &s);
+	assert_int_equal(s.upcall_failures, 6);
+	assert_int_equal(s.n_flows, 0);
+	assert_int_equal(collect(f->p[1], NULL, 0), 0);
+	fixture_free(f);
+}
+
+static void
+test_two_outputs_with_rewrite(void **state)
+{
+	struct fixture *f = fixture_new(0, 1);
+	uint8_t a[64], b[64];
+
+	(void)state;
+	f->u.n_acts = 3;
+	f->u.acts[0] = (struct dp_action){.type = DP_ACTION_OUTPUT, .port = f->no[1]};
+	f->u.acts[1] = (struct dp_action){.type = DP_ACTION_PUSH_VLAN,
+					  .vlan = {htons(0x8100), htons(0x1000 | 7)}};
+	f->u.acts[2] = (struct dp_action){.type = DP_ACTION_OUTPUT, .port = f->no[2]};
+	inject(f, 10, 2);
+	poll_all(f);
+	assert_int_equal(collect(f->p[1], a, sizeof a), 10);
+	assert_int_equal(collect(f->p[2], b, sizeof b), 10);
+	assert_int_equal(a[12], 0x08); /* untagged copy */
+	assert_int_equal(b[12], 0x81); /* tagged copy */
+	assert_int_equal(b[15], 7);
+	assert_memory_equal(a + 12, b + 16, 32);
+	fixture_free(f);
+}
+
+static void
+test_flush_and_proactive_flows(void **state)
+{
+	struct fixture *f = fixture_new(0, 1);
+	struct flow_key key, mask;
+	struct dp_action out = {.type = DP_ACTION_OUTPUT, .port = 2};
+	struct dp_stats s;
+
+	(void)state;
+	inject(f, 4, 4);
+	poll_all(f);
+	collect(f->p[1], NULL, 0);
+	dp_flow_flush(f->dp);
+	dp_get_stats(f->dp, &s);
+	assert_int_equal(s.n_flows, 0);
+
+	/* A flow put by the control thread: everything on port 0 to port 2. */
+	memset(&key, 0, sizeof key);
+	memset(&mask, 0, sizeof mask);
+	key.in_port = f->no[0];
+	mask.in_port = 0xffffffff;
+	assert_int_equal(dp_flow_put(f->dp, &key, &mask, &out, 1), 0);
+	assert_int_equal(dp_flow_put(f->dp, &key, &mask, &out, 1), -EEXIST);
+	inject(f, 4, 4);
+	poll_all(f);
+	assert_int_equal(collect(f->p[2], NULL, 0), 4);
+	assert_int_equal(f->u.calls, 4); /* no new upcall */
+	fixture_free(f);
+}
+
+static void
+test_port_errors(void **state)
+{
+	struct port *p;
+	char err[PORT_ERR_MAX];
+
+	(void)state;
+	assert_int_equal(port_open("nope", "x", NULL, 0, mp, &p, err), -EINVAL);
+	assert_non_null(strstr(err, "unknown type"));
+	struct port_opt bad = {"colour", "blue"};
+	assert_int_equal(port_open("mem", "x", &bad, 1, mp, &p, err), -EINVAL);
+	assert_non_null(strstr(err, "colour"));
+	struct port_opt size = {"size", "1x"};
+	assert_int_equal(port_open("mem", "x", &size, 1, mp, &p, err), -EINVAL);
+	assert_int_equal(port_open("pcap", "x", NULL, 0, mp, &p, err), -EINVAL);
+	struct port_opt missing = {"rx_pcap", "/nonexistent/file.pcap"};
+	assert_int_equal(port_open("pcap", "x", &missing, 1, mp, &p, err), -ENOENT);
+	assert_non_null(strstr(err, "rx_pcap"));
+	assert_int_equal(port_open("mem", "", NULL, 0, mp, &p, err), -EINVAL);
+}
+
+/* A real PMD thread on CPU 1 forwards while the test thread injects. */
+static void
+test_pmd_thread(void **state)
+{
+	struct fixture *f = fixture_new(1ull << 1, 100);
+	struct dp_stats s;
+	unsigned int got = 0;
+
+	(void)state;
+	assert_int_equal(dp_start(f->dp), 0);
+	for (int round = 0; round < 20; round++) {
+		inject(f, 50, 8);
+		usleep(2000);
+		got += collect(f->p[1], NULL, 0);
+	}
+	for (int i = 0; i < 500 && got < 1000; i++) {
+		usleep(1000);
+		got += collect(f->p[1], NULL, 0);
+	}
+	assert_int_equal(got, 1000);
+	/* Remove a port and flush flows under a live thread. */
+	assert_int_equal(dp_port_del(f->dp, f->no[2]), 0);
+	assert_int_equal(dp_port_del(f->dp, f->no[2]), -ENOENT);
+	dp_flow_flush(f->dp);
+	inject(f, 10, 8);
+	for (int i = 0; i < 500 && got < 1010; i++) {
+		usleep(1000);
+		got += collect(f->p[1], NULL, 0);
+	}
+	assert_int_equal(got, 1010);
+	dp_get_stats(f->dp, &s);
+	assert_int_equal(s.rx_packets, 1010);
+	assert_int_equal(s.misses, 16);
+	assert_stats_consistent(&s);
+	fixture_free(f);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_miss_then_hits),
+		cmocka_unit_test(test_megaflow_without_emc),
+		cmocka_unit_test(test_upcall_failure_and_drops),
+		cmocka_unit_test(test_two_outputs_with_rewrite),
+		cmocka_unit_test(test_flush_and_proactive_flows),
+		cmocka_unit_test(test_port_errors),
+		cmocka_unit_test(test_pmd_thread),
+	};
+
+	mp = test_eal_init("0");
+	int ret = cmocka_run_group_tests(tests, NULL, NULL);
+	rte_mempool_free(mp);
+	rte_eal_cleanup();
+	return ret;
+}
