@@ -291,12 +291,19 @@ lookup_batch(struct dp_pmd *pmd, struct batch_ctx *c)
 	uint64_t probes = 0, emc_hits = 0;
 	bool emc_on = emc_enabled(pmd->emc);
 
+	if (emc_on) {
+		/* Hash the whole batch and prefetch both candidate entries first,
+		 * so that the cache misses of a thrashed EMC overlap. */
+		for (uint16_t i = 0; i < c->n; i++) {
+			hashes[i] = flow_key_hash(&c->keys[i], 0);
+			emc_prefetch(pmd->emc, hashes[i]);
+		}
+	}
 	for (uint16_t i = 0; i < c->n; i++) {
 		struct dp_flow *f = NULL;
 
 		kp[i] = &c->keys[i];
 		if (emc_on) {
-			hashes[i] = flow_key_hash(&c->keys[i], 0);
 			f = emc_lookup(pmd->emc, &c->keys[i], hashes[i]);
 			if (f && __atomic_load_n(&f->dead, __ATOMIC_ACQUIRE)) {
 				f = NULL;
@@ -320,6 +327,10 @@ lookup_batch(struct dp_pmd *pmd, struct batch_ctx *c)
 		int i = __builtin_ctz(m);
 
 		c->flows[i] = CONTAINER_OF(rules[i], struct dp_flow, cls);
+		/* Counters and actions are on lines the lookup did not touch:
+		 * start loading them for the whole batch before executing. */
+		__builtin_prefetch(&c->flows[i]->n_packets, 1);
+		__builtin_prefetch(c->flows[i]->actions);
 		if (emc_on) {
 			emc_maybe_insert(pmd->emc, &c->keys[i], hashes[i], c->flows[i]);
 		}

@@ -409,7 +409,36 @@ dpcls_lookup_batch(struct dpcls *cls, const struct flow_key *const keys[], uint3
 			hashes[i] = masked_hash(st, keys[i]);
 			__builtin_prefetch(&t->slots[hashes[i] & t->mask]);
 		}
+		/* Then look at each key's home slot: empty means absent, a
+		 * matching hash names a candidate whose rule is prefetched;
+		 * anything else (collision, tombstone) takes the slow probe. */
+		uint32_t cand = 0, slow = 0;
 		for (uint32_t m = map; m; m &= m - 1) {
+			int i = __builtin_ctz(m);
+			const struct dpcls_slot *sl = &t->slots[hashes[i] & t->mask];
+			struct dpcls_rule *r = __atomic_load_n(&sl->rule, __ATOMIC_ACQUIRE);
+
+			if (!r) {
+				continue;
+			}
+			if (r != TOMBSTONE && sl->hash == hashes[i]) {
+				rules[i] = r;
+				__builtin_prefetch(r);
+				cand |= 1u << i;
+			} else {
+				slow |= 1u << i;
+			}
+		}
+		for (uint32_t m = cand; m; m &= m - 1) {
+			int i = __builtin_ctz(m);
+
+			if (rule_matches(st, rules[i], keys[i])) {
+				hit |= 1u << i;
+			} else {
+				slow |= 1u << i;
+			}
+		}
+		for (uint32_t m = slow; m; m &= m - 1) {
 			int i = __builtin_ctz(m);
 			struct dpcls_rule *r = table_find(st, t, keys[i], hashes[i]);
 

@@ -63,6 +63,14 @@ emc_index2(const struct emc *emc, uint32_t hash)
 	return (hash >> 16 | hash << 16) & emc->mask;
 }
 
+/* Prefetches the two entries a key with 'hash' may occupy. */
+static inline void
+emc_prefetch(const struct emc *emc, uint32_t hash)
+{
+	__builtin_prefetch(&emc->entries[hash & emc->mask]);
+	__builtin_prefetch(&emc->entries[emc_index2(emc, hash)]);
+}
+
 /* Returns the megaflow cached for 'key' (whose flow_key_hash is 'hash'), or
  * NULL. */
 static inline void *

@@ -1,0 +1,312 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * dp-bench: drives the real datapath pipeline (flow key extraction, EMC,
+ * megaflow classifier, grouped execution, buffered output) on synthetic
+ * UDP packets with no I/O, and prints cycles per packet and Mpps for a set
+ * of cases, the median of several runs.
+ *
+ * The packets are 32 mbufs reused batch after batch: before each batch the
+ * bench writes the flow's addresses into them, and after it takes them back
+ * from the output port's ring. cycles/packet is the datapath's own counter
+ * (TSC cycles inside dp_pmd_process() per packet); Mpps is wall-clock and
+ * includes the bench's rewriting of the packets.
+ */
+#include <arpa/inet.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <rte_cycles.h>
+#include <rte_eal.h>
+#include <rte_mbuf.h>
+
+#include "dp.h"
+#include "emc.h"
+#include "pktgen.h"
+#include "port_mem.h"
+#include "random.h"
+
+struct bench_case {
+	const char *name;
+	uint32_t n_masks;
+	uint32_t n_flows;
+	bool emc;
+};
+
+static const struct bench_case cases[] = {
+	{"emc_hit_1flow", 1, 1, true},
+	{"megaflow_1subtable", 1, 16, false},
+	{"megaflow_8subtables", 8, 8 * 16, false},
+	{"megaflow_32subtables", 32, 32 * 16, false},
+	{"flows_1k", 4, 1000, true},
+	{"flows_100k", 4, 100000, true},
+	{"flows_1m", 4, 1000000, true},
+};
+
+struct result {
+	double cycles_per_pkt;
+	double mpps;
+	double probes_per_hit;
+	double emc_hit_rate;
+};
+
+struct bench {
+	struct rte_mempool *mp;
+	struct rte_mbuf *pkts[PKT_BATCH_MAX];
+	uint32_t *src, *dst; /* per flow, network order */
+	uint32_t *seq;       /* flow index of each packet */
+	uint32_t seq_mask;
+};
+
+/* Flow i of a case lives in subtable i % n_masks. Subtable s matches nw_dst
+ * exactly and nw_src on a /(32 - s) prefix; flows of different subtables
+ * differ in bits 16-20 of nw_dst, so no packet matches two subtables. */
+static void
+flow_addrs(uint32_t i, uint32_t n_masks, uint32_t *src, uint32_t *dst)
+{
+	uint32_t s = i % n_masks, j = i / n_masks;
+
+	*dst = htonl(0x0a000000 | (j >> 16) << 21 | s << 16 | (j & 0xffff));
+	*src = htonl(0xc0a80000u | (j & 0xff) << 8);
+}
+
+static void
+install(struct dp *dp, uint32_t in_port, uint32_t out_port, const struct bench_case *c,
+	struct bench *b)
+{
+	struct dp_action out = {.type = DP_ACTION_OUTPUT, .port = out_port};
+
+	for (uint32_t i = 0; i < c->n_flows; i++) {
+		uint32_t s = i % c->n_masks;
+		struct flow_key key, mask;
+
+		memset(&key, 0, sizeof key);
+		memset(&mask, 0, sizeof mask);
+		flow_addrs(i, c->n_masks, &b->src[i], &b->dst[i]);
+		key.in_port = in_port;
+		key.eth_type = htons(0x0800);
+		key.nw_src.ipv4 = b->src[i];
+		key.nw_dst.ipv4 = b->dst[i];
+		mask.in_port = 0xffffffff;
+		mask.eth_type = 0xffff;
+		mask.nw_dst.ipv4 = 0xffffffff;
+		mask.nw_src.ipv4 = htonl(s == 0 ? 0xffffffffu : ~((1u << s) - 1));
+		if (dp_flow_put(dp, &key, &mask, &out, 1)) {
+			fprintf(stderr, "dp-bench: cannot install flow %u\n", i);
+			exit(1);
+		}
+	}
+}
+
+static void
+run_batches(struct dp_pmd *pmd, struct port *out, uint32_t in_port, struct bench *b,
+	    uint64_t n_batches, uint64_t *pos)
+{
+	struct rte_mbuf *back[PKT_BATCH_MAX];
+
+	for (uint64_t k = 0; k < n_batches; k++) {
+		for (int i = 0; i < PKT_BATCH_MAX; i++) {
+			uint32_t f = b->seq[(*pos)++ & b->seq_mask];
+			uint8_t *ip = rte_pktmbuf_mtod_offset(b->pkts[i], uint8_t *, 14);
+
+			memcpy(ip + 12, &b->src[f], 4);
+			memcpy(ip + 16, &b->dst[f], 4);
+		}
+		dp_pmd_process(pmd, in_port, b->pkts, PKT_BATCH_MAX);
+		if (port_mem_collect(out, back, PKT_BATCH_MAX) != PKT_BATCH_MAX) {
+			fprintf(stderr, "dp-bench: packets went missing\n");
+			exit(1);
+		}
+		memcpy(b->pkts, back, sizeof back);
+	}
+}
+
+static double
+now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+static struct result
+run_case(const struct bench_case *c, struct bench *b, uint64_t n_pkts)
+{
+	struct dp_params params = {.emc_inv_prob = c->emc ? EMC_DEFAULT_INV_PROB : 0,
+				   .emc_inv_prob_set = true};
+	struct dp *dp = dp_create(&params);
+	struct port *in, *out;
+	uint32_t in_no, out_no;
+	struct dp_stats s0, s1;
+	struct vs_random rng;
+	uint64_t pos = 0, n_batches = n_pkts / PKT_BATCH_MAX;
+	struct result r;
+	double t0, t1;
+
+	if (!dp || port_open("mem", "in", NULL, 0, b->mp, &in, NULL) ||
+	    dp_port_add(dp, in, &in_no) || port_open("mem", "out", NULL, 0, b->mp, &out, NULL) ||
+	    dp_port_add(dp, out, &out_no)) {
+		fprintf(stderr, "dp-bench: cannot set up the datapath\n");
+		exit(1);
+	}
+	install(dp, in_no, out_no, c, b);
+	vs_random_seed(&rng, 12345);
+	for (uint32_t i = 0; i <= b->seq_mask; i++) {
+		b->seq[i] = vs_random_range(&rng, c->n_flows);
+	}
+	struct dp_pmd *pmd = dp_pmd_get(dp, 0);
+	run_batches(pmd, out, in_no, b, VS_MAX(n_batches / 4, 2000u), &pos); /* warm up */
+	dp_get_stats(dp, &s0);
+	t0 = now_s();
+	run_batches(pmd, out, in_no, b, n_batches, &pos);
+	t1 = now_s();
+	dp_get_stats(dp, &s1);
+
+	uint64_t rx = s1.rx_packets - s0.rx_packets;
+	uint64_t mf = s1.megaflow_hits - s0.megaflow_hits;
+	r.cycles_per_pkt = (double)(s1.cycles - s0.cycles) / (double)rx;
+	r.mpps = (double)rx / (t1 - t0) / 1e6;
+	r.probes_per_hit = mf ? (double)(s1.subtable_probes - s0.subtable_probes) / (double)mf : 0;
+	r.emc_hit_rate = (double)(s1.emc_hits - s0.emc_hits) / (double)rx;
+	if (s1.misses != 0) {
+		fprintf(stderr, "dp-bench: %s: %lu unexpected misses\n", c->name,
+			(unsigned long)s1.misses);
+		exit(1);
+	}
+	dp_destroy(dp);
+	return r;
+}
+
+static int
+cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static double
+median(double *v, int n)
+{
+	qsort(v, (size_t)n, sizeof *v, cmp_double);
+	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+}
+
+static void
+usage(void)
+{
+	printf("usage: dp-bench [--json] [--runs N] [--packets N] [--case NAME]\n"
+	       "Runs the datapath micro-benchmark; prints cycles/packet and Mpps, the\n"
+	       "median of N runs (default 5) of N packets (default 4000000) per case.\n");
+}
+
+int
+main(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{"json", no_argument, NULL, 'j'},          {"runs", required_argument, NULL, 'r'},
+		{"packets", required_argument, NULL, 'p'}, {"case", required_argument, NULL, 'c'},
+		{"help", no_argument, NULL, 'h'},          {NULL, 0, NULL, 0},
+	};
+	char *eal_argv[] = {
+		argv[0], "-l",       "0",           "--no-huge",      "-m",
+		"512",   "--no-pci", "--no-shconf", "--no-telemetry", "--log-level=error"};
+	const char *only = NULL;
+	bool json = false;
+	int runs = 5, opt, printed = 0;
+	uint64_t n_pkts = 4000000;
+	struct bench b;
+
+	while ((opt = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+		switch (opt) {
+		case 'j':
+			json = true;
+			break;
+		case 'r':
+			runs = atoi(optarg);
+			break;
+		case 'p':
+			n_pkts = strtoull(optarg, NULL, 10);
+			break;
+		case 'c':
+			only = optarg;
+			break;
+		case 'h':
+			usage();
+			return 0;
+		default:
+			usage();
+			return 2;
+		}
+	}
+	if (runs < 1 || runs > 100 || n_pkts < PKT_BATCH_MAX) {
+		fprintf(stderr, "dp-bench: --runs must be 1 to 100 and --packets at least 32\n");
+		return 2;
+	}
+	if (rte_eal_init((int)(sizeof eal_argv / sizeof eal_argv[0]), eal_argv) < 0) {
+		fprintf(stderr, "dp-bench: cannot start the DPDK EAL\n");
+		return 1;
+	}
+	b.mp = rte_pktmbuf_pool_create("bench", 1023, 0, 0, RTE_MBUF_DEFAULT_BUF_SIZE,
+				       SOCKET_ID_ANY);
+	b.seq_mask = (1u << 22) - 1;
+	b.seq = malloc(sizeof *b.seq * (b.seq_mask + 1));
+	b.src = malloc(sizeof *b.src * 1000000);
+	b.dst = malloc(sizeof *b.dst * 1000000);
+	if (!b.mp || !b.seq || !b.src || !b.dst) {
+		fprintf(stderr, "dp-bench: out of memory\n");
+		return 1;
+	}
+	for (int i = 0; i < PKT_BATCH_MAX; i++) {
+		struct pktgen_spec spec = pktgen_udp4(0, 0, 1000, 2000);
+		uint8_t frame[128];
+		size_t len = pktgen_build(&spec, frame, sizeof frame);
+
+		b.pkts[i] = rte_pktmbuf_alloc(b.mp);
+		memcpy(rte_pktmbuf_append(b.pkts[i], (uint16_t)len), frame, len);
+	}
+	if (json) {
+		printf("[");
+	} else {
+		printf("%-22s %12s %8s %14s %8s\n", "case", "cycles/pkt", "Mpps", "subtables/hit",
+		       "emc_hit");
+	}
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		double cyc[100], mpps[100], probes = 0, emc = 0;
+
+		if (only && strcmp(only, cases[i].name)) {
+			continue;
+		}
+		for (int r = 0; r < runs; r++) {
+			struct result res = run_case(&cases[i], &b, n_pkts);
+
+			cyc[r] = res.cycles_per_pkt;
+			mpps[r] = res.mpps;
+			probes = res.probes_per_hit;
+			emc = res.emc_hit_rate;
+		}
+		if (json) {
+			printf("%s\n  {\"case\": \"%s\", \"cycles_per_packet\": %.1f, \"mpps\": "
+			       "%.2f}",
+			       printed++ ? "," : "", cases[i].name, median(cyc, runs),
+			       median(mpps, runs));
+		} else {
+			printf("%-22s %12.1f %8.2f %14.2f %7.1f%%\n", cases[i].name,
+			       median(cyc, runs), median(mpps, runs), probes, emc * 100);
+		}
+		fflush(stdout);
+	}
+	if (json) {
+		printf("\n]\n");
+	}
+	rte_pktmbuf_free_bulk(b.pkts, PKT_BATCH_MAX);
+	free(b.seq);
+	free(b.src);
+	free(b.dst);
+	rte_mempool_free(b.mp);
+	rte_eal_cleanup();
+	return 0;
+}
