@@ -232,7 +232,8 @@ static void
 test_rewrites_skip_wrong_layers(void **state)
 {
 	struct pktgen_spec arp = {.l3 = PKTGEN_L3_ARP, .arp_op = 1};
-	struct dp_action ip = {.type = DP_ACTION_SET_IPV4, .flags = DP_SET_SRC, .ipv4 = {.src = 1, .dst = 2}};
+	struct dp_action ip = {
+		.type = DP_ACTION_SET_IPV4, .flags = DP_SET_SRC, .ipv4 = {.src = 1, .dst = 2}};
 	struct dp_action l4 = {.type = DP_ACTION_SET_L4, .flags = DP_SET_SRC, .l4 = {1, 2}};
 	struct rte_mbuf *m = mbuf_of(&arp);
 
