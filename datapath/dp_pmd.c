@@ -340,7 +340,7 @@ lookup_batch(struct dp_pmd *pmd, struct batch_ctx *c)
 
 		c->flows[i] = handle_miss(pmd, &c->keys[i], c->pkts[i]);
 		if (c->flows[i] && emc_on) {
-			emc_insert(pmd->emc, &c->keys[i], hashes[i], c->flows[i]);
+			emc_maybe_insert(pmd->emc, &c->keys[i], hashes[i], c->flows[i]);
 		}
 	}
 }
