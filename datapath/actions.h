@@ -112,7 +112,5 @@ dp_action_modifies(const struct dp_action *a)
 	return a->type != DP_ACTION_OUTPUT && a->type != DP_ACTION_USERSPACE;
 }
 
-/* Formats an action list for humans ("output:2,pop_vlan"). */
-char *dp_actions_format(const struct dp_action *a, uint32_t n, char *buf, size_t size);
 
 #endif /* VS_ACTIONS_H */

@@ -379,37 +379,36 @@ dp_flow_flush(struct dp *dp)
 }
 
 void
-dp_flow_dump(struct dp *dp,
-	     void (*cb)(void *aux, unsigned int pmd, const struct flow_key *key,
-			const struct flow_key *mask, const struct dp_action *actions,
-			uint32_t n_actions, uint64_t n_packets, uint64_t n_bytes),
-	     void *aux)
+dp_flow_dump(struct dp *dp, void (*cb)(void *aux, const struct dp_flow_info *info), void *aux)
 {
+	uint64_t now = rte_get_tsc_cycles(), hz = rte_get_tsc_hz();
+
 	for (unsigned int i = 0; i < dp->n_pmds; i++) {
 		struct dp_pmd *pmd = dp->pmds[i];
 
 		pthread_mutex_lock(&pmd->flow_mutex);
 		for (struct dp_flow *f = pmd->flows; f; f = f->next) {
-			cb(aux, i, &f->cls.key, dpcls_rule_mask(&f->cls), f->actions, f->n_actions,
-			   __atomic_load_n(&f->n_packets, __ATOMIC_RELAXED),
-			   __atomic_load_n(&f->n_bytes, __ATOMIC_RELAXED));
+			uint64_t used = __atomic_load_n(&f->used_tsc, __ATOMIC_RELAXED);
+			struct dp_flow_info info = {
+				.pmd = i,
+				.key = &f->cls.key,
+				.mask = dpcls_rule_mask(&f->cls),
+				.actions = f->actions,
+				.n_actions = f->n_actions,
+				.n_packets = __atomic_load_n(&f->n_packets, __ATOMIC_RELAXED),
+				.n_bytes = __atomic_load_n(&f->n_bytes, __ATOMIC_RELAXED),
+				.idle_ms = now > used ? (now - used) * 1000 / hz : 0,
+			};
+
+			cb(aux, &info);
 		}
 		pthread_mutex_unlock(&pmd->flow_mutex);
 	}
 }
 
-void
-dp_get_stats(struct dp *dp, struct dp_stats *s)
+static void
+stats_from_sum(struct dp_stats *s, const uint64_t *sum)
 {
-	uint64_t sum[DP_STAT__MAX] = {0};
-
-	memset(s, 0, sizeof *s);
-	for (unsigned int i = 0; i < dp->n_pmds; i++) {
-		for (int k = 0; k < DP_STAT__MAX; k++) {
-			sum[k] += __atomic_load_n(&dp->pmds[i]->stats[k], __ATOMIC_RELAXED);
-		}
-		s->n_flows += __atomic_load_n(&dp->pmds[i]->n_flows, __ATOMIC_RELAXED);
-	}
 	s->rx_packets = sum[DP_STAT_RX];
 	s->emc_hits = sum[DP_STAT_EMC_HIT];
 	s->megaflow_hits = sum[DP_STAT_MEGAFLOW_HIT];
@@ -422,6 +421,59 @@ dp_get_stats(struct dp *dp, struct dp_stats *s)
 	for (int r = 0; r < DP_DROP__MAX; r++) {
 		s->drops[r] = sum[DP_STAT_DROP0 + r];
 	}
+}
+
+static void
+pmd_add_stats(const struct dp_pmd *pmd, uint64_t *sum, uint32_t *n_flows)
+{
+	for (int k = 0; k < DP_STAT__MAX; k++) {
+		sum[k] += __atomic_load_n(&pmd->stats[k], __ATOMIC_RELAXED);
+	}
+	*n_flows += __atomic_load_n(&pmd->n_flows, __ATOMIC_RELAXED);
+}
+
+void
+dp_get_stats(struct dp *dp, struct dp_stats *s)
+{
+	uint64_t sum[DP_STAT__MAX] = {0};
+
+	memset(s, 0, sizeof *s);
+	for (unsigned int i = 0; i < dp->n_pmds; i++) {
+		pmd_add_stats(dp->pmds[i], sum, &s->n_flows);
+	}
+	stats_from_sum(s, sum);
+}
+
+int
+dp_pmd_get_stats(struct dp *dp, unsigned int idx, struct dp_stats *s)
+{
+	uint64_t sum[DP_STAT__MAX] = {0};
+
+	if (idx >= dp->n_pmds) {
+		return -ENOENT;
+	}
+	memset(s, 0, sizeof *s);
+	pmd_add_stats(dp->pmds[idx], sum, &s->n_flows);
+	stats_from_sum(s, sum);
+	return 0;
+}
+
+int
+dp_pmd_get_rxqs(struct dp *dp, unsigned int idx, int *cpu, struct dp_rxq_info *rxqs,
+		unsigned int max)
+{
+	const struct dp_rxq_list *l;
+
+	if (idx >= dp->n_pmds) {
+		return -ENOENT;
+	}
+	*cpu = dp->pmds[idx]->cpu;
+	l = dp->pmds[idx]->rxqs; /* only the control thread replaces it */
+	for (uint32_t i = 0; i < l->n && i < max; i++) {
+		rxqs[i].port_no = l->q[i].port_no;
+		rxqs[i].qid = l->q[i].qid;
+	}
+	return (int)l->n;
 }
 
 void

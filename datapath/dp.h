@@ -125,15 +125,36 @@ int dp_flow_put(struct dp *dp, const struct flow_key *key, const struct flow_key
  * waits until no PMD thread can use them any more. */
 void dp_flow_flush(struct dp *dp);
 
-/* Calls 'cb' for every megaflow of every PMD thread. Control thread. */
-void dp_flow_dump(struct dp *dp,
-		  void (*cb)(void *aux, unsigned int pmd, const struct flow_key *key,
-			     const struct flow_key *mask, const struct dp_action *actions,
-			     uint32_t n_actions, uint64_t n_packets, uint64_t n_bytes),
+/* One megaflow as dp_flow_dump() shows it. */
+struct dp_flow_info {
+	unsigned int pmd; /* the PMD context that owns it */
+	const struct flow_key *key, *mask;
+	const struct dp_action *actions;
+	uint32_t n_actions;
+	uint64_t n_packets, n_bytes;
+	uint64_t idle_ms; /* since it last matched a packet (or was installed) */
+};
+
+/* Calls 'cb' for every megaflow of every PMD thread, under that thread's
+ * flow lock (so 'cb' must not call into the datapath). Control thread. */
+void dp_flow_dump(struct dp *dp, void (*cb)(void *aux, const struct dp_flow_info *info),
 		  void *aux);
 
 /* Sums the counters of every PMD thread into 'stats'. Any thread. */
 void dp_get_stats(struct dp *dp, struct dp_stats *stats);
+
+/* The counters of PMD context 'idx' alone; -ENOENT if there is none. */
+int dp_pmd_get_stats(struct dp *dp, unsigned int idx, struct dp_stats *stats);
+
+/* What PMD context 'idx' polls: its CPU (-1: the caller's thread) and up to
+ * 'max' of its receive queues. Returns the number of queues (possibly more
+ * than 'max'), or -ENOENT. Control thread. */
+struct dp_rxq_info {
+	uint32_t port_no;
+	uint16_t qid;
+};
+int dp_pmd_get_rxqs(struct dp *dp, unsigned int idx, int *cpu, struct dp_rxq_info *rxqs,
+		    unsigned int max);
 
 /* Periodic control-thread work: frees memory PMD threads retired. */
 void dp_run(struct dp *dp);

@@ -12,6 +12,7 @@
 #include <cmocka.h>
 
 #include "actions.h"
+#include "flow_format.h"
 #include "flow_key.h"
 #include "pktgen.h"
 #include "test_eal.h"
@@ -252,8 +253,41 @@ test_format(void **state)
 	char buf[64];
 
 	(void)state;
-	assert_string_equal(dp_actions_format(a, 2, buf, sizeof buf), "pop_vlan,output:3");
-	assert_string_equal(dp_actions_format(a, 0, buf, sizeof buf), "drop");
+	dp_actions_format(buf, sizeof buf, a, 2);
+	assert_string_equal(buf, "pop_vlan,3");
+	dp_actions_format(buf, sizeof buf, a, 0);
+	assert_string_equal(buf, "drop");
+}
+
+static void
+test_flow_format(void **state)
+{
+	struct flow_key k = {0}, m = {0};
+	struct dp_action push = {.type = DP_ACTION_PUSH_VLAN,
+				 .vlan = {.tpid = htons(0x8100), .tci = htons(10)}};
+	char buf[256];
+
+	(void)state;
+	flow_format(buf, sizeof buf, &k, &m);
+	assert_string_equal(buf, "any");
+	k.in_port = 1;
+	m.in_port = UINT32_MAX;
+	k.eth_type = htons(0x0800);
+	m.eth_type = 0xffff;
+	k.nw_src.ipv4 = htonl(0x0a000001);
+	m.nw_src.ipv4 = htonl(0xffffff00);
+	k.nw_proto = 17;
+	m.nw_proto = 0xff;
+	k.tp_dst = htons(53);
+	m.tp_dst = 0xffff;
+	flow_format(buf, sizeof buf, &k, &m);
+	assert_string_equal(buf, "in_port(1),eth_type(0x0800),ipv4(src=10.0.0.0/255.255.255.0,"
+				 "proto=17),udp(dst=53)");
+	/* A short buffer is cut, still terminated. */
+	flow_format(buf, 10, &k, &m);
+	assert_int_equal(strlen(buf), 9);
+	dp_actions_format(buf, sizeof buf, &push, 1);
+	assert_string_equal(buf, "push_vlan(tpid=0x8100,vid=10,pcp=0)");
 }
 
 int
@@ -268,6 +302,7 @@ main(void)
 		cmocka_unit_test(test_set_sctp_ports),
 		cmocka_unit_test(test_rewrites_skip_wrong_layers),
 		cmocka_unit_test(test_format),
+		cmocka_unit_test(test_flow_format),
 	};
 
 	mp = test_eal_init("0");

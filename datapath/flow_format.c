@@ -1,0 +1,310 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * Megaflows and datapath actions as text (flow_format.h).
+ */
+#include <arpa/inet.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "flow_format.h"
+
+struct out {
+	char *buf;
+	size_t size, len;
+};
+
+static void put(struct out *o, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static void
+put(struct out *o, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	if (o->len + 1 >= o->size) {
+		return;
+	}
+	va_start(ap, fmt);
+	n = vsnprintf(o->buf + o->len, o->size - o->len, fmt, ap);
+	va_end(ap);
+	if (n > 0) {
+		o->len += (size_t)n < o->size - o->len ? (size_t)n : o->size - o->len - 1;
+	}
+}
+
+static bool
+nonzero(const void *p, size_t n)
+{
+	const uint8_t *b = p;
+
+	for (size_t i = 0; i < n; i++) {
+		if (b[i]) {
+			return true;
+		}
+	}
+	return false;
+}
+
+static bool
+all_ones(const void *p, size_t n)
+{
+	const uint8_t *b = p;
+
+	for (size_t i = 0; i < n; i++) {
+		if (b[i] != 0xff) {
+			return false;
+		}
+	}
+	return true;
+}
+
+static void
+put_mac(struct out *o, const char *name, const uint8_t *v, const uint8_t *m)
+{
+	put(o, "%s=%02x:%02x:%02x:%02x:%02x:%02x", name, v[0] & m[0], v[1] & m[1], v[2] & m[2],
+	    v[3] & m[3], v[4] & m[4], v[5] & m[5]);
+	if (!all_ones(m, 6)) {
+		put(o, "/%02x:%02x:%02x:%02x:%02x:%02x", m[0], m[1], m[2], m[3], m[4], m[5]);
+	}
+}
+
+/* "name=value[/mask]," for a masked integer field shown in decimal or hex. */
+static void
+put_int(struct out *o, const char *name, uint32_t v, uint32_t m, uint32_t full, bool hex)
+{
+	if (!m) {
+		return;
+	}
+	put(o, hex ? "%s=0x%x" : "%s=%u", name, v & m);
+	if (m != full) {
+		put(o, "/0x%x", m);
+	}
+	put(o, ",");
+}
+
+static void
+put_ip(struct out *o, const char *name, int af, const void *v, const void *m)
+{
+	char a[INET6_ADDRSTRLEN], b[INET6_ADDRSTRLEN];
+	size_t n = af == AF_INET ? 4 : 16;
+	uint8_t masked[16];
+
+	if (!nonzero(m, n)) {
+		return;
+	}
+	for (size_t i = 0; i < n; i++) {
+		masked[i] = ((const uint8_t *)v)[i] & ((const uint8_t *)m)[i];
+	}
+	inet_ntop(af, masked, a, sizeof a);
+	put(o, "%s=%s", name, a);
+	if (!all_ones(m, n)) {
+		inet_ntop(af, m, b, sizeof b);
+		put(o, "/%s", b);
+	}
+	put(o, ",");
+}
+
+static void
+end_group(struct out *o)
+{
+	if (o->len && o->buf[o->len - 1] == ',') {
+		o->buf[--o->len] = '\0';
+	}
+	put(o, "),");
+}
+
+static void
+format_l2(struct out *o, const struct flow_key *k, const struct flow_key *m)
+{
+	uint16_t tci = ntohs(k->vlan_tci), tmask = ntohs(m->vlan_tci);
+
+	if (m->in_port) {
+		put(o, "in_port(%u),", k->in_port);
+	}
+	if (tmask) {
+		if (!(tci & FLOW_VLAN_PRESENT) && (tmask & FLOW_VLAN_PRESENT)) {
+			put(o, "vlan(none),");
+		} else {
+			put(o, "vlan(");
+			put_int(o, "vid", tci & FLOW_VLAN_VID_MASK, tmask & FLOW_VLAN_VID_MASK,
+				FLOW_VLAN_VID_MASK, false);
+			put_int(o, "pcp", tci >> FLOW_VLAN_PCP_SHIFT, tmask >> FLOW_VLAN_PCP_SHIFT, 7,
+				false);
+			end_group(o);
+		}
+	}
+	if (nonzero(m->eth_src, 6) || nonzero(m->eth_dst, 6)) {
+		put(o, "eth(");
+		if (nonzero(m->eth_src, 6)) {
+			put_mac(o, "src", k->eth_src, m->eth_src);
+			put(o, ",");
+		}
+		if (nonzero(m->eth_dst, 6)) {
+			put_mac(o, "dst", k->eth_dst, m->eth_dst);
+			put(o, ",");
+		}
+		end_group(o);
+	}
+	if (m->eth_type) {
+		put(o, "eth_type(0x%04x),", ntohs(k->eth_type));
+	}
+}
+
+static void
+format_l3(struct out *o, const struct flow_key *k, const struct flow_key *m)
+{
+	uint16_t et = ntohs(k->eth_type);
+	int af = et == 0x86dd ? AF_INET6 : AF_INET;
+	bool l3 = m->nw_proto || m->nw_tos || m->nw_ttl || m->nw_frag ||
+		  nonzero(&m->nw_src, af == AF_INET ? 4 : 16) ||
+		  nonzero(&m->nw_dst, af == AF_INET ? 4 : 16);
+
+	if (!l3 || !m->eth_type) {
+		return;
+	}
+	put(o, et == 0x0806 ? "arp(" : af == AF_INET6 ? "ipv6(" : "ipv4(");
+	put_ip(o, et == 0x0806 ? "sip" : "src", af, &k->nw_src, &m->nw_src);
+	put_ip(o, et == 0x0806 ? "tip" : "dst", af, &k->nw_dst, &m->nw_dst);
+	put_int(o, et == 0x0806 ? "op" : "proto", k->nw_proto, m->nw_proto, 0xff, false);
+	put_int(o, "tos", k->nw_tos, m->nw_tos, 0xff, true);
+	put_int(o, "ttl", k->nw_ttl, m->nw_ttl, 0xff, false);
+	if (m->nw_frag) {
+		put(o, "frag=%s,", !(k->nw_frag & FLOW_FRAG_ANY)     ? "no"
+				   : (k->nw_frag & FLOW_FRAG_LATER) ? "later"
+								    : "first");
+	}
+	end_group(o);
+}
+
+static void
+format_l4(struct out *o, const struct flow_key *k, const struct flow_key *m)
+{
+	const char *name;
+
+	if (!m->tp_src && !m->tp_dst && !m->tcp_flags) {
+		return;
+	}
+	switch (k->nw_proto) {
+	case 6:
+		name = "tcp";
+		break;
+	case 17:
+		name = "udp";
+		break;
+	case 132:
+		name = "sctp";
+		break;
+	case 1:
+		name = "icmp";
+		break;
+	case 58:
+		name = "icmpv6";
+		break;
+	default:
+		name = "l4";
+		break;
+	}
+	put(o, "%s(", name);
+	if (k->nw_proto == 1 || k->nw_proto == 58) {
+		put_int(o, "type", ntohs(k->tp_src), ntohs(m->tp_src), 0xffff, false);
+		put_int(o, "code", ntohs(k->tp_dst), ntohs(m->tp_dst), 0xffff, false);
+	} else {
+		put_int(o, "src", ntohs(k->tp_src), ntohs(m->tp_src), 0xffff, false);
+		put_int(o, "dst", ntohs(k->tp_dst), ntohs(m->tp_dst), 0xffff, false);
+		put_int(o, "flags", ntohs(k->tcp_flags), ntohs(m->tcp_flags), 0xffff, true);
+	}
+	end_group(o);
+}
+
+void
+flow_format(char *buf, size_t size, const struct flow_key *key, const struct flow_key *mask)
+{
+	struct out o = {buf, size, 0};
+
+	if (!size) {
+		return;
+	}
+	buf[0] = '\0';
+	format_l2(&o, key, mask);
+	format_l3(&o, key, mask);
+	format_l4(&o, key, mask);
+	if (o.len && buf[o.len - 1] == ',') {
+		buf[--o.len] = '\0';
+	}
+	if (!o.len) {
+		put(&o, "any");
+	}
+}
+
+static void
+format_action(struct out *o, const struct dp_action *a)
+{
+	char x[INET6_ADDRSTRLEN], y[INET6_ADDRSTRLEN];
+
+	switch (a->type) {
+	case DP_ACTION_OUTPUT:
+		put(o, "%u", a->port);
+		break;
+	case DP_ACTION_PUSH_VLAN:
+		put(o, "push_vlan(tpid=0x%04x,vid=%u,pcp=%u)", ntohs(a->vlan.tpid),
+		    ntohs(a->vlan.tci) & FLOW_VLAN_VID_MASK,
+		    ntohs(a->vlan.tci) >> FLOW_VLAN_PCP_SHIFT);
+		break;
+	case DP_ACTION_POP_VLAN:
+		put(o, "pop_vlan");
+		break;
+	case DP_ACTION_SET_VLAN:
+		put(o, "set_vlan(tci=0x%04x/0x%04x)", ntohs(a->vlan.tci), ntohs(a->mask));
+		break;
+	case DP_ACTION_SET_ETH:
+		put(o, "set(eth(src=%02x:%02x:%02x:%02x:%02x:%02x,dst=%02x:%02x:%02x:%02x:%02x:%02x))",
+		    a->eth.src[0], a->eth.src[1], a->eth.src[2], a->eth.src[3], a->eth.src[4],
+		    a->eth.src[5], a->eth.dst[0], a->eth.dst[1], a->eth.dst[2], a->eth.dst[3],
+		    a->eth.dst[4], a->eth.dst[5]);
+		break;
+	case DP_ACTION_SET_IPV4:
+		inet_ntop(AF_INET, &a->ipv4.src, x, sizeof x);
+		inet_ntop(AF_INET, &a->ipv4.dst, y, sizeof y);
+		put(o, "set(ipv4(src=%s,dst=%s,tos=0x%x,ttl=%u))", x, y, a->ipv4.tos, a->ipv4.ttl);
+		break;
+	case DP_ACTION_SET_IPV6:
+		inet_ntop(AF_INET6, a->ipv6.src, x, sizeof x);
+		inet_ntop(AF_INET6, a->ipv6.dst, y, sizeof y);
+		put(o, "set(ipv6(src=%s,dst=%s))", x, y);
+		break;
+	case DP_ACTION_SET_L4:
+		put(o, "set(l4(src=%u,dst=%u))", ntohs(a->l4.src), ntohs(a->l4.dst));
+		break;
+	case DP_ACTION_DEC_TTL:
+		put(o, "dec_ttl");
+		break;
+	case DP_ACTION_USERSPACE:
+		put(o, "userspace(cookie=0x%llx)", (unsigned long long)a->cookie);
+		break;
+	default:
+		put(o, "unknown(%u)", a->type);
+		break;
+	}
+}
+
+void
+dp_actions_format(char *buf, size_t size, const struct dp_action *actions, uint32_t n_actions)
+{
+	struct out o = {buf, size, 0};
+
+	if (!size) {
+		return;
+	}
+	buf[0] = '\0';
+	for (uint32_t i = 0; i < n_actions; i++) {
+		if (i) {
+			put(&o, ",");
+		}
+		format_action(&o, &actions[i]);
+	}
+	if (!n_actions) {
+		put(&o, "drop");
+	}
+}
