@@ -137,8 +137,7 @@ struct dp_flow_info {
 
 /* Calls 'cb' for every megaflow of every PMD thread, under that thread's
  * flow lock (so 'cb' must not call into the datapath). Control thread. */
-void dp_flow_dump(struct dp *dp, void (*cb)(void *aux, const struct dp_flow_info *info),
-		  void *aux);
+void dp_flow_dump(struct dp *dp, void (*cb)(void *aux, const struct dp_flow_info *info), void *aux);
 
 /* Sums the counters of every PMD thread into 'stats'. Any thread. */
 void dp_get_stats(struct dp *dp, struct dp_stats *stats);

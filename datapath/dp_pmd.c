@@ -5,7 +5,6 @@
  * output). Everything here runs in the thread that owns the dp_pmd; the only
  * lock is the flow mutex, taken on a miss to install a megaflow.
  */
-#define _GNU_SOURCE
 #include <errno.h>
 #include <sched.h>
 #include <stdlib.h>

@@ -2,13 +2,13 @@
 /*
  * Megaflows and datapath actions as text (flow_format.h).
  */
+#include "flow_format.h"
+
 #include <arpa/inet.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
-
-#include "flow_format.h"
 
 struct out {
 	char *buf;
@@ -130,8 +130,8 @@ format_l2(struct out *o, const struct flow_key *k, const struct flow_key *m)
 			put(o, "vlan(");
 			put_int(o, "vid", tci & FLOW_VLAN_VID_MASK, tmask & FLOW_VLAN_VID_MASK,
 				FLOW_VLAN_VID_MASK, false);
-			put_int(o, "pcp", tci >> FLOW_VLAN_PCP_SHIFT, tmask >> FLOW_VLAN_PCP_SHIFT, 7,
-				false);
+			put_int(o, "pcp", tci >> FLOW_VLAN_PCP_SHIFT, tmask >> FLOW_VLAN_PCP_SHIFT,
+				7, false);
 			end_group(o);
 		}
 	}
@@ -171,9 +171,10 @@ format_l3(struct out *o, const struct flow_key *k, const struct flow_key *m)
 	put_int(o, "tos", k->nw_tos, m->nw_tos, 0xff, true);
 	put_int(o, "ttl", k->nw_ttl, m->nw_ttl, 0xff, false);
 	if (m->nw_frag) {
-		put(o, "frag=%s,", !(k->nw_frag & FLOW_FRAG_ANY)     ? "no"
-				   : (k->nw_frag & FLOW_FRAG_LATER) ? "later"
-								    : "first");
+		put(o, "frag=%s,",
+		    !(k->nw_frag & FLOW_FRAG_ANY)    ? "no"
+		    : (k->nw_frag & FLOW_FRAG_LATER) ? "later"
+						     : "first");
 	}
 	end_group(o);
 }
@@ -259,7 +260,8 @@ format_action(struct out *o, const struct dp_action *a)
 		put(o, "set_vlan(tci=0x%04x/0x%04x)", ntohs(a->vlan.tci), ntohs(a->mask));
 		break;
 	case DP_ACTION_SET_ETH:
-		put(o, "set(eth(src=%02x:%02x:%02x:%02x:%02x:%02x,dst=%02x:%02x:%02x:%02x:%02x:%02x))",
+		put(o,
+		    "set(eth(src=%02x:%02x:%02x:%02x:%02x:%02x,dst=%02x:%02x:%02x:%02x:%02x:%02x))",
 		    a->eth.src[0], a->eth.src[1], a->eth.src[2], a->eth.src[3], a->eth.src[4],
 		    a->eth.src[5], a->eth.dst[0], a->eth.dst[1], a->eth.dst[2], a->eth.dst[3],
 		    a->eth.dst[4], a->eth.dst[5]);

@@ -20,7 +20,6 @@
 void flow_format(char *buf, size_t size, const struct flow_key *key, const struct flow_key *mask);
 
 /* Writes 'actions' into 'buf'; no actions print as "drop". */
-void dp_actions_format(char *buf, size_t size, const struct dp_action *actions,
-		       uint32_t n_actions);
+void dp_actions_format(char *buf, size_t size, const struct dp_action *actions, uint32_t n_actions);
 
 #endif /* VS_FLOW_FORMAT_H */

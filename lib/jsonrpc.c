@@ -2,12 +2,12 @@
 /*
  * JSON-RPC 2.0: stream framing and request dispatch (jsonrpc.h).
  */
+#include "jsonrpc.h"
+
 #include <ctype.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
-
-#include "jsonrpc.h"
 
 enum { MAX_DEPTH = 64, MAX_BATCH = 1024 };
 
@@ -169,8 +169,8 @@ handle_batch(const struct jsonrpc_method *methods, size_t n, void *aux, json_t *
 }
 
 json_t *
-jsonrpc_handle(const struct jsonrpc_method *methods, size_t n_methods, void *aux,
-	       const char *text, size_t len)
+jsonrpc_handle(const struct jsonrpc_method *methods, size_t n_methods, void *aux, const char *text,
+	       size_t len)
 {
 	json_error_t jerr;
 	json_t *req = json_loadb(text, len, JSON_REJECT_DUPLICATES, &jerr), *resp;

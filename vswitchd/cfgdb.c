@@ -5,6 +5,8 @@
  * schema (cfgdb_schema.c) and the rules that tie records together. The
  * commands that edit a document are in cfgdb_txn.c.
  */
+#include "cfgdb.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <libgen.h>
@@ -14,7 +16,6 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "cfgdb.h"
 #include "cfgdb_schema.h"
 #include "util.h"
 
@@ -79,7 +80,8 @@ cfgdb_load(const char *path, json_t **doc, char *err)
 			snprintf(err, CFGDB_ERR_MAX, "%s: %s", path, jerr.text);
 			return -EIO;
 		}
-		snprintf(err, CFGDB_ERR_MAX, "%s:%d:%d: %s", path, jerr.line, jerr.column, jerr.text);
+		snprintf(err, CFGDB_ERR_MAX, "%s:%d:%d: %s", path, jerr.line, jerr.column,
+			 jerr.text);
 		return -EINVAL;
 	}
 	if (cfgdb_validate(d, err)) {
@@ -174,8 +176,7 @@ out_free:
 	return ret;
 }
 
-static int
-fail(char *err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static int fail(char *err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 static int
 fail(char *err, const char *fmt, ...)
@@ -233,8 +234,9 @@ validate_vlan(const char *name, const json_t *port, char *err)
 		return fail(err, "port %s: vlan_mode=access does not take trunks", name);
 	}
 	if (!strcmp(mode, "trunk") && has_tag) {
-		return fail(err, "port %s: vlan_mode=trunk does not take a tag "
-				 "(use native-tagged or native-untagged for a native VLAN)",
+		return fail(err,
+			    "port %s: vlan_mode=trunk does not take a tag "
+			    "(use native-tagged or native-untagged for a native VLAN)",
 			    name);
 	}
 	if (!strcmp(mode, "access") && !has_tag) {
@@ -309,18 +311,22 @@ validate_patch_peers(const json_t *ifaces, char *err)
 		if (strcmp(cfgdb_get_str(iface, "type", ""), "patch")) {
 			continue;
 		}
-		peer = json_string_value(json_object_get(json_object_get(iface, "options"), "peer"));
+		peer = json_string_value(
+			json_object_get(json_object_get(iface, "options"), "peer"));
 		other = json_object_get(ifaces, peer);
 		if (!strcmp(peer, name)) {
 			return fail(err, "interface %s: a patch port cannot be its own peer", name);
 		}
 		if (!other) {
-			return fail(err, "interface %s: patch peer '%s' does not exist", name, peer);
+			return fail(err, "interface %s: patch peer '%s' does not exist", name,
+				    peer);
 		}
-		back = json_string_value(json_object_get(json_object_get(other, "options"), "peer"));
+		back = json_string_value(
+			json_object_get(json_object_get(other, "options"), "peer"));
 		if (strcmp(cfgdb_get_str(other, "type", ""), "patch") || !back ||
 		    strcmp(back, name)) {
-			return fail(err, "interface %s: peer '%s' is not a patch port whose peer is %s",
+			return fail(err,
+				    "interface %s: peer '%s' is not a patch port whose peer is %s",
 				    name, peer, name);
 		}
 	}

@@ -4,6 +4,8 @@
  * their values, and the conversion of command-line text into typed values
  * (the ovs-vsctl syntax: "10,20", "[a,b]", "{k=v,k2=v2}").
  */
+#include "cfgdb_schema.h"
+
 #include <arpa/inet.h>
 #include <ctype.h>
 #include <errno.h>
@@ -11,7 +13,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cfgdb_schema.h"
 #include "util.h"
 
 static int
@@ -217,7 +218,8 @@ check_int(const struct cfg_column *col, const json_t *v, char *err, size_t size)
 	}
 	x = json_integer_value(v);
 	if (x < col->min || x > col->max) {
-		snprintf(err, size, "%s %lld is outside %lld-%lld", col->name, x, col->min, col->max);
+		snprintf(err, size, "%s %lld is outside %lld-%lld", col->name, x, col->min,
+			 col->max);
 		return -EINVAL;
 	}
 	return 0;
@@ -281,8 +283,8 @@ check_map(const struct cfg_column *col, const json_t *v, char *err, size_t size)
 	}
 	json_object_foreach ((json_t *)v, k, e) {
 		if (!json_is_string(e) || !*k) {
-			snprintf(err, size, "%s:%s must be a string with a non-empty key", col->name,
-				 k);
+			snprintf(err, size, "%s:%s must be a string with a non-empty key",
+				 col->name, k);
 			return -EINVAL;
 		}
 	}
@@ -386,7 +388,8 @@ parse_map(const struct cfg_column *col, const char *text, char *err, size_t size
 	for (tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
 		char *eq = strchr(tok, '=');
 
-		if (!eq || eq == tok || json_object_set_new(map, (*eq = '\0', tok), json_string(eq + 1))) {
+		if (!eq || eq == tok ||
+		    json_object_set_new(map, (*eq = '\0', tok), json_string(eq + 1))) {
 			snprintf(err, size, "%s: '%s' is not key=value", col->name, tok);
 			json_decref(map);
 			map = NULL;
@@ -457,8 +460,8 @@ cfg_int_set_normalize(json_t *set)
 	qsort(v, n, sizeof *v, cmp_int);
 	json_array_clear(set);
 	for (size_t i = 0; i < n; i++) {
-		if (out && json_integer_value(v[i]) ==
-				   json_integer_value(json_array_get(set, out - 1))) {
+		if (out &&
+		    json_integer_value(v[i]) == json_integer_value(json_array_get(set, out - 1))) {
 			json_decref(v[i]);
 			continue;
 		}

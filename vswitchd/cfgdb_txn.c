@@ -23,8 +23,7 @@ struct txn {
 	struct cfgdb_err *err;
 };
 
-static int
-txn_fail(struct txn *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static int txn_fail(struct txn *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 static int
 txn_fail(struct txn *t, const char *fmt, ...)
@@ -147,7 +146,8 @@ set_column(struct txn *t, enum cfg_table_id table, json_t *rec, const json_t *se
 	json_t *v;
 
 	if (!cname || !value || (key && !json_is_string(key))) {
-		return txn_fail(t, "a setting is {\"column\": string, \"key\"?: string, \"value\"}");
+		return txn_fail(t,
+				"a setting is {\"column\": string, \"key\"?: string, \"value\"}");
 	}
 	col = cfg_column_find(table, cname);
 	if (!col) {
@@ -430,7 +430,8 @@ record_view(enum cfg_table_id table, const char *name, const json_t *rec)
 		json_object_set_new(view, tab->cols[i].name, v ? json_deep_copy(v) : json_null());
 	}
 	if (tab->child) {
-		json_object_set_new(view, tab->child, sorted_keys(json_object_get(rec, tab->child)));
+		json_object_set_new(view, tab->child,
+				    sorted_keys(json_object_get(rec, tab->child)));
 	}
 	return view;
 }
@@ -443,7 +444,8 @@ list_all(struct txn *t, enum cfg_table_id table, json_t *out)
 	json_t *br, *port;
 
 	if (table == CFG_T_GLOBAL) {
-		json_array_append_new(out, record_view(table, ".", json_object_get(t->doc, "global")));
+		json_array_append_new(out,
+				      record_view(table, ".", json_object_get(t->doc, "global")));
 		return;
 	}
 	json_object_foreach (bridges(t), bname, br) {
@@ -479,10 +481,12 @@ cmd_list(struct txn *t, json_t **res)
 		return 0;
 	}
 	json_array_foreach (records, i, r) {
-		json_t *rec = json_is_string(r) ? find_record(t, table, json_string_value(r)) : NULL;
+		json_t *rec =
+			json_is_string(r) ? find_record(t, table, json_string_value(r)) : NULL;
 
 		if (!rec) {
-			return json_is_string(r) ? -EINVAL : txn_fail(t, "a record name is a string");
+			return json_is_string(r) ? -EINVAL
+						 : txn_fail(t, "a record name is a string");
 		}
 		json_array_append_new(*res, record_view(table, json_string_value(r), rec));
 	}
@@ -622,7 +626,8 @@ cmd_bridge_column(struct txn *t, json_t **res)
 		*res = v ? json_deep_copy(v) : json_null();
 	} else {
 		const char *mode = arg_str(t, "mode");
-		json_t *setting = mode ? json_pack("{s:s, s:s}", "column", col, "value", mode) : NULL;
+		json_t *setting =
+			mode ? json_pack("{s:s, s:s}", "column", col, "value", mode) : NULL;
 		int ret = setting ? set_column(t, CFG_T_BRIDGE, br, setting) : -EINVAL;
 
 		json_decref(setting);

@@ -80,9 +80,10 @@ base_doc(void)
 {
 	json_t *doc = cfgdb_new_doc();
 
-	run_ok(&doc, "[{\"op\":\"add-br\",\"bridge\":\"br0\"},"
-		     "{\"op\":\"add-port\",\"bridge\":\"br0\",\"port\":\"p1\",\"settings\":["
-		     "{\"column\":\"type\",\"value\":\"mem\"},{\"column\":\"tag\",\"value\":\"10\"}]}]");
+	run_ok(&doc,
+	       "[{\"op\":\"add-br\",\"bridge\":\"br0\"},"
+	       "{\"op\":\"add-port\",\"bridge\":\"br0\",\"port\":\"p1\",\"settings\":["
+	       "{\"column\":\"type\",\"value\":\"mem\"},{\"column\":\"tag\",\"value\":\"10\"}]}]");
 	return doc;
 }
 
@@ -139,8 +140,9 @@ test_duplicates(void **state)
 	run_bad(&doc, "[{\"op\":\"add-port\",\"bridge\":\"br0\",\"port\":\"br0\"}]",
 		"name of a bridge");
 	/* --may-exist: no error and no change. */
-	run_ok(&doc, "[{\"op\":\"add-br\",\"bridge\":\"br0\",\"may_exist\":true},"
-		     "{\"op\":\"add-port\",\"bridge\":\"br0\",\"port\":\"p1\",\"may_exist\":true}]");
+	run_ok(&doc,
+	       "[{\"op\":\"add-br\",\"bridge\":\"br0\",\"may_exist\":true},"
+	       "{\"op\":\"add-port\",\"bridge\":\"br0\",\"port\":\"p1\",\"may_exist\":true}]");
 	json_decref(doc);
 }
 
@@ -207,10 +209,11 @@ test_vlans(void **state)
 		"[{\"column\":\"tag\",\"value\":\"ten\"}]}]",
 		"not an integer");
 	/* Trunks are parsed from ovs-vsctl syntax, sorted and deduplicated. */
-	run_ok(&doc, "[{\"op\":\"clear\",\"table\":\"port\",\"record\":\"p1\",\"columns\":[\"tag\"]},"
-		     "{\"op\":\"set\",\"table\":\"port\",\"record\":\"p1\",\"settings\":"
-		     "[{\"column\":\"vlan_mode\",\"value\":\"trunk\"},"
-		     "{\"column\":\"trunks\",\"value\":\"[30,10,20,10]\"}]}]");
+	run_ok(&doc,
+	       "[{\"op\":\"clear\",\"table\":\"port\",\"record\":\"p1\",\"columns\":[\"tag\"]},"
+	       "{\"op\":\"set\",\"table\":\"port\",\"record\":\"p1\",\"settings\":"
+	       "[{\"column\":\"vlan_mode\",\"value\":\"trunk\"},"
+	       "{\"column\":\"trunks\",\"value\":\"[30,10,20,10]\"}]}]");
 	assert_int_equal(run(&doc,
 			     "[{\"op\":\"get\",\"table\":\"port\",\"record\":\"p1\","
 			     "\"columns\":[{\"column\":\"trunks\"}]}]",
@@ -250,7 +253,8 @@ test_patch_peers(void **state)
 		     "{\"column\":\"options\",\"value\":\"{peer=pa}\"}]}]");
 	/* Removing one end alone leaves the other without its peer. */
 	run_bad(&doc, "[{\"op\":\"del-port\",\"port\":\"pb\"}]", "patch peer 'pb' does not exist");
-	run_ok(&doc, "[{\"op\":\"del-port\",\"port\":\"pb\"},{\"op\":\"del-port\",\"port\":\"pa\"}]");
+	run_ok(&doc,
+	       "[{\"op\":\"del-port\",\"port\":\"pb\"},{\"op\":\"del-port\",\"port\":\"pa\"}]");
 	json_decref(doc);
 }
 
@@ -333,10 +337,9 @@ test_controllers_and_global(void **state)
 	assert_int_equal(json_array_size(json_array_get(res, 0)), 3);
 	assert_string_equal(json_string_value(json_array_get(res, 1)), "secure");
 	assert_true(json_is_null(json_array_get(res, 3)));
-	assert_int_equal(
-		json_integer_value(json_object_get(json_array_get(json_array_get(res, 4), 0),
-						   "emc_entries")),
-		4096);
+	assert_int_equal(json_integer_value(json_object_get(
+				 json_array_get(json_array_get(res, 4), 0), "emc_entries")),
+			 4096);
 	json_decref(res);
 	json_decref(doc);
 }

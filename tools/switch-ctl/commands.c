@@ -1,0 +1,356 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * switch-ctl's commands: each turns its command-line words into one
+ * command object of the "transact" method (see docs/config-db.md) or names
+ * a method of its own.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "switch_ctl.h"
+
+/* "COLUMN[:KEY]=VALUE" (or "COLUMN[:KEY]" when 'with_value' is false) as
+ * {"column", "key"?, "value"?}. */
+static json_t *
+parse_setting(const char *arg, bool with_value, char *err)
+{
+	char col[256];
+	const char *eq = strchr(arg, '=');
+	const char *end = with_value ? eq : arg + strlen(arg);
+	const char *colon;
+	json_t *s;
+
+	if (!end || end == arg || (size_t)(end - arg) >= sizeof col) {
+		snprintf(err, CTL_ERR_MAX, "'%s' is not %s", arg,
+			 with_value ? "COLUMN[:KEY]=VALUE" : "COLUMN[:KEY]");
+		return NULL;
+	}
+	memcpy(col, arg, (size_t)(end - arg));
+	col[end - arg] = '\0';
+	colon = strchr(col, ':');
+	s = json_object();
+	if (colon) {
+		json_object_set_new(s, "key", json_string(colon + 1));
+		col[colon - col] = '\0';
+	}
+	json_object_set_new(s, "column", json_string(col));
+	if (with_value) {
+		json_t *v = json_string(eq + 1);
+
+		if (!v) {
+			snprintf(err, CTL_ERR_MAX, "'%s' is not valid UTF-8", arg);
+			json_decref(s);
+			return NULL;
+		}
+		json_object_set_new(s, "value", v);
+	}
+	if (!json_string_value(json_object_get(s, "column")) ||
+	    (colon && !json_string_value(json_object_get(s, "key")))) {
+		snprintf(err, CTL_ERR_MAX, "'%s' is not valid UTF-8", arg);
+		json_decref(s);
+		return NULL;
+	}
+	return s;
+}
+
+static json_t *
+settings(char **args, int n, bool with_value, char *err)
+{
+	json_t *arr = json_array();
+
+	for (int i = 0; i < n; i++) {
+		json_t *s = parse_setting(args[i], with_value, err);
+
+		if (!s) {
+			json_decref(arr);
+			return NULL;
+		}
+		json_array_append_new(arr, s);
+	}
+	return arr;
+}
+
+/* {"op": NAME, FIELD: ARG, ...} from pairs of field names and arguments. */
+static json_t *
+op_with(const char *op, const char *f1, const char *a1, const char *f2, const char *a2, char *err)
+{
+	json_t *o = json_pack("{s:s}", "op", op);
+
+	if (f1 && json_object_set_new(o, f1, json_string(a1))) {
+		goto bad;
+	}
+	if (f2 && json_object_set_new(o, f2, json_string(a2))) {
+		goto bad;
+	}
+	return o;
+bad:
+	snprintf(err, CTL_ERR_MAX, "an argument is not valid UTF-8");
+	json_decref(o);
+	return NULL;
+}
+
+static void
+set_flags(json_t *o, bool may_exist, bool if_exists)
+{
+	if (o && may_exist) {
+		json_object_set_new(o, "may_exist", json_true());
+	}
+	if (o && if_exists) {
+		json_object_set_new(o, "if_exists", json_true());
+	}
+}
+
+static json_t *
+b_add_br(char **a, int n, bool may_exist, bool if_exists, char *err)
+{
+	json_t *o = op_with("add-br", "bridge", a[0], NULL, NULL, err);
+
+	(void)n;
+	set_flags(o, may_exist, if_exists);
+	return o;
+}
+
+static json_t *
+b_del_br(char **a, int n, bool may_exist, bool if_exists, char *err)
+{
+	json_t *o = op_with("del-br", "bridge", a[0], NULL, NULL, err);
+
+	(void)n;
+	set_flags(o, may_exist, if_exists);
+	return o;
+}
+
+static json_t *
+b_list_br(char **a, int n, bool may_exist, bool if_exists, char *err)
+{
+	(void)a, (void)n, (void)may_exist, (void)if_exists;
+	return op_with("list-br", NULL, NULL, NULL, NULL, err);
+}
+
+/* Commands whose only argument is a bridge. */
+static json_t *
+b_bridge_arg(const char *op, char **a, char *err)
+{
+	return op_with(op, "bridge", a[0], NULL, NULL, err);
+}
+
+static json_t *
+b_br_exists(char **a, int n, bool m, bool i, char *err)
+{
+	(void)n, (void)m, (void)i;
+	return b_bridge_arg("br-exists", a, err);
+}
+
+static json_t *
+b_list_ports(char **a, int n, bool m, bool i, char *err)
+{
+	(void)n, (void)m, (void)i;
+	return b_bridge_arg("list-ports", a, err);
+}
+
+static json_t *
+b_del_controller(char **a, int n, bool m, bool i, char *err)
+{
+	(void)n, (void)m, (void)i;
+	return b_bridge_arg("del-controller", a, err);
+}
+
+static json_t *
+b_get_controller(char **a, int n, bool m, bool i, char *err)
+{
+	(void)n, (void)m, (void)i;
+	return b_bridge_arg("get-controller", a, err);
+}
+
+static json_t *
+b_del_fail_mode(char **a, int n, bool m, bool i, char *err)
+{
+	(void)n, (void)m, (void)i;
+	return b_bridge_arg("del-fail-mode", a, err);
+}
+
+static json_t *
+b_get_fail_mode(char **a, int n, bool m, bool i, char *err)
+{
+	(void)n, (void)m, (void)i;
+	return b_bridge_arg("get-fail-mode", a, err);
+}
+
+static json_t *
+b_set_fail_mode(char **a, int n, bool m, bool i, char *err)
+{
+	(void)n, (void)m, (void)i;
+	return op_with("set-fail-mode", "bridge", a[0], "mode", a[1], err);
+}
+
+static json_t *
+b_port_to_br(char **a, int n, bool m, bool i, char *err)
+{
+	(void)n, (void)m, (void)i;
+	return op_with("port-to-br", "port", a[0], NULL, NULL, err);
+}
+
+static json_t *
+b_add_port(char **a, int n, bool may_exist, bool if_exists, char *err)
+{
+	json_t *o = op_with("add-port", "bridge", a[0], "port", a[1], err);
+	json_t *s = o ? settings(a + 2, n - 2, true, err) : NULL;
+
+	if (!s) {
+		json_decref(o);
+		return NULL;
+	}
+	json_object_set_new(o, "settings", s);
+	set_flags(o, may_exist, if_exists);
+	return o;
+}
+
+static json_t *
+b_del_port(char **a, int n, bool may_exist, bool if_exists, char *err)
+{
+	json_t *o = n == 2 ? op_with("del-port", "bridge", a[0], "port", a[1], err)
+			   : op_with("del-port", "port", a[0], NULL, NULL, err);
+
+	set_flags(o, may_exist, if_exists);
+	return o;
+}
+
+static json_t *
+b_set_controller(char **a, int n, bool m, bool i, char *err)
+{
+	json_t *o = op_with("set-controller", "bridge", a[0], NULL, NULL, err);
+	json_t *targets = json_array();
+
+	(void)m, (void)i;
+	for (int k = 1; k < n; k++) {
+		if (json_array_append_new(targets, json_string(a[k]))) {
+			snprintf(err, CTL_ERR_MAX, "'%s' is not valid UTF-8", a[k]);
+			json_decref(targets);
+			json_decref(o);
+			return NULL;
+		}
+	}
+	json_object_set_new(o, "targets", targets);
+	return o;
+}
+
+/* list TABLE [RECORD...] */
+static json_t *
+b_list(char **a, int n, bool m, bool i, char *err)
+{
+	json_t *o = op_with("list", "table", a[0], NULL, NULL, err);
+
+	(void)m, (void)i;
+	if (o && n > 1) {
+		json_t *records = json_array();
+
+		for (int k = 1; k < n; k++) {
+			json_array_append_new(records, json_string(a[k]) ? json_string(a[k])
+									 : json_string("?"));
+		}
+		json_object_set_new(o, "records", records);
+	}
+	return o;
+}
+
+/* get/set/clear TABLE RECORD ARGS... */
+static json_t *
+table_op(const char *op, char **a, int n, char *err)
+{
+	json_t *o = op_with(op, "table", a[0], "record", a[1], err);
+	json_t *rest = NULL;
+
+	if (!o) {
+		return NULL;
+	}
+	if (!strcmp(op, "set")) {
+		rest = settings(a + 2, n - 2, true, err);
+		json_object_set(o, "settings", rest);
+	} else if (!strcmp(op, "get")) {
+		rest = settings(a + 2, n - 2, false, err);
+		json_object_set(o, "columns", rest);
+	} else {
+		rest = json_array();
+		for (int k = 2; k < n; k++) {
+			json_array_append_new(rest, json_string(a[k]));
+		}
+		json_object_set(o, "columns", rest);
+	}
+	if (!rest) {
+		json_decref(o);
+		return NULL;
+	}
+	json_decref(rest);
+	return o;
+}
+
+static json_t *
+b_get(char **a, int n, bool m, bool i, char *err)
+{
+	(void)m, (void)i;
+	return table_op("get", a, n, err);
+}
+
+static json_t *
+b_set(char **a, int n, bool m, bool i, char *err)
+{
+	(void)m, (void)i;
+	return table_op("set", a, n, err);
+}
+
+static json_t *
+b_clear(char **a, int n, bool m, bool i, char *err)
+{
+	(void)m, (void)i;
+	return table_op("clear", a, n, err);
+}
+
+static const struct ctl_command commands[] = {
+	{"add-br", "BRIDGE", 1, 1, CTL_DB, NULL, "--may-exist", b_add_br, NULL},
+	{"del-br", "BRIDGE", 1, 1, CTL_DB, NULL, "--if-exists", b_del_br, NULL},
+	{"list-br", "", 0, 0, CTL_DB, NULL, "", b_list_br, ctl_print_lines},
+	{"br-exists", "BRIDGE", 1, 1, CTL_DB, NULL, "", b_br_exists, NULL},
+	{"add-port", "BRIDGE PORT [COLUMN[:KEY]=VALUE]...", 2, 64, CTL_DB, NULL, "--may-exist",
+	 b_add_port, NULL},
+	{"del-port", "[BRIDGE] PORT", 1, 2, CTL_DB, NULL, "--if-exists", b_del_port, NULL},
+	{"list-ports", "BRIDGE", 1, 1, CTL_DB, NULL, "", b_list_ports, ctl_print_lines},
+	{"port-to-br", "PORT", 1, 1, CTL_DB, NULL, "", b_port_to_br, ctl_print_value},
+	{"list", "TABLE [RECORD]...", 1, 64, CTL_DB, NULL, "", b_list, ctl_print_records},
+	{"get", "TABLE RECORD COLUMN[:KEY]...", 3, 64, CTL_DB, NULL, "", b_get, ctl_print_values},
+	{"set", "TABLE RECORD COLUMN[:KEY]=VALUE...", 3, 64, CTL_DB, NULL, "", b_set, NULL},
+	{"clear", "TABLE RECORD COLUMN...", 3, 64, CTL_DB, NULL, "", b_clear, NULL},
+	{"set-controller", "BRIDGE TARGET...", 2, 16, CTL_DB, NULL, "", b_set_controller, NULL},
+	{"del-controller", "BRIDGE", 1, 1, CTL_DB, NULL, "", b_del_controller, NULL},
+	{"get-controller", "BRIDGE", 1, 1, CTL_DB, NULL, "", b_get_controller, ctl_print_lines},
+	{"set-fail-mode", "BRIDGE standalone|secure", 2, 2, CTL_DB, NULL, "", b_set_fail_mode,
+	 NULL},
+	{"del-fail-mode", "BRIDGE", 1, 1, CTL_DB, NULL, "", b_del_fail_mode, NULL},
+	{"get-fail-mode", "BRIDGE", 1, 1, CTL_DB, NULL, "", b_get_fail_mode, ctl_print_value},
+	{"show", "", 0, 0, CTL_VIEW, "show", "", NULL, ctl_print_show},
+	{"dump-dp-flows", "", 0, 0, CTL_VIEW, "dp.flows", "", NULL, ctl_print_dp_flows},
+	{"pmd-stats-show", "", 0, 0, CTL_VIEW, "dp.pmd-stats", "", NULL, ctl_print_pmd_stats},
+	{"pmd-stats-clear", "", 0, 0, CTL_VIEW, "dp.pmd-stats-clear", "", NULL, NULL},
+	{"pmd-rxq-show", "", 0, 0, CTL_VIEW, "dp.pmd-rxqs", "", NULL, ctl_print_pmd_rxqs},
+};
+
+const struct ctl_command *
+ctl_command_find(const char *name)
+{
+	for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++) {
+		if (!strcmp(commands[i].name, name)) {
+			return &commands[i];
+		}
+	}
+	return NULL;
+}
+
+void
+ctl_commands_usage(void)
+{
+	for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++) {
+		const struct ctl_command *c = &commands[i];
+
+		printf("  %s%s%s%s %s\n", c->options[0] ? "[" : "", c->options,
+		       c->options[0] ? "] " : "", c->name, c->usage);
+	}
+}

@@ -1,0 +1,289 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * switch-ctl's text output, in the manner of ovs-vsctl and ovs-appctl.
+ */
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "switch_ctl.h"
+
+static bool
+needs_quotes(const char *s)
+{
+	if (!*s) {
+		return true;
+	}
+	for (; *s; s++) {
+		if (!isalnum((unsigned char)*s) && !strchr("_-.", *s)) {
+			return true;
+		}
+	}
+	return false;
+}
+
+static void
+append(char **buf, size_t *len, const char *s)
+{
+	size_t n = strlen(s);
+	char *p = realloc(*buf, *len + n + 1);
+
+	if (!p) {
+		return;
+	}
+	memcpy(p + *len, s, n + 1);
+	*buf = p;
+	*len += n;
+}
+
+static void
+append_scalar(char **buf, size_t *len, const json_t *v)
+{
+	char tmp[64];
+
+	if (json_is_string(v)) {
+		const char *s = json_string_value(v);
+
+		if (needs_quotes(s)) {
+			char *q = json_dumps(v, JSON_ENCODE_ANY);
+
+			append(buf, len, q ? q : "\"\"");
+			free(q);
+		} else {
+			append(buf, len, s);
+		}
+	} else if (json_is_integer(v)) {
+		snprintf(tmp, sizeof tmp, "%lld", (long long)json_integer_value(v));
+		append(buf, len, tmp);
+	} else if (json_is_real(v)) {
+		snprintf(tmp, sizeof tmp, "%.2f", json_real_value(v));
+		append(buf, len, tmp);
+	} else if (json_is_boolean(v)) {
+		append(buf, len, json_is_true(v) ? "true" : "false");
+	} else {
+		append(buf, len, "[]");
+	}
+}
+
+char *
+ctl_format_value(const json_t *v)
+{
+	char *buf = calloc(1, 1);
+	size_t len = 0;
+
+	if (json_is_array(v)) {
+		size_t i;
+		json_t *e;
+
+		append(&buf, &len, "[");
+		json_array_foreach (v, i, e) {
+			append(&buf, &len, i ? ", " : "");
+			append_scalar(&buf, &len, e);
+		}
+		append(&buf, &len, "]");
+	} else if (json_is_object(v)) {
+		const char *k;
+		json_t *e;
+		bool first = true;
+
+		append(&buf, &len, "{");
+		json_object_foreach ((json_t *)v, k, e) {
+			append(&buf, &len, first ? "" : ", ");
+			append(&buf, &len, k);
+			append(&buf, &len, "=");
+			append_scalar(&buf, &len, e);
+			first = false;
+		}
+		append(&buf, &len, "}");
+	} else {
+		append_scalar(&buf, &len, v);
+	}
+	return buf;
+}
+
+void
+ctl_print_lines(const json_t *result)
+{
+	size_t i;
+	json_t *e;
+
+	json_array_foreach (result, i, e) {
+		printf("%s\n", json_string_value(e));
+	}
+}
+
+void
+ctl_print_value(const json_t *result)
+{
+	if (json_is_string(result)) {
+		printf("%s\n", json_string_value(result));
+	}
+}
+
+void
+ctl_print_values(const json_t *result)
+{
+	size_t i;
+	json_t *e;
+
+	json_array_foreach (result, i, e) {
+		char *s = ctl_format_value(e);
+
+		printf("%s\n", s);
+		free(s);
+	}
+}
+
+void
+ctl_print_records(const json_t *result)
+{
+	size_t i;
+	json_t *rec;
+
+	json_array_foreach (result, i, rec) {
+		const char *k;
+		json_t *v;
+
+		if (i) {
+			printf("\n");
+		}
+		json_object_foreach ((json_t *)rec, k, v) {
+			char *s = ctl_format_value(v);
+
+			printf("%-20s: %s\n", k, s);
+			free(s);
+		}
+	}
+}
+
+static void
+print_field(int indent, const json_t *obj, const char *key)
+{
+	json_t *v = json_object_get(obj, key);
+	char *s;
+
+	if (!v || json_is_null(v) || (json_is_array(v) && !json_array_size(v))) {
+		return;
+	}
+	s = ctl_format_value(v);
+	printf("%*s%s: %s\n", indent, "", key, s);
+	free(s);
+}
+
+static void
+print_show_port(const json_t *p)
+{
+	json_t *st = json_object_get(p, "stats");
+
+	printf("        Port %s\n", json_string_value(json_object_get(p, "name")));
+	print_field(12, p, "vlan_mode");
+	print_field(12, p, "tag");
+	print_field(12, p, "trunks");
+	printf("            Interface %s\n", json_string_value(json_object_get(p, "name")));
+	print_field(16, p, "type");
+	print_field(16, p, "options");
+	print_field(16, p, "mtu_request");
+	print_field(16, p, "mac");
+	print_field(16, p, "error");
+	if (json_object_get(p, "port_no")) {
+		printf("                datapath port: %lld\n",
+		       (long long)json_integer_value(json_object_get(p, "port_no")));
+	}
+	if (json_is_object(st)) {
+		printf("                rx: %lld packets, %lld bytes, %lld dropped, %lld errors\n",
+		       (long long)json_integer_value(json_object_get(st, "rx_packets")),
+		       (long long)json_integer_value(json_object_get(st, "rx_bytes")),
+		       (long long)json_integer_value(json_object_get(st, "rx_dropped")),
+		       (long long)json_integer_value(json_object_get(st, "rx_errors")));
+		printf("                tx: %lld packets, %lld bytes, %lld dropped, %lld errors\n",
+		       (long long)json_integer_value(json_object_get(st, "tx_packets")),
+		       (long long)json_integer_value(json_object_get(st, "tx_bytes")),
+		       (long long)json_integer_value(json_object_get(st, "tx_dropped")),
+		       (long long)json_integer_value(json_object_get(st, "tx_errors")));
+	}
+}
+
+void
+ctl_print_show(const json_t *result)
+{
+	json_t *br, *p, *c;
+	size_t i, j;
+
+	json_array_foreach (json_object_get(result, "bridges"), i, br) {
+		printf("    Bridge %s\n", json_string_value(json_object_get(br, "name")));
+		json_array_foreach (json_object_get(br, "controllers"), j, c) {
+			printf("        Controller \"%s\"\n", json_string_value(c));
+		}
+		print_field(8, br, "fail_mode");
+		print_field(8, br, "datapath_id");
+		json_array_foreach (json_object_get(br, "ports"), j, p) {
+			print_show_port(p);
+		}
+	}
+}
+
+void
+ctl_print_dp_flows(const json_t *result)
+{
+	json_t *f;
+	size_t i;
+
+	json_array_foreach (json_object_get(result, "flows"), i, f) {
+		printf("pmd(%lld),%s, packets:%lld, bytes:%lld, used:%.3fs, actions:%s\n",
+		       (long long)json_integer_value(json_object_get(f, "pmd")),
+		       json_string_value(json_object_get(f, "match")),
+		       (long long)json_integer_value(json_object_get(f, "packets")),
+		       (long long)json_integer_value(json_object_get(f, "bytes")),
+		       (double)json_integer_value(json_object_get(f, "idle_ms")) / 1000.0,
+		       json_string_value(json_object_get(f, "actions")));
+	}
+}
+
+static long long
+num(const json_t *o, const char *k)
+{
+	return (long long)json_integer_value(json_object_get(o, k));
+}
+
+void
+ctl_print_pmd_stats(const json_t *result)
+{
+	json_t *p, *v;
+	const char *k;
+	size_t i;
+
+	json_array_foreach (json_object_get(result, "pmds"), i, p) {
+		printf("pmd thread %lld (cpu %lld):\n", num(p, "pmd"), num(p, "cpu"));
+		printf("  packets received: %lld\n", num(p, "rx_packets"));
+		printf("  packets sent: %lld\n", num(p, "tx_packets"));
+		printf("  emc hits: %lld\n", num(p, "emc_hits"));
+		printf("  megaflow hits: %lld\n", num(p, "megaflow_hits"));
+		printf("  avg. subtable lookups per megaflow hit: %.2f\n",
+		       json_real_value(json_object_get(p, "avg_subtable_probes")));
+		printf("  miss with success upcall: %lld\n",
+		       num(p, "upcalls") - num(p, "upcall_failures"));
+		printf("  miss with failed upcall: %lld\n", num(p, "upcall_failures"));
+		printf("  processing cycles: %lld (%.1f per packet)\n", num(p, "cycles"),
+		       json_real_value(json_object_get(p, "cycles_per_packet")));
+		printf("  megaflows: %lld\n", num(p, "flows"));
+		json_object_foreach (json_object_get(p, "drops"), k, v) {
+			printf("  %s: %lld\n", k, (long long)json_integer_value(v));
+		}
+	}
+}
+
+void
+ctl_print_pmd_rxqs(const json_t *result)
+{
+	json_t *p, *q;
+	size_t i, j;
+
+	json_array_foreach (json_object_get(result, "pmds"), i, p) {
+		printf("pmd thread %lld (cpu %lld):\n", num(p, "pmd"), num(p, "cpu"));
+		json_array_foreach (json_object_get(p, "rxqs"), j, q) {
+			printf("  port: %-16s queue-id: %lld\n",
+			       json_string_value(json_object_get(q, "port")), num(q, "queue"));
+		}
+	}
+}

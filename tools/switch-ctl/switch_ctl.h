@@ -1,0 +1,52 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * switch-ctl's pieces: the command table (commands.c: command-line words to
+ * JSON-RPC requests), the output (output.c: answers to text), and the
+ * client (switch_ctl.c: options, the socket, main).
+ */
+#ifndef VS_SWITCH_CTL_H
+#define VS_SWITCH_CTL_H
+
+#include <stdbool.h>
+
+#include <jansson.h>
+
+enum ctl_kind {
+	CTL_DB,   /* a command of the "transact" method; several make one transaction */
+	CTL_VIEW, /* a method of its own (show, datapath views); runs alone */
+};
+
+struct ctl_command {
+	const char *name;
+	const char *usage; /* arguments, for --help */
+	int min_args, max_args;
+	enum ctl_kind kind;
+	const char *method;  /* CTL_VIEW: the method */
+	const char *options; /* accepted "--may-exist", "--if-exists" */
+	json_t *(*build)(char **args, int n, bool may_exist, bool if_exists, char *err);
+	void (*print)(const json_t *result); /* NULL: prints nothing */
+};
+
+enum { CTL_ERR_MAX = 512 };
+
+/* The command called 'name', or NULL. */
+const struct ctl_command *ctl_command_find(const char *name);
+
+/* Prints every command with its arguments. */
+void ctl_commands_usage(void);
+
+/* Printers (output.c). */
+void ctl_print_lines(const json_t *result);
+void ctl_print_value(const json_t *result);
+void ctl_print_values(const json_t *result);
+void ctl_print_records(const json_t *result);
+void ctl_print_show(const json_t *result);
+void ctl_print_dp_flows(const json_t *result);
+void ctl_print_pmd_stats(const json_t *result);
+void ctl_print_pmd_rxqs(const json_t *result);
+
+/* A value as ovs-vsctl prints it: strings bare (quoted when they need it),
+ * sets as [a, b], maps as {k=v}, absent as []. Caller frees. */
+char *ctl_format_value(const json_t *v);
+
+#endif /* VS_SWITCH_CTL_H */

@@ -1,0 +1,60 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * The running switch, built from a configuration document (cfgdb.h): one
+ * datapath with its PMD threads, and one datapath port per interface of
+ * every bridge. bridges_reconfigure() makes the running switch match a
+ * document; vswitchd calls it at start and for every transaction, and calls
+ * it again with the previous document to undo a transaction that could not
+ * be applied in full. Control thread only.
+ *
+ * Until the OpenFlow layer (ofproto/) lands, a bridge has no forwarding
+ * logic: every packet that misses the datapath's caches is dropped (and
+ * counted as drop_action) through one megaflow per input port.
+ */
+#ifndef VS_BRIDGE_H
+#define VS_BRIDGE_H
+
+#include <sched.h>
+#include <stdint.h>
+
+#include <jansson.h>
+#include <rte_mempool.h>
+
+#include "dp.h"
+#include "port.h"
+
+enum { BRIDGE_ERR_MAX = 512 };
+
+struct bridges;
+
+/* Creates an empty switch whose packets come from 'mp' and whose PMD threads
+ * may run on 'cpus' (the CPUs the process was allowed before the EAL pinned
+ * the main thread). Returns NULL with errno set. */
+struct bridges *bridges_create(struct rte_mempool *mp, const cpu_set_t *cpus);
+
+/* Closes every port and stops the datapath; NULL is a no-op. */
+void bridges_destroy(struct bridges *b);
+
+/* Makes the running switch match 'doc' (a valid document, borrowed):
+ * recreates the datapath when the global tuning changed, closes the ports
+ * that are gone or changed, opens the new ones, and flushes the megaflows.
+ * Returns 0, or -errno with a reason in 'err' (BRIDGE_ERR_MAX bytes); the
+ * switch may then be half-way, and the caller reconfigures it with the
+ * previous document. */
+int bridges_reconfigure(struct bridges *b, const json_t *doc, char *err);
+
+/* The datapath (NULL before the first successful reconfiguration). */
+struct dp *bridges_dp(struct bridges *b);
+
+/* The datapath port number of the interface named 'name'; -ENOENT if it is
+ * not running. */
+int bridges_port_no(const struct bridges *b, const char *name, uint32_t *port_no);
+
+/* The name of the interface on datapath port 'port_no', or NULL. */
+const char *bridges_port_name(const struct bridges *b, uint32_t port_no);
+
+/* The default PMD CPU mask for 'cpus': the highest CPU, so that the
+ * control thread keeps the lowest one to itself on a small machine. */
+uint64_t bridges_default_pmd_mask(const cpu_set_t *cpus);
+
+#endif /* VS_BRIDGE_H */

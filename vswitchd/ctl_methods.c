@@ -1,0 +1,281 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * The control socket's methods (docs/control-socket.md): the configuration
+ * database (cfgdb_rpc.c), "show", and the datapath views behind
+ * switch-ctl's dump-dp-flows, pmd-stats-show, pmd-stats-clear and
+ * pmd-rxq-show.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "cfgdb.h"
+#include "flow_format.h"
+#include "log.h"
+#include "vswitchd.h"
+
+enum { RXQS_MAX = 256 };
+
+int
+vswitchd_commit(void *aux, const json_t *new_doc, const json_t *old_doc, char *err)
+{
+	struct vswitchd *vd = aux;
+	char reason[BRIDGE_ERR_MAX], undo[BRIDGE_ERR_MAX];
+	char save_err[CFGDB_ERR_MAX];
+	int code = JSONRPC_TXN_FAILED;
+
+	if (bridges_reconfigure(vd->bridges, new_doc, reason)) {
+		snprintf(err, CFGDB_RPC_ERR_MAX, "could not apply: %.400s", reason);
+	} else if (vd->db_path && cfgdb_save(vd->db_path, new_doc, save_err)) {
+		snprintf(err, CFGDB_RPC_ERR_MAX, "could not save: %.400s", save_err);
+		code = JSONRPC_TXN_PERSIST;
+	} else {
+		const char *level =
+			cfgdb_get_str(json_object_get(new_doc, "global"), "log_level", NULL);
+		enum vlog_level l;
+
+		if (level && !vlog_parse_level(level, &l)) {
+			vlog_set_level(l);
+		}
+		return 0;
+	}
+	VLOG_WARN("vswitchd", "transaction undone: %s", err);
+	if (bridges_reconfigure(vd->bridges, old_doc, undo)) {
+		VLOG_ERR("vswitchd", "undoing a failed transaction: %s", undo);
+	}
+	return code;
+}
+
+static json_t *
+port_stats_json(struct port *port)
+{
+	struct port_stats s = {0};
+
+	if (port_get_stats(port, &s)) {
+		return json_null();
+	}
+	return json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}", "rx_packets",
+			 (json_int_t)s.rx_packets, "rx_bytes", (json_int_t)s.rx_bytes, "rx_dropped",
+			 (json_int_t)s.rx_dropped, "rx_errors", (json_int_t)s.rx_errors,
+			 "tx_packets", (json_int_t)s.tx_packets, "tx_bytes", (json_int_t)s.tx_bytes,
+			 "tx_dropped", (json_int_t)s.tx_dropped, "tx_errors",
+			 (json_int_t)s.tx_errors);
+}
+
+static json_t *
+show_port(struct vswitchd *vd, const char *name, const json_t *port)
+{
+	const json_t *iface = cfgdb_port_iface(port);
+	json_t *out = json_deep_copy(port);
+	struct dp *dp = bridges_dp(vd->bridges);
+	uint32_t no;
+
+	json_object_del(out, "interfaces");
+	json_object_set_new(out, "name", json_string(name));
+	json_object_update_missing(out, (json_t *)iface);
+	if (dp && !bridges_port_no(vd->bridges, name, &no)) {
+		json_object_set_new(out, "port_no", json_integer(no));
+		json_object_set_new(out, "stats", port_stats_json(dp_port_get(dp, no)));
+	} else {
+		json_object_set_new(out, "error", json_string("not running (see the log)"));
+	}
+	return out;
+}
+
+static int
+m_show(void *aux, json_t *params, json_t **result, struct jsonrpc_error *err)
+{
+	struct vswitchd *vd = aux;
+	json_t *bridges = json_array();
+	const char *bname, *pname;
+	json_t *br, *port;
+
+	(void)params;
+	(void)err;
+	json_object_foreach (json_object_get(vd->db.doc, "bridges"), bname, br) {
+		json_t *b = json_deep_copy(br), *ports = json_array();
+
+		json_object_foreach (json_object_get(br, "ports"), pname, port) {
+			json_array_append_new(ports, show_port(vd, pname, port));
+		}
+		json_object_set_new(b, "name", json_string(bname));
+		json_object_set_new(b, "ports", ports);
+		json_array_append_new(bridges, b);
+	}
+	*result = json_pack("{s:o}", "bridges", bridges);
+	return 0;
+}
+
+static void
+flow_cb(void *aux, const struct dp_flow_info *f)
+{
+	char match[1024], actions[1024];
+
+	flow_format(match, sizeof match, f->key, f->mask);
+	dp_actions_format(actions, sizeof actions, f->actions, f->n_actions);
+	json_array_append_new(
+		aux, json_pack("{s:i, s:s, s:s, s:I, s:I, s:I}", "pmd", f->pmd, "match", match,
+			       "actions", actions, "packets", (json_int_t)f->n_packets, "bytes",
+			       (json_int_t)f->n_bytes, "idle_ms", (json_int_t)f->idle_ms));
+}
+
+static int
+m_dp_flows(void *aux, json_t *params, json_t **result, struct jsonrpc_error *err)
+{
+	struct vswitchd *vd = aux;
+	json_t *flows = json_array();
+
+	(void)params;
+	(void)err;
+	if (bridges_dp(vd->bridges)) {
+		dp_flow_dump(bridges_dp(vd->bridges), flow_cb, flows);
+	}
+	*result = json_pack("{s:o}", "flows", flows);
+	return 0;
+}
+
+static json_t *
+stats_json(const struct dp_stats *s, const struct dp_stats *base)
+{
+	uint64_t rx = s->rx_packets - base->rx_packets;
+	uint64_t mf = s->megaflow_hits - base->megaflow_hits;
+	uint64_t cycles = s->cycles - base->cycles;
+	json_t *drops = json_object();
+
+	for (int r = 0; r < DP_DROP__MAX; r++) {
+		json_object_set_new(drops, dp_drop_reason_name(r),
+				    json_integer((json_int_t)(s->drops[r] - base->drops[r])));
+	}
+	return json_pack(
+		"{s:I, s:I, s:I, s:f, s:I, s:I, s:I, s:I, s:I, s:f, s:o, s:i}", "rx_packets",
+		(json_int_t)rx, "emc_hits", (json_int_t)(s->emc_hits - base->emc_hits),
+		"megaflow_hits", (json_int_t)mf, "avg_subtable_probes",
+		mf ? (double)(s->subtable_probes - base->subtable_probes) / (double)mf : 0.0,
+		"misses", (json_int_t)(s->misses - base->misses), "upcalls",
+		(json_int_t)(s->upcalls - base->upcalls), "upcall_failures",
+		(json_int_t)(s->upcall_failures - base->upcall_failures), "tx_packets",
+		(json_int_t)(s->tx_packets - base->tx_packets), "cycles", (json_int_t)cycles,
+		"cycles_per_packet", rx ? (double)cycles / (double)rx : 0.0, "drops", drops,
+		"flows", (int)s->n_flows);
+}
+
+/* Resets the baselines when the datapath was recreated. */
+static void
+check_stats_dp(struct vswitchd *vd, const struct dp *dp)
+{
+	if (vd->stats_dp != dp) {
+		memset(vd->pmd_base, 0, sizeof vd->pmd_base);
+		vd->stats_dp = dp;
+	}
+}
+
+static int
+m_pmd_stats(void *aux, json_t *params, json_t **result, struct jsonrpc_error *err)
+{
+	struct vswitchd *vd = aux;
+	struct dp *dp = bridges_dp(vd->bridges);
+	json_t *pmds = json_array();
+
+	(void)params;
+	(void)err;
+	for (unsigned int i = 0; dp && i < dp_n_pmds(dp); i++) {
+		struct dp_stats s;
+		struct dp_rxq_info q;
+		int cpu;
+		json_t *j;
+
+		check_stats_dp(vd, dp);
+		dp_pmd_get_stats(dp, i, &s);
+		dp_pmd_get_rxqs(dp, i, &cpu, &q, 0);
+		j = stats_json(&s, &vd->pmd_base[i]);
+		json_object_set_new(j, "pmd", json_integer(i));
+		json_object_set_new(j, "cpu", json_integer(cpu));
+		json_array_append_new(pmds, j);
+	}
+	*result = json_pack("{s:o}", "pmds", pmds);
+	return 0;
+}
+
+static int
+m_pmd_stats_clear(void *aux, json_t *params, json_t **result, struct jsonrpc_error *err)
+{
+	struct vswitchd *vd = aux;
+	struct dp *dp = bridges_dp(vd->bridges);
+
+	(void)params;
+	(void)err;
+	for (unsigned int i = 0; dp && i < dp_n_pmds(dp); i++) {
+		check_stats_dp(vd, dp);
+		dp_pmd_get_stats(dp, i, &vd->pmd_base[i]);
+	}
+	*result = json_object();
+	return 0;
+}
+
+static int
+m_pmd_rxqs(void *aux, json_t *params, json_t **result, struct jsonrpc_error *err)
+{
+	struct vswitchd *vd = aux;
+	struct dp *dp = bridges_dp(vd->bridges);
+	struct dp_rxq_info q[RXQS_MAX];
+	json_t *pmds = json_array();
+
+	(void)params;
+	(void)err;
+	for (unsigned int i = 0; dp && i < dp_n_pmds(dp); i++) {
+		int cpu, n = dp_pmd_get_rxqs(dp, i, &cpu, q, RXQS_MAX);
+		json_t *rxqs = json_array();
+
+		for (int k = 0; k < n && k < RXQS_MAX; k++) {
+			const char *name = bridges_port_name(vd->bridges, q[k].port_no);
+
+			json_array_append_new(
+				rxqs, json_pack("{s:s, s:i, s:i}", "port", name ? name : "?",
+						"port_no", (int)q[k].port_no, "queue", q[k].qid));
+		}
+		json_array_append_new(
+			pmds, json_pack("{s:i, s:i, s:o}", "pmd", i, "cpu", cpu, "rxqs", rxqs));
+	}
+	*result = json_pack("{s:o}", "pmds", pmds);
+	return 0;
+}
+
+static int
+m_version(void *aux, json_t *params, json_t **result, struct jsonrpc_error *err)
+{
+	(void)aux;
+	(void)params;
+	(void)err;
+	*result = json_pack("{s:s, s:i}", "version", VSWITCH_VERSION, "db_version", CFGDB_VERSION);
+	return 0;
+}
+
+static int
+m_transact(void *aux, json_t *params, json_t **result, struct jsonrpc_error *err)
+{
+	return cfgdb_rpc_transact(&((struct vswitchd *)aux)->db, params, result, err);
+}
+
+static int
+m_db_get(void *aux, json_t *params, json_t **result, struct jsonrpc_error *err)
+{
+	return cfgdb_rpc_get(&((struct vswitchd *)aux)->db, params, result, err);
+}
+
+static const struct jsonrpc_method methods[] = {
+	{"transact", m_transact},
+	{"db.get", m_db_get},
+	{"show", m_show},
+	{"dp.flows", m_dp_flows},
+	{"dp.pmd-stats", m_pmd_stats},
+	{"dp.pmd-stats-clear", m_pmd_stats_clear},
+	{"dp.pmd-rxqs", m_pmd_rxqs},
+	{"version", m_version},
+};
+
+const struct jsonrpc_method *
+ctl_methods(size_t *n)
+{
+	*n = sizeof methods / sizeof methods[0];
+	return methods;
+}

@@ -1,0 +1,557 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * vswitchd: options, locks, daemonising, DPDK start-up, the main loop and
+ * a clean shutdown. The switch itself is bridge.c, its configuration
+ * cfgdb.c, its control socket ctl_server.c and ctl_methods.c.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <limits.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/signalfd.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <rte_eal.h>
+#include <rte_errno.h>
+#include <rte_mbuf.h>
+
+#include "bridge.h"
+#include "cfgdb.h"
+#include "ctl_server.h"
+#include "log.h"
+#include "vswitchd.h"
+
+enum { EAL_ARGS_MAX = 64, MSG_MAX = 1024, MBUFS = 16383, DEFAULT_MEMORY_MB = 256 };
+
+struct options {
+	const char *db;
+	const char *ctl;
+	const char *run_dir;
+	const char *log_file;
+	const char *pidfile;
+	const char *eal;
+	const char *log_level;
+	bool detach;
+};
+
+static int ready_fd = -1; /* --detach: tells the parent how the start went */
+
+static void usage(void) __attribute__((noreturn));
+
+static void
+usage(void)
+{
+	printf("usage: vswitchd [OPTIONS]\n"
+	       "The vswitch daemon: owns the datapath, the bridges and their ports.\n\n"
+	       "  --db FILE          configuration database (/var/lib/vswitch/conf.json)\n"
+	       "  --ctl SOCKET       control socket (/run/vswitch/vswitchd.sock)\n"
+	       "  --run-dir DIR      run-time files, vhost-user sockets (/run/vswitch)\n"
+	       "  --log-file FILE    log to FILE (default: stderr; with --detach\n"
+	       "                     /var/log/vswitch/vswitchd.log)\n"
+	       "  --log-level LEVEL  err, warn, info (default) or dbg\n"
+	       "  --pidfile FILE     write the process id to FILE\n"
+	       "  --detach           run in the background once started\n"
+	       "  --eal \"ARGS\"       extra DPDK EAL arguments (e.g. \"--no-huge -m 256\")\n"
+	       "  --help, --version\n");
+	exit(0);
+}
+
+/* Reports a start-up failure (to stderr, the log, and a waiting parent)
+ * and exits. */
+static void die(const char *fmt, ...) __attribute__((noreturn, format(printf, 1, 2)));
+
+static void
+die(const char *fmt, ...)
+{
+	char msg[MSG_MAX];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	va_end(ap);
+	VLOG_ERR("vswitchd", "%s", msg);
+	if (ready_fd >= 0) {
+		if (write(ready_fd, msg, strlen(msg)) < 0) {
+			/* the parent is gone; the log has it */
+		}
+	} else {
+		fprintf(stderr, "vswitchd: %s\n", msg);
+	}
+	exit(1);
+}
+
+static void
+parse_options(int argc, char **argv, struct options *o)
+{
+	static const struct option longopts[] = {
+		{"db", required_argument, NULL, 'd'},
+		{"ctl", required_argument, NULL, 'c'},
+		{"run-dir", required_argument, NULL, 'r'},
+		{"log-file", required_argument, NULL, 'l'},
+		{"log-level", required_argument, NULL, 'L'},
+		{"pidfile", required_argument, NULL, 'p'},
+		{"detach", no_argument, NULL, 'D'},
+		{"eal", required_argument, NULL, 'e'},
+		{"help", no_argument, NULL, 'h'},
+		{"version", no_argument, NULL, 'V'},
+		{NULL, 0, NULL, 0},
+	};
+	int c;
+
+	*o = (struct options){.db = "/var/lib/vswitch/conf.json",
+			      .ctl = "/run/vswitch/vswitchd.sock",
+			      .run_dir = "/run/vswitch"};
+	while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'd':
+			o->db = optarg;
+			break;
+		case 'c':
+			o->ctl = optarg;
+			break;
+		case 'r':
+			o->run_dir = optarg;
+			break;
+		case 'l':
+			o->log_file = optarg;
+			break;
+		case 'L':
+			o->log_level = optarg;
+			break;
+		case 'p':
+			o->pidfile = optarg;
+			break;
+		case 'D':
+			o->detach = true;
+			break;
+		case 'e':
+			o->eal = optarg;
+			break;
+		case 'h':
+			usage();
+		case 'V':
+			printf("vswitchd %s\n", VSWITCH_VERSION);
+			exit(0);
+		default:
+			fprintf(stderr, "vswitchd: try --help\n");
+			exit(2);
+		}
+	}
+	if (optind < argc) {
+		fprintf(stderr, "vswitchd: unexpected argument '%s' (try --help)\n", argv[optind]);
+		exit(2);
+	}
+	if (o->detach && !o->log_file) {
+		o->log_file = "/var/log/vswitch/vswitchd.log";
+	}
+}
+
+/* mkdir -p of the directory that holds 'path' (or of 'path' itself). */
+static void
+make_dirs(const char *path, bool parent)
+{
+	char buf[PATH_MAX];
+
+	snprintf(buf, sizeof buf, "%s", path);
+	if (parent) {
+		char *slash = strrchr(buf, '/');
+
+		if (!slash || slash == buf) {
+			return;
+		}
+		*slash = '\0';
+	}
+	for (char *p = buf + 1;; p++) {
+		if (*p == '/' || *p == '\0') {
+			char saved = *p;
+
+			*p = '\0';
+			if (mkdir(buf, 0755) && errno != EEXIST) {
+				die("cannot create directory %s: %s", buf, strerror(errno));
+			}
+			*p = saved;
+			if (!saved) {
+				break;
+			}
+		}
+	}
+}
+
+/* Takes an exclusive lock on 'path' for the life of the process. */
+static int
+lock_file(const char *path, const char *what)
+{
+	struct flock fl = {.l_type = F_WRLCK, .l_whence = SEEK_SET};
+	int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+
+	if (fd < 0) {
+		die("cannot open %s: %s", path, strerror(errno));
+	}
+	if (fcntl(fd, F_SETLK, &fl)) {
+		fl.l_type = F_WRLCK;
+		fcntl(fd, F_GETLK, &fl);
+		die("%s is in use by another vswitchd (pid %d)", what, (int)fl.l_pid);
+	}
+	return fd;
+}
+
+static void
+write_pidfile(int fd)
+{
+	char buf[32];
+	int n = snprintf(buf, sizeof buf, "%d\n", (int)getpid());
+
+	if (ftruncate(fd, 0) || pwrite(fd, buf, (size_t)n, 0) != n) {
+		die("cannot write the pidfile: %s", strerror(errno));
+	}
+}
+
+/* Forks; the parent waits for the child's start-up report and exits. */
+static void
+daemonize(void)
+{
+	char msg[MSG_MAX];
+	int fds[2], status;
+	ssize_t n;
+	pid_t pid;
+
+	if (pipe2(fds, O_CLOEXEC)) {
+		die("pipe: %s", strerror(errno));
+	}
+	pid = fork();
+	if (pid < 0) {
+		die("fork: %s", strerror(errno));
+	}
+	if (pid > 0) {
+		close(fds[1]);
+		n = read(fds[0], msg, sizeof msg - 1);
+		if (n > 0 && strncmp(msg, "ready", 5)) {
+			msg[n] = '\0';
+			fprintf(stderr, "vswitchd: %s\n", msg);
+			exit(1);
+		}
+		if (n <= 0) {
+			waitpid(pid, &status, 0);
+			fprintf(stderr, "vswitchd: the daemon exited during start-up\n");
+			exit(1);
+		}
+		exit(0);
+	}
+	close(fds[0]);
+	ready_fd = fds[1];
+	setsid();
+	if (chdir("/")) {
+		die("chdir /: %s", strerror(errno));
+	}
+}
+
+static void
+detach_stdio(void)
+{
+	int fd = open("/dev/null", O_RDWR);
+
+	if (fd >= 0) {
+		dup2(fd, STDIN_FILENO);
+		dup2(fd, STDOUT_FILENO);
+		dup2(fd, STDERR_FILENO);
+		if (fd > STDERR_FILENO) {
+			close(fd);
+		}
+	}
+}
+
+/* Free hugepage memory in MB, from /proc/meminfo. */
+static long
+hugepages_free_mb(void)
+{
+	FILE *f = fopen("/proc/meminfo", "r");
+	long free_pages = 0, size_kb = 0;
+	char line[128];
+
+	if (!f) {
+		return 0;
+	}
+	while (fgets(line, sizeof line, f)) {
+		sscanf(line, "HugePages_Free: %ld", &free_pages);
+		sscanf(line, "Hugepagesize: %ld kB", &size_kb);
+	}
+	fclose(f);
+	return free_pages * size_kb / 1024;
+}
+
+struct eal_args {
+	int argc;
+	char *argv[EAL_ARGS_MAX];
+	char storage[4096];
+	size_t used;
+};
+
+static void
+eal_add(struct eal_args *a, const char *arg)
+{
+	size_t len = strlen(arg) + 1;
+
+	if (a->argc == EAL_ARGS_MAX - 1 || a->used + len > sizeof a->storage) {
+		die("too many EAL arguments");
+	}
+	a->argv[a->argc++] = memcpy(a->storage + a->used, arg, len);
+	a->used += len;
+}
+
+static void
+eal_add_words(struct eal_args *a, const char *words)
+{
+	char buf[1024], *tok, *save = NULL;
+
+	snprintf(buf, sizeof buf, "%s", words ? words : "");
+	for (tok = strtok_r(buf, " \t", &save); tok; tok = strtok_r(NULL, " \t", &save)) {
+		eal_add(a, tok);
+	}
+}
+
+static bool
+eal_has(const struct eal_args *a, const char *opt)
+{
+	for (int i = 0; i < a->argc; i++) {
+		if (!strncmp(a->argv[i], opt, strlen(opt))) {
+			return true;
+		}
+	}
+	return false;
+}
+
+/* Builds the EAL command line: defaults, then the database's eal_args, then
+ * --eal. Uses hugepages when enough are free, else says why not. */
+static void
+eal_build(struct eal_args *a, const json_t *global, const char *extra, const cpu_set_t *cpus)
+{
+	long mem = cfgdb_get_int(global, "eal_memory_mb", DEFAULT_MEMORY_MB);
+	struct eal_args user = {0};
+	char buf[32];
+	int main_cpu = 0;
+
+	while (main_cpu < CPU_SETSIZE - 1 && !CPU_ISSET(main_cpu, cpus)) {
+		main_cpu++;
+	}
+	eal_add_words(&user, cfgdb_get_str(global, "eal_args", ""));
+	eal_add_words(&user, extra);
+	eal_add(a, "vswitchd");
+	if (!eal_has(&user, "-l") && !eal_has(&user, "--lcores") && !eal_has(&user, "-c")) {
+		snprintf(buf, sizeof buf, "%d", main_cpu);
+		eal_add(a, "-l");
+		eal_add(a, buf);
+	}
+	if (!eal_has(&user, "-m") && !eal_has(&user, "--socket-mem")) {
+		snprintf(buf, sizeof buf, "%ld", mem);
+		eal_add(a, "-m");
+		eal_add(a, buf);
+	}
+	if (eal_has(&user, "--no-huge")) {
+		if (!eal_has(&user, "--no-shconf")) {
+			eal_add(a, "--no-shconf");
+		}
+	} else if (hugepages_free_mb() >= mem) {
+		if (!eal_has(&user, "--file-prefix") && !eal_has(&user, "--in-memory")) {
+			eal_add(a, "--in-memory"); /* no hugepage files left behind */
+		}
+	} else {
+		VLOG_WARN("vswitchd",
+			  "only %ld MB of hugepages free, %ld MB needed: running without "
+			  "hugepages (slower); free or add some in /proc/sys/vm/nr_hugepages",
+			  hugepages_free_mb(), mem);
+		eal_add(a, "--no-huge");
+		eal_add(a, "--no-shconf");
+	}
+	/* Never probe the host's PCI devices unless asked to (-a ADDR): the
+	 * NIC the machine is reached through may be one of them. */
+	if (!eal_has(&user, "-a") && !eal_has(&user, "--allow") && !eal_has(&user, "-b") &&
+	    !eal_has(&user, "--block") && !eal_has(&user, "--no-pci")) {
+		eal_add(a, "--no-pci");
+	}
+	if (!eal_has(&user, "--no-telemetry") && !eal_has(&user, "--telemetry")) {
+		eal_add(a, "--no-telemetry");
+	}
+	for (int i = 0; i < user.argc; i++) {
+		eal_add(a, user.argv[i]);
+	}
+	a->argv[a->argc] = NULL;
+}
+
+static void
+start_eal(const json_t *doc, const char *extra, const cpu_set_t *cpus)
+{
+	struct eal_args a = {0};
+	char line[1024] = "";
+
+	eal_build(&a, json_object_get(doc, "global"), extra, cpus);
+	for (int i = 1; i < a.argc; i++) {
+		snprintf(line + strlen(line), sizeof line - strlen(line), " %s", a.argv[i]);
+	}
+	VLOG_INFO("vswitchd", "starting DPDK:%s", line);
+	if (rte_eal_init(a.argc, a.argv) < 0) {
+		die("cannot start DPDK (EAL arguments:%s): %s", line, rte_strerror(rte_errno));
+	}
+}
+
+static int
+block_signals(void)
+{
+	sigset_t set;
+	int fd;
+
+	signal(SIGPIPE, SIG_IGN);
+	sigemptyset(&set);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGHUP);
+	/* Before the EAL starts threads, so that they inherit the mask. */
+	pthread_sigmask(SIG_BLOCK, &set, NULL);
+	fd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
+	if (fd < 0) {
+		die("signalfd: %s", strerror(errno));
+	}
+	return fd;
+}
+
+static void
+setup_logging(const struct options *o)
+{
+	enum vlog_level level;
+
+	if (o->log_level) {
+		if (vlog_parse_level(o->log_level, &level)) {
+			fprintf(stderr,
+				"vswitchd: --log-level: '%s' is not err, warn, info or dbg\n",
+				o->log_level);
+			exit(2);
+		}
+		vlog_set_level(level);
+	}
+	if (o->log_file) {
+		make_dirs(o->log_file, true);
+		if (vlog_set_file(o->log_file)) {
+			die("cannot open log file %s: %s", o->log_file, strerror(errno));
+		}
+	}
+}
+
+static json_t *
+load_db(const char *path)
+{
+	char err[CFGDB_ERR_MAX];
+	json_t *doc;
+	int ret = cfgdb_load(path, &doc, err);
+
+	if (ret == -ENOENT) {
+		VLOG_INFO("vswitchd", "%s does not exist: starting with an empty configuration",
+			  path);
+	} else if (ret) {
+		die("refusing to start: %s (the file is left as it is)", err);
+	}
+	return doc;
+}
+
+static void
+main_loop(struct ctl_server *srv, int sig_fd, struct vswitchd *vd)
+{
+	for (;;) {
+		if (ctl_server_run(srv, 100, sig_fd)) {
+			struct signalfd_siginfo si;
+
+			if (read(sig_fd, &si, sizeof si) == sizeof si) {
+				VLOG_INFO("vswitchd", "signal %u: shutting down", si.ssi_signo);
+				return;
+			}
+		}
+		if (bridges_dp(vd->bridges)) {
+			dp_run(bridges_dp(vd->bridges));
+		}
+	}
+}
+
+int
+main(int argc, char **argv)
+{
+	struct vswitchd vd = {0};
+	char lock_path[PATH_MAX], err[BRIDGE_ERR_MAX];
+	const struct jsonrpc_method *methods;
+	struct rte_mempool *mp;
+	struct ctl_server *srv;
+	struct options o;
+	int pid_fd = -1, sig_fd;
+	size_t n_methods;
+	cpu_set_t cpus;
+
+	parse_options(argc, argv, &o);
+	/* Before the EAL pins this thread to one CPU. */
+	if (sched_getaffinity(0, sizeof cpus, &cpus)) {
+		die("sched_getaffinity: %s", strerror(errno));
+	}
+	if (o.detach) {
+		daemonize();
+	}
+	setup_logging(&o);
+	make_dirs(o.db, true);
+	make_dirs(o.ctl, true);
+	make_dirs(o.run_dir, false);
+	snprintf(lock_path, sizeof lock_path, "%s.lock", o.db);
+	lock_file(lock_path, o.db);
+	if (o.pidfile) {
+		make_dirs(o.pidfile, true);
+		pid_fd = lock_file(o.pidfile, o.pidfile);
+		write_pidfile(pid_fd);
+	}
+	vd.db.doc = load_db(o.db);
+	vd.db_path = o.db;
+	sig_fd = block_signals();
+	start_eal(vd.db.doc, o.eal, &cpus);
+	mp = rte_pktmbuf_pool_create("vs_mbufs", MBUFS, 256, 0, RTE_MBUF_DEFAULT_BUF_SIZE,
+				     SOCKET_ID_ANY);
+	vd.bridges = mp ? bridges_create(mp, &cpus) : NULL;
+	if (!vd.bridges) {
+		die("cannot allocate packet buffers: %s (more EAL memory: eal_memory_mb)",
+		    rte_strerror(rte_errno));
+	}
+	if (bridges_reconfigure(vd.bridges, vd.db.doc, err)) {
+		if (!bridges_dp(vd.bridges)) {
+			die("%s", err);
+		}
+		VLOG_ERR("vswitchd", "starting without some ports: %s", err);
+	}
+	vd.db.commit = vswitchd_commit;
+	vd.db.aux = &vd;
+	methods = ctl_methods(&n_methods);
+	srv = ctl_server_create(o.ctl, methods, n_methods, &vd, err);
+	if (!srv) {
+		die("%s", err);
+	}
+	VLOG_INFO("vswitchd", "ready: database %s, control socket %s", o.db, o.ctl);
+	if (ready_fd >= 0) {
+		if (write(ready_fd, "ready", 5) != 5) {
+			VLOG_WARN("vswitchd", "the parent process is gone");
+		}
+		close(ready_fd);
+		ready_fd = -1;
+		detach_stdio();
+	}
+	main_loop(srv, sig_fd, &vd);
+
+	ctl_server_destroy(srv);
+	bridges_destroy(vd.bridges);
+	rte_mempool_free(mp);
+	json_decref(vd.db.doc);
+	rte_eal_cleanup();
+	if (pid_fd >= 0) {
+		unlink(o.pidfile);
+	}
+	VLOG_INFO("vswitchd", "stopped");
+	return 0;
+}

@@ -1,0 +1,32 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * The daemon's state, shared by main.c (start, main loop, shutdown) and
+ * ctl_methods.c (the control socket's methods).
+ */
+#ifndef VS_VSWITCHD_H
+#define VS_VSWITCHD_H
+
+#include <stdbool.h>
+
+#include "bridge.h"
+#include "cfgdb_rpc.h"
+#include "dp.h"
+#include "jsonrpc.h"
+
+struct vswitchd {
+	struct cfgdb_rpc db; /* the current document and its transactions */
+	const char *db_path;
+	struct bridges *bridges;
+	/* pmd-stats-clear: counters at the last clear, for this datapath. */
+	const struct dp *stats_dp;
+	struct dp_stats pmd_base[DP_MAX_PMDS];
+};
+
+/* The methods of the control socket; '*n' gets their number. */
+const struct jsonrpc_method *ctl_methods(size_t *n);
+
+/* The commit callback of 'db' (cfgdb_rpc.h): reconfigures the switch, saves
+ * the document, and undoes the reconfiguration if either fails. */
+int vswitchd_commit(void *vswitchd, const json_t *new_doc, const json_t *old_doc, char *err);
+
+#endif /* VS_VSWITCHD_H */
