@@ -253,18 +253,22 @@ daemonize(void)
 	}
 }
 
+/* A detached daemon's stdin is /dev/null and its stdout and stderr (where
+ * DPDK writes its own messages) go to the log file. */
 static void
-detach_stdio(void)
+detach_stdio(const char *log_file)
 {
-	int fd = open("/dev/null", O_RDWR);
+	int in = open("/dev/null", O_RDONLY | O_CLOEXEC);
+	int out = open(log_file, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
 
-	if (fd >= 0) {
-		dup2(fd, STDIN_FILENO);
-		dup2(fd, STDOUT_FILENO);
-		dup2(fd, STDERR_FILENO);
-		if (fd > STDERR_FILENO) {
-			close(fd);
-		}
+	if (in >= 0) {
+		dup2(in, STDIN_FILENO);
+		close(in);
+	}
+	if (out >= 0) {
+		dup2(out, STDOUT_FILENO);
+		dup2(out, STDERR_FILENO);
+		close(out);
 	}
 }
 
@@ -499,6 +503,9 @@ main(int argc, char **argv)
 		daemonize();
 	}
 	setup_logging(&o);
+	if (o.detach) {
+		detach_stdio(o.log_file);
+	}
 	make_dirs(o.db, true);
 	make_dirs(o.ctl, true);
 	make_dirs(o.run_dir, false);
@@ -540,7 +547,6 @@ main(int argc, char **argv)
 		}
 		close(ready_fd);
 		ready_fd = -1;
-		detach_stdio();
 	}
 	main_loop(srv, sig_fd, &vd);
 

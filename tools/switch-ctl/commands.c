@@ -245,8 +245,9 @@ b_list(char **a, int n, bool m, bool i, char *err)
 		json_t *records = json_array();
 
 		for (int k = 1; k < n; k++) {
-			json_array_append_new(records, json_string(a[k]) ? json_string(a[k])
-									 : json_string("?"));
+			json_t *name = json_string(a[k]);
+
+			json_array_append_new(records, name ? name : json_string("?"));
 		}
 		json_object_set_new(o, "records", records);
 	}

@@ -237,7 +237,8 @@ wait_fd(int fd, short events, long long deadline, int timeout_s)
 	}
 }
 
-/* Sends one request and returns its response (new reference). */
+/* Sends one request (taking ownership of 'params') and returns its response
+ * (new reference). */
 static json_t *
 call(const struct opts *o, const char *method, json_t *params)
 {
@@ -251,7 +252,7 @@ call(const struct opts *o, const char *method, json_t *params)
 	ssize_t n;
 
 	if (params) {
-		json_object_set(req, "params", params);
+		json_object_set_new(req, "params", params);
 	}
 	text = json_dumps(req, JSON_COMPACT);
 	json_decref(req);
@@ -303,7 +304,12 @@ result_of(json_t *resp)
 	json_t *err = json_object_get(resp, "error");
 
 	if (err) {
-		fatal(1, "%s", json_string_value(json_object_get(err, "message")));
+		const char *msg = json_string_value(json_object_get(err, "message"));
+		char copy[1024];
+
+		snprintf(copy, sizeof copy, "%s", msg ? msg : "error without a message");
+		json_decref(resp);
+		fatal(1, "%s", copy);
 	}
 	return json_object_get(resp, "result");
 }

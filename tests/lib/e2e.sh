@@ -1,0 +1,96 @@
+# SPDX-License-Identifier: Apache-2.0
+# Shared helpers for end-to-end tests that run the real vswitchd. Source it
+# with the build's bin directory in $BIN. Every test gets its own directory
+# ($T) with its database, control socket, run directory, log and pidfile,
+# and the EXIT trap stops the daemon and removes everything.
+#
+#   start_vswitchd [ARGS...]   start it detached (tier-1 EAL: no hugepages)
+#   stop_vswitchd              SIGTERM and wait; fails if it does not exit
+#   ctl ARGS...                switch-ctl on this test's daemon
+#   expect_fail MSG ARGS...    switch-ctl must fail with MSG on stderr
+#   check DESCRIPTION CMD...   counts a failure if CMD fails
+# A test ends with "finish", which prints the tally and sets the status.
+
+T=$(mktemp -d /tmp/vs-e2e.XXXXXX)
+E2E_FAILS=0
+E2E_CHECKS=0
+VSWITCHD_EAL=${VSWITCHD_EAL:---no-huge -m 256}
+
+e2e_cleanup() {
+	local pid
+	pid=$(cat "$T/vswitchd.pid" 2>/dev/null || true)
+	if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; then
+		kill -TERM "$pid" 2>/dev/null || true
+		for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+		kill -KILL "$pid" 2>/dev/null || true
+	fi
+	for p in ${E2E_EXTRA_PIDS:-}; do kill -KILL "$p" 2>/dev/null || true; done
+	rm -rf "$T"
+}
+trap e2e_cleanup EXIT
+
+vswitchd_args() {
+	echo --db "$T/conf.json" --ctl "$T/ctl.sock" --run-dir "$T/run" \
+		--pidfile "$T/vswitchd.pid" --log-file "$T/vswitchd.log"
+}
+
+start_vswitchd() {
+	# shellcheck disable=SC2046
+	"$BIN/vswitchd" $(vswitchd_args) --detach --eal "$VSWITCHD_EAL" "$@"
+}
+
+vswitchd_pid() {
+	cat "$T/vswitchd.pid"
+}
+
+stop_vswitchd() {
+	local pid
+	pid=$(vswitchd_pid)
+	kill -TERM "$pid"
+	for _ in $(seq 100); do
+		kill -0 "$pid" 2>/dev/null || return 0
+		sleep 0.1
+	done
+	echo "vswitchd $pid did not stop on SIGTERM"
+	return 1
+}
+
+ctl() {
+	"$BIN/switch-ctl" --ctl "$T/ctl.sock" --timeout 20 "$@"
+}
+
+check() {
+	local what=$1
+	shift
+	E2E_CHECKS=$((E2E_CHECKS + 1))
+	if "$@"; then
+		return 0
+	fi
+	echo "FAIL: $what"
+	E2E_FAILS=$((E2E_FAILS + 1))
+	return 0
+}
+
+# expect_fail MESSAGE switch-ctl-args...: the command must exit non-zero and
+# say MESSAGE on stderr.
+expect_fail() {
+	local want=$1 out
+	shift
+	E2E_CHECKS=$((E2E_CHECKS + 1))
+	if out=$(ctl "$@" 2>&1); then
+		echo "FAIL: switch-ctl $* succeeded, expected an error with '$want'"
+		E2E_FAILS=$((E2E_FAILS + 1))
+	elif ! grep -qF -- "$want" <<<"$out" || grep -qE 'Sanitizer|runtime error' <<<"$out"; then
+		echo "FAIL: switch-ctl $*: got '$out', expected '$want'"
+		E2E_FAILS=$((E2E_FAILS + 1))
+	fi
+}
+
+finish() {
+	# The sanitizer build reports into the daemon's log (stderr when detached).
+	check "no sanitizer report in the daemon's log" \
+		sh -c "! grep -qE 'Sanitizer|runtime error' '$T/vswitchd.log'"
+	grep -E -A30 'Sanitizer|runtime error' "$T/vswitchd.log" | head -60
+	echo "$(basename "$0"): $((E2E_CHECKS - E2E_FAILS))/$E2E_CHECKS checks passed"
+	[ "$E2E_FAILS" -eq 0 ]
+}
