@@ -276,10 +276,10 @@ bridges_reconfigure(struct bridges *b, const json_t *doc, char *err)
 		return ret;
 	}
 	close_stale_ports(b, doc);
-	ret = open_new_ports(b, doc, err);
-	/* The forwarding behind every megaflow may have changed. */
+	/* The forwarding behind every megaflow may have changed; new ports
+	 * learn theirs under the new configuration. */
 	dp_flow_flush(b->dp);
-	return ret;
+	return open_new_ports(b, doc, err);
 }
 
 struct dp *

@@ -518,6 +518,15 @@ main(int argc, char **argv)
 	}
 	vd.db.doc = load_db(o.db);
 	vd.db_path = o.db;
+	if (!o.log_level) {
+		const char *level =
+			cfgdb_get_str(json_object_get(vd.db.doc, "global"), "log_level", NULL);
+		enum vlog_level l;
+
+		if (level && !vlog_parse_level(level, &l)) {
+			vlog_set_level(l);
+		}
+	}
 	sig_fd = block_signals();
 	start_eal(vd.db.doc, o.eal, &cpus);
 	mp = rte_pktmbuf_pool_create("vs_mbufs", MBUFS, 256, 0, RTE_MBUF_DEFAULT_BUF_SIZE,

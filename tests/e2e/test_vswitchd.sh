@@ -123,6 +123,35 @@ out=$("$BIN/vswitchd" $(vswitchd_args) --eal "$VSWITCHD_EAL" 2>&1)
 check "invalid database refused" grep -q "tag 9999 is outside 0-4095" <<<"$out"
 check "no daemon left from refused starts" [ ! -e "$T/ctl.sock" ]
 
+# In the foreground, SIGINT stops it cleanly too.
+rm -f "$T/conf.json"
+"$BIN/vswitchd" $(vswitchd_args) --eal "$VSWITCHD_EAL" 2>"$T/fg.err" &
+fg=$!
+E2E_EXTRA_PIDS=$fg
+for _ in $(seq 100); do [ -S "$T/ctl.sock" ] && break; sleep 0.1; done
+check "foreground daemon answers" ctl add-br brf
+kill -INT "$fg"
+wait "$fg"
+check "SIGINT: exit status 0" [ $? -eq 0 ]
+check "SIGINT: socket removed" [ ! -e "$T/ctl.sock" ]
+
+# With the default EAL arguments it takes hugepages when enough are free
+# (in memory, no files) and gives them back on exit; otherwise it says why
+# it runs without them.
+free_before=$(awk '/HugePages_Free/ {print $2}' /proc/meminfo)
+VSWITCHD_EAL="" start_vswitchd
+check "default EAL start" ctl br-exists brf
+free_during=$(awk '/HugePages_Free/ {print $2}' /proc/meminfo)
+if grep -q -- "--in-memory" "$T/vswitchd.log"; then
+	check "hugepages in use while running" [ "$free_during" -lt "$free_before" ]
+	check "no hugepage files" [ -z "$(find /dev/hugepages -name '*vswitchd*' 2>/dev/null)" ]
+else
+	check "says why it runs without hugepages" grep -q "running without hugepages" \
+		"$T/vswitchd.log"
+fi
+check "stop the hugepage daemon" stop_vswitchd
+check "hugepages given back" [ "$(awk '/HugePages_Free/ {print $2}' /proc/meminfo)" -eq "$free_before" ]
+
 # Bad command lines.
 out=$("$BIN/vswitchd" --bogus 2>&1)
 check "unknown option refused" [ $? -eq 2 ]
