@@ -112,5 +112,4 @@ dp_action_modifies(const struct dp_action *a)
 	return a->type != DP_ACTION_OUTPUT && a->type != DP_ACTION_USERSPACE;
 }
 
-
 #endif /* VS_ACTIONS_H */

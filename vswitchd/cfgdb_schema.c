@@ -343,7 +343,15 @@ parse_set(const struct cfg_column *col, const char *text, char *err, size_t size
 {
 	json_t *set = json_array();
 	char *copy = strdup(text), *s = copy, *tok, *save = NULL;
-	size_t len = strlen(s);
+	size_t len;
+
+	if (!copy || !set) {
+		snprintf(err, size, "out of memory");
+		free(copy);
+		json_decref(set);
+		return NULL;
+	}
+	len = strlen(s);
 
 	if (len >= 2 && s[0] == '[' && s[len - 1] == ']') {
 		s[len - 1] = '\0';
@@ -385,6 +393,11 @@ parse_map(const struct cfg_column *col, const char *text, char *err, size_t size
 		return NULL;
 	}
 	copy = strndup(text + 1, len - 2);
+	if (!copy) {
+		snprintf(err, size, "out of memory");
+		json_decref(map);
+		return NULL;
+	}
 	for (tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
 		char *eq = strchr(tok, '=');
 
