@@ -100,100 +100,34 @@ set_flags(json_t *o, bool may_exist, bool if_exists)
 	}
 }
 
+/* Commands whose arguments are a bridge (and for set-fail-mode, a mode). */
 static json_t *
-b_add_br(char **a, int n, bool may_exist, bool if_exists, char *err)
+b_bridge(const char *op, char **a, int n, bool may_exist, bool if_exists, char *err)
 {
-	json_t *o = op_with("add-br", "bridge", a[0], NULL, NULL, err);
+	json_t *o = op_with(op, "bridge", a[0], n > 1 ? "mode" : NULL, n > 1 ? a[1] : NULL, err);
 
-	(void)n;
 	set_flags(o, may_exist, if_exists);
 	return o;
 }
 
 static json_t *
-b_del_br(char **a, int n, bool may_exist, bool if_exists, char *err)
+b_none(const char *op, char **a, int n, bool m, bool i, char *err)
 {
-	json_t *o = op_with("del-br", "bridge", a[0], NULL, NULL, err);
-
-	(void)n;
-	set_flags(o, may_exist, if_exists);
-	return o;
+	(void)a, (void)n, (void)m, (void)i;
+	return op_with(op, NULL, NULL, NULL, NULL, err);
 }
 
 static json_t *
-b_list_br(char **a, int n, bool may_exist, bool if_exists, char *err)
-{
-	(void)a, (void)n, (void)may_exist, (void)if_exists;
-	return op_with("list-br", NULL, NULL, NULL, NULL, err);
-}
-
-/* Commands whose only argument is a bridge. */
-static json_t *
-b_bridge_arg(const char *op, char **a, char *err)
-{
-	return op_with(op, "bridge", a[0], NULL, NULL, err);
-}
-
-static json_t *
-b_br_exists(char **a, int n, bool m, bool i, char *err)
+b_port_to_br(const char *op, char **a, int n, bool m, bool i, char *err)
 {
 	(void)n, (void)m, (void)i;
-	return b_bridge_arg("br-exists", a, err);
+	return op_with(op, "port", a[0], NULL, NULL, err);
 }
 
 static json_t *
-b_list_ports(char **a, int n, bool m, bool i, char *err)
+b_add_port(const char *op, char **a, int n, bool may_exist, bool if_exists, char *err)
 {
-	(void)n, (void)m, (void)i;
-	return b_bridge_arg("list-ports", a, err);
-}
-
-static json_t *
-b_del_controller(char **a, int n, bool m, bool i, char *err)
-{
-	(void)n, (void)m, (void)i;
-	return b_bridge_arg("del-controller", a, err);
-}
-
-static json_t *
-b_get_controller(char **a, int n, bool m, bool i, char *err)
-{
-	(void)n, (void)m, (void)i;
-	return b_bridge_arg("get-controller", a, err);
-}
-
-static json_t *
-b_del_fail_mode(char **a, int n, bool m, bool i, char *err)
-{
-	(void)n, (void)m, (void)i;
-	return b_bridge_arg("del-fail-mode", a, err);
-}
-
-static json_t *
-b_get_fail_mode(char **a, int n, bool m, bool i, char *err)
-{
-	(void)n, (void)m, (void)i;
-	return b_bridge_arg("get-fail-mode", a, err);
-}
-
-static json_t *
-b_set_fail_mode(char **a, int n, bool m, bool i, char *err)
-{
-	(void)n, (void)m, (void)i;
-	return op_with("set-fail-mode", "bridge", a[0], "mode", a[1], err);
-}
-
-static json_t *
-b_port_to_br(char **a, int n, bool m, bool i, char *err)
-{
-	(void)n, (void)m, (void)i;
-	return op_with("port-to-br", "port", a[0], NULL, NULL, err);
-}
-
-static json_t *
-b_add_port(char **a, int n, bool may_exist, bool if_exists, char *err)
-{
-	json_t *o = op_with("add-port", "bridge", a[0], "port", a[1], err);
+	json_t *o = op_with(op, "bridge", a[0], "port", a[1], err);
 	json_t *s = o ? settings(a + 2, n - 2, true, err) : NULL;
 
 	if (!s) {
@@ -206,19 +140,19 @@ b_add_port(char **a, int n, bool may_exist, bool if_exists, char *err)
 }
 
 static json_t *
-b_del_port(char **a, int n, bool may_exist, bool if_exists, char *err)
+b_del_port(const char *op, char **a, int n, bool may_exist, bool if_exists, char *err)
 {
-	json_t *o = n == 2 ? op_with("del-port", "bridge", a[0], "port", a[1], err)
-			   : op_with("del-port", "port", a[0], NULL, NULL, err);
+	json_t *o = n == 2 ? op_with(op, "bridge", a[0], "port", a[1], err)
+			   : op_with(op, "port", a[0], NULL, NULL, err);
 
 	set_flags(o, may_exist, if_exists);
 	return o;
 }
 
 static json_t *
-b_set_controller(char **a, int n, bool m, bool i, char *err)
+b_set_controller(const char *op, char **a, int n, bool m, bool i, char *err)
 {
-	json_t *o = op_with("set-controller", "bridge", a[0], NULL, NULL, err);
+	json_t *o = op_with(op, "bridge", a[0], NULL, NULL, err);
 	json_t *targets = json_array();
 
 	(void)m, (void)i;
@@ -236,9 +170,9 @@ b_set_controller(char **a, int n, bool m, bool i, char *err)
 
 /* list TABLE [RECORD...] */
 static json_t *
-b_list(char **a, int n, bool m, bool i, char *err)
+b_list(const char *op, char **a, int n, bool m, bool i, char *err)
 {
-	json_t *o = op_with("list", "table", a[0], NULL, NULL, err);
+	json_t *o = op_with(op, "table", a[0], NULL, NULL, err);
 
 	(void)m, (void)i;
 	if (o && n > 1) {
@@ -256,11 +190,12 @@ b_list(char **a, int n, bool m, bool i, char *err)
 
 /* get/set/clear TABLE RECORD ARGS... */
 static json_t *
-table_op(const char *op, char **a, int n, char *err)
+table_op(const char *op, char **a, int n, bool may_exist, bool if_exists, char *err)
 {
 	json_t *o = op_with(op, "table", a[0], "record", a[1], err);
 	json_t *rest = NULL;
 
+	(void)may_exist, (void)if_exists;
 	if (!o) {
 		return NULL;
 	}
@@ -285,48 +220,27 @@ table_op(const char *op, char **a, int n, char *err)
 	return o;
 }
 
-static json_t *
-b_get(char **a, int n, bool m, bool i, char *err)
-{
-	(void)m, (void)i;
-	return table_op("get", a, n, err);
-}
-
-static json_t *
-b_set(char **a, int n, bool m, bool i, char *err)
-{
-	(void)m, (void)i;
-	return table_op("set", a, n, err);
-}
-
-static json_t *
-b_clear(char **a, int n, bool m, bool i, char *err)
-{
-	(void)m, (void)i;
-	return table_op("clear", a, n, err);
-}
-
 static const struct ctl_command commands[] = {
-	{"add-br", "BRIDGE", 1, 1, CTL_DB, NULL, "--may-exist", b_add_br, NULL},
-	{"del-br", "BRIDGE", 1, 1, CTL_DB, NULL, "--if-exists", b_del_br, NULL},
-	{"list-br", "", 0, 0, CTL_DB, NULL, "", b_list_br, ctl_print_lines},
-	{"br-exists", "BRIDGE", 1, 1, CTL_DB, NULL, "", b_br_exists, NULL},
+	{"add-br", "BRIDGE", 1, 1, CTL_DB, NULL, "--may-exist", b_bridge, NULL},
+	{"del-br", "BRIDGE", 1, 1, CTL_DB, NULL, "--if-exists", b_bridge, NULL},
+	{"list-br", "", 0, 0, CTL_DB, NULL, "", b_none, ctl_print_lines},
+	{"br-exists", "BRIDGE", 1, 1, CTL_DB, NULL, "", b_bridge, NULL},
 	{"add-port", "BRIDGE PORT [COLUMN[:KEY]=VALUE]...", 2, 64, CTL_DB, NULL, "--may-exist",
 	 b_add_port, NULL},
 	{"del-port", "[BRIDGE] PORT", 1, 2, CTL_DB, NULL, "--if-exists", b_del_port, NULL},
-	{"list-ports", "BRIDGE", 1, 1, CTL_DB, NULL, "", b_list_ports, ctl_print_lines},
+	{"list-ports", "BRIDGE", 1, 1, CTL_DB, NULL, "", b_bridge, ctl_print_lines},
 	{"port-to-br", "PORT", 1, 1, CTL_DB, NULL, "", b_port_to_br, ctl_print_value},
 	{"list", "TABLE [RECORD]...", 1, 64, CTL_DB, NULL, "", b_list, ctl_print_records},
-	{"get", "TABLE RECORD COLUMN[:KEY]...", 3, 64, CTL_DB, NULL, "", b_get, ctl_print_values},
-	{"set", "TABLE RECORD COLUMN[:KEY]=VALUE...", 3, 64, CTL_DB, NULL, "", b_set, NULL},
-	{"clear", "TABLE RECORD COLUMN...", 3, 64, CTL_DB, NULL, "", b_clear, NULL},
+	{"get", "TABLE RECORD COLUMN[:KEY]...", 3, 64, CTL_DB, NULL, "", table_op,
+	 ctl_print_values},
+	{"set", "TABLE RECORD COLUMN[:KEY]=VALUE...", 3, 64, CTL_DB, NULL, "", table_op, NULL},
+	{"clear", "TABLE RECORD COLUMN...", 3, 64, CTL_DB, NULL, "", table_op, NULL},
 	{"set-controller", "BRIDGE TARGET...", 2, 16, CTL_DB, NULL, "", b_set_controller, NULL},
-	{"del-controller", "BRIDGE", 1, 1, CTL_DB, NULL, "", b_del_controller, NULL},
-	{"get-controller", "BRIDGE", 1, 1, CTL_DB, NULL, "", b_get_controller, ctl_print_lines},
-	{"set-fail-mode", "BRIDGE standalone|secure", 2, 2, CTL_DB, NULL, "", b_set_fail_mode,
-	 NULL},
-	{"del-fail-mode", "BRIDGE", 1, 1, CTL_DB, NULL, "", b_del_fail_mode, NULL},
-	{"get-fail-mode", "BRIDGE", 1, 1, CTL_DB, NULL, "", b_get_fail_mode, ctl_print_value},
+	{"del-controller", "BRIDGE", 1, 1, CTL_DB, NULL, "", b_bridge, NULL},
+	{"get-controller", "BRIDGE", 1, 1, CTL_DB, NULL, "", b_bridge, ctl_print_lines},
+	{"set-fail-mode", "BRIDGE standalone|secure", 2, 2, CTL_DB, NULL, "", b_bridge, NULL},
+	{"del-fail-mode", "BRIDGE", 1, 1, CTL_DB, NULL, "", b_bridge, NULL},
+	{"get-fail-mode", "BRIDGE", 1, 1, CTL_DB, NULL, "", b_bridge, ctl_print_value},
 	{"show", "", 0, 0, CTL_VIEW, "show", "", NULL, ctl_print_show},
 	{"dump-dp-flows", "", 0, 0, CTL_VIEW, "dp.flows", "", NULL, ctl_print_dp_flows},
 	{"pmd-stats-show", "", 0, 0, CTL_VIEW, "dp.pmd-stats", "", NULL, ctl_print_pmd_stats},

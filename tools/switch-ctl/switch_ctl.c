@@ -163,7 +163,8 @@ parse_command(char **words, int n, struct cmd *cmd)
 		      cmd->def->name, cmd->def->usage);
 	}
 	if (cmd->def->kind == CTL_DB) {
-		cmd->op = cmd->def->build(words + i + 1, n, may_exist, if_exists, err);
+		cmd->op = cmd->def->build(cmd->def->name, words + i + 1, n, may_exist, if_exists,
+					  err);
 		if (!cmd->op) {
 			fatal(1, "%s: %s", cmd->def->name, err);
 		}

@@ -23,7 +23,10 @@ struct ctl_command {
 	enum ctl_kind kind;
 	const char *method;  /* CTL_VIEW: the method */
 	const char *options; /* accepted "--may-exist", "--if-exists" */
-	json_t *(*build)(char **args, int n, bool may_exist, bool if_exists, char *err);
+	/* CTL_DB: the command object for 'op' (the command's name) and its
+	 * arguments; NULL with a reason in 'err'. */
+	json_t *(*build)(const char *op, char **args, int n, bool may_exist, bool if_exists,
+			 char *err);
 	void (*print)(const json_t *result); /* NULL: prints nothing */
 };
 
