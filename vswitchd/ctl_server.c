@@ -232,9 +232,13 @@ client_read(struct ctl_server *s, struct client *c)
 		return false;
 	}
 	if (n > 0) {
-		/* The limit leaves room to notice an oversized request. */
+		/* client_process() rejects a request over CTL_REQUEST_MAX as soon
+		 * as it sees one, so the buffer only fails to grow when memory
+		 * runs out. */
 		if (buf_append(&c->in, chunk, (size_t)n, CTL_REQUEST_MAX + READ_CHUNK * 2)) {
-			c->in.len = CTL_REQUEST_MAX + 1;
+			client_error(c, JSONRPC_INTERNAL_ERROR,
+				     "out of memory for this request; closing the connection");
+			return true;
 		}
 		client_process(s, c);
 	}
