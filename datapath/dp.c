@@ -242,6 +242,17 @@ least_loaded_pmd(struct dp *dp)
 }
 
 int
+dp_port_next_no(const struct dp *dp)
+{
+	for (int no = 0; no < DP_MAX_PORTS; no++) {
+		if (!dp->ports[no]) {
+			return no;
+		}
+	}
+	return -ENOSPC;
+}
+
+int
 dp_port_add(struct dp *dp, struct port *port, uint32_t *port_no)
 {
 	uint32_t no = 0;
@@ -310,7 +321,7 @@ dp_flow_put(struct dp *dp, const struct flow_key *key, const struct flow_key *ma
 		struct dp_flow *existing;
 
 		pthread_mutex_lock(&pmd->flow_mutex);
-		dp_flow_insert_locked(pmd, key, mask, actions, n_actions, &existing, &ret);
+		dp_flow_insert_locked(pmd, key, mask, actions, n_actions, 0, &existing, &ret);
 		pthread_mutex_unlock(&pmd->flow_mutex);
 	}
 	return ret;
@@ -319,7 +330,7 @@ dp_flow_put(struct dp *dp, const struct flow_key *key, const struct flow_key *ma
 /* Frees dead flows and retired classifier memory of every PMD thread. Two
  * grace periods: after the first every thread will sweep its EMC before its
  * next batch; after the second it has. */
-static void
+static bool
 dp_reclaim(struct dp *dp)
 {
 	struct dpcls_garbage garbage[DP_MAX_PMDS];
@@ -340,7 +351,7 @@ dp_reclaim(struct dp *dp)
 		any |= dead[i] || garbage[i].n;
 	}
 	if (!any) {
-		return;
+		return false;
 	}
 	dp_synchronize(dp);
 	dp_synchronize(dp);
@@ -354,6 +365,7 @@ dp_reclaim(struct dp *dp)
 			free(f);
 		}
 	}
+	return true;
 }
 
 void
@@ -378,6 +390,66 @@ dp_flow_flush(struct dp *dp)
 	dp_reclaim(dp);
 }
 
+unsigned int
+dp_flow_revalidate(struct dp *dp, bool (*keep)(void *aux, const struct dp_flow_info *info),
+		   void *aux)
+{
+	uint64_t now = rte_get_tsc_cycles(), hz = rte_get_tsc_hz();
+	unsigned int n_deleted = 0;
+
+	/* Upcalls that read the rules before this point will not install. */
+	__atomic_add_fetch(&dp->rules_gen, 1, __ATOMIC_SEQ_CST);
+	for (unsigned int i = 0; i < dp->n_pmds; i++) {
+		struct dp_pmd *pmd = dp->pmds[i];
+
+		pthread_mutex_lock(&pmd->flow_mutex);
+		for (struct dp_flow *f = pmd->flows, *next; f; f = next) {
+			uint64_t used = __atomic_load_n(&f->used_tsc, __ATOMIC_RELAXED);
+			struct dp_flow_info info = {
+				.pmd = i,
+				.key = &f->cls.key,
+				.mask = dpcls_rule_mask(&f->cls),
+				.actions = f->actions,
+				.n_actions = f->n_actions,
+				.n_packets = __atomic_load_n(&f->n_packets, __ATOMIC_RELAXED),
+				.n_bytes = __atomic_load_n(&f->n_bytes, __ATOMIC_RELAXED),
+				.idle_ms = now > used ? (now - used) * 1000 / hz : 0,
+				.ufid = f->ufid,
+				.orig = &f->key,
+			};
+
+			next = f->next;
+			if (keep(aux, &info)) {
+				continue;
+			}
+			if (f->prev) {
+				f->prev->next = f->next;
+			} else {
+				pmd->flows = f->next;
+			}
+			if (f->next) {
+				f->next->prev = f->prev;
+			}
+			__atomic_store_n(&f->dead, true, __ATOMIC_RELEASE);
+			dpcls_remove(pmd->cls, &f->cls);
+			f->next = pmd->dead;
+			pmd->dead = f;
+			pmd->n_flows--;
+			n_deleted++;
+		}
+		pthread_mutex_unlock(&pmd->flow_mutex);
+	}
+	return n_deleted;
+}
+
+void
+dp_flow_sync(struct dp *dp)
+{
+	if (!dp_reclaim(dp)) {
+		dp_synchronize(dp);
+	}
+}
+
 void
 dp_flow_dump(struct dp *dp, void (*cb)(void *aux, const struct dp_flow_info *info), void *aux)
 {
@@ -398,6 +470,8 @@ dp_flow_dump(struct dp *dp, void (*cb)(void *aux, const struct dp_flow_info *inf
 				.n_packets = __atomic_load_n(&f->n_packets, __ATOMIC_RELAXED),
 				.n_bytes = __atomic_load_n(&f->n_bytes, __ATOMIC_RELAXED),
 				.idle_ms = now > used ? (now - used) * 1000 / hz : 0,
+				.ufid = f->ufid,
+				.orig = &f->key,
 			};
 
 			cb(aux, &info);

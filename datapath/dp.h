@@ -31,7 +31,7 @@
 #include "flow_key.h"
 #include "port.h"
 
-enum { DP_MAX_PORTS = 256, DP_MAX_ACTIONS = 16, DP_MAX_PMDS = 64 };
+enum { DP_MAX_PORTS = 256, DP_MAX_ACTIONS = 64, DP_MAX_PMDS = 64 };
 
 struct dp;
 struct dp_pmd;
@@ -76,13 +76,17 @@ struct dp_params {
  * of the megaflow to install (a 1 bit: that key bit was examined). */
 struct dp_upcall_result {
 	struct flow_key mask;
+	uint64_t ufid; /* the caller's id for the megaflow, shown in dumps */
 	uint32_t n_actions;
 	struct dp_action actions[DP_MAX_ACTIONS];
 };
 
 /* Called on a miss, in the PMD thread that saw it, with 'res' zeroed.
  * Returns 0 or -errno (the packet is then dropped and counted). May block
- * briefly; must not call back into the datapath. */
+ * briefly; must not call back into the datapath. If dp_flow_revalidate()
+ * starts while an upcall runs, its answer is not installed and the upcall
+ * is asked again, so that no megaflow built from old rules survives a
+ * revalidation. */
 typedef int (*dp_upcall_fn)(void *aux, const struct flow_key *key, const struct rte_mbuf *pkt,
 			    struct dp_upcall_result *res);
 
@@ -110,6 +114,10 @@ int dp_start(struct dp *dp);
  * to '*port_no'. Returns 0, -ENOSPC or -errno from port_start(). */
 int dp_port_add(struct dp *dp, struct port *port, uint32_t *port_no);
 
+/* The number the next dp_port_add() will give, or -ENOSPC: callers that
+ * must know a port before its first packet arrives register it first. */
+int dp_port_next_no(const struct dp *dp);
+
 /* Removes and closes port 'port_no'. Returns 0 or -ENOENT. */
 int dp_port_del(struct dp *dp, uint32_t port_no);
 
@@ -132,12 +140,28 @@ struct dp_flow_info {
 	const struct dp_action *actions;
 	uint32_t n_actions;
 	uint64_t n_packets, n_bytes;
-	uint64_t idle_ms; /* since it last matched a packet (or was installed) */
+	uint64_t idle_ms;            /* since it last matched a packet (or was installed) */
+	uint64_t ufid;               /* from the upcall that installed it (0: dp_flow_put) */
+	const struct flow_key *orig; /* the key of the packet that created it */
 };
 
 /* Calls 'cb' for every megaflow of every PMD thread, under that thread's
  * flow lock (so 'cb' must not call into the datapath). Control thread. */
 void dp_flow_dump(struct dp *dp, void (*cb)(void *aux, const struct dp_flow_info *info), void *aux);
+
+/* Revalidation: calls 'keep' for every megaflow of every PMD thread, under
+ * that thread's flow lock ('keep' must not call into the datapath), and
+ * deletes those for which it returns false. Upcalls that started before
+ * this call are answered again rather than installed. Returns the number
+ * deleted; call dp_flow_sync() next (perhaps after releasing a lock that
+ * upcalls take). Control thread. */
+unsigned int dp_flow_revalidate(struct dp *dp,
+				bool (*keep)(void *aux, const struct dp_flow_info *info),
+				void *aux);
+
+/* Returns once no PMD thread can use a megaflow deleted before the call,
+ * nor be in the middle of a batch that started before it. */
+void dp_flow_sync(struct dp *dp);
 
 /* Sums the counters of every PMD thread into 'stats'. Any thread. */
 void dp_get_stats(struct dp *dp, struct dp_stats *stats);

@@ -209,7 +209,7 @@ actions_valid(const struct dp_action *actions, uint32_t n)
 
 struct dp_flow *
 dp_flow_insert_locked(struct dp_pmd *pmd, const struct flow_key *key, const struct flow_key *mask,
-		      const struct dp_action *actions, uint32_t n_actions,
+		      const struct dp_action *actions, uint32_t n_actions, uint64_t ufid,
 		      struct dp_flow **existing, int *err)
 {
 	struct dp_flow *f;
@@ -226,6 +226,7 @@ dp_flow_insert_locked(struct dp_pmd *pmd, const struct flow_key *key, const stru
 		return NULL;
 	}
 	f->key = *key;
+	f->ufid = ufid;
 	f->n_actions = n_actions;
 	memcpy(f->actions, actions, n_actions * sizeof f->actions[0]);
 	*err = dpcls_insert(pmd->cls, &f->cls, key, mask, &dup);
@@ -265,17 +266,28 @@ handle_miss(struct dp_pmd *pmd, const struct flow_key *key, struct rte_mbuf *m)
 		dp_stat_add(pmd, DP_STAT_UPCALL_FAIL, 1);
 		return NULL;
 	}
-	memset(&res.mask, 0, sizeof res.mask);
-	res.n_actions = 0;
 	dp_stat_add(pmd, DP_STAT_UPCALL, 1);
-	if (dp->upcall(dp->upcall_aux, key, m, &res) ||
-	    !actions_valid(res.actions, res.n_actions)) {
-		dp_stat_add(pmd, DP_STAT_UPCALL_FAIL, 1);
-		return NULL;
+	/* A revalidation that starts while the upcall translates may have missed
+	 * this flow: then translate again under the new rules. */
+	for (int attempt = 0;; attempt++) {
+		uint64_t gen = __atomic_load_n(&dp->rules_gen, __ATOMIC_ACQUIRE);
+
+		memset(&res.mask, 0, sizeof res.mask);
+		res.n_actions = 0;
+		res.ufid = 0;
+		if (attempt == 8 || dp->upcall(dp->upcall_aux, key, m, &res) ||
+		    !actions_valid(res.actions, res.n_actions)) {
+			dp_stat_add(pmd, DP_STAT_UPCALL_FAIL, 1);
+			return NULL;
+		}
+		pthread_mutex_lock(&pmd->flow_mutex);
+		if (__atomic_load_n(&dp->rules_gen, __ATOMIC_ACQUIRE) == gen) {
+			break;
+		}
+		pthread_mutex_unlock(&pmd->flow_mutex);
 	}
-	pthread_mutex_lock(&pmd->flow_mutex);
-	flow = dp_flow_insert_locked(pmd, key, &res.mask, res.actions, res.n_actions, &existing,
-				     &err);
+	flow = dp_flow_insert_locked(pmd, key, &res.mask, res.actions, res.n_actions, res.ufid,
+				     &existing, &err);
 	pthread_mutex_unlock(&pmd->flow_mutex);
 	return flow ? flow : existing;
 }

@@ -23,6 +23,7 @@ struct dp_flow {
 	bool dead;
 	uint64_t n_packets, n_bytes;
 	uint64_t used_tsc;
+	uint64_t ufid;
 	uint16_t tcp_flags;
 	uint32_t n_actions;
 	struct dp_action actions[];
@@ -95,6 +96,7 @@ struct dp {
 	bool threaded;
 	unsigned int n_pmds;
 	uint64_t sort_interval_tsc;
+	uint64_t rules_gen; /* bumped by dp_flow_revalidate(); atomic */
 	struct dp_pmd *pmds[DP_MAX_PMDS];
 };
 
@@ -109,7 +111,8 @@ dp_stat_add(struct dp_pmd *pmd, enum dp_stat s, uint64_t n)
  * flow already there), -EINVAL or -ENOMEM. */
 struct dp_flow *dp_flow_insert_locked(struct dp_pmd *pmd, const struct flow_key *key,
 				      const struct flow_key *mask, const struct dp_action *actions,
-				      uint32_t n_actions, struct dp_flow **existing, int *err);
+				      uint32_t n_actions, uint64_t ufid, struct dp_flow **existing,
+				      int *err);
 
 /* Empties EMC entries of deleted flows if the control thread asked for it.
  * Only from the thread that owns 'pmd'. */

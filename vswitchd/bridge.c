@@ -9,10 +9,18 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <rte_cycles.h>
+
 #include "cfgdb.h"
 #include "log.h"
+#include "ofproto.h"
 
-enum { MAX_OPTS = 32 };
+enum {
+	MAX_OPTS = 32,
+	MAX_BRIDGES = 64,
+	SWEEP_INTERVAL_MS = 1000, /* statistics reach flow entries this often */
+	MAX_IDLE_MS = 10000,      /* an idle megaflow goes after this long */
+};
 
 /* A running interface. */
 struct bport {
@@ -22,25 +30,76 @@ struct bport {
 	uint32_t port_no;
 };
 
+/* A bridge: its OpenFlow side. */
+struct bbridge {
+	char name[PORT_NAME_MAX];
+	struct ofproto *ofp;
+};
+
 struct bridges {
 	struct rte_mempool *mp;
+	struct bbridge brs[MAX_BRIDGES];
+	struct ofproto *by_dp[DP_MAX_PORTS]; /* under ofproto_lock() */
+	uint64_t next_sweep_ms, sweep_now;
 	cpu_set_t cpus;
 	struct dp *dp;
 	struct dp_params params;
 	struct bport *ports[DP_MAX_PORTS]; /* indexed by datapath port number */
 };
 
-/* No forwarding logic yet: drop, with one megaflow per input port. */
+uint64_t
+bridges_now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+static bool
+sweep_one(void *aux, const struct dp_flow_info *info)
+{
+	struct bridges *b = aux;
+	uint32_t in_port = info->key->in_port;
+	struct ofproto *ofp = in_port < DP_MAX_PORTS ? b->by_dp[in_port] : NULL;
+
+	return ofp && ofproto_sweep_flow(ofp, info, b->sweep_now, MAX_IDLE_MS);
+}
+
+/* A miss: the bridge of the input port translates the packet. */
 static int
 bridge_upcall(void *aux, const struct flow_key *key, const struct rte_mbuf *pkt,
 	      struct dp_upcall_result *res)
 {
-	(void)aux;
-	(void)key;
+	struct bridges *b = aux;
+	struct ofproto *ofp;
+	int ret = 0;
+
 	(void)pkt;
-	res->mask.in_port = UINT32_MAX;
-	res->n_actions = 0;
-	return 0;
+	ofproto_lock();
+	ofp = key->in_port < DP_MAX_PORTS ? b->by_dp[key->in_port] : NULL;
+	if (ofp) {
+		ret = ofproto_upcall(ofp, key, bridges_now_ms(), res);
+	} else {
+		res->mask.in_port = UINT32_MAX; /* a port on its way out: drop */
+	}
+	ofproto_unlock();
+	return ret;
+}
+
+static void
+bridge_slow_path(void *aux, const struct rte_mbuf *pkt, uint32_t in_port, uint64_t cookie)
+{
+	struct bridges *b = aux;
+	uint16_t max_len;
+
+	(void)pkt;
+	ofproto_lock();
+	if (in_port < DP_MAX_PORTS && b->by_dp[in_port] &&
+	    ofproto_is_controller_cookie(cookie, &max_len)) {
+		ofproto_packet_in(b->by_dp[in_port], in_port, max_len);
+	}
+	ofproto_unlock();
 }
 
 uint64_t
@@ -95,6 +154,9 @@ bridges_destroy(struct bridges *b)
 {
 	if (b) {
 		stop_datapath(b);
+		for (int i = 0; i < MAX_BRIDGES; i++) {
+			ofproto_destroy(b->brs[i].ofp);
+		}
 		free(b);
 	}
 }
@@ -141,6 +203,7 @@ start_datapath(struct bridges *b, const struct dp_params *p, char *err)
 		return ret;
 	}
 	dp_set_upcall(b->dp, bridge_upcall, b);
+	dp_set_slow_path(b->dp, bridge_slow_path, b);
 	ret = dp_start(b->dp);
 	if (ret) {
 		snprintf(err, BRIDGE_ERR_MAX, "cannot start the PMD threads: %s", strerror(-ret));
@@ -185,9 +248,36 @@ close_stale_ports(struct bridges *b, const json_t *doc)
 	}
 }
 
-static int
-open_port(struct bridges *b, const char *bridge, const char *name, const json_t *iface, char *err)
+static void sync_port(struct bridges *b, struct ofproto *ofp, const char *bname, const char *pname,
+		      const json_t *port, uint32_t no);
+
+/* Tells the bridge's OpenFlow side about port 'name' before it opens, so that
+ * its first packets find it; or (port NULL) forgets it again. */
+static void
+register_port(struct bridges *b, const char *bridge, const char *name, const json_t *port, int no)
 {
+	struct ofproto *ofp;
+
+	if (no < 0) {
+		return;
+	}
+	ofproto_lock();
+	ofp = bridges_ofproto(b, bridge);
+	if (ofp && port) {
+		sync_port(b, ofp, bridge, name, port, (uint32_t)no);
+	} else if (ofp) {
+		ofproto_port_del(ofp, name);
+		b->by_dp[no] = NULL;
+	}
+	ofproto_unlock();
+}
+
+static int
+open_port(struct bridges *b, const char *bridge, const char *name, const json_t *port_rec,
+	  char *err)
+{
+	const json_t *iface = cfgdb_port_iface(port_rec);
+	int next_no = dp_port_next_no(b->dp);
 	struct port_opt opts[MAX_OPTS];
 	const char *key;
 	struct port *port;
@@ -216,8 +306,10 @@ open_port(struct bridges *b, const char *bridge, const char *name, const json_t 
 		snprintf(err, BRIDGE_ERR_MAX, "port %s: out of memory", name);
 		return -ENOMEM;
 	}
+	register_port(b, bridge, name, port_rec, next_no);
 	ret = dp_port_add(b->dp, port, &port_no);
 	if (ret) {
+		register_port(b, bridge, name, NULL, next_no);
 		snprintf(err, BRIDGE_ERR_MAX, "port %s: cannot add it to the datapath: %s", name,
 			 strerror(-ret));
 		bport_free(bp);
@@ -248,7 +340,7 @@ open_new_ports(struct bridges *b, const json_t *doc, char *err)
 			if (!bridges_port_no(b, pname, &no)) {
 				continue;
 			}
-			int r = open_port(b, bname, pname, cfgdb_port_iface(port), reason);
+			int r = open_port(b, bname, pname, port, reason);
 
 			if (r && !ret) {
 				ret = r;
@@ -256,6 +348,154 @@ open_new_ports(struct bridges *b, const json_t *doc, char *err)
 			}
 		}
 	}
+	return ret;
+}
+
+static struct bbridge *
+find_bridge(struct bridges *b, const char *name)
+{
+	for (int i = 0; i < MAX_BRIDGES; i++) {
+		if (b->brs[i].ofp && !strcmp(b->brs[i].name, name)) {
+			return &b->brs[i];
+		}
+	}
+	return NULL;
+}
+
+static void
+port_cfg_from_doc(const json_t *port, struct ofproto_port_cfg *cfg, uint16_t *trunks)
+{
+	const char *mode = cfgdb_get_str(port, "vlan_mode", NULL);
+	const json_t *list = json_object_get(port, "trunks");
+	size_t i;
+	json_t *v;
+
+	cfg->tag = (int)cfgdb_get_int(port, "tag", -1);
+	cfg->vlan_mode = !mode ? (cfg->tag >= 0 ? OFPORT_VLAN_ACCESS : OFPORT_VLAN_TRUNK)
+			 : !strcmp(mode, "access")          ? OFPORT_VLAN_ACCESS
+			 : !strcmp(mode, "native-tagged")   ? OFPORT_VLAN_NATIVE_TAGGED
+			 : !strcmp(mode, "native-untagged") ? OFPORT_VLAN_NATIVE_UNTAGGED
+							    : OFPORT_VLAN_TRUNK;
+	if (cfg->vlan_mode == OFPORT_VLAN_TRUNK) {
+		cfg->tag = -1;
+	}
+	cfg->n_trunks = 0;
+	json_array_foreach (list, i, v) {
+		if (cfg->n_trunks < 4096) {
+			trunks[cfg->n_trunks++] = (uint16_t)json_integer_value(v);
+		}
+	}
+	cfg->trunks = trunks;
+}
+
+struct names {
+	char (*v)[PORT_NAME_MAX];
+	uint32_t n;
+};
+
+static void
+collect_port(void *aux, const struct ofproto_port_info *p)
+{
+	struct names *names = aux;
+
+	snprintf(names->v[names->n++], PORT_NAME_MAX, "%s", p->name);
+}
+
+/* Makes one bridge's OpenFlow ports match 'br' and the running ports. */
+static void
+sync_ports(struct bridges *b, struct ofproto *ofp, const char *bname, const json_t *br)
+{
+	static char buf[DP_MAX_PORTS][PORT_NAME_MAX];
+	struct names names = {buf, 0};
+	const char *pname;
+	json_t *port;
+
+	ofproto_port_dump(ofp, collect_port, &names);
+	for (uint32_t i = 0; i < names.n; i++) {
+		uint32_t no;
+
+		if (!json_object_get(json_object_get(br, "ports"), names.v[i]) ||
+		    bridges_port_no(b, names.v[i], &no)) {
+			ofproto_port_del(ofp, names.v[i]);
+		}
+	}
+	json_object_foreach (json_object_get(br, "ports"), pname, port) {
+		uint32_t no;
+
+		if (!bridges_port_no(b, pname, &no)) {
+			sync_port(b, ofp, bname, pname, port, no);
+		}
+	}
+}
+
+static void
+sync_port(struct bridges *b, struct ofproto *ofp, const char *bname, const char *pname,
+	  const json_t *port, uint32_t no)
+{
+	static uint16_t trunks[4096];
+	struct ofproto_port_cfg cfg = {.name = pname};
+	uint32_t ofp_port;
+
+	port_cfg_from_doc(port, &cfg, trunks);
+	cfg.dp_port = no;
+	cfg.ofp_port_request = (uint32_t)cfgdb_get_int(cfgdb_port_iface(port), "ofport_request", 0);
+	if (ofproto_port_set(ofp, &cfg, &ofp_port)) {
+		VLOG_WARN("bridge", "%s: port %s: ofport_request %u is taken", bname, pname,
+			  cfg.ofp_port_request);
+		cfg.ofp_port_request = 0;
+		ofproto_port_set(ofp, &cfg, &ofp_port);
+	}
+	b->by_dp[no] = ofp;
+}
+
+/* Makes the OpenFlow bridges match 'doc'. Takes the ofproto lock. */
+static int
+sync_ofprotos(struct bridges *b, const json_t *doc, char *err)
+{
+	const char *bname;
+	json_t *br;
+	int ret = 0;
+
+	ofproto_lock();
+	memset(b->by_dp, 0, sizeof b->by_dp);
+	for (int i = 0; i < MAX_BRIDGES; i++) {
+		if (b->brs[i].ofp && !cfgdb_bridge(doc, b->brs[i].name)) {
+			ofproto_destroy(b->brs[i].ofp);
+			b->brs[i].ofp = NULL;
+		}
+	}
+	json_object_foreach (json_object_get(doc, "bridges"), bname, br) {
+		struct bbridge *bb = find_bridge(b, bname);
+		bool secure = !strcmp(cfgdb_get_str(br, "fail_mode", "standalone"), "secure");
+
+		for (int i = 0; !bb && i < MAX_BRIDGES; i++) {
+			if (!b->brs[i].ofp) {
+				bb = &b->brs[i];
+				snprintf(bb->name, sizeof bb->name, "%s", bname);
+				bb->ofp = ofproto_create(bname, secure, bridges_now_ms());
+				if (!bb->ofp) {
+					snprintf(err, BRIDGE_ERR_MAX, "bridge %s: out of memory",
+						 bname);
+					ret = -ENOMEM;
+					break;
+				}
+			}
+		}
+		if (!bb || !bb->ofp) {
+			if (!ret) {
+				snprintf(err, BRIDGE_ERR_MAX, "more than %d bridges", MAX_BRIDGES);
+				ret = -ENOSPC;
+			}
+			continue;
+		}
+		ofproto_set_mac_limits(bb->ofp, (uint32_t)cfgdb_get_int(br, "mac_aging_time", 0),
+				       (uint32_t)cfgdb_get_int(br, "mac_table_size", 0));
+		ofproto_set_fail_mode(bb->ofp, secure,
+				      (uint32_t)json_array_size(json_object_get(br, "controllers")),
+				      0);
+		sync_ports(b, bb->ofp, bname, br);
+	}
+	ofproto_unlock();
 	return ret;
 }
 
@@ -279,7 +519,61 @@ bridges_reconfigure(struct bridges *b, const json_t *doc, char *err)
 	/* The forwarding behind every megaflow may have changed; new ports
 	 * learn theirs under the new configuration. */
 	dp_flow_flush(b->dp);
-	return open_new_ports(b, doc, err);
+	ret = sync_ofprotos(b, doc, err);
+	if (!ret) {
+		ret = open_new_ports(b, doc, err);
+	}
+	if (ret) {
+		char ignored[BRIDGE_ERR_MAX];
+
+		sync_ofprotos(b, doc, ignored);
+	}
+	bridges_sweep(b, true);
+	return ret;
+}
+
+void
+bridges_sweep(struct bridges *b, bool force)
+{
+	uint64_t now = bridges_now_ms();
+	bool wanted = force || now >= b->next_sweep_ms;
+
+	if (!b->dp) {
+		return;
+	}
+	ofproto_lock();
+	for (int i = 0; i < MAX_BRIDGES; i++) {
+		if (b->brs[i].ofp) {
+			wanted |= ofproto_run(b->brs[i].ofp, now);
+		}
+	}
+	if (!wanted) {
+		ofproto_unlock();
+		return;
+	}
+	for (int i = 0; i < MAX_BRIDGES; i++) {
+		if (b->brs[i].ofp) {
+			ofproto_sweep_begin(b->brs[i].ofp);
+		}
+	}
+	b->sweep_now = now;
+	dp_flow_revalidate(b->dp, sweep_one, b);
+	for (int i = 0; i < MAX_BRIDGES; i++) {
+		if (b->brs[i].ofp) {
+			ofproto_sweep_end(b->brs[i].ofp);
+		}
+	}
+	ofproto_unlock();
+	dp_flow_sync(b->dp);
+	b->next_sweep_ms = now + SWEEP_INTERVAL_MS;
+}
+
+struct ofproto *
+bridges_ofproto(struct bridges *b, const char *name)
+{
+	struct bbridge *bb = find_bridge(b, name);
+
+	return bb ? bb->ofp : NULL;
 }
 
 struct dp *
@@ -304,4 +598,10 @@ const char *
 bridges_port_name(const struct bridges *b, uint32_t port_no)
 {
 	return port_no < DP_MAX_PORTS && b->ports[port_no] ? b->ports[port_no]->name : NULL;
+}
+
+struct rte_mempool *
+bridges_mempool(struct bridges *b)
+{
+	return b->mp;
 }

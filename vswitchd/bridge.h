@@ -7,9 +7,10 @@
  * it again with the previous document to undo a transaction that could not
  * be applied in full. Control thread only.
  *
- * Until the OpenFlow layer (ofproto/) lands, a bridge has no forwarding
- * logic: every packet that misses the datapath's caches is dropped (and
- * counted as drop_action) through one megaflow per input port.
+ * Each bridge has its OpenFlow side (ofproto.h): a miss in the datapath is
+ * translated by the bridge of the input port, and bridges_sweep() moves
+ * statistics from megaflows to flow entries and revalidates megaflows after
+ * changes.
  */
 #ifndef VS_BRIDGE_H
 #define VS_BRIDGE_H
@@ -21,6 +22,7 @@
 #include <rte_mempool.h>
 
 #include "dp.h"
+#include "ofproto.h"
 #include "port.h"
 
 enum { BRIDGE_ERR_MAX = 512 };
@@ -42,6 +44,21 @@ void bridges_destroy(struct bridges *b);
  * switch may then be half-way, and the caller reconfigures it with the
  * previous document. */
 int bridges_reconfigure(struct bridges *b, const json_t *doc, char *err);
+
+/* Runs expiry and, when a change asks for it, when 'force' is set, or once
+ * a second, a sweep of every megaflow (ofproto.h). On return, no packet
+ * follows a decision that the flow tables or MAC tables no longer make.
+ * Call from the main loop and after every flow table change. */
+void bridges_sweep(struct bridges *b, bool force);
+
+/* The OpenFlow side of bridge 'name', or NULL. Use under ofproto_lock(). */
+struct ofproto *bridges_ofproto(struct bridges *b, const char *name);
+
+/* The mempool packets come from. */
+struct rte_mempool *bridges_mempool(struct bridges *b);
+
+/* Milliseconds of CLOCK_MONOTONIC, the time base of flow tables. */
+uint64_t bridges_now_ms(void);
 
 /* The datapath (NULL before the first successful reconfiguration). */
 struct dp *bridges_dp(struct bridges *b);

@@ -276,6 +276,19 @@ static const struct jsonrpc_method methods[] = {
 const struct jsonrpc_method *
 ctl_methods(size_t *n)
 {
-	*n = sizeof methods / sizeof methods[0];
-	return methods;
+	static struct jsonrpc_method all[ARRAY_SIZE(methods) + 16];
+	static size_t n_all;
+
+	if (!n_all) {
+		size_t n_of;
+		const struct jsonrpc_method *of = ctl_ofproto_methods(&n_of);
+
+		memcpy(all, methods, sizeof methods);
+		n_all = ARRAY_SIZE(methods);
+		for (size_t i = 0; i < n_of && n_all < ARRAY_SIZE(all); i++) {
+			all[n_all++] = of[i];
+		}
+	}
+	*n = n_all;
+	return all;
 }

@@ -476,6 +476,7 @@ main_loop(struct ctl_server *srv, int sig_fd, struct vswitchd *vd)
 			}
 		}
 		if (bridges_dp(vd->bridges)) {
+			bridges_sweep(vd->bridges, false);
 			dp_run(bridges_dp(vd->bridges));
 		}
 	}

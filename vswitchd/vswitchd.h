@@ -24,6 +24,8 @@ struct vswitchd {
 
 /* The methods of the control socket; '*n' gets their number. */
 const struct jsonrpc_method *ctl_methods(size_t *n);
+/* The OpenFlow ones among them (ctl_ofproto.c). */
+const struct jsonrpc_method *ctl_ofproto_methods(size_t *n);
 
 /* The commit callback of 'db' (cfgdb_rpc.h): reconfigures the switch, saves
  * the document, and undoes the reconfiguration if either fails. */

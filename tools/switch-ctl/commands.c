@@ -4,7 +4,9 @@
  * command object of the "transact" method (see docs/config-db.md) or names
  * a method of its own.
  */
+#include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "switch_ctl.h"
@@ -220,6 +222,117 @@ table_op(const char *op, char **a, int n, bool may_exist, bool if_exists, char *
 	return o;
 }
 
+/* Flow commands: {"bridge", "flow"?, "strict"?}. */
+static json_t *
+b_flow(const char *op, char **a, int n, bool strict, bool if_exists, char *err)
+{
+	json_t *p = json_pack("{s:s}", "bridge", a[0]);
+
+	(void)if_exists;
+	if (!p) {
+		snprintf(err, CTL_ERR_MAX, "'%s' is not valid UTF-8", a[0]);
+		return NULL;
+	}
+	if (!strcmp(op, "add-flow")) {
+		json_object_set_new(p, "flows", json_pack("[s]", a[1]));
+	} else if (n > 1) {
+		json_object_set_new(p, "flow", json_string(a[1]));
+	}
+	if (strict) {
+		json_object_set_new(p, "strict", json_true());
+	}
+	if ((n > 1 && !json_object_get(p, "flow") && !json_object_get(p, "flows")) ||
+	    (!strcmp(op, "add-flow") && !json_array_get(json_object_get(p, "flows"), 0))) {
+		snprintf(err, CTL_ERR_MAX, "the flow is not valid UTF-8");
+		json_decref(p);
+		return NULL;
+	}
+	return p;
+}
+
+/* add-flows BRIDGE FILE: one flow per line ("-": standard input); blank
+ * lines and lines starting with # are skipped. */
+static json_t *
+b_add_flows(const char *op, char **a, int n, bool strict, bool if_exists, char *err)
+{
+	FILE *f = strcmp(a[1], "-") ? fopen(a[1], "r") : stdin;
+	json_t *flows = json_array();
+	char *line = NULL;
+	size_t cap = 0;
+	ssize_t len;
+	int lineno = 0;
+
+	(void)op;
+	(void)n;
+	(void)strict;
+	(void)if_exists;
+	if (!f) {
+		snprintf(err, CTL_ERR_MAX, "%s: %s", a[1], strerror(errno));
+		json_decref(flows);
+		return NULL;
+	}
+	while ((len = getline(&line, &cap, f)) >= 0) {
+		char *p = line;
+
+		lineno++;
+		while (len > 0 && (line[len - 1] == '\n' || line[len - 1] == '\r')) {
+			line[--len] = '\0';
+		}
+		while (*p == ' ' || *p == '\t') {
+			p++;
+		}
+		if (!*p || *p == '#') {
+			continue;
+		}
+		if (json_array_append_new(flows, json_string(p))) {
+			snprintf(err, CTL_ERR_MAX, "%s:%d: not valid UTF-8", a[1], lineno);
+			json_decref(flows);
+			flows = NULL;
+			break;
+		}
+	}
+	free(line);
+	if (f != stdin) {
+		fclose(f);
+	}
+	if (flows && !json_array_size(flows)) {
+		snprintf(err, CTL_ERR_MAX, "%s: no flows in it", a[1]);
+		json_decref(flows);
+		flows = NULL;
+	}
+	return flows ? json_pack("{s:s, s:o}", "bridge", a[0], "flows", flows) : NULL;
+}
+
+static json_t *
+b_view_bridge(const char *op, char **a, int n, bool strict, bool if_exists, char *err)
+{
+	(void)op;
+	(void)n;
+	(void)strict;
+	(void)if_exists;
+	json_t *p = json_pack("{s:s}", "bridge", a[0]);
+
+	if (!p) {
+		snprintf(err, CTL_ERR_MAX, "'%s' is not valid UTF-8", a[0]);
+	}
+	return p;
+}
+
+static json_t *
+b_inject(const char *op, char **a, int n, bool strict, bool if_exists, char *err)
+{
+	json_t *p = json_pack("{s:s, s:s}", "port", a[0], "pcap", a[1]);
+
+	(void)op;
+	(void)n;
+	(void)strict;
+	(void)if_exists;
+	if (!p) {
+		snprintf(err, CTL_ERR_MAX, "arguments are not valid UTF-8");
+	}
+	return p;
+}
+
 static const struct ctl_command commands[] = {
 	{"add-br", "BRIDGE", 1, 1, CTL_DB, NULL, "--may-exist", b_bridge, NULL},
 	{"del-br", "BRIDGE", 1, 1, CTL_DB, NULL, "--if-exists", b_bridge, NULL},
@@ -246,6 +359,16 @@ static const struct ctl_command commands[] = {
 	{"pmd-stats-show", "", 0, 0, CTL_VIEW, "dp.pmd-stats", "", NULL, ctl_print_pmd_stats},
 	{"pmd-stats-clear", "", 0, 0, CTL_VIEW, "dp.pmd-stats-clear", "", NULL, NULL},
 	{"pmd-rxq-show", "", 0, 0, CTL_VIEW, "dp.pmd-rxqs", "", NULL, ctl_print_pmd_rxqs},
+	{"add-flow", "BRIDGE FLOW", 2, 2, CTL_VIEW, "flow.add", "", b_flow, NULL},
+	{"add-flows", "BRIDGE FILE", 2, 2, CTL_VIEW, "flow.add", "", b_add_flows, NULL},
+	{"mod-flows", "BRIDGE FLOW", 2, 2, CTL_VIEW, "flow.mod", "--strict", b_flow, NULL},
+	{"del-flows", "BRIDGE [FLOW]", 1, 2, CTL_VIEW, "flow.del", "--strict", b_flow, NULL},
+	{"dump-flows", "BRIDGE [FLOW]", 1, 2, CTL_VIEW, "flow.dump", "", b_flow, ctl_print_flows},
+	{"dump-tables", "BRIDGE", 1, 1, CTL_VIEW, "flow.tables", "", b_view_bridge,
+	 ctl_print_tables},
+	{"trace", "BRIDGE FIELDS", 2, 2, CTL_VIEW, "trace", "", b_flow, ctl_print_trace},
+	{"inject", "PORT FILE.pcap", 2, 2, CTL_VIEW, "port.inject", "", b_inject, NULL},
+	{"fdb-show", "BRIDGE", 1, 1, CTL_VIEW, "fdb.show", "", b_view_bridge, ctl_print_fdb},
 };
 
 const struct ctl_command *

@@ -287,3 +287,74 @@ ctl_print_pmd_rxqs(const json_t *result)
 		}
 	}
 }
+
+void
+ctl_print_flows(const json_t *result)
+{
+	size_t i;
+	json_t *f;
+
+	json_array_foreach (json_object_get(result, "flows"), i, f) {
+		printf(" %s\n", json_string_value(json_object_get(f, "text")));
+	}
+}
+
+void
+ctl_print_tables(const json_t *result)
+{
+	const json_t *mf = json_object_get(result, "megaflows");
+	size_t i;
+	json_t *t;
+
+	json_array_foreach (json_object_get(result, "tables"), i, t) {
+		printf("  table %lld: active=%lld, lookup=%lld, matched=%lld\n",
+		       json_integer_value(json_object_get(t, "table")),
+		       json_integer_value(json_object_get(t, "active")),
+		       json_integer_value(json_object_get(t, "lookups")),
+		       json_integer_value(json_object_get(t, "matches")));
+	}
+	printf("  megaflow records: %lld, sweeps: %lld, revalidated: %lld, deleted: %lld, "
+	       "packet-ins: %lld\n",
+	       json_integer_value(json_object_get(mf, "records")),
+	       json_integer_value(json_object_get(mf, "sweeps")),
+	       json_integer_value(json_object_get(mf, "revalidated")),
+	       json_integer_value(json_object_get(mf, "deleted")),
+	       json_integer_value(json_object_get(mf, "packet_ins")));
+}
+
+void
+ctl_print_trace(const json_t *result)
+{
+	fputs(json_string_value(json_object_get(result, "trace")), stdout);
+}
+
+void
+ctl_print_fdb(const json_t *result)
+{
+	const json_t *st = json_object_get(result, "stats");
+	const char *name;
+	size_t i;
+	json_t *e, *v;
+
+	printf(" port  VLAN  MAC                Age\n");
+	json_array_foreach (json_object_get(result, "entries"), i, e) {
+		printf("%5lld  %4lld  %s  %3lld\n", json_integer_value(json_object_get(e, "port")),
+		       json_integer_value(json_object_get(e, "vlan")),
+		       json_string_value(json_object_get(e, "mac")),
+		       json_integer_value(json_object_get(e, "age")));
+	}
+	printf("entries: %lld of %lld, aging time %llds; learned %lld, moved %lld, evicted %lld, "
+	       "aged %lld\n",
+	       json_integer_value(json_object_get(st, "entries")),
+	       json_integer_value(json_object_get(st, "max_entries")),
+	       json_integer_value(json_object_get(st, "aging_time")),
+	       json_integer_value(json_object_get(st, "learned")),
+	       json_integer_value(json_object_get(st, "moved")),
+	       json_integer_value(json_object_get(st, "evicted")),
+	       json_integer_value(json_object_get(st, "aged")));
+	json_object_foreach ((json_t *)json_object_get(result, "vlan_drops"), name, v) {
+		if (json_integer_value(v)) {
+			printf("VLAN drops on %s: %lld\n", name, json_integer_value(v));
+		}
+	}
+}

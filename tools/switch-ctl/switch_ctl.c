@@ -139,6 +139,10 @@ parse_command(char **words, int n, struct cmd *cmd)
 			may_exist = true;
 		} else if (!strcmp(words[i], "--if-exists")) {
 			if_exists = true;
+		} else if (!strcmp(words[i], "--strict") && i + 1 < n &&
+			   (cmd->def = ctl_command_find(words[i + 1])) &&
+			   strstr(cmd->def->options, "--strict")) {
+			may_exist = true; /* views: the first flag is --strict */
 		} else {
 			fatal(1, "unknown option '%s' (try --help)", words[i]);
 		}
@@ -150,7 +154,8 @@ parse_command(char **words, int n, struct cmd *cmd)
 	if (!cmd->def) {
 		fatal(1, "unknown command '%s' (try --help)", words[i]);
 	}
-	if ((may_exist && !strstr(cmd->def->options, "--may-exist")) ||
+	if ((may_exist && !strstr(cmd->def->options, "--may-exist") &&
+	     !strstr(cmd->def->options, "--strict")) ||
 	    (if_exists && !strstr(cmd->def->options, "--if-exists"))) {
 		fatal(1, "%s does not take %s", cmd->def->name,
 		      may_exist ? "--may-exist" : "--if-exists");
@@ -162,7 +167,7 @@ parse_command(char **words, int n, struct cmd *cmd)
 							       : "these arguments",
 		      cmd->def->name, cmd->def->usage);
 	}
-	if (cmd->def->kind == CTL_DB) {
+	if (cmd->def->build) {
 		cmd->op = cmd->def->build(cmd->def->name, words + i + 1, n, may_exist, if_exists,
 					  err);
 		if (!cmd->op) {
@@ -327,7 +332,7 @@ print_json(const json_t *v)
 static int
 run_view(const struct opts *o, const struct cmd *c)
 {
-	json_t *resp = call(o, c->def->method, NULL);
+	json_t *resp = call(o, c->def->method, c->op ? json_incref(c->op) : NULL);
 	json_t *res = result_of(resp);
 
 	if (o->json) {

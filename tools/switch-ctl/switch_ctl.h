@@ -24,7 +24,8 @@ struct ctl_command {
 	const char *method;  /* CTL_VIEW: the method */
 	const char *options; /* accepted "--may-exist", "--if-exists" */
 	/* CTL_DB: the command object for 'op' (the command's name) and its
-	 * arguments; NULL with a reason in 'err'. */
+	 * arguments; CTL_VIEW: the method's params (then 'may_exist' means
+	 * --strict). NULL with a reason in 'err'. */
 	json_t *(*build)(const char *op, char **args, int n, bool may_exist, bool if_exists,
 			 char *err);
 	void (*print)(const json_t *result); /* NULL: prints nothing */
@@ -47,6 +48,10 @@ void ctl_print_show(const json_t *result);
 void ctl_print_dp_flows(const json_t *result);
 void ctl_print_pmd_stats(const json_t *result);
 void ctl_print_pmd_rxqs(const json_t *result);
+void ctl_print_flows(const json_t *result);
+void ctl_print_tables(const json_t *result);
+void ctl_print_trace(const json_t *result);
+void ctl_print_fdb(const json_t *result);
 
 /* A value as ovs-vsctl prints it: strings bare (quoted when they need it),
  * sets as [a, b], maps as {k=v}, absent as []. Caller frees. */

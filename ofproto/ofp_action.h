@@ -1,0 +1,71 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * OpenFlow actions and instructions as the flow tables hold them, and their
+ * ovs-ofctl text form ("mod_vlan_vid:10,output:2", "set_field:10.0.0.1->nw_dst",
+ * "write_actions(output:3),goto_table:1"). Translation (xlate.c) turns them
+ * into datapath actions. Pure.
+ */
+#ifndef VS_OFP_ACTION_H
+#define VS_OFP_ACTION_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "ds.h"
+#include "ofp_match.h"
+
+enum { OFP_N_TABLES = 255, OFPACT_MAX = 128 };
+
+enum ofpact_type {
+	OFPACT_OUTPUT,       /* port (a number or OFPP_*), max_len for CONTROLLER */
+	OFPACT_PUSH_VLAN,    /* ethertype */
+	OFPACT_POP_VLAN,     /* also "strip_vlan" */
+	OFPACT_SET_FIELD,    /* field, value, mask */
+	OFPACT_MOD_VLAN_VID, /* OpenFlow 1.0 style: pushes a tag when there is none */
+	OFPACT_MOD_VLAN_PCP, /* likewise */
+	OFPACT_DEC_TTL,
+};
+
+struct ofpact {
+	enum ofpact_type type;
+	uint16_t ethertype; /* PUSH_VLAN */
+	uint16_t max_len;   /* OUTPUT to CONTROLLER */
+	uint32_t port;      /* OUTPUT */
+	enum mf_id field;   /* SET_FIELD (also MOD_VLAN_* use value.u) */
+	union mf_value value, mask;
+};
+
+/* The instructions of a flow entry. Each list is owned by the struct. */
+struct ofp_insts {
+	struct ofpact *apply; /* Apply-Actions */
+	uint32_t n_apply;
+	bool clear_actions;
+	bool has_write;
+	struct ofpact *write; /* Write-Actions (the action set) */
+	uint32_t n_write;
+	bool has_meta;
+	uint64_t metadata, metadata_mask;
+	int goto_table; /* -1: none */
+};
+
+void ofp_insts_init(struct ofp_insts *in);
+void ofp_insts_destroy(struct ofp_insts *in);
+/* Deep copy; returns 0 or -ENOMEM. */
+int ofp_insts_clone(struct ofp_insts *dst, const struct ofp_insts *src);
+bool ofp_insts_equal(const struct ofp_insts *a, const struct ofp_insts *b);
+
+/* True if any action outputs to 'port' (OFPP_ANY: always true). */
+bool ofp_insts_output_to(const struct ofp_insts *in, uint32_t port);
+
+/* Parses the text after "actions=" into 'in' (initialised by the caller).
+ * 'table_id' is the table the flow goes into (a goto must go forward).
+ * Returns 0 or -EINVAL with a reason in 'err'. */
+int ofp_insts_parse(struct ofp_insts *in, const char *s, uint8_t table_id,
+		    const struct ofp_port_names *names, char *err);
+
+/* Formats 'in' the way ovs-ofctl prints actions ("drop" when empty). */
+void ofp_insts_format(const struct ofp_insts *in, const struct ofp_port_names *names,
+		      struct ds *out);
+void ofpact_format(const struct ofpact *a, const struct ofp_port_names *names, struct ds *out);
+
+#endif /* VS_OFP_ACTION_H */

@@ -1,0 +1,1062 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * A bridge's OpenFlow state (ofproto.h): ports, flow tables and flow mods,
+ * expiry, megaflow records (ukeys) and the sweep that pushes statistics and
+ * revalidates megaflows. Translation itself is in xlate.c.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "hash.h"
+#include "ofproto_priv.h"
+
+static pthread_mutex_t ofproto_mutex = PTHREAD_MUTEX_INITIALIZER;
+static uint64_t next_ufid = 1;
+
+void
+ofproto_lock(void)
+{
+	pthread_mutex_lock(&ofproto_mutex);
+}
+
+void
+ofproto_unlock(void)
+{
+	pthread_mutex_unlock(&ofproto_mutex);
+}
+
+/* ---- Rules ---- */
+
+static void
+rule_ref(struct rule *r)
+{
+	r->refcnt++;
+}
+
+static void
+rule_unref(struct rule *r)
+{
+	if (r && !--r->refcnt) {
+		ofp_insts_destroy(&r->insts);
+		free(r);
+	}
+}
+
+static int
+table_insert(struct oftable *t, struct rule *r)
+{
+	uint32_t pos = 0;
+
+	if (t->n == t->cap) {
+		uint32_t cap = t->cap ? t->cap * 2 : 8;
+		struct rule **rules = realloc(t->rules, cap * sizeof *rules);
+
+		if (!rules) {
+			return -ENOMEM;
+		}
+		t->rules = rules;
+		t->cap = cap;
+	}
+	/* After every rule of the same or a higher priority. */
+	uint32_t lo = 0, hi = t->n;
+	while (lo < hi) {
+		uint32_t mid = (lo + hi) / 2;
+
+		if (t->rules[mid]->priority >= r->priority) {
+			lo = mid + 1;
+		} else {
+			hi = mid;
+		}
+	}
+	pos = lo;
+	memmove(&t->rules[pos + 1], &t->rules[pos], (t->n - pos) * sizeof *t->rules);
+	t->rules[pos] = r;
+	t->n++;
+	return 0;
+}
+
+static void
+table_remove_at(struct oftable *t, uint32_t i)
+{
+	memmove(&t->rules[i], &t->rules[i + 1], (t->n - i - 1) * sizeof *t->rules);
+	t->n--;
+}
+
+/* Records that flow space 'm' of table 'table_id' changed, for the sweep. */
+static void
+note_region(struct ofproto *ofp, uint8_t table_id, const struct match *m)
+{
+	struct region *r;
+
+	ofp->sweep_wanted = true;
+	if (ofp->reval_all) {
+		return;
+	}
+	if (ofp->n_regions == MAX_PENDING) {
+		ofp->reval_all = true;
+		return;
+	}
+	r = &ofp->regions[ofp->n_regions++];
+	r->table_id = table_id;
+	r->key = m->key;
+	r->mask = m->mask;
+	if (m->mask.in_port) {
+		struct ofport *p = ofproto_port_by_ofp(ofp, m->key.in_port);
+
+		/* A rule for a port that is not there matches nothing yet. */
+		r->key.in_port = p ? p->dp_port : UINT32_MAX;
+	}
+}
+
+static void
+flow_info_of(const struct rule *r, uint64_t now_ms, struct ofproto_flow_info *f)
+{
+	memset(f, 0, sizeof *f);
+	f->table_id = r->table_id;
+	f->priority = r->priority;
+	f->match = &r->match;
+	f->insts = &r->insts;
+	f->cookie = r->cookie;
+	f->idle_timeout = r->idle_timeout;
+	f->hard_timeout = r->hard_timeout;
+	f->flags = r->flags;
+	f->duration_ms = now_ms - r->created_ms;
+	f->idle_ms = now_ms - r->used_ms;
+	f->n_packets = r->flags & OFPFF_NO_PKT_COUNTS ? UINT64_MAX : r->n_packets;
+	f->n_bytes = r->flags & OFPFF_NO_BYT_COUNTS ? UINT64_MAX : r->n_bytes;
+}
+
+static void
+remove_rule(struct ofproto *ofp, uint8_t table_id, uint32_t idx, enum ofp_removed_reason why,
+	    uint64_t now_ms)
+{
+	struct rule *r = ofp->tables[table_id].rules[idx];
+
+	if ((r->flags & OFPFF_SEND_FLOW_REM) && ofp->removed_cb) {
+		struct ofproto_flow_info f;
+
+		flow_info_of(r, now_ms, &f);
+		f.reason = why;
+		ofp->removed_cb(ofp->removed_aux, ofp, &f);
+	}
+	note_region(ofp, table_id, &r->match);
+	r->removed = true;
+	table_remove_at(&ofp->tables[table_id], idx);
+	rule_unref(r);
+}
+
+static struct rule *
+rule_create(const struct ofp_flow_mod *fm, uint8_t table_id, uint64_t now_ms)
+{
+	struct rule *r = calloc(1, sizeof *r);
+
+	if (!r || ofp_insts_clone(&r->insts, &fm->insts)) {
+		free(r);
+		return NULL;
+	}
+	r->match = fm->match;
+	r->table_id = table_id;
+	r->priority = fm->priority;
+	r->cookie = fm->cookie;
+	r->idle_timeout = fm->idle_timeout;
+	r->hard_timeout = fm->hard_timeout;
+	r->flags = fm->flags;
+	r->created_ms = r->used_ms = now_ms;
+	r->refcnt = 1;
+	return r;
+}
+
+/* True if some packet could match both (same priority overlap check). */
+static bool
+matches_overlap(const struct match *a, const struct match *b)
+{
+	uint64_t diff = (a->metadata ^ b->metadata) & a->metadata_mask & b->metadata_mask;
+
+	for (int i = 0; i < FLOW_KEY_U64S; i++) {
+		diff |= (a->key.u64[i] ^ b->key.u64[i]) & a->mask.u64[i] & b->mask.u64[i];
+	}
+	return diff == 0;
+}
+
+static int
+flow_add(struct ofproto *ofp, const struct ofp_flow_mod *fm, uint64_t now_ms, char *err)
+{
+	struct oftable *t;
+	struct rule *r, *old = NULL;
+	uint32_t old_idx = 0;
+
+	if (fm->table_id >= OFP_N_TABLES) {
+		snprintf(err, OFP_ERR_MAX, "add-flow: table %u does not exist (0-254)",
+			 fm->table_id);
+		return -EINVAL;
+	}
+	t = &ofp->tables[fm->table_id];
+	for (uint32_t i = 0; i < t->n; i++) {
+		struct rule *x = t->rules[i];
+
+		if (x->priority == fm->priority && match_equal(&x->match, &fm->match)) {
+			old = x;
+			old_idx = i;
+			break;
+		}
+		if ((fm->flags & OFPFF_CHECK_OVERLAP) && x->priority == fm->priority &&
+		    matches_overlap(&x->match, &fm->match)) {
+			snprintf(err, OFP_ERR_MAX,
+				 "add-flow: overlaps a flow of the same priority in table %u "
+				 "(check_overlap)",
+				 fm->table_id);
+			return -EEXIST;
+		}
+	}
+	r = rule_create(fm, fm->table_id, now_ms);
+	if (!r) {
+		snprintf(err, OFP_ERR_MAX, "add-flow: out of memory");
+		return -ENOMEM;
+	}
+	if (old) {
+		if (!(fm->flags & OFPFF_RESET_COUNTS)) {
+			r->n_packets = old->n_packets;
+			r->n_bytes = old->n_bytes;
+		}
+		/* Replaced in place: same priority, same match. */
+		t->rules[old_idx] = r;
+		note_region(ofp, fm->table_id, &old->match);
+		old->removed = true;
+		rule_unref(old);
+		return 0;
+	}
+	if (table_insert(t, r)) {
+		rule_unref(r);
+		snprintf(err, OFP_ERR_MAX, "add-flow: out of memory");
+		return -ENOMEM;
+	}
+	note_region(ofp, fm->table_id, &r->match);
+	return 0;
+}
+
+static bool
+rule_selected(const struct rule *r, const struct ofp_flow_mod *fm, bool strict)
+{
+	if (fm->table_id != OFPTT_ALL && fm->table_id != r->table_id) {
+		return false;
+	}
+	if ((r->cookie ^ fm->cookie) & fm->cookie_mask) {
+		return false;
+	}
+	if (strict) {
+		if (r->priority != fm->priority || !match_equal(&r->match, &fm->match)) {
+			return false;
+		}
+	} else if (!match_covers(&fm->match, &r->match)) {
+		return false;
+	}
+	return fm->out_port == OFPP_ANY || ofp_insts_output_to(&r->insts, fm->out_port);
+}
+
+static int
+flow_modify(struct ofproto *ofp, const struct ofp_flow_mod *fm, bool strict, char *err)
+{
+	/* All or nothing: check every selected flow first. */
+	for (int pass = 0; pass < 2; pass++) {
+		for (unsigned tid = 0; tid < OFP_N_TABLES; tid++) {
+			struct oftable *t = &ofp->tables[tid];
+
+			for (uint32_t i = 0; i < t->n; i++) {
+				struct rule *r = t->rules[i];
+				struct ofp_insts insts;
+
+				if (!rule_selected(r, fm, strict)) {
+					continue;
+				}
+				if (!pass) {
+					if (fm->insts.goto_table >= 0 &&
+					    fm->insts.goto_table <= (int)tid) {
+						snprintf(
+							err, OFP_ERR_MAX,
+							"mod-flows: goto_table:%d from table %u: a "
+							"goto must go to a later table",
+							fm->insts.goto_table, tid);
+						return -EINVAL;
+					}
+					continue;
+				}
+				if (ofp_insts_clone(&insts, &fm->insts)) {
+					snprintf(err, OFP_ERR_MAX, "mod-flows: out of memory");
+					return -ENOMEM;
+				}
+				ofp_insts_destroy(&r->insts);
+				r->insts = insts;
+				if (fm->flags & OFPFF_RESET_COUNTS) {
+					r->n_packets = r->n_bytes = 0;
+				}
+				note_region(ofp, (uint8_t)tid, &r->match);
+			}
+		}
+	}
+	return 0;
+}
+
+static void
+flow_delete(struct ofproto *ofp, const struct ofp_flow_mod *fm, bool strict, uint64_t now_ms)
+{
+	for (unsigned tid = 0; tid < OFP_N_TABLES; tid++) {
+		struct oftable *t = &ofp->tables[tid];
+
+		for (uint32_t i = t->n; i-- > 0;) {
+			if (rule_selected(t->rules[i], fm, strict)) {
+				remove_rule(ofp, (uint8_t)tid, i, OFPRR_DELETE, now_ms);
+			}
+		}
+	}
+}
+
+int
+ofproto_flow_mod(struct ofproto *ofp, const struct ofp_flow_mod *fm, uint64_t now_ms, char *err)
+{
+	int ret = match_check_prereqs(&fm->match, err);
+
+	if (ret) {
+		return ret;
+	}
+	switch (fm->command) {
+	case OFPFC_ADD:
+		return flow_add(ofp, fm, now_ms, err);
+	case OFPFC_MODIFY:
+	case OFPFC_MODIFY_STRICT:
+		return flow_modify(ofp, fm, fm->command == OFPFC_MODIFY_STRICT, err);
+	case OFPFC_DELETE:
+	case OFPFC_DELETE_STRICT:
+		flow_delete(ofp, fm, fm->command == OFPFC_DELETE_STRICT, now_ms);
+		return 0;
+	}
+	snprintf(err, OFP_ERR_MAX, "unknown flow mod command %d", fm->command);
+	return -EINVAL;
+}
+
+void
+ofproto_flow_dump(const struct ofproto *ofp, const struct ofp_flow_mod *filter, uint64_t now_ms,
+		  void (*cb)(void *aux, const struct ofproto_flow_info *f), void *aux)
+{
+	for (unsigned tid = 0; tid < OFP_N_TABLES; tid++) {
+		const struct oftable *t = &ofp->tables[tid];
+
+		for (uint32_t i = 0; i < t->n; i++) {
+			struct ofproto_flow_info f;
+
+			if (filter && !rule_selected(t->rules[i], filter, false)) {
+				continue;
+			}
+			flow_info_of(t->rules[i], now_ms, &f);
+			cb(aux, &f);
+		}
+	}
+}
+
+void
+ofproto_flow_format(const struct ofproto_flow_info *f, const struct ofp_port_names *names,
+		    bool show_stats, struct ds *out)
+{
+	size_t mark;
+
+	ds_put_format(out, "cookie=0x%" PRIx64 ", ", f->cookie);
+	if (show_stats) {
+		ds_put_format(out, "duration=%" PRIu64 ".%03" PRIu64 "s, ", f->duration_ms / 1000,
+			      f->duration_ms % 1000);
+	}
+	ds_put_format(out, "table=%u, ", f->table_id);
+	if (show_stats) {
+		if (f->n_packets != UINT64_MAX) {
+			ds_put_format(out, "n_packets=%" PRIu64 ", ", f->n_packets);
+		}
+		if (f->n_bytes != UINT64_MAX) {
+			ds_put_format(out, "n_bytes=%" PRIu64 ", ", f->n_bytes);
+		}
+	}
+	if (f->idle_timeout) {
+		ds_put_format(out, "idle_timeout=%u, ", f->idle_timeout);
+	}
+	if (f->hard_timeout) {
+		ds_put_format(out, "hard_timeout=%u, ", f->hard_timeout);
+	}
+	if (f->flags & OFPFF_SEND_FLOW_REM) {
+		ds_put_cstr(out, "send_flow_rem ");
+	}
+	if (show_stats) {
+		ds_put_format(out, "idle_age=%" PRIu64 ", ", f->idle_ms / 1000);
+	}
+	mark = out->len;
+	if (f->priority != 32768) {
+		ds_put_format(out, "priority=%u", f->priority);
+	}
+	if (out->len != mark) {
+		struct ds m = DS_INIT;
+
+		match_format(f->match, names, &m);
+		if (m.len) {
+			ds_put_format(out, ",%s", ds_cstr(&m));
+		}
+		ds_destroy(&m);
+	} else {
+		match_format(f->match, names, out);
+	}
+	ds_put_cstr(out, out->len != mark ? " actions=" : "actions=");
+	ofp_insts_format(f->insts, names, out);
+}
+
+void
+ofproto_set_flow_removed_cb(struct ofproto *ofp, ofproto_flow_removed_fn fn, void *aux)
+{
+	ofp->removed_cb = fn;
+	ofp->removed_aux = aux;
+}
+
+void
+ofproto_table_dump(const struct ofproto *ofp,
+		   void (*cb)(void *aux, const struct ofproto_table_stats *t), void *aux)
+{
+	for (unsigned tid = 0; tid < OFP_N_TABLES; tid++) {
+		const struct oftable *t = &ofp->tables[tid];
+		struct ofproto_table_stats s = {(uint8_t)tid, t->n, t->lookups, t->matches};
+
+		if (tid == 0 || t->n || t->lookups) {
+			cb(aux, &s);
+		}
+	}
+}
+
+/* ---- Bridge ---- */
+
+static int
+add_default_flow(struct ofproto *ofp, uint64_t now_ms)
+{
+	struct ofp_flow_mod fm;
+	struct ofpact normal = {.type = OFPACT_OUTPUT, .port = OFPP_NORMAL};
+	char err[OFP_ERR_MAX];
+
+	memset(&fm, 0, sizeof fm);
+	fm.command = OFPFC_ADD;
+	fm.out_port = OFPP_ANY;
+	ofp_insts_init(&fm.insts);
+	fm.insts.apply = &normal;
+	fm.insts.n_apply = 1;
+	fm.insts.write = &normal; /* unused (n_write 0), but not NULL */
+	return flow_add(ofp, &fm, now_ms, err);
+}
+
+struct ofproto *
+ofproto_create(const char *name, bool secure, uint64_t now_ms)
+{
+	struct ofproto *ofp = calloc(1, sizeof *ofp);
+
+	if (!ofp) {
+		return NULL;
+	}
+	snprintf(ofp->name, sizeof ofp->name, "%s", name);
+	ofp->macs = mac_table_create(0, 0);
+	ofp->n_ukey_buckets = 4096;
+	ofp->ukeys = calloc(ofp->n_ukey_buckets, sizeof *ofp->ukeys);
+	if (!ofp->macs || !ofp->ukeys || (!secure && add_default_flow(ofp, now_ms))) {
+		ofproto_destroy(ofp);
+		errno = ENOMEM;
+		return NULL;
+	}
+	return ofp;
+}
+
+static void
+ukey_free(struct ukey *u)
+{
+	for (uint32_t i = 0; i < u->xi.n_rules; i++) {
+		rule_unref(u->xi.rules[i]);
+	}
+	free(u);
+}
+
+void
+ofproto_megaflows_flushed(struct ofproto *ofp)
+{
+	for (uint32_t b = 0; b < ofp->n_ukey_buckets; b++) {
+		while (ofp->ukeys[b]) {
+			struct ukey *u = ofp->ukeys[b];
+
+			ofp->ukeys[b] = u->next;
+			ukey_free(u);
+		}
+	}
+	ofp->n_ukeys = 0;
+}
+
+void
+ofproto_destroy(struct ofproto *ofp)
+{
+	if (!ofp) {
+		return;
+	}
+	if (ofp->ukeys) {
+		ofproto_megaflows_flushed(ofp);
+	}
+	for (unsigned tid = 0; tid < OFP_N_TABLES; tid++) {
+		struct oftable *t = &ofp->tables[tid];
+
+		for (uint32_t i = 0; i < t->n; i++) {
+			rule_unref(t->rules[i]);
+		}
+		free(t->rules);
+	}
+	for (int i = 0; i < MAX_PORTS; i++) {
+		free(ofp->ports[i]);
+	}
+	mac_table_destroy(ofp->macs);
+	free(ofp->ukeys);
+	free(ofp);
+}
+
+const char *
+ofproto_name(const struct ofproto *ofp)
+{
+	return ofp->name;
+}
+
+/* ---- Ports ---- */
+
+struct ofport *
+ofproto_port_by_ofp(const struct ofproto *ofp, uint32_t ofp_port)
+{
+	for (int i = 0; i < MAX_PORTS; i++) {
+		if (ofp->ports[i] && ofp->ports[i]->ofp_port == ofp_port) {
+			return ofp->ports[i];
+		}
+	}
+	return NULL;
+}
+
+static struct ofport *
+port_by_name(const struct ofproto *ofp, const char *name, int *slot)
+{
+	for (int i = 0; i < MAX_PORTS; i++) {
+		if (ofp->ports[i] && !strcmp(ofp->ports[i]->name, name)) {
+			*slot = i;
+			return ofp->ports[i];
+		}
+	}
+	return NULL;
+}
+
+bool
+ofport_carries(const struct ofport *p, uint16_t vlan)
+{
+	switch (p->vlan_mode) {
+	case OFPORT_VLAN_ACCESS:
+		return p->tag == vlan;
+	case OFPORT_VLAN_TRUNK:
+		break;
+	case OFPORT_VLAN_NATIVE_TAGGED:
+	case OFPORT_VLAN_NATIVE_UNTAGGED:
+		if (p->tag == vlan) {
+			return true;
+		}
+		break;
+	}
+	return p->all_vlans || (p->trunks[vlan / 8] & (1 << (vlan % 8)));
+}
+
+int
+ofproto_port_set(struct ofproto *ofp, const struct ofproto_port_cfg *cfg, uint32_t *ofp_port)
+{
+	int slot = -1;
+	struct ofport *p = port_by_name(ofp, cfg->name, &slot);
+	uint32_t number = p ? p->ofp_port : 0;
+
+	if (cfg->dp_port >= DP_MAX_PORTS || cfg->tag > 4095 ||
+	    (cfg->vlan_mode != OFPORT_VLAN_TRUNK && cfg->tag < 0)) {
+		return -EINVAL;
+	}
+	if (cfg->ofp_port_request && cfg->ofp_port_request != number) {
+		struct ofport *other = ofproto_port_by_ofp(ofp, cfg->ofp_port_request);
+
+		if (other || cfg->ofp_port_request >= OFPP_MAX) {
+			return -EEXIST;
+		}
+		number = cfg->ofp_port_request;
+	}
+	for (uint32_t n = 1; !number; n++) {
+		if (!ofproto_port_by_ofp(ofp, n)) {
+			number = n;
+		}
+	}
+	if (!p) {
+		for (slot = 0; slot < MAX_PORTS && ofp->ports[slot]; slot++) {
+		}
+		if (slot == MAX_PORTS || !(p = calloc(1, sizeof *p))) {
+			return slot == MAX_PORTS ? -ENOSPC : -ENOMEM;
+		}
+		ofp->ports[slot] = p;
+	}
+	if (p->dp_port < DP_MAX_PORTS && ofp->by_dp[p->dp_port] == p) {
+		ofp->by_dp[p->dp_port] = NULL;
+	}
+	snprintf(p->name, sizeof p->name, "%s", cfg->name);
+	p->ofp_port = number;
+	p->dp_port = cfg->dp_port;
+	p->vlan_mode = cfg->vlan_mode;
+	p->tag = cfg->tag;
+	p->all_vlans = cfg->n_trunks == 0;
+	memset(p->trunks, 0, sizeof p->trunks);
+	for (uint32_t i = 0; i < cfg->n_trunks; i++) {
+		if (cfg->trunks[i] <= 4095) {
+			p->trunks[cfg->trunks[i] / 8] |= (uint8_t)(1 << (cfg->trunks[i] % 8));
+		}
+	}
+	ofp->by_dp[p->dp_port] = p;
+	ofp->reval_all = true;
+	ofp->sweep_wanted = true;
+	*ofp_port = number;
+	return 0;
+}
+
+int
+ofproto_port_del(struct ofproto *ofp, const char *name)
+{
+	int slot;
+	struct ofport *p = port_by_name(ofp, name, &slot);
+
+	if (!p) {
+		return -ENOENT;
+	}
+	mac_flush_port(ofp->macs, p->ofp_port);
+	if (ofp->by_dp[p->dp_port] == p) {
+		ofp->by_dp[p->dp_port] = NULL;
+	}
+	ofp->ports[slot] = NULL;
+	free(p);
+	ofp->reval_all = true;
+	ofp->sweep_wanted = true;
+	return 0;
+}
+
+uint32_t
+ofproto_port_of_dp(const struct ofproto *ofp, uint32_t dp_port)
+{
+	return dp_port < DP_MAX_PORTS && ofp->by_dp[dp_port] ? ofp->by_dp[dp_port]->ofp_port : 0;
+}
+
+static int
+names_to_port(void *aux, const char *name, uint32_t *port)
+{
+	int slot;
+	struct ofport *p = port_by_name(aux, name, &slot);
+
+	if (!p) {
+		return -ENOENT;
+	}
+	*port = p->ofp_port;
+	return 0;
+}
+
+static const char *
+names_to_name(void *aux, uint32_t port)
+{
+	struct ofport *p = ofproto_port_by_ofp(aux, port);
+
+	return p ? p->name : NULL;
+}
+
+struct ofp_port_names
+ofproto_port_names(struct ofproto *ofp)
+{
+	return (struct ofp_port_names){names_to_port, names_to_name, ofp};
+}
+
+void
+ofproto_port_dump(const struct ofproto *ofp,
+		  void (*cb)(void *aux, const struct ofproto_port_info *p), void *aux)
+{
+	uint32_t last = 0;
+
+	/* In OpenFlow port order. */
+	for (;;) {
+		const struct ofport *p = NULL;
+		struct ofproto_port_info info;
+
+		for (int i = 0; i < MAX_PORTS; i++) {
+			const struct ofport *q = ofp->ports[i];
+
+			if (q && q->ofp_port > last && (!p || q->ofp_port < p->ofp_port)) {
+				p = q;
+			}
+		}
+		if (!p) {
+			return;
+		}
+		info = (struct ofproto_port_info){p->name,      p->ofp_port, p->dp_port,
+						  p->vlan_mode, p->tag,      p->vlan_drops};
+		cb(aux, &info);
+		last = p->ofp_port;
+	}
+}
+
+/* ---- Configuration ---- */
+
+void
+ofproto_set_mac_limits(struct ofproto *ofp, uint32_t aging_s, uint32_t max_entries)
+{
+	mac_table_set_limits(ofp->macs, max_entries, aging_s);
+	ofp->macs_overflow = true; /* evictions may have happened */
+	ofp->sweep_wanted = true;
+}
+
+void
+ofproto_set_fail_mode(struct ofproto *ofp, bool secure, uint32_t n_controllers,
+		      uint32_t n_connected)
+{
+	bool fail_open = !secure && n_controllers && !n_connected;
+
+	if (fail_open != ofp->fail_open) {
+		ofp->fail_open = fail_open;
+		ofp->reval_all = true;
+		ofp->sweep_wanted = true;
+	}
+}
+
+/* ---- Megaflow records ---- */
+
+static struct ukey **
+ukey_bucket(struct ofproto *ofp, uint64_t ufid)
+{
+	return &ofp->ukeys[hash_finish(hash_add64(0, ufid)) & (ofp->n_ukey_buckets - 1)];
+}
+
+static struct ukey *
+ukey_find(struct ofproto *ofp, uint64_t ufid)
+{
+	for (struct ukey *u = *ukey_bucket(ofp, ufid); u; u = u->next) {
+		if (u->ufid == ufid) {
+			return u;
+		}
+	}
+	return NULL;
+}
+
+static void
+xi_ref(struct xlate_info *xi)
+{
+	for (uint32_t i = 0; i < xi->n_rules; i++) {
+		rule_ref(xi->rules[i]);
+	}
+}
+
+int
+ofproto_xlate(struct ofproto *ofp, const struct flow_key *key, bool learn, uint64_t now_ms,
+	      struct xlate_result *res, struct ds *trace)
+{
+	struct xlate_info xi;
+
+	return xlate_packet(ofp, key, learn, now_ms, res, &xi, trace);
+}
+
+int
+ofproto_upcall(struct ofproto *ofp, const struct flow_key *key, uint64_t now_ms,
+	       struct dp_upcall_result *res)
+{
+	struct xlate_result *xr = malloc(sizeof *xr);
+	struct ukey *u = calloc(1, sizeof *u);
+	int ret = -ENOMEM;
+
+	if (xr && u) {
+		ret = xlate_packet(ofp, key, true, now_ms, xr, &u->xi, NULL);
+	}
+	if (!ret) {
+		res->mask = xr->mask;
+		res->n_actions = xr->n_actions;
+		memcpy(res->actions, xr->actions, xr->n_actions * sizeof xr->actions[0]);
+		u->ufid = res->ufid = next_ufid++;
+		xi_ref(&u->xi);
+		struct ukey **b = ukey_bucket(ofp, u->ufid);
+		u->next = *b;
+		*b = u;
+		ofp->n_ukeys++;
+		u = NULL;
+	}
+	free(u);
+	free(xr);
+	return ret;
+}
+
+enum { CONTROLLER_COOKIE_TAG = 0x0fc0 };
+
+bool
+ofproto_is_controller_cookie(uint64_t cookie, uint16_t *max_len)
+{
+	*max_len = (uint16_t)cookie;
+	return cookie >> 16 == CONTROLLER_COOKIE_TAG;
+}
+
+void
+ofproto_packet_in(struct ofproto *ofp, uint32_t dp_in_port, uint16_t max_len)
+{
+	(void)dp_in_port;
+	(void)max_len;
+	ofp->sweep.packet_ins++;
+}
+
+/* ---- Expiry and sweeps ---- */
+
+void
+ofproto_note_mac_change(struct ofproto *ofp, const uint8_t mac[6])
+{
+	ofp->sweep_wanted = true;
+	if (ofp->n_macs == MAX_PENDING) {
+		ofp->macs_overflow = true;
+		return;
+	}
+	memcpy(ofp->macs_changed[ofp->n_macs++], mac, 6);
+}
+
+static void
+mac_aged(void *aux, const uint8_t mac[6], uint16_t vlan)
+{
+	(void)vlan;
+	ofproto_note_mac_change(aux, mac);
+}
+
+bool
+ofproto_run(struct ofproto *ofp, uint64_t now_ms)
+{
+	for (unsigned tid = 0; tid < OFP_N_TABLES; tid++) {
+		struct oftable *t = &ofp->tables[tid];
+
+		for (uint32_t i = t->n; i-- > 0;) {
+			struct rule *r = t->rules[i];
+
+			if (r->hard_timeout &&
+			    now_ms - r->created_ms >= r->hard_timeout * 1000ull) {
+				remove_rule(ofp, (uint8_t)tid, i, OFPRR_HARD_TIMEOUT, now_ms);
+			} else if (r->idle_timeout &&
+				   now_ms - r->used_ms >= r->idle_timeout * 1000ull) {
+				remove_rule(ofp, (uint8_t)tid, i, OFPRR_IDLE_TIMEOUT, now_ms);
+			}
+		}
+	}
+	mac_age(ofp->macs, now_ms, mac_aged, ofp);
+	return ofp->sweep_wanted;
+}
+
+bool
+ofproto_needs_sweep(const struct ofproto *ofp)
+{
+	return ofp->sweep_wanted;
+}
+
+void
+ofproto_sweep_begin(struct ofproto *ofp)
+{
+	for (uint32_t b = 0; b < ofp->n_ukey_buckets; b++) {
+		for (struct ukey *u = ofp->ukeys[b]; u; u = u->next) {
+			u->seen = false;
+		}
+	}
+}
+
+static void
+push_stats(struct ofproto *ofp, struct ukey *u, const struct dp_flow_info *info, uint64_t now_ms)
+{
+	uint64_t dp = info->n_packets - u->pushed_packets, db = info->n_bytes - u->pushed_bytes;
+	uint64_t used = now_ms - VS_MIN(info->idle_ms, now_ms);
+
+	if (!dp) {
+		return;
+	}
+	u->pushed_packets = info->n_packets;
+	u->pushed_bytes = info->n_bytes;
+	for (uint32_t i = 0; i < u->xi.n_rules; i++) {
+		struct rule *r = u->xi.rules[i];
+
+		r->n_packets += dp;
+		r->n_bytes += db;
+		r->used_ms = VS_MAX(r->used_ms, used);
+		if (!r->removed) {
+			ofp->tables[r->table_id].matches += dp;
+		}
+	}
+	for (unsigned tid = 0; tid < OFP_N_TABLES; tid++) {
+		if (u->xi.tables[tid / 8] & (1 << (tid % 8))) {
+			ofp->tables[tid].lookups += dp;
+		}
+	}
+	if (u->xi.learned) {
+		mac_touch(ofp->macs, u->xi.mac, u->xi.vlan, u->xi.learn_port, used);
+	}
+	if (u->xi.vlan_drop_port) {
+		struct ofport *p = ofproto_port_by_ofp(ofp, u->xi.vlan_drop_port);
+
+		if (p) {
+			p->vlan_drops += dp;
+		}
+	}
+}
+
+static bool
+intersects(const struct region *r, const struct flow_key *key, const struct flow_key *mask)
+{
+	uint64_t diff = 0;
+
+	for (int i = 0; i < FLOW_KEY_U64S; i++) {
+		diff |= (r->key.u64[i] ^ key->u64[i]) & r->mask.u64[i] & mask->u64[i];
+	}
+	return diff == 0;
+}
+
+static bool
+mac_in(const uint8_t *field, const uint8_t *mask, const uint8_t mac[6])
+{
+	static const uint8_t ones[6] = {0xff, 0xff, 0xff, 0xff, 0xff, 0xff};
+
+	return !memcmp(mask, ones, 6) && !memcmp(field, mac, 6);
+}
+
+/* Whether a pending change may alter what megaflow 'info' (record 'u')
+ * does. */
+static bool
+affected(const struct ofproto *ofp, const struct ukey *u, const struct dp_flow_info *info)
+{
+	if (ofp->reval_all || !u || u->xi.rules_overflow) {
+		return true;
+	}
+	for (uint32_t i = 0; i < ofp->n_regions; i++) {
+		const struct region *r = &ofp->regions[i];
+
+		if ((u->xi.tables[r->table_id / 8] & (1 << (r->table_id % 8))) &&
+		    (u->xi.modified || intersects(r, info->key, info->mask))) {
+			return true;
+		}
+	}
+	if (!u->xi.used_normal) {
+		return false;
+	}
+	if (ofp->macs_overflow || (u->xi.modified && ofp->n_macs)) {
+		return true;
+	}
+	for (uint32_t i = 0; i < ofp->n_macs; i++) {
+		if (mac_in(info->key->eth_dst, info->mask->eth_dst, ofp->macs_changed[i]) ||
+		    mac_in(info->key->eth_src, info->mask->eth_src, ofp->macs_changed[i])) {
+			return true;
+		}
+	}
+	return false;
+}
+
+static void
+ukey_delete(struct ofproto *ofp, struct ukey *u)
+{
+	struct ukey **pp = ukey_bucket(ofp, u->ufid);
+
+	while (*pp != u) {
+		pp = &(*pp)->next;
+	}
+	*pp = u->next;
+	ofp->n_ukeys--;
+	ukey_free(u);
+}
+
+bool
+ofproto_sweep_flow(struct ofproto *ofp, const struct dp_flow_info *info, uint64_t now_ms,
+		   uint64_t max_idle_ms)
+{
+	struct ukey *u = info->ufid ? ukey_find(ofp, info->ufid) : NULL;
+	struct xlate_result *xr;
+	struct xlate_info xi;
+	bool keep;
+
+	if (u) {
+		u->seen = true;
+		push_stats(ofp, u, info, now_ms);
+	}
+	if (info->idle_ms > max_idle_ms) {
+		keep = false;
+	} else if (!affected(ofp, u, info)) {
+		return true;
+	} else if (!(xr = malloc(sizeof *xr))) {
+		keep = false;
+	} else {
+		ofp->sweep.revalidated++;
+		keep = !xlate_packet(ofp, info->orig, false, now_ms, xr, &xi, NULL) && !xr->stale &&
+		       flow_key_equal(&xr->mask, info->mask) && xr->n_actions == info->n_actions &&
+		       !memcmp(xr->actions, info->actions, xr->n_actions * sizeof xr->actions[0]);
+		free(xr);
+		if (keep && u) {
+			/* Same decision, maybe through other rules now. */
+			xi_ref(&xi);
+			for (uint32_t i = 0; i < u->xi.n_rules; i++) {
+				rule_unref(u->xi.rules[i]);
+			}
+			u->xi = xi;
+		}
+	}
+	if (!keep) {
+		ofp->sweep.deleted++;
+		if (u) {
+			ukey_delete(ofp, u);
+		}
+	}
+	return keep;
+}
+
+void
+ofproto_sweep_end(struct ofproto *ofp)
+{
+	/* Records of megaflows the datapath no longer has (never installed,
+	 * or deleted elsewhere). */
+	for (uint32_t b = 0; b < ofp->n_ukey_buckets; b++) {
+		for (struct ukey **pp = &ofp->ukeys[b]; *pp;) {
+			struct ukey *u = *pp;
+
+			if (!u->seen) {
+				*pp = u->next;
+				ofp->n_ukeys--;
+				ukey_free(u);
+			} else {
+				pp = &u->next;
+			}
+		}
+	}
+	ofp->reval_all = false;
+	ofp->n_regions = 0;
+	ofp->n_macs = 0;
+	ofp->macs_overflow = false;
+	ofp->sweep_wanted = false;
+	ofp->sweep.sweeps++;
+}
+
+void
+ofproto_get_sweep_stats(const struct ofproto *ofp, struct ofproto_sweep_stats *s)
+{
+	*s = ofp->sweep;
+	s->n_megaflows = ofp->n_ukeys;
+}
+
+/* ---- MAC table ---- */
+
+void
+ofproto_fdb_dump(const struct ofproto *ofp, uint64_t now_ms,
+		 void (*cb)(void *aux, const struct mac_entry_info *e), void *aux)
+{
+	mac_table_dump(ofp->macs, now_ms, cb, aux);
+}
+
+void
+ofproto_fdb_stats(const struct ofproto *ofp, struct mac_stats *s)
+{
+	mac_table_stats(ofp->macs, s);
+}
+
+void
+ofproto_fdb_flush(struct ofproto *ofp)
+{
+	mac_flush_port(ofp->macs, UINT32_MAX);
+	ofp->macs_overflow = true;
+	ofp->sweep_wanted = true;
+}

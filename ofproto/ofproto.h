@@ -1,0 +1,239 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * A bridge's forwarding logic: 255 OpenFlow flow tables, the ports as
+ * OpenFlow sees them (numbers, VLAN modes), the MAC learning table of
+ * NORMAL, and the translation of a packet through all of it into datapath
+ * actions plus a megaflow mask.
+ *
+ * Threads and locking. The control thread changes tables, ports and
+ * configuration; PMD threads translate packets on a datapath miss (upcall),
+ * which also learns MAC addresses. Every call into this module, from either
+ * side, is made with ofproto_lock() held (the miss path may block on it; the
+ * hit path never comes here). The lock must not be held across a datapath
+ * call that waits for the PMD threads (dp_flow_sync, dp_flow_flush,
+ * dp_port_del): a PMD thread may be waiting for the lock in an upcall.
+ *
+ * Megaflows and revalidation. Every megaflow a translation produces gets a
+ * ufid and a record here (the rules it went through, the MAC it learned):
+ * statistics pushed from the datapath reach those rules and keep those MACs
+ * alive, and a change to the tables or the MAC table marks what it may
+ * affect. The caller then sweeps the datapath's megaflows through
+ * ofproto_sweep_flow() (with dp_flow_revalidate()), which re-translates
+ * only the megaflows a change may touch and deletes those whose actions or
+ * mask would differ.
+ */
+#ifndef VS_OFPROTO_H
+#define VS_OFPROTO_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "dp.h"
+#include "ds.h"
+#include "ofp_action.h"
+#include "ofp_match.h"
+
+struct ofproto;
+
+void ofproto_lock(void);
+void ofproto_unlock(void);
+
+/* Creates a bridge named 'name' with no ports. Unless 'secure', it starts
+ * with the table-miss flow "priority=0,actions=NORMAL" (created at
+ * 'now_ms'). NULL on ENOMEM. */
+struct ofproto *ofproto_create(const char *name, bool secure, uint64_t now_ms);
+void ofproto_destroy(struct ofproto *ofp);
+const char *ofproto_name(const struct ofproto *ofp);
+
+/* ---- Ports ---- */
+
+enum ofport_vlan_mode {
+	OFPORT_VLAN_TRUNK,
+	OFPORT_VLAN_ACCESS,
+	OFPORT_VLAN_NATIVE_TAGGED,
+	OFPORT_VLAN_NATIVE_UNTAGGED,
+};
+
+struct ofproto_port_cfg {
+	const char *name;
+	uint32_t ofp_port_request; /* 0: the lowest free number */
+	uint32_t dp_port;
+	enum ofport_vlan_mode vlan_mode;
+	int tag;                /* -1: none */
+	const uint16_t *trunks; /* VLANs of a trunk; none: all */
+	uint32_t n_trunks;
+};
+
+/* Adds the port or updates it (by name). Writes its OpenFlow number to
+ * '*ofp_port'. Returns 0, -EEXIST (the requested number is taken),
+ * -ENOSPC, -EINVAL. Marks every megaflow for revalidation. */
+int ofproto_port_set(struct ofproto *ofp, const struct ofproto_port_cfg *cfg, uint32_t *ofp_port);
+/* Removes the port named 'name' (and its MAC entries); -ENOENT. */
+int ofproto_port_del(struct ofproto *ofp, const char *name);
+/* The OpenFlow port of datapath port 'dp_port', or 0. */
+uint32_t ofproto_port_of_dp(const struct ofproto *ofp, uint32_t dp_port);
+/* For text parsing and printing, names <-> OpenFlow numbers. */
+struct ofp_port_names ofproto_port_names(struct ofproto *ofp);
+
+struct ofproto_port_info {
+	const char *name;
+	uint32_t ofp_port, dp_port;
+	enum ofport_vlan_mode vlan_mode;
+	int tag;
+	uint64_t vlan_drops; /* frames NORMAL dropped for their VLAN */
+};
+void ofproto_port_dump(const struct ofproto *ofp,
+		       void (*cb)(void *aux, const struct ofproto_port_info *p), void *aux);
+
+/* ---- Configuration ---- */
+
+/* MAC table aging (seconds) and size; 0 keeps the default. */
+void ofproto_set_mac_limits(struct ofproto *ofp, uint32_t aging_s, uint32_t max_entries);
+/* Fail mode and controllers: with controllers configured but none
+ * connected, a standalone bridge switches by NORMAL alone. */
+void ofproto_set_fail_mode(struct ofproto *ofp, bool secure, uint32_t n_controllers,
+			   uint32_t n_connected);
+
+/* ---- Flow tables ---- */
+
+enum ofp_flow_mod_cmd {
+	OFPFC_ADD,
+	OFPFC_MODIFY,
+	OFPFC_MODIFY_STRICT,
+	OFPFC_DELETE,
+	OFPFC_DELETE_STRICT,
+};
+
+enum {
+	OFPFF_SEND_FLOW_REM = 1 << 0,
+	OFPFF_CHECK_OVERLAP = 1 << 1,
+	OFPFF_RESET_COUNTS = 1 << 2,
+	OFPFF_NO_PKT_COUNTS = 1 << 3,
+	OFPFF_NO_BYT_COUNTS = 1 << 4,
+	OFPTT_ALL = 0xff,
+};
+
+struct ofp_flow_mod {
+	enum ofp_flow_mod_cmd command;
+	uint8_t table_id; /* OFPTT_ALL for modify and delete: every table */
+	struct match match;
+	uint16_t priority;
+	uint64_t cookie, cookie_mask; /* modify/delete: filter; add: cookie */
+	uint16_t idle_timeout, hard_timeout, flags;
+	uint32_t out_port; /* delete: filter (OFPP_ANY: none) */
+	struct ofp_insts insts;
+};
+
+/* Parses an ovs-ofctl flow ("table=1,priority=10,ip,nw_dst=10.0.0.0/8,
+ * actions=output:2") for 'cmd'. Add and modify need actions; delete takes
+ * none. Defaults: table 0 for add (all tables for modify and delete),
+ * priority 32768. Returns 0 or -EINVAL with a reason in 'err'; on success
+ * the caller owns fm->insts. */
+int ofp_flow_mod_parse(struct ofp_flow_mod *fm, const char *s, enum ofp_flow_mod_cmd cmd,
+		       const struct ofp_port_names *names, char *err);
+
+/* Applies a flow mod with OpenFlow 1.3 rules. Returns 0 or -EINVAL/-EEXIST
+ * (check_overlap)/-ENOMEM with a reason in 'err'. Borrows fm->insts. */
+int ofproto_flow_mod(struct ofproto *ofp, const struct ofp_flow_mod *fm, uint64_t now_ms,
+		     char *err);
+
+/* Why a flow entry went away. */
+enum ofp_removed_reason { OFPRR_IDLE_TIMEOUT, OFPRR_HARD_TIMEOUT, OFPRR_DELETE };
+
+struct ofproto_flow_info {
+	uint8_t table_id;
+	uint16_t priority;
+	const struct match *match;
+	const struct ofp_insts *insts;
+	uint64_t cookie;
+	uint16_t idle_timeout, hard_timeout, flags;
+	uint64_t duration_ms, idle_ms;
+	uint64_t n_packets, n_bytes;
+	enum ofp_removed_reason reason; /* flow-removed events only */
+};
+
+/* Flow entries that 'filter' selects as a non-strict delete would (table,
+ * match, cookie, out_port), in table then priority order. */
+void ofproto_flow_dump(const struct ofproto *ofp, const struct ofp_flow_mod *filter,
+		       uint64_t now_ms, void (*cb)(void *aux, const struct ofproto_flow_info *f),
+		       void *aux);
+
+/* One flow entry as ovs-ofctl dump-flows prints it. */
+void ofproto_flow_format(const struct ofproto_flow_info *f, const struct ofp_port_names *names,
+			 bool show_stats, struct ds *out);
+
+/* Called when a flow entry with send_flow_rem expires or is deleted. */
+typedef void (*ofproto_flow_removed_fn)(void *aux, const struct ofproto *ofp,
+					const struct ofproto_flow_info *f);
+void ofproto_set_flow_removed_cb(struct ofproto *ofp, ofproto_flow_removed_fn fn, void *aux);
+
+struct ofproto_table_stats {
+	uint8_t table_id;
+	uint32_t active;
+	uint64_t lookups, matches;
+};
+/* Tables with flows or lookups (table 0 always). */
+void ofproto_table_dump(const struct ofproto *ofp,
+			void (*cb)(void *aux, const struct ofproto_table_stats *t), void *aux);
+
+/* ---- Translation ---- */
+
+struct xlate_result {
+	struct flow_key mask;
+	uint32_t n_actions;
+	bool stale; /* check mode: the megaflow would learn something new */
+	struct dp_action actions[DP_MAX_ACTIONS];
+};
+
+/* Translates a packet with datapath key 'key' (its in_port a datapath
+ * port of this bridge): with 'learn', NORMAL learns its source MAC; with
+ * 'trace' (may be NULL), every step is written there. Returns 0 or -errno
+ * (too many actions). */
+int ofproto_xlate(struct ofproto *ofp, const struct flow_key *key, bool learn, uint64_t now_ms,
+		  struct xlate_result *res, struct ds *trace);
+
+/* The upcall for a packet of this bridge: translates with learning and
+ * records the megaflow under a fresh ufid (res->ufid). */
+int ofproto_upcall(struct ofproto *ofp, const struct flow_key *key, uint64_t now_ms,
+		   struct dp_upcall_result *res);
+
+/* A DP_ACTION_USERSPACE cookie that means "to the controller". */
+bool ofproto_is_controller_cookie(uint64_t cookie, uint16_t *max_len);
+/* Counts a packet-in (no controller connection carries it yet). */
+void ofproto_packet_in(struct ofproto *ofp, uint32_t dp_in_port, uint16_t max_len);
+
+/* ---- Periodic work and revalidation ---- */
+
+/* Expires flow entries and MAC entries. Returns true when megaflows need a
+ * sweep (also after flow mods, port changes and MAC learning). */
+bool ofproto_run(struct ofproto *ofp, uint64_t now_ms);
+bool ofproto_needs_sweep(const struct ofproto *ofp);
+
+/* A sweep: ofproto_sweep_begin(), then ofproto_sweep_flow() for every
+ * megaflow whose in_port belongs to this bridge (its answer: keep or
+ * delete), then ofproto_sweep_end(), all under one ofproto_lock().
+ * Statistics move from megaflows to flow entries and MAC entries;
+ * megaflows idle for longer than 'max_idle_ms' are deleted. */
+void ofproto_sweep_begin(struct ofproto *ofp);
+bool ofproto_sweep_flow(struct ofproto *ofp, const struct dp_flow_info *info, uint64_t now_ms,
+			uint64_t max_idle_ms);
+void ofproto_sweep_end(struct ofproto *ofp);
+/* Forgets every megaflow record (the datapath flushed them). */
+void ofproto_megaflows_flushed(struct ofproto *ofp);
+
+struct ofproto_sweep_stats {
+	uint64_t sweeps, revalidated, deleted;
+	uint32_t n_megaflows;
+	uint64_t packet_ins;
+};
+void ofproto_get_sweep_stats(const struct ofproto *ofp, struct ofproto_sweep_stats *s);
+
+/* ---- MAC table ---- */
+struct mac_entry_info;
+struct mac_stats;
+void ofproto_fdb_dump(const struct ofproto *ofp, uint64_t now_ms,
+		      void (*cb)(void *aux, const struct mac_entry_info *e), void *aux);
+void ofproto_fdb_stats(const struct ofproto *ofp, struct mac_stats *s);
+void ofproto_fdb_flush(struct ofproto *ofp);
+
+#endif /* VS_OFPROTO_H */

@@ -1,0 +1,105 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * Structures shared by ofproto.c (tables, ports, megaflow records) and
+ * xlate.c (translation). Nothing outside ofproto/ includes this.
+ */
+#ifndef VS_OFPROTO_PRIV_H
+#define VS_OFPROTO_PRIV_H
+
+#include "mac_learning.h"
+#include "ofproto.h"
+
+struct rule {
+	struct match match;
+	uint8_t table_id;
+	uint16_t priority;
+	uint64_t cookie;
+	uint16_t idle_timeout, hard_timeout, flags;
+	struct ofp_insts insts;
+	uint64_t created_ms, used_ms;
+	uint64_t n_packets, n_bytes;
+	uint32_t refcnt; /* the table's reference plus megaflow records' */
+	bool removed;
+};
+
+struct oftable {
+	struct rule **rules; /* highest priority first; equal: oldest first */
+	uint32_t n, cap;
+	uint64_t lookups, matches;
+};
+
+struct ofport {
+	char name[16];
+	uint32_t ofp_port, dp_port;
+	enum ofport_vlan_mode vlan_mode;
+	int tag;
+	bool all_vlans;      /* a trunk with no list */
+	uint8_t trunks[512]; /* bitmap of allowed VLANs */
+	uint64_t vlan_drops;
+};
+
+enum { MAX_PORTS = 256, MAX_PENDING = 64, MAX_UKEY_RULES = 16 };
+
+/* What a translation went through, kept per megaflow (a "ukey"). */
+struct xlate_info {
+	uint32_t n_rules;
+	struct rule *rules[MAX_UKEY_RULES];
+	bool rules_overflow;
+	uint8_t tables[32]; /* bitmap of tables looked up */
+	bool used_normal;
+	bool modified; /* a later table looked at fields an action had changed */
+	bool learned;
+	uint8_t mac[6];
+	uint16_t vlan;
+	uint32_t learn_port;
+	uint32_t vlan_drop_port; /* OpenFlow port whose VLAN rules dropped it, 0: none */
+};
+
+struct ukey {
+	struct ukey *next;
+	uint64_t ufid;
+	uint64_t pushed_packets, pushed_bytes;
+	bool seen;
+	struct xlate_info xi;
+};
+
+/* A region of flow space a flow mod changed, in datapath terms. */
+struct region {
+	uint8_t table_id;
+	struct flow_key key, mask;
+};
+
+struct ofproto {
+	char name[16];
+	struct oftable tables[OFP_N_TABLES];
+	struct ofport *ports[MAX_PORTS];    /* by slot */
+	struct ofport *by_dp[DP_MAX_PORTS]; /* by datapath port */
+	struct mac_table *macs;
+	bool fail_open; /* NORMAL only: controllers configured, none connected */
+	ofproto_flow_removed_fn removed_cb;
+	void *removed_aux;
+
+	/* Megaflow records by ufid. */
+	struct ukey **ukeys;
+	uint32_t n_ukey_buckets, n_ukeys;
+
+	/* What the next sweep must revalidate. */
+	bool reval_all;
+	uint32_t n_regions;
+	struct region regions[MAX_PENDING];
+	uint32_t n_macs;
+	uint8_t macs_changed[MAX_PENDING][6];
+	bool macs_overflow;
+	bool sweep_wanted;
+
+	struct ofproto_sweep_stats sweep;
+};
+
+/* xlate.c */
+int xlate_packet(struct ofproto *ofp, const struct flow_key *key, bool learn, uint64_t now_ms,
+		 struct xlate_result *res, struct xlate_info *xi, struct ds *trace);
+struct ofport *ofproto_port_by_ofp(const struct ofproto *ofp, uint32_t ofp_port);
+void ofproto_note_mac_change(struct ofproto *ofp, const uint8_t mac[6]);
+bool ofport_carries(const struct ofport *p, uint16_t vlan);
+
+#endif /* VS_OFPROTO_PRIV_H */

@@ -1,0 +1,760 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * Translation: a packet's flow key through a bridge's flow tables (and
+ * NORMAL) into datapath actions and a megaflow mask.
+ *
+ * Two copies of the key travel through: 'flow', the packet as the pipeline
+ * sees it after the actions so far, and 'base', the packet as the datapath
+ * will have it after the actions emitted so far. Header rewrites only change
+ * 'flow'; before each output the difference is committed as datapath set
+ * actions. Every field a decision reads is un-wildcarded in the mask: the
+ * fields of the rules looked at (for a rule that does not match, just enough
+ * of it to prove that), prerequisites, the VLAN and addresses NORMAL uses,
+ * and every field an action writes (whether a set action is emitted depends
+ * on its old value).
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "ofproto_priv.h"
+
+enum { CONTROLLER_COOKIE = 0x0fc0ull << 16 };
+
+struct xctx {
+	struct ofproto *ofp;
+	struct flow_key flow, base;
+	uint64_t metadata;
+	struct flow_key *wc;
+	struct xlate_result *res;
+	struct xlate_info *xi;
+	struct ds *trace;
+	bool learn;
+	uint64_t now;
+	int err;
+	uint32_t in_ofp, in_dp;
+	bool changed; /* an action wrote a field */
+	int indent;
+	struct ofpact aset[16]; /* the action set */
+	uint32_t n_aset;
+};
+
+static void tr(struct xctx *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static void
+tr(struct xctx *c, const char *fmt, ...)
+{
+	char line[512];
+	va_list ap;
+
+	if (!c->trace) {
+		return;
+	}
+	va_start(ap, fmt);
+	vsnprintf(line, sizeof line, fmt, ap);
+	va_end(ap);
+	ds_put_format(c->trace, "%*s%s\n", c->indent * 4, "", line);
+}
+
+static struct dp_action *
+emit(struct xctx *c, enum dp_action_type type)
+{
+	static __thread struct dp_action scratch;
+
+	if (c->res->n_actions == DP_MAX_ACTIONS) {
+		c->err = -E2BIG;
+		return &scratch;
+	}
+	struct dp_action *a = &c->res->actions[c->res->n_actions++];
+	memset(a, 0, sizeof *a);
+	a->type = (uint8_t)type;
+	return a;
+}
+
+static void
+wc_all(void *field, size_t size)
+{
+	memset(field, 0xff, size);
+}
+
+/* ---- Committing header changes ---- */
+
+static void
+commit_vlan(struct xctx *c)
+{
+	uint16_t f = c->flow.vlan_tci, b = c->base.vlan_tci;
+	bool fp = f & htons(FLOW_VLAN_PRESENT), bp = b & htons(FLOW_VLAN_PRESENT);
+	struct dp_action *a;
+
+	if (f == b) {
+		return;
+	}
+	if (fp && !bp) {
+		a = emit(c, DP_ACTION_PUSH_VLAN);
+		a->vlan.tpid = htons(0x8100);
+		a->vlan.tci = f;
+	} else if (!fp && bp) {
+		emit(c, DP_ACTION_POP_VLAN);
+	} else {
+		a = emit(c, DP_ACTION_SET_VLAN);
+		a->vlan.tci = f;
+		a->mask = htons(0xefff);
+	}
+	c->base.vlan_tci = f;
+}
+
+static void
+commit_l3(struct xctx *c)
+{
+	struct flow_key *f = &c->flow, *b = &c->base;
+	struct dp_action *a;
+	uint8_t flags = 0;
+
+	if (f->eth_type == htons(0x0800)) {
+		flags |= f->nw_src.ipv4 != b->nw_src.ipv4 ? DP_SET_SRC : 0;
+		flags |= f->nw_dst.ipv4 != b->nw_dst.ipv4 ? DP_SET_DST : 0;
+		flags |= f->nw_tos != b->nw_tos ? DP_SET_TOS : 0;
+		flags |= f->nw_ttl != b->nw_ttl ? DP_SET_TTL : 0;
+		if (flags) {
+			a = emit(c, DP_ACTION_SET_IPV4);
+			/* Only the fields that change: the others would carry
+			 * values of this packet that the mask does not cover. */
+			a->flags = flags;
+			a->ipv4.src = flags & DP_SET_SRC ? f->nw_src.ipv4 : 0;
+			a->ipv4.dst = flags & DP_SET_DST ? f->nw_dst.ipv4 : 0;
+			a->ipv4.tos = flags & DP_SET_TOS ? f->nw_tos : 0;
+			a->ipv4.ttl = flags & DP_SET_TTL ? f->nw_ttl : 0;
+		}
+	} else if (f->eth_type == htons(0x86dd)) {
+		flags |= memcmp(f->nw_src.ipv6, b->nw_src.ipv6, 16) ? DP_SET_SRC : 0;
+		flags |= memcmp(f->nw_dst.ipv6, b->nw_dst.ipv6, 16) ? DP_SET_DST : 0;
+		flags |= f->nw_tos != b->nw_tos ? DP_SET_TOS : 0;
+		flags |= f->nw_ttl != b->nw_ttl ? DP_SET_TTL : 0;
+		flags |= f->ipv6_label != b->ipv6_label ? DP_SET_LABEL : 0;
+		if (flags) {
+			a = emit(c, DP_ACTION_SET_IPV6);
+			a->flags = flags;
+			if (flags & DP_SET_SRC) {
+				memcpy(a->ipv6.src, f->nw_src.ipv6, 16);
+			}
+			if (flags & DP_SET_DST) {
+				memcpy(a->ipv6.dst, f->nw_dst.ipv6, 16);
+			}
+			a->ipv6.tc = flags & DP_SET_TOS ? f->nw_tos : 0;
+			a->ipv6.hlimit = flags & DP_SET_TTL ? f->nw_ttl : 0;
+			a->ipv6.label = flags & DP_SET_LABEL ? f->ipv6_label : 0;
+		}
+	}
+	if (f->tp_src != b->tp_src || f->tp_dst != b->tp_dst) {
+		/* Only ever written for TCP, UDP and SCTP (set_field checks). */
+		a = emit(c, DP_ACTION_SET_L4);
+		a->flags = (uint8_t)((f->tp_src != b->tp_src ? DP_SET_SRC : 0) |
+				     (f->tp_dst != b->tp_dst ? DP_SET_DST : 0));
+		a->l4.src = a->flags & DP_SET_SRC ? f->tp_src : 0;
+		a->l4.dst = a->flags & DP_SET_DST ? f->tp_dst : 0;
+	}
+}
+
+static void
+commit(struct xctx *c)
+{
+	struct flow_key *f = &c->flow, *b = &c->base;
+	uint8_t flags = 0;
+
+	commit_vlan(c);
+	flags |= memcmp(f->eth_src, b->eth_src, 6) ? DP_SET_SRC : 0;
+	flags |= memcmp(f->eth_dst, b->eth_dst, 6) ? DP_SET_DST : 0;
+	if (flags) {
+		struct dp_action *a = emit(c, DP_ACTION_SET_ETH);
+
+		a->flags = flags;
+		if (flags & DP_SET_SRC) {
+			memcpy(a->eth.src, f->eth_src, 6);
+		}
+		if (flags & DP_SET_DST) {
+			memcpy(a->eth.dst, f->eth_dst, 6);
+		}
+	}
+	commit_l3(c);
+	uint32_t in_port = b->in_port;
+	*b = *f;
+	b->in_port = in_port;
+}
+
+/* ---- Outputs ---- */
+
+static void
+output_to(struct xctx *c, const struct ofport *p)
+{
+	commit(c);
+	emit(c, DP_ACTION_OUTPUT)->port = p->dp_port;
+	tr(c, "-> output to %s (port %" PRIu32 ")", p->name, p->ofp_port);
+}
+
+static void xlate_normal(struct xctx *c);
+
+static void
+do_output(struct xctx *c, uint32_t port, uint16_t max_len)
+{
+	struct ofport *p;
+
+	switch (port) {
+	case OFPP_IN_PORT:
+		p = ofproto_port_by_ofp(c->ofp, c->in_ofp);
+		if (p) {
+			output_to(c, p);
+		}
+		return;
+	case OFPP_NORMAL:
+		xlate_normal(c);
+		return;
+	case OFPP_FLOOD:
+	case OFPP_ALL:
+		for (int i = 0; i < MAX_PORTS; i++) {
+			p = c->ofp->ports[i];
+			if (p && p->ofp_port != c->in_ofp) {
+				output_to(c, p);
+			}
+		}
+		return;
+	case OFPP_CONTROLLER:
+		commit(c);
+		emit(c, DP_ACTION_USERSPACE)->cookie = CONTROLLER_COOKIE | max_len;
+		tr(c, "-> to the controller (max_len %u)", max_len);
+		return;
+	case OFPP_LOCAL:
+		tr(c, "-> LOCAL: this bridge has no local port yet: dropped");
+		return;
+	default:
+		break;
+	}
+	if (port == c->in_ofp) {
+		tr(c, "-> output:%" PRIu32 " is the input port: skipped (use IN_PORT)", port);
+		return;
+	}
+	p = ofproto_port_by_ofp(c->ofp, port);
+	if (!p) {
+		tr(c, "-> output:%" PRIu32 ": no such port: dropped", port);
+		return;
+	}
+	output_to(c, p);
+}
+
+/* ---- Actions ---- */
+
+static void
+push_vlan(struct xctx *c, uint16_t tpid)
+{
+	uint16_t tci = c->flow.vlan_tci & htons(FLOW_VLAN_PRESENT) ? c->flow.vlan_tci
+								   : htons(FLOW_VLAN_PRESENT);
+	struct dp_action *a;
+
+	commit_vlan(c);
+	a = emit(c, DP_ACTION_PUSH_VLAN);
+	a->vlan.tpid = htons(tpid);
+	a->vlan.tci = tci;
+	c->flow.vlan_inner_tci = c->flow.vlan_tci;
+	c->flow.vlan_tci = tci;
+	c->base.vlan_inner_tci = c->base.vlan_tci;
+	c->base.vlan_tci = tci;
+}
+
+static void
+pop_vlan(struct xctx *c)
+{
+	if (!(c->flow.vlan_tci & htons(FLOW_VLAN_PRESENT))) {
+		return;
+	}
+	emit(c, DP_ACTION_POP_VLAN);
+	c->flow.vlan_tci = c->flow.vlan_inner_tci;
+	c->flow.vlan_inner_tci = 0;
+	c->base.vlan_tci = c->flow.vlan_tci;
+	c->base.vlan_inner_tci = 0;
+}
+
+/* Un-wildcards what the prerequisites of 'f' read and tells whether they
+ * hold for the packet. */
+static bool
+prereqs_hold(struct xctx *c, const struct mf_field *f)
+{
+	c->wc->eth_type = 0xffff;
+	if (f->prereq >= MFP_TCP) {
+		c->wc->nw_proto = 0xff;
+		c->wc->nw_frag = 0xff;
+	}
+	if (f->prereq >= MFP_ND) {
+		c->wc->tp_src = 0xffff;
+	}
+	return mf_prereqs_hold(f, &c->flow) &&
+	       (f->prereq < MFP_TCP || f->prereq > MFP_L4 || !(c->flow.nw_frag & FLOW_FRAG_LATER));
+}
+
+static void
+set_field(struct xctx *c, const struct ofpact *a)
+{
+	const struct mf_field *f = mf_from_id(a->field);
+
+	if (f->id == MFF_METADATA) {
+		c->metadata = (c->metadata & ~a->mask.u) | (a->value.u & a->mask.u);
+		return;
+	}
+	if (f->id == MFF_DL_VLAN || f->id == MFF_VLAN_PCP) {
+		wc_all(&c->wc->vlan_tci, 2);
+		if (!(c->flow.vlan_tci & htons(FLOW_VLAN_PRESENT))) {
+			tr(c, "set_field on %s: the packet has no VLAN tag: nothing done", f->name);
+			return;
+		}
+	} else if (!prereqs_hold(c, f)) {
+		tr(c, "set_field on %s: the packet lacks its prerequisites: nothing done", f->name);
+		return;
+	}
+	/* Whether a set action follows depends on the old value. */
+	memset((uint8_t *)c->wc + f->ofs, 0xff, f->size);
+	mf_set(f, &c->flow, NULL, &a->value, &a->mask);
+	c->changed = true;
+}
+
+static void
+mod_vlan(struct xctx *c, const struct ofpact *a)
+{
+	uint16_t tci;
+
+	wc_all(&c->wc->vlan_tci, 2);
+	if (!(c->flow.vlan_tci & htons(FLOW_VLAN_PRESENT))) {
+		push_vlan(c, 0x8100);
+	}
+	tci = ntohs(c->flow.vlan_tci);
+	if (a->type == OFPACT_MOD_VLAN_VID) {
+		tci = (uint16_t)((tci & ~FLOW_VLAN_VID_MASK) | a->value.u);
+	} else {
+		tci = (uint16_t)((tci & 0x1fff) | a->value.u << FLOW_VLAN_PCP_SHIFT);
+	}
+	c->flow.vlan_tci = htons(tci);
+	c->changed = true;
+}
+
+/* Returns false when the packet must go no further (TTL expired). */
+static bool
+dec_ttl(struct xctx *c)
+{
+	c->wc->eth_type = 0xffff;
+	if (c->flow.eth_type != htons(0x0800) && c->flow.eth_type != htons(0x86dd)) {
+		tr(c, "dec_ttl: not IP: nothing done");
+		return true;
+	}
+	c->wc->nw_ttl = 0xff;
+	if (c->flow.nw_ttl <= 1) {
+		tr(c, "dec_ttl: TTL %u: the packet is dropped", c->flow.nw_ttl);
+		return false;
+	}
+	emit(c, DP_ACTION_DEC_TTL);
+	c->flow.nw_ttl--;
+	c->base.nw_ttl--;
+	c->changed = true;
+	return true;
+}
+
+static bool
+do_actions(struct xctx *c, const struct ofpact *acts, uint32_t n)
+{
+	for (uint32_t i = 0; i < n && !c->err; i++) {
+		const struct ofpact *a = &acts[i];
+
+		if (c->trace) {
+			struct ds d = DS_INIT;
+
+			ofpact_format(a, NULL, &d);
+			tr(c, "%s", ds_cstr(&d));
+			ds_destroy(&d);
+		}
+		switch (a->type) {
+		case OFPACT_OUTPUT:
+			c->indent++;
+			do_output(c, a->port, a->max_len);
+			c->indent--;
+			break;
+		case OFPACT_PUSH_VLAN:
+			wc_all(&c->wc->vlan_tci, 2);
+			push_vlan(c, a->ethertype);
+			c->changed = true;
+			break;
+		case OFPACT_POP_VLAN:
+			wc_all(&c->wc->vlan_tci, 2);
+			wc_all(&c->wc->vlan_inner_tci, 2);
+			pop_vlan(c);
+			c->changed = true;
+			break;
+		case OFPACT_MOD_VLAN_VID:
+		case OFPACT_MOD_VLAN_PCP:
+			mod_vlan(c, a);
+			break;
+		case OFPACT_SET_FIELD:
+			set_field(c, a);
+			break;
+		case OFPACT_DEC_TTL:
+			if (!dec_ttl(c)) {
+				return false;
+			}
+			break;
+		}
+	}
+	return true;
+}
+
+/* The action set keeps one action of each kind (one per field for
+ * set-field); a later write replaces an earlier one. */
+static bool
+same_slot(const struct ofpact *a, const struct ofpact *b)
+{
+	bool set_a = a->type == OFPACT_SET_FIELD || a->type == OFPACT_MOD_VLAN_VID ||
+		     a->type == OFPACT_MOD_VLAN_PCP;
+	bool set_b = b->type == OFPACT_SET_FIELD || b->type == OFPACT_MOD_VLAN_VID ||
+		     b->type == OFPACT_MOD_VLAN_PCP;
+
+	if (set_a && set_b) {
+		return a->type == b->type && a->field == b->field;
+	}
+	return a->type == b->type;
+}
+
+static void
+write_actions(struct xctx *c, const struct ofpact *acts, uint32_t n)
+{
+	for (uint32_t i = 0; i < n; i++) {
+		uint32_t j;
+
+		for (j = 0; j < c->n_aset && !same_slot(&c->aset[j], &acts[i]); j++) {
+		}
+		if (j < c->n_aset) {
+			c->aset[j] = acts[i];
+		} else if (c->n_aset < ARRAY_SIZE(c->aset)) {
+			c->aset[c->n_aset++] = acts[i];
+		}
+	}
+}
+
+/* Runs the action set in the order OpenFlow 1.3 defines. */
+static void
+run_action_set(struct xctx *c)
+{
+	static const enum ofpact_type order[] = {OFPACT_POP_VLAN, OFPACT_PUSH_VLAN, OFPACT_DEC_TTL,
+						 OFPACT_SET_FIELD, OFPACT_OUTPUT};
+
+	if (!c->n_aset) {
+		return;
+	}
+	tr(c, "action set:");
+	c->indent++;
+	for (size_t k = 0; k < ARRAY_SIZE(order); k++) {
+		for (uint32_t i = 0; i < c->n_aset; i++) {
+			enum ofpact_type t = c->aset[i].type;
+
+			if (t == OFPACT_MOD_VLAN_VID || t == OFPACT_MOD_VLAN_PCP) {
+				t = OFPACT_SET_FIELD;
+			}
+			if (t == order[k] && !do_actions(c, &c->aset[i], 1)) {
+				c->indent--;
+				return;
+			}
+		}
+	}
+	c->indent--;
+}
+
+/* ---- Tables ---- */
+
+static struct rule *
+lookup(struct xctx *c, uint8_t table_id)
+{
+	struct oftable *t = &c->ofp->tables[table_id];
+
+	c->xi->tables[table_id / 8] |= (uint8_t)(1 << (table_id % 8));
+	if (table_id && c->changed) {
+		c->xi->modified = true;
+	}
+	for (uint32_t i = 0; i < t->n; i++) {
+		struct rule *r = t->rules[i];
+		int differ = -1;
+
+		/* Metadata follows from fields already un-wildcarded. */
+		if ((c->metadata & r->match.metadata_mask) != r->match.metadata) {
+			continue;
+		}
+		for (int w = 0; w < FLOW_KEY_U64S && differ < 0; w++) {
+			if ((c->flow.u64[w] & r->match.mask.u64[w]) != r->match.key.u64[w]) {
+				differ = w;
+			}
+		}
+		if (differ >= 0) {
+			/* Enough to prove that this rule does not match. */
+			c->wc->u64[differ] |= r->match.mask.u64[differ];
+			continue;
+		}
+		for (int w = 0; w < FLOW_KEY_U64S; w++) {
+			c->wc->u64[w] |= r->match.mask.u64[w];
+		}
+		return r;
+	}
+	return NULL;
+}
+
+static void
+trace_rule(struct xctx *c, const struct rule *r)
+{
+	struct ds d = DS_INIT;
+
+	match_format(&r->match, NULL, &d);
+	tr(c, "%u. priority %u, cookie 0x%" PRIx64 "%s%s", r->table_id, r->priority, r->cookie,
+	   d.len ? ": " : "", ds_cstr(&d));
+	ds_clear(&d);
+	ofp_insts_format(&r->insts, NULL, &d);
+	c->indent++;
+	tr(c, "instructions: %s", ds_cstr(&d));
+	c->indent--;
+	ds_destroy(&d);
+}
+
+static void
+run_pipeline(struct xctx *c)
+{
+	int table_id = 0;
+
+	while (table_id >= 0 && !c->err) {
+		struct rule *r = lookup(c, (uint8_t)table_id);
+
+		if (!r) {
+			tr(c, "%d. no flow matches: table miss: dropped", table_id);
+			return;
+		}
+		trace_rule(c, r);
+		if (c->xi->n_rules < MAX_UKEY_RULES) {
+			c->xi->rules[c->xi->n_rules++] = r;
+		} else {
+			c->xi->rules_overflow = true;
+		}
+		c->indent++;
+		if (!do_actions(c, r->insts.apply, r->insts.n_apply)) {
+			c->indent--;
+			return;
+		}
+		if (r->insts.clear_actions) {
+			c->n_aset = 0;
+		}
+		if (r->insts.has_write) {
+			write_actions(c, r->insts.write, r->insts.n_write);
+		}
+		if (r->insts.has_meta) {
+			c->metadata = (c->metadata & ~r->insts.metadata_mask) |
+				      (r->insts.metadata & r->insts.metadata_mask);
+		}
+		c->indent--;
+		table_id = r->insts.goto_table;
+	}
+	run_action_set(c);
+}
+
+/* ---- NORMAL ---- */
+
+static bool
+tagged_on(const struct ofport *p, uint16_t vlan)
+{
+	switch (p->vlan_mode) {
+	case OFPORT_VLAN_ACCESS:
+		return false;
+	case OFPORT_VLAN_TRUNK:
+		return vlan != 0;
+	case OFPORT_VLAN_NATIVE_TAGGED:
+		return true;
+	case OFPORT_VLAN_NATIVE_UNTAGGED:
+		return vlan != p->tag;
+	}
+	return false;
+}
+
+static void
+normal_output(struct xctx *c, const struct ofport *p, uint16_t vlan)
+{
+	uint16_t saved = c->flow.vlan_tci;
+	uint16_t pcp = saved & htons(FLOW_VLAN_PRESENT) ? saved & htons(0xe000) : 0;
+
+	c->flow.vlan_tci =
+		tagged_on(p, vlan) ? (uint16_t)(htons(FLOW_VLAN_PRESENT | vlan) | pcp) : 0;
+	output_to(c, p);
+	c->flow.vlan_tci = saved;
+}
+
+/* The VLAN a frame received on 'in' belongs to, or -1 to drop it. */
+static int
+input_vlan(struct xctx *c, const struct ofport *in)
+{
+	uint16_t tci = ntohs(c->flow.vlan_tci);
+	bool tagged = (tci & FLOW_VLAN_PRESENT) && (tci & FLOW_VLAN_VID_MASK);
+	uint16_t vid = tci & FLOW_VLAN_VID_MASK;
+
+	switch (in->vlan_mode) {
+	case OFPORT_VLAN_ACCESS:
+		if (tagged) {
+			tr(c, "dropped: VLAN %u tagged frame on access port %s (VLAN %d)", vid,
+			   in->name, in->tag);
+			return -1;
+		}
+		return in->tag;
+	case OFPORT_VLAN_TRUNK:
+		if (!ofport_carries(in, tagged ? vid : 0)) {
+			tr(c, "dropped: VLAN %u is not allowed on trunk port %s", tagged ? vid : 0,
+			   in->name);
+			return -1;
+		}
+		return tagged ? vid : 0;
+	case OFPORT_VLAN_NATIVE_TAGGED:
+	case OFPORT_VLAN_NATIVE_UNTAGGED:
+		if (!tagged) {
+			return in->tag;
+		}
+		if (!ofport_carries(in, vid)) {
+			tr(c, "dropped: VLAN %u is not allowed on port %s", vid, in->name);
+			return -1;
+		}
+		return vid;
+	}
+	return -1;
+}
+
+static void
+learn_source(struct xctx *c, const struct ofport *in, uint16_t vlan)
+{
+	const uint8_t *src = c->flow.eth_src;
+	uint8_t evicted[6];
+
+	if (eth_addr_is_multicast(src)) {
+		return;
+	}
+	c->xi->learned = true;
+	memcpy(c->xi->mac, src, 6);
+	c->xi->vlan = vlan;
+	c->xi->learn_port = in->ofp_port;
+	if (!c->learn) {
+		if (mac_lookup(c->ofp->macs, src, vlan, c->now) != in->ofp_port) {
+			c->res->stale = true;
+			tr(c, "source %02x:%02x:%02x:%02x:%02x:%02x is not learned on %s yet",
+			   src[0], src[1], src[2], src[3], src[4], src[5], in->name);
+		}
+		return;
+	}
+	switch (mac_learn(c->ofp->macs, src, vlan, in->ofp_port, c->now, evicted)) {
+	case MAC_NEW:
+	case MAC_MOVED:
+		ofproto_note_mac_change(c->ofp, src);
+		tr(c, "learned %02x:%02x:%02x:%02x:%02x:%02x on port %s VLAN %u", src[0], src[1],
+		   src[2], src[3], src[4], src[5], in->name, vlan);
+		break;
+	case MAC_UNCHANGED:
+	case MAC_NOMEM:
+		break;
+	}
+	if (memcmp(evicted, "\0\0\0\0\0\0", 6)) {
+		ofproto_note_mac_change(c->ofp, evicted);
+	}
+}
+
+static void
+flood(struct xctx *c, const struct ofport *in, uint16_t vlan)
+{
+	tr(c, "flooding in VLAN %u", vlan);
+	for (int i = 0; i < MAX_PORTS; i++) {
+		const struct ofport *p = c->ofp->ports[i];
+
+		if (p && p != in && ofport_carries(p, vlan)) {
+			normal_output(c, p, vlan);
+		}
+	}
+}
+
+static void
+xlate_normal(struct xctx *c)
+{
+	const struct ofport *in = c->ofp->by_dp[c->in_dp], *out;
+	const uint8_t *dst = c->flow.eth_dst;
+	int vlan;
+	int64_t port;
+
+	c->xi->used_normal = true;
+	wc_all(&c->wc->vlan_tci, 2);
+	wc_all(c->wc->eth_src, 6);
+	wc_all(c->wc->eth_dst, 6);
+	if (!in) {
+		return;
+	}
+	vlan = input_vlan(c, in);
+	if (vlan < 0) {
+		c->xi->vlan_drop_port = in->ofp_port;
+		return;
+	}
+	learn_source(c, in, (uint16_t)vlan);
+	if (eth_addr_is_multicast(dst)) {
+		flood(c, in, (uint16_t)vlan);
+		return;
+	}
+	port = mac_lookup(c->ofp->macs, dst, (uint16_t)vlan, c->now);
+	if (port < 0) {
+		tr(c, "destination unknown in VLAN %d", vlan);
+		flood(c, in, (uint16_t)vlan);
+		return;
+	}
+	if (port == in->ofp_port) {
+		tr(c, "destination was learned on the input port: dropped");
+		return;
+	}
+	out = ofproto_port_by_ofp(c->ofp, (uint32_t)port);
+	if (!out || !ofport_carries(out, (uint16_t)vlan)) {
+		flood(c, in, (uint16_t)vlan);
+		return;
+	}
+	tr(c, "destination learned on %s", out->name);
+	normal_output(c, out, (uint16_t)vlan);
+}
+
+/* ---- Entry point ---- */
+
+int
+xlate_packet(struct ofproto *ofp, const struct flow_key *key, bool learn, uint64_t now_ms,
+	     struct xlate_result *res, struct xlate_info *xi, struct ds *trace)
+{
+	struct xctx c;
+
+	memset(res, 0, sizeof *res);
+	memset(xi, 0, sizeof *xi);
+	memset(&c, 0, sizeof c);
+	c.ofp = ofp;
+	c.flow = *key;
+	c.base = *key;
+	c.wc = &res->mask;
+	c.res = res;
+	c.xi = xi;
+	c.trace = trace;
+	c.learn = learn;
+	c.now = now_ms;
+	c.in_dp = key->in_port;
+	c.in_ofp = ofproto_port_of_dp(ofp, key->in_port);
+	c.flow.in_port = c.in_ofp;
+	res->mask.in_port = UINT32_MAX;
+	tr(&c, "bridge(\"%s\"), packet in on port %" PRIu32, ofp->name, c.in_ofp);
+	if (!c.in_ofp) {
+		tr(&c, "the input port is not on this bridge: dropped");
+		return 0;
+	}
+	if (ofp->fail_open) {
+		tr(&c, "fail-open (no controller connected): NORMAL");
+		xi->tables[0] |= 1;
+		xlate_normal(&c);
+	} else {
+		run_pipeline(&c);
+	}
+	if (c.err) {
+		tr(&c, "translation failed: more than %d datapath actions", DP_MAX_ACTIONS);
+	}
+	return c.err;
+}

@@ -1,0 +1,682 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * ofproto without a datapath: flow text, matching and priorities, flow-mod
+ * rules, timeouts, MAC learning, VLAN modes of NORMAL, megaflow records and
+ * revalidation, and the megaflow-correctness property on random tables.
+ */
+#include <arpa/inet.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "mac_learning.h"
+#include "ofproto.h"
+#include "random.h"
+
+enum { N_PORTS = 6 };
+
+/* Ports p1..p6 on datapath ports 0..5 (OpenFlow 1..6). */
+static struct ofproto *
+make_bridge(bool secure)
+{
+	struct ofproto *ofp = ofproto_create("br0", secure, 1000);
+
+	assert_non_null(ofp);
+	for (uint32_t i = 0; i < N_PORTS; i++) {
+		char name[8];
+		struct ofproto_port_cfg cfg = {.name = name, .dp_port = i, .tag = -1};
+		uint32_t no;
+
+		snprintf(name, sizeof name, "p%u", i + 1);
+		assert_int_equal(ofproto_port_set(ofp, &cfg, &no), 0);
+		assert_int_equal(no, i + 1);
+	}
+	return ofp;
+}
+
+static int
+flow_cmd(struct ofproto *ofp, enum ofp_flow_mod_cmd cmd, const char *s, char *err)
+{
+	struct ofp_port_names names = ofproto_port_names(ofp);
+	struct ofp_flow_mod fm;
+	int ret = ofp_flow_mod_parse(&fm, s, cmd, &names, err);
+
+	if (!ret) {
+		ret = ofproto_flow_mod(ofp, &fm, 2000, err);
+		ofp_insts_destroy(&fm.insts);
+	}
+	return ret;
+}
+
+static void
+add(struct ofproto *ofp, const char *s)
+{
+	char err[OFP_ERR_MAX] = "";
+
+	if (flow_cmd(ofp, OFPFC_ADD, s, err)) {
+		fail_msg("%s: %s", s, err);
+	}
+}
+
+static void
+key_init(struct flow_key *k, uint32_t dp_port)
+{
+	memset(k, 0, sizeof *k);
+	k->in_port = dp_port;
+	memcpy(k->eth_src, "\x02\0\0\0\0\x01", 6);
+	memcpy(k->eth_dst, "\x02\0\0\0\0\x02", 6);
+	k->eth_type = htons(0x0800);
+	k->nw_proto = 6;
+	k->nw_ttl = 64;
+	k->nw_src.ipv4 = htonl(0x0a000001);
+	k->nw_dst.ipv4 = htonl(0x0a000002);
+	k->tp_src = htons(1234);
+	k->tp_dst = htons(80);
+}
+
+/* The datapath output ports of a translation, as a bitmap. */
+static uint32_t
+outputs(const struct xlate_result *r)
+{
+	uint32_t m = 0;
+
+	for (uint32_t i = 0; i < r->n_actions; i++) {
+		if (r->actions[i].type == DP_ACTION_OUTPUT) {
+			m |= 1u << r->actions[i].port;
+		}
+	}
+	return m;
+}
+
+static uint32_t
+xlate_outputs(struct ofproto *ofp, const struct flow_key *k)
+{
+	struct xlate_result r;
+
+	assert_int_equal(ofproto_xlate(ofp, k, false, 2000, &r, NULL), 0);
+	return outputs(&r);
+}
+
+static void
+format_flows(void *aux, const struct ofproto_flow_info *f)
+{
+	ofproto_flow_format(f, NULL, false, aux);
+	ds_put_char(aux, '\n');
+}
+
+static void
+test_text(void **state)
+{
+	struct ofproto *ofp = make_bridge(true);
+	char err[OFP_ERR_MAX];
+	struct ds d = DS_INIT;
+	static const struct {
+		const char *flow, *why;
+	} bad[] = {
+		{"tp_dst=80,actions=drop", "requires tcp"},
+		{"ip,tcp_dst=80,actions=drop", "tcp_dst requires"},
+		{"nw_src=10.0.0.1,actions=drop", "nw_src requires"},
+		{"dl_vlan=4096,actions=drop", "dl_vlan"},
+		{"actions=mod_vlan_vid:4096", "VLAN id is 0-4095"},
+		{"table=3,actions=goto_table:2", "later table"},
+		{"actions=output:0", "not a port"},
+		{"actions=output:nosuch", "no such port"},
+		{"bogus=1,actions=drop", "unknown field"},
+		{"priority=70000,actions=drop", "priority"},
+		{"ip,actions=set_field:1->arp_op", "cannot be set"},
+		{"ip", "no actions"},
+		{"actions=drop,output:1", "drop must be the only action"},
+		{"actions=write_actions(output:1", "unbalanced"},
+		{"actions=group:1", "not supported yet"},
+	};
+
+	(void)state;
+	for (size_t i = 0; i < ARRAY_SIZE(bad); i++) {
+		err[0] = '\0';
+		assert_int_not_equal(flow_cmd(ofp, OFPFC_ADD, bad[i].flow, err), 0);
+		if (!strstr(err, bad[i].why)) {
+			fail_msg("%s: got \"%s\", wanted \"%s\"", bad[i].flow, err, bad[i].why);
+		}
+	}
+	add(ofp, "priority=100,ip,nw_dst=10.0.0.0/24,actions=mod_vlan_vid:10,output:p2");
+	add(ofp, "table=1,cookie=0x5,idle_timeout=10,tcp6,ipv6_src=2001:db8::/32,tp_dst=443,"
+		 "actions=dec_ttl,write_actions(output:3),goto_table:2");
+	add(ofp, "table=2,priority=7,arp,arp_tpa=10.0.0.1,dl_vlan=12,actions=NORMAL");
+	add(ofp, "table=2,priority=8,in_port=p3,dl_dst=01:00:00:00:00:00/01:00:00:00:00:00,"
+		 "actions=set_field:10.9.9.9->nw_dst,CONTROLLER:64");
+	ofproto_flow_dump(ofp, NULL, 3000, format_flows, &d);
+	assert_string_equal(
+		ds_cstr(&d),
+		"cookie=0x0, table=0, priority=100,ip,nw_dst=10.0.0.0/24 "
+		"actions=mod_vlan_vid:10,output:2\n"
+		"cookie=0x5, table=1, idle_timeout=10, tcp6,ipv6_src=2001:db8::/32,tp_dst=443 "
+		"actions=dec_ttl,write_actions(output:3),goto_table:2\n"
+		"cookie=0x0, table=2, priority=8,in_port=3,dl_dst=01:00:00:00:00:00/"
+		"01:00:00:00:00:00 actions=set_field:10.9.9.9->ipv4_dst,CONTROLLER:64\n"
+		"cookie=0x0, table=2, priority=7,arp,dl_vlan=12,arp_tpa=10.0.0.1 actions=NORMAL\n");
+	ds_destroy(&d);
+	ofproto_destroy(ofp);
+}
+
+static void
+test_priorities(void **state)
+{
+	struct ofproto *ofp = make_bridge(true);
+	struct flow_key k;
+
+	(void)state;
+	add(ofp, "priority=10,actions=output:2");
+	add(ofp, "priority=20,ip,nw_dst=10.0.0.0/8,actions=output:3");
+	add(ofp, "priority=30,tcp,tp_dst=80,actions=output:4");
+	add(ofp, "priority=40,in_port=2,actions=drop");
+	key_init(&k, 0);
+	assert_int_equal(xlate_outputs(ofp, &k), 1u << 3);
+	k.tp_dst = htons(22);
+	assert_int_equal(xlate_outputs(ofp, &k), 1u << 2);
+	k.nw_dst.ipv4 = htonl(0x0b000001);
+	assert_int_equal(xlate_outputs(ofp, &k), 1u << 1);
+	k.in_port = 1;
+	assert_int_equal(xlate_outputs(ofp, &k), 0);
+	/* Output to the input port is skipped unless IN_PORT. */
+	k.in_port = 1;
+	add(ofp, "priority=50,in_port=2,actions=output:2,IN_PORT");
+	assert_int_equal(xlate_outputs(ofp, &k), 1u << 1);
+	ofproto_destroy(ofp);
+}
+
+struct count {
+	int n;
+	uint64_t last_cookie;
+	enum ofp_removed_reason reason;
+};
+
+static void
+count_flows(void *aux, const struct ofproto_flow_info *f)
+{
+	struct count *c = aux;
+
+	c->n++;
+	c->last_cookie = f->cookie;
+}
+
+static int
+n_flows(struct ofproto *ofp)
+{
+	struct count c = {0};
+
+	ofproto_flow_dump(ofp, NULL, 3000, count_flows, &c);
+	return c.n;
+}
+
+static void
+test_flow_mods(void **state)
+{
+	struct ofproto *ofp = make_bridge(false);
+	char err[OFP_ERR_MAX];
+	struct flow_key k;
+
+	(void)state;
+	assert_int_equal(n_flows(ofp), 1); /* priority=0,actions=NORMAL */
+	add(ofp, "cookie=1,priority=4,ip,actions=output:2");
+	add(ofp, "cookie=2,priority=5,tcp,actions=output:3");
+	add(ofp, "cookie=3,priority=6,tcp,tp_dst=80,actions=output:4");
+	/* Same match and priority replaces. */
+	add(ofp, "cookie=4,priority=4,ip,actions=output:5");
+	assert_int_equal(n_flows(ofp), 4);
+	/* check_overlap: tcp and ip at priority 5 overlap. */
+	assert_int_equal(flow_cmd(ofp, OFPFC_ADD,
+				  "check_overlap,priority=5,ip,nw_dst=1.2.3.4,"
+				  "actions=drop",
+				  err),
+			 -EEXIST);
+	/* Non-strict modify: every flow the match covers. */
+	assert_int_equal(flow_cmd(ofp, OFPFC_MODIFY, "tcp,actions=output:6", err), 0);
+	key_init(&k, 0);
+	assert_int_equal(xlate_outputs(ofp, &k), 1u << 5);
+	k.tp_dst = htons(22);
+	assert_int_equal(xlate_outputs(ofp, &k), 1u << 5);
+	/* Strict modify: only the exact one. */
+	assert_int_equal(flow_cmd(ofp, OFPFC_MODIFY_STRICT,
+				  "priority=6,tcp,tp_dst=80,actions=output:4", err),
+			 0);
+	k.tp_dst = htons(80);
+	assert_int_equal(xlate_outputs(ofp, &k), 1u << 3);
+	/* Modify matching nothing adds nothing. */
+	assert_int_equal(flow_cmd(ofp, OFPFC_MODIFY, "udp,actions=output:1", err), 0);
+	assert_int_equal(n_flows(ofp), 4);
+	/* Delete by out_port, then by cookie, then strict. */
+	assert_int_equal(flow_cmd(ofp, OFPFC_DELETE, "out_port=4", err), 0);
+	assert_int_equal(n_flows(ofp), 3);
+	assert_int_equal(flow_cmd(ofp, OFPFC_DELETE, "cookie=4/0xff", err), 0);
+	assert_int_equal(n_flows(ofp), 2);
+	assert_int_equal(flow_cmd(ofp, OFPFC_DELETE_STRICT, "priority=5,ip", err), 0);
+	assert_int_equal(n_flows(ofp), 2); /* no exact match (ip is at 4): nothing */
+	assert_int_equal(flow_cmd(ofp, OFPFC_DELETE_STRICT, "priority=5,tcp", err), 0);
+	assert_int_equal(n_flows(ofp), 1);
+	assert_int_equal(flow_cmd(ofp, OFPFC_DELETE, "", err), 0);
+	assert_int_equal(n_flows(ofp), 0);
+	/* With no flow left, a packet is a table miss: dropped. */
+	assert_int_equal(xlate_outputs(ofp, &k), 0);
+	ofproto_destroy(ofp);
+}
+
+static void
+removed(void *aux, const struct ofproto *ofp, const struct ofproto_flow_info *f)
+{
+	struct count *c = aux;
+
+	(void)ofp;
+	c->n++;
+	c->last_cookie = f->cookie;
+	c->reason = f->reason;
+}
+
+static void
+test_timeouts(void **state)
+{
+	struct ofproto *ofp = make_bridge(true);
+	struct count c = {0};
+
+	(void)state;
+	ofproto_set_flow_removed_cb(ofp, removed, &c);
+	add(ofp, "cookie=1,send_flow_rem,idle_timeout=5,ip,actions=drop");
+	add(ofp, "cookie=2,send_flow_rem,hard_timeout=8,arp,actions=drop");
+	add(ofp, "cookie=3,hard_timeout=1,ipv6,actions=drop"); /* no flow_rem flag */
+	assert_true(ofproto_run(ofp, 2500));                   /* changes are pending */
+	assert_int_equal(n_flows(ofp), 3);
+	ofproto_run(ofp, 3000);
+	assert_int_equal(n_flows(ofp), 2);
+	assert_int_equal(c.n, 0);
+	ofproto_run(ofp, 7000);
+	assert_int_equal(c.n, 1);
+	assert_int_equal(c.last_cookie, 1);
+	assert_int_equal(c.reason, OFPRR_IDLE_TIMEOUT);
+	ofproto_run(ofp, 10000);
+	assert_int_equal(c.n, 2);
+	assert_int_equal(c.last_cookie, 2);
+	assert_int_equal(c.reason, OFPRR_HARD_TIMEOUT);
+	assert_int_equal(n_flows(ofp), 0);
+	ofproto_destroy(ofp);
+}
+
+static void
+test_mac_table(void **state)
+{
+	struct mac_table *mt = mac_table_create(16, 10);
+	uint8_t mac[6] = {2, 0, 0, 0, 0, 0}, ev[6];
+	struct mac_stats s;
+
+	(void)state;
+	assert_int_equal(mac_learn(mt, mac, 10, 1, 0, ev), MAC_NEW);
+	assert_int_equal(mac_learn(mt, mac, 10, 1, 100, ev), MAC_UNCHANGED);
+	assert_int_equal(mac_lookup(mt, mac, 10, 200), 1);
+	assert_int_equal(mac_lookup(mt, mac, 20, 200), -1); /* per VLAN */
+	assert_int_equal(mac_learn(mt, mac, 10, 2, 300, ev), MAC_MOVED);
+	assert_int_equal(mac_lookup(mt, mac, 10, 300), 2);
+	assert_int_equal(mac_lookup(mt, mac, 10, 10300), -1); /* expired */
+	mac_age(mt, 10300, NULL, NULL);
+	mac_table_stats(mt, &s);
+	assert_int_equal(s.n_entries, 0);
+	assert_int_equal(s.aged, 1);
+	/* LRU eviction: 17 MACs into 16 slots, the first touched again. */
+	for (int i = 0; i < 17; i++) {
+		mac[5] = (uint8_t)i;
+		mac_learn(mt, mac, 1, 1, 20000 + (uint64_t)i, ev);
+		if (i == 15) {
+			mac[5] = 0;
+			mac_touch(mt, mac, 1, 1, 20016);
+		}
+	}
+	mac[5] = 0;
+	assert_int_equal(mac_lookup(mt, mac, 1, 20020), 1);
+	mac[5] = 1;
+	assert_int_equal(mac_lookup(mt, mac, 1, 20020), -1);
+	assert_memory_equal(ev, mac, 6);
+	mac_table_stats(mt, &s);
+	assert_int_equal(s.n_entries, 16);
+	assert_int_equal(s.evicted, 1);
+	mac_table_destroy(mt);
+}
+
+/* Ports: p1, p2 access 10; p3 access 20; p4 trunk 10,20; p5 native-untagged
+ * 10 (+20); p6 native-tagged 20 (+30). */
+static struct ofproto *
+vlan_bridge(void)
+{
+	static const uint16_t t1020[] = {10, 20}, t20[] = {20}, t30[] = {30};
+	struct ofproto *ofp = ofproto_create("br0", false, 0);
+	const struct ofproto_port_cfg cfgs[] = {
+		{"p1", 0, 0, OFPORT_VLAN_ACCESS, 10, NULL, 0},
+		{"p2", 0, 1, OFPORT_VLAN_ACCESS, 10, NULL, 0},
+		{"p3", 0, 2, OFPORT_VLAN_ACCESS, 20, NULL, 0},
+		{"p4", 0, 3, OFPORT_VLAN_TRUNK, -1, t1020, 2},
+		{"p5", 0, 4, OFPORT_VLAN_NATIVE_UNTAGGED, 10, t20, 1},
+		{"p6", 0, 5, OFPORT_VLAN_NATIVE_TAGGED, 20, t30, 1},
+	};
+	uint32_t no;
+
+	for (size_t i = 0; i < ARRAY_SIZE(cfgs); i++) {
+		assert_int_equal(ofproto_port_set(ofp, &cfgs[i], &no), 0);
+	}
+	return ofp;
+}
+
+/* The TCI each output port gets (0: untagged), -1 where nothing goes. */
+static void
+egress_tci(const struct xlate_result *r, int tci[N_PORTS])
+{
+	int cur = -2; /* unknown: the packet's own */
+
+	for (int i = 0; i < N_PORTS; i++) {
+		tci[i] = -1;
+	}
+	for (uint32_t i = 0; i < r->n_actions; i++) {
+		const struct dp_action *a = &r->actions[i];
+
+		if (a->type == DP_ACTION_PUSH_VLAN || a->type == DP_ACTION_SET_VLAN) {
+			cur = ntohs(a->vlan.tci) & 0xefff;
+		} else if (a->type == DP_ACTION_POP_VLAN) {
+			cur = 0;
+		} else if (a->type == DP_ACTION_OUTPUT) {
+			tci[a->port] = cur;
+		}
+	}
+}
+
+static void
+test_vlan_modes(void **state)
+{
+	struct ofproto *ofp = vlan_bridge();
+	struct xlate_result r;
+	struct flow_key k;
+	int tci[N_PORTS];
+
+	(void)state;
+	/* Broadcast, untagged on access port p1 (VLAN 10). */
+	key_init(&k, 0);
+	memset(k.eth_dst, 0xff, 6);
+	assert_int_equal(ofproto_xlate(ofp, &k, true, 0, &r, NULL), 0);
+	egress_tci(&r, tci);
+	assert_int_equal(tci[0], -1); /* not back out of p1 */
+	assert_int_equal(tci[1], -2); /* p2: as received, untagged */
+	assert_int_equal(tci[2], -1); /* p3: VLAN 20 */
+	assert_int_equal(tci[3], 10); /* trunk: tagged 10 */
+	assert_int_equal(tci[4], 0);  /* native-untagged 10: untagged */
+	assert_int_equal(tci[5], -1); /* native-tagged 20, trunks 30 */
+	/* Tagged VLAN 20 from the trunk. */
+	key_init(&k, 3);
+	memset(k.eth_dst, 0xff, 6);
+	k.vlan_tci = htons(FLOW_VLAN_PRESENT | 20);
+	assert_int_equal(ofproto_xlate(ofp, &k, true, 0, &r, NULL), 0);
+	egress_tci(&r, tci);
+	assert_int_equal(tci[0], -1);
+	assert_int_equal(tci[2], 0);  /* access 20: untagged */
+	assert_int_equal(tci[4], 20); /* native-untagged 10: 20 stays tagged */
+	assert_int_equal(tci[5], 20); /* native-tagged 20: tagged */
+	/* VLAN 30 is not allowed on the trunk; a tagged frame on an access
+	 * port: both dropped. */
+	k.vlan_tci = htons(FLOW_VLAN_PRESENT | 30);
+	assert_int_equal(xlate_outputs(ofp, &k), 0);
+	key_init(&k, 0);
+	k.vlan_tci = htons(FLOW_VLAN_PRESENT | 10);
+	assert_int_equal(xlate_outputs(ofp, &k), 0);
+	/* Learning per VLAN: 02:..:01 was learned on p1 in VLAN 10 and on the
+	 * trunk p4 in VLAN 20; unicast to it goes to the port of its VLAN. */
+	key_init(&k, 1);
+	memcpy(k.eth_src, "\x02\0\0\0\0\x09", 6);
+	memcpy(k.eth_dst, "\x02\0\0\0\0\x01", 6);
+	assert_int_equal(xlate_outputs(ofp, &k), 1u << 0);
+	k.in_port = 2;
+	assert_int_equal(xlate_outputs(ofp, &k), 1u << 3);
+	/* An unknown destination in VLAN 20 floods its ports only. */
+	k.eth_dst[5] = 0x77;
+	assert_int_equal(xlate_outputs(ofp, &k), (1u << 3) | (1u << 4) | (1u << 5));
+	ofproto_destroy(ofp);
+}
+
+static void
+cb_pkts(void *aux, const struct ofproto_flow_info *f)
+{
+	*(uint64_t *)aux += f->n_packets;
+}
+
+/* Megaflow records: statistics reach rules, and a change deletes exactly
+ * the megaflows it affects. */
+static void
+test_revalidation(void **state)
+{
+	struct ofproto *ofp = make_bridge(true);
+	struct dp_upcall_result res;
+	struct flow_key k1, k2;
+	struct dp_flow_info i1, i2;
+	struct count c = {0};
+
+	(void)state;
+	add(ofp, "priority=10,ip,nw_dst=10.0.0.2,actions=output:2");
+	add(ofp, "priority=10,ip,nw_dst=10.0.0.3,actions=output:3");
+	key_init(&k1, 0);
+	key_init(&k2, 0);
+	k2.nw_dst.ipv4 = htonl(0x0a000003);
+
+	memset(&res, 0, sizeof res);
+	assert_int_equal(ofproto_upcall(ofp, &k1, 3000, &res), 0);
+	i1 = (struct dp_flow_info){
+		.key = &k1, .orig = &k1, .ufid = res.ufid, .n_packets = 5, .n_bytes = 500};
+	struct dp_upcall_result res1 = res;
+	i1.mask = &res1.mask;
+	i1.actions = res1.actions;
+	i1.n_actions = res1.n_actions;
+	memset(&res, 0, sizeof res);
+	assert_int_equal(ofproto_upcall(ofp, &k2, 3000, &res), 0);
+	struct dp_upcall_result res2 = res;
+	i2 = (struct dp_flow_info){.key = &k2,
+				   .orig = &k2,
+				   .ufid = res2.ufid,
+				   .mask = &res2.mask,
+				   .actions = res2.actions,
+				   .n_actions = res2.n_actions};
+	assert_int_not_equal(i1.ufid, i2.ufid);
+
+	/* A sweep with no change keeps both and credits the rule. */
+	ofproto_sweep_begin(ofp);
+	assert_true(ofproto_sweep_flow(ofp, &i1, 4000, 10000));
+	assert_true(ofproto_sweep_flow(ofp, &i2, 4000, 10000));
+	ofproto_sweep_end(ofp);
+	struct ofp_flow_mod filter;
+	struct ofp_port_names names = ofproto_port_names(ofp);
+	char err[OFP_ERR_MAX];
+	assert_int_equal(ofp_flow_mod_parse(&filter, "out_port=2", OFPFC_DELETE, &names, err), 0);
+	uint64_t got = 0;
+	ofproto_flow_dump(ofp, &filter, 4000, cb_pkts, &got);
+	assert_int_equal(got, 5);
+	ofp_insts_destroy(&filter.insts);
+
+	/* A flow for 10.0.0.3 only: the 10.0.0.2 megaflow is not even
+	 * re-translated, the 10.0.0.3 one goes. */
+	add(ofp, "priority=20,ip,nw_dst=10.0.0.3,actions=output:4");
+	struct ofproto_sweep_stats before, after;
+	ofproto_get_sweep_stats(ofp, &before);
+	ofproto_sweep_begin(ofp);
+	assert_true(ofproto_sweep_flow(ofp, &i1, 5000, 10000));
+	assert_false(ofproto_sweep_flow(ofp, &i2, 5000, 10000));
+	ofproto_sweep_end(ofp);
+	ofproto_get_sweep_stats(ofp, &after);
+	assert_int_equal(after.revalidated - before.revalidated, 1);
+	assert_int_equal(after.n_megaflows, 1);
+	/* Idle megaflows go. */
+	i1.idle_ms = 20000;
+	ofproto_sweep_begin(ofp);
+	assert_false(ofproto_sweep_flow(ofp, &i1, 6000, 10000));
+	ofproto_sweep_end(ofp);
+	(void)c;
+	ofproto_destroy(ofp);
+}
+
+/* ---- The megaflow property on random tables ---- */
+
+static const uint32_t ips[] = {0x0a000001, 0x0a000002, 0x0a000102, 0x0b000001};
+static const uint16_t l4s[] = {22, 80, 443, 53};
+
+static void
+random_match(struct vs_random *rnd, struct ds *d)
+{
+	if (vs_random_u32(rnd) % 3 == 0) {
+		ds_put_format(d, "in_port=%u,", vs_random_u32(rnd) % N_PORTS + 1);
+	}
+	if (vs_random_u32(rnd) % 4 == 0) {
+		ds_put_format(d, "dl_dst=02:00:00:00:00:0%u,", vs_random_u32(rnd) % 3);
+	}
+	if (vs_random_u32(rnd) % 4 == 0) {
+		ds_put_format(d, "dl_vlan=%u,", vs_random_u32(rnd) % 2 ? 10 : 20);
+	}
+	if (vs_random_u32(rnd) % 2) {
+		bool tcp = vs_random_u32(rnd) % 2;
+
+		ds_put_cstr(d, tcp ? "tcp," : "ip,");
+		if (vs_random_u32(rnd) % 2) {
+			ds_put_format(d, "nw_dst=%u.%u.%u.%u/%u,",
+				      ips[vs_random_u32(rnd) % 4] >> 24, ips[0] >> 16 & 0xff,
+				      vs_random_u32(rnd) % 2, vs_random_u32(rnd) % 3,
+				      16 + vs_random_u32(rnd) % 17);
+		}
+		if (tcp && vs_random_u32(rnd) % 2) {
+			ds_put_format(d, "tp_dst=%u,", l4s[vs_random_u32(rnd) % 4]);
+		}
+	}
+	if (vs_random_u32(rnd) % 5 == 0) {
+		ds_put_format(d, "metadata=%u,", vs_random_u32(rnd) % 2);
+	}
+}
+
+static void
+random_actions(struct vs_random *rnd, unsigned table, struct ds *d)
+{
+	ds_put_cstr(d, "actions=");
+	switch (vs_random_u32(rnd) % 7) {
+	case 0:
+		ds_put_format(d, "output:%u", vs_random_u32(rnd) % N_PORTS + 1);
+		break;
+	case 1:
+		ds_put_format(d, "mod_vlan_vid:%u,output:%u", vs_random_u32(rnd) % 3 + 10,
+			      vs_random_u32(rnd) % N_PORTS + 1);
+		break;
+	case 2:
+		ds_put_format(d, "set_field:02:00:00:00:00:0%u->eth_dst,write_metadata:%u",
+			      vs_random_u32(rnd) % 3, vs_random_u32(rnd) % 2);
+		break;
+	case 3:
+		ds_put_cstr(d, "drop");
+		return;
+	case 4:
+		ds_put_cstr(d, "NORMAL");
+		return;
+	case 5:
+		ds_put_format(d, "strip_vlan,write_actions(output:%u)",
+			      vs_random_u32(rnd) % N_PORTS + 1);
+		break;
+	default:
+		ds_put_format(d, "output:%u", vs_random_u32(rnd) % N_PORTS + 1);
+		break;
+	}
+	if (table < 3 && vs_random_u32(rnd) % 2) {
+		ds_put_format(d, ",goto_table:%u", table + 1 + vs_random_u32(rnd) % (3 - table));
+	}
+}
+
+static void
+random_packet(struct vs_random *rnd, struct flow_key *k)
+{
+	key_init(k, vs_random_u32(rnd) % N_PORTS);
+	k->eth_dst[5] = (uint8_t)(vs_random_u32(rnd) % 3);
+	k->eth_src[5] = (uint8_t)(vs_random_u32(rnd) % 3);
+	if (vs_random_u32(rnd) % 2) {
+		k->vlan_tci = htons(FLOW_VLAN_PRESENT | (vs_random_u32(rnd) % 2 ? 10 : 20));
+	}
+	if (vs_random_u32(rnd) % 4 == 0) {
+		k->eth_type = htons(0x0806);
+		k->nw_proto = 1;
+		k->tp_src = k->tp_dst = 0;
+	} else {
+		k->nw_proto = vs_random_u32(rnd) % 2 ? 6 : 17;
+		k->nw_dst.ipv4 = htonl(ips[vs_random_u32(rnd) % 4] ^ (vs_random_u32(rnd) % 2));
+		k->tp_dst = htons(l4s[vs_random_u32(rnd) % 4]);
+		k->nw_ttl = (uint8_t)vs_random_u32(rnd);
+	}
+}
+
+static void
+test_megaflow_property(void **state)
+{
+	struct vs_random rnd;
+	unsigned checked = 0;
+
+	(void)state;
+	vs_random_seed(&rnd, 42);
+	for (int round = 0; round < 60; round++) {
+		struct ofproto *ofp = make_bridge(true);
+		struct xlate_result *r1 = malloc(sizeof *r1), *r2 = malloc(sizeof *r2);
+
+		for (int i = 0; i < 20; i++) {
+			struct ds d = DS_INIT;
+			unsigned table = vs_random_u32(&rnd) % 4;
+			char err[OFP_ERR_MAX];
+
+			ds_put_format(&d, "table=%u,priority=%u,", table, vs_random_u32(&rnd) % 8);
+			random_match(&rnd, &d);
+			random_actions(&rnd, table, &d);
+			if (flow_cmd(ofp, OFPFC_ADD, ds_cstr(&d), err)) {
+				fail_msg("%s: %s", ds_cstr(&d), err);
+			}
+			ds_destroy(&d);
+		}
+		/* Some learned MACs for NORMAL (translated without learning). */
+		for (int i = 0; i < 3; i++) {
+			struct flow_key k;
+
+			random_packet(&rnd, &k);
+			ofproto_xlate(ofp, &k, true, 0, r1, NULL);
+		}
+		for (int p = 0; p < 40; p++) {
+			struct flow_key k1, k2;
+
+			random_packet(&rnd, &k1);
+			assert_int_equal(ofproto_xlate(ofp, &k1, false, 0, r1, NULL), 0);
+			for (int q = 0; q < 40; q++) {
+				/* Any packet in the megaflow: k1's bits under the mask,
+				 * random elsewhere. */
+				random_packet(&rnd, &k2);
+				for (int w = 0; w < FLOW_KEY_U64S; w++) {
+					k2.u64[w] = (k1.u64[w] & r1->mask.u64[w]) |
+						    (k2.u64[w] & ~r1->mask.u64[w]);
+				}
+				assert_int_equal(ofproto_xlate(ofp, &k2, false, 0, r2, NULL), 0);
+				assert_int_equal(r2->n_actions, r1->n_actions);
+				assert_memory_equal(r2->actions, r1->actions,
+						    r1->n_actions * sizeof r1->actions[0]);
+				checked++;
+			}
+		}
+		free(r1);
+		free(r2);
+		ofproto_destroy(ofp);
+	}
+	assert_true(checked == 60 * 40 * 40);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_text),         cmocka_unit_test(test_priorities),
+		cmocka_unit_test(test_flow_mods),    cmocka_unit_test(test_timeouts),
+		cmocka_unit_test(test_mac_table),    cmocka_unit_test(test_vlan_modes),
+		cmocka_unit_test(test_revalidation), cmocka_unit_test(test_megaflow_property),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

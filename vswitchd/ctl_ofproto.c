@@ -1,0 +1,477 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * The control socket's OpenFlow methods (docs/control-socket.md): flow
+ * tables (flow.add, flow.mod, flow.del, flow.dump, flow.tables), trace and
+ * the MAC table (fdb.show). Every change is followed by a sweep of the
+ * megaflows before the reply, so that the next packet obeys it.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <pcap/pcap.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <rte_mbuf.h>
+
+#include "flow_format.h"
+#include "mac_learning.h"
+#include "ofproto.h"
+#include "port_mem.h"
+#include "vswitchd.h"
+
+enum { MAX_FLOWS_PER_CALL = 100000 };
+
+/* Looks up params.bridge; takes the ofproto lock on success. */
+static struct ofproto *
+lock_bridge(struct vswitchd *vd, json_t *params, struct jsonrpc_error *err)
+{
+	const char *name = json_string_value(json_object_get(params, "bridge"));
+	struct ofproto *ofp;
+
+	if (!name) {
+		jsonrpc_fail(err, JSONRPC_INVALID_PARAMS, "params.bridge: expected a bridge name");
+		return NULL;
+	}
+	ofproto_lock();
+	ofp = bridges_ofproto(vd->bridges, name);
+	if (!ofp) {
+		ofproto_unlock();
+		jsonrpc_fail(err, JSONRPC_INVALID_PARAMS, "no bridge named %s", name);
+	}
+	return ofp;
+}
+
+static const char *
+opt_str(json_t *params, const char *key, struct jsonrpc_error *err, bool *bad)
+{
+	json_t *v = json_object_get(params, key);
+
+	if (v && !json_is_string(v)) {
+		jsonrpc_fail(err, JSONRPC_INVALID_PARAMS, "params.%s: expected a string", key);
+		*bad = true;
+	}
+	return json_string_value(v);
+}
+
+static int
+m_flow_add(void *aux, json_t *params, json_t **result, struct jsonrpc_error *err)
+{
+	struct vswitchd *vd = aux;
+	json_t *flows = json_object_get(params, "flows");
+	struct ofp_flow_mod *fms;
+	struct ofp_port_names names;
+	struct ofproto *ofp;
+	char reason[OFP_ERR_MAX];
+	size_t n = json_array_size(flows), i, done = 0;
+	int ret = 0;
+
+	if (!json_is_array(flows) || !n || n > MAX_FLOWS_PER_CALL) {
+		return jsonrpc_fail(err, JSONRPC_INVALID_PARAMS,
+				    "params.flows: expected 1 to %d flow strings",
+				    MAX_FLOWS_PER_CALL);
+	}
+	fms = calloc(n, sizeof *fms);
+	if (!fms) {
+		return jsonrpc_fail(err, JSONRPC_INTERNAL_ERROR, "out of memory");
+	}
+	ofp = lock_bridge(vd, params, err);
+	if (!ofp) {
+		free(fms);
+		return -1;
+	}
+	names = ofproto_port_names(ofp);
+	/* Every flow is parsed before any is added. */
+	for (i = 0; i < n && !ret; i++) {
+		const char *s = json_string_value(json_array_get(flows, i));
+
+		if (!s) {
+			ret = jsonrpc_fail(err, JSONRPC_INVALID_PARAMS,
+					   "params.flows[%zu]: expected a string", i);
+		} else if (ofp_flow_mod_parse(&fms[i], s, OFPFC_ADD, &names, reason)) {
+			ret = jsonrpc_fail(err, JSONRPC_TXN_REJECTED, "%s%s%.400s",
+					   n > 1 ? "flow " : "", n > 1 ? "" : "", reason);
+			if (n > 1) {
+				snprintf(err->message, sizeof err->message, "flow %zu: %.400s",
+					 i + 1, reason);
+			}
+		} else {
+			done = i + 1;
+		}
+	}
+	uint64_t now = bridges_now_ms();
+	for (i = 0; i < n && !ret; i++) {
+		if (ofproto_flow_mod(ofp, &fms[i], now, reason)) {
+			ret = jsonrpc_fail(err, JSONRPC_TXN_FAILED, "flow %zu: %.400s (%zu added)",
+					   i + 1, reason, i);
+		}
+	}
+	ofproto_unlock();
+	for (i = 0; i < done; i++) {
+		ofp_insts_destroy(&fms[i].insts);
+	}
+	free(fms);
+	bridges_sweep(vd->bridges, true);
+	if (!ret) {
+		*result = json_pack("{s:I}", "added", (json_int_t)n);
+	}
+	return ret;
+}
+
+static int
+flow_change(struct vswitchd *vd, json_t *params, enum ofp_flow_mod_cmd cmd, json_t **result,
+	    struct jsonrpc_error *err)
+{
+	bool bad = false;
+	const char *flow = opt_str(params, "flow", err, &bad);
+	bool strict = json_is_true(json_object_get(params, "strict"));
+	struct ofp_port_names names;
+	struct ofp_flow_mod fm;
+	struct ofproto *ofp;
+	char reason[OFP_ERR_MAX];
+	int ret = 0;
+
+	if (bad) {
+		return -1;
+	}
+	if (strict) {
+		cmd = cmd == OFPFC_MODIFY ? OFPFC_MODIFY_STRICT : OFPFC_DELETE_STRICT;
+	}
+	if (!flow && cmd != OFPFC_DELETE) {
+		return jsonrpc_fail(err, JSONRPC_INVALID_PARAMS, "params.flow: expected a flow");
+	}
+	ofp = lock_bridge(vd, params, err);
+	if (!ofp) {
+		return -1;
+	}
+	names = ofproto_port_names(ofp);
+	if (ofp_flow_mod_parse(&fm, flow ? flow : "", cmd, &names, reason)) {
+		ret = jsonrpc_fail(err, JSONRPC_TXN_REJECTED, "%.400s", reason);
+	} else {
+		if (ofproto_flow_mod(ofp, &fm, bridges_now_ms(), reason)) {
+			ret = jsonrpc_fail(err, JSONRPC_TXN_FAILED, "%.400s", reason);
+		}
+		ofp_insts_destroy(&fm.insts);
+	}
+	ofproto_unlock();
+	bridges_sweep(vd->bridges, true);
+	if (!ret) {
+		*result = json_object();
+	}
+	return ret;
+}
+
+static int
+m_flow_mod(void *aux, json_t *params, json_t **result, struct jsonrpc_error *err)
+{
+	return flow_change(aux, params, OFPFC_MODIFY, result, err);
+}
+
+static int
+m_flow_del(void *aux, json_t *params, json_t **result, struct jsonrpc_error *err)
+{
+	return flow_change(aux, params, OFPFC_DELETE, result, err);
+}
+
+struct dump_ctx {
+	json_t *flows;
+	struct ofp_port_names names;
+	bool stats;
+};
+
+static void
+dump_cb(void *aux, const struct ofproto_flow_info *f)
+{
+	struct dump_ctx *d = aux;
+	struct ds text = DS_INIT, match = DS_INIT, acts = DS_INIT;
+
+	ofproto_flow_format(f, &d->names, d->stats, &text);
+	match_format(f->match, &d->names, &match);
+	ofp_insts_format(f->insts, &d->names, &acts);
+	json_array_append_new(
+		d->flows,
+		json_pack("{s:i, s:i, s:I, s:s, s:s, s:I, s:I, s:f, s:i, s:i, s:s}", "table",
+			  f->table_id, "priority", f->priority, "cookie", (json_int_t)f->cookie,
+			  "match", ds_cstr(&match), "actions", ds_cstr(&acts), "n_packets",
+			  (json_int_t)(f->n_packets == UINT64_MAX ? -1 : (json_int_t)f->n_packets),
+			  "n_bytes",
+			  (json_int_t)(f->n_bytes == UINT64_MAX ? -1 : (json_int_t)f->n_bytes),
+			  "duration", (double)f->duration_ms / 1000.0, "idle_timeout",
+			  f->idle_timeout, "hard_timeout", f->hard_timeout, "text",
+			  ds_cstr(&text)));
+	ds_destroy(&text);
+	ds_destroy(&match);
+	ds_destroy(&acts);
+}
+
+static int
+m_flow_dump(void *aux, json_t *params, json_t **result, struct jsonrpc_error *err)
+{
+	struct vswitchd *vd = aux;
+	bool bad = false;
+	const char *flow = opt_str(params, "flow", err, &bad);
+	struct dump_ctx d = {.stats = !json_is_false(json_object_get(params, "stats"))};
+	struct ofp_flow_mod fm;
+	struct ofproto *ofp;
+	char reason[OFP_ERR_MAX];
+
+	if (bad) {
+		return -1;
+	}
+	/* Statistics are as fresh as the call. */
+	bridges_sweep(vd->bridges, true);
+	ofp = lock_bridge(vd, params, err);
+	if (!ofp) {
+		return -1;
+	}
+	d.names = ofproto_port_names(ofp);
+	if (flow && ofp_flow_mod_parse(&fm, flow, OFPFC_DELETE, &d.names, reason)) {
+		ofproto_unlock();
+		return jsonrpc_fail(err, JSONRPC_INVALID_PARAMS, "%.400s", reason);
+	}
+	d.flows = json_array();
+	ofproto_flow_dump(ofp, flow ? &fm : NULL, bridges_now_ms(), dump_cb, &d);
+	if (flow) {
+		ofp_insts_destroy(&fm.insts);
+	}
+	ofproto_unlock();
+	*result = json_pack("{s:o}", "flows", d.flows);
+	return 0;
+}
+
+static void
+table_cb(void *aux, const struct ofproto_table_stats *t)
+{
+	json_array_append_new(aux, json_pack("{s:i, s:i, s:I, s:I}", "table", t->table_id, "active",
+					     (int)t->active, "lookups", (json_int_t)t->lookups,
+					     "matches", (json_int_t)t->matches));
+}
+
+static int
+m_flow_tables(void *aux, json_t *params, json_t **result, struct jsonrpc_error *err)
+{
+	struct vswitchd *vd = aux;
+	struct ofproto *ofp;
+	struct ofproto_sweep_stats sw;
+	json_t *tables = json_array();
+
+	bridges_sweep(vd->bridges, true);
+	ofp = lock_bridge(vd, params, err);
+	if (!ofp) {
+		json_decref(tables);
+		return -1;
+	}
+	ofproto_table_dump(ofp, table_cb, tables);
+	ofproto_get_sweep_stats(ofp, &sw);
+	ofproto_unlock();
+	*result =
+		json_pack("{s:o, s:{s:I, s:I, s:I, s:i, s:I}}", "tables", tables, "megaflows",
+			  "sweeps", (json_int_t)sw.sweeps, "revalidated",
+			  (json_int_t)sw.revalidated, "deleted", (json_int_t)sw.deleted, "records",
+			  (int)sw.n_megaflows, "packet_ins", (json_int_t)sw.packet_ins);
+	return 0;
+}
+
+/* The key of a packet described as a match ("in_port=1,tcp,tp_dst=80"):
+ * the fields given, everything else zero. The in_port becomes the
+ * datapath port. */
+static int
+trace_key(struct ofproto *ofp, const struct match *m, struct flow_key *key, char *reason)
+{
+	struct ofp_port_names names = ofproto_port_names(ofp);
+	struct ds d = DS_INIT;
+
+	*key = m->key;
+	if (!m->mask.in_port) {
+		snprintf(reason, OFP_ERR_MAX, "trace needs in_port");
+		return -EINVAL;
+	}
+	for (uint32_t dp_port = 0; dp_port < DP_MAX_PORTS; dp_port++) {
+		if (ofproto_port_of_dp(ofp, dp_port) == m->key.in_port) {
+			key->in_port = dp_port;
+			ds_destroy(&d);
+			return 0;
+		}
+	}
+	ofp_port_format(m->key.in_port, &names, &d);
+	snprintf(reason, OFP_ERR_MAX, "in_port=%s: no such port on this bridge", ds_cstr(&d));
+	ds_destroy(&d);
+	return -ENOENT;
+}
+
+static int
+m_trace(void *aux, json_t *params, json_t **result, struct jsonrpc_error *err)
+{
+	struct vswitchd *vd = aux;
+	bool bad = false;
+	const char *flow = opt_str(params, "flow", err, &bad);
+	struct ofp_port_names names;
+	struct xlate_result *xr;
+	struct ofp_flow_mod fm;
+	struct ofproto *ofp;
+	struct flow_key key;
+	struct ds trace = DS_INIT;
+	char reason[OFP_ERR_MAX], mf[2048], acts[2048];
+	int ret;
+
+	if (bad || !flow) {
+		return bad ? -1
+			   : jsonrpc_fail(err, JSONRPC_INVALID_PARAMS,
+					  "params.flow: expected packet fields");
+	}
+	xr = malloc(sizeof *xr);
+	ofp = xr ? lock_bridge(vd, params, err) : NULL;
+	if (!ofp) {
+		free(xr);
+		return xr ? -1 : jsonrpc_fail(err, JSONRPC_INTERNAL_ERROR, "out of memory");
+	}
+	names = ofproto_port_names(ofp);
+	ret = ofp_flow_mod_parse(&fm, flow, OFPFC_DELETE, &names, reason);
+	if (!ret) {
+		ofp_insts_destroy(&fm.insts);
+		ret = trace_key(ofp, &fm.match, &key, reason);
+	}
+	if (!ret) {
+		struct flow_key all;
+
+		memset(&all, 0xff, sizeof all);
+		flow_format(mf, sizeof mf, &key, &all);
+		ds_put_format(&trace, "Flow: %s\n\n", mf);
+		ret = ofproto_xlate(ofp, &key, false, bridges_now_ms(), xr, &trace);
+		snprintf(reason, sizeof reason, "translation failed: %s", strerror(-ret));
+	}
+	ofproto_unlock();
+	if (!ret) {
+		flow_format(mf, sizeof mf, &key, &xr->mask);
+		dp_actions_format(acts, sizeof acts, xr->actions, xr->n_actions);
+		ds_put_format(&trace, "\nMegaflow: %s\nDatapath actions: %s\n", mf, acts);
+		*result = json_pack("{s:s, s:s, s:s}", "trace", ds_cstr(&trace), "megaflow", mf,
+				    "actions", acts);
+	} else {
+		jsonrpc_fail(err, JSONRPC_INVALID_PARAMS, "%.400s", reason);
+	}
+	ds_destroy(&trace);
+	free(xr);
+	return ret ? -1 : 0;
+}
+
+struct fdb_ctx {
+	json_t *entries;
+	struct ofproto *ofp;
+};
+
+static void
+fdb_cb(void *aux, const struct mac_entry_info *e)
+{
+	struct fdb_ctx *f = aux;
+	char mac[18];
+
+	snprintf(mac, sizeof mac, "%02x:%02x:%02x:%02x:%02x:%02x", e->mac[0], e->mac[1], e->mac[2],
+		 e->mac[3], e->mac[4], e->mac[5]);
+	json_array_append_new(f->entries, json_pack("{s:i, s:i, s:s, s:I}", "port", (int)e->port,
+						    "vlan", e->vlan, "mac", mac, "age",
+						    (json_int_t)(e->age_ms / 1000)));
+}
+
+static void
+vlan_drop_cb(void *aux, const struct ofproto_port_info *p)
+{
+	json_object_set_new(aux, p->name, json_integer((json_int_t)p->vlan_drops));
+}
+
+static int
+m_fdb_show(void *aux, json_t *params, json_t **result, struct jsonrpc_error *err)
+{
+	struct vswitchd *vd = aux;
+	struct fdb_ctx f = {json_array(), NULL};
+	json_t *drops = json_object();
+	struct mac_stats s;
+
+	bridges_sweep(vd->bridges, true);
+	f.ofp = lock_bridge(vd, params, err);
+	if (!f.ofp) {
+		json_decref(f.entries);
+		json_decref(drops);
+		return -1;
+	}
+	ofproto_fdb_dump(f.ofp, bridges_now_ms(), fdb_cb, &f);
+	ofproto_fdb_stats(f.ofp, &s);
+	ofproto_port_dump(f.ofp, vlan_drop_cb, drops);
+	ofproto_unlock();
+	*result = json_pack("{s:o, s:{s:I, s:I, s:I, s:I, s:i, s:i, s:i}, s:o}", "entries",
+			    f.entries, "stats", "learned", (json_int_t)s.learned, "moved",
+			    (json_int_t)s.moved, "evicted", (json_int_t)s.evicted, "aged",
+			    (json_int_t)s.aged, "entries", (int)s.n_entries, "max_entries",
+			    (int)s.max_entries, "aging_time", (int)s.aging_s, "vlan_drops", drops);
+	return 0;
+}
+
+/* Queues the frames of a pcap file on a "mem" port, as if that port had
+ * received them: for tests and for replaying a capture into a bridge. */
+static int
+m_port_inject(void *aux, json_t *params, json_t **result, struct jsonrpc_error *err)
+{
+	struct vswitchd *vd = aux;
+	const char *name = json_string_value(json_object_get(params, "port"));
+	const char *file = json_string_value(json_object_get(params, "pcap"));
+	struct dp *dp = bridges_dp(vd->bridges);
+	char perr[PCAP_ERRBUF_SIZE];
+	struct pcap_pkthdr *hdr;
+	const u_char *data;
+	struct port *port;
+	uint32_t no, n = 0;
+	pcap_t *pc;
+
+	if (!name || !file) {
+		return jsonrpc_fail(err, JSONRPC_INVALID_PARAMS,
+				    "params: expected {\"port\": NAME, \"pcap\": FILE}");
+	}
+	if (!dp || bridges_port_no(vd->bridges, name, &no) || !(port = dp_port_get(dp, no))) {
+		return jsonrpc_fail(err, JSONRPC_INVALID_PARAMS, "no running port named %s", name);
+	}
+	if (strcmp(port_type(port), "mem")) {
+		return jsonrpc_fail(err, JSONRPC_INVALID_PARAMS,
+				    "port %s is of type %s: inject needs a port of type mem", name,
+				    port_type(port));
+	}
+	pc = pcap_open_offline(file, perr);
+	if (!pc) {
+		return jsonrpc_fail(err, JSONRPC_INVALID_PARAMS, "%.400s", perr);
+	}
+	while (pcap_next_ex(pc, &hdr, &data) == 1) {
+		struct rte_mbuf *m = rte_pktmbuf_alloc(bridges_mempool(vd->bridges));
+		char *p = m ? rte_pktmbuf_append(m, (uint16_t)hdr->caplen) : NULL;
+
+		if (!p || hdr->caplen > UINT16_MAX) {
+			rte_pktmbuf_free(m);
+			break;
+		}
+		memcpy(p, data, hdr->caplen);
+		if (port_mem_inject(port, &m, 1) != 1) {
+			rte_pktmbuf_free(m);
+			break;
+		}
+		n++;
+	}
+	pcap_close(pc);
+	*result = json_pack("{s:i}", "injected", (int)n);
+	return 0;
+}
+
+static const struct jsonrpc_method methods[] = {
+	{"port.inject", m_port_inject},
+	{"flow.add", m_flow_add},
+	{"flow.mod", m_flow_mod},
+	{"flow.del", m_flow_del},
+	{"flow.dump", m_flow_dump},
+	{"flow.tables", m_flow_tables},
+	{"trace", m_trace},
+	{"fdb.show", m_fdb_show},
+};
+
+const struct jsonrpc_method *
+ctl_ofproto_methods(size_t *n)
+{
+	*n = sizeof methods / sizeof methods[0];
+	return methods;
+}
