@@ -390,6 +390,27 @@ dp_flow_flush(struct dp *dp)
 	dp_reclaim(dp);
 }
 
+/* What dp_flow_dump() and dp_flow_revalidate() show of a flow. */
+static void
+flow_info_of(const struct dp_flow *f, unsigned int pmd, uint64_t now, uint64_t hz,
+	     struct dp_flow_info *info)
+{
+	uint64_t used = __atomic_load_n(&f->used_tsc, __ATOMIC_RELAXED);
+
+	*info = (struct dp_flow_info){
+		.pmd = pmd,
+		.key = &f->cls.key,
+		.mask = dpcls_rule_mask(&f->cls),
+		.actions = f->actions,
+		.n_actions = f->n_actions,
+		.n_packets = __atomic_load_n(&f->n_packets, __ATOMIC_RELAXED),
+		.n_bytes = __atomic_load_n(&f->n_bytes, __ATOMIC_RELAXED),
+		.idle_ms = now > used ? (now - used) * 1000 / hz : 0,
+		.ufid = f->ufid,
+		.orig = &f->key,
+	};
+}
+
 unsigned int
 dp_flow_revalidate(struct dp *dp, bool (*keep)(void *aux, const struct dp_flow_info *info),
 		   void *aux)
@@ -404,19 +425,9 @@ dp_flow_revalidate(struct dp *dp, bool (*keep)(void *aux, const struct dp_flow_i
 
 		pthread_mutex_lock(&pmd->flow_mutex);
 		for (struct dp_flow *f = pmd->flows, *next; f; f = next) {
-			uint64_t used = __atomic_load_n(&f->used_tsc, __ATOMIC_RELAXED);
-			struct dp_flow_info info = {
-				.pmd = i,
-				.key = &f->cls.key,
-				.mask = dpcls_rule_mask(&f->cls),
-				.actions = f->actions,
-				.n_actions = f->n_actions,
-				.n_packets = __atomic_load_n(&f->n_packets, __ATOMIC_RELAXED),
-				.n_bytes = __atomic_load_n(&f->n_bytes, __ATOMIC_RELAXED),
-				.idle_ms = now > used ? (now - used) * 1000 / hz : 0,
-				.ufid = f->ufid,
-				.orig = &f->key,
-			};
+			struct dp_flow_info info;
+
+			flow_info_of(f, i, now, hz, &info);
 
 			next = f->next;
 			if (keep(aux, &info)) {
@@ -460,19 +471,9 @@ dp_flow_dump(struct dp *dp, void (*cb)(void *aux, const struct dp_flow_info *inf
 
 		pthread_mutex_lock(&pmd->flow_mutex);
 		for (struct dp_flow *f = pmd->flows; f; f = f->next) {
-			uint64_t used = __atomic_load_n(&f->used_tsc, __ATOMIC_RELAXED);
-			struct dp_flow_info info = {
-				.pmd = i,
-				.key = &f->cls.key,
-				.mask = dpcls_rule_mask(&f->cls),
-				.actions = f->actions,
-				.n_actions = f->n_actions,
-				.n_packets = __atomic_load_n(&f->n_packets, __ATOMIC_RELAXED),
-				.n_bytes = __atomic_load_n(&f->n_bytes, __ATOMIC_RELAXED),
-				.idle_ms = now > used ? (now - used) * 1000 / hz : 0,
-				.ufid = f->ufid,
-				.orig = &f->key,
-			};
+			struct dp_flow_info info;
+
+			flow_info_of(f, i, now, hz, &info);
 
 			cb(aux, &info);
 		}
