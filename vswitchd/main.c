@@ -42,6 +42,23 @@ struct options {
 	bool detach;
 };
 
+/* 'path' made absolute against the current directory (NULL stays NULL).
+ * The result lives as long as the process. */
+static const char *
+absolute(const char *path)
+{
+	char cwd[PATH_MAX], *abs;
+
+	if (!path || path[0] == '/') {
+		return path;
+	}
+	if (!getcwd(cwd, sizeof cwd) || asprintf(&abs, "%s/%s", cwd, path) < 0) {
+		fprintf(stderr, "vswitchd: cannot make %s absolute: %s\n", path, strerror(errno));
+		exit(1);
+	}
+	return abs;
+}
+
 static int ready_fd = -1; /* --detach: tells the parent how the start went */
 
 static void usage(void) __attribute__((noreturn));
@@ -152,6 +169,12 @@ parse_options(int argc, char **argv, struct options *o)
 	if (o->detach && !o->log_file) {
 		o->log_file = "/var/log/vswitch/vswitchd.log";
 	}
+	/* --detach moves to /: relative paths must mean what they meant here. */
+	o->db = absolute(o->db);
+	o->ctl = absolute(o->ctl);
+	o->run_dir = absolute(o->run_dir);
+	o->log_file = absolute(o->log_file);
+	o->pidfile = absolute(o->pidfile);
 }
 
 /* mkdir -p of the directory that holds 'path' (or of 'path' itself). */

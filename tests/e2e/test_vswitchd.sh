@@ -157,4 +157,17 @@ out=$("$BIN/vswitchd" --bogus 2>&1)
 check "unknown option refused" [ $? -eq 2 ]
 out=$("$BIN/vswitchd" --log-level=loud 2>&1)
 check "bad log level refused" grep -q "not err, warn, info or dbg" <<<"$out"
+
+# Relative paths keep their meaning after --detach moves to /.
+mkdir -p "$T/rel"
+(cd "$T/rel" && "$BIN/vswitchd" --db c.json --ctl ctl.sock --run-dir run --pidfile pid \
+	--log-file log --detach --eal "$VSWITCHD_EAL")
+rel_pid=$(cat "$T/rel/pid" 2>/dev/null || true)
+E2E_EXTRA_PIDS="${E2E_EXTRA_PIDS:-} $rel_pid"
+check "relative paths: the socket is where it was asked" \
+	"$BIN/switch-ctl" --ctl "$T/rel/ctl.sock" add-br rbr0
+check "relative paths: the database is where it was asked" grep -q rbr0 "$T/rel/c.json"
+[ -n "$rel_pid" ] && kill -TERM "$rel_pid"
+for _ in $(seq 50); do kill -0 "$rel_pid" 2>/dev/null || break; sleep 0.1; done
+check "relative-path daemon stopped" sh -c "! kill -0 '$rel_pid' 2>/dev/null"
 finish
