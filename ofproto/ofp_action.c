@@ -515,7 +515,7 @@ ofp_insts_parse(struct ofp_insts *in, const char *s, uint8_t table_id,
 /* ---- Formatting ---- */
 
 void
-ofpact_format(const struct ofpact *a, const struct ofp_port_names *names, struct ds *out)
+ofpact_format(const struct ofpact *a, struct ds *out)
 {
 	const struct mf_field *f;
 
@@ -527,10 +527,10 @@ ofpact_format(const struct ofpact *a, const struct ofp_port_names *names, struct
 				ds_put_format(out, ":%u", a->max_len);
 			}
 		} else if (a->port >= OFPP_MAX) {
-			ofp_port_format(a->port, names, out);
+			ofp_port_format(a->port, out);
 		} else {
 			ds_put_cstr(out, "output:");
-			ofp_port_format(a->port, names, out);
+			ofp_port_format(a->port, out);
 		}
 		return;
 	case OFPACT_PUSH_VLAN:
@@ -562,24 +562,23 @@ ofpact_format(const struct ofpact *a, const struct ofp_port_names *names, struct
 }
 
 static void
-format_list(const struct ofpact *a, uint32_t n, const struct ofp_port_names *names, bool *first,
-	    struct ds *out)
+format_list(const struct ofpact *a, uint32_t n, bool *first, struct ds *out)
 {
 	for (uint32_t i = 0; i < n; i++) {
 		if (!*first) {
 			ds_put_char(out, ',');
 		}
 		*first = false;
-		ofpact_format(&a[i], names, out);
+		ofpact_format(&a[i], out);
 	}
 }
 
 void
-ofp_insts_format(const struct ofp_insts *in, const struct ofp_port_names *names, struct ds *out)
+ofp_insts_format(const struct ofp_insts *in, struct ds *out)
 {
 	bool first = true;
 
-	format_list(in->apply, in->n_apply, names, &first, out);
+	format_list(in->apply, in->n_apply, &first, out);
 	if (in->clear_actions) {
 		ds_put_format(out, "%sclear_actions", first ? "" : ",");
 		first = false;
@@ -588,7 +587,7 @@ ofp_insts_format(const struct ofp_insts *in, const struct ofp_port_names *names,
 		bool inner = true;
 
 		ds_put_format(out, "%swrite_actions(", first ? "" : ",");
-		format_list(in->write, in->n_write, names, &inner, out);
+		format_list(in->write, in->n_write, &inner, out);
 		ds_put_char(out, ')');
 		first = false;
 	}

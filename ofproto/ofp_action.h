@@ -64,8 +64,7 @@ int ofp_insts_parse(struct ofp_insts *in, const char *s, uint8_t table_id,
 		    const struct ofp_port_names *names, char *err);
 
 /* Formats 'in' the way ovs-ofctl prints actions ("drop" when empty). */
-void ofp_insts_format(const struct ofp_insts *in, const struct ofp_port_names *names,
-		      struct ds *out);
-void ofpact_format(const struct ofpact *a, const struct ofp_port_names *names, struct ds *out);
+void ofp_insts_format(const struct ofp_insts *in, struct ds *out);
+void ofpact_format(const struct ofpact *a, struct ds *out);
 
 #endif /* VS_OFP_ACTION_H */

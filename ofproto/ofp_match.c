@@ -779,18 +779,14 @@ ofp_port_parse(const char *s, const struct ofp_port_names *names, uint32_t *port
 }
 
 void
-ofp_port_format(uint32_t port, const struct ofp_port_names *names, struct ds *out)
+ofp_port_format(uint32_t port, struct ds *out)
 {
-	const char *name;
-
 	for (size_t i = 0; i < ARRAY_SIZE(reserved_ports); i++) {
 		if (port == reserved_ports[i].port) {
 			ds_put_cstr(out, reserved_ports[i].name);
 			return;
 		}
 	}
-	name = names && names->port_to_name ? names->port_to_name(names->aux, port) : NULL;
-	(void)name; /* numbers are what dumps show; names are for input */
 	ds_put_format(out, "%" PRIu32, port);
 }
 
@@ -913,7 +909,7 @@ format_vlan(const struct match *m, bool *first, struct ds *out)
 }
 
 void
-match_format(const struct match *m, const struct ofp_port_names *names, struct ds *out)
+match_format(const struct match *m, struct ds *out)
 {
 	int64_t type = exact_u(m, MFF_ETH_TYPE), proto = exact_u(m, MFF_IP_PROTO);
 	bool first = true, type_done = false, proto_done = false;
@@ -972,7 +968,7 @@ match_format(const struct match *m, const struct ofp_port_names *names, struct d
 		if (f->id == MFF_IN_PORT) {
 			ds_put_format(out, "%sin_port=", first ? "" : ",");
 			first = false;
-			ofp_port_format(m->key.in_port, names, out);
+			ofp_port_format(m->key.in_port, out);
 			continue;
 		}
 		put_field(m, f, &first, out);

@@ -179,18 +179,18 @@ int mf_parse_value(const struct mf_field *f, const char *s, union mf_value *v, u
 void mf_format_value(const struct mf_field *f, const union mf_value *v, const union mf_value *mask,
 		     struct ds *out);
 
-/* Port names for text: 'name_to_port' returns 0 and the number, or
- * -ENOENT; 'port_to_name' returns a name or NULL. Either may be NULL. */
+/* Port names in text input: 'name_to_port' (may be NULL) returns 0 and
+ * the number, or -ENOENT. */
 struct ofp_port_names {
 	int (*name_to_port)(void *aux, const char *name, uint32_t *port);
-	const char *(*port_to_name)(void *aux, uint32_t port);
 	void *aux;
 };
 
 /* Parses a port: a number, a reserved name (IN_PORT, NORMAL, FLOOD, ALL,
  * CONTROLLER, LOCAL, ANY, any case) or a port name. */
 int ofp_port_parse(const char *s, const struct ofp_port_names *names, uint32_t *port, char *err);
-void ofp_port_format(uint32_t port, const struct ofp_port_names *names, struct ds *out);
+/* Dumps show port numbers, as ovs-ofctl does; names are for input. */
+void ofp_port_format(uint32_t port, struct ds *out);
 
 /* Parses one "name=value" or shorthand ("ip", "tcp6", "arp", ...) word of
  * a match into 'm'. Returns 0, -ENOENT if 'name' is not a match field (the
@@ -200,6 +200,6 @@ int match_parse_field(struct match *m, const char *name, const char *value,
 
 /* Formats 'm' the way ovs-ofctl prints it ("ip,in_port=1,nw_dst=10.0.0.0/24");
  * the catch-all match prints nothing. */
-void match_format(const struct match *m, const struct ofp_port_names *names, struct ds *out);
+void match_format(const struct match *m, struct ds *out);
 
 #endif /* VS_OFP_MATCH_H */

@@ -357,8 +357,7 @@ ofproto_flow_dump(const struct ofproto *ofp, const struct ofp_flow_mod *filter, 
 }
 
 void
-ofproto_flow_format(const struct ofproto_flow_info *f, const struct ofp_port_names *names,
-		    bool show_stats, struct ds *out)
+ofproto_flow_format(const struct ofproto_flow_info *f, bool show_stats, struct ds *out)
 {
 	size_t mark;
 
@@ -395,16 +394,16 @@ ofproto_flow_format(const struct ofproto_flow_info *f, const struct ofp_port_nam
 	if (out->len != mark) {
 		struct ds m = DS_INIT;
 
-		match_format(f->match, names, &m);
+		match_format(f->match, &m);
 		if (m.len) {
 			ds_put_format(out, ",%s", ds_cstr(&m));
 		}
 		ds_destroy(&m);
 	} else {
-		match_format(f->match, names, out);
+		match_format(f->match, out);
 	}
 	ds_put_cstr(out, out->len != mark ? " actions=" : "actions=");
-	ofp_insts_format(f->insts, names, out);
+	ofp_insts_format(f->insts, out);
 }
 
 void
@@ -443,7 +442,6 @@ add_default_flow(struct ofproto *ofp, uint64_t now_ms)
 	ofp_insts_init(&fm.insts);
 	fm.insts.apply = &normal;
 	fm.insts.n_apply = 1;
-	fm.insts.write = &normal; /* unused (n_write 0), but not NULL */
 	return flow_add(ofp, &fm, now_ms, err);
 }
 
@@ -657,18 +655,10 @@ names_to_port(void *aux, const char *name, uint32_t *port)
 	return 0;
 }
 
-static const char *
-names_to_name(void *aux, uint32_t port)
-{
-	struct ofport *p = ofproto_port_by_ofp(aux, port);
-
-	return p ? p->name : NULL;
-}
-
 struct ofp_port_names
 ofproto_port_names(struct ofproto *ofp)
 {
-	return (struct ofp_port_names){names_to_port, names_to_name, ofp};
+	return (struct ofp_port_names){names_to_port, ofp};
 }
 
 void
@@ -786,13 +776,11 @@ ofproto_upcall(struct ofproto *ofp, const struct flow_key *key, uint64_t now_ms,
 	return ret;
 }
 
-enum { CONTROLLER_COOKIE_TAG = 0x0fc0 };
-
 bool
 ofproto_is_controller_cookie(uint64_t cookie, uint16_t *max_len)
 {
 	*max_len = (uint16_t)cookie;
-	return cookie >> 16 == CONTROLLER_COOKIE_TAG;
+	return (cookie & ~(uint64_t)UINT16_MAX) == CONTROLLER_COOKIE;
 }
 
 void
@@ -842,12 +830,6 @@ ofproto_run(struct ofproto *ofp, uint64_t now_ms)
 		}
 	}
 	mac_age(ofp->macs, now_ms, mac_aged, ofp);
-	return ofp->sweep_wanted;
-}
-
-bool
-ofproto_needs_sweep(const struct ofproto *ofp)
-{
 	return ofp->sweep_wanted;
 }
 
@@ -1051,12 +1033,4 @@ void
 ofproto_fdb_stats(const struct ofproto *ofp, struct mac_stats *s)
 {
 	mac_table_stats(ofp->macs, s);
-}
-
-void
-ofproto_fdb_flush(struct ofproto *ofp)
-{
-	mac_flush_port(ofp->macs, UINT32_MAX);
-	ofp->macs_overflow = true;
-	ofp->sweep_wanted = true;
 }

@@ -159,8 +159,7 @@ void ofproto_flow_dump(const struct ofproto *ofp, const struct ofp_flow_mod *fil
 		       void *aux);
 
 /* One flow entry as ovs-ofctl dump-flows prints it. */
-void ofproto_flow_format(const struct ofproto_flow_info *f, const struct ofp_port_names *names,
-			 bool show_stats, struct ds *out);
+void ofproto_flow_format(const struct ofproto_flow_info *f, bool show_stats, struct ds *out);
 
 /* Called when a flow entry with send_flow_rem expires or is deleted. */
 typedef void (*ofproto_flow_removed_fn)(void *aux, const struct ofproto *ofp,
@@ -207,7 +206,6 @@ void ofproto_packet_in(struct ofproto *ofp, uint32_t dp_in_port, uint16_t max_le
 /* Expires flow entries and MAC entries. Returns true when megaflows need a
  * sweep (also after flow mods, port changes and MAC learning). */
 bool ofproto_run(struct ofproto *ofp, uint64_t now_ms);
-bool ofproto_needs_sweep(const struct ofproto *ofp);
 
 /* A sweep: ofproto_sweep_begin(), then ofproto_sweep_flow() for every
  * megaflow whose in_port belongs to this bridge (its answer: keep or
@@ -234,6 +232,5 @@ struct mac_stats;
 void ofproto_fdb_dump(const struct ofproto *ofp, uint64_t now_ms,
 		      void (*cb)(void *aux, const struct mac_entry_info *e), void *aux);
 void ofproto_fdb_stats(const struct ofproto *ofp, struct mac_stats *s);
-void ofproto_fdb_flush(struct ofproto *ofp);
 
 #endif /* VS_OFPROTO_H */

@@ -40,6 +40,10 @@ struct ofport {
 
 enum { MAX_PORTS = 256, MAX_PENDING = 64, MAX_UKEY_RULES = 16 };
 
+/* The DP_ACTION_USERSPACE cookie of an output to the controller: this tag
+ * in the upper bits, the max_len in the low 16. */
+#define CONTROLLER_COOKIE (0x0fc0ull << 16)
+
 /* What a translation went through, kept per megaflow (a "ukey"). */
 struct xlate_info {
 	uint32_t n_rules;

@@ -22,8 +22,6 @@
 
 #include "ofproto_priv.h"
 
-enum { CONTROLLER_COOKIE = 0x0fc0ull << 16 };
-
 struct xctx {
 	struct ofproto *ofp;
 	struct flow_key flow, base;
@@ -366,7 +364,7 @@ do_actions(struct xctx *c, const struct ofpact *acts, uint32_t n)
 		if (c->trace) {
 			struct ds d = DS_INIT;
 
-			ofpact_format(a, NULL, &d);
+			ofpact_format(a, &d);
 			tr(c, "%s", ds_cstr(&d));
 			ds_destroy(&d);
 		}
@@ -506,11 +504,11 @@ trace_rule(struct xctx *c, const struct rule *r)
 {
 	struct ds d = DS_INIT;
 
-	match_format(&r->match, NULL, &d);
+	match_format(&r->match, &d);
 	tr(c, "%u. priority %u, cookie 0x%" PRIx64 "%s%s", r->table_id, r->priority, r->cookie,
 	   d.len ? ": " : "", ds_cstr(&d));
 	ds_clear(&d);
-	ofp_insts_format(&r->insts, NULL, &d);
+	ofp_insts_format(&r->insts, &d);
 	c->indent++;
 	tr(c, "instructions: %s", ds_cstr(&d));
 	c->indent--;

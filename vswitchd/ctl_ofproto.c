@@ -89,12 +89,9 @@ m_flow_add(void *aux, json_t *params, json_t **result, struct jsonrpc_error *err
 			ret = jsonrpc_fail(err, JSONRPC_INVALID_PARAMS,
 					   "params.flows[%zu]: expected a string", i);
 		} else if (ofp_flow_mod_parse(&fms[i], s, OFPFC_ADD, &names, reason)) {
-			ret = jsonrpc_fail(err, JSONRPC_TXN_REJECTED, "%s%s%.400s",
-					   n > 1 ? "flow " : "", n > 1 ? "" : "", reason);
-			if (n > 1) {
-				snprintf(err->message, sizeof err->message, "flow %zu: %.400s",
-					 i + 1, reason);
-			}
+			ret = n > 1 ? jsonrpc_fail(err, JSONRPC_TXN_REJECTED, "flow %zu: %.400s",
+						   i + 1, reason)
+				    : jsonrpc_fail(err, JSONRPC_TXN_REJECTED, "%.400s", reason);
 		} else {
 			done = i + 1;
 		}
@@ -185,9 +182,9 @@ dump_cb(void *aux, const struct ofproto_flow_info *f)
 	struct dump_ctx *d = aux;
 	struct ds text = DS_INIT, match = DS_INIT, acts = DS_INIT;
 
-	ofproto_flow_format(f, &d->names, d->stats, &text);
-	match_format(f->match, &d->names, &match);
-	ofp_insts_format(f->insts, &d->names, &acts);
+	ofproto_flow_format(f, d->stats, &text);
+	match_format(f->match, &match);
+	ofp_insts_format(f->insts, &acts);
 	json_array_append_new(
 		d->flows,
 		json_pack("{s:i, s:i, s:I, s:s, s:s, s:I, s:I, s:f, s:i, s:i, s:s}", "table",
@@ -278,7 +275,6 @@ m_flow_tables(void *aux, json_t *params, json_t **result, struct jsonrpc_error *
 static int
 trace_key(struct ofproto *ofp, const struct match *m, struct flow_key *key, char *reason)
 {
-	struct ofp_port_names names = ofproto_port_names(ofp);
 	struct ds d = DS_INIT;
 
 	*key = m->key;
@@ -293,7 +289,7 @@ trace_key(struct ofproto *ofp, const struct match *m, struct flow_key *key, char
 			return 0;
 		}
 	}
-	ofp_port_format(m->key.in_port, &names, &d);
+	ofp_port_format(m->key.in_port, &d);
 	snprintf(reason, OFP_ERR_MAX, "in_port=%s: no such port on this bridge", ds_cstr(&d));
 	ds_destroy(&d);
 	return -ENOENT;

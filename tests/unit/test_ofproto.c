@@ -106,7 +106,7 @@ xlate_outputs(struct ofproto *ofp, const struct flow_key *k)
 static void
 format_flows(void *aux, const struct ofproto_flow_info *f)
 {
-	ofproto_flow_format(f, NULL, false, aux);
+	ofproto_flow_format(f, false, aux);
 	ds_put_char(aux, '\n');
 }
 
@@ -455,7 +455,6 @@ test_revalidation(void **state)
 	struct dp_upcall_result res;
 	struct flow_key k1, k2;
 	struct dp_flow_info i1, i2;
-	struct count c = {0};
 
 	(void)state;
 	add(ofp, "priority=10,ip,nw_dst=10.0.0.2,actions=output:2");
@@ -514,7 +513,6 @@ test_revalidation(void **state)
 	ofproto_sweep_begin(ofp);
 	assert_false(ofproto_sweep_flow(ofp, &i1, 6000, 10000));
 	ofproto_sweep_end(ofp);
-	(void)c;
 	ofproto_destroy(ofp);
 }
 
