@@ -18,7 +18,7 @@ static const char *const drop_names[DP_DROP__MAX] = {
 	[DP_DROP_ACTION] = "drop_action",        [DP_DROP_UPCALL] = "drop_upcall_error",
 	[DP_DROP_INSTALL] = "drop_flow_install", [DP_DROP_NO_PORT] = "drop_no_port",
 	[DP_DROP_TTL] = "drop_ttl_expired",      [DP_DROP_NO_HEADROOM] = "drop_no_headroom",
-	[DP_DROP_NO_MBUF] = "drop_no_mbuf",
+	[DP_DROP_NO_MBUF] = "drop_no_mbuf",      [DP_DROP_PATCH_LOOP] = "drop_patch_loop",
 };
 
 const char *
@@ -96,6 +96,7 @@ dp_create(const struct dp_params *params)
 		return NULL;
 	}
 	dp->threaded = params->pmd_cpu_mask != 0;
+	memset(dp->patch_peer, 0xff, sizeof dp->patch_peer);
 	dp->sort_interval_tsc = rte_get_tsc_hz();
 	for (int cpu = 0; cpu < 64 && dp->threaded; cpu++) {
 		if (params->pmd_cpu_mask & (1ull << cpu)) {
@@ -252,6 +253,8 @@ dp_port_next_no(const struct dp *dp)
 	return -ENOSPC;
 }
 
+static void relink_patches(struct dp *dp);
+
 int
 dp_port_add(struct dp *dp, struct port *port, uint32_t *port_no)
 {
@@ -271,6 +274,7 @@ dp_port_add(struct dp *dp, struct port *port, uint32_t *port_no)
 		return err;
 	}
 	__atomic_store_n(&dp->ports[no], port, __ATOMIC_RELEASE);
+	relink_patches(dp);
 	for (uint16_t q = 0; q < port_n_rxq(port); q++) {
 		struct dp_rxq rxq = {port, port->ops->rx_burst, no, q};
 
@@ -282,6 +286,35 @@ dp_port_add(struct dp *dp, struct port *port, uint32_t *port_no)
 	}
 	*port_no = no;
 	return 0;
+}
+
+/* Links every patch port whose peer is there and names it back. */
+static void
+relink_patches(struct dp *dp)
+{
+	for (uint32_t i = 0; i < DP_MAX_PORTS; i++) {
+		struct port *p = dp->ports[i];
+		uint32_t peer = UINT32_MAX;
+
+		for (uint32_t j = 0; p && port_is_patch(p) && j < DP_MAX_PORTS; j++) {
+			struct port *q = dp->ports[j];
+
+			if (q && port_is_patch(q) && !strcmp(port_patch_peer(p), port_name(q)) &&
+			    !strcmp(port_patch_peer(q), port_name(p))) {
+				peer = j;
+				break;
+			}
+		}
+		__atomic_store_n(&dp->patch_peer[i], peer, __ATOMIC_RELEASE);
+	}
+}
+
+int
+dp_port_patch_peer(const struct dp *dp, uint32_t port_no)
+{
+	uint32_t peer = port_no < DP_MAX_PORTS ? dp->patch_peer[port_no] : UINT32_MAX;
+
+	return peer == UINT32_MAX ? -ENOENT : (int)peer;
 }
 
 int
@@ -299,6 +332,7 @@ dp_port_del(struct dp *dp, uint32_t port_no)
 		}
 	}
 	__atomic_store_n(&dp->ports[port_no], NULL, __ATOMIC_RELEASE);
+	relink_patches(dp);
 	dp_synchronize(dp);
 	port_close(port);
 	return 0;

@@ -31,7 +31,9 @@
 #include "flow_key.h"
 #include "port.h"
 
-enum { DP_MAX_PORTS = 256, DP_MAX_ACTIONS = 64, DP_MAX_PMDS = 64 };
+/* DP_PATCH_DEPTH_MAX: how many patch ports a packet may cross; a loop of
+ * patch ports ends there (counted as DP_DROP_PATCH_LOOP). */
+enum { DP_MAX_PORTS = 256, DP_MAX_ACTIONS = 64, DP_MAX_PMDS = 64, DP_PATCH_DEPTH_MAX = 8 };
 
 struct dp;
 struct dp_pmd;
@@ -45,6 +47,7 @@ enum dp_drop_reason {
 	DP_DROP_TTL,         /* dec_ttl on TTL 0 or 1 */
 	DP_DROP_NO_HEADROOM, /* push_vlan without room */
 	DP_DROP_NO_MBUF,     /* a copy for a second output failed */
+	DP_DROP_PATCH_LOOP,  /* crossed DP_PATCH_DEPTH_MAX patch ports */
 	DP_DROP__MAX,
 };
 
@@ -111,7 +114,9 @@ int dp_start(struct dp *dp);
 
 /* Adds an open 'port' (the datapath owns it from now on, even on failure),
  * starts it and assigns its receive queues to PMD threads. Writes its number
- * to '*port_no'. Returns 0, -ENOSPC or -errno from port_start(). */
+ * to '*port_no'. Returns 0, -ENOSPC or -errno from port_start(). Patch
+ * ports are linked to their peer (by name) as soon as both are added; until
+ * then what a bridge sends to one is dropped and counted. */
 int dp_port_add(struct dp *dp, struct port *port, uint32_t *port_no);
 
 /* The number the next dp_port_add() will give, or -ENOSPC: callers that
@@ -123,6 +128,10 @@ int dp_port_del(struct dp *dp, uint32_t port_no);
 
 /* The port numbered 'port_no', or NULL. Control thread. */
 struct port *dp_port_get(struct dp *dp, uint32_t port_no);
+
+/* The datapath port a patch port delivers to, or -ENOENT (none yet, or not
+ * a patch port). Control thread. */
+int dp_port_patch_peer(const struct dp *dp, uint32_t port_no);
 
 /* Installs a megaflow in every PMD thread's table (proactively, as tests and
  * benchmarks do). Returns 0, -EEXIST, -EINVAL or -ENOMEM. */

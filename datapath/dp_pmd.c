@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <sched.h>
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
 
 #include <rte_cycles.h>
@@ -53,17 +54,58 @@ drop(struct dp_pmd *pmd, struct rte_mbuf *m, enum dp_drop_reason why)
 	rte_pktmbuf_free(m);
 }
 
+static void process_batch(struct dp_pmd *pmd, uint32_t in_port, struct rte_mbuf **pkts, uint16_t n);
+
+/* Hands what a bridge sent to patch port 'port_no' to its peer's bridge, as
+ * input: no copy, no queue. */
+static void
+patch_cross(struct dp_pmd *pmd, struct port *port, uint32_t port_no, struct rte_mbuf **pkts,
+	    uint16_t n, uint8_t depth)
+{
+	uint32_t peer = __atomic_load_n(&pmd->dp->patch_peer[port_no], __ATOMIC_ACQUIRE);
+	struct port *peer_port = peer < DP_MAX_PORTS
+					 ? __atomic_load_n(&pmd->dp->ports[peer], __ATOMIC_ACQUIRE)
+					 : NULL;
+	uint64_t bytes = 0;
+	uint8_t saved = pmd->depth;
+
+	if (depth >= DP_PATCH_DEPTH_MAX) {
+		dp_stat_add(pmd, DP_STAT_DROP0 + DP_DROP_PATCH_LOOP, n);
+		rte_pktmbuf_free_bulk(pkts, n);
+		return;
+	}
+	for (uint16_t i = 0; i < n; i++) {
+		bytes += rte_pktmbuf_pkt_len(pkts[i]);
+	}
+	port_patch_account(port, peer_port, n, bytes);
+	if (!peer_port) {
+		rte_pktmbuf_free_bulk(pkts, n);
+		return;
+	}
+	pmd->depth = (uint8_t)(depth + 1);
+	process_batch(pmd, peer, pkts, n);
+	pmd->depth = saved;
+}
+
 static void
 tx_flush(struct dp_pmd *pmd, uint32_t port_no)
 {
 	struct dp_txbuf *b = &pmd->txb[port_no];
 	struct port *port = __atomic_load_n(&pmd->dp->ports[port_no], __ATOMIC_ACQUIRE);
+	struct rte_mbuf *pkts[PKT_BATCH_MAX];
 	uint16_t n = b->n;
 
 	b->n = 0;
 	if (!port) {
 		dp_stat_add(pmd, DP_STAT_DROP0 + DP_DROP_NO_PORT, n);
 		rte_pktmbuf_free_bulk(b->pkts, n);
+		return;
+	}
+	if (port->ops->patch) {
+		/* The peer's bridge may send to this port again: free the
+		 * buffer first. */
+		memcpy(pkts, b->pkts, n * sizeof pkts[0]);
+		patch_cross(pmd, port, port_no, pkts, n, b->depth);
 		return;
 	}
 	if (port->n_txq >= pmd->dp->n_pmds) {
@@ -86,26 +128,30 @@ tx_enqueue(struct dp_pmd *pmd, uint32_t port_no, struct rte_mbuf *m)
 		return;
 	}
 	b = &pmd->txb[port_no];
-	if (b->n == 0) {
-		pmd->pending[pmd->n_pending++] = port_no;
-	} else if (b->n == PKT_BATCH_MAX) {
+	if (b->n == PKT_BATCH_MAX) {
 		tx_flush(pmd, port_no);
-		pmd->pending[pmd->n_pending++] = port_no;
 	}
+	if (!b->queued) {
+		pmd->pending[pmd->n_pending++] = port_no;
+		b->queued = true;
+	}
+	b->depth = b->n == 0 || pmd->depth > b->depth ? pmd->depth : b->depth;
 	b->pkts[b->n++] = m;
 }
 
+/* Sends every buffered output. Crossing a patch port may buffer more:
+ * the loop runs until nothing is left. */
 static void
 tx_flush_all(struct dp_pmd *pmd)
 {
-	for (uint32_t i = 0; i < pmd->n_pending; i++) {
-		uint32_t no = pmd->pending[i];
+	while (pmd->n_pending) {
+		uint32_t no = pmd->pending[--pmd->n_pending];
 
+		pmd->txb[no].queued = false;
 		if (pmd->txb[no].n) {
 			tx_flush(pmd, no);
 		}
 	}
-	pmd->n_pending = 0;
 }
 
 static bool
@@ -393,10 +439,10 @@ execute_groups(struct dp_pmd *pmd, struct batch_ctx *c, uint64_t now)
 	}
 }
 
-void
-dp_pmd_process(struct dp_pmd *pmd, uint32_t in_port, struct rte_mbuf **pkts, uint16_t n)
+/* Runs the pipeline up to buffered output. */
+static void
+process_batch(struct dp_pmd *pmd, uint32_t in_port, struct rte_mbuf **pkts, uint16_t n)
 {
-	uint64_t start = rte_rdtsc();
 	struct batch_ctx c;
 
 	c.n = n;
@@ -410,7 +456,16 @@ dp_pmd_process(struct dp_pmd *pmd, uint32_t in_port, struct rte_mbuf **pkts, uin
 		dp_pkt_set_layers(m, ofs.l3, ofs.l4, c.keys[i].nw_proto);
 	}
 	lookup_batch(pmd, &c);
-	execute_groups(pmd, &c, start);
+	execute_groups(pmd, &c, pmd->batch_tsc);
+}
+
+void
+dp_pmd_process(struct dp_pmd *pmd, uint32_t in_port, struct rte_mbuf **pkts, uint16_t n)
+{
+	uint64_t start = rte_rdtsc();
+
+	pmd->batch_tsc = start;
+	process_batch(pmd, in_port, pkts, n);
 	tx_flush_all(pmd);
 	dp_stat_add(pmd, DP_STAT_RX, n);
 	dp_stat_add(pmd, DP_STAT_CYCLES, rte_rdtsc() - start);

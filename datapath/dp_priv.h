@@ -57,6 +57,8 @@ struct dp_rxq_list {
 
 struct dp_txbuf {
 	uint16_t n;
+	bool queued;   /* its port is in the pending list */
+	uint8_t depth; /* patch ports its packets crossed (the most of any) */
 	struct rte_mbuf *pkts[PKT_BATCH_MAX];
 };
 
@@ -71,7 +73,9 @@ struct dp_pmd {
 	uint64_t emc_seen_gen;
 	uint64_t next_sort_tsc;
 	uint32_t n_pending;
-	uint32_t pending[DP_MAX_PORTS];
+	uint32_t pending[DP_MAX_PORTS]; /* a stack of ports with output */
+	uint8_t depth;                  /* patch ports crossed by this batch */
+	uint64_t batch_tsc;             /* when the received batch started */
 	struct dp_txbuf txb[DP_MAX_PORTS];
 
 	/* Shared with the control thread. */
@@ -87,7 +91,8 @@ struct dp_pmd {
 };
 
 struct dp {
-	struct port *ports[DP_MAX_PORTS]; /* RCU: PMDs read, control writes */
+	struct port *ports[DP_MAX_PORTS];  /* RCU: PMDs read, control writes */
+	uint32_t patch_peer[DP_MAX_PORTS]; /* same; UINT32_MAX: none */
 	struct rte_rcu_qsbr *qsbr;
 	dp_upcall_fn upcall;
 	void *upcall_aux;

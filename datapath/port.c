@@ -4,6 +4,7 @@
  * their ops tables (port.h, port_impl.h).
  */
 #include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -39,8 +40,14 @@ static const struct port_ops *
 find_type(const char *type)
 {
 	if (n_port_types == 0) {
-		port_register(&port_pcap_ops);
-		port_register(&port_mem_ops);
+		static const struct port_ops *const builtin[] = {
+			&port_pcap_ops,     &port_mem_ops,    &port_tap_ops,
+			&port_internal_ops, &port_system_ops, &port_patch_ops,
+		};
+
+		for (size_t i = 0; i < sizeof builtin / sizeof builtin[0]; i++) {
+			port_register(builtin[i]);
+		}
 	}
 	for (size_t i = 0; i < n_port_types; i++) {
 		if (!strcmp(port_types[i]->type, type)) {
@@ -80,13 +87,89 @@ port_opts_check(const struct port *port, const struct port_opt *opts, size_t n_o
 	return 0;
 }
 
+static bool
+parse_ulong(const char *s, unsigned long lo, unsigned long hi, unsigned long *v)
+{
+	char *end;
+
+	errno = 0;
+	*v = strtoul(s, &end, 10);
+	return *s && *s != '-' && !*end && !errno && *v >= lo && *v <= hi;
+}
+
+/* Takes the options every type shares out of 'opts' (into 'rest') and
+ * stores them in 'port'. Returns 0 or -EINVAL with 'err' filled. */
+static int
+common_opts(struct port *port, const struct port_opt *opts, size_t n_opts, struct port_opt *rest,
+	    size_t *n_rest, char *err)
+{
+	const unsigned int caps = port->ops->caps;
+
+	*n_rest = 0;
+	for (size_t i = 0; i < n_opts; i++) {
+		const char *k = opts[i].key, *v = opts[i].value ? opts[i].value : "";
+		unsigned long n;
+		unsigned int b[6];
+		int len = 0;
+
+		if (!strcmp(k, "mtu_request")) {
+			if (!(caps & PORT_CAP_MTU)) {
+				goto unsupported;
+			}
+			if (!parse_ulong(v, 68, 9000, &n)) {
+				snprintf(err, PORT_ERR_MAX,
+					 "port %s: mtu_request '%s' is not 68 to 9000", port->name,
+					 v);
+				return -EINVAL;
+			}
+			port->mtu_request = (uint32_t)n;
+		} else if (!strcmp(k, "n_rxq")) {
+			if (!(caps & PORT_CAP_RXQS)) {
+				goto unsupported;
+			}
+			if (!parse_ulong(v, 1, PORT_MAX_QUEUES, &n)) {
+				snprintf(err, PORT_ERR_MAX, "port %s: n_rxq '%s' is not 1 to %d",
+					 port->name, v, PORT_MAX_QUEUES);
+				return -EINVAL;
+			}
+			port->n_rxq_request = (uint16_t)n;
+		} else if (!strcmp(k, "mac")) {
+			if (!(caps & PORT_CAP_MAC)) {
+				goto unsupported;
+			}
+			if (sscanf(v, "%2x:%2x:%2x:%2x:%2x:%2x%n", &b[0], &b[1], &b[2], &b[3],
+				   &b[4], &b[5], &len) != 6 ||
+			    len != 17 || v[len] || (b[0] & 1)) {
+				snprintf(err, PORT_ERR_MAX,
+					 "port %s: mac '%s' is not a unicast xx:xx:xx:xx:xx:xx",
+					 port->name, v);
+				return -EINVAL;
+			}
+			for (int j = 0; j < 6; j++) {
+				port->mac[j] = (uint8_t)b[j];
+			}
+			port->has_mac = true;
+		} else {
+			rest[(*n_rest)++] = opts[i];
+		}
+		continue;
+	unsupported:
+		snprintf(err, PORT_ERR_MAX, "port %s: type %s does not support %s", port->name,
+			 port->ops->type, k);
+		return -EINVAL;
+	}
+	return 0;
+}
+
 int
 port_open(const char *type, const char *name, const struct port_opt *opts, size_t n_opts,
 	  struct rte_mempool *mp, struct port **portp, char *err)
 {
 	char dummy[PORT_ERR_MAX];
 	const struct port_ops *ops;
+	struct port_opt *rest = NULL;
 	struct port *port;
+	size_t n_rest;
 	int ret;
 
 	err = err ? err : dummy;
@@ -113,7 +196,17 @@ port_open(const char *type, const char *name, const struct port_opt *opts, size_
 	port->n_rxq = 1;
 	port->n_txq = 1;
 	rte_spinlock_init(&port->tx_lock);
-	ret = ops->open(port, opts, n_opts, err);
+	rest = n_opts ? calloc(n_opts, sizeof *rest) : NULL;
+	if (n_opts && !rest) {
+		ret = -ENOMEM;
+		snprintf(err, PORT_ERR_MAX, "port %s: out of memory", name);
+	} else {
+		ret = common_opts(port, opts, n_opts, rest, &n_rest, err);
+	}
+	if (!ret) {
+		ret = ops->open(port, rest, n_rest, err);
+	}
+	free(rest);
 	if (ret) {
 		rte_free(port);
 		return ret;
@@ -162,6 +255,35 @@ port_get_stats(struct port *port, struct port_stats *stats)
 {
 	memset(stats, 0, sizeof *stats);
 	return port->ops->get_stats ? port->ops->get_stats(port, stats) : -EOPNOTSUPP;
+}
+
+int
+port_get_status(struct port *port, struct port_status *st)
+{
+	memset(st, 0, sizeof *st);
+	st->link = -1;
+	return port->ops->get_status ? port->ops->get_status(port, st) : 0;
+}
+
+void
+port_status_add(struct port_status *st, const char *key, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (st->n_info == PORT_STATUS_MAX) {
+		return;
+	}
+	snprintf(st->info[st->n_info].key, sizeof st->info[0].key, "%s", key);
+	va_start(ap, fmt);
+	vsnprintf(st->info[st->n_info].value, sizeof st->info[0].value, fmt, ap);
+	va_end(ap);
+	st->n_info++;
+}
+
+bool
+port_is_patch(const struct port *port)
+{
+	return port->ops->patch;
 }
 
 const char *

@@ -5,8 +5,16 @@
  * uses. Control operations return 0 or -errno; an op a type leaves NULL gives
  * -EOPNOTSUPP. rx/tx are burst calls on the packet path.
  *
- * Types in this release: "pcap" (options rx_pcap=FILE, tx_pcap=FILE) and
- * "mem" (in-memory rings, for tests and benchmarks; see port_mem.h).
+ * Types: "tap" and "internal" (kernel TAP devices), "system" (an existing
+ * kernel interface through an AF_PACKET ring), "patch" (to another bridge,
+ * inside the datapath), "vhost-user" and "vhost-user-client" (VMs), "dpdk"
+ * (DPDK's own drivers), "pcap" (rx_pcap=FILE, tx_pcap=FILE) and "mem"
+ * (in-memory rings for tests and benchmarks; see port_mem.h). docs/ports.md
+ * lists their options.
+ *
+ * Options every type may take, where it supports them (else an error):
+ * "mtu_request" (68 to 9000), "mac" (xx:xx:xx:xx:xx:xx) and "n_rxq" (1 to
+ * PORT_MAX_QUEUES receive queues).
  */
 #ifndef VS_PORT_H
 #define VS_PORT_H
@@ -30,7 +38,24 @@ struct port_stats {
 	uint64_t tx_packets, tx_bytes, tx_dropped, tx_errors;
 };
 
-enum { PORT_NAME_MAX = 32, PORT_ERR_MAX = 256 };
+enum { PORT_NAME_MAX = 32, PORT_ERR_MAX = 256, PORT_MAX_QUEUES = 16, PORT_STATUS_MAX = 8 };
+
+/* What a port shows about itself besides counters. */
+struct port_status {
+	int link;     /* 1 up, 0 down, -1 unknown */
+	uint32_t mtu; /* 0: unknown */
+	bool has_mac;
+	uint8_t mac[6];
+	uint32_t n_info; /* type-specific facts, e.g. vhost "features" */
+	struct {
+		char key[24];
+		char value[160];
+	} info[PORT_STATUS_MAX];
+};
+
+/* Appends a fact to 'st' (dropped when full). */
+void port_status_add(struct port_status *st, const char *key, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
 
 /* Registers a port type; returns 0, -EEXIST or -EINVAL. Call before any
  * port_open(), from one thread. The built-in types register themselves on
@@ -53,6 +78,14 @@ void port_close(struct port *port);
 
 /* Fills 'stats' (counters of the port type plus drops counted here). */
 int port_get_stats(struct port *port, struct port_stats *stats);
+
+/* Fills 'st' with the link state, MTU, MAC and type-specific facts. Control
+ * thread. */
+int port_get_status(struct port *port, struct port_status *st);
+
+/* For patch ports: true, and the name of the peer port. */
+bool port_is_patch(const struct port *port);
+const char *port_patch_peer(const struct port *port);
 
 const char *port_name(const struct port *port);
 const char *port_type(const struct port *port);

@@ -6,6 +6,8 @@
 #ifndef VS_PORT_IMPL_H
 #define VS_PORT_IMPL_H
 
+#include <sys/uio.h>
+
 #include <rte_spinlock.h>
 
 #include "port.h"
@@ -13,9 +15,18 @@
 typedef uint16_t (*port_burst_fn)(struct port *port, uint16_t qid, struct rte_mbuf **pkts,
 				  uint16_t n);
 
+/* Which common options (port.h) a type supports. */
+enum {
+	PORT_CAP_MTU = 1 << 0,
+	PORT_CAP_MAC = 1 << 1,
+	PORT_CAP_RXQS = 1 << 2,
+};
+
 struct port_ops {
 	const char *type;
-	size_t priv_size; /* bytes of port->priv for the type's state */
+	size_t priv_size;  /* bytes of port->priv for the type's state */
+	unsigned int caps; /* PORT_CAP_* */
+	bool patch;        /* the datapath delivers its output to the peer */
 
 	/* Validates and applies options, acquires resources. On error fills
 	 * 'err' (PORT_ERR_MAX bytes) and returns -errno; close is not called
@@ -29,6 +40,9 @@ struct port_ops {
 	int (*get_stats)(const struct port *port, struct port_stats *stats);
 	/* True when a finite input is exhausted. */
 	bool (*rx_done)(const struct port *port);
+	/* Fills the type's part of 'st' (link, mtu, mac, info). Control
+	 * thread. */
+	int (*get_status)(struct port *port, struct port_status *st);
 
 	/* Packet path: see port_rx_burst() / port_tx_burst(). */
 	port_burst_fn rx_burst;
@@ -42,6 +56,11 @@ struct port {
 	uint16_t n_rxq;
 	uint16_t n_txq;
 	bool started;
+	/* Common options as requested (0 / false: the type's default). */
+	uint32_t mtu_request;
+	uint16_t n_rxq_request;
+	bool has_mac;
+	uint8_t mac[6];
 	rte_spinlock_t tx_lock; /* for the datapath when threads > n_txq */
 	uint8_t priv[] __attribute__((aligned(64)));
 };
@@ -54,7 +73,49 @@ const char *port_opt_get(const struct port_opt *opts, size_t n_opts, const char 
 int port_opts_check(const struct port *port, const struct port_opt *opts, size_t n_opts,
 		    const char *const *known, char *err);
 
+/* Packet buffers for types that copy frames through the kernel. */
+
+/* A packet of 'size' bytes from 'data', chained over several mbufs when it
+ * does not fit one; NULL when the pool is empty. */
+struct rte_mbuf *port_mbuf_from_buf(struct rte_mempool *mp, const void *data, uint32_t size);
+
+/* Fills 'iov' with the segments of 'm'; returns their number, or 0 when 'm'
+ * has more than 'max'. */
+int port_mbuf_iov(struct rte_mbuf *m, struct iovec *iov, int max);
+
+/* Completes the TCP or UDP checksum of an IPv4/IPv6 frame whose kernel
+ * sender left it partial (offloaded: the field holds the pseudo-header
+ * sum). Returns false for other frames, which it leaves alone. */
+bool port_csum_fix(uint8_t *frame, uint32_t size);
+
+/* Segments a TCP frame of 'size' bytes that a kernel sender handed over as
+ * one large (GSO) frame into frames whose IP packets have at most 'mtu'
+ * bytes, with their checksums computed. Returns the number of mbufs written to
+ * 'out' (at most 'max'), or -errno: -EINVAL for a frame that is not TCP
+ * over IPv4/IPv6, -EMSGSIZE when 'max' is too few, -ENOMEM for an empty
+ * pool. */
+int port_tcp_segment(struct rte_mempool *mp, const uint8_t *frame, uint32_t size, uint32_t mtu,
+		     struct rte_mbuf **out, int max);
+
+/* The link state of kernel interface 'ifname' in this network namespace: 1
+ * up and running, 0 down, -1 unknown. Fills '*mtu' and 'mac' when known. */
+int port_kernel_status(const char *ifname, struct port_status *st);
+
+/* Applies mtu_request and mac to kernel interface 'ifname'; fills 'err'. */
+int port_kernel_configure(struct port *port, const char *ifname, char *err);
+
+/* Counts 'n' packets crossing from patch port 'tx' to its peer 'rx' (NULL:
+ * there is none, they were dropped). Any PMD thread. */
+void port_patch_account(struct port *tx, struct port *rx, uint32_t n, uint64_t bytes);
+
 extern const struct port_ops port_pcap_ops;
 extern const struct port_ops port_mem_ops;
+extern const struct port_ops port_tap_ops;
+extern const struct port_ops port_internal_ops;
+extern const struct port_ops port_system_ops;
+extern const struct port_ops port_patch_ops;
+extern const struct port_ops port_vhost_ops;
+extern const struct port_ops port_vhost_client_ops;
+extern const struct port_ops port_dpdk_ops;
 
 #endif /* VS_PORT_IMPL_H */

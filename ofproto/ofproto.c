@@ -576,7 +576,8 @@ ofproto_port_set(struct ofproto *ofp, const struct ofproto_port_cfg *cfg, uint32
 	if (cfg->ofp_port_request && cfg->ofp_port_request != number) {
 		struct ofport *other = ofproto_port_by_ofp(ofp, cfg->ofp_port_request);
 
-		if (other || cfg->ofp_port_request >= OFPP_MAX) {
+		if (other ||
+		    (cfg->ofp_port_request >= OFPP_MAX && cfg->ofp_port_request != OFPP_LOCAL)) {
 			return -EEXIST;
 		}
 		number = cfg->ofp_port_request;

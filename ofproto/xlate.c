@@ -224,7 +224,12 @@ do_output(struct xctx *c, uint32_t port, uint16_t max_len)
 		tr(c, "-> to the controller (max_len %u)", max_len);
 		return;
 	case OFPP_LOCAL:
-		tr(c, "-> LOCAL: this bridge has no local port yet: dropped");
+		p = ofproto_port_by_ofp(c->ofp, OFPP_LOCAL);
+		if (!p) {
+			tr(c, "-> LOCAL: this bridge has no local port: dropped");
+		} else if (c->in_ofp != OFPP_LOCAL) {
+			output_to(c, p);
+		}
 		return;
 	default:
 		break;

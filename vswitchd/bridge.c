@@ -279,6 +279,7 @@ open_port(struct bridges *b, const char *bridge, const char *name, const json_t 
 	const json_t *iface = cfgdb_port_iface(port_rec);
 	int next_no = dp_port_next_no(b->dp);
 	struct port_opt opts[MAX_OPTS];
+	char mtu[16];
 	const char *key;
 	struct port *port;
 	struct bport *bp;
@@ -288,12 +289,21 @@ open_port(struct bridges *b, const char *bridge, const char *name, const json_t 
 	int ret;
 
 	json_object_foreach (json_object_get(iface, "options"), key, v) {
-		if (n == MAX_OPTS) {
+		if (n == MAX_OPTS - 2) {
 			snprintf(err, BRIDGE_ERR_MAX, "port %s: more than %d options", name,
-				 MAX_OPTS);
+				 MAX_OPTS - 2);
 			return -EINVAL;
 		}
 		opts[n++] = (struct port_opt){key, json_string_value(v)};
+	}
+	/* The interface's columns that every port type may take. */
+	if (json_object_get(iface, "mtu_request")) {
+		snprintf(mtu, sizeof mtu, "%lld",
+			 (long long)cfgdb_get_int(iface, "mtu_request", 1500));
+		opts[n++] = (struct port_opt){"mtu_request", mtu};
+	}
+	if (json_object_get(iface, "mac")) {
+		opts[n++] = (struct port_opt){"mac", cfgdb_get_str(iface, "mac", "")};
 	}
 	ret = port_open(cfgdb_get_str(iface, "type", ""), name, opts, n, b->mp, &port, err);
 	if (ret) {
@@ -439,6 +449,9 @@ sync_port(struct bridges *b, struct ofproto *ofp, const char *bname, const char 
 	port_cfg_from_doc(port, &cfg, trunks);
 	cfg.dp_port = no;
 	cfg.ofp_port_request = (uint32_t)cfgdb_get_int(cfgdb_port_iface(port), "ofport_request", 0);
+	if (!strcmp(pname, bname)) {
+		cfg.ofp_port_request = OFPP_LOCAL; /* the bridge's own port */
+	}
 	if (ofproto_port_set(ofp, &cfg, &ofp_port)) {
 		VLOG_WARN("bridge", "%s: port %s: ofport_request %u is taken", bname, pname,
 			  cfg.ofp_port_request);

@@ -29,12 +29,36 @@ struct iface_type {
 static const char *const pcap_opts[] = {"rx_pcap", "tx_pcap", NULL};
 static const char *const mem_opts[] = {"size", NULL};
 static const char *const patch_opts[] = {"peer", NULL};
+static const char *const tap_opts[] = {"n_rxq", NULL};
+static const char *const no_opts[] = {NULL};
+static const char *const vhost_opts[] = {"path", NULL};
+static const char *const dpdk_opts[] = {"dpdk-devargs", "n_rxq", NULL};
 
 static const struct iface_type iface_types[] = {
+	{"internal", tap_opts, NULL},
+	{"tap", tap_opts, NULL},
+	{"system", no_opts, NULL},
+	{"patch", patch_opts, "peer"},
+	{"vhost-user", vhost_opts, NULL},
+	{"vhost-user-client", vhost_opts, "path"},
+	{"dpdk", dpdk_opts, "dpdk-devargs"},
 	{"pcap", pcap_opts, NULL},
 	{"mem", mem_opts, NULL},
-	{"patch", patch_opts, "peer"},
 };
+
+static const char *
+type_names(void)
+{
+	static char buf[160];
+
+	if (!buf[0]) {
+		for (size_t i = 0; i < ARRAY_SIZE(iface_types); i++) {
+			snprintf(buf + strlen(buf), sizeof buf - strlen(buf), "%s%s", i ? ", " : "",
+				 iface_types[i].name);
+		}
+	}
+	return buf;
+}
 
 json_t *
 cfgdb_new_doc(void)
@@ -277,12 +301,12 @@ validate_iface_type(const char *name, const json_t *iface, char *err)
 	json_t *v;
 
 	if (!type) {
-		return fail(err, "interface %s: no type (types: pcap, mem, patch)", name);
+		return fail(err, "interface %s: no type (types: %s)", name, type_names());
 	}
 	it = iface_type_find(type);
 	if (!it) {
-		return fail(err, "interface %s: unknown type '%s' (types: pcap, mem, patch)", name,
-			    type);
+		return fail(err, "interface %s: unknown type '%s' (types: %s)", name, type,
+			    type_names());
 	}
 	json_object_foreach (opts, key, v) {
 		if (!in_list(it->opts, key)) {
@@ -381,7 +405,7 @@ validate_bridges(const json_t *bridges, json_t *ifaces, char *err)
 					   pname);
 				goto out;
 			}
-			if (owner || json_object_get(bridges, pname)) {
+			if (owner || (json_object_get(bridges, pname) && strcmp(pname, bname))) {
 				ret = fail(err, "port %s: the name is already used by %s %s", pname,
 					   owner ? "a port of bridge" : "a",
 					   owner ? json_string_value(owner) : "bridge");

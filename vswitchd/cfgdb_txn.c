@@ -233,7 +233,13 @@ cmd_add_br(struct txn *t, json_t **res)
 	if (cfgdb_port(t->doc, name, NULL)) {
 		return txn_fail(t, "%s is already the name of a port", name);
 	}
-	return json_object_set_new(bridges(t), name, json_pack("{s:{}}", "ports")) ? -ENOMEM : 0;
+	/* Like OVS, a bridge has its own port, named after it: the interface
+	 * through which the host reaches the bridge (OpenFlow port LOCAL). */
+	return json_object_set_new(bridges(t), name,
+				   json_pack("{s:{s:{s:{s:{s:s}}}}}", "ports", name, "interfaces",
+					     name, "type", "internal"))
+		       ? -ENOMEM
+		       : 0;
 }
 
 static int
@@ -385,6 +391,10 @@ cmd_del_port(struct txn *t, json_t **res)
 		return txn_fail(t, "port %s is on bridge %s, not %s", pname, owner,
 				json_string_value(bv));
 	}
+	if (!strcmp(owner, pname)) {
+		return txn_fail(t, "port %s is bridge %s's own port: it goes with del-br", pname,
+				owner);
+	}
 	json_object_del(json_object_get(cfgdb_bridge(t->doc, owner), "ports"), pname);
 	return 0;
 }
@@ -399,6 +409,13 @@ cmd_list_ports(struct txn *t, json_t **res)
 		return -EINVAL;
 	}
 	*res = sorted_keys(json_object_get(br, "ports"));
+	/* The bridge's own port is not listed, as in ovs-vsctl. */
+	for (size_t i = 0; i < json_array_size(*res); i++) {
+		if (!strcmp(json_string_value(json_array_get(*res, i)), bname)) {
+			json_array_remove(*res, i);
+			break;
+		}
+	}
 	return 0;
 }
 

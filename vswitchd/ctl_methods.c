@@ -12,6 +12,7 @@
 #include "cfgdb.h"
 #include "flow_format.h"
 #include "log.h"
+#include "ofproto.h"
 #include "vswitchd.h"
 
 enum { RXQS_MAX = 256 };
@@ -63,6 +64,42 @@ port_stats_json(struct port *port)
 }
 
 static json_t *
+port_status_json(struct port *port)
+{
+	struct port_status st;
+	json_t *info = json_object();
+	char mac[18];
+
+	port_get_status(port, &st);
+	for (uint32_t i = 0; i < st.n_info; i++) {
+		json_object_set_new(info, st.info[i].key, json_string(st.info[i].value));
+	}
+	snprintf(mac, sizeof mac, "%02x:%02x:%02x:%02x:%02x:%02x", st.mac[0], st.mac[1], st.mac[2],
+		 st.mac[3], st.mac[4], st.mac[5]);
+	return json_pack("{s:s, s:i, s:s?, s:o}", "link",
+			 st.link > 0    ? "up"
+			 : st.link == 0 ? "down"
+					: "unknown",
+			 "mtu", (int)st.mtu, "mac", st.has_mac ? mac : NULL, "info", info);
+}
+
+/* The OpenFlow number of running port 'no' of bridge 'bname', or 0. */
+static uint32_t
+ofport_of(struct vswitchd *vd, const char *bname, uint32_t no)
+{
+	struct ofproto *ofp;
+	uint32_t ofport = 0;
+
+	ofproto_lock();
+	ofp = bridges_ofproto(vd->bridges, bname);
+	if (ofp) {
+		ofport = ofproto_port_of_dp(ofp, no);
+	}
+	ofproto_unlock();
+	return ofport;
+}
+
+static json_t *
 show_port(struct vswitchd *vd, const char *name, const json_t *port)
 {
 	const json_t *iface = cfgdb_port_iface(port);
@@ -76,6 +113,7 @@ show_port(struct vswitchd *vd, const char *name, const json_t *port)
 	if (dp && !bridges_port_no(vd->bridges, name, &no)) {
 		json_object_set_new(out, "port_no", json_integer(no));
 		json_object_set_new(out, "stats", port_stats_json(dp_port_get(dp, no)));
+		json_object_set_new(out, "status", port_status_json(dp_port_get(dp, no)));
 	} else {
 		json_object_set_new(out, "error", json_string("not running (see the log)"));
 	}
@@ -101,6 +139,50 @@ m_show(void *aux, json_t *params, json_t **result, struct jsonrpc_error *err)
 		json_object_set_new(b, "name", json_string(bname));
 		json_object_set_new(b, "ports", ports);
 		json_array_append_new(bridges, b);
+	}
+	*result = json_pack("{s:o}", "bridges", bridges);
+	return 0;
+}
+
+/* dump-ports [BRIDGE]: every running port's counters and status. */
+static int
+m_ports_dump(void *aux, json_t *params, json_t **result, struct jsonrpc_error *err)
+{
+	struct vswitchd *vd = aux;
+	const char *want = json_string_value(json_object_get(params, "bridge"));
+	struct dp *dp = bridges_dp(vd->bridges);
+	json_t *bridges = json_array();
+	const char *bname, *pname;
+	json_t *br, *port;
+
+	if (want && !cfgdb_bridge(vd->db.doc, want)) {
+		json_decref(bridges);
+		return jsonrpc_fail(err, JSONRPC_INVALID_PARAMS, "no bridge named %s", want);
+	}
+	json_object_foreach (json_object_get(vd->db.doc, "bridges"), bname, br) {
+		json_t *ports = json_array();
+		uint32_t no;
+
+		if (want && strcmp(want, bname)) {
+			json_decref(ports);
+			continue;
+		}
+		json_object_foreach (json_object_get(br, "ports"), pname, port) {
+			struct port *p;
+
+			if (!dp || bridges_port_no(vd->bridges, pname, &no) ||
+			    !(p = dp_port_get(dp, no))) {
+				continue;
+			}
+			json_array_append_new(ports, json_pack("{s:s, s:s, s:i, s:I, s:o, s:o}",
+							       "name", pname, "type", port_type(p),
+							       "port_no", (int)no, "ofport",
+							       (json_int_t)ofport_of(vd, bname, no),
+							       "stats", port_stats_json(p),
+							       "status", port_status_json(p)));
+		}
+		json_array_append_new(bridges,
+				      json_pack("{s:s, s:o}", "name", bname, "ports", ports));
 	}
 	*result = json_pack("{s:o}", "bridges", bridges);
 	return 0;
@@ -267,6 +349,7 @@ static const struct jsonrpc_method methods[] = {
 	{"db.get", m_db_get},
 	{"show", m_show},
 	{"dp.flows", m_dp_flows},
+	{"ports.dump", m_ports_dump},
 	{"dp.pmd-stats", m_pmd_stats},
 	{"dp.pmd-stats-clear", m_pmd_stats_clear},
 	{"dp.pmd-rxqs", m_pmd_rxqs},

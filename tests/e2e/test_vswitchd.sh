@@ -30,25 +30,29 @@ check "get trunks" [ "$(ctl get port p3 trunks)" = "[10, 20]" ]
 check "get options:key" [ "$(ctl get interface p2 options:tx_pcap)" = "\"$T/p2.pcap\"" ]
 show=$(ctl show)
 check "show lists the ports" grep -q "Port p3" <<<"$show"
-check "show has datapath ports" [ "$(grep -c 'datapath port:' <<<"$show")" -eq 3 ]
+# Five datapath ports: p1-p3 and the bridges' own ports br0 and br1.
+check "show has datapath ports" [ "$(grep -c 'datapath port:' <<<"$show")" -eq 5 ]
+check "a bridge's own port is a kernel interface" ip link show br1
 check "pcap port created its file" [ -f "$T/p2.pcap" ]
-check "pmd-rxq-show lists every port" [ "$(ctl pmd-rxq-show | grep -c 'port: ')" -eq 3 ]
+check "pmd-rxq-show lists every port" [ "$(ctl pmd-rxq-show | grep -c 'port: ')" -eq 5 ]
 check "pmd-stats-show" grep -q "packets received: 0" <<<"$(ctl pmd-stats-show)"
 check "pmd-stats-clear" ctl pmd-stats-clear
 check "dump-dp-flows (empty)" [ -z "$(ctl dump-dp-flows)" ]
 check "--json list-br" [ "$(ctl --json list-br | tr -d ' \n')" = '["br0","br1"]' ]
 check "--json show" grep -q '"port_no"' <<<"$(ctl --json show)"
-check "set and clear" ctl set port p1 tag=20 -- set interface p1 mtu_request=9000
+check "set and clear" ctl set port p1 tag=20 -- set interface br0 mtu_request=9000
 check "set took effect" [ "$(ctl get port p1 tag)" = 20 ]
-check "clear" ctl clear interface p1 mtu_request
-check "cleared" [ "$(ctl get interface p1 mtu_request)" = "[]" ]
+check "MTU reached the kernel" grep -q "mtu 9000" <<<"$(ip link show br0)"
+expect_fail "type mem does not support mtu_request" set interface p1 mtu_request=9000
+check "clear" ctl clear interface br0 mtu_request
+check "cleared" [ "$(ctl get interface br0 mtu_request)" = "[]" ]
 check "controllers" ctl set-controller br0 tcp:127.0.0.1:6653 ptcp:6634:127.0.0.1 \
 	-- set-fail-mode br0 secure
 check "get-controller" [ "$(ctl get-controller br0 | wc -l)" -eq 2 ]
 check "get-fail-mode" [ "$(ctl get-fail-mode br0)" = secure ]
 check "list bridge" grep -q "fail_mode *: secure" <<<"$(ctl list bridge br0)"
 check "global tuning" ctl set global . emc_entries=4096 emc_insert_inv_prob=10
-check "ports survive a datapath restart" [ "$(ctl show | grep -c 'datapath port:')" -eq 3 ]
+check "ports survive a datapath restart" [ "$(ctl show | grep -c 'datapath port:')" -eq 5 ]
 check "--may-exist" ctl --may-exist add-br br0 -- --may-exist add-port br0 p1
 check "--if-exists" ctl --if-exists del-port nope -- --if-exists del-br nope
 
@@ -81,7 +85,7 @@ expect_fail "rx_pcap" add-port br0 x1 type=mem -- add-port br0 x2 type=pcap \
 	options:rx_pcap=/nonexistent.pcap
 check "rejected inputs left the file alone" cmp -s "$T/conf.json" "$T/before.json"
 check "rejected inputs left the switch alone" [ "$(ctl show)" = "$show_before" ]
-check "no port x1 left running" [ "$(ctl pmd-rxq-show | grep -c 'port: ')" -eq 3 ]
+check "no port x1 left running" [ "$(ctl pmd-rxq-show | grep -c 'port: ')" -eq 5 ]
 check "no bridge br9" [ "$(ctl list-br | tr '\n' ' ')" = "br0 br1 " ]
 
 # A restart rebuilds the same switch from the file, which it does not touch.

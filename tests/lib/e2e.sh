@@ -9,6 +9,9 @@
 #   ctl ARGS...                switch-ctl on this test's daemon
 #   expect_fail MSG ARGS...    switch-ctl must fail with MSG on stderr
 #   check DESCRIPTION CMD...   counts a failure if CMD fails
+#   netns_add NAME             a network namespace, deleted at exit
+#   E2E_EXTRA_PIDS             processes to kill at exit
+#   e2e_extra_cleanup          a function, if the test defines one, run at exit
 # A test ends with "finish", which prints the tally and sets the status.
 
 T=$(mktemp -d /tmp/vs-e2e.XXXXXX)
@@ -25,6 +28,8 @@ e2e_cleanup() {
 		kill -KILL "$pid" 2>/dev/null || true
 	fi
 	for p in ${E2E_EXTRA_PIDS:-}; do kill -KILL "$p" 2>/dev/null || true; done
+	if declare -F e2e_extra_cleanup >/dev/null; then e2e_extra_cleanup; fi
+	for ns in ${E2E_NETNS:-}; do ip netns del "$ns" 2>/dev/null || true; done
 	rm -rf "$T"
 }
 trap e2e_cleanup EXIT
@@ -53,6 +58,10 @@ stop_vswitchd() {
 	done
 	echo "vswitchd $pid did not stop on SIGTERM"
 	return 1
+}
+
+netns_add() {
+	ip netns add "$1" && E2E_NETNS="${E2E_NETNS:-} $1"
 }
 
 ctl() {

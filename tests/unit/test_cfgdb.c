@@ -116,6 +116,7 @@ test_add_and_list(void **state)
 			 0);
 	assert_string_equal(json_string_value(json_array_get(json_array_get(res, 0), 0)), "br0");
 	assert_string_equal(json_string_value(json_array_get(json_array_get(res, 1), 0)), "p1");
+	assert_int_equal(json_array_size(json_array_get(res, 1)), 1); /* not br0's own port */
 	assert_true(json_is_true(json_array_get(res, 2)));
 	assert_true(json_is_false(json_array_get(res, 3)));
 	assert_string_equal(json_string_value(json_array_get(res, 4)), "br0");
@@ -137,8 +138,13 @@ test_duplicates(void **state)
 		"[{\"op\":\"add-br\",\"bridge\":\"br1\"},"
 		"{\"op\":\"add-port\",\"bridge\":\"br1\",\"port\":\"p1\"}]",
 		"already exists on bridge br0");
+	/* The bridge's own port has the bridge's name; it goes with del-br. */
 	run_bad(&doc, "[{\"op\":\"add-port\",\"bridge\":\"br0\",\"port\":\"br0\"}]",
-		"name of a bridge");
+		"a port named br0 already exists on bridge br0");
+	run_bad(&doc, "[{\"op\":\"del-port\",\"port\":\"br0\"}]", "goes with del-br");
+	assert_string_equal(
+		cfgdb_get_str(cfgdb_port_iface(cfgdb_port(doc, "br0", NULL)), "type", ""),
+		"internal");
 	/* --may-exist: no error and no change. */
 	run_ok(&doc,
 	       "[{\"op\":\"add-br\",\"bridge\":\"br0\",\"may_exist\":true},"

@@ -319,6 +319,12 @@ b_view_bridge(const char *op, char **a, int n, bool strict, bool if_exists, char
 }
 
 static json_t *
+b_view_opt_bridge(const char *op, char **a, int n, bool strict, bool if_exists, char *err)
+{
+	return n ? b_view_bridge(op, a, n, strict, if_exists, err) : json_object();
+}
+
+static json_t *
 b_inject(const char *op, char **a, int n, bool strict, bool if_exists, char *err)
 {
 	json_t *p = json_pack("{s:s, s:s}", "port", a[0], "pcap", a[1]);
@@ -369,6 +375,8 @@ static const struct ctl_command commands[] = {
 	{"trace", "BRIDGE FIELDS", 2, 2, CTL_VIEW, "trace", "", b_flow, ctl_print_trace},
 	{"inject", "PORT FILE.pcap", 2, 2, CTL_VIEW, "port.inject", "", b_inject, NULL},
 	{"fdb-show", "BRIDGE", 1, 1, CTL_VIEW, "fdb.show", "", b_view_bridge, ctl_print_fdb},
+	{"dump-ports", "[BRIDGE]", 0, 1, CTL_VIEW, "ports.dump", "", b_view_opt_bridge,
+	 ctl_print_ports},
 };
 
 const struct ctl_command *

@@ -172,6 +172,44 @@ print_field(int indent, const json_t *obj, const char *key)
 }
 
 static void
+print_counters(int indent, const json_t *st)
+{
+	printf("%*srx: %lld packets, %lld bytes, %lld dropped, %lld errors\n", indent, "",
+	       (long long)json_integer_value(json_object_get(st, "rx_packets")),
+	       (long long)json_integer_value(json_object_get(st, "rx_bytes")),
+	       (long long)json_integer_value(json_object_get(st, "rx_dropped")),
+	       (long long)json_integer_value(json_object_get(st, "rx_errors")));
+	printf("%*stx: %lld packets, %lld bytes, %lld dropped, %lld errors\n", indent, "",
+	       (long long)json_integer_value(json_object_get(st, "tx_packets")),
+	       (long long)json_integer_value(json_object_get(st, "tx_bytes")),
+	       (long long)json_integer_value(json_object_get(st, "tx_dropped")),
+	       (long long)json_integer_value(json_object_get(st, "tx_errors")));
+}
+
+/* "link up, mtu 1500, mac ..." and one line per type-specific fact. */
+static void
+print_status(int indent, const json_t *s)
+{
+	const char *key;
+	json_t *v;
+
+	if (!json_is_object(s)) {
+		return;
+	}
+	printf("%*slink: %s", indent, "", json_string_value(json_object_get(s, "link")));
+	if (json_integer_value(json_object_get(s, "mtu"))) {
+		printf(", mtu: %lld", (long long)json_integer_value(json_object_get(s, "mtu")));
+	}
+	if (json_object_get(s, "mac")) {
+		printf(", mac: %s", json_string_value(json_object_get(s, "mac")));
+	}
+	printf("\n");
+	json_object_foreach ((json_t *)json_object_get(s, "info"), key, v) {
+		printf("%*s%s: %s\n", indent, "", key, json_string_value(v));
+	}
+}
+
+static void
 print_show_port(const json_t *p)
 {
 	json_t *st = json_object_get(p, "stats");
@@ -190,17 +228,39 @@ print_show_port(const json_t *p)
 		printf("                datapath port: %lld\n",
 		       (long long)json_integer_value(json_object_get(p, "port_no")));
 	}
+	print_status(16, json_object_get(p, "status"));
 	if (json_is_object(st)) {
-		printf("                rx: %lld packets, %lld bytes, %lld dropped, %lld errors\n",
-		       (long long)json_integer_value(json_object_get(st, "rx_packets")),
-		       (long long)json_integer_value(json_object_get(st, "rx_bytes")),
-		       (long long)json_integer_value(json_object_get(st, "rx_dropped")),
-		       (long long)json_integer_value(json_object_get(st, "rx_errors")));
-		printf("                tx: %lld packets, %lld bytes, %lld dropped, %lld errors\n",
-		       (long long)json_integer_value(json_object_get(st, "tx_packets")),
-		       (long long)json_integer_value(json_object_get(st, "tx_bytes")),
-		       (long long)json_integer_value(json_object_get(st, "tx_dropped")),
-		       (long long)json_integer_value(json_object_get(st, "tx_errors")));
+		print_counters(16, st);
+	}
+}
+
+void
+ctl_print_ports(const json_t *result)
+{
+	json_t *br, *p;
+	size_t i, j;
+
+	json_array_foreach (json_object_get(result, "bridges"), i, br) {
+		json_t *ports = json_object_get(br, "ports");
+
+		printf("%s: %zu ports\n", json_string_value(json_object_get(br, "name")),
+		       json_array_size(ports));
+		json_array_foreach (ports, j, p) {
+			long long ofport =
+				(long long)json_integer_value(json_object_get(p, "ofport"));
+
+			if (ofport == 0xfffffffeLL) {
+				printf("  port LOCAL: ");
+			} else {
+				printf("  port %lld: ", ofport);
+			}
+			printf("%s (%s), datapath port %lld\n",
+			       json_string_value(json_object_get(p, "name")),
+			       json_string_value(json_object_get(p, "type")),
+			       (long long)json_integer_value(json_object_get(p, "port_no")));
+			print_status(4, json_object_get(p, "status"));
+			print_counters(4, json_object_get(p, "stats"));
+		}
 	}
 }
 

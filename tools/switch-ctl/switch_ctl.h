@@ -52,6 +52,7 @@ void ctl_print_flows(const json_t *result);
 void ctl_print_tables(const json_t *result);
 void ctl_print_trace(const json_t *result);
 void ctl_print_fdb(const json_t *result);
+void ctl_print_ports(const json_t *result);
 
 /* A value as ovs-vsctl prints it: strings bare (quoted when they need it),
  * sets as [a, b], maps as {k=v}, absent as []. Caller frees. */

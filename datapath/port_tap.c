@@ -1,0 +1,269 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * The "tap" and "internal" port types: a kernel TAP device that the switch
+ * creates and owns (it disappears with the port). "tap" is for the host and
+ * for namespaces (move it with `ip link set NAME netns NS`); "internal" is
+ * the same device used as a bridge's own interface, named after the bridge.
+ * Frames cross with one read or write system call each; with n_rxq > 1 the
+ * device is multi-queue and the kernel spreads flows over the queues.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/if_tun.h>
+#include <net/if.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/uio.h>
+#include <unistd.h>
+
+#include "port_impl.h"
+
+enum { SCRATCH_SIZE = 65536, TX_IOV_MAX = 32 };
+
+struct tap_queue {
+	int fd;
+	uint8_t *scratch; /* the part of a frame that did not fit one mbuf */
+	struct port_stats rx, tx;
+};
+
+struct tap_priv {
+	uint16_t n_queues;
+	struct tap_queue q[PORT_MAX_QUEUES];
+};
+
+static struct tap_priv *
+priv_of(const struct port *port)
+{
+	return (struct tap_priv *)(void *)port->priv;
+}
+
+static void
+tap_close(struct port *port)
+{
+	struct tap_priv *p = priv_of(port);
+
+	for (uint16_t i = 0; i < p->n_queues; i++) {
+		close(p->q[i].fd);
+		free(p->q[i].scratch);
+	}
+	p->n_queues = 0;
+}
+
+static int
+open_queue(struct port *port, bool multi, struct tap_queue *q, char *err)
+{
+	struct ifreq ifr = {0};
+	int fd = open("/dev/net/tun", O_RDWR | O_CLOEXEC | O_NONBLOCK);
+
+	if (fd < 0) {
+		snprintf(err, PORT_ERR_MAX, "port %s: cannot open /dev/net/tun: %s", port->name,
+			 strerror(errno));
+		return -errno;
+	}
+	ifr.ifr_flags = IFF_TAP | IFF_NO_PI | (multi ? IFF_MULTI_QUEUE : 0);
+	snprintf(ifr.ifr_name, sizeof ifr.ifr_name, "%.15s", port->name);
+	if (ioctl(fd, TUNSETIFF, &ifr)) {
+		int ret = -errno;
+
+		snprintf(err, PORT_ERR_MAX, "port %s: cannot create the TAP device: %s", port->name,
+			 strerror(errno));
+		close(fd);
+		return ret;
+	}
+	q->fd = fd;
+	q->scratch = malloc(SCRATCH_SIZE);
+	if (!q->scratch) {
+		snprintf(err, PORT_ERR_MAX, "port %s: out of memory", port->name);
+		close(fd);
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+static int
+tap_open(struct port *port, const struct port_opt *opts, size_t n_opts, char *err)
+{
+	static const char *const known[] = {NULL};
+	struct tap_priv *p = priv_of(port);
+	uint16_t n = port->n_rxq_request ? port->n_rxq_request : 1;
+	int ret = port_opts_check(port, opts, n_opts, known, err);
+
+	if (ret) {
+		return ret;
+	}
+	if (strlen(port->name) >= IFNAMSIZ) {
+		snprintf(err, PORT_ERR_MAX,
+			 "port %s: a kernel interface name has at most %d characters", port->name,
+			 IFNAMSIZ - 1);
+		return -EINVAL;
+	}
+	if (if_nametoindex(port->name)) {
+		snprintf(err, PORT_ERR_MAX,
+			 "port %s: a kernel interface named %s already exists (use type=system "
+			 "to attach it)",
+			 port->name, port->name);
+		return -EEXIST;
+	}
+	for (uint16_t i = 0; i < n; i++) {
+		ret = open_queue(port, n > 1, &p->q[i], err);
+		if (ret) {
+			tap_close(port);
+			return ret;
+		}
+		p->n_queues++;
+	}
+	ret = port_kernel_configure(port, port->name, err);
+	if (ret) {
+		tap_close(port);
+		return ret;
+	}
+	port->n_rxq = n;
+	port->n_txq = n;
+	return 0;
+}
+
+static void
+add_stats(struct port_stats *sum, const struct port_stats *s)
+{
+	sum->rx_packets += s->rx_packets;
+	sum->rx_bytes += s->rx_bytes;
+	sum->rx_dropped += s->rx_dropped;
+	sum->rx_errors += s->rx_errors;
+	sum->tx_packets += s->tx_packets;
+	sum->tx_bytes += s->tx_bytes;
+	sum->tx_dropped += s->tx_dropped;
+	sum->tx_errors += s->tx_errors;
+}
+
+static int
+tap_stats(const struct port *port, struct port_stats *stats)
+{
+	const struct tap_priv *p = priv_of(port);
+
+	for (uint16_t i = 0; i < p->n_queues; i++) {
+		add_stats(stats, &p->q[i].rx);
+		add_stats(stats, &p->q[i].tx);
+	}
+	return 0;
+}
+
+static int
+tap_status(struct port *port, struct port_status *st)
+{
+	port_kernel_status(port->name, st);
+	port_status_add(st, "queues", "%u", priv_of(port)->n_queues);
+	return 0;
+}
+
+/* Reads one frame into a new mbuf; NULL when there is none (or on error,
+ * counted). */
+static struct rte_mbuf *
+read_frame(struct port *port, struct tap_queue *q)
+{
+	struct rte_mbuf *m = rte_pktmbuf_alloc(port->mp), *tail;
+	struct iovec iov[2];
+	uint16_t room;
+	ssize_t len;
+
+	if (!m) {
+		q->rx.rx_dropped++;
+		return NULL;
+	}
+	room = rte_pktmbuf_tailroom(m);
+	iov[0] = (struct iovec){rte_pktmbuf_mtod(m, void *), room};
+	iov[1] = (struct iovec){q->scratch, SCRATCH_SIZE};
+	len = readv(q->fd, iov, 2);
+	if (len < 14) {
+		rte_pktmbuf_free(m);
+		if (len >= 0 || (errno != EAGAIN && errno != EIO)) {
+			q->rx.rx_errors++;
+		}
+		return NULL;
+	}
+	if (len <= room) {
+		m->data_len = (uint16_t)len;
+		m->pkt_len = (uint32_t)len;
+		return m;
+	}
+	m->data_len = room;
+	m->pkt_len = room;
+	tail = port_mbuf_from_buf(port->mp, q->scratch, (uint32_t)len - room);
+	if (!tail || rte_pktmbuf_chain(m, tail)) {
+		rte_pktmbuf_free(tail);
+		rte_pktmbuf_free(m);
+		q->rx.rx_dropped++;
+		return NULL;
+	}
+	return m;
+}
+
+static uint16_t
+tap_rx(struct port *port, uint16_t qid, struct rte_mbuf **pkts, uint16_t n)
+{
+	struct tap_queue *q = &priv_of(port)->q[qid];
+	uint16_t got = 0;
+
+	while (got < n) {
+		struct rte_mbuf *m = read_frame(port, q);
+
+		if (!m) {
+			break;
+		}
+		q->rx.rx_bytes += m->pkt_len;
+		pkts[got++] = m;
+	}
+	q->rx.rx_packets += got;
+	return got;
+}
+
+static uint16_t
+tap_tx(struct port *port, uint16_t qid, struct rte_mbuf **pkts, uint16_t n)
+{
+	struct tap_priv *p = priv_of(port);
+	struct tap_queue *q = &p->q[qid % p->n_queues];
+	uint16_t sent = 0;
+
+	for (uint16_t i = 0; i < n; i++) {
+		struct iovec iov[TX_IOV_MAX];
+		int n_iov = port_mbuf_iov(pkts[i], iov, TX_IOV_MAX);
+		ssize_t w = n_iov ? writev(q->fd, iov, n_iov) : -1;
+
+		if (w >= 0) {
+			sent++;
+			q->tx.tx_bytes += pkts[i]->pkt_len;
+		} else if (n_iov && (errno == EAGAIN || errno == ENOBUFS || errno == EIO)) {
+			q->tx.tx_dropped++; /* queue full, or the device is down */
+		} else {
+			q->tx.tx_errors++;
+		}
+	}
+	q->tx.tx_packets += sent;
+	rte_pktmbuf_free_bulk(pkts, n);
+	return sent;
+}
+
+const struct port_ops port_tap_ops = {
+	.type = "tap",
+	.priv_size = sizeof(struct tap_priv),
+	.caps = PORT_CAP_MTU | PORT_CAP_MAC | PORT_CAP_RXQS,
+	.open = tap_open,
+	.close = tap_close,
+	.get_stats = tap_stats,
+	.get_status = tap_status,
+	.rx_burst = tap_rx,
+	.tx_burst = tap_tx,
+};
+
+const struct port_ops port_internal_ops = {
+	.type = "internal",
+	.priv_size = sizeof(struct tap_priv),
+	.caps = PORT_CAP_MTU | PORT_CAP_MAC | PORT_CAP_RXQS,
+	.open = tap_open,
+	.close = tap_close,
+	.get_stats = tap_stats,
+	.get_status = tap_status,
+	.rx_burst = tap_rx,
+	.tx_burst = tap_tx,
+};
