@@ -42,6 +42,7 @@ struct bridges {
 	struct ofproto *by_dp[DP_MAX_PORTS]; /* under ofproto_lock() */
 	uint64_t next_sweep_ms, sweep_now;
 	cpu_set_t cpus;
+	char run_dir[256]; /* where vhost-user server sockets go */
 	struct dp *dp;
 	struct dp_params params;
 	struct bport *ports[DP_MAX_PORTS]; /* indexed by datapath port number */
@@ -116,13 +117,14 @@ bridges_default_pmd_mask(const cpu_set_t *cpus)
 }
 
 struct bridges *
-bridges_create(struct rte_mempool *mp, const cpu_set_t *cpus)
+bridges_create(struct rte_mempool *mp, const cpu_set_t *cpus, const char *run_dir)
 {
 	struct bridges *b = calloc(1, sizeof *b);
 
 	if (!b) {
 		return NULL;
 	}
+	snprintf(b->run_dir, sizeof b->run_dir, "%s", run_dir);
 	b->mp = mp;
 	b->cpus = *cpus;
 	return b;
@@ -279,7 +281,7 @@ open_port(struct bridges *b, const char *bridge, const char *name, const json_t 
 	const json_t *iface = cfgdb_port_iface(port_rec);
 	int next_no = dp_port_next_no(b->dp);
 	struct port_opt opts[MAX_OPTS];
-	char mtu[16];
+	char mtu[16], path[300];
 	const char *key;
 	struct port *port;
 	struct bport *bp;
@@ -289,9 +291,9 @@ open_port(struct bridges *b, const char *bridge, const char *name, const json_t 
 	int ret;
 
 	json_object_foreach (json_object_get(iface, "options"), key, v) {
-		if (n == MAX_OPTS - 2) {
+		if (n == MAX_OPTS - 3) {
 			snprintf(err, BRIDGE_ERR_MAX, "port %s: more than %d options", name,
-				 MAX_OPTS - 2);
+				 MAX_OPTS - 3);
 			return -EINVAL;
 		}
 		opts[n++] = (struct port_opt){key, json_string_value(v)};
@@ -304,6 +306,11 @@ open_port(struct bridges *b, const char *bridge, const char *name, const json_t 
 	}
 	if (json_object_get(iface, "mac")) {
 		opts[n++] = (struct port_opt){"mac", cfgdb_get_str(iface, "mac", "")};
+	}
+	if (!strcmp(cfgdb_get_str(iface, "type", ""), "vhost-user") &&
+	    !json_object_get(json_object_get(iface, "options"), "path")) {
+		snprintf(path, sizeof path, "%s/%s", b->run_dir, name);
+		opts[n++] = (struct port_opt){"path", path};
 	}
 	ret = port_open(cfgdb_get_str(iface, "type", ""), name, opts, n, b->mp, &port, err);
 	if (ret) {

@@ -32,7 +32,7 @@ struct bridges;
 /* Creates an empty switch whose packets come from 'mp' and whose PMD threads
  * may run on 'cpus' (the CPUs the process was allowed before the EAL pinned
  * the main thread). Returns NULL with errno set. */
-struct bridges *bridges_create(struct rte_mempool *mp, const cpu_set_t *cpus);
+struct bridges *bridges_create(struct rte_mempool *mp, const cpu_set_t *cpus, const char *run_dir);
 
 /* Closes every port and stops the datapath; NULL is a no-op. */
 void bridges_destroy(struct bridges *b);

@@ -555,7 +555,7 @@ main(int argc, char **argv)
 	start_eal(vd.db.doc, o.eal, &cpus);
 	mp = rte_pktmbuf_pool_create("vs_mbufs", MBUFS, 256, 0, RTE_MBUF_DEFAULT_BUF_SIZE,
 				     SOCKET_ID_ANY);
-	vd.bridges = mp ? bridges_create(mp, &cpus) : NULL;
+	vd.bridges = mp ? bridges_create(mp, &cpus, o.run_dir) : NULL;
 	if (!vd.bridges) {
 		die("cannot allocate packet buffers: %s (more EAL memory: eal_memory_mb)",
 		    rte_strerror(rte_errno));

@@ -200,7 +200,7 @@ print_status(int indent, const json_t *s)
 	if (json_integer_value(json_object_get(s, "mtu"))) {
 		printf(", mtu: %lld", (long long)json_integer_value(json_object_get(s, "mtu")));
 	}
-	if (json_object_get(s, "mac")) {
+	if (json_is_string(json_object_get(s, "mac"))) {
 		printf(", mac: %s", json_string_value(json_object_get(s, "mac")));
 	}
 	printf("\n");

@@ -1,0 +1,283 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * The "dpdk" port type: a device of one of DPDK's own drivers, named by
+ * options:dpdk-devargs (a PCI address the EAL was allowed to probe, or a
+ * virtual device such as "net_null0,no-rx=1" or "net_ring0"). The switch
+ * probes it when the port is added and removes it with the port. One
+ * receive queue per n_rxq, one transmit queue per PMD thread where the
+ * device has that many.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <rte_bus.h>
+#include <rte_dev.h>
+#include <rte_ethdev.h>
+
+#include "port_impl.h"
+
+enum { RX_DESC = 1024, TX_DESC = 1024 };
+
+struct dpdk_priv {
+	uint16_t port_id;
+	bool probed; /* by us: removed on close */
+	bool configured;
+	char devargs[128];
+	uint64_t tx_dropped; /* not taken by the device; atomic */
+};
+
+/* Devices some port drives; control thread only. */
+static bool in_use[RTE_MAX_ETHPORTS];
+
+static struct dpdk_priv *
+priv_of(const struct port *port)
+{
+	return (struct dpdk_priv *)(void *)port->priv;
+}
+
+/* The first ethdev that 'devargs' names, probing it if needed. */
+static int
+find_or_probe(struct port *port, struct dpdk_priv *p, char *err)
+{
+	struct rte_dev_iterator it;
+	uint16_t id;
+	int ret;
+
+	RTE_ETH_FOREACH_MATCHING_DEV(id, p->devargs, &it)
+	{
+		rte_eth_iterator_cleanup(&it);
+		p->port_id = id;
+		return 0;
+	}
+	ret = rte_dev_probe(p->devargs);
+	if (ret) {
+		snprintf(err, PORT_ERR_MAX, "port %s: DPDK cannot probe '%s': %s", port->name,
+			 p->devargs, strerror(-ret));
+		return ret;
+	}
+	p->probed = true;
+	RTE_ETH_FOREACH_MATCHING_DEV(id, p->devargs, &it)
+	{
+		rte_eth_iterator_cleanup(&it);
+		p->port_id = id;
+		return 0;
+	}
+	snprintf(err, PORT_ERR_MAX, "port %s: '%s' is not a network device", port->name,
+		 p->devargs);
+	return -ENODEV;
+}
+
+static void
+dpdk_close(struct port *port)
+{
+	struct dpdk_priv *p = priv_of(port);
+	struct rte_eth_dev_info info;
+	struct rte_device *dev = NULL;
+
+	if (!p->probed && !p->configured) {
+		return;
+	}
+	in_use[p->port_id] = false;
+	if (!rte_eth_dev_info_get(p->port_id, &info)) {
+		dev = info.device;
+	}
+	rte_eth_dev_stop(p->port_id);
+	rte_eth_dev_close(p->port_id);
+	if (p->probed && dev) {
+		rte_dev_remove(dev);
+	}
+	p->probed = p->configured = false;
+}
+
+/* Configures queues, MTU and MAC; fills 'err'. */
+static int
+configure(struct port *port, struct dpdk_priv *p, char *err)
+{
+	struct rte_eth_conf conf = {0};
+	struct rte_eth_dev_info info;
+	uint16_t n_rxq = port->n_rxq_request ? port->n_rxq_request : 1, n_txq;
+	const char *what = "configure";
+	int ret = rte_eth_dev_info_get(p->port_id, &info);
+
+	if (ret) {
+		goto fail;
+	}
+	if (n_rxq > info.max_rx_queues) {
+		snprintf(err, PORT_ERR_MAX, "port %s: the device has at most %u receive queues",
+			 port->name, info.max_rx_queues);
+		return -EINVAL;
+	}
+	n_txq = info.max_tx_queues < PORT_MAX_QUEUES ? info.max_tx_queues : PORT_MAX_QUEUES;
+	if (port->mtu_request) {
+		conf.rxmode.mtu = port->mtu_request;
+		if (port->mtu_request > 1500 &&
+		    (info.rx_offload_capa & RTE_ETH_RX_OFFLOAD_SCATTER)) {
+			conf.rxmode.offloads |= RTE_ETH_RX_OFFLOAD_SCATTER;
+		}
+	}
+	ret = rte_eth_dev_configure(p->port_id, n_rxq, n_txq, &conf);
+	p->configured = true;
+	for (uint16_t q = 0; !ret && q < n_rxq; q++) {
+		what = "receive queue";
+		ret = rte_eth_rx_queue_setup(p->port_id, q, RX_DESC, SOCKET_ID_ANY, NULL, port->mp);
+	}
+	for (uint16_t q = 0; !ret && q < n_txq; q++) {
+		what = "transmit queue";
+		ret = rte_eth_tx_queue_setup(p->port_id, q, TX_DESC, SOCKET_ID_ANY, NULL);
+	}
+	if (!ret && port->has_mac) {
+		what = "MAC address";
+		ret = rte_eth_dev_default_mac_addr_set(p->port_id,
+						       (struct rte_ether_addr *)port->mac);
+	}
+	if (ret) {
+		goto fail;
+	}
+	port->n_rxq = n_rxq;
+	port->n_txq = n_txq;
+	return 0;
+fail:
+	snprintf(err, PORT_ERR_MAX, "port %s: %s of %s failed: %s", port->name, what, p->devargs,
+		 strerror(ret < 0 ? -ret : ret));
+	return ret < 0 ? ret : -ret;
+}
+
+static int
+dpdk_open(struct port *port, const struct port_opt *opts, size_t n_opts, char *err)
+{
+	static const char *const known[] = {"dpdk-devargs", NULL};
+	struct dpdk_priv *p = priv_of(port);
+	const char *devargs = port_opt_get(opts, n_opts, "dpdk-devargs");
+	int ret = port_opts_check(port, opts, n_opts, known, err);
+
+	if (ret) {
+		return ret;
+	}
+	if (!devargs || !devargs[0] || strlen(devargs) >= sizeof p->devargs) {
+		snprintf(err, PORT_ERR_MAX,
+			 "port %s: a dpdk port needs options:dpdk-devargs (a PCI address or a "
+			 "vdev such as net_null0)",
+			 port->name);
+		return -EINVAL;
+	}
+	snprintf(p->devargs, sizeof p->devargs, "%s", devargs);
+	ret = find_or_probe(port, p, err);
+	if (ret) {
+		return ret;
+	}
+	if (in_use[p->port_id]) {
+		snprintf(err, PORT_ERR_MAX, "port %s: another port already drives '%s'", port->name,
+			 devargs);
+		return -EBUSY;
+	}
+	ret = configure(port, p, err);
+	if (ret) {
+		dpdk_close(port);
+		return ret;
+	}
+	in_use[p->port_id] = true;
+	return 0;
+}
+
+static int
+dpdk_start(struct port *port)
+{
+	struct dpdk_priv *p = priv_of(port);
+	int ret = rte_eth_dev_start(p->port_id);
+
+	if (!ret) {
+		rte_eth_promiscuous_enable(p->port_id);
+	}
+	return ret;
+}
+
+static int
+dpdk_stop(struct port *port)
+{
+	return rte_eth_dev_stop(priv_of(port)->port_id);
+}
+
+static int
+dpdk_stats(const struct port *port, struct port_stats *stats)
+{
+	const struct dpdk_priv *p = priv_of(port);
+	struct rte_eth_stats s;
+	int ret = rte_eth_stats_get(p->port_id, &s);
+
+	if (ret) {
+		return ret;
+	}
+	stats->rx_packets = s.ipackets;
+	stats->rx_bytes = s.ibytes;
+	stats->rx_dropped = s.imissed + s.rx_nombuf;
+	stats->rx_errors = s.ierrors;
+	stats->tx_packets = s.opackets;
+	stats->tx_bytes = s.obytes;
+	stats->tx_errors = s.oerrors;
+	stats->tx_dropped = __atomic_load_n(&p->tx_dropped, __ATOMIC_RELAXED);
+	return 0;
+}
+
+static int
+dpdk_status(struct port *port, struct port_status *st)
+{
+	struct dpdk_priv *p = priv_of(port);
+	struct rte_eth_link link;
+	struct rte_eth_dev_info info;
+	struct rte_ether_addr mac;
+	uint16_t mtu;
+
+	if (!rte_eth_link_get_nowait(p->port_id, &link)) {
+		st->link = link.link_status == RTE_ETH_LINK_UP;
+		if (st->link) {
+			port_status_add(st, "speed", "%" PRIu32 " Mbps", link.link_speed);
+		}
+	}
+	if (!rte_eth_dev_get_mtu(p->port_id, &mtu)) {
+		st->mtu = mtu;
+	}
+	if (!rte_eth_macaddr_get(p->port_id, &mac)) {
+		memcpy(st->mac, mac.addr_bytes, 6);
+		st->has_mac = true;
+	}
+	if (!rte_eth_dev_info_get(p->port_id, &info)) {
+		port_status_add(st, "driver", "%s", info.driver_name);
+	}
+	port_status_add(st, "devargs", "%s", p->devargs);
+	return 0;
+}
+
+static uint16_t
+dpdk_rx(struct port *port, uint16_t qid, struct rte_mbuf **pkts, uint16_t n)
+{
+	return rte_eth_rx_burst(priv_of(port)->port_id, qid, pkts, n);
+}
+
+static uint16_t
+dpdk_tx(struct port *port, uint16_t qid, struct rte_mbuf **pkts, uint16_t n)
+{
+	struct dpdk_priv *p = priv_of(port);
+	uint16_t sent = rte_eth_tx_burst(p->port_id, (uint16_t)(qid % port->n_txq), pkts, n);
+
+	if (sent < n) {
+		__atomic_fetch_add(&p->tx_dropped, n - sent, __ATOMIC_RELAXED);
+		rte_pktmbuf_free_bulk(pkts + sent, n - sent);
+	}
+	return sent;
+}
+
+const struct port_ops port_dpdk_ops = {
+	.type = "dpdk",
+	.priv_size = sizeof(struct dpdk_priv),
+	.caps = PORT_CAP_MTU | PORT_CAP_MAC | PORT_CAP_RXQS,
+	.open = dpdk_open,
+	.start = dpdk_start,
+	.stop = dpdk_stop,
+	.close = dpdk_close,
+	.get_stats = dpdk_stats,
+	.get_status = dpdk_status,
+	.rx_burst = dpdk_rx,
+	.tx_burst = dpdk_tx,
+};

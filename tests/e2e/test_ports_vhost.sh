@@ -1,0 +1,176 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
+# vhost-user and DPDK ports through the real daemon. Two stand-in VMs
+# (virtio-peer: DPDK's virtio-user driver, the vhost-user protocol QEMU
+# speaks) exchange traffic through vhost-user ports in server mode and in
+# client mode; a VM is killed and restarted and traffic resumes; the switch
+# is restarted under running client-mode VMs and traffic resumes (the outage
+# is printed); a dpdk port on a net_ring vdev forwards pings between two
+# namespaces, and one on net_null swallows what it is sent.
+set -uo pipefail
+BIN=${1:?usage: test_ports_vhost.sh BINDIR}
+. "$(dirname "$0")/../lib/e2e.sh"
+
+S=$$
+NET=10.214.$((S % 200))
+RATE=2000
+
+start_vswitchd || { echo "vswitchd did not start"; cat "$T/vswitchd.log"; exit 1; }
+
+# peer NAME N PEER_N [--server] SOCKET: a stand-in VM with MAC 02:..:0N
+# sending to 02:..:0PEER_N; its pid goes to $T/NAME.pid.
+peer() {
+	local name=$1 n=$2 to=$3
+	shift 3
+	"$BIN/virtio-peer" --name "$name" --mac "02:00:00:00:00:0$n" \
+		--dst "02:00:00:00:00:0$to" --ip "10.0.0.$n" --dst-ip "10.0.0.$to" \
+		--rate $RATE --report 0.2 "$@" >>"$T/$name.out" 2>&1 &
+	echo $! >"$T/$name.pid"
+	E2E_EXTRA_PIDS="${E2E_EXTRA_PIDS:-} $!"
+}
+
+peer_stop() {
+	local pid
+	pid=$(cat "$T/$1.pid")
+	kill -TERM "$pid" 2>/dev/null
+	for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || return 0; sleep 0.1; done
+	kill -KILL "$pid" 2>/dev/null
+}
+
+rx_of() { # the peer's last received count
+	sed -n 's/.* rx=\([0-9]*\) .*/\1/p' "$T/$1.out" | tail -1
+}
+
+# grows NAME SECS: true once the peer's received count grows within SECS.
+grows() {
+	local before after
+	before=$(rx_of "$1")
+	for _ in $(seq $(($2 * 10))); do
+		sleep 0.1
+		after=$(rx_of "$1")
+		[ "${after:-0}" -gt "${before:-0}" ] && return 0
+	done
+	return 1
+}
+
+port_field() { # port_field PORT stats|status KEY
+	ctl --json dump-ports | /usr/bin/python3 -c 'import json,sys
+d = json.load(sys.stdin)
+for b in d["bridges"]:
+    for p in b["ports"]:
+        if p["name"] == sys.argv[1]:
+            v = p[sys.argv[2]]
+            print(v[sys.argv[3]] if sys.argv[3] in v else v["info"].get(sys.argv[3], ""))' \
+		"$1" "$2" "$3"
+}
+
+# --- Server mode: the switch serves the sockets, the VMs connect.
+check "vhost-user ports" ctl add-br vbr$S -- add-port vbr$S vm1 type=vhost-user \
+	-- add-port vbr$S vm2 type=vhost-user
+check "sockets in the run directory" [ -S "$T/run/vm1" ] && [ -S "$T/run/vm2" ]
+peer a 1 2 --socket "$T/run/vm1"
+peer b 2 1 --socket "$T/run/vm2"
+check "server mode: VM a receives from b" grows a 5
+check "server mode: VM b receives from a" grows b 5
+check "link up" [ "$(port_field vm1 status link)" = up ]
+check "negotiated features shown" [ -n "$(port_field vm1 status features)" ]
+check "show has the vhost status" grep -q "mode: server" <<<"$(ctl show)"
+
+peer_stop a
+sleep 0.5
+check "a killed VM: link down" [ "$(port_field vm1 status link)" = down ]
+check "frames for a missing VM are counted as dropped" [ "$(port_field vm1 stats tx_dropped)" -gt 0 ]
+check "the other VM's port keeps working" [ "$(port_field vm2 stats rx_packets)" -gt 0 ]
+peer a 1 2 --socket "$T/run/vm1"
+check "a restarted VM gets traffic again" grows a 5
+check "second connection counted" [ "$(port_field vm1 status connections)" = 2 ]
+peer_stop a
+peer_stop b
+
+# --- Client mode: the VMs serve the sockets, the switch connects.
+peer c 3 4 --server --socket "$T/c.sock"
+peer d 4 3 --server --socket "$T/d.sock"
+sleep 0.5
+check "vhost-user-client ports" ctl add-port vbr$S vm3 type=vhost-user-client \
+	"options:path=$T/c.sock" -- add-port vbr$S vm4 type=vhost-user-client \
+	"options:path=$T/d.sock"
+check "client mode: VM c receives from d" grows c 5
+check "client mode: VM d receives from c" grows d 5
+check "mode shown" [ "$(port_field vm3 status mode)" = client ]
+
+peer_stop c
+sleep 0.3
+peer c 3 4 --server --socket "$T/c.sock"
+check "client mode: the switch reconnects to a restarted VM" grows c 5
+
+# The switch restarts under running VMs.
+t0=$(date +%s.%N)
+before=$(rx_of d)
+check "switch stops" stop_vswitchd
+t_start=$(date +%s.%N)
+start_vswitchd
+for _ in $(seq 100); do
+	[ "$(rx_of d)" -gt "$before" ] && break
+	sleep 0.05
+done
+t1=$(date +%s.%N)
+outage=$(/usr/bin/python3 -c "print(round($t1 - $t0, 2))")
+from_start=$(/usr/bin/python3 -c "print(round($t1 - $t_start, 2))")
+echo "switch restart under client-mode VMs: traffic back ${outage}s after the stop began," \
+	"${from_start}s after the new switch was started"
+check "client mode: traffic resumes after a switch restart" [ "$(rx_of d)" -gt "$before" ]
+check "the restart took less than 5 s end to end" /usr/bin/python3 -c "assert $outage < 5"
+
+# --- Bad vhost-user ports.
+expect_fail "needs options:path" add-port vbr$S vm5 type=vhost-user-client
+expect_fail "must be an absolute socket path" add-port vbr$S vm5 type=vhost-user-client \
+	options:path=rel.sock
+expect_fail "already uses" add-port vbr$S vm5 type=vhost-user-client "options:path=$T/c.sock"
+expect_fail "type vhost-user does not support mtu_request" add-port vbr$S vm5 \
+	type=vhost-user mtu_request=9000
+peer_stop c
+peer_stop d
+
+# --- DPDK ports on virtual devices.
+netns_add dn1$S
+netns_add dn2$S
+check "dpdk port on net_null" ctl add-br dbr$S -- add-port dbr$S null0 type=dpdk \
+	"options:dpdk-devargs=net_null0,no-rx=1" ofport_request=8
+check "net_null link up" [ "$(port_field null0 status link)" = up ]
+check "driver shown" [ "$(port_field null0 status driver)" = net_null ]
+expect_fail "another port already drives" add-port vbr$S null1 type=dpdk \
+	"options:dpdk-devargs=net_null0,no-rx=1"
+expect_fail "needs options:dpdk-devargs" add-port vbr$S null1 type=dpdk
+expect_fail "DPDK cannot probe 'net_nosuch0'" add-port vbr$S null1 type=dpdk \
+	options:dpdk-devargs=net_nosuch0
+
+# Two namespaces whose traffic crosses a net_ring device (a loopback: what
+# is sent on it comes back in), steered by flows.
+check "TAPs and a ring device" ctl add-port dbr$S dt1$S type=tap \
+	-- add-port dbr$S dt2$S type=tap -- add-port dbr$S ring0 type=dpdk \
+	options:dpdk-devargs=net_ring0 ofport_request=9
+for i in 1 2; do
+	ip link set dt$i$S netns dn$i$S
+	ip -n dn$i$S link set dt$i$S address 02:00:00:00:01:0$i
+	ip -n dn$i$S addr add "$NET.$i/24" dev dt$i$S
+	ip -n dn$i$S link set dt$i$S up
+done
+cat >"$T/ring.flows" <<EOF
+priority=10,in_port=dt1$S,actions=output:9,output:8
+priority=10,in_port=dt2$S,actions=output:9
+priority=10,in_port=9,dl_dst=02:00:00:00:01:01,actions=output:dt1$S
+priority=10,in_port=9,dl_dst=02:00:00:00:01:02,actions=output:dt2$S
+priority=10,in_port=9,dl_dst=ff:ff:ff:ff:ff:ff,actions=output:dt1$S,output:dt2$S
+priority=0,actions=drop
+EOF
+check "flows through the ring" ctl add-flows dbr$S "$T/ring.flows"
+check "dpdk (net_ring): ping across the device" ip netns exec dn1$S ping -c 3 -i 0.2 -W 2 \
+	"$NET.2" >/dev/null
+check "ring counted both ways" [ "$(port_field ring0 stats rx_packets)" -ge 6 ] &&
+	[ "$(port_field ring0 stats tx_packets)" -ge 6 ]
+check "net_null took its copies" [ "$(port_field null0 stats tx_packets)" -ge 3 ]
+check "dpdk ports go away" ctl del-port ring0 -- del-port null0
+check "the vdev can be added again" ctl add-port dbr$S null0 type=dpdk \
+	"options:dpdk-devargs=net_null0,no-rx=1"
+
+finish
