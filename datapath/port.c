@@ -162,21 +162,16 @@ common_opts(struct port *port, const struct port_opt *opts, size_t n_opts, struc
 	return 0;
 }
 
-int
-port_open(const char *type, const char *name, const struct port_opt *opts, size_t n_opts,
-	  struct rte_mempool *mp, struct port **portp, char *err)
+/* Fills the generic part of 'port' and checks 'type', 'name' and every
+ * option; 'rest' receives the type's own options. */
+static int
+prepare(struct port *port, const char *type, const char *name, const struct port_opt *opts,
+	size_t n_opts, struct port_opt *rest, size_t *n_rest, char *err)
 {
-	char dummy[PORT_ERR_MAX];
-	const struct port_ops *ops;
-	struct port_opt *rest = NULL;
-	struct port *port;
-	size_t n_rest;
+	static const char *const none[] = {NULL};
+	const struct port_ops *ops = find_type(type);
 	int ret;
 
-	err = err ? err : dummy;
-	err[0] = '\0';
-	*portp = NULL;
-	ops = find_type(type);
 	if (!ops) {
 		snprintf(err, PORT_ERR_MAX, "port %s: unknown type '%s'", name, type);
 		return -EINVAL;
@@ -186,27 +181,70 @@ port_open(const char *type, const char *name, const struct port_opt *opts, size_
 			 PORT_NAME_MAX - 1);
 		return -EINVAL;
 	}
-	port = rte_zmalloc("port", sizeof *port + ops->priv_size, 64);
-	if (!port) {
-		snprintf(err, PORT_ERR_MAX, "port %s: out of memory", name);
-		return -ENOMEM;
-	}
 	port->ops = ops;
 	snprintf(port->name, sizeof port->name, "%s", name);
-	port->mp = mp;
 	port->n_rxq = 1;
 	port->n_txq = 1;
-	rte_spinlock_init(&port->tx_lock);
-	rest = n_opts ? calloc(n_opts, sizeof *rest) : NULL;
-	if (n_opts && !rest) {
-		ret = -ENOMEM;
-		snprintf(err, PORT_ERR_MAX, "port %s: out of memory", name);
-	} else {
-		ret = common_opts(port, opts, n_opts, rest, &n_rest, err);
-	}
+	ret = common_opts(port, opts, n_opts, rest, n_rest, err);
 	if (!ret) {
-		ret = ops->open(port, rest, n_rest, err);
+		ret = port_opts_check(port, rest, *n_rest, ops->options ? ops->options : none, err);
 	}
+	if (!ret && ops->check) {
+		ret = ops->check(port, rest, *n_rest, err);
+	}
+	return ret;
+}
+
+int
+port_check(const char *type, const char *name, const struct port_opt *opts, size_t n_opts,
+	   char *err)
+{
+	char dummy[PORT_ERR_MAX];
+	struct port_opt *rest = n_opts ? calloc(n_opts, sizeof *rest) : NULL;
+	struct port *port = calloc(1, sizeof *port);
+	size_t n_rest = 0;
+	int ret = -ENOMEM;
+
+	err = err ? err : dummy;
+	err[0] = '\0';
+	if (port && (rest || !n_opts)) {
+		ret = prepare(port, type, name, opts, n_opts, rest, &n_rest, err);
+	} else {
+		snprintf(err, PORT_ERR_MAX, "port %s: out of memory", name);
+	}
+	free(rest);
+	free(port);
+	return ret;
+}
+
+int
+port_open(const char *type, const char *name, const struct port_opt *opts, size_t n_opts,
+	  struct rte_mempool *mp, struct port **portp, char *err)
+{
+	char dummy[PORT_ERR_MAX];
+	const struct port_ops *ops = find_type(type);
+	struct port_opt *rest = NULL;
+	struct port *port;
+	size_t n_rest = 0;
+	int ret;
+
+	err = err ? err : dummy;
+	err[0] = '\0';
+	*portp = NULL;
+	port = rte_zmalloc("port", sizeof *port + (ops ? ops->priv_size : 0), 64);
+	rest = n_opts ? calloc(n_opts, sizeof *rest) : NULL;
+	if (!port || (n_opts && !rest)) {
+		snprintf(err, PORT_ERR_MAX, "port %s: out of memory", name);
+		ret = -ENOMEM;
+		goto out;
+	}
+	port->mp = mp;
+	rte_spinlock_init(&port->tx_lock);
+	ret = prepare(port, type, name, opts, n_opts, rest, &n_rest, err);
+	if (!ret) {
+		ret = port->ops->open(port, rest, n_rest, err);
+	}
+out:
 	free(rest);
 	if (ret) {
 		rte_free(port);

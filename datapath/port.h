@@ -69,6 +69,13 @@ int port_register(const struct port_ops *ops);
 int port_open(const char *type, const char *name, const struct port_opt *opts, size_t n_opts,
 	      struct rte_mempool *mp, struct port **portp, char *err);
 
+/* Checks what port_open() would check of 'type', 'name' and the options,
+ * without acquiring anything: 0, or -errno with a reason in 'err'. Lets a
+ * caller refuse a bad change before it closes the port it would replace.
+ * Control thread. */
+int port_check(const char *type, const char *name, const struct port_opt *opts, size_t n_opts,
+	       char *err);
+
 /* Starts / stops packet flow. Control thread. */
 int port_start(struct port *port);
 int port_stop(struct port *port);

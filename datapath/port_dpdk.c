@@ -18,6 +18,8 @@
 
 #include "port_impl.h"
 
+static const char *const dpdk_options[] = {"dpdk-devargs", NULL};
+
 enum { RX_DESC = 1024, TX_DESC = 1024 };
 
 struct dpdk_priv {
@@ -147,14 +149,10 @@ fail:
 static int
 dpdk_open(struct port *port, const struct port_opt *opts, size_t n_opts, char *err)
 {
-	static const char *const known[] = {"dpdk-devargs", NULL};
 	struct dpdk_priv *p = priv_of(port);
 	const char *devargs = port_opt_get(opts, n_opts, "dpdk-devargs");
-	int ret = port_opts_check(port, opts, n_opts, known, err);
+	int ret;
 
-	if (ret) {
-		return ret;
-	}
 	if (!devargs || !devargs[0] || strlen(devargs) >= sizeof p->devargs) {
 		snprintf(err, PORT_ERR_MAX,
 			 "port %s: a dpdk port needs options:dpdk-devargs (a PCI address or a "
@@ -271,6 +269,7 @@ dpdk_tx(struct port *port, uint16_t qid, struct rte_mbuf **pkts, uint16_t n)
 const struct port_ops port_dpdk_ops = {
 	.type = "dpdk",
 	.priv_size = sizeof(struct dpdk_priv),
+	.options = dpdk_options,
 	.caps = PORT_CAP_MTU | PORT_CAP_MAC | PORT_CAP_RXQS,
 	.open = dpdk_open,
 	.start = dpdk_start,

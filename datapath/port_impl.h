@@ -27,8 +27,16 @@ struct port_ops {
 	size_t priv_size;  /* bytes of port->priv for the type's state */
 	unsigned int caps; /* PORT_CAP_* */
 	bool patch;        /* the datapath delivers its output to the peer */
+	/* The type's own option keys (NULL-terminated); others are refused
+	 * before check and open are called. */
+	const char *const *options;
 
-	/* Validates and applies options, acquires resources. On error fills
+	/* Checks option values without acquiring anything (port_check()),
+	 * filling 'err'; NULL: nothing to check. Control thread. */
+	int (*check)(const struct port *port, const struct port_opt *opts, size_t n_opts,
+		     char *err);
+
+	/* Applies options, acquires resources. On error fills
 	 * 'err' (PORT_ERR_MAX bytes) and returns -errno; close is not called
 	 * then, so open undoes its own work. Control thread. */
 	int (*open)(struct port *port, const struct port_opt *opts, size_t n_opts, char *err);

@@ -14,6 +14,8 @@
 
 #include "port_impl.h"
 
+static const char *const mem_options[] = {"size", NULL};
+
 struct mem_priv {
 	struct rte_ring *rx;
 	struct rte_ring *tx;
@@ -29,17 +31,12 @@ priv_of(const struct port *port)
 static int
 mem_open(struct port *port, const struct port_opt *opts, size_t n_opts, char *err)
 {
-	static const char *const known[] = {"size", NULL};
 	static unsigned int serial;
 	struct mem_priv *p = priv_of(port);
 	const char *size_s = port_opt_get(opts, n_opts, "size");
 	unsigned long size = 1024;
 	char name[RTE_RING_NAMESIZE];
-	int ret = port_opts_check(port, opts, n_opts, known, err);
 
-	if (ret) {
-		return ret;
-	}
 	if (size_s) {
 		char *end;
 
@@ -142,6 +139,7 @@ port_mem_collect(struct port *port, struct rte_mbuf **pkts, uint16_t n)
 const struct port_ops port_mem_ops = {
 	.type = "mem",
 	.priv_size = sizeof(struct mem_priv),
+	.options = mem_options,
 	.open = mem_open,
 	.close = mem_close,
 	.get_stats = mem_stats,

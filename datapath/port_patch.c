@@ -11,6 +11,8 @@
 
 #include "port_impl.h"
 
+static const char *const patch_options[] = {"peer", NULL};
+
 struct patch_priv {
 	char peer[PORT_NAME_MAX];
 	struct port_stats stats; /* updated atomically by any PMD thread */
@@ -23,15 +25,10 @@ priv_of(const struct port *port)
 }
 
 static int
-patch_open(struct port *port, const struct port_opt *opts, size_t n_opts, char *err)
+patch_check(const struct port *port, const struct port_opt *opts, size_t n_opts, char *err)
 {
-	static const char *const known[] = {"peer", NULL};
 	const char *peer = port_opt_get(opts, n_opts, "peer");
-	int ret = port_opts_check(port, opts, n_opts, known, err);
 
-	if (ret) {
-		return ret;
-	}
 	if (!peer || !peer[0] || strlen(peer) >= PORT_NAME_MAX) {
 		snprintf(err, PORT_ERR_MAX, "port %s: a patch port needs options:peer=PORT",
 			 port->name);
@@ -42,7 +39,14 @@ patch_open(struct port *port, const struct port_opt *opts, size_t n_opts, char *
 			 port->name);
 		return -EINVAL;
 	}
-	snprintf(priv_of(port)->peer, PORT_NAME_MAX, "%s", peer);
+	return 0;
+}
+
+static int
+patch_open(struct port *port, const struct port_opt *opts, size_t n_opts, char *err)
+{
+	(void)err;
+	snprintf(priv_of(port)->peer, PORT_NAME_MAX, "%s", port_opt_get(opts, n_opts, "peer"));
 	port->n_rxq = 0;
 	return 0;
 }
@@ -101,7 +105,9 @@ patch_burst(struct port *port, uint16_t qid, struct rte_mbuf **pkts, uint16_t n)
 const struct port_ops port_patch_ops = {
 	.type = "patch",
 	.priv_size = sizeof(struct patch_priv),
+	.options = patch_options,
 	.patch = true,
+	.check = patch_check,
 	.open = patch_open,
 	.get_stats = patch_stats,
 	.get_status = patch_status,

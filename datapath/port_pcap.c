@@ -14,6 +14,8 @@
 
 #include "port_impl.h"
 
+static const char *const pcap_options[] = {"rx_pcap", "tx_pcap", NULL};
+
 struct pcap_priv {
 	pcap_t *rx;
 	pcap_t *tx_dead;
@@ -48,16 +50,11 @@ pcap_close_all(struct pcap_priv *p)
 static int
 pcap_port_open(struct port *port, const struct port_opt *opts, size_t n_opts, char *err)
 {
-	static const char *const known[] = {"rx_pcap", "tx_pcap", NULL};
 	struct pcap_priv *p = priv_of(port);
 	char perr[PCAP_ERRBUF_SIZE];
 	const char *rx = port_opt_get(opts, n_opts, "rx_pcap");
 	const char *tx = port_opt_get(opts, n_opts, "tx_pcap");
-	int ret = port_opts_check(port, opts, n_opts, known, err);
 
-	if (ret) {
-		return ret;
-	}
 	if (!rx && !tx) {
 		snprintf(err, PORT_ERR_MAX, "port %s: type pcap needs rx_pcap or tx_pcap",
 			 port->name);
@@ -181,6 +178,7 @@ pcap_port_tx(struct port *port, uint16_t qid, struct rte_mbuf **pkts, uint16_t n
 const struct port_ops port_pcap_ops = {
 	.type = "pcap",
 	.priv_size = sizeof(struct pcap_priv),
+	.options = pcap_options,
 	.open = pcap_port_open,
 	.close = pcap_port_close,
 	.get_stats = pcap_port_stats,

@@ -23,6 +23,8 @@
 
 #include "port_impl.h"
 
+static const char *const system_options[] = {NULL};
+
 enum {
 	RX_FRAME_SIZE = 17 * 4096, /* a 64 KiB offloaded frame and its headers */
 	RX_FRAMES = 64,
@@ -166,15 +168,12 @@ system_close(struct port *port)
 }
 
 static int
-system_open(struct port *port, const struct port_opt *opts, size_t n_opts, char *err)
+system_open(struct port *port, const struct port_opt *opts __rte_unused, size_t n_opts __rte_unused,
+	    char *err)
 {
-	static const char *const known[] = {NULL};
 	struct system_priv *p = priv_of(port);
-	int ret = port_opts_check(port, opts, n_opts, known, err);
+	int ret;
 
-	if (ret) {
-		return ret;
-	}
 	p->fd = -1;
 	p->ifindex = (int)if_nametoindex(port->name);
 	if (!p->ifindex) {
@@ -369,6 +368,7 @@ system_tx(struct port *port, uint16_t qid, struct rte_mbuf **pkts, uint16_t n)
 const struct port_ops port_system_ops = {
 	.type = "system",
 	.priv_size = sizeof(struct system_priv),
+	.options = system_options,
 	.caps = PORT_CAP_MTU,
 	.open = system_open,
 	.close = system_close,

@@ -20,6 +20,8 @@
 
 #include "port_impl.h"
 
+static const char *const tap_options[] = {NULL};
+
 enum { SCRATCH_SIZE = 65536, TX_IOV_MAX = 32 };
 
 struct tap_queue {
@@ -82,17 +84,30 @@ open_queue(struct port *port, bool multi, struct tap_queue *q, char *err)
 	return 0;
 }
 
-static int
-tap_open(struct port *port, const struct port_opt *opts, size_t n_opts, char *err)
+/* A bridge's own interface keeps its MAC across restarts (hosts cache it
+ * in their ARP tables): a locally administered address from its name. */
+static void
+stable_mac(const char *name, uint8_t *mac)
 {
-	static const char *const known[] = {NULL};
+	uint64_t h = 14695981039346656037ull; /* FNV-1a */
+
+	for (const char *c = name; *c; c++) {
+		h = (h ^ (uint8_t)*c) * 1099511628211ull;
+	}
+	mac[0] = 0x02;
+	for (int i = 1; i < 6; i++) {
+		mac[i] = (uint8_t)(h >> (8 * i));
+	}
+}
+
+static int
+tap_open(struct port *port, const struct port_opt *opts __rte_unused, size_t n_opts __rte_unused,
+	 char *err)
+{
 	struct tap_priv *p = priv_of(port);
 	uint16_t n = port->n_rxq_request ? port->n_rxq_request : 1;
-	int ret = port_opts_check(port, opts, n_opts, known, err);
+	int ret;
 
-	if (ret) {
-		return ret;
-	}
 	if (strlen(port->name) >= IFNAMSIZ) {
 		snprintf(err, PORT_ERR_MAX,
 			 "port %s: a kernel interface name has at most %d characters", port->name,
@@ -105,6 +120,10 @@ tap_open(struct port *port, const struct port_opt *opts, size_t n_opts, char *er
 			 "to attach it)",
 			 port->name, port->name);
 		return -EEXIST;
+	}
+	if (!port->has_mac && port->ops == &port_internal_ops) {
+		stable_mac(port->name, port->mac);
+		port->has_mac = true;
 	}
 	for (uint16_t i = 0; i < n; i++) {
 		ret = open_queue(port, n > 1, &p->q[i], err);
@@ -247,6 +266,7 @@ tap_tx(struct port *port, uint16_t qid, struct rte_mbuf **pkts, uint16_t n)
 const struct port_ops port_tap_ops = {
 	.type = "tap",
 	.priv_size = sizeof(struct tap_priv),
+	.options = tap_options,
 	.caps = PORT_CAP_MTU | PORT_CAP_MAC | PORT_CAP_RXQS,
 	.open = tap_open,
 	.close = tap_close,
@@ -259,6 +279,7 @@ const struct port_ops port_tap_ops = {
 const struct port_ops port_internal_ops = {
 	.type = "internal",
 	.priv_size = sizeof(struct tap_priv),
+	.options = tap_options,
 	.caps = PORT_CAP_MTU | PORT_CAP_MAC | PORT_CAP_RXQS,
 	.open = tap_open,
 	.close = tap_close,

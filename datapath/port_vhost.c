@@ -30,6 +30,8 @@
 
 #include "port_impl.h"
 
+static const char *const vhost_options[] = {"path", NULL};
+
 enum { VHOST_MAX_PORTS = 256 };
 
 struct vhost_priv {
@@ -213,10 +215,22 @@ publish_port(struct port *port, char *err)
 }
 
 static int
+vhost_check(const struct port *port, const struct port_opt *opts, size_t n_opts, char *err)
+{
+	const char *path = port_opt_get(opts, n_opts, "path");
+
+	if (!path || path[0] != '/' || strlen(path) >= sizeof(((struct vhost_priv *)0)->path)) {
+		snprintf(err, PORT_ERR_MAX, "port %s: options:path must be an absolute socket path",
+			 port->name);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static int
 vhost_open_common(struct port *port, const struct port_opt *opts, size_t n_opts, bool client,
 		  char *err)
 {
-	static const char *const known[] = {"path", NULL};
 	/* Offloads the datapath does not handle: guests finish their frames. */
 	const uint64_t no_offloads =
 		1ULL << VIRTIO_NET_F_CSUM | 1ULL << VIRTIO_NET_F_GUEST_CSUM |
@@ -227,20 +241,12 @@ vhost_open_common(struct port *port, const struct port_opt *opts, size_t n_opts,
 	struct vhost_priv *p = priv_of(port);
 	const char *path = port_opt_get(opts, n_opts, "path");
 	uint64_t flags = client ? RTE_VHOST_USER_CLIENT : 0;
-	int ret = port_opts_check(port, opts, n_opts, known, err);
+	int ret;
 
-	if (ret) {
-		return ret;
-	}
 	/* The library logs every protocol message at info level. */
 	rte_log_set_level_pattern("lib.vhost.config", RTE_LOG_WARNING);
 	p->vid = -1;
 	p->client = client;
-	if (!path || !path[0] || path[0] != '/' || strlen(path) >= sizeof p->path) {
-		snprintf(err, PORT_ERR_MAX, "port %s: options:path must be an absolute socket path",
-			 port->name);
-		return -EINVAL;
-	}
 	snprintf(p->path, sizeof p->path, "%s", path);
 	if ((ret = publish_port(port, err)) != 0) {
 		return ret;
@@ -395,7 +401,9 @@ vhost_tx(struct port *port, uint16_t qid, struct rte_mbuf **pkts, uint16_t n)
 const struct port_ops port_vhost_ops = {
 	.type = "vhost-user",
 	.priv_size = sizeof(struct vhost_priv),
+	.options = vhost_options,
 	.caps = PORT_CAP_RXQS,
+	.check = vhost_check,
 	.open = vhost_server_open,
 	.start = vhost_start,
 	.close = vhost_close,
@@ -408,7 +416,9 @@ const struct port_ops port_vhost_ops = {
 const struct port_ops port_vhost_client_ops = {
 	.type = "vhost-user-client",
 	.priv_size = sizeof(struct vhost_priv),
+	.options = vhost_options,
 	.caps = PORT_CAP_RXQS,
+	.check = vhost_check,
 	.open = vhost_client_open,
 	.start = vhost_start,
 	.close = vhost_close,

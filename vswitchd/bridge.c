@@ -227,6 +227,86 @@ desired_iface(const json_t *doc, const char *name, const char **bridge)
 	return port ? cfgdb_port_iface(port) : NULL;
 }
 
+/* The options a port type gets: the interface's options map and the
+ * columns every type may take. Points into 'iface' and 'a'. */
+struct port_args {
+	struct port_opt opts[MAX_OPTS];
+	size_t n;
+	char mtu[16], path[300];
+};
+
+static int
+port_args(const struct bridges *b, const char *name, const json_t *iface, struct port_args *a,
+	  char *err)
+{
+	const char *key;
+	json_t *v;
+
+	a->n = 0;
+	json_object_foreach (json_object_get(iface, "options"), key, v) {
+		if (a->n == MAX_OPTS - 3) {
+			snprintf(err, BRIDGE_ERR_MAX, "port %s: more than %d options", name,
+				 MAX_OPTS - 3);
+			return -EINVAL;
+		}
+		a->opts[a->n++] = (struct port_opt){key, json_string_value(v)};
+	}
+	if (json_object_get(iface, "mtu_request")) {
+		snprintf(a->mtu, sizeof a->mtu, "%lld",
+			 (long long)cfgdb_get_int(iface, "mtu_request", 1500));
+		a->opts[a->n++] = (struct port_opt){"mtu_request", a->mtu};
+	}
+	if (json_object_get(iface, "mac")) {
+		a->opts[a->n++] = (struct port_opt){"mac", cfgdb_get_str(iface, "mac", "")};
+	}
+	if (!strcmp(cfgdb_get_str(iface, "type", ""), "vhost-user") &&
+	    !json_object_get(json_object_get(iface, "options"), "path")) {
+		snprintf(a->path, sizeof a->path, "%s/%s", b->run_dir, name);
+		a->opts[a->n++] = (struct port_opt){"path", a->path};
+	}
+	return 0;
+}
+
+/* True when port 'name' (running as 'bp', or not running) must be opened
+ * anew for 'iface' on 'bridge'. */
+static bool
+needs_open(const struct bport *bp, const char *bridge, const json_t *iface)
+{
+	return !bp || !json_equal(iface, bp->iface) || strcmp(bridge, bp->bridge);
+}
+
+/* Refuses 'doc' if a port it would open has options its type would refuse,
+ * before any running port is closed for it. */
+static int
+check_ports(struct bridges *b, const json_t *doc, char *err)
+{
+	const char *bname, *pname;
+	json_t *br, *port;
+
+	json_object_foreach (json_object_get(doc, "bridges"), bname, br) {
+		json_object_foreach (json_object_get(br, "ports"), pname, port) {
+			const json_t *iface = cfgdb_port_iface(port);
+			struct port_args a;
+			uint32_t no;
+			int ret;
+
+			if (!bridges_port_no(b, pname, &no) &&
+			    !needs_open(b->ports[no], bname, iface)) {
+				continue;
+			}
+			ret = port_args(b, pname, iface, &a, err);
+			if (!ret) {
+				ret = port_check(cfgdb_get_str(iface, "type", ""), pname, a.opts,
+						 a.n, err);
+			}
+			if (ret) {
+				return ret;
+			}
+		}
+	}
+	return 0;
+}
+
 static void
 close_stale_ports(struct bridges *b, const json_t *doc)
 {
@@ -239,7 +319,7 @@ close_stale_ports(struct bridges *b, const json_t *doc)
 			continue;
 		}
 		want = desired_iface(doc, bp->name, &bridge);
-		if (want && json_equal(want, bp->iface) && !strcmp(bridge, bp->bridge)) {
+		if (want && !needs_open(bp, bridge, want)) {
 			continue;
 		}
 		VLOG_INFO("bridge", "removing port %s (datapath port %u) from %s", bp->name, i,
@@ -280,39 +360,16 @@ open_port(struct bridges *b, const char *bridge, const char *name, const json_t 
 {
 	const json_t *iface = cfgdb_port_iface(port_rec);
 	int next_no = dp_port_next_no(b->dp);
-	struct port_opt opts[MAX_OPTS];
-	char mtu[16], path[300];
-	const char *key;
+	struct port_args a;
 	struct port *port;
 	struct bport *bp;
-	size_t n = 0;
-	json_t *v;
 	uint32_t port_no;
-	int ret;
+	int ret = port_args(b, name, iface, &a, err);
 
-	json_object_foreach (json_object_get(iface, "options"), key, v) {
-		if (n == MAX_OPTS - 3) {
-			snprintf(err, BRIDGE_ERR_MAX, "port %s: more than %d options", name,
-				 MAX_OPTS - 3);
-			return -EINVAL;
-		}
-		opts[n++] = (struct port_opt){key, json_string_value(v)};
+	if (ret) {
+		return ret;
 	}
-	/* The interface's columns that every port type may take. */
-	if (json_object_get(iface, "mtu_request")) {
-		snprintf(mtu, sizeof mtu, "%lld",
-			 (long long)cfgdb_get_int(iface, "mtu_request", 1500));
-		opts[n++] = (struct port_opt){"mtu_request", mtu};
-	}
-	if (json_object_get(iface, "mac")) {
-		opts[n++] = (struct port_opt){"mac", cfgdb_get_str(iface, "mac", "")};
-	}
-	if (!strcmp(cfgdb_get_str(iface, "type", ""), "vhost-user") &&
-	    !json_object_get(json_object_get(iface, "options"), "path")) {
-		snprintf(path, sizeof path, "%s/%s", b->run_dir, name);
-		opts[n++] = (struct port_opt){"path", path};
-	}
-	ret = port_open(cfgdb_get_str(iface, "type", ""), name, opts, n, b->mp, &port, err);
+	ret = port_open(cfgdb_get_str(iface, "type", ""), name, a.opts, a.n, b->mp, &port, err);
 	if (ret) {
 		return ret;
 	}
@@ -525,7 +582,7 @@ bridges_reconfigure(struct bridges *b, const json_t *doc, char *err)
 	struct dp_params p;
 	int ret = params_from_doc(b, doc, &p, err);
 
-	if (ret) {
+	if (ret || (ret = check_ports(b, doc, err)) != 0) {
 		return ret;
 	}
 	if (b->dp && !params_equal(&p, &b->params)) {

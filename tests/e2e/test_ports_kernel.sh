@@ -66,6 +66,23 @@ echo "iperf3 TCP over TAP ports: $rate Mbit/s"
 check "TAP: iperf3 TCP transfer" [ "$rate" -gt 0 ]
 check "dump-ports counts the TAP's packets" [ "$(port_stat t1$S rx_packets)" -gt 100 ]
 
+# --- Options: MTU (jumbo frames), MAC, receive queues.
+check "jumbo MTU, a MAC and two queues" ctl set interface t1$S mtu_request=9000 \
+	mac=02:00:5e:00:00:01 options:n_rxq=2 -- set interface t2$S mtu_request=9000
+# Reconfigured TAPs are new devices: set the namespaces up again.
+ip netns del ns1$S
+ip netns del ns2$S
+check "namespace 1 again" host ns1$S t1$S "$NET.1"
+check "namespace 2 again" host ns2$S t2$S "$NET.2"
+check "MTU 9000 on the TAP" grep -q "mtu 9000" <<<"$(ip -n ns1$S link show t1$S)"
+check "the MAC on the TAP" grep -q "02:00:5e:00:00:01" <<<"$(ip -n ns1$S link show t1$S)"
+check "two receive queues polled" [ "$(ctl pmd-rxq-show | grep -c "port: t1$S")" -eq 2 ]
+check "a jumbo frame crosses unfragmented" ip netns exec ns1$S ping -c 2 -i 0.2 -W 2 -M do \
+	-s 8900 "$NET.2" >/dev/null
+expect_fail "mtu_request" set interface t1$S mtu_request=9001
+expect_fail "n_rxq '0' is not 1 to 16" set interface t1$S options:n_rxq=0
+check "a refused option left the TAP alone, in its namespace" ip -n ns1$S link show t1$S
+
 # --- VLAN access ports.
 check "access ports on VLANs 10 and 20" ctl set port t1$S tag=10 -- set port t2$S tag=20
 ip netns exec ns1$S ip neigh flush all
