@@ -130,9 +130,11 @@ configure(struct port *port, struct dpdk_priv *p, char *err)
 		ret = rte_eth_tx_queue_setup(p->port_id, q, TX_DESC, SOCKET_ID_ANY, NULL);
 	}
 	if (!ret && port->has_mac) {
+		struct rte_ether_addr mac;
+
+		memcpy(mac.addr_bytes, port->mac, sizeof mac.addr_bytes);
 		what = "MAC address";
-		ret = rte_eth_dev_default_mac_addr_set(p->port_id,
-						       (struct rte_ether_addr *)port->mac);
+		ret = rte_eth_dev_default_mac_addr_set(p->port_id, &mac);
 	}
 	if (ret) {
 		goto fail;
