@@ -282,6 +282,80 @@ test_flush_and_proactive_flows(void **state)
 	fixture_free(f);
 }
 
+/* Puts "in_port=IN -> output:OUT" into the datapath. */
+static void
+put_forward(struct fixture *f, uint32_t in, uint32_t out)
+{
+	struct flow_key key, mask;
+	struct dp_action a = {.type = DP_ACTION_OUTPUT, .port = out};
+
+	memset(&key, 0, sizeof key);
+	memset(&mask, 0, sizeof mask);
+	key.in_port = in;
+	mask.in_port = 0xffffffff;
+	assert_int_equal(dp_flow_put(f->dp, &key, &mask, &a, 1), 0);
+}
+
+static struct port *
+open_patch(const char *name, const char *peer)
+{
+	struct port_opt o = {"peer", peer};
+	struct port *p;
+
+	assert_int_equal(port_open("patch", name, &o, 1, mp, &p, NULL), 0);
+	return p;
+}
+
+/* m0 -> patch pa ~ pb -> m2, inside one poll; a patch port without its peer
+ * drops; a loop of patch ports ends at the depth limit, counted. */
+static void
+test_patch_ports(void **state)
+{
+	struct fixture *f = fixture_new(0, 1);
+	struct port_stats ps;
+	struct dp_stats s;
+	uint32_t pa, pb, pc;
+
+	(void)state;
+	assert_int_equal(dp_port_add(f->dp, open_patch("pa", "pb"), &pa), 0);
+	assert_int_equal(dp_port_patch_peer(f->dp, pa), -ENOENT); /* pb not there yet */
+	put_forward(f, f->no[0], pa);
+	inject(f, 3, 3);
+	poll_all(f);
+	port_get_stats(dp_port_get(f->dp, pa), &ps);
+	assert_int_equal(ps.tx_dropped, 3);
+
+	assert_int_equal(dp_port_add(f->dp, open_patch("pb", "pa"), &pb), 0);
+	assert_int_equal(dp_port_patch_peer(f->dp, pa), (int)pb);
+	assert_int_equal(dp_port_patch_peer(f->dp, pb), (int)pa);
+	assert_int_equal(dp_port_patch_peer(f->dp, f->no[0]), -ENOENT);
+	put_forward(f, pb, f->no[2]);
+	inject(f, 5, 5);
+	poll_all(f);
+	assert_int_equal(collect(f->p[2], NULL, 0), 5);
+	port_get_stats(dp_port_get(f->dp, pb), &ps);
+	assert_int_equal(ps.rx_packets, 5);
+
+	/* A third port naming pa is not linked: pa and pb name each other. */
+	assert_int_equal(dp_port_add(f->dp, open_patch("pc", "pa"), &pc), 0);
+	assert_int_equal(dp_port_patch_peer(f->dp, pc), -ENOENT);
+
+	/* A loop: what enters on pa goes back out of pb, whose peer is pa. */
+	dp_flow_flush(f->dp);
+	put_forward(f, f->no[0], pa);
+	put_forward(f, pb, pb);
+	put_forward(f, pa, pa);
+	inject(f, 2, 2);
+	poll_all(f);
+	dp_get_stats(f->dp, &s);
+	assert_int_equal(s.drops[DP_DROP_PATCH_LOOP], 2);
+
+	/* Deleting pb unlinks pa before pb goes. */
+	assert_int_equal(dp_port_del(f->dp, pb), 0);
+	assert_int_equal(dp_port_patch_peer(f->dp, pa), -ENOENT);
+	fixture_free(f);
+}
+
 static void
 test_port_errors(void **state)
 {
@@ -301,6 +375,18 @@ test_port_errors(void **state)
 	assert_int_equal(port_open("pcap", "x", &missing, 1, mp, &p, err), -ENOENT);
 	assert_non_null(strstr(err, "rx_pcap"));
 	assert_int_equal(port_open("mem", "", NULL, 0, mp, &p, err), -EINVAL);
+	struct port_opt self = {"peer", "x"};
+	assert_int_equal(port_open("patch", "x", &self, 1, mp, &p, err), -EINVAL);
+	assert_non_null(strstr(err, "its own peer"));
+	assert_int_equal(port_check("patch", "x", NULL, 0, err), -EINVAL);
+	assert_non_null(strstr(err, "needs options:peer"));
+	struct port_opt mtu = {"mtu_request", "9000"};
+	assert_int_equal(port_check("mem", "x", &mtu, 1, err), -EINVAL);
+	assert_non_null(strstr(err, "does not support mtu_request"));
+	struct port_opt rel = {"path", "vm.sock"};
+	assert_int_equal(port_check("vhost-user", "x", &rel, 1, err), -EINVAL);
+	assert_non_null(strstr(err, "absolute"));
+	assert_int_equal(port_check("mem", "x", NULL, 0, err), 0);
 }
 
 /* A real PMD thread on CPU 1 forwards while the test thread injects. */
@@ -350,6 +436,7 @@ main(void)
 		cmocka_unit_test(test_two_outputs_with_rewrite),
 		cmocka_unit_test(test_flush_and_proactive_flows),
 		cmocka_unit_test(test_port_errors),
+		cmocka_unit_test(test_patch_ports),
 		cmocka_unit_test(test_pmd_thread),
 	};
 
