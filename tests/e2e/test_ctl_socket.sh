@@ -11,7 +11,7 @@ start_vswitchd || { cat "$T/vswitchd.log"; exit 1; }
 ctl add-br br0 -- add-port br0 p1 type=mem
 pid=$(vswitchd_pid)
 check "ctl_stress.py" /usr/bin/python3 "$(dirname "$0")/ctl_stress.py" "$T/ctl.sock"
-check "same daemon process" kill -0 "$pid"
+check "same daemon process" alive "$pid"
 check "no clients left" [ "$(ls /proc/"$pid"/fd | wc -l)" -lt 200 ]
 check "stops cleanly" stop_vswitchd
 finish

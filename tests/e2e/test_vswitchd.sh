@@ -172,6 +172,7 @@ check "relative paths: the socket is where it was asked" \
 	"$BIN/switch-ctl" --ctl "$T/rel/ctl.sock" add-br rbr0
 check "relative paths: the database is where it was asked" grep -q rbr0 "$T/rel/c.json"
 [ -n "$rel_pid" ] && kill -TERM "$rel_pid"
-for _ in $(seq 50); do kill -0 "$rel_pid" 2>/dev/null || break; sleep 0.1; done
-check "relative-path daemon stopped" sh -c "! kill -0 '$rel_pid' 2>/dev/null"
+for _ in $(seq 50); do alive "$rel_pid" || break; sleep 0.1; done
+gone() { ! alive "$1"; }
+check "relative-path daemon stopped" gone "$rel_pid"
 finish

@@ -19,12 +19,20 @@ E2E_FAILS=0
 E2E_CHECKS=0
 VSWITCHD_EAL=${VSWITCHD_EAL:---no-huge -m 256}
 
+# True while process $1 runs. A detached daemon's parent is PID 1, which
+# may reap it late: a zombie counts as gone.
+alive() {
+	local state
+	state=$(awk '{print $3}' "/proc/$1/stat" 2>/dev/null) || return 1
+	[ -n "$state" ] && [ "$state" != Z ]
+}
+
 e2e_cleanup() {
 	local pid
 	pid=$(cat "$T/vswitchd.pid" 2>/dev/null || true)
 	if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; then
 		kill -TERM "$pid" 2>/dev/null || true
-		for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+		for _ in $(seq 50); do alive "$pid" || break; sleep 0.1; done
 		kill -KILL "$pid" 2>/dev/null || true
 	fi
 	for p in ${E2E_EXTRA_PIDS:-}; do kill -KILL "$p" 2>/dev/null || true; done
@@ -52,9 +60,9 @@ stop_vswitchd() {
 	local pid
 	pid=$(vswitchd_pid)
 	kill -TERM "$pid"
-	for _ in $(seq 100); do
-		kill -0 "$pid" 2>/dev/null || return 0
-		sleep 0.1
+	for _ in $(seq 200); do
+		alive "$pid" || return 0
+		sleep 0.05
 	done
 	echo "vswitchd $pid did not stop on SIGTERM"
 	return 1
