@@ -40,7 +40,7 @@ struct system_priv {
 	size_t map_size;
 	uint8_t *rx_ring, *tx_ring;
 	uint32_t rx_idx, tx_idx;
-	uint32_t mtu;
+	uint32_t mtu; /* read at open: offloaded frames are cut to fit it */
 	uint16_t n_backlog, backlog_pos;
 	struct rte_mbuf *backlog[BACKLOG_MAX];
 	uint8_t scratch[RX_FRAME_SIZE]; /* a frame with its VLAN tag put back */
@@ -212,9 +212,6 @@ system_status(struct port *port, struct port_status *st)
 	struct system_priv *p = priv_of(port);
 
 	port_kernel_status(port->name, st);
-	if (st->mtu) {
-		p->mtu = st->mtu; /* the PMD reads it for segmenting */
-	}
 	port_status_add(st, "ifindex", "%d", p->ifindex);
 	return 0;
 }

@@ -167,10 +167,9 @@ vhost_close(struct port *port)
 	struct vhost_priv *p = priv_of(port);
 
 	if (p->registered) {
-		/* Blocks until the library's threads let go of the socket. */
-		while (rte_vhost_driver_unregister(p->path) == -EBUSY) {
-			usleep(1000);
-		}
+		/* Destroys a connected guest's device (destroy_device runs and
+		 * waits out the packet path) and closes the socket. */
+		rte_vhost_driver_unregister(p->path);
 		if (!p->client) {
 			unlink(p->path);
 		}

@@ -582,7 +582,10 @@ bridges_reconfigure(struct bridges *b, const json_t *doc, char *err)
 	struct dp_params p;
 	int ret = params_from_doc(b, doc, &p, err);
 
-	if (ret || (ret = check_ports(b, doc, err)) != 0) {
+	/* A change is refused whole if a port it opens would refuse its
+	 * options; at start (no datapath yet) each port is tried on its own,
+	 * so that one bad port does not keep the others down. */
+	if (ret || (b->dp && (ret = check_ports(b, doc, err)) != 0)) {
 		return ret;
 	}
 	if (b->dp && !params_equal(&p, &b->params)) {

@@ -127,6 +127,17 @@ out=$("$BIN/vswitchd" $(vswitchd_args) --eal "$VSWITCHD_EAL" 2>&1)
 check "invalid database refused" grep -q "tag 9999 is outside 0-4095" <<<"$out"
 check "no daemon left from refused starts" [ ! -e "$T/ctl.sock" ]
 
+# A port its type refuses (here from a hand-written file) does not keep the
+# daemon or the other ports down; the error names it.
+printf '{"version": 1, "global": {}, "bridges": {"br0": {"ports": {
+  "p1": {"interfaces": {"p1": {"type": "mem", "mtu_request": 9000}}},
+  "p2": {"interfaces": {"p2": {"type": "mem"}}}}}}}\n' >"$T/conf.json"
+check "starts with a port its type refuses" start_vswitchd
+check "the good port runs" grep -q "port: p2" <<<"$(ctl pmd-rxq-show)"
+check "the bad port is named in the log" grep -q "port p1: type mem does not support" \
+	"$T/vswitchd.log"
+check "stop the daemon with a bad port" stop_vswitchd
+
 # In the foreground, SIGINT stops it cleanly too.
 rm -f "$T/conf.json"
 "$BIN/vswitchd" $(vswitchd_args) --eal "$VSWITCHD_EAL" 2>"$T/fg.err" &
