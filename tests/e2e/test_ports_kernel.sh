@@ -81,7 +81,8 @@ check "a jumbo frame crosses unfragmented" ip netns exec ns1$S ping -c 2 -i 0.2 
 	-s 8900 "$NET.2" >/dev/null
 expect_fail "mtu_request" set interface t1$S mtu_request=9001
 expect_fail "n_rxq '0' is not 1 to 16" set interface t1$S options:n_rxq=0
-check "a refused option left the TAP alone, in its namespace" ip -n ns1$S link show t1$S
+check "a refused option left the TAP alone, in its namespace" ip -n ns1$S link show t1$S \
+	>/dev/null
 
 # --- VLAN access ports.
 check "access ports on VLANs 10 and 20" ctl set port t1$S tag=10 -- set port t2$S tag=20
