@@ -54,10 +54,56 @@ ofp_insts_clone(struct ofp_insts *dst, const struct ofp_insts *src)
 	return 0;
 }
 
+/* Compares what a value means for field 'id', not the bytes of the union
+ * beyond it (parsers leave those differently). */
+static bool
+value_equal(enum mf_id id, const union mf_value *a, const union mf_value *b)
+{
+	const struct mf_field *f = mf_from_id(id);
+
+	if (f && (f->size == 6 || f->size == 16)) {
+		return !memcmp(a->b, b->b, f->size);
+	}
+	return a->u == b->u;
+}
+
+static bool
+ofpact_equal(const struct ofpact *a, const struct ofpact *b)
+{
+	if (a->type != b->type) {
+		return false;
+	}
+	switch (a->type) {
+	case OFPACT_OUTPUT:
+		return a->port == b->port &&
+		       (a->port != OFPP_CONTROLLER || a->max_len == b->max_len);
+	case OFPACT_PUSH_VLAN:
+		return a->ethertype == b->ethertype;
+	case OFPACT_POP_VLAN:
+	case OFPACT_DEC_TTL:
+		return true;
+	case OFPACT_MOD_VLAN_VID:
+	case OFPACT_MOD_VLAN_PCP:
+		return a->value.u == b->value.u;
+	case OFPACT_SET_FIELD:
+		return a->field == b->field && value_equal(a->field, &a->value, &b->value) &&
+		       value_equal(a->field, &a->mask, &b->mask);
+	}
+	return false;
+}
+
 static bool
 list_equal(const struct ofpact *a, uint32_t na, const struct ofpact *b, uint32_t nb)
 {
-	return na == nb && (!na || !memcmp(a, b, na * sizeof *a));
+	if (na != nb) {
+		return false;
+	}
+	for (uint32_t i = 0; i < na; i++) {
+		if (!ofpact_equal(&a[i], &b[i])) {
+			return false;
+		}
+	}
+	return true;
 }
 
 bool

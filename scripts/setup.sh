@@ -9,7 +9,7 @@ PKGS=(
 	build-essential cmake ninja-build pkg-config clang clang-format clang-tidy
 	cppcheck libclang-rt-14-dev
 	dpdk-dev libdpdk-dev libpcap-dev libjansson-dev libcmocka-dev
-	python3-scapy tcpdump iproute2 iputils-ping iperf3 ethtool
+	python3-scapy tcpdump iproute2 iputils-ping iperf3 ethtool openvswitch-common
 )
 
 SUDO=""

@@ -13,6 +13,7 @@
 
 #include "cfgdb.h"
 #include "log.h"
+#include "ofconn.h"
 #include "ofproto.h"
 
 enum {
@@ -34,6 +35,8 @@ struct bport {
 struct bbridge {
 	char name[PORT_NAME_MAX];
 	struct ofproto *ofp;
+	bool secure;              /* fail mode */
+	unsigned int controllers; /* targets it connects to (not listeners) */
 };
 
 struct bridges {
@@ -42,7 +45,8 @@ struct bridges {
 	struct ofproto *by_dp[DP_MAX_PORTS]; /* under ofproto_lock() */
 	uint64_t next_sweep_ms, sweep_now;
 	cpu_set_t cpus;
-	char run_dir[256]; /* where vhost-user server sockets go */
+	char run_dir[256];   /* where vhost-user server sockets go */
+	struct ofconns *ofc; /* OpenFlow connections of every bridge */
 	struct dp *dp;
 	struct dp_params params;
 	struct bport *ports[DP_MAX_PORTS]; /* indexed by datapath port number */
@@ -116,6 +120,37 @@ bridges_default_pmd_mask(const cpu_set_t *cpus)
 	return highest >= 0 ? 1ull << highest : 1;
 }
 
+/* A barrier on an OpenFlow connection: flow changes reach the datapath. */
+static void
+of_sync(void *aux)
+{
+	bridges_sweep(aux, true);
+}
+
+static struct port *
+of_port(void *aux, uint32_t dp_port)
+{
+	struct bridges *b = aux;
+
+	return b->dp ? dp_port_get(b->dp, dp_port) : NULL;
+}
+
+static struct bbridge *find_bridge(struct bridges *b, const char *name);
+
+/* A controller connection came or went: fail-open may start or end. */
+static void
+of_controllers(void *aux, const char *name, unsigned int n_connected)
+{
+	struct bridges *b = aux;
+	struct bbridge *bb = find_bridge(b, name);
+
+	if (bb) {
+		ofproto_lock();
+		ofproto_set_fail_mode(bb->ofp, bb->secure, bb->controllers, n_connected);
+		ofproto_unlock();
+	}
+}
+
 struct bridges *
 bridges_create(struct rte_mempool *mp, const cpu_set_t *cpus, const char *run_dir)
 {
@@ -127,6 +162,11 @@ bridges_create(struct rte_mempool *mp, const cpu_set_t *cpus, const char *run_di
 	snprintf(b->run_dir, sizeof b->run_dir, "%s", run_dir);
 	b->mp = mp;
 	b->cpus = *cpus;
+	b->ofc = ofconns_create(&(struct ofconn_hooks){b, of_sync, of_port, of_controllers});
+	if (!b->ofc) {
+		free(b);
+		return NULL;
+	}
 	return b;
 }
 
@@ -155,6 +195,7 @@ void
 bridges_destroy(struct bridges *b)
 {
 	if (b) {
+		ofconns_destroy(b->ofc);
 		stop_datapath(b);
 		for (int i = 0; i < MAX_BRIDGES; i++) {
 			ofproto_destroy(b->brs[i].ofp);
@@ -525,6 +566,41 @@ sync_port(struct bridges *b, struct ofproto *ofp, const char *bname, const char 
 	b->by_dp[no] = ofp;
 }
 
+/* The datapath id: the configured one, else one derived from the name
+ * (stable across restarts). */
+static uint64_t
+bridge_dpid(const char *name, const json_t *br)
+{
+	const char *s = cfgdb_get_str(br, "datapath_id", NULL);
+	uint64_t h = 14695981039346656037ull;
+
+	if (s) {
+		return strtoull(s, NULL, 16);
+	}
+	for (const char *c = name; *c; c++) {
+		h = (h ^ (uint8_t)*c) * 1099511628211ull;
+	}
+	return h & 0x0000ffffffffffffull;
+}
+
+static int
+sync_controllers(struct bridges *b, struct bbridge *bb, const json_t *br, char *err)
+{
+	const json_t *list = json_object_get(br, "controllers");
+	const char *targets[16];
+	size_t n = 0, i;
+	json_t *v;
+
+	json_array_foreach (list, i, v) {
+		if (n < 16) {
+			targets[n++] = json_string_value(v);
+		}
+	}
+	bb->controllers = ofconns_count_controllers(targets, n);
+	return ofconns_set_bridge(b->ofc, bb->name, bb->ofp, bridge_dpid(bb->name, br), targets, n,
+				  err, BRIDGE_ERR_MAX);
+}
+
 /* Makes the OpenFlow bridges match 'doc'. Takes the ofproto lock. */
 static int
 sync_ofprotos(struct bridges *b, const json_t *doc, char *err)
@@ -537,6 +613,7 @@ sync_ofprotos(struct bridges *b, const json_t *doc, char *err)
 	memset(b->by_dp, 0, sizeof b->by_dp);
 	for (int i = 0; i < MAX_BRIDGES; i++) {
 		if (b->brs[i].ofp && !cfgdb_bridge(doc, b->brs[i].name)) {
+			ofconns_del_bridge(b->ofc, b->brs[i].name);
 			ofproto_destroy(b->brs[i].ofp);
 			b->brs[i].ofp = NULL;
 		}
@@ -567,10 +644,13 @@ sync_ofprotos(struct bridges *b, const json_t *doc, char *err)
 		}
 		ofproto_set_mac_limits(bb->ofp, (uint32_t)cfgdb_get_int(br, "mac_aging_time", 0),
 				       (uint32_t)cfgdb_get_int(br, "mac_table_size", 0));
-		ofproto_set_fail_mode(bb->ofp, secure,
-				      (uint32_t)json_array_size(json_object_get(br, "controllers")),
-				      0);
 		sync_ports(b, bb->ofp, bname, br);
+		if (sync_controllers(b, bb, br, err) && !ret) {
+			ret = -EINVAL;
+		}
+		bb->secure = secure;
+		ofproto_set_fail_mode(bb->ofp, secure, bb->controllers,
+				      ofconns_n_controllers_up(b->ofc, bname));
 	}
 	ofproto_unlock();
 	return ret;
@@ -678,6 +758,12 @@ const char *
 bridges_port_name(const struct bridges *b, uint32_t port_no)
 {
 	return port_no < DP_MAX_PORTS && b->ports[port_no] ? b->ports[port_no]->name : NULL;
+}
+
+struct ofconns *
+bridges_ofconns(struct bridges *b)
+{
+	return b->ofc;
 }
 
 struct rte_mempool *

@@ -32,6 +32,11 @@ struct bridges;
 /* Creates an empty switch whose packets come from 'mp' and whose PMD threads
  * may run on 'cpus' (the CPUs the process was allowed before the EAL pinned
  * the main thread). Returns NULL with errno set. */
+struct ofconns;
+
+/* The OpenFlow connections of every bridge (for the main loop's poll). */
+struct ofconns *bridges_ofconns(struct bridges *b);
+
 struct bridges *bridges_create(struct rte_mempool *mp, const cpu_set_t *cpus, const char *run_dir);
 
 /* Closes every port and stops the datapath; NULL is a no-op. */

@@ -280,13 +280,13 @@ accept_clients(struct ctl_server *s)
 	}
 }
 
-bool
-ctl_server_run(struct ctl_server *s, int timeout_ms, int extra_fd)
+void
+ctl_server_run(struct ctl_server *s, int timeout_ms, struct pollfd *extra, size_t n_extra)
 {
-	struct pollfd fds[CTL_CLIENTS_MAX + 2];
+	struct pollfd fds[CTL_CLIENTS_MAX + 1 + CTL_EXTRA_MAX];
 	unsigned int n = s->n_clients;
-	bool extra = false;
 
+	n_extra = n_extra < CTL_EXTRA_MAX ? n_extra : CTL_EXTRA_MAX;
 	for (unsigned int i = 0; i < n; i++) {
 		struct client *c = s->clients[i];
 
@@ -296,11 +296,16 @@ ctl_server_run(struct ctl_server *s, int timeout_ms, int extra_fd)
 		fds[i].revents = 0;
 	}
 	fds[n] = (struct pollfd){.fd = s->fd, .events = POLLIN};
-	fds[n + 1] = (struct pollfd){.fd = extra_fd, .events = POLLIN};
-	if (poll(fds, n + 2, timeout_ms) <= 0) {
-		return false;
+	memcpy(fds + n + 1, extra, n_extra * sizeof *extra);
+	if (poll(fds, n + 1 + n_extra, timeout_ms) <= 0) {
+		for (size_t i = 0; i < n_extra; i++) {
+			extra[i].revents = 0;
+		}
+		return;
 	}
-	extra = extra_fd >= 0 && (fds[n + 1].revents & POLLIN);
+	for (size_t i = 0; i < n_extra; i++) {
+		extra[i].revents = fds[n + 1 + i].revents;
+	}
 	/* Backwards, so that freeing client i moves an already-served one. */
 	for (unsigned int i = n; i-- > 0;) {
 		struct client *c = s->clients[i];
@@ -319,5 +324,4 @@ ctl_server_run(struct ctl_server *s, int timeout_ms, int extra_fd)
 	if (fds[n].revents & POLLIN) {
 		accept_clients(s);
 	}
-	return extra;
 }

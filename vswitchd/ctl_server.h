@@ -11,6 +11,7 @@
 #ifndef VS_CTL_SERVER_H
 #define VS_CTL_SERVER_H
 
+#include <poll.h>
 #include <stdbool.h>
 #include <stddef.h>
 
@@ -19,6 +20,7 @@
 enum {
 	CTL_REQUEST_MAX = 1 << 20, /* bytes of one request */
 	CTL_CLIENTS_MAX = 256,     /* connections at once */
+	CTL_EXTRA_MAX = 160,       /* descriptors of others in the same poll */
 	CTL_ERR_MAX = 512,
 };
 
@@ -33,10 +35,10 @@ struct ctl_server *ctl_server_create(const char *path, const struct jsonrpc_meth
 /* Closes every connection and removes the socket file; NULL is a no-op. */
 void ctl_server_destroy(struct ctl_server *s);
 
-/* Waits up to 'timeout_ms' for activity on the socket, its clients and
- * 'extra_fd' (-1 for none), serves what is ready, and returns true when
- * 'extra_fd' is readable. */
-bool ctl_server_run(struct ctl_server *s, int timeout_ms, int extra_fd);
+/* Waits up to 'timeout_ms' for activity on the socket, its clients and the
+ * 'n_extra' descriptors of 'extra' (whose revents it fills for the caller
+ * to serve), and serves its own. */
+void ctl_server_run(struct ctl_server *s, int timeout_ms, struct pollfd *extra, size_t n_extra);
 
 /* Number of connected clients. */
 unsigned int ctl_server_n_clients(const struct ctl_server *s);

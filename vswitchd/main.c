@@ -27,6 +27,7 @@
 #include "cfgdb.h"
 #include "ctl_server.h"
 #include "log.h"
+#include "ofconn.h"
 #include "vswitchd.h"
 
 enum { EAL_ARGS_MAX = 64, MSG_MAX = 1024, MBUFS = 16383, DEFAULT_MEMORY_MB = 256 };
@@ -490,7 +491,13 @@ static void
 main_loop(struct ctl_server *srv, int sig_fd, struct vswitchd *vd)
 {
 	for (;;) {
-		if (ctl_server_run(srv, 100, sig_fd)) {
+		struct pollfd fds[CTL_EXTRA_MAX];
+		size_t n = 1;
+
+		fds[0] = (struct pollfd){.fd = sig_fd, .events = POLLIN};
+		n += ofconns_pollfds(bridges_ofconns(vd->bridges), fds + 1, CTL_EXTRA_MAX - 1);
+		ctl_server_run(srv, 100, fds, n);
+		if (fds[0].revents & POLLIN) {
 			struct signalfd_siginfo si;
 
 			if (read(sig_fd, &si, sizeof si) == sizeof si) {
@@ -498,6 +505,7 @@ main_loop(struct ctl_server *srv, int sig_fd, struct vswitchd *vd)
 				return;
 			}
 		}
+		ofconns_run(bridges_ofconns(vd->bridges), fds + 1, n - 1, bridges_now_ms());
 		if (bridges_dp(vd->bridges)) {
 			bridges_sweep(vd->bridges, false);
 			dp_run(bridges_dp(vd->bridges));

@@ -1,0 +1,937 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * OpenFlow 1.3 wire codec (ofp_msg.h): OXM matches against the field table
+ * of ofp_match.c, actions and instructions against ofp_action.h, and the
+ * messages around them. Every length is checked before it is used.
+ */
+#include "ofp_msg.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* ---- Buffers and integers ---- */
+
+void
+obuf_init(struct obuf *b)
+{
+	memset(b, 0, sizeof *b);
+}
+
+void
+obuf_free(struct obuf *b)
+{
+	free(b->data);
+	obuf_init(b);
+}
+
+uint8_t *
+obuf_put(struct obuf *b, const void *p, size_t n)
+{
+	uint8_t *at;
+
+	if (b->size + n > b->alloc) {
+		size_t alloc = b->alloc ? b->alloc : 256;
+		uint8_t *d;
+
+		while (alloc < b->size + n) {
+			alloc *= 2;
+		}
+		d = realloc(b->data, alloc);
+		if (!d) {
+			abort(); /* a few KB for a reply: nothing sensible to do */
+		}
+		b->data = d;
+		b->alloc = alloc;
+	}
+	at = b->data + b->size;
+	if (p) {
+		memcpy(at, p, n);
+	} else {
+		memset(at, 0, n);
+	}
+	b->size += n;
+	return at;
+}
+
+static uint16_t
+get16(const uint8_t *p)
+{
+	return (uint16_t)(p[0] << 8 | p[1]);
+}
+
+static uint32_t
+get32(const uint8_t *p)
+{
+	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+}
+
+static uint64_t
+get64(const uint8_t *p)
+{
+	return (uint64_t)get32(p) << 32 | get32(p + 4);
+}
+
+static void
+set16(uint8_t *p, uint16_t v)
+{
+	p[0] = (uint8_t)(v >> 8);
+	p[1] = (uint8_t)v;
+}
+
+static void
+set32(uint8_t *p, uint32_t v)
+{
+	set16(p, (uint16_t)(v >> 16));
+	set16(p + 2, (uint16_t)v);
+}
+
+static void
+set64(uint8_t *p, uint64_t v)
+{
+	set32(p, (uint32_t)(v >> 32));
+	set32(p + 4, (uint32_t)v);
+}
+
+static void
+put16(struct obuf *b, uint16_t v)
+{
+	set16(obuf_put(b, NULL, 2), v);
+}
+
+static void
+put32(struct obuf *b, uint32_t v)
+{
+	set32(obuf_put(b, NULL, 4), v);
+}
+
+static void
+put64(struct obuf *b, uint64_t v)
+{
+	set64(obuf_put(b, NULL, 8), v);
+}
+
+static void
+put8(struct obuf *b, uint8_t v)
+{
+	*obuf_put(b, NULL, 1) = v;
+}
+
+static void
+pad_to8(struct obuf *b, size_t start)
+{
+	size_t len = b->size - start;
+
+	obuf_put(b, NULL, (8 - len % 8) % 8);
+}
+
+/* ---- Header ---- */
+
+void
+ofp_hdr_decode(const uint8_t *buf, struct ofp_hdr *h)
+{
+	h->version = buf[0];
+	h->type = buf[1];
+	h->length = get16(buf + 2);
+	h->xid = get32(buf + 4);
+}
+
+size_t
+ofp_msg_start(struct obuf *b, uint8_t type, uint32_t xid)
+{
+	size_t start = b->size;
+	uint8_t *h = obuf_put(b, NULL, OFP_HEADER_LEN);
+
+	h[0] = OFP13_VERSION;
+	h[1] = type;
+	set32(h + 4, xid);
+	return start;
+}
+
+void
+ofp_msg_end(struct obuf *b, size_t start)
+{
+	set16(b->data + start + 2, (uint16_t)(b->size - start));
+}
+
+void
+ofp_encode_error(struct obuf *b, enum ofp_err err, const uint8_t *req, size_t req_len)
+{
+	size_t start = ofp_msg_start(b, OFPT_ERROR, req_len >= 8 ? get32(req + 4) : 0);
+
+	put16(b, (uint16_t)(err >> 16 & 0x3fff));
+	put16(b, (uint16_t)err);
+	obuf_put(b, req, req_len < 64 ? req_len : 64);
+	ofp_msg_end(b, start);
+}
+
+void
+ofp_encode_hello(struct obuf *b, uint32_t xid)
+{
+	size_t start = ofp_msg_start(b, OFPT_HELLO, xid);
+
+	put16(b, 1); /* OFPHET_VERSIONBITMAP */
+	put16(b, 8);
+	put32(b, 1u << OFP13_VERSION);
+	ofp_msg_end(b, start);
+}
+
+enum ofp_err
+ofp_decode_hello(const uint8_t *msg, size_t len)
+{
+	size_t ofs = OFP_HEADER_LEN;
+
+	while (ofs + 4 <= len) {
+		uint16_t type = get16(msg + ofs), elen = get16(msg + ofs + 2);
+
+		if (elen < 4 || ofs + elen > len) {
+			return OFPERR_BAD_LEN;
+		}
+		if (type == 1) { /* the bitmap decides */
+			return elen >= 8 && (get32(msg + ofs + 4) & (1u << OFP13_VERSION))
+				       ? OFPERR_OK
+				       : OFPERR_HELLO_INCOMPATIBLE;
+		}
+		ofs += (elen + 7u) / 8 * 8;
+	}
+	return msg[0] >= OFP13_VERSION ? OFPERR_OK : OFPERR_HELLO_INCOMPATIBLE;
+}
+
+/* ---- OXM ---- */
+
+struct oxm_field {
+	uint8_t field; /* OFPXMT_OFB_* */
+	enum mf_id id;
+	uint8_t len; /* value bytes on the wire */
+};
+
+/* The OpenFlow-basic fields the switch matches on, in encoding order. */
+static const struct oxm_field oxm_fields[] = {
+	{0, MFF_IN_PORT, 4},      {2, MFF_METADATA, 8},     {3, MFF_ETH_DST, 6},
+	{4, MFF_ETH_SRC, 6},      {5, MFF_ETH_TYPE, 2},     {6, MFF_VLAN_VID, 2},
+	{7, MFF_VLAN_PCP, 1},     {8, MFF_IP_DSCP, 1},      {9, MFF_IP_ECN, 1},
+	{10, MFF_IP_PROTO, 1},    {11, MFF_IPV4_SRC, 4},    {12, MFF_IPV4_DST, 4},
+	{13, MFF_TCP_SRC, 2},     {14, MFF_TCP_DST, 2},     {15, MFF_UDP_SRC, 2},
+	{16, MFF_UDP_DST, 2},     {17, MFF_SCTP_SRC, 2},    {18, MFF_SCTP_DST, 2},
+	{19, MFF_ICMPV4_TYPE, 1}, {20, MFF_ICMPV4_CODE, 1}, {21, MFF_ARP_OP, 2},
+	{22, MFF_ARP_SPA, 4},     {23, MFF_ARP_TPA, 4},     {24, MFF_ARP_SHA, 6},
+	{25, MFF_ARP_THA, 6},     {26, MFF_IPV6_SRC, 16},   {27, MFF_IPV6_DST, 16},
+	{28, MFF_IPV6_LABEL, 4},  {29, MFF_ICMPV6_TYPE, 1}, {30, MFF_ICMPV6_CODE, 1},
+	{31, MFF_ND_TARGET, 16},  {32, MFF_ND_SLL, 6},      {33, MFF_ND_TLL, 6},
+};
+
+static const struct oxm_field *
+oxm_by_field(uint8_t field)
+{
+	for (size_t i = 0; i < sizeof oxm_fields / sizeof oxm_fields[0]; i++) {
+		if (oxm_fields[i].field == field) {
+			return &oxm_fields[i];
+		}
+	}
+	return NULL;
+}
+
+static bool
+bytes_field(const struct mf_field *f)
+{
+	return f->size == 6 || f->size == 16;
+}
+
+static void
+value_get(const struct oxm_field *o, const uint8_t *p, union mf_value *v)
+{
+	memset(v, 0, sizeof *v);
+	if (bytes_field(mf_from_id(o->id))) {
+		memcpy(v->b, p, o->len);
+		return;
+	}
+	for (int i = 0; i < o->len; i++) {
+		v->u = v->u << 8 | p[i];
+	}
+}
+
+static void
+value_put(struct obuf *b, const struct oxm_field *o, const union mf_value *v)
+{
+	uint8_t *p = obuf_put(b, NULL, o->len);
+
+	if (bytes_field(mf_from_id(o->id))) {
+		memcpy(p, v->b, o->len);
+		return;
+	}
+	for (int i = o->len - 1, s = 0; i >= 0; i--, s += 8) {
+		p[i] = (uint8_t)(v->u >> s);
+	}
+}
+
+/* The mask of an exact match on (or a full write of) 'f'. */
+static void
+exact_mask(const struct mf_field *f, union mf_value *m)
+{
+	/* As the text parser leaves it, so that both compare equal. */
+	memset(m, 0xff, sizeof *m);
+	if (!bytes_field(f)) {
+		m->u = f->n_bits >= 64 ? UINT64_MAX : (1ull << f->n_bits) - 1;
+	}
+}
+
+/* True when 'v' has no bit outside the field's width. */
+static bool
+value_fits(const struct mf_field *f, const union mf_value *v)
+{
+	return bytes_field(f) || f->n_bits >= 64 || !(v->u >> f->n_bits);
+}
+
+static bool
+value_is_ones(const struct mf_field *f, const struct oxm_field *o, const union mf_value *m)
+{
+	if (bytes_field(f)) {
+		for (int i = 0; i < o->len; i++) {
+			if (m->b[i] != 0xff) {
+				return false;
+			}
+		}
+		return true;
+	}
+	return f->n_bits >= 64 ? m->u == UINT64_MAX : m->u == (1ull << f->n_bits) - 1;
+}
+
+static bool
+value_is_zero(const struct mf_field *f, const struct oxm_field *o, const union mf_value *m)
+{
+	if (bytes_field(f)) {
+		for (int i = 0; i < o->len; i++) {
+			if (m->b[i]) {
+				return false;
+			}
+		}
+		return true;
+	}
+	return m->u == 0;
+}
+
+enum ofp_err
+ofp_decode_match(const uint8_t *p, size_t len, struct match *m, size_t *used)
+{
+	uint16_t type, mlen;
+	uint64_t seen = 0;
+	size_t ofs = 4;
+	char err[OFP_ERR_MAX];
+
+	match_init_catchall(m);
+	if (len < 4) {
+		return OFPERR_BAD_MATCH_LEN;
+	}
+	type = get16(p);
+	mlen = get16(p + 2);
+	if (type != 1) {
+		return OFPERR_BAD_MATCH_TYPE;
+	}
+	if (mlen < 4 || (mlen + 7u) / 8 * 8 > len) {
+		return OFPERR_BAD_MATCH_LEN;
+	}
+	const struct mf_field *got[64];
+	size_t n_got = 0;
+
+	while (ofs < mlen) {
+		const struct oxm_field *o;
+		const struct mf_field *f;
+		union mf_value v, mask;
+		uint16_t cls;
+		uint8_t field, olen;
+		bool hm;
+
+		if (ofs + 4 > mlen) {
+			return OFPERR_BAD_MATCH_LEN;
+		}
+		cls = get16(p + ofs);
+		field = p[ofs + 2] >> 1;
+		hm = p[ofs + 2] & 1;
+		olen = p[ofs + 3];
+		if (ofs + 4 + olen > mlen) {
+			return OFPERR_BAD_MATCH_LEN;
+		}
+		o = cls == 0x8000 ? oxm_by_field(field) : NULL;
+		if (!o) {
+			return OFPERR_BAD_FIELD;
+		}
+		f = mf_from_id(o->id);
+		if (olen != (hm ? 2 * o->len : o->len)) {
+			return OFPERR_BAD_MATCH_LEN;
+		}
+		if (seen & (1ull << field)) {
+			return OFPERR_DUP_FIELD;
+		}
+		seen |= 1ull << field;
+		if (hm && !f->maskable) {
+			return OFPERR_BAD_MASK;
+		}
+		value_get(o, p + ofs + 4, &v);
+		if (hm) {
+			value_get(o, p + ofs + 4 + o->len, &mask);
+		} else {
+			exact_mask(f, &mask);
+		}
+		if (!value_fits(f, &v) || !value_fits(f, &mask)) {
+			return OFPERR_BAD_VALUE;
+		}
+		match_set(m, f, &v, &mask);
+		got[n_got++] = f;
+		ofs += 4u + olen;
+	}
+	/* Each field's own prerequisites: a TCP port with ip_proto 1 is not an
+	 * ICMP code, though both live in the same part of the key. */
+	for (size_t i = 0; i < n_got; i++) {
+		if (!mf_prereqs_hold(got[i], &m->key)) {
+			return OFPERR_BAD_PREREQ;
+		}
+	}
+	if (match_check_prereqs(m, err)) {
+		return OFPERR_BAD_PREREQ;
+	}
+	*used = (mlen + 7u) / 8 * 8;
+	return OFPERR_OK;
+}
+
+void
+ofp_encode_match(struct obuf *b, const struct match *m)
+{
+	size_t start = b->size;
+
+	put16(b, 1); /* OFPMT_OXM */
+	put16(b, 0);
+	for (size_t i = 0; i < sizeof oxm_fields / sizeof oxm_fields[0]; i++) {
+		const struct oxm_field *o = &oxm_fields[i];
+		const struct mf_field *f = mf_from_id(o->id);
+		union mf_value v, mask;
+		bool exact;
+
+		if (o->id == MFF_METADATA) {
+			v.u = m->metadata;
+			mask.u = m->metadata_mask;
+		} else {
+			mf_get(f, &m->key, 0, &v);
+			mf_get(f, &m->mask, 0, &mask);
+		}
+		if (value_is_zero(f, o, &mask) ||
+		    (f->prereq != MFP_NONE && !mf_prereqs_hold(f, &m->key))) {
+			continue;
+		}
+		exact = value_is_ones(f, o, &mask) || !f->maskable;
+		put16(b, 0x8000);
+		put8(b, (uint8_t)(o->field << 1 | !exact));
+		put8(b, (uint8_t)(exact ? o->len : 2 * o->len));
+		value_put(b, o, &v);
+		if (!exact) {
+			value_put(b, o, &mask);
+		}
+	}
+	set16(b->data + start + 2, (uint16_t)(b->size - start));
+	pad_to8(b, start);
+}
+
+/* ---- Actions and instructions ---- */
+
+enum {
+	OFPAT_OUTPUT = 0,
+	OFPAT_PUSH_VLAN = 17,
+	OFPAT_POP_VLAN = 18,
+	OFPAT_GROUP = 22,
+	OFPAT_DEC_NW_TTL = 24,
+	OFPAT_SET_FIELD = 25,
+	OFPIT_GOTO_TABLE = 1,
+	OFPIT_WRITE_METADATA = 2,
+	OFPIT_WRITE_ACTIONS = 3,
+	OFPIT_APPLY_ACTIONS = 4,
+	OFPIT_CLEAR_ACTIONS = 5,
+	OFPIT_METER = 6,
+};
+
+static enum ofp_err
+decode_set_field(const uint8_t *p, uint16_t alen, struct ofpact *a)
+{
+	const struct oxm_field *o;
+	const struct mf_field *f;
+	uint8_t olen;
+
+	if (alen < 8 + 4 || get16(p + 4) != 0x8000) {
+		return alen < 12 ? OFPERR_BAD_ACTION_LEN : OFPERR_BAD_SET_TYPE;
+	}
+	o = oxm_by_field(p[6] >> 1);
+	olen = p[7];
+	if (!o || (p[6] & 1)) {
+		return OFPERR_BAD_SET_TYPE;
+	}
+	f = mf_from_id(o->id);
+	if (olen != o->len || 8u + olen > alen + 4u) {
+		return OFPERR_BAD_SET_LEN;
+	}
+	if (!f->settable) {
+		return OFPERR_BAD_SET_TYPE;
+	}
+	a->type = OFPACT_SET_FIELD;
+	a->field = o->id;
+	value_get(o, p + 8, &a->value);
+	exact_mask(f, &a->mask);
+	if (!value_fits(f, &a->value)) {
+		return OFPERR_BAD_SET_ARGUMENT;
+	}
+	if (o->id == MFF_VLAN_VID) {
+		/* With or without OFPVID_PRESENT, the VID is what is written:
+		 * the text form's field. */
+		a->field = MFF_DL_VLAN;
+		a->value.u &= FLOW_VLAN_VID_MASK;
+		a->mask.u = FLOW_VLAN_VID_MASK;
+	}
+	return OFPERR_OK;
+}
+
+/* Decodes an action list into a fresh array. */
+static enum ofp_err
+decode_actions(const uint8_t *p, size_t len, struct ofpact **out, uint32_t *n_out)
+{
+	struct ofpact *acts = calloc(OFPACT_MAX, sizeof *acts);
+	enum ofp_err err = OFPERR_OK;
+	uint32_t n = 0;
+	size_t ofs = 0;
+
+	if (!acts) {
+		return OFPERR_FLOW_MOD_UNKNOWN;
+	}
+	while (!err && ofs < len) {
+		uint16_t type, alen;
+		struct ofpact *a = &acts[n];
+
+		if (ofs + 4 > len || (alen = get16(p + ofs + 2)) < 8 || alen % 8 ||
+		    ofs + alen > len) {
+			err = OFPERR_BAD_ACTION_LEN;
+			break;
+		}
+		if (n == OFPACT_MAX) {
+			err = OFPERR_BAD_ACTION_LEN;
+			break;
+		}
+		type = get16(p + ofs);
+		switch (type) {
+		case OFPAT_OUTPUT:
+			if (alen != 16) {
+				err = OFPERR_BAD_ACTION_LEN;
+				break;
+			}
+			a->type = OFPACT_OUTPUT;
+			a->port = get32(p + ofs + 4);
+			a->max_len = get16(p + ofs + 8);
+			if (a->port == 0 || (a->port >= OFPP_MAX && a->port < OFPP_IN_PORT) ||
+			    a->port == OFPP_ANY || a->port == OFPP_TABLE) {
+				err = OFPERR_BAD_OUT_PORT;
+			}
+			break;
+		case OFPAT_PUSH_VLAN:
+			a->type = OFPACT_PUSH_VLAN;
+			a->ethertype = get16(p + ofs + 4);
+			if (a->ethertype != 0x8100 && a->ethertype != 0x88a8) {
+				err = OFPERR_BAD_ACTION_ARGUMENT;
+			}
+			break;
+		case OFPAT_POP_VLAN:
+			a->type = OFPACT_POP_VLAN;
+			break;
+		case OFPAT_DEC_NW_TTL:
+			a->type = OFPACT_DEC_TTL;
+			break;
+		case OFPAT_SET_FIELD:
+			err = decode_set_field(p + ofs, alen, a);
+			break;
+		case OFPAT_GROUP:
+			err = OFPERR_BAD_OUT_GROUP; /* no groups yet */
+			break;
+		default:
+			err = OFPERR_BAD_ACTION_TYPE;
+			break;
+		}
+		n++;
+		ofs += alen;
+	}
+	if (err) {
+		free(acts);
+		return err;
+	}
+	*out = acts;
+	*n_out = n;
+	return OFPERR_OK;
+}
+
+enum ofp_err
+ofp_decode_insts(const uint8_t *p, size_t len, struct ofp_insts *in)
+{
+	enum ofp_err err = OFPERR_OK;
+	unsigned int seen = 0;
+	size_t ofs = 0;
+
+	ofp_insts_init(in);
+	while (!err && ofs < len) {
+		uint16_t type, ilen;
+
+		if (ofs + 4 > len || (ilen = get16(p + ofs + 2)) < 8 || ilen % 8 ||
+		    ofs + ilen > len) {
+			err = OFPERR_INST_BAD_LEN;
+			break;
+		}
+		type = get16(p + ofs);
+		if (type >= 1 && type <= 6 && (seen & (1u << type))) {
+			err = OFPERR_UNSUP_INST; /* each instruction at most once */
+			break;
+		}
+		seen |= type <= 6 ? 1u << type : 0;
+		switch (type) {
+		case OFPIT_GOTO_TABLE:
+			in->goto_table = p[ofs + 4];
+			if (ilen != 8 || p[ofs + 4] >= OFP_N_TABLES) {
+				err = ilen != 8 ? OFPERR_INST_BAD_LEN : OFPERR_INST_BAD_TABLE_ID;
+			}
+			break;
+		case OFPIT_WRITE_METADATA:
+			if (ilen != 24) {
+				err = OFPERR_INST_BAD_LEN;
+				break;
+			}
+			in->has_meta = true;
+			in->metadata = get64(p + ofs + 8);
+			in->metadata_mask = get64(p + ofs + 16);
+			break;
+		case OFPIT_WRITE_ACTIONS:
+			in->has_write = true;
+			err = decode_actions(p + ofs + 8, ilen - 8u, &in->write, &in->n_write);
+			break;
+		case OFPIT_APPLY_ACTIONS:
+			err = decode_actions(p + ofs + 8, ilen - 8u, &in->apply, &in->n_apply);
+			break;
+		case OFPIT_CLEAR_ACTIONS:
+			in->clear_actions = true;
+			break;
+		case OFPIT_METER:
+			err = OFPERR_UNSUP_INST; /* no meters yet */
+			break;
+		default:
+			err = OFPERR_UNKNOWN_INST;
+			break;
+		}
+		ofs += ilen;
+	}
+	if (err) {
+		ofp_insts_destroy(in);
+	}
+	return err;
+}
+
+static void
+encode_action(struct obuf *b, const struct ofpact *a)
+{
+	size_t start = b->size;
+	const struct oxm_field *o = NULL;
+
+	switch (a->type) {
+	case OFPACT_OUTPUT:
+		put16(b, OFPAT_OUTPUT);
+		put16(b, 16);
+		put32(b, a->port);
+		put16(b, a->port == OFPP_CONTROLLER ? a->max_len : 0);
+		obuf_put(b, NULL, 6);
+		return;
+	case OFPACT_PUSH_VLAN:
+		put16(b, OFPAT_PUSH_VLAN);
+		put16(b, 8);
+		put16(b, a->ethertype);
+		put16(b, 0);
+		return;
+	case OFPACT_POP_VLAN:
+	case OFPACT_DEC_TTL:
+		put16(b, a->type == OFPACT_POP_VLAN ? OFPAT_POP_VLAN : OFPAT_DEC_NW_TTL);
+		put16(b, 8);
+		put32(b, 0);
+		return;
+	case OFPACT_MOD_VLAN_VID:
+	case OFPACT_MOD_VLAN_PCP:
+	case OFPACT_SET_FIELD:
+		break;
+	}
+	for (size_t i = 0; i < sizeof oxm_fields / sizeof oxm_fields[0] && !o; i++) {
+		enum mf_id want = a->type == OFPACT_MOD_VLAN_VID || a->field == MFF_DL_VLAN
+					  ? MFF_VLAN_VID
+				  : a->type == OFPACT_MOD_VLAN_PCP ? MFF_VLAN_PCP
+								   : a->field;
+
+		o = oxm_fields[i].id == want ? &oxm_fields[i] : NULL;
+	}
+	if (!o) {
+		return; /* a field OpenFlow 1.3 cannot name (text-only) */
+	}
+	put16(b, OFPAT_SET_FIELD);
+	put16(b, 0);
+	put16(b, 0x8000);
+	put8(b, (uint8_t)(o->field << 1));
+	put8(b, o->len);
+	if (a->type == OFPACT_MOD_VLAN_VID || a->field == MFF_DL_VLAN) {
+		union mf_value v = {.u = 0x1000 | (a->value.u & 0xfff)};
+
+		value_put(b, o, &v);
+	} else {
+		value_put(b, o, &a->value);
+	}
+	pad_to8(b, start);
+	set16(b->data + start + 2, (uint16_t)(b->size - start));
+}
+
+static void
+encode_action_list(struct obuf *b, uint16_t type, const struct ofpact *acts, uint32_t n)
+{
+	size_t start = b->size;
+
+	put16(b, type);
+	put16(b, 0);
+	put32(b, 0);
+	for (uint32_t i = 0; i < n; i++) {
+		encode_action(b, &acts[i]);
+	}
+	set16(b->data + start + 2, (uint16_t)(b->size - start));
+}
+
+void
+ofp_encode_insts(struct obuf *b, const struct ofp_insts *in)
+{
+	if (in->n_apply) {
+		encode_action_list(b, OFPIT_APPLY_ACTIONS, in->apply, in->n_apply);
+	}
+	if (in->clear_actions) {
+		put16(b, OFPIT_CLEAR_ACTIONS);
+		put16(b, 8);
+		put32(b, 0);
+	}
+	if (in->has_write) {
+		encode_action_list(b, OFPIT_WRITE_ACTIONS, in->write, in->n_write);
+	}
+	if (in->has_meta) {
+		put16(b, OFPIT_WRITE_METADATA);
+		put16(b, 24);
+		put32(b, 0);
+		put64(b, in->metadata);
+		put64(b, in->metadata_mask);
+	}
+	if (in->goto_table >= 0) {
+		put16(b, OFPIT_GOTO_TABLE);
+		put16(b, 8);
+		put8(b, (uint8_t)in->goto_table);
+		obuf_put(b, NULL, 3);
+	}
+}
+
+/* ---- Flow mods and flow stats ---- */
+
+enum { FLOW_MOD_LEN = 56 - 8 /* without the match */ };
+
+enum ofp_err
+ofp_decode_flow_mod(const uint8_t *msg, size_t len, struct ofp_flow_mod *fm)
+{
+	const uint8_t *p = msg + OFP_HEADER_LEN;
+	size_t used;
+	enum ofp_err err;
+	uint8_t cmd;
+
+	memset(fm, 0, sizeof *fm);
+	ofp_insts_init(&fm->insts);
+	if (len < FLOW_MOD_LEN + 8) {
+		return OFPERR_BAD_LEN;
+	}
+	fm->cookie = get64(p);
+	fm->cookie_mask = get64(p + 8);
+	fm->table_id = p[16];
+	cmd = p[17];
+	fm->idle_timeout = get16(p + 18);
+	fm->hard_timeout = get16(p + 20);
+	fm->priority = get16(p + 22);
+	fm->out_port = get32(p + 28);
+	fm->flags = get16(p + 36);
+	if (cmd > OFPFC_DELETE_STRICT) {
+		return OFPERR_FLOW_MOD_BAD_COMMAND;
+	}
+	fm->command = (enum ofp_flow_mod_cmd)cmd;
+	if (fm->flags & ~0x1fu) {
+		return OFPERR_FLOW_MOD_BAD_FLAGS;
+	}
+	if (fm->table_id == OFPTT_ALL && (cmd == OFPFC_ADD)) {
+		return OFPERR_FLOW_MOD_BAD_TABLE_ID;
+	}
+	err = ofp_decode_match(p + 40, len - OFP_HEADER_LEN - 40, &fm->match, &used);
+	if (err) {
+		return err;
+	}
+	if (cmd == OFPFC_DELETE || cmd == OFPFC_DELETE_STRICT) {
+		return OFPERR_OK; /* instructions are ignored */
+	}
+	fm->out_port = OFPP_ANY;
+	return ofp_decode_insts(p + 40 + used, len - OFP_HEADER_LEN - 40 - used, &fm->insts);
+}
+
+enum ofp_err
+ofp_decode_flow_stats_request(const uint8_t *body, size_t len, struct ofp_flow_mod *filter)
+{
+	size_t used;
+
+	memset(filter, 0, sizeof *filter);
+	ofp_insts_init(&filter->insts);
+	if (len < 32 + 8) {
+		return OFPERR_BAD_LEN;
+	}
+	filter->command = OFPFC_DELETE;
+	filter->table_id = body[0];
+	filter->out_port = get32(body + 4);
+	filter->cookie = get64(body + 16);
+	filter->cookie_mask = get64(body + 24);
+	return ofp_decode_match(body + 32, len - 32, &filter->match, &used);
+}
+
+void
+ofp_encode_flow_stats(struct obuf *b, const struct ofproto_flow_info *f)
+{
+	size_t start = b->size;
+
+	put16(b, 0);
+	put8(b, f->table_id);
+	put8(b, 0);
+	put32(b, (uint32_t)(f->duration_ms / 1000));
+	put32(b, (uint32_t)(f->duration_ms % 1000 * 1000000));
+	put16(b, f->priority);
+	put16(b, f->idle_timeout);
+	put16(b, f->hard_timeout);
+	put16(b, f->flags);
+	put32(b, 0);
+	put64(b, f->cookie);
+	put64(b, f->n_packets);
+	put64(b, f->n_bytes);
+	ofp_encode_match(b, f->match);
+	ofp_encode_insts(b, f->insts);
+	set16(b->data + start, (uint16_t)(b->size - start));
+}
+
+void
+ofp_encode_port(struct obuf *b, const struct ofp_port_desc *p)
+{
+	put32(b, p->port_no);
+	put32(b, 0);
+	obuf_put(b, p->mac, 6);
+	put16(b, 0);
+	obuf_put(b, p->name, 16);
+	put32(b, 0);                    /* config */
+	put32(b, p->link_down ? 1 : 4); /* state: LINK_DOWN or LIVE */
+	put32(b, 0x2000 | 0x20);        /* curr: 10 Gb full, copper */
+	put32(b, 0);                    /* advertised */
+	put32(b, 0);                    /* supported */
+	put32(b, 0);                    /* peer */
+	put32(b, 10000000);             /* curr_speed, kbps */
+	put32(b, 10000000);             /* max_speed */
+}
+
+/* ---- Table features ---- */
+
+enum {
+	TFPT_INSTRUCTIONS = 0,
+	TFPT_NEXT_TABLES = 2,
+	TFPT_WRITE_ACTIONS = 4,
+	TFPT_APPLY_ACTIONS = 6,
+	TFPT_MATCH = 8,
+	TFPT_WILDCARDS = 10,
+	TFPT_WRITE_SETFIELD = 12,
+	TFPT_APPLY_SETFIELD = 14,
+};
+
+static size_t
+prop_begin(struct obuf *b, uint16_t type)
+{
+	size_t start = b->size;
+
+	put16(b, type);
+	put16(b, 0);
+	return start;
+}
+
+static void
+prop_end(struct obuf *b, size_t start)
+{
+	set16(b->data + start + 2, (uint16_t)(b->size - start));
+	pad_to8(b, start);
+}
+
+/* The OXM headers of the fields: all, the maskable ones, or the settable. */
+static void
+prop_oxms(struct obuf *b, uint16_t type, int which)
+{
+	size_t start = prop_begin(b, type);
+
+	for (size_t i = 0; i < sizeof oxm_fields / sizeof oxm_fields[0]; i++) {
+		const struct oxm_field *o = &oxm_fields[i];
+		const struct mf_field *f = mf_from_id(o->id);
+
+		if ((which == 1 && !f->maskable) || (which == 2 && !f->settable)) {
+			continue;
+		}
+		put16(b, 0x8000);
+		put8(b, (uint8_t)(o->field << 1));
+		put8(b, o->len);
+	}
+	prop_end(b, start);
+}
+
+static void
+prop_actions(struct obuf *b, uint16_t type)
+{
+	static const uint16_t acts[] = {OFPAT_OUTPUT, OFPAT_PUSH_VLAN, OFPAT_POP_VLAN,
+					OFPAT_DEC_NW_TTL, OFPAT_SET_FIELD};
+	size_t start = prop_begin(b, type);
+
+	for (size_t i = 0; i < sizeof acts / sizeof acts[0]; i++) {
+		put16(b, acts[i]);
+		put16(b, 4);
+	}
+	prop_end(b, start);
+}
+
+void
+ofp_encode_table_features(struct obuf *b, uint8_t table_id)
+{
+	static const uint16_t insts[] = {OFPIT_GOTO_TABLE, OFPIT_WRITE_METADATA,
+					 OFPIT_WRITE_ACTIONS, OFPIT_APPLY_ACTIONS,
+					 OFPIT_CLEAR_ACTIONS};
+	size_t start = b->size, p;
+	char name[32];
+
+	put16(b, 0);
+	put8(b, table_id);
+	obuf_put(b, NULL, 5);
+	snprintf(name, sizeof name, "table%u", table_id);
+	obuf_put(b, NULL, 32);
+	memcpy(b->data + b->size - 32, name, strlen(name));
+	put64(b, UINT64_MAX); /* metadata_match */
+	put64(b, UINT64_MAX); /* metadata_write */
+	put32(b, 0);          /* config */
+	put32(b, 1000000);    /* max_entries */
+	p = prop_begin(b, TFPT_INSTRUCTIONS);
+	for (size_t i = 0; i < sizeof insts / sizeof insts[0]; i++) {
+		if (insts[i] != OFPIT_GOTO_TABLE || table_id + 1 < OFP_N_TABLES) {
+			put16(b, insts[i]);
+			put16(b, 4);
+		}
+	}
+	prop_end(b, p);
+	p = prop_begin(b, TFPT_NEXT_TABLES);
+	for (unsigned int t = table_id + 1u; t < OFP_N_TABLES - 1; t++) {
+		put8(b, (uint8_t)t);
+	}
+	prop_end(b, p);
+	prop_actions(b, TFPT_WRITE_ACTIONS);
+	prop_actions(b, TFPT_APPLY_ACTIONS);
+	prop_oxms(b, TFPT_MATCH, 0);
+	prop_oxms(b, TFPT_WILDCARDS, 1);
+	prop_oxms(b, TFPT_WRITE_SETFIELD, 2);
+	prop_oxms(b, TFPT_APPLY_SETFIELD, 2);
+	set16(b->data + start, (uint16_t)(b->size - start));
+}

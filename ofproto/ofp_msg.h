@@ -1,0 +1,168 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * OpenFlow 1.3 on the wire: the message header, OXM matches, actions and
+ * instructions, and the messages the switch decodes and encodes. Pure code
+ * (no sockets, no locks): ofconn.c moves the bytes, and the fuzz target
+ * feeds this decoder directly.
+ *
+ * Decoders return an enum ofp_err, 0 when the input is acceptable; any other
+ * value is the OpenFlow error (OFPERR(type, code)) to answer with, and what
+ * was decoded so far is released. Integers on the wire are big endian.
+ */
+#ifndef VS_OFP_MSG_H
+#define VS_OFP_MSG_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "ofp_action.h"
+#include "ofproto.h"
+
+enum { OFP13_VERSION = 4, OFP_HEADER_LEN = 8, OFP_MSG_MAX = 65535 };
+
+enum ofp_type {
+	OFPT_HELLO = 0,
+	OFPT_ERROR = 1,
+	OFPT_ECHO_REQUEST = 2,
+	OFPT_ECHO_REPLY = 3,
+	OFPT_EXPERIMENTER = 4,
+	OFPT_FEATURES_REQUEST = 5,
+	OFPT_FEATURES_REPLY = 6,
+	OFPT_GET_CONFIG_REQUEST = 7,
+	OFPT_GET_CONFIG_REPLY = 8,
+	OFPT_SET_CONFIG = 9,
+	OFPT_PACKET_IN = 10,
+	OFPT_FLOW_REMOVED = 11,
+	OFPT_PORT_STATUS = 12,
+	OFPT_PACKET_OUT = 13,
+	OFPT_FLOW_MOD = 14,
+	OFPT_GROUP_MOD = 15,
+	OFPT_PORT_MOD = 16,
+	OFPT_TABLE_MOD = 17,
+	OFPT_MULTIPART_REQUEST = 18,
+	OFPT_MULTIPART_REPLY = 19,
+	OFPT_BARRIER_REQUEST = 20,
+	OFPT_BARRIER_REPLY = 21,
+	OFPT_ROLE_REQUEST = 24,
+	OFPT_ROLE_REPLY = 25,
+	OFPT_GET_ASYNC_REQUEST = 26,
+	OFPT_GET_ASYNC_REPLY = 27,
+	OFPT_SET_ASYNC = 28,
+	OFPT_METER_MOD = 29,
+};
+
+enum ofp_mp_type {
+	OFPMP_DESC = 0,
+	OFPMP_FLOW = 1,
+	OFPMP_AGGREGATE = 2,
+	OFPMP_TABLE = 3,
+	OFPMP_PORT_STATS = 4,
+	OFPMP_TABLE_FEATURES = 12,
+	OFPMP_PORT_DESC = 13,
+};
+
+/* OpenFlow errors: a flag (so that HELLO_FAILED/INCOMPATIBLE, type 0 code
+ * 0, is not OK), the type and the code. */
+#define OFPERR(type, code) (1 << 30 | (type) << 16 | (code))
+enum ofp_err {
+	OFPERR_OK = 0,
+	OFPERR_HELLO_INCOMPATIBLE = OFPERR(0, 0),
+	OFPERR_BAD_VERSION = OFPERR(1, 0),
+	OFPERR_BAD_TYPE = OFPERR(1, 1),
+	OFPERR_BAD_MULTIPART = OFPERR(1, 2),
+	OFPERR_BAD_EXPERIMENTER = OFPERR(1, 3),
+	OFPERR_BAD_LEN = OFPERR(1, 6),
+	OFPERR_BUFFER_UNKNOWN = OFPERR(1, 8),
+	OFPERR_BAD_TABLE_ID = OFPERR(1, 9),
+	OFPERR_BAD_ACTION_TYPE = OFPERR(2, 0),
+	OFPERR_BAD_ACTION_LEN = OFPERR(2, 1),
+	OFPERR_BAD_OUT_PORT = OFPERR(2, 4),
+	OFPERR_BAD_ACTION_ARGUMENT = OFPERR(2, 5),
+	OFPERR_BAD_OUT_GROUP = OFPERR(2, 9),
+	OFPERR_BAD_SET_TYPE = OFPERR(2, 13),
+	OFPERR_BAD_SET_LEN = OFPERR(2, 14),
+	OFPERR_BAD_SET_ARGUMENT = OFPERR(2, 15),
+	OFPERR_UNKNOWN_INST = OFPERR(3, 0),
+	OFPERR_UNSUP_INST = OFPERR(3, 1),
+	OFPERR_INST_BAD_TABLE_ID = OFPERR(3, 2),
+	OFPERR_INST_BAD_LEN = OFPERR(3, 7),
+	OFPERR_BAD_MATCH_TYPE = OFPERR(4, 0),
+	OFPERR_BAD_MATCH_LEN = OFPERR(4, 1),
+	OFPERR_BAD_FIELD = OFPERR(4, 6),
+	OFPERR_BAD_VALUE = OFPERR(4, 7),
+	OFPERR_BAD_MASK = OFPERR(4, 8),
+	OFPERR_BAD_PREREQ = OFPERR(4, 9),
+	OFPERR_DUP_FIELD = OFPERR(4, 10),
+	OFPERR_FLOW_MOD_UNKNOWN = OFPERR(5, 0),
+	OFPERR_FLOW_MOD_BAD_TABLE_ID = OFPERR(5, 2),
+	OFPERR_FLOW_MOD_OVERLAP = OFPERR(5, 3),
+	OFPERR_FLOW_MOD_BAD_COMMAND = OFPERR(5, 6),
+	OFPERR_FLOW_MOD_BAD_FLAGS = OFPERR(5, 7),
+	OFPERR_BAD_CONFIG_FLAGS = OFPERR(10, 0),
+	OFPERR_TABLE_FEATURES_EPERM = OFPERR(13, 5),
+};
+
+/* A growable byte buffer for encoding. */
+struct obuf {
+	uint8_t *data;
+	size_t size, alloc;
+};
+
+void obuf_init(struct obuf *b);
+void obuf_free(struct obuf *b);
+/* Appends 'n' bytes (zeros when 'p' is NULL); returns where they went. */
+uint8_t *obuf_put(struct obuf *b, const void *p, size_t n);
+
+/* The header of the message at 'buf'. */
+struct ofp_hdr {
+	uint8_t version, type;
+	uint16_t length;
+	uint32_t xid;
+};
+void ofp_hdr_decode(const uint8_t *buf, struct ofp_hdr *h);
+
+/* Starts a message of 'type' in 'b' (its length is fixed by ofp_msg_end). */
+size_t ofp_msg_start(struct obuf *b, uint8_t type, uint32_t xid);
+void ofp_msg_end(struct obuf *b, size_t start);
+
+/* An error message for the message 'req' of 'req_len' bytes (at most 64 of
+ * them are echoed). */
+void ofp_encode_error(struct obuf *b, enum ofp_err err, const uint8_t *req, size_t req_len);
+
+/* Hello with a version bitmap of OpenFlow 1.3. */
+void ofp_encode_hello(struct obuf *b, uint32_t xid);
+/* Whether a hello offers OpenFlow 1.3 (its bitmap, or its version). */
+enum ofp_err ofp_decode_hello(const uint8_t *msg, size_t len);
+
+/* OXM matches. */
+enum ofp_err ofp_decode_match(const uint8_t *p, size_t len, struct match *m, size_t *used);
+void ofp_encode_match(struct obuf *b, const struct match *m);
+
+/* Instructions and actions. */
+enum ofp_err ofp_decode_insts(const uint8_t *p, size_t len, struct ofp_insts *in);
+void ofp_encode_insts(struct obuf *b, const struct ofp_insts *in);
+
+/* Flow mods; on success the caller owns fm->insts. */
+enum ofp_err ofp_decode_flow_mod(const uint8_t *msg, size_t len, struct ofp_flow_mod *fm);
+
+/* A flow stats or aggregate request body into a delete-style filter. */
+enum ofp_err ofp_decode_flow_stats_request(const uint8_t *body, size_t len,
+					   struct ofp_flow_mod *filter);
+
+/* Appends one flow stats entry. */
+void ofp_encode_flow_stats(struct obuf *b, const struct ofproto_flow_info *f);
+
+/* The features of table 'table_id' (what it matches, its instructions,
+ * actions and the tables it may go to), for a table-features reply. */
+void ofp_encode_table_features(struct obuf *b, uint8_t table_id);
+
+/* One port of a port description reply. */
+struct ofp_port_desc {
+	uint32_t port_no;
+	uint8_t mac[6];
+	char name[16];
+	bool link_down;
+};
+void ofp_encode_port(struct obuf *b, const struct ofp_port_desc *p);
+
+#endif /* VS_OFP_MSG_H */

@@ -1,0 +1,90 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
+# OpenFlow 1.3 on the wire, first part: the real ovs-ofctl against the
+# switch's passive listener (ptcp) shows the bridge, adds, dumps, modifies
+# and deletes flows (the dumps agree with switch-ctl's), reads table and
+# aggregate statistics, and the next packet after ovs-ofctl returns obeys
+# the change (two namespaces on TAP ports ping through it). Raw malformed
+# messages get the errors the specification names, echo the offending bytes
+# and leave the connection usable (of_raw.py).
+set -uo pipefail
+BIN=${1:?usage: test_openflow.sh BINDIR}
+. "$(dirname "$0")/../lib/e2e.sh"
+
+S=$$
+NET=10.215.$((S % 200))
+PORT=$((20000 + S % 20000))
+BR=ofb$S
+OF="tcp:127.0.0.1:$PORT"
+
+ofctl() { timeout 10 ovs-ofctl -O OpenFlow13 "$@"; }
+
+# The flows without the fields that change by themselves.
+normalize() {
+	sed -E 's/ duration=[0-9.]+s,//; s/ idle_age=[0-9]+,//; s/^ +//' | grep -v '^OFPST_FLOW' | sort
+}
+
+start_vswitchd || { echo "vswitchd did not start"; cat "$T/vswitchd.log"; exit 1; }
+check "bridge with a passive OpenFlow listener" ctl add-br "$BR" \
+	-- add-port "$BR" t1$S type=tap -- add-port "$BR" t2$S type=tap \
+	-- set-controller "$BR" "ptcp:$PORT:127.0.0.1"
+for i in 1 2; do
+	netns_add on$i$S
+	ip link set t$i$S netns on$i$S
+	ip -n on$i$S addr add "$NET.$i/24" dev t$i$S
+	ip -n on$i$S link set t$i$S up
+done
+pings() { ip netns exec on1$S ping -c 2 -i 0.2 -W 1 "$NET.2" >/dev/null 2>&1; }
+
+show=$(ofctl show "$OF")
+check "ovs-ofctl show: features" grep -q "n_tables:254" <<<"$show"
+check "ovs-ofctl show: the TAP ports by name" grep -q "(t1$S)" <<<"$show"
+check "ovs-ofctl show: the bridge's own port" grep -q "LOCAL($BR)" <<<"$show"
+check "NORMAL by default: ping" pings
+
+cat >"$T/flows" <<EOF
+table=0,priority=300,ip,nw_dst=10.9.0.0/16,actions=output:2
+table=0,priority=200,tcp,tp_dst=80,actions=set_field:10.1.1.1->ip_dst,goto_table:1
+table=1,priority=7,dl_vlan=10,dl_src=00:11:22:00:00:00/ff:ff:ff:00:00:00,actions=pop_vlan,output:1,write_metadata:0x5/0xff
+table=1,priority=6,udp6,ipv6_dst=2001:db8::/32,udp_dst=53,actions=dec_ttl,clear_actions,write_actions(output:1)
+table=2,priority=5,arp,arp_tpa=10.0.0.1,actions=push_vlan:0x8100,set_field:4105->vlan_vid,output:LOCAL
+EOF
+added=1
+while read -r f; do ofctl add-flow "$OF" "$f" || added=0; done <"$T/flows"
+check "ovs-ofctl add-flow" [ "$added" = 1 ]
+dump=$(ofctl dump-flows "$OF")
+check "dump-flows shows what was installed" [ "$(grep -c priority= <<<"$dump")" -eq 6 ]
+check "ovs-ofctl and switch-ctl list the same entries" \
+	[ "$(normalize <<<"$dump" | grep -o 'table=[0-9]*.*priority=[0-9]*')" = \
+	"$(ctl dump-flows "$BR" | normalize | grep -o 'table=[0-9]*.*priority=[0-9]*')" ]
+for want in "priority=6,udp6,ipv6_dst=2001:db8::/32,tp_dst=53 actions=dec_ttl,clear_actions,write_actions(output:1)" \
+	"priority=7,dl_vlan=10,dl_src=00:11:22:00:00:00/ff:ff:ff:00:00:00 actions=pop_vlan,output:1,write_metadata:0x5/0xff" \
+	"priority=200,tcp,tp_dst=80 actions=set_field:10.1.1.1->ip_dst,goto_table:1" \
+	"priority=5,arp,arp_tpa=10.0.0.1 actions=push_vlan:0x8100,set_field:4105->vlan_vid,LOCAL"; do
+	check "read back over the wire: ${want%% *}" grep -qF "$want" <<<"$dump"
+done
+check "dump-aggregate" grep -q "flow_count=6" <<<"$(ofctl dump-aggregate "$OF")"
+check "dump-tables" grep -q "active=2" <<<"$(ofctl dump-tables "$OF")"
+check "mod-flows" ofctl mod-flows "$OF" "table=0,ip,nw_dst=10.9.0.0/16,actions=output:1"
+check "modified" grep -q "nw_dst=10.9.0.0/16 actions=output:1" <<<"$(ofctl dump-flows "$OF")"
+check "del-flows table 1" ofctl del-flows "$OF" "table=1"
+check "table 1 empty" [ "$(ofctl dump-flows "$OF" table=1 | grep -c priority=)" -eq 0 ]
+check "a group the switch does not have is refused" sh -c "! timeout 10 ovs-ofctl -O OpenFlow13 \
+	add-flow $OF 'priority=1,actions=group:7' 2>/dev/null"
+
+# The next packet obeys what ovs-ofctl did (it ends with a barrier).
+check "drop flow" ofctl add-flow "$OF" "priority=1000,in_port=t1$S,actions=drop"
+check "the next ping is dropped" sh -c "! ip netns exec on1$S ping -c 1 -W 1 $NET.2 >/dev/null"
+check "drop flow removed" ofctl del-flows "$OF" "in_port=t1$S"
+check "the next ping passes" pings
+
+# Malformed messages: an error each, the connection still usable.
+raw=$(/usr/bin/python3 "$(dirname "$0")/of_raw.py" "$PORT")
+echo "$raw" | grep -v " ok$"
+check "malformed messages get the errors the specification names" \
+	[ "$(grep -c " ok$" <<<"$raw")" -eq 13 ]
+check "the daemon survived them" alive "$(vswitchd_pid)"
+
+expect_fail "cannot listen" add-br x$S -- set-controller x$S "ptcp:$PORT:127.0.0.1"
+expect_fail "only tcp: and ptcp: are served" set-controller "$BR" unix:/tmp/x.sock
+finish

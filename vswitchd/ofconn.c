@@ -1,0 +1,896 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * OpenFlow connections (ofconn.h): sockets, framing, the hello exchange and
+ * the handlers of the messages the switch serves so far: echo, features,
+ * get/set config, barrier, flow mods and the desc, flow, aggregate, table
+ * and port-desc multiparts. Any other message is answered with the error
+ * the specification names for it; a malformed one never closes the
+ * connection unless its framing is lost.
+ */
+#include "ofconn.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "bridge.h"
+#include "log.h"
+#include "ofp_msg.h"
+#include "ofproto.h"
+#include "port.h"
+
+enum {
+	OFC_BRIDGES = 64,
+	OFC_TARGETS = 8,
+	OFC_CONNS = 64,
+	OUT_MAX = 8 << 20, /* a peer that reads nothing is dropped past this */
+	BACKOFF_MAX_MS = 8000,
+	ECHO_IDLE_MS = 5000, /* an idle active connection is probed this often */
+};
+
+struct target {
+	char spec[128];
+	bool passive;
+	struct sockaddr_in addr;
+	int fd;          /* listening, or connecting; -1 */
+	bool connecting; /* fd is a connect in progress */
+	uint64_t next_try_ms, backoff_ms;
+};
+
+struct obr {
+	char name[PORT_NAME_MAX];
+	struct ofproto *ofp; /* NULL: slot free */
+	uint64_t dpid;
+	struct target targets[OFC_TARGETS];
+	size_t n_targets;
+};
+
+struct conn {
+	int fd;
+	struct obr *br;
+	struct target *active; /* the target it was connected for, or NULL */
+	uint8_t *in;
+	size_t in_len, in_alloc;
+	struct obuf out;
+	size_t out_ofs;
+	bool hello_done;
+	bool closing; /* close once the output is out */
+	uint16_t miss_send_len;
+	uint64_t last_rx_ms;
+	bool echo_sent;
+};
+
+struct ofconns {
+	struct ofconn_hooks hooks;
+	struct obr brs[OFC_BRIDGES];
+	struct conn *conns[OFC_CONNS];
+	size_t n_conns;
+	uint64_t now_ms;
+};
+
+struct ofconns *
+ofconns_create(const struct ofconn_hooks *hooks)
+{
+	struct ofconns *c = calloc(1, sizeof *c);
+
+	if (c) {
+		c->hooks = *hooks;
+	}
+	return c;
+}
+
+/* ---- Connections ---- */
+
+static void
+controllers_changed(struct ofconns *c, const struct obr *br)
+{
+	if (c->hooks.controllers) {
+		c->hooks.controllers(c->hooks.aux, br->name, ofconns_n_controllers_up(c, br->name));
+	}
+}
+
+static void
+conn_close(struct ofconns *c, size_t i)
+{
+	struct conn *k = c->conns[i];
+	struct obr *br = k->br;
+	bool active = k->active != NULL;
+
+	if (k->active) {
+		/* Reconnect soon: the controller may be restarting. */
+		k->active->next_try_ms = c->now_ms + k->active->backoff_ms;
+		VLOG_INFO("ofconn", "%s: connection to %s closed", br->name, k->active->spec);
+	}
+	close(k->fd);
+	free(k->in);
+	obuf_free(&k->out);
+	free(k);
+	c->conns[i] = c->conns[--c->n_conns];
+	if (active) {
+		controllers_changed(c, br);
+	}
+}
+
+static void
+close_where(struct ofconns *c, bool (*pred)(const struct conn *k, const void *arg), const void *arg)
+{
+	for (size_t i = c->n_conns; i-- > 0;) {
+		if (pred(c->conns[i], arg)) {
+			conn_close(c, i);
+		}
+	}
+}
+
+static struct conn *
+conn_new(struct ofconns *c, int fd, struct obr *br, struct target *active)
+{
+	struct conn *k;
+	int one = 1;
+
+	if (c->n_conns == OFC_CONNS || !(k = calloc(1, sizeof *k))) {
+		close(fd);
+		return NULL;
+	}
+	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+	k->fd = fd;
+	k->br = br;
+	k->active = active;
+	k->miss_send_len = 128;
+	k->last_rx_ms = c->now_ms;
+	obuf_init(&k->out);
+	ofp_encode_hello(&k->out, 0);
+	c->conns[c->n_conns++] = k;
+	VLOG_INFO("ofconn", "%s: OpenFlow connection %s", br->name,
+		  active ? active->spec : "accepted");
+	if (active) {
+		controllers_changed(c, br);
+	}
+	return k;
+}
+
+static void
+send_error(struct conn *k, enum ofp_err err, const uint8_t *msg, size_t len)
+{
+	ofp_encode_error(&k->out, err, msg, len);
+}
+
+/* ---- Handlers ---- */
+
+static void
+handle_features(struct conn *k, const struct ofp_hdr *h)
+{
+	size_t start = ofp_msg_start(&k->out, OFPT_FEATURES_REPLY, h->xid);
+	uint8_t *p = obuf_put(&k->out, NULL, 24);
+
+	for (int i = 0; i < 8; i++) {
+		p[i] = (uint8_t)(k->br->dpid >> (56 - 8 * i));
+	}
+	p[12] = 254;             /* tables */
+	p[19] = 0x1 | 0x2 | 0x4; /* flow, table and port stats */
+	ofp_msg_end(&k->out, start);
+}
+
+static void
+handle_config(struct conn *k, const struct ofp_hdr *h, const uint8_t *msg)
+{
+	if (h->type == OFPT_SET_CONFIG) {
+		if (h->length < 12) {
+			send_error(k, OFPERR_BAD_LEN, msg, h->length);
+		} else if ((msg[8] << 8 | msg[9]) > 3) {
+			send_error(k, OFPERR_BAD_CONFIG_FLAGS, msg, h->length);
+		} else {
+			k->miss_send_len = (uint16_t)(msg[10] << 8 | msg[11]);
+		}
+		return;
+	}
+	size_t start = ofp_msg_start(&k->out, OFPT_GET_CONFIG_REPLY, h->xid);
+	uint8_t *p = obuf_put(&k->out, NULL, 4);
+
+	p[2] = (uint8_t)(k->miss_send_len >> 8);
+	p[3] = (uint8_t)k->miss_send_len;
+	ofp_msg_end(&k->out, start);
+}
+
+static enum ofp_err
+errno_to_ofp(int ret, const char *reason)
+{
+	if (ret == -EEXIST) {
+		return OFPERR_FLOW_MOD_OVERLAP;
+	}
+	if (strstr(reason, "goto_table")) {
+		return OFPERR_INST_BAD_TABLE_ID;
+	}
+	if (strstr(reason, "table")) {
+		return OFPERR_FLOW_MOD_BAD_TABLE_ID;
+	}
+	if (strstr(reason, "port")) {
+		return OFPERR_BAD_OUT_PORT;
+	}
+	return OFPERR_FLOW_MOD_UNKNOWN;
+}
+
+static void
+handle_flow_mod(struct ofconns *c, struct conn *k, const uint8_t *msg, size_t len)
+{
+	struct ofp_flow_mod fm;
+	char reason[OFP_ERR_MAX] = "";
+	enum ofp_err err = ofp_decode_flow_mod(msg, len, &fm);
+	int ret;
+
+	if (err) {
+		send_error(k, err, msg, len);
+		return;
+	}
+	ofproto_lock();
+	ret = ofproto_flow_mod(k->br->ofp, &fm, c->now_ms, reason);
+	ofproto_unlock();
+	ofp_insts_destroy(&fm.insts);
+	if (ret) {
+		VLOG_DBG("ofconn", "%s: flow mod refused: %s", k->br->name, reason);
+		send_error(k, errno_to_ofp(ret, reason), msg, len);
+	}
+}
+
+/* Multipart replies: one message, continued with REPLY_MORE past 64 KiB. */
+struct mp_reply {
+	struct conn *k;
+	uint32_t xid;
+	uint16_t type;
+	size_t start;
+};
+
+static void
+mp_begin(struct mp_reply *r)
+{
+	uint8_t *p;
+
+	r->start = ofp_msg_start(&r->k->out, OFPT_MULTIPART_REPLY, r->xid);
+	p = obuf_put(&r->k->out, NULL, 8);
+	p[0] = (uint8_t)(r->type >> 8);
+	p[1] = (uint8_t)r->type;
+}
+
+/* Ends the current message when the next entry could overflow it. */
+static void
+mp_room(struct mp_reply *r)
+{
+	if (r->k->out.size - r->start > OFP_MSG_MAX - 8192) {
+		r->k->out.data[r->start + 11] = 1; /* OFPMPF_REPLY_MORE */
+		ofp_msg_end(&r->k->out, r->start);
+		mp_begin(r);
+	}
+}
+
+static void
+flow_stats_cb(void *aux, const struct ofproto_flow_info *f)
+{
+	struct mp_reply *r = aux;
+
+	mp_room(r);
+	ofp_encode_flow_stats(&r->k->out, f);
+}
+
+struct aggregate {
+	uint64_t packets, bytes;
+	uint32_t flows;
+};
+
+static void
+aggregate_cb(void *aux, const struct ofproto_flow_info *f)
+{
+	struct aggregate *a = aux;
+
+	a->packets += f->n_packets;
+	a->bytes += f->n_bytes;
+	a->flows++;
+}
+
+static void
+table_cb(void *aux, const struct ofproto_table_stats *t)
+{
+	struct mp_reply *r = aux;
+	uint8_t *p = obuf_put(&r->k->out, NULL, 24);
+
+	p[0] = t->table_id;
+	for (int i = 0; i < 4; i++) {
+		p[4 + i] = (uint8_t)(t->active >> (24 - 8 * i));
+	}
+	for (int i = 0; i < 8; i++) {
+		p[8 + i] = (uint8_t)(t->lookups >> (56 - 8 * i));
+		p[16 + i] = (uint8_t)(t->matches >> (56 - 8 * i));
+	}
+}
+
+struct port_desc_ctx {
+	struct ofconns *c;
+	struct mp_reply *r;
+};
+
+static void
+port_desc_cb(void *aux, const struct ofproto_port_info *pi)
+{
+	struct port_desc_ctx *x = aux;
+	struct port *port = x->c->hooks.port(x->c->hooks.aux, pi->dp_port);
+	struct ofp_port_desc d = {.port_no = pi->ofp_port};
+	struct port_status st;
+
+	snprintf(d.name, sizeof d.name, "%.15s", pi->name);
+	if (port && !port_get_status(port, &st)) {
+		memcpy(d.mac, st.mac, 6);
+		d.link_down = st.link == 0;
+	}
+	ofp_encode_port(&x->r->k->out, &d);
+}
+
+static void
+put_desc_string(struct obuf *b, const char *s, size_t size)
+{
+	uint8_t *p = obuf_put(b, NULL, size);
+
+	strncpy((char *)p, s, size - 1);
+}
+
+static void
+handle_multipart(struct ofconns *c, struct conn *k, const struct ofp_hdr *h, const uint8_t *msg)
+{
+	struct mp_reply r = {k, h->xid, 0, 0};
+	const uint8_t *body = msg + 16;
+	size_t body_len = h->length - 16u;
+	struct ofp_flow_mod filter;
+	enum ofp_err err;
+
+	if (h->length < 16) {
+		send_error(k, OFPERR_BAD_LEN, msg, h->length);
+		return;
+	}
+	r.type = (uint16_t)(msg[8] << 8 | msg[9]);
+	switch (r.type) {
+	case OFPMP_DESC:
+		mp_begin(&r);
+		put_desc_string(&k->out, "vswitch", 256);
+		put_desc_string(&k->out, "userspace datapath on DPDK", 256);
+		put_desc_string(&k->out, VSWITCH_VERSION, 256);
+		put_desc_string(&k->out, "None", 32);
+		put_desc_string(&k->out, k->br->name, 256);
+		break;
+	case OFPMP_FLOW:
+	case OFPMP_AGGREGATE:
+		err = ofp_decode_flow_stats_request(body, body_len, &filter);
+		if (err) {
+			send_error(k, err, msg, h->length);
+			return;
+		}
+		mp_begin(&r);
+		ofproto_lock();
+		if (r.type == OFPMP_FLOW) {
+			ofproto_flow_dump(k->br->ofp, &filter, c->now_ms, flow_stats_cb, &r);
+		} else {
+			struct aggregate a = {0};
+			uint8_t *p;
+
+			ofproto_flow_dump(k->br->ofp, &filter, c->now_ms, aggregate_cb, &a);
+			p = obuf_put(&k->out, NULL, 24);
+			for (int i = 0; i < 8; i++) {
+				p[i] = (uint8_t)(a.packets >> (56 - 8 * i));
+				p[8 + i] = (uint8_t)(a.bytes >> (56 - 8 * i));
+			}
+			for (int i = 0; i < 4; i++) {
+				p[16 + i] = (uint8_t)(a.flows >> (24 - 8 * i));
+			}
+		}
+		ofproto_unlock();
+		break;
+	case OFPMP_TABLE:
+		mp_begin(&r);
+		ofproto_lock();
+		ofproto_table_dump(k->br->ofp, table_cb, &r);
+		ofproto_unlock();
+		break;
+	case OFPMP_TABLE_FEATURES:
+		if (body_len) {
+			/* Tables cannot be reconfigured. */
+			send_error(k, OFPERR_TABLE_FEATURES_EPERM, msg, h->length);
+			return;
+		}
+		mp_begin(&r);
+		for (unsigned int t = 0; t < 254; t++) {
+			mp_room(&r);
+			ofp_encode_table_features(&k->out, (uint8_t)t);
+		}
+		break;
+	case OFPMP_PORT_DESC: {
+		struct port_desc_ctx x = {c, &r};
+
+		mp_begin(&r);
+		ofproto_lock();
+		ofproto_port_dump(k->br->ofp, port_desc_cb, &x);
+		ofproto_unlock();
+		break;
+	}
+	default:
+		send_error(k, OFPERR_BAD_MULTIPART, msg, h->length);
+		return;
+	}
+	ofp_msg_end(&k->out, r.start);
+}
+
+/* Serves one complete message of 'len' bytes. */
+static void
+handle(struct ofconns *c, struct conn *k, const uint8_t *msg, size_t len)
+{
+	struct ofp_hdr h;
+
+	ofp_hdr_decode(msg, &h);
+	if (!k->hello_done) {
+		if (h.type != OFPT_HELLO || ofp_decode_hello(msg, len)) {
+			/* OFPET_HELLO_FAILED: no common version; then close. */
+			ofp_encode_error(&k->out, OFPERR_HELLO_INCOMPATIBLE, msg, len);
+			k->closing = true;
+			VLOG_INFO("ofconn", "%s: peer offers no OpenFlow 1.3: closing",
+				  k->br->name);
+			return;
+		}
+		k->hello_done = true;
+		return;
+	}
+	if (h.version != OFP13_VERSION) {
+		send_error(k, OFPERR_BAD_VERSION, msg, len);
+		return;
+	}
+	switch (h.type) {
+	case OFPT_HELLO:
+	case OFPT_ECHO_REPLY:
+		break;
+	case OFPT_ECHO_REQUEST: {
+		size_t start = ofp_msg_start(&k->out, OFPT_ECHO_REPLY, h.xid);
+
+		obuf_put(&k->out, msg + OFP_HEADER_LEN, len - OFP_HEADER_LEN);
+		ofp_msg_end(&k->out, start);
+		break;
+	}
+	case OFPT_FEATURES_REQUEST:
+		handle_features(k, &h);
+		break;
+	case OFPT_GET_CONFIG_REQUEST:
+	case OFPT_SET_CONFIG:
+		handle_config(k, &h, msg);
+		break;
+	case OFPT_FLOW_MOD:
+		handle_flow_mod(c, k, msg, len);
+		break;
+	case OFPT_MULTIPART_REQUEST:
+		handle_multipart(c, k, &h, msg);
+		break;
+	case OFPT_BARRIER_REQUEST:
+		c->hooks.sync(c->hooks.aux);
+		ofp_msg_end(&k->out, ofp_msg_start(&k->out, OFPT_BARRIER_REPLY, h.xid));
+		break;
+	case OFPT_ERROR:
+		VLOG_DBG("ofconn", "%s: the peer sent an error", k->br->name);
+		break;
+	default:
+		send_error(k, OFPERR_BAD_TYPE, msg, len);
+		break;
+	}
+}
+
+/* Reads what is there and serves every complete message. False: close. */
+static bool
+conn_read(struct ofconns *c, struct conn *k)
+{
+	for (;;) {
+		ssize_t n;
+		size_t ofs = 0;
+
+		if (k->in_alloc - k->in_len < 4096) {
+			size_t alloc = k->in_alloc ? k->in_alloc * 2 : 16384;
+			uint8_t *in = realloc(k->in, alloc);
+
+			if (!in) {
+				return false;
+			}
+			k->in = in;
+			k->in_alloc = alloc;
+		}
+		n = read(k->fd, k->in + k->in_len, k->in_alloc - k->in_len);
+		if (n == 0) {
+			return false;
+		}
+		if (n < 0) {
+			return errno == EAGAIN || errno == EINTR;
+		}
+		k->in_len += (size_t)n;
+		k->last_rx_ms = c->now_ms;
+		k->echo_sent = false;
+		while (k->in_len - ofs >= OFP_HEADER_LEN && !k->closing) {
+			uint16_t mlen = (uint16_t)(k->in[ofs + 2] << 8 | k->in[ofs + 3]);
+
+			if (mlen < OFP_HEADER_LEN) {
+				/* The framing is lost: say why, then close. */
+				send_error(k, OFPERR_BAD_LEN, k->in + ofs, OFP_HEADER_LEN);
+				k->closing = true;
+				break;
+			}
+			if (k->in_len - ofs < mlen) {
+				break;
+			}
+			handle(c, k, k->in + ofs, mlen);
+			ofs += mlen;
+		}
+		memmove(k->in, k->in + ofs, k->in_len - ofs);
+		k->in_len -= ofs;
+		if (k->out.size - k->out_ofs > OUT_MAX) {
+			return false;
+		}
+	}
+}
+
+static bool
+conn_write(struct conn *k)
+{
+	while (k->out_ofs < k->out.size) {
+		ssize_t n = write(k->fd, k->out.data + k->out_ofs, k->out.size - k->out_ofs);
+
+		if (n < 0) {
+			return errno == EAGAIN || errno == EINTR;
+		}
+		k->out_ofs += (size_t)n;
+	}
+	k->out.size = k->out_ofs = 0;
+	return !k->closing;
+}
+
+/* ---- Targets ---- */
+
+static int
+parse_target(const char *spec, struct target *t, char *err, size_t err_size)
+{
+	char host[64] = "0.0.0.0";
+	unsigned int port;
+	int n = 0;
+
+	memset(t, 0, sizeof *t);
+	t->fd = -1;
+	snprintf(t->spec, sizeof t->spec, "%s", spec);
+	if (sscanf(spec, "ptcp:%u%n", &port, &n) == 1 && (!spec[n] || spec[n] == ':')) {
+		t->passive = true;
+		if (spec[n] == ':') {
+			snprintf(host, sizeof host, "%s", spec + n + 1);
+		}
+	} else if (sscanf(spec, "tcp:%63[^:]:%u%n", host, &port, &n) == 2 && !spec[n]) {
+		t->passive = false;
+	} else {
+		snprintf(err, err_size,
+			 "controller target '%s': only tcp: and ptcp: are served yet", spec);
+		return -EINVAL;
+	}
+	t->addr.sin_family = AF_INET;
+	t->addr.sin_port = htons((uint16_t)port);
+	if (port == 0 || port > 65535 || inet_pton(AF_INET, host, &t->addr.sin_addr) != 1) {
+		snprintf(err, err_size, "controller target '%s': bad address or port", spec);
+		return -EINVAL;
+	}
+	t->backoff_ms = 1000;
+	return 0;
+}
+
+static int
+start_listener(struct target *t, char *err, size_t err_size)
+{
+	int fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0), one = 1;
+
+	if (fd < 0) {
+		snprintf(err, err_size, "%s: socket: %s", t->spec, strerror(errno));
+		return -errno;
+	}
+	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+	if (bind(fd, (struct sockaddr *)&t->addr, sizeof t->addr) || listen(fd, 16)) {
+		int ret = -errno;
+
+		snprintf(err, err_size, "%s: cannot listen: %s", t->spec, strerror(errno));
+		close(fd);
+		return ret;
+	}
+	t->fd = fd;
+	return 0;
+}
+
+static void
+stop_target(struct target *t)
+{
+	if (t->fd >= 0) {
+		close(t->fd);
+		t->fd = -1;
+	}
+	t->connecting = false;
+}
+
+static bool
+conn_of_bridge(const struct conn *k, const void *arg)
+{
+	return k->br == arg;
+}
+
+static bool
+conn_of_target(const struct conn *k, const void *arg)
+{
+	return k->active == arg;
+}
+
+static struct obr *
+find_bridge(struct ofconns *c, const char *name)
+{
+	for (int i = 0; i < OFC_BRIDGES; i++) {
+		if (c->brs[i].ofp && !strcmp(c->brs[i].name, name)) {
+			return &c->brs[i];
+		}
+	}
+	return NULL;
+}
+
+void
+ofconns_del_bridge(struct ofconns *c, const char *name)
+{
+	struct obr *br = find_bridge(c, name);
+
+	if (!br) {
+		return;
+	}
+	close_where(c, conn_of_bridge, br);
+	for (size_t i = 0; i < br->n_targets; i++) {
+		stop_target(&br->targets[i]);
+	}
+	memset(br, 0, sizeof *br);
+}
+
+int
+ofconns_set_bridge(struct ofconns *c, const char *name, struct ofproto *ofp, uint64_t dpid,
+		   const char *const *targets, size_t n_targets, char *err, size_t err_size)
+{
+	struct obr *br = find_bridge(c, name);
+	struct target want[OFC_TARGETS];
+	bool same = br && br->ofp == ofp && br->n_targets == n_targets;
+	int ret = 0;
+
+	if (n_targets > OFC_TARGETS) {
+		snprintf(err, err_size, "bridge %s: more than %d controllers", name, OFC_TARGETS);
+		return -EINVAL;
+	}
+	for (size_t i = 0; i < n_targets; i++) {
+		if ((ret = parse_target(targets[i], &want[i], err, err_size)) != 0) {
+			return ret;
+		}
+		same = same && !strcmp(br->targets[i].spec, want[i].spec);
+	}
+	if (same) {
+		br->dpid = dpid;
+		return 0;
+	}
+	ofconns_del_bridge(c, name);
+	for (int i = 0; !br && i < OFC_BRIDGES; i++) {
+		br = c->brs[i].ofp ? NULL : &c->brs[i];
+	}
+	if (!br) {
+		snprintf(err, err_size, "more than %d bridges", OFC_BRIDGES);
+		return -ENOSPC;
+	}
+	snprintf(br->name, sizeof br->name, "%s", name);
+	br->ofp = ofp;
+	br->dpid = dpid;
+	for (size_t i = 0; i < n_targets; i++) {
+		br->targets[i] = want[i];
+		if (want[i].passive && !ret) {
+			ret = start_listener(&br->targets[i], err, err_size);
+		}
+	}
+	br->n_targets = n_targets;
+	if (ret) {
+		ofconns_del_bridge(c, name);
+	}
+	return ret;
+}
+
+static void
+try_connect(struct ofconns *c, struct obr *br, struct target *t)
+{
+	int fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+
+	t->next_try_ms = c->now_ms + t->backoff_ms;
+	t->backoff_ms = t->backoff_ms * 2 > BACKOFF_MAX_MS ? BACKOFF_MAX_MS : t->backoff_ms * 2;
+	if (fd < 0) {
+		return;
+	}
+	if (!connect(fd, (struct sockaddr *)&t->addr, sizeof t->addr)) {
+		t->backoff_ms = 1000;
+		conn_new(c, fd, br, t);
+	} else if (errno == EINPROGRESS) {
+		t->fd = fd;
+		t->connecting = true;
+	} else {
+		close(fd);
+	}
+}
+
+static bool
+has_conn(const struct ofconns *c, const struct target *t)
+{
+	for (size_t i = 0; i < c->n_conns; i++) {
+		if (c->conns[i]->active == t) {
+			return true;
+		}
+	}
+	return false;
+}
+
+/* ---- Poll loop ---- */
+
+size_t
+ofconns_pollfds(struct ofconns *c, struct pollfd *fds, size_t max)
+{
+	size_t n = 0;
+
+	for (int i = 0; i < OFC_BRIDGES; i++) {
+		for (size_t j = 0; c->brs[i].ofp && j < c->brs[i].n_targets && n < max; j++) {
+			const struct target *t = &c->brs[i].targets[j];
+
+			if (t->fd >= 0) {
+				fds[n++] =
+					(struct pollfd){t->fd, t->connecting ? POLLOUT : POLLIN, 0};
+			}
+		}
+	}
+	for (size_t i = 0; i < c->n_conns && n < max; i++) {
+		const struct conn *k = c->conns[i];
+
+		fds[n++] = (struct pollfd){k->fd, (short)(POLLIN | (k->out.size ? POLLOUT : 0)), 0};
+	}
+	return n;
+}
+
+static void
+serve_target(struct ofconns *c, struct obr *br, struct target *t, short revents)
+{
+	if (t->passive) {
+		int fd = accept4(t->fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+
+		if (fd >= 0) {
+			conn_new(c, fd, br, NULL);
+		}
+		return;
+	}
+	if (revents & (POLLOUT | POLLERR | POLLHUP)) {
+		int soerr = 0;
+		socklen_t sl = sizeof soerr;
+		int fd = t->fd;
+
+		getsockopt(fd, SOL_SOCKET, SO_ERROR, &soerr, &sl);
+		t->fd = -1;
+		t->connecting = false;
+		if (soerr) {
+			close(fd);
+		} else {
+			t->backoff_ms = 1000;
+			conn_new(c, fd, br, t);
+		}
+	}
+}
+
+void
+ofconns_run(struct ofconns *c, const struct pollfd *fds, size_t n, uint64_t now_ms)
+{
+	c->now_ms = now_ms;
+	for (size_t f = 0; f < n; f++) {
+		if (!fds[f].revents) {
+			continue;
+		}
+		for (int i = 0; i < OFC_BRIDGES; i++) {
+			for (size_t j = 0; c->brs[i].ofp && j < c->brs[i].n_targets; j++) {
+				if (c->brs[i].targets[j].fd == fds[f].fd) {
+					serve_target(c, &c->brs[i], &c->brs[i].targets[j],
+						     fds[f].revents);
+				}
+			}
+		}
+		for (size_t i = c->n_conns; i-- > 0;) {
+			struct conn *k = c->conns[i];
+			bool alive = true;
+
+			if (k->fd != fds[f].fd) {
+				continue;
+			}
+			if (fds[f].revents & (POLLIN | POLLHUP | POLLERR)) {
+				alive = conn_read(c, k);
+			}
+			if (alive && (k->out.size || k->closing)) {
+				alive = conn_write(k);
+			}
+			if (!alive) {
+				conn_close(c, i);
+			}
+		}
+	}
+	/* Timers: reconnect, and probe idle active connections. */
+	for (int i = 0; i < OFC_BRIDGES; i++) {
+		for (size_t j = 0; c->brs[i].ofp && j < c->brs[i].n_targets; j++) {
+			struct target *t = &c->brs[i].targets[j];
+
+			if (!t->passive && t->fd < 0 && !has_conn(c, t) &&
+			    now_ms >= t->next_try_ms) {
+				try_connect(c, &c->brs[i], t);
+			}
+		}
+	}
+	for (size_t i = c->n_conns; i-- > 0;) {
+		struct conn *k = c->conns[i];
+
+		if (!k->active || now_ms - k->last_rx_ms < ECHO_IDLE_MS) {
+			continue;
+		}
+		if (k->echo_sent) {
+			VLOG_INFO("ofconn", "%s: %s does not answer echo: reconnecting",
+				  k->br->name, k->active->spec);
+			close_where(c, conn_of_target, k->active);
+			continue;
+		}
+		ofp_msg_end(&k->out, ofp_msg_start(&k->out, OFPT_ECHO_REQUEST, 0));
+		k->echo_sent = true;
+		k->last_rx_ms = now_ms;
+		if (!conn_write(k)) {
+			conn_close(c, i);
+		}
+	}
+}
+
+unsigned int
+ofconns_n_connected(const struct ofconns *c, const char *name)
+{
+	unsigned int n = 0;
+
+	for (size_t i = 0; i < c->n_conns; i++) {
+		n += !strcmp(c->conns[i]->br->name, name);
+	}
+	return n;
+}
+
+unsigned int
+ofconns_n_controllers_up(const struct ofconns *c, const char *name)
+{
+	unsigned int n = 0;
+
+	for (size_t i = 0; i < c->n_conns; i++) {
+		n += c->conns[i]->active && !strcmp(c->conns[i]->br->name, name);
+	}
+	return n;
+}
+
+unsigned int
+ofconns_count_controllers(const char *const *targets, size_t n_targets)
+{
+	unsigned int n = 0;
+
+	for (size_t i = 0; i < n_targets; i++) {
+		n += targets[i][0] != 'p'; /* ptcp:, punix: listen */
+	}
+	return n;
+}
+
+void
+ofconns_destroy(struct ofconns *c)
+{
+	if (!c) {
+		return;
+	}
+	for (int i = 0; i < OFC_BRIDGES; i++) {
+		if (c->brs[i].ofp) {
+			ofconns_del_bridge(c, c->brs[i].name);
+		}
+	}
+	free(c);
+}

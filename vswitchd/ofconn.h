@@ -1,0 +1,63 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * OpenFlow connections of the bridges: listeners for "ptcp:PORT[:IP]"
+ * targets (ovs-ofctl, controllers that connect in) and active connections
+ * to "tcp:IP:PORT" controllers, reconnected with exponential back-off. Runs
+ * in vswitchd's main thread, from its poll loop: the caller collects the
+ * descriptors with ofconns_pollfds(), polls, and hands the results to
+ * ofconns_run(). Messages are decoded by ofproto/ofp_msg.c and applied to
+ * the bridge's ofproto under ofproto_lock().
+ */
+#ifndef VS_OFCONN_H
+#define VS_OFCONN_H
+
+#include <poll.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct ofproto;
+struct port;
+struct ofconns;
+
+/* What the connections need from the rest of the daemon. */
+struct ofconn_hooks {
+	void *aux;
+	/* Makes every flow change so far obeyed by the datapath (a barrier). */
+	void (*sync)(void *aux);
+	/* The running port behind datapath port 'dp_port', or NULL. */
+	struct port *(*port)(void *aux, uint32_t dp_port);
+	/* A connection to one of bridge 'name''s controllers (tcp:) came or
+	 * went; 'n_connected' are up now (fail mode depends on it). */
+	void (*controllers)(void *aux, const char *name, unsigned int n_connected);
+};
+
+struct ofconns *ofconns_create(const struct ofconn_hooks *hooks);
+void ofconns_destroy(struct ofconns *c);
+
+/* Makes bridge 'name' (its flow tables 'ofp') listen and connect as its
+ * 'targets' say, with datapath id 'dpid'. Listeners whose target is
+ * unchanged keep running, as do their connections. Returns 0, or -errno
+ * with a reason in 'err' (a port in use, a bad address). */
+int ofconns_set_bridge(struct ofconns *c, const char *name, struct ofproto *ofp, uint64_t dpid,
+		       const char *const *targets, size_t n_targets, char *err, size_t err_size);
+
+/* Closes everything of bridge 'name'. */
+void ofconns_del_bridge(struct ofconns *c, const char *name);
+
+/* Fills up to 'max' poll entries; returns how many. */
+size_t ofconns_pollfds(struct ofconns *c, struct pollfd *fds, size_t max);
+
+/* Serves what the poll found ('fds' as filled, with revents), and runs the
+ * timers (reconnection, echo). */
+void ofconns_run(struct ofconns *c, const struct pollfd *fds, size_t n, uint64_t now_ms);
+
+/* Connections currently open to bridge 'name': all of them, or only those
+ * to its controllers (its tcp: targets). */
+unsigned int ofconns_n_connected(const struct ofconns *c, const char *name);
+unsigned int ofconns_n_controllers_up(const struct ofconns *c, const char *name);
+
+/* The targets among 'targets' that are controllers the switch connects
+ * to (for fail mode); ptcp: listeners are not. */
+unsigned int ofconns_count_controllers(const char *const *targets, size_t n_targets);
+
+#endif /* VS_OFCONN_H */
