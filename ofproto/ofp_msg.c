@@ -754,6 +754,9 @@ ofp_decode_flow_mod(const uint8_t *msg, size_t len, struct ofp_flow_mod *fm)
 	if (cmd > OFPFC_DELETE_STRICT) {
 		return OFPERR_FLOW_MOD_BAD_COMMAND;
 	}
+	if (get32(p + 24) != 0xffffffff && cmd <= OFPFC_MODIFY_STRICT) {
+		return OFPERR_BUFFER_UNKNOWN; /* the switch buffers no packets */
+	}
 	fm->command = (enum ofp_flow_mod_cmd)cmd;
 	if (fm->flags & ~0x1fu) {
 		return OFPERR_FLOW_MOD_BAD_FLAGS;

@@ -93,8 +93,12 @@ test_flow_mod_round_trip(void **state)
 		assert_int_equal(fm.cookie, back.cookie);
 		assert_int_equal(fm.idle_timeout, back.idle_timeout);
 		assert_int_equal(fm.hard_timeout, back.hard_timeout);
-		ofp_insts_destroy(&fm.insts);
 		ofp_insts_destroy(&back.insts);
+		/* A buffer id: the switch keeps none. */
+		b.data[8 + 24] = 0;
+		assert_int_equal(ofp_decode_flow_mod(b.data, b.size, &back), OFPERR_BUFFER_UNKNOWN);
+		ofp_insts_destroy(&back.insts);
+		ofp_insts_destroy(&fm.insts);
 		obuf_free(&b);
 	}
 }
