@@ -25,6 +25,7 @@ round_trip(const struct ofp_flow_mod *fm)
 	obuf_init(&b);
 	start = ofp_msg_start(&b, OFPT_FLOW_MOD, 1);
 	obuf_put(&b, NULL, 40);
+	memset(b.data + start + 8 + 24, 0xff, 12); /* no buffer, any port and group */
 	b.data[start + 8 + 17] = (uint8_t)fm->command;
 	b.data[start + 8 + 16] = fm->table_id;
 	ofp_encode_match(&b, &fm->match);
