@@ -73,6 +73,9 @@ struct ofconns {
 	struct conn *conns[OFC_CONNS];
 	size_t n_conns;
 	uint64_t now_ms;
+	/* Inside ofconns_set_bridge/del_bridge: the caller reconfigures the
+	 * bridge (and holds the ofproto lock), so the hook is not called. */
+	bool configuring;
 };
 
 struct ofconns *
@@ -91,7 +94,7 @@ ofconns_create(const struct ofconn_hooks *hooks)
 static void
 controllers_changed(struct ofconns *c, const struct obr *br)
 {
-	if (c->hooks.controllers) {
+	if (c->hooks.controllers && !c->configuring) {
 		c->hooks.controllers(c->hooks.aux, br->name, ofconns_n_controllers_up(c, br->name));
 	}
 }
@@ -635,8 +638,8 @@ find_bridge(struct ofconns *c, const char *name)
 	return NULL;
 }
 
-void
-ofconns_del_bridge(struct ofconns *c, const char *name)
+static void
+del_bridge(struct ofconns *c, const char *name)
 {
 	struct obr *br = find_bridge(c, name);
 
@@ -650,9 +653,32 @@ ofconns_del_bridge(struct ofconns *c, const char *name)
 	memset(br, 0, sizeof *br);
 }
 
+void
+ofconns_del_bridge(struct ofconns *c, const char *name)
+{
+	c->configuring = true;
+	del_bridge(c, name);
+	c->configuring = false;
+}
+
+static int set_bridge(struct ofconns *c, const char *name, struct ofproto *ofp, uint64_t dpid,
+		      const char *const *targets, size_t n_targets, char *err, size_t err_size);
+
 int
 ofconns_set_bridge(struct ofconns *c, const char *name, struct ofproto *ofp, uint64_t dpid,
 		   const char *const *targets, size_t n_targets, char *err, size_t err_size)
+{
+	int ret;
+
+	c->configuring = true;
+	ret = set_bridge(c, name, ofp, dpid, targets, n_targets, err, err_size);
+	c->configuring = false;
+	return ret;
+}
+
+static int
+set_bridge(struct ofconns *c, const char *name, struct ofproto *ofp, uint64_t dpid,
+	   const char *const *targets, size_t n_targets, char *err, size_t err_size)
 {
 	struct obr *br = find_bridge(c, name);
 	struct target want[OFC_TARGETS];
@@ -673,7 +699,7 @@ ofconns_set_bridge(struct ofconns *c, const char *name, struct ofproto *ofp, uin
 		br->dpid = dpid;
 		return 0;
 	}
-	ofconns_del_bridge(c, name);
+	del_bridge(c, name);
 	for (int i = 0; !br && i < OFC_BRIDGES; i++) {
 		br = c->brs[i].ofp ? NULL : &c->brs[i];
 	}
@@ -692,7 +718,7 @@ ofconns_set_bridge(struct ofconns *c, const char *name, struct ofproto *ofp, uin
 	}
 	br->n_targets = n_targets;
 	if (ret) {
-		ofconns_del_bridge(c, name);
+		del_bridge(c, name);
 	}
 	return ret;
 }

@@ -27,7 +27,9 @@ struct ofconn_hooks {
 	/* The running port behind datapath port 'dp_port', or NULL. */
 	struct port *(*port)(void *aux, uint32_t dp_port);
 	/* A connection to one of bridge 'name''s controllers (tcp:) came or
-	 * went; 'n_connected' are up now (fail mode depends on it). */
+	 * went by itself; 'n_connected' are up now (fail mode depends on it).
+	 * Not called from ofconns_set_bridge()/ofconns_del_bridge(), whose
+	 * caller sets the fail mode itself (and may hold the ofproto lock). */
 	void (*controllers)(void *aux, const char *name, unsigned int n_connected);
 };
 

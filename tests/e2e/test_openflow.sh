@@ -80,6 +80,30 @@ check "malformed messages get the errors the specification names" \
 	[ "$(grep -c " ok$" <<<"$raw")" -eq 13 ]
 check "the daemon survived them" alive "$(vswitchd_pid)"
 
+# An active controller (a listening socket that drops the first connection
+# and holds the second until the switch closes it): the switch connects,
+# reconnects after the drop, and changing or deleting the bridge while
+# connected neither hangs the daemon nor leaves the connection open.
+CPORT=$((PORT + 1))
+/usr/bin/python3 -c '
+import socket, sys, time
+s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind(("127.0.0.1", int(sys.argv[1]))); s.listen(4)
+c, _ = s.accept(); c.close()
+c, _ = s.accept(); open(sys.argv[2], "w").write("again"); c.settimeout(20)
+while c.recv(65536): pass' "$CPORT" "$T/ctrl" &
+ctrl=$!
+E2E_EXTRA_PIDS="${E2E_EXTRA_PIDS:-} $ctrl"
+sleep 0.3
+check "controller target" ctl add-br c$S -- set-controller c$S "tcp:127.0.0.1:$CPORT"
+for _ in $(seq 60); do [ -s "$T/ctrl" ] && break; sleep 0.1; done
+check "the switch reconnected to a controller that dropped it" [ -s "$T/ctrl" ]
+check "del-controller while connected" ctl del-controller c$S
+check "del-controller closed the connection" timeout 5 sh -c "while kill -0 $ctrl 2>/dev/null; \
+	do sleep 0.1; done"
+check "del-br after that" ctl del-br c$S
+check "the daemon still answers" ctl br-exists "$BR"
+
 expect_fail "cannot listen" add-br x$S -- set-controller x$S "ptcp:$PORT:127.0.0.1"
 expect_fail "only tcp: and ptcp: are served" set-controller "$BR" unix:/tmp/x.sock
 finish
