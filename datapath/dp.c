@@ -5,6 +5,7 @@
  * The packet path is in dp_pmd.c.
  */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -118,6 +119,17 @@ dp_create(const struct dp_params *params)
 	if (!dp->qsbr || rte_rcu_qsbr_init(dp->qsbr, dp->n_pmds)) {
 		goto out_free;
 	}
+	{
+		static unsigned int serial;
+		char name[RTE_RING_NAMESIZE];
+
+		snprintf(name, sizeof name, "dp_inject%u",
+			 __atomic_fetch_add(&serial, 1, __ATOMIC_RELAXED));
+		dp->inject = rte_ring_create(name, DP_INJECT_RING, SOCKET_ID_ANY, RING_F_SC_DEQ);
+		if (!dp->inject) {
+			goto out_free;
+		}
+	}
 	if (!dp->threaded) {
 		rte_rcu_qsbr_thread_register(dp->qsbr, 0);
 		rte_rcu_qsbr_thread_online(dp->qsbr, 0);
@@ -132,6 +144,53 @@ out_free:
 	rte_free(dp);
 	errno = ENOMEM;
 	return NULL;
+}
+
+static void
+inject_drain(struct dp *dp)
+{
+	void *e;
+
+	while (dp->inject && rte_ring_dequeue(dp->inject, &e) == 0) {
+		struct dp_inject *in = e;
+
+		rte_pktmbuf_free(in->m);
+		free(in);
+	}
+}
+
+int
+dp_execute(struct dp *dp, uint32_t in_port, struct rte_mbuf *m, const struct dp_action *actions,
+	   uint32_t n_actions)
+{
+	struct dp_inject *in;
+
+	if (n_actions > DP_MAX_ACTIONS) {
+		rte_pktmbuf_free(m);
+		return -EINVAL;
+	}
+	for (uint32_t i = 0; i < n_actions; i++) {
+		if (actions[i].type >= DP_ACTION__MAX ||
+		    (actions[i].type == DP_ACTION_OUTPUT && actions[i].port >= DP_MAX_PORTS)) {
+			rte_pktmbuf_free(m);
+			return -EINVAL;
+		}
+	}
+	in = malloc(sizeof *in + n_actions * sizeof in->actions[0]);
+	if (!in) {
+		rte_pktmbuf_free(m);
+		return -ENOMEM;
+	}
+	in->m = m;
+	in->in_port = in_port;
+	in->n_actions = n_actions;
+	memcpy(in->actions, actions, n_actions * sizeof in->actions[0]);
+	if (rte_ring_enqueue(dp->inject, in)) {
+		rte_pktmbuf_free(m);
+		free(in);
+		return -ENOBUFS;
+	}
+	return 0;
 }
 
 static void
@@ -164,6 +223,8 @@ dp_destroy(struct dp *dp)
 	for (unsigned int i = 0; i < dp->n_pmds; i++) {
 		pmd_destroy(dp->pmds[i]);
 	}
+	inject_drain(dp);
+	rte_ring_free(dp->inject);
 	rte_free(dp->qsbr);
 	rte_free(dp);
 }

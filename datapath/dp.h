@@ -119,6 +119,13 @@ int dp_start(struct dp *dp);
  * then what a bridge sends to one is dropped and counted. */
 int dp_port_add(struct dp *dp, struct port *port, uint32_t *port_no);
 
+/* Runs 'actions' on packet 'm' as if it had been received on 'in_port'
+ * (which may be no port: DP_MAX_PORTS or more), in PMD thread 0, soon: a
+ * packet-out. Takes 'm' in every case. Returns 0, -EINVAL (bad actions),
+ * -ENOBUFS (too many waiting) or -ENOMEM. Any thread. */
+int dp_execute(struct dp *dp, uint32_t in_port, struct rte_mbuf *m, const struct dp_action *actions,
+	       uint32_t n_actions);
+
 /* The number the next dp_port_add() will give, or -ENOSPC: callers that
  * must know a port before its first packet arrives register it first. */
 int dp_port_next_no(const struct dp *dp);

@@ -155,10 +155,10 @@ tx_flush_all(struct dp_pmd *pmd)
 }
 
 static bool
-later_modifies(const struct dp_flow *flow, uint32_t k)
+later_modifies(const struct dp_action *acts, uint32_t n_acts, uint32_t k)
 {
-	for (uint32_t i = k + 1; i < flow->n_actions; i++) {
-		if (dp_action_modifies(&flow->actions[i])) {
+	for (uint32_t i = k + 1; i < n_acts; i++) {
+		if (dp_action_modifies(&acts[i])) {
 			return true;
 		}
 	}
@@ -168,12 +168,12 @@ later_modifies(const struct dp_flow *flow, uint32_t k)
 /* Outputs every packet; the last action hands them over, an earlier one
  * sends copies (or shares them when nothing later rewrites them). */
 static void
-do_output(struct dp_pmd *pmd, const struct dp_flow *flow, uint32_t k, struct rte_mbuf **pkts,
-	  uint16_t n)
+do_output(struct dp_pmd *pmd, const struct dp_action *acts, uint32_t n_acts, uint32_t k,
+	  struct rte_mbuf **pkts, uint16_t n)
 {
-	uint32_t port_no = flow->actions[k].port;
-	bool last = k + 1 == flow->n_actions;
-	bool copy = !last && later_modifies(flow, k);
+	uint32_t port_no = acts[k].port;
+	bool last = k + 1 == n_acts;
+	bool copy = !last && later_modifies(acts, n_acts, k);
 
 	for (uint16_t i = 0; i < n; i++) {
 		struct rte_mbuf *m = pkts[i];
@@ -191,26 +191,26 @@ do_output(struct dp_pmd *pmd, const struct dp_flow *flow, uint32_t k, struct rte
 	}
 }
 
-/* Executes 'flow''s actions on 'n' packets that hit it. */
+/* Executes 'n_acts' actions on 'n' packets received on 'in_port'. */
 static void
-execute(struct dp_pmd *pmd, const struct dp_flow *flow, struct rte_mbuf **pkts, uint16_t n)
+execute(struct dp_pmd *pmd, const struct dp_action *acts, uint32_t n_acts, uint32_t in_port,
+	struct rte_mbuf **pkts, uint16_t n)
 {
 	struct dp *dp = pmd->dp;
 	bool emitted = false;
 
-	for (uint32_t k = 0; k < flow->n_actions && n; k++) {
-		const struct dp_action *a = &flow->actions[k];
+	for (uint32_t k = 0; k < n_acts && n; k++) {
+		const struct dp_action *a = &acts[k];
 
 		if (a->type == DP_ACTION_OUTPUT) {
-			do_output(pmd, flow, k, pkts, n);
-			if (k + 1 == flow->n_actions) {
+			do_output(pmd, acts, n_acts, k, pkts, n);
+			if (k + 1 == n_acts) {
 				return;
 			}
 			emitted = true;
 		} else if (a->type == DP_ACTION_USERSPACE) {
 			for (uint16_t i = 0; i < n && dp->slow_path; i++) {
-				dp->slow_path(dp->slow_path_aux, pkts[i], flow->cls.key.in_port,
-					      a->cookie);
+				dp->slow_path(dp->slow_path_aux, pkts[i], in_port, a->cookie);
 			}
 			emitted = true;
 		} else {
@@ -435,7 +435,7 @@ execute_groups(struct dp_pmd *pmd, struct batch_ctx *c, uint64_t now)
 		__atomic_store_n(&flow->n_bytes, flow->n_bytes + bytes, __ATOMIC_RELAXED);
 		flow->used_tsc = now;
 		flow->tcp_flags |= tcp_flags;
-		execute(pmd, flow, group, n);
+		execute(pmd, flow->actions, flow->n_actions, flow->cls.key.in_port, group, n);
 	}
 }
 
@@ -471,6 +471,32 @@ dp_pmd_process(struct dp_pmd *pmd, uint32_t in_port, struct rte_mbuf **pkts, uin
 	dp_stat_add(pmd, DP_STAT_CYCLES, rte_rdtsc() - start);
 }
 
+/* Packets dp_execute() handed over. Returns how many. */
+static unsigned int
+run_injected(struct dp_pmd *pmd)
+{
+	void *e[PKT_BATCH_MAX];
+	unsigned int n = rte_ring_dequeue_burst(pmd->dp->inject, e, PKT_BATCH_MAX, NULL);
+
+	for (unsigned int i = 0; i < n; i++) {
+		struct dp_inject *in = e[i];
+		struct rte_mbuf *m = in->m;
+		struct flow_key key;
+		struct flow_ofs ofs;
+
+		flow_key_extract(rte_pktmbuf_mtod(m, const uint8_t *), rte_pktmbuf_data_len(m),
+				 in->in_port, &key, &ofs);
+		dp_pkt_set_layers(m, ofs.l3, ofs.l4, key.nw_proto);
+		pmd->depth = 0;
+		execute(pmd, in->actions, in->n_actions, in->in_port, &m, 1);
+		free(in);
+	}
+	if (n) {
+		tx_flush_all(pmd);
+	}
+	return n;
+}
+
 unsigned int
 dp_pmd_poll(struct dp_pmd *pmd)
 {
@@ -480,6 +506,9 @@ dp_pmd_poll(struct dp_pmd *pmd)
 	uint64_t now;
 
 	dp_pmd_sweep_emc(pmd);
+	if (pmd->id == 0) {
+		total += run_injected(pmd);
+	}
 	for (uint32_t i = 0; i < rxqs->n; i++) {
 		const struct dp_rxq *q = &rxqs->q[i];
 		uint16_t n = q->rx(q->port, q->qid, pkts, PKT_BATCH_MAX);

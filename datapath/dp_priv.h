@@ -9,6 +9,7 @@
 #include <pthread.h>
 
 #include <rte_rcu_qsbr.h>
+#include <rte_ring.h>
 
 #include "dp.h"
 #include "dpcls.h"
@@ -103,7 +104,18 @@ struct dp {
 	uint64_t sort_interval_tsc;
 	uint64_t rules_gen; /* bumped by dp_flow_revalidate(); atomic */
 	struct dp_pmd *pmds[DP_MAX_PMDS];
+	struct rte_ring *inject; /* dp_execute() -> PMD 0: struct dp_inject * */
 };
+
+/* A packet the control thread hands to PMD 0 with the actions to run. */
+struct dp_inject {
+	struct rte_mbuf *m;
+	uint32_t in_port;
+	uint32_t n_actions;
+	struct dp_action actions[];
+};
+
+enum { DP_INJECT_RING = 1024 };
 
 static inline void
 dp_stat_add(struct dp_pmd *pmd, enum dp_stat s, uint64_t n)

@@ -17,6 +17,7 @@
 
 #include "ofp_action.h"
 #include "ofproto.h"
+#include "port.h"
 
 enum { OFP13_VERSION = 4, OFP_HEADER_LEN = 8, OFP_MSG_MAX = 65535 };
 
@@ -57,6 +58,7 @@ enum ofp_mp_type {
 	OFPMP_AGGREGATE = 2,
 	OFPMP_TABLE = 3,
 	OFPMP_PORT_STATS = 4,
+	OFPMP_QUEUE = 5,
 	OFPMP_TABLE_FEATURES = 12,
 	OFPMP_PORT_DESC = 13,
 };
@@ -74,6 +76,9 @@ enum ofp_err {
 	OFPERR_BAD_LEN = OFPERR(1, 6),
 	OFPERR_BUFFER_UNKNOWN = OFPERR(1, 8),
 	OFPERR_BAD_TABLE_ID = OFPERR(1, 9),
+	OFPERR_IS_SLAVE = OFPERR(1, 10),
+	OFPERR_BAD_PORT = OFPERR(1, 11),
+	OFPERR_BAD_PACKET = OFPERR(1, 12),
 	OFPERR_BAD_ACTION_TYPE = OFPERR(2, 0),
 	OFPERR_BAD_ACTION_LEN = OFPERR(2, 1),
 	OFPERR_BAD_OUT_PORT = OFPERR(2, 4),
@@ -98,7 +103,12 @@ enum ofp_err {
 	OFPERR_FLOW_MOD_OVERLAP = OFPERR(5, 3),
 	OFPERR_FLOW_MOD_BAD_COMMAND = OFPERR(5, 6),
 	OFPERR_FLOW_MOD_BAD_FLAGS = OFPERR(5, 7),
+	OFPERR_PORT_MOD_BAD_PORT = OFPERR(7, 0),
+	OFPERR_PORT_MOD_BAD_HW_ADDR = OFPERR(7, 1),
+	OFPERR_PORT_MOD_BAD_CONFIG = OFPERR(7, 2),
 	OFPERR_BAD_CONFIG_FLAGS = OFPERR(10, 0),
+	OFPERR_ROLE_STALE = OFPERR(11, 0),
+	OFPERR_ROLE_BAD_ROLE = OFPERR(11, 2),
 	OFPERR_TABLE_FEATURES_EPERM = OFPERR(13, 5),
 };
 
@@ -162,7 +172,33 @@ struct ofp_port_desc {
 	uint8_t mac[6];
 	char name[16];
 	bool link_down;
+	uint32_t config; /* OFPPC_* */
 };
 void ofp_encode_port(struct obuf *b, const struct ofp_port_desc *p);
+
+/* A packet-in (never buffered) carrying 'len' of the packet's 'total_len'
+ * bytes; its match holds in_port and, when not zero, metadata. */
+void ofp_encode_packet_in(struct obuf *b, const struct ofproto_pin *pin, const uint8_t *data,
+			  size_t len, size_t total_len);
+
+/* A packet-out: the packet ('data', 'len': it must carry one, no buffer
+ * ids) and its actions (the caller frees 'actions'). */
+struct ofp_packet_out {
+	uint32_t in_port;
+	struct ofpact *actions;
+	uint32_t n_actions;
+	const uint8_t *data;
+	size_t len;
+};
+enum ofp_err ofp_decode_packet_out(const uint8_t *msg, size_t len, struct ofp_packet_out *po);
+
+/* One port of a port stats reply. */
+void ofp_encode_port_stats(struct obuf *b, uint32_t port_no, const struct port_stats *s,
+			   uint64_t duration_ms);
+
+/* Port status (reason: 0 add, 1 delete, 2 modify) and flow removed. */
+enum { OFPPR_ADD = 0, OFPPR_DELETE = 1, OFPPR_MODIFY = 2 };
+void ofp_encode_port_status(struct obuf *b, uint8_t reason, const struct ofp_port_desc *d);
+void ofp_encode_flow_removed(struct obuf *b, const struct ofproto_flow_info *f);
 
 #endif /* VS_OFP_MSG_H */

@@ -637,6 +637,25 @@ ofproto_port_del(struct ofproto *ofp, const char *name)
 	return 0;
 }
 
+int
+ofproto_port_mod(struct ofproto *ofp, uint32_t ofp_port, uint32_t config, uint32_t mask)
+{
+	struct ofport *p = ofproto_port_by_ofp(ofp, ofp_port);
+
+	if (!p) {
+		return -ENOENT;
+	}
+	if (mask & ~(uint32_t)OFPPC_SUPPORTED) {
+		return -EINVAL;
+	}
+	if ((p->config ^ config) & mask) {
+		p->config = (p->config & ~mask) | (config & mask);
+		ofp->reval_all = true;
+		ofp->sweep_wanted = true;
+	}
+	return 0;
+}
+
 uint32_t
 ofproto_port_of_dp(const struct ofproto *ofp, uint32_t dp_port)
 {
@@ -683,8 +702,8 @@ ofproto_port_dump(const struct ofproto *ofp,
 		if (!p) {
 			return;
 		}
-		info = (struct ofproto_port_info){p->name,      p->ofp_port, p->dp_port,
-						  p->vlan_mode, p->tag,      p->vlan_drops};
+		info = (struct ofproto_port_info){p->name, p->ofp_port,   p->dp_port, p->vlan_mode,
+						  p->tag,  p->vlan_drops, p->config};
 		cb(aux, &info);
 		last = p->ofp_port;
 	}
@@ -777,19 +796,54 @@ ofproto_upcall(struct ofproto *ofp, const struct flow_key *key, uint64_t now_ms,
 	return ret;
 }
 
-bool
-ofproto_is_controller_cookie(uint64_t cookie, uint16_t *max_len)
+uint32_t
+ofproto_pin_ctx(struct ofproto *ofp, uint64_t cookie, uint64_t metadata, uint32_t in_port)
 {
-	*max_len = (uint16_t)cookie;
-	return (cookie & ~(uint64_t)UINT16_MAX) == CONTROLLER_COOKIE;
+	if (!ofp->n_pin_ctx) {
+		ofp->pin_ctx[0] = (struct pin_ctx){UINT64_MAX, 0, 0};
+		ofp->n_pin_ctx = 1;
+	}
+	for (uint32_t i = 1; i < ofp->n_pin_ctx; i++) {
+		const struct pin_ctx *x = &ofp->pin_ctx[i];
+
+		if (x->cookie == cookie && x->metadata == metadata && x->in_port == in_port) {
+			return i;
+		}
+	}
+	if (ofp->n_pin_ctx == PIN_CTX_MAX) {
+		return 0;
+	}
+	ofp->pin_ctx[ofp->n_pin_ctx] = (struct pin_ctx){cookie, metadata, in_port};
+	return ofp->n_pin_ctx++;
 }
 
-void
-ofproto_packet_in(struct ofproto *ofp, uint32_t dp_in_port, uint16_t max_len)
+bool
+ofproto_packet_in(struct ofproto *ofp, uint32_t dp_in_port, uint64_t cookie,
+		  struct ofproto_pin *pin)
 {
-	(void)dp_in_port;
-	(void)max_len;
+	uint32_t ctx = (uint32_t)(cookie >> 32) & 0xffff;
+	const struct pin_ctx *x;
+
+	if ((cookie & CONTROLLER_COOKIE_MASK) != CONTROLLER_COOKIE || ctx >= ofp->n_pin_ctx) {
+		return false;
+	}
+	x = &ofp->pin_ctx[ctx];
+	pin->max_len = (uint16_t)cookie;
+	pin->reason = (uint8_t)(cookie >> 16);
+	pin->table_id = (uint8_t)(cookie >> 24);
+	pin->cookie = x->cookie;
+	pin->metadata = x->metadata;
+	pin->in_port = x->in_port ? x->in_port : ofproto_port_of_dp(ofp, dp_in_port);
 	ofp->sweep.packet_ins++;
+	return pin->in_port != 0;
+}
+
+int
+ofproto_packet_out(struct ofproto *ofp, uint32_t in_port, const struct flow_key *key,
+		   const struct ofpact *acts, uint32_t n_acts, uint64_t now_ms,
+		   struct xlate_result *res, uint32_t *dp_in_port)
+{
+	return xlate_packet_out(ofp, in_port, key, acts, n_acts, now_ms, res, dp_in_port);
 }
 
 /* ---- Expiry and sweeps ---- */

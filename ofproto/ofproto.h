@@ -81,9 +81,24 @@ struct ofproto_port_info {
 	enum ofport_vlan_mode vlan_mode;
 	int tag;
 	uint64_t vlan_drops; /* frames NORMAL dropped for their VLAN */
+	uint32_t config;     /* OFPPC_* set by port-mod */
 };
 void ofproto_port_dump(const struct ofproto *ofp,
 		       void (*cb)(void *aux, const struct ofproto_port_info *p), void *aux);
+
+/* OpenFlow port configuration bits a port-mod may set. */
+enum {
+	OFPPC_PORT_DOWN = 1 << 0,    /* neither receives nor sends */
+	OFPPC_NO_RECV = 1 << 2,      /* drops what it receives */
+	OFPPC_NO_FWD = 1 << 5,       /* sends nothing */
+	OFPPC_NO_PACKET_IN = 1 << 6, /* its packets go to no controller */
+	OFPPC_SUPPORTED = OFPPC_PORT_DOWN | OFPPC_NO_RECV | OFPPC_NO_FWD | OFPPC_NO_PACKET_IN,
+};
+
+/* Sets the 'mask' bits of OpenFlow port 'ofp_port''s configuration to
+ * 'config'. Returns 0, -ENOENT (no such port) or -EINVAL (a bit outside
+ * OFPPC_SUPPORTED). */
+int ofproto_port_mod(struct ofproto *ofp, uint32_t ofp_port, uint32_t config, uint32_t mask);
 
 /* ---- Configuration ---- */
 
@@ -196,10 +211,31 @@ int ofproto_xlate(struct ofproto *ofp, const struct flow_key *key, bool learn, u
 int ofproto_upcall(struct ofproto *ofp, const struct flow_key *key, uint64_t now_ms,
 		   struct dp_upcall_result *res);
 
-/* A DP_ACTION_USERSPACE cookie that means "to the controller". */
-bool ofproto_is_controller_cookie(uint64_t cookie, uint16_t *max_len);
-/* Counts a packet-in (no controller connection carries it yet). */
-void ofproto_packet_in(struct ofproto *ofp, uint32_t dp_in_port, uint16_t max_len);
+/* Why a packet goes to the controller. */
+enum { OFPR_NO_MATCH = 0, OFPR_ACTION = 1, OFPR_INVALID_TTL = 2 };
+
+/* What a packet-in says besides the packet. */
+struct ofproto_pin {
+	uint32_t in_port; /* OpenFlow */
+	uint8_t reason, table_id;
+	uint16_t max_len;
+	uint64_t cookie, metadata;
+};
+
+/* A packet of this bridge met DP_ACTION_USERSPACE with 'cookie' (received
+ * on datapath port 'dp_in_port'): false if the cookie is not an output to
+ * the controller; else fills 'pin' and counts it. */
+bool ofproto_packet_in(struct ofproto *ofp, uint32_t dp_in_port, uint64_t cookie,
+		       struct ofproto_pin *pin);
+
+/* A packet-out: translates 'acts' for the packet 'key' (its in_port is
+ * ignored) as if it came in on OpenFlow port 'in_port' (a port of the
+ * bridge, LOCAL or CONTROLLER); output:TABLE runs it through the tables.
+ * Writes the datapath port to execute it with (DP_MAX_PORTS for none).
+ * Returns 0, -ENOENT (no such input port) or -E2BIG. */
+int ofproto_packet_out(struct ofproto *ofp, uint32_t in_port, const struct flow_key *key,
+		       const struct ofpact *acts, uint32_t n_acts, uint64_t now_ms,
+		       struct xlate_result *res, uint32_t *dp_in_port);
 
 /* ---- Periodic work and revalidation ---- */
 

@@ -36,13 +36,26 @@ struct ofport {
 	bool all_vlans;      /* a trunk with no list */
 	uint8_t trunks[512]; /* bitmap of allowed VLANs */
 	uint64_t vlan_drops;
+	uint32_t config; /* OFPPC_* */
 };
 
 enum { MAX_PORTS = 256, MAX_PENDING = 64, MAX_UKEY_RULES = 16 };
 
 /* The DP_ACTION_USERSPACE cookie of an output to the controller: this tag
- * in the upper bits, the max_len in the low 16. */
-#define CONTROLLER_COOKIE (0x0fc0ull << 16)
+ * in bits 48-63, then a packet-in context (pin_ctx index) in bits 32-47,
+ * the table id in 24-31, the reason in 16-23 and the max_len in 0-15. */
+#define CONTROLLER_COOKIE (0x0fc0ull << 48)
+#define CONTROLLER_COOKIE_MASK (0xffffull << 48)
+
+/* What a packet-in says that the cookie has no room for: the rule's
+ * cookie, the metadata, and the OpenFlow input port when the datapath's
+ * says nothing (a packet-out from the controller). Interned per bridge;
+ * entry 0 stands for "unknown" once the table is full. */
+struct pin_ctx {
+	uint64_t cookie, metadata;
+	uint32_t in_port; /* 0: the datapath's input port tells */
+};
+enum { PIN_CTX_MAX = 1024 };
 
 /* What a translation went through, kept per megaflow (a "ukey"). */
 struct xlate_info {
@@ -97,12 +110,20 @@ struct ofproto {
 	bool sweep_wanted;
 
 	struct ofproto_sweep_stats sweep;
+
+	struct pin_ctx pin_ctx[PIN_CTX_MAX];
+	uint32_t n_pin_ctx;
 };
 
 /* xlate.c */
 int xlate_packet(struct ofproto *ofp, const struct flow_key *key, bool learn, uint64_t now_ms,
 		 struct xlate_result *res, struct xlate_info *xi, struct ds *trace);
+int xlate_packet_out(struct ofproto *ofp, uint32_t in_ofp, const struct flow_key *key,
+		     const struct ofpact *acts, uint32_t n_acts, uint64_t now_ms,
+		     struct xlate_result *res, uint32_t *dp_in_port);
 struct ofport *ofproto_port_by_ofp(const struct ofproto *ofp, uint32_t ofp_port);
+/* The index of a packet-in context (0 when the table is full). */
+uint32_t ofproto_pin_ctx(struct ofproto *ofp, uint64_t cookie, uint64_t metadata, uint32_t in_port);
 void ofproto_note_mac_change(struct ofproto *ofp, const uint8_t mac[6]);
 bool ofport_carries(const struct ofport *p, uint16_t vlan);
 

@@ -34,7 +34,9 @@ struct xctx {
 	uint64_t now;
 	int err;
 	uint32_t in_ofp, in_dp;
-	bool changed; /* an action wrote a field */
+	bool changed;            /* an action wrote a field */
+	bool packet_out;         /* output:TABLE runs the pipeline */
+	const struct rule *rule; /* the rule whose actions run, or NULL */
 	int indent;
 	struct ofpact aset[16]; /* the action set */
 	uint32_t n_aset;
@@ -187,12 +189,41 @@ commit(struct xctx *c)
 static void
 output_to(struct xctx *c, const struct ofport *p)
 {
+	if (p->config & (OFPPC_PORT_DOWN | OFPPC_NO_FWD)) {
+		tr(c, "-> %s does not forward (port-mod): skipped", p->name);
+		return;
+	}
 	commit(c);
 	emit(c, DP_ACTION_OUTPUT)->port = p->dp_port;
 	tr(c, "-> output to %s (port %" PRIu32 ")", p->name, p->ofp_port);
 }
 
 static void xlate_normal(struct xctx *c);
+static void run_pipeline(struct xctx *c);
+
+static bool
+is_table_miss(const struct rule *r)
+{
+	static const struct flow_key zero;
+
+	return r->priority == 0 && !r->match.metadata_mask &&
+	       !memcmp(&r->match.mask, &zero, sizeof zero);
+}
+
+/* The cookie of a DP_ACTION_USERSPACE to the controller: what its packet-in
+ * will say (see ofproto_packet_in()). */
+static uint64_t
+controller_cookie(struct xctx *c, uint16_t max_len)
+{
+	const struct rule *r = c->rule;
+	uint8_t reason = r && !is_table_miss(r) ? OFPR_ACTION : r ? OFPR_NO_MATCH : OFPR_ACTION;
+	uint8_t table_id = r ? r->table_id : 0xff;
+	uint32_t ctx = ofproto_pin_ctx(c->ofp, r ? r->cookie : UINT64_MAX, c->metadata,
+				       c->in_dp < DP_MAX_PORTS ? 0 : c->in_ofp);
+
+	return CONTROLLER_COOKIE | (uint64_t)ctx << 32 | (uint64_t)table_id << 24 |
+	       (uint64_t)reason << 16 | max_len;
+}
 
 static void
 do_output(struct xctx *c, uint32_t port, uint16_t max_len)
@@ -219,9 +250,21 @@ do_output(struct xctx *c, uint32_t port, uint16_t max_len)
 		}
 		return;
 	case OFPP_CONTROLLER:
+		p = c->in_dp < DP_MAX_PORTS ? c->ofp->by_dp[c->in_dp] : NULL;
+		if (p && (p->config & OFPPC_NO_PACKET_IN)) {
+			tr(c, "-> no packet-in from %s (port-mod): skipped", p->name);
+			return;
+		}
 		commit(c);
-		emit(c, DP_ACTION_USERSPACE)->cookie = CONTROLLER_COOKIE | max_len;
+		emit(c, DP_ACTION_USERSPACE)->cookie = controller_cookie(c, max_len);
 		tr(c, "-> to the controller (max_len %u)", max_len);
+		return;
+	case OFPP_TABLE:
+		if (c->packet_out) {
+			c->packet_out = false;
+			tr(c, "-> the flow tables");
+			run_pipeline(c);
+		}
 		return;
 	case OFPP_LOCAL:
 		p = ofproto_port_by_ofp(c->ofp, OFPP_LOCAL);
@@ -533,6 +576,7 @@ run_pipeline(struct xctx *c)
 			return;
 		}
 		trace_rule(c, r);
+		c->rule = r;
 		if (c->xi->n_rules < MAX_UKEY_RULES) {
 			c->xi->rules[c->xi->n_rules++] = r;
 		} else {
@@ -679,7 +723,7 @@ flood(struct xctx *c, const struct ofport *in, uint16_t vlan)
 static void
 xlate_normal(struct xctx *c)
 {
-	const struct ofport *in = c->ofp->by_dp[c->in_dp], *out;
+	const struct ofport *in = c->in_dp < DP_MAX_PORTS ? c->ofp->by_dp[c->in_dp] : NULL, *out;
 	const uint8_t *dst = c->flow.eth_dst;
 	int vlan;
 	int64_t port;
@@ -749,6 +793,10 @@ xlate_packet(struct ofproto *ofp, const struct flow_key *key, bool learn, uint64
 		tr(&c, "the input port is not on this bridge: dropped");
 		return 0;
 	}
+	if (ofp->by_dp[key->in_port]->config & (OFPPC_PORT_DOWN | OFPPC_NO_RECV)) {
+		tr(&c, "the input port receives nothing (port-mod): dropped");
+		return 0;
+	}
 	if (ofp->fail_open) {
 		tr(&c, "fail-open (no controller connected): NORMAL");
 		xi->tables[0] |= 1;
@@ -759,5 +807,44 @@ xlate_packet(struct ofproto *ofp, const struct flow_key *key, bool learn, uint64
 	if (c.err) {
 		tr(&c, "translation failed: more than %d datapath actions", DP_MAX_ACTIONS);
 	}
+	return c.err;
+}
+
+int
+xlate_packet_out(struct ofproto *ofp, uint32_t in_ofp, const struct flow_key *key,
+		 const struct ofpact *acts, uint32_t n_acts, uint64_t now_ms,
+		 struct xlate_result *res, uint32_t *dp_in_port)
+{
+	struct xlate_info xi;
+	struct xctx c;
+	const struct ofport *in =
+		in_ofp == OFPP_CONTROLLER ? NULL : ofproto_port_by_ofp(ofp, in_ofp);
+
+	if (!in && in_ofp != OFPP_CONTROLLER) {
+		return -ENOENT;
+	}
+	memset(res, 0, sizeof *res);
+	memset(&xi, 0, sizeof xi);
+	memset(&c, 0, sizeof c);
+	c.ofp = ofp;
+	c.flow = *key;
+	c.wc = &res->mask;
+	c.res = res;
+	c.xi = &xi;
+	c.learn = true;
+	c.now = now_ms;
+	c.packet_out = true;
+	c.in_ofp = in_ofp;
+	c.in_dp = in ? in->dp_port : DP_MAX_PORTS;
+	c.flow.in_port = in_ofp;
+	c.base = c.flow;
+	do_actions(&c, acts, n_acts);
+	if (!in) {
+		/* The bridge's own port stands in, so that what the actions
+		 * send to the controller finds the bridge (its packet-in
+		 * context says CONTROLLER). */
+		in = ofproto_port_by_ofp(ofp, OFPP_LOCAL);
+	}
+	*dp_in_port = in ? in->dp_port : DP_MAX_PORTS;
 	return c.err;
 }

@@ -15,6 +15,7 @@
 #include "log.h"
 #include "ofconn.h"
 #include "ofproto.h"
+#include "port_impl.h"
 
 enum {
 	MAX_OPTS = 32,
@@ -96,15 +97,21 @@ static void
 bridge_slow_path(void *aux, const struct rte_mbuf *pkt, uint32_t in_port, uint64_t cookie)
 {
 	struct bridges *b = aux;
-	uint16_t max_len;
+	struct ofproto *ofp;
+	struct ofproto_pin pin;
+	char name[PORT_NAME_MAX];
+	bool send = false;
 
-	(void)pkt;
 	ofproto_lock();
-	if (in_port < DP_MAX_PORTS && b->by_dp[in_port] &&
-	    ofproto_is_controller_cookie(cookie, &max_len)) {
-		ofproto_packet_in(b->by_dp[in_port], in_port, max_len);
+	ofp = in_port < DP_MAX_PORTS ? b->by_dp[in_port] : NULL;
+	if (ofp && ofproto_packet_in(ofp, in_port, cookie, &pin)) {
+		snprintf(name, sizeof name, "%s", ofproto_name(ofp));
+		send = true;
 	}
 	ofproto_unlock();
+	if (send) {
+		ofconns_packet_in(b->ofc, name, &pin, pkt);
+	}
 }
 
 uint64_t
@@ -135,6 +142,24 @@ of_port(void *aux, uint32_t dp_port)
 	return b->dp ? dp_port_get(b->dp, dp_port) : NULL;
 }
 
+/* A packet-out: a copy of the packet through the datapath. */
+static int
+of_execute(void *aux, uint32_t dp_in_port, const uint8_t *data, size_t len,
+	   const struct dp_action *acts, uint32_t n_acts)
+{
+	struct bridges *b = aux;
+	struct rte_mbuf *m;
+
+	if (!b->dp) {
+		return -ENODEV;
+	}
+	m = port_mbuf_from_buf(b->mp, data, (uint32_t)len);
+	if (!m) {
+		return -ENOBUFS;
+	}
+	return dp_execute(b->dp, dp_in_port, m, acts, n_acts);
+}
+
 static struct bbridge *find_bridge(struct bridges *b, const char *name);
 
 /* A controller connection came or went: fail-open may start or end. */
@@ -162,7 +187,8 @@ bridges_create(struct rte_mempool *mp, const cpu_set_t *cpus, const char *run_di
 	snprintf(b->run_dir, sizeof b->run_dir, "%s", run_dir);
 	b->mp = mp;
 	b->cpus = *cpus;
-	b->ofc = ofconns_create(&(struct ofconn_hooks){b, of_sync, of_port, of_controllers});
+	b->ofc = ofconns_create(
+		&(struct ofconn_hooks){b, of_sync, of_port, of_controllers, of_execute});
 	if (!b->ofc) {
 		free(b);
 		return NULL;

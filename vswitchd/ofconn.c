@@ -14,11 +14,15 @@
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/eventfd.h>
 #include <sys/socket.h>
 #include <unistd.h>
+
+#include <rte_mbuf.h>
 
 #include "bridge.h"
 #include "log.h"
@@ -33,6 +37,30 @@ enum {
 	OUT_MAX = 8 << 20, /* a peer that reads nothing is dropped past this */
 	BACKOFF_MAX_MS = 8000,
 	ECHO_IDLE_MS = 5000, /* an idle active connection is probed this often */
+	PORT_SCAN_MS = 500,  /* port changes are looked for this often */
+	OFC_PORTS = 256,
+};
+
+/* A port as the connections last saw it, for port-status messages. */
+struct seen_port {
+	struct ofp_port_desc d;
+	uint32_t dp_port;
+	uint64_t since_ms;
+};
+
+/* Roles (OFPCR_ROLE_*). */
+enum { ROLE_NOCHANGE = 0, ROLE_EQUAL = 1, ROLE_MASTER = 2, ROLE_SLAVE = 3 };
+
+/* Asynchronous message kinds, for the masks of set-async. */
+enum { ASYNC_PIN, ASYNC_PORT_STATUS, ASYNC_FLOW_REMOVED, ASYNC_N };
+
+/* A packet-in waiting for the main loop. */
+struct pin_rec {
+	struct pin_rec *next;
+	char bridge[PORT_NAME_MAX];
+	struct ofproto_pin pin;
+	uint32_t len, total_len;
+	uint8_t data[];
 };
 
 struct target {
@@ -50,6 +78,10 @@ struct obr {
 	uint64_t dpid;
 	struct target targets[OFC_TARGETS];
 	size_t n_targets;
+	bool gen_set; /* a master/slave role request gave a generation id */
+	uint64_t gen_id;
+	struct seen_port *ports; /* OFC_PORTS, once scanned */
+	uint32_t n_ports;
 };
 
 struct conn {
@@ -65,6 +97,8 @@ struct conn {
 	uint16_t miss_send_len;
 	uint64_t last_rx_ms;
 	bool echo_sent;
+	uint8_t role;
+	uint32_t async[ASYNC_N][2]; /* [kind][0: master/equal, 1: slave] */
 };
 
 struct ofconns {
@@ -76,6 +110,14 @@ struct ofconns {
 	/* Inside ofconns_set_bridge/del_bridge: the caller reconfigures the
 	 * bridge (and holds the ofproto lock), so the hook is not called. */
 	bool configuring;
+	uint64_t next_port_scan_ms;
+
+	/* Packet-ins from PMD threads. */
+	pthread_mutex_t pin_mutex;
+	struct pin_rec *pin_head, **pin_tail;
+	unsigned int n_pin;
+	uint64_t pin_sent, pin_dropped;
+	int pin_fd; /* eventfd: the main loop wakes up for packet-ins */
 };
 
 struct ofconns *
@@ -83,8 +125,17 @@ ofconns_create(const struct ofconn_hooks *hooks)
 {
 	struct ofconns *c = calloc(1, sizeof *c);
 
-	if (c) {
-		c->hooks = *hooks;
+	if (!c) {
+		return NULL;
+	}
+	c->hooks = *hooks;
+	pthread_mutex_init(&c->pin_mutex, NULL);
+	c->pin_tail = &c->pin_head;
+	c->pin_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+	if (c->pin_fd < 0) {
+		pthread_mutex_destroy(&c->pin_mutex);
+		free(c);
+		return NULL;
 	}
 	return c;
 }
@@ -147,6 +198,13 @@ conn_new(struct ofconns *c, int fd, struct obr *br, struct target *active)
 	k->active = active;
 	k->miss_send_len = 128;
 	k->last_rx_ms = c->now_ms;
+	k->role = ROLE_EQUAL;
+	/* The specification's defaults: packet-ins for table misses and
+	 * actions, every port status, every flow removed; slaves get only
+	 * port status. */
+	k->async[ASYNC_PIN][0] = 1u << OFPR_NO_MATCH | 1u << OFPR_ACTION;
+	k->async[ASYNC_PORT_STATUS][0] = k->async[ASYNC_PORT_STATUS][1] = 0x7;
+	k->async[ASYNC_FLOW_REMOVED][0] = 0xf;
 	obuf_init(&k->out);
 	ofp_encode_hello(&k->out, 0);
 	c->conns[c->n_conns++] = k;
@@ -314,22 +372,42 @@ table_cb(void *aux, const struct ofproto_table_stats *t)
 struct port_desc_ctx {
 	struct ofconns *c;
 	struct mp_reply *r;
+	uint32_t want; /* port stats: a port number or OFPP_ANY */
+	bool found;
 };
+
+static void fill_desc(struct ofconns *c, const struct ofproto_port_info *pi,
+		      struct ofp_port_desc *d);
+static uint64_t port_since(const struct obr *br, uint32_t ofp_port);
 
 static void
 port_desc_cb(void *aux, const struct ofproto_port_info *pi)
 {
 	struct port_desc_ctx *x = aux;
-	struct port *port = x->c->hooks.port(x->c->hooks.aux, pi->dp_port);
-	struct ofp_port_desc d = {.port_no = pi->ofp_port};
-	struct port_status st;
+	struct ofp_port_desc d;
 
-	snprintf(d.name, sizeof d.name, "%.15s", pi->name);
-	if (port && !port_get_status(port, &st)) {
-		memcpy(d.mac, st.mac, 6);
-		d.link_down = st.link == 0;
-	}
+	mp_room(x->r);
+	fill_desc(x->c, pi, &d);
 	ofp_encode_port(&x->r->k->out, &d);
+}
+
+static void
+port_stats_cb(void *aux, const struct ofproto_port_info *pi)
+{
+	struct port_desc_ctx *x = aux;
+	struct port *port = x->c->hooks.port(x->c->hooks.aux, pi->dp_port);
+	struct port_stats st = {0};
+	uint64_t since = port_since(x->r->k->br, pi->ofp_port);
+
+	if (x->want != OFPP_ANY && x->want != pi->ofp_port) {
+		return;
+	}
+	x->found = true;
+	if (port) {
+		port_get_stats(port, &st);
+	}
+	mp_room(x->r);
+	ofp_encode_port_stats(&x->r->k->out, pi->ofp_port, &st, since ? x->c->now_ms - since : 0);
 }
 
 static void
@@ -409,7 +487,7 @@ handle_multipart(struct ofconns *c, struct conn *k, const struct ofp_hdr *h, con
 		}
 		break;
 	case OFPMP_PORT_DESC: {
-		struct port_desc_ctx x = {c, &r};
+		struct port_desc_ctx x = {c, &r, OFPP_ANY, false};
 
 		mp_begin(&r);
 		ofproto_lock();
@@ -417,11 +495,237 @@ handle_multipart(struct ofconns *c, struct conn *k, const struct ofp_hdr *h, con
 		ofproto_unlock();
 		break;
 	}
+	case OFPMP_PORT_STATS: {
+		struct port_desc_ctx x = {c, &r, 0, false};
+		size_t mark = k->out.size;
+
+		if (body_len != 8) {
+			send_error(k, OFPERR_BAD_LEN, msg, h->length);
+			return;
+		}
+		x.want = (uint32_t)body[0] << 24 | (uint32_t)body[1] << 16 |
+			 (uint32_t)body[2] << 8 | body[3];
+		mp_begin(&r);
+		ofproto_lock();
+		ofproto_port_dump(k->br->ofp, port_stats_cb, &x);
+		ofproto_unlock();
+		if (!x.found && x.want != OFPP_ANY) {
+			k->out.size = mark;
+			send_error(k, OFPERR_BAD_PORT, msg, h->length);
+			return;
+		}
+		break;
+	}
+	case OFPMP_QUEUE:
+		/* No queues: an empty reply. */
+		mp_begin(&r);
+		break;
 	default:
 		send_error(k, OFPERR_BAD_MULTIPART, msg, h->length);
 		return;
 	}
 	ofp_msg_end(&k->out, r.start);
+}
+
+static uint64_t
+be64_at(const uint8_t *p)
+{
+	uint64_t v = 0;
+
+	for (int i = 0; i < 8; i++) {
+		v = v << 8 | p[i];
+	}
+	return v;
+}
+
+static uint32_t
+be32_at(const uint8_t *p)
+{
+	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+}
+
+static void
+put_be32(uint8_t *p, uint32_t v)
+{
+	for (int i = 0; i < 4; i++) {
+		p[i] = (uint8_t)(v >> (24 - 8 * i));
+	}
+}
+
+static void
+put_be64(uint8_t *p, uint64_t v)
+{
+	for (int i = 0; i < 8; i++) {
+		p[i] = (uint8_t)(v >> (56 - 8 * i));
+	}
+}
+
+static void
+handle_role(struct ofconns *c, struct conn *k, const struct ofp_hdr *h, const uint8_t *msg)
+{
+	struct obr *br = k->br;
+	uint32_t role;
+	uint64_t gen;
+	uint8_t *p;
+	size_t start;
+
+	if (h->length != 24) {
+		send_error(k, OFPERR_BAD_LEN, msg, h->length);
+		return;
+	}
+	role = be32_at(msg + 8);
+	gen = be64_at(msg + 16);
+	if (role > ROLE_SLAVE) {
+		send_error(k, OFPERR_ROLE_BAD_ROLE, msg, h->length);
+		return;
+	}
+	if (role == ROLE_MASTER || role == ROLE_SLAVE) {
+		if (br->gen_set && (int64_t)(gen - br->gen_id) < 0) {
+			send_error(k, OFPERR_ROLE_STALE, msg, h->length);
+			return;
+		}
+		br->gen_set = true;
+		br->gen_id = gen;
+	}
+	if (role == ROLE_MASTER) {
+		/* One master: the others become slaves. */
+		for (size_t i = 0; i < c->n_conns; i++) {
+			if (c->conns[i]->br == br && c->conns[i]->role == ROLE_MASTER) {
+				c->conns[i]->role = ROLE_SLAVE;
+			}
+		}
+	}
+	if (role != ROLE_NOCHANGE) {
+		k->role = (uint8_t)role;
+	}
+	start = ofp_msg_start(&k->out, OFPT_ROLE_REPLY, h->xid);
+	p = obuf_put(&k->out, NULL, 16);
+	put_be32(p, k->role);
+	put_be64(p + 8, br->gen_set ? br->gen_id : 0);
+	ofp_msg_end(&k->out, start);
+}
+
+static void
+handle_async(struct conn *k, const struct ofp_hdr *h, const uint8_t *msg)
+{
+	if (h->type == OFPT_SET_ASYNC) {
+		if (h->length != 32) {
+			send_error(k, OFPERR_BAD_LEN, msg, h->length);
+			return;
+		}
+		for (int kind = 0; kind < ASYNC_N; kind++) {
+			for (int r = 0; r < 2; r++) {
+				k->async[kind][r] = be32_at(msg + 8 + 8 * kind + 4 * r);
+			}
+		}
+		return;
+	}
+	size_t start = ofp_msg_start(&k->out, OFPT_GET_ASYNC_REPLY, h->xid);
+	uint8_t *p = obuf_put(&k->out, NULL, 24);
+
+	for (int kind = 0; kind < ASYNC_N; kind++) {
+		for (int r = 0; r < 2; r++) {
+			put_be32(p + 8 * kind + 4 * r, k->async[kind][r]);
+		}
+	}
+	ofp_msg_end(&k->out, start);
+}
+
+static void
+handle_packet_out(struct ofconns *c, struct conn *k, const uint8_t *msg, size_t len)
+{
+	struct ofp_packet_out po;
+	struct xlate_result *res;
+	struct flow_key key;
+	struct flow_ofs ofs;
+	uint32_t dp_in;
+	enum ofp_err err = ofp_decode_packet_out(msg, len, &po);
+	int ret;
+
+	if (err) {
+		send_error(k, err, msg, len);
+		return;
+	}
+	if (po.len < 14 || po.len > 65535 || !(res = malloc(sizeof *res))) {
+		free(po.actions);
+		send_error(k, po.len < 14 ? OFPERR_BAD_PACKET : OFPERR_BAD_LEN, msg, len);
+		return;
+	}
+	flow_key_extract(po.data, (uint32_t)po.len, 0, &key, &ofs);
+	ofproto_lock();
+	ret = ofproto_packet_out(k->br->ofp, po.in_port, &key, po.actions, po.n_actions, c->now_ms,
+				 res, &dp_in);
+	ofproto_unlock();
+	free(po.actions);
+	if (ret == -ENOENT) {
+		send_error(k, OFPERR_BAD_PORT, msg, len);
+	} else if (!ret && res->n_actions) {
+		ret = c->hooks.execute(c->hooks.aux, dp_in, po.data, po.len, res->actions,
+				       res->n_actions);
+		if (ret) {
+			VLOG_DBG("ofconn", "%s: packet-out not executed: %s", k->br->name,
+				 strerror(-ret));
+		}
+	}
+	free(res);
+}
+
+struct port_mod_ctx {
+	struct ofconns *c;
+	uint32_t port_no;
+	bool found;
+	struct ofp_port_desc d;
+};
+
+static void
+port_mod_cb(void *aux, const struct ofproto_port_info *pi)
+{
+	struct port_mod_ctx *x = aux;
+
+	if (pi->ofp_port == x->port_no) {
+		x->found = true;
+		fill_desc(x->c, pi, &x->d);
+	}
+}
+
+static void
+handle_port_mod(struct ofconns *c, struct conn *k, const uint8_t *msg, size_t len)
+{
+	struct port_mod_ctx x = {c, 0, false, {0}};
+	uint32_t config, mask;
+	enum ofp_err err = OFPERR_OK;
+
+	if (len != 40) {
+		send_error(k, OFPERR_BAD_LEN, msg, len);
+		return;
+	}
+	x.port_no = be32_at(msg + 8);
+	config = be32_at(msg + 24);
+	mask = be32_at(msg + 28);
+	ofproto_lock();
+	ofproto_port_dump(k->br->ofp, port_mod_cb, &x);
+	if (!x.found) {
+		err = OFPERR_PORT_MOD_BAD_PORT;
+	} else if (memcmp(x.d.mac, msg + 16, 6)) {
+		err = OFPERR_PORT_MOD_BAD_HW_ADDR;
+	} else if (ofproto_port_mod(k->br->ofp, x.port_no, config, mask)) {
+		err = OFPERR_PORT_MOD_BAD_CONFIG;
+	}
+	ofproto_unlock();
+	if (err) {
+		send_error(k, err, msg, len);
+	} else {
+		/* The port-status follows at once. */
+		c->next_port_scan_ms = 0;
+	}
+}
+
+/* Messages a slave may not send. */
+static bool
+modifies_state(uint8_t type)
+{
+	return type == OFPT_FLOW_MOD || type == OFPT_PACKET_OUT || type == OFPT_GROUP_MOD ||
+	       type == OFPT_PORT_MOD || type == OFPT_TABLE_MOD || type == OFPT_METER_MOD;
 }
 
 /* Serves one complete message of 'len' bytes. */
@@ -447,9 +751,26 @@ handle(struct ofconns *c, struct conn *k, const uint8_t *msg, size_t len)
 		send_error(k, OFPERR_BAD_VERSION, msg, len);
 		return;
 	}
+	if (k->role == ROLE_SLAVE && modifies_state(h.type)) {
+		send_error(k, OFPERR_IS_SLAVE, msg, len);
+		return;
+	}
 	switch (h.type) {
 	case OFPT_HELLO:
 	case OFPT_ECHO_REPLY:
+		break;
+	case OFPT_PACKET_OUT:
+		handle_packet_out(c, k, msg, len);
+		break;
+	case OFPT_ROLE_REQUEST:
+		handle_role(c, k, &h, msg);
+		break;
+	case OFPT_PORT_MOD:
+		handle_port_mod(c, k, msg, len);
+		break;
+	case OFPT_GET_ASYNC_REQUEST:
+	case OFPT_SET_ASYNC:
+		handle_async(k, &h, msg);
 		break;
 	case OFPT_ECHO_REQUEST: {
 		size_t start = ofp_msg_start(&k->out, OFPT_ECHO_REPLY, h.xid);
@@ -477,6 +798,9 @@ handle(struct ofconns *c, struct conn *k, const uint8_t *msg, size_t len)
 		break;
 	case OFPT_ERROR:
 		VLOG_DBG("ofconn", "%s: the peer sent an error", k->br->name);
+		break;
+	case OFPT_EXPERIMENTER:
+		send_error(k, OFPERR_BAD_EXPERIMENTER, msg, len);
 		break;
 	default:
 		send_error(k, OFPERR_BAD_TYPE, msg, len);
@@ -650,6 +974,7 @@ del_bridge(struct ofconns *c, const char *name)
 	for (size_t i = 0; i < br->n_targets; i++) {
 		stop_target(&br->targets[i]);
 	}
+	free(br->ports);
 	memset(br, 0, sizeof *br);
 }
 
@@ -660,6 +985,9 @@ ofconns_del_bridge(struct ofconns *c, const char *name)
 	del_bridge(c, name);
 	c->configuring = false;
 }
+
+static void flow_removed_cb(void *aux, const struct ofproto *ofp,
+			    const struct ofproto_flow_info *f);
 
 static int set_bridge(struct ofconns *c, const char *name, struct ofproto *ofp, uint64_t dpid,
 		      const char *const *targets, size_t n_targets, char *err, size_t err_size);
@@ -710,6 +1038,7 @@ set_bridge(struct ofconns *c, const char *name, struct ofproto *ofp, uint64_t dp
 	snprintf(br->name, sizeof br->name, "%s", name);
 	br->ofp = ofp;
 	br->dpid = dpid;
+	ofproto_set_flow_removed_cb(ofp, flow_removed_cb, c);
 	for (size_t i = 0; i < n_targets; i++) {
 		br->targets[i] = want[i];
 		if (want[i].passive && !ret) {
@@ -755,6 +1084,274 @@ has_conn(const struct ofconns *c, const struct target *t)
 	return false;
 }
 
+/* ---- Asynchronous messages ---- */
+
+static bool
+wants(const struct conn *k, int kind, unsigned int reason)
+{
+	return k->hello_done && !k->closing &&
+	       (k->async[kind][k->role == ROLE_SLAVE] & (1u << reason));
+}
+
+static bool conn_write(struct conn *k);
+
+/* Sends what 'encode' writes to every connection of 'br' that wants it. */
+static void
+send_async(struct ofconns *c, const struct obr *br, int kind, unsigned int reason,
+	   void (*encode)(struct obuf *b, const void *arg), const void *arg)
+{
+	for (size_t i = 0; i < c->n_conns; i++) {
+		struct conn *k = c->conns[i];
+
+		if (k->br == br && wants(k, kind, reason) && k->out.size < OUT_MAX) {
+			encode(&k->out, arg);
+		}
+	}
+}
+
+void
+ofconns_packet_in(struct ofconns *c, const char *name, const struct ofproto_pin *pin,
+		  const struct rte_mbuf *pkt)
+{
+	uint32_t total = rte_pktmbuf_pkt_len(pkt);
+	uint32_t len = total < pin->max_len ? total : pin->max_len;
+	struct pin_rec *r;
+	bool wake;
+
+	pthread_mutex_lock(&c->pin_mutex);
+	if (c->n_pin >= OFC_PIN_MAX) {
+		c->pin_dropped++;
+		pthread_mutex_unlock(&c->pin_mutex);
+		return;
+	}
+	c->n_pin++;
+	pthread_mutex_unlock(&c->pin_mutex);
+
+	r = malloc(sizeof *r + len);
+	if (!r) {
+		pthread_mutex_lock(&c->pin_mutex);
+		c->n_pin--;
+		c->pin_dropped++;
+		pthread_mutex_unlock(&c->pin_mutex);
+		return;
+	}
+	r->next = NULL;
+	snprintf(r->bridge, sizeof r->bridge, "%s", name);
+	r->pin = *pin;
+	r->len = len;
+	r->total_len = total;
+	if (len) {
+		const void *d = rte_pktmbuf_read(pkt, 0, len, r->data);
+
+		if (d != r->data) {
+			memcpy(r->data, d, len);
+		}
+	}
+	pthread_mutex_lock(&c->pin_mutex);
+	wake = !c->pin_head;
+	*c->pin_tail = r;
+	c->pin_tail = &r->next;
+	pthread_mutex_unlock(&c->pin_mutex);
+	if (wake) {
+		uint64_t one = 1;
+
+		if (write(c->pin_fd, &one, sizeof one) < 0) {
+			/* The counter is already non-zero: the loop will wake. */
+		}
+	}
+}
+
+void
+ofconns_pin_stats(struct ofconns *c, uint64_t *sent, uint64_t *dropped)
+{
+	pthread_mutex_lock(&c->pin_mutex);
+	*sent = c->pin_sent;
+	*dropped = c->pin_dropped;
+	pthread_mutex_unlock(&c->pin_mutex);
+}
+
+static void
+encode_pin(struct obuf *b, const void *arg)
+{
+	const struct pin_rec *r = arg;
+
+	ofp_encode_packet_in(b, &r->pin, r->data, r->len, r->total_len);
+}
+
+static void
+drain_packet_ins(struct ofconns *c)
+{
+	struct pin_rec *list;
+	uint64_t count, sent = 0;
+
+	if (read(c->pin_fd, &count, sizeof count) < 0) {
+		/* Nothing signalled; the queue is looked at anyway. */
+	}
+	pthread_mutex_lock(&c->pin_mutex);
+	list = c->pin_head;
+	c->pin_head = NULL;
+	c->pin_tail = &c->pin_head;
+	c->n_pin = 0;
+	pthread_mutex_unlock(&c->pin_mutex);
+	while (list) {
+		struct pin_rec *r = list;
+		const struct obr *br = find_bridge(c, r->bridge);
+
+		list = r->next;
+		if (br) {
+			send_async(c, br, ASYNC_PIN, r->pin.reason, encode_pin, r);
+			sent++;
+		}
+		free(r);
+	}
+	pthread_mutex_lock(&c->pin_mutex);
+	c->pin_sent += sent;
+	pthread_mutex_unlock(&c->pin_mutex);
+}
+
+static void
+encode_flow_removed(struct obuf *b, const void *arg)
+{
+	ofp_encode_flow_removed(b, arg);
+}
+
+/* ofproto's flow-removed callback (main thread, under the ofproto lock). */
+static void
+flow_removed_cb(void *aux, const struct ofproto *ofp, const struct ofproto_flow_info *f)
+{
+	struct ofconns *c = aux;
+
+	for (int i = 0; i < OFC_BRIDGES; i++) {
+		if (c->brs[i].ofp == ofp) {
+			send_async(c, &c->brs[i], ASYNC_FLOW_REMOVED, f->reason,
+				   encode_flow_removed, f);
+		}
+	}
+}
+
+struct port_status_arg {
+	uint8_t reason;
+	const struct ofp_port_desc *d;
+};
+
+static void
+encode_port_status(struct obuf *b, const void *arg)
+{
+	const struct port_status_arg *a = arg;
+
+	ofp_encode_port_status(b, a->reason, a->d);
+}
+
+struct scan_ctx {
+	struct ofconns *c;
+	struct seen_port now[OFC_PORTS];
+	uint32_t n;
+};
+
+static void
+fill_desc(struct ofconns *c, const struct ofproto_port_info *pi, struct ofp_port_desc *d)
+{
+	struct port *port = c->hooks.port(c->hooks.aux, pi->dp_port);
+	struct port_status st;
+
+	memset(d, 0, sizeof *d);
+	d->port_no = pi->ofp_port;
+	snprintf(d->name, sizeof d->name, "%.15s", pi->name);
+	d->config = pi->config;
+	if (port && !port_get_status(port, &st)) {
+		memcpy(d->mac, st.mac, 6);
+		d->link_down = st.link == 0;
+	}
+}
+
+static void
+scan_cb(void *aux, const struct ofproto_port_info *pi)
+{
+	struct scan_ctx *x = aux;
+
+	if (x->n < OFC_PORTS) {
+		fill_desc(x->c, pi, &x->now[x->n].d);
+		x->now[x->n].dp_port = pi->dp_port;
+		x->now[x->n].since_ms = x->c->now_ms;
+		x->n++;
+	}
+}
+
+static const struct seen_port *
+find_seen(const struct seen_port *list, uint32_t n, const struct seen_port *p)
+{
+	for (uint32_t i = 0; i < n; i++) {
+		if (list[i].d.port_no == p->d.port_no && !strcmp(list[i].d.name, p->d.name)) {
+			return &list[i];
+		}
+	}
+	return NULL;
+}
+
+/* Compares each bridge's ports with what its connections last saw and
+ * sends port-status messages for the difference. */
+static void
+scan_ports(struct ofconns *c)
+{
+	struct scan_ctx *x = malloc(sizeof *x);
+
+	if (!x) {
+		return;
+	}
+	for (int i = 0; i < OFC_BRIDGES; i++) {
+		struct obr *br = &c->brs[i];
+		bool first = !br->ports;
+
+		if (!br->ofp || !ofconns_n_connected(c, br->name)) {
+			continue;
+		}
+		if (first && !(br->ports = calloc(OFC_PORTS, sizeof *br->ports))) {
+			continue;
+		}
+		x->c = c;
+		x->n = 0;
+		ofproto_lock();
+		ofproto_port_dump(br->ofp, scan_cb, x);
+		ofproto_unlock();
+		for (uint32_t j = 0; j < x->n && !first; j++) {
+			const struct seen_port *old = find_seen(br->ports, br->n_ports, &x->now[j]);
+			struct port_status_arg a = {OFPPR_ADD, &x->now[j].d};
+
+			if (old) {
+				x->now[j].since_ms = old->since_ms;
+				if (!memcmp(&old->d, &x->now[j].d, sizeof old->d)) {
+					continue;
+				}
+				a.reason = OFPPR_MODIFY;
+			}
+			send_async(c, br, ASYNC_PORT_STATUS, a.reason, encode_port_status, &a);
+		}
+		for (uint32_t j = 0; j < br->n_ports && !first; j++) {
+			struct port_status_arg a = {OFPPR_DELETE, &br->ports[j].d};
+
+			if (!find_seen(x->now, x->n, &br->ports[j])) {
+				send_async(c, br, ASYNC_PORT_STATUS, a.reason, encode_port_status,
+					   &a);
+			}
+		}
+		memcpy(br->ports, x->now, x->n * sizeof x->now[0]);
+		br->n_ports = x->n;
+	}
+	free(x);
+}
+
+/* When the connections first saw port 'ofp_port' of 'br' (0: not yet). */
+static uint64_t
+port_since(const struct obr *br, uint32_t ofp_port)
+{
+	for (uint32_t i = 0; br->ports && i < br->n_ports; i++) {
+		if (br->ports[i].d.port_no == ofp_port) {
+			return br->ports[i].since_ms;
+		}
+	}
+	return 0;
+}
+
 /* ---- Poll loop ---- */
 
 size_t
@@ -762,6 +1359,9 @@ ofconns_pollfds(struct ofconns *c, struct pollfd *fds, size_t max)
 {
 	size_t n = 0;
 
+	if (max) {
+		fds[n++] = (struct pollfd){c->pin_fd, POLLIN, 0};
+	}
 	for (int i = 0; i < OFC_BRIDGES; i++) {
 		for (size_t j = 0; c->brs[i].ofp && j < c->brs[i].n_targets && n < max; j++) {
 			const struct target *t = &c->brs[i].targets[j];
@@ -812,8 +1412,9 @@ void
 ofconns_run(struct ofconns *c, const struct pollfd *fds, size_t n, uint64_t now_ms)
 {
 	c->now_ms = now_ms;
+	drain_packet_ins(c);
 	for (size_t f = 0; f < n; f++) {
-		if (!fds[f].revents) {
+		if (!fds[f].revents || fds[f].fd == c->pin_fd) {
 			continue;
 		}
 		for (int i = 0; i < OFC_BRIDGES; i++) {
@@ -868,7 +1469,16 @@ ofconns_run(struct ofconns *c, const struct pollfd *fds, size_t n, uint64_t now_
 		ofp_msg_end(&k->out, ofp_msg_start(&k->out, OFPT_ECHO_REQUEST, 0));
 		k->echo_sent = true;
 		k->last_rx_ms = now_ms;
-		if (!conn_write(k)) {
+	}
+	if (now_ms >= c->next_port_scan_ms) {
+		c->next_port_scan_ms = now_ms + PORT_SCAN_MS;
+		scan_ports(c);
+	}
+	/* Asynchronous messages and replies not yet written. */
+	for (size_t i = c->n_conns; i-- > 0;) {
+		struct conn *k = c->conns[i];
+
+		if ((k->out.size > k->out_ofs || k->closing) && !conn_write(k)) {
 			conn_close(c, i);
 		}
 	}
@@ -918,5 +1528,13 @@ ofconns_destroy(struct ofconns *c)
 			ofconns_del_bridge(c, c->brs[i].name);
 		}
 	}
+	while (c->pin_head) {
+		struct pin_rec *r = c->pin_head;
+
+		c->pin_head = r->next;
+		free(r);
+	}
+	close(c->pin_fd);
+	pthread_mutex_destroy(&c->pin_mutex);
 	free(c);
 }

@@ -16,8 +16,11 @@
 #include <stdint.h>
 
 struct ofproto;
+struct ofproto_pin;
 struct port;
 struct ofconns;
+struct rte_mbuf;
+struct dp_action;
 
 /* What the connections need from the rest of the daemon. */
 struct ofconn_hooks {
@@ -31,6 +34,10 @@ struct ofconn_hooks {
 	 * Not called from ofconns_set_bridge()/ofconns_del_bridge(), whose
 	 * caller sets the fail mode itself (and may hold the ofproto lock). */
 	void (*controllers)(void *aux, const char *name, unsigned int n_connected);
+	/* Runs datapath 'acts' on a copy of 'data' received on 'dp_in_port'
+	 * (a packet-out). Returns 0 or -errno. */
+	int (*execute)(void *aux, uint32_t dp_in_port, const uint8_t *data, size_t len,
+		       const struct dp_action *acts, uint32_t n_acts);
 };
 
 struct ofconns *ofconns_create(const struct ofconn_hooks *hooks);
@@ -52,6 +59,17 @@ size_t ofconns_pollfds(struct ofconns *c, struct pollfd *fds, size_t max);
 /* Serves what the poll found ('fds' as filled, with revents), and runs the
  * timers (reconnection, echo). */
 void ofconns_run(struct ofconns *c, const struct pollfd *fds, size_t n, uint64_t now_ms);
+
+/* Queues a packet-in of bridge 'name' for its connections: 'pin' and
+ * 'pkt' (copied, up to pin->max_len bytes). Any thread (a PMD thread's
+ * slow path); the main loop sends it. Past a backlog of OFC_PIN_MAX
+ * packets they are dropped and counted. */
+enum { OFC_PIN_MAX = 512 };
+void ofconns_packet_in(struct ofconns *c, const char *name, const struct ofproto_pin *pin,
+		       const struct rte_mbuf *pkt);
+
+/* Packet-ins sent and dropped (backlog full) so far. */
+void ofconns_pin_stats(struct ofconns *c, uint64_t *sent, uint64_t *dropped);
 
 /* Connections currently open to bridge 'name': all of them, or only those
  * to its controllers (its tcp: targets). */

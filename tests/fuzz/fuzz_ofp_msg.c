@@ -4,7 +4,7 @@
  * message (its header's length is forced to the input size). Decoding must
  * never read outside it (ASan, exact-size copy) nor leak (LSan); a flow mod
  * that decodes must encode back to a message that decodes to the same
- * match and instructions. Hello, match and multipart-request decoders get
+ * match and instructions. Hello, match, multipart-request and packet-out decoders get
  * the same bytes.
  */
 #include <stdint.h>
@@ -49,6 +49,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct match m;
 	struct ofp_insts in;
 	uint8_t *copy;
+	struct ofp_packet_out po;
 	size_t used;
 
 	if (size < OFP_HEADER_LEN || size > OFP_MSG_MAX) {
@@ -73,6 +74,13 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (ofp_decode_flow_stats_request(copy + OFP_HEADER_LEN, size - OFP_HEADER_LEN, &fm) ==
 	    OFPERR_OK) {
 		ofp_insts_destroy(&fm.insts);
+	}
+	if (ofp_decode_packet_out(copy, size, &po) == OFPERR_OK) {
+		/* The packet lies inside the message. */
+		if (po.data + po.len != copy + size) {
+			abort();
+		}
+		free(po.actions);
 	}
 	free(copy);
 	return 0;

@@ -5,11 +5,13 @@
  * must come back equal; malformed inputs get the errors the specification
  * names; hello negotiation; error messages echo the request.
  */
+#include <arpa/inet.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <cmocka.h>
@@ -234,6 +236,194 @@ test_table_features_framing(void **state)
 	obuf_free(&b);
 }
 
+static uint32_t
+rd32(const uint8_t *p)
+{
+	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+}
+
+static uint64_t
+rd64(const uint8_t *p)
+{
+	return (uint64_t)rd32(p) << 32 | rd32(p + 4);
+}
+
+/* A packet-in carries no buffer, its reason, table, cookie, an OXM match
+ * with in_port (and metadata when set) and the packet. */
+static void
+test_packet_in(void **state)
+{
+	struct ofproto_pin pin = {.in_port = 7,
+				  .reason = OFPR_ACTION,
+				  .table_id = 3,
+				  .max_len = 0xffff,
+				  .cookie = 0x1122334455667788ull,
+				  .metadata = 0xabc};
+	uint8_t pkt[60];
+	struct obuf b;
+	struct match m;
+	size_t used;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof pkt; i++) {
+		pkt[i] = (uint8_t)i;
+	}
+	obuf_init(&b);
+	ofp_encode_packet_in(&b, &pin, pkt, 40, sizeof pkt);
+	assert_int_equal(b.data[1], OFPT_PACKET_IN);
+	assert_int_equal(b.data[2] << 8 | b.data[3], b.size);
+	assert_int_equal(rd32(b.data + 8), 0xffffffff);
+	assert_int_equal(b.data[12] << 8 | b.data[13], sizeof pkt);
+	assert_int_equal(b.data[14], OFPR_ACTION);
+	assert_int_equal(b.data[15], 3);
+	assert_true(rd64(b.data + 16) == pin.cookie);
+	assert_int_equal(ofp_decode_match(b.data + 24, b.size - 24, &m, &used), OFPERR_OK);
+	assert_int_equal(m.key.in_port, 7);
+	assert_true(m.metadata == 0xabc && m.metadata_mask == UINT64_MAX);
+	/* Two bytes of padding, then exactly the 40 bytes asked for. */
+	assert_int_equal(b.size, 24 + used + 2 + 40);
+	assert_memory_equal(b.data + 24 + used + 2, pkt, 40);
+	obuf_free(&b);
+}
+
+static size_t
+packet_out(uint8_t *buf, uint32_t buffer_id, uint32_t in_port, const uint8_t *acts,
+	   uint16_t acts_len, size_t data_len)
+{
+	size_t len = 24u + acts_len + data_len;
+
+	memset(buf, 0, len);
+	buf[0] = OFP13_VERSION;
+	buf[1] = OFPT_PACKET_OUT;
+	buf[2] = (uint8_t)(len >> 8);
+	buf[3] = (uint8_t)len;
+	for (int i = 0; i < 4; i++) {
+		buf[8 + i] = (uint8_t)(buffer_id >> (24 - 8 * i));
+		buf[12 + i] = (uint8_t)(in_port >> (24 - 8 * i));
+	}
+	buf[16] = (uint8_t)(acts_len >> 8);
+	buf[17] = (uint8_t)acts_len;
+	memcpy(buf + 24, acts, acts_len);
+	memset(buf + 24 + acts_len, 0xee, data_len);
+	return len;
+}
+
+static void
+test_packet_out(void **state)
+{
+	/* output:2, then output:CONTROLLER max_len 64. */
+	static const uint8_t acts[] = {0,    0,    0, 16, 0, 0, 0, 2, 0xff, 0xff, 0,
+				       0,    0,    0, 0,  0, 0, 0, 0, 16,   0xff, 0xff,
+				       0xff, 0xfd, 0, 64, 0, 0, 0, 0, 0,    0};
+	static const uint8_t bad_act[] = {0x12, 0x34, 0, 8, 0, 0, 0, 0};
+	uint8_t buf[256];
+	struct ofp_packet_out po;
+	size_t len;
+
+	(void)state;
+	len = packet_out(buf, 0xffffffff, OFPP_CONTROLLER, acts, sizeof acts, 60);
+	assert_int_equal(ofp_decode_packet_out(buf, len, &po), OFPERR_OK);
+	assert_int_equal(po.in_port, OFPP_CONTROLLER);
+	assert_int_equal(po.n_actions, 2);
+	assert_int_equal(po.actions[0].type, OFPACT_OUTPUT);
+	assert_int_equal(po.actions[0].port, 2);
+	assert_int_equal(po.actions[1].port, OFPP_CONTROLLER);
+	assert_int_equal(po.actions[1].max_len, 64);
+	assert_int_equal(po.len, 60);
+	assert_ptr_equal(po.data, buf + 24 + sizeof acts);
+	free(po.actions);
+
+	/* A buffer id: none is buffered. */
+	len = packet_out(buf, 5, 1, acts, sizeof acts, 60);
+	assert_int_equal(ofp_decode_packet_out(buf, len, &po), OFPERR_BUFFER_UNKNOWN);
+	/* Port 0 and a reserved number that is no input. */
+	len = packet_out(buf, 0xffffffff, 0, acts, sizeof acts, 60);
+	assert_int_equal(ofp_decode_packet_out(buf, len, &po), OFPERR_BAD_PORT);
+	len = packet_out(buf, 0xffffffff, OFPP_FLOOD, acts, sizeof acts, 60);
+	assert_int_equal(ofp_decode_packet_out(buf, len, &po), OFPERR_BAD_PORT);
+	/* Actions longer than the message; an unknown action. */
+	len = packet_out(buf, 0xffffffff, 1, acts, sizeof acts, 0);
+	buf[17] = 200;
+	assert_int_equal(ofp_decode_packet_out(buf, len, &po), OFPERR_BAD_LEN);
+	len = packet_out(buf, 0xffffffff, 1, bad_act, sizeof bad_act, 20);
+	assert_int_equal(ofp_decode_packet_out(buf, len, &po), OFPERR_BAD_ACTION_TYPE);
+	/* Shorter than its fixed part. */
+	assert_int_equal(ofp_decode_packet_out(buf, 20, &po), OFPERR_BAD_LEN);
+}
+
+static void
+test_port_and_flow_messages(void **state)
+{
+	struct port_stats st = {.rx_packets = 1,
+				.tx_packets = 2,
+				.rx_bytes = 3,
+				.tx_bytes = 4,
+				.rx_dropped = 5,
+				.tx_dropped = 6,
+				.rx_errors = 7,
+				.tx_errors = 8};
+	struct ofp_port_desc d = {.port_no = 3,
+				  .mac = {2, 0, 0, 0, 0, 9},
+				  .name = "vm1",
+				  .link_down = true,
+				  .config = 4};
+	struct match m;
+	struct ofproto_flow_info f = {.table_id = 2,
+				      .priority = 9,
+				      .cookie = 77,
+				      .idle_timeout = 10,
+				      .hard_timeout = 30,
+				      .duration_ms = 2500,
+				      .n_packets = 11,
+				      .n_bytes = 1234,
+				      .reason = OFPRR_HARD_TIMEOUT,
+				      .match = &m};
+	struct match back;
+	struct obuf b;
+	size_t used;
+
+	(void)state;
+	obuf_init(&b);
+	ofp_encode_port_stats(&b, 3, &st, 1500);
+	assert_int_equal(b.size, 112);
+	assert_int_equal(rd32(b.data), 3);
+	for (int i = 0; i < 8; i++) {
+		assert_true(rd64(b.data + 8 + 8 * i) == (uint64_t)i + 1);
+	}
+	assert_int_equal(rd32(b.data + 104), 1);
+	assert_int_equal(rd32(b.data + 108), 500000000);
+
+	b.size = 0;
+	ofp_encode_port_status(&b, OFPPR_MODIFY, &d);
+	assert_int_equal(b.size, 80);
+	assert_int_equal(b.data[1], OFPT_PORT_STATUS);
+	assert_int_equal(b.data[8], OFPPR_MODIFY);
+	assert_int_equal(rd32(b.data + 16), 3);
+	assert_memory_equal(b.data + 24, d.mac, 6);
+	assert_string_equal((const char *)b.data + 32, "vm1");
+	assert_int_equal(rd32(b.data + 48), 4); /* config */
+	assert_int_equal(rd32(b.data + 52), 1); /* state: link down */
+
+	match_init_catchall(&m);
+	m.key.eth_type = htons(0x0800);
+	m.mask.eth_type = 0xffff;
+	b.size = 0;
+	ofp_encode_flow_removed(&b, &f);
+	assert_int_equal(b.data[1], OFPT_FLOW_REMOVED);
+	assert_int_equal(b.data[2] << 8 | b.data[3], b.size);
+	assert_true(rd64(b.data + 8) == 77);
+	assert_int_equal(b.data[16] << 8 | b.data[17], 9);
+	assert_int_equal(b.data[18], OFPRR_HARD_TIMEOUT);
+	assert_int_equal(b.data[19], 2);
+	assert_int_equal(rd32(b.data + 20), 2);
+	assert_int_equal(rd32(b.data + 24), 500000000);
+	assert_true(rd64(b.data + 32) == 11 && rd64(b.data + 40) == 1234);
+	assert_int_equal(ofp_decode_match(b.data + 48, b.size - 48, &back, &used), OFPERR_OK);
+	assert_true(match_equal(&back, &m));
+	assert_int_equal(b.size, 48 + used);
+	obuf_free(&b);
+}
+
 int
 main(void)
 {
@@ -243,6 +433,9 @@ main(void)
 		cmocka_unit_test(test_bad_instructions),
 		cmocka_unit_test(test_hello_and_errors),
 		cmocka_unit_test(test_table_features_framing),
+		cmocka_unit_test(test_packet_in),
+		cmocka_unit_test(test_packet_out),
+		cmocka_unit_test(test_port_and_flow_messages),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
