@@ -10,6 +10,7 @@
 #include <stdio.h>
 
 #include "csum.h"
+#include "flow_key.h"
 
 enum {
 	IP_PROTO_TCP = 6,
@@ -263,6 +264,141 @@ set_l4(struct rte_mbuf *m, const struct dp_action *a, uint8_t proto)
 	}
 }
 
+/* The offset of the EtherType after the VLAN tags, or 0 if the first
+ * segment ends before it. */
+static uint32_t
+type_ofs(struct rte_mbuf *m)
+{
+	const uint8_t *p = rte_pktmbuf_mtod(m, const uint8_t *);
+	uint32_t len = rte_pktmbuf_data_len(m), ofs = 12;
+
+	while (ofs + 2 <= len && is_tpid(ntohs(get16(p + ofs))) && ofs < 12 + 8) {
+		ofs += 4;
+	}
+	return ofs + 2 <= len ? ofs : 0;
+}
+
+/* After a header was inserted or removed: where L3 and L4 are now. */
+static void
+relayer(struct rte_mbuf *m)
+{
+	struct flow_key key;
+	struct flow_ofs ofs;
+
+	flow_key_extract(rte_pktmbuf_mtod(m, const uint8_t *), rte_pktmbuf_data_len(m), 0, &key,
+			 &ofs);
+	dp_pkt_set_layers(m, ofs.l3, ofs.l4, key.nw_proto);
+}
+
+static bool
+is_mpls(uint16_t t)
+{
+	return t == 0x8847 || t == 0x8848;
+}
+
+static enum dp_action_err
+push_mpls(struct rte_mbuf *m, uint16_t ethertype, uint32_t lse)
+{
+	uint32_t t = type_ofs(m);
+	uint8_t *p;
+
+	if (!t || !rte_pktmbuf_prepend(m, 4)) {
+		return t ? DP_ACTION_ERR_NO_HEADROOM : DP_ACTION_OK;
+	}
+	p = rte_pktmbuf_mtod(m, uint8_t *);
+	memmove(p, p + 4, t);
+	set16(p + t, ethertype);
+	memcpy(p + t + 2, &lse, 4);
+	relayer(m);
+	return DP_ACTION_OK;
+}
+
+static void
+pop_mpls(struct rte_mbuf *m, uint16_t ethertype)
+{
+	uint32_t t = type_ofs(m);
+	uint8_t *p = rte_pktmbuf_mtod(m, uint8_t *);
+
+	if (!t || t + 6 > rte_pktmbuf_data_len(m) || !is_mpls(ntohs(get16(p + t)))) {
+		return;
+	}
+	set16(p + t, ethertype);
+	memmove(p + 4, p, t + 2);
+	rte_pktmbuf_adj(m, 4);
+	relayer(m);
+}
+
+/* The 32 bits after the EtherType of type 'want' (MPLS or PBB), or NULL. */
+static uint8_t *
+tag_after_type(struct rte_mbuf *m, bool mpls)
+{
+	uint32_t t = type_ofs(m);
+	uint8_t *p = rte_pktmbuf_mtod(m, uint8_t *);
+	uint16_t type;
+
+	if (!t || t + 6 > rte_pktmbuf_data_len(m)) {
+		return NULL;
+	}
+	type = ntohs(get16(p + t));
+	return (mpls ? is_mpls(type) : type == 0x88e7) ? p + t + 2 : NULL;
+}
+
+static void
+set_tag(struct rte_mbuf *m, bool mpls, uint32_t v, uint32_t mask)
+{
+	uint8_t *q = tag_after_type(m, mpls);
+	uint32_t old;
+
+	if (q) {
+		memcpy(&old, q, 4);
+		old = (old & ~mask) | (v & mask);
+		memcpy(q, &old, 4);
+	}
+}
+
+static enum dp_action_err
+dec_mpls_ttl(struct rte_mbuf *m)
+{
+	uint8_t *q = tag_after_type(m, true);
+
+	if (q) {
+		if (q[3] <= 1) {
+			return DP_ACTION_ERR_TTL;
+		}
+		q[3]--;
+	}
+	return DP_ACTION_OK;
+}
+
+/* A backbone header: B-DA and B-SA copied from the frame's addresses,
+ * EtherType 0x88e7 and the I-TAG, in front of the whole frame. */
+static enum dp_action_err
+push_pbb(struct rte_mbuf *m, uint32_t itag)
+{
+	uint8_t *p;
+
+	if (rte_pktmbuf_data_len(m) < 12 || !rte_pktmbuf_prepend(m, 18)) {
+		return DP_ACTION_ERR_NO_HEADROOM;
+	}
+	p = rte_pktmbuf_mtod(m, uint8_t *);
+	memcpy(p, p + 18, 12);
+	set16(p + 12, htons(0x88e7));
+	memcpy(p + 14, &itag, 4);
+	relayer(m);
+	return DP_ACTION_OK;
+}
+
+static void
+pop_pbb(struct rte_mbuf *m)
+{
+	uint8_t *q = tag_after_type(m, false);
+
+	if (q && q + 4 + 14 <= rte_pktmbuf_mtod(m, uint8_t *) + rte_pktmbuf_data_len(m)) {
+		rte_pktmbuf_adj(m, (uint16_t)(q + 4 - rte_pktmbuf_mtod(m, uint8_t *)));
+		relayer(m);
+	}
+}
+
 static enum dp_action_err
 dec_ttl(struct rte_mbuf *m)
 {
@@ -323,6 +459,24 @@ dp_action_apply(const struct dp_action *a, struct rte_mbuf *m)
 		break;
 	case DP_ACTION_DEC_TTL:
 		return dec_ttl(m);
+	case DP_ACTION_PUSH_MPLS:
+		return push_mpls(m, a->mpls.ethertype, a->mpls.lse);
+	case DP_ACTION_POP_MPLS:
+		pop_mpls(m, a->mpls.ethertype);
+		break;
+	case DP_ACTION_SET_MPLS:
+		set_tag(m, true, a->mpls.lse, a->mpls.mask);
+		break;
+	case DP_ACTION_DEC_MPLS_TTL:
+		return dec_mpls_ttl(m);
+	case DP_ACTION_PUSH_PBB:
+		return push_pbb(m, a->mpls.lse);
+	case DP_ACTION_POP_PBB:
+		pop_pbb(m);
+		break;
+	case DP_ACTION_SET_PBB:
+		set_tag(m, false, a->mpls.lse, a->mpls.mask);
+		break;
 	case DP_ACTION_OUTPUT:
 	case DP_ACTION_USERSPACE:
 	case DP_ACTION__MAX:

@@ -30,6 +30,13 @@ enum dp_action_type {
 	DP_ACTION_SET_L4,    /* flags: DP_SET_SRC, DP_SET_DST; TCP, UDP or SCTP ports */
 	DP_ACTION_DEC_TTL,   /* IPv4 TTL or IPv6 hop limit; drops at 0 or 1 */
 	DP_ACTION_USERSPACE, /* hands a copy to the slow path, with 'cookie' */
+	DP_ACTION_PUSH_MPLS, /* mpls.ethertype, mpls.lse: a label after the L2 header */
+	DP_ACTION_POP_MPLS,  /* mpls.ethertype: the new EtherType */
+	DP_ACTION_SET_MPLS,  /* first label: lse = (lse & ~mpls.mask) | (mpls.lse & mpls.mask) */
+	DP_ACTION_DEC_MPLS_TTL, /* drops at 0 or 1 */
+	DP_ACTION_PUSH_PBB,     /* mpls.lse: the I-TAG; B-DA/B-SA copied from the frame */
+	DP_ACTION_POP_PBB,      /* removes B-DA, B-SA, B-tags and the I-TAG */
+	DP_ACTION_SET_PBB,      /* I-TAG, as SET_MPLS */
 	DP_ACTION__MAX,
 };
 
@@ -73,6 +80,10 @@ struct dp_action {
 			uint16_t src;
 			uint16_t dst;
 		} l4;
+		struct {
+			uint16_t ethertype;
+			uint32_t lse, mask;
+		} mpls;
 		uint64_t cookie;
 	};
 };

@@ -282,6 +282,27 @@ format_action(struct out *o, const struct dp_action *a)
 	case DP_ACTION_DEC_TTL:
 		put(o, "dec_ttl");
 		break;
+	case DP_ACTION_PUSH_MPLS:
+		put(o, "push_mpls(eth_type=0x%x,lse=0x%08x)", ntohs(a->mpls.ethertype),
+		    ntohl(a->mpls.lse));
+		break;
+	case DP_ACTION_POP_MPLS:
+		put(o, "pop_mpls(eth_type=0x%x)", ntohs(a->mpls.ethertype));
+		break;
+	case DP_ACTION_SET_MPLS:
+	case DP_ACTION_SET_PBB:
+		put(o, "set(%s(0x%08x/0x%08x))", a->type == DP_ACTION_SET_MPLS ? "mpls" : "itag",
+		    ntohl(a->mpls.lse), ntohl(a->mpls.mask));
+		break;
+	case DP_ACTION_DEC_MPLS_TTL:
+		put(o, "dec_mpls_ttl");
+		break;
+	case DP_ACTION_PUSH_PBB:
+		put(o, "push_pbb(itag=0x%08x)", ntohl(a->mpls.lse));
+		break;
+	case DP_ACTION_POP_PBB:
+		put(o, "pop_pbb");
+		break;
 	case DP_ACTION_USERSPACE:
 		put(o, "userspace(cookie=0x%llx)", (unsigned long long)a->cookie);
 		break;

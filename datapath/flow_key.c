@@ -21,6 +21,9 @@ enum {
 	ETH_TYPE_QINQ_OLD = 0x9100,
 	ETH_TYPE_IPV6 = 0x86dd,
 	ETH_TYPE_MIN = 0x0600,
+	ETH_TYPE_MPLS = 0x8847,
+	ETH_TYPE_MPLS_MC = 0x8848,
+	ETH_TYPE_PBB = 0x88e7,
 	IPPROTO_ICMP_ = 1,
 	IPPROTO_TCP_ = 6,
 	IPPROTO_UDP_ = 17,
@@ -344,6 +347,11 @@ flow_key_extract(const uint8_t *pkt, uint32_t len, uint32_t in_port, struct flow
 		l4 = parse_ipv6(&c, key);
 	} else if (type == ETH_TYPE_ARP) {
 		parse_arp(&c, key);
+	} else if ((type == ETH_TYPE_MPLS || type == ETH_TYPE_MPLS_MC || type == ETH_TYPE_PBB) &&
+		   c.left >= 4) {
+		/* The first label stack entry, or the I-TAG: nothing further
+		 * is parsed (ofproto re-parses after a pop). */
+		memcpy(&key->ipv6_label, c.p, 4);
 	}
 	if (l4) {
 		if (ofs) {

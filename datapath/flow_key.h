@@ -20,6 +20,8 @@
  *  - arp_sha/arp_tha: ARP hardware addresses; for IPv6 neighbour discovery
  *    the source/target link-layer address options.
  *  - nd_target: the target address of an IPv6 NS or NA.
+ *  - ipv6_label: the IPv6 flow label; for MPLS (0x8847, 0x8848) the first
+ *    label stack entry, for PBB (0x88e7) the I-TAG, both as on the wire.
  */
 #ifndef VS_FLOW_KEY_H
 #define VS_FLOW_KEY_H

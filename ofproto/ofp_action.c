@@ -78,12 +78,19 @@ ofpact_equal(const struct ofpact *a, const struct ofpact *b)
 		return a->port == b->port &&
 		       (a->port != OFPP_CONTROLLER || a->max_len == b->max_len);
 	case OFPACT_PUSH_VLAN:
+	case OFPACT_PUSH_MPLS:
+	case OFPACT_POP_MPLS:
+	case OFPACT_PUSH_PBB:
 		return a->ethertype == b->ethertype;
 	case OFPACT_POP_VLAN:
 	case OFPACT_DEC_TTL:
+	case OFPACT_DEC_MPLS_TTL:
+	case OFPACT_POP_PBB:
 		return true;
 	case OFPACT_MOD_VLAN_VID:
 	case OFPACT_MOD_VLAN_PCP:
+	case OFPACT_SET_NW_TTL:
+	case OFPACT_SET_MPLS_TTL:
 		return a->value.u == b->value.u;
 	case OFPACT_SET_FIELD:
 		return a->field == b->field && value_equal(a->field, &a->value, &b->value) &&
@@ -321,6 +328,49 @@ parse_vlan_action(const char *name, const char *arg, struct ofpact *a, char *err
 	return 0;
 }
 
+/* MPLS, PBB and TTL actions. */
+static int
+parse_tag_action(const char *name, const char *arg, struct ofpact *a, char *err)
+{
+	static const struct {
+		const char *name;
+		enum ofpact_type type;
+		int arg; /* 0: none, 1: an ethertype, 2: a TTL */
+	} acts[] = {
+		{"push_mpls", OFPACT_PUSH_MPLS, 1},       {"pop_mpls", OFPACT_POP_MPLS, 1},
+		{"set_mpls_ttl", OFPACT_SET_MPLS_TTL, 2}, {"dec_mpls_ttl", OFPACT_DEC_MPLS_TTL, 0},
+		{"push_pbb", OFPACT_PUSH_PBB, 1},         {"pop_pbb", OFPACT_POP_PBB, 0},
+		{"set_nw_ttl", OFPACT_SET_NW_TTL, 2},
+	};
+	uint64_t v = 0;
+
+	for (size_t i = 0; i < ARRAY_SIZE(acts); i++) {
+		if (strcmp(name, acts[i].name)) {
+			continue;
+		}
+		if (!acts[i].arg && arg) {
+			return fail(err, "%s takes no argument", name);
+		}
+		if (acts[i].arg && parse_uint(arg, acts[i].arg == 1 ? 0xffff : 0xff, &v)) {
+			return fail(err, "%s:%s: %s", name, arg ? arg : "",
+				    acts[i].arg == 1 ? "an ethertype is 0-0xffff"
+						     : "a TTL is 0-255");
+		}
+		if ((acts[i].type == OFPACT_PUSH_MPLS && v != 0x8847 && v != 0x8848) ||
+		    (acts[i].type == OFPACT_PUSH_PBB && v != 0x88e7)) {
+			return fail(err, "%s:%s: not an ethertype for this header", name, arg);
+		}
+		a->type = acts[i].type;
+		if (acts[i].arg == 1) {
+			a->ethertype = (uint16_t)v;
+		} else {
+			a->value.u = v;
+		}
+		return 0;
+	}
+	return -ENOENT;
+}
+
 static int parse_list(const char *s, struct list *l, const struct ofp_port_names *names,
 		      struct ofp_insts *in, uint8_t table_id, char *err);
 
@@ -417,6 +467,8 @@ parse_action(char *word, struct list *l, const struct ofp_port_names *names, cha
 	} else if (!strcmp(word, "dec_ttl")) {
 		a.type = OFPACT_DEC_TTL;
 		ret = 0;
+	} else if ((ret = parse_tag_action(word, arg, &a, err)) != -ENOENT) {
+		/* done */
 	} else if ((ret = parse_vlan_action(word, arg, &a, err)) != -ENOENT) {
 		/* done */
 	} else if (!strcmp(word, "group") || !strcmp(word, "meter") || !strcmp(word, "set_queue") ||
@@ -593,6 +645,27 @@ ofpact_format(const struct ofpact *a, struct ds *out)
 		return;
 	case OFPACT_DEC_TTL:
 		ds_put_cstr(out, "dec_ttl");
+		return;
+	case OFPACT_SET_NW_TTL:
+		ds_put_format(out, "set_nw_ttl:%" PRIu64, a->value.u);
+		return;
+	case OFPACT_PUSH_MPLS:
+		ds_put_format(out, "push_mpls:0x%04x", a->ethertype);
+		return;
+	case OFPACT_POP_MPLS:
+		ds_put_format(out, "pop_mpls:0x%04x", a->ethertype);
+		return;
+	case OFPACT_SET_MPLS_TTL:
+		ds_put_format(out, "set_mpls_ttl:%" PRIu64, a->value.u);
+		return;
+	case OFPACT_DEC_MPLS_TTL:
+		ds_put_cstr(out, "dec_mpls_ttl");
+		return;
+	case OFPACT_PUSH_PBB:
+		ds_put_format(out, "push_pbb:0x%04x", a->ethertype);
+		return;
+	case OFPACT_POP_PBB:
+		ds_put_cstr(out, "pop_pbb");
 		return;
 	case OFPACT_SET_FIELD:
 		f = mf_from_id(a->field);

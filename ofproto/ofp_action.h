@@ -24,11 +24,18 @@ enum ofpact_type {
 	OFPACT_MOD_VLAN_VID, /* OpenFlow 1.0 style: pushes a tag when there is none */
 	OFPACT_MOD_VLAN_PCP, /* likewise */
 	OFPACT_DEC_TTL,
+	OFPACT_SET_NW_TTL,   /* value.u */
+	OFPACT_PUSH_MPLS,    /* ethertype */
+	OFPACT_POP_MPLS,     /* ethertype: what follows the popped label */
+	OFPACT_SET_MPLS_TTL, /* value.u */
+	OFPACT_DEC_MPLS_TTL,
+	OFPACT_PUSH_PBB, /* ethertype (0x88e7) */
+	OFPACT_POP_PBB,
 };
 
 struct ofpact {
 	enum ofpact_type type;
-	uint16_t ethertype; /* PUSH_VLAN */
+	uint16_t ethertype; /* PUSH_VLAN, PUSH_MPLS, POP_MPLS, PUSH_PBB */
 	uint16_t max_len;   /* OUTPUT to CONTROLLER */
 	uint32_t port;      /* OUTPUT */
 	enum mf_id field;   /* SET_FIELD (also MOD_VLAN_* use value.u) */

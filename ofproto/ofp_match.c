@@ -61,6 +61,11 @@ static const struct mf_field fields[MFF_N_IDS] = {
 	[MFF_ND_TARGET] = {MFF_ND_TARGET, "nd_target", NULL, KOFS(nd_target), 16, 0, 128, MFF_FMT_IPV6, MFP_ND, true, false},
 	[MFF_ND_SLL] = {MFF_ND_SLL, "nd_sll", NULL, KOFS(arp_sha), 6, 0, 48, MFF_FMT_MAC, MFP_ND_SOL, true, false},
 	[MFF_ND_TLL] = {MFF_ND_TLL, "nd_tll", NULL, KOFS(arp_tha), 6, 0, 48, MFF_FMT_MAC, MFP_ND_ADV, true, false},
+	[MFF_MPLS_LABEL] = {MFF_MPLS_LABEL, "mpls_label", NULL, KOFS(ipv6_label), 4, 12, 20, MFF_FMT_DEC, MFP_MPLS, false, true},
+	[MFF_MPLS_TC] = {MFF_MPLS_TC, "mpls_tc", NULL, KOFS(ipv6_label), 4, 9, 3, MFF_FMT_DEC, MFP_MPLS, false, true},
+	[MFF_MPLS_BOS] = {MFF_MPLS_BOS, "mpls_bos", NULL, KOFS(ipv6_label), 4, 8, 1, MFF_FMT_DEC, MFP_MPLS, false, true},
+	[MFF_MPLS_TTL] = {MFF_MPLS_TTL, "mpls_ttl", NULL, KOFS(ipv6_label), 4, 0, 8, MFF_FMT_DEC, MFP_MPLS, false, true},
+	[MFF_PBB_ISID] = {MFF_PBB_ISID, "pbb_isid", NULL, KOFS(ipv6_label), 4, 0, 24, MFF_FMT_DEC, MFP_PBB, true, true},
 };
 /* clang-format on */
 
@@ -327,6 +332,10 @@ prereq_holds(enum mf_prereq p, int64_t (*get)(const void *src, enum mf_id id), c
 		}
 		return p == MFP_ND ? t == 135 || t == 136 : t == (p == MFP_ND_SOL ? 135 : 136);
 	}
+	case MFP_MPLS:
+		return type == 0x8847 || type == 0x8848;
+	case MFP_PBB:
+		return type == 0x88e7;
 	}
 	return false;
 }
@@ -370,6 +379,8 @@ prereq_name(enum mf_prereq p)
 		[MFP_ND] = "icmp6 with icmpv6_type=135 or 136",
 		[MFP_ND_SOL] = "icmp6 with icmpv6_type=135",
 		[MFP_ND_ADV] = "icmp6 with icmpv6_type=136",
+		[MFP_MPLS] = "mpls (dl_type=0x8847 or 0x8848)",
+		[MFP_PBB] = "dl_type=0x88e7",
 	};
 	return names[p];
 }
@@ -795,10 +806,10 @@ static const struct {
 	uint16_t eth_type;
 	int proto; /* -1: none */
 } shorthands[] = {
-	{"ip", 0x0800, -1},   {"ipv6", 0x86dd, -1},   {"arp", 0x0806, -1},   {"tcp", 0x0800, 6},
-	{"udp", 0x0800, 17},  {"sctp", 0x0800, 132},  {"icmp", 0x0800, 1},   {"tcp6", 0x86dd, 6},
-	{"udp6", 0x86dd, 17}, {"sctp6", 0x86dd, 132}, {"icmp6", 0x86dd, 58}, {"ip4", 0x0800, -1},
-	{"ipv4", 0x0800, -1},
+	{"ip", 0x0800, -1},    {"ipv6", 0x86dd, -1},  {"arp", 0x0806, -1},  {"tcp", 0x0800, 6},
+	{"mpls", 0x8847, -1},  {"mplsm", 0x8848, -1}, {"udp", 0x0800, 17},  {"sctp", 0x0800, 132},
+	{"icmp", 0x0800, 1},   {"tcp6", 0x86dd, 6},   {"udp6", 0x86dd, 17}, {"sctp6", 0x86dd, 132},
+	{"icmp6", 0x86dd, 58}, {"ip4", 0x0800, -1},   {"ipv4", 0x0800, -1},
 };
 
 int
@@ -869,6 +880,7 @@ static const enum mf_id print_order[] = {
 	MFF_ND_SLL,      MFF_ND_TLL,      MFF_IP_PROTO, MFF_ARP_OP,      MFF_NW_TOS,
 	MFF_IP_ECN,      MFF_NW_TTL,      MFF_IP_FRAG,  MFF_ICMPV4_TYPE, MFF_ICMPV4_CODE,
 	MFF_ICMPV6_TYPE, MFF_ICMPV6_CODE, MFF_TP_SRC,   MFF_TP_DST,      MFF_TCP_FLAGS,
+	MFF_MPLS_LABEL,  MFF_MPLS_TC,     MFF_MPLS_BOS, MFF_MPLS_TTL,    MFF_PBB_ISID,
 };
 
 static void

@@ -75,6 +75,11 @@ enum mf_id {
 	MFF_ND_TARGET,
 	MFF_ND_SLL,
 	MFF_ND_TLL,
+	MFF_MPLS_LABEL, /* the first label stack entry's parts */
+	MFF_MPLS_TC,
+	MFF_MPLS_BOS,
+	MFF_MPLS_TTL,
+	MFF_PBB_ISID,
 	MFF_N_IDS,
 };
 
@@ -95,6 +100,8 @@ enum mf_prereq {
 	MFP_ND,     /* ICMPv6 type 135 or 136 */
 	MFP_ND_SOL, /* ICMPv6 type 135 */
 	MFP_ND_ADV, /* ICMPv6 type 136 */
+	MFP_MPLS,   /* eth_type 0x8847 or 0x8848 */
+	MFP_PBB,    /* eth_type 0x88e7 */
 };
 
 enum mf_fmt { MFF_FMT_DEC, MFF_FMT_HEX, MFF_FMT_MAC, MFF_FMT_IPV4, MFF_FMT_IPV6, MFF_FMT_FRAG };

@@ -218,6 +218,8 @@ static const struct oxm_field oxm_fields[] = {
 	{25, MFF_ARP_THA, 6},     {26, MFF_IPV6_SRC, 16},   {27, MFF_IPV6_DST, 16},
 	{28, MFF_IPV6_LABEL, 4},  {29, MFF_ICMPV6_TYPE, 1}, {30, MFF_ICMPV6_CODE, 1},
 	{31, MFF_ND_TARGET, 16},  {32, MFF_ND_SLL, 6},      {33, MFF_ND_TLL, 6},
+	{34, MFF_MPLS_LABEL, 4},  {35, MFF_MPLS_TC, 1},     {36, MFF_MPLS_BOS, 1},
+	{37, MFF_PBB_ISID, 3},
 };
 
 static const struct oxm_field *
@@ -434,8 +436,15 @@ ofp_encode_match(struct obuf *b, const struct match *m)
 
 enum {
 	OFPAT_OUTPUT = 0,
+	OFPAT_SET_MPLS_TTL = 15,
+	OFPAT_DEC_MPLS_TTL = 16,
 	OFPAT_PUSH_VLAN = 17,
 	OFPAT_POP_VLAN = 18,
+	OFPAT_PUSH_MPLS = 19,
+	OFPAT_POP_MPLS = 20,
+	OFPAT_SET_NW_TTL = 23,
+	OFPAT_PUSH_PBB = 26,
+	OFPAT_POP_PBB = 27,
 	OFPAT_GROUP = 22,
 	OFPAT_DEC_NW_TTL = 24,
 	OFPAT_SET_FIELD = 25,
@@ -488,7 +497,7 @@ decode_set_field(const uint8_t *p, uint16_t alen, struct ofpact *a)
 
 /* Decodes an action list into a fresh array. */
 static enum ofp_err
-decode_actions(const uint8_t *p, size_t len, struct ofpact **out, uint32_t *n_out)
+decode_actions(const uint8_t *p, size_t len, struct ofpact **out, uint32_t *n_out, bool packet_out)
 {
 	struct ofpact *acts = calloc(OFPACT_MAX, sizeof *acts);
 	enum ofp_err err = OFPERR_OK;
@@ -522,7 +531,7 @@ decode_actions(const uint8_t *p, size_t len, struct ofpact **out, uint32_t *n_ou
 			a->port = get32(p + ofs + 4);
 			a->max_len = get16(p + ofs + 8);
 			if (a->port == 0 || (a->port >= OFPP_MAX && a->port < OFPP_IN_PORT) ||
-			    a->port == OFPP_ANY || a->port == OFPP_TABLE) {
+			    a->port == OFPP_ANY || (a->port == OFPP_TABLE && !packet_out)) {
 				err = OFPERR_BAD_OUT_PORT;
 			}
 			break;
@@ -538,6 +547,31 @@ decode_actions(const uint8_t *p, size_t len, struct ofpact **out, uint32_t *n_ou
 			break;
 		case OFPAT_DEC_NW_TTL:
 			a->type = OFPACT_DEC_TTL;
+			break;
+		case OFPAT_DEC_MPLS_TTL:
+			a->type = OFPACT_DEC_MPLS_TTL;
+			break;
+		case OFPAT_POP_PBB:
+			a->type = OFPACT_POP_PBB;
+			break;
+		case OFPAT_SET_NW_TTL:
+		case OFPAT_SET_MPLS_TTL:
+			a->type =
+				type == OFPAT_SET_NW_TTL ? OFPACT_SET_NW_TTL : OFPACT_SET_MPLS_TTL;
+			a->value.u = p[ofs + 4];
+			break;
+		case OFPAT_PUSH_MPLS:
+		case OFPAT_POP_MPLS:
+		case OFPAT_PUSH_PBB:
+			a->type = type == OFPAT_PUSH_MPLS  ? OFPACT_PUSH_MPLS
+				  : type == OFPAT_POP_MPLS ? OFPACT_POP_MPLS
+							   : OFPACT_PUSH_PBB;
+			a->ethertype = get16(p + ofs + 4);
+			if ((type == OFPAT_PUSH_MPLS && a->ethertype != 0x8847 &&
+			     a->ethertype != 0x8848) ||
+			    (type == OFPAT_PUSH_PBB && a->ethertype != 0x88e7)) {
+				err = OFPERR_BAD_ACTION_ARGUMENT;
+			}
 			break;
 		case OFPAT_SET_FIELD:
 			err = decode_set_field(p + ofs, alen, a);
@@ -601,10 +635,12 @@ ofp_decode_insts(const uint8_t *p, size_t len, struct ofp_insts *in)
 			break;
 		case OFPIT_WRITE_ACTIONS:
 			in->has_write = true;
-			err = decode_actions(p + ofs + 8, ilen - 8u, &in->write, &in->n_write);
+			err = decode_actions(p + ofs + 8, ilen - 8u, &in->write, &in->n_write,
+					     false);
 			break;
 		case OFPIT_APPLY_ACTIONS:
-			err = decode_actions(p + ofs + 8, ilen - 8u, &in->apply, &in->n_apply);
+			err = decode_actions(p + ofs + 8, ilen - 8u, &in->apply, &in->n_apply,
+					     false);
 			break;
 		case OFPIT_CLEAR_ACTIONS:
 			in->clear_actions = true;
@@ -635,7 +671,7 @@ encode_action(struct obuf *b, const struct ofpact *a)
 		put16(b, OFPAT_OUTPUT);
 		put16(b, 16);
 		put32(b, a->port);
-		put16(b, a->port == OFPP_CONTROLLER ? a->max_len : 0);
+		put16(b, a->max_len);
 		obuf_put(b, NULL, 6);
 		return;
 	case OFPACT_PUSH_VLAN:
@@ -644,9 +680,31 @@ encode_action(struct obuf *b, const struct ofpact *a)
 		put16(b, a->ethertype);
 		put16(b, 0);
 		return;
+	case OFPACT_PUSH_MPLS:
+	case OFPACT_POP_MPLS:
+	case OFPACT_PUSH_PBB:
+		put16(b, a->type == OFPACT_PUSH_MPLS  ? OFPAT_PUSH_MPLS
+			 : a->type == OFPACT_POP_MPLS ? OFPAT_POP_MPLS
+						      : OFPAT_PUSH_PBB);
+		put16(b, 8);
+		put16(b, a->ethertype);
+		put16(b, 0);
+		return;
+	case OFPACT_SET_NW_TTL:
+	case OFPACT_SET_MPLS_TTL:
+		put16(b, a->type == OFPACT_SET_NW_TTL ? OFPAT_SET_NW_TTL : OFPAT_SET_MPLS_TTL);
+		put16(b, 8);
+		put8(b, (uint8_t)a->value.u);
+		obuf_put(b, NULL, 3);
+		return;
 	case OFPACT_POP_VLAN:
 	case OFPACT_DEC_TTL:
-		put16(b, a->type == OFPACT_POP_VLAN ? OFPAT_POP_VLAN : OFPAT_DEC_NW_TTL);
+	case OFPACT_DEC_MPLS_TTL:
+	case OFPACT_POP_PBB:
+		put16(b, a->type == OFPACT_POP_VLAN       ? OFPAT_POP_VLAN
+			 : a->type == OFPACT_DEC_TTL      ? OFPAT_DEC_NW_TTL
+			 : a->type == OFPACT_DEC_MPLS_TTL ? OFPAT_DEC_MPLS_TTL
+							  : OFPAT_POP_PBB);
 		put16(b, 8);
 		put32(b, 0);
 		return;
@@ -887,8 +945,10 @@ prop_oxms(struct obuf *b, uint16_t type, int which)
 static void
 prop_actions(struct obuf *b, uint16_t type)
 {
-	static const uint16_t acts[] = {OFPAT_OUTPUT, OFPAT_PUSH_VLAN, OFPAT_POP_VLAN,
-					OFPAT_DEC_NW_TTL, OFPAT_SET_FIELD};
+	static const uint16_t acts[] = {OFPAT_OUTPUT,    OFPAT_SET_MPLS_TTL, OFPAT_DEC_MPLS_TTL,
+					OFPAT_PUSH_VLAN, OFPAT_POP_VLAN,     OFPAT_PUSH_MPLS,
+					OFPAT_POP_MPLS,  OFPAT_SET_NW_TTL,   OFPAT_DEC_NW_TTL,
+					OFPAT_SET_FIELD, OFPAT_PUSH_PBB,     OFPAT_POP_PBB};
 	size_t start = prop_begin(b, type);
 
 	for (size_t i = 0; i < sizeof acts / sizeof acts[0]; i++) {
@@ -989,7 +1049,7 @@ ofp_decode_packet_out(const uint8_t *msg, size_t len, struct ofp_packet_out *po)
 				 po->in_port != OFPP_CONTROLLER)) {
 		return OFPERR_BAD_PORT;
 	}
-	err = decode_actions(p + 16, alen, &po->actions, &po->n_actions);
+	err = decode_actions(p + 16, alen, &po->actions, &po->n_actions, true);
 	if (err) {
 		return err;
 	}

@@ -838,6 +838,19 @@ ofproto_packet_in(struct ofproto *ofp, uint32_t dp_in_port, uint64_t cookie,
 	return pin->in_port != 0;
 }
 
+bool
+ofproto_slow_path(struct ofproto *ofp, uint32_t dp_in_port, uint64_t cookie, const uint8_t *pkt,
+		  uint32_t len, uint32_t total_len, uint64_t now_ms, struct xlate_result *res)
+{
+	if (cookie != SLOW_PATH_COOKIE) {
+		return false;
+	}
+	if (xlate_slow_path(ofp, dp_in_port, pkt, len, total_len, now_ms, res)) {
+		res->n_actions = 0;
+	}
+	return true;
+}
+
 int
 ofproto_packet_out(struct ofproto *ofp, uint32_t in_port, const struct flow_key *key,
 		   const struct ofpact *acts, uint32_t n_acts, uint64_t now_ms,

@@ -228,6 +228,14 @@ struct ofproto_pin {
 bool ofproto_packet_in(struct ofproto *ofp, uint32_t dp_in_port, uint64_t cookie,
 		       struct ofproto_pin *pin);
 
+/* A packet met DP_ACTION_USERSPACE with 'cookie': if the cookie asks for
+ * a translation with the packet's bytes (MPLS or PBB pops), does it
+ * ('len' bytes of its head, 'total_len' in all) into 'res' and returns
+ * true; false for any other cookie. */
+bool ofproto_slow_path(struct ofproto *ofp, uint32_t dp_in_port, uint64_t cookie,
+		       const uint8_t *pkt, uint32_t len, uint32_t total_len, uint64_t now_ms,
+		       struct xlate_result *res);
+
 /* A packet-out: translates 'acts' for the packet 'key' (its in_port is
  * ignored) as if it came in on OpenFlow port 'in_port' (a port of the
  * bridge, LOCAL or CONTROLLER); output:TABLE runs it through the tables.

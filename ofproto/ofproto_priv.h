@@ -46,6 +46,9 @@ enum { MAX_PORTS = 256, MAX_PENDING = 64, MAX_UKEY_RULES = 16 };
  * the table id in 24-31, the reason in 16-23 and the max_len in 0-15. */
 #define CONTROLLER_COOKIE (0x0fc0ull << 48)
 #define CONTROLLER_COOKIE_MASK (0xffffull << 48)
+/* The DP_ACTION_USERSPACE cookie of a megaflow whose packets need a
+ * translation with their bytes (an MPLS or PBB pop). */
+#define SLOW_PATH_COOKIE (0x0510ull << 48)
 
 /* What a packet-in says that the cookie has no room for: the rule's
  * cookie, the metadata, and the OpenFlow input port when the datapath's
@@ -121,6 +124,11 @@ int xlate_packet(struct ofproto *ofp, const struct flow_key *key, bool learn, ui
 int xlate_packet_out(struct ofproto *ofp, uint32_t in_ofp, const struct flow_key *key,
 		     const struct ofpact *acts, uint32_t n_acts, uint64_t now_ms,
 		     struct xlate_result *res, uint32_t *dp_in_port);
+/* Translates a packet whose megaflow says SLOW_PATH_COOKIE: 'len' bytes of
+ * its head at 'pkt' (of 'total_len'), received on datapath port
+ * 'dp_in_port'. Counts the tables and rules it meets past the pop. */
+int xlate_slow_path(struct ofproto *ofp, uint32_t dp_in_port, const uint8_t *pkt, uint32_t len,
+		    uint32_t total_len, uint64_t now_ms, struct xlate_result *res);
 struct ofport *ofproto_port_by_ofp(const struct ofproto *ofp, uint32_t ofp_port);
 /* The index of a packet-in context (0 when the table is full). */
 uint32_t ofproto_pin_ctx(struct ofproto *ofp, uint64_t cookie, uint64_t metadata, uint32_t in_port);

@@ -34,8 +34,20 @@ struct xctx {
 	uint64_t now;
 	int err;
 	uint32_t in_ofp, in_dp;
-	bool changed;            /* an action wrote a field */
-	bool packet_out;         /* output:TABLE runs the pipeline */
+	bool changed;    /* an action wrote a field */
+	bool packet_out; /* output:TABLE runs the pipeline */
+	/* MPLS and PBB pops need the packet: without it ('pkt' NULL) the
+	 * translation stops and the megaflow sends packets to the slow
+	 * path ('slow'), which translates each with its bytes. */
+	const uint8_t *pkt;
+	uint32_t pkt_len;   /* bytes at 'pkt' (the head of the packet) */
+	uint32_t total_len; /* the packet's length */
+	uint32_t tag_ofs;   /* of the packet's first MPLS label or I-TAG */
+	int popped;         /* labels of the packet popped so far */
+	int pushed_mpls, pushed_pbb;
+	struct flow_key before_mpls, before_pbb; /* the flow before the first push */
+	bool slow;
+	bool credit;             /* counts tables and rules per packet (the slow path) */
 	const struct rule *rule; /* the rule whose actions run, or NULL */
 	int indent;
 	struct ofpact aset[16]; /* the action set */
@@ -158,6 +170,12 @@ commit_l3(struct xctx *c)
 	}
 }
 
+static bool
+is_mpls_type(uint16_t be_type)
+{
+	return be_type == htons(0x8847) || be_type == htons(0x8848);
+}
+
 static void
 commit(struct xctx *c)
 {
@@ -177,6 +195,14 @@ commit(struct xctx *c)
 		if (flags & DP_SET_DST) {
 			memcpy(a->eth.dst, f->eth_dst, 6);
 		}
+	}
+	if (f->eth_type == b->eth_type && f->ipv6_label != b->ipv6_label &&
+	    (is_mpls_type(f->eth_type) || f->eth_type == htons(0x88e7))) {
+		struct dp_action *a =
+			emit(c, is_mpls_type(f->eth_type) ? DP_ACTION_SET_MPLS : DP_ACTION_SET_PBB);
+
+		a->mpls.lse = f->ipv6_label;
+		a->mpls.mask = UINT32_MAX;
 	}
 	commit_l3(c);
 	uint32_t in_port = b->in_port;
@@ -403,6 +429,220 @@ dec_ttl(struct xctx *c)
 	return true;
 }
 
+/* ---- MPLS and PBB ---- */
+
+enum { LSE_BOS = 0x100 };
+
+/* The L3 and L4 fields of 'src' into 'dst' (after a pop revealed them). */
+static void
+copy_l3(struct flow_key *dst, const struct flow_key *src)
+{
+	size_t from = offsetof(struct flow_key, nw_proto);
+
+	memcpy((uint8_t *)dst + from, (const uint8_t *)src + from, sizeof *dst - from);
+}
+
+/* Whether the bytes past the packet's labels can be read. */
+static bool
+need_packet(struct xctx *c, const char *what)
+{
+	if (c->pkt) {
+		return true;
+	}
+	tr(c, "%s: what follows needs the packet's bytes: to the slow path", what);
+	c->slow = true;
+	return false;
+}
+
+static void
+push_mpls(struct xctx *c, uint16_t ethertype)
+{
+	struct flow_key *f = &c->flow;
+	bool was_mpls = is_mpls_type(f->eth_type);
+	uint32_t lse, ttl = 64;
+	struct dp_action *a;
+
+	c->wc->eth_type = 0xffff;
+	wc_all(&c->wc->ipv6_label, 4);
+	if (was_mpls) {
+		lse = ntohl(f->ipv6_label) & ~(uint32_t)LSE_BOS;
+	} else {
+		if (f->eth_type == htons(0x0800) || f->eth_type == htons(0x86dd)) {
+			c->wc->nw_ttl = 0xff;
+			ttl = f->nw_ttl;
+		}
+		lse = LSE_BOS | ttl;
+	}
+	commit(c);
+	if (!c->pushed_mpls++) {
+		c->before_mpls = c->flow;
+	}
+	a = emit(c, DP_ACTION_PUSH_MPLS);
+	a->mpls.ethertype = htons(ethertype);
+	a->mpls.lse = htonl(lse);
+	f->eth_type = c->base.eth_type = htons(ethertype);
+	f->ipv6_label = c->base.ipv6_label = htonl(lse);
+	c->changed = true;
+}
+
+/* Returns false when translation must stop here (the slow path goes on). */
+static bool
+pop_mpls(struct xctx *c, uint16_t ethertype)
+{
+	struct flow_key *f = &c->flow;
+	uint32_t lse = ntohl(f->ipv6_label);
+
+	c->wc->eth_type = 0xffff;
+	if (!is_mpls_type(f->eth_type)) {
+		tr(c, "pop_mpls: not MPLS: nothing done");
+		return true;
+	}
+	wc_all(&c->wc->ipv6_label, 4);
+	if (c->pushed_mpls) {
+		if (!(lse & LSE_BOS) || c->pushed_mpls > 1) {
+			/* The label below is one this pipeline pushed: its
+			 * value is not kept. */
+			return need_packet(c, "pop_mpls") && false;
+		}
+	} else if (!need_packet(c, "pop_mpls")) {
+		return false;
+	}
+	commit(c);
+	emit(c, DP_ACTION_POP_MPLS)->mpls.ethertype = htons(ethertype);
+	c->changed = true;
+	if (c->pushed_mpls) {
+		c->pushed_mpls--;
+		copy_l3(f, &c->before_mpls);
+		f->eth_type = htons(ethertype);
+	} else {
+		uint32_t at = c->tag_ofs + 4u * (uint32_t)++c->popped;
+
+		if (!(lse & LSE_BOS)) {
+			uint32_t next = 0;
+
+			if (at + 4 <= c->pkt_len) {
+				memcpy(&next, c->pkt + at, 4);
+			}
+			f->ipv6_label = next;
+		} else {
+			uint8_t frame[14 + 512] = {0};
+			uint32_t n = at < c->pkt_len ? VS_MIN(c->pkt_len - at, 512u) : 0;
+			struct flow_key inner;
+
+			frame[12] = (uint8_t)(ethertype >> 8);
+			frame[13] = (uint8_t)ethertype;
+			memcpy(frame + 14, c->pkt + at, n);
+			flow_key_extract(frame, 14 + n, f->in_port, &inner, NULL);
+			copy_l3(f, &inner);
+			f->eth_type = inner.eth_type;
+			c->credit = true;
+		}
+	}
+	uint32_t in_port = c->base.in_port;
+	c->base = *f;
+	c->base.in_port = in_port;
+	return true;
+}
+
+static void
+push_pbb(struct xctx *c)
+{
+	uint32_t itag = 0;
+	struct dp_action *a;
+
+	c->wc->eth_type = 0xffff;
+	if (c->flow.eth_type == htons(0x88e7)) {
+		wc_all(&c->wc->ipv6_label, 4);
+		itag = c->flow.ipv6_label;
+	}
+	commit(c);
+	if (!c->pushed_pbb++) {
+		c->before_pbb = c->flow;
+	}
+	a = emit(c, DP_ACTION_PUSH_PBB);
+	a->mpls.lse = itag;
+	/* The backbone header: the same addresses, no tags, the I-TAG. */
+	c->flow.vlan_tci = c->flow.vlan_inner_tci = 0;
+	c->flow.eth_type = htons(0x88e7);
+	c->flow.ipv6_label = itag;
+	c->base = c->flow;
+	c->base.in_port = c->in_dp;
+	c->changed = true;
+}
+
+static bool
+pop_pbb(struct xctx *c)
+{
+	struct flow_key inner;
+	uint32_t in_port = c->flow.in_port;
+
+	c->wc->eth_type = 0xffff;
+	if (c->flow.eth_type != htons(0x88e7)) {
+		tr(c, "pop_pbb: not PBB: nothing done");
+		return true;
+	}
+	if (!c->pushed_pbb && !need_packet(c, "pop_pbb")) {
+		return false;
+	}
+	commit(c);
+	emit(c, DP_ACTION_POP_PBB);
+	c->changed = true;
+	if (c->pushed_pbb) {
+		c->pushed_pbb--;
+		inner = c->before_pbb;
+	} else {
+		uint32_t at = c->tag_ofs + 4;
+
+		flow_key_extract(c->pkt + VS_MIN(at, c->pkt_len),
+				 c->pkt_len - VS_MIN(at, c->pkt_len), in_port, &inner, NULL);
+		c->credit = true;
+	}
+	inner.in_port = in_port;
+	c->flow = inner;
+	c->base = inner;
+	c->base.in_port = c->in_dp;
+	return true;
+}
+
+static void
+set_ttl(struct xctx *c, const struct ofpact *a)
+{
+	c->wc->eth_type = 0xffff;
+	if (a->type == OFPACT_SET_NW_TTL) {
+		if (c->flow.eth_type == htons(0x0800) || c->flow.eth_type == htons(0x86dd)) {
+			c->wc->nw_ttl = 0xff;
+			c->flow.nw_ttl = (uint8_t)a->value.u;
+			c->changed = true;
+		}
+	} else if (is_mpls_type(c->flow.eth_type)) {
+		uint32_t lse = ntohl(c->flow.ipv6_label);
+
+		wc_all(&c->wc->ipv6_label, 4);
+		c->flow.ipv6_label = htonl((lse & ~0xffu) | (uint8_t)a->value.u);
+		c->changed = true;
+	}
+}
+
+/* Returns false when the TTL ran out. */
+static bool
+dec_mpls_ttl(struct xctx *c)
+{
+	uint32_t lse = ntohl(c->flow.ipv6_label);
+
+	c->wc->eth_type = 0xffff;
+	if (!is_mpls_type(c->flow.eth_type)) {
+		return true;
+	}
+	wc_all(&c->wc->ipv6_label, 4);
+	if ((lse & 0xff) <= 1) {
+		tr(c, "dec_mpls_ttl: TTL %u: the packet is dropped", lse & 0xff);
+		return false;
+	}
+	c->flow.ipv6_label = htonl(lse - 1);
+	c->changed = true;
+	return true;
+}
+
 static bool
 do_actions(struct xctx *c, const struct ofpact *acts, uint32_t n)
 {
@@ -442,6 +682,31 @@ do_actions(struct xctx *c, const struct ofpact *acts, uint32_t n)
 			break;
 		case OFPACT_DEC_TTL:
 			if (!dec_ttl(c)) {
+				return false;
+			}
+			break;
+		case OFPACT_SET_NW_TTL:
+		case OFPACT_SET_MPLS_TTL:
+			set_ttl(c, a);
+			break;
+		case OFPACT_DEC_MPLS_TTL:
+			if (!dec_mpls_ttl(c)) {
+				return false;
+			}
+			break;
+		case OFPACT_PUSH_MPLS:
+			push_mpls(c, a->ethertype);
+			break;
+		case OFPACT_POP_MPLS:
+			if (!pop_mpls(c, a->ethertype)) {
+				return false;
+			}
+			break;
+		case OFPACT_PUSH_PBB:
+			push_pbb(c);
+			break;
+		case OFPACT_POP_PBB:
+			if (!pop_pbb(c)) {
 				return false;
 			}
 			break;
@@ -486,8 +751,10 @@ write_actions(struct xctx *c, const struct ofpact *acts, uint32_t n)
 static void
 run_action_set(struct xctx *c)
 {
-	static const enum ofpact_type order[] = {OFPACT_POP_VLAN, OFPACT_PUSH_VLAN, OFPACT_DEC_TTL,
-						 OFPACT_SET_FIELD, OFPACT_OUTPUT};
+	static const enum ofpact_type order[] = {
+		OFPACT_POP_VLAN,   OFPACT_POP_MPLS,     OFPACT_POP_PBB,   OFPACT_PUSH_MPLS,
+		OFPACT_PUSH_PBB,   OFPACT_PUSH_VLAN,    OFPACT_DEC_TTL,   OFPACT_DEC_MPLS_TTL,
+		OFPACT_SET_NW_TTL, OFPACT_SET_MPLS_TTL, OFPACT_SET_FIELD, OFPACT_OUTPUT};
 
 	if (!c->n_aset) {
 		return;
@@ -521,6 +788,9 @@ lookup(struct xctx *c, uint8_t table_id)
 	if (table_id && c->changed) {
 		c->xi->modified = true;
 	}
+	if (c->credit) {
+		t->lookups++;
+	}
 	for (uint32_t i = 0; i < t->n; i++) {
 		struct rule *r = t->rules[i];
 		int differ = -1;
@@ -541,6 +811,12 @@ lookup(struct xctx *c, uint8_t table_id)
 		}
 		for (int w = 0; w < FLOW_KEY_U64S; w++) {
 			c->wc->u64[w] |= r->match.mask.u64[w];
+		}
+		if (c->credit) {
+			t->matches++;
+			r->n_packets++;
+			r->n_bytes += c->total_len;
+			r->used_ms = c->now;
 		}
 		return r;
 	}
@@ -766,9 +1042,36 @@ xlate_normal(struct xctx *c)
 
 /* ---- Entry point ---- */
 
+static int xlate_run(struct ofproto *ofp, const struct flow_key *key, bool learn, uint64_t now_ms,
+		     struct xlate_result *res, struct xlate_info *xi, struct ds *trace,
+		     const uint8_t *pkt, uint32_t pkt_len, uint32_t total_len);
+
 int
 xlate_packet(struct ofproto *ofp, const struct flow_key *key, bool learn, uint64_t now_ms,
 	     struct xlate_result *res, struct xlate_info *xi, struct ds *trace)
+{
+	return xlate_run(ofp, key, learn, now_ms, res, xi, trace, NULL, 0, 0);
+}
+
+/* Where the packet's first MPLS label or I-TAG is (after the tags). */
+static uint32_t
+tag_offset(const uint8_t *p, uint32_t len)
+{
+	uint32_t ofs = 12;
+
+	while (ofs + 2 <= len && ofs < 12 + 8 &&
+	       (p[ofs] == 0x81 || p[ofs] == 0x88 || p[ofs] == 0x91) &&
+	       ((p[ofs] << 8 | p[ofs + 1]) == 0x8100 || (p[ofs] << 8 | p[ofs + 1]) == 0x88a8 ||
+		(p[ofs] << 8 | p[ofs + 1]) == 0x9100)) {
+		ofs += 4;
+	}
+	return ofs + 2;
+}
+
+static int
+xlate_run(struct ofproto *ofp, const struct flow_key *key, bool learn, uint64_t now_ms,
+	  struct xlate_result *res, struct xlate_info *xi, struct ds *trace, const uint8_t *pkt,
+	  uint32_t pkt_len, uint32_t total_len)
 {
 	struct xctx c;
 
@@ -787,6 +1090,12 @@ xlate_packet(struct ofproto *ofp, const struct flow_key *key, bool learn, uint64
 	c.in_dp = key->in_port;
 	c.in_ofp = ofproto_port_of_dp(ofp, key->in_port);
 	c.flow.in_port = c.in_ofp;
+	if (pkt) {
+		c.pkt = pkt;
+		c.pkt_len = pkt_len;
+		c.total_len = total_len;
+		c.tag_ofs = tag_offset(pkt, pkt_len);
+	}
 	res->mask.in_port = UINT32_MAX;
 	tr(&c, "bridge(\"%s\"), packet in on port %" PRIu32, ofp->name, c.in_ofp);
 	if (!c.in_ofp) {
@@ -804,10 +1113,28 @@ xlate_packet(struct ofproto *ofp, const struct flow_key *key, bool learn, uint64
 	} else {
 		run_pipeline(&c);
 	}
+	if (c.slow) {
+		/* Every packet of this megaflow goes to the slow path, which
+		 * translates it with its bytes (xlate_slow_path()). */
+		res->n_actions = 0;
+		c.err = 0;
+		emit(&c, DP_ACTION_USERSPACE)->cookie = SLOW_PATH_COOKIE;
+	}
 	if (c.err) {
 		tr(&c, "translation failed: more than %d datapath actions", DP_MAX_ACTIONS);
 	}
 	return c.err;
+}
+
+int
+xlate_slow_path(struct ofproto *ofp, uint32_t dp_in_port, const uint8_t *pkt, uint32_t len,
+		uint32_t total_len, uint64_t now_ms, struct xlate_result *res)
+{
+	struct xlate_info xi;
+	struct flow_key key;
+
+	flow_key_extract(pkt, len, dp_in_port, &key, NULL);
+	return xlate_run(ofp, &key, true, now_ms, res, &xi, NULL, pkt, len, total_len);
 }
 
 int

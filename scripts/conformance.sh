@@ -13,7 +13,7 @@
 # datapath id 2, flow-limit=0 so that it caches no flows) joined by three
 # veth pairs, target port N <-> tester port N. Both connect to the tool's
 # listener. IPv6 is off on the veths so that no stray packet reaches the
-# tool. Results go to OUT (default: a temporary directory, kept and printed):
+# tool. Results go to OUT (default: a temporary directory, removed at the end):
 # results.tsv (directory, file, test, OK/ERROR, reason) and summary.txt.
 # With --min N, exits non-zero when fewer than N tests pass in total.
 set -uo pipefail
@@ -70,7 +70,6 @@ cleanup() {
 		kill -KILL "$pid" 2>/dev/null
 	done
 	for n in 1 2 3; do ip link del "cft$n$S" 2>/dev/null; done
-	[ "$OUT" = "$W/out" ] && cp -r "$OUT" "/tmp/vs-conformance-$S" && echo "results kept in /tmp/vs-conformance-$S"
 	rm -rf "$W"
 }
 trap cleanup EXIT

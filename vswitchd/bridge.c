@@ -93,6 +93,30 @@ bridge_upcall(void *aux, const struct flow_key *key, const struct rte_mbuf *pkt,
 	return ret;
 }
 
+/* A packet whose megaflow asks for a translation with its bytes: translate
+ * and run it (under the ofproto lock). False if 'cookie' is another kind. */
+static bool
+slow_path_packet(struct bridges *b, struct ofproto *ofp, const struct rte_mbuf *pkt,
+		 uint32_t in_port, uint64_t cookie)
+{
+	uint8_t head[512];
+	uint32_t total = rte_pktmbuf_pkt_len(pkt), len = total < sizeof head ? total : sizeof head;
+	const uint8_t *p = rte_pktmbuf_read(pkt, 0, len, head);
+	struct xlate_result *res = malloc(sizeof *res);
+	struct rte_mbuf *m;
+	bool done;
+
+	if (!res) {
+		return true;
+	}
+	done = ofproto_slow_path(ofp, in_port, cookie, p, len, total, bridges_now_ms(), res);
+	if (done && res->n_actions && (m = rte_pktmbuf_copy(pkt, pkt->pool, 0, UINT32_MAX))) {
+		dp_execute(b->dp, in_port, m, res->actions, res->n_actions);
+	}
+	free(res);
+	return done;
+}
+
 static void
 bridge_slow_path(void *aux, const struct rte_mbuf *pkt, uint32_t in_port, uint64_t cookie)
 {
@@ -104,6 +128,10 @@ bridge_slow_path(void *aux, const struct rte_mbuf *pkt, uint32_t in_port, uint64
 
 	ofproto_lock();
 	ofp = in_port < DP_MAX_PORTS ? b->by_dp[in_port] : NULL;
+	if (ofp && slow_path_packet(b, ofp, pkt, in_port, cookie)) {
+		ofproto_unlock();
+		return;
+	}
 	if (ofp && ofproto_packet_in(ofp, in_port, cookie, &pin)) {
 		snprintf(name, sizeof name, "%s", ofproto_name(ofp));
 		send = true;

@@ -432,6 +432,11 @@ handle_multipart(struct ofconns *c, struct conn *k, const struct ofp_hdr *h, con
 		return;
 	}
 	r.type = (uint16_t)(msg[8] << 8 | msg[9]);
+	if (r.type == OFPMP_FLOW || r.type == OFPMP_AGGREGATE || r.type == OFPMP_TABLE) {
+		/* Counters live in the megaflows until a sweep brings them to
+		 * the flow entries and tables: bring them now. */
+		c->hooks.sync(c->hooks.aux);
+	}
 	switch (r.type) {
 	case OFPMP_DESC:
 		mp_begin(&r);

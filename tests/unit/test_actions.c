@@ -290,6 +290,83 @@ test_flow_format(void **state)
 	assert_string_equal(buf, "push_vlan(tpid=0x8100,vid=10,pcp=0)");
 }
 
+/* push_mpls puts a label between the tags and the IP header (the key then
+ * shows its LSE), set and dec change it, pop_mpls restores the frame
+ * byte for byte and the layers, so a later IP rewrite lands right. */
+static void
+test_mpls(void **state)
+{
+	struct pktgen_spec s = pktgen_udp4(0x0a000001, 0x0a000002, 1, 2);
+	struct rte_mbuf *m;
+	struct dp_action push = {.type = DP_ACTION_PUSH_MPLS,
+				 .mpls = {htons(0x8847), htonl(100 << 12 | 0x100 | 64), 0}};
+	struct dp_action set = {.type = DP_ACTION_SET_MPLS,
+				.mpls = {0, htonl(200 << 12), htonl(0xfffff000)}};
+	struct dp_action dec = {.type = DP_ACTION_DEC_MPLS_TTL};
+	struct dp_action pop = {.type = DP_ACTION_POP_MPLS, .mpls = {htons(0x0800), 0, 0}};
+	struct dp_action ttl = {.type = DP_ACTION_SET_IPV4, .flags = DP_SET_TTL};
+	struct flow_key k;
+	const uint8_t *p;
+
+	(void)state;
+	s.n_vlans = 1;
+	s.vlan_tci[0] = 7;
+	m = mbuf_of(&s);
+	apply_ok(&push, m);
+	p = rte_pktmbuf_mtod(m, const uint8_t *);
+	assert_int_equal(p[16] << 8 | p[17], 0x8847); /* after the 802.1Q tag */
+	apply_ok(&set, m);
+	apply_ok(&dec, m);
+	flow_key_extract(p, rte_pktmbuf_data_len(m), 0, &k, NULL);
+	assert_int_equal(ntohs(k.eth_type), 0x8847);
+	assert_int_equal(ntohl(k.ipv6_label), 200 << 12 | 0x100 | 63);
+	apply_ok(&pop, m);
+	assert_mbuf_equals_spec(m, &s);
+	ttl.ipv4.ttl = 9;
+	apply_ok(&ttl, m);
+	s.ttl = 9;
+	assert_mbuf_equals_spec(m, &s);
+	rte_pktmbuf_free(m);
+
+	/* TTL 1 cannot be decremented. */
+	m = mbuf_of(&s);
+	push.mpls.lse = htonl(0x100 | 1);
+	apply_ok(&push, m);
+	assert_int_equal(dp_action_apply(&dec, m), DP_ACTION_ERR_TTL);
+	rte_pktmbuf_free(m);
+}
+
+/* push_pbb wraps the frame in a backbone header with the same addresses
+ * and the I-TAG; pop_pbb gives the frame back. */
+static void
+test_pbb(void **state)
+{
+	struct pktgen_spec s = pktgen_udp4(0x0a000001, 0x0a000002, 1, 2);
+	struct rte_mbuf *m = mbuf_of(&s);
+	struct dp_action push = {.type = DP_ACTION_PUSH_PBB, .mpls = {0, htonl(0x00abcdef), 0}};
+	struct dp_action set = {.type = DP_ACTION_SET_PBB,
+				.mpls = {0, htonl(0x123456), htonl(0x00ffffff)}};
+	struct dp_action pop = {.type = DP_ACTION_POP_PBB};
+	uint8_t inner[2048];
+	size_t len = pktgen_build(&s, inner, sizeof inner);
+	struct flow_key k;
+	const uint8_t *p;
+
+	(void)state;
+	apply_ok(&push, m);
+	apply_ok(&set, m);
+	p = rte_pktmbuf_mtod(m, const uint8_t *);
+	assert_int_equal(rte_pktmbuf_data_len(m), len + 18);
+	assert_memory_equal(p, inner, 12);
+	assert_memory_equal(p + 18, inner, len);
+	flow_key_extract(p, rte_pktmbuf_data_len(m), 0, &k, NULL);
+	assert_int_equal(ntohs(k.eth_type), 0x88e7);
+	assert_int_equal(ntohl(k.ipv6_label) & 0xffffff, 0x123456);
+	apply_ok(&pop, m);
+	assert_mbuf_equals_spec(m, &s);
+	rte_pktmbuf_free(m);
+}
+
 int
 main(void)
 {
@@ -302,6 +379,8 @@ main(void)
 		cmocka_unit_test(test_set_sctp_ports),
 		cmocka_unit_test(test_rewrites_skip_wrong_layers),
 		cmocka_unit_test(test_format),
+		cmocka_unit_test(test_mpls),
+		cmocka_unit_test(test_pbb),
 		cmocka_unit_test(test_flow_format),
 	};
 
