@@ -61,6 +61,7 @@ vsctl() { ovs-vsctl --db="unix:$W/ovs/db.sock" --timeout=20 "$@"; }
 ctl() { "$BIN/switch-ctl" --ctl "$W/ctl.sock" --timeout 20 "$@"; }
 
 cleanup() {
+	trap "" INT TERM
 	[ -n "$OSKEN_PID" ] && kill -KILL "$OSKEN_PID" 2>/dev/null
 	for pidfile in "$W/vswitchd.pid" "$W/ovs/ovs-vswitchd.pid" "$W/ovs/ovsdb-server.pid"; do
 		local pid
