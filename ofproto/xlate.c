@@ -242,7 +242,7 @@ static uint64_t
 controller_cookie(struct xctx *c, uint16_t max_len)
 {
 	const struct rule *r = c->rule;
-	uint8_t reason = r && !is_table_miss(r) ? OFPR_ACTION : r ? OFPR_NO_MATCH : OFPR_ACTION;
+	uint8_t reason = r && is_table_miss(r) ? OFPR_NO_MATCH : OFPR_ACTION;
 	uint8_t table_id = r ? r->table_id : 0xff;
 	uint32_t ctx = ofproto_pin_ctx(c->ofp, r ? r->cookie : UINT64_MAX, c->metadata,
 				       c->in_dp < DP_MAX_PORTS ? 0 : c->in_ofp);

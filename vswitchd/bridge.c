@@ -107,7 +107,7 @@ slow_path_packet(struct bridges *b, struct ofproto *ofp, const struct rte_mbuf *
 	bool done;
 
 	if (!res) {
-		return true;
+		return false; /* a slow-path packet is then dropped */
 	}
 	done = ofproto_slow_path(ofp, in_port, cookie, p, len, total, bridges_now_ms(), res);
 	if (done && res->n_actions && (m = rte_pktmbuf_copy(pkt, pkt->pool, 0, UINT32_MAX))) {
