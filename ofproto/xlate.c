@@ -459,7 +459,7 @@ push_mpls(struct xctx *c, uint16_t ethertype)
 {
 	struct flow_key *f = &c->flow;
 	bool was_mpls = is_mpls_type(f->eth_type);
-	uint32_t lse, ttl = 64;
+	uint32_t lse, ttl = 0; /* no IP TTL to copy: 0 */
 	struct dp_action *a;
 
 	c->wc->eth_type = 0xffff;
