@@ -278,6 +278,19 @@ type_ofs(struct rte_mbuf *m)
 	return ofs + 2 <= len ? ofs : 0;
 }
 
+/* A frame a pop left shorter than Ethernet's minimum gets the padding a
+ * NIC would add on the wire. */
+static void
+pad_min(struct rte_mbuf *m)
+{
+	uint32_t len = rte_pktmbuf_pkt_len(m);
+	char *tail;
+
+	if (len < 60 && m->nb_segs == 1 && (tail = rte_pktmbuf_append(m, (uint16_t)(60 - len)))) {
+		memset(tail, 0, 60 - len);
+	}
+}
+
 /* After a header was inserted or removed: where L3 and L4 are now. */
 static void
 relayer(struct rte_mbuf *m)
@@ -325,6 +338,7 @@ pop_mpls(struct rte_mbuf *m, uint16_t ethertype)
 	set16(p + t, ethertype);
 	memmove(p + 4, p, t + 2);
 	rte_pktmbuf_adj(m, 4);
+	pad_min(m);
 	relayer(m);
 }
 
@@ -395,6 +409,7 @@ pop_pbb(struct rte_mbuf *m)
 
 	if (q && q + 4 + 14 <= rte_pktmbuf_mtod(m, uint8_t *) + rte_pktmbuf_data_len(m)) {
 		rte_pktmbuf_adj(m, (uint16_t)(q + 4 - rte_pktmbuf_mtod(m, uint8_t *)));
+		pad_min(m);
 		relayer(m);
 	}
 }

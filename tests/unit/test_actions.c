@@ -328,6 +328,24 @@ test_mpls(void **state)
 	assert_mbuf_equals_spec(m, &s);
 	rte_pktmbuf_free(m);
 
+	/* A pop that leaves less than 60 bytes pads to 60, as a NIC would. */
+	{
+		uint8_t raw[50] = {[12] = 0x88, [13] = 0x47, [16] = 0x01, [17] = 64, [18] = 0x45};
+		const uint8_t *q;
+
+		m = test_mbuf(mp, raw, sizeof raw);
+		assert_non_null(m);
+		apply_ok(&pop, m);
+		assert_int_equal(rte_pktmbuf_pkt_len(m), 60);
+		q = rte_pktmbuf_mtod(m, const uint8_t *);
+		assert_int_equal(q[12] << 8 | q[13], 0x0800);
+		assert_int_equal(q[14], 0x45);
+		for (int i = 46; i < 60; i++) {
+			assert_int_equal(q[i], 0);
+		}
+		rte_pktmbuf_free(m);
+	}
+
 	/* TTL 1 cannot be decremented. */
 	m = mbuf_of(&s);
 	push.mpls.lse = htonl(0x100 | 1);
