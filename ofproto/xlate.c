@@ -638,7 +638,9 @@ dec_mpls_ttl(struct xctx *c)
 		tr(c, "dec_mpls_ttl: TTL %u: the packet is dropped", lse & 0xff);
 		return false;
 	}
-	c->flow.ipv6_label = htonl(lse - 1);
+	commit(c);
+	emit(c, DP_ACTION_DEC_MPLS_TTL);
+	c->flow.ipv6_label = c->base.ipv6_label = htonl(lse - 1);
 	c->changed = true;
 	return true;
 }
