@@ -494,8 +494,41 @@ dp_action_apply(const struct dp_action *a, struct rte_mbuf *m)
 		break;
 	case DP_ACTION_OUTPUT:
 	case DP_ACTION_USERSPACE:
+	case DP_ACTION_CLONE:
+	case DP_ACTION_METER:
 	case DP_ACTION__MAX:
 		break;
 	}
 	return DP_ACTION_OK;
+}
+
+void
+dp_pkt_remark_dscp(struct rte_mbuf *m, uint8_t prec_level)
+{
+	uint8_t *ip = l3_hdr(m, 20);
+	struct dp_action a;
+	uint8_t tos, prec;
+
+	if (!ip) {
+		return;
+	}
+	memset(&a, 0, sizeof a);
+	a.flags = DP_SET_TOS;
+	if ((ip[0] >> 4) == 4) {
+		tos = ip[1];
+	} else if ((ip[0] >> 4) == 6 && l3_hdr(m, 40)) {
+		tos = (uint8_t)((ip[0] & 0x0f) << 4 | ip[1] >> 4);
+	} else {
+		return;
+	}
+	prec = (uint8_t)((tos >> 3) & 3);
+	prec = (uint8_t)(prec + prec_level > 3 ? 3 : prec + prec_level);
+	tos = (uint8_t)((tos & ~0x18) | prec << 3);
+	if ((ip[0] >> 4) == 4) {
+		a.ipv4.tos = tos;
+		set_ipv4(m, &a);
+	} else {
+		a.ipv6.tc = tos;
+		set_ipv6(m, &a);
+	}
 }

@@ -37,6 +37,8 @@ enum dp_action_type {
 	DP_ACTION_PUSH_PBB,     /* mpls.lse: the I-TAG; B-DA/B-SA copied from the frame */
 	DP_ACTION_POP_PBB,      /* removes B-DA, B-SA, B-tags and the I-TAG */
 	DP_ACTION_SET_PBB,      /* I-TAG, as SET_MPLS */
+	DP_ACTION_CLONE,        /* port: the next 'port' actions run on a copy */
+	DP_ACTION_METER,        /* port: the meter (dp_meter_set()); may drop or remark */
 	DP_ACTION__MAX,
 };
 
@@ -116,11 +118,17 @@ dp_pkt_proto(const struct rte_mbuf *m)
  * Returns DP_ACTION_OK or why the packet must be dropped. Any thread. */
 enum dp_action_err dp_action_apply(const struct dp_action *a, struct rte_mbuf *m);
 
-/* True when 'a' changes packet contents. */
+/* True when 'a' changes packet contents (a clone does not: its actions,
+ * which follow it, may). */
 static inline int
 dp_action_modifies(const struct dp_action *a)
 {
-	return a->type != DP_ACTION_OUTPUT && a->type != DP_ACTION_USERSPACE;
+	return a->type != DP_ACTION_OUTPUT && a->type != DP_ACTION_USERSPACE &&
+	       a->type != DP_ACTION_CLONE;
 }
+
+/* Raises the drop precedence of an IP packet's DSCP (bits 1-2) by
+ * 'prec_level', up to 3, keeping the IPv4 checksum valid. */
+void dp_pkt_remark_dscp(struct rte_mbuf *m, uint8_t prec_level);
 
 #endif /* VS_ACTIONS_H */

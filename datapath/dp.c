@@ -20,6 +20,7 @@ static const char *const drop_names[DP_DROP__MAX] = {
 	[DP_DROP_INSTALL] = "drop_flow_install", [DP_DROP_NO_PORT] = "drop_no_port",
 	[DP_DROP_TTL] = "drop_ttl_expired",      [DP_DROP_NO_HEADROOM] = "drop_no_headroom",
 	[DP_DROP_NO_MBUF] = "drop_no_mbuf",      [DP_DROP_PATCH_LOOP] = "drop_patch_loop",
+	[DP_DROP_METER] = "drop_meter",
 };
 
 const char *
@@ -28,8 +29,7 @@ dp_drop_reason_name(enum dp_drop_reason reason)
 	return reason < DP_DROP__MAX ? drop_names[reason] : "drop_unknown";
 }
 
-/* Waits until every PMD thread has been through a quiescent state. */
-static void
+void
 dp_synchronize(struct dp *dp)
 {
 	rte_rcu_qsbr_synchronize(dp->qsbr, dp->threaded ? RTE_QSBR_THRID_INVALID : 0);
@@ -224,6 +224,11 @@ dp_destroy(struct dp *dp)
 		pmd_destroy(dp->pmds[i]);
 	}
 	inject_drain(dp);
+	dp_meters_free(dp);
+	for (struct dp_garbage *g = dp->garbage, *next; g; g = next) {
+		next = g->next;
+		free(g->p);
+	}
 	rte_ring_free(dp->inject);
 	rte_free(dp->qsbr);
 	rte_free(dp);
@@ -430,8 +435,10 @@ dp_reclaim(struct dp *dp)
 {
 	struct dpcls_garbage garbage[DP_MAX_PMDS];
 	struct dp_flow *dead[DP_MAX_PMDS];
-	bool any = false;
+	struct dp_garbage *retired = dp->garbage;
+	bool any = retired != NULL;
 
+	dp->garbage = NULL;
 	for (unsigned int i = 0; i < dp->n_pmds; i++) {
 		struct dp_pmd *pmd = dp->pmds[i];
 
@@ -452,6 +459,10 @@ dp_reclaim(struct dp *dp)
 	dp_synchronize(dp);
 	if (!dp->threaded) {
 		dp_pmd_sweep_emc(dp->pmds[0]); /* the caller's thread is the PMD */
+	}
+	for (struct dp_garbage *g = retired, *next; g; g = next) {
+		next = g->next;
+		free(g->p);
 	}
 	for (unsigned int i = 0; i < dp->n_pmds; i++) {
 		dpcls_garbage_free(&garbage[i]);
@@ -644,6 +655,14 @@ dp_pmd_get_rxqs(struct dp *dp, unsigned int idx, int *cpu, struct dp_rxq_info *r
 		rxqs[i].qid = l->q[i].qid;
 	}
 	return (int)l->n;
+}
+
+void
+dp_retire(struct dp *dp, struct dp_garbage *g, void *p)
+{
+	g->p = p;
+	g->next = dp->garbage;
+	dp->garbage = g;
 }
 
 void

@@ -48,6 +48,7 @@ enum dp_drop_reason {
 	DP_DROP_NO_HEADROOM, /* push_vlan without room */
 	DP_DROP_NO_MBUF,     /* a copy for a second output failed */
 	DP_DROP_PATCH_LOOP,  /* crossed DP_PATCH_DEPTH_MAX patch ports */
+	DP_DROP_METER,       /* a meter's drop band */
 	DP_DROP__MAX,
 };
 
@@ -194,6 +195,40 @@ struct dp_rxq_info {
 };
 int dp_pmd_get_rxqs(struct dp *dp, unsigned int idx, int *cpu, struct dp_rxq_info *rxqs,
 		    unsigned int max);
+
+/* ---- Meters ----
+ * Token buckets that DP_ACTION_METER runs packets through. Each band has a
+ * rate (kbit/s, or packets/s with 'pktps') and a bucket of 'burst' (kbit or
+ * packets; 0: one second at the rate). A packet takes tokens from every
+ * band; of the bands without enough, the one with the highest rate acts on
+ * it: a drop band drops it, a DSCP band raises its drop precedence. No
+ * lock: buckets and counters are atomics. */
+enum { DP_MAX_METERS = 1024, DP_METER_BANDS = 8 };
+enum dp_meter_band_type { DP_METER_DROP = 1, DP_METER_DSCP = 2 };
+
+struct dp_meter_cfg {
+	bool pktps;
+	uint32_t n_bands;
+	struct {
+		uint8_t type; /* enum dp_meter_band_type */
+		uint8_t prec_level;
+		uint32_t rate, burst;
+	} bands[DP_METER_BANDS];
+};
+
+struct dp_meter_stats {
+	uint64_t packets, bytes;
+	uint64_t band_packets[DP_METER_BANDS], band_bytes[DP_METER_BANDS];
+};
+
+/* Installs or replaces meter 'id' (< DP_MAX_METERS). Replacing keeps the
+ * meter's counters and starts its bands afresh. Returns 0, -EINVAL or
+ * -ENOMEM. Control thread. */
+int dp_meter_set(struct dp *dp, uint32_t id, const struct dp_meter_cfg *cfg);
+/* Removes meter 'id' (its packets then pass unmetered). Control thread. */
+void dp_meter_del(struct dp *dp, uint32_t id);
+/* Meter 'id''s counters; -ENOENT. Any thread. */
+int dp_meter_get_stats(struct dp *dp, uint32_t id, struct dp_meter_stats *s);
 
 /* Periodic control-thread work: frees memory PMD threads retired. */
 void dp_run(struct dp *dp);

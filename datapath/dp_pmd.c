@@ -47,8 +47,8 @@ dp_pmd_sweep_emc(struct dp_pmd *pmd)
 	}
 }
 
-static void
-drop(struct dp_pmd *pmd, struct rte_mbuf *m, enum dp_drop_reason why)
+void
+dp_pmd_drop(struct dp_pmd *pmd, struct rte_mbuf *m, enum dp_drop_reason why)
 {
 	dp_stat_add(pmd, DP_STAT_DROP0 + why, 1);
 	rte_pktmbuf_free(m);
@@ -124,7 +124,7 @@ tx_enqueue(struct dp_pmd *pmd, uint32_t port_no, struct rte_mbuf *m)
 	struct dp_txbuf *b;
 
 	if (port_no >= DP_MAX_PORTS) {
-		drop(pmd, m, DP_DROP_NO_PORT);
+		dp_pmd_drop(pmd, m, DP_DROP_NO_PORT);
 		return;
 	}
 	b = &pmd->txb[port_no];
@@ -191,6 +191,34 @@ do_output(struct dp_pmd *pmd, const struct dp_action *acts, uint32_t n_acts, uin
 	}
 }
 
+static void execute(struct dp_pmd *pmd, const struct dp_action *acts, uint32_t n_acts,
+		    uint32_t in_port, struct rte_mbuf **pkts, uint16_t n);
+
+/* Runs 'n_acts' actions on copies of the packets. */
+static void
+clone_execute(struct dp_pmd *pmd, const struct dp_action *acts, uint32_t n_acts, uint32_t in_port,
+	      struct rte_mbuf **pkts, uint16_t n)
+{
+	struct rte_mbuf *copies[PKT_BATCH_MAX];
+	uint16_t nc = 0;
+
+	for (uint16_t i = 0; i < n; i++) {
+		struct rte_mbuf *m = rte_pktmbuf_copy(pkts[i], pkts[i]->pool, 0, UINT32_MAX);
+
+		if (!m) {
+			dp_stat_add(pmd, DP_STAT_DROP0 + DP_DROP_NO_MBUF, 1);
+			continue;
+		}
+		m->l2_len = pkts[i]->l2_len;
+		m->l3_len = pkts[i]->l3_len;
+		m->packet_type = pkts[i]->packet_type;
+		copies[nc++] = m;
+	}
+	if (nc) {
+		execute(pmd, acts, n_acts, in_port, copies, nc);
+	}
+}
+
 /* Executes 'n_acts' actions on 'n' packets received on 'in_port'. */
 static void
 execute(struct dp_pmd *pmd, const struct dp_action *acts, uint32_t n_acts, uint32_t in_port,
@@ -213,6 +241,17 @@ execute(struct dp_pmd *pmd, const struct dp_action *acts, uint32_t n_acts, uint3
 				dp->slow_path(dp->slow_path_aux, pkts[i], in_port, a->cookie);
 			}
 			emitted = true;
+		} else if (a->type == DP_ACTION_CLONE) {
+			uint32_t inner = VS_MIN(a->port, n_acts - k - 1);
+
+			if (k + 1 + inner == n_acts) {
+				continue; /* nothing after it: no copy needed */
+			}
+			clone_execute(pmd, acts + k + 1, inner, in_port, pkts, n);
+			k += inner;
+			emitted = true;
+		} else if (a->type == DP_ACTION_METER) {
+			n = dp_meter_run(pmd, a->port, pkts, n);
 		} else {
 			uint16_t kept = 0;
 
@@ -222,9 +261,9 @@ execute(struct dp_pmd *pmd, const struct dp_action *acts, uint32_t n_acts, uint3
 				if (err == DP_ACTION_OK) {
 					pkts[kept++] = pkts[i];
 				} else {
-					drop(pmd, pkts[i],
-					     err == DP_ACTION_ERR_TTL ? DP_DROP_TTL
-								      : DP_DROP_NO_HEADROOM);
+					dp_pmd_drop(pmd, pkts[i],
+						    err == DP_ACTION_ERR_TTL ? DP_DROP_TTL
+									     : DP_DROP_NO_HEADROOM);
 				}
 			}
 			n = kept;
@@ -245,8 +284,12 @@ actions_valid(const struct dp_action *actions, uint32_t n)
 		return false;
 	}
 	for (uint32_t i = 0; i < n; i++) {
-		if (actions[i].type >= DP_ACTION__MAX ||
-		    (actions[i].type == DP_ACTION_OUTPUT && actions[i].port >= DP_MAX_PORTS)) {
+		const struct dp_action *a = &actions[i];
+
+		if (a->type >= DP_ACTION__MAX ||
+		    (a->type == DP_ACTION_OUTPUT && a->port >= DP_MAX_PORTS) ||
+		    (a->type == DP_ACTION_CLONE && a->port > n - i - 1) ||
+		    (a->type == DP_ACTION_METER && a->port >= DP_MAX_METERS)) {
 			return false;
 		}
 	}

@@ -104,8 +104,45 @@ struct dp {
 	uint64_t sort_interval_tsc;
 	uint64_t rules_gen; /* bumped by dp_flow_revalidate(); atomic */
 	struct dp_pmd *pmds[DP_MAX_PMDS];
-	struct rte_ring *inject; /* dp_execute() -> PMD 0: struct dp_inject * */
+	struct rte_ring *inject;                /* dp_execute() -> PMD 0: struct dp_inject * */
+	struct dp_meter *meters[DP_MAX_METERS]; /* RCU */
+	struct dp_garbage *garbage;             /* replaced meters: freed after a grace period */
 };
+
+/* Memory PMD threads may still read: a link embedded in the object. */
+struct dp_garbage {
+	struct dp_garbage *next;
+	void *p; /* what to free() */
+};
+/* Frees 'p' (malloc'ed, with 'g' inside it) once no PMD thread can read
+ * it, in dp_run(). Control thread. */
+void dp_retire(struct dp *dp, struct dp_garbage *g, void *p);
+
+/* A meter's bands and their buckets; replaced whole (RCU) on a change. */
+struct dp_meter_bands {
+	struct dp_garbage gc;
+	struct dp_meter_cfg cfg;
+	uint64_t last_tsc;              /* atomic: when the buckets were last filled */
+	int64_t tokens[DP_METER_BANDS]; /* atomic; bits or milli-packets */
+	int64_t capacity[DP_METER_BANDS];
+	double per_tsc[DP_METER_BANDS]; /* tokens earned per TSC cycle */
+	uint8_t order[DP_METER_BANDS];  /* band indexes, highest rate first */
+	uint64_t band_packets[DP_METER_BANDS], band_bytes[DP_METER_BANDS]; /* atomic */
+};
+
+struct dp_meter {
+	struct dp_garbage gc;
+	struct dp_meter_bands *bands; /* RCU */
+	uint64_t packets, bytes;      /* atomic */
+};
+
+/* Runs 'n' packets through meter 'id': returns how many go on (kept at
+ * the front of 'pkts', in order); the others are dropped and counted. */
+uint16_t dp_meter_run(struct dp_pmd *pmd, uint32_t id, struct rte_mbuf **pkts, uint16_t n);
+void dp_meters_free(struct dp *dp);
+
+/* Waits until every PMD thread has been through a quiescent state. */
+void dp_synchronize(struct dp *dp);
 
 /* A packet the control thread hands to PMD 0 with the actions to run. */
 struct dp_inject {
@@ -130,6 +167,9 @@ struct dp_flow *dp_flow_insert_locked(struct dp_pmd *pmd, const struct flow_key 
 				      const struct flow_key *mask, const struct dp_action *actions,
 				      uint32_t n_actions, uint64_t ufid, struct dp_flow **existing,
 				      int *err);
+
+/* Drops 'm' and counts it under 'reason'. */
+void dp_pmd_drop(struct dp_pmd *pmd, struct rte_mbuf *m, enum dp_drop_reason reason);
 
 /* Empties EMC entries of deleted flows if the control thread asked for it.
  * Only from the thread that owns 'pmd'. */

@@ -306,6 +306,9 @@ format_action(struct out *o, const struct dp_action *a)
 	case DP_ACTION_USERSPACE:
 		put(o, "userspace(cookie=0x%llx)", (unsigned long long)a->cookie);
 		break;
+	case DP_ACTION_METER:
+		put(o, "meter(%u)", a->port);
+		break;
 	default:
 		put(o, "unknown(%u)", a->type);
 		break;
@@ -320,12 +323,37 @@ dp_actions_format(char *buf, size_t size, const struct dp_action *actions, uint3
 	if (!size) {
 		return;
 	}
+	uint32_t ends[64];
+	uint32_t depth = 0;
+	bool first = true;
+
 	buf[0] = '\0';
 	for (uint32_t i = 0; i < n_actions; i++) {
-		if (i) {
+		const struct dp_action *a = &actions[i];
+
+		if (!first) {
 			put(&o, ",");
 		}
-		format_action(&o, &actions[i]);
+		first = false;
+		if (a->type == DP_ACTION_CLONE && depth < 64) {
+			/* clone(...) around the actions it runs on the copy. */
+			put(&o, "clone(");
+			ends[depth++] = i + a->port;
+			first = true;
+			if (a->port) {
+				continue;
+			}
+		} else {
+			format_action(&o, a);
+		}
+		while (depth && ends[depth - 1] <= i) {
+			put(&o, ")");
+			depth--;
+			first = false;
+		}
+	}
+	while (depth--) {
+		put(&o, ")");
 	}
 	if (!n_actions) {
 		put(&o, "drop");

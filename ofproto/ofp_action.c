@@ -77,6 +77,8 @@ ofpact_equal(const struct ofpact *a, const struct ofpact *b)
 	case OFPACT_OUTPUT:
 		return a->port == b->port &&
 		       (a->port != OFPP_CONTROLLER || a->max_len == b->max_len);
+	case OFPACT_GROUP:
+		return a->port == b->port;
 	case OFPACT_PUSH_VLAN:
 	case OFPACT_PUSH_MPLS:
 	case OFPACT_POP_MPLS:
@@ -120,7 +122,26 @@ ofp_insts_equal(const struct ofp_insts *a, const struct ofp_insts *b)
 	       a->clear_actions == b->clear_actions && a->has_write == b->has_write &&
 	       list_equal(a->write, a->n_write, b->write, b->n_write) &&
 	       a->has_meta == b->has_meta && a->metadata == b->metadata &&
-	       a->metadata_mask == b->metadata_mask && a->goto_table == b->goto_table;
+	       a->metadata_mask == b->metadata_mask && a->goto_table == b->goto_table &&
+	       a->meter_id == b->meter_id;
+}
+
+static bool
+list_uses_group(const struct ofpact *a, uint32_t n, uint32_t group_id)
+{
+	for (uint32_t i = 0; i < n; i++) {
+		if (a[i].type == OFPACT_GROUP && (group_id == OFPG_ANY || a[i].port == group_id)) {
+			return true;
+		}
+	}
+	return false;
+}
+
+bool
+ofp_insts_uses_group(const struct ofp_insts *in, uint32_t group_id)
+{
+	return group_id == OFPG_ANY || list_uses_group(in->apply, in->n_apply, group_id) ||
+	       list_uses_group(in->write, in->n_write, group_id);
 }
 
 bool
@@ -398,6 +419,13 @@ parse_instruction(const char *name, const char *arg, struct ofp_insts *in, uint8
 		in->clear_actions = true;
 		return 0;
 	}
+	if (!strcmp(name, "meter")) {
+		if (parse_uint(arg, OFPM_MAX, &v) || !v) {
+			return fail(err, "meter:%s: a meter is 1-%u", arg ? arg : "", OFPM_MAX);
+		}
+		in->meter_id = (uint32_t)v;
+		return 0;
+	}
 	if (!strcmp(name, "write_metadata")) {
 		const struct mf_field *f = mf_from_id(MFF_METADATA);
 		union mf_value val, mask;
@@ -471,8 +499,17 @@ parse_action(char *word, struct list *l, const struct ofp_port_names *names, cha
 		/* done */
 	} else if ((ret = parse_vlan_action(word, arg, &a, err)) != -ENOENT) {
 		/* done */
-	} else if (!strcmp(word, "group") || !strcmp(word, "meter") || !strcmp(word, "set_queue") ||
-		   !strcmp(word, "resubmit") || !strcmp(word, "learn")) {
+	} else if (!strcmp(word, "group")) {
+		uint64_t v;
+
+		if (parse_uint(arg, OFPG_MAX, &v)) {
+			return fail(err, "group:%s: a group is 0-%u", arg ? arg : "", OFPG_MAX);
+		}
+		a.type = OFPACT_GROUP;
+		a.port = (uint32_t)v;
+		ret = 0;
+	} else if (!strcmp(word, "set_queue") || !strcmp(word, "resubmit") ||
+		   !strcmp(word, "learn")) {
 		return fail(err, "%s: not supported yet", word);
 	} else {
 		for (size_t i = 0; i < ARRAY_SIZE(mods); i++) {
@@ -498,7 +535,7 @@ static bool
 is_instruction(const char *word)
 {
 	static const char *const names[] = {"goto_table", "clear_actions", "write_metadata",
-					    "write_actions"};
+					    "write_actions", "meter"};
 
 	for (size_t i = 0; i < ARRAY_SIZE(names); i++) {
 		size_t n = strlen(names[i]);
@@ -667,6 +704,9 @@ ofpact_format(const struct ofpact *a, struct ds *out)
 	case OFPACT_POP_PBB:
 		ds_put_cstr(out, "pop_pbb");
 		return;
+	case OFPACT_GROUP:
+		ds_put_format(out, "group:%" PRIu32, a->port);
+		return;
 	case OFPACT_SET_FIELD:
 		f = mf_from_id(a->field);
 		ds_put_cstr(out, "set_field:");
@@ -697,6 +737,10 @@ ofp_insts_format(const struct ofp_insts *in, struct ds *out)
 {
 	bool first = true;
 
+	if (in->meter_id) {
+		ds_put_format(out, "meter:%" PRIu32, in->meter_id);
+		first = false;
+	}
 	format_list(in->apply, in->n_apply, &first, out);
 	if (in->clear_actions) {
 		ds_put_format(out, "%sclear_actions", first ? "" : ",");

@@ -16,6 +16,18 @@
 
 enum { OFP_N_TABLES = 255, OFPACT_MAX = 128 };
 
+/* Group and meter numbers: the highest a user may give, and the reserved
+ * ones. */
+enum {
+	OFPG_MAX = 0xffffff00,
+	OFPG_ALL = 0xfffffffc,
+	OFPG_ANY = 0xffffffff,
+	OFPM_MAX = 0xffff0000,
+	OFPM_SLOWPATH = 0xfffffffd,
+	OFPM_CONTROLLER = 0xfffffffe,
+	OFPM_ALL = 0xffffffff,
+};
+
 enum ofpact_type {
 	OFPACT_OUTPUT,       /* port (a number or OFPP_*), max_len for CONTROLLER */
 	OFPACT_PUSH_VLAN,    /* ethertype */
@@ -31,13 +43,14 @@ enum ofpact_type {
 	OFPACT_DEC_MPLS_TTL,
 	OFPACT_PUSH_PBB, /* ethertype (0x88e7) */
 	OFPACT_POP_PBB,
+	OFPACT_GROUP, /* port: the group id */
 };
 
 struct ofpact {
 	enum ofpact_type type;
 	uint16_t ethertype; /* PUSH_VLAN, PUSH_MPLS, POP_MPLS, PUSH_PBB */
 	uint16_t max_len;   /* OUTPUT to CONTROLLER */
-	uint32_t port;      /* OUTPUT */
+	uint32_t port;      /* OUTPUT; GROUP: the group id */
 	enum mf_id field;   /* SET_FIELD (also MOD_VLAN_* use value.u) */
 	union mf_value value, mask;
 };
@@ -52,7 +65,8 @@ struct ofp_insts {
 	uint32_t n_write;
 	bool has_meta;
 	uint64_t metadata, metadata_mask;
-	int goto_table; /* -1: none */
+	int goto_table;    /* -1: none */
+	uint32_t meter_id; /* the Meter instruction; 0: none */
 };
 
 void ofp_insts_init(struct ofp_insts *in);
@@ -63,6 +77,8 @@ bool ofp_insts_equal(const struct ofp_insts *a, const struct ofp_insts *b);
 
 /* True if any action outputs to 'port' (OFPP_ANY: always true). */
 bool ofp_insts_output_to(const struct ofp_insts *in, uint32_t port);
+/* True if any action sends to group 'group_id' (OFPG_ANY: always true). */
+bool ofp_insts_uses_group(const struct ofp_insts *in, uint32_t group_id);
 
 /* Parses the text after "actions=" into 'in' (initialised by the caller).
  * 'table_id' is the table the flow goes into (a goto must go forward).

@@ -59,6 +59,12 @@ enum ofp_mp_type {
 	OFPMP_TABLE = 3,
 	OFPMP_PORT_STATS = 4,
 	OFPMP_QUEUE = 5,
+	OFPMP_GROUP = 6,
+	OFPMP_GROUP_DESC = 7,
+	OFPMP_GROUP_FEATURES = 8,
+	OFPMP_METER = 9,
+	OFPMP_METER_CONFIG = 10,
+	OFPMP_METER_FEATURES = 11,
 	OFPMP_TABLE_FEATURES = 12,
 	OFPMP_PORT_DESC = 13,
 };
@@ -103,12 +109,36 @@ enum ofp_err {
 	OFPERR_FLOW_MOD_OVERLAP = OFPERR(5, 3),
 	OFPERR_FLOW_MOD_BAD_COMMAND = OFPERR(5, 6),
 	OFPERR_FLOW_MOD_BAD_FLAGS = OFPERR(5, 7),
+	OFPERR_GROUP_EXISTS = OFPERR(6, 0),
+	OFPERR_GROUP_INVALID_GROUP = OFPERR(6, 1),
+	OFPERR_GROUP_WEIGHT_UNSUPPORTED = OFPERR(6, 2),
+	OFPERR_GROUP_OUT_OF_GROUPS = OFPERR(6, 3),
+	OFPERR_GROUP_OUT_OF_BUCKETS = OFPERR(6, 4),
+	OFPERR_GROUP_CHAINING_UNSUPPORTED = OFPERR(6, 5),
+	OFPERR_GROUP_LOOP = OFPERR(6, 7),
+	OFPERR_GROUP_UNKNOWN_GROUP = OFPERR(6, 8),
+	OFPERR_GROUP_BAD_TYPE = OFPERR(6, 10),
+	OFPERR_GROUP_BAD_COMMAND = OFPERR(6, 11),
+	OFPERR_GROUP_BAD_BUCKET = OFPERR(6, 12),
+	OFPERR_GROUP_BAD_WATCH = OFPERR(6, 13),
+	OFPERR_GROUP_EPERM = OFPERR(6, 14),
 	OFPERR_PORT_MOD_BAD_PORT = OFPERR(7, 0),
 	OFPERR_PORT_MOD_BAD_HW_ADDR = OFPERR(7, 1),
 	OFPERR_PORT_MOD_BAD_CONFIG = OFPERR(7, 2),
 	OFPERR_BAD_CONFIG_FLAGS = OFPERR(10, 0),
 	OFPERR_ROLE_STALE = OFPERR(11, 0),
 	OFPERR_ROLE_BAD_ROLE = OFPERR(11, 2),
+	OFPERR_METER_UNKNOWN = OFPERR(12, 0),
+	OFPERR_METER_EXISTS = OFPERR(12, 1),
+	OFPERR_METER_INVALID_METER = OFPERR(12, 2),
+	OFPERR_METER_UNKNOWN_METER = OFPERR(12, 3),
+	OFPERR_METER_BAD_COMMAND = OFPERR(12, 4),
+	OFPERR_METER_BAD_FLAGS = OFPERR(12, 5),
+	OFPERR_METER_BAD_RATE = OFPERR(12, 6),
+	OFPERR_METER_BAD_BAND = OFPERR(12, 8),
+	OFPERR_METER_BAD_BAND_VALUE = OFPERR(12, 9),
+	OFPERR_METER_OUT_OF_METERS = OFPERR(12, 10),
+	OFPERR_METER_OUT_OF_BANDS = OFPERR(12, 11),
 	OFPERR_TABLE_FEATURES_EPERM = OFPERR(13, 5),
 };
 
@@ -200,5 +230,22 @@ void ofp_encode_port_stats(struct obuf *b, uint32_t port_no, const struct port_s
 enum { OFPPR_ADD = 0, OFPPR_DELETE = 1, OFPPR_MODIFY = 2 };
 void ofp_encode_port_status(struct obuf *b, uint8_t reason, const struct ofp_port_desc *d);
 void ofp_encode_flow_removed(struct obuf *b, const struct ofproto_flow_info *f);
+
+/* Group mods (on success the caller destroys 'gm'), and the group
+ * multipart replies: one entry of group stats or group desc, and the
+ * group-features body. */
+enum ofp_err ofp_decode_group_mod(const uint8_t *msg, size_t len, struct ofp_group_mod *gm);
+void ofp_encode_group_mod(struct obuf *b, uint32_t xid, const struct ofp_group_mod *gm);
+void ofp_encode_group_stats(struct obuf *b, const struct ofproto_group_info *g);
+void ofp_encode_group_desc(struct obuf *b, const struct ofproto_group_info *g);
+void ofp_encode_group_features(struct obuf *b);
+
+/* Meter mods, and the meter multipart replies: one entry of meter stats
+ * or meter config, and the meter-features body. */
+enum ofp_err ofp_decode_meter_mod(const uint8_t *msg, size_t len, struct ofp_meter_mod *mm);
+void ofp_encode_meter_mod(struct obuf *b, uint32_t xid, const struct ofp_meter_mod *mm);
+void ofp_encode_meter_stats(struct obuf *b, const struct ofproto_meter_info *m);
+void ofp_encode_meter_config(struct obuf *b, const struct ofproto_meter_info *m);
+void ofp_encode_meter_features(struct obuf *b);
 
 #endif /* VS_OFP_MSG_H */

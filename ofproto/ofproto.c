@@ -314,13 +314,37 @@ flow_delete(struct ofproto *ofp, const struct ofp_flow_mod *fm, bool strict, uin
 	}
 }
 
+void
+ofproto_delete_rules_if(struct ofproto *ofp, bool (*pred)(const struct rule *, void *), void *aux,
+			uint64_t now_ms)
+{
+	for (unsigned tid = 0; tid < OFP_N_TABLES; tid++) {
+		struct oftable *t = &ofp->tables[tid];
+
+		for (uint32_t i = t->n; i-- > 0;) {
+			if (pred(t->rules[i], aux)) {
+				remove_rule(ofp, (uint8_t)tid, i, OFPRR_DELETE, now_ms);
+			}
+		}
+	}
+}
+
 int
 ofproto_flow_mod(struct ofproto *ofp, const struct ofp_flow_mod *fm, uint64_t now_ms, char *err)
 {
 	int ret = match_check_prereqs(&fm->match, err);
+	uint32_t id;
 
 	if (ret) {
 		return ret;
+	}
+	if (fm->command <= OFPFC_MODIFY_STRICT) {
+		ret = ofproto_insts_missing(ofp, &fm->insts, &id);
+		if (ret) {
+			snprintf(err, OFP_ERR_MAX, "%s %" PRIu32 " does not exist",
+				 ret == OFPROTO_NO_GROUP ? "group" : "meter", id);
+			return -ENOENT;
+		}
 	}
 	switch (fm->command) {
 	case OFPFC_ADD:
@@ -466,11 +490,20 @@ ofproto_create(const char *name, bool secure, uint64_t now_ms)
 }
 
 static void
+xi_unref(struct xlate_info *xi)
+{
+	for (uint32_t i = 0; i < xi->n_rules; i++) {
+		rule_unref(xi->rules[i]);
+	}
+	for (uint32_t i = 0; i < xi->n_buckets; i++) {
+		group_unref(xi->buckets[i].group);
+	}
+}
+
+static void
 ukey_free(struct ukey *u)
 {
-	for (uint32_t i = 0; i < u->xi.n_rules; i++) {
-		rule_unref(u->xi.rules[i]);
-	}
+	xi_unref(&u->xi);
 	free(u);
 }
 
@@ -505,6 +538,11 @@ ofproto_destroy(struct ofproto *ofp)
 		}
 		free(t->rules);
 	}
+	for (uint32_t i = 0; i < ofp->n_groups; i++) {
+		group_unref(ofp->groups[i]);
+	}
+	free(ofp->groups);
+	ofproto_meters_clear(ofp);
 	for (int i = 0; i < MAX_PORTS; i++) {
 		free(ofp->ports[i]);
 	}
@@ -656,6 +694,21 @@ ofproto_port_mod(struct ofproto *ofp, uint32_t ofp_port, uint32_t config, uint32
 	return 0;
 }
 
+void
+ofproto_port_set_link(struct ofproto *ofp, uint32_t dp_port, bool up)
+{
+	struct ofport *p = dp_port < DP_MAX_PORTS ? ofp->by_dp[dp_port] : NULL;
+
+	if (p && p->link_down == up) {
+		p->link_down = !up;
+		if (ofp->n_groups) {
+			/* Fast-failover groups may choose another bucket. */
+			ofp->reval_all = true;
+			ofp->sweep_wanted = true;
+		}
+	}
+}
+
 uint32_t
 ofproto_port_of_dp(const struct ofproto *ofp, uint32_t dp_port)
 {
@@ -756,6 +809,9 @@ xi_ref(struct xlate_info *xi)
 {
 	for (uint32_t i = 0; i < xi->n_rules; i++) {
 		rule_ref(xi->rules[i]);
+	}
+	for (uint32_t i = 0; i < xi->n_buckets; i++) {
+		group_ref(xi->buckets[i].group);
 	}
 }
 
@@ -937,6 +993,23 @@ push_stats(struct ofproto *ofp, struct ukey *u, const struct dp_flow_info *info,
 			ofp->tables[tid].lookups += dp;
 		}
 	}
+	for (uint32_t i = 0; i < u->xi.n_buckets; i++) {
+		struct group *g = u->xi.buckets[i].group;
+		uint32_t k = u->xi.buckets[i].bucket;
+		bool first = true;
+
+		for (uint32_t j = 0; j < i && first; j++) {
+			first = u->xi.buckets[j].group != g;
+		}
+		if (first) {
+			g->n_packets += dp;
+			g->n_bytes += db;
+		}
+		if (k < g->n_buckets) {
+			g->bucket_packets[k] += dp;
+			g->bucket_bytes[k] += db;
+		}
+	}
 	if (u->xi.learned) {
 		mac_touch(ofp->macs, u->xi.mac, u->xi.vlan, u->xi.learn_port, used);
 	}
@@ -1040,9 +1113,7 @@ ofproto_sweep_flow(struct ofproto *ofp, const struct dp_flow_info *info, uint64_
 		if (keep && u) {
 			/* Same decision, maybe through other rules now. */
 			xi_ref(&xi);
-			for (uint32_t i = 0; i < u->xi.n_rules; i++) {
-				rule_unref(u->xi.rules[i]);
-			}
+			xi_unref(&u->xi);
 			u->xi = xi;
 		}
 	}

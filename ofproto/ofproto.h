@@ -100,6 +100,10 @@ enum {
  * OFPPC_SUPPORTED). */
 int ofproto_port_mod(struct ofproto *ofp, uint32_t ofp_port, uint32_t config, uint32_t mask);
 
+/* The link state of datapath port 'dp_port' (fast-failover groups watch
+ * it); a change marks every megaflow for revalidation. */
+void ofproto_port_set_link(struct ofproto *ofp, uint32_t dp_port, bool up);
+
 /* ---- Configuration ---- */
 
 /* MAC table aging (seconds) and size; 0 keeps the default. */
@@ -189,6 +193,112 @@ struct ofproto_table_stats {
 /* Tables with flows or lookups (table 0 always). */
 void ofproto_table_dump(const struct ofproto *ofp,
 			void (*cb)(void *aux, const struct ofproto_table_stats *t), void *aux);
+
+/* ---- Groups ---- */
+
+enum ofp_group_type { OFPGT_ALL = 0, OFPGT_SELECT = 1, OFPGT_INDIRECT = 2, OFPGT_FF = 3 };
+enum ofp_group_cmd { OFPGC_ADD = 0, OFPGC_MODIFY = 1, OFPGC_DELETE = 2 };
+enum { OFP_GROUP_MAX = 4096, OFP_BUCKET_MAX = 64 };
+
+struct ofp_bucket {
+	uint16_t weight;                  /* select groups */
+	uint32_t watch_port, watch_group; /* fast failover: OFPP_ANY/OFPG_ANY for none */
+	struct ofpact *actions;
+	uint32_t n_actions;
+};
+
+struct ofp_group_mod {
+	enum ofp_group_cmd command;
+	uint8_t type;      /* OFPGT_* */
+	uint32_t group_id; /* delete: OFPG_ALL for every group */
+	struct ofp_bucket *buckets;
+	uint32_t n_buckets;
+};
+void ofp_group_mod_destroy(struct ofp_group_mod *gm);
+
+/* Applies a group mod. Returns 0, -EEXIST (add: the group exists),
+ * -ENOENT (modify: no such group), -ENOSPC (OFP_GROUP_MAX groups) or
+ * -ENOMEM, with a reason in 'err'. Deleting a group deletes the flow
+ * entries that send to it. Borrows gm->buckets. */
+int ofproto_group_mod(struct ofproto *ofp, const struct ofp_group_mod *gm, uint64_t now_ms,
+		      char *err);
+
+struct ofproto_group_info {
+	uint32_t group_id;
+	uint8_t type;
+	const struct ofp_bucket *buckets;
+	uint32_t n_buckets;
+	uint32_t ref_count; /* flow entries that send to it */
+	uint64_t duration_ms;
+	uint64_t n_packets, n_bytes;
+	const uint64_t *bucket_packets, *bucket_bytes;
+};
+/* Group 'group_id' (OFPG_ALL: every group, by id). */
+void ofproto_group_dump(const struct ofproto *ofp, uint32_t group_id, uint64_t now_ms,
+			void (*cb)(void *aux, const struct ofproto_group_info *g), void *aux);
+
+/* ---- Meters ---- */
+
+enum { OFPMF_KBPS = 1, OFPMF_PKTPS = 2, OFPMF_BURST = 4, OFPMF_STATS = 8 };
+enum { OFPMBT_DROP = 1, OFPMBT_DSCP_REMARK = 2 };
+enum ofp_meter_cmd { OFPMC_ADD = 0, OFPMC_MODIFY = 1, OFPMC_DELETE = 2 };
+enum { OFP_METER_BANDS = 8, OFP_METER_MAX = 1024 };
+
+struct ofp_meter_band {
+	uint16_t type;      /* OFPMBT_* */
+	uint8_t prec_level; /* DSCP remark: drop precedence to add */
+	uint32_t rate;      /* kb/s or packets/s, as the flags say */
+	uint32_t burst;     /* kb or packets (with OFPMF_BURST) */
+};
+
+struct ofp_meter_mod {
+	enum ofp_meter_cmd command;
+	uint16_t flags;    /* OFPMF_* */
+	uint32_t meter_id; /* delete: OFPM_ALL for every meter */
+	uint32_t n_bands;
+	struct ofp_meter_band bands[OFP_METER_BANDS];
+};
+
+struct ofproto_meter_stats {
+	uint64_t packets, bytes;
+	uint64_t band_packets[OFP_METER_BANDS], band_bytes[OFP_METER_BANDS];
+};
+
+/* Where meters run: the datapath. 'set' installs or replaces meter
+ * 'dp_id' (returns 0 or -errno), 'del' removes it, 'stats' reads its
+ * counters. Without a backend (unit tests) meters are only recorded. */
+struct ofproto_meter_backend {
+	int (*set)(void *aux, uint32_t dp_id, const struct ofp_meter_mod *mm);
+	void (*del)(void *aux, uint32_t dp_id);
+	void (*stats)(void *aux, uint32_t dp_id, struct ofproto_meter_stats *s);
+	void *aux;
+};
+void ofproto_set_meter_backend(struct ofproto *ofp, const struct ofproto_meter_backend *be);
+/* Installs every meter again (into a new datapath). */
+void ofproto_meters_reinstall(struct ofproto *ofp);
+
+/* Applies a meter mod. Returns 0, -EEXIST, -ENOENT (modify: no such
+ * meter), -ENOSPC (OFP_METER_MAX meters in the switch) or what the
+ * backend returns, with a reason in 'err'. Deleting a meter deletes the
+ * flow entries that use it. */
+int ofproto_meter_mod(struct ofproto *ofp, const struct ofp_meter_mod *mm, uint64_t now_ms,
+		      char *err);
+
+struct ofproto_meter_info {
+	uint32_t meter_id;
+	const struct ofp_meter_mod *cfg;
+	uint32_t flow_count;
+	uint64_t duration_ms;
+	struct ofproto_meter_stats stats;
+};
+/* Meter 'meter_id' (OFPM_ALL: every meter, by id). */
+void ofproto_meter_dump(const struct ofproto *ofp, uint32_t meter_id, uint64_t now_ms,
+			void (*cb)(void *aux, const struct ofproto_meter_info *m), void *aux);
+
+/* What a flow entry's instructions refer to that does not exist: 0, or
+ * OFPROTO_NO_GROUP / OFPROTO_NO_METER (with the id in '*id'). */
+enum { OFPROTO_NO_GROUP = 1, OFPROTO_NO_METER = 2 };
+int ofproto_insts_missing(const struct ofproto *ofp, const struct ofp_insts *in, uint32_t *id);
 
 /* ---- Translation ---- */
 

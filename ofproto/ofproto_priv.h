@@ -37,9 +37,28 @@ struct ofport {
 	uint8_t trunks[512]; /* bitmap of allowed VLANs */
 	uint64_t vlan_drops;
 	uint32_t config; /* OFPPC_* */
+	bool link_down;
 };
 
-enum { MAX_PORTS = 256, MAX_PENDING = 64, MAX_UKEY_RULES = 16 };
+struct group {
+	uint32_t id;
+	uint8_t type;
+	struct ofp_bucket *buckets;
+	uint32_t n_buckets;
+	uint64_t *bucket_packets, *bucket_bytes;
+	uint64_t created_ms;
+	uint64_t n_packets, n_bytes;
+	uint32_t refcnt; /* the table's reference plus megaflow records' */
+	bool removed;
+};
+
+struct meter {
+	struct ofp_meter_mod cfg;
+	uint32_t dp_id;
+	uint64_t created_ms;
+};
+
+enum { MAX_PORTS = 256, MAX_PENDING = 64, MAX_UKEY_RULES = 16, MAX_UKEY_BUCKETS = 16 };
 
 /* The DP_ACTION_USERSPACE cookie of an output to the controller: this tag
  * in bits 48-63, then a packet-in context (pin_ctx index) in bits 32-47,
@@ -65,6 +84,12 @@ struct xlate_info {
 	uint32_t n_rules;
 	struct rule *rules[MAX_UKEY_RULES];
 	bool rules_overflow;
+	/* The group buckets it went through (a group's packets count once). */
+	uint32_t n_buckets;
+	struct {
+		struct group *group;
+		uint32_t bucket;
+	} buckets[MAX_UKEY_BUCKETS];
 	uint8_t tables[32]; /* bitmap of tables looked up */
 	bool used_normal;
 	bool modified; /* a later table looked at fields an action had changed */
@@ -116,6 +141,13 @@ struct ofproto {
 
 	struct pin_ctx pin_ctx[PIN_CTX_MAX];
 	uint32_t n_pin_ctx;
+
+	/* Groups and meters, sorted by id. */
+	struct group **groups;
+	uint32_t n_groups;
+	struct meter **meters;
+	uint32_t n_meters;
+	struct ofproto_meter_backend meter_be;
 };
 
 /* xlate.c */
@@ -132,6 +164,14 @@ int xlate_slow_path(struct ofproto *ofp, uint32_t dp_in_port, const uint8_t *pkt
 struct ofport *ofproto_port_by_ofp(const struct ofproto *ofp, uint32_t ofp_port);
 /* The index of a packet-in context (0 when the table is full). */
 uint32_t ofproto_pin_ctx(struct ofproto *ofp, uint64_t cookie, uint64_t metadata, uint32_t in_port);
+struct group *ofproto_group_find(const struct ofproto *ofp, uint32_t id);
+struct meter *ofproto_meter_find(const struct ofproto *ofp, uint32_t id);
+/* Removes (as a delete would) every flow entry 'pred' selects. */
+void ofproto_delete_rules_if(struct ofproto *ofp, bool (*pred)(const struct rule *, void *),
+			     void *aux, uint64_t now_ms);
+void ofproto_meters_clear(struct ofproto *ofp);
+void group_ref(struct group *g);
+void group_unref(struct group *g);
 void ofproto_note_mac_change(struct ofproto *ofp, const uint8_t mac[6]);
 bool ofport_carries(const struct ofport *p, uint16_t vlan);
 

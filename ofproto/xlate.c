@@ -50,6 +50,7 @@ struct xctx {
 	bool credit;             /* counts tables and rules per packet (the slow path) */
 	const struct rule *rule; /* the rule whose actions run, or NULL */
 	int indent;
+	int group_depth;
 	struct ofpact aset[16]; /* the action set */
 	uint32_t n_aset;
 };
@@ -645,6 +646,205 @@ dec_mpls_ttl(struct xctx *c)
 	return true;
 }
 
+/* ---- Groups ---- */
+
+static bool do_actions(struct xctx *c, const struct ofpact *acts, uint32_t n);
+
+enum { GROUP_DEPTH_MAX = 8 };
+
+static bool group_live(struct xctx *c, const struct group *g, int depth);
+
+/* A port is live when it exists, is not down by port-mod and has a link. */
+static bool
+port_live(struct xctx *c, uint32_t ofp_port)
+{
+	const struct ofport *p = ofproto_port_by_ofp(c->ofp, ofp_port);
+
+	return p && !(p->config & OFPPC_PORT_DOWN) && !p->link_down;
+}
+
+static bool
+bucket_live(struct xctx *c, const struct ofp_bucket *b, int depth)
+{
+	const struct group *w;
+
+	if (b->watch_port != OFPP_ANY && !port_live(c, b->watch_port)) {
+		return false;
+	}
+	if (b->watch_group != OFPG_ANY) {
+		w = ofproto_group_find(c->ofp, b->watch_group);
+		return w && depth < GROUP_DEPTH_MAX && group_live(c, w, depth + 1);
+	}
+	return true;
+}
+
+static bool
+group_live(struct xctx *c, const struct group *g, int depth)
+{
+	for (uint32_t i = 0; i < g->n_buckets; i++) {
+		if (bucket_live(c, &g->buckets[i], depth)) {
+			return true;
+		}
+	}
+	return false;
+}
+
+/* Whether a bucket's actions change the packet (not only send it). */
+static bool
+bucket_modifies(const struct ofp_bucket *b)
+{
+	for (uint32_t i = 0; i < b->n_actions; i++) {
+		if (b->actions[i].type != OFPACT_OUTPUT) {
+			return true;
+		}
+	}
+	return false;
+}
+
+/* Runs bucket 'k' of 'g'. A bucket that changes the packet runs on a
+ * clone (DP_ACTION_CLONE), so that the packet after it, and the next
+ * bucket, see it as it was. */
+static void
+run_bucket(struct xctx *c, struct group *g, uint32_t k)
+{
+	const struct ofp_bucket *b = &g->buckets[k];
+	bool isolate = bucket_modifies(b);
+	struct flow_key flow = c->flow, base = c->base, before_mpls = c->before_mpls,
+			before_pbb = c->before_pbb;
+	int popped = c->popped, pushed_mpls = c->pushed_mpls, pushed_pbb = c->pushed_pbb;
+	bool changed = c->changed;
+	uint32_t at = c->res->n_actions;
+
+	if (c->xi->n_buckets < MAX_UKEY_BUCKETS) {
+		c->xi->buckets[c->xi->n_buckets].group = g;
+		c->xi->buckets[c->xi->n_buckets++].bucket = k;
+	} else {
+		c->xi->rules_overflow = true;
+	}
+	if (c->credit) {
+		g->bucket_packets[k]++;
+		g->bucket_bytes[k] += c->total_len;
+	}
+	tr(c, "bucket %" PRIu32 ":", k);
+	c->indent++;
+	if (isolate) {
+		emit(c, DP_ACTION_CLONE);
+	}
+	do_actions(c, b->actions, b->n_actions);
+	c->indent--;
+	if (!isolate || c->err) {
+		return;
+	}
+	if (c->res->n_actions == at + 1) {
+		c->res->n_actions = at; /* nothing came of it */
+	} else {
+		c->res->actions[at].port = c->res->n_actions - at - 1;
+	}
+	c->flow = flow;
+	c->base = base;
+	c->before_mpls = before_mpls;
+	c->before_pbb = before_pbb;
+	c->popped = popped;
+	c->pushed_mpls = pushed_mpls;
+	c->pushed_pbb = pushed_pbb;
+	c->changed = changed;
+}
+
+/* The bucket of a select group for this packet: a hash of its addresses
+ * and ports, weighted, among the live buckets. */
+static int
+select_bucket(struct xctx *c, const struct group *g)
+{
+	struct flow_key m, k;
+	uint64_t total = 0, pick;
+	uint16_t type = ntohs(c->flow.eth_type);
+
+	memset(&m, 0, sizeof m);
+	wc_all(m.eth_src, 6);
+	wc_all(m.eth_dst, 6);
+	m.eth_type = 0xffff;
+	if (type == 0x0800 || type == 0x86dd) {
+		wc_all(&m.nw_src, type == 0x0800 ? 4 : 16);
+		wc_all(&m.nw_dst, type == 0x0800 ? 4 : 16);
+		m.nw_proto = 0xff;
+		m.nw_frag = 0xff;
+		if ((c->flow.nw_proto == 6 || c->flow.nw_proto == 17 || c->flow.nw_proto == 132) &&
+		    !(c->flow.nw_frag & FLOW_FRAG_LATER)) {
+			m.tp_src = m.tp_dst = 0xffff;
+		}
+	}
+	for (int w = 0; w < FLOW_KEY_U64S; w++) {
+		c->wc->u64[w] |= m.u64[w];
+	}
+	flow_key_and(&k, &c->flow, &m);
+	for (uint32_t i = 0; i < g->n_buckets; i++) {
+		if (g->buckets[i].weight && bucket_live(c, &g->buckets[i], 0)) {
+			total += g->buckets[i].weight;
+		}
+	}
+	if (!total) {
+		return -1;
+	}
+	pick = flow_key_hash(&k, g->id) % total;
+	for (uint32_t i = 0; i < g->n_buckets; i++) {
+		if (g->buckets[i].weight && bucket_live(c, &g->buckets[i], 0)) {
+			if (pick < g->buckets[i].weight) {
+				return (int)i;
+			}
+			pick -= g->buckets[i].weight;
+		}
+	}
+	return -1;
+}
+
+static void
+xlate_group(struct xctx *c, uint32_t id)
+{
+	struct group *g = ofproto_group_find(c->ofp, id);
+	int k = -1;
+
+	if (!g) {
+		tr(c, "-> group %" PRIu32 " does not exist: dropped", id);
+		return;
+	}
+	if (c->group_depth >= GROUP_DEPTH_MAX) {
+		tr(c, "-> group %" PRIu32 ": groups nested too deep: dropped", id);
+		return;
+	}
+	c->group_depth++;
+	if (c->credit) {
+		g->n_packets++;
+		g->n_bytes += c->total_len;
+	}
+	switch (g->type) {
+	case OFPGT_ALL:
+		for (uint32_t i = 0; i < g->n_buckets && !c->err; i++) {
+			run_bucket(c, g, i);
+		}
+		break;
+	case OFPGT_INDIRECT:
+		k = g->n_buckets ? 0 : -1;
+		break;
+	case OFPGT_SELECT:
+		k = select_bucket(c, g);
+		break;
+	case OFPGT_FF:
+		/* Liveness is part of the decision: a link change revalidates. */
+		for (uint32_t i = 0; i < g->n_buckets && k < 0; i++) {
+			k = bucket_live(c, &g->buckets[i], 0) ? (int)i : -1;
+		}
+		break;
+	}
+	if (g->type != OFPGT_ALL) {
+		if (k < 0) {
+			tr(c, "-> group %" PRIu32 ": no live bucket: dropped", id);
+		} else {
+			run_bucket(c, g, (uint32_t)k);
+		}
+	}
+	c->group_depth--;
+}
+
 static bool
 do_actions(struct xctx *c, const struct ofpact *acts, uint32_t n)
 {
@@ -712,6 +912,11 @@ do_actions(struct xctx *c, const struct ofpact *acts, uint32_t n)
 				return false;
 			}
 			break;
+		case OFPACT_GROUP:
+			c->indent++;
+			xlate_group(c, a->port);
+			c->indent--;
+			break;
 		}
 	}
 	return true;
@@ -756,10 +961,15 @@ run_action_set(struct xctx *c)
 	static const enum ofpact_type order[] = {
 		OFPACT_POP_VLAN,   OFPACT_POP_MPLS,     OFPACT_POP_PBB,   OFPACT_PUSH_MPLS,
 		OFPACT_PUSH_PBB,   OFPACT_PUSH_VLAN,    OFPACT_DEC_TTL,   OFPACT_DEC_MPLS_TTL,
-		OFPACT_SET_NW_TTL, OFPACT_SET_MPLS_TTL, OFPACT_SET_FIELD, OFPACT_OUTPUT};
+		OFPACT_SET_NW_TTL, OFPACT_SET_MPLS_TTL, OFPACT_SET_FIELD, OFPACT_GROUP,
+		OFPACT_OUTPUT};
+	bool has_group = false;
 
 	if (!c->n_aset) {
 		return;
+	}
+	for (uint32_t i = 0; i < c->n_aset; i++) {
+		has_group |= c->aset[i].type == OFPACT_GROUP;
 	}
 	tr(c, "action set:");
 	c->indent++;
@@ -769,6 +979,9 @@ run_action_set(struct xctx *c)
 
 			if (t == OFPACT_MOD_VLAN_VID || t == OFPACT_MOD_VLAN_PCP) {
 				t = OFPACT_SET_FIELD;
+			}
+			if (t == OFPACT_OUTPUT && has_group) {
+				continue; /* a group in the action set wins over output */
 			}
 			if (t == order[k] && !do_actions(c, &c->aset[i], 1)) {
 				c->indent--;
@@ -861,6 +1074,14 @@ run_pipeline(struct xctx *c)
 			c->xi->rules_overflow = true;
 		}
 		c->indent++;
+		if (r->insts.meter_id) {
+			const struct meter *m = ofproto_meter_find(c->ofp, r->insts.meter_id);
+
+			if (m) {
+				emit(c, DP_ACTION_METER)->port = m->dp_id;
+				tr(c, "meter:%" PRIu32, r->insts.meter_id);
+			}
+		}
 		if (!do_actions(c, r->insts.apply, r->insts.n_apply)) {
 			c->indent--;
 			return;

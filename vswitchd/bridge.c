@@ -51,6 +51,7 @@ struct bridges {
 	struct dp *dp;
 	struct dp_params params;
 	struct bport *ports[DP_MAX_PORTS]; /* indexed by datapath port number */
+	int8_t link[DP_MAX_PORTS];         /* 1 up, -1 down, 0 unknown */
 };
 
 uint64_t
@@ -201,6 +202,56 @@ of_controllers(void *aux, const char *name, unsigned int n_connected)
 		ofproto_lock();
 		ofproto_set_fail_mode(bb->ofp, bb->secure, bb->controllers, n_connected);
 		ofproto_unlock();
+	}
+}
+
+/* ---- Meters: the datapath side of the bridges' meter tables ---- */
+
+static int
+meter_set(void *aux, uint32_t dp_id, const struct ofp_meter_mod *mm)
+{
+	struct bridges *b = aux;
+	struct dp_meter_cfg cfg;
+
+	if (!b->dp) {
+		return 0; /* installed when the datapath starts */
+	}
+	memset(&cfg, 0, sizeof cfg);
+	cfg.pktps = (mm->flags & OFPMF_PKTPS) != 0;
+	cfg.n_bands = VS_MIN(mm->n_bands, (uint32_t)DP_METER_BANDS);
+	for (uint32_t i = 0; i < cfg.n_bands; i++) {
+		cfg.bands[i].type =
+			mm->bands[i].type == OFPMBT_DROP ? DP_METER_DROP : DP_METER_DSCP;
+		cfg.bands[i].prec_level = mm->bands[i].prec_level;
+		cfg.bands[i].rate = mm->bands[i].rate;
+		cfg.bands[i].burst = mm->bands[i].burst;
+	}
+	return dp_meter_set(b->dp, dp_id, &cfg);
+}
+
+static void
+meter_del(void *aux, uint32_t dp_id)
+{
+	struct bridges *b = aux;
+
+	if (b->dp) {
+		dp_meter_del(b->dp, dp_id);
+	}
+}
+
+static void
+meter_stats(void *aux, uint32_t dp_id, struct ofproto_meter_stats *s)
+{
+	struct bridges *b = aux;
+	struct dp_meter_stats st;
+
+	if (b->dp && !dp_meter_get_stats(b->dp, dp_id, &st)) {
+		s->packets = st.packets;
+		s->bytes = st.bytes;
+		for (int i = 0; i < DP_METER_BANDS && i < OFP_METER_BANDS; i++) {
+			s->band_packets[i] = st.band_packets[i];
+			s->band_bytes[i] = st.band_bytes[i];
+		}
 	}
 }
 
@@ -687,6 +738,9 @@ sync_ofprotos(struct bridges *b, const json_t *doc, char *err)
 					ret = -ENOMEM;
 					break;
 				}
+				ofproto_set_meter_backend(
+					bb->ofp, &(struct ofproto_meter_backend){
+							 meter_set, meter_del, meter_stats, b});
 			}
 		}
 		if (!bb || !bb->ofp) {
@@ -726,8 +780,18 @@ bridges_reconfigure(struct bridges *b, const json_t *doc, char *err)
 		VLOG_INFO("bridge", "datapath tuning changed: restarting the datapath");
 		stop_datapath(b);
 	}
-	if (!b->dp && (ret = start_datapath(b, &p, err))) {
-		return ret;
+	if (!b->dp) {
+		if ((ret = start_datapath(b, &p, err))) {
+			return ret;
+		}
+		/* A new datapath: the bridges' meters go into it. */
+		ofproto_lock();
+		for (int i = 0; i < MAX_BRIDGES; i++) {
+			if (b->brs[i].ofp) {
+				ofproto_meters_reinstall(b->brs[i].ofp);
+			}
+		}
+		ofproto_unlock();
 	}
 	close_stale_ports(b, doc);
 	/* The forwarding behind every megaflow may have changed; new ports
@@ -746,6 +810,24 @@ bridges_reconfigure(struct bridges *b, const json_t *doc, char *err)
 	return ret;
 }
 
+/* The link state of every port (fast-failover groups watch them), read
+ * without the ofproto lock. */
+static void
+read_links(struct bridges *b)
+{
+	struct port_status *st = malloc(sizeof *st);
+
+	for (uint32_t i = 0; i < DP_MAX_PORTS; i++) {
+		struct port *port = b->ports[i] ? dp_port_get(b->dp, i) : NULL;
+
+		b->link[i] = 0;
+		if (st && port && !port_get_status(port, st) && st->link >= 0) {
+			b->link[i] = st->link ? 1 : -1;
+		}
+	}
+	free(st);
+}
+
 void
 bridges_sweep(struct bridges *b, bool force)
 {
@@ -755,7 +837,17 @@ bridges_sweep(struct bridges *b, bool force)
 	if (!b->dp) {
 		return;
 	}
+	if (wanted) {
+		read_links(b);
+	}
 	ofproto_lock();
+	if (wanted) {
+		for (uint32_t i = 0; i < DP_MAX_PORTS; i++) {
+			if (b->by_dp[i] && b->link[i]) {
+				ofproto_port_set_link(b->by_dp[i], i, b->link[i] > 0);
+			}
+		}
+	}
 	for (int i = 0; i < MAX_BRIDGES; i++) {
 		if (b->brs[i].ofp) {
 			wanted |= ofproto_run(b->brs[i].ofp, now);

@@ -283,6 +283,7 @@ handle_flow_mod(struct ofconns *c, struct conn *k, const uint8_t *msg, size_t le
 	struct ofp_flow_mod fm;
 	char reason[OFP_ERR_MAX] = "";
 	enum ofp_err err = ofp_decode_flow_mod(msg, len, &fm);
+	uint32_t missing;
 	int ret;
 
 	if (err) {
@@ -290,12 +291,76 @@ handle_flow_mod(struct ofconns *c, struct conn *k, const uint8_t *msg, size_t le
 		return;
 	}
 	ofproto_lock();
+	if (fm.command <= OFPFC_MODIFY_STRICT &&
+	    (ret = ofproto_insts_missing(k->br->ofp, &fm.insts, &missing))) {
+		/* Each names its own error: a group is an action's, a meter a
+		 * meter mod's. */
+		ofproto_unlock();
+		ofp_insts_destroy(&fm.insts);
+		send_error(k,
+			   ret == OFPROTO_NO_GROUP ? OFPERR_BAD_OUT_GROUP
+						   : OFPERR_METER_UNKNOWN_METER,
+			   msg, len);
+		return;
+	}
 	ret = ofproto_flow_mod(k->br->ofp, &fm, c->now_ms, reason);
 	ofproto_unlock();
 	ofp_insts_destroy(&fm.insts);
 	if (ret) {
 		VLOG_DBG("ofconn", "%s: flow mod refused: %s", k->br->name, reason);
 		send_error(k, errno_to_ofp(ret, reason), msg, len);
+	}
+}
+
+static void
+handle_group_mod(struct ofconns *c, struct conn *k, const uint8_t *msg, size_t len)
+{
+	struct ofp_group_mod gm;
+	char reason[OFP_ERR_MAX] = "";
+	enum ofp_err err = ofp_decode_group_mod(msg, len, &gm);
+	int ret;
+
+	if (err) {
+		send_error(k, err, msg, len);
+		return;
+	}
+	ofproto_lock();
+	ret = ofproto_group_mod(k->br->ofp, &gm, c->now_ms, reason);
+	ofproto_unlock();
+	ofp_group_mod_destroy(&gm);
+	if (ret) {
+		VLOG_DBG("ofconn", "%s: group mod refused: %s", k->br->name, reason);
+		send_error(k,
+			   ret == -EEXIST   ? OFPERR_GROUP_EXISTS
+			   : ret == -ENOENT ? OFPERR_GROUP_UNKNOWN_GROUP
+					    : OFPERR_GROUP_OUT_OF_GROUPS,
+			   msg, len);
+	}
+}
+
+static void
+handle_meter_mod(struct ofconns *c, struct conn *k, const uint8_t *msg, size_t len)
+{
+	struct ofp_meter_mod mm;
+	char reason[OFP_ERR_MAX] = "";
+	enum ofp_err err = ofp_decode_meter_mod(msg, len, &mm);
+	int ret;
+
+	if (err) {
+		send_error(k, err, msg, len);
+		return;
+	}
+	ofproto_lock();
+	ret = ofproto_meter_mod(k->br->ofp, &mm, c->now_ms, reason);
+	ofproto_unlock();
+	if (ret) {
+		VLOG_DBG("ofconn", "%s: meter mod refused: %s", k->br->name, reason);
+		send_error(k,
+			   ret == -EEXIST   ? OFPERR_METER_EXISTS
+			   : ret == -ENOENT ? OFPERR_METER_UNKNOWN_METER
+			   : ret == -ENOSPC ? OFPERR_METER_OUT_OF_METERS
+					    : OFPERR_METER_UNKNOWN,
+			   msg, len);
 	}
 }
 
@@ -411,6 +476,32 @@ port_stats_cb(void *aux, const struct ofproto_port_info *pi)
 }
 
 static void
+group_stats_cb(void *aux, const struct ofproto_group_info *g)
+{
+	struct mp_reply *r = aux;
+
+	mp_room(r);
+	if (r->type == OFPMP_GROUP) {
+		ofp_encode_group_stats(&r->k->out, g);
+	} else {
+		ofp_encode_group_desc(&r->k->out, g);
+	}
+}
+
+static void
+meter_stats_cb(void *aux, const struct ofproto_meter_info *m)
+{
+	struct mp_reply *r = aux;
+
+	mp_room(r);
+	if (r->type == OFPMP_METER) {
+		ofp_encode_meter_stats(&r->k->out, m);
+	} else {
+		ofp_encode_meter_config(&r->k->out, m);
+	}
+}
+
+static void
 put_desc_string(struct obuf *b, const char *s, size_t size)
 {
 	uint8_t *p = obuf_put(b, NULL, size);
@@ -432,7 +523,8 @@ handle_multipart(struct ofconns *c, struct conn *k, const struct ofp_hdr *h, con
 		return;
 	}
 	r.type = (uint16_t)(msg[8] << 8 | msg[9]);
-	if (r.type == OFPMP_FLOW || r.type == OFPMP_AGGREGATE || r.type == OFPMP_TABLE) {
+	if (r.type == OFPMP_FLOW || r.type == OFPMP_AGGREGATE || r.type == OFPMP_TABLE ||
+	    r.type == OFPMP_GROUP) {
 		/* Counters live in the megaflows until a sweep brings them to
 		 * the flow entries and tables: bring them now. */
 		c->hooks.sync(c->hooks.aux);
@@ -524,6 +616,46 @@ handle_multipart(struct ofconns *c, struct conn *k, const struct ofp_hdr *h, con
 	case OFPMP_QUEUE:
 		/* No queues: an empty reply. */
 		mp_begin(&r);
+		break;
+	case OFPMP_GROUP:
+	case OFPMP_METER:
+	case OFPMP_METER_CONFIG: {
+		/* The body: a group or meter id (or ALL) and 4 bytes of pad. */
+		uint32_t id;
+
+		if (body_len != 8) {
+			send_error(k, OFPERR_BAD_LEN, msg, h->length);
+			return;
+		}
+		id = (uint32_t)body[0] << 24 | (uint32_t)body[1] << 16 | (uint32_t)body[2] << 8 |
+		     body[3];
+		mp_begin(&r);
+		ofproto_lock();
+		if (r.type == OFPMP_GROUP) {
+			ofproto_group_dump(k->br->ofp, id, c->now_ms, group_stats_cb, &r);
+		} else {
+			ofproto_meter_dump(k->br->ofp, id, c->now_ms, meter_stats_cb, &r);
+		}
+		ofproto_unlock();
+		break;
+	}
+	case OFPMP_GROUP_DESC:
+	case OFPMP_GROUP_FEATURES:
+	case OFPMP_METER_FEATURES:
+		if (body_len) {
+			send_error(k, OFPERR_BAD_LEN, msg, h->length);
+			return;
+		}
+		mp_begin(&r);
+		if (r.type == OFPMP_GROUP_DESC) {
+			ofproto_lock();
+			ofproto_group_dump(k->br->ofp, OFPG_ALL, c->now_ms, group_stats_cb, &r);
+			ofproto_unlock();
+		} else if (r.type == OFPMP_GROUP_FEATURES) {
+			ofp_encode_group_features(&k->out);
+		} else {
+			ofp_encode_meter_features(&k->out);
+		}
 		break;
 	default:
 		send_error(k, OFPERR_BAD_MULTIPART, msg, h->length);
@@ -793,6 +925,12 @@ handle(struct ofconns *c, struct conn *k, const uint8_t *msg, size_t len)
 		break;
 	case OFPT_FLOW_MOD:
 		handle_flow_mod(c, k, msg, len);
+		break;
+	case OFPT_GROUP_MOD:
+		handle_group_mod(c, k, msg, len);
+		break;
+	case OFPT_METER_MOD:
+		handle_meter_mod(c, k, msg, len);
 		break;
 	case OFPT_MULTIPART_REQUEST:
 		handle_multipart(c, k, &h, msg);

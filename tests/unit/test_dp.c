@@ -15,6 +15,7 @@
 
 #include "dp.h"
 #include "emc.h"
+#include "flow_format.h"
 #include "pktgen.h"
 #include "port_mem.h"
 #include "test_eal.h"
@@ -252,6 +253,124 @@ test_two_outputs_with_rewrite(void **state)
 	fixture_free(f);
 }
 
+/* A clone runs its actions on a copy: the packet after it is unchanged. */
+static void
+test_clone(void **state)
+{
+	struct fixture *f = fixture_new(0, 1);
+	uint8_t a[64], b[64];
+
+	(void)state;
+	f->u.n_acts = 4;
+	f->u.acts[0] = (struct dp_action){.type = DP_ACTION_CLONE, .port = 2};
+	f->u.acts[1] = (struct dp_action){.type = DP_ACTION_PUSH_VLAN,
+					  .vlan = {htons(0x8100), htons(0x1000 | 9)}};
+	f->u.acts[2] = (struct dp_action){.type = DP_ACTION_OUTPUT, .port = f->no[1]};
+	f->u.acts[3] = (struct dp_action){.type = DP_ACTION_OUTPUT, .port = f->no[2]};
+	inject(f, 10, 2);
+	poll_all(f);
+	assert_int_equal(collect(f->p[1], a, sizeof a), 10);
+	assert_int_equal(collect(f->p[2], b, sizeof b), 10);
+	assert_int_equal(a[12], 0x81); /* the clone's copy is tagged */
+	assert_int_equal(a[15], 9);
+	assert_int_equal(b[12], 0x08); /* the packet itself is not */
+	char text[256];
+	dp_actions_format(text, sizeof text, f->u.acts, 4);
+	assert_string_equal(text, "clone(push_vlan(tpid=0x8100,vid=9,pcp=0),1),2");
+	fixture_free(f);
+}
+
+/* Counts the packets at 'p' whose IPv4 TOS is 'tos' (and checks every
+ * IPv4 header checksum); returns how many there were in all. */
+static unsigned int
+collect_tos(struct port *p, uint8_t tos, unsigned int *with_tos)
+{
+	struct rte_mbuf *pkts[64];
+	unsigned int total = 0;
+	uint16_t n;
+
+	*with_tos = 0;
+	while ((n = port_mem_collect(p, pkts, 64)) > 0) {
+		for (uint16_t i = 0; i < n; i++) {
+			const uint8_t *ip = rte_pktmbuf_mtod_offset(pkts[i], uint8_t *, 14);
+			uint32_t sum = 0;
+
+			for (int k = 0; k < 20; k += 2) {
+				sum += (uint32_t)ip[k] << 8 | ip[k + 1];
+			}
+			while (sum >> 16) {
+				sum = (sum & 0xffff) + (sum >> 16);
+			}
+			assert_int_equal(sum, 0xffff);
+			*with_tos += ip[1] == tos;
+		}
+		total += n;
+		rte_pktmbuf_free_bulk(pkts, n);
+	}
+	return total;
+}
+
+static void
+test_meters(void **state)
+{
+	struct fixture *f = fixture_new(0, 1);
+	struct dp_meter_cfg drop = {true, 1, {{DP_METER_DROP, 0, 1, 5}}};
+	struct dp_meter_cfg remark = {true, 1, {{DP_METER_DSCP, 1, 1, 2}}};
+	struct dp_meter_stats ms;
+	struct dp_stats st;
+	unsigned int got, tos8;
+
+	(void)state;
+	assert_int_equal(dp_meter_set(f->dp, DP_MAX_METERS, &drop), -EINVAL);
+	drop.bands[0].rate = 0;
+	assert_int_equal(dp_meter_set(f->dp, 3, &drop), -EINVAL);
+	drop.bands[0].rate = 1;
+	assert_int_equal(dp_meter_get_stats(f->dp, 3, &ms), -ENOENT);
+
+	/* 1 packet/s with a burst of 5: of 20 at once, 5 pass (6 if a
+	 * second went by). */
+	assert_int_equal(dp_meter_set(f->dp, 3, &drop), 0);
+	f->u.n_acts = 2;
+	f->u.acts[0] = (struct dp_action){.type = DP_ACTION_METER, .port = 3};
+	f->u.acts[1] = (struct dp_action){.type = DP_ACTION_OUTPUT, .port = f->no[1]};
+	inject(f, 20, 1);
+	poll_all(f);
+	got = collect(f->p[1], NULL, 0);
+	assert_in_range(got, 5, 6);
+	assert_int_equal(dp_meter_get_stats(f->dp, 3, &ms), 0);
+	assert_int_equal(ms.packets, 20);
+	assert_int_equal(ms.band_packets[0], 20 - got);
+	dp_get_stats(f->dp, &st);
+	assert_int_equal(st.drops[DP_DROP_METER], 20 - got);
+
+	/* A changed meter starts with a full bucket and keeps its counters. */
+	drop.bands[0].burst = 10;
+	assert_int_equal(dp_meter_set(f->dp, 3, &drop), 0);
+	inject(f, 20, 1);
+	poll_all(f);
+	got = collect(f->p[1], NULL, 0);
+	assert_in_range(got, 10, 11);
+	assert_int_equal(dp_meter_get_stats(f->dp, 3, &ms), 0);
+	assert_int_equal(ms.packets, 40);
+
+	/* Deleted: its megaflows pass packets unmetered until they go. */
+	dp_meter_del(f->dp, 3);
+	dp_run(f->dp);
+	inject(f, 20, 1);
+	poll_all(f);
+	assert_int_equal(collect(f->p[1], NULL, 0), 20);
+
+	/* A DSCP remark band raises the drop precedence past the burst. */
+	assert_int_equal(dp_meter_set(f->dp, 4, &remark), 0);
+	dp_flow_flush(f->dp);
+	f->u.acts[0].port = 4;
+	inject(f, 10, 1);
+	poll_all(f);
+	assert_int_equal(collect_tos(f->p[1], 0x08, &tos8), 10);
+	assert_in_range(tos8, 7, 8);
+	fixture_free(f);
+}
+
 static void
 test_flush_and_proactive_flows(void **state)
 {
@@ -434,6 +553,8 @@ main(void)
 		cmocka_unit_test(test_megaflow_without_emc),
 		cmocka_unit_test(test_upcall_failure_and_drops),
 		cmocka_unit_test(test_two_outputs_with_rewrite),
+		cmocka_unit_test(test_clone),
+		cmocka_unit_test(test_meters),
 		cmocka_unit_test(test_flush_and_proactive_flows),
 		cmocka_unit_test(test_port_errors),
 		cmocka_unit_test(test_patch_ports),

@@ -160,8 +160,11 @@ test_bad_instructions(void **state)
 	static const uint8_t short_inst[] = {0, 1, 0, 4};
 	static const uint8_t goto_bad[] = {0, 1, 0, 8, 255, 0, 0, 0};
 	static const uint8_t meter[] = {0, 6, 0, 8, 0, 0, 0, 1};
+	static const uint8_t meter_zero[] = {0, 6, 0, 8, 0, 0, 0, 0};
 	static const uint8_t bad_action[] = {0, 4, 0, 16, 0, 0, 0, 0, 0x12, 0x34, 0, 8, 0, 0, 0, 0};
 	static const uint8_t group[] = {0, 4, 0, 16, 0, 0, 0, 0, 0, 22, 0, 8, 0, 0, 0, 1};
+	static const uint8_t group_all[] = {0, 4,  0, 16, 0,    0,    0,    0,
+					    0, 22, 0, 8,  0xff, 0xff, 0xff, 0xfc};
 	static const uint8_t out_any[] = {0,    4,    0,    24,   0, 0, 0, 0, 0, 0, 0, 16,
 					  0xff, 0xff, 0xff, 0xff, 0, 0, 0, 0, 0, 0, 0, 0};
 	static const uint8_t twice[] = {0, 5, 0, 8, 0, 0, 0, 0, 0, 5, 0, 8, 0, 0, 0, 0};
@@ -171,9 +174,17 @@ test_bad_instructions(void **state)
 	assert_int_equal(ofp_decode_insts(unknown_inst, 8, &in), OFPERR_UNKNOWN_INST);
 	assert_int_equal(ofp_decode_insts(short_inst, 4, &in), OFPERR_INST_BAD_LEN);
 	assert_int_equal(ofp_decode_insts(goto_bad, 8, &in), OFPERR_INST_BAD_TABLE_ID);
-	assert_int_equal(ofp_decode_insts(meter, 8, &in), OFPERR_UNSUP_INST);
+	assert_int_equal(ofp_decode_insts(meter, 8, &in), OFPERR_OK);
+	assert_int_equal(in.meter_id, 1);
+	ofp_insts_destroy(&in);
+	assert_int_equal(ofp_decode_insts(meter_zero, 8, &in), OFPERR_METER_INVALID_METER);
 	assert_int_equal(ofp_decode_insts(bad_action, 16, &in), OFPERR_BAD_ACTION_TYPE);
-	assert_int_equal(ofp_decode_insts(group, 16, &in), OFPERR_BAD_OUT_GROUP);
+	assert_int_equal(ofp_decode_insts(group, 16, &in), OFPERR_OK);
+	assert_int_equal(in.n_apply, 1);
+	assert_int_equal(in.apply[0].type, OFPACT_GROUP);
+	assert_int_equal(in.apply[0].port, 1);
+	ofp_insts_destroy(&in);
+	assert_int_equal(ofp_decode_insts(group_all, 16, &in), OFPERR_BAD_OUT_GROUP);
 	assert_int_equal(ofp_decode_insts(out_any, 24, &in), OFPERR_BAD_OUT_PORT);
 	assert_int_equal(ofp_decode_insts(twice, 16, &in), OFPERR_UNSUP_INST);
 }
@@ -424,6 +435,189 @@ test_port_and_flow_messages(void **state)
 	obuf_free(&b);
 }
 
+/* ---- Groups and meters ---- */
+
+static enum ofp_err
+group_round_trip(const struct ofp_group_mod *gm, struct ofp_group_mod *out)
+{
+	struct obuf b;
+	enum ofp_err err;
+
+	obuf_init(&b);
+	ofp_encode_group_mod(&b, 7, gm);
+	err = ofp_decode_group_mod(b.data, b.size, out);
+	obuf_free(&b);
+	return err;
+}
+
+static void
+test_group_messages(void **state)
+{
+	struct ofpact a0[2] = {{.type = OFPACT_POP_VLAN}, {.type = OFPACT_OUTPUT, .port = 2}};
+	struct ofpact a1[1] = {{.type = OFPACT_OUTPUT, .port = 3}};
+	struct ofpact chained[1] = {{.type = OFPACT_GROUP, .port = 9}};
+	struct ofp_bucket b[2] = {{10, 2, OFPG_ANY, a0, 2}, {20, 3, OFPG_ANY, a1, 1}};
+	struct ofp_group_mod gm = {OFPGC_ADD, OFPGT_SELECT, 5, b, 2}, out;
+	uint64_t pk[2] = {3, 4}, by[2] = {300, 400};
+	struct ofproto_group_info gi = {5, OFPGT_SELECT, b, 2, 1, 2500, 7, 700, pk, by};
+	struct obuf o;
+
+	(void)state;
+	assert_int_equal(group_round_trip(&gm, &out), OFPERR_OK);
+	assert_int_equal(out.command, OFPGC_ADD);
+	assert_int_equal(out.type, OFPGT_SELECT);
+	assert_int_equal(out.group_id, 5);
+	assert_int_equal(out.n_buckets, 2);
+	assert_int_equal(out.buckets[0].weight, 10);
+	assert_int_equal(out.buckets[1].watch_port, 3);
+	assert_int_equal(out.buckets[0].n_actions, 2);
+	assert_int_equal(out.buckets[0].actions[0].type, OFPACT_POP_VLAN);
+	assert_int_equal(out.buckets[1].actions[0].port, 3);
+	ofp_group_mod_destroy(&out);
+
+	/* What the specification names for each mistake. */
+	gm.type = 9;
+	assert_int_equal(group_round_trip(&gm, &out), OFPERR_GROUP_BAD_TYPE);
+	gm.type = OFPGT_ALL;
+	assert_int_equal(group_round_trip(&gm, &out), OFPERR_GROUP_WEIGHT_UNSUPPORTED);
+	gm.type = OFPGT_INDIRECT;
+	b[0].weight = b[1].weight = 0;
+	assert_int_equal(group_round_trip(&gm, &out), OFPERR_GROUP_INVALID_GROUP);
+	gm.type = OFPGT_FF;
+	b[1].watch_port = OFPP_ANY;
+	assert_int_equal(group_round_trip(&gm, &out), OFPERR_GROUP_BAD_WATCH);
+	b[1].watch_port = 3;
+	gm.group_id = OFPG_ALL;
+	assert_int_equal(group_round_trip(&gm, &out), OFPERR_GROUP_INVALID_GROUP);
+	gm.group_id = 5;
+	b[1].actions = chained;
+	assert_int_equal(group_round_trip(&gm, &out), OFPERR_GROUP_CHAINING_UNSUPPORTED);
+	b[1].actions = a1;
+	gm.command = 7;
+	assert_int_equal(group_round_trip(&gm, &out), OFPERR_GROUP_BAD_COMMAND);
+	gm.command = OFPGC_DELETE;
+	gm.group_id = OFPG_ALL;
+	assert_int_equal(group_round_trip(&gm, &out), OFPERR_OK);
+	ofp_group_mod_destroy(&out);
+
+	/* A bucket whose length runs past the message. */
+	gm.command = OFPGC_ADD;
+	gm.group_id = 5;
+	obuf_init(&o);
+	ofp_encode_group_mod(&o, 1, &gm);
+	o.data[16] = 0x7f;
+	assert_int_equal(ofp_decode_group_mod(o.data, o.size, &out), OFPERR_GROUP_BAD_BUCKET);
+	assert_int_equal(ofp_decode_group_mod(o.data, 12, &out), OFPERR_BAD_LEN);
+	obuf_free(&o);
+
+	/* Stats: 40 bytes and 16 per bucket; desc: the buckets again. */
+	obuf_init(&o);
+	ofp_encode_group_stats(&o, &gi);
+	assert_int_equal(o.size, 40 + 32);
+	assert_int_equal(o.data[0] << 8 | o.data[1], 72);
+	assert_int_equal(o.data[7], 5);  /* group_id */
+	assert_int_equal(o.data[11], 1); /* ref_count */
+	assert_int_equal(o.data[23], 7); /* packet_count */
+	assert_int_equal(o.data[35], 2); /* duration_sec */
+	assert_int_equal(o.data[47], 3); /* bucket 0 packets */
+	assert_int_equal(o.data[71] | o.data[70] << 8, 400);
+	o.size = 0;
+	ofp_encode_group_desc(&o, &gi);
+	assert_int_equal(o.data[0] << 8 | o.data[1], o.size);
+	assert_int_equal(o.data[2], OFPGT_SELECT);
+	assert_int_equal(o.size, 8 + (16 + 8 + 16) + (16 + 16));
+	o.size = 0;
+	ofp_encode_group_features(&o);
+	assert_int_equal(o.size, 40);
+	assert_int_equal(o.data[3], 0xf); /* all four types */
+	obuf_free(&o);
+}
+
+static void
+test_meter_messages(void **state)
+{
+	struct ofp_meter_mod mm = {OFPMC_ADD,
+				   OFPMF_PKTPS | OFPMF_BURST | OFPMF_STATS,
+				   3,
+				   2,
+				   {{OFPMBT_DROP, 0, 100, 10}, {OFPMBT_DSCP_REMARK, 1, 50, 5}}},
+			     out;
+	struct ofproto_meter_info mi = {3, &mm, 2, 1500, {9, 900, {1, 2}, {100, 200}}};
+	struct obuf o;
+
+	(void)state;
+	obuf_init(&o);
+	ofp_encode_meter_mod(&o, 1, &mm);
+	assert_int_equal(o.size, 16 + 32);
+	assert_int_equal(ofp_decode_meter_mod(o.data, o.size, &out), OFPERR_OK);
+	assert_int_equal(out.flags, mm.flags);
+	assert_int_equal(out.meter_id, 3);
+	assert_int_equal(out.n_bands, 2);
+	assert_int_equal(out.bands[0].rate, 100);
+	assert_int_equal(out.bands[0].burst, 10);
+	assert_int_equal(out.bands[1].type, OFPMBT_DSCP_REMARK);
+	assert_int_equal(out.bands[1].prec_level, 1);
+	assert_int_equal(ofp_decode_meter_mod(o.data, 12, &out), OFPERR_BAD_LEN);
+	o.data[16 + 3] = 12; /* a band of the wrong length */
+	assert_int_equal(ofp_decode_meter_mod(o.data, o.size, &out), OFPERR_BAD_LEN);
+	o.size = 0;
+
+	mm.bands[0].type = 0xffff;
+	ofp_encode_meter_mod(&o, 1, &mm);
+	assert_int_equal(ofp_decode_meter_mod(o.data, o.size, &out), OFPERR_METER_BAD_BAND);
+	o.size = 0;
+	mm.bands[0].type = OFPMBT_DROP;
+	mm.bands[0].rate = 0;
+	ofp_encode_meter_mod(&o, 1, &mm);
+	assert_int_equal(ofp_decode_meter_mod(o.data, o.size, &out), OFPERR_METER_BAD_RATE);
+	o.size = 0;
+	mm.bands[0].rate = 100;
+	mm.flags = OFPMF_KBPS | OFPMF_PKTPS;
+	ofp_encode_meter_mod(&o, 1, &mm);
+	assert_int_equal(ofp_decode_meter_mod(o.data, o.size, &out), OFPERR_METER_BAD_FLAGS);
+	o.size = 0;
+	mm.flags = OFPMF_KBPS;
+	mm.meter_id = 0;
+	ofp_encode_meter_mod(&o, 1, &mm);
+	assert_int_equal(ofp_decode_meter_mod(o.data, o.size, &out), OFPERR_METER_INVALID_METER);
+	o.size = 0;
+	mm.meter_id = 3;
+	mm.command = 5;
+	ofp_encode_meter_mod(&o, 1, &mm);
+	assert_int_equal(ofp_decode_meter_mod(o.data, o.size, &out), OFPERR_METER_BAD_COMMAND);
+	o.size = 0;
+	mm.command = OFPMC_ADD;
+	mm.n_bands = OFP_METER_BANDS;
+	for (int i = 2; i < OFP_METER_BANDS; i++) {
+		mm.bands[i] = mm.bands[0];
+	}
+	ofp_encode_meter_mod(&o, 1, &mm);
+	o.size += 16; /* one band more than the switch takes */
+	memcpy(o.data + o.size - 16, o.data + 16, 16);
+	o.data[2] = (uint8_t)(o.size >> 8);
+	o.data[3] = (uint8_t)o.size;
+	assert_int_equal(ofp_decode_meter_mod(o.data, o.size, &out), OFPERR_METER_OUT_OF_BANDS);
+	o.size = 0;
+	mm.n_bands = 2;
+
+	/* Stats: 40 bytes and 16 per band, the length at offset 4. */
+	ofp_encode_meter_stats(&o, &mi);
+	assert_int_equal(o.size, 40 + 32);
+	assert_int_equal(o.data[4] << 8 | o.data[5], 72);
+	assert_int_equal(o.data[15], 2); /* flow_count */
+	assert_int_equal(o.data[23], 9); /* packet_in_count */
+	assert_int_equal(o.data[47], 1); /* band 0 packets */
+	o.size = 0;
+	ofp_encode_meter_config(&o, &mi);
+	assert_int_equal(o.size, 8 + 32);
+	assert_int_equal(o.data[0] << 8 | o.data[1], 40);
+	o.size = 0;
+	ofp_encode_meter_features(&o);
+	assert_int_equal(o.size, 16);
+	assert_int_equal(o.data[7], 0x6); /* drop and DSCP remark */
+	obuf_free(&o);
+}
+
 int
 main(void)
 {
@@ -436,6 +630,8 @@ main(void)
 		cmocka_unit_test(test_packet_in),
 		cmocka_unit_test(test_packet_out),
 		cmocka_unit_test(test_port_and_flow_messages),
+		cmocka_unit_test(test_group_messages),
+		cmocka_unit_test(test_meter_messages),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

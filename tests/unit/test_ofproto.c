@@ -5,6 +5,7 @@
  * revalidation, and the megaflow-correctness property on random tables.
  */
 #include <arpa/inet.h>
+#include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -133,7 +134,10 @@ test_text(void **state)
 		{"ip", "no actions"},
 		{"actions=drop,output:1", "drop must be the only action"},
 		{"actions=write_actions(output:1", "unbalanced"},
-		{"actions=group:1", "not supported yet"},
+		{"actions=group:1", "group 1 does not exist"},
+		{"actions=meter:2,output:1", "meter 2 does not exist"},
+		{"actions=meter:0,output:1", "a meter is 1-"},
+		{"actions=resubmit:1", "not supported yet"},
 	};
 
 	(void)state;
@@ -516,6 +520,247 @@ test_revalidation(void **state)
 	ofproto_destroy(ofp);
 }
 
+/* ---- Groups and meters ---- */
+
+static struct ofpact
+out_act(uint32_t port)
+{
+	return (struct ofpact){.type = OFPACT_OUTPUT, .port = port};
+}
+
+/* Group 'id' of 'type' whose bucket i outputs to OpenFlow port ports[i]
+ * (watching it for fast failover, weight 1 for select). */
+static int
+group_cmd(struct ofproto *ofp, enum ofp_group_cmd cmd, uint32_t id, uint8_t type,
+	  const uint32_t *ports, uint32_t n, bool set_src)
+{
+	struct ofp_bucket b[4];
+	struct ofpact acts[4][2];
+	struct ofp_group_mod gm = {cmd, type, id, b, n};
+	char err[OFP_ERR_MAX];
+
+	for (uint32_t i = 0; i < n; i++) {
+		uint32_t k = 0;
+
+		if (set_src && i == 0) {
+			acts[i][k] =
+				(struct ofpact){.type = OFPACT_SET_FIELD, .field = MFF_ETH_SRC};
+			memcpy(acts[i][k].value.b, "\x02\0\0\0\0\x99", 6);
+			memset(acts[i][k].mask.b, 0xff, 6);
+			k++;
+		}
+		acts[i][k++] = out_act(ports[i]);
+		b[i] = (struct ofp_bucket){type == OFPGT_SELECT,
+					   type == OFPGT_FF ? ports[i] : OFPP_ANY, OFPG_ANY,
+					   acts[i], k};
+	}
+	return ofproto_group_mod(ofp, &gm, 2000, err);
+}
+
+static void
+count_group(void *aux, const struct ofproto_group_info *g)
+{
+	struct ofproto_group_info *out = aux;
+
+	*out = *g;
+}
+
+struct fake_meters {
+	uint32_t sets, dels, last_id;
+};
+
+static int
+fake_set(void *aux, uint32_t dp_id, const struct ofp_meter_mod *mm)
+{
+	struct fake_meters *f = aux;
+
+	(void)mm;
+	f->sets++;
+	f->last_id = dp_id;
+	return 0;
+}
+
+static void
+fake_del(void *aux, uint32_t dp_id)
+{
+	struct fake_meters *f = aux;
+
+	(void)dp_id;
+	f->dels++;
+}
+
+static void
+fake_stats(void *aux, uint32_t dp_id, struct ofproto_meter_stats *s)
+{
+	(void)aux;
+	s->packets = 100 + dp_id;
+}
+
+static void
+meter_info(void *aux, const struct ofproto_meter_info *m)
+{
+	*(struct ofproto_meter_info *)aux = *m;
+}
+
+static void
+test_groups(void **state)
+{
+	struct ofproto *ofp = make_bridge(true);
+	static const uint32_t two_three[] = {2, 3}, four[] = {4}, five_six[] = {5, 6};
+	struct ofproto_group_info gi;
+	struct xlate_result r;
+	struct flow_key k;
+	uint32_t missing;
+	char err[OFP_ERR_MAX];
+
+	(void)state;
+	key_init(&k, 0);
+	/* all: every bucket; a bucket that rewrites runs on a clone. */
+	assert_int_equal(group_cmd(ofp, OFPGC_ADD, 1, OFPGT_ALL, two_three, 2, false), 0);
+	assert_int_equal(group_cmd(ofp, OFPGC_ADD, 1, OFPGT_ALL, two_three, 2, false), -EEXIST);
+	add(ofp, "priority=10,in_port=1,actions=group:1");
+	assert_int_equal(xlate_outputs(ofp, &k), 1u << 1 | 1u << 2);
+	assert_int_equal(group_cmd(ofp, OFPGC_MODIFY, 1, OFPGT_ALL, two_three, 2, true), 0);
+	assert_int_equal(ofproto_xlate(ofp, &k, false, 2000, &r, NULL), 0);
+	assert_int_equal(r.n_actions, 4);
+	assert_int_equal(r.actions[0].type, DP_ACTION_CLONE);
+	assert_int_equal(r.actions[0].port, 2);
+	assert_int_equal(r.actions[1].type, DP_ACTION_SET_ETH);
+	assert_int_equal(r.actions[2].type, DP_ACTION_OUTPUT);
+	assert_int_equal(r.actions[2].port, 1);
+	assert_int_equal(r.actions[3].type, DP_ACTION_OUTPUT); /* unchanged packet */
+	assert_int_equal(r.actions[3].port, 2);
+	assert_int_equal(group_cmd(ofp, OFPGC_MODIFY, 9, OFPGT_ALL, two_three, 2, false), -ENOENT);
+
+	/* indirect */
+	assert_int_equal(group_cmd(ofp, OFPGC_ADD, 2, OFPGT_INDIRECT, four, 1, false), 0);
+	add(ofp, "priority=10,in_port=2,actions=group:2");
+	key_init(&k, 1);
+	assert_int_equal(xlate_outputs(ofp, &k), 1u << 3);
+
+	/* select: spread by the L4 ports, which the megaflow then matches. */
+	assert_int_equal(group_cmd(ofp, OFPGC_ADD, 3, OFPGT_SELECT, five_six, 2, false), 0);
+	add(ofp, "priority=10,in_port=3,actions=group:3");
+	uint32_t seen = 0;
+	for (uint16_t p = 1; p <= 64; p++) {
+		key_init(&k, 2);
+		k.tp_src = htons(p);
+		assert_int_equal(ofproto_xlate(ofp, &k, false, 2000, &r, NULL), 0);
+		assert_int_equal(r.mask.tp_src, 0xffff);
+		seen |= outputs(&r);
+	}
+	assert_int_equal(seen, 1u << 4 | 1u << 5);
+
+	/* fast failover: the first live bucket. */
+	assert_int_equal(group_cmd(ofp, OFPGC_ADD, 4, OFPGT_FF, two_three, 2, false), 0);
+	add(ofp, "priority=10,in_port=4,actions=group:4");
+	key_init(&k, 3);
+	assert_int_equal(xlate_outputs(ofp, &k), 1u << 1);
+	assert_int_equal(ofproto_port_mod(ofp, 2, OFPPC_PORT_DOWN, OFPPC_PORT_DOWN), 0);
+	assert_int_equal(xlate_outputs(ofp, &k), 1u << 2);
+	ofproto_port_set_link(ofp, 2, false);
+	assert_int_equal(xlate_outputs(ofp, &k), 0);
+	ofproto_port_set_link(ofp, 2, true);
+	assert_int_equal(xlate_outputs(ofp, &k), 1u << 2);
+	assert_int_equal(ofproto_port_mod(ofp, 2, 0, OFPPC_PORT_DOWN), 0);
+	assert_int_equal(xlate_outputs(ofp, &k), 1u << 1);
+
+	/* Statistics come from the megaflows; ref_count counts flows. */
+	struct dp_upcall_result res;
+	key_init(&k, 1);
+	memset(&res, 0, sizeof res);
+	assert_int_equal(ofproto_upcall(ofp, &k, 3000, &res), 0);
+	struct dp_flow_info info = {.key = &k,
+				    .orig = &k,
+				    .ufid = res.ufid,
+				    .mask = &res.mask,
+				    .actions = res.actions,
+				    .n_actions = res.n_actions,
+				    .n_packets = 7,
+				    .n_bytes = 700};
+	ofproto_sweep_begin(ofp);
+	assert_true(ofproto_sweep_flow(ofp, &info, 4000, 10000));
+	ofproto_sweep_end(ofp);
+	ofproto_group_dump(ofp, 2, 4000, count_group, &gi);
+	assert_int_equal(gi.group_id, 2);
+	assert_int_equal(gi.ref_count, 1);
+	assert_int_equal(gi.n_packets, 7);
+	assert_int_equal(gi.bucket_packets[0], 7);
+	assert_int_equal(gi.bucket_bytes[0], 700);
+
+	/* Deleting a group deletes the flows that send to it. */
+	struct ofp_group_mod del = {OFPGC_DELETE, 0, 2, NULL, 0};
+	assert_int_equal(ofproto_group_mod(ofp, &del, 5000, err), 0);
+	key_init(&k, 1);
+	assert_int_equal(xlate_outputs(ofp, &k), 0);
+	struct ofp_insts in;
+	ofp_insts_init(&in);
+	struct ofpact g2 = {.type = OFPACT_GROUP, .port = 2};
+	in.apply = &g2;
+	in.n_apply = 1;
+	assert_int_equal(ofproto_insts_missing(ofp, &in, &missing), OFPROTO_NO_GROUP);
+	assert_int_equal(missing, 2);
+	/* The megaflow record still holds the deleted group: the sweep
+	 * drops it without touching freed memory. */
+	ofproto_sweep_begin(ofp);
+	info.n_packets = 9;
+	assert_false(ofproto_sweep_flow(ofp, &info, 6000, 10000));
+	ofproto_sweep_end(ofp);
+	del.group_id = OFPG_ALL;
+	assert_int_equal(ofproto_group_mod(ofp, &del, 6000, err), 0);
+	gi.group_id = 0;
+	ofproto_group_dump(ofp, OFPG_ALL, 6000, count_group, &gi);
+	assert_int_equal(gi.group_id, 0);
+	ofproto_destroy(ofp);
+}
+
+static void
+test_meters(void **state)
+{
+	struct ofproto *ofp = make_bridge(true);
+	struct fake_meters f = {0};
+	struct ofproto_meter_backend be = {fake_set, fake_del, fake_stats, &f};
+	struct ofp_meter_mod mm = {OFPMC_ADD, OFPMF_PKTPS, 5, 1, {{OFPMBT_DROP, 0, 10, 0}}};
+	struct ofproto_meter_info mi;
+	struct xlate_result r;
+	struct flow_key k;
+	char err[OFP_ERR_MAX];
+
+	(void)state;
+	ofproto_set_meter_backend(ofp, &be);
+	assert_int_equal(ofproto_meter_mod(ofp, &mm, 2000, err), 0);
+	assert_int_equal(f.sets, 1);
+	assert_int_equal(ofproto_meter_mod(ofp, &mm, 2000, err), -EEXIST);
+	add(ofp, "priority=10,in_port=1,actions=meter:5,output:2");
+	key_init(&k, 0);
+	assert_int_equal(ofproto_xlate(ofp, &k, false, 2000, &r, NULL), 0);
+	assert_int_equal(r.n_actions, 2);
+	assert_int_equal(r.actions[0].type, DP_ACTION_METER);
+	assert_int_equal(r.actions[0].port, f.last_id);
+	assert_int_equal(r.actions[1].type, DP_ACTION_OUTPUT);
+
+	mm.command = OFPMC_MODIFY;
+	mm.bands[0].rate = 20;
+	assert_int_equal(ofproto_meter_mod(ofp, &mm, 2500, err), 0);
+	assert_int_equal(f.sets, 2);
+	ofproto_meter_dump(ofp, 5, 3000, meter_info, &mi);
+	assert_int_equal(mi.meter_id, 5);
+	assert_int_equal(mi.flow_count, 1);
+	assert_int_equal(mi.cfg->bands[0].rate, 20);
+	assert_int_equal(mi.stats.packets, 100 + f.last_id);
+	assert_int_equal(mi.duration_ms, 1000);
+	mm.meter_id = 6;
+	assert_int_equal(ofproto_meter_mod(ofp, &mm, 3000, err), -ENOENT);
+
+	/* Deleting the meter deletes the flows that use it. */
+	mm.command = OFPMC_DELETE;
+	mm.meter_id = OFPM_ALL;
+	assert_int_equal(ofproto_meter_mod(ofp, &mm, 3000, err), 0);
+	assert_int_equal(f.dels, 1);
+	assert_int_equal(xlate_outputs(ofp, &k), 0);
+	ofproto_destroy(ofp);
+}
+
 /* ---- The megaflow property on random tables ---- */
 
 static const uint32_t ips[] = {0x0a000001, 0x0a000002, 0x0a000102, 0x0b000001};
@@ -675,6 +920,7 @@ main(void)
 		cmocka_unit_test(test_flow_mods),    cmocka_unit_test(test_timeouts),
 		cmocka_unit_test(test_mac_table),    cmocka_unit_test(test_vlan_modes),
 		cmocka_unit_test(test_revalidation), cmocka_unit_test(test_megaflow_property),
+		cmocka_unit_test(test_groups),       cmocka_unit_test(test_meters),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
