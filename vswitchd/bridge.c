@@ -51,7 +51,7 @@ struct bridges {
 	struct dp *dp;
 	struct dp_params params;
 	struct bport *ports[DP_MAX_PORTS]; /* indexed by datapath port number */
-	int8_t link[DP_MAX_PORTS];         /* 1 up, -1 down, 0 unknown */
+	int8_t link[DP_MAX_PORTS];         /* 1 up, -1 down, 0 no port */
 };
 
 uint64_t
@@ -820,9 +820,11 @@ read_links(struct bridges *b)
 	for (uint32_t i = 0; i < DP_MAX_PORTS; i++) {
 		struct port *port = b->ports[i] ? dp_port_get(b->dp, i) : NULL;
 
+		/* A link the switch cannot see (a TAP moved to another
+		 * namespace) counts as up. */
 		b->link[i] = 0;
-		if (st && port && !port_get_status(port, st) && st->link >= 0) {
-			b->link[i] = st->link ? 1 : -1;
+		if (st && port && !port_get_status(port, st)) {
+			b->link[i] = st->link == 0 ? -1 : 1;
 		}
 	}
 	free(st);

@@ -105,7 +105,9 @@ target_valid(const char *t)
 	char *colon;
 
 	if (!strncmp(t, "unix:", 5) || !strncmp(t, "punix:", 6)) {
-		return t[t[0] == 'u' ? 5 : 6] == '/';
+		const char *path = t + (t[0] == 'u' ? 5 : 6);
+
+		return path[0] == '/' && strlen(path) < 108; /* sun_path */
 	}
 	if (strlen(t) >= sizeof buf) {
 		return false;

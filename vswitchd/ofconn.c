@@ -20,6 +20,8 @@
 #include <string.h>
 #include <sys/eventfd.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
 #include <unistd.h>
 
 #include <rte_mbuf.h>
@@ -66,7 +68,8 @@ struct pin_rec {
 struct target {
 	char spec[128];
 	bool passive;
-	struct sockaddr_in addr;
+	struct sockaddr_storage addr; /* sockaddr_in or, for unix:, sockaddr_un */
+	socklen_t addr_len;
 	int fd;          /* listening, or connecting; -1 */
 	bool connecting; /* fd is a connect in progress */
 	uint64_t next_try_ms, backoff_ms;
@@ -1022,13 +1025,32 @@ conn_write(struct conn *k)
 static int
 parse_target(const char *spec, struct target *t, char *err, size_t err_size)
 {
+	struct sockaddr_in *in = (struct sockaddr_in *)&t->addr;
+	struct sockaddr_un *un = (struct sockaddr_un *)&t->addr;
 	char host[64] = "0.0.0.0";
 	unsigned int port;
 	int n = 0;
 
 	memset(t, 0, sizeof *t);
 	t->fd = -1;
+	t->backoff_ms = 1000;
 	snprintf(t->spec, sizeof t->spec, "%s", spec);
+	if (!strncmp(spec, "unix:", 5) || !strncmp(spec, "punix:", 6)) {
+		const char *path = spec + (spec[0] == 'p' ? 6 : 5);
+
+		if (path[0] != '/' || strlen(path) >= sizeof un->sun_path) {
+			snprintf(err, err_size,
+				 "controller target '%s': a socket path is absolute and under %zu "
+				 "bytes",
+				 spec, sizeof un->sun_path);
+			return -EINVAL;
+		}
+		t->passive = spec[0] == 'p';
+		un->sun_family = AF_UNIX;
+		memcpy(un->sun_path, path, strlen(path) + 1);
+		t->addr_len = sizeof *un;
+		return 0;
+	}
 	if (sscanf(spec, "ptcp:%u%n", &port, &n) == 1 && (!spec[n] || spec[n] == ':')) {
 		t->passive = true;
 		if (spec[n] == ':') {
@@ -1038,30 +1060,48 @@ parse_target(const char *spec, struct target *t, char *err, size_t err_size)
 		t->passive = false;
 	} else {
 		snprintf(err, err_size,
-			 "controller target '%s': only tcp: and ptcp: are served yet", spec);
+			 "controller target '%s': expected tcp:IP:PORT, ptcp:PORT[:IP], unix:PATH "
+			 "or punix:PATH",
+			 spec);
 		return -EINVAL;
 	}
-	t->addr.sin_family = AF_INET;
-	t->addr.sin_port = htons((uint16_t)port);
-	if (port == 0 || port > 65535 || inet_pton(AF_INET, host, &t->addr.sin_addr) != 1) {
+	in->sin_family = AF_INET;
+	in->sin_port = htons((uint16_t)port);
+	t->addr_len = sizeof *in;
+	if (port == 0 || port > 65535 || inet_pton(AF_INET, host, &in->sin_addr) != 1) {
 		snprintf(err, err_size, "controller target '%s': bad address or port", spec);
 		return -EINVAL;
 	}
-	t->backoff_ms = 1000;
 	return 0;
 }
 
 static int
 start_listener(struct target *t, char *err, size_t err_size)
 {
-	int fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0), one = 1;
+	int fd = socket(t->addr.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0), one = 1;
 
 	if (fd < 0) {
 		snprintf(err, err_size, "%s: socket: %s", t->spec, strerror(errno));
 		return -errno;
 	}
-	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-	if (bind(fd, (struct sockaddr *)&t->addr, sizeof t->addr) || listen(fd, 16)) {
+	if (t->addr.ss_family == AF_UNIX) {
+		/* A socket nobody answers on is a stale one: replace it. */
+		const char *path = ((struct sockaddr_un *)&t->addr)->sun_path;
+		int probe = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+		struct stat st;
+
+		if (probe >= 0 && !stat(path, &st) && S_ISSOCK(st.st_mode) &&
+		    connect(probe, (struct sockaddr *)&t->addr, t->addr_len) &&
+		    errno == ECONNREFUSED) {
+			unlink(path);
+		}
+		if (probe >= 0) {
+			close(probe);
+		}
+	} else {
+		setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+	}
+	if (bind(fd, (struct sockaddr *)&t->addr, t->addr_len) || listen(fd, 16)) {
 		int ret = -errno;
 
 		snprintf(err, err_size, "%s: cannot listen: %s", t->spec, strerror(errno));
@@ -1078,6 +1118,9 @@ stop_target(struct target *t)
 	if (t->fd >= 0) {
 		close(t->fd);
 		t->fd = -1;
+		if (t->passive && t->addr.ss_family == AF_UNIX) {
+			unlink(((struct sockaddr_un *)&t->addr)->sun_path);
+		}
 	}
 	t->connecting = false;
 }
@@ -1198,14 +1241,14 @@ set_bridge(struct ofconns *c, const char *name, struct ofproto *ofp, uint64_t dp
 static void
 try_connect(struct ofconns *c, struct obr *br, struct target *t)
 {
-	int fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	int fd = socket(t->addr.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 
 	t->next_try_ms = c->now_ms + t->backoff_ms;
 	t->backoff_ms = t->backoff_ms * 2 > BACKOFF_MAX_MS ? BACKOFF_MAX_MS : t->backoff_ms * 2;
 	if (fd < 0) {
 		return;
 	}
-	if (!connect(fd, (struct sockaddr *)&t->addr, sizeof t->addr)) {
+	if (!connect(fd, (struct sockaddr *)&t->addr, t->addr_len)) {
 		t->backoff_ms = 1000;
 		conn_new(c, fd, br, t);
 	} else if (errno == EINPROGRESS) {

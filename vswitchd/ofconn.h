@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * OpenFlow connections of the bridges: listeners for "ptcp:PORT[:IP]"
- * targets (ovs-ofctl, controllers that connect in) and active connections
- * to "tcp:IP:PORT" controllers, reconnected with exponential back-off. Runs
+ * OpenFlow connections of the bridges: listeners for "ptcp:PORT[:IP]" and
+ * "punix:PATH" targets (ovs-ofctl, controllers that connect in) and active
+ * connections to "tcp:IP:PORT" and "unix:PATH" controllers, reconnected
+ * with exponential back-off. Runs
  * in vswitchd's main thread, from its poll loop: the caller collects the
  * descriptors with ofconns_pollfds(), polls, and hands the results to
  * ofconns_run(). Messages are decoded by ofproto/ofp_msg.c and applied to
@@ -29,7 +30,7 @@ struct ofconn_hooks {
 	void (*sync)(void *aux);
 	/* The running port behind datapath port 'dp_port', or NULL. */
 	struct port *(*port)(void *aux, uint32_t dp_port);
-	/* A connection to one of bridge 'name''s controllers (tcp:) came or
+	/* A connection to one of bridge 'name''s controllers (tcp:, unix:) came or
 	 * went by itself; 'n_connected' are up now (fail mode depends on it).
 	 * Not called from ofconns_set_bridge()/ofconns_del_bridge(), whose
 	 * caller sets the fail mode itself (and may hold the ofproto lock). */
@@ -72,12 +73,12 @@ void ofconns_packet_in(struct ofconns *c, const char *name, const struct ofproto
 void ofconns_pin_stats(struct ofconns *c, uint64_t *sent, uint64_t *dropped);
 
 /* Connections currently open to bridge 'name': all of them, or only those
- * to its controllers (its tcp: targets). */
+ * to its controllers (its tcp: and unix: targets). */
 unsigned int ofconns_n_connected(const struct ofconns *c, const char *name);
 unsigned int ofconns_n_controllers_up(const struct ofconns *c, const char *name);
 
 /* The targets among 'targets' that are controllers the switch connects
- * to (for fail mode); ptcp: listeners are not. */
+ * to (for fail mode); ptcp: and punix: listeners are not. */
 unsigned int ofconns_count_controllers(const char *const *targets, size_t n_targets);
 
 #endif /* VS_OFCONN_H */

@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: Apache-2.0
 # OpenFlow 1.3 on the wire, first part: the real ovs-ofctl against the
-# switch's passive listener (ptcp) shows the bridge, adds, dumps, modifies
-# and deletes flows (the dumps agree with switch-ctl's), reads table and
-# aggregate statistics, and the next packet after ovs-ofctl returns obeys
-# the change (two namespaces on TAP ports ping through it). Raw malformed
+# switch's passive listeners (ptcp, punix) shows the bridge, adds, dumps,
+# modifies and deletes flows (the dumps agree with switch-ctl's), groups of
+# every type and meters, reads table, aggregate, group and meter
+# statistics, and the next packet after ovs-ofctl returns obeys the change
+# (two namespaces on TAP ports ping through it). Raw malformed
 # messages get the errors the specification names, echo the offending bytes
 # and leave the connection usable (of_raw.py).
 set -uo pipefail
@@ -73,6 +74,61 @@ check "the next ping is dropped" sh -c "! ip netns exec on1$S ping -c 1 -W 1 $NE
 check "drop flow removed" ofctl del-flows "$OF" "in_port=t1$S"
 check "the next ping passes" pings
 
+# Groups and meters, over a punix: listener beside the ptcp: one.
+OFU="unix:$T/of.sock"
+check "a punix listener beside the ptcp one" ctl set-controller "$BR" \
+	"ptcp:$PORT:127.0.0.1" "punix:$T/of.sock"
+check "ovs-ofctl over the unix socket" grep -q "n_tables:254" <<<"$(ofctl show "$OFU")"
+check "add-group select" ofctl add-group "$OFU" "group_id=1,type=select,bucket=weight:100,output:2"
+check "add-group indirect" ofctl add-group "$OFU" "group_id=2,type=indirect,bucket=output:2"
+check "add-group all" ofctl add-group "$OFU" "group_id=3,type=all,bucket=output:2,bucket=output:LOCAL"
+check "add-group fast failover" ofctl add-group "$OFU" \
+	"group_id=4,type=ff,bucket=watch_port:7,output:7,bucket=watch_port:2,output:2"
+check "an existing group is refused" sh -c "! timeout 10 ovs-ofctl -O OpenFlow13 \
+	add-group $OFU 'group_id=1,type=all,bucket=output:1' 2>/dev/null"
+groups=$(ofctl dump-groups "$OFU")
+for want in "group_id=1,type=select,bucket=weight:100,actions=output:2" \
+	"group_id=2,type=indirect,bucket=actions=output:2" \
+	"group_id=3,type=all,bucket=actions=output:2,bucket=actions=LOCAL" \
+	"group_id=4,type=ff,bucket=watch_port:7,actions=output:7,bucket=watch_port:2,actions=output:2"; do
+	check "dump-groups: ${want%%,bucket*}" grep -qF "$want" <<<"$groups"
+done
+check "mod-group" ofctl mod-group "$OFU" "group_id=3,type=all,bucket=output:2"
+check "modified group" grep -qF "group_id=3,type=all,bucket=actions=output:2" \
+	<<<"$(ofctl dump-groups "$OFU")"
+check "group features" grep -q "Types:  0xf" <<<"$(ofctl dump-group-features "$OFU")"
+for g in 1 2 3 4; do
+	check "flow to group $g" ofctl add-flow "$OFU" "priority=500,in_port=1,actions=group:$g"
+	check "ping through group $g" pings
+done
+stats=$(ofctl dump-group-stats "$OFU")
+check "group stats count the packets of the live bucket" \
+	grep -qE "group_id=4,.*ref_count=1,packet_count=[1-9].*bucket1:packet_count=[1-9]" <<<"$stats"
+check "group stats: the unwatched bucket saw none" \
+	grep -qE "group_id=4,.*bucket0:packet_count=0," <<<"$stats"
+
+check "add-meter" ofctl add-meter "$OFU" "meter=1,pktps,burst,stats,band=type=drop,rate=2,burst_size=2"
+check "meter features" grep -q "band_types: drop dscp_remark" <<<"$(ofctl meter-features "$OFU")"
+check "dump-meters" grep -q "type=drop rate=2 burst_size=2" <<<"$(ofctl dump-meters "$OFU")"
+check "a meter the switch does not have is refused" sh -c "! timeout 10 ovs-ofctl -O OpenFlow13 \
+	add-flow $OFU 'priority=1,actions=meter:9,output:2' 2>/dev/null"
+check "metered flow" ofctl add-flow "$OFU" "priority=600,in_port=1,ip,actions=meter:1,output:2"
+got=$(ip netns exec on1$S ping -c 20 -i 0.02 -W 1 "$NET.2" | grep -oE "[0-9]+ received" | cut -d' ' -f1)
+echo "metered ping: ${got:-0} of 20 received"
+check "the meter passes its burst and drops the rest" [ "${got:-0}" -ge 1 -a "${got:-0}" -le 12 ]
+mstats=$(ofctl meter-stats "$OFU")
+check "meter stats count its drops" grep -qE "meter:1 flow_count:1 packet_in_count:[1-9]" <<<"$mstats"
+check "meter stats: the drop band" grep -qE "0: packet_count:[1-9]" <<<"$mstats"
+check "del-meters" ofctl del-meters "$OFU"
+check "the metered flow went with its meter" [ "$(ofctl dump-flows "$OFU" | grep -c meter:)" -eq 0 ]
+check "del-groups" ofctl del-groups "$OFU"
+check "no group left" [ "$(ofctl dump-groups "$OFU" | grep -c group_id)" -eq 0 ]
+check "flows to groups went with them" [ "$(ofctl dump-flows "$OFU" | grep -c group:)" -eq 0 ]
+check "NORMAL again: ping" pings
+check "the punix socket is there" [ -S "$T/of.sock" ]
+ctl set-controller "$BR" "ptcp:$PORT:127.0.0.1" >/dev/null
+check "its socket file is gone" [ ! -e "$T/of.sock" ]
+
 # Malformed messages: an error each, the connection still usable.
 raw=$(/usr/bin/python3 "$(dirname "$0")/of_raw.py" "$PORT")
 echo "$raw" | grep -v " ok$"
@@ -105,5 +161,5 @@ check "del-br after that" ctl del-br c$S
 check "the daemon still answers" ctl br-exists "$BR"
 
 expect_fail "cannot listen" add-br x$S -- set-controller x$S "ptcp:$PORT:127.0.0.1"
-expect_fail "only tcp: and ptcp: are served" set-controller "$BR" unix:/tmp/x.sock
+expect_fail "is not a controller target" set-controller "$BR" unix:relative.sock
 finish

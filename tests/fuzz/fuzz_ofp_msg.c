@@ -4,8 +4,8 @@
  * message (its header's length is forced to the input size). Decoding must
  * never read outside it (ASan, exact-size copy) nor leak (LSan); a flow mod
  * that decodes must encode back to a message that decodes to the same
- * match and instructions. Hello, match, multipart-request and packet-out decoders get
- * the same bytes.
+ * match and instructions; group and meter mods likewise. Hello, match,
+ * multipart-request and packet-out decoders get the same bytes.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -42,9 +42,50 @@ round_trip(const struct ofp_flow_mod *fm)
 	obuf_free(&b);
 }
 
+static void
+group_round_trip(const struct ofp_group_mod *gm)
+{
+	struct ofp_group_mod back;
+	struct obuf b;
+
+	obuf_init(&b);
+	ofp_encode_group_mod(&b, 1, gm);
+	if (ofp_decode_group_mod(b.data, b.size, &back) != OFPERR_OK ||
+	    back.command != gm->command || back.group_id != gm->group_id ||
+	    (gm->command != OFPGC_DELETE &&
+	     (back.type != gm->type || back.n_buckets != gm->n_buckets))) {
+		abort();
+	}
+	for (uint32_t i = 0; i < back.n_buckets; i++) {
+		if (back.buckets[i].n_actions != gm->buckets[i].n_actions ||
+		    back.buckets[i].watch_port != gm->buckets[i].watch_port) {
+			abort();
+		}
+	}
+	ofp_group_mod_destroy(&back);
+	obuf_free(&b);
+}
+
+static void
+meter_round_trip(const struct ofp_meter_mod *mm)
+{
+	struct ofp_meter_mod back;
+	struct obuf b;
+
+	obuf_init(&b);
+	ofp_encode_meter_mod(&b, 1, mm);
+	if (ofp_decode_meter_mod(b.data, b.size, &back) != OFPERR_OK ||
+	    (mm->command != OFPMC_DELETE && memcmp(&back, mm, sizeof back))) {
+		abort();
+	}
+	obuf_free(&b);
+}
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
+	struct ofp_group_mod gm;
+	struct ofp_meter_mod mm;
 	struct ofp_flow_mod fm;
 	struct match m;
 	struct ofp_insts in;
@@ -66,6 +107,13 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		round_trip(&fm);
 	}
 	ofp_insts_destroy(&fm.insts);
+	if (ofp_decode_group_mod(copy, size, &gm) == OFPERR_OK) {
+		group_round_trip(&gm);
+		ofp_group_mod_destroy(&gm);
+	}
+	if (ofp_decode_meter_mod(copy, size, &mm) == OFPERR_OK) {
+		meter_round_trip(&mm);
+	}
 	ofp_decode_hello(copy, size);
 	ofp_decode_match(copy + OFP_HEADER_LEN, size - OFP_HEADER_LEN, &m, &used);
 	if (ofp_decode_insts(copy + OFP_HEADER_LEN, size - OFP_HEADER_LEN, &in) == OFPERR_OK) {
