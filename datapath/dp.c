@@ -225,10 +225,8 @@ dp_destroy(struct dp *dp)
 	}
 	inject_drain(dp);
 	dp_meters_free(dp);
-	for (struct dp_garbage *g = dp->garbage, *next; g; g = next) {
-		next = g->next;
-		free(g->p);
-	}
+	dp_captures_free(dp);
+	dp_garbage_free(dp->garbage);
 	rte_ring_free(dp->inject);
 	rte_free(dp->qsbr);
 	rte_free(dp);
@@ -398,6 +396,7 @@ dp_port_del(struct dp *dp, uint32_t port_no)
 		}
 	}
 	__atomic_store_n(&dp->ports[port_no], NULL, __ATOMIC_RELEASE);
+	dp_captures_port_gone(dp, port_no);
 	relink_patches(dp);
 	dp_synchronize(dp);
 	port_close(port);
@@ -460,10 +459,7 @@ dp_reclaim(struct dp *dp)
 	if (!dp->threaded) {
 		dp_pmd_sweep_emc(dp->pmds[0]); /* the caller's thread is the PMD */
 	}
-	for (struct dp_garbage *g = retired, *next; g; g = next) {
-		next = g->next;
-		free(g->p);
-	}
+	dp_garbage_free(retired);
 	for (unsigned int i = 0; i < dp->n_pmds; i++) {
 		dpcls_garbage_free(&garbage[i]);
 		for (struct dp_flow *f = dead[i], *next; f; f = next) {
@@ -658,11 +654,25 @@ dp_pmd_get_rxqs(struct dp *dp, unsigned int idx, int *cpu, struct dp_rxq_info *r
 }
 
 void
-dp_retire(struct dp *dp, struct dp_garbage *g, void *p)
+dp_retire(struct dp *dp, struct dp_garbage *g, void *p, void (*free_fn)(void *))
 {
 	g->p = p;
+	g->free_fn = free_fn;
 	g->next = dp->garbage;
 	dp->garbage = g;
+}
+
+void
+dp_garbage_free(struct dp_garbage *list)
+{
+	for (struct dp_garbage *g = list, *next; g; g = next) {
+		next = g->next;
+		if (g->free_fn) {
+			g->free_fn(g->p);
+		} else {
+			free(g->p);
+		}
+	}
 }
 
 void

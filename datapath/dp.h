@@ -230,6 +230,51 @@ void dp_meter_del(struct dp *dp, uint32_t id);
 /* Meter 'id''s counters; -ENOENT. Any thread. */
 int dp_meter_get_stats(struct dp *dp, uint32_t id, struct dp_meter_stats *s);
 
+/* ---- Capture ----
+ * Copies of the packets a port receives and sends (after the actions),
+ * for switch-ctl capture. A capture holds a fixed number of records: when
+ * its reader falls behind, packets are left out and counted, and the
+ * datapath never waits. Optionally filtered by a classic BPF program
+ * (pcap_compile()) run in the PMD thread. */
+enum { DP_CAPTURE_SNAP_MAX = 9216, DP_CAPTURE_RECORDS = 1024 };
+
+struct bpf_insn;
+struct dp_capture;
+
+struct dp_capture_params {
+	const struct bpf_insn *filter; /* NULL: every packet */
+	uint32_t filter_len;           /* instructions */
+	uint32_t snaplen;              /* bytes kept per packet; 0 or more: the maximum */
+	uint32_t n_records;            /* a power of two; 0: DP_CAPTURE_RECORDS */
+};
+
+struct dp_capture_rec {
+	uint64_t sec;
+	uint32_t nsec;
+	uint32_t len, caplen;
+	bool tx; /* sent by the port (else received) */
+	uint8_t data[DP_CAPTURE_SNAP_MAX];
+};
+
+struct dp_capture_stats {
+	uint64_t captured, dropped; /* dropped: no free record (slow reader) */
+	bool port_gone;             /* the port was deleted: nothing more comes */
+};
+
+/* Starts capturing on port 'port_no'. Returns 0, -ENOENT, -EINVAL or
+ * -ENOMEM. Control thread. */
+int dp_capture_start(struct dp *dp, uint32_t port_no, const struct dp_capture_params *p,
+		     struct dp_capture **cap);
+/* Ends it; 'cap' is gone after this. Control thread. Every capture must
+ * be stopped before dp_destroy(). */
+void dp_capture_stop(struct dp *dp, struct dp_capture *cap);
+/* The reader (one thread, any): up to 'max' captured packets, oldest
+ * first; give them back with dp_capture_release() once written out. */
+unsigned int dp_capture_read(struct dp_capture *cap, struct dp_capture_rec **recs,
+			     unsigned int max);
+void dp_capture_release(struct dp_capture *cap, struct dp_capture_rec **recs, unsigned int n);
+void dp_capture_get_stats(const struct dp_capture *cap, struct dp_capture_stats *s);
+
 /* Periodic control-thread work: frees memory PMD threads retired. */
 void dp_run(struct dp *dp);
 

@@ -79,7 +79,7 @@ dp_meter_set(struct dp *dp, uint32_t id, const struct dp_meter_cfg *cfg)
 	}
 	old = m->bands;
 	__atomic_store_n(&m->bands, nb, __ATOMIC_RELEASE);
-	dp_retire(dp, &old->gc, old);
+	dp_retire(dp, &old->gc, old, NULL);
 	return 0;
 }
 
@@ -92,8 +92,8 @@ dp_meter_del(struct dp *dp, uint32_t id)
 		return;
 	}
 	__atomic_store_n(&dp->meters[id], NULL, __ATOMIC_RELEASE);
-	dp_retire(dp, &m->bands->gc, m->bands);
-	dp_retire(dp, &m->gc, m);
+	dp_retire(dp, &m->bands->gc, m->bands, NULL);
+	dp_retire(dp, &m->gc, m, NULL);
 }
 
 void

@@ -101,6 +101,11 @@ tx_flush(struct dp_pmd *pmd, uint32_t port_no)
 		rte_pktmbuf_free_bulk(b->pkts, n);
 		return;
 	}
+	struct dp_capture *cl = __atomic_load_n(&pmd->dp->captures[port_no], __ATOMIC_ACQUIRE);
+
+	if (unlikely(cl != NULL)) {
+		dp_capture_burst(cl, b->pkts, n, true);
+	}
 	if (port->ops->patch) {
 		/* The peer's bridge may send to this port again: free the
 		 * buffer first. */
@@ -486,8 +491,15 @@ execute_groups(struct dp_pmd *pmd, struct batch_ctx *c, uint64_t now)
 static void
 process_batch(struct dp_pmd *pmd, uint32_t in_port, struct rte_mbuf **pkts, uint16_t n)
 {
+	struct dp_capture *cl =
+		in_port < DP_MAX_PORTS
+			? __atomic_load_n(&pmd->dp->captures[in_port], __ATOMIC_ACQUIRE)
+			: NULL;
 	struct batch_ctx c;
 
+	if (unlikely(cl != NULL)) {
+		dp_capture_burst(cl, pkts, n, false);
+	}
 	c.n = n;
 	c.pkts = pkts;
 	for (uint16_t i = 0; i < n; i++) {

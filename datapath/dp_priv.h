@@ -104,19 +104,28 @@ struct dp {
 	uint64_t sort_interval_tsc;
 	uint64_t rules_gen; /* bumped by dp_flow_revalidate(); atomic */
 	struct dp_pmd *pmds[DP_MAX_PMDS];
-	struct rte_ring *inject;                /* dp_execute() -> PMD 0: struct dp_inject * */
-	struct dp_meter *meters[DP_MAX_METERS]; /* RCU */
-	struct dp_garbage *garbage;             /* replaced meters: freed after a grace period */
+	struct rte_ring *inject;                   /* dp_execute() -> PMD 0: struct dp_inject * */
+	struct dp_meter *meters[DP_MAX_METERS];    /* RCU */
+	struct dp_garbage *garbage;                /* freed after a grace period (dp_retire()) */
+	struct dp_capture *captures[DP_MAX_PORTS]; /* per port, a list (RCU) */
 };
 
 /* Memory PMD threads may still read: a link embedded in the object. */
 struct dp_garbage {
 	struct dp_garbage *next;
-	void *p; /* what to free() */
+	void *p;                 /* what to free */
+	void (*free_fn)(void *); /* how: NULL for free() */
 };
-/* Frees 'p' (malloc'ed, with 'g' inside it) once no PMD thread can read
- * it, in dp_run(). Control thread. */
-void dp_retire(struct dp *dp, struct dp_garbage *g, void *p);
+/* Frees 'p' (with 'g' inside it) with 'free_fn' (NULL: free()) once no
+ * PMD thread can read it, in dp_run(). Control thread. */
+void dp_retire(struct dp *dp, struct dp_garbage *g, void *p, void (*free_fn)(void *));
+void dp_garbage_free(struct dp_garbage *list);
+
+/* Captures (dp_capture.c): copies a burst for every capture of the list
+ * (PMD threads); ends the captures of a port that is deleted. */
+void dp_capture_burst(struct dp_capture *list, struct rte_mbuf **pkts, uint16_t n, bool tx);
+void dp_captures_port_gone(struct dp *dp, uint32_t port_no);
+void dp_captures_free(struct dp *dp);
 
 /* A meter's bands and their buckets; replaced whole (RCU) on a change. */
 struct dp_meter_bands {

@@ -11,6 +11,7 @@
 
 #include <rte_cycles.h>
 
+#include "capture.h"
 #include "cfgdb.h"
 #include "log.h"
 #include "ofconn.h"
@@ -52,6 +53,7 @@ struct bridges {
 	struct dp_params params;
 	struct bport *ports[DP_MAX_PORTS]; /* indexed by datapath port number */
 	int8_t link[DP_MAX_PORTS];         /* 1 up, -1 down, 0 no port */
+	struct captures *caps;             /* switch-ctl capture */
 };
 
 uint64_t
@@ -268,7 +270,10 @@ bridges_create(struct rte_mempool *mp, const cpu_set_t *cpus, const char *run_di
 	b->cpus = *cpus;
 	b->ofc = ofconns_create(
 		&(struct ofconn_hooks){b, of_sync, of_port, of_controllers, of_execute});
-	if (!b->ofc) {
+	b->caps = captures_create(b, run_dir);
+	if (!b->ofc || !b->caps) {
+		ofconns_destroy(b->ofc);
+		captures_destroy(b->caps);
 		free(b);
 		return NULL;
 	}
@@ -288,6 +293,7 @@ bport_free(struct bport *bp)
 static void
 stop_datapath(struct bridges *b)
 {
+	captures_stop_all(b->caps);
 	dp_destroy(b->dp);
 	b->dp = NULL;
 	for (uint32_t i = 0; i < DP_MAX_PORTS; i++) {
@@ -302,6 +308,7 @@ bridges_destroy(struct bridges *b)
 	if (b) {
 		ofconns_destroy(b->ofc);
 		stop_datapath(b);
+		captures_destroy(b->caps);
 		for (int i = 0; i < MAX_BRIDGES; i++) {
 			ofproto_destroy(b->brs[i].ofp);
 		}
@@ -882,6 +889,12 @@ bridges_ofproto(struct bridges *b, const char *name)
 	struct bbridge *bb = find_bridge(b, name);
 
 	return bb ? bb->ofp : NULL;
+}
+
+struct captures *
+bridges_captures(struct bridges *b)
+{
+	return b->caps;
 }
 
 struct dp *

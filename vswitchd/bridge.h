@@ -62,6 +62,9 @@ struct ofproto *bridges_ofproto(struct bridges *b, const char *name);
 /* The mempool packets come from. */
 struct rte_mempool *bridges_mempool(struct bridges *b);
 
+/* The packet captures of switch-ctl capture (capture.h). */
+struct captures *bridges_captures(struct bridges *b);
+
 /* Milliseconds of CLOCK_MONOTONIC, the time base of flow tables. */
 uint64_t bridges_now_ms(void);
 

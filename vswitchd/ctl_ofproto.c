@@ -14,6 +14,7 @@
 
 #include <rte_mbuf.h>
 
+#include "capture.h"
 #include "flow_format.h"
 #include "mac_learning.h"
 #include "ofproto.h"
@@ -454,7 +455,55 @@ m_port_inject(void *aux, json_t *params, json_t **result, struct jsonrpc_error *
 	return 0;
 }
 
+/* Starts a capture: the pcap stream waits on the returned socket. */
+static int
+m_capture_start(void *aux, json_t *params, json_t **result, struct jsonrpc_error *err)
+{
+	struct vswitchd *vd = aux;
+	const char *name = json_string_value(json_object_get(params, "port"));
+	const json_t *filter = json_object_get(params, "filter");
+	json_int_t snaplen = 0, count = 0;
+	char path[256], why[CAPTURE_ERR_MAX];
+	uint32_t id;
+
+	if (!name || (filter && !json_is_string(filter)) ||
+	    json_unpack(params, "{s?I, s?I}", "snaplen", &snaplen, "count", &count) ||
+	    snaplen < 0 || snaplen > 65535 || count < 0) {
+		return jsonrpc_fail(err, JSONRPC_INVALID_PARAMS,
+				    "params: expected {\"port\": NAME, \"filter\": PCAP-FILTER, "
+				    "\"snaplen\": 0-65535, \"count\": N >= 0}");
+	}
+	if (captures_start(bridges_captures(vd->bridges), name, json_string_value(filter),
+			   (uint32_t)snaplen, (uint64_t)count, &id, path, sizeof path, why)) {
+		return jsonrpc_fail(err, JSONRPC_INVALID_PARAMS, "%s", why);
+	}
+	*result = json_pack("{s:i, s:s}", "id", (int)id, "socket", path);
+	return 0;
+}
+
+/* Ends a capture (or reads how one that ended went). */
+static int
+m_capture_stop(void *aux, json_t *params, json_t **result, struct jsonrpc_error *err)
+{
+	struct vswitchd *vd = aux;
+	json_int_t id;
+	struct capture_result r;
+
+	if (json_unpack(params, "{s:I}", "id", &id) || id <= 0 || id > UINT32_MAX) {
+		return jsonrpc_fail(err, JSONRPC_INVALID_PARAMS, "params: expected {\"id\": N}");
+	}
+	if (captures_stop(bridges_captures(vd->bridges), (uint32_t)id, &r)) {
+		return jsonrpc_fail(err, JSONRPC_INVALID_PARAMS, "no capture %lld", (long long)id);
+	}
+	*result = json_pack("{s:I, s:I, s:I, s:b}", "written", (json_int_t)r.written, "captured",
+			    (json_int_t)r.captured, "dropped", (json_int_t)r.dropped, "port_gone",
+			    r.port_gone);
+	return 0;
+}
+
 static const struct jsonrpc_method methods[] = {
+	{"capture.start", m_capture_start},
+	{"capture.stop", m_capture_stop},
 	{"port.inject", m_port_inject},
 	{"flow.add", m_flow_add},
 	{"flow.mod", m_flow_mod},

@@ -24,6 +24,7 @@
 #include <rte_mbuf.h>
 
 #include "bridge.h"
+#include "capture.h"
 #include "cfgdb.h"
 #include "ctl_server.h"
 #include "log.h"
@@ -508,6 +509,7 @@ main_loop(struct ctl_server *srv, int sig_fd, struct vswitchd *vd)
 		ofconns_run(bridges_ofconns(vd->bridges), fds + 1, n - 1, bridges_now_ms());
 		if (bridges_dp(vd->bridges)) {
 			bridges_sweep(vd->bridges, false);
+			captures_run(bridges_captures(vd->bridges));
 			dp_run(bridges_dp(vd->bridges));
 		}
 	}

@@ -22,20 +22,12 @@
 
 enum { MAX_COMMANDS = 64, RESPONSE_MAX = 64 << 20 };
 
-struct opts {
-	const char *ctl;
-	bool json;
-	int timeout_s;
-};
-
 struct cmd {
 	const struct ctl_command *def;
 	json_t *op; /* CTL_DB: the command object */
 };
 
-static void fatal(int status, const char *fmt, ...) __attribute__((noreturn, format(printf, 2, 3)));
-
-static void
+void
 fatal(int status, const char *fmt, ...)
 {
 	va_list ap;
@@ -64,6 +56,7 @@ usage(void)
 	       "  --help, --version\n\n"
 	       "Commands (TABLE is global, bridge, port or interface):\n");
 	ctl_commands_usage();
+	printf("  capture PORT [-w FILE|-] [-c COUNT] [-s SNAPLEN] [FILTER...]\n");
 	printf("\nSee docs/switch-ctl.md for every command, column and example.\n");
 	exit(0);
 }
@@ -243,10 +236,8 @@ wait_fd(int fd, short events, long long deadline, int timeout_s)
 	}
 }
 
-/* Sends one request (taking ownership of 'params') and returns its response
- * (new reference). */
-static json_t *
-call(const struct opts *o, const char *method, json_t *params)
+json_t *
+ctl_call(const struct opts *o, const char *method, json_t *params)
 {
 	long long deadline = o->timeout_s ? now_ms() + o->timeout_s * 1000LL : 0;
 	json_t *req = json_pack("{s:s, s:s, s:i}", "jsonrpc", "2.0", "method", method, "id", 1);
@@ -303,9 +294,8 @@ call(const struct opts *o, const char *method, json_t *params)
 	return resp;
 }
 
-/* The result of 'resp', or exits with its error. */
-static json_t *
-result_of(json_t *resp)
+json_t *
+ctl_result(json_t *resp)
 {
 	json_t *err = json_object_get(resp, "error");
 
@@ -332,8 +322,8 @@ print_json(const json_t *v)
 static int
 run_view(const struct opts *o, const struct cmd *c)
 {
-	json_t *resp = call(o, c->def->method, c->op ? json_incref(c->op) : NULL);
-	json_t *res = result_of(resp);
+	json_t *resp = ctl_call(o, c->def->method, c->op ? json_incref(c->op) : NULL);
+	json_t *res = ctl_result(resp);
 
 	if (o->json) {
 		print_json(res);
@@ -353,8 +343,8 @@ run_transaction(const struct opts *o, struct cmd *cmds, int n)
 	for (int i = 0; i < n; i++) {
 		json_array_append(ops, cmds[i].op);
 	}
-	resp = call(o, "transact", json_pack("{s:o}", "ops", ops));
-	results = json_object_get(result_of(resp), "results");
+	resp = ctl_call(o, "transact", json_pack("{s:o}", "ops", ops));
+	results = json_object_get(ctl_result(resp), "results");
 	if (o->json) {
 		print_json(n == 1 ? json_array_get(results, 0) : results);
 	}
@@ -378,7 +368,12 @@ main(int argc, char **argv)
 	struct cmd cmds[MAX_COMMANDS] = {0};
 	struct opts o = {0};
 	int first = parse_global(argc, argv, &o);
-	int n = parse_commands(argc - first, argv + first, cmds), status;
+	int n, status;
+
+	if (first < argc && !strcmp(argv[first], "capture")) {
+		return ctl_capture(&o, argc - first - 1, argv + first + 1);
+	}
+	n = parse_commands(argc - first, argv + first, cmds);
 
 	for (int i = 0; i < n; i++) {
 		if (cmds[i].def->kind == CTL_VIEW && n > 1) {

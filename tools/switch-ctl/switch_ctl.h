@@ -33,6 +33,26 @@ struct ctl_command {
 
 enum { CTL_ERR_MAX = 512 };
 
+/* Global options. */
+struct opts {
+	const char *ctl;
+	bool json;
+	int timeout_s;
+};
+
+/* Prints "switch-ctl: " and the message to stderr and exits. */
+void fatal(int status, const char *fmt, ...) __attribute__((noreturn, format(printf, 2, 3)));
+
+/* Sends one request (taking ownership of 'params') and returns its
+ * response (new reference); exits when vswitchd cannot be reached. */
+json_t *ctl_call(const struct opts *o, const char *method, json_t *params);
+/* The result of 'resp', or exits with its error. */
+json_t *ctl_result(json_t *resp);
+
+/* switch-ctl capture PORT [-w FILE] [-c COUNT] [-s SNAPLEN] [FILTER...]
+ * (capture.c); 'argv' holds what follows the word "capture". */
+int ctl_capture(const struct opts *o, int argc, char **argv);
+
 /* The command called 'name', or NULL. */
 const struct ctl_command *ctl_command_find(const char *name);
 
