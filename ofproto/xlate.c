@@ -222,7 +222,11 @@ output_to(struct xctx *c, const struct ofport *p)
 	}
 	commit(c);
 	emit(c, DP_ACTION_OUTPUT)->port = p->dp_port;
-	tr(c, "-> output to %s (port %" PRIu32 ")", p->name, p->ofp_port);
+	if (p->ofp_port == OFPP_LOCAL) {
+		tr(c, "-> output to %s (port LOCAL)", p->name);
+	} else {
+		tr(c, "-> output to %s (port %" PRIu32 ")", p->name, p->ofp_port);
+	}
 }
 
 static void xlate_normal(struct xctx *c);

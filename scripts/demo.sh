@@ -57,6 +57,10 @@ echo "== switch-ctl pmd-stats-show"
 $CTL pmd-stats-show
 echo "== switch-ctl dump-flows br0"
 $CTL dump-flows br0
+echo "== switch-ctl capture tap2 -c 4 icmp (what tap2 receives and sends while demo-ns1 pings)"
+ip netns exec demo-ns1 ping -c 4 -i 0.2 10.0.0.2 >/dev/null &
+timeout -s INT 10 $CTL capture tap2 -c 4 icmp || true
+wait
 if $once; then
 	kill "$(cat "$D/vswitchd.pid")"
 	for ns in demo-ns1 demo-ns2; do ip netns del "$ns"; done
