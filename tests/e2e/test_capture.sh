@@ -18,12 +18,7 @@ start_vswitchd || { echo "vswitchd did not start"; cat "$T/vswitchd.log"; exit 1
 # --- A TAP port, with a filter, to a file.
 check "bridge with two TAP ports" ctl add-br cbr$S -- add-port cbr$S c1$S type=tap \
 	-- add-port cbr$S c2$S type=tap
-for i in 1 2; do
-	netns_add cn$i$S
-	ip link set c$i$S netns cn$i$S
-	ip -n cn$i$S addr add "$NET.$i/24" dev c$i$S
-	ip -n cn$i$S link set c$i$S up
-done
+for i in 1 2; do ns_host cn$i$S c$i$S "$NET.$i/24"; done
 ctl capture c2$S -w "$T/tap.pcap" -c 4 icmp 2>"$T/tap.err" &
 cap=$!
 E2E_EXTRA_PIDS="${E2E_EXTRA_PIDS:-} $cap"

@@ -24,12 +24,7 @@ start_vswitchd || { echo "vswitchd did not start"; cat "$T/vswitchd.log"; exit 1
 check "bridge with a passive OpenFlow listener" ctl add-br "$BR" \
 	-- add-port "$BR" t1$S type=tap -- add-port "$BR" t2$S type=tap \
 	-- set-controller "$BR" "ptcp:$PORT:127.0.0.1"
-for i in 1 2; do
-	netns_add on$i$S
-	ip link set t$i$S netns on$i$S
-	ip -n on$i$S addr add "$NET.$i/24" dev t$i$S
-	ip -n on$i$S link set t$i$S up
-done
+for i in 1 2; do ns_host on$i$S t$i$S "$NET.$i/24"; done
 pings() { ip netns exec on1$S ping -c 2 -i 0.2 -W 1 "$NET.2" >/dev/null 2>&1; }
 
 show=$(ofctl show "$OF")

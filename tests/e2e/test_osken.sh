@@ -46,12 +46,7 @@ controller_start
 check "bridge with two TAP ports, fail mode secure" ctl add-br "$BR" \
 	-- add-port "$BR" t1$S type=tap -- add-port "$BR" t2$S type=tap \
 	-- set-fail-mode "$BR" secure
-for i in 1 2; do
-	netns_add on$i$S
-	ip link set t$i$S netns on$i$S
-	ip -n on$i$S addr add "$NET.$i/24" dev t$i$S
-	ip -n on$i$S link set t$i$S up
-done
+for i in 1 2; do ns_host on$i$S t$i$S "$NET.$i/24"; done
 # The controller must be listening before the switch first tries.
 for _ in $(seq 100); do
 	ss -ltn | grep -q "127.0.0.1:$PORT " && break

@@ -23,11 +23,7 @@ e2e_extra_cleanup() {
 start_vswitchd || { echo "vswitchd did not start"; cat "$T/vswitchd.log"; exit 1; }
 
 # host NS IFACE ADDR: moves IFACE into a new namespace NS with ADDR/24.
-host() {
-	netns_add "$1" && ip link set "$2" netns "$1" &&
-		ip -n "$1" addr add "$3/24" dev "$2" && ip -n "$1" link set "$2" up &&
-		ip -n "$1" link set lo up
-}
+host() { ns_host "$1" "$2" "$3/24"; }
 
 pings() { # pings FROM_NS TO_ADDR [COUNT]
 	ip netns exec "$1" ping -c "${3:-3}" -i 0.2 -W 2 "$2" >/dev/null 2>&1

@@ -10,6 +10,7 @@
 #   expect_fail MSG ARGS...    switch-ctl must fail with MSG on stderr
 #   check DESCRIPTION CMD...   counts a failure if CMD fails
 #   netns_add NAME             a network namespace, deleted at exit
+#   ns_host NS IFACE ADDR/LEN  IFACE into a new namespace NS, addressed, up
 #   E2E_EXTRA_PIDS             processes to kill at exit
 #   e2e_extra_cleanup          a function, if the test defines one, run at exit
 # A test ends with "finish", which prints the tally and sets the status.
@@ -70,6 +71,12 @@ stop_vswitchd() {
 
 netns_add() {
 	ip netns add "$1" && E2E_NETNS="${E2E_NETNS:-} $1"
+}
+
+ns_host() {
+	netns_add "$1" && ip link set "$2" netns "$1" &&
+		ip -n "$1" addr add "$3" dev "$2" && ip -n "$1" link set "$2" up &&
+		ip -n "$1" link set lo up
 }
 
 ctl() {
