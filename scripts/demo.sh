@@ -62,7 +62,9 @@ ip netns exec demo-ns1 ping -c 4 -i 0.2 10.0.0.2 >/dev/null &
 timeout -s INT 10 $CTL capture tap2 -c 4 icmp || true
 wait
 if $once; then
-	kill "$(cat "$D/vswitchd.pid")"
+	pid=$(cat "$D/vswitchd.pid")
+	kill "$pid"
+	for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
 	for ns in demo-ns1 demo-ns2; do ip netns del "$ns"; done
 	echo "== vswitchd stopped, namespaces removed"
 else
