@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: Apache-2.0
 # Runs the commands of docs/quickstart.md's "By hand" section: each `sh`
-# block in order (except those marked as needing QEMU or libvirt), with
+# block in order (except the one marked as needing libvirt), with
 # this test's private paths and names in place of the defaults, and each
 # must succeed. A line "! CMD" must fail. So the quick start stays true.
 set -uo pipefail
@@ -9,7 +9,8 @@ BIN=$(readlink -f "${1:?usage: test_quickstart.sh BINDIR}")
 . "$(dirname "$0")/../lib/e2e.sh"
 
 S=$$
-DOC=$(dirname "$0")/../../docs/quickstart.md
+ROOT=$(readlink -f "$(dirname "$0")/../..")
+DOC=$ROOT/docs/quickstart.md
 E2E_NETNS="qs1_$S qs2_$S" # deleted at exit even if a block fails
 
 /usr/bin/python3 - "$DOC" "$T" <<'EOF'
@@ -36,7 +37,7 @@ for i, b in enumerate(blocks, 1):
 print(len(blocks))
 EOF
 n=$(ls "$T"/block*.sh 2>/dev/null | wc -l)
-check "the quick start has commands to run" [ "$n" -ge 5 ]
+check "the quick start has commands to run" [ "$n" -ge 6 ]
 
 for i in $(seq "$n"); do
 	# Private paths and names; "! CMD" must fail. Each block runs in a
@@ -45,6 +46,8 @@ for i in $(seq "$n"); do
 	sed -E -e "s|\\\$PWD/build/bin|$BIN|g" \
 		-e "s|vswitchd --detach|vswitchd --detach --db $T/conf.json --ctl $T/ctl.sock --run-dir $T/run --log-file $T/vswitchd.log --eal \"$VSWITCHD_EAL\"|" \
 		-e "s|/run/vswitch/vswitchd.pid|$T/vswitchd.pid|g" \
+		-e "s|/run/vm1.sock|$T/vm1.sock|g" -e "s|/tmp/vm1.log|$T/vm1.log|g" \
+		-e "s|scripts/build-guest.sh|$ROOT/scripts/build-guest.sh|g" \
 		-e "s/\\bns([12])\\b/qs\\1_$S/g" -e "s/\\btap([12])\\b/qt\\1_$S/g" \
 		-e "s/\\bbr0\\b/qb$S/g" \
 		-e 's/^! (.*)$/if \1; then echo "expected to fail: \1"; exit 1; fi/' \
@@ -57,5 +60,9 @@ done
 pid=$(cat "$T/vswitchd.pid" 2>/dev/null)
 for _ in $(seq 100); do alive "$pid" || break; sleep 0.1; done
 gone() { ! alive "$1"; }
+# The QEMU the quick start started (it powers off by itself).
+for _ in $(seq 100); do pgrep -f "[q]emu-system.*$T" >/dev/null || break; sleep 0.1; done
+check "its QEMU guest powered off" sh -c "! pgrep -f '[q]emu-system.*$T' >/dev/null"
+pkill -f "[q]emu-system.*$T" 2>/dev/null
 check "the daemon it started stopped" gone "$pid"
 finish
