@@ -20,14 +20,29 @@ S=$$
 check "the test guest builds (or is cached)" guest_build || { finish; exit 1; }
 start_vswitchd || { echo "vswitchd did not start"; cat "$T/vswitchd.log"; exit 1; }
 
+# client_pair WHAT BRIDGE "N IP TASK [PORT-ARGS]" "N IP TASK [PORT-ARGS]": two
+# guests whose QEMU serves the socket, then a bridge with a client-mode
+# port for each (QEMU waits for the switch before it boots the guest).
+client_pair() {
+	local what=$1 br=$2 args=() g v
+	local guests=("${@:3}")
+	for g in "${guests[@]}"; do
+		read -r -a v <<<"$g"
+		vm_start "${v[0]}" "${v[1]}" "${v[2]}" "path=$T/vm${v[0]}.sock,server=on"
+	done
+	for g in "${guests[@]}"; do
+		read -r -a v <<<"$g"
+		sock_wait "$T/vm${v[0]}.sock"
+		args+=(-- add-port "$br" "vm${v[0]}" type=vhost-user-client
+			"options:path=$T/vm${v[0]}.sock" "${v[@]:3}")
+	done
+	check "$what" ctl add-br "$br" "${args[@]}"
+}
+
 # --- 1. Switch as client, QEMU as server.
 s=1
-vm_start 1 10.9.1.1/24 "ping:10.9.1.2:3,tcprecv:60:4" "path=$T/vm1.sock,server=on"
-vm_start 2 10.9.1.2/24 "ping:10.9.1.1:3,tcpsend:10.9.1.1:4" "path=$T/vm2.sock,server=on"
-sock_wait "$T/vm1.sock" && sock_wait "$T/vm2.sock"
-check "1: client-mode ports" ctl add-br b$s$S \
-	-- add-port b$s$S vm1 type=vhost-user-client "options:path=$T/vm1.sock" \
-	-- add-port b$s$S vm2 type=vhost-user-client "options:path=$T/vm2.sock"
+client_pair "1: client-mode ports" b$s$S "1 10.9.1.1/24 ping:10.9.1.2:3,tcprecv:60:4" \
+	"2 10.9.1.2/24 ping:10.9.1.1:3,tcpsend:10.9.1.1:4"
 check "1: guest 2 finished" vm_wait 2 "VSGUEST done" 90
 check "1: guest 1 finished" vm_wait 1 "VSGUEST done" 30
 check "1: guest 1 pings guest 2" vm_wait 1 "ping peer=10.9.1.2 sent=3 received=3" 1
@@ -65,12 +80,8 @@ check "2: bridge removed" ctl del-br b$s$S
 
 # --- 3. VLANs.
 s=3
-vm_start 5 10.9.3.5/24 "answer:40" "path=$T/vm5.sock,server=on"
-vm_start 6 10.9.3.6/24 "pingloop:10.9.3.5:30" "path=$T/vm6.sock,server=on"
-sock_wait "$T/vm5.sock" && sock_wait "$T/vm6.sock"
-check "3: guests on access VLANs 10 and 20" ctl add-br b$s$S \
-	-- add-port b$s$S vm5 type=vhost-user-client "options:path=$T/vm5.sock" tag=10 \
-	-- add-port b$s$S vm6 type=vhost-user-client "options:path=$T/vm6.sock" tag=20
+client_pair "3: guests on access VLANs 10 and 20" b$s$S "5 10.9.3.5/24 answer:40 tag=10" \
+	"6 10.9.3.6/24 pingloop:10.9.3.5:30 tag=20"
 check "3: the guest pings" vm_wait 6 "VSGUEST pinging" 40
 sleep 3
 check "3: different VLANs: no reply in 3 s" [ "$(vlog 6 | grep -c "VSGUEST pong")" -eq 0 ]
@@ -82,12 +93,8 @@ check "3: bridge removed" ctl del-br b$s$S
 
 # --- 4. The switch restarted under two pinging guests (client mode).
 s=4
-vm_start 7 10.9.4.7/24 "pingloop:10.9.4.8:40" "path=$T/vm7.sock,server=on"
-vm_start 8 10.9.4.8/24 "pingloop:10.9.4.7:40" "path=$T/vm8.sock,server=on"
-sock_wait "$T/vm7.sock" && sock_wait "$T/vm8.sock"
-check "4: client-mode ports" ctl add-br b$s$S \
-	-- add-port b$s$S vm7 type=vhost-user-client "options:path=$T/vm7.sock" \
-	-- add-port b$s$S vm8 type=vhost-user-client "options:path=$T/vm8.sock"
+client_pair "4: client-mode ports" b$s$S "7 10.9.4.7/24 pingloop:10.9.4.8:40" \
+	"8 10.9.4.8/24 pingloop:10.9.4.7:40"
 check "4: the guests ping" vm_wait 7 "VSGUEST pong" 60
 sleep 2
 before=$(vm_line 7 "VSGUEST pong")
