@@ -226,10 +226,9 @@ count_rules(const struct ofproto *ofp, bool (*pred)(const struct rule *, void *)
 	uint32_t n = 0;
 
 	for (unsigned tid = 0; tid < OFP_N_TABLES; tid++) {
-		const struct oftable *t = &ofp->tables[tid];
-
-		for (uint32_t i = 0; i < t->n; i++) {
-			n += pred(t->rules[i], aux);
+		for (const struct rule *r = oftable_first(&ofp->tables[tid]); r;
+		     r = oftable_next(r)) {
+			n += pred(r, aux);
 		}
 	}
 	return n;

@@ -46,46 +46,6 @@ rule_unref(struct rule *r)
 	}
 }
 
-static int
-table_insert(struct oftable *t, struct rule *r)
-{
-	uint32_t pos = 0;
-
-	if (t->n == t->cap) {
-		uint32_t cap = t->cap ? t->cap * 2 : 8;
-		struct rule **rules = realloc(t->rules, cap * sizeof *rules);
-
-		if (!rules) {
-			return -ENOMEM;
-		}
-		t->rules = rules;
-		t->cap = cap;
-	}
-	/* After every rule of the same or a higher priority. */
-	uint32_t lo = 0, hi = t->n;
-	while (lo < hi) {
-		uint32_t mid = (lo + hi) / 2;
-
-		if (t->rules[mid]->priority >= r->priority) {
-			lo = mid + 1;
-		} else {
-			hi = mid;
-		}
-	}
-	pos = lo;
-	memmove(&t->rules[pos + 1], &t->rules[pos], (t->n - pos) * sizeof *t->rules);
-	t->rules[pos] = r;
-	t->n++;
-	return 0;
-}
-
-static void
-table_remove_at(struct oftable *t, uint32_t i)
-{
-	memmove(&t->rules[i], &t->rules[i + 1], (t->n - i - 1) * sizeof *t->rules);
-	t->n--;
-}
-
 /* Records that flow space 'm' of table 'table_id' changed, for the sweep. */
 static void
 note_region(struct ofproto *ofp, uint8_t table_id, const struct match *m)
@@ -131,11 +91,36 @@ flow_info_of(const struct rule *r, uint64_t now_ms, struct ofproto_flow_info *f)
 }
 
 static void
-remove_rule(struct ofproto *ofp, uint8_t table_id, uint32_t idx, enum ofp_removed_reason why,
-	    uint64_t now_ms)
+expiry_link(struct ofproto *ofp, struct rule *r)
 {
-	struct rule *r = ofp->tables[table_id].rules[idx];
+	if (r->idle_timeout || r->hard_timeout) {
+		r->exp_prev = NULL;
+		r->exp_next = ofp->expirable;
+		if (ofp->expirable) {
+			ofp->expirable->exp_prev = r;
+		}
+		ofp->expirable = r;
+	}
+}
 
+static void
+expiry_unlink(struct ofproto *ofp, struct rule *r)
+{
+	if (r->idle_timeout || r->hard_timeout) {
+		if (r->exp_prev) {
+			r->exp_prev->exp_next = r->exp_next;
+		} else {
+			ofp->expirable = r->exp_next;
+		}
+		if (r->exp_next) {
+			r->exp_next->exp_prev = r->exp_prev;
+		}
+	}
+}
+
+static void
+remove_rule(struct ofproto *ofp, struct rule *r, enum ofp_removed_reason why, uint64_t now_ms)
+{
 	if ((r->flags & OFPFF_SEND_FLOW_REM) && ofp->removed_cb) {
 		struct ofproto_flow_info f;
 
@@ -143,9 +128,10 @@ remove_rule(struct ofproto *ofp, uint8_t table_id, uint32_t idx, enum ofp_remove
 		f.reason = why;
 		ofp->removed_cb(ofp->removed_aux, ofp, &f);
 	}
-	note_region(ofp, table_id, &r->match);
+	note_region(ofp, r->table_id, &r->match);
 	r->removed = true;
-	table_remove_at(&ofp->tables[table_id], idx);
+	oftable_remove(&ofp->tables[r->table_id], r);
+	expiry_unlink(ofp, r);
 	rule_unref(r);
 }
 
@@ -170,24 +156,11 @@ rule_create(const struct ofp_flow_mod *fm, uint8_t table_id, uint64_t now_ms)
 	return r;
 }
 
-/* True if some packet could match both (same priority overlap check). */
-static bool
-matches_overlap(const struct match *a, const struct match *b)
-{
-	uint64_t diff = (a->metadata ^ b->metadata) & a->metadata_mask & b->metadata_mask;
-
-	for (int i = 0; i < FLOW_KEY_U64S; i++) {
-		diff |= (a->key.u64[i] ^ b->key.u64[i]) & a->mask.u64[i] & b->mask.u64[i];
-	}
-	return diff == 0;
-}
-
 static int
 flow_add(struct ofproto *ofp, const struct ofp_flow_mod *fm, uint64_t now_ms, char *err)
 {
 	struct oftable *t;
-	struct rule *r, *old = NULL;
-	uint32_t old_idx = 0;
+	struct rule *r, *old;
 
 	if (fm->table_id >= OFP_N_TABLES) {
 		snprintf(err, OFP_ERR_MAX, "add-flow: table %u does not exist (0-254)",
@@ -195,22 +168,19 @@ flow_add(struct ofproto *ofp, const struct ofp_flow_mod *fm, uint64_t now_ms, ch
 		return -EINVAL;
 	}
 	t = &ofp->tables[fm->table_id];
-	for (uint32_t i = 0; i < t->n; i++) {
-		struct rule *x = t->rules[i];
-
-		if (x->priority == fm->priority && match_equal(&x->match, &fm->match)) {
-			old = x;
-			old_idx = i;
-			break;
-		}
-		if ((fm->flags & OFPFF_CHECK_OVERLAP) && x->priority == fm->priority &&
-		    matches_overlap(&x->match, &fm->match)) {
-			snprintf(err, OFP_ERR_MAX,
-				 "add-flow: overlaps a flow of the same priority in table %u "
-				 "(check_overlap)",
-				 fm->table_id);
-			return -EEXIST;
-		}
+	old = oftable_find_strict(t, &fm->match, fm->priority);
+	if (!old && (fm->flags & OFPFF_CHECK_OVERLAP) &&
+	    oftable_overlaps(t, &fm->match, fm->priority)) {
+		snprintf(err, OFP_ERR_MAX,
+			 "add-flow: overlaps a flow of the same priority in table %u "
+			 "(check_overlap)",
+			 fm->table_id);
+		return -EEXIST;
+	}
+	if (!old && t->n >= ofp->table_max) {
+		snprintf(err, OFP_ERR_MAX, "add-flow: flow table %u is full (%" PRIu32 " flows)",
+			 fm->table_id, ofp->table_max);
+		return -ENOSPC;
 	}
 	r = rule_create(fm, fm->table_id, now_ms);
 	if (!r) {
@@ -223,17 +193,20 @@ flow_add(struct ofproto *ofp, const struct ofp_flow_mod *fm, uint64_t now_ms, ch
 			r->n_bytes = old->n_bytes;
 		}
 		/* Replaced in place: same priority, same match. */
-		t->rules[old_idx] = r;
+		oftable_replace(t, old, r);
+		expiry_unlink(ofp, old);
+		expiry_link(ofp, r);
 		note_region(ofp, fm->table_id, &old->match);
 		old->removed = true;
 		rule_unref(old);
 		return 0;
 	}
-	if (table_insert(t, r)) {
+	if (oftable_insert(t, r)) {
 		rule_unref(r);
 		snprintf(err, OFP_ERR_MAX, "add-flow: out of memory");
 		return -ENOMEM;
 	}
+	expiry_link(ofp, r);
 	note_region(ofp, fm->table_id, &r->match);
 	return 0;
 }
@@ -257,61 +230,108 @@ rule_selected(const struct rule *r, const struct ofp_flow_mod *fm, bool strict)
 	return fm->out_port == OFPP_ANY || ofp_insts_output_to(&r->insts, fm->out_port);
 }
 
+/* Calls 'cb' for every rule 'fm' selects (table, match, cookie, out_port),
+ * in no particular order, until it returns nonzero (returned). 'cb' may
+ * remove the rule it is given. */
 static int
-flow_modify(struct ofproto *ofp, const struct ofp_flow_mod *fm, bool strict, char *err)
+for_each_selected(struct ofproto *ofp, const struct ofp_flow_mod *fm, bool strict,
+		  int (*cb)(struct ofproto *ofp, struct rule *r, void *aux), void *aux)
 {
-	/* All or nothing: check every selected flow first. */
-	for (int pass = 0; pass < 2; pass++) {
-		for (unsigned tid = 0; tid < OFP_N_TABLES; tid++) {
-			struct oftable *t = &ofp->tables[tid];
+	unsigned lo = fm->table_id == OFPTT_ALL ? 0 : fm->table_id;
+	unsigned hi =
+		fm->table_id == OFPTT_ALL ? OFP_N_TABLES : VS_MIN(fm->table_id + 1u, OFP_N_TABLES);
 
-			for (uint32_t i = 0; i < t->n; i++) {
-				struct rule *r = t->rules[i];
-				struct ofp_insts insts;
+	for (unsigned tid = lo; tid < hi; tid++) {
+		struct oftable *t = &ofp->tables[tid];
+		struct rule *r, *next;
+		int ret;
 
-				if (!rule_selected(r, fm, strict)) {
-					continue;
-				}
-				if (!pass) {
-					if (fm->insts.goto_table >= 0 &&
-					    fm->insts.goto_table <= (int)tid) {
-						snprintf(
-							err, OFP_ERR_MAX,
-							"mod-flows: goto_table:%d from table %u: a "
-							"goto must go to a later table",
-							fm->insts.goto_table, tid);
-						return -EINVAL;
-					}
-					continue;
-				}
-				if (ofp_insts_clone(&insts, &fm->insts)) {
-					snprintf(err, OFP_ERR_MAX, "mod-flows: out of memory");
-					return -ENOMEM;
-				}
-				ofp_insts_destroy(&r->insts);
-				r->insts = insts;
-				if (fm->flags & OFPFF_RESET_COUNTS) {
-					r->n_packets = r->n_bytes = 0;
-				}
-				note_region(ofp, (uint8_t)tid, &r->match);
+		if (strict) {
+			r = oftable_find_strict(t, &fm->match, fm->priority);
+			if (r && rule_selected(r, fm, true) && (ret = cb(ofp, r, aux))) {
+				return ret;
+			}
+			continue;
+		}
+		for (r = oftable_first(t); r; r = next) {
+			next = oftable_next(r);
+			if (rule_selected(r, fm, false) && (ret = cb(ofp, r, aux))) {
+				return ret;
 			}
 		}
 	}
 	return 0;
 }
 
+struct modify_ctx {
+	const struct ofp_flow_mod *fm;
+	char *err;
+};
+
+static int
+modify_check(struct ofproto *ofp, struct rule *r, void *aux)
+{
+	struct modify_ctx *m = aux;
+
+	(void)ofp;
+	if (m->fm->insts.goto_table >= 0 && m->fm->insts.goto_table <= (int)r->table_id) {
+		snprintf(m->err, OFP_ERR_MAX,
+			 "mod-flows: goto_table:%d from table %u: a goto must go to a later table",
+			 m->fm->insts.goto_table, r->table_id);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static int
+modify_apply(struct ofproto *ofp, struct rule *r, void *aux)
+{
+	struct modify_ctx *m = aux;
+	struct ofp_insts insts;
+
+	if (ofp_insts_clone(&insts, &m->fm->insts)) {
+		snprintf(m->err, OFP_ERR_MAX, "mod-flows: out of memory");
+		return -ENOMEM;
+	}
+	ofp_insts_destroy(&r->insts);
+	r->insts = insts;
+	if (m->fm->flags & OFPFF_RESET_COUNTS) {
+		r->n_packets = r->n_bytes = 0;
+	}
+	note_region(ofp, r->table_id, &r->match);
+	return 0;
+}
+
+static int
+flow_modify(struct ofproto *ofp, const struct ofp_flow_mod *fm, bool strict, char *err)
+{
+	struct modify_ctx m = {fm, err};
+	/* All or nothing: check every selected flow first. */
+	int ret = for_each_selected(ofp, fm, strict, modify_check, &m);
+
+	return ret ? ret : for_each_selected(ofp, fm, strict, modify_apply, &m);
+}
+
+struct delete_ctx {
+	uint64_t now_ms;
+	enum ofp_removed_reason why;
+};
+
+static int
+delete_one(struct ofproto *ofp, struct rule *r, void *aux)
+{
+	const struct delete_ctx *d = aux;
+
+	remove_rule(ofp, r, d->why, d->now_ms);
+	return 0;
+}
+
 static void
 flow_delete(struct ofproto *ofp, const struct ofp_flow_mod *fm, bool strict, uint64_t now_ms)
 {
-	for (unsigned tid = 0; tid < OFP_N_TABLES; tid++) {
-		struct oftable *t = &ofp->tables[tid];
+	struct delete_ctx d = {now_ms, OFPRR_DELETE};
 
-		for (uint32_t i = t->n; i-- > 0;) {
-			if (rule_selected(t->rules[i], fm, strict)) {
-				remove_rule(ofp, (uint8_t)tid, i, OFPRR_DELETE, now_ms);
-			}
-		}
-	}
+	for_each_selected(ofp, fm, strict, delete_one, &d);
 }
 
 void
@@ -319,11 +339,12 @@ ofproto_delete_rules_if(struct ofproto *ofp, bool (*pred)(const struct rule *, v
 			uint64_t now_ms)
 {
 	for (unsigned tid = 0; tid < OFP_N_TABLES; tid++) {
-		struct oftable *t = &ofp->tables[tid];
+		struct rule *r, *next;
 
-		for (uint32_t i = t->n; i-- > 0;) {
-			if (pred(t->rules[i], aux)) {
-				remove_rule(ofp, (uint8_t)tid, i, OFPRR_DELETE, now_ms);
+		for (r = oftable_first(&ofp->tables[tid]); r; r = next) {
+			next = oftable_next(r);
+			if (pred(r, aux)) {
+				remove_rule(ofp, r, OFPRR_DELETE, now_ms);
 			}
 		}
 	}
@@ -366,17 +387,19 @@ ofproto_flow_dump(const struct ofproto *ofp, const struct ofp_flow_mod *filter, 
 		  void (*cb)(void *aux, const struct ofproto_flow_info *f), void *aux)
 {
 	for (unsigned tid = 0; tid < OFP_N_TABLES; tid++) {
-		const struct oftable *t = &ofp->tables[tid];
+		uint32_t n;
+		struct rule **rules = oftable_sorted(&ofp->tables[tid], &n);
 
-		for (uint32_t i = 0; i < t->n; i++) {
+		for (uint32_t i = 0; i < n; i++) {
 			struct ofproto_flow_info f;
 
-			if (filter && !rule_selected(t->rules[i], filter, false)) {
+			if (filter && !rule_selected(rules[i], filter, false)) {
 				continue;
 			}
-			flow_info_of(t->rules[i], now_ms, &f);
+			flow_info_of(rules[i], now_ms, &f);
 			cb(aux, &f);
 		}
+		free(rules);
 	}
 }
 
@@ -431,6 +454,12 @@ ofproto_flow_format(const struct ofproto_flow_info *f, bool show_stats, struct d
 }
 
 void
+ofproto_set_table_max(struct ofproto *ofp, uint32_t max_flows)
+{
+	ofp->table_max = max_flows ? max_flows : OFPROTO_TABLE_MAX;
+}
+
+void
 ofproto_set_flow_removed_cb(struct ofproto *ofp, ofproto_flow_removed_fn fn, void *aux)
 {
 	ofp->removed_cb = fn;
@@ -478,6 +507,10 @@ ofproto_create(const char *name, bool secure, uint64_t now_ms)
 		return NULL;
 	}
 	snprintf(ofp->name, sizeof ofp->name, "%s", name);
+	for (unsigned tid = 0; tid < OFP_N_TABLES; tid++) {
+		oftable_init(&ofp->tables[tid]);
+	}
+	ofp->table_max = OFPROTO_TABLE_MAX;
 	ofp->macs = mac_table_create(0, 0);
 	ofp->n_ukey_buckets = 4096;
 	ofp->ukeys = calloc(ofp->n_ukey_buckets, sizeof *ofp->ukeys);
@@ -532,11 +565,13 @@ ofproto_destroy(struct ofproto *ofp)
 	}
 	for (unsigned tid = 0; tid < OFP_N_TABLES; tid++) {
 		struct oftable *t = &ofp->tables[tid];
+		struct rule *r, *next;
 
-		for (uint32_t i = 0; i < t->n; i++) {
-			rule_unref(t->rules[i]);
+		for (r = oftable_first(t); r; r = next) {
+			next = oftable_next(r);
+			rule_unref(r);
 		}
-		free(t->rules);
+		oftable_destroy(t);
 	}
 	for (uint32_t i = 0; i < ofp->n_groups; i++) {
 		group_unref(ofp->groups[i]);
@@ -938,19 +973,14 @@ mac_aged(void *aux, const uint8_t mac[6], uint16_t vlan)
 bool
 ofproto_run(struct ofproto *ofp, uint64_t now_ms)
 {
-	for (unsigned tid = 0; tid < OFP_N_TABLES; tid++) {
-		struct oftable *t = &ofp->tables[tid];
+	struct rule *r, *next;
 
-		for (uint32_t i = t->n; i-- > 0;) {
-			struct rule *r = t->rules[i];
-
-			if (r->hard_timeout &&
-			    now_ms - r->created_ms >= r->hard_timeout * 1000ull) {
-				remove_rule(ofp, (uint8_t)tid, i, OFPRR_HARD_TIMEOUT, now_ms);
-			} else if (r->idle_timeout &&
-				   now_ms - r->used_ms >= r->idle_timeout * 1000ull) {
-				remove_rule(ofp, (uint8_t)tid, i, OFPRR_IDLE_TIMEOUT, now_ms);
-			}
+	for (r = ofp->expirable; r; r = next) {
+		next = r->exp_next;
+		if (r->hard_timeout && now_ms - r->created_ms >= r->hard_timeout * 1000ull) {
+			remove_rule(ofp, r, OFPRR_HARD_TIMEOUT, now_ms);
+		} else if (r->idle_timeout && now_ms - r->used_ms >= r->idle_timeout * 1000ull) {
+			remove_rule(ofp, r, OFPRR_IDLE_TIMEOUT, now_ms);
 		}
 	}
 	mac_age(ofp->macs, now_ms, mac_aged, ofp);

@@ -152,9 +152,17 @@ int ofp_flow_mod_parse(struct ofp_flow_mod *fm, const char *s, enum ofp_flow_mod
 		       const struct ofp_port_names *names, char *err);
 
 /* Applies a flow mod with OpenFlow 1.3 rules. Returns 0 or -EINVAL/-EEXIST
- * (check_overlap)/-ENOMEM with a reason in 'err'. Borrows fm->insts. */
+ * (check_overlap)/-ENOSPC (the table is full)/-ENOMEM with a reason in
+ * 'err'. Borrows fm->insts. Strict commands and adds cost O(1) expected;
+ * non-strict modify and delete visit every flow of the tables they name. */
 int ofproto_flow_mod(struct ofproto *ofp, const struct ofp_flow_mod *fm, uint64_t now_ms,
 		     char *err);
+
+/* The most flow entries one table holds by default; an add beyond the
+ * limit is refused (OFPFMFC_TABLE_FULL on the wire). */
+enum { OFPROTO_TABLE_MAX = 4000000 };
+/* Sets the limit of every table of 'ofp' (0: the default). */
+void ofproto_set_table_max(struct ofproto *ofp, uint32_t max_flows);
 
 /* Why a flow entry went away. */
 enum ofp_removed_reason { OFPRR_IDLE_TIMEOUT, OFPRR_HARD_TIMEOUT, OFPRR_DELETE };

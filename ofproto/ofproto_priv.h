@@ -8,6 +8,7 @@
 
 #include "mac_learning.h"
 #include "ofproto.h"
+#include "oftable.h"
 
 struct rule {
 	struct match match;
@@ -20,12 +21,8 @@ struct rule {
 	uint64_t n_packets, n_bytes;
 	uint32_t refcnt; /* the table's reference plus megaflow records' */
 	bool removed;
-};
-
-struct oftable {
-	struct rule **rules; /* highest priority first; equal: oldest first */
-	uint32_t n, cap;
-	uint64_t lookups, matches;
+	struct oftable_node cls;
+	struct rule *exp_prev, *exp_next; /* rules with a timeout */
 };
 
 struct ofport {
@@ -117,6 +114,8 @@ struct region {
 struct ofproto {
 	char name[16];
 	struct oftable tables[OFP_N_TABLES];
+	struct rule *expirable;             /* every rule with an idle or hard timeout */
+	uint32_t table_max;                 /* flow entries a table may hold */
 	struct ofport *ports[MAX_PORTS];    /* by slot */
 	struct ofport *by_dp[DP_MAX_PORTS]; /* by datapath port */
 	struct mac_table *macs;

@@ -1002,6 +1002,7 @@ static struct rule *
 lookup(struct xctx *c, uint8_t table_id)
 {
 	struct oftable *t = &c->ofp->tables[table_id];
+	struct rule *r;
 
 	c->xi->tables[table_id / 8] |= (uint8_t)(1 << (table_id % 8));
 	if (table_id && c->changed) {
@@ -1010,36 +1011,14 @@ lookup(struct xctx *c, uint8_t table_id)
 	if (c->credit) {
 		t->lookups++;
 	}
-	for (uint32_t i = 0; i < t->n; i++) {
-		struct rule *r = t->rules[i];
-		int differ = -1;
-
-		/* Metadata follows from fields already un-wildcarded. */
-		if ((c->metadata & r->match.metadata_mask) != r->match.metadata) {
-			continue;
-		}
-		for (int w = 0; w < FLOW_KEY_U64S && differ < 0; w++) {
-			if ((c->flow.u64[w] & r->match.mask.u64[w]) != r->match.key.u64[w]) {
-				differ = w;
-			}
-		}
-		if (differ >= 0) {
-			/* Enough to prove that this rule does not match. */
-			c->wc->u64[differ] |= r->match.mask.u64[differ];
-			continue;
-		}
-		for (int w = 0; w < FLOW_KEY_U64S; w++) {
-			c->wc->u64[w] |= r->match.mask.u64[w];
-		}
-		if (c->credit) {
-			t->matches++;
-			r->n_packets++;
-			r->n_bytes += c->total_len;
-			r->used_ms = c->now;
-		}
-		return r;
+	r = oftable_lookup(t, &c->flow, c->metadata, c->wc);
+	if (r && c->credit) {
+		t->matches++;
+		r->n_packets++;
+		r->n_bytes += c->total_len;
+		r->used_ms = c->now;
 	}
-	return NULL;
+	return r;
 }
 
 static void

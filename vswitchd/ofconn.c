@@ -268,6 +268,9 @@ errno_to_ofp(int ret, const char *reason)
 	if (ret == -EEXIST) {
 		return OFPERR_FLOW_MOD_OVERLAP;
 	}
+	if (ret == -ENOSPC) {
+		return OFPERR_FLOW_MOD_TABLE_FULL;
+	}
 	if (strstr(reason, "goto_table")) {
 		return OFPERR_INST_BAD_TABLE_ID;
 	}
