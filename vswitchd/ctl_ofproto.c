@@ -64,7 +64,8 @@ m_flow_add(void *aux, json_t *params, json_t **result, struct jsonrpc_error *err
 	struct ofp_port_names names;
 	struct ofproto *ofp;
 	char reason[OFP_ERR_MAX];
-	size_t n = json_array_size(flows), i, done = 0;
+	size_t n = json_array_size(flows), i, done = 0, bad = 0;
+	bool check = json_is_true(json_object_get(params, "check"));
 	int ret = 0;
 
 	if (!json_is_array(flows) || !n || n > MAX_FLOWS_PER_CALL) {
@@ -90,6 +91,9 @@ m_flow_add(void *aux, json_t *params, json_t **result, struct jsonrpc_error *err
 			ret = jsonrpc_fail(err, JSONRPC_INVALID_PARAMS,
 					   "params.flows[%zu]: expected a string", i);
 		} else if (ofp_flow_mod_parse(&fms[i], s, OFPFC_ADD, &names, reason)) {
+			if (check) {
+				break;
+			}
 			ret = n > 1 ? jsonrpc_fail(err, JSONRPC_TXN_REJECTED, "flow %zu: %.400s",
 						   i + 1, reason)
 				    : jsonrpc_fail(err, JSONRPC_TXN_REJECTED, "%.400s", reason);
@@ -97,8 +101,26 @@ m_flow_add(void *aux, json_t *params, json_t **result, struct jsonrpc_error *err
 			done = i + 1;
 		}
 	}
+	if (check) {
+		/* Only parsed (and checked for missing groups and meters): the
+		 * answer names the first bad flow instead of failing, so that a
+		 * client sending a large file in parts adds none of it. */
+		for (i = 0; i < done && !ret && !bad; i++) {
+			uint32_t id;
+			int miss = ofproto_insts_missing(ofp, &fms[i].insts, &id);
+
+			if (miss) {
+				snprintf(reason, sizeof reason, "%s %" PRIu32 " does not exist",
+					 miss == OFPROTO_NO_GROUP ? "group" : "meter", id);
+				bad = i + 1;
+			}
+		}
+		if (!ret && !bad && done < n) {
+			bad = done + 1;
+		}
+	}
 	uint64_t now = bridges_now_ms();
-	for (i = 0; i < n && !ret; i++) {
+	for (i = 0; i < n && !ret && !check; i++) {
 		if (ofproto_flow_mod(ofp, &fms[i], now, reason)) {
 			ret = jsonrpc_fail(err, JSONRPC_TXN_FAILED, "flow %zu: %.400s (%zu added)",
 					   i + 1, reason, i);
@@ -109,6 +131,14 @@ m_flow_add(void *aux, json_t *params, json_t **result, struct jsonrpc_error *err
 		ofp_insts_destroy(&fms[i].insts);
 	}
 	free(fms);
+	if (check) {
+		if (!ret) {
+			*result = bad ? json_pack("{s:I, s:s}", "bad", (json_int_t)bad, "reason",
+						  reason)
+				      : json_pack("{s:I}", "ok", (json_int_t)n);
+		}
+		return ret;
+	}
 	bridges_sweep(vd->bridges, true);
 	if (!ret) {
 		*result = json_pack("{s:I}", "added", (json_int_t)n);

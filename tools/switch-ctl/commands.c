@@ -250,57 +250,17 @@ b_flow(const char *op, char **a, int n, bool strict, bool if_exists, char *err)
 	return p;
 }
 
-/* add-flows BRIDGE FILE: one flow per line ("-": standard input); blank
- * lines and lines starting with # are skipped. */
+/* add-flows runs on its own (add_flows.c): here only when combined. */
 static json_t *
 b_add_flows(const char *op, char **a, int n, bool strict, bool if_exists, char *err)
 {
-	FILE *f = strcmp(a[1], "-") ? fopen(a[1], "r") : stdin;
-	json_t *flows = json_array();
-	char *line = NULL;
-	size_t cap = 0;
-	ssize_t len;
-	int lineno = 0;
-
 	(void)op;
+	(void)a;
 	(void)n;
 	(void)strict;
 	(void)if_exists;
-	if (!f) {
-		snprintf(err, CTL_ERR_MAX, "%s: %s", a[1], strerror(errno));
-		json_decref(flows);
-		return NULL;
-	}
-	while ((len = getline(&line, &cap, f)) >= 0) {
-		char *p = line;
-
-		lineno++;
-		while (len > 0 && (line[len - 1] == '\n' || line[len - 1] == '\r')) {
-			line[--len] = '\0';
-		}
-		while (*p == ' ' || *p == '\t') {
-			p++;
-		}
-		if (!*p || *p == '#') {
-			continue;
-		}
-		if (json_array_append_new(flows, json_string(p))) {
-			snprintf(err, CTL_ERR_MAX, "%s:%d: not valid UTF-8", a[1], lineno);
-			json_decref(flows);
-			flows = NULL;
-			break;
-		}
-	}
-	free(line);
-	if (f != stdin) {
-		fclose(f);
-	}
-	if (flows && !json_array_size(flows)) {
-		snprintf(err, CTL_ERR_MAX, "%s: no flows in it", a[1]);
-		json_decref(flows);
-		flows = NULL;
-	}
-	return flows ? json_pack("{s:s, s:o}", "bridge", a[0], "flows", flows) : NULL;
+	snprintf(err, CTL_ERR_MAX, "add-flows cannot be combined with other commands");
+	return NULL;
 }
 
 static json_t *

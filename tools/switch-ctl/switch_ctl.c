@@ -373,6 +373,9 @@ main(int argc, char **argv)
 	if (first < argc && !strcmp(argv[first], "capture")) {
 		return ctl_capture(&o, argc - first - 1, argv + first + 1);
 	}
+	if (first < argc && !strcmp(argv[first], "add-flows")) {
+		return ctl_add_flows(&o, argc - first - 1, argv + first + 1);
+	}
 	n = parse_commands(argc - first, argv + first, cmds);
 
 	for (int i = 0; i < n; i++) {

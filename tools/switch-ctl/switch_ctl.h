@@ -53,6 +53,10 @@ json_t *ctl_result(json_t *resp);
  * (capture.c); 'argv' holds what follows the word "capture". */
 int ctl_capture(const struct opts *o, int argc, char **argv);
 
+/* switch-ctl add-flows BRIDGE FILE (add_flows.c): a file of any size, in
+ * parts; 'argv' holds what follows the word "add-flows". */
+int ctl_add_flows(const struct opts *o, int argc, char **argv);
+
 /* The command called 'name', or NULL. */
 const struct ctl_command *ctl_command_find(const char *name);
 
