@@ -403,6 +403,72 @@ ofproto_flow_dump(const struct ofproto *ofp, const struct ofp_flow_mod *filter, 
 	}
 }
 
+struct ofproto_flow_cursor {
+	struct rule **rules; /* each holds a reference */
+	uint32_t n, next;
+};
+
+struct ofproto_flow_cursor *
+ofproto_flow_cursor_create(const struct ofproto *ofp, const struct ofp_flow_mod *filter)
+{
+	struct ofproto_flow_cursor *cur = calloc(1, sizeof *cur);
+
+	for (unsigned tid = 0; cur && tid < OFP_N_TABLES; tid++) {
+		const struct oftable *t = &ofp->tables[tid];
+		struct rule **sorted, **more;
+		uint32_t n;
+
+		if (!t->n) {
+			continue;
+		}
+		sorted = oftable_sorted(t, &n);
+		more = sorted ? realloc(cur->rules, (cur->n + n) * sizeof *more) : NULL;
+		if (!more) {
+			free(sorted);
+			ofproto_flow_cursor_destroy(cur);
+			return NULL;
+		}
+		cur->rules = more;
+		for (uint32_t i = 0; i < n; i++) {
+			if (!filter || rule_selected(sorted[i], filter, false)) {
+				rule_ref(sorted[i]);
+				cur->rules[cur->n++] = sorted[i];
+			}
+		}
+		free(sorted);
+	}
+	return cur;
+}
+
+bool
+ofproto_flow_cursor_next(struct ofproto_flow_cursor *cur, uint64_t now_ms, uint32_t max,
+			 void (*cb)(void *aux, const struct ofproto_flow_info *f), void *aux)
+{
+	for (uint32_t done = 0; done < max && cur->next < cur->n; cur->next++) {
+		const struct rule *r = cur->rules[cur->next];
+		struct ofproto_flow_info f;
+
+		if (!r->removed) {
+			flow_info_of(r, now_ms, &f);
+			cb(aux, &f);
+			done++;
+		}
+	}
+	return cur->next < cur->n;
+}
+
+void
+ofproto_flow_cursor_destroy(struct ofproto_flow_cursor *cur)
+{
+	if (cur) {
+		for (uint32_t i = 0; i < cur->n; i++) {
+			rule_unref(cur->rules[i]);
+		}
+		free(cur->rules);
+		free(cur);
+	}
+}
+
 void
 ofproto_flow_format(const struct ofproto_flow_info *f, bool show_stats, struct ds *out)
 {
@@ -975,7 +1041,15 @@ ofproto_run(struct ofproto *ofp, uint64_t now_ms)
 {
 	struct rule *r, *next;
 
-	for (r = ofp->expirable; r; r = next) {
+	/* Timeouts count in seconds: a tenth of one is exact enough, and a
+	 * million entries with timeouts are not walked on every call. */
+	if (now_ms >= ofp->last_expiry_ms && now_ms - ofp->last_expiry_ms < 100) {
+		r = NULL;
+	} else {
+		r = ofp->expirable;
+		ofp->last_expiry_ms = now_ms;
+	}
+	for (; r; r = next) {
 		next = r->exp_next;
 		if (r->hard_timeout && now_ms - r->created_ms >= r->hard_timeout * 1000ull) {
 			remove_rule(ofp, r, OFPRR_HARD_TIMEOUT, now_ms);
@@ -990,7 +1064,7 @@ ofproto_run(struct ofproto *ofp, uint64_t now_ms)
 void
 ofproto_sweep_begin(struct ofproto *ofp)
 {
-	for (uint32_t b = 0; b < ofp->n_ukey_buckets; b++) {
+	for (uint32_t b = 0; ofp->n_ukeys && b < ofp->n_ukey_buckets; b++) {
 		for (struct ukey *u = ofp->ukeys[b]; u; u = u->next) {
 			u->seen = false;
 		}
@@ -1161,7 +1235,7 @@ ofproto_sweep_end(struct ofproto *ofp)
 {
 	/* Records of megaflows the datapath no longer has (never installed,
 	 * or deleted elsewhere). */
-	for (uint32_t b = 0; b < ofp->n_ukey_buckets; b++) {
+	for (uint32_t b = 0; ofp->n_ukeys && b < ofp->n_ukey_buckets; b++) {
 		for (struct ukey **pp = &ofp->ukeys[b]; *pp;) {
 			struct ukey *u = *pp;
 

@@ -185,6 +185,19 @@ void ofproto_flow_dump(const struct ofproto *ofp, const struct ofp_flow_mod *fil
 		       uint64_t now_ms, void (*cb)(void *aux, const struct ofproto_flow_info *f),
 		       void *aux);
 
+/* A dump that is sent in parts (dump-flows of a million entries): the
+ * entries 'filter' selects, in dump order, taken when it is created. An
+ * entry deleted meanwhile is skipped. Create, advance and destroy it under
+ * ofproto_lock(); it outlives the bridge if need be. NULL on ENOMEM. */
+struct ofproto_flow_cursor;
+struct ofproto_flow_cursor *ofproto_flow_cursor_create(const struct ofproto *ofp,
+						       const struct ofp_flow_mod *filter);
+/* Calls 'cb' for up to 'max' more entries. Returns false once none is
+ * left. */
+bool ofproto_flow_cursor_next(struct ofproto_flow_cursor *cur, uint64_t now_ms, uint32_t max,
+			      void (*cb)(void *aux, const struct ofproto_flow_info *f), void *aux);
+void ofproto_flow_cursor_destroy(struct ofproto_flow_cursor *cur);
+
 /* One flow entry as ovs-ofctl dump-flows prints it. */
 void ofproto_flow_format(const struct ofproto_flow_info *f, bool show_stats, struct ds *out);
 

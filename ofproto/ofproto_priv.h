@@ -116,6 +116,7 @@ struct ofproto {
 	struct oftable tables[OFP_N_TABLES];
 	struct rule *expirable;             /* every rule with an idle or hard timeout */
 	uint32_t table_max;                 /* flow entries a table may hold */
+	uint64_t last_expiry_ms;            /* when timeouts were last checked */
 	struct ofport *ports[MAX_PORTS];    /* by slot */
 	struct ofport *by_dp[DP_MAX_PORTS]; /* by datapath port */
 	struct mac_table *macs;

@@ -22,6 +22,7 @@ enum {
 	MAX_OPTS = 32,
 	MAX_BRIDGES = 64,
 	SWEEP_INTERVAL_MS = 1000, /* statistics reach flow entries this often */
+	SWEEP_GAP_MS = 10,        /* changes without a barrier wait at most about this */
 	MAX_IDLE_MS = 10000,      /* an idle megaflow goes after this long */
 };
 
@@ -46,6 +47,7 @@ struct bridges {
 	struct bbridge brs[MAX_BRIDGES];
 	struct ofproto *by_dp[DP_MAX_PORTS]; /* under ofproto_lock() */
 	uint64_t next_sweep_ms, sweep_now;
+	uint64_t next_change_sweep_ms; /* a sweep for changes alone, not before */
 	cpu_set_t cpus;
 	char run_dir[256];   /* where vhost-user server sockets go */
 	struct ofconns *ofc; /* OpenFlow connections of every bridge */
@@ -158,11 +160,17 @@ bridges_default_pmd_mask(const cpu_set_t *cpus)
 	return highest >= 0 ? 1ull << highest : 1;
 }
 
-/* A barrier on an OpenFlow connection: flow changes reach the datapath. */
+/* A barrier on an OpenFlow connection: flow changes reach the datapath
+ * (nothing to do when none is pending); a statistics request: counters
+ * reach the flow entries too. */
 static void
-of_sync(void *aux)
+of_sync(void *aux, bool counters)
 {
-	bridges_sweep(aux, true);
+	if (counters) {
+		bridges_sweep(aux, true);
+	} else {
+		bridges_sweep_changes(aux);
+	}
 }
 
 static struct port *
@@ -837,14 +845,19 @@ read_links(struct bridges *b)
 	free(st);
 }
 
-void
-bridges_sweep(struct bridges *b, bool force)
+/* Revalidates the megaflows of every bridge (force: now; else when the
+ * interval is over or changes wait, 'changes_only': only if changes wait).
+ * Returns whether the sweep ran. */
+static bool
+sweep(struct bridges *b, bool force, bool changes_only)
 {
 	uint64_t now = bridges_now_ms();
-	bool wanted = force || now >= b->next_sweep_ms;
+	bool timer = now >= b->next_sweep_ms, wanted = force || timer;
+	bool changed = false;
+	unsigned int n_deleted;
 
 	if (!b->dp) {
-		return;
+		return false;
 	}
 	if (wanted) {
 		read_links(b);
@@ -859,12 +872,20 @@ bridges_sweep(struct bridges *b, bool force)
 	}
 	for (int i = 0; i < MAX_BRIDGES; i++) {
 		if (b->brs[i].ofp) {
-			wanted |= ofproto_run(b->brs[i].ofp, now);
+			changed |= ofproto_run(b->brs[i].ofp, now);
 		}
+	}
+	/* Changes that no barrier waits for (a stream of flow mods, MAC
+	 * moves) are swept together, with at least twice the time the last
+	 * sweep took in between: a flood of flow mods cannot turn into a
+	 * flood of sweeps that each wait for the PMD threads. */
+	wanted |= changed && now >= b->next_change_sweep_ms;
+	if (changes_only) {
+		wanted = changed;
 	}
 	if (!wanted) {
 		ofproto_unlock();
-		return;
+		return false;
 	}
 	for (int i = 0; i < MAX_BRIDGES; i++) {
 		if (b->brs[i].ofp) {
@@ -872,15 +893,37 @@ bridges_sweep(struct bridges *b, bool force)
 		}
 	}
 	b->sweep_now = now;
-	dp_flow_revalidate(b->dp, sweep_one, b);
+	n_deleted = dp_flow_revalidate(b->dp, sweep_one, b);
 	for (int i = 0; i < MAX_BRIDGES; i++) {
 		if (b->brs[i].ofp) {
 			ofproto_sweep_end(b->brs[i].ofp);
 		}
 	}
 	ofproto_unlock();
-	dp_flow_sync(b->dp);
-	b->next_sweep_ms = now + SWEEP_INTERVAL_MS;
+	/* A megaflow that was kept does what the new tables say: only deleted
+	 * ones need the PMD threads to pass a quiescent state (and the timer
+	 * reclaims whatever else was retired). */
+	if (n_deleted || timer || !changes_only) {
+		dp_flow_sync(b->dp);
+	}
+	if (timer) {
+		b->next_sweep_ms = now + SWEEP_INTERVAL_MS;
+	}
+	b->next_change_sweep_ms =
+		now + VS_MAX((uint64_t)SWEEP_GAP_MS, 3 * (bridges_now_ms() - now));
+	return true;
+}
+
+void
+bridges_sweep(struct bridges *b, bool force)
+{
+	sweep(b, force, false);
+}
+
+void
+bridges_sweep_changes(struct bridges *b)
+{
+	sweep(b, false, true);
 }
 
 struct ofproto *

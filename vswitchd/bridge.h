@@ -50,11 +50,15 @@ void bridges_destroy(struct bridges *b);
  * previous document. */
 int bridges_reconfigure(struct bridges *b, const json_t *doc, char *err);
 
-/* Runs expiry and, when a change asks for it, when 'force' is set, or once
- * a second, a sweep of every megaflow (ofproto.h). On return, no packet
- * follows a decision that the flow tables or MAC tables no longer make.
- * Call from the main loop and after every flow table change. */
+/* Runs expiry and a sweep of every megaflow (ofproto.h): with 'force' now,
+ * else once a second or when changes wait (at most every few ms). After a
+ * forced sweep no packet follows a decision that the flow tables or MAC
+ * tables no longer make. Call from the main loop (not forced) and after
+ * every flow table change that the caller acknowledges (forced). */
 void bridges_sweep(struct bridges *b, bool force);
+/* A sweep if changes to tables, ports or MACs wait for one (a barrier):
+ * afterwards no packet follows a replaced decision. */
+void bridges_sweep_changes(struct bridges *b);
 
 /* The OpenFlow side of bridge 'name', or NULL. Use under ofproto_lock(). */
 struct ofproto *bridges_ofproto(struct bridges *b, const char *name);

@@ -102,6 +102,10 @@ struct conn {
 	bool echo_sent;
 	uint8_t role;
 	uint32_t async[ASYNC_N][2]; /* [kind][0: master/equal, 1: slave] */
+	/* A flow dump sent as the socket drains; the requests after it wait
+	 * in 'in' until it is done. */
+	struct ofproto_flow_cursor *dump;
+	uint32_t dump_xid;
 };
 
 struct ofconns {
@@ -164,6 +168,16 @@ conn_close(struct ofconns *c, size_t i)
 		/* Reconnect soon: the controller may be restarting. */
 		k->active->next_try_ms = c->now_ms + k->active->backoff_ms;
 		VLOG_INFO("ofconn", "%s: connection to %s closed", br->name, k->active->spec);
+	}
+	if (k->dump) {
+		/* During a reconfiguration the caller holds the lock. */
+		if (!c->configuring) {
+			ofproto_lock();
+		}
+		ofproto_flow_cursor_destroy(k->dump);
+		if (!c->configuring) {
+			ofproto_unlock();
+		}
 	}
 	close(k->fd);
 	free(k->in);
@@ -409,6 +423,51 @@ flow_stats_cb(void *aux, const struct ofproto_flow_info *f)
 	ofp_encode_flow_stats(&r->k->out, f);
 }
 
+enum {
+	DUMP_BATCH = 256,       /* entries per step of a flow dump */
+	DUMP_OUT_MAX = 1 << 20, /* a dump waits while this much output is unsent */
+};
+
+/* Sends more of the flow dump of 'k' while its output is short, in whole
+ * messages: each but the last says REPLY_MORE. */
+static void
+dump_run(struct ofconns *c, struct conn *k)
+{
+	struct mp_reply r = {k, k->dump_xid, OFPMP_FLOW, 0};
+	bool more = true;
+
+	mp_begin(&r);
+	ofproto_lock();
+	while (more && k->out.size - k->out_ofs < DUMP_OUT_MAX) {
+		more = ofproto_flow_cursor_next(k->dump, c->now_ms, DUMP_BATCH, flow_stats_cb, &r);
+	}
+	if (!more) {
+		ofproto_flow_cursor_destroy(k->dump);
+		k->dump = NULL;
+	}
+	ofproto_unlock();
+	if (more) {
+		k->out.data[r.start + 11] = 1; /* OFPMPF_REPLY_MORE */
+	}
+	ofp_msg_end(&k->out, r.start);
+}
+
+static void
+dump_begin(struct ofconns *c, struct conn *k, const uint8_t *msg, size_t len,
+	   const struct ofp_flow_mod *filter)
+{
+	ofproto_lock();
+	k->dump = ofproto_flow_cursor_create(k->br->ofp, filter);
+	ofproto_unlock();
+	if (!k->dump) {
+		send_error(k, OFPERR_MULTIPART_BUFFER_OVERFLOW, msg, len);
+		return;
+	}
+	k->dump_xid =
+		(uint32_t)msg[4] << 24 | (uint32_t)msg[5] << 16 | (uint32_t)msg[6] << 8 | msg[7];
+	dump_run(c, k);
+}
+
 struct aggregate {
 	uint64_t packets, bytes;
 	uint32_t flows;
@@ -533,7 +592,7 @@ handle_multipart(struct ofconns *c, struct conn *k, const struct ofp_hdr *h, con
 	    r.type == OFPMP_GROUP) {
 		/* Counters live in the megaflows until a sweep brings them to
 		 * the flow entries and tables: bring them now. */
-		c->hooks.sync(c->hooks.aux);
+		c->hooks.sync(c->hooks.aux, true);
 	}
 	switch (r.type) {
 	case OFPMP_DESC:
@@ -551,11 +610,13 @@ handle_multipart(struct ofconns *c, struct conn *k, const struct ofp_hdr *h, con
 			send_error(k, err, msg, h->length);
 			return;
 		}
+		if (r.type == OFPMP_FLOW) {
+			dump_begin(c, k, msg, h->length, &filter);
+			return;
+		}
 		mp_begin(&r);
 		ofproto_lock();
-		if (r.type == OFPMP_FLOW) {
-			ofproto_flow_dump(k->br->ofp, &filter, c->now_ms, flow_stats_cb, &r);
-		} else {
+		{
 			struct aggregate a = {0};
 			uint8_t *p;
 
@@ -942,7 +1003,7 @@ handle(struct ofconns *c, struct conn *k, const uint8_t *msg, size_t len)
 		handle_multipart(c, k, &h, msg);
 		break;
 	case OFPT_BARRIER_REQUEST:
-		c->hooks.sync(c->hooks.aux);
+		c->hooks.sync(c->hooks.aux, false);
 		ofp_msg_end(&k->out, ofp_msg_start(&k->out, OFPT_BARRIER_REPLY, h.xid));
 		break;
 	case OFPT_ERROR:
@@ -957,13 +1018,40 @@ handle(struct ofconns *c, struct conn *k, const uint8_t *msg, size_t len)
 	}
 }
 
-/* Reads what is there and serves every complete message. False: close. */
+/* Serves every complete message of the input (none while a dump is
+ * being sent: they wait for it). */
+static void
+serve_input(struct ofconns *c, struct conn *k)
+{
+	size_t ofs = 0;
+
+	while (k->in_len - ofs >= OFP_HEADER_LEN && !k->closing && !k->dump) {
+		uint16_t mlen = (uint16_t)(k->in[ofs + 2] << 8 | k->in[ofs + 3]);
+
+		if (mlen < OFP_HEADER_LEN) {
+			/* The framing is lost: say why, then close. */
+			send_error(k, OFPERR_BAD_LEN, k->in + ofs, OFP_HEADER_LEN);
+			k->closing = true;
+			break;
+		}
+		if (k->in_len - ofs < mlen) {
+			break;
+		}
+		handle(c, k, k->in + ofs, mlen);
+		ofs += mlen;
+	}
+	memmove(k->in, k->in + ofs, k->in_len - ofs);
+	k->in_len -= ofs;
+}
+
+/* Serves what waited, then reads what is there and serves every complete
+ * message. False: close. */
 static bool
 conn_read(struct ofconns *c, struct conn *k)
 {
-	for (;;) {
+	serve_input(c, k);
+	while (!k->dump && !k->closing) {
 		ssize_t n;
-		size_t ofs = 0;
 
 		if (k->in_alloc - k->in_len < 4096) {
 			size_t alloc = k->in_alloc ? k->in_alloc * 2 : 16384;
@@ -985,27 +1073,12 @@ conn_read(struct ofconns *c, struct conn *k)
 		k->in_len += (size_t)n;
 		k->last_rx_ms = c->now_ms;
 		k->echo_sent = false;
-		while (k->in_len - ofs >= OFP_HEADER_LEN && !k->closing) {
-			uint16_t mlen = (uint16_t)(k->in[ofs + 2] << 8 | k->in[ofs + 3]);
-
-			if (mlen < OFP_HEADER_LEN) {
-				/* The framing is lost: say why, then close. */
-				send_error(k, OFPERR_BAD_LEN, k->in + ofs, OFP_HEADER_LEN);
-				k->closing = true;
-				break;
-			}
-			if (k->in_len - ofs < mlen) {
-				break;
-			}
-			handle(c, k, k->in + ofs, mlen);
-			ofs += mlen;
-		}
-		memmove(k->in, k->in + ofs, k->in_len - ofs);
-		k->in_len -= ofs;
+		serve_input(c, k);
 		if (k->out.size - k->out_ofs > OUT_MAX) {
 			return false;
 		}
 	}
+	return true;
 }
 
 static bool
@@ -1564,7 +1637,11 @@ ofconns_pollfds(struct ofconns *c, struct pollfd *fds, size_t max)
 	for (size_t i = 0; i < c->n_conns && n < max; i++) {
 		const struct conn *k = c->conns[i];
 
-		fds[n++] = (struct pollfd){k->fd, (short)(POLLIN | (k->out.size ? POLLOUT : 0)), 0};
+		/* A dump in progress reads nothing until it is out. */
+		fds[n++] = (struct pollfd){
+			k->fd,
+			(short)((k->dump ? 0 : POLLIN) | (k->out.size || k->dump ? POLLOUT : 0)),
+			0};
 	}
 	return n;
 }
@@ -1621,11 +1698,20 @@ ofconns_run(struct ofconns *c, const struct pollfd *fds, size_t n, uint64_t now_
 			if (k->fd != fds[f].fd) {
 				continue;
 			}
-			if (fds[f].revents & (POLLIN | POLLHUP | POLLERR)) {
+			if (!k->dump && (fds[f].revents & (POLLIN | POLLHUP | POLLERR))) {
 				alive = conn_read(c, k);
 			}
 			if (alive && (k->out.size || k->closing)) {
 				alive = conn_write(k);
+			}
+			while (alive && k->dump && k->out.size == k->out_ofs) {
+				/* The socket took everything: send more. */
+				dump_run(c, k);
+				alive = conn_write(k);
+				if (alive && !k->dump) {
+					/* Requests that waited behind the dump. */
+					alive = conn_read(c, k) && conn_write(k);
+				}
 			}
 			if (!alive) {
 				conn_close(c, i);

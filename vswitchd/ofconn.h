@@ -13,6 +13,7 @@
 #define VS_OFCONN_H
 
 #include <poll.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -26,8 +27,10 @@ struct dp_action;
 /* What the connections need from the rest of the daemon. */
 struct ofconn_hooks {
 	void *aux;
-	/* Makes every flow change so far obeyed by the datapath (a barrier). */
-	void (*sync)(void *aux);
+	/* Makes every flow change so far obeyed by the datapath (a barrier);
+	 * with 'counters', also brings the megaflows' counters to the flow
+	 * entries, groups and tables (statistics requests). */
+	void (*sync)(void *aux, bool counters);
 	/* The running port behind datapath port 'dp_port', or NULL. */
 	struct port *(*port)(void *aux, uint32_t dp_port);
 	/* A connection to one of bridge 'name''s controllers (tcp:, unix:) came or

@@ -155,6 +155,27 @@ check "del-controller closed the connection" timeout 5 sh -c "while kill -0 $ctr
 check "del-br after that" ctl del-br c$S
 check "the daemon still answers" ctl br-exists "$BR"
 
+# A table of 20,000 flows: switch-ctl sends the file in parts, a bad line
+# anywhere is named by its line and adds nothing, and ovs-ofctl reads the
+# whole table back through a dump sent as the socket drains (several
+# multipart messages, more than one round of output).
+/usr/bin/python3 -c '
+import sys
+with open(sys.argv[1], "w") as f:
+    for i in range(20000):
+        f.write("table=3,priority=200,udp,tp_dst=%d,nw_dst=172.16.%d.%d,actions=drop\n"
+                % (1000 + i % 5000, i >> 8, i & 255))' "$T/big.flows"
+{ head -n 17000 "$T/big.flows"; echo "table=3,priority=1,ipx,actions=drop"; } >"$T/bad.flows"
+expect_fail "bad.flows:17001: unknown field" add-flows "$BR" "$T/bad.flows"
+check "a bad line added nothing" [ "$(ofctl dump-flows "$OF" table=3 | grep -c priority=)" -eq 0 ]
+check "add-flows of 20,000 flows" ctl add-flows "$BR" "$T/big.flows"
+check "ovs-ofctl dumps all 20,000" \
+	[ "$(ofctl dump-flows "$OF" table=3 | grep -c priority=200,udp)" -eq 20000 ]
+check "and the connection still serves requests after the dump" \
+	grep -q "n_tables:254" <<<"$(ofctl show "$OF")"
+check "del-flows of the table" ofctl del-flows "$OF" table=3
+check "the table is empty again" [ "$(ofctl dump-flows "$OF" table=3 | grep -c priority=)" -eq 0 ]
+
 expect_fail "cannot listen" add-br x$S -- set-controller x$S "ptcp:$PORT:127.0.0.1"
 expect_fail "is not a controller target" set-controller "$BR" unix:relative.sock
 finish

@@ -239,6 +239,13 @@ test_flow_mods(void **state)
 				  "actions=drop",
 				  err),
 			 -EEXIST);
+	/* A full table refuses a new flow (not a replacement) with a reason. */
+	ofproto_set_table_max(ofp, 4);
+	assert_int_equal(flow_cmd(ofp, OFPFC_ADD, "priority=9,udp,actions=drop", err), -ENOSPC);
+	assert_non_null(strstr(err, "is full"));
+	add(ofp, "cookie=4,priority=4,ip,actions=output:5");
+	assert_int_equal(n_flows(ofp), 4);
+	ofproto_set_table_max(ofp, 0);
 	/* Non-strict modify: every flow the match covers. */
 	assert_int_equal(flow_cmd(ofp, OFPFC_MODIFY, "tcp,actions=output:6", err), 0);
 	key_init(&k, 0);
