@@ -466,9 +466,6 @@ oftable_destroy(struct oftable *t)
 		free(s->prios);
 		free(s);
 	}
-	for (struct rule *r = t->first; r; r = r->cls.next) {
-		r->cls.subtable = NULL;
-	}
 	hmap_destroy(&t->subtables_by_mask);
 	free(t->subtables);
 	oftable_init(t);

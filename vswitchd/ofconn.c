@@ -1025,6 +1025,9 @@ serve_input(struct ofconns *c, struct conn *k)
 {
 	size_t ofs = 0;
 
+	if (!k->in_len) {
+		return;
+	}
 	while (k->in_len - ofs >= OFP_HEADER_LEN && !k->closing && !k->dump) {
 		uint16_t mlen = (uint16_t)(k->in[ofs + 2] << 8 | k->in[ofs + 3]);
 

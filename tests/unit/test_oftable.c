@@ -375,6 +375,7 @@ test_ties_and_replace(void **state)
 	assert_int_equal(tb->cls.n, 1);
 	oftable_remove(&tb->cls, rb);
 	oftable_destroy(&tb->cls);
+	linear_destroy(&tb->lin);
 	for (uint32_t i = 0; i < tb->n_all; i++) {
 		free(tb->all[i]);
 	}
