@@ -20,7 +20,7 @@ static const char *const drop_names[DP_DROP__MAX] = {
 	[DP_DROP_INSTALL] = "drop_flow_install", [DP_DROP_NO_PORT] = "drop_no_port",
 	[DP_DROP_TTL] = "drop_ttl_expired",      [DP_DROP_NO_HEADROOM] = "drop_no_headroom",
 	[DP_DROP_NO_MBUF] = "drop_no_mbuf",      [DP_DROP_PATCH_LOOP] = "drop_patch_loop",
-	[DP_DROP_METER] = "drop_meter",
+	[DP_DROP_METER] = "drop_meter",          [DP_DROP_UPCALL_LIMIT] = "drop_upcall_limit",
 };
 
 const char *
@@ -237,6 +237,13 @@ dp_set_upcall(struct dp *dp, dp_upcall_fn fn, void *aux)
 {
 	dp->upcall_aux = aux;
 	dp->upcall = fn;
+}
+
+void
+dp_set_upcall_limit(struct dp *dp, uint32_t rate, uint32_t burst)
+{
+	__atomic_store_n(&dp->upcall_burst, burst ? burst : 1, __ATOMIC_RELAXED);
+	__atomic_store_n(&dp->upcall_rate, rate, __ATOMIC_RELAXED);
 }
 
 void

@@ -40,15 +40,16 @@ struct dp_pmd;
 
 /* Why the datapath dropped a packet; each has its own counter. */
 enum dp_drop_reason {
-	DP_DROP_ACTION,      /* the megaflow's actions drop it */
-	DP_DROP_UPCALL,      /* the upcall failed or returned bad actions */
-	DP_DROP_INSTALL,     /* the megaflow could not be installed */
-	DP_DROP_NO_PORT,     /* output to a port that does not exist */
-	DP_DROP_TTL,         /* dec_ttl on TTL 0 or 1 */
-	DP_DROP_NO_HEADROOM, /* push_vlan without room */
-	DP_DROP_NO_MBUF,     /* a copy for a second output failed */
-	DP_DROP_PATCH_LOOP,  /* crossed DP_PATCH_DEPTH_MAX patch ports */
-	DP_DROP_METER,       /* a meter's drop band */
+	DP_DROP_ACTION,       /* the megaflow's actions drop it */
+	DP_DROP_UPCALL,       /* the upcall failed or returned bad actions */
+	DP_DROP_INSTALL,      /* the megaflow could not be installed */
+	DP_DROP_NO_PORT,      /* output to a port that does not exist */
+	DP_DROP_TTL,          /* dec_ttl on TTL 0 or 1 */
+	DP_DROP_NO_HEADROOM,  /* push_vlan without room */
+	DP_DROP_NO_MBUF,      /* a copy for a second output failed */
+	DP_DROP_PATCH_LOOP,   /* crossed DP_PATCH_DEPTH_MAX patch ports */
+	DP_DROP_METER,        /* a meter's drop band */
+	DP_DROP_UPCALL_LIMIT, /* a miss over its input port's upcall rate */
 	DP_DROP__MAX,
 };
 
@@ -108,6 +109,13 @@ void dp_destroy(struct dp *dp);
 /* Sets the callbacks; call before dp_start() or with no PMD thread. */
 void dp_set_upcall(struct dp *dp, dp_upcall_fn fn, void *aux);
 void dp_set_slow_path(struct dp *dp, dp_slow_path_fn fn, void *aux);
+
+/* Limits the upcalls of each input port, in each PMD thread, to 'rate' per
+ * second with bursts of 'burst' (a token bucket); a miss over the limit is
+ * dropped as DP_DROP_UPCALL_LIMIT, so that a flood of new flows from one
+ * port cannot take the thread from the established flows of the others.
+ * 'rate' 0: no limit (the default). Any thread, any time. */
+void dp_set_upcall_limit(struct dp *dp, uint32_t rate, uint32_t burst);
 
 /* Starts the PMD threads (a no-op with pmd_cpu_mask = 0). Returns 0 or
  * -errno. */

@@ -24,6 +24,7 @@ enum {
 /* Packets and their keys during one pass of the pipeline. */
 struct batch_ctx {
 	uint16_t n;
+	uint32_t limited; /* packets whose miss was over the upcall rate */
 	struct rte_mbuf **pkts;
 	struct flow_key keys[PKT_BATCH_MAX];
 	struct dp_flow *flows[PKT_BATCH_MAX];
@@ -340,10 +341,36 @@ dp_flow_insert_locked(struct dp_pmd *pmd, const struct flow_key *key, const stru
 	return f;
 }
 
+/* Takes a token of the upcall bucket of input port 'port'; false when it
+ * is empty. */
+static bool
+upcall_allowed(struct dp_pmd *pmd, uint32_t port)
+{
+	uint64_t rate = __atomic_load_n(&pmd->dp->upcall_rate, __ATOMIC_RELAXED);
+	uint64_t hz = rte_get_tsc_hz(), now, cap, elapsed;
+
+	if (!rate || port >= DP_MAX_PORTS) {
+		return true;
+	}
+	now = rte_rdtsc();
+	cap = __atomic_load_n(&pmd->dp->upcall_burst, __ATOMIC_RELAXED) * hz;
+	elapsed = now - pmd->upcall_tb[port].last_tsc;
+	pmd->upcall_tb[port].last_tsc = now;
+	/* Idle for a second or more: full (and no overflow below). */
+	pmd->upcall_tb[port].tokens =
+		elapsed >= hz ? cap : VS_MIN(cap, pmd->upcall_tb[port].tokens + elapsed * rate);
+	if (pmd->upcall_tb[port].tokens < hz) {
+		return false;
+	}
+	pmd->upcall_tb[port].tokens -= hz;
+	return true;
+}
+
 /* Resolves a packet no cache knew: another miss of this batch may have
- * installed its megaflow already; otherwise ask the upcall. */
+ * installed its megaflow already; otherwise ask the upcall, if the input
+ * port's rate allows ('*limited' says when it does not). */
 static struct dp_flow *
-handle_miss(struct dp_pmd *pmd, const struct flow_key *key, struct rte_mbuf *m)
+handle_miss(struct dp_pmd *pmd, const struct flow_key *key, struct rte_mbuf *m, bool *limited)
 {
 	struct dp *dp = pmd->dp;
 	struct dp_upcall_result res;
@@ -358,6 +385,10 @@ handle_miss(struct dp_pmd *pmd, const struct flow_key *key, struct rte_mbuf *m)
 	dp_stat_add(pmd, DP_STAT_MISS, 1);
 	if (!dp->upcall) {
 		dp_stat_add(pmd, DP_STAT_UPCALL_FAIL, 1);
+		return NULL;
+	}
+	if (!upcall_allowed(pmd, key->in_port)) {
+		*limited = true;
 		return NULL;
 	}
 	dp_stat_add(pmd, DP_STAT_UPCALL, 1);
@@ -443,7 +474,10 @@ lookup_batch(struct dp_pmd *pmd, struct batch_ctx *c)
 	for (uint32_t m = miss & ~found; m; m &= m - 1) {
 		int i = __builtin_ctz(m);
 
-		c->flows[i] = handle_miss(pmd, &c->keys[i], c->pkts[i]);
+		bool limited = false;
+
+		c->flows[i] = handle_miss(pmd, &c->keys[i], c->pkts[i], &limited);
+		c->limited |= (uint32_t)limited << i;
 		if (c->flows[i] && emc_on) {
 			emc_maybe_insert(pmd->emc, &c->keys[i], hashes[i], c->flows[i]);
 		}
@@ -462,12 +496,13 @@ execute_groups(struct dp_pmd *pmd, struct batch_ctx *c, uint64_t now)
 		struct dp_flow *flow = c->flows[first];
 		struct rte_mbuf *group[PKT_BATCH_MAX];
 		uint64_t bytes = 0;
-		uint16_t tcp_flags = 0, n = 0;
+		uint16_t tcp_flags = 0, n = 0, n_limited = 0;
 
 		for (uint32_t m = todo; m; m &= m - 1) {
 			int i = __builtin_ctz(m);
 
 			if (c->flows[i] == flow) {
+				n_limited += (c->limited >> i) & 1;
 				group[n++] = c->pkts[i];
 				bytes += rte_pktmbuf_pkt_len(c->pkts[i]);
 				tcp_flags |= c->keys[i].tcp_flags;
@@ -475,7 +510,8 @@ execute_groups(struct dp_pmd *pmd, struct batch_ctx *c, uint64_t now)
 			}
 		}
 		if (!flow) {
-			dp_stat_add(pmd, DP_STAT_DROP0 + DP_DROP_UPCALL, n);
+			dp_stat_add(pmd, DP_STAT_DROP0 + DP_DROP_UPCALL_LIMIT, n_limited);
+			dp_stat_add(pmd, DP_STAT_DROP0 + DP_DROP_UPCALL, n - n_limited);
 			rte_pktmbuf_free_bulk(group, n);
 			continue;
 		}
@@ -501,6 +537,7 @@ process_batch(struct dp_pmd *pmd, uint32_t in_port, struct rte_mbuf **pkts, uint
 		dp_capture_burst(cl, pkts, n, false);
 	}
 	c.n = n;
+	c.limited = 0;
 	c.pkts = pkts;
 	for (uint16_t i = 0; i < n; i++) {
 		struct rte_mbuf *m = pkts[i];

@@ -77,6 +77,10 @@ struct dp_pmd {
 	uint32_t pending[DP_MAX_PORTS]; /* a stack of ports with output */
 	uint8_t depth;                  /* patch ports crossed by this batch */
 	uint64_t batch_tsc;             /* when the received batch started */
+	struct {
+		uint64_t tokens; /* upcalls allowed, times the TSC rate */
+		uint64_t last_tsc;
+	} upcall_tb[DP_MAX_PORTS]; /* per input port */
 	struct dp_txbuf txb[DP_MAX_PORTS];
 
 	/* Shared with the control thread. */
@@ -102,7 +106,8 @@ struct dp {
 	bool threaded;
 	unsigned int n_pmds;
 	uint64_t sort_interval_tsc;
-	uint64_t rules_gen; /* bumped by dp_flow_revalidate(); atomic */
+	uint64_t rules_gen;                 /* bumped by dp_flow_revalidate(); atomic */
+	uint32_t upcall_rate, upcall_burst; /* dp_set_upcall_limit(); atomic */
 	struct dp_pmd *pmds[DP_MAX_PMDS];
 	struct rte_ring *inject;                   /* dp_execute() -> PMD 0: struct dp_inject * */
 	struct dp_meter *meters[DP_MAX_METERS];    /* RCU */

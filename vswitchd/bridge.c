@@ -23,7 +23,9 @@ enum {
 	MAX_BRIDGES = 64,
 	SWEEP_INTERVAL_MS = 1000, /* statistics reach flow entries this often */
 	SWEEP_GAP_MS = 10,        /* changes without a barrier wait at most about this */
-	MAX_IDLE_MS = 10000,      /* an idle megaflow goes after this long */
+	UPCALL_RATE = 20000,      /* default upcalls per second per port and PMD thread */
+	UPCALL_BURST = 2000,
+	MAX_IDLE_MS = 10000, /* an idle megaflow goes after this long */
 };
 
 /* A running interface. */
@@ -809,6 +811,11 @@ bridges_reconfigure(struct bridges *b, const json_t *doc, char *err)
 		ofproto_unlock();
 	}
 	close_stale_ports(b, doc);
+	dp_set_upcall_limit(b->dp,
+			    (uint32_t)cfgdb_get_int(json_object_get(doc, "global"),
+						    "upcall_rate_limit", UPCALL_RATE),
+			    (uint32_t)cfgdb_get_int(json_object_get(doc, "global"), "upcall_burst",
+						    UPCALL_BURST));
 	/* The forwarding behind every megaflow may have changed; new ports
 	 * learn theirs under the new configuration. */
 	dp_flow_flush(b->dp);

@@ -164,6 +164,8 @@ static const struct cfg_column global_cols[] = {
 	{"eal_args", CFG_STRING, 0, 0, NULL, NULL},
 	{"emc_entries", CFG_INT, 0, 1 << 24, NULL, NULL},
 	{"emc_insert_inv_prob", CFG_INT, 0, 1000000000, NULL, NULL},
+	{"upcall_rate_limit", CFG_INT, 0, 100000000, NULL, NULL},
+	{"upcall_burst", CFG_INT, 1, 100000000, NULL, NULL},
 	{"log_level", CFG_ENUM, 0, 0, log_levels, NULL},
 };
 

@@ -98,6 +98,23 @@ inject m10 tcp
 settle
 check "after the delete: dropped by the table-2 miss flow" [ "$(count a2)$(count t1)" = "33" ]
 
+# The upcall limit: 12 new flows (distinct sources) from one port against
+# a burst of 2 and 1 per second: most are dropped, and counted.
+$PY - "$T/flood.pcap" <<'PYEOF'
+import sys
+from scapy.all import IP, UDP, Ether, wrpcap
+wrpcap(sys.argv[1], [Ether(src="02:00:00:00:01:%02x" % i, dst="02:00:00:00:00:0b") /
+                     IP(src="10.9.0.%d" % i, dst="10.9.1.1") / UDP(dport=9) for i in range(12)])
+PYEOF
+check "upcall limit set" ctl set global . upcall_rate_limit=1 upcall_burst=2
+inject m10 flood
+settle
+limited=$(ctl pmd-stats-show | sed -n 's/.*drop_upcall_limit: *//p' | head -1)
+check "a flood of new flows is cut at the port's upcall rate (${limited:-none} dropped)" \
+	[ "${limited:-0}" -ge 9 ]
+check "limit lifted" ctl set global . upcall_rate_limit=0
+expect_fail "upcall_burst" set global . upcall_burst=0
+
 expect_fail "tcp_dst requires" add-flow br0 "tcp_dst=80,actions=drop"
 expect_fail "later table" add-flow br0 "table=2,actions=goto_table:1"
 expect_fail "a VLAN id is 0-4095" add-flow br0 "actions=mod_vlan_vid:4096"

@@ -89,9 +89,9 @@ fixture_free(struct fixture *f)
 	assert_int_equal(rte_mempool_in_use_count(mp), 0);
 }
 
-/* Injects 'n' UDP packets to 'n_dst' destinations on port 0. */
+/* Injects 'n' UDP packets to 'n_dst' destinations on port 'port'. */
 static void
-inject(struct fixture *f, unsigned int n, unsigned int n_dst)
+inject_on(struct fixture *f, int port, unsigned int n, unsigned int n_dst)
 {
 	for (unsigned int i = 0; i < n; i++) {
 		struct pktgen_spec s = pktgen_udp4(0x0a000001, 0x0a000100 + i % n_dst, 1, 2);
@@ -99,8 +99,14 @@ inject(struct fixture *f, unsigned int n, unsigned int n_dst)
 		size_t len = pktgen_build(&s, buf, sizeof buf);
 		struct rte_mbuf *m = test_mbuf(mp, buf, len);
 
-		assert_int_equal(port_mem_inject(f->p[0], &m, 1), 1);
+		assert_int_equal(port_mem_inject(f->p[port], &m, 1), 1);
 	}
+}
+
+static void
+inject(struct fixture *f, unsigned int n, unsigned int n_dst)
+{
+	inject_on(f, 0, n, n_dst);
 }
 
 static unsigned int
@@ -228,6 +234,46 @@ test_upcall_failure_and_drops(void **state)
 	assert_int_equal(s.upcall_failures, 6);
 	assert_int_equal(s.n_flows, 0);
 	assert_int_equal(collect(f->p[1], NULL, 0), 0);
+	fixture_free(f);
+}
+
+/* A flood of new flows from one port is cut at its upcall rate; its
+ * established flows and the other ports' misses go on. */
+static void
+test_upcall_limit(void **state)
+{
+	struct fixture *f = fixture_new(0, 1);
+	struct dp_stats s;
+
+	(void)state;
+	dp_set_upcall_limit(f->dp, 1, 5); /* 1 per second, bursts of 5 */
+	inject(f, 20, 20);
+	poll_all(f);
+	dp_get_stats(f->dp, &s);
+	assert_int_equal(s.upcalls, 5);
+	assert_int_equal(s.misses, 20);
+	assert_int_equal(s.drops[DP_DROP_UPCALL_LIMIT], 15);
+	assert_int_equal(s.drops[DP_DROP_UPCALL], 0);
+	assert_string_equal(dp_drop_reason_name(DP_DROP_UPCALL_LIMIT), "drop_upcall_limit");
+	assert_int_equal(collect(f->p[1], NULL, 0), 5);
+	/* The flows installed in the burst keep forwarding. */
+	inject(f, 10, 5);
+	poll_all(f);
+	assert_int_equal(collect(f->p[1], NULL, 0), 10);
+	/* Another port has a bucket of its own. */
+	inject_on(f, 2, 3, 3);
+	poll_all(f);
+	dp_get_stats(f->dp, &s);
+	assert_int_equal(s.upcalls, 8);
+	assert_int_equal(collect(f->p[1], NULL, 0), 3);
+	/* 0 lifts the limit. */
+	dp_set_upcall_limit(f->dp, 0, 0);
+	inject(f, 10, 20);
+	poll_all(f);
+	dp_get_stats(f->dp, &s);
+	assert_int_equal(s.drops[DP_DROP_UPCALL_LIMIT], 15);
+	assert_int_equal(collect(f->p[1], NULL, 0), 10);
+	assert_stats_consistent(&s);
 	fixture_free(f);
 }
 
@@ -630,6 +676,7 @@ main(void)
 		cmocka_unit_test(test_miss_then_hits),
 		cmocka_unit_test(test_megaflow_without_emc),
 		cmocka_unit_test(test_upcall_failure_and_drops),
+		cmocka_unit_test(test_upcall_limit),
 		cmocka_unit_test(test_two_outputs_with_rewrite),
 		cmocka_unit_test(test_clone),
 		cmocka_unit_test(test_meters),
