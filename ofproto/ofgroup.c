@@ -217,6 +217,9 @@ ofproto_group_mod(struct ofproto *ofp, const struct ofp_group_mod *gm, uint64_t 
 	}
 	ofp->reval_all = true;
 	ofp->sweep_wanted = true;
+	if (ofp->journal.group_mod) {
+		ofp->journal.group_mod(ofp->journal.aux, gm);
+	}
 	return 0;
 }
 
@@ -234,10 +237,50 @@ count_rules(const struct ofproto *ofp, bool (*pred)(const struct rule *, void *)
 	return n;
 }
 
+/* How many flow entries use each group (by index in ofp->groups), in one
+ * pass over the flow entries: a new array, NULL on ENOMEM. */
+static uint32_t *
+group_ref_counts(const struct ofproto *ofp)
+{
+	uint32_t *counts = calloc(ofp->n_groups + 1, sizeof *counts);
+
+	for (unsigned tid = 0; counts && ofp->n_groups && tid < OFP_N_TABLES; tid++) {
+		for (const struct rule *r = oftable_first(&ofp->tables[tid]); r;
+		     r = oftable_next(r)) {
+			const struct ofpact *lists[2] = {r->insts.apply, r->insts.write};
+			const uint32_t n[2] = {r->insts.n_apply, r->insts.n_write};
+			uint32_t seen[8], n_seen = 0;
+
+			for (int l = 0; l < 2; l++) {
+				for (uint32_t a = 0; a < n[l]; a++) {
+					uint32_t i = group_index(ofp, lists[l][a].port);
+					bool dup = false;
+
+					if (lists[l][a].type != OFPACT_GROUP ||
+					    i >= ofp->n_groups ||
+					    ofp->groups[i]->id != lists[l][a].port) {
+						continue;
+					}
+					for (uint32_t k = 0; k < n_seen && !dup; k++) {
+						dup = seen[k] == i;
+					}
+					if (!dup && n_seen < ARRAY_SIZE(seen)) {
+						seen[n_seen++] = i;
+						counts[i]++;
+					}
+				}
+			}
+		}
+	}
+	return counts;
+}
+
 void
 ofproto_group_dump(const struct ofproto *ofp, uint32_t group_id, uint64_t now_ms,
 		   void (*cb)(void *aux, const struct ofproto_group_info *g), void *aux)
 {
+	uint32_t *counts = group_ref_counts(ofp);
+
 	for (uint32_t i = 0; i < ofp->n_groups; i++) {
 		const struct group *g = ofp->groups[i];
 		struct ofproto_group_info info;
@@ -251,7 +294,7 @@ ofproto_group_dump(const struct ofproto *ofp, uint32_t group_id, uint64_t now_ms
 		info.type = g->type;
 		info.buckets = g->buckets;
 		info.n_buckets = g->n_buckets;
-		info.ref_count = count_rules(ofp, rule_uses_group, &id);
+		info.ref_count = counts ? counts[i] : count_rules(ofp, rule_uses_group, &id);
 		info.duration_ms = now_ms - VS_MIN(g->created_ms, now_ms);
 		info.n_packets = g->n_packets;
 		info.n_bytes = g->n_bytes;
@@ -259,6 +302,7 @@ ofproto_group_dump(const struct ofproto *ofp, uint32_t group_id, uint64_t now_ms
 		info.bucket_bytes = g->bucket_bytes;
 		cb(aux, &info);
 	}
+	free(counts);
 }
 
 /* ---- Meters ---- */
@@ -393,8 +437,22 @@ meter_add(struct ofproto *ofp, uint32_t i, const struct ofp_meter_mod *mm, uint6
 	return 0;
 }
 
+static int meter_mod(struct ofproto *ofp, const struct ofp_meter_mod *mm, uint64_t now_ms,
+		     char *err);
+
 int
 ofproto_meter_mod(struct ofproto *ofp, const struct ofp_meter_mod *mm, uint64_t now_ms, char *err)
+{
+	int ret = meter_mod(ofp, mm, now_ms, err);
+
+	if (!ret && ofp->journal.meter_mod) {
+		ofp->journal.meter_mod(ofp->journal.aux, mm);
+	}
+	return ret;
+}
+
+static int
+meter_mod(struct ofproto *ofp, const struct ofp_meter_mod *mm, uint64_t now_ms, char *err)
 {
 	uint32_t i = meter_index(ofp, mm->meter_id);
 	struct meter *m = i < ofp->n_meters && ofp->meters[i]->cfg.meter_id == mm->meter_id
@@ -442,6 +500,21 @@ void
 ofproto_meter_dump(const struct ofproto *ofp, uint32_t meter_id, uint64_t now_ms,
 		   void (*cb)(void *aux, const struct ofproto_meter_info *m), void *aux)
 {
+	/* How many flow entries use each meter, in one pass. */
+	uint32_t *counts = calloc(ofp->n_meters + 1, sizeof *counts);
+
+	for (unsigned tid = 0; counts && ofp->n_meters && tid < OFP_N_TABLES; tid++) {
+		for (const struct rule *r = oftable_first(&ofp->tables[tid]); r;
+		     r = oftable_next(r)) {
+			uint32_t i = r->insts.meter_id ? meter_index(ofp, r->insts.meter_id)
+						       : UINT32_MAX;
+
+			if (i < ofp->n_meters &&
+			    ofp->meters[i]->cfg.meter_id == r->insts.meter_id) {
+				counts[i]++;
+			}
+		}
+	}
 	for (uint32_t i = 0; i < ofp->n_meters; i++) {
 		const struct meter *m = ofp->meters[i];
 		struct ofproto_meter_info info;
@@ -453,13 +526,14 @@ ofproto_meter_dump(const struct ofproto *ofp, uint32_t meter_id, uint64_t now_ms
 		memset(&info, 0, sizeof info);
 		info.meter_id = id;
 		info.cfg = &m->cfg;
-		info.flow_count = count_rules(ofp, rule_uses_meter, &id);
+		info.flow_count = counts ? counts[i] : count_rules(ofp, rule_uses_meter, &id);
 		info.duration_ms = now_ms - VS_MIN(m->created_ms, now_ms);
 		if (ofp->meter_be.stats) {
 			ofp->meter_be.stats(ofp->meter_be.aux, m->dp_id, &info.stats);
 		}
 		cb(aux, &info);
 	}
+	free(counts);
 }
 
 /* ---- References from flow entries ---- */
