@@ -858,6 +858,30 @@ ofp_decode_flow_mod(const uint8_t *msg, size_t len, struct ofp_flow_mod *fm)
 	return ofp_decode_insts(p + 40 + used, len - OFP_HEADER_LEN - 40 - used, &fm->insts);
 }
 
+void
+ofp_encode_flow_mod(struct obuf *b, uint32_t xid, const struct ofp_flow_mod *fm)
+{
+	size_t start = ofp_msg_start(b, OFPT_FLOW_MOD, xid);
+
+	put64(b, fm->cookie);
+	put64(b, fm->cookie_mask);
+	put8(b, fm->table_id);
+	put8(b, (uint8_t)fm->command);
+	put16(b, fm->idle_timeout);
+	put16(b, fm->hard_timeout);
+	put16(b, fm->priority);
+	put32(b, 0xffffffff); /* no buffer */
+	put32(b, fm->out_port);
+	put32(b, 0xffffffff); /* OFPG_ANY */
+	put16(b, fm->flags);
+	put16(b, 0);
+	ofp_encode_match(b, &fm->match);
+	if (fm->command != OFPFC_DELETE && fm->command != OFPFC_DELETE_STRICT) {
+		ofp_encode_insts(b, &fm->insts);
+	}
+	ofp_msg_end(b, start);
+}
+
 enum ofp_err
 ofp_decode_flow_stats_request(const uint8_t *body, size_t len, struct ofp_flow_mod *filter)
 {

@@ -186,6 +186,9 @@ void ofp_encode_insts(struct obuf *b, const struct ofp_insts *in);
 
 /* Flow mods; on success the caller owns fm->insts. */
 enum ofp_err ofp_decode_flow_mod(const uint8_t *msg, size_t len, struct ofp_flow_mod *fm);
+/* The flow mod 'fm' as an OpenFlow 1.3 message (what ofp_decode_flow_mod()
+ * reads back; deletes carry no instructions). */
+void ofp_encode_flow_mod(struct obuf *b, uint32_t xid, const struct ofp_flow_mod *fm);
 
 /* A flow stats or aggregate request body into a delete-style filter. */
 enum ofp_err ofp_decode_flow_stats_request(const uint8_t *body, size_t len,

@@ -129,6 +129,9 @@ remove_rule(struct ofproto *ofp, struct rule *r, enum ofp_removed_reason why, ui
 		ofp->removed_cb(ofp->removed_aux, ofp, &f);
 	}
 	note_region(ofp, r->table_id, &r->match);
+	if (ofp->journal.flow_del) {
+		ofp->journal.flow_del(ofp->journal.aux, r->table_id, r->priority, &r->match);
+	}
 	r->removed = true;
 	oftable_remove(&ofp->tables[r->table_id], r);
 	expiry_unlink(ofp, r);
@@ -154,6 +157,17 @@ rule_create(const struct ofp_flow_mod *fm, uint8_t table_id, uint64_t now_ms)
 	r->created_ms = r->used_ms = now_ms;
 	r->refcnt = 1;
 	return r;
+}
+
+static void
+journal_flow_set(struct ofproto *ofp, const struct rule *r, uint64_t now_ms)
+{
+	if (ofp->journal.flow_set) {
+		struct ofproto_flow_info f;
+
+		flow_info_of(r, now_ms, &f);
+		ofp->journal.flow_set(ofp->journal.aux, &f);
+	}
 }
 
 static int
@@ -199,6 +213,7 @@ flow_add(struct ofproto *ofp, const struct ofp_flow_mod *fm, uint64_t now_ms, ch
 		note_region(ofp, fm->table_id, &old->match);
 		old->removed = true;
 		rule_unref(old);
+		journal_flow_set(ofp, r, now_ms);
 		return 0;
 	}
 	if (oftable_insert(t, r)) {
@@ -208,6 +223,7 @@ flow_add(struct ofproto *ofp, const struct ofp_flow_mod *fm, uint64_t now_ms, ch
 	}
 	expiry_link(ofp, r);
 	note_region(ofp, fm->table_id, &r->match);
+	journal_flow_set(ofp, r, now_ms);
 	return 0;
 }
 
@@ -299,6 +315,7 @@ modify_apply(struct ofproto *ofp, struct rule *r, void *aux)
 		r->n_packets = r->n_bytes = 0;
 	}
 	note_region(ofp, r->table_id, &r->match);
+	journal_flow_set(ofp, r, r->used_ms);
 	return 0;
 }
 
@@ -551,6 +568,12 @@ ofproto_table_dump(const struct ofproto *ofp,
 static int
 add_default_flow(struct ofproto *ofp, uint64_t now_ms)
 {
+	struct match any;
+
+	match_init_catchall(&any);
+	if (oftable_find_strict(&ofp->tables[0], &any, 0)) {
+		return 0; /* there is one: leave it as it is */
+	}
 	struct ofp_flow_mod fm;
 	struct ofpact normal = {.type = OFPACT_OUTPUT, .port = OFPP_NORMAL};
 	char err[OFP_ERR_MAX];
@@ -871,6 +894,12 @@ ofproto_set_mac_limits(struct ofproto *ofp, uint32_t aging_s, uint32_t max_entri
 	mac_table_set_limits(ofp->macs, max_entries, aging_s);
 	ofp->macs_overflow = true; /* evictions may have happened */
 	ofp->sweep_wanted = true;
+}
+
+void
+ofproto_set_standalone_flow(struct ofproto *ofp, uint64_t now_ms)
+{
+	add_default_flow(ofp, now_ms);
 }
 
 void

@@ -108,6 +108,10 @@ void ofproto_port_set_link(struct ofproto *ofp, uint32_t dp_port, bool up);
 
 /* MAC table aging (seconds) and size; 0 keeps the default. */
 void ofproto_set_mac_limits(struct ofproto *ofp, uint32_t aging_s, uint32_t max_entries);
+/* A bridge that becomes standalone gets the table-miss flow a new one
+ * starts with ("priority=0,actions=NORMAL" in table 0), unless table 0
+ * has a priority-0 catch-all flow already. */
+void ofproto_set_standalone_flow(struct ofproto *ofp, uint64_t now_ms);
 /* Fail mode and controllers: with controllers configured but none
  * connected, a standalone bridge switches by NORMAL alone. */
 void ofproto_set_fail_mode(struct ofproto *ofp, bool secure, uint32_t n_controllers,
@@ -320,6 +324,35 @@ void ofproto_meter_dump(const struct ofproto *ofp, uint32_t meter_id, uint64_t n
  * OFPROTO_NO_GROUP / OFPROTO_NO_METER (with the id in '*id'). */
 enum { OFPROTO_NO_GROUP = 1, OFPROTO_NO_METER = 2 };
 int ofproto_insts_missing(const struct ofproto *ofp, const struct ofp_insts *in, uint32_t *id);
+
+/* ---- Journal ---- */
+
+/* What changed in a bridge's OpenFlow state, as it happens (under
+ * ofproto_lock()), for persistence: a flow entry set (added, replaced or
+ * modified: 'f' as it is now), a flow entry removed (for any reason), and
+ * every group mod and meter mod that succeeded. A NULL member is not
+ * called. */
+struct ofproto_journal {
+	void (*flow_set)(void *aux, const struct ofproto_flow_info *f);
+	void (*flow_del)(void *aux, uint8_t table_id, uint16_t priority, const struct match *m);
+	void (*group_mod)(void *aux, const struct ofp_group_mod *gm);
+	void (*meter_mod)(void *aux, const struct ofp_meter_mod *mm);
+	void *aux;
+};
+/* Reports every change of 'ofp' to 'j' from now on (NULL: to nobody). */
+void ofproto_set_journal(struct ofproto *ofp, const struct ofproto_journal *j);
+/* Reports the whole state of 'ofp' to 'j' as if it were made anew: every
+ * group and meter as an add, then every flow entry, each table in lookup
+ * order (so that equal-priority entries keep their age order). */
+void ofproto_journal_state(const struct ofproto *ofp, const struct ofproto_journal *j);
+/* Applies a flow, group or meter mod read back from a journal: an add of
+ * what exists replaces it, a modify of what does not exist adds it.
+ * Returns 0 or -errno with a reason in 'err'. 'msg' is an OpenFlow 1.3
+ * message of 'len' bytes. */
+int ofproto_journal_apply(struct ofproto *ofp, const uint8_t *msg, size_t len, uint64_t now_ms,
+			  char *err);
+/* The number of flow entries, groups and meters (what a snapshot holds). */
+uint64_t ofproto_state_size(const struct ofproto *ofp);
 
 /* ---- Translation ---- */
 

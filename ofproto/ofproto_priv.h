@@ -117,6 +117,7 @@ struct ofproto {
 	struct rule *expirable;             /* every rule with an idle or hard timeout */
 	uint32_t table_max;                 /* flow entries a table may hold */
 	uint64_t last_expiry_ms;            /* when timeouts were last checked */
+	struct ofproto_journal journal;     /* all NULL: none */
 	struct ofport *ports[MAX_PORTS];    /* by slot */
 	struct ofport *by_dp[DP_MAX_PORTS]; /* by datapath port */
 	struct mac_table *macs;

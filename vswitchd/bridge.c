@@ -16,6 +16,7 @@
 #include "log.h"
 #include "ofconn.h"
 #include "ofproto.h"
+#include "ofstate.h"
 #include "port_impl.h"
 
 enum {
@@ -42,6 +43,7 @@ struct bbridge {
 	struct ofproto *ofp;
 	bool secure;              /* fail mode */
 	unsigned int controllers; /* targets it connects to (not listeners) */
+	struct ofstate *st;       /* its OpenFlow state on disk, or NULL */
 };
 
 struct bridges {
@@ -51,8 +53,9 @@ struct bridges {
 	uint64_t next_sweep_ms, sweep_now;
 	uint64_t next_change_sweep_ms; /* a sweep for changes alone, not before */
 	cpu_set_t cpus;
-	char run_dir[256];   /* where vhost-user server sockets go */
-	struct ofconns *ofc; /* OpenFlow connections of every bridge */
+	char run_dir[256];        /* where vhost-user server sockets go */
+	char state_dir[PATH_MAX]; /* where OpenFlow state is kept ("": nowhere) */
+	struct ofconns *ofc;      /* OpenFlow connections of every bridge */
 	struct dp *dp;
 	struct dp_params params;
 	struct bport *ports[DP_MAX_PORTS]; /* indexed by datapath port number */
@@ -319,9 +322,12 @@ bridges_destroy(struct bridges *b)
 		ofconns_destroy(b->ofc);
 		stop_datapath(b);
 		captures_destroy(b->caps);
+		ofproto_lock();
 		for (int i = 0; i < MAX_BRIDGES; i++) {
+			ofstate_close(b->brs[i].st, false);
 			ofproto_destroy(b->brs[i].ofp);
 		}
+		ofproto_unlock();
 		free(b);
 	}
 }
@@ -665,25 +671,72 @@ sync_ports(struct bridges *b, struct ofproto *ofp, const char *bname, const json
 	}
 }
 
+/* OpenFlow port numbers held by ports other than 'except'. */
+struct numbers {
+	const char *except;
+	uint8_t used[4096 / 8];
+};
+
+static void
+collect_number(void *aux, const struct ofproto_port_info *p)
+{
+	struct numbers *x = aux;
+
+	if (strcmp(p->name, x->except) && p->ofp_port < 4096) {
+		x->used[p->ofp_port / 8] |= (uint8_t)(1 << (p->ofp_port % 8));
+	}
+}
+
+/* The OpenFlow number port 'pname' asks for: its ofport_request, else the
+ * number it had before (kept in the bridge's state), else the lowest that
+ * neither another port holds nor another name had. */
+static uint32_t
+port_number_request(const struct bbridge *bb, struct ofproto *ofp, const char *pname,
+		    const json_t *port)
+{
+	uint32_t no = (uint32_t)cfgdb_get_int(cfgdb_port_iface(port), "ofport_request", 0);
+	struct numbers x = {.except = pname};
+
+	if (no || !bb || !bb->st) {
+		return no;
+	}
+	no = ofstate_port_number(bb->st, pname);
+	if (no) {
+		return no;
+	}
+	ofproto_port_dump(ofp, collect_number, &x);
+	for (no = 1; no < 4096; no++) {
+		if (!(x.used[no / 8] & (1 << (no % 8))) &&
+		    !ofstate_port_reserved(bb->st, no, pname)) {
+			return no;
+		}
+	}
+	return 0;
+}
+
 static void
 sync_port(struct bridges *b, struct ofproto *ofp, const char *bname, const char *pname,
 	  const json_t *port, uint32_t no)
 {
 	static uint16_t trunks[4096];
 	struct ofproto_port_cfg cfg = {.name = pname};
+	struct bbridge *bb = find_bridge(b, bname);
 	uint32_t ofp_port;
 
 	port_cfg_from_doc(port, &cfg, trunks);
 	cfg.dp_port = no;
-	cfg.ofp_port_request = (uint32_t)cfgdb_get_int(cfgdb_port_iface(port), "ofport_request", 0);
+	cfg.ofp_port_request = port_number_request(bb, ofp, pname, port);
 	if (!strcmp(pname, bname)) {
 		cfg.ofp_port_request = OFPP_LOCAL; /* the bridge's own port */
 	}
 	if (ofproto_port_set(ofp, &cfg, &ofp_port)) {
-		VLOG_WARN("bridge", "%s: port %s: ofport_request %u is taken", bname, pname,
+		VLOG_WARN("bridge", "%s: port %s: OpenFlow port %u is taken", bname, pname,
 			  cfg.ofp_port_request);
 		cfg.ofp_port_request = 0;
 		ofproto_port_set(ofp, &cfg, &ofp_port);
+	}
+	if (bb && bb->st && ofp_port != OFPP_LOCAL) {
+		ofstate_port_set(bb->st, pname, ofp_port);
 	}
 	b->by_dp[no] = ofp;
 }
@@ -724,6 +777,23 @@ sync_controllers(struct bridges *b, struct bbridge *bb, const json_t *br, char *
 }
 
 /* Makes the OpenFlow bridges match 'doc'. Takes the ofproto lock. */
+/* A new bridge: its OpenFlow state from disk, before any port forwards. */
+static void
+restore_state(struct bridges *b, struct bbridge *bb)
+{
+	char err[256];
+
+	if (!b->state_dir[0]) {
+		return;
+	}
+	bb->st = ofstate_open(b->state_dir, bb->name, err);
+	if (!bb->st) {
+		VLOG_ERR("bridge", "%s: its OpenFlow state will not be kept: %s", bb->name, err);
+		return;
+	}
+	ofstate_load(bb->st, bb->ofp, bridges_now_ms());
+}
+
 static int
 sync_ofprotos(struct bridges *b, const json_t *doc, char *err)
 {
@@ -736,6 +806,9 @@ sync_ofprotos(struct bridges *b, const json_t *doc, char *err)
 	for (int i = 0; i < MAX_BRIDGES; i++) {
 		if (b->brs[i].ofp && !cfgdb_bridge(doc, b->brs[i].name)) {
 			ofconns_del_bridge(b->ofc, b->brs[i].name);
+			/* A deleted bridge's flows are gone for good. */
+			ofstate_close(b->brs[i].st, true);
+			b->brs[i].st = NULL;
 			ofproto_destroy(b->brs[i].ofp);
 			b->brs[i].ofp = NULL;
 		}
@@ -748,6 +821,7 @@ sync_ofprotos(struct bridges *b, const json_t *doc, char *err)
 			if (!b->brs[i].ofp) {
 				bb = &b->brs[i];
 				snprintf(bb->name, sizeof bb->name, "%s", bname);
+				bb->secure = secure;
 				bb->ofp = ofproto_create(bname, secure, bridges_now_ms());
 				if (!bb->ofp) {
 					snprintf(err, BRIDGE_ERR_MAX, "bridge %s: out of memory",
@@ -758,6 +832,7 @@ sync_ofprotos(struct bridges *b, const json_t *doc, char *err)
 				ofproto_set_meter_backend(
 					bb->ofp, &(struct ofproto_meter_backend){
 							 meter_set, meter_del, meter_stats, b});
+				restore_state(b, bb);
 			}
 		}
 		if (!bb || !bb->ofp) {
@@ -772,6 +847,10 @@ sync_ofprotos(struct bridges *b, const json_t *doc, char *err)
 		sync_ports(b, bb->ofp, bname, br);
 		if (sync_controllers(b, bb, br, err) && !ret) {
 			ret = -EINVAL;
+		}
+		if (bb->secure && !secure) {
+			/* secure -> standalone: NORMAL is back at once. */
+			ofproto_set_standalone_flow(bb->ofp, bridges_now_ms());
 		}
 		bb->secure = secure;
 		ofproto_set_fail_mode(bb->ofp, secure, bb->controllers,
@@ -921,16 +1000,38 @@ sweep(struct bridges *b, bool force, bool changes_only)
 	return true;
 }
 
+/* Writes every bridge's OpenFlow state changes (before an
+ * acknowledgement; the main loop's calls sync them). */
+static void
+flush_states(struct bridges *b)
+{
+	uint64_t now = bridges_now_ms();
+
+	for (int i = 0; i < MAX_BRIDGES; i++) {
+		if (b->brs[i].st) {
+			ofstate_flush(b->brs[i].st, now);
+		}
+	}
+}
+
 void
 bridges_sweep(struct bridges *b, bool force)
 {
 	sweep(b, force, false);
+	flush_states(b);
 }
 
 void
 bridges_sweep_changes(struct bridges *b)
 {
 	sweep(b, false, true);
+	flush_states(b);
+}
+
+void
+bridges_set_state_dir(struct bridges *b, const char *dir)
+{
+	snprintf(b->state_dir, sizeof b->state_dir, "%s", dir ? dir : "");
 }
 
 struct ofproto *

@@ -60,6 +60,11 @@ void bridges_sweep(struct bridges *b, bool force);
  * afterwards no packet follows a replaced decision. */
 void bridges_sweep_changes(struct bridges *b);
 
+/* Where each bridge's OpenFlow state (flows, groups, meters, OpenFlow port
+ * numbers) is kept across restarts (vswitchd/ofstate.h); NULL or "": not
+ * kept. Call before the first reconfiguration. */
+void bridges_set_state_dir(struct bridges *b, const char *dir);
+
 /* The OpenFlow side of bridge 'name', or NULL. Use under ofproto_lock(). */
 struct ofproto *bridges_ofproto(struct bridges *b, const char *name);
 

@@ -37,6 +37,7 @@ struct options {
 	const char *db;
 	const char *ctl;
 	const char *run_dir;
+	const char *state_dir;
 	const char *log_file;
 	const char *pidfile;
 	const char *eal;
@@ -73,6 +74,9 @@ usage(void)
 	       "  --db FILE          configuration database (/var/lib/vswitch/conf.json)\n"
 	       "  --ctl SOCKET       control socket (/run/vswitch/vswitchd.sock)\n"
 	       "  --run-dir DIR      run-time files, vhost-user sockets (/run/vswitch)\n"
+	       "  --state-dir DIR    flows, groups, meters and OpenFlow port numbers kept\n"
+	       "                     across restarts (default: the database's path plus\n"
+	       "                     \".ofstate\"; \"none\": not kept)\n"
 	       "  --log-file FILE    log to FILE (default: stderr; with --detach\n"
 	       "                     /var/log/vswitch/vswitchd.log)\n"
 	       "  --log-level LEVEL  err, warn, info (default) or dbg\n"
@@ -114,6 +118,7 @@ parse_options(int argc, char **argv, struct options *o)
 		{"db", required_argument, NULL, 'd'},
 		{"ctl", required_argument, NULL, 'c'},
 		{"run-dir", required_argument, NULL, 'r'},
+		{"state-dir", required_argument, NULL, 's'},
 		{"log-file", required_argument, NULL, 'l'},
 		{"log-level", required_argument, NULL, 'L'},
 		{"pidfile", required_argument, NULL, 'p'},
@@ -138,6 +143,9 @@ parse_options(int argc, char **argv, struct options *o)
 			break;
 		case 'r':
 			o->run_dir = optarg;
+			break;
+		case 's':
+			o->state_dir = optarg;
 			break;
 		case 'l':
 			o->log_file = optarg;
@@ -175,6 +183,15 @@ parse_options(int argc, char **argv, struct options *o)
 	o->db = absolute(o->db);
 	o->ctl = absolute(o->ctl);
 	o->run_dir = absolute(o->run_dir);
+	if (!o->state_dir) {
+		static char dir[PATH_MAX];
+
+		snprintf(dir, sizeof dir, "%s.ofstate", o->db);
+		o->state_dir = dir;
+	} else if (!strcmp(o->state_dir, "none")) {
+		o->state_dir = "";
+	}
+	o->state_dir = o->state_dir[0] ? absolute(o->state_dir) : "";
 	o->log_file = absolute(o->log_file);
 	o->pidfile = absolute(o->pidfile);
 }
@@ -210,7 +227,41 @@ make_dirs(const char *path, bool parent)
 	}
 }
 
-/* Takes an exclusive lock on 'path' for the life of the process. */
+/* Whether process 'pid' is gone or on its way out (exiting, as after
+ * kill -9 while the kernel releases its memory, or a zombie): its locks go
+ * soon. */
+static bool
+process_dying(pid_t pid)
+{
+	char path[64], buf[512], state = 0;
+	unsigned long flags = 0;
+	const char *p;
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		return true;
+	}
+	n = read(fd, buf, sizeof buf - 1);
+	close(fd);
+	if (n <= 0) {
+		return true;
+	}
+	buf[n] = '\0';
+	/* "pid (comm) state ppid pgrp session tty tpgid flags ..." */
+	p = strrchr(buf, ')');
+	if (!p || sscanf(p + 1, " %c %*d %*d %*d %*d %*d %lu", &state, &flags) != 2) {
+		return false;
+	}
+	return state == 'Z' || state == 'X' || (flags & 0x4); /* PF_EXITING */
+}
+
+/* Takes an exclusive lock on 'path' for the life of the process. A lock
+ * held by a vswitchd that was just killed is waited for (up to 10 s), so
+ * that a restart right after kill -9 starts as soon as the kernel lets
+ * go of it. */
 static int
 lock_file(const char *path, const char *what)
 {
@@ -220,6 +271,18 @@ lock_file(const char *path, const char *what)
 	if (fd < 0) {
 		die("cannot open %s: %s", path, strerror(errno));
 	}
+	for (int i = 0; i < 1000 && fcntl(fd, F_SETLK, &fl); i++) {
+		struct flock holder = {.l_type = F_WRLCK, .l_whence = SEEK_SET};
+
+		if (fcntl(fd, F_GETLK, &holder) || holder.l_type == F_UNLCK) {
+			continue; /* released meanwhile: try again */
+		}
+		if (!process_dying(holder.l_pid)) {
+			break;
+		}
+		usleep(10000);
+	}
+	fl.l_type = F_WRLCK;
 	if (fcntl(fd, F_SETLK, &fl)) {
 		fl.l_type = F_WRLCK;
 		fcntl(fd, F_GETLK, &fl);
@@ -570,6 +633,7 @@ main(int argc, char **argv)
 		die("cannot allocate packet buffers: %s (more EAL memory: eal_memory_mb)",
 		    rte_strerror(rte_errno));
 	}
+	bridges_set_state_dir(vd.bridges, o.state_dir);
 	if (bridges_reconfigure(vd.bridges, vd.db.doc, err)) {
 		if (!bridges_dp(vd.bridges)) {
 			die("%s", err);
