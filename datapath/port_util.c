@@ -107,48 +107,59 @@ l3_offset(const uint8_t *frame, uint32_t size)
 	return 0;
 }
 
-/* The L4 offset and protocol of an IPv4 or IPv6 frame (no IPv6 extension
- * headers); false for anything else. */
+/* The L4 offset, protocol and end of the IP payload (frame padding left
+ * out) of an IPv4 or IPv6 frame with TCP or UDP (no IPv6 extension
+ * headers); false for anything else. Needs only the headers that are
+ * there: a short IPv4 UDP frame is no IPv6 header long. */
 static bool
-l4_offset(const uint8_t *frame, uint32_t size, uint32_t *l3p, uint32_t *l4, uint8_t *proto)
+l4_offset(const uint8_t *frame, uint32_t size, uint32_t *l3p, uint32_t *l4, uint8_t *proto,
+	  uint32_t *end)
 {
 	uint32_t l3 = l3_offset(frame, size);
 
-	if (!l3 || l3 + 40 > size) {
+	if (!l3 || l3 + 20 > size) {
 		return false;
 	}
 	if ((frame[l3] >> 4) == 4) {
-		*l4 = l3 + (uint32_t)(frame[l3] & 0xf) * 4;
+		uint32_t ihl = (uint32_t)(frame[l3] & 0xf) * 4;
+
+		*l4 = l3 + ihl;
 		*proto = frame[l3 + 9];
-		if (frame[l3 + 6] & 0x3f || frame[l3 + 7]) {
-			return false; /* a fragment */
+		*end = l3 + (uint32_t)(frame[l3 + 2] << 8 | frame[l3 + 3]);
+		if (ihl < 20 || frame[l3 + 6] & 0x3f || frame[l3 + 7]) {
+			return false; /* a fragment, or a bad header */
 		}
-	} else if ((frame[l3] >> 4) == 6) {
+	} else if ((frame[l3] >> 4) == 6 && l3 + 40 <= size) {
 		*l4 = l3 + 40;
 		*proto = frame[l3 + 6];
+		*end = l3 + 40 + (uint32_t)(frame[l3 + 4] << 8 | frame[l3 + 5]);
 	} else {
 		return false;
 	}
 	*l3p = l3;
-	return *l4 + 8 <= size && (*proto == 6 || *proto == 17);
+	if (*end > size || *end < *l4) {
+		*end = size; /* lengths that do not add up: the frame as it is */
+	}
+	return *l4 + 8 <= *end && (*proto == 6 || *proto == 17);
 }
 
 bool
 port_csum_fix(uint8_t *frame, uint32_t size)
 {
-	uint32_t l3, l4, ofs;
+	uint32_t l3, l4, ofs, end;
 	uint8_t proto;
 	uint16_t c;
 
-	if (!l4_offset(frame, size, &l3, &l4, &proto)) {
+	if (!l4_offset(frame, size, &l3, &l4, &proto, &end)) {
 		return false;
 	}
 	ofs = l4 + (proto == 6 ? 16 : 6);
-	if (ofs + 2 > size) {
+	if (ofs + 2 > end) {
 		return false;
 	}
-	/* The sender left the pseudo-header sum in the field: sum the rest. */
-	c = csum_finish(csum_add(0, frame + l4, size - l4));
+	/* The sender left the pseudo-header sum in the field: sum the rest,
+	 * up to the end of the IP payload (not the frame's padding). */
+	c = csum_finish(csum_add(0, frame + l4, end - l4));
 	if (proto == 17 && c == 0) {
 		c = 0xffff; /* UDP: a zero checksum means none */
 	}
@@ -205,11 +216,11 @@ int
 port_tcp_segment(struct rte_mempool *mp, const uint8_t *frame, uint32_t size, uint32_t mtu,
 		 struct rte_mbuf **out, int max)
 {
-	uint32_t l3, l4, hdr, ofs, mss;
+	uint32_t l3, l4, hdr, ofs, mss, end;
 	uint8_t proto;
 	int n = 0;
 
-	if (!l4_offset(frame, size, &l3, &l4, &proto) || proto != 6 || l4 + 20 > size) {
+	if (!l4_offset(frame, size, &l3, &l4, &proto, &end) || proto != 6 || l4 + 20 > size) {
 		return -EINVAL;
 	}
 	hdr = l4 + (uint32_t)(frame[l4 + 12] >> 4) * 4;

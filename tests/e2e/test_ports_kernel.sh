@@ -102,6 +102,39 @@ check "veth to TAP: ping" pings ns3$S "$NET.1"
 rate=$(iperf ns3$S ns4$S "$NET.4")
 echo "iperf3 TCP over veth (system) ports: $rate Mbit/s"
 check "veth: iperf3 TCP transfer (offloaded segments cut by the switch)" [ "$rate" -gt 0 ]
+# Small payloads (0-64 bytes, UDP over IPv4 and IPv6, TCP segments) from a
+# veth host to a veth host and to a TAP host: every checksum verifies at
+# the receiver (the kernel counts the ones that do not).
+csum_errors() {
+	ip netns exec "$1" cat /proc/net/snmp /proc/net/snmp6 | awk '
+		/^Udp: InDatagrams/ { for (i = 2; i <= NF; i++) u[i] = $i; next }
+		/^Udp: / { for (i = 2; i <= NF; i++) if (u[i] == "InCsumErrors") s += $i }
+		/^Tcp: ActiveOpens/ { for (i = 2; i <= NF; i++) t[i] = $i; next }
+		/^Tcp: / { for (i = 2; i <= NF; i++) if (t[i] == "InCsumErrors") s += $i }
+		/^Udp6InCsumErrors/ { s += $2 } END { print s + 0 }'
+}
+small_payloads() { # small_payloads FROM_NS TO_NS TO_ADDR TO_ADDR6
+	local before out
+	before=$(csum_errors "$2")
+	ip netns exec "$2" /usr/bin/python3 "$(dirname "$0")/small_csum.py" recv "$3" "$4" 7777 \
+		>"$T/small.out" &
+	local r=$!
+	sleep 0.5
+	ip netns exec "$1" /usr/bin/python3 "$(dirname "$0")/small_csum.py" send "$3" "$4" 7777
+	wait "$r"
+	out=$(cat "$T/small.out")
+	echo "small payloads $1 -> $2: $out, checksum errors $before -> $(csum_errors "$2")"
+	[ "$out" = "v4=65 v6=65 tcp=2080" ] && [ "$(csum_errors "$2")" = "$before" ]
+}
+for n in 1 3 4; do
+	ip -n ns$n$S -6 addr add "fd17:$((S % 9000))::$n/64" dev "$([ $n = 1 ] && echo t1$S || echo vp$((n - 2))$S)" nodad
+done
+check "0-64 byte payloads veth -> veth: all arrive, every checksum good" \
+	small_payloads ns3$S ns4$S "$NET.4" "fd17:$((S % 9000))::4"
+check "0-64 byte payloads veth -> TAP: all arrive, every checksum good" \
+	small_payloads ns3$S ns1$S "$NET.1" "fd17:$((S % 9000))::1"
+check "0-64 byte payloads TAP -> veth: all arrive, every checksum good" \
+	small_payloads ns1$S ns4$S "$NET.4" "fd17:$((S % 9000))::4"
 expect_fail "a kernel interface named lo already exists" add-port "$BR" lo type=tap
 expect_fail "no kernel interface named nosuch$S" add-port "$BR" nosuch$S type=system
 expect_fail "type system has no option 'peer'" add-port "$BR" vv9 type=system options:peer=x
