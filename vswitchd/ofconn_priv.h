@@ -1,0 +1,131 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * What ofconn.c (connections, targets, the message loop and asynchronous
+ * messages) and ofconn_stats.c (multipart requests: descriptions and
+ * statistics, the streamed flow dump) share. Nothing else includes it.
+ */
+#ifndef VS_OFCONN_PRIV_H
+#define VS_OFCONN_PRIV_H
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/socket.h>
+
+#include "bridge.h"
+#include "ofconn.h"
+#include "ofp_msg.h"
+#include "ofproto.h"
+
+enum {
+	OFC_BRIDGES = 64,
+	OFC_TARGETS = 8,
+	OFC_CONNS = 64,
+	OUT_MAX = 8 << 20, /* a peer that reads nothing is dropped past this */
+	BACKOFF_MAX_MS = 8000,
+	ECHO_IDLE_MS = 5000, /* an idle active connection is probed this often */
+	PORT_SCAN_MS = 500,  /* port changes are looked for this often */
+	OFC_PORTS = 256,
+};
+
+/* A port as the connections last saw it, for port-status messages. */
+struct seen_port {
+	struct ofp_port_desc d;
+	uint32_t dp_port;
+	uint64_t since_ms;
+};
+
+/* Roles (OFPCR_ROLE_*). */
+enum { ROLE_NOCHANGE = 0, ROLE_EQUAL = 1, ROLE_MASTER = 2, ROLE_SLAVE = 3 };
+
+/* Asynchronous message kinds, for the masks of set-async. */
+enum { ASYNC_PIN, ASYNC_PORT_STATUS, ASYNC_FLOW_REMOVED, ASYNC_N };
+
+/* A packet-in waiting for the main loop. */
+struct pin_rec {
+	struct pin_rec *next;
+	char bridge[PORT_NAME_MAX];
+	struct ofproto_pin pin;
+	uint32_t len, total_len;
+	uint8_t data[];
+};
+
+struct target {
+	char spec[128];
+	bool passive;
+	struct sockaddr_storage addr; /* sockaddr_in or, for unix:, sockaddr_un */
+	socklen_t addr_len;
+	int fd;          /* listening, or connecting; -1 */
+	bool connecting; /* fd is a connect in progress */
+	uint64_t next_try_ms, backoff_ms;
+};
+
+struct obr {
+	char name[PORT_NAME_MAX];
+	struct ofproto *ofp; /* NULL: slot free */
+	uint64_t dpid;
+	struct target targets[OFC_TARGETS];
+	size_t n_targets;
+	bool gen_set; /* a master/slave role request gave a generation id */
+	uint64_t gen_id;
+	struct seen_port *ports; /* OFC_PORTS, once scanned */
+	uint32_t n_ports;
+};
+
+struct conn {
+	int fd;
+	struct obr *br;
+	struct target *active; /* the target it was connected for, or NULL */
+	uint8_t *in;
+	size_t in_len, in_alloc;
+	struct obuf out;
+	size_t out_ofs;
+	bool hello_done;
+	bool closing; /* close once the output is out */
+	uint16_t miss_send_len;
+	uint64_t last_rx_ms;
+	bool echo_sent;
+	uint8_t role;
+	uint32_t async[ASYNC_N][2]; /* [kind][0: master/equal, 1: slave] */
+	/* A flow dump sent as the socket drains; the requests after it wait
+	 * in 'in' until it is done. */
+	struct ofproto_flow_cursor *dump;
+	uint32_t dump_xid;
+};
+
+struct ofconns {
+	struct ofconn_hooks hooks;
+	struct obr brs[OFC_BRIDGES];
+	struct conn *conns[OFC_CONNS];
+	size_t n_conns;
+	uint64_t now_ms;
+	/* Inside ofconns_set_bridge/del_bridge: the caller reconfigures the
+	 * bridge (and holds the ofproto lock), so the hook is not called. */
+	bool configuring;
+	uint64_t next_port_scan_ms;
+
+	/* Packet-ins from PMD threads. */
+	pthread_mutex_t pin_mutex;
+	struct pin_rec *pin_head, **pin_tail;
+	unsigned int n_pin;
+	uint64_t pin_sent, pin_dropped;
+	int pin_fd; /* eventfd: the main loop wakes up for packet-ins */
+};
+
+/* ofconn.c */
+/* Queues an error message for the request 'msg' of 'len' bytes. */
+void send_error(struct conn *k, enum ofp_err err, const uint8_t *msg, size_t len);
+/* The OpenFlow description of a port of a bridge. */
+void fill_desc(struct ofconns *c, const struct ofproto_port_info *pi, struct ofp_port_desc *d);
+/* When the connections first saw port 'ofp_port' of 'br' (0: not yet). */
+uint64_t port_since(const struct obr *br, uint32_t ofp_port);
+
+/* ofconn_stats.c */
+/* Serves a multipart request (its header 'h'). */
+void handle_multipart(struct ofconns *c, struct conn *k, const struct ofp_hdr *h,
+		      const uint8_t *msg);
+/* Sends more of the flow dump of 'k' (k->dump) while its output is short;
+ * ends the dump when nothing is left. */
+void dump_run(struct ofconns *c, struct conn *k);
+
+#endif /* VS_OFCONN_PRIV_H */
