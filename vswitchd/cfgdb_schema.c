@@ -31,6 +31,102 @@ check_cpu_mask(const json_t *v, char *err, size_t size)
 	return 0;
 }
 
+/* DPDK 22.11's EAL options: 1 takes an argument, 0 none, 2 only as
+ * --name=value. */
+static const struct {
+	const char *name;
+	int arg;
+} eal_options[] = {
+	{"-a", 1},
+	{"-b", 1},
+	{"-c", 1},
+	{"-d", 1},
+	{"-l", 1},
+	{"-m", 1},
+	{"-n", 1},
+	{"-r", 1},
+	{"-s", 1},
+	{"-v", 0},
+	{"--allow", 1},
+	{"--base-virtaddr", 1},
+	{"--block", 1},
+	{"--create-uio-dev", 0},
+	{"--file-prefix", 1},
+	{"--force-max-simd-bitwidth", 1},
+	{"--huge-dir", 1},
+	{"--huge-unlink", 2},
+	{"--huge-worker-stack", 2},
+	{"--in-memory", 0},
+	{"--iova-mode", 1},
+	{"--lcores", 1},
+	{"--legacy-mem", 0},
+	{"--log-level", 1},
+	{"--main-lcore", 1},
+	{"--match-allocations", 0},
+	{"--mbuf-pool-ops-name", 1},
+	{"--no-hpet", 0},
+	{"--no-huge", 0},
+	{"--no-pci", 0},
+	{"--no-shconf", 0},
+	{"--no-telemetry", 0},
+	{"--proc-type", 1},
+	{"--service-corelist", 1},
+	{"--service-coremask", 1},
+	{"--single-file-segments", 0},
+	{"--socket-limit", 1},
+	{"--socket-mem", 1},
+	{"--syslog", 2},
+	{"--telemetry", 0},
+	{"--trace", 1},
+	{"--trace-bufsz", 1},
+	{"--trace-dir", 1},
+	{"--trace-mode", 1},
+	{"--vdev", 1},
+	{"--vfio-intr", 1},
+	{"--vfio-vf-token", 1},
+};
+
+/* eal_args: DPDK stops the daemon's start on an option it does not know,
+ * so a bad one is refused here, before it is saved. */
+static int
+check_eal_args(const json_t *v, char *err, size_t size)
+{
+	char buf[1024], *save = NULL, *tok;
+	const char *s = json_string_value(v);
+
+	if (strlen(s) >= sizeof buf) {
+		snprintf(err, size, "eal_args: longer than %zu characters", sizeof buf - 1);
+		return -EINVAL;
+	}
+	snprintf(buf, sizeof buf, "%s", s);
+	for (tok = strtok_r(buf, " \t", &save); tok; tok = strtok_r(NULL, " \t", &save)) {
+		size_t len = strcspn(tok, "=");
+		int arg = -1;
+
+		for (size_t i = 0; i < sizeof eal_options / sizeof eal_options[0]; i++) {
+			if (strlen(eal_options[i].name) == len &&
+			    !strncmp(eal_options[i].name, tok, len)) {
+				arg = eal_options[i].arg;
+			}
+		}
+		if (arg < 0) {
+			snprintf(
+				err, size,
+				"eal_args: '%.100s' is not a DPDK EAL option (DPDK would refuse to "
+				"start)",
+				tok);
+			return -EINVAL;
+		}
+		if ((arg == 0 && tok[len]) ||
+		    (arg == 1 && !tok[len] && !strtok_r(NULL, " \t", &save))) {
+			snprintf(err, size, "eal_args: %.*s %s", (int)len, tok,
+				 arg ? "needs a value" : "takes no value");
+			return -EINVAL;
+		}
+	}
+	return 0;
+}
+
 static int
 check_mac(const json_t *v, char *err, size_t size)
 {
@@ -161,7 +257,7 @@ static const char *const vlan_modes[] = {"access", "trunk", "native-tagged", "na
 static const struct cfg_column global_cols[] = {
 	{"pmd_cpu_mask", CFG_STRING, 0, 0, NULL, check_cpu_mask},
 	{"eal_memory_mb", CFG_INT, 64, 1 << 20, NULL, NULL},
-	{"eal_args", CFG_STRING, 0, 0, NULL, NULL},
+	{"eal_args", CFG_STRING, 0, 0, NULL, check_eal_args},
 	{"emc_entries", CFG_INT, 0, 1 << 24, NULL, NULL},
 	{"emc_insert_inv_prob", CFG_INT, 0, 1000000000, NULL, NULL},
 	{"upcall_rate_limit", CFG_INT, 0, 100000000, NULL, NULL},

@@ -551,8 +551,37 @@ load_db(const char *path)
 	return doc;
 }
 
+/* SIGHUP (what logrotate sends): the log file is opened again by name, so
+ * that a rotated file is let go and a new one started. */
 static void
-main_loop(struct ctl_server *srv, int sig_fd, struct vswitchd *vd)
+reopen_log(const struct options *o)
+{
+	int ret;
+
+	if (!o->log_file) {
+		return;
+	}
+	ret = vlog_set_file(o->log_file);
+	if (ret) {
+		VLOG_ERR("vswitchd", "SIGHUP: cannot reopen %s: %s: logging to the old file",
+			 o->log_file, strerror(-ret));
+		return;
+	}
+	if (o->detach) {
+		/* DPDK's own messages follow the log. */
+		int out = open(o->log_file, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
+
+		if (out >= 0) {
+			dup2(out, STDOUT_FILENO);
+			dup2(out, STDERR_FILENO);
+			close(out);
+		}
+	}
+	VLOG_INFO("vswitchd", "SIGHUP: log file reopened");
+}
+
+static void
+main_loop(struct ctl_server *srv, int sig_fd, struct vswitchd *vd, const struct options *o)
 {
 	for (;;) {
 		struct pollfd fds[CTL_EXTRA_MAX];
@@ -565,6 +594,10 @@ main_loop(struct ctl_server *srv, int sig_fd, struct vswitchd *vd)
 			struct signalfd_siginfo si;
 
 			if (read(sig_fd, &si, sizeof si) == sizeof si) {
+				if (si.ssi_signo == SIGHUP) {
+					reopen_log(o);
+					continue;
+				}
 				VLOG_INFO("vswitchd", "signal %u: shutting down", si.ssi_signo);
 				return;
 			}
@@ -655,7 +688,7 @@ main(int argc, char **argv)
 		close(ready_fd);
 		ready_fd = -1;
 	}
-	main_loop(srv, sig_fd, &vd);
+	main_loop(srv, sig_fd, &vd, &o);
 
 	ctl_server_destroy(srv);
 	bridges_destroy(vd.bridges);

@@ -88,6 +88,24 @@ check "rejected inputs left the switch alone" [ "$(ctl show)" = "$show_before" ]
 check "no port x1 left running" [ "$(ctl pmd-rxq-show | grep -c 'port: ')" -eq 5 ]
 check "no bridge br9" [ "$(ctl list-br | tr '\n' ' ')" = "br0 br1 " ]
 
+# EAL options are checked before they are saved: a bad one would stop the
+# next start.
+expect_fail "'--bogus-flag' is not a DPDK EAL option" set global . eal_args=--bogus-flag
+expect_fail "eal_args: --file-prefix needs a value" set global . eal_args=--file-prefix
+check "good EAL options are taken" ctl set global . "eal_args=--log-level 7 --no-hpet"
+check "and cleared" ctl clear global . eal_args
+
+# SIGHUP, as logrotate sends it: the daemon goes on and writes a new log.
+mv "$T/vswitchd.log" "$T/vswitchd.log.1"
+kill -HUP "$(vswitchd_pid)"
+for _ in $(seq 50); do [ -s "$T/vswitchd.log" ] && break; sleep 0.1; done
+check "SIGHUP: still running" ctl show >/dev/null
+check "SIGHUP: a new log file" grep -q "log file reopened" "$T/vswitchd.log"
+lines=$(wc -l <"$T/vswitchd.log.1")
+ctl add-br brhup$$ >/dev/null && ctl del-br brhup$$ >/dev/null
+check "SIGHUP: the old file is let go" [ "$(wc -l <"$T/vswitchd.log.1")" = "$lines" ]
+cat "$T/vswitchd.log.1" "$T/vswitchd.log" >"$T/log.joined" && mv "$T/log.joined" "$T/vswitchd.log"
+
 # A restart rebuilds the same switch from the file, which it does not touch.
 check "stop" stop_vswitchd
 check "socket removed on SIGTERM" [ ! -e "$T/ctl.sock" ]
