@@ -275,6 +275,14 @@ port_stop(struct port *port)
 }
 
 void
+port_forget_device(struct port *port)
+{
+	if (port) {
+		port->forget_device = true;
+	}
+}
+
+void
 port_close(struct port *port)
 {
 	if (!port) {

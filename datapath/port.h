@@ -80,8 +80,14 @@ int port_check(const char *type, const char *name, const struct port_opt *opts, 
 int port_start(struct port *port);
 int port_stop(struct port *port);
 
-/* Stops and frees 'port'; NULL is a no-op. No PMD may still poll it. */
+/* Stops and frees 'port'; NULL is a no-op. No PMD may still poll it.
+ * Kernel devices the port made (TAP, internal) outlive it, so that a
+ * restarted switch finds them where they were (a namespace, addresses),
+ * unless port_forget_device() was called first. */
 void port_close(struct port *port);
+/* The port is being removed for good: its close deletes the kernel device
+ * it made. Control thread. */
+void port_forget_device(struct port *port);
 
 /* Fills 'stats' (counters of the port type plus drops counted here). */
 int port_get_stats(struct port *port, struct port_stats *stats);

@@ -70,6 +70,7 @@ struct port {
 	bool has_mac;
 	uint8_t mac[6];
 	rte_spinlock_t tx_lock; /* for the datapath when threads > n_txq */
+	bool forget_device;     /* close deletes the kernel device it made */
 	uint8_t priv[] __attribute__((aligned(64)));
 };
 

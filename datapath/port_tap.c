@@ -1,16 +1,23 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * The "tap" and "internal" port types: a kernel TAP device that the switch
- * creates and owns (it disappears with the port). "tap" is for the host and
- * for namespaces (move it with `ip link set NAME netns NS`); "internal" is
- * the same device used as a bridge's own interface, named after the bridge.
- * Frames cross with one read or write system call each; with n_rxq > 1 the
- * device is multi-queue and the kernel spreads flows over the queues.
+ * creates and owns. "tap" is for the host and for namespaces (move it with
+ * `ip link set NAME netns NS`); "internal" is the same device used as a
+ * bridge's own interface, named after the bridge. Frames cross with one
+ * read or write system call each; with n_rxq > 1 the device is multi-queue
+ * and the kernel spreads flows over the queues.
+ *
+ * The device is persistent: it outlives the switch (a restart, a crash), so
+ * that its namespace, addresses and MTU stay, and the switch attaches to it
+ * again when it opens the port, in the root namespace or in a named one
+ * (/run/netns, as `ip netns` makes them). Removing the port deletes it.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/if_tun.h>
 #include <net/if.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -32,6 +39,7 @@ struct tap_queue {
 
 struct tap_priv {
 	uint16_t n_queues;
+	bool elsewhere; /* attached in another namespace: not configured here */
 	struct tap_queue q[PORT_MAX_QUEUES];
 };
 
@@ -46,6 +54,10 @@ tap_close(struct port *port)
 {
 	struct tap_priv *p = priv_of(port);
 
+	if (port->forget_device && p->n_queues) {
+		/* The last descriptor closed takes the device with it. */
+		ioctl(p->q[0].fd, TUNSETPERSIST, 0);
+	}
 	for (uint16_t i = 0; i < p->n_queues; i++) {
 		close(p->q[i].fd);
 		free(p->q[i].scratch);
@@ -100,6 +112,93 @@ stable_mac(const char *name, uint8_t *mac)
 	}
 }
 
+/* Whether the device 'name' of the current namespace is a TAP device the
+ * switch may attach to again (it made it persistent). */
+static bool
+is_tap(const char *name)
+{
+	char path[64], buf[32];
+	unsigned long flags;
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof path, "/sys/class/net/%s/tun_flags", name);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		return false;
+	}
+	n = read(fd, buf, sizeof buf - 1);
+	close(fd);
+	buf[n > 0 ? n : 0] = '\0';
+	flags = strtoul(buf, NULL, 16);
+	return (flags & IFF_TAP) && (flags & IFF_PERSIST);
+}
+
+static int
+open_queues(struct port *port, uint16_t n, char *err)
+{
+	struct tap_priv *p = priv_of(port);
+
+	for (uint16_t i = 0; i < n; i++) {
+		int ret = open_queue(port, n > 1, &p->q[i], err);
+
+		if (ret) {
+			tap_close(port);
+			return ret;
+		}
+		p->n_queues++;
+	}
+	return 0;
+}
+
+/* Looks for the device in the named namespaces (a TAP moved there before a
+ * restart) and attaches to it there. Returns 0, or -ENOENT when it is in
+ * none of them. */
+static int
+attach_elsewhere(struct port *port, uint16_t n, char *err)
+{
+	int self = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
+	DIR *d = opendir("/run/netns");
+	struct dirent *e;
+	int ret = -ENOENT;
+
+	while (self >= 0 && d && ret == -ENOENT && (e = readdir(d))) {
+		char path[300];
+		int ns;
+
+		if (e->d_name[0] == '.') {
+			continue;
+		}
+		snprintf(path, sizeof path, "/run/netns/%s", e->d_name);
+		ns = open(path, O_RDONLY | O_CLOEXEC);
+		if (ns < 0 || setns(ns, CLONE_NEWNET)) {
+			if (ns >= 0) {
+				close(ns);
+			}
+			continue;
+		}
+		/* An interface of that name that is not a free TAP device (the
+		 * attach fails) is someone else's: look on. The descriptors keep
+		 * to the device after the return. */
+		if (if_nametoindex(port->name) && !open_queues(port, n, err)) {
+			priv_of(port)->elsewhere = true;
+			ret = 0;
+		}
+		if (setns(self, CLONE_NEWNET)) {
+			/* Cannot happen with a descriptor of our own namespace. */
+			abort();
+		}
+		close(ns);
+	}
+	if (d) {
+		closedir(d);
+	}
+	if (self >= 0) {
+		close(self);
+	}
+	return ret;
+}
+
 static int
 tap_open(struct port *port, const struct port_opt *opts __rte_unused, size_t n_opts __rte_unused,
 	 char *err)
@@ -114,7 +213,7 @@ tap_open(struct port *port, const struct port_opt *opts __rte_unused, size_t n_o
 			 IFNAMSIZ - 1);
 		return -EINVAL;
 	}
-	if (if_nametoindex(port->name)) {
+	if (if_nametoindex(port->name) && !is_tap(port->name)) {
 		snprintf(err, PORT_ERR_MAX,
 			 "port %s: a kernel interface named %s already exists (use type=system "
 			 "to attach it)",
@@ -125,16 +224,26 @@ tap_open(struct port *port, const struct port_opt *opts __rte_unused, size_t n_o
 		stable_mac(port->name, port->mac);
 		port->has_mac = true;
 	}
-	for (uint16_t i = 0; i < n; i++) {
-		ret = open_queue(port, n > 1, &p->q[i], err);
-		if (ret) {
-			tap_close(port);
-			return ret;
-		}
-		p->n_queues++;
+	ret = if_nametoindex(port->name) ? -ENOENT : attach_elsewhere(port, n, err);
+	if (ret == -ENOENT) {
+		/* Here: attach to the device left by an earlier run, or make it. */
+		ret = open_queues(port, n, err);
 	}
-	ret = port_kernel_configure(port, port->name, err);
 	if (ret) {
+		return ret;
+	}
+	if (ioctl(p->q[0].fd, TUNSETPERSIST, 1)) {
+		ret = -errno;
+		snprintf(err, PORT_ERR_MAX, "port %s: cannot make the TAP device persistent: %s",
+			 port->name, strerror(errno));
+		port->forget_device = true;
+		tap_close(port);
+		return ret;
+	}
+	/* A device found in another namespace keeps its settings there. */
+	ret = p->elsewhere ? 0 : port_kernel_configure(port, port->name, err);
+	if (ret) {
+		port->forget_device = true;
 		tap_close(port);
 		return ret;
 	}

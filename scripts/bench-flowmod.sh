@@ -14,6 +14,7 @@ T=$(mktemp -d /tmp/vs-bench-flowmod.XXXXXX)
 INJ=
 cleanup() {
 	[ -n "$INJ" ] && kill "$INJ" 2>/dev/null || true
+	ctl del-br br0 >/dev/null 2>&1 || true # its internal port outlives the daemon
 	[ -f "$T/pid" ] && kill "$(cat "$T/pid")" 2>/dev/null || true
 	sleep 0.5
 	rm -rf "$T"

@@ -32,6 +32,7 @@ ctl() { "$BIN/switch-ctl" --ctl "$W/ctl.sock" --timeout 600 "$@"; }
 
 cleanup() {
 	trap "" INT TERM
+	ctl del-br vbr$S >/dev/null 2>&1 # its internal port outlives the daemon
 	for pidfile in "$W/vswitchd.pid" "$W/ovs/ovs-vswitchd.pid" "$W/ovs/ovsdb-server.pid"; do
 		local pid
 		pid=$(cat "$pidfile" 2>/dev/null) || continue

@@ -14,6 +14,7 @@ shift $(($# > 2 ? 2 : $#))
 RATES=${*:-250000 500000 750000 1000000 0}
 T=$(mktemp -d /tmp/vs-bench-vhost.XXXXXX)
 cleanup() {
+	ctl del-br vbr0 >/dev/null 2>&1 || true # its internal port outlives the daemon
 	[ -f "$T/pid" ] && kill "$(cat "$T/pid")" 2>/dev/null || true
 	sleep 0.5
 	rm -rf "$T"

@@ -63,6 +63,7 @@ ctl() { "$BIN/switch-ctl" --ctl "$W/ctl.sock" --timeout 20 "$@"; }
 cleanup() {
 	trap "" INT TERM
 	[ -n "$OSKEN_PID" ] && kill -KILL "$OSKEN_PID" 2>/dev/null
+	ctl del-br target >/dev/null 2>&1 # its internal port outlives the daemon
 	for pidfile in "$W/vswitchd.pid" "$W/ovs/ovs-vswitchd.pid" "$W/ovs/ovsdb-server.pid"; do
 		local pid
 		pid=$(cat "$pidfile" 2>/dev/null) || continue

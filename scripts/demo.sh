@@ -63,11 +63,13 @@ timeout -s INT 10 $CTL capture tap2 -c 4 icmp || true
 wait
 if $once; then
 	pid=$(cat "$D/vswitchd.pid")
+	$CTL del-br br0 # its kernel devices go with it (they outlive the daemon)
 	kill "$pid"
 	for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
 	for ns in demo-ns1 demo-ns2; do ip netns del "$ns"; done
 	echo "== vswitchd stopped, namespaces removed"
 else
 	echo "== vswitchd keeps running: try '$CTL show'"
-	echo "   stop it with: kill \$(cat $D/vswitchd.pid); ip netns del demo-ns1; ip netns del demo-ns2"
+	echo "   stop it with: $CTL del-br br0; kill \$(cat $D/vswitchd.pid); ip netns del demo-ns1;" \
+		"ip netns del demo-ns2"
 fi

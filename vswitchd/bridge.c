@@ -493,6 +493,9 @@ close_stale_ports(struct bridges *b, const json_t *doc)
 		}
 		VLOG_INFO("bridge", "removing port %s (datapath port %u) from %s", bp->name, i,
 			  bp->bridge);
+		/* Removed, or re-created with other settings: its kernel device
+		 * goes too (a restart of the daemon or the datapath keeps it). */
+		port_forget_device(dp_port_get(b->dp, i));
 		dp_port_del(b->dp, i);
 		bport_free(bp);
 		b->ports[i] = NULL;

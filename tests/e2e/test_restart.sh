@@ -58,6 +58,29 @@ restart_kill
 check "kill -9: the same flows" [ "$(flows)" = "$want" ]
 check "kill -9: the same port numbers" [ "$(ports)" = "$before" ]
 check "kill -9: forwards with no controller" pings
+# A TAP port moved into a namespace stays there, with its address, across
+# a clean restart and kill -9, and the switch attaches to it again.
+check "a TAP port" ctl add-port "$BR" rt3$S type=tap
+check "moved into a namespace" ns_host rn3$S rt3$S "$NET.3/24"
+check "flows for it" ofctl add-flows "$OF" - <<EOF
+priority=2000,in_port=2,arp,arp_tpa=$NET.3,actions=output:3
+priority=2000,in_port=2,ip,nw_dst=$NET.3,actions=output:3
+priority=2000,in_port=3,actions=output:2
+EOF
+tap_pings() { ip netns exec rn3$S ping -c 2 -i 0.2 -W 1 "$NET.1" >/dev/null 2>&1; }
+check "TAP in a namespace: ping" tap_pings
+restart_clean
+check "clean restart: the TAP is still in its namespace with its address" \
+	sh -c "ip -n rn3$S addr show rt3$S | grep -q $NET.3/24"
+check "clean restart: the TAP forwards again" tap_pings
+restart_kill
+check "kill -9: the TAP is still in its namespace with its address" \
+	sh -c "ip -n rn3$S addr show rt3$S | grep -q $NET.3/24"
+check "kill -9: the TAP forwards again" tap_pings
+check "kill -9: the TAP kept its port number" grep -q "^3(rt3$S)" <<<"$(ports)"
+check "the TAP port removed" ctl del-port "$BR" rt3$S
+check "removing the port deleted the device" sh -c "! ip -n rn3$S link show rt3$S 2>/dev/null"
+before=$(ports)
 check "a port removed" ctl del-port "$BR" rv2$S
 check "and added again" ctl add-port "$BR" rv2$S type=system
 check "it gets its number back" [ "$(ports)" = "$before" ]
@@ -110,7 +133,7 @@ for k in $(seq ${ROUNDS:-20}); do
 	fi
 	next=$acked
 done
-echo "crash test: $next flows acknowledged over 20 kills"
+echo "crash test: $next flows acknowledged over ${ROUNDS:-20} kills"
 check "20 kills: every acknowledged flow, group and meter, nothing more" [ "$bad" = 0 ]
 check "the stream met no error" [ "$errors" = 0 ]
 check "the stream went on (at least 20,000 flows acknowledged)" [ "$next" -ge 20000 ]

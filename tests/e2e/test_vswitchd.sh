@@ -200,6 +200,7 @@ E2E_EXTRA_PIDS="${E2E_EXTRA_PIDS:-} $rel_pid"
 check "relative paths: the socket is where it was asked" \
 	"$BIN/switch-ctl" --ctl "$T/rel/ctl.sock" add-br rbr0
 check "relative paths: the database is where it was asked" grep -q rbr0 "$T/rel/c.json"
+"$BIN/switch-ctl" --ctl "$T/rel/ctl.sock" del-br rbr0 >/dev/null 2>&1 # its device outlives it
 [ -n "$rel_pid" ] && kill -TERM "$rel_pid"
 for _ in $(seq 50); do alive "$rel_pid" || break; sleep 0.1; done
 gone() { ! alive "$1"; }

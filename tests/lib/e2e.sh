@@ -28,9 +28,33 @@ alive() {
 	[ -n "$state" ] && [ "$state" != Z ]
 }
 
+# TAP and internal ports outlive the daemon (a restart finds them): a test
+# removes its bridges, so that their kernel devices go too, and deletes
+# what a dead daemon left behind (its database names them).
+e2e_remove_devices() {
+	local pid=$1 br dev
+	if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; then
+		for br in $(ctl list-br 2>/dev/null); do ctl del-br "$br" >/dev/null 2>&1; done
+	fi
+	# Every database the test wrote (some rewrite theirs) names them.
+	for dev in $(/usr/bin/python3 -c 'import json, sys
+for path in sys.argv[1:]:
+    try:
+        doc = json.load(open(path))
+        for b, br in doc.get("bridges", {}).items():
+            print(b)
+            for p in br.get("ports", {}):
+                print(p)
+    except Exception:
+        pass' "$T"/*.json "$T"/*/*.json 2>/dev/null | sort -u); do
+		[ -e "/sys/class/net/$dev/tun_flags" ] && ip link del "$dev" 2>/dev/null
+	done
+}
+
 e2e_cleanup() {
 	local pid
 	pid=$(cat "$T/vswitchd.pid" 2>/dev/null || true)
+	e2e_remove_devices "$pid"
 	if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; then
 		kill -TERM "$pid" 2>/dev/null || true
 		for _ in $(seq 50); do alive "$pid" || break; sleep 0.1; done
