@@ -25,20 +25,6 @@ ofproto_set_journal(struct ofproto *ofp, const struct ofproto_journal *j)
 	}
 }
 
-static void
-flow_info(const struct rule *r, struct ofproto_flow_info *f)
-{
-	memset(f, 0, sizeof *f);
-	f->table_id = r->table_id;
-	f->priority = r->priority;
-	f->match = &r->match;
-	f->insts = &r->insts;
-	f->cookie = r->cookie;
-	f->idle_timeout = r->idle_timeout;
-	f->hard_timeout = r->hard_timeout;
-	f->flags = r->flags;
-}
-
 void
 ofproto_journal_state(const struct ofproto *ofp, const struct ofproto_journal *j)
 {
@@ -58,7 +44,7 @@ ofproto_journal_state(const struct ofproto *ofp, const struct ofproto_journal *j
 		for (uint32_t i = 0; i < n; i++) {
 			struct ofproto_flow_info f;
 
-			flow_info(rules[i], &f);
+			ofproto_rule_info(rules[i], rules[i]->used_ms, &f);
 			j->flow_set(j->aux, &f);
 		}
 		free(rules);

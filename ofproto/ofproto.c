@@ -72,8 +72,8 @@ note_region(struct ofproto *ofp, uint8_t table_id, const struct match *m)
 	}
 }
 
-static void
-flow_info_of(const struct rule *r, uint64_t now_ms, struct ofproto_flow_info *f)
+void
+ofproto_rule_info(const struct rule *r, uint64_t now_ms, struct ofproto_flow_info *f)
 {
 	memset(f, 0, sizeof *f);
 	f->table_id = r->table_id;
@@ -124,7 +124,7 @@ remove_rule(struct ofproto *ofp, struct rule *r, enum ofp_removed_reason why, ui
 	if ((r->flags & OFPFF_SEND_FLOW_REM) && ofp->removed_cb) {
 		struct ofproto_flow_info f;
 
-		flow_info_of(r, now_ms, &f);
+		ofproto_rule_info(r, now_ms, &f);
 		f.reason = why;
 		ofp->removed_cb(ofp->removed_aux, ofp, &f);
 	}
@@ -165,7 +165,7 @@ journal_flow_set(struct ofproto *ofp, const struct rule *r, uint64_t now_ms)
 	if (ofp->journal.flow_set) {
 		struct ofproto_flow_info f;
 
-		flow_info_of(r, now_ms, &f);
+		ofproto_rule_info(r, now_ms, &f);
 		ofp->journal.flow_set(ofp->journal.aux, &f);
 	}
 }
@@ -413,7 +413,7 @@ ofproto_flow_dump(const struct ofproto *ofp, const struct ofp_flow_mod *filter, 
 			if (filter && !rule_selected(rules[i], filter, false)) {
 				continue;
 			}
-			flow_info_of(rules[i], now_ms, &f);
+			ofproto_rule_info(rules[i], now_ms, &f);
 			cb(aux, &f);
 		}
 		free(rules);
@@ -466,7 +466,7 @@ ofproto_flow_cursor_next(struct ofproto_flow_cursor *cur, uint64_t now_ms, uint3
 		struct ofproto_flow_info f;
 
 		if (!r->removed) {
-			flow_info_of(r, now_ms, &f);
+			ofproto_rule_info(r, now_ms, &f);
 			cb(aux, &f);
 			done++;
 		}

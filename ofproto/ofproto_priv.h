@@ -163,6 +163,8 @@ int xlate_packet_out(struct ofproto *ofp, uint32_t in_ofp, const struct flow_key
 int xlate_slow_path(struct ofproto *ofp, uint32_t dp_in_port, const uint8_t *pkt, uint32_t len,
 		    uint32_t total_len, uint64_t now_ms, struct xlate_result *res);
 struct ofport *ofproto_port_by_ofp(const struct ofproto *ofp, uint32_t ofp_port);
+/* What a flow entry is, as dumps and journals report it, at 'now_ms'. */
+void ofproto_rule_info(const struct rule *r, uint64_t now_ms, struct ofproto_flow_info *f);
 /* The index of a packet-in context (0 when the table is full). */
 uint32_t ofproto_pin_ctx(struct ofproto *ofp, uint64_t cookie, uint64_t metadata, uint32_t in_port);
 struct group *ofproto_group_find(const struct ofproto *ofp, uint32_t id);

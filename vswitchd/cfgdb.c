@@ -9,7 +9,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <libgen.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,6 +16,7 @@
 #include <unistd.h>
 
 #include "cfgdb_schema.h"
+#include "fileio.h"
 #include "util.h"
 
 /* Interface types and the options each accepts. */
@@ -120,42 +120,6 @@ cfgdb_load(const char *path, json_t **doc, char *err)
 	return 0;
 }
 
-static int
-write_all(int fd, const char *buf, size_t len)
-{
-	while (len) {
-		ssize_t n = write(fd, buf, len);
-
-		if (n < 0) {
-			if (errno == EINTR) {
-				continue;
-			}
-			return -errno;
-		}
-		buf += n;
-		len -= (size_t)n;
-	}
-	return 0;
-}
-
-static int
-fsync_dir(const char *path)
-{
-	char copy[PATH_MAX];
-	int fd, ret = 0;
-
-	snprintf(copy, sizeof copy, "%s", path);
-	fd = open(dirname(copy), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fd < 0) {
-		return -errno;
-	}
-	if (fsync(fd)) {
-		ret = -errno;
-	}
-	close(fd);
-	return ret;
-}
-
 int
 cfgdb_save(const char *path, const json_t *doc, char *err)
 {
@@ -177,7 +141,7 @@ cfgdb_save(const char *path, const json_t *doc, char *err)
 		ret = -errno;
 		goto out_free;
 	}
-	ret = write_all(fd, text, strlen(text));
+	ret = vs_write_all(fd, text, strlen(text));
 	if (!ret && fsync(fd)) {
 		ret = -errno;
 	}
@@ -191,7 +155,7 @@ cfgdb_save(const char *path, const json_t *doc, char *err)
 		unlink(tmp);
 		goto out_free;
 	}
-	ret = fsync_dir(path);
+	ret = vs_fsync_parent(path);
 out_free:
 	if (ret) {
 		snprintf(err, CFGDB_ERR_MAX, "cannot write %s: %s", path, strerror(-ret));

@@ -17,6 +17,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "fileio.h"
 #include "log.h"
 #include "ofp_msg.h"
 
@@ -107,8 +108,6 @@ record_end(struct obuf *b, size_t start)
 
 /* ---- Journal callbacks: records in memory ---- */
 
-static int write_all(int fd, const uint8_t *p, size_t n);
-
 /* Counts a record; while a snapshot is written, spills full pieces. */
 static void
 after_record(struct ofstate *s)
@@ -116,7 +115,7 @@ after_record(struct ofstate *s)
 	s->log_records++;
 	if (s->spill_fd >= 0 && s->pending.size >= WRITE_CHUNK) {
 		if (!s->spill_err) {
-			s->spill_err = write_all(s->spill_fd, s->pending.data, s->pending.size);
+			s->spill_err = vs_write_all(s->spill_fd, s->pending.data, s->pending.size);
 		}
 		s->pending.size = 0;
 	}
@@ -269,40 +268,6 @@ ofstate_port_set(struct ofstate *s, const char *name, uint32_t no)
 }
 
 /* ---- Files ---- */
-
-static int
-write_all(int fd, const uint8_t *p, size_t n)
-{
-	while (n) {
-		ssize_t w = write(fd, p, n);
-
-		if (w < 0) {
-			if (errno == EINTR) {
-				continue;
-			}
-			return -errno;
-		}
-		p += w;
-		n -= (size_t)w;
-	}
-	return 0;
-}
-
-static int
-fsync_dir(const char *dir)
-{
-	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	int ret = 0;
-
-	if (fd < 0) {
-		return -errno;
-	}
-	if (fsync(fd)) {
-		ret = -errno;
-	}
-	close(fd);
-	return ret;
-}
 
 /* Reads all of 'path' (NULL with *size 0 when it does not exist). */
 static uint8_t *
@@ -567,7 +532,7 @@ compact(struct ofstate *s)
 	}
 	ret = scratch.spill_err;
 	if (!ret) {
-		ret = write_all(fd, scratch.pending.data, scratch.pending.size);
+		ret = vs_write_all(fd, scratch.pending.data, scratch.pending.size);
 	}
 	if (!ret && fsync(fd)) {
 		ret = -errno;
@@ -578,12 +543,12 @@ compact(struct ofstate *s)
 		ret = -errno;
 	}
 	if (!ret) {
-		ret = fsync_dir(s->dir);
+		ret = vs_fsync_parent(s->snap_path);
 	}
 	/* The log goes only once the snapshot that holds it is safe. */
-	if (!ret &&
-	    (ftruncate(s->log_fd, 0) || lseek(s->log_fd, 0, SEEK_SET) < 0 ||
-	     write_all(s->log_fd, (const uint8_t *)MAGIC, sizeof MAGIC) || fdatasync(s->log_fd))) {
+	if (!ret && (ftruncate(s->log_fd, 0) || lseek(s->log_fd, 0, SEEK_SET) < 0 ||
+		     vs_write_all(s->log_fd, (const uint8_t *)MAGIC, sizeof MAGIC) ||
+		     fdatasync(s->log_fd))) {
 		ret = -errno;
 	}
 	if (!ret) {
@@ -616,7 +581,7 @@ write_pending(struct ofstate *s)
 	if (lseek(s->log_fd, 0, SEEK_END) < 0) {
 		return -errno;
 	}
-	ret = write_all(s->log_fd, s->pending.data, s->pending.size);
+	ret = vs_write_all(s->log_fd, s->pending.data, s->pending.size);
 	if (!ret) {
 		s->log_bytes += s->pending.size;
 		s->pending.size = 0;
