@@ -46,6 +46,7 @@ struct ofstate {
 	int spill_fd;        /* compaction: where full pieces of 'pending' go */
 	int spill_err;
 	bool failed; /* a write failed: logged once */
+	bool off;    /* the files could not be read: left alone, nothing kept */
 	uint64_t last_sync_ms;
 	uint64_t snap_records, log_records, snap_bytes, log_bytes, compactions;
 	struct port_no *ports;
@@ -262,8 +263,10 @@ ofstate_port_set(struct ofstate *s, const char *name, uint32_t no)
 {
 	if (ofstate_port_number(s, name) != no) {
 		port_remember(s, name, no);
-		rec_port(&s->pending, name, no);
-		s->log_records++;
+		if (!s->off) {
+			rec_port(&s->pending, name, no);
+			s->log_records++;
+		}
 	}
 }
 
@@ -295,6 +298,9 @@ read_file(const char *path, size_t *size, int *err)
 		if (n <= 0) {
 			if (n < 0 && errno == EINTR) {
 				continue;
+			}
+			if (n < 0) {
+				*err = -errno;
 			}
 			break;
 		}
@@ -430,8 +436,15 @@ ofstate_load(struct ofstate *s, struct ofproto *ofp, uint64_t now_ms)
 
 	s->ofp = ofp;
 	if (err1 || err2) {
-		VLOG_ERR("ofstate", "%s: cannot read its OpenFlow state: %s", ofproto_name(ofp),
-			 strerror(-(err1 ? err1 : err2)));
+		/* Never overwrite what could not be read: this run keeps nothing. */
+		VLOG_ERR("ofstate",
+			 "%s: cannot read its OpenFlow state: %s; the files are left as they are "
+			 "and this run does not keep its OpenFlow state",
+			 ofproto_name(ofp), strerror(-(err1 ? err1 : err2)));
+		free(sb);
+		free(lb);
+		s->off = true;
+		return 0;
 	}
 	if (snap_size >= sizeof MAGIC) {
 		/* The state on disk is the whole table: not the default flow a
@@ -595,6 +608,9 @@ ofstate_flush(struct ofstate *s, uint64_t now_ms)
 {
 	int ret;
 
+	if (s->off) {
+		return 0;
+	}
 	ofproto_lock();
 	ret = write_pending(s);
 	if (!ret && s->log_records > COMPACT_MIN &&
@@ -642,7 +658,7 @@ ofstate_close(struct ofstate *s, bool remove)
 	if (remove) {
 		unlink(s->snap_path);
 		unlink(s->log_path);
-	} else if (!write_pending(s)) {
+	} else if (!s->off && !write_pending(s)) {
 		fdatasync(s->log_fd);
 	}
 	close(s->log_fd);

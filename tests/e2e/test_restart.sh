@@ -169,6 +169,23 @@ check "the file is set aside, not overwritten" \
 	sh -c "ls $STATE/$BR.log.corrupt-* >/dev/null && [ \$(stat -c %s $STATE/$BR.log.corrupt-*) = $size ]"
 check "what came before the damage is restored" grep -q "priority=1000,in_port=1" <<<"$(flows)"
 check "and forwards" pings
+# State that cannot be read (here a directory where the snapshot goes) is
+# left as it is: the daemon starts, says so, and writes nothing over it.
+stop_vswitchd
+mv "$STATE/$BR.snap" "$T/snap.saved"
+mkdir "$STATE/$BR.snap"
+log_before=$(stat -c %s "$STATE/$BR.log")
+start_vswitchd
+check "unreadable state: the daemon started" alive "$(vswitchd_pid)"
+check "it says so" grep -q "cannot read its OpenFlow state" "$T/vswitchd.log"
+check "a change made now" ctl add-flow "$BR" "priority=79,ip,actions=drop"
+check "writes nothing over it" sh -c "[ -d $STATE/$BR.snap ] && \
+	[ \$(stat -c %s $STATE/$BR.log) = $log_before ]"
+stop_vswitchd
+rmdir "$STATE/$BR.snap"
+mv "$T/snap.saved" "$STATE/$BR.snap"
+start_vswitchd
+check "readable again: restored" grep -q "priority=1000,in_port=1" <<<"$(flows)"
 check "a deleted bridge" ctl del-br "$BR"
 check "its state is gone" sh -c "! ls $STATE/$BR.snap $STATE/$BR.log 2>/dev/null"
 check "no sanitizer report in the daemon's log" sh -c "! grep -qE 'Sanitizer|runtime error' $T/vswitchd.log"
