@@ -691,8 +691,9 @@ collect_number(void *aux, const struct ofproto_port_info *p)
 }
 
 /* The OpenFlow number port 'pname' asks for: its ofport_request, else the
- * number it had before (kept in the bridge's state), else the lowest that
- * neither another port holds nor another name had. */
+ * number it had before (its interface's "ofport" in the database, else the
+ * one kept in the bridge's state: a port removed and added again), else
+ * the lowest that neither another port holds nor another name had. */
 static uint32_t
 port_number_request(const struct bbridge *bb, struct ofproto *ofp, const char *pname,
 		    const json_t *port)
@@ -700,6 +701,10 @@ port_number_request(const struct bbridge *bb, struct ofproto *ofp, const char *p
 	uint32_t no = (uint32_t)cfgdb_get_int(cfgdb_port_iface(port), "ofport_request", 0);
 	struct numbers x = {.except = pname};
 
+	if (!no) {
+		no = (uint32_t)cfgdb_get_int(cfgdb_port_iface(port), "ofport", 0);
+		no = no == OFPP_LOCAL_DB ? 0 : no;
+	}
 	if (no || !bb || !bb->st) {
 		return no;
 	}
@@ -1055,6 +1060,35 @@ struct dp *
 bridges_dp(struct bridges *b)
 {
 	return b->dp;
+}
+
+bool
+bridges_record_ofports(struct bridges *b, json_t *doc)
+{
+	const char *bname, *pname;
+	json_t *br, *port;
+	bool changed = false;
+
+	ofproto_lock();
+	json_object_foreach (json_object_get(doc, "bridges"), bname, br) {
+		json_object_foreach (json_object_get(br, "ports"), pname, port) {
+			json_t *iface = cfgdb_port_iface(port);
+			uint32_t no, ofp_port;
+
+			if (!iface || bridges_port_no(b, pname, &no) || !b->by_dp[no]) {
+				continue;
+			}
+			ofp_port = ofproto_port_of_dp(b->by_dp[no], no);
+			ofp_port = ofp_port == OFPP_LOCAL ? OFPP_LOCAL_DB : ofp_port;
+			if (ofp_port && ofp_port <= OFPP_LOCAL_DB &&
+			    cfgdb_get_int(iface, "ofport", 0) != ofp_port) {
+				json_object_set_new(iface, "ofport", json_integer(ofp_port));
+				changed = true;
+			}
+		}
+	}
+	ofproto_unlock();
+	return changed;
 }
 
 int

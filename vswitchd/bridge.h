@@ -80,6 +80,15 @@ uint64_t bridges_now_ms(void);
 /* The datapath (NULL before the first successful reconfiguration). */
 struct dp *bridges_dp(struct bridges *b);
 
+/* How the database writes OFPP_LOCAL, the bridge's own port (as Open
+ * vSwitch does). */
+enum { OFPP_LOCAL_DB = 65534 };
+
+/* Writes the OpenFlow number of every running port into its interface's
+ * "ofport" column in 'doc', where a restart finds it again. Returns whether
+ * 'doc' changed. */
+bool bridges_record_ofports(struct bridges *b, json_t *doc);
+
 /* The datapath port number of the interface named 'name'; -ENOENT if it is
  * not running. */
 int bridges_port_no(const struct bridges *b, const char *name, uint32_t *port_no);

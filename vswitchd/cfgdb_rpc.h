@@ -14,10 +14,11 @@
 
 enum { CFGDB_RPC_ERR_MAX = 512 };
 
-/* Makes the running switch match 'new_doc' and saves it; on failure leaves
- * the switch as 'old_doc' describes it and returns JSONRPC_TXN_FAILED or
+/* Makes the running switch match 'new_doc' and saves it (the daemon may
+ * fill in its status columns first); on failure leaves the switch as
+ * 'old_doc' describes it and returns JSONRPC_TXN_FAILED or
  * JSONRPC_TXN_PERSIST with a reason in 'err' (CFGDB_RPC_ERR_MAX bytes). */
-typedef int (*cfgdb_commit_fn)(void *aux, const json_t *new_doc, const json_t *old_doc, char *err);
+typedef int (*cfgdb_commit_fn)(void *aux, json_t *new_doc, const json_t *old_doc, char *err);
 
 struct cfgdb_rpc {
 	json_t *doc;            /* the current document, owned */

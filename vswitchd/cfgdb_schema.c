@@ -255,36 +255,37 @@ static const char *const vlan_modes[] = {"access", "trunk", "native-tagged", "na
 					 NULL};
 
 static const struct cfg_column global_cols[] = {
-	{"pmd_cpu_mask", CFG_STRING, 0, 0, NULL, check_cpu_mask},
-	{"eal_memory_mb", CFG_INT, 64, 1 << 20, NULL, NULL},
-	{"eal_args", CFG_STRING, 0, 0, NULL, check_eal_args},
-	{"emc_entries", CFG_INT, 0, 1 << 24, NULL, NULL},
-	{"emc_insert_inv_prob", CFG_INT, 0, 1000000000, NULL, NULL},
-	{"upcall_rate_limit", CFG_INT, 0, 100000000, NULL, NULL},
-	{"upcall_burst", CFG_INT, 1, 100000000, NULL, NULL},
-	{"log_level", CFG_ENUM, 0, 0, log_levels, NULL},
+	{"pmd_cpu_mask", CFG_STRING, 0, 0, NULL, check_cpu_mask, false},
+	{"eal_memory_mb", CFG_INT, 64, 1 << 20, NULL, NULL, false},
+	{"eal_args", CFG_STRING, 0, 0, NULL, check_eal_args, false},
+	{"emc_entries", CFG_INT, 0, 1 << 24, NULL, NULL, false},
+	{"emc_insert_inv_prob", CFG_INT, 0, 1000000000, NULL, NULL, false},
+	{"upcall_rate_limit", CFG_INT, 0, 100000000, NULL, NULL, false},
+	{"upcall_burst", CFG_INT, 1, 100000000, NULL, NULL, false},
+	{"log_level", CFG_ENUM, 0, 0, log_levels, NULL, false},
 };
 
 static const struct cfg_column bridge_cols[] = {
-	{"fail_mode", CFG_ENUM, 0, 0, fail_modes, NULL},
-	{"controllers", CFG_STR_SET, 0, 0, NULL, check_targets},
-	{"datapath_id", CFG_STRING, 0, 0, NULL, check_dpid},
-	{"mac_aging_time", CFG_INT, 1, 86400, NULL, NULL},
-	{"mac_table_size", CFG_INT, 16, 1 << 20, NULL, NULL},
+	{"fail_mode", CFG_ENUM, 0, 0, fail_modes, NULL, false},
+	{"controllers", CFG_STR_SET, 0, 0, NULL, check_targets, false},
+	{"datapath_id", CFG_STRING, 0, 0, NULL, check_dpid, false},
+	{"mac_aging_time", CFG_INT, 1, 86400, NULL, NULL, false},
+	{"mac_table_size", CFG_INT, 16, 1 << 20, NULL, NULL, false},
 };
 
 static const struct cfg_column port_cols[] = {
-	{"vlan_mode", CFG_ENUM, 0, 0, vlan_modes, NULL},
-	{"tag", CFG_INT, 0, 4095, NULL, NULL},
-	{"trunks", CFG_INT_SET, 0, 4095, NULL, NULL},
+	{"vlan_mode", CFG_ENUM, 0, 0, vlan_modes, NULL, false},
+	{"tag", CFG_INT, 0, 4095, NULL, NULL, false},
+	{"trunks", CFG_INT_SET, 0, 4095, NULL, NULL, false},
 };
 
 static const struct cfg_column iface_cols[] = {
-	{"type", CFG_STRING, 0, 0, NULL, NULL},
-	{"options", CFG_MAP, 0, 0, NULL, NULL},
-	{"mtu_request", CFG_INT, 68, 9000, NULL, NULL},
-	{"mac", CFG_STRING, 0, 0, NULL, check_mac},
-	{"ofport_request", CFG_INT, 1, 65279, NULL, NULL},
+	{"type", CFG_STRING, 0, 0, NULL, NULL, false},
+	{"options", CFG_MAP, 0, 0, NULL, NULL, false},
+	{"mtu_request", CFG_INT, 68, 9000, NULL, NULL, false},
+	{"mac", CFG_STRING, 0, 0, NULL, check_mac, false},
+	{"ofport_request", CFG_INT, 1, 65279, NULL, NULL, false},
+	{"ofport", CFG_INT, 1, 65534, NULL, NULL, true},
 };
 
 const struct cfg_table cfg_tables[CFG_T__MAX] = {

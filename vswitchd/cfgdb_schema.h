@@ -30,6 +30,7 @@ struct cfg_column {
 	long long min, max;
 	const char *const *enums; /* NULL-terminated, for CFG_ENUM */
 	cfg_check_fn check;       /* optional */
+	bool status;              /* written by the daemon, never by a command */
 };
 
 enum cfg_table_id { CFG_T_GLOBAL, CFG_T_BRIDGE, CFG_T_PORT, CFG_T_IFACE, CFG_T__MAX };

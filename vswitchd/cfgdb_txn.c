@@ -134,6 +134,15 @@ find_table(struct txn *t, enum cfg_table_id *table)
 	return 0;
 }
 
+/* A column the switch writes (the OpenFlow port number it gave), which a
+ * command may read but not change. */
+static int
+status_column(struct txn *t, const char *cname)
+{
+	return txn_fail(t, "column %s is set by the switch%s", cname,
+			strcmp(cname, "ofport") ? "" : " (choose a number with ofport_request)");
+}
+
 /* Applies one {"column", "key"?, "value"} setting to 'rec'. */
 static int
 set_column(struct txn *t, enum cfg_table_id table, json_t *rec, const json_t *setting)
@@ -152,6 +161,9 @@ set_column(struct txn *t, enum cfg_table_id table, json_t *rec, const json_t *se
 	col = cfg_column_find(table, cname);
 	if (!col) {
 		return txn_fail(t, "table %s has no column '%s'", cfg_tables[table].name, cname);
+	}
+	if (col->status) {
+		return status_column(t, cname);
 	}
 	if (key) {
 		json_t *map = json_object_get(rec, cname);
@@ -594,9 +606,15 @@ cmd_clear(struct txn *t, json_t **res)
 		return txn_fail(t, "\"columns\" must be an array of column names");
 	}
 	json_array_foreach (cols, i, c) {
-		if (!json_is_string(c) || !cfg_column_find(table, json_string_value(c))) {
+		const struct cfg_column *col =
+			json_is_string(c) ? cfg_column_find(table, json_string_value(c)) : NULL;
+
+		if (!col) {
 			return txn_fail(t, "table %s has no column '%s'", cfg_tables[table].name,
 					json_is_string(c) ? json_string_value(c) : "?");
+		}
+		if (col->status) {
+			return status_column(t, col->name);
 		}
 		json_object_del(rec, json_string_value(c));
 	}

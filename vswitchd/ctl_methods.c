@@ -18,7 +18,7 @@
 enum { RXQS_MAX = 256 };
 
 int
-vswitchd_commit(void *aux, const json_t *new_doc, const json_t *old_doc, char *err)
+vswitchd_commit(void *aux, json_t *new_doc, const json_t *old_doc, char *err)
 {
 	struct vswitchd *vd = aux;
 	char reason[BRIDGE_ERR_MAX], undo[BRIDGE_ERR_MAX];
@@ -27,7 +27,10 @@ vswitchd_commit(void *aux, const json_t *new_doc, const json_t *old_doc, char *e
 
 	if (bridges_reconfigure(vd->bridges, new_doc, reason)) {
 		snprintf(err, CFGDB_RPC_ERR_MAX, "could not apply: %.400s", reason);
-	} else if (vd->db_path && cfgdb_save(vd->db_path, new_doc, save_err)) {
+		goto undo;
+	}
+	bridges_record_ofports(vd->bridges, new_doc);
+	if (vd->db_path && cfgdb_save(vd->db_path, new_doc, save_err)) {
 		snprintf(err, CFGDB_RPC_ERR_MAX, "could not save: %.400s", save_err);
 		code = JSONRPC_TXN_PERSIST;
 	} else {
@@ -40,6 +43,7 @@ vswitchd_commit(void *aux, const json_t *new_doc, const json_t *old_doc, char *e
 		}
 		return 0;
 	}
+undo:
 	VLOG_WARN("vswitchd", "transaction undone: %s", err);
 	if (bridges_reconfigure(vd->bridges, old_doc, undo)) {
 		VLOG_ERR("vswitchd", "undoing a failed transaction: %s", undo);

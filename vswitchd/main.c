@@ -673,6 +673,12 @@ main(int argc, char **argv)
 		}
 		VLOG_ERR("vswitchd", "starting without some ports: %s", err);
 	}
+	/* Ports that got their OpenFlow number now (a database of an older
+	 * version, a port whose number was taken) keep it from now on. */
+	if (bridges_record_ofports(vd.bridges, vd.db.doc) && vd.db_path &&
+	    cfgdb_save(vd.db_path, vd.db.doc, err)) {
+		VLOG_WARN("vswitchd", "could not save the OpenFlow port numbers: %s", err);
+	}
 	vd.db.commit = vswitchd_commit;
 	vd.db.aux = &vd;
 	methods = ctl_methods(&n_methods);

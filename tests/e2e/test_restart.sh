@@ -84,6 +84,20 @@ before=$(ports)
 check "a port removed" ctl del-port "$BR" rv2$S
 check "and added again" ctl add-port "$BR" rv2$S type=system
 check "it gets its number back" [ "$(ports)" = "$before" ]
+# The number is in the database too (the interface's ofport column), where
+# a restart without the OpenFlow state finds it; it is the switch's to set.
+check "the database holds the port's number" [ "$(ctl get interface rv2$S ofport)" = 1 ]
+check "the bridge's own port is 65534 there" [ "$(ctl get interface "$BR" ofport)" = 65534 ]
+expect_fail "ofport_request" set interface rv2$S ofport=9
+expect_fail "set by the switch" clear interface rv1$S ofport
+stop_vswitchd
+check "without the OpenFlow state" start_vswitchd --state-dir none
+check "the port numbers come from the database" [ "$(ports)" = "$before" ]
+check "a new port there gets a free number" ctl add-port "$BR" rv9$S type=internal
+check "which the database records" [ "$(ctl get interface rv9$S ofport)" = 3 ]
+check "gone again" ctl del-port "$BR" rv9$S
+restart_clean
+check "with the state again: the same numbers" [ "$(ports)" = "$before" ]
 
 # Outage of a clean restart and of kill -9, as seen by a ping every 10 ms
 # (printed, not asserted: docs/vswitchd.md has the figures).
