@@ -1062,6 +1062,83 @@ bridges_dp(struct bridges *b)
 	return b->dp;
 }
 
+static struct bbridge *
+state_of(struct bridges *b, const char *name, char *err)
+{
+	struct bbridge *bb = find_bridge(b, name);
+
+	if (!bb) {
+		snprintf(err, BRIDGE_ERR_MAX, "no bridge named %.64s", name);
+	} else if (!bb->st) {
+		snprintf(err, BRIDGE_ERR_MAX, "the OpenFlow state of bridge %.64s is not kept (%s)",
+			 name,
+			 b->state_dir[0] ? "its files could not be opened at start: see the log"
+					 : "vswitchd --state-dir none");
+	}
+	return bb && bb->st ? bb : NULL;
+}
+
+int
+bridges_state_stats(struct bridges *b, const char *name, struct ofstate_stats *st, char *err)
+{
+	struct bbridge *bb = state_of(b, name, err);
+
+	if (!bb) {
+		return -ENOENT;
+	}
+	ofstate_get_stats(bb->st, st);
+	return 0;
+}
+
+struct keep_ports {
+	struct bridges *b;
+	struct ofproto *ofp;
+};
+
+static bool
+port_is_on(void *aux, const char *name)
+{
+	struct keep_ports *k = aux;
+	uint32_t no;
+
+	return !bridges_port_no(k->b, name, &no) && k->b->by_dp[no] == k->ofp;
+}
+
+int
+bridges_state_save(struct bridges *b, const char *name, bool reset, char *err)
+{
+	struct bbridge *bb = state_of(b, name, err);
+
+	if (!bb) {
+		return -ENOENT;
+	}
+	if (reset) {
+		struct ofp_flow_mod flows = {
+			.command = OFPFC_DELETE, .table_id = OFPTT_ALL, .out_port = OFPP_ANY};
+		struct ofp_group_mod groups = {.command = OFPGC_DELETE, .group_id = OFPG_ALL};
+		struct ofp_meter_mod meters = {.command = OFPMC_DELETE, .meter_id = OFPM_ALL};
+		struct keep_ports k = {b, bb->ofp};
+		uint64_t now = bridges_now_ms();
+		char reason[OFP_ERR_MAX];
+
+		/* As a new bridge starts, but its ports keep their numbers. */
+		match_init_catchall(&flows.match);
+		ofp_insts_init(&flows.insts);
+		ofproto_lock();
+		ofproto_flow_mod(bb->ofp, &flows, now, reason);
+		ofproto_group_mod(bb->ofp, &groups, now, reason);
+		ofproto_meter_mod(bb->ofp, &meters, now, reason);
+		if (!bb->secure) {
+			ofproto_set_standalone_flow(bb->ofp, now);
+		}
+		ofstate_forget_ports(bb->st, port_is_on, &k);
+		ofproto_unlock();
+		VLOG_INFO("bridge", "%s: OpenFlow tables reset", bb->name);
+		bridges_sweep(b, true);
+	}
+	return ofstate_save(bb->st, err);
+}
+
 bool
 bridges_record_ofports(struct bridges *b, json_t *doc)
 {

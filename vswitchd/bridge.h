@@ -23,6 +23,7 @@
 
 #include "dp.h"
 #include "ofproto.h"
+#include "ofstate.h"
 #include "port.h"
 
 enum { BRIDGE_ERR_MAX = 512 };
@@ -79,6 +80,17 @@ uint64_t bridges_now_ms(void);
 
 /* The datapath (NULL before the first successful reconfiguration). */
 struct dp *bridges_dp(struct bridges *b);
+
+/* The OpenFlow state of bridge 'name' on disk (ofstate.h). -ENOENT with a
+ * reason in 'err' (BRIDGE_ERR_MAX bytes) if there is no such bridge or its
+ * state is not kept. */
+int bridges_state_stats(struct bridges *b, const char *name, struct ofstate_stats *st, char *err);
+
+/* Writes bridge 'name''s running tables as its state now (ofstate_save());
+ * with 'reset', first empties them as a new bridge starts (every flow,
+ * group and meter deleted, NORMAL back if standalone) and forgets the
+ * numbers of ports it no longer has. 0, or -errno with a reason. */
+int bridges_state_save(struct bridges *b, const char *name, bool reset, char *err);
 
 /* How the database writes OFPP_LOCAL, the bridge's own port (as Open
  * vSwitch does). */

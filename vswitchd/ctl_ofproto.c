@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * The control socket's OpenFlow methods (docs/control-socket.md): flow
- * tables (flow.add, flow.mod, flow.del, flow.dump, flow.tables), trace and
- * the MAC table (fdb.show). Every change is followed by a sweep of the
+ * tables (flow.add, flow.mod, flow.del, flow.dump, flow.tables), trace, the
+ * MAC table (fdb.show) and the OpenFlow state kept on disk (ofstate.show,
+ * ofstate.save). Every change is followed by a sweep of the
  * megaflows before the reply, so that the next packet obeys it.
  */
 #include <errno.h>
@@ -531,6 +532,98 @@ m_capture_stop(void *aux, json_t *params, json_t **result, struct jsonrpc_error 
 	return 0;
 }
 
+static json_t *
+state_json(struct vswitchd *vd, const char *name)
+{
+	struct ofstate_stats st;
+	char reason[BRIDGE_ERR_MAX];
+	json_t *aside = json_array();
+
+	if (bridges_state_stats(vd->bridges, name, &st, reason)) {
+		return json_pack("{s:s, s:b, s:s}", "bridge", name, "kept", 0, "reason", reason);
+	}
+	for (int i = 0; i < 2; i++) {
+		if (st.set_aside[i][0]) {
+			json_array_append_new(aside, json_string(st.set_aside[i]));
+		}
+	}
+	return json_pack("{s:s, s:b, s:s?, s:s, s:{s:s, s:I, s:I}, s:{s:s, s:I, s:I}, s:I, s:I, "
+			 "s:I, s:I, s:o, s:b}",
+			 "bridge", name, "kept", !st.off, "reason",
+			 st.off ? "its files could not be read at start; they are left as they "
+				  "were (ofstate-save replaces them)"
+				: NULL,
+			 "dir", st.dir, "snapshot", "path", st.snap_path, "records",
+			 (json_int_t)st.snap_records, "bytes", (json_int_t)st.snap_bytes, "log",
+			 "path", st.log_path, "records", (json_int_t)st.log_records, "bytes",
+			 (json_int_t)st.log_bytes, "compactions", (json_int_t)st.compactions,
+			 "restored", (json_int_t)st.restored, "refused", (json_int_t)st.refused,
+			 "port_numbers", (json_int_t)st.port_numbers, "set_aside", aside,
+			 "write_failed", st.write_failed);
+}
+
+/* ofstate.show {bridge?}: where each bridge's OpenFlow state is kept and
+ * how much of it there is. */
+static int
+m_ofstate_show(void *aux, json_t *params, json_t **result, struct jsonrpc_error *err)
+{
+	struct vswitchd *vd = aux;
+	bool bad = false;
+	const char *name = opt_str(params, "bridge", err, &bad);
+	json_t *list = json_array();
+	const char *bname;
+	json_t *br;
+
+	if (bad) {
+		json_decref(list);
+		return -1;
+	}
+	json_object_foreach (json_object_get(vd->db.doc, "bridges"), bname, br) {
+		if (!name || !strcmp(name, bname)) {
+			json_array_append_new(list, state_json(vd, bname));
+		}
+	}
+	if (name && !json_array_size(list)) {
+		json_decref(list);
+		return jsonrpc_fail(err, JSONRPC_INVALID_PARAMS, "no bridge named %s", name);
+	}
+	*result = json_pack("{s:o}", "bridges", list);
+	return 0;
+}
+
+/* ofstate.save {bridge, reset?}: a new snapshot of the running tables now;
+ * with reset, of empty ones (ofstate.h, bridges_state_save()). */
+static int
+m_ofstate_save(void *aux, json_t *params, json_t **result, struct jsonrpc_error *err)
+{
+	struct vswitchd *vd = aux;
+	bool bad = false;
+	const char *name = opt_str(params, "bridge", err, &bad);
+	json_t *reset = json_object_get(params, "reset");
+	char reason[BRIDGE_ERR_MAX];
+	int ret;
+
+	if (bad) {
+		return -1;
+	}
+	if (!name) {
+		return jsonrpc_fail(err, JSONRPC_INVALID_PARAMS,
+				    "params.bridge: expected a bridge name");
+	}
+	if (reset && !json_is_boolean(reset)) {
+		return jsonrpc_fail(err, JSONRPC_INVALID_PARAMS,
+				    "params.reset: expected a boolean");
+	}
+	ret = bridges_state_save(vd->bridges, name, json_is_true(reset), reason);
+	if (ret) {
+		return jsonrpc_fail(err,
+				    ret == -ENOENT ? JSONRPC_INVALID_PARAMS : JSONRPC_TXN_FAILED,
+				    "%s", reason);
+	}
+	*result = state_json(vd, name);
+	return 0;
+}
+
 static const struct jsonrpc_method methods[] = {
 	{"capture.start", m_capture_start},
 	{"capture.stop", m_capture_stop},
@@ -542,6 +635,8 @@ static const struct jsonrpc_method methods[] = {
 	{"flow.tables", m_flow_tables},
 	{"trace", m_trace},
 	{"fdb.show", m_fdb_show},
+	{"ofstate.show", m_ofstate_show},
+	{"ofstate.save", m_ofstate_save},
 };
 
 const struct jsonrpc_method *

@@ -49,6 +49,8 @@ struct ofstate {
 	bool off;    /* the files could not be read: left alone, nothing kept */
 	uint64_t last_sync_ms;
 	uint64_t snap_records, log_records, snap_bytes, log_bytes, compactions;
+	uint64_t restored, refused;   /* records at the last load */
+	char aside[2][PATH_MAX + 32]; /* files set aside at the last load */
 	struct port_no *ports;
 	uint32_t n_ports;
 };
@@ -405,15 +407,16 @@ replay(struct ofstate *s, struct ofproto *ofp, const uint8_t *buf, size_t size, 
 	}
 }
 
+/* Renames the corrupt file 'path' to FILE.corrupt-SECONDS, its new name in
+ * 'aside' (PATH_MAX + 32 bytes). */
 static void
-set_aside(const char *path, size_t at)
+set_aside(const char *path, size_t at, char *aside)
 {
-	char aside[PATH_MAX + 32];
-
-	snprintf(aside, sizeof aside, "%s.corrupt-%lld", path, (long long)time(NULL));
+	snprintf(aside, PATH_MAX + 32, "%s.corrupt-%lld", path, (long long)time(NULL));
 	if (rename(path, aside)) {
 		VLOG_ERR("ofstate", "%s: corrupt at offset %zu, and it could not be set aside: %s",
 			 path, at, strerror(errno));
+		aside[0] = '\0';
 		return;
 	}
 	VLOG_ERR("ofstate",
@@ -469,13 +472,13 @@ ofstate_load(struct ofstate *s, struct ofproto *ofp, uint64_t now_ms)
 		snap.corrupt_at = snap.torn_at;
 	}
 	if (snap.corrupt) {
-		set_aside(s->snap_path, snap.corrupt_at);
+		set_aside(s->snap_path, snap.corrupt_at, s->aside[0]);
 	}
 	if (log.corrupt) {
 		int fd;
 
 		/* The open descriptor follows the file aside: a new log. */
-		set_aside(s->log_path, log.corrupt_at);
+		set_aside(s->log_path, log.corrupt_at, s->aside[1]);
 		fd = open(s->log_path, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0640);
 		if (fd >= 0) {
 			close(s->log_fd);
@@ -494,6 +497,8 @@ ofstate_load(struct ofstate *s, struct ofproto *ofp, uint64_t now_ms)
 		VLOG_INFO("ofstate", "%s: an unfinished record at offset %zu of %s was dropped",
 			  ofproto_name(ofp), log.torn_at, s->log_path);
 	}
+	s->restored = snap.applied + log.applied;
+	s->refused = snap.refused + log.refused;
 	if (snap.applied + log.applied) {
 		VLOG_INFO("ofstate",
 			  "%s: restored %" PRIu64 " flow entries, groups and meters "
@@ -635,15 +640,64 @@ ofstate_flush(struct ofstate *s, uint64_t now_ms)
 	return ret;
 }
 
+int
+ofstate_save(struct ofstate *s, char *err)
+{
+	int ret;
+
+	ofproto_lock();
+	ret = s->off ? 0 : write_pending(s);
+	if (!ret) {
+		ret = compact(s);
+	}
+	if (!ret && s->off) {
+		struct ofproto_journal j = journal_of(s);
+
+		/* The operator chose the running tables over the files that
+		 * could not be read: they are kept from now on. */
+		s->off = false;
+		ofproto_set_journal(s->ofp, &j);
+		VLOG_INFO("ofstate", "%s: the OpenFlow state is kept again", s->snap_path);
+	}
+	ofproto_unlock();
+	if (ret) {
+		snprintf(err, 256, "cannot write %.200s: %s", s->snap_path, strerror(-ret));
+	}
+	s->failed = ret != 0;
+	return ret;
+}
+
+void
+ofstate_forget_ports(struct ofstate *s, bool (*keep)(void *aux, const char *name), void *aux)
+{
+	uint32_t n = 0;
+
+	for (uint32_t i = 0; i < s->n_ports; i++) {
+		if (keep(aux, s->ports[i].name)) {
+			s->ports[n++] = s->ports[i];
+		}
+	}
+	s->n_ports = n;
+}
+
 void
 ofstate_get_stats(const struct ofstate *s, struct ofstate_stats *st)
 {
 	st->dir = s->dir;
+	st->snap_path = s->snap_path;
+	st->log_path = s->log_path;
+	st->off = s->off;
+	st->write_failed = s->failed;
 	st->snap_records = s->snap_records;
 	st->log_records = s->log_records;
 	st->snap_bytes = s->snap_bytes;
 	st->log_bytes = s->log_bytes + s->pending.size;
 	st->compactions = s->compactions;
+	st->restored = s->restored;
+	st->refused = s->refused;
+	st->port_numbers = s->n_ports;
+	st->set_aside[0] = s->aside[0];
+	st->set_aside[1] = s->aside[1];
 }
 
 void

@@ -61,11 +61,28 @@ bool ofstate_port_reserved(const struct ofstate *s, uint32_t no, const char *nam
 /* Remembers that port 'name' has number 'no'. */
 void ofstate_port_set(struct ofstate *s, const char *name, uint32_t no);
 
+/* Writes the bridge's running tables as a new snapshot and empties the
+ * log, now. If the files could not be read at start (nothing was kept
+ * since), they are replaced and the state is kept again from now on: the
+ * operator's choice. Call without ofproto_lock(). 0, or -errno with a
+ * reason in 'err' (256 bytes). */
+int ofstate_save(struct ofstate *s, char *err);
+
+/* Forgets the number of every port for which keep() is false (the next
+ * snapshot has only the others). */
+void ofstate_forget_ports(struct ofstate *s, bool (*keep)(void *aux, const char *name), void *aux);
+
 struct ofstate_stats {
-	const char *dir;
+	const char *dir, *snap_path, *log_path;
+	bool off;          /* the files could not be read at start: not kept */
+	bool write_failed; /* the last write failed (changes wait in memory) */
 	uint64_t snap_records, log_records;
 	uint64_t snap_bytes, log_bytes;
 	uint64_t compactions;
+	uint64_t restored, refused; /* records applied and refused at start */
+	uint32_t port_numbers;      /* ports whose number is remembered */
+	const char *set_aside[2];   /* corrupt snapshot and log set aside at
+				     * start ("": none) */
 };
 void ofstate_get_stats(const struct ofstate *s, struct ofstate_stats *st);
 

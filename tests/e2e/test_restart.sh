@@ -8,8 +8,9 @@
 # acknowledged state: every acknowledged flow, group and meter is there,
 # nothing beyond the unacknowledged window. Also: a deleted flow stays
 # deleted, secure -> standalone brings NORMAL back, a corrupt log is
-# reported with its offset and set aside while the daemon starts, and a
-# deleted bridge's state is gone.
+# reported with its offset and set aside while the daemon starts, state
+# that cannot be read is left alone until ofstate-save, ofstate-reset
+# brings back a new bridge's table, and a deleted bridge's state is gone.
 set -uo pipefail
 BIN=${1:?usage: test_restart.sh BINDIR}
 . "$(dirname "$0")/../lib/e2e.sh"
@@ -23,6 +24,7 @@ STATE="$T/conf.json.ofstate"
 ofctl() { timeout 20 ovs-ofctl -O OpenFlow13 "$@"; }
 pings() { ip netns exec rn1$S ping -c 2 -i 0.2 -W 1 "$NET.2" >/dev/null 2>&1; }
 restart_clean() { stop_vswitchd && start_vswitchd; }
+ctlq() { ctl "$@" >/dev/null; }
 restart_kill() {
 	kill -KILL "$(vswitchd_pid)"
 	for _ in $(seq 100); do alive "$(vswitchd_pid)" || break; sleep 0.02; done
@@ -183,10 +185,12 @@ check "the file is set aside, not overwritten" \
 	sh -c "ls $STATE/$BR.log.corrupt-* >/dev/null && [ \$(stat -c %s $STATE/$BR.log.corrupt-*) = $size ]"
 check "what came before the damage is restored" grep -q "priority=1000,in_port=1" <<<"$(flows)"
 check "and forwards" pings
+check "ofstate-show names the file set aside" \
+	grep -q "set aside at start (corrupt): $STATE/$BR.log.corrupt-" <<<"$(ctl ofstate-show "$BR")"
 # State that cannot be read (here a directory where the snapshot goes) is
 # left as it is: the daemon starts, says so, and writes nothing over it.
 stop_vswitchd
-mv "$STATE/$BR.snap" "$T/snap.saved"
+rm "$STATE/$BR.snap"
 mkdir "$STATE/$BR.snap"
 log_before=$(stat -c %s "$STATE/$BR.log")
 start_vswitchd
@@ -195,11 +199,26 @@ check "it says so" grep -q "cannot read its OpenFlow state" "$T/vswitchd.log"
 check "a change made now" ctl add-flow "$BR" "priority=79,ip,actions=drop"
 check "writes nothing over it" sh -c "[ -d $STATE/$BR.snap ] && \
 	[ \$(stat -c %s $STATE/$BR.log) = $log_before ]"
-stop_vswitchd
+check "ofstate-show says it is not kept, and why" \
+	grep -q "$BR: not kept: its files could not be read" <<<"$(ctl ofstate-show)"
+expect_fail "cannot write $STATE/$BR.snap" ofstate-save "$BR"
 rmdir "$STATE/$BR.snap"
-mv "$T/snap.saved" "$STATE/$BR.snap"
-start_vswitchd
-check "readable again: restored" grep -q "priority=1000,in_port=1" <<<"$(flows)"
+check "the operator's choice: ofstate-save keeps the running tables" ctlq ofstate-save "$BR"
+check "kept again" grep -q "$BR: kept in $STATE" <<<"$(ctl ofstate-show "$BR")"
+check "a change after it" ctl add-flow "$BR" "priority=80,ip,actions=drop"
+restart_kill
+have=$(flows)
+check "both changes restored" [ "$(grep -cE 'priority=(79|80),ip' <<<"$have")" = 2 ]
+check "ofstate-show counts what was restored" \
+	grep -qE "restored at start: [1-9][0-9]* records" <<<"$(ctl ofstate-show "$BR")"
+# A reset: the tables of a new bridge (standalone: NORMAL), kept so.
+check "ofstate-reset" ctlq ofstate-reset "$BR"
+check "the default table at once" [ "$(flows)" = "priority=0 actions=NORMAL" ]
+restart_kill
+check "and after a restart" [ "$(flows)" = "priority=0 actions=NORMAL" ]
+check "the ports kept their numbers" [ "$(ports)" = "$before" ]
+check "and forward (NORMAL)" pings
+expect_fail "no bridge named nosuch$S" ofstate-reset "nosuch$S"
 check "a deleted bridge" ctl del-br "$BR"
 check "its state is gone" sh -c "! ls $STATE/$BR.snap $STATE/$BR.log 2>/dev/null"
 check "no sanitizer report in the daemon's log" sh -c "! grep -qE 'Sanitizer|runtime error' $T/vswitchd.log"

@@ -284,6 +284,18 @@ b_view_opt_bridge(const char *op, char **a, int n, bool strict, bool if_exists, 
 	return n ? b_view_bridge(op, a, n, strict, if_exists, err) : json_object();
 }
 
+/* ofstate-save BRIDGE, ofstate-reset BRIDGE (the same method, resetting) */
+static json_t *
+b_ofstate_save(const char *op, char **a, int n, bool strict, bool if_exists, char *err)
+{
+	json_t *p = b_view_bridge(op, a, n, strict, if_exists, err);
+
+	if (p && !strcmp(op, "ofstate-reset")) {
+		json_object_set_new(p, "reset", json_true());
+	}
+	return p;
+}
+
 static json_t *
 b_inject(const char *op, char **a, int n, bool strict, bool if_exists, char *err)
 {
@@ -337,6 +349,12 @@ static const struct ctl_command commands[] = {
 	{"fdb-show", "BRIDGE", 1, 1, CTL_VIEW, "fdb.show", "", b_view_bridge, ctl_print_fdb},
 	{"dump-ports", "[BRIDGE]", 0, 1, CTL_VIEW, "ports.dump", "", b_view_opt_bridge,
 	 ctl_print_ports},
+	{"ofstate-show", "[BRIDGE]", 0, 1, CTL_VIEW, "ofstate.show", "", b_view_opt_bridge,
+	 ctl_print_ofstate},
+	{"ofstate-save", "BRIDGE", 1, 1, CTL_VIEW, "ofstate.save", "", b_ofstate_save,
+	 ctl_print_ofstate_one},
+	{"ofstate-reset", "BRIDGE", 1, 1, CTL_VIEW, "ofstate.save", "", b_ofstate_save,
+	 ctl_print_ofstate_one},
 };
 
 const struct ctl_command *

@@ -418,3 +418,53 @@ ctl_print_fdb(const json_t *result)
 		}
 	}
 }
+
+/* One bridge of ofstate.show / ofstate.save. */
+void
+ctl_print_ofstate_one(const json_t *b)
+{
+	const json_t *snap = json_object_get(b, "snapshot"), *log = json_object_get(b, "log");
+	const char *name = json_string_value(json_object_get(b, "bridge"));
+	const char *reason = json_string_value(json_object_get(b, "reason"));
+	size_t i;
+	json_t *v;
+
+	if (!json_object_get(b, "dir")) {
+		printf("bridge %s: not kept: %s\n", name, reason ? reason : "?");
+		return;
+	}
+	if (json_is_true(json_object_get(b, "kept"))) {
+		printf("bridge %s: kept in %s\n", name,
+		       json_string_value(json_object_get(b, "dir")));
+	} else {
+		printf("bridge %s: not kept: %s\n", name, reason ? reason : "?");
+	}
+	printf("  snapshot: %s, %lld records, %lld bytes\n",
+	       json_string_value(json_object_get(snap, "path")), num(snap, "records"),
+	       num(snap, "bytes"));
+	printf("  log: %s, %lld records, %lld bytes (compacted %lld times since start)\n",
+	       json_string_value(json_object_get(log, "path")), num(log, "records"),
+	       num(log, "bytes"), num(b, "compactions"));
+	printf("  restored at start: %lld records", num(b, "restored"));
+	if (num(b, "refused")) {
+		printf(", %lld refused (see the log)", num(b, "refused"));
+	}
+	printf("\n  port numbers remembered: %lld\n", num(b, "port_numbers"));
+	json_array_foreach (json_object_get(b, "set_aside"), i, v) {
+		printf("  set aside at start (corrupt): %s\n", json_string_value(v));
+	}
+	if (json_is_true(json_object_get(b, "write_failed"))) {
+		printf("  the last write failed (see the log): changes wait in memory\n");
+	}
+}
+
+void
+ctl_print_ofstate(const json_t *result)
+{
+	size_t i;
+	json_t *b;
+
+	json_array_foreach (json_object_get(result, "bridges"), i, b) {
+		ctl_print_ofstate_one(b);
+	}
+}

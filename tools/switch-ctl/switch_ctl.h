@@ -76,6 +76,8 @@ void ctl_print_flows(const json_t *result);
 void ctl_print_tables(const json_t *result);
 void ctl_print_trace(const json_t *result);
 void ctl_print_fdb(const json_t *result);
+void ctl_print_ofstate(const json_t *result);
+void ctl_print_ofstate_one(const json_t *result);
 void ctl_print_ports(const json_t *result);
 
 /* A value as ovs-vsctl prints it: strings bare (quoted when they need it),
