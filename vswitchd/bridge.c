@@ -441,7 +441,7 @@ port_args(const struct bridges *b, const char *name, const json_t *iface, struct
 static bool
 needs_open(const struct bport *bp, const char *bridge, const json_t *iface)
 {
-	return !bp || !json_equal(iface, bp->iface) || strcmp(bridge, bp->bridge);
+	return !bp || !cfgdb_iface_settings_equal(iface, bp->iface) || strcmp(bridge, bp->bridge);
 }
 
 /* Refuses 'doc' if a port it would open has options its type would refuse,

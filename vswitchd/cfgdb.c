@@ -456,6 +456,31 @@ cfgdb_port_iface(const json_t *port)
 	return it ? json_object_iter_value(it) : NULL;
 }
 
+/* Whether every setting of 'a' is in 'b' with the same value. */
+static bool
+settings_within(const json_t *a, const json_t *b)
+{
+	const char *key;
+	json_t *v;
+
+	json_object_foreach ((json_t *)a, key, v) {
+		const struct cfg_column *col = cfg_column_find(CFG_T_IFACE, key);
+
+		if ((!col || !col->status) && !json_equal(v, json_object_get(b, key))) {
+			return false;
+		}
+	}
+	return true;
+}
+
+bool
+cfgdb_iface_settings_equal(const json_t *a, const json_t *b)
+{
+	return json_is_object(a) && json_is_object(b)
+		       ? settings_within(a, b) && settings_within(b, a)
+		       : json_equal(a, b);
+}
+
 const char *
 cfgdb_get_str(const json_t *rec, const char *col, const char *dflt)
 {

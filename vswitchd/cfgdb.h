@@ -83,6 +83,10 @@ json_t *cfgdb_port(const json_t *doc, const char *name, const char **bridge);
 /* The (single) interface of port record 'port'. */
 json_t *cfgdb_port_iface(const json_t *port);
 
+/* Whether interface records 'a' and 'b' ask for the same settings: equal
+ * but for the columns the daemon writes (ofport). */
+bool cfgdb_iface_settings_equal(const json_t *a, const json_t *b);
+
 /* Column readers with defaults for absent values. */
 const char *cfgdb_get_str(const json_t *rec, const char *col, const char *dflt);
 long long cfgdb_get_int(const json_t *rec, const char *col, long long dflt);

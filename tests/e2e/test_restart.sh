@@ -71,6 +71,10 @@ priority=2000,in_port=3,actions=output:2
 EOF
 tap_pings() { ip netns exec rn3$S ping -c 2 -i 0.2 -W 1 "$NET.1" >/dev/null 2>&1; }
 check "TAP in a namespace: ping" tap_pings
+# The switch writes port numbers into the database: no port is opened anew
+# for it when an unrelated change is made.
+check "an unrelated change" ctl set bridge "$BR" mac_aging_time=299
+check "leaves the TAP in its namespace" sh -c "ip -n rn3$S addr show rt3$S | grep -q $NET.3/24"
 restart_clean
 check "clean restart: the TAP is still in its namespace with its address" \
 	sh -c "ip -n rn3$S addr show rt3$S | grep -q $NET.3/24"
