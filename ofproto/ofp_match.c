@@ -231,6 +231,17 @@ match_has(const struct match *m, const struct mf_field *f)
 	if (f->id == MFF_DL_VLAN) {
 		return (ntohs(m->mask.vlan_tci) & 0x1fff) != 0;
 	}
+	/* Most fields of most matches are wildcarded: a mask whose bytes
+	 * are all zero answers without decoding the field. */
+	const uint8_t *p = (const uint8_t *)&m->mask + f->ofs;
+	int n = 0;
+
+	while (n < f->size && !p[n]) {
+		n++;
+	}
+	if (n == f->size) {
+		return false;
+	}
 	mf_get(f, &m->mask, 0, &v);
 	if (is_int(f)) {
 		return v.u != 0;
@@ -290,18 +301,33 @@ key_u(const struct flow_key *k, enum mf_id id)
 	return (int64_t)v.u;
 }
 
-/* Whether prerequisite 'p' holds, reading exact values through 'get'. */
-static bool
-prereq_holds(enum mf_prereq p, int64_t (*get)(const void *src, enum mf_id id), const void *src)
+/* The values prerequisites are made of, read once (exact values of a match,
+ * or a packet's), -1 for one that is not known. */
+struct prereq_vals {
+	int64_t type, proto, vid, icmp6_type;
+};
+
+static void
+prereq_vals(struct prereq_vals *pv, int64_t (*get)(const void *src, enum mf_id id), const void *src)
 {
-	int64_t type = get(src, MFF_ETH_TYPE), proto = get(src, MFF_IP_PROTO);
+	pv->type = get(src, MFF_ETH_TYPE);
+	pv->proto = get(src, MFF_IP_PROTO);
+	pv->vid = get(src, MFF_VLAN_VID);
+	pv->icmp6_type = get(src, MFF_ICMPV6_TYPE);
+}
+
+/* Whether prerequisite 'p' holds for the values 'pv'. */
+static bool
+prereq_ok(enum mf_prereq p, const struct prereq_vals *pv)
+{
+	int64_t type = pv->type, proto = pv->proto;
 	bool v4 = type == 0x0800, v6 = type == 0x86dd, ip = v4 || v6;
 
 	switch (p) {
 	case MFP_NONE:
 		return true;
 	case MFP_VLAN:
-		return (get(src, MFF_VLAN_VID) & FLOW_VLAN_PRESENT) != 0;
+		return (pv->vid & FLOW_VLAN_PRESENT) != 0;
 	case MFP_IPV4:
 		return v4;
 	case MFP_IPV6:
@@ -325,7 +351,7 @@ prereq_holds(enum mf_prereq p, int64_t (*get)(const void *src, enum mf_id id), c
 	case MFP_ND:
 	case MFP_ND_SOL:
 	case MFP_ND_ADV: {
-		int64_t t = get(src, MFF_ICMPV6_TYPE);
+		int64_t t = pv->icmp6_type;
 
 		if (!v6 || proto != 58) {
 			return false;
@@ -388,21 +414,48 @@ prereq_name(enum mf_prereq p)
 int
 match_check_prereqs(const struct match *m, char *err)
 {
+	_Static_assert(MFF_N_IDS <= 64, "one bit per field");
+	struct prereq_vals pv;
+	uint64_t present = 0;
+
+	uint32_t words = 0;
+
+	/* The fields with prerequisites that the match has, found once; a
+	 * field in mask words that are all zero is not even looked at. */
+	for (int w = 0; w < FLOW_KEY_U64S; w++) {
+		words |= (uint32_t)(m->mask.u64[w] != 0) << w;
+	}
+	for (int i = 0; i < MFF_N_IDS; i++) {
+		const struct mf_field *f = &fields[i];
+		uint32_t span;
+
+		if (f->prereq == MFP_NONE) {
+			continue; /* metadata is one of them: not in the key */
+		}
+		span = (2u << ((f->ofs + f->size - 1) / 8)) - (1u << (f->ofs / 8));
+		if ((words & span) && match_has(m, f)) {
+			present |= 1ull << i;
+		}
+	}
+	if (!present) {
+		return 0;
+	}
+	prereq_vals(&pv, get_match, m);
 	for (int i = 0; i < MFF_N_IDS; i++) {
 		const struct mf_field *f = &fields[i];
 
-		if (f->prereq == MFP_NONE || !match_has(m, f)) {
+		if (!(present >> i & 1)) {
 			continue;
 		}
 		/* Fields sharing a container (nw_src and arp_spa, icmp_type and
 		 * tp_src) are fine when either one's prerequisites hold. */
-		bool ok = prereq_holds(f->prereq, get_match, m);
+		bool ok = prereq_ok(f->prereq, &pv);
 
 		for (int j = 0; !ok && j < MFF_N_IDS; j++) {
 			const struct mf_field *g = &fields[j];
 
-			if (g->ofs == f->ofs && g->prereq != f->prereq && match_has(m, g)) {
-				ok = prereq_holds(g->prereq, get_match, m);
+			if ((present >> j & 1) && g->ofs == f->ofs && g->prereq != f->prereq) {
+				ok = prereq_ok(g->prereq, &pv);
 			}
 		}
 		if (!ok) {
@@ -417,7 +470,13 @@ match_check_prereqs(const struct match *m, char *err)
 bool
 mf_prereqs_hold(const struct mf_field *f, const struct flow_key *key)
 {
-	return prereq_holds(f->prereq, get_key, key);
+	struct prereq_vals pv;
+
+	if (f->prereq == MFP_NONE) {
+		return true;
+	}
+	prereq_vals(&pv, get_key, key);
+	return prereq_ok(f->prereq, &pv);
 }
 
 /* ---- Text ---- */
@@ -925,7 +984,9 @@ match_format(const struct match *m, struct ds *out)
 {
 	int64_t type = exact_u(m, MFF_ETH_TYPE), proto = exact_u(m, MFF_IP_PROTO);
 	bool first = true, type_done = false, proto_done = false;
+	struct prereq_vals pv;
 
+	prereq_vals(&pv, get_match, m);
 	for (size_t i = 0; i < ARRAY_SIZE(shorthands); i++) {
 		if (type == shorthands[i].eth_type &&
 		    (shorthands[i].proto < 0 || proto == shorthands[i].proto)) {
@@ -956,14 +1017,13 @@ match_format(const struct match *m, struct ds *out)
 			continue;
 		}
 		/* Fields sharing a container print under the name that fits. */
-		if (f->prereq != MFP_NONE && !prereq_holds(f->prereq, get_match, m)) {
+		if (f->prereq != MFP_NONE && !prereq_ok(f->prereq, &pv)) {
 			bool other = false;
 
 			for (size_t j = 0; j < ARRAY_SIZE(print_order); j++) {
 				const struct mf_field *g = &fields[print_order[j]];
 
-				other |= g != f && g->ofs == f->ofs &&
-					 prereq_holds(g->prereq, get_match, m);
+				other |= g != f && g->ofs == f->ofs && prereq_ok(g->prereq, &pv);
 			}
 			if (other) {
 				continue;
