@@ -119,9 +119,19 @@ outage() {
 		if (last && t - last > gap) gap = t - last; last = t }
 		END { printf "outage across %s: %.0f ms (longest gap between replies)\n", what, gap * 1000 }' "$T/ping.$1"
 }
+# With 10,000 flows in the table, as the issue measures it.
+n_flows() { ofctl dump-aggregate "$OF" | grep -o 'flow_count=[0-9]*'; }
+have=$(n_flows)
+for i in $(seq $((10000 - ${have#*=}))); do
+	echo "cookie=0x77,priority=200,udp,tp_dst=$((i % 50000 + 1)),nw_dst=172.16.$((i / 256)).$((i % 256)),actions=drop"
+done >"$T/filler"
+check "10,000 flows" ctl add-flows "$BR" "$T/filler"
+check "exactly" [ "$(n_flows)" = flow_count=10000 ]
 outage "a clean restart" restart_clean
 outage "kill -9" restart_kill
 check "forwarding after both" pings
+check "all 10,000 still there" [ "$(n_flows)" = flow_count=10000 ]
+check "the filler removed" ofctl del-flows "$OF" "cookie=0x77/-1"
 
 # 20 kill -9s under a stream of flow, group and meter mods.
 next=0

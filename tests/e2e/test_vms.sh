@@ -8,8 +8,9 @@
 #      deleted and added again under the running guest, pings resume;
 #   3. VLANs: guests on different access VLANs do not reach each other,
 #      on the same one they do;
-#   4. the switch restarted under two pinging guests (client mode): the
-#      outage and the pings lost are printed;
+#   4. the switch restarted, cleanly and by kill -9, under two pinging
+#      guests (client mode) on a secure bridge with 10,000 flows: the
+#      outages and the pings lost are printed;
 #   5. a guest and a namespace on a TAP port of the same bridge.
 set -uo pipefail
 BIN=$(readlink -f "${1:?usage: test_vms.sh BINDIR}")
@@ -91,37 +92,81 @@ vm_stop 5
 vm_stop 6
 check "3: bridge removed" ctl del-br b$s$S
 
-# --- 4. The switch restarted under two pinging guests (client mode).
+# --- 4. The switch restarted under two pinging guests (client mode), on
+# a secure bridge that forwards by 2 of its 10,000 flows (restored from
+# the OpenFlow state): a clean restart, then kill -9.
 s=4
-client_pair "4: client-mode ports" b$s$S "7 10.9.4.7/24 pingloop:10.9.4.8:40" \
-	"8 10.9.4.8/24 pingloop:10.9.4.7:40"
-check "4: the guests ping" vm_wait 7 "VSGUEST pong" 60
-sleep 2
-before=$(vm_line 7 "VSGUEST pong")
-t_before=$(sed -n 's/.* t=\([0-9]*\).*/\1/p' <<<"$before")
-check "4: stop the switch" stop_vswitchd
-n_pongs=$(vlog 7 | grep -c "VSGUEST pong")
-check "4: start it again (same database)" start_vswitchd
-resumed() { # replies that came after the restart
-	for _ in $(seq 200); do
-		[ "$(vlog 7 | grep -c "VSGUEST pong")" -gt $((n_pongs + 2)) ] && return 0
-		sleep 0.1
+client_pair "4: client-mode ports" b$s$S "7 10.9.4.7/24 pingloop:10.9.4.8:60" \
+	"8 10.9.4.8/24 pingloop:10.9.4.7:60"
+{
+	echo "priority=100,in_port=vm7,actions=output:vm8"
+	echo "priority=100,in_port=vm8,actions=output:vm7"
+	for i in $(seq 9998); do
+		echo "priority=200,udp,tp_dst=$((i % 50000 + 1)),nw_dst=172.16.$((i / 256)).$((i % 256)),actions=drop"
 	done
-	return 1
+} >"$T/flows4"
+check "4: 10,000 flows" ctl add-flows b$s$S "$T/flows4"
+check "4: secure" ctl set-fail-mode b$s$S secure
+check "4: without the NORMAL flow" ctl --strict del-flows b$s$S "priority=0"
+check "4: exactly those flows" [ "$(ctl dump-flows b$s$S | grep -c priority=)" = 10000 ]
+check "4: the guests ping by them" vm_wait 7 "VSGUEST pong" 60
+restart_kill() {
+	local pid
+	pid=$(vswitchd_pid)
+	kill -KILL "$pid"
+	for _ in $(seq 100); do alive "$pid" || break; sleep 0.02; done
+	start_vswitchd
 }
-check "4: pings resume" resumed
-# The outage: the longest gap between two replies from just before the
-# stop on (guest clock, centiseconds), and the pings lost in it (the gap
-# in sequence numbers).
-gap=$(vlog 7 | awk -v t="${t_before:-0}" '/VSGUEST pong/ {
-		split($3, q, "="); split($4, a, "="); x = a[2] + 0; sq = q[2] + 0
-		if (x < t + 0) next
-		if (seen && x - prev > best) { best = x - prev; lost = sq - pq - 1 }
-		prev = x; pq = sq; seen = 1
-	} END { print best + 0, lost + 0 }')
-echo "scenario 4: switch restarted under pinging guests: outage" \
-	"$(echo "scale=2; ${gap% *} / 100" | bc) s (the longest gap between replies, guest clock)," \
-	"${gap#* } pings lost (one every 0.1 s)"
+# outage4 WHAT: restarts the switch by WHAT (stop_vswitchd + start, or
+# restart_kill) under the pinging guests and prints the outage: the
+# longest gap between two replies from just before it on (guest clock,
+# centiseconds) and the pings lost (sequence numbers never answered; the
+# first ones sent in the outage wait in the guest and are answered late).
+outage4() {
+	local what=$1 before t_before n_pongs gap
+	sleep 2
+	before=$(vm_line 7 "VSGUEST pong")
+	t_before=$(sed -n 's/.* t=\([0-9]*\).*/\1/p' <<<"$before")
+	n_pongs=$(vlog 7 | grep -c "VSGUEST pong")
+	if [ "$what" = clean ]; then
+		check "4: stop the switch" stop_vswitchd
+		check "4: start it again (same database)" start_vswitchd
+	else
+		check "4: kill -9 and start again" restart_kill
+	fi
+	resumed() { # replies that came after the restart
+		for _ in $(seq 200); do
+			[ "$(vlog 7 | grep -c "VSGUEST pong")" -gt $((n_pongs + 10)) ] && return 0
+			sleep 0.1
+		done
+		return 1
+	}
+	check "4: pings resume after a $what restart" resumed
+	check "4: by the restored flows (10,000)" \
+		[ "$(ctl dump-flows b$s$S | grep -c priority=)" = 10000 ]
+	gap=$(vlog 7 | awk -v t="${t_before:-0}" '/VSGUEST pong/ {
+			split($3, q, "="); split($4, a, "="); x = a[2] + 0; sq = q[2] + 0
+			if (x < t + 0) next
+			if (seen && x - prev > best) best = x - prev
+			if (!seen) first = sq
+			prev = x; last = sq; n++; seen = 1
+		} END { print best + 0, last - first + 1 - n }')
+	# How long the guest saw its link down (QEMU reports the link down
+	# while its vhost-user backend is away): the switch's side.
+	down=$(vlog 7 | awk -v t="${t_before:-0}" '/VSGUEST carrier=/ {
+			split($2, c, "="); split($3, a, "="); x = a[2] + 0
+			if (x < t + 0) next
+			if (c[2] == "0" && !d) d = x
+			if (c[2] == "1" && d && !u) u = x
+		} END { print (d && u) ? u - d : -1 }')
+	echo "scenario 4: $what restart under pinging guests (secure, 10,000 flows): outage" \
+		"$(echo "scale=2; ${gap% *} / 100" | bc) s (the longest gap between replies," \
+		"guest clock), ${gap#* } pings lost (one every 0.1 s); the guest's link was down" \
+		"$(echo "scale=2; $down / 100" | bc) s"
+	check "4: the guest saw its link go down and up again" [ "$down" -ge 0 ]
+}
+outage4 clean
+outage4 "kill -9"
 vm_stop 7
 vm_stop 8
 check "4: bridge removed" ctl del-br b$s$S
