@@ -13,7 +13,7 @@ cfgdb_rpc_transact(void *aux, json_t *params, json_t **result, struct jsonrpc_er
 {
 	struct cfgdb_rpc *rpc = aux;
 	json_t *ops = json_object_get(params, "ops");
-	json_t *work, *results = NULL;
+	json_t *work, *results = NULL, *notices = json_array();
 	struct cfgdb_err cerr;
 	char reason[CFGDB_RPC_ERR_MAX];
 	bool changed;
@@ -24,21 +24,25 @@ cfgdb_rpc_transact(void *aux, json_t *params, json_t **result, struct jsonrpc_er
 				    "params must be {\"ops\": [command, ...]}");
 	}
 	work = json_deep_copy(rpc->doc);
-	if (!work) {
+	if (!work || !notices) {
+		json_decref(work);
+		json_decref(notices);
 		return jsonrpc_fail(err, JSONRPC_INTERNAL_ERROR, "out of memory");
 	}
 	ret = cfgdb_execute(work, ops, &results, &changed, &cerr);
 	if (ret) {
 		json_decref(work);
+		json_decref(notices);
 		jsonrpc_fail(err, JSONRPC_TXN_REJECTED, "%s", cerr.msg);
 		err->data = json_pack("{s:i}", "op", cerr.op);
 		return -1;
 	}
 	if (changed && rpc->commit) {
-		ret = rpc->commit(rpc->aux, work, rpc->doc, reason);
+		ret = rpc->commit(rpc->aux, work, rpc->doc, notices, reason);
 		if (ret) {
 			json_decref(work);
 			json_decref(results);
+			json_decref(notices);
 			return jsonrpc_fail(err, ret, "%s", reason);
 		}
 	}
@@ -50,6 +54,10 @@ cfgdb_rpc_transact(void *aux, json_t *params, json_t **result, struct jsonrpc_er
 		json_decref(work);
 	}
 	*result = json_pack("{s:o}", "results", results);
+	if (json_array_size(notices)) {
+		json_object_set(*result, "notices", notices);
+	}
+	json_decref(notices);
 	return 0;
 }
 

@@ -18,8 +18,9 @@
 enum { RXQS_MAX = 256 };
 
 int
-vswitchd_commit(void *aux, json_t *new_doc, const json_t *old_doc, char *err)
+vswitchd_commit(void *aux, json_t *new_doc, const json_t *old_doc, json_t *notices, char *err)
 {
+	static const char *const at_start[] = {"eal_memory_mb", "eal_args"};
 	struct vswitchd *vd = aux;
 	char reason[BRIDGE_ERR_MAX], undo[BRIDGE_ERR_MAX];
 	char save_err[CFGDB_ERR_MAX];
@@ -40,6 +41,20 @@ vswitchd_commit(void *aux, json_t *new_doc, const json_t *old_doc, char *err)
 
 		if (level && !vlog_parse_level(level, &l)) {
 			vlog_set_level(l);
+		}
+		for (size_t i = 0; i < ARRAY_SIZE(at_start); i++) {
+			const json_t *a =
+				json_object_get(json_object_get(old_doc, "global"), at_start[i]);
+			const json_t *b =
+				json_object_get(json_object_get(new_doc, "global"), at_start[i]);
+
+			if (!(a ? b && json_equal(a, b) : !b)) {
+				json_array_append_new(
+					notices,
+					json_sprintf("%s is saved; it takes effect when vswitchd "
+						     "next starts",
+						     at_start[i]));
+			}
 		}
 		return 0;
 	}

@@ -30,6 +30,7 @@ const struct jsonrpc_method *ctl_ofproto_methods(size_t *n);
 /* The commit callback of 'db' (cfgdb_rpc.h): reconfigures the switch,
  * records the OpenFlow port numbers in the document, saves it, and undoes
  * the reconfiguration if either fails. */
-int vswitchd_commit(void *vswitchd, json_t *new_doc, const json_t *old_doc, char *err);
+int vswitchd_commit(void *vswitchd, json_t *new_doc, const json_t *old_doc, json_t *notices,
+		    char *err);
 
 #endif /* VS_VSWITCHD_H */

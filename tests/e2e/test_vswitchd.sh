@@ -93,7 +93,17 @@ check "no bridge br9" [ "$(ctl list-br | tr '\n' ' ')" = "br0 br1 " ]
 expect_fail "'--bogus-flag' is not a DPDK EAL option" set global . eal_args=--bogus-flag
 expect_fail "eal_args: --file-prefix needs a value" set global . eal_args=--file-prefix
 check "good EAL options are taken" ctl set global . "eal_args=--log-level 7 --no-hpet"
+note=$(ctl set global . "eal_args=--log-level 6" 2>&1 >/dev/null)
+check "saying they take effect at the next start" \
+	grep -qx "switch-ctl: note: eal_args is saved; it takes effect when vswitchd next starts" <<<"$note"
 check "and cleared" ctl clear global . eal_args
+note=$(ctl set global . eal_memory_mb=300 2>&1 >/dev/null)
+check "eal_memory_mb too" grep -q "note: eal_memory_mb is saved" <<<"$note"
+note=$(ctl set global . eal_memory_mb=300 2>&1 >/dev/null)
+check "no note when nothing changes" [ -z "$note" ]
+check "a setting that applies at once gets no note" \
+	[ -z "$(ctl set global . upcall_burst=2001 2>&1 >/dev/null)" ]
+check "cleared" ctl clear global . eal_memory_mb upcall_burst
 
 # SIGHUP, as logrotate sends it: the daemon goes on and writes a new log.
 mv "$T/vswitchd.log" "$T/vswitchd.log.1"

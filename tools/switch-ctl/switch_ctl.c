@@ -337,14 +337,18 @@ run_view(const struct opts *o, const struct cmd *c)
 static int
 run_transaction(const struct opts *o, struct cmd *cmds, int n)
 {
-	json_t *ops = json_array(), *resp, *results;
+	json_t *ops = json_array(), *resp, *results, *v;
 	int status = 0;
+	size_t k;
 
 	for (int i = 0; i < n; i++) {
 		json_array_append(ops, cmds[i].op);
 	}
 	resp = ctl_call(o, "transact", json_pack("{s:o}", "ops", ops));
 	results = json_object_get(ctl_result(resp), "results");
+	json_array_foreach (json_object_get(ctl_result(resp), "notices"), k, v) {
+		fprintf(stderr, "switch-ctl: note: %s\n", json_string_value(v));
+	}
 	if (o->json) {
 		print_json(n == 1 ? json_array_get(results, 0) : results);
 	}
