@@ -639,6 +639,11 @@ conn_read(struct ofconns *c, struct conn *k)
 		if (k->out.size - k->out_ofs > OUT_MAX) {
 			return false;
 		}
+		if ((size_t)n < 4096) {
+			/* The socket is drained for now (poll says when there is
+			 * more): no read that only says EAGAIN. */
+			break;
+		}
 	}
 	return true;
 }
@@ -1002,14 +1007,15 @@ encode_pin(struct obuf *b, const void *arg)
 	ofp_encode_packet_in(b, &r->pin, r->data, r->len, r->total_len);
 }
 
+/* Sends the queued packet-ins ('signalled': the eventfd is readable). */
 static void
-drain_packet_ins(struct ofconns *c)
+drain_packet_ins(struct ofconns *c, bool signalled)
 {
 	struct pin_rec *list;
 	uint64_t count, sent = 0;
 
-	if (read(c->pin_fd, &count, sizeof count) < 0) {
-		/* Nothing signalled; the queue is looked at anyway. */
+	if (signalled && read(c->pin_fd, &count, sizeof count) < 0) {
+		/* Taken already; the queue is looked at anyway. */
 	}
 	pthread_mutex_lock(&c->pin_mutex);
 	list = c->pin_head;
@@ -1239,8 +1245,13 @@ serve_target(struct ofconns *c, struct obr *br, struct target *t, short revents)
 void
 ofconns_run(struct ofconns *c, const struct pollfd *fds, size_t n, uint64_t now_ms)
 {
+	bool signalled = false;
+
 	c->now_ms = now_ms;
-	drain_packet_ins(c);
+	for (size_t f = 0; f < n; f++) {
+		signalled |= fds[f].fd == c->pin_fd && (fds[f].revents & POLLIN);
+	}
+	drain_packet_ins(c, signalled);
 	for (size_t f = 0; f < n; f++) {
 		if (!fds[f].revents || fds[f].fd == c->pin_fd) {
 			continue;
