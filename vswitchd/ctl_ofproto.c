@@ -206,6 +206,7 @@ struct dump_ctx {
 	json_t *flows;
 	struct ofp_port_names names;
 	bool stats;
+	bool text_only; /* each entry as {"text"} alone */
 };
 
 static void
@@ -215,6 +216,11 @@ dump_cb(void *aux, const struct ofproto_flow_info *f)
 	struct ds text = DS_INIT, match = DS_INIT, acts = DS_INIT;
 
 	ofproto_flow_format(f, d->stats, &text);
+	if (d->text_only) {
+		json_array_append_new(d->flows, json_pack("{s:s}", "text", ds_cstr(&text)));
+		ds_destroy(&text);
+		return;
+	}
 	match_format(f->match, &match);
 	ofp_insts_format(f->insts, &acts);
 	json_array_append_new(
@@ -233,38 +239,153 @@ dump_cb(void *aux, const struct ofproto_flow_info *f)
 	ds_destroy(&acts);
 }
 
+/* Dumps in pages (flow.dump with "max"): each open one is a snapshot of
+ * the entries (ofproto_flow_cursor) that later pages continue. */
+enum { DUMP_CURSORS = 16, DUMP_IDLE_MS = 60000 };
+
+static struct dump_cursor {
+	uint64_t id; /* 0: free */
+	char bridge[64];
+	bool stats, text_only;
+	uint64_t used_ms;
+	struct ofproto_flow_cursor *cur;
+} cursors[DUMP_CURSORS];
+
+static void
+cursor_free(struct dump_cursor *dc)
+{
+	ofproto_flow_cursor_destroy(dc->cur);
+	memset(dc, 0, sizeof *dc);
+}
+
+/* A free slot for a new dump (under ofproto_lock()): dumps idle for a
+ * minute are dropped, and with all slots taken the least recently used. */
+static struct dump_cursor *
+cursor_new(uint64_t now_ms)
+{
+	static uint64_t next_id = 1;
+	struct dump_cursor *lru = &cursors[0];
+
+	for (int i = 0; i < DUMP_CURSORS; i++) {
+		if (cursors[i].id && now_ms - cursors[i].used_ms > DUMP_IDLE_MS) {
+			cursor_free(&cursors[i]);
+		}
+		if (cursors[i].used_ms < lru->used_ms) {
+			lru = &cursors[i];
+		}
+	}
+	if (lru->id) {
+		cursor_free(lru);
+	}
+	lru->id = next_id++;
+	lru->used_ms = now_ms;
+	return lru;
+}
+
+static struct dump_cursor *
+cursor_find(uint64_t id)
+{
+	for (int i = 0; i < DUMP_CURSORS; i++) {
+		if (id && cursors[i].id == id) {
+			return &cursors[i];
+		}
+	}
+	return NULL;
+}
+
+/* flow.dump {bridge, flow?, stats?, text_only?, max?, cursor?}: the
+ * entries, all at once, or with "max" up to that many and a "cursor" to
+ * pass for the next page (none once the dump is over). */
 static int
 m_flow_dump(void *aux, json_t *params, json_t **result, struct jsonrpc_error *err)
 {
 	struct vswitchd *vd = aux;
 	bool bad = false;
 	const char *flow = opt_str(params, "flow", err, &bad);
-	struct dump_ctx d = {.stats = !json_is_false(json_object_get(params, "stats"))};
+	struct dump_ctx d = {.stats = !json_is_false(json_object_get(params, "stats")),
+			     .text_only = json_is_true(json_object_get(params, "text_only"))};
+	json_t *jmax = json_object_get(params, "max"), *jcur = json_object_get(params, "cursor");
+	struct dump_cursor *dc = NULL;
 	struct ofp_flow_mod fm;
 	struct ofproto *ofp;
 	char reason[OFP_ERR_MAX];
+	uint64_t now = bridges_now_ms();
+	json_int_t max = json_integer_value(jmax);
 
 	if (bad) {
 		return -1;
 	}
-	/* Statistics are as fresh as the call. */
-	bridges_sweep(vd->bridges, true);
+	if ((jmax && (!json_is_integer(jmax) || max < 1 || max > MAX_FLOWS_PER_CALL)) ||
+	    (jcur && (!json_is_integer(jcur) || !jmax))) {
+		return jsonrpc_fail(err, JSONRPC_INVALID_PARAMS,
+				    "params.max: 1 to %d entries a page; params.cursor: the "
+				    "\"cursor\" of the previous page (with max)",
+				    MAX_FLOWS_PER_CALL);
+	}
+	if (!jcur) {
+		/* Statistics are as fresh as the call (as its first page). */
+		bridges_sweep(vd->bridges, true);
+	}
 	ofp = lock_bridge(vd, params, err);
 	if (!ofp) {
 		return -1;
 	}
 	d.names = ofproto_port_names(ofp);
-	if (flow && ofp_flow_mod_parse(&fm, flow, OFPFC_DELETE, &d.names, reason)) {
-		ofproto_unlock();
-		return jsonrpc_fail(err, JSONRPC_INVALID_PARAMS, "%.400s", reason);
+	if (jcur) {
+		dc = cursor_find((uint64_t)json_integer_value(jcur));
+		if (!dc || strcmp(dc->bridge, ofproto_name(ofp))) {
+			ofproto_unlock();
+			return jsonrpc_fail(err, JSONRPC_INVALID_PARAMS,
+					    "no dump %lld of this bridge (over, or idle for a "
+					    "minute)",
+					    (long long)json_integer_value(jcur));
+		}
+		d.stats = dc->stats;
+		d.text_only = dc->text_only;
+	} else {
+		if (flow && ofp_flow_mod_parse(&fm, flow, OFPFC_DELETE, &d.names, reason)) {
+			ofproto_unlock();
+			return jsonrpc_fail(err, JSONRPC_INVALID_PARAMS, "%.400s", reason);
+		}
+		if (!jmax) {
+			d.flows = json_array();
+			ofproto_flow_dump(ofp, flow ? &fm : NULL, now, dump_cb, &d);
+			ofproto_unlock();
+			if (flow) {
+				ofp_insts_destroy(&fm.insts);
+			}
+			*result = json_pack("{s:o}", "flows", d.flows);
+			return 0;
+		}
+		struct ofproto_flow_cursor *cur =
+			ofproto_flow_cursor_create(ofp, flow ? &fm : NULL);
+
+		if (flow) {
+			ofp_insts_destroy(&fm.insts);
+		}
+		if (!cur) {
+			ofproto_unlock();
+			return jsonrpc_fail(err, JSONRPC_INTERNAL_ERROR, "out of memory");
+		}
+		dc = cursor_new(now);
+		dc->cur = cur;
+		dc->stats = d.stats;
+		dc->text_only = d.text_only;
+		snprintf(dc->bridge, sizeof dc->bridge, "%s", ofproto_name(ofp));
 	}
 	d.flows = json_array();
-	ofproto_flow_dump(ofp, flow ? &fm : NULL, bridges_now_ms(), dump_cb, &d);
-	if (flow) {
-		ofp_insts_destroy(&fm.insts);
+	dc->used_ms = now;
+	bool more = ofproto_flow_cursor_next(dc->cur, now, (uint32_t)max, dump_cb, &d);
+	uint64_t id = dc->id;
+
+	if (!more) {
+		cursor_free(dc);
 	}
 	ofproto_unlock();
 	*result = json_pack("{s:o}", "flows", d.flows);
+	if (more) {
+		json_object_set_new(*result, "cursor", json_integer((json_int_t)id));
+	}
 	return 0;
 }
 

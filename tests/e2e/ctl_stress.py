@@ -4,14 +4,15 @@
 requests, wrong parameter types, oversized requests, batches,
 notifications, and 50 clients at once. Every case must get the JSON-RPC
 answer the specification names (or none, for notifications), and the
-daemon must keep serving everyone. Usage: ctl_stress.py SOCKET"""
+daemon must keep serving everyone. Usage: ctl_stress.py SOCKET BRIDGE PORT
+(a bridge whose only port is PORT)."""
 import json
 import socket
 import sys
 import threading
 import time
 
-SOCK = sys.argv[1]
+SOCK, BR, PORT = sys.argv[1:4]
 failures = []
 
 
@@ -88,8 +89,24 @@ cases = [
     ({"jsonrpc": "2.0", "id": 2, "method": "transact",
       "params": {"ops": [{"op": "add-br", "bridge": 5}]}}, -32001),
     ({"jsonrpc": "2.0", "id": 2, "method": "transact",
-      "params": {"ops": [{"op": "add-port", "bridge": "br0", "port": "z",
+      "params": {"ops": [{"op": "add-port", "bridge": BR, "port": "z",
                           "settings": [{"column": "tag", "value": {"a": 1}}]}]}}, -32001),
+    ({"jsonrpc": "2.0", "id": 2, "method": "flow.dump",
+      "params": {"bridge": BR, "max": 0}}, -32602),
+    ({"jsonrpc": "2.0", "id": 2, "method": "flow.dump",
+      "params": {"bridge": BR, "max": "10"}}, -32602),
+    ({"jsonrpc": "2.0", "id": 2, "method": "flow.dump",
+      "params": {"bridge": BR, "max": 10, "cursor": 123456}}, -32602),
+    ({"jsonrpc": "2.0", "id": 2, "method": "flow.dump",
+      "params": {"bridge": BR, "cursor": 1}}, -32602),
+    ({"jsonrpc": "2.0", "id": 2, "method": "flow.dump",
+      "params": {"bridge": BR, "max": 10, "cursor": "x"}}, -32602),
+    ({"jsonrpc": "2.0", "id": 2, "method": "ofstate.save",
+      "params": {"bridge": BR, "reset": "yes"}}, -32602),
+    ({"jsonrpc": "2.0", "id": 2, "method": "ofstate.save", "params": {}}, -32602),
+    ({"jsonrpc": "2.0", "id": 2, "method": "ofstate.show", "params": {"bridge": 7}}, -32602),
+    ({"jsonrpc": "2.0", "id": 2, "method": "ofstate.show",
+      "params": {"bridge": "nosuch"}}, -32602),
 ]
 for req, want in cases:
     s.sendall(json.dumps(req).encode())
@@ -153,9 +170,9 @@ results = [None] * 50
 
 def worker(i):
     c = clients[i]
-    a = call(c, "transact", {"ops": [{"op": "add-port", "bridge": "br0", "port": "c%d" % i,
+    a = call(c, "transact", {"ops": [{"op": "add-port", "bridge": BR, "port": "c%d" % i,
                                       "settings": [{"column": "type", "value": "mem"}]}]})
-    b = call(c, "transact", {"ops": [{"op": "list-ports", "bridge": "br0"}]})
+    b = call(c, "transact", {"ops": [{"op": "list-ports", "bridge": BR}]})
     d = call(c, "transact", {"ops": [{"op": "del-port", "port": "c%d" % i}]})
     results[i] = ("result" in a and "c%d" % i in b["result"]["results"][0] and "result" in d)
 
@@ -169,8 +186,8 @@ check("50 concurrent clients all served", all(results))
 for c in clients:
     c.close()
 s = connect()
-ports = call(s, "transact", {"ops": [{"op": "list-ports", "bridge": "br0"}]})
-check("their ports are gone again", ports["result"]["results"][0] == ["p1"])
+ports = call(s, "transact", {"ops": [{"op": "list-ports", "bridge": BR}]})
+check("their ports are gone again", ports["result"]["results"][0] == [PORT])
 check("the daemon still answers", "result" in call(s, "version"))
 print("ctl_stress: %d failures" % len(failures))
 sys.exit(1 if failures else 0)

@@ -173,6 +173,33 @@ check "ovs-ofctl dumps all 20,000" \
 	[ "$(ofctl dump-flows "$OF" table=3 | grep -c priority=200,udp)" -eq 20000 ]
 check "and the connection still serves requests after the dump" \
 	grep -q "n_tables:254" <<<"$(ofctl show "$OF")"
+# switch-ctl dumps in pages of 20,000: 45,000 entries take three, each
+# entry printed once, in the same order as one whole answer.
+/usr/bin/python3 -c '
+import sys
+with open(sys.argv[1], "w") as f:
+    for i in range(25000):
+        f.write("table=4,priority=%d,udp,tp_dst=%d,actions=drop\n" % (10 + i % 7, 1000 + i))' \
+	"$T/more.flows"
+check "25,000 more" ctl add-flows "$BR" "$T/more.flows"
+ctl dump-flows "$BR" >"$T/paged.txt"
+check "switch-ctl dump-flows: every entry once" [ "$(grep -c priority= "$T/paged.txt")" -eq \
+	"$(($(ofctl dump-flows "$OF" | grep -c priority=)))" ]
+check "no entry twice" [ -z "$(sort "$T/paged.txt" | uniq -d)" ]
+check "with a filter, across pages" [ "$(ctl dump-flows "$BR" table=4 | grep -c priority=)" -eq 25000 ]
+check "--json: one document with all of them" /usr/bin/python3 -c "
+import json, subprocess, sys
+d = json.loads(subprocess.check_output(['$BIN/switch-ctl', '--ctl', '$T/ctl.sock', '--json',
+                                        'dump-flows', '$BR', 'table=3']))
+sys.exit(len(d['flows']) != 20000 or d['flows'][0]['table'] != 3)"
+check "--json with nothing to dump" /usr/bin/python3 -c "
+import json, subprocess, sys
+d = json.loads(subprocess.check_output(['$BIN/switch-ctl', '--ctl', '$T/ctl.sock', '--json',
+                                        'dump-flows', '$BR', 'table=9']))
+sys.exit(d != {'flows': []})"
+check "the order of one whole answer" [ "$(ctl dump-flows "$BR" | sed 's/duration=[^,]*, //; s/idle_age=[^,]*, //')" = \
+	"$(/usr/bin/python3 "$(dirname "$0")/ctl_dump_whole.py" "$T/ctl.sock" "$BR")" ]
+check "the table of 25,000 deleted" ofctl del-flows "$OF" table=4
 check "del-flows of the table" ofctl del-flows "$OF" table=3
 check "the table is empty again" [ "$(ofctl dump-flows "$OF" table=3 | grep -c priority=)" -eq 0 ]
 

@@ -319,11 +319,62 @@ print_json(const json_t *v)
 	free(s);
 }
 
+/* dump-flows in pages, printed as they come (a table of a million entries
+ * is more than one answer may hold); with --json as one {"flows": [...]},
+ * an entry a line. */
+static int
+run_dump_flows(const struct opts *o, const struct cmd *c)
+{
+	enum { PAGE = 20000 };
+	json_t *params = json_deep_copy(c->op);
+	size_t n = 0;
+
+	json_object_set_new(params, "max", json_integer(PAGE));
+	if (!o->json) {
+		json_object_set_new(params, "text_only", json_true());
+	}
+	for (;;) {
+		json_t *resp = ctl_call(o, "flow.dump", params);
+		json_t *res = ctl_result(resp);
+		json_t *cursor = json_object_get(res, "cursor");
+
+		if (o->json) {
+			size_t i;
+			json_t *f;
+
+			json_array_foreach (json_object_get(res, "flows"), i, f) {
+				char *s = json_dumps(f, JSON_COMPACT);
+
+				printf("%s%s", n++ ? ",\n  " : "{\"flows\": [\n  ", s ? s : "null");
+				free(s);
+			}
+		} else {
+			ctl_print_flows(res);
+		}
+		if (!cursor) {
+			json_decref(resp);
+			break;
+		}
+		params = json_pack("{s:O, s:O, s:i}", "bridge", json_object_get(c->op, "bridge"),
+				   "cursor", cursor, "max", PAGE);
+		json_decref(resp);
+	}
+	if (o->json) {
+		printf("%s]}\n", n ? "\n" : "{\"flows\": [");
+	}
+	return 0;
+}
+
 static int
 run_view(const struct opts *o, const struct cmd *c)
 {
-	json_t *resp = ctl_call(o, c->def->method, c->op ? json_incref(c->op) : NULL);
-	json_t *res = ctl_result(resp);
+	json_t *resp, *res;
+
+	if (!strcmp(c->def->method, "flow.dump")) {
+		return run_dump_flows(o, c);
+	}
+	resp = ctl_call(o, c->def->method, c->op ? json_incref(c->op) : NULL);
+	res = ctl_result(resp);
 
 	if (o->json) {
 		print_json(res);
