@@ -7,6 +7,7 @@
  */
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cfgdb.h"
@@ -140,6 +141,12 @@ show_port(struct vswitchd *vd, const char *name, const json_t *port)
 }
 
 static int
+cmp_names(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+static int
 m_show(void *aux, json_t *params, json_t **result, struct jsonrpc_error *err)
 {
 	struct vswitchd *vd = aux;
@@ -151,10 +158,25 @@ m_show(void *aux, json_t *params, json_t **result, struct jsonrpc_error *err)
 	(void)err;
 	json_object_foreach (json_object_get(vd->db.doc, "bridges"), bname, br) {
 		json_t *b = json_deep_copy(br), *ports = json_array();
+		const json_t *recs = json_object_get(br, "ports");
+		size_t n = json_object_size(recs), i = 0;
+		const char **names = calloc(n ? n : 1, sizeof *names);
 
-		json_object_foreach (json_object_get(br, "ports"), pname, port) {
-			json_array_append_new(ports, show_port(vd, pname, port));
+		/* By name, as the database file has them (a running switch
+		 * keeps them in the order they were added). */
+		json_object_foreach ((json_t *)recs, pname, port) {
+			if (names) {
+				names[i++] = pname;
+			}
 		}
+		if (names) {
+			qsort(names, n, sizeof *names, cmp_names);
+		}
+		for (i = 0; names && i < n; i++) {
+			json_array_append_new(
+				ports, show_port(vd, names[i], json_object_get(recs, names[i])));
+		}
+		free(names);
 		json_object_set_new(b, "name", json_string(bname));
 		json_object_set_new(b, "ports", ports);
 		json_array_append_new(bridges, b);

@@ -9,6 +9,7 @@ set -u
 BIN=$1
 HERE=$(cd "$(dirname "$0")" && pwd)
 . "$HERE/../lib/e2e.sh"
+S=$$
 PY=/usr/bin/python3
 
 start_vswitchd || exit 1
@@ -20,16 +21,16 @@ inject() { ctl inject "$1" "$T/$2.pcap" >/dev/null; }
 # The pcap ports write after each burst; give the PMD a moment.
 settle() { sleep 0.3; }
 
-check "bridge with mem injectors and pcap outputs" ctl add-br br0 \
-	-- add-port br0 m10 type=mem tag=10 \
-	-- add-port br0 mtr type=mem vlan_mode=trunk trunks=10,20 \
-	-- add-port br0 a2 type=pcap options:tx_pcap="$T/a2.pcap" tag=10 \
-	-- add-port br0 b1 type=pcap options:tx_pcap="$T/b1.pcap" tag=20 \
-	-- add-port br0 t1 type=pcap options:tx_pcap="$T/t1.pcap" vlan_mode=trunk trunks=10,20 \
-	-- add-port br0 n1 type=pcap options:tx_pcap="$T/n1.pcap" vlan_mode=native-untagged \
+check "bridge with mem injectors and pcap outputs" ctl add-br vb0$S \
+	-- add-port vb0$S m10 type=mem tag=10 \
+	-- add-port vb0$S mtr type=mem vlan_mode=trunk trunks=10,20 \
+	-- add-port vb0$S a2 type=pcap options:tx_pcap="$T/a2.pcap" tag=10 \
+	-- add-port vb0$S b1 type=pcap options:tx_pcap="$T/b1.pcap" tag=20 \
+	-- add-port vb0$S t1 type=pcap options:tx_pcap="$T/t1.pcap" vlan_mode=trunk trunks=10,20 \
+	-- add-port vb0$S n1 type=pcap options:tx_pcap="$T/n1.pcap" vlan_mode=native-untagged \
 	tag=10 trunks=20
 check "default flow is NORMAL" sh -c "$(declare -f ctl); BIN=$BIN T=$T; \
-	ctl dump-flows br0 | grep -q 'priority=0 actions=NORMAL'"
+	ctl dump-flows vb0$S | grep -q 'priority=0 actions=NORMAL'"
 
 # Broadcast on access port m10 (VLAN 10): a2 untagged, t1 tagged 10, n1
 # untagged (its native VLAN), nothing on b1 (VLAN 20).
@@ -40,7 +41,7 @@ check "flood reaches trunk t1 tagged 10" [ "$(out t1)" = "vlan=10 src=02:00:00:0
 check "flood reaches native-untagged n1 untagged" [ "$(out n1)" = "vlan=none src=02:00:00:00:00:0a dst=ff:ff:ff:ff:ff:ff csum=ok" ]
 check "VLAN 20 port b1 isolated" [ "$(count b1)" = 0 ]
 check "source learned on m10 VLAN 10" sh -c "$(declare -f ctl); BIN=$BIN T=$T; \
-	ctl fdb-show br0 | grep -Eq '^ +1 +10 +02:00:00:00:00:0a'"
+	ctl fdb-show vb0$S | grep -Eq '^ +1 +10 +02:00:00:00:00:0a'"
 
 # A tagged frame on an access port and VLAN 30 on a trunk of 10,20: dropped
 # and counted.
@@ -48,7 +49,7 @@ inject m10 tagged20
 inject mtr v30
 settle
 check "tagged frame on access port dropped" [ "$(count a2)$(count b1)$(count t1)" = "101" ]
-fdb=$(ctl fdb-show br0)
+fdb=$(ctl fdb-show vb0$S)
 check "VLAN drops counted on m10" grep -q "VLAN drops on m10: 1" <<<"$fdb"
 check "VLAN drops counted on mtr" grep -q "VLAN drops on mtr: 1" <<<"$fdb"
 
@@ -65,7 +66,7 @@ check "VLAN 20 flood not on VLAN 10 access port" [ "$(count a2)" = 1 ]
 check "VLAN 20 flood reaches the other trunk tagged" [ "$(out t1 | tail -1 | cut -d' ' -f1)$(count t1)" = "vlan=202" ]
 
 # A pipeline over three tables with rewrites; checksums must stay valid.
-check "pipeline flows" ctl add-flows br0 /dev/stdin <<'FLOWS'
+check "pipeline flows" ctl add-flows vb0$S /dev/stdin <<'FLOWS'
 # table 0 sends IPv4 from m10 on
 priority=100,in_port=m10,ip,actions=goto_table:1
 table=1,priority=10,tcp,nw_dst=10.0.0.2,actions=set_field:192.168.1.1->nw_dst,mod_tp_dst:8080,mod_dl_dst:02:00:00:00:00:99,dec_ttl,goto_table:2
@@ -77,23 +78,23 @@ inject m10 tcp
 settle
 check "rewritten TCP frame on a2 (valid checksums)" [ "$(out a2 | tail -1)" = "vlan=none src=02:00:00:00:00:0a dst=02:00:00:00:00:99 ip=10.0.0.1>192.168.1.1 ttl=8 l4=1234>8080 csum=ok" ]
 check "UDP through the action set on b1 (valid checksums)" [ "$(out b1 | tail -1)" = "vlan=none src=02:00:00:00:00:0a dst=02:00:00:00:00:0b ip=10.9.9.9>10.0.0.2 ttl=9 l4=5353>80 csum=ok" ]
-trace=$(ctl trace br0 in_port=m10,tcp,nw_dst=10.0.0.2,nw_ttl=9,tp_dst=80)
+trace=$(ctl trace vb0$S in_port=m10,tcp,nw_dst=10.0.0.2,nw_ttl=9,tp_dst=80)
 check "trace walks the tables" grep -q "^2. priority 1" <<<"$trace"
 check "trace shows the megaflow" grep -q "^Megaflow: " <<<"$trace"
 check "dump-tables counts lookups" sh -c "$(declare -f ctl); BIN=$BIN T=$T; \
-	ctl dump-tables br0 | grep -q 'table 2: active=2, lookup=2, matched=2'"
+	ctl dump-tables vb0$S | grep -q 'table 2: active=2, lookup=2, matched=2'"
 check "flow counters" sh -c "$(declare -f ctl); BIN=$BIN T=$T; \
-	ctl dump-flows br0 table=2 | grep -q 'n_packets=1, .*priority=1,tcp'"
+	ctl dump-flows vb0$S table=2 | grep -q 'n_packets=1, .*priority=1,tcp'"
 
 # The very next packet obeys a change: change, then send at once.
 inject m10 tcp
 settle
-check "mod-flows" ctl --strict mod-flows br0 "table=2,priority=1,tcp,actions=output:t1"
+check "mod-flows" ctl --strict mod-flows vb0$S "table=2,priority=1,tcp,actions=output:t1"
 inject m10 tcp
 settle
 check "before the change: a2" [ "$(count a2)" = 3 ]
 check "after the change: t1" [ "$(count t1)" = 3 ]
-check "del-flows" ctl del-flows br0 "table=2,tcp"
+check "del-flows" ctl del-flows vb0$S "table=2,tcp"
 inject m10 tcp
 settle
 check "after the delete: dropped by the table-2 miss flow" [ "$(count a2)$(count t1)" = "33" ]
@@ -115,10 +116,10 @@ check "a flood of new flows is cut at the port's upcall rate (${limited:-none} d
 check "limit lifted" ctl set global . upcall_rate_limit=0
 expect_fail "upcall_burst" set global . upcall_burst=0
 
-expect_fail "tcp_dst requires" add-flow br0 "tcp_dst=80,actions=drop"
-expect_fail "later table" add-flow br0 "table=2,actions=goto_table:1"
-expect_fail "a VLAN id is 0-4095" add-flow br0 "actions=mod_vlan_vid:4096"
-expect_fail "no such port" add-flow br0 "actions=output:nosuch"
+expect_fail "tcp_dst requires" add-flow vb0$S "tcp_dst=80,actions=drop"
+expect_fail "later table" add-flow vb0$S "table=2,actions=goto_table:1"
+expect_fail "a VLAN id is 0-4095" add-flow vb0$S "actions=mod_vlan_vid:4096"
+expect_fail "no such port" add-flow vb0$S "actions=output:nosuch"
 expect_fail "no bridge named nobr" dump-flows nobr
 expect_fail "inject needs a port of type mem" inject a2 "$T/tcp.pcap"
 check "daemon still running" alive "$(vswitchd_pid)"

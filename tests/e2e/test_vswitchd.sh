@@ -10,83 +10,84 @@
 set -uo pipefail
 BIN=${1:?usage: test_vswitchd.sh BINDIR}
 . "$(dirname "$0")/../lib/e2e.sh"
+S=$$
 
 start_vswitchd || { echo "vswitchd did not start"; cat "$T/vswitchd.log"; exit 1; }
 check "control socket is mode 0660" [ "$(stat -c %a "$T/ctl.sock")" = 660 ]
 
 # Bridges and ports.
-check "add-br/add-port" ctl add-br br0 -- add-port br0 p1 type=mem tag=10 \
-	-- add-port br0 p2 type=pcap "options:tx_pcap=$T/p2.pcap" \
-	-- add-port br0 p3 type=mem vlan_mode=trunk trunks=10,20
-check "add-br br1" ctl add-br br1
-check "list-br" [ "$(ctl list-br | tr '\n' ' ')" = "br0 br1 " ]
-check "list-ports" [ "$(ctl list-ports br0 | tr '\n' ' ')" = "p1 p2 p3 " ]
-check "br-exists br0" ctl br-exists br0
+check "add-br/add-port" ctl add-br vb0$S -- add-port vb0$S p1 type=mem tag=10 \
+	-- add-port vb0$S p2 type=pcap "options:tx_pcap=$T/p2.pcap" \
+	-- add-port vb0$S p3 type=mem vlan_mode=trunk trunks=10,20
+check "add-br vb1$S" ctl add-br vb1$S
+check "list-br" [ "$(ctl list-br | tr '\n' ' ')" = "vb0$S vb1$S " ]
+check "list-ports" [ "$(ctl list-ports vb0$S | tr '\n' ' ')" = "p1 p2 p3 " ]
+check "br-exists vb0$S" ctl br-exists vb0$S
 ctl br-exists nope
 check "br-exists nope exits 2" [ $? -eq 2 ]
-check "port-to-br" [ "$(ctl port-to-br p2)" = br0 ]
+check "port-to-br" [ "$(ctl port-to-br p2)" = vb0$S ]
 check "get tag" [ "$(ctl get port p1 tag)" = 10 ]
 check "get trunks" [ "$(ctl get port p3 trunks)" = "[10, 20]" ]
 check "get options:key" [ "$(ctl get interface p2 options:tx_pcap)" = "\"$T/p2.pcap\"" ]
 show=$(ctl show)
 check "show lists the ports" grep -q "Port p3" <<<"$show"
-# Five datapath ports: p1-p3 and the bridges' own ports br0 and br1.
+# Five datapath ports: p1-p3 and the bridges' own ports vb0$S and vb1$S.
 check "show has datapath ports" [ "$(grep -c 'datapath port:' <<<"$show")" -eq 5 ]
-check "a bridge's own port is a kernel interface" ip link show br1
+check "a bridge's own port is a kernel interface" ip link show vb1$S
 check "pcap port created its file" [ -f "$T/p2.pcap" ]
 check "pmd-rxq-show lists every port" [ "$(ctl pmd-rxq-show | grep -c 'port: ')" -eq 5 ]
 check "pmd-stats-show" grep -q "packets received: 0" <<<"$(ctl pmd-stats-show)"
 check "pmd-stats-clear" ctl pmd-stats-clear
 check "dump-dp-flows (empty)" [ -z "$(ctl dump-dp-flows)" ]
-check "--json list-br" [ "$(ctl --json list-br | tr -d ' \n')" = '["br0","br1"]' ]
+check "--json list-br" [ "$(ctl --json list-br | tr -d ' \n')" = "[\"vb0$S\",\"vb1$S\"]" ]
 check "--json show" grep -q '"port_no"' <<<"$(ctl --json show)"
-check "set and clear" ctl set port p1 tag=20 -- set interface br0 mtu_request=9000
+check "set and clear" ctl set port p1 tag=20 -- set interface vb0$S mtu_request=9000
 check "set took effect" [ "$(ctl get port p1 tag)" = 20 ]
-check "MTU reached the kernel" grep -q "mtu 9000" <<<"$(ip link show br0)"
+check "MTU reached the kernel" grep -q "mtu 9000" <<<"$(ip link show vb0$S)"
 expect_fail "type mem does not support mtu_request" set interface p1 mtu_request=9000
-check "clear" ctl clear interface br0 mtu_request
-check "cleared" [ "$(ctl get interface br0 mtu_request)" = "[]" ]
-check "controllers" ctl set-controller br0 tcp:127.0.0.1:6653 ptcp:6634:127.0.0.1 \
-	-- set-fail-mode br0 secure
-check "get-controller" [ "$(ctl get-controller br0 | wc -l)" -eq 2 ]
-check "get-fail-mode" [ "$(ctl get-fail-mode br0)" = secure ]
-check "list bridge" grep -q "fail_mode *: secure" <<<"$(ctl list bridge br0)"
+check "clear" ctl clear interface vb0$S mtu_request
+check "cleared" [ "$(ctl get interface vb0$S mtu_request)" = "[]" ]
+check "controllers" ctl set-controller vb0$S tcp:127.0.0.1:6653 ptcp:6634:127.0.0.1 \
+	-- set-fail-mode vb0$S secure
+check "get-controller" [ "$(ctl get-controller vb0$S | wc -l)" -eq 2 ]
+check "get-fail-mode" [ "$(ctl get-fail-mode vb0$S)" = secure ]
+check "list bridge" grep -q "fail_mode *: secure" <<<"$(ctl list bridge vb0$S)"
 check "global tuning" ctl set global . emc_entries=4096 emc_insert_inv_prob=10
 check "ports survive a datapath restart" [ "$(ctl show | grep -c 'datapath port:')" -eq 5 ]
-check "--may-exist" ctl --may-exist add-br br0 -- --may-exist add-port br0 p1
+check "--may-exist" ctl --may-exist add-br vb0$S -- --may-exist add-port vb0$S p1
 check "--if-exists" ctl --if-exists del-port nope -- --if-exists del-br nope
 
 # Every rejected input changes nothing: not the file, not the switch.
 cp "$T/conf.json" "$T/before.json"
 show_before=$(ctl show)
 expect_fail "no bridge named nobr" add-port nobr x1 type=mem
-expect_fail "already exists on bridge br0" add-port br1 p1 type=mem
-expect_fail "a bridge named br0 already exists" add-br br0
-expect_fail "tag 4096 is outside 0-4095" add-port br0 x1 type=mem tag=4096
+expect_fail "already exists on bridge vb0$S" add-port vb1$S p1 type=mem
+expect_fail "a bridge named vb0$S already exists" add-br vb0$S
+expect_fail "tag 4096 is outside 0-4095" add-port vb0$S x1 type=mem tag=4096
 expect_fail "trunks -1 is outside 0-4095" set port p3 trunks=10,-1
-expect_fail "unknown type 'warp'" add-port br0 x1 type=warp
-expect_fail "type mem has no option 'speed'" add-port br0 x1 type=mem options:speed=10
-expect_fail "patch peer 'nowhere' does not exist" add-port br0 x1 type=patch options:peer=nowhere
+expect_fail "unknown type 'warp'" add-port vb0$S x1 type=warp
+expect_fail "type mem has no option 'speed'" add-port vb0$S x1 type=mem options:speed=10
+expect_fail "patch peer 'nowhere' does not exist" add-port vb0$S x1 type=patch options:peer=nowhere
 expect_fail "does not take a tag" set port p1 vlan_mode=trunk
-expect_fail "not a controller target" set-controller br0 tcp:example
-expect_fail "is not one of: standalone, secure" set-fail-mode br0 open
+expect_fail "not a controller target" set-controller vb0$S tcp:example
+expect_fail "is not one of: standalone, secure" set-fail-mode vb0$S open
 expect_fail "not a valid name" add-br "bad/name"
 expect_fail "no column 'colour'" set port p1 colour=red
 expect_fail "unknown table" list flows
 expect_fail "CPU 63 is not available" set global . pmd_cpu_mask=0x8000000000000000
-expect_fail "No such file or directory" add-port br0 x1 type=pcap options:rx_pcap=/nonexistent.pcap
+expect_fail "No such file or directory" add-port vb0$S x1 type=pcap options:rx_pcap=/nonexistent.pcap
 expect_fail "unknown command" frobnicate
 expect_fail "needs exactly these arguments" add-br
 expect_fail "does not take --if-exists" --if-exists add-br br5
 # Half-way failures: in validation, and while applying (x1 opens, x2 fails).
-expect_fail "already exists on bridge br0" add-br br9 -- add-port br9 q1 type=mem \
-	-- add-port br9 p1 type=mem
-expect_fail "rx_pcap" add-port br0 x1 type=mem -- add-port br0 x2 type=pcap \
+expect_fail "already exists on bridge vb0$S" add-br vb9$S -- add-port vb9$S q1 type=mem \
+	-- add-port vb9$S p1 type=mem
+expect_fail "rx_pcap" add-port vb0$S x1 type=mem -- add-port vb0$S x2 type=pcap \
 	options:rx_pcap=/nonexistent.pcap
 check "rejected inputs left the file alone" cmp -s "$T/conf.json" "$T/before.json"
 check "rejected inputs left the switch alone" [ "$(ctl show)" = "$show_before" ]
 check "no port x1 left running" [ "$(ctl pmd-rxq-show | grep -c 'port: ')" -eq 5 ]
-check "no bridge br9" [ "$(ctl list-br | tr '\n' ' ')" = "br0 br1 " ]
+check "no bridge vb9$S" [ "$(ctl list-br | tr '\n' ' ')" = "vb0$S vb1$S " ]
 
 # EAL options are checked before they are saved: a bad one would stop the
 # next start.
@@ -122,7 +123,10 @@ check "socket removed on SIGTERM" [ ! -e "$T/ctl.sock" ]
 check "pidfile removed on SIGTERM" [ ! -e "$T/vswitchd.pid" ]
 cp "$T/conf.json" "$T/before.json"
 check "restart" start_vswitchd
-check "same switch after restart" [ "$(ctl show)" = "$show_before" ]
+# (Datapath port numbers are given anew; OpenFlow ones are kept.)
+ctl show | grep -v "datapath port:" >"$T/show.after"
+grep -v "datapath port:" <<<"$show_before" >"$T/show.before"
+check "same switch after restart" cmp -s "$T/show.before" "$T/show.after"
 check "file untouched by the restart" cmp -s "$T/conf.json" "$T/before.json"
 
 # A second daemon on the same database or the same socket is refused.
@@ -134,7 +138,7 @@ out=$("$BIN/vswitchd" --db "$T/other.json" --ctl "$T/ctl.sock" --run-dir "$T/run
 	--eal "$VSWITCHD_EAL" 2>&1)
 check "second instance on the socket refused" [ $? -ne 0 ]
 check "says the socket is in use" grep -q "ctl.sock is in use" <<<"$out"
-check "the first one still answers" ctl br-exists br0
+check "the first one still answers" ctl br-exists vb0$S
 check "stop again" stop_vswitchd
 
 # A truncated or corrupt database stops the start with line and column.
@@ -144,22 +148,22 @@ out=$("$BIN/vswitchd" $(vswitchd_args) --eal "$VSWITCHD_EAL" 2>&1)
 check "truncated database refused" [ $? -ne 0 ]
 check "with file, line and column" grep -qE "conf.json:[0-9]+:[0-9]+: " <<<"$out"
 check "truncated file left as it was" cmp -s "$T/conf.json" "$T/corrupt.json"
-printf '{"version": 1,\n "global": {},\n "bridges": {"br0": {"ports": {}}},\n}\n' \
-	>"$T/conf.json"
+printf '{"version": 1,\n "global": {},\n "bridges": {"%s": {"ports": {}}},\n}\n' \
+	"vb0$S" >"$T/conf.json"
 out=$("$BIN/vswitchd" $(vswitchd_args) --eal "$VSWITCHD_EAL" 2>&1)
 check "corrupt database refused" [ $? -ne 0 ]
 check "at line 4" grep -qE "conf.json:4:[0-9]+: " <<<"$out"
-printf '{"version": 1, "global": {}, "bridges": {"br0": {"ports": {"p1": {"tag": 9999,
-  "interfaces": {"p1": {"type": "mem"}}}}}}}\n' >"$T/conf.json"
+printf '{"version": 1, "global": {}, "bridges": {"%s": {"ports": {"p1": {"tag": 9999,
+  "interfaces": {"p1": {"type": "mem"}}}}}}}\n' "vb0$S" >"$T/conf.json"
 out=$("$BIN/vswitchd" $(vswitchd_args) --eal "$VSWITCHD_EAL" 2>&1)
 check "invalid database refused" grep -q "tag 9999 is outside 0-4095" <<<"$out"
 check "no daemon left from refused starts" [ ! -e "$T/ctl.sock" ]
 
 # A port its type refuses (here from a hand-written file) does not keep the
 # daemon or the other ports down; the error names it.
-printf '{"version": 1, "global": {}, "bridges": {"br0": {"ports": {
+printf '{"version": 1, "global": {}, "bridges": {"%s": {"ports": {
   "p1": {"interfaces": {"p1": {"type": "mem", "mtu_request": 9000}}},
-  "p2": {"interfaces": {"p2": {"type": "mem"}}}}}}}\n' >"$T/conf.json"
+  "p2": {"interfaces": {"p2": {"type": "mem"}}}}}}}\n' "vb0$S" >"$T/conf.json"
 check "starts with a port its type refuses" start_vswitchd
 check "the good port runs" grep -q "port: p2" <<<"$(ctl pmd-rxq-show)"
 check "the bad port is named in the log" grep -q "port p1: type mem does not support" \
@@ -172,7 +176,7 @@ rm -f "$T/conf.json"
 fg=$!
 E2E_EXTRA_PIDS=$fg
 for _ in $(seq 100); do [ -S "$T/ctl.sock" ] && break; sleep 0.1; done
-check "foreground daemon answers" ctl add-br brf
+check "foreground daemon answers" ctl add-br vbf$S
 kill -INT "$fg"
 wait "$fg"
 check "SIGINT: exit status 0" [ $? -eq 0 ]
@@ -183,7 +187,7 @@ check "SIGINT: socket removed" [ ! -e "$T/ctl.sock" ]
 # it runs without them.
 free_before=$(awk '/HugePages_Free/ {print $2}' /proc/meminfo)
 VSWITCHD_EAL="" start_vswitchd
-check "default EAL start" ctl br-exists brf
+check "default EAL start" ctl br-exists vbf$S
 free_during=$(awk '/HugePages_Free/ {print $2}' /proc/meminfo)
 if grep -q -- "--in-memory" "$T/vswitchd.log"; then
 	check "hugepages in use while running" [ "$free_during" -lt "$free_before" ]

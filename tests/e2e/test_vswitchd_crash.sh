@@ -9,9 +9,10 @@
 set -uo pipefail
 BIN=${1:?usage: test_vswitchd_crash.sh BINDIR}
 . "$(dirname "$0")/../lib/e2e.sh"
+S=$$
 
 start_vswitchd || { cat "$T/vswitchd.log"; exit 1; }
-ctl add-br br0 -- add-port br0 p1 type=mem tag=0
+ctl add-br vb0$S -- add-port vb0$S p1 type=mem tag=0
 n=0
 for round in 1 2 3; do
 	cp "$T/conf.json" "$T/acked.json"
