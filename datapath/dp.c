@@ -602,6 +602,7 @@ stats_from_sum(struct dp_stats *s, const uint64_t *sum)
 	s->upcall_failures = sum[DP_STAT_UPCALL_FAIL];
 	s->tx_packets = sum[DP_STAT_TX];
 	s->cycles = sum[DP_STAT_CYCLES];
+	s->upcall_cycles = sum[DP_STAT_UPCALL_CYCLES];
 	for (int r = 0; r < DP_DROP__MAX; r++) {
 		s->drops[r] = sum[DP_STAT_DROP0 + r];
 	}

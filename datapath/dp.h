@@ -65,7 +65,8 @@ struct dp_stats {
 	uint64_t upcalls;
 	uint64_t upcall_failures;
 	uint64_t tx_packets;
-	uint64_t cycles; /* TSC cycles spent processing received batches */
+	uint64_t cycles;        /* TSC cycles spent processing received batches */
+	uint64_t upcall_cycles; /* of which in upcalls (translation and install) */
 	uint64_t drops[DP_DROP__MAX];
 	uint32_t n_flows;
 };

@@ -392,6 +392,8 @@ handle_miss(struct dp_pmd *pmd, const struct flow_key *key, struct rte_mbuf *m, 
 		return NULL;
 	}
 	dp_stat_add(pmd, DP_STAT_UPCALL, 1);
+	uint64_t start = rte_rdtsc();
+
 	/* A revalidation that starts while the upcall translates may have missed
 	 * this flow: then translate again under the new rules. */
 	for (int attempt = 0;; attempt++) {
@@ -403,6 +405,7 @@ handle_miss(struct dp_pmd *pmd, const struct flow_key *key, struct rte_mbuf *m, 
 		if (attempt == 8 || dp->upcall(dp->upcall_aux, key, m, &res) ||
 		    !actions_valid(res.actions, res.n_actions)) {
 			dp_stat_add(pmd, DP_STAT_UPCALL_FAIL, 1);
+			dp_stat_add(pmd, DP_STAT_UPCALL_CYCLES, rte_rdtsc() - start);
 			return NULL;
 		}
 		pthread_mutex_lock(&pmd->flow_mutex);
@@ -414,6 +417,7 @@ handle_miss(struct dp_pmd *pmd, const struct flow_key *key, struct rte_mbuf *m, 
 	flow = dp_flow_insert_locked(pmd, key, &res.mask, res.actions, res.n_actions, res.ufid,
 				     &existing, &err);
 	pthread_mutex_unlock(&pmd->flow_mutex);
+	dp_stat_add(pmd, DP_STAT_UPCALL_CYCLES, rte_rdtsc() - start);
 	return flow ? flow : existing;
 }
 

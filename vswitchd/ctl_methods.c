@@ -263,6 +263,8 @@ stats_json(const struct dp_stats *s, const struct dp_stats *base)
 	uint64_t rx = s->rx_packets - base->rx_packets;
 	uint64_t mf = s->megaflow_hits - base->megaflow_hits;
 	uint64_t cycles = s->cycles - base->cycles;
+	uint64_t upcalls = s->upcalls - base->upcalls;
+	uint64_t up_cycles = s->upcall_cycles - base->upcall_cycles;
 	json_t *drops = json_object();
 
 	for (int r = 0; r < DP_DROP__MAX; r++) {
@@ -270,16 +272,18 @@ stats_json(const struct dp_stats *s, const struct dp_stats *base)
 				    json_integer((json_int_t)(s->drops[r] - base->drops[r])));
 	}
 	return json_pack(
-		"{s:I, s:I, s:I, s:f, s:I, s:I, s:I, s:I, s:I, s:f, s:o, s:i}", "rx_packets",
-		(json_int_t)rx, "emc_hits", (json_int_t)(s->emc_hits - base->emc_hits),
-		"megaflow_hits", (json_int_t)mf, "avg_subtable_probes",
+		"{s:I, s:I, s:I, s:f, s:I, s:I, s:I, s:I, s:I, s:f, s:I, s:f, s:o, s:i}",
+		"rx_packets", (json_int_t)rx, "emc_hits",
+		(json_int_t)(s->emc_hits - base->emc_hits), "megaflow_hits", (json_int_t)mf,
+		"avg_subtable_probes",
 		mf ? (double)(s->subtable_probes - base->subtable_probes) / (double)mf : 0.0,
-		"misses", (json_int_t)(s->misses - base->misses), "upcalls",
-		(json_int_t)(s->upcalls - base->upcalls), "upcall_failures",
-		(json_int_t)(s->upcall_failures - base->upcall_failures), "tx_packets",
-		(json_int_t)(s->tx_packets - base->tx_packets), "cycles", (json_int_t)cycles,
-		"cycles_per_packet", rx ? (double)cycles / (double)rx : 0.0, "drops", drops,
-		"flows", (int)s->n_flows);
+		"misses", (json_int_t)(s->misses - base->misses), "upcalls", (json_int_t)upcalls,
+		"upcall_failures", (json_int_t)(s->upcall_failures - base->upcall_failures),
+		"tx_packets", (json_int_t)(s->tx_packets - base->tx_packets), "cycles",
+		(json_int_t)cycles, "cycles_per_packet", rx ? (double)cycles / (double)rx : 0.0,
+		"upcall_cycles", (json_int_t)up_cycles, "cycles_per_upcall",
+		upcalls ? (double)up_cycles / (double)upcalls : 0.0, "drops", drops, "flows",
+		(int)s->n_flows);
 }
 
 /* Resets the baselines when the datapath was recreated. */

@@ -158,7 +158,10 @@ test_miss_then_hits(void **state)
 	assert_int_equal(s.n_flows, 4);
 	assert_int_equal(s.tx_packets, 32);
 	assert_true(s.cycles > 0);
+	/* The upcalls are part of the processing, and took some of it. */
+	assert_true(s.upcall_cycles > 0 && s.upcall_cycles <= s.cycles);
 	assert_stats_consistent(&s);
+	uint64_t up_cycles = s.upcall_cycles;
 
 	/* Same flows again: every packet hits the EMC (insertion prob 1). */
 	inject(f, 64, 4);
@@ -167,6 +170,7 @@ test_miss_then_hits(void **state)
 	dp_get_stats(f->dp, &s);
 	assert_int_equal(s.emc_hits, 64);
 	assert_int_equal(s.misses, 4);
+	assert_true(s.upcall_cycles == up_cycles); /* no upcall, no upcall cycles */
 	assert_stats_consistent(&s);
 	fixture_free(f);
 }

@@ -326,6 +326,8 @@ ctl_print_pmd_stats(const json_t *result)
 		printf("  miss with failed upcall: %lld\n", num(p, "upcall_failures"));
 		printf("  processing cycles: %lld (%.1f per packet)\n", num(p, "cycles"),
 		       json_real_value(json_object_get(p, "cycles_per_packet")));
+		printf("  upcall cycles: %lld (%.1f per upcall)\n", num(p, "upcall_cycles"),
+		       json_real_value(json_object_get(p, "cycles_per_upcall")));
 		printf("  megaflows: %lld\n", num(p, "flows"));
 		json_object_foreach (json_object_get(p, "drops"), k, v) {
 			printf("  %s: %lld\n", k, (long long)json_integer_value(v));
