@@ -23,24 +23,18 @@ SIZES=${*:-10000 100000}
 
 W=$(mktemp -d /tmp/vs-bench-oftable.XXXXXX)
 S=$$
-NS=bot$S
+OVS_NS=bot$S
+OVS_DIR=$W/ovs
 PORT=$((30000 + S % 20000))
-export OVS_RUNDIR=$W/ovs OVS_LOGDIR=$W/ovs OVS_DBDIR=$W/ovs OVS_SYSCONFDIR=$W/ovs
-vsctl() { ip netns exec "$NS" ovs-vsctl --db="unix:$W/ovs/db.sock" --timeout=30 "$@"; }
+. "$ROOT/scripts/lib/ovs_isolated.sh"
 ofctl() { ovs-ofctl -O OpenFlow13 "$@"; }
 ctl() { "$BIN/switch-ctl" --ctl "$W/ctl.sock" --timeout 600 "$@"; }
 
 cleanup() {
 	trap "" INT TERM
 	ctl del-br vbr$S >/dev/null 2>&1 # its internal port outlives the daemon
-	for pidfile in "$W/vswitchd.pid" "$W/ovs/ovs-vswitchd.pid" "$W/ovs/ovsdb-server.pid"; do
-		local pid
-		pid=$(cat "$pidfile" 2>/dev/null) || continue
-		kill -TERM "$pid" 2>/dev/null
-		for _ in $(seq 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-		kill -KILL "$pid" 2>/dev/null
-	done
-	ip netns del "$NS" 2>/dev/null
+	stop_pidfile "$W/vswitchd.pid"
+	ovs_stop
 	rm -rf "$W"
 }
 trap cleanup EXIT
@@ -51,18 +45,9 @@ die() {
 }
 
 # Open vSwitch, isolated in its own namespace.
-mkdir -p "$W/ovs"
-ip netns add "$NS" || die "cannot create a network namespace"
-ovsdb-tool create "$W/ovs/conf.db" /usr/share/openvswitch/vswitch.ovsschema || die "ovsdb-tool"
-ip netns exec "$NS" ovsdb-server "$W/ovs/conf.db" --remote="punix:$W/ovs/db.sock" \
-	--pidfile="$W/ovs/ovsdb-server.pid" --unixctl="$W/ovs/ovsdb-server.ctl" \
-	--log-file="$W/ovs/ovsdb-server.log" --detach || die "ovsdb-server did not start"
-vsctl --no-wait init
-ip netns exec "$NS" ovs-vswitchd "unix:$W/ovs/db.sock" --pidfile="$W/ovs/ovs-vswitchd.pid" \
-	--unixctl="$W/ovs/ovs-vswitchd.ctl" --log-file="$W/ovs/ovs-vswitchd.log" --detach ||
-	die "ovs-vswitchd did not start"
-vsctl add-br obr -- set bridge obr datapath_type=netdev protocols=OpenFlow13 fail_mode=secure ||
-	die "Open vSwitch bridge"
+ovs_start || die "the isolated Open vSwitch did not start"
+ovs_vsctl add-br obr -- set bridge obr datapath_type=netdev protocols=OpenFlow13 \
+	fail_mode=secure || die "Open vSwitch bridge"
 OVS_OF="unix:$W/ovs/obr.mgmt"
 
 # vswitch, with its state kept (as a user runs it).

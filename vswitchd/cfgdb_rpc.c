@@ -13,7 +13,7 @@ cfgdb_rpc_transact(void *aux, json_t *params, json_t **result, struct jsonrpc_er
 {
 	struct cfgdb_rpc *rpc = aux;
 	json_t *ops = json_object_get(params, "ops");
-	json_t *work, *results = NULL, *notices = json_array();
+	json_t *work, *results = NULL, *notices;
 	struct cfgdb_err cerr;
 	char reason[CFGDB_RPC_ERR_MAX];
 	bool changed;
@@ -24,6 +24,7 @@ cfgdb_rpc_transact(void *aux, json_t *params, json_t **result, struct jsonrpc_er
 				    "params must be {\"ops\": [command, ...]}");
 	}
 	work = json_deep_copy(rpc->doc);
+	notices = json_array();
 	if (!work || !notices) {
 		json_decref(work);
 		json_decref(notices);
