@@ -3,17 +3,39 @@
  * The flow table classifier of oftable.h: subtables by mask, each a tree of
  * stage nodes (counted prefixes of the masked key, one word per level) whose
  * last level holds the rules, plus the order of the subtables by priority.
+ * The stages go from L2 to L3 to L4 (oftable_stage_order), and a subtable
+ * that matches an IP address on a prefix keeps its rules' addresses in a
+ * prefix index (oftable_prefix.h), so that a packet no address of it
+ * matches un-wildcards only the address bits that prove it.
  */
 #include "oftable.h"
 
+#include <endian.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "hash.h"
 #include "ofproto_priv.h"
+#include "oftable_prefix.h"
 
 enum { MAX_STAGES = FLOW_KEY_U64S + 1 };
+
+/* Word 3 holds the transport ports (with TTL, fragment bits and TCP
+ * flags): it comes last, so that a packet that no rule's addresses match
+ * does not un-wildcard its ports, as Open vSwitch's L4 stage comes last. */
+const int8_t oftable_stage_order[FLOW_KEY_U64S] = {0, 1, 2, 4, 5, 6, 7, 8, 9, 10, 11, 3};
+
+/* The address fields with prefix indexes: nw_src (words 4-5) and nw_dst
+ * (words 6-7). */
+enum { N_PFX = 2 };
+static const int8_t pfx_word[N_PFX] = {4, 6};
+
+static struct pfx_value
+pfx_value_of(const struct flow_key *k, int word)
+{
+	return (struct pfx_value){be64toh(k->u64[word]), be64toh(k->u64[word + 1])};
+}
 
 /* A prefix of stages that at least one rule of the subtable has. */
 struct stage_node {
@@ -45,9 +67,53 @@ struct subtable {
 	uint32_t n_prios, cap_prios; /* by decreasing priority */
 	uint16_t max_priority;
 	uint64_t min_seq; /* no rule of max_priority is older (a bound) */
+	/* Per address field, when the mask is a prefix of 1 to 128 bits:
+	 * its length and the index of the rules' values. */
+	int pfx_len[N_PFX];
+	struct pfx_index *pfx[N_PFX];
 };
 
 /* ---- Subtables ---- */
+
+static inline int
+leading_ones(uint64_t x)
+{
+	return ~x ? __builtin_clzll(~x) : 64;
+}
+
+/* The first 'n' bits of 128 set. */
+static struct pfx_value
+prefix_mask(int n)
+{
+	return (struct pfx_value){n >= 64 ? UINT64_MAX
+				  : n     ? UINT64_MAX << (64 - n)
+					  : 0,
+				  n >= 128 ? UINT64_MAX
+				  : n > 64 ? UINT64_MAX << (128 - n)
+					   : 0};
+}
+
+static void
+pfx_free(struct subtable *s)
+{
+	for (int f = 0; f < N_PFX; f++) {
+		if (s->pfx[f]) {
+			pfx_destroy(s->pfx[f]);
+			free(s->pfx[f]);
+			s->pfx[f] = NULL;
+		}
+	}
+}
+
+/* The length of the prefix that mask 'v' is, or -1 when it is not one. */
+static int
+prefix_len(struct pfx_value v)
+{
+	int n = v.hi == UINT64_MAX ? 64 + leading_ones(v.lo) : leading_ones(v.hi);
+	struct pfx_value m = prefix_mask(n);
+
+	return m.hi == v.hi && m.lo == v.lo ? n : -1;
+}
 
 static uint32_t
 mask_hash(const struct flow_key *mask, uint64_t metadata_mask)
@@ -115,14 +181,31 @@ subtable_create(struct oftable *t, const struct match *m)
 	if (s->metadata_mask) {
 		s->stage_word[s->n_stages++] = -1;
 	}
-	for (int w = 0; w < FLOW_KEY_U64S; w++) {
+	for (int i = 0; i < FLOW_KEY_U64S; i++) {
+		int w = oftable_stage_order[i];
+
 		if (s->mask.u64[w]) {
 			s->stage_word[s->n_stages++] = (int8_t)w;
+		}
+	}
+	for (int f = 0; f < N_PFX; f++) {
+		int len = prefix_len(pfx_value_of(&s->mask, pfx_word[f]));
+
+		if (len > 0) {
+			s->pfx[f] = malloc(sizeof *s->pfx[f]);
+			if (!s->pfx[f]) {
+				pfx_free(s);
+				free(s);
+				return NULL;
+			}
+			pfx_init(s->pfx[f]);
+			s->pfx_len[f] = len;
 		}
 	}
 	hmap_init(&s->stages);
 	hmap_init(&s->heads);
 	if (hmap_insert(&t->subtables_by_mask, &s->hnode, mask_hash(&m->mask, m->metadata_mask))) {
+		pfx_free(s);
 		free(s);
 		return NULL;
 	}
@@ -142,6 +225,7 @@ subtable_destroy(struct oftable *t, struct subtable *s)
 	hmap_remove(&t->subtables_by_mask, &s->hnode);
 	hmap_destroy(&s->stages);
 	hmap_destroy(&s->heads);
+	pfx_free(s);
 	free(s->prios);
 	free(s);
 }
@@ -366,6 +450,30 @@ path_acquire(struct subtable *s, const struct rule *r, int *err)
 	return parent;
 }
 
+/* Counts 'r''s addresses in the prefix indexes (or, 'add' false, no
+ * longer). 0, or -ENOMEM with nothing changed. */
+static int
+pfx_update(struct subtable *s, const struct rule *r, bool add)
+{
+	for (int f = 0; f < N_PFX; f++) {
+		struct pfx_value v;
+
+		if (!s->pfx[f]) {
+			continue;
+		}
+		v = pfx_value_of(&r->match.key, pfx_word[f]);
+		if (!add) {
+			pfx_remove(s->pfx[f], v);
+		} else if (pfx_add(s->pfx[f], v)) {
+			if (f && s->pfx[0]) {
+				pfx_remove(s->pfx[0], pfx_value_of(&r->match.key, pfx_word[0]));
+			}
+			return -ENOMEM;
+		}
+	}
+	return 0;
+}
+
 static int
 subtable_add_rule(struct subtable *s, struct rule *r)
 {
@@ -373,8 +481,12 @@ subtable_add_rule(struct subtable *s, struct rule *r)
 	uint64_t v;
 	int err;
 
+	if (pfx_update(s, r, true)) {
+		return -ENOMEM;
+	}
 	r->cls.parent = path_acquire(s, r, &err);
 	if (err) {
+		pfx_update(s, r, false);
 		return err;
 	}
 	v = head_value(s, &r->match.key, r->match.metadata);
@@ -385,6 +497,7 @@ subtable_add_rule(struct subtable *s, struct rule *r)
 		if (hmap_insert(&s->heads, &r->cls.hnode,
 				node_hash(last_level(s), r->cls.parent, v))) {
 			path_release(s, r->cls.parent);
+			pfx_update(s, r, false);
 			r->cls.subtable = NULL;
 			return -ENOMEM;
 		}
@@ -434,6 +547,7 @@ subtable_del_rule(struct subtable *s, struct rule *r)
 		hmap_remove(&s->heads, &r->cls.hnode);
 	}
 	path_release(s, r->cls.parent);
+	pfx_update(s, r, false);
 	s->n_rules--;
 	r->cls.subtable = NULL;
 }
@@ -463,6 +577,7 @@ oftable_destroy(struct oftable *t)
 		hmap_for_each(&s->stages, free_stage_node, NULL);
 		hmap_destroy(&s->stages);
 		hmap_destroy(&s->heads);
+		pfx_free(s);
 		free(s->prios);
 		free(s);
 	}
@@ -571,6 +686,30 @@ oftable_find_strict(const struct oftable *t, const struct match *m, uint16_t pri
 	return r && r->priority == priority ? r : NULL;
 }
 
+/* At the stage of word 'w', where no rule of the stages so far has the
+ * packet's value: if 'w' starts an address with a prefix index and no
+ * rule of the subtable has the packet's address prefix, un-wildcards only
+ * the address bits that show it (the bits the closest address shares with
+ * the packet, and the next one) and returns true; else false (the caller
+ * un-wildcards the word). */
+static bool
+pfx_refine(const struct subtable *s, int w, const struct flow_key *flow, struct flow_key *wc)
+{
+	for (int f = 0; f < N_PFX; f++) {
+		if (pfx_word[f] == w && s->pfx[f]) {
+			int here = s->pfx_len[f] < 64 ? s->pfx_len[f] : 64;
+			int common = pfx_common_bits(s->pfx[f], pfx_value_of(flow, w));
+
+			if (common < 0 || common >= here) {
+				return false;
+			}
+			wc->u64[w] |= htobe64(prefix_mask(common + 1).hi);
+			return true;
+		}
+	}
+	return false;
+}
+
 /* The rule of highest precedence in 's' that the packet matches, or NULL.
  * With 'wc', un-wildcards the words where some rule agreed with the packet
  * so far and differed there, leaving out the rules that cannot beat
@@ -591,7 +730,8 @@ subtable_lookup(const struct subtable *s, const struct flow_key *flow, uint64_t 
 		uint32_t count = node ? node->count : 0;
 		int w = s->stage_word[level];
 
-		if (count < before && before_may && w >= 0 && wc) {
+		if (count < before && before_may && w >= 0 && wc &&
+		    !(!node && pfx_refine(s, w, flow, wc))) {
 			wc->u64[w] |= s->mask.u64[w];
 		}
 		if (!node || !may_beat(node->max_priority, node->min_seq, bound)) {
@@ -609,7 +749,8 @@ subtable_lookup(const struct subtable *s, const struct flow_key *flow, uint64_t 
 	for (const struct rule *r = head; r && count < before; r = r->cls.dup_next) {
 		count++;
 	}
-	if (count < before && before_may && s->n_stages && s->stage_word[last] >= 0 && wc) {
+	if (count < before && before_may && s->n_stages && s->stage_word[last] >= 0 && wc &&
+	    !(!head && pfx_refine(s, s->stage_word[last], flow, wc))) {
 		wc->u64[s->stage_word[last]] |= s->mask.u64[s->stage_word[last]];
 	}
 	return head;

@@ -61,6 +61,10 @@ struct oftable_node {
 	uint64_t seq;              /* age: lower is older */
 };
 
+/* The order in which a lookup examines the words of a flow key (L2, L3,
+ * then the transport ports); the linear test oracle follows it too. */
+extern const int8_t oftable_stage_order[FLOW_KEY_U64S];
+
 void oftable_init(struct oftable *t);
 /* Forgets every rule (the caller frees them) and frees the classifier. */
 void oftable_destroy(struct oftable *t);

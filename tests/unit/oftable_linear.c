@@ -70,7 +70,11 @@ linear_lookup(const struct linear_table *t, const struct flow_key *flow, uint64_
 		if ((metadata & r->match.metadata_mask) != r->match.metadata) {
 			continue;
 		}
-		for (int w = 0; w < FLOW_KEY_U64S && differ < 0; w++) {
+		/* The first word that differs, in the order in which the
+		 * classifier's stages look at them. */
+		for (int j = 0; j < FLOW_KEY_U64S && differ < 0; j++) {
+			int w = oftable_stage_order[j];
+
 			if ((flow->u64[w] & r->match.mask.u64[w]) != r->match.key.u64[w]) {
 				differ = w;
 			}

@@ -19,6 +19,7 @@
 #include <cmocka.h>
 
 #include "oftable_linear.h"
+#include "oftable_prefix.h"
 #include "random.h"
 
 enum { POOL = 3 };
@@ -240,6 +241,19 @@ check_packet(struct vs_random *rnd, struct tables *tb, const struct flow_key *k,
 	}
 }
 
+/* Frees both tables and every rule ever made. */
+static void
+tables_free(struct tables *tb)
+{
+	oftable_destroy(&tb->cls);
+	linear_destroy(&tb->lin);
+	for (uint32_t i = 0; i < tb->n_all; i++) {
+		free(tb->all[i]);
+	}
+	free(tb->all);
+	free(tb);
+}
+
 static void
 run_rounds(uint64_t seed, bool prio_per_mask, struct counts *c)
 {
@@ -374,19 +388,147 @@ test_ties_and_replace(void **state)
 	assert_ptr_equal(oftable_lookup(&tb->cls, &k, 0, NULL), rb);
 	assert_int_equal(tb->cls.n, 1);
 	oftable_remove(&tb->cls, rb);
-	oftable_destroy(&tb->cls);
-	linear_destroy(&tb->lin);
-	for (uint32_t i = 0; i < tb->n_all; i++) {
-		free(tb->all[i]);
+	tables_free(tb);
+}
+
+/* The prefix index against a plain list of the same values: the common
+ * prefix with the closest value, through adds and removes. */
+static void
+test_prefix_index(void **state)
+{
+	enum { N = 3000 };
+	static struct pfx_value vals[N];
+	struct pfx_index x;
+	struct vs_random rnd;
+	uint32_t n = 0;
+
+	(void)state;
+	vs_random_seed(&rnd, 3);
+	pfx_init(&x);
+	assert_int_equal(pfx_common_bits(&x, (struct pfx_value){1, 2}), -1);
+	for (int step = 0; step < 20000; step++) {
+		/* Values from a small pool, so that they repeat and share
+		 * prefixes; IPv4-like ones (only 'hi') and IPv6-like ones. */
+		struct pfx_value v = {(uint64_t)(vs_random_u32(&rnd) % 64) << 58 |
+					      (uint64_t)(vs_random_u32(&rnd) % 16) << 32,
+				      vs_random_u32(&rnd) % 3 ? 0 : vs_random_u64(&rnd) % 4};
+
+		if (n < N && (n == 0 || vs_random_u32(&rnd) % 3)) {
+			assert_int_equal(pfx_add(&x, v), 0);
+			vals[n++] = v;
+		} else {
+			uint32_t i = vs_random_u32(&rnd) % n;
+
+			pfx_remove(&x, vals[i]);
+			vals[i] = vals[--n];
+		}
+		struct pfx_value q = {vs_random_u64(&rnd) & 0xfc0000ff00000000ull,
+				      vs_random_u32(&rnd) % 2 ? 0 : vs_random_u64(&rnd) % 4};
+		int best = -1;
+
+		for (uint32_t i = 0; i < n; i++) {
+			uint64_t d = vals[i].hi ^ q.hi;
+			int c = d ? __builtin_clzll(d)
+				  : (vals[i].lo ^ q.lo ? 64 + __builtin_clzll(vals[i].lo ^ q.lo)
+						       : 128);
+
+			best = c > best ? c : best;
+		}
+		assert_int_equal(pfx_common_bits(&x, q), best);
 	}
-	free(tb->all);
-	free(tb);
+	pfx_destroy(&x);
+}
+
+/* The shape of the issue's tables (udp, a transport port and a /32
+ * destination) and packets to random addresses around them: with prefix
+ * tracking the megaflows hold a few bits of the address and not the
+ * port, so a thousand packets to addresses no rule has make few
+ * megaflows, each correct. */
+static void
+test_prefix_megaflows(void **state)
+{
+	struct tables *tb = calloc(1, sizeof *tb);
+	const struct mf_field *type = mf_from_id(MFF_ETH_TYPE), *proto = mf_from_id(MFF_IP_PROTO),
+			      *dst = mf_from_id(MFF_IPV4_DST), *port = mf_from_id(MFF_UDP_DST);
+	static struct flow_key masks[1000], mf_mask[1000], mf_key[1000];
+	unsigned n_masks = 0, n_mf = 0;
+	struct vs_random rnd;
+
+	(void)state;
+	assert_non_null(tb);
+	vs_random_seed(&rnd, 5);
+	oftable_init(&tb->cls);
+	for (uint32_t i = 0; i < 1000; i++) {
+		union mf_value t = {.u = 0x0800}, p = {.u = 17}, a = {.u = 0xac100000u | i},
+			       d = {.u = 1000 + i};
+		struct match m;
+
+		match_init_catchall(&m);
+		match_set(&m, type, &t, NULL);
+		match_set(&m, proto, &p, NULL);
+		match_set(&m, dst, &a, NULL);
+		match_set(&m, port, &d, NULL);
+		add_rule(tb, &m, 200);
+	}
+	for (int q = 0; q < 1000; q++) {
+		union mf_value t = {.u = 0x0800}, p = {.u = 17},
+			       a = {.u = 0xac100000u | (1000 + vs_random_u32(&rnd) % 0xf0000)},
+			       d = {.u = 1000 + vs_random_u32(&rnd) % 50000};
+		struct flow_key k, wc;
+		struct counts c = {0};
+		unsigned i;
+
+		memset(&k, 0, sizeof k);
+		mf_set(type, &k, NULL, &t, NULL);
+		mf_set(proto, &k, NULL, &p, NULL);
+		mf_set(dst, &k, NULL, &a, NULL);
+		mf_set(port, &k, NULL, &d, NULL);
+		check_packet(&rnd, tb, &k, 0, &c); /* same rule, correct megaflow */
+		assert_int_equal(c.narrower, 0);
+		memset(&wc, 0, sizeof wc);
+		/* No rule has the packet's address: a miss. */
+		assert_null(oftable_lookup(&tb->cls, &k, 0, &wc));
+		for (i = 0; i < n_masks && !flow_key_equal(&masks[i], &wc); i++) {
+		}
+		if (i == n_masks) {
+			masks[n_masks++] = wc;
+		}
+		/* The megaflow: the mask and the packet under it. */
+		flow_key_and(&k, &k, &wc);
+		for (i = 0; i < n_mf; i++) {
+			if (flow_key_equal(&mf_mask[i], &wc) && flow_key_equal(&mf_key[i], &k)) {
+				break;
+			}
+		}
+		if (i == n_mf) {
+			mf_mask[n_mf] = wc;
+			mf_key[n_mf++] = k;
+		}
+		/* The port is not in it: no rule's address was close enough. */
+		union mf_value pm;
+
+		mf_get(port, &wc, 0, &pm);
+		assert_int_equal(pm.u, 0);
+	}
+	printf("prefix megaflows: %u megaflows of %u masks for 1000 packets\n", n_mf, n_masks);
+	assert_true(n_masks <= 32);
+	/* Without prefix tracking each packet's whole address: 1000. */
+	assert_true(n_mf <= 500);
+	while (tb->lin.n) {
+		struct rule *r = tb->lin.rules[tb->lin.n - 1];
+
+		oftable_remove(&tb->cls, r);
+		linear_remove(&tb->lin, r);
+	}
+	tables_free(tb);
 }
 
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_prefix_index),
+		cmocka_unit_test(test_prefix_megaflows),
 		cmocka_unit_test(test_ties_and_replace),
 		cmocka_unit_test(test_differential_any_priorities),
 		cmocka_unit_test(test_differential_priority_per_mask),
