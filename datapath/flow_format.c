@@ -157,14 +157,25 @@ format_l3(struct out *o, const struct flow_key *k, const struct flow_key *m)
 {
 	uint16_t et = ntohs(k->eth_type);
 	int af = et == 0x86dd ? AF_INET6 : AF_INET;
-	bool l3 = m->nw_proto || m->nw_tos || m->nw_ttl || m->nw_frag ||
-		  nonzero(&m->nw_src, af == AF_INET ? 4 : 16) ||
-		  nonzero(&m->nw_dst, af == AF_INET ? 4 : 16);
+	bool l3;
 
-	if (!l3 || !m->eth_type) {
+	if (!m->eth_type) {
+		/* L3 bits without the ethertype (all the rules that could
+		 * have matched agreed on it): shown as addresses of the width
+		 * the mask has. */
+		et = 0;
+		af = nonzero((const uint8_t *)&m->nw_src + 4, 12) ||
+				     nonzero((const uint8_t *)&m->nw_dst + 4, 12)
+			     ? AF_INET6
+			     : AF_INET;
+	}
+	l3 = m->nw_proto || m->nw_tos || m->nw_ttl || m->nw_frag ||
+	     nonzero(&m->nw_src, af == AF_INET ? 4 : 16) ||
+	     nonzero(&m->nw_dst, af == AF_INET ? 4 : 16);
+	if (!l3) {
 		return;
 	}
-	put(o, et == 0x0806 ? "arp(" : af == AF_INET6 ? "ipv6(" : "ipv4(");
+	put(o, !m->eth_type ? "l3(" : et == 0x0806 ? "arp(" : af == AF_INET6 ? "ipv6(" : "ipv4(");
 	put_ip(o, et == 0x0806 ? "sip" : "src", af, &k->nw_src, &m->nw_src);
 	put_ip(o, et == 0x0806 ? "tip" : "dst", af, &k->nw_dst, &m->nw_dst);
 	put_int(o, et == 0x0806 ? "op" : "proto", k->nw_proto, m->nw_proto, 0xff, false);

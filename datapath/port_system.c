@@ -45,6 +45,7 @@ struct system_priv {
 	struct rte_mbuf *backlog[BACKLOG_MAX];
 	uint8_t scratch[RX_FRAME_SIZE]; /* a frame with its VLAN tag put back */
 	struct port_stats stats;
+	uint64_t ring_drops; /* frames the kernel dropped: the ring was full */
 };
 
 static struct system_priv *
@@ -202,7 +203,17 @@ system_open(struct port *port, const struct port_opt *opts __rte_unused, size_t 
 static int
 system_stats(const struct port *port, struct port_stats *stats)
 {
-	*stats = priv_of(port)->stats;
+	struct system_priv *p = priv_of(port);
+	struct tpacket_stats st;
+	socklen_t len = sizeof st;
+
+	/* The kernel's count since the last read; the reads come from the
+	 * control thread only. */
+	if (p->fd >= 0 && !getsockopt(p->fd, SOL_PACKET, PACKET_STATISTICS, &st, &len)) {
+		__atomic_fetch_add(&p->ring_drops, st.tp_drops, __ATOMIC_RELAXED);
+	}
+	*stats = p->stats;
+	stats->rx_dropped += __atomic_load_n(&p->ring_drops, __ATOMIC_RELAXED);
 	return 0;
 }
 

@@ -54,9 +54,8 @@ def main():
     s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW)
     s.bind((iface, 0))
     src_ip = bytes([10, 99, 0, 3])
-    # Frames are made ahead, a second's worth at a time, so that the send
-    # loop only paces.
-    batch = max(1, rate // 100)
+    # A millisecond's worth at a time: bursts no longer than that.
+    batch = max(1, rate // 1000)
     sent = 0
     t0 = time.monotonic()
     while True:
@@ -71,7 +70,7 @@ def main():
                 sent += 1
             except OSError:
                 pass
-        time.sleep(0.01)
+        time.sleep(0.001)
     print("flowgen sent=%d secs=%.2f" % (sent, time.monotonic() - t0))
 
 

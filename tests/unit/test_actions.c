@@ -286,6 +286,12 @@ test_flow_format(void **state)
 	/* A short buffer is cut, still terminated. */
 	flow_format(buf, 10, &k, &m);
 	assert_int_equal(strlen(buf), 9);
+	/* Address bits without the ethertype (a prefix-tracked megaflow). */
+	memset(&m, 0, sizeof m);
+	k.nw_dst.ipv4 = htonl(0xac108000);
+	m.nw_dst.ipv4 = htonl(0xffff8000);
+	flow_format(buf, sizeof buf, &k, &m);
+	assert_string_equal(buf, "l3(dst=172.16.128.0/255.255.128.0)");
 	dp_actions_format(buf, sizeof buf, &push, 1);
 	assert_string_equal(buf, "push_vlan(tpid=0x8100,vid=10,pcp=0)");
 }
