@@ -8,8 +8,8 @@
 # (flowgen.py):
 #   miss: random 172.16/12 destinations and ports, that no rule matches,
 #         while namespace 1 pings namespace 2 every 2 ms (the established
-#         flow): the upcalls and megaflows they make, the ping's loss and
-#         worst round trip;
+#         flow): the upcalls and the megaflows the flood makes, the ping's
+#         loss and worst round trip;
 #   hit:  destinations and ports of random rules of the table, so that
 #         each needs an upcall of its own: the switch's cycles per upcall
 #         (vswitch's pmd-stats-show "upcall cycles"; Open vSwitch's
@@ -137,12 +137,18 @@ print(up, uc // up if up else 0)'
 	fi
 }
 
+# megaflows SW: those the flood made (IPv4 from namespace 3's port; not
+# the pings', nor the ARP and IPv6 neighbour traffic that comes and goes).
 megaflows() {
+	local no flows
 	if [ "$1" = v ]; then
-		ctl dump-dp-flows | grep -c "actions"
+		no=$(ctl dump-ports | sed -n "s/.*: vp3$S (system), datapath port \([0-9]*\).*/\1/p")
+		flows=$(ctl dump-dp-flows)
 	else
-		ovs_appctl dpctl/dump-flows netdev@ovs-netdev | grep -c "actions"
+		no=$(ovs_appctl dpctl/show | sed -n "s/.*port \([0-9]*\): op3$S.*/\1/p")
+		flows=$(ovs_appctl dpctl/dump-flows netdev@ovs-netdev)
 	fi
+	grep "in_port(${no:-x})," <<<"$flows" | grep -vc "eth_type(0x86dd)\|eth_type(0x0806)"
 }
 
 # flood SW [RULES]: RATE new flows a second for SECS seconds from
@@ -178,10 +184,12 @@ run_hit() {
 }
 
 # Megaflows of the last run must not count in this one: Open vSwitch
-# deletes them on request; vswitch on any change of its configuration.
+# purges them (with its records of them: dpctl/del-flows leaves those,
+# and the same flows are then not installed again for a while); vswitch
+# deletes them on any change of its configuration.
 flush_megaflows() {
 	if [ "$1" = o ]; then
-		ovs_appctl dpctl/del-flows netdev@ovs-netdev >/dev/null
+		ovs_appctl revalidator/purge >/dev/null
 	else
 		ctl set bridge ubr$S mac_aging_time=299 >/dev/null &&
 			ctl clear bridge ubr$S mac_aging_time >/dev/null
@@ -211,6 +219,8 @@ for n in $SIZES; do
 		done
 	} >"$f"
 	for ((r = 0; r < ROUNDS; r++)); do
+		# The same flows for both switches in a round, new ones each round.
+		export FLOWGEN_SEED=$((r + 1))
 		order="v o"
 		[ $((r % 2)) = 1 ] && order="o v"
 		for sw in $order; do
