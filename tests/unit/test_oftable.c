@@ -306,13 +306,7 @@ run_rounds(uint64_t seed, bool prio_per_mask, struct counts *c)
 		}
 		assert_int_equal(oftable_n_subtables(&tb->cls), 0);
 		assert_null(oftable_first(&tb->cls));
-		oftable_destroy(&tb->cls);
-		linear_destroy(&tb->lin);
-		for (uint32_t i = 0; i < tb->n_all; i++) {
-			free(tb->all[i]);
-		}
-		free(tb->all);
-		free(tb);
+		tables_free(tb);
 	}
 }
 
