@@ -30,24 +30,27 @@ ofp_insts_destroy(struct ofp_insts *in)
 	}
 }
 
-static struct ofpact *
-dup_list(const struct ofpact *a, uint32_t n)
+/* A copy of the list 'a' of 'n' actions in '*out' (NULL when empty: a
+ * million rules that drop would otherwise hold two empty blocks each).
+ * Returns false when out of memory. */
+static bool
+dup_list(const struct ofpact *a, uint32_t n, struct ofpact **out)
 {
-	struct ofpact *c = malloc((n ? n : 1) * sizeof *c);
-
-	if (c && n) {
-		memcpy(c, a, n * sizeof *c);
+	*out = n ? malloc(n * sizeof **out) : NULL;
+	if (n && *out) {
+		memcpy(*out, a, n * sizeof **out);
 	}
-	return c;
+	return !n || *out;
 }
 
 int
 ofp_insts_clone(struct ofp_insts *dst, const struct ofp_insts *src)
 {
 	*dst = *src;
-	dst->apply = dup_list(src->apply, src->n_apply);
-	dst->write = dup_list(src->write, src->n_write);
-	if (!dst->apply || !dst->write) {
+	bool ok_apply = dup_list(src->apply, src->n_apply, &dst->apply);
+	bool ok_write = dup_list(src->write, src->n_write, &dst->write);
+
+	if (!ok_apply || !ok_write) {
 		ofp_insts_destroy(dst);
 		return -ENOMEM;
 	}
@@ -449,11 +452,13 @@ parse_instruction(const char *name, const char *arg, struct ofp_insts *in, uint8
 		}
 		ret = parse_list(arg ? arg : "", l, names, NULL, table_id, err);
 		if (!ret) {
+			bool ok;
+
 			free(in->write);
-			in->write = dup_list(l->a, l->n);
-			in->n_write = l->n;
+			ok = dup_list(l->a, l->n, &in->write);
+			in->n_write = ok ? l->n : 0;
 			in->has_write = true;
-			ret = in->write ? 0 : fail(err, "%s", "out of memory");
+			ret = ok ? 0 : fail(err, "%s", "out of memory");
 		}
 		free(l);
 		return ret;
@@ -633,15 +638,14 @@ ofp_insts_parse(struct ofp_insts *in, const char *s, uint8_t table_id,
 	}
 	ret = parse_list(s, l, names, in, table_id, err);
 	if (!ret) {
+		bool ok;
+
 		free(in->apply);
-		in->apply = dup_list(l->a, l->n);
-		in->n_apply = l->n;
-		if (!in->apply) {
+		ok = dup_list(l->a, l->n, &in->apply);
+		in->n_apply = ok ? l->n : 0;
+		if (!ok) {
 			ret = fail(err, "%s", "out of memory");
 		}
-	}
-	if (!ret && !in->write && !(in->write = dup_list(NULL, 0))) {
-		ret = fail(err, "%s", "out of memory");
 	}
 	free(l);
 	return ret;
