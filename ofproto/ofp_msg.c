@@ -2,13 +2,16 @@
 /*
  * OpenFlow 1.3 wire codec (ofp_msg.h): OXM matches against the field table
  * of ofp_match.c, actions and instructions against ofp_action.h, and the
- * messages around them. Every length is checked before it is used.
+ * messages around them (group and meter messages: ofp_msg_group.c). Every
+ * length is checked before it is used.
  */
 #include "ofp_msg.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "ofp_wire.h"
 
 /* ---- Buffers and integers ---- */
 
@@ -52,77 +55,6 @@ obuf_put(struct obuf *b, const void *p, size_t n)
 	}
 	b->size += n;
 	return at;
-}
-
-static uint16_t
-get16(const uint8_t *p)
-{
-	return (uint16_t)(p[0] << 8 | p[1]);
-}
-
-static uint32_t
-get32(const uint8_t *p)
-{
-	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
-}
-
-static uint64_t
-get64(const uint8_t *p)
-{
-	return (uint64_t)get32(p) << 32 | get32(p + 4);
-}
-
-static void
-set16(uint8_t *p, uint16_t v)
-{
-	p[0] = (uint8_t)(v >> 8);
-	p[1] = (uint8_t)v;
-}
-
-static void
-set32(uint8_t *p, uint32_t v)
-{
-	set16(p, (uint16_t)(v >> 16));
-	set16(p + 2, (uint16_t)v);
-}
-
-static void
-set64(uint8_t *p, uint64_t v)
-{
-	set32(p, (uint32_t)(v >> 32));
-	set32(p + 4, (uint32_t)v);
-}
-
-static void
-put16(struct obuf *b, uint16_t v)
-{
-	set16(obuf_put(b, NULL, 2), v);
-}
-
-static void
-put32(struct obuf *b, uint32_t v)
-{
-	set32(obuf_put(b, NULL, 4), v);
-}
-
-static void
-put64(struct obuf *b, uint64_t v)
-{
-	set64(obuf_put(b, NULL, 8), v);
-}
-
-static void
-put8(struct obuf *b, uint8_t v)
-{
-	*obuf_put(b, NULL, 1) = v;
-}
-
-static void
-pad_to8(struct obuf *b, size_t start)
-{
-	size_t len = b->size - start;
-
-	obuf_put(b, NULL, (8 - len % 8) % 8);
 }
 
 /* ---- Header ---- */
@@ -434,28 +366,6 @@ ofp_encode_match(struct obuf *b, const struct match *m)
 
 /* ---- Actions and instructions ---- */
 
-enum {
-	OFPAT_OUTPUT = 0,
-	OFPAT_SET_MPLS_TTL = 15,
-	OFPAT_DEC_MPLS_TTL = 16,
-	OFPAT_PUSH_VLAN = 17,
-	OFPAT_POP_VLAN = 18,
-	OFPAT_PUSH_MPLS = 19,
-	OFPAT_POP_MPLS = 20,
-	OFPAT_SET_NW_TTL = 23,
-	OFPAT_PUSH_PBB = 26,
-	OFPAT_POP_PBB = 27,
-	OFPAT_GROUP = 22,
-	OFPAT_DEC_NW_TTL = 24,
-	OFPAT_SET_FIELD = 25,
-	OFPIT_GOTO_TABLE = 1,
-	OFPIT_WRITE_METADATA = 2,
-	OFPIT_WRITE_ACTIONS = 3,
-	OFPIT_APPLY_ACTIONS = 4,
-	OFPIT_CLEAR_ACTIONS = 5,
-	OFPIT_METER = 6,
-};
-
 static enum ofp_err
 decode_set_field(const uint8_t *p, uint16_t alen, struct ofpact *a)
 {
@@ -495,12 +405,8 @@ decode_set_field(const uint8_t *p, uint16_t alen, struct ofpact *a)
 	return OFPERR_OK;
 }
 
-/* Where an action list is: what it may hold depends on it. */
-enum { ACTS_FLOW, ACTS_PACKET_OUT, ACTS_BUCKET };
-
-/* Decodes an action list into a fresh array. */
-static enum ofp_err
-decode_actions(const uint8_t *p, size_t len, struct ofpact **out, uint32_t *n_out, int where)
+enum ofp_err
+ofp_decode_actions(const uint8_t *p, size_t len, struct ofpact **out, uint32_t *n_out, int where)
 {
 	bool packet_out = where == ACTS_PACKET_OUT;
 	struct ofpact *acts = calloc(OFPACT_MAX, sizeof *acts);
@@ -645,12 +551,12 @@ ofp_decode_insts(const uint8_t *p, size_t len, struct ofp_insts *in)
 			break;
 		case OFPIT_WRITE_ACTIONS:
 			in->has_write = true;
-			err = decode_actions(p + ofs + 8, ilen - 8u, &in->write, &in->n_write,
-					     ACTS_FLOW);
+			err = ofp_decode_actions(p + ofs + 8, ilen - 8u, &in->write, &in->n_write,
+						 ACTS_FLOW);
 			break;
 		case OFPIT_APPLY_ACTIONS:
-			err = decode_actions(p + ofs + 8, ilen - 8u, &in->apply, &in->n_apply,
-					     ACTS_FLOW);
+			err = ofp_decode_actions(p + ofs + 8, ilen - 8u, &in->apply, &in->n_apply,
+						 ACTS_FLOW);
 			break;
 		case OFPIT_CLEAR_ACTIONS:
 			in->clear_actions = true;
@@ -675,8 +581,8 @@ ofp_decode_insts(const uint8_t *p, size_t len, struct ofp_insts *in)
 	return err;
 }
 
-static void
-encode_action(struct obuf *b, const struct ofpact *a)
+void
+ofp_encode_action(struct obuf *b, const struct ofpact *a)
 {
 	size_t start = b->size;
 	const struct oxm_field *o = NULL;
@@ -769,7 +675,7 @@ encode_action_list(struct obuf *b, uint16_t type, const struct ofpact *acts, uin
 	put16(b, 0);
 	put32(b, 0);
 	for (uint32_t i = 0; i < n; i++) {
-		encode_action(b, &acts[i]);
+		ofp_encode_action(b, &acts[i]);
 	}
 	set16(b->data + start + 2, (uint16_t)(b->size - start));
 }
@@ -1099,7 +1005,7 @@ ofp_decode_packet_out(const uint8_t *msg, size_t len, struct ofp_packet_out *po)
 				 po->in_port != OFPP_CONTROLLER)) {
 		return OFPERR_BAD_PORT;
 	}
-	err = decode_actions(p + 16, alen, &po->actions, &po->n_actions, ACTS_PACKET_OUT);
+	err = ofp_decode_actions(p + 16, alen, &po->actions, &po->n_actions, ACTS_PACKET_OUT);
 	if (err) {
 		return err;
 	}
@@ -1160,312 +1066,4 @@ ofp_encode_flow_removed(struct obuf *b, const struct ofproto_flow_info *f)
 	put64(b, f->n_bytes);
 	ofp_encode_match(b, f->match);
 	ofp_msg_end(b, start);
-}
-
-/* ---- Groups ---- */
-
-enum { GROUP_MOD_LEN = 16, BUCKET_LEN = 16 };
-
-enum ofp_err
-ofp_decode_group_mod(const uint8_t *msg, size_t len, struct ofp_group_mod *gm)
-{
-	const uint8_t *p = msg + OFP_HEADER_LEN;
-	enum ofp_err err = OFPERR_OK;
-	size_t ofs = GROUP_MOD_LEN - OFP_HEADER_LEN;
-	uint16_t cmd;
-
-	memset(gm, 0, sizeof *gm);
-	if (len < GROUP_MOD_LEN) {
-		return OFPERR_BAD_LEN;
-	}
-	cmd = get16(p);
-	gm->type = p[2];
-	gm->group_id = get32(p + 4);
-	if (cmd > OFPGC_DELETE) {
-		return OFPERR_GROUP_BAD_COMMAND;
-	}
-	gm->command = (enum ofp_group_cmd)cmd;
-	if (cmd == OFPGC_DELETE) {
-		return gm->group_id <= OFPG_MAX || gm->group_id == OFPG_ALL
-			       ? OFPERR_OK
-			       : OFPERR_GROUP_INVALID_GROUP; /* buckets are ignored */
-	}
-	if (gm->type > OFPGT_FF) {
-		return OFPERR_GROUP_BAD_TYPE;
-	}
-	if (gm->group_id > OFPG_MAX) {
-		return OFPERR_GROUP_INVALID_GROUP;
-	}
-	len -= OFP_HEADER_LEN;
-	gm->buckets = calloc(OFP_BUCKET_MAX, sizeof *gm->buckets);
-	if (!gm->buckets) {
-		return OFPERR_GROUP_OUT_OF_BUCKETS;
-	}
-	while (!err && ofs < len) {
-		struct ofp_bucket *b = &gm->buckets[gm->n_buckets];
-		uint16_t blen;
-
-		if (ofs + BUCKET_LEN > len || (blen = get16(p + ofs)) < BUCKET_LEN || blen % 8 ||
-		    ofs + blen > len) {
-			err = OFPERR_GROUP_BAD_BUCKET;
-			break;
-		}
-		if (gm->n_buckets == OFP_BUCKET_MAX) {
-			err = OFPERR_GROUP_OUT_OF_BUCKETS;
-			break;
-		}
-		b->weight = get16(p + ofs + 2);
-		b->watch_port = get32(p + ofs + 4);
-		b->watch_group = get32(p + ofs + 8);
-		err = decode_actions(p + ofs + BUCKET_LEN, blen - BUCKET_LEN, &b->actions,
-				     &b->n_actions, ACTS_BUCKET);
-		if (err) {
-			break;
-		}
-		gm->n_buckets++;
-		if ((b->watch_port > OFPP_MAX && b->watch_port != OFPP_ANY) ||
-		    (b->watch_group > OFPG_MAX && b->watch_group != OFPG_ANY)) {
-			err = OFPERR_GROUP_BAD_WATCH;
-		} else if (gm->type == OFPGT_FF && b->watch_port == OFPP_ANY &&
-			   b->watch_group == OFPG_ANY) {
-			err = OFPERR_GROUP_BAD_WATCH; /* fast failover watches something */
-		} else if (gm->type != OFPGT_SELECT && b->weight) {
-			err = OFPERR_GROUP_WEIGHT_UNSUPPORTED;
-		} else if (gm->type == OFPGT_FF && b->watch_group == gm->group_id) {
-			err = OFPERR_GROUP_LOOP;
-		}
-		ofs += blen;
-	}
-	if (!err && gm->type == OFPGT_INDIRECT && gm->n_buckets != 1) {
-		err = OFPERR_GROUP_INVALID_GROUP; /* indirect: exactly one bucket */
-	}
-	if (err) {
-		ofp_group_mod_destroy(gm);
-	}
-	return err;
-}
-
-static void
-encode_bucket(struct obuf *b, const struct ofp_bucket *k)
-{
-	size_t start = b->size;
-
-	put16(b, 0);
-	put16(b, k->weight);
-	put32(b, k->watch_port);
-	put32(b, k->watch_group);
-	put32(b, 0);
-	for (uint32_t i = 0; i < k->n_actions; i++) {
-		encode_action(b, &k->actions[i]);
-	}
-	set16(b->data + start, (uint16_t)(b->size - start));
-}
-
-void
-ofp_encode_group_mod(struct obuf *b, uint32_t xid, const struct ofp_group_mod *gm)
-{
-	size_t start = ofp_msg_start(b, OFPT_GROUP_MOD, xid);
-
-	put16(b, (uint16_t)gm->command);
-	put8(b, gm->type);
-	put8(b, 0);
-	put32(b, gm->group_id);
-	for (uint32_t i = 0; i < gm->n_buckets; i++) {
-		encode_bucket(b, &gm->buckets[i]);
-	}
-	ofp_msg_end(b, start);
-}
-
-void
-ofp_encode_group_stats(struct obuf *b, const struct ofproto_group_info *g)
-{
-	size_t start = b->size;
-
-	put16(b, 0);
-	put16(b, 0);
-	put32(b, g->group_id);
-	put32(b, g->ref_count);
-	put32(b, 0);
-	put64(b, g->n_packets);
-	put64(b, g->n_bytes);
-	put32(b, (uint32_t)(g->duration_ms / 1000));
-	put32(b, (uint32_t)(g->duration_ms % 1000 * 1000000));
-	for (uint32_t i = 0; i < g->n_buckets; i++) {
-		put64(b, g->bucket_packets[i]);
-		put64(b, g->bucket_bytes[i]);
-	}
-	set16(b->data + start, (uint16_t)(b->size - start));
-}
-
-void
-ofp_encode_group_desc(struct obuf *b, const struct ofproto_group_info *g)
-{
-	size_t start = b->size;
-
-	put16(b, 0);
-	put8(b, g->type);
-	put8(b, 0);
-	put32(b, g->group_id);
-	for (uint32_t i = 0; i < g->n_buckets; i++) {
-		encode_bucket(b, &g->buckets[i]);
-	}
-	set16(b->data + start, (uint16_t)(b->size - start));
-}
-
-void
-ofp_encode_group_features(struct obuf *b)
-{
-	static const uint16_t acts[] = {OFPAT_OUTPUT,    OFPAT_SET_MPLS_TTL, OFPAT_DEC_MPLS_TTL,
-					OFPAT_PUSH_VLAN, OFPAT_POP_VLAN,     OFPAT_PUSH_MPLS,
-					OFPAT_POP_MPLS,  OFPAT_SET_NW_TTL,   OFPAT_DEC_NW_TTL,
-					OFPAT_SET_FIELD, OFPAT_PUSH_PBB,     OFPAT_POP_PBB};
-	uint32_t bits = 0;
-
-	for (size_t i = 0; i < sizeof acts / sizeof acts[0]; i++) {
-		bits |= 1u << acts[i];
-	}
-	put32(b, 1u << OFPGT_ALL | 1u << OFPGT_SELECT | 1u << OFPGT_INDIRECT | 1u << OFPGT_FF);
-	put32(b, 1 | 2); /* capabilities: select weight, select liveness */
-	for (int i = 0; i < 4; i++) {
-		put32(b, OFP_GROUP_MAX);
-	}
-	for (int i = 0; i < 4; i++) {
-		put32(b, bits); /* group actions are not chained */
-	}
-}
-
-/* ---- Meters ---- */
-
-enum { METER_MOD_LEN = 16, BAND_LEN = 16 };
-
-enum ofp_err
-ofp_decode_meter_mod(const uint8_t *msg, size_t len, struct ofp_meter_mod *mm)
-{
-	const uint8_t *p = msg + OFP_HEADER_LEN;
-	uint16_t cmd;
-
-	memset(mm, 0, sizeof *mm);
-	if (len < METER_MOD_LEN) {
-		return OFPERR_BAD_LEN;
-	}
-	cmd = get16(p);
-	mm->flags = get16(p + 2);
-	mm->meter_id = get32(p + 4);
-	if (cmd > OFPMC_DELETE) {
-		return OFPERR_METER_BAD_COMMAND;
-	}
-	mm->command = (enum ofp_meter_cmd)cmd;
-	if (cmd == OFPMC_DELETE) {
-		return (mm->meter_id && mm->meter_id <= OFPM_MAX) || mm->meter_id == OFPM_ALL
-			       ? OFPERR_OK
-			       : OFPERR_METER_INVALID_METER;
-	}
-	if (!mm->meter_id || mm->meter_id > OFPM_MAX) {
-		return OFPERR_METER_INVALID_METER;
-	}
-	if ((mm->flags & ~0xfu) ||
-	    (mm->flags & (OFPMF_KBPS | OFPMF_PKTPS)) == (OFPMF_KBPS | OFPMF_PKTPS)) {
-		return OFPERR_METER_BAD_FLAGS;
-	}
-	for (size_t ofs = METER_MOD_LEN; ofs < len;) {
-		struct ofp_meter_band *band = &mm->bands[mm->n_bands];
-		uint16_t blen;
-
-		if (ofs + 4 > len || (blen = get16(msg + ofs + 2)) != BAND_LEN ||
-		    ofs + blen > len) {
-			return OFPERR_BAD_LEN;
-		}
-		if (mm->n_bands == OFP_METER_BANDS) {
-			return OFPERR_METER_OUT_OF_BANDS;
-		}
-		band->type = get16(msg + ofs);
-		band->rate = get32(msg + ofs + 4);
-		band->burst = get32(msg + ofs + 8);
-		if (band->type != OFPMBT_DROP && band->type != OFPMBT_DSCP_REMARK) {
-			return OFPERR_METER_BAD_BAND;
-		}
-		if (!band->rate) {
-			return OFPERR_METER_BAD_RATE;
-		}
-		if (band->type == OFPMBT_DSCP_REMARK) {
-			/* Drop precedence is two bits: more saturates. */
-			band->prec_level = msg[ofs + 12];
-		}
-		if (!(mm->flags & OFPMF_BURST)) {
-			band->burst = 0; /* only with the burst flag */
-		}
-		mm->n_bands++;
-		ofs += blen;
-	}
-	return OFPERR_OK;
-}
-
-static void
-encode_bands(struct obuf *b, const struct ofp_meter_mod *mm)
-{
-	for (uint32_t i = 0; i < mm->n_bands; i++) {
-		const struct ofp_meter_band *band = &mm->bands[i];
-
-		put16(b, band->type);
-		put16(b, BAND_LEN);
-		put32(b, band->rate);
-		put32(b, band->burst);
-		put8(b, band->type == OFPMBT_DSCP_REMARK ? band->prec_level : 0);
-		obuf_put(b, NULL, 3);
-	}
-}
-
-void
-ofp_encode_meter_mod(struct obuf *b, uint32_t xid, const struct ofp_meter_mod *mm)
-{
-	size_t start = ofp_msg_start(b, OFPT_METER_MOD, xid);
-
-	put16(b, (uint16_t)mm->command);
-	put16(b, mm->flags);
-	put32(b, mm->meter_id);
-	encode_bands(b, mm);
-	ofp_msg_end(b, start);
-}
-
-void
-ofp_encode_meter_stats(struct obuf *b, const struct ofproto_meter_info *m)
-{
-	size_t start = b->size;
-
-	put32(b, m->meter_id);
-	put16(b, 0);
-	obuf_put(b, NULL, 6);
-	put32(b, m->flow_count);
-	put64(b, m->stats.packets);
-	put64(b, m->stats.bytes);
-	put32(b, (uint32_t)(m->duration_ms / 1000));
-	put32(b, (uint32_t)(m->duration_ms % 1000 * 1000000));
-	for (uint32_t i = 0; i < m->cfg->n_bands; i++) {
-		put64(b, m->stats.band_packets[i]);
-		put64(b, m->stats.band_bytes[i]);
-	}
-	set16(b->data + start + 4, (uint16_t)(b->size - start));
-}
-
-void
-ofp_encode_meter_config(struct obuf *b, const struct ofproto_meter_info *m)
-{
-	size_t start = b->size;
-
-	put16(b, 0);
-	put16(b, m->cfg->flags);
-	put32(b, m->meter_id);
-	encode_bands(b, m->cfg);
-	set16(b->data + start, (uint16_t)(b->size - start));
-}
-
-void
-ofp_encode_meter_features(struct obuf *b)
-{
-	put32(b, OFP_METER_MAX);
-	put32(b, 1u << OFPMBT_DROP | 1u << OFPMBT_DSCP_REMARK);
-	put32(b, OFPMF_KBPS | OFPMF_PKTPS | OFPMF_BURST | OFPMF_STATS);
-	put8(b, OFP_METER_BANDS);
-	put8(b, 0); /* max_color */
-	put16(b, 0);
 }
