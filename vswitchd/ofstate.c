@@ -604,6 +604,11 @@ write_pending(struct ofstate *s)
 		s->log_bytes += s->pending.size;
 		s->pending.size = 0;
 		s->unsynced = true;
+		if (s->pending.alloc > WRITE_CHUNK) {
+			/* A big change (deleting a million flows writes a record
+			 * each): give the buffer back, not keep it for ever. */
+			obuf_free(&s->pending);
+		}
 	}
 	return ret;
 }
