@@ -6,7 +6,12 @@
 # network namespace, netdev datapath, fail-mode secure), the two switches
 # taking turns round by round. Prints add-flows time (ovs-ofctl, and
 # switch-ctl for vswitch), dump-flows time and the daemon's RSS, with the
-# median of the rounds. Figures only, no assertion; by hand (docs/performance.md).
+# median of the rounds. ovs-ofctl add-flows waits for a barrier reply after
+# every flow mod, so it measures round trips, and a round trip between two
+# CPUs costs two cross-CPU wake-ups (tens of microseconds in a VM): it runs
+# twice, once where the scheduler puts it and once pinned (taskset) to the
+# CPU of vswitchd's main thread, for both switches.
+# Figures only, no assertion; by hand (docs/performance.md).
 #   scripts/bench-oftable.sh [--bin DIR] [--rounds N] [SIZE...]   (default 10000 100000)
 set -uo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -25,7 +30,6 @@ W=$(mktemp -d /tmp/vs-bench-oftable.XXXXXX)
 S=$$
 OVS_NS=bot$S
 OVS_DIR=$W/ovs
-PORT=$((30000 + S % 20000))
 . "$ROOT/scripts/lib/ovs_isolated.sh"
 ofctl() { ovs-ofctl -O OpenFlow13 "$@"; }
 ctl() { "$BIN/switch-ctl" --ctl "$W/ctl.sock" --timeout 600 "$@"; }
@@ -54,9 +58,15 @@ OVS_OF="unix:$W/ovs/obr.mgmt"
 "$BIN/vswitchd" --db "$W/conf.json" --ctl "$W/ctl.sock" --run-dir "$W/run" \
 	--pidfile "$W/vswitchd.pid" --log-file "$W/vswitchd.log" --detach \
 	--eal "--no-huge -m 256 --no-pci" || die "vswitchd did not start"
-ctl add-br vbr$S -- set-fail-mode vbr$S secure -- set-controller vbr$S "ptcp:$PORT:127.0.0.1" ||
+# A Unix socket, as Open vSwitch's bridge.mgmt: over TCP loopback every
+# round trip costs more (100,000 flows: 7.1 s against 4.1-5.4 s).
+ctl add-br vbr$S -- set-fail-mode vbr$S secure -- set-controller vbr$S "punix:$W/vbr.mgmt" ||
 	die "vswitch bridge"
-VS_OF="tcp:127.0.0.1:$PORT"
+VS_OF="unix:$W/vbr.mgmt"
+# The first CPU vswitchd's main thread may run on.
+MAIN_CPU=$(taskset -pc "$(cat "$W/vswitchd.pid")" | sed 's/.*: //; s/[-,].*//')
+[ -n "$MAIN_CPU" ] || die "cannot read vswitchd's CPU affinity"
+KEYS="ovs vs ovspin vspin vsctl"
 
 rss_mb() { awk '/VmRSS/ {printf "%.0f", $2 / 1024}' "/proc/$(cat "$1")/status"; }
 secs() { # secs CMD...: wall time in seconds
@@ -69,29 +79,29 @@ secs() { # secs CMD...: wall time in seconds
 median() { tr ' ' '\n' | grep . | sort -g | awk '{a[NR] = $1} END {print a[int((NR + 1) / 2)]}'; }
 dump_count() { ofctl dump-flows "$1" | grep -c priority=; }
 
-printf '%-9s %-32s %10s %10s %8s\n' flows what "add (s)" "dump (s)" "RSS MB"
+printf '%-9s %-34s %10s %10s %8s\n' flows what "add (s)" "dump (s)" "RSS MB"
 for n in $SIZES; do
 	f=$W/flows.$n
 	for ((i = 0; i < n; i++)); do
 		echo "priority=200,udp,tp_dst=$((1000 + i % 5000)),nw_dst=172.$((16 + (i >> 16) % 16)).$(((i >> 8) & 255)).$((i & 255)),actions=drop"
 	done >"$f"
 	declare -A add dump rss
-	for key in ovs vs vsctl; do add[$key]=""; dump[$key]=""; rss[$key]=""; done
+	for key in $KEYS; do add[$key]=""; dump[$key]=""; rss[$key]=""; done
 	for ((r = 0; r < ROUNDS; r++)); do
 		# Alternate which switch goes first: only same-run ratios count.
-		order="ovs vs vsctl"
-		[ $((r % 2)) = 1 ] && order="vsctl vs ovs"
+		order=$KEYS
+		[ $((r % 2)) = 1 ] && order=$(tr ' ' '\n' <<<"$KEYS" | tac | tr '\n' ' ')
 		for key in $order; do
 			case $key in
-			ovs) of=$OVS_OF pid=$W/ovs/ovs-vswitchd.pid ;;
+			ovs*) of=$OVS_OF pid=$W/ovs/ovs-vswitchd.pid ;;
 			*) of=$VS_OF pid=$W/vswitchd.pid ;;
 			esac
 			ofctl del-flows "$of"
-			if [ "$key" = vsctl ]; then
-				t=$(secs ctl add-flows vbr$S "$f")
-			else
-				t=$(secs ofctl add-flows "$of" "$f")
-			fi
+			case $key in
+			vsctl) t=$(secs ctl add-flows vbr$S "$f") ;;
+			*pin) t=$(secs taskset -c "$MAIN_CPU" ovs-ofctl -O OpenFlow13 add-flows "$of" "$f") ;;
+			*) t=$(secs ofctl add-flows "$of" "$f") ;;
+			esac
 			got=$(dump_count "$of")
 			[ "$got" = "$n" ] || echo "bench-oftable: $key holds $got flows, not $n" >&2
 			add[$key]+=" $t"
@@ -99,13 +109,15 @@ for n in $SIZES; do
 			rss[$key]+=" $(rss_mb "$pid")"
 		done
 	done
-	for key in ovs vs vsctl; do
+	for key in $KEYS; do
 		case $key in
 		ovs) what="Open vSwitch, ovs-ofctl" ;;
 		vs) what="vswitch, ovs-ofctl" ;;
+		ovspin) what="Open vSwitch, ovs-ofctl on CPU $MAIN_CPU" ;;
+		vspin) what="vswitch, ovs-ofctl on CPU $MAIN_CPU" ;;
 		vsctl) what="vswitch, switch-ctl add-flows" ;;
 		esac
-		printf '%-9s %-32s %10s %10s %8s   (rounds:%s)\n' "$n" "$what" \
+		printf '%-9s %-34s %10s %10s %8s   (rounds:%s)\n' "$n" "$what" \
 			"$(median <<<"${add[$key]}")" "$(median <<<"${dump[$key]}")" \
 			"$(median <<<"${rss[$key]}")" "${add[$key]}"
 	done
