@@ -97,6 +97,7 @@ dp_create(const struct dp_params *params)
 		return NULL;
 	}
 	dp->threaded = params->pmd_cpu_mask != 0;
+	dp->pmd_max_sleep_us = DP_PMD_MAX_SLEEP_US;
 	memset(dp->patch_peer, 0xff, sizeof dp->patch_peer);
 	dp->sort_interval_tsc = rte_get_tsc_hz();
 	for (int cpu = 0; cpu < 64 && dp->threaded; cpu++) {
@@ -244,6 +245,12 @@ dp_set_upcall_limit(struct dp *dp, uint32_t rate, uint32_t burst)
 {
 	__atomic_store_n(&dp->upcall_burst, burst ? burst : 1, __ATOMIC_RELAXED);
 	__atomic_store_n(&dp->upcall_rate, rate, __ATOMIC_RELAXED);
+}
+
+void
+dp_set_pmd_max_sleep(struct dp *dp, uint32_t us)
+{
+	__atomic_store_n(&dp->pmd_max_sleep_us, us, __ATOMIC_RELAXED);
 }
 
 void
@@ -603,6 +610,10 @@ stats_from_sum(struct dp_stats *s, const uint64_t *sum)
 	s->tx_packets = sum[DP_STAT_TX];
 	s->cycles = sum[DP_STAT_CYCLES];
 	s->upcall_cycles = sum[DP_STAT_UPCALL_CYCLES];
+	s->busy_cycles = sum[DP_STAT_BUSY_CYCLES];
+	s->idle_cycles = sum[DP_STAT_IDLE_CYCLES];
+	s->busy_iterations = sum[DP_STAT_BUSY_ITERS];
+	s->idle_iterations = sum[DP_STAT_IDLE_ITERS];
 	for (int r = 0; r < DP_DROP__MAX; r++) {
 		s->drops[r] = sum[DP_STAT_DROP0 + r];
 	}

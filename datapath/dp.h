@@ -67,6 +67,12 @@ struct dp_stats {
 	uint64_t tx_packets;
 	uint64_t cycles;        /* TSC cycles spent processing received batches */
 	uint64_t upcall_cycles; /* of which in upcalls (translation and install) */
+	/* Every poll iteration, whole (receive, process, send, housekeeping):
+	 * busy when it got packets, idle when it did not (the idle sleeps in
+	 * between are not counted). Busy cycles per received packet are what a
+	 * packet really costs the thread; 'cycles' leaves out the receive. */
+	uint64_t busy_cycles, idle_cycles;
+	uint64_t busy_iterations, idle_iterations;
 	uint64_t drops[DP_DROP__MAX];
 	uint32_t n_flows;
 };
@@ -117,6 +123,14 @@ void dp_set_slow_path(struct dp *dp, dp_slow_path_fn fn, void *aux);
  * port cannot take the thread from the established flows of the others.
  * 'rate' 0: no limit (the default). Any thread, any time. */
 void dp_set_upcall_limit(struct dp *dp, uint32_t rate, uint32_t burst);
+
+/* The longest sleep of an idle PMD thread, in microseconds (it backs off
+ * from 1 us to this); 0: never sleep, poll all the time as Open vSwitch's
+ * PMD threads do. Sleeping leaves the core to others when there is no
+ * traffic, but a thread that sleeps wakes up late when the machine (or the
+ * hypervisor under it) is busy, and the rings fill meanwhile. */
+enum { DP_PMD_MAX_SLEEP_US = 250 };
+void dp_set_pmd_max_sleep(struct dp *dp, uint32_t us);
 
 /* Starts the PMD threads (a no-op with pmd_cpu_mask = 0). Returns 0 or
  * -errno. */

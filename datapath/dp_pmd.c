@@ -17,8 +17,7 @@
 #include "dp_priv.h"
 
 enum {
-	IDLE_SPINS = 64,   /* empty polls before the first sleep */
-	IDLE_MAX_US = 250, /* longest sleep of an idle PMD thread */
+	IDLE_SPINS = 64, /* empty polls before the first sleep */
 };
 
 /* Packets and their keys during one pass of the pipeline. */
@@ -599,7 +598,7 @@ dp_pmd_poll(struct dp_pmd *pmd)
 	const struct dp_rxq_list *rxqs = __atomic_load_n(&pmd->rxqs, __ATOMIC_ACQUIRE);
 	struct rte_mbuf *pkts[PKT_BATCH_MAX];
 	unsigned int total = 0;
-	uint64_t now;
+	uint64_t start = rte_rdtsc(), now;
 
 	dp_pmd_sweep_emc(pmd);
 	if (pmd->id == 0) {
@@ -623,6 +622,8 @@ dp_pmd_poll(struct dp_pmd *pmd)
 		}
 	}
 	rte_rcu_qsbr_quiescent(pmd->dp->qsbr, pmd->id);
+	dp_stat_add(pmd, total ? DP_STAT_BUSY_CYCLES : DP_STAT_IDLE_CYCLES, now - start);
+	dp_stat_add(pmd, total ? DP_STAT_BUSY_ITERS : DP_STAT_IDLE_ITERS, 1);
 	return total;
 }
 
@@ -657,9 +658,14 @@ dp_pmd_main(void *arg)
 			idle = 0;
 			sleep_us = 1;
 		} else if (++idle > IDLE_SPINS) {
+			unsigned int max = __atomic_load_n(&dp->pmd_max_sleep_us, __ATOMIC_RELAXED);
+
 			/* Idle: back off into short sleeps, never when loaded. */
-			idle_sleep(sleep_us);
-			sleep_us = sleep_us * 2 > IDLE_MAX_US ? IDLE_MAX_US : sleep_us * 2;
+			if (max) {
+				sleep_us = sleep_us > max ? max : sleep_us;
+				idle_sleep(sleep_us);
+				sleep_us = sleep_us * 2 > max ? max : sleep_us * 2;
+			}
 		}
 	}
 	rte_rcu_qsbr_thread_offline(dp->qsbr, pmd->id);

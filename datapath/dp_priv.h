@@ -41,6 +41,10 @@ enum dp_stat {
 	DP_STAT_TX,
 	DP_STAT_CYCLES,
 	DP_STAT_UPCALL_CYCLES,
+	DP_STAT_BUSY_CYCLES,
+	DP_STAT_IDLE_CYCLES,
+	DP_STAT_BUSY_ITERS,
+	DP_STAT_IDLE_ITERS,
 	DP_STAT_DROP0,
 	DP_STAT__MAX = DP_STAT_DROP0 + DP_DROP__MAX,
 };
@@ -109,6 +113,7 @@ struct dp {
 	uint64_t sort_interval_tsc;
 	uint64_t rules_gen;                 /* bumped by dp_flow_revalidate(); atomic */
 	uint32_t upcall_rate, upcall_burst; /* dp_set_upcall_limit(); atomic */
+	uint32_t pmd_max_sleep_us;          /* dp_set_pmd_max_sleep(); atomic */
 	struct dp_pmd *pmds[DP_MAX_PMDS];
 	struct rte_ring *inject;                   /* dp_execute() -> PMD 0: struct dp_inject * */
 	struct dp_meter *meters[DP_MAX_METERS];    /* RCU */

@@ -903,6 +903,9 @@ bridges_reconfigure(struct bridges *b, const json_t *doc, char *err)
 						    "upcall_rate_limit", UPCALL_RATE),
 			    (uint32_t)cfgdb_get_int(json_object_get(doc, "global"), "upcall_burst",
 						    UPCALL_BURST));
+	dp_set_pmd_max_sleep(b->dp,
+			     (uint32_t)cfgdb_get_int(json_object_get(doc, "global"),
+						     "pmd_max_sleep_us", DP_PMD_MAX_SLEEP_US));
 	/* The forwarding behind every megaflow may have changed; new ports
 	 * learn theirs under the new configuration. */
 	dp_flow_flush(b->dp);

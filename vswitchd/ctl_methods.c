@@ -265,25 +265,40 @@ stats_json(const struct dp_stats *s, const struct dp_stats *base)
 	uint64_t cycles = s->cycles - base->cycles;
 	uint64_t upcalls = s->upcalls - base->upcalls;
 	uint64_t up_cycles = s->upcall_cycles - base->upcall_cycles;
-	json_t *drops = json_object();
+	uint64_t busy = s->busy_cycles - base->busy_cycles;
+	json_t *drops = json_object(), *j;
 
 	for (int r = 0; r < DP_DROP__MAX; r++) {
 		json_object_set_new(drops, dp_drop_reason_name(r),
 				    json_integer((json_int_t)(s->drops[r] - base->drops[r])));
 	}
-	return json_pack(
-		"{s:I, s:I, s:I, s:f, s:I, s:I, s:I, s:I, s:I, s:f, s:I, s:f, s:o, s:i}",
-		"rx_packets", (json_int_t)rx, "emc_hits",
-		(json_int_t)(s->emc_hits - base->emc_hits), "megaflow_hits", (json_int_t)mf,
-		"avg_subtable_probes",
-		mf ? (double)(s->subtable_probes - base->subtable_probes) / (double)mf : 0.0,
-		"misses", (json_int_t)(s->misses - base->misses), "upcalls", (json_int_t)upcalls,
-		"upcall_failures", (json_int_t)(s->upcall_failures - base->upcall_failures),
-		"tx_packets", (json_int_t)(s->tx_packets - base->tx_packets), "cycles",
-		(json_int_t)cycles, "cycles_per_packet", rx ? (double)cycles / (double)rx : 0.0,
-		"upcall_cycles", (json_int_t)up_cycles, "cycles_per_upcall",
-		upcalls ? (double)up_cycles / (double)upcalls : 0.0, "drops", drops, "flows",
-		(int)s->n_flows);
+	j = json_pack("{s:I, s:I, s:I, s:f, s:I, s:I, s:I, s:I, s:I, s:f, s:I, s:f, s:o, s:i}",
+		      "rx_packets", (json_int_t)rx, "emc_hits",
+		      (json_int_t)(s->emc_hits - base->emc_hits), "megaflow_hits", (json_int_t)mf,
+		      "avg_subtable_probes",
+		      mf ? (double)(s->subtable_probes - base->subtable_probes) / (double)mf : 0.0,
+		      "misses", (json_int_t)(s->misses - base->misses), "upcalls",
+		      (json_int_t)upcalls, "upcall_failures",
+		      (json_int_t)(s->upcall_failures - base->upcall_failures), "tx_packets",
+		      (json_int_t)(s->tx_packets - base->tx_packets), "cycles", (json_int_t)cycles,
+		      "cycles_per_packet", rx ? (double)cycles / (double)rx : 0.0, "upcall_cycles",
+		      (json_int_t)up_cycles, "cycles_per_upcall",
+		      upcalls ? (double)up_cycles / (double)upcalls : 0.0, "drops", drops, "flows",
+		      (int)s->n_flows);
+	if (j) {
+		json_object_set_new(j, "busy_cycles", json_integer((json_int_t)busy));
+		json_object_set_new(j, "idle_cycles",
+				    json_integer((json_int_t)(s->idle_cycles - base->idle_cycles)));
+		json_object_set_new(j, "busy_cycles_per_packet",
+				    json_real(rx ? (double)busy / (double)rx : 0.0));
+		json_object_set_new(
+			j, "busy_iterations",
+			json_integer((json_int_t)(s->busy_iterations - base->busy_iterations)));
+		json_object_set_new(
+			j, "idle_iterations",
+			json_integer((json_int_t)(s->idle_iterations - base->idle_iterations)));
+	}
+	return j;
 }
 
 /* Resets the baselines when the datapath was recreated. */

@@ -53,6 +53,27 @@ check "get-controller" [ "$(ctl get-controller vb0$S | wc -l)" -eq 2 ]
 check "get-fail-mode" [ "$(ctl get-fail-mode vb0$S)" = secure ]
 check "list bridge" grep -q "fail_mode *: secure" <<<"$(ctl list bridge vb0$S)"
 check "global tuning" ctl set global . emc_entries=4096 emc_insert_inv_prob=10
+
+# An idle PMD thread sleeps (a few thousand empty polls a second); with
+# pmd_max_sleep_us=0 it polls all the time (millions), and back.
+idle_iters() {
+	ctl --json pmd-stats-show | /usr/bin/python3 -c \
+		'import json, sys; print(sum(p["idle_iterations"] for p in json.load(sys.stdin)["pmds"]))'
+}
+idle_rate() { # empty polls in half a second
+	local a b
+	a=$(idle_iters)
+	sleep 0.5
+	b=$(idle_iters)
+	echo $((b - a))
+}
+slept=$(idle_rate)
+check "an idle PMD thread sleeps ($slept empty polls in 0.5 s)" [ "$slept" -lt 20000 ]
+check "pmd_max_sleep_us=0" ctl set global . pmd_max_sleep_us=0
+polled=$(idle_rate)
+check "then it never sleeps ($polled empty polls in 0.5 s)" [ "$polled" -gt 200000 ]
+check "pmd_max_sleep_us back to 250" ctl set global . pmd_max_sleep_us=250
+expect_fail "pmd_max_sleep_us" set global . pmd_max_sleep_us=20000
 check "ports survive a datapath restart" [ "$(ctl show | grep -c 'datapath port:')" -eq 5 ]
 check "--may-exist" ctl --may-exist add-br vb0$S -- --may-exist add-port vb0$S p1
 check "--if-exists" ctl --if-exists del-port nope -- --if-exists del-br nope

@@ -324,6 +324,12 @@ ctl_print_pmd_stats(const json_t *result)
 		printf("  miss with success upcall: %lld\n",
 		       num(p, "upcalls") - num(p, "upcall_failures"));
 		printf("  miss with failed upcall: %lld\n", num(p, "upcall_failures"));
+		printf("  busy cycles: %lld (%.1f per packet), idle cycles: %lld\n",
+		       num(p, "busy_cycles"),
+		       json_real_value(json_object_get(p, "busy_cycles_per_packet")),
+		       num(p, "idle_cycles"));
+		printf("  poll iterations: %lld busy, %lld idle\n", num(p, "busy_iterations"),
+		       num(p, "idle_iterations"));
 		printf("  processing cycles: %lld (%.1f per packet)\n", num(p, "cycles"),
 		       json_real_value(json_object_get(p, "cycles_per_packet")));
 		printf("  upcall cycles: %lld (%.1f per upcall)\n", num(p, "upcall_cycles"),
