@@ -1,0 +1,437 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * switch-bench's switch under test (sb_switch.h): a private vswitchd,
+ * driven by running switch-ctl, and the machine description.
+ */
+#include "sb_switch.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/utsname.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <rte_version.h>
+
+#ifndef SB_COMMIT
+#define SB_COMMIT "unknown"
+#endif
+
+/* Runs 'argv' and waits for it; its stdout goes to '*out' (a new string)
+ * when 'out' is not NULL, else to /dev/null with stderr kept. Returns the
+ * exit status, or -1. */
+static int
+run(char *const argv[], char **out)
+{
+	int fds[2] = {-1, -1}, status;
+	size_t len = 0, cap = 0;
+	char *buf = NULL;
+	pid_t pid;
+
+	if (out && pipe(fds)) {
+		return -1;
+	}
+	fflush(NULL);
+	pid = fork();
+	if (pid == 0) {
+		int fd = out ? fds[1] : open("/dev/null", O_WRONLY);
+
+		dup2(fd, 1);
+		execv(argv[0], argv);
+		fprintf(stderr, "switch-bench: cannot run %s: %s\n", argv[0], strerror(errno));
+		_exit(127);
+	}
+	if (out) {
+		close(fds[1]);
+		for (;;) {
+			ssize_t n;
+
+			if (len + 4096 + 1 > cap) {
+				char *b = realloc(buf, cap = cap ? cap * 2 : 65536);
+
+				if (!b) {
+					break;
+				}
+				buf = b;
+			}
+			n = read(fds[0], buf + len, cap - len - 1);
+			if (n < 0 && errno == EINTR) {
+				continue;
+			}
+			if (n <= 0) {
+				break;
+			}
+			len += (size_t)n;
+		}
+		close(fds[0]);
+		if (buf) {
+			buf[len] = '\0';
+		}
+		*out = buf;
+	}
+	if (pid < 0) {
+		return -1;
+	}
+	while (waitpid(pid, &status, 0) < 0) {
+		if (errno != EINTR) {
+			return -1;
+		}
+	}
+	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+/* switch-ctl ARGS... on the switch; stdout to '*out' when not NULL. */
+static int
+ctl(const struct sb_switch *sw, char **out, const char *const *args)
+{
+	char exe[600], sock[160];
+	char *argv[32];
+	int argc = 0;
+
+	snprintf(exe, sizeof exe, "%s/switch-ctl", sw->bin);
+	snprintf(sock, sizeof sock, "%s/ctl.sock", sw->dir);
+	argv[argc++] = exe;
+	argv[argc++] = "--ctl";
+	argv[argc++] = sock;
+	argv[argc++] = "--timeout";
+	argv[argc++] = "600";
+	for (; *args && argc < 31; args++) {
+		argv[argc++] = (char *)*args;
+	}
+	argv[argc] = NULL;
+	return run(argv, out);
+}
+
+static int
+read_pid(const char *path)
+{
+	FILE *f = fopen(path, "r");
+	int pid = 0;
+
+	if (f) {
+		if (fscanf(f, "%d", &pid) != 1) {
+			pid = 0;
+		}
+		fclose(f);
+	}
+	return pid;
+}
+
+const char *
+sb_switch_socket(const struct sb_switch *sw, unsigned int i, char *buf, size_t size)
+{
+	snprintf(buf, size, "%s/run/%s", sw->dir, sw->ports[i]);
+	return buf;
+}
+
+static int
+start_daemon(struct sb_switch *sw, const char *eal)
+{
+	char exe[600], db[160], sock[160], run_dir[160], pidfile[160], log[160];
+	char *argv[20];
+	int argc = 0;
+
+	snprintf(exe, sizeof exe, "%s/vswitchd", sw->bin);
+	snprintf(db, sizeof db, "%s/conf.json", sw->dir);
+	snprintf(sock, sizeof sock, "%s/ctl.sock", sw->dir);
+	snprintf(run_dir, sizeof run_dir, "%s/run", sw->dir);
+	snprintf(pidfile, sizeof pidfile, "%s/vswitchd.pid", sw->dir);
+	snprintf(log, sizeof log, "%s/vswitchd.log", sw->dir);
+	argv[argc++] = exe;
+	argv[argc++] = "--db";
+	argv[argc++] = db;
+	argv[argc++] = "--ctl";
+	argv[argc++] = sock;
+	argv[argc++] = "--run-dir";
+	argv[argc++] = run_dir;
+	argv[argc++] = "--pidfile";
+	argv[argc++] = pidfile;
+	argv[argc++] = "--log-file";
+	argv[argc++] = log;
+	argv[argc++] = "--state-dir";
+	argv[argc++] = "none";
+	argv[argc++] = "--detach";
+	if (eal && *eal) {
+		argv[argc++] = "--eal";
+		argv[argc++] = (char *)eal;
+	}
+	argv[argc] = NULL;
+	if (run(argv, NULL)) {
+		fprintf(stderr, "switch-bench: vswitchd did not start (log: %s)\n", log);
+		return -1;
+	}
+	sw->pid = read_pid(pidfile);
+	return sw->pid > 0 ? 0 : -1;
+}
+
+static int
+set_pipeline(struct sb_switch *sw, const char *pipeline)
+{
+	char flow[96];
+
+	if (!strcmp(pipeline, "normal")) {
+		return 0;
+	}
+	if (ctl(sw, NULL, (const char *[]){"del-flows", sw->bridge, NULL})) {
+		return -1;
+	}
+	for (unsigned int i = 0; i < 2 && i < sw->n_ports; i++) {
+		snprintf(flow, sizeof flow, "in_port=%s,actions=output:%s", sw->ports[i],
+			 sw->ports[1 - i]);
+		if (ctl(sw, NULL, (const char *[]){"add-flow", sw->bridge, flow, NULL})) {
+			return -1;
+		}
+	}
+	return 0;
+}
+
+int
+sb_switch_start(struct sb_switch *sw, const char *bin, const char *const *names,
+		unsigned int n_ports, const char *pipeline, const char *eal)
+{
+	const char *args[4 * SB_MAX_PORTS + 4];
+	struct sb_pmd_stats s;
+	int argc = 0;
+	char *out = NULL;
+	json_t *j;
+
+	memset(sw, 0, sizeof *sw);
+	sw->pmd_cpu = -1;
+	snprintf(sw->bin, sizeof sw->bin, "%s", bin);
+	snprintf(sw->dir, sizeof sw->dir, "/tmp/switch-bench.XXXXXX");
+	if (!mkdtemp(sw->dir)) {
+		fprintf(stderr, "switch-bench: mkdtemp: %s\n", strerror(errno));
+		sw->dir[0] = '\0';
+		return -1;
+	}
+	/* A bridge is a kernel interface too: a name no one else uses. */
+	snprintf(sw->bridge, sizeof sw->bridge, "sbb%d", (int)getpid() % 1000000);
+	sw->n_ports = n_ports;
+	if (start_daemon(sw, eal)) {
+		return -1;
+	}
+	args[argc++] = "add-br";
+	args[argc++] = sw->bridge;
+	for (unsigned int i = 0; i < n_ports; i++) {
+		snprintf(sw->ports[i], sizeof sw->ports[i], "%s", names[i]);
+		args[argc++] = "--";
+		args[argc++] = "add-port";
+		args[argc++] = sw->bridge;
+		args[argc++] = sw->ports[i];
+		args[argc++] = "type=vhost-user";
+	}
+	args[argc] = NULL;
+	if (ctl(sw, NULL, args) || set_pipeline(sw, pipeline)) {
+		fprintf(stderr, "switch-bench: cannot set up the bridge (log: %s/vswitchd.log)\n",
+			sw->dir);
+		return -1;
+	}
+	if (!ctl(sw, &out, (const char *[]){"--json", "pmd-stats-show", NULL}) && out &&
+	    (j = json_loads(out, 0, NULL))) {
+		json_t *p = json_array_get(json_object_get(j, "pmds"), 0);
+
+		sw->pmd_cpu = p ? (int)json_integer_value(json_object_get(p, "cpu")) : -1;
+		json_decref(j);
+	}
+	free(out);
+	return sb_switch_pmd_stats(sw, &s);
+}
+
+int
+sb_switch_add_rules(struct sb_switch *sw, uint32_t n)
+{
+	char path[160];
+	FILE *f;
+	int ret;
+
+	snprintf(path, sizeof path, "%s/rules.txt", sw->dir);
+	f = fopen(path, "w");
+	if (!f) {
+		return -1;
+	}
+	for (uint32_t i = 0; i < n; i++) {
+		fprintf(f, "priority=200,udp,tp_dst=%u,nw_dst=172.%u.%u.%u,actions=drop\n",
+			1000 + i % 5000, 16 + (i >> 16) % 16, (i >> 8) & 255, i & 255);
+	}
+	if (fclose(f)) {
+		return -1;
+	}
+	ret = ctl(sw, NULL, (const char *[]){"add-flows", sw->bridge, path, NULL});
+	unlink(path);
+	return ret ? -1 : 0;
+}
+
+/* switch-ctl --json CMD: a new JSON value, or NULL. */
+static json_t *
+ctl_json(const struct sb_switch *sw, const char *cmd)
+{
+	char *out = NULL;
+	json_t *j = NULL;
+
+	if (!ctl(sw, &out, (const char *[]){"--json", cmd, NULL}) && out) {
+		j = json_loads(out, 0, NULL);
+	}
+	free(out);
+	return j;
+}
+
+int
+sb_switch_set_pmd_sleep(struct sb_switch *sw, int us)
+{
+	char kv[48];
+
+	snprintf(kv, sizeof kv, "pmd_max_sleep_us=%d", us);
+	return ctl(sw, NULL, (const char *[]){"set", "global", ".", kv, NULL}) ? -1 : 0;
+}
+
+static json_t *
+pmd_stats_json(const struct sb_switch *sw)
+{
+	return ctl_json(sw, "pmd-stats-show");
+}
+
+static uint64_t
+port_tx_dropped(const struct sb_switch *sw)
+{
+	json_t *j = ctl_json(sw, "dump-ports"), *b, *p;
+	uint64_t n = 0;
+	size_t i, k;
+
+	json_array_foreach (json_object_get(j, "bridges"), i, b) {
+		json_array_foreach (json_object_get(b, "ports"), k, p) {
+			n += (uint64_t)json_integer_value(
+				json_object_get(json_object_get(p, "stats"), "tx_dropped"));
+		}
+	}
+	json_decref(j);
+	return n;
+}
+
+int
+sb_switch_pmd_stats(const struct sb_switch *sw, struct sb_pmd_stats *s)
+{
+	json_t *j = pmd_stats_json(sw), *p;
+	size_t i;
+
+	memset(s, 0, sizeof *s);
+	if (!j) {
+		fprintf(stderr, "switch-bench: cannot read the PMD counters\n");
+		return -1;
+	}
+	json_array_foreach (json_object_get(j, "pmds"), i, p) {
+		const char *k;
+		json_t *v;
+
+		s->rx_packets += (uint64_t)json_integer_value(json_object_get(p, "rx_packets"));
+		s->busy_cycles += (uint64_t)json_integer_value(json_object_get(p, "busy_cycles"));
+		s->idle_cycles += (uint64_t)json_integer_value(json_object_get(p, "idle_cycles"));
+		json_object_foreach (json_object_get(p, "drops"), k, v) {
+			s->drops += (uint64_t)json_integer_value(v);
+		}
+	}
+	json_decref(j);
+	s->tx_dropped = port_tx_dropped(sw);
+	return 0;
+}
+
+long
+sb_switch_megaflows(const struct sb_switch *sw)
+{
+	json_t *j = pmd_stats_json(sw), *p;
+	long n = 0;
+	size_t i;
+
+	if (!j) {
+		return -1;
+	}
+	json_array_foreach (json_object_get(j, "pmds"), i, p) {
+		n += (long)json_integer_value(json_object_get(p, "flows"));
+	}
+	json_decref(j);
+	return n;
+}
+
+void
+sb_switch_stop(struct sb_switch *sw)
+{
+	char path[200];
+
+	if (sw->pid > 0) {
+		if (sw->bridge[0]) {
+			/* Its internal port is a kernel device that outlives it. */
+			ctl(sw, NULL, (const char *[]){"del-br", sw->bridge, NULL});
+		}
+		kill(sw->pid, SIGTERM);
+		for (int i = 0; i < 100 && kill(sw->pid, 0) == 0; i++) {
+			usleep(100000);
+		}
+		if (kill(sw->pid, 0) == 0) {
+			kill(sw->pid, SIGKILL);
+		}
+		sw->pid = 0;
+	}
+	if (sw->dir[0]) {
+		snprintf(path, sizeof path, "rm -rf '%s'", sw->dir);
+		if (system(path)) {
+			fprintf(stderr, "switch-bench: could not remove %s\n", sw->dir);
+		}
+		sw->dir[0] = '\0';
+	}
+}
+
+/* The value of "KEY: value" lines in 'path' (the first), or "". */
+static void
+file_field(const char *path, const char *key, char *buf, size_t size)
+{
+	char line[512];
+	size_t klen = strlen(key);
+	FILE *f = fopen(path, "r");
+
+	buf[0] = '\0';
+	while (f && fgets(line, sizeof line, f)) {
+		if (!strncmp(line, key, klen) &&
+		    (line[klen] == ':' || line[klen] == ' ' || line[klen] == '\t')) {
+			char *v = strchr(line, ':');
+
+			v = v ? v + 1 : line + klen;
+			v += strspn(v, " \t");
+			v[strcspn(v, "\n")] = '\0';
+			snprintf(buf, size, "%s", v);
+			break;
+		}
+	}
+	if (f) {
+		fclose(f);
+	}
+}
+
+json_t *
+sb_machine_json(const struct sb_switch *sw, int gen_cpu)
+{
+	char model[256], huge_total[32], huge_free[32], huge_size[32], when[32];
+	struct utsname u;
+	time_t now = time(NULL);
+
+	file_field("/proc/cpuinfo", "model name", model, sizeof model);
+	file_field("/proc/meminfo", "HugePages_Total", huge_total, sizeof huge_total);
+	file_field("/proc/meminfo", "HugePages_Free", huge_free, sizeof huge_free);
+	file_field("/proc/meminfo", "Hugepagesize", huge_size, sizeof huge_size);
+	strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%SZ", gmtime(&now));
+	if (uname(&u)) {
+		memset(&u, 0, sizeof u);
+	}
+	return json_pack(
+		"{s:s, s:s, s:i, s:s, s:i, s:i, s:{s:i, s:i, s:s}, s:s, s:s, s:s, s:s, "
+		"s:s}",
+		"date", when, "cpu_model", model, "cpus", (int)sysconf(_SC_NPROCESSORS_ONLN),
+		"kernel", u.release, "pmd_cpu", sw->pmd_cpu, "generator_cpu", gen_cpu, "hugepages",
+		"total", atoi(huge_total), "free", atoi(huge_free), "size", huge_size, "switch",
+		"vswitch", "switch_version", VSWITCH_VERSION, "commit", SB_COMMIT, "dpdk",
+		rte_version(), "stand_in",
+		"virtio-user devices in one DPDK process on the generator CPU, not guests");
+}

@@ -1,0 +1,60 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * switch-bench's switch under test: a private vswitchd (its own database,
+ * control socket and run directory in a temporary directory, no OpenFlow
+ * state kept) with one bridge of vhost-user ports, driven through
+ * switch-ctl; its PMD counters; and what the machine is, for the report.
+ */
+#ifndef VS_SB_SWITCH_H
+#define VS_SB_SWITCH_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <jansson.h>
+
+enum { SB_MAX_PORTS = 4 };
+
+struct sb_switch {
+	char bin[512]; /* where vswitchd and switch-ctl are */
+	char dir[128]; /* the private directory */
+	char bridge[16];
+	char ports[SB_MAX_PORTS][16];
+	unsigned int n_ports;
+	int pid;     /* vswitchd's, 0 when not running */
+	int pmd_cpu; /* the CPU of its (first) PMD thread, -1: unknown */
+};
+
+/* PMD counters that a trial reads before and after its window. */
+struct sb_pmd_stats {
+	uint64_t rx_packets, busy_cycles, idle_cycles;
+	uint64_t drops;      /* every datapath drop reason */
+	uint64_t tx_dropped; /* the ports' (a VM's ring full, for vhost-user) */
+};
+
+/* Starts vswitchd from 'bin' with one bridge and 'n_ports' vhost-user
+ * ports named after 'names', forwarding by NORMAL ('pipeline' "normal") or
+ * by in_port rules between ports 0 and 1 ("ports"). 'eal' adds EAL
+ * arguments (NULL: none). Returns 0 or -1 with a message printed. */
+int sb_switch_start(struct sb_switch *sw, const char *bin, const char *const *names,
+		    unsigned int n_ports, const char *pipeline, const char *eal);
+/* Adds 'n' OpenFlow rules that the benchmark's traffic never matches
+ * (UDP to 172.16.0.0/12 ports 1000-5999, priority 200), as a table of that
+ * size. Returns 0 or -1. */
+int sb_switch_add_rules(struct sb_switch *sw, uint32_t n);
+/* Sets the PMD threads' longest idle sleep ('us' 0: never sleep).
+ * Returns 0 or -1. */
+int sb_switch_set_pmd_sleep(struct sb_switch *sw, int us);
+/* The vhost-user socket of port 'i'. */
+const char *sb_switch_socket(const struct sb_switch *sw, unsigned int i, char *buf, size_t size);
+/* Sums the PMD threads' counters and the ports' drops. Returns 0 or -1. */
+int sb_switch_pmd_stats(const struct sb_switch *sw, struct sb_pmd_stats *s);
+/* The number of megaflows now. -1 on error. */
+long sb_switch_megaflows(const struct sb_switch *sw);
+/* Stops vswitchd and removes the private directory. */
+void sb_switch_stop(struct sb_switch *sw);
+
+/* What the machine and the software are: a new JSON object. */
+json_t *sb_machine_json(const struct sb_switch *sw, int gen_cpu);
+
+#endif /* VS_SB_SWITCH_H */

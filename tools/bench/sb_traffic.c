@@ -1,0 +1,570 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * switch-bench's traffic engine (sb_traffic.h): the child process that
+ * starts DPDK with one virtio-user device per stand-in VM, and the parent's
+ * side that runs it and reads its result back through a pipe.
+ */
+#include "sb_traffic.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <rte_cycles.h>
+#include <rte_eal.h>
+#include <rte_ethdev.h>
+#include <rte_mbuf.h>
+
+#include "csum.h"
+#include "fileio.h"
+#include "pktgen.h"
+
+enum {
+	BURST = 32,
+	MBUFS = 16383,
+	RING = 1024,
+	LEARN_FRAMES = 8,
+	MAX_FRAME = 1518,
+	PAYLOAD_OFS = 42, /* Ethernet, IPv4, UDP */
+	PORTS_PER_IP = 60000,
+	MSG_WINDOW_START = 1,
+	MSG_WINDOW_END = 2,
+	MSG_RESULT = 3,
+};
+
+static const uint32_t MAGIC = 0x53420001; /* "SB", version 1 */
+static const uint16_t IMIX[12] = {64, 570, 64, 64, 570, 64, 1518, 64, 570, 64, 64, 570};
+
+/* ---- Latency histogram ---- */
+
+static unsigned int
+lat_index(uint64_t ns)
+{
+	unsigned int msb;
+
+	if (ns < 64) {
+		return 0;
+	}
+	msb = 63u - (unsigned int)__builtin_clzll(ns);
+	if (msb >= 30) {
+		return SB_LAT_BUCKETS - 1;
+	}
+	return (msb - 6) * 32 + (unsigned int)((ns >> (msb - 5)) & 31) + 1;
+}
+
+/* The highest latency bucket 'i' holds. */
+static uint64_t
+lat_upper(unsigned int i)
+{
+	unsigned int msb, sub;
+
+	if (i == 0) {
+		return 63;
+	}
+	if (i >= SB_LAT_BUCKETS - 1) {
+		return UINT64_MAX;
+	}
+	msb = (i - 1) / 32 + 6;
+	sub = (i - 1) % 32;
+	return ((uint64_t)(32 + sub + 1) << (msb - 5)) - 1;
+}
+
+uint64_t
+sb_lat_quantile(const struct sb_lat *l, double q)
+{
+	uint64_t want, seen = 0;
+
+	if (!l->n) {
+		return 0;
+	}
+	want = (uint64_t)((double)l->n * q);
+	want = want < 1 ? 1 : want;
+	for (unsigned int i = 0; i < SB_LAT_BUCKETS; i++) {
+		seen += l->bucket[i];
+		if (seen >= want) {
+			uint64_t up = lat_upper(i);
+
+			return up < l->max_ns ? up : l->max_ns;
+		}
+	}
+	return l->max_ns;
+}
+
+double
+sb_frame_avg(uint16_t size)
+{
+	double sum = 0;
+
+	if (size) {
+		return size;
+	}
+	for (size_t i = 0; i < sizeof IMIX / sizeof IMIX[0]; i++) {
+		sum += IMIX[i];
+	}
+	return sum / (double)(sizeof IMIX / sizeof IMIX[0]);
+}
+
+/* ---- The child: devices and the send/receive loop ---- */
+
+struct dev_state {
+	const struct sb_dev *cfg;
+	uint16_t port;
+	uint8_t frame[MAX_FRAME]; /* the template, flow 0 */
+	uint32_t flow, imix;
+	double credit;
+	struct sb_dev_result *res;
+};
+
+struct engine {
+	const struct sb_trial *t;
+	struct rte_mempool *mp;
+	struct dev_state d[SB_MAX_DEVS];
+	uint64_t hz;
+	int fd;     /* to the parent */
+	int ack_fd; /* from the parent: its counters are read */
+};
+
+static void
+send_msg(int fd, uint8_t type, const void *p, size_t n)
+{
+	if (vs_write_all(fd, &type, 1) == 0 && n) {
+		vs_write_all(fd, p, n);
+	}
+}
+
+static bool
+start_eal(const struct sb_trial *t)
+{
+	char lcore[16], prefix[64], vdev[SB_MAX_DEVS][320];
+	char *argv[16 + SB_MAX_DEVS];
+	int argc = 0;
+
+	snprintf(lcore, sizeof lcore, "%d", t->cpu);
+	snprintf(prefix, sizeof prefix, "switch-bench-%d", (int)getpid());
+	argv[argc++] = "switch-bench";
+	argv[argc++] = "-l";
+	argv[argc++] = lcore;
+	/* Without hugepages the devices' memory is a memfd the switch maps. */
+	argv[argc++] = "--no-huge";
+	argv[argc++] = "-m";
+	argv[argc++] = "256";
+	argv[argc++] = "--no-pci";
+	argv[argc++] = "--no-shconf";
+	argv[argc++] = "--no-telemetry";
+	argv[argc++] = "--log-level=error";
+	argv[argc++] = "--file-prefix";
+	argv[argc++] = prefix;
+	for (unsigned int i = 0; i < t->n_devs; i++) {
+		const uint8_t *m = t->dev[i].mac;
+
+		snprintf(vdev[i], sizeof vdev[i],
+			 "--vdev=net_virtio_user%u,path=%s,queue_size=%d,"
+			 "mac=%02x:%02x:%02x:%02x:%02x:%02x",
+			 i, t->dev[i].socket, RING, m[0], m[1], m[2], m[3], m[4], m[5]);
+		argv[argc++] = vdev[i];
+	}
+	return rte_eal_init(argc, argv) >= 0;
+}
+
+static bool
+start_port(struct engine *e, uint16_t port)
+{
+	struct rte_eth_conf conf = {0};
+
+	return !rte_eth_dev_configure(port, 1, 1, &conf) &&
+	       !rte_eth_rx_queue_setup(port, 0, RING, SOCKET_ID_ANY, NULL, e->mp) &&
+	       !rte_eth_tx_queue_setup(port, 0, RING, SOCKET_ID_ANY, NULL) &&
+	       !rte_eth_dev_start(port);
+}
+
+static bool
+link_up(uint16_t port)
+{
+	struct rte_eth_link link;
+
+	return rte_eth_link_get_nowait(port, &link) == 0 && link.link_status;
+}
+
+static void
+build_template(struct dev_state *s)
+{
+	struct pktgen_spec spec = pktgen_udp4(s->cfg->ip, s->cfg->dst_ip, 1024, 5001);
+
+	memcpy(spec.eth_src, s->cfg->mac, 6);
+	memcpy(spec.eth_dst, s->cfg->dst, 6);
+	spec.payload_len = MAX_FRAME - 4 - PAYLOAD_OFS;
+	pktgen_build(&spec, s->frame, sizeof s->frame);
+	memset(s->frame + 40, 0, 2); /* no UDP checksum: lengths and ports vary */
+}
+
+/* Writes frame 'len' (without FCS) of flow 'flow' into 'p'. */
+static void
+fill_frame(const struct dev_state *s, uint8_t *p, uint16_t len, uint32_t flow, bool tagged,
+	   uint64_t tsc)
+{
+	uint32_t src = htonl(s->cfg->ip ^ (flow / PORTS_PER_IP) << 8);
+	uint16_t sport = htons((uint16_t)(1024 + flow % PORTS_PER_IP));
+	uint16_t ip_len = htons((uint16_t)(len - 14)), udp_len = htons((uint16_t)(len - 34));
+	uint32_t magic = htonl(MAGIC), tag = tagged;
+	uint16_t csum;
+
+	memcpy(p, s->frame, PAYLOAD_OFS);
+	memcpy(p + 16, &ip_len, 2);
+	memcpy(p + 26, &src, 4);
+	memset(p + 24, 0, 2);
+	csum = csum_finish(csum_add(0, p + 14, 20));
+	memcpy(p + 24, &csum, 2);
+	memcpy(p + 34, &sport, 2);
+	memcpy(p + 38, &udp_len, 2);
+	memcpy(p + PAYLOAD_OFS, &magic, 4);
+	memcpy(p + PAYLOAD_OFS + 4, &tag, 4);
+	memcpy(p + PAYLOAD_OFS + 8, &tsc, 8);
+	memset(p + PAYLOAD_OFS + 16, 0, (size_t)len - PAYLOAD_OFS - 16);
+}
+
+/* Sends up to 'want' frames from device 's'; returns how many were due
+ * (built), the ring's refusals counted in the result. */
+static uint16_t
+send_burst(struct engine *e, struct dev_state *s, uint16_t want, bool tagged)
+{
+	struct rte_mbuf *pkts[BURST];
+	uint64_t tsc = rte_rdtsc();
+	uint16_t sent;
+
+	want = want > BURST ? BURST : want;
+	if (rte_pktmbuf_alloc_bulk(e->mp, pkts, want)) {
+		s->res->tx_no_mbuf += tagged ? want : 0;
+		return 0;
+	}
+	for (uint16_t i = 0; i < want; i++) {
+		uint16_t size = e->t->size ? e->t->size : IMIX[s->imix++ % 12];
+		uint16_t len = (uint16_t)(size - 4);
+
+		fill_frame(s, (uint8_t *)rte_pktmbuf_append(pkts[i], len), len, s->flow, tagged,
+			   tsc);
+		s->flow = s->flow + 1 >= e->t->flows ? 0 : s->flow + 1;
+	}
+	sent = rte_eth_tx_burst(s->port, 0, pkts, want);
+	if (sent < want) {
+		rte_pktmbuf_free_bulk(pkts + sent, want - sent);
+	}
+	if (tagged) {
+		/* At full speed nothing is due: a refusal is back-pressure and
+		 * the frame is simply not offered. Paced, it was due: lost. */
+		s->res->attempted += e->t->rate > 0 ? want : sent;
+		s->res->tx += sent;
+		s->res->tx_ring_full += want - sent;
+	}
+	return want;
+}
+
+static void
+count_rx(struct engine *e, struct dev_state *s, const uint8_t *p, uint32_t len, uint64_t now)
+{
+	uint32_t magic, tag;
+	uint64_t tsc, ns;
+	struct sb_lat *l = &s->res->lat;
+
+	if (len < PAYLOAD_OFS + 16 || memcmp(p, s->cfg->mac, 6)) {
+		return;
+	}
+	memcpy(&magic, p + PAYLOAD_OFS, 4);
+	memcpy(&tag, p + PAYLOAD_OFS + 4, 4);
+	memcpy(&tsc, p + PAYLOAD_OFS + 8, 8);
+	if (ntohl(magic) != MAGIC || !tag) {
+		return;
+	}
+	s->res->rx++;
+	s->res->rx_bytes += len + 4;
+	ns = now > tsc ? (uint64_t)((double)(now - tsc) * 1e9 / (double)e->hz) : 0;
+	l->n++;
+	l->max_ns = ns > l->max_ns ? ns : l->max_ns;
+	l->bucket[lat_index(ns)]++;
+}
+
+/* Receives on device 's': counts, or loops frames back to their sender. */
+static void
+receive(struct engine *e, struct dev_state *s)
+{
+	struct rte_mbuf *pkts[BURST];
+	uint16_t n = rte_eth_rx_burst(s->port, 0, pkts, BURST), n_loop = 0;
+	uint64_t now = rte_rdtsc();
+
+	for (uint16_t i = 0; i < n; i++) {
+		uint8_t *p = rte_pktmbuf_mtod(pkts[i], uint8_t *);
+
+		if (s->cfg->roles & SB_LOOP) {
+			if (!memcmp(p, s->cfg->mac, 6)) {
+				memcpy(p, p + 6, 6);
+				memcpy(p + 6, s->cfg->mac, 6);
+				pkts[n_loop++] = pkts[i];
+				continue;
+			}
+		} else if (s->cfg->roles & SB_SINK) {
+			count_rx(e, s, p, rte_pktmbuf_data_len(pkts[i]), now);
+		}
+		rte_pktmbuf_free(pkts[i]);
+	}
+	if (n_loop) {
+		uint16_t sent = rte_eth_tx_burst(s->port, 0, pkts, n_loop);
+
+		s->res->looped += sent;
+		s->res->loop_drops += n_loop - sent;
+		if (sent < n_loop) {
+			rte_pktmbuf_free_bulk(pkts + sent, n_loop - sent);
+		}
+	}
+}
+
+/* One pass over every device: receive, and send what the schedule says
+ * is due ('sending' false: receive only). */
+static void
+poll_devices(struct engine *e, bool sending, bool tagged, uint64_t now, uint64_t *last)
+{
+	double dt = (double)(now - *last) / (double)e->hz;
+
+	*last = now;
+	for (unsigned int i = 0; i < e->t->n_devs; i++) {
+		struct dev_state *s = &e->d[i];
+
+		receive(e, s);
+		if (!sending || !(s->cfg->roles & SB_GEN)) {
+			continue;
+		}
+		if (e->t->rate > 0) {
+			s->credit += dt * e->t->rate;
+			/* After a short stall (an interrupt, another task on the
+			 * CPU) the generator catches up, as a VM with a queue of
+			 * frames would, up to half a ring; credit beyond that is
+			 * lost: a generator short of CPU offers less, and says so. */
+			if (s->credit > RING / 2) {
+				s->credit = RING / 2;
+			}
+			if (s->credit >= 1) {
+				s->credit -= send_burst(e, s, (uint16_t)s->credit, tagged);
+			}
+		} else {
+			send_burst(e, s, BURST, tagged);
+		}
+	}
+}
+
+static void
+check_links(struct engine *e)
+{
+	for (unsigned int i = 0; i < e->t->n_devs; i++) {
+		if (!link_up(e->d[i].port)) {
+			e->d[i].res->link_down = true;
+		}
+	}
+}
+
+static bool
+wait_links(struct engine *e)
+{
+	uint64_t end = rte_rdtsc() + (uint64_t)(e->t->connect_timeout * (double)e->hz);
+
+	while (rte_rdtsc() < end) {
+		unsigned int up = 0;
+
+		for (unsigned int i = 0; i < e->t->n_devs; i++) {
+			up += link_up(e->d[i].port);
+		}
+		if (up == e->t->n_devs) {
+			return true;
+		}
+		rte_delay_us_sleep(10000);
+	}
+	return false;
+}
+
+/* True once the parent's byte arrived (or the parent is gone). */
+static bool
+acked(int fd)
+{
+	struct pollfd p = {.fd = fd, .events = POLLIN};
+	uint8_t b;
+
+	if (poll(&p, 1, 0) <= 0) {
+		return false;
+	}
+	/* A byte, or end of file: either way the window may open. */
+	return read(fd, &b, 1) >= 0 || errno != EINTR;
+}
+
+static void
+run_phases(struct engine *e, struct sb_result *r)
+{
+	const struct sb_trial *t = e->t;
+	uint64_t hz = e->hz, now = rte_rdtsc(), last = now, until, start;
+
+	/* Every device says where it is, then the warm-up (untagged). */
+	for (unsigned int i = 0; i < t->n_devs; i++) {
+		send_burst(e, &e->d[i], LEARN_FRAMES, false);
+	}
+	until = now + (uint64_t)(t->warmup * (double)hz);
+	while ((now = rte_rdtsc()) < until) {
+		poll_devices(e, true, false, now, &last);
+	}
+	check_links(e);
+	/* The window opens once the parent has read the switch's counters;
+	 * the warm-up traffic goes on meanwhile. */
+	send_msg(e->fd, MSG_WINDOW_START, NULL, 0);
+	while (!acked(e->ack_fd)) {
+		poll_devices(e, true, false, rte_rdtsc(), &last);
+	}
+	for (unsigned int i = 0; i < t->n_devs; i++) {
+		e->d[i].credit = 0;
+	}
+	start = last = rte_rdtsc();
+	until = start + (uint64_t)(t->duration * (double)hz);
+	while ((now = rte_rdtsc()) < until) {
+		poll_devices(e, true, true, now, &last);
+	}
+	r->window_s = (double)(now - start) / (double)hz;
+	check_links(e);
+	/* Drain: what is still in the switch or the rings arrives now. */
+	until = now + hz / 5;
+	while ((now = rte_rdtsc()) < until) {
+		poll_devices(e, false, false, now, &last);
+	}
+	send_msg(e->fd, MSG_WINDOW_END, NULL, 0);
+	check_links(e);
+}
+
+static void
+child_main(const struct sb_trial *t, int fd, int ack_fd)
+{
+	static struct sb_result r;
+	struct engine e = {.t = t, .fd = fd, .ack_fd = ack_fd};
+
+	memset(&r, 0, sizeof r);
+	signal(SIGINT, SIG_DFL);
+	signal(SIGTERM, SIG_DFL);
+	if (!start_eal(t)) {
+		snprintf(r.error, sizeof r.error, "DPDK did not start (EAL), or a device failed");
+		goto out;
+	}
+	e.hz = rte_get_tsc_hz();
+	r.tsc_hz = (double)e.hz;
+	e.mp = rte_pktmbuf_pool_create("sb_mp", MBUFS, 256, 0, RTE_MBUF_DEFAULT_BUF_SIZE,
+				       SOCKET_ID_ANY);
+	if (!e.mp || rte_eth_dev_count_avail() != t->n_devs) {
+		snprintf(r.error, sizeof r.error, "cannot set up %u virtio-user devices",
+			 t->n_devs);
+		goto out;
+	}
+	for (unsigned int i = 0; i < t->n_devs; i++) {
+		e.d[i] = (struct dev_state){
+			.cfg = &t->dev[i], .port = (uint16_t)i, .res = &r.dev[i]};
+		build_template(&e.d[i]);
+		if (!start_port(&e, (uint16_t)i)) {
+			snprintf(r.error, sizeof r.error, "cannot start the device on %s",
+				 t->dev[i].socket);
+			goto out;
+		}
+	}
+	if (!wait_links(&e)) {
+		snprintf(r.error, sizeof r.error, "the devices did not connect within %.0f s",
+			 t->connect_timeout);
+		goto out;
+	}
+	run_phases(&e, &r);
+	r.ok = true;
+out:
+	send_msg(fd, MSG_RESULT, &r, sizeof r);
+	/* Not rte_eal_cleanup(): DPDK 22.11's virtio-user may crash in its
+	 * interrupt thread when closed after its peer went away. */
+	_exit(0);
+}
+
+/* ---- The parent ---- */
+
+static bool
+read_all(int fd, void *buf, size_t n)
+{
+	uint8_t *p = buf;
+
+	while (n) {
+		ssize_t got = read(fd, p, n);
+
+		if (got < 0 && errno == EINTR) {
+			continue;
+		}
+		if (got <= 0) {
+			return false;
+		}
+		p += got;
+		n -= (size_t)got;
+	}
+	return true;
+}
+
+int
+sb_traffic_run(const struct sb_trial *t, struct sb_result *r, sb_window_cb *cb, void *aux)
+{
+	int fds[2], acks[2], status, ret = 0;
+	bool got = false;
+	pid_t pid;
+	uint8_t type;
+
+	memset(r, 0, sizeof *r);
+	if (t->n_devs == 0 || t->n_devs > SB_MAX_DEVS) {
+		return -EINVAL;
+	}
+	if (pipe(fds)) {
+		return -errno;
+	}
+	if (pipe(acks)) {
+		ret = -errno;
+		close(fds[0]);
+		close(fds[1]);
+		return ret;
+	}
+	fflush(NULL);
+	pid = fork();
+	if (pid < 0) {
+		ret = -errno;
+		close(fds[0]);
+		close(fds[1]);
+		close(acks[0]);
+		close(acks[1]);
+		return ret;
+	}
+	if (pid == 0) {
+		close(fds[0]);
+		close(acks[1]);
+		child_main(t, fds[1], acks[0]);
+	}
+	close(fds[1]);
+	close(acks[0]);
+	while (read(fds[0], &type, 1) == 1) {
+		if (type == MSG_WINDOW_START || type == MSG_WINDOW_END) {
+			if (cb) {
+				cb(aux, type == MSG_WINDOW_START);
+			}
+			if (type == MSG_WINDOW_START) {
+				vs_write_all(acks[1], &type, 1);
+			}
+		} else if (type == MSG_RESULT) {
+			got = read_all(fds[0], r, sizeof *r);
+			break;
+		}
+	}
+	close(fds[0]);
+	close(acks[1]);
+	while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+	}
+	if (!got) {
+		snprintf(r->error, sizeof r->error, "the traffic engine died (status %d)", status);
+		r->ok = false;
+	}
+	return ret;
+}

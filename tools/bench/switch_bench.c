@@ -1,0 +1,937 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * switch-bench: VM-to-VM packet rates through vswitch, in one command.
+ *
+ * It starts a private vswitchd with vhost-user ports, connects stand-in VMs
+ * (sb_traffic.h) and measures trials: offered and received rate per
+ * direction, loss, latency percentiles and the PMD's busy cycles per
+ * packet. "run" repeats trials at one rate, "search" finds the highest rate
+ * with no more than a given loss (RFC 2544 style binary search), "sweep"
+ * goes over frame sizes and flow counts. Text on a terminal, or one JSON
+ * document with --json (docs/switch-bench.md describes both).
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <math.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <jansson.h>
+
+#include "sb_switch.h"
+#include "sb_traffic.h"
+
+enum { MAX_LIST = 16, MAX_DIRS = 2, SEARCH_STEPS = 14 };
+
+struct opts {
+	const char *mode, *topology, *pipeline, *bin, *eal;
+	uint16_t sizes[MAX_LIST];
+	uint32_t flows[MAX_LIST];
+	double losses[MAX_LIST];
+	unsigned int n_sizes, n_flows, n_losses, repeat;
+	double rate, duration, warmup, precision;
+	uint32_t rules;
+	bool json, search;
+	int gen_cpu;
+	int pmd_sleep; /* -1: the switch's default */
+};
+
+/* A topology: its stand-in VMs and the directions measured. */
+struct topo {
+	const char *name;
+	unsigned int n_devs;
+	const char *names[SB_MAX_DEVS];
+	unsigned int roles[SB_MAX_DEVS];
+	int dst[SB_MAX_DEVS]; /* the device each one sends to */
+	unsigned int n_dirs;
+	int from[MAX_DIRS], to[MAX_DIRS];
+};
+
+static const struct topo TOPOS[] = {
+	{"p2p", 2, {"vm1", "vm2"}, {SB_GEN, SB_SINK}, {1, 0}, 1, {0}, {1}},
+	{"pvp", 2, {"gen", "vm"}, {SB_GEN | SB_SINK, SB_LOOP}, {1, 0}, 1, {0}, {0}},
+	{"vm2vm-bi",
+	 2,
+	 {"vm1", "vm2"},
+	 {SB_GEN | SB_SINK, SB_GEN | SB_SINK},
+	 {1, 0},
+	 2,
+	 {0, 1},
+	 {1, 0}},
+};
+
+struct dir_result {
+	double offered_pps, sent_pps, rx_pps, loss_pct;
+	uint64_t attempted, rx, ring_full;
+	uint64_t p50, p99, p999, max, samples;
+	bool gen_limited;
+};
+
+struct trial_result {
+	bool valid;
+	char error[200];
+	double rate, window_s, rx_mpps;
+	struct dir_result dir[MAX_DIRS];
+	unsigned int n_dirs;
+	struct sb_pmd_stats before, after;
+	bool stats_ok;
+	double busy_cpp, idle_share;
+	long megaflows;
+};
+
+static volatile sig_atomic_t interrupted;
+
+static void
+on_signal(int sig)
+{
+	(void)sig;
+	interrupted = 1;
+}
+
+static void
+usage(FILE *f)
+{
+	fprintf(f,
+		"usage: switch-bench [run|search|sweep] [OPTIONS]\n"
+		"  run      trials at one rate (default: as fast as the VMs can send)\n"
+		"  search   the highest rate with at most --loss loss (binary search)\n"
+		"  sweep    a run (or with --search, a search) per frame size and flow count\n"
+		"options:\n"
+		"  --topology p2p|pvp|vm2vm-bi   VM to VM one way, through a VM that loops\n"
+		"                                back, or both ways (default p2p)\n"
+		"  --size N|imix[,...]           frame size with FCS, 64-1518 (default 64)\n"
+		"  --flows N[,...]               distinct UDP flows (default 1)\n"
+		"  --rate PPS                    frames/s per sending VM, 0: max (default 0)\n"
+		"  --duration SECS               measured window per trial (default 5)\n"
+		"  --warmup SECS                 traffic before the window (default 1)\n"
+		"  --repeat N                    trials per rate (default 3)\n"
+		"  --loss PCT[,...]              search: loss allowed (default 0,0.01)\n"
+		"  --precision PCT               search: stop within this (default 2)\n"
+		"  --search                      sweep: search every case\n"
+		"  --pipeline normal|ports       NORMAL switching or in_port rules\n"
+		"  --rules N                     also install N rules the traffic misses\n"
+		"  --cpu N                       the generator's CPU (default: not the PMD's)\n"
+		"  --pmd-sleep US                the PMD's longest idle sleep, 0: never sleep\n"
+		"                                (default: the switch's default, 250)\n"
+		"  --bin DIR                     vswitchd and switch-ctl (default: beside this)\n"
+		"  --eal ARGS                    extra DPDK arguments for vswitchd\n"
+		"  --json                        one JSON document on stdout\n");
+}
+
+static bool
+parse_double(const char *s, double min, double max, double *out)
+{
+	char *end;
+
+	errno = 0;
+	*out = strtod(s, &end);
+	return !errno && end != s && !*end && *out >= min && *out <= max && isfinite(*out);
+}
+
+/* A comma-separated list; 'kind' 's' sizes, 'f' flows, 'l' losses. */
+static bool
+parse_list(const char *arg, char kind, struct opts *o)
+{
+	char buf[256], *save = NULL, *tok;
+	unsigned int n = 0;
+
+	snprintf(buf, sizeof buf, "%s", arg);
+	for (tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+		double v;
+
+		if (n == MAX_LIST) {
+			return false;
+		}
+		if (kind == 's' && !strcmp(tok, "imix")) {
+			o->sizes[n++] = 0;
+		} else if (kind == 's' && parse_double(tok, 64, 1518, &v) && v == floor(v)) {
+			o->sizes[n++] = (uint16_t)v;
+		} else if (kind == 'f' && parse_double(tok, 1, 16777216, &v) && v == floor(v)) {
+			o->flows[n++] = (uint32_t)v;
+		} else if (kind == 'l' && parse_double(tok, 0, 100, &v)) {
+			o->losses[n++] = v;
+		} else {
+			return false;
+		}
+	}
+	if (kind == 's') {
+		o->n_sizes = n;
+	} else if (kind == 'f') {
+		o->n_flows = n;
+	} else {
+		o->n_losses = n;
+	}
+	return n > 0;
+}
+
+static void
+default_bin(char *buf, size_t size)
+{
+	char exe[PATH_MAX];
+	ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+	char *slash;
+
+	exe[n > 0 ? n : 0] = '\0';
+	slash = strrchr(exe, '/');
+	if (slash) {
+		*slash = '\0';
+	}
+	snprintf(buf, size, "%s", n > 0 ? exe : ".");
+}
+
+static int
+bad(const char *opt, const char *arg)
+{
+	fprintf(stderr, "switch-bench: bad %s: '%s' (see --help)\n", opt, arg);
+	return -1;
+}
+
+static int
+parse_opts(int argc, char **argv, struct opts *o)
+{
+	static const struct option longs[] = {
+		{"topology", required_argument, NULL, 't'},
+		{"size", required_argument, NULL, 's'},
+		{"flows", required_argument, NULL, 'f'},
+		{"rate", required_argument, NULL, 'r'},
+		{"duration", required_argument, NULL, 'd'},
+		{"warmup", required_argument, NULL, 'w'},
+		{"repeat", required_argument, NULL, 'n'},
+		{"loss", required_argument, NULL, 'l'},
+		{"precision", required_argument, NULL, 'p'},
+		{"search", no_argument, NULL, 'S'},
+		{"pipeline", required_argument, NULL, 'P'},
+		{"rules", required_argument, NULL, 'R'},
+		{"cpu", required_argument, NULL, 'c'},
+		{"bin", required_argument, NULL, 'b'},
+		{"eal", required_argument, NULL, 'e'},
+		{"pmd-sleep", required_argument, NULL, 'z'},
+		{"json", no_argument, NULL, 'j'},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
+	};
+	static char bin[PATH_MAX];
+	double v;
+	int c;
+
+	default_bin(bin, sizeof bin);
+	*o = (struct opts){.mode = "run",
+			   .topology = "p2p",
+			   .pipeline = "normal",
+			   .bin = bin,
+			   .sizes = {64},
+			   .n_sizes = 1,
+			   .flows = {1},
+			   .n_flows = 1,
+			   .losses = {0, 0.01},
+			   .n_losses = 2,
+			   .repeat = 3,
+			   .duration = 5,
+			   .warmup = 1,
+			   .precision = 2,
+			   .gen_cpu = -1,
+			   .pmd_sleep = -1};
+	while ((c = getopt_long(argc, argv, "", longs, NULL)) != -1) {
+		switch (c) {
+		case 't':
+			o->topology = optarg;
+			break;
+		case 's':
+			if (!parse_list(optarg, 's', o)) {
+				return bad("--size", optarg);
+			}
+			break;
+		case 'f':
+			if (!parse_list(optarg, 'f', o)) {
+				return bad("--flows", optarg);
+			}
+			break;
+		case 'l':
+			if (!parse_list(optarg, 'l', o)) {
+				return bad("--loss", optarg);
+			}
+			break;
+		case 'r':
+			if (!parse_double(optarg, 0, 1e9, &o->rate)) {
+				return bad("--rate", optarg);
+			}
+			break;
+		case 'd':
+			if (!parse_double(optarg, 0.1, 3600, &o->duration)) {
+				return bad("--duration", optarg);
+			}
+			break;
+		case 'w':
+			if (!parse_double(optarg, 0.1, 600, &o->warmup)) {
+				return bad("--warmup", optarg);
+			}
+			break;
+		case 'n':
+			if (!parse_double(optarg, 1, 100, &v) || v != floor(v)) {
+				return bad("--repeat", optarg);
+			}
+			o->repeat = (unsigned int)v;
+			break;
+		case 'p':
+			if (!parse_double(optarg, 0.1, 50, &o->precision)) {
+				return bad("--precision", optarg);
+			}
+			break;
+		case 'S':
+			o->search = true;
+			break;
+		case 'P':
+			o->pipeline = optarg;
+			if (strcmp(optarg, "normal") && strcmp(optarg, "ports")) {
+				return bad("--pipeline", optarg);
+			}
+			break;
+		case 'R':
+			if (!parse_double(optarg, 0, 10000000, &v) || v != floor(v)) {
+				return bad("--rules", optarg);
+			}
+			o->rules = (uint32_t)v;
+			break;
+		case 'c':
+			if (!parse_double(optarg, 0, CPU_SETSIZE - 1, &v) || v != floor(v)) {
+				return bad("--cpu", optarg);
+			}
+			o->gen_cpu = (int)v;
+			break;
+		case 'b':
+			o->bin = optarg;
+			break;
+		case 'z':
+			if (!parse_double(optarg, 0, 10000, &v) || v != floor(v)) {
+				return bad("--pmd-sleep", optarg);
+			}
+			o->pmd_sleep = (int)v;
+			break;
+		case 'e':
+			o->eal = optarg;
+			break;
+		case 'j':
+			o->json = true;
+			break;
+		case 'h':
+			usage(stdout);
+			exit(0);
+		default:
+			usage(stderr);
+			return -1;
+		}
+	}
+	/* The command may come anywhere among the options. */
+	if (optind < argc) {
+		o->mode = argv[optind++];
+		if (strcmp(o->mode, "run") && strcmp(o->mode, "search") &&
+		    strcmp(o->mode, "sweep")) {
+			return bad("command", o->mode);
+		}
+	}
+	if (optind != argc) {
+		return bad("argument", argv[optind]);
+	}
+	if (!strcmp(o->mode, "search")) {
+		o->search = true;
+	}
+	if (strcmp(o->mode, "sweep") && (o->n_sizes > 1 || o->n_flows > 1)) {
+		fprintf(stderr, "switch-bench: lists of sizes or flows are for sweep\n");
+		return -1;
+	}
+	return 0;
+}
+
+static const struct topo *
+find_topo(const char *name)
+{
+	for (size_t i = 0; i < sizeof TOPOS / sizeof TOPOS[0]; i++) {
+		if (!strcmp(TOPOS[i].name, name)) {
+			return &TOPOS[i];
+		}
+	}
+	return NULL;
+}
+
+/* The first CPU this process may use other than 'avoid'. */
+static int
+pick_cpu(int avoid)
+{
+	cpu_set_t set;
+
+	if (sched_getaffinity(0, sizeof set, &set)) {
+		return 0;
+	}
+	for (int i = 0; i < CPU_SETSIZE; i++) {
+		if (CPU_ISSET(i, &set) && i != avoid) {
+			return i;
+		}
+	}
+	return avoid < 0 ? 0 : avoid;
+}
+
+/* ---- One trial ---- */
+
+struct window_aux {
+	const struct sb_switch *sw;
+	struct trial_result *tr;
+};
+
+static void
+on_window(void *aux, bool start)
+{
+	struct window_aux *w = aux;
+
+	if (start) {
+		w->tr->stats_ok = !sb_switch_pmd_stats(w->sw, &w->tr->before);
+	} else if (w->tr->stats_ok) {
+		w->tr->stats_ok = !sb_switch_pmd_stats(w->sw, &w->tr->after);
+	}
+}
+
+static void
+fill_dir(const struct sb_result *r, int from, int to, double rate, struct dir_result *d)
+{
+	const struct sb_dev_result *f = &r->dev[from], *t = &r->dev[to];
+	double w = r->window_s > 0 ? r->window_s : 1;
+
+	memset(d, 0, sizeof *d);
+	d->attempted = f->attempted;
+	d->rx = t->rx;
+	d->ring_full = f->tx_ring_full;
+	d->offered_pps = (double)f->attempted / w;
+	d->sent_pps = (double)f->tx / w;
+	d->rx_pps = (double)t->rx / w;
+	d->loss_pct = f->attempted
+			      ? 100.0 * (double)(f->attempted > t->rx ? f->attempted - t->rx : 0) /
+					(double)f->attempted
+			      : 100.0;
+	d->samples = t->lat.n;
+	d->p50 = sb_lat_quantile(&t->lat, 0.5);
+	d->p99 = sb_lat_quantile(&t->lat, 0.99);
+	d->p999 = sb_lat_quantile(&t->lat, 0.999);
+	d->max = t->lat.max_ns;
+	/* Honesty: a generator that could not keep to the schedule. */
+	d->gen_limited = f->tx_no_mbuf > 0 || (rate > 0 && d->offered_pps < 0.99 * rate);
+}
+
+static void
+run_trial(const struct opts *o, const struct sb_switch *sw, const struct topo *tp, double rate,
+	  uint16_t size, uint32_t flows, struct trial_result *tr)
+{
+	struct sb_trial t = {.n_devs = tp->n_devs,
+			     .rate = rate,
+			     .size = size,
+			     .flows = flows,
+			     .warmup = o->warmup,
+			     .duration = o->duration,
+			     .connect_timeout = 10,
+			     .cpu = o->gen_cpu};
+	struct window_aux w = {sw, tr};
+	static struct sb_result r;
+
+	memset(tr, 0, sizeof *tr);
+	tr->rate = rate;
+	for (unsigned int i = 0; i < tp->n_devs; i++) {
+		struct sb_dev *d = &t.dev[i];
+
+		sb_switch_socket(sw, i, d->socket, sizeof d->socket);
+		memcpy(d->mac, (uint8_t[6]){0x02, 0x5b, 0, 0, 0, (uint8_t)(i + 1)}, 6);
+		memcpy(d->dst, (uint8_t[6]){0x02, 0x5b, 0, 0, 0, (uint8_t)(tp->dst[i] + 1)}, 6);
+		d->ip = 0x0a5b0001 + i;
+		d->dst_ip = 0x0a5b0001 + (uint32_t)tp->dst[i];
+		d->roles = tp->roles[i];
+	}
+	if (sb_traffic_run(&t, &r, on_window, &w) || !r.ok) {
+		snprintf(tr->error, sizeof tr->error, "%s",
+			 r.error[0] ? r.error : "the traffic engine could not run");
+		return;
+	}
+	for (unsigned int i = 0; i < tp->n_devs; i++) {
+		if (r.dev[i].link_down) {
+			snprintf(tr->error, sizeof tr->error,
+				 "the link of %s went down during the trial: no rate reported",
+				 tp->names[i]);
+			return;
+		}
+	}
+	tr->window_s = r.window_s;
+	tr->n_dirs = tp->n_dirs;
+	for (unsigned int i = 0; i < tp->n_dirs; i++) {
+		fill_dir(&r, tp->from[i], tp->to[i], rate, &tr->dir[i]);
+		tr->rx_mpps += tr->dir[i].rx_pps / 1e6;
+	}
+	if (tr->stats_ok) {
+		uint64_t rx = tr->after.rx_packets - tr->before.rx_packets;
+		uint64_t busy = tr->after.busy_cycles - tr->before.busy_cycles;
+		uint64_t idle = tr->after.idle_cycles - tr->before.idle_cycles;
+
+		tr->busy_cpp = rx ? (double)busy / (double)rx : 0;
+		tr->idle_share = busy + idle ? (double)idle / (double)(busy + idle) : 0;
+	}
+	tr->megaflows = sb_switch_megaflows(sw);
+	tr->valid = true;
+}
+
+static bool
+trial_gen_limited(const struct trial_result *tr)
+{
+	for (unsigned int i = 0; i < tr->n_dirs; i++) {
+		if (tr->dir[i].gen_limited) {
+			return true;
+		}
+	}
+	return false;
+}
+
+static double
+trial_loss(const struct trial_result *tr)
+{
+	double worst = 0;
+
+	for (unsigned int i = 0; i < tr->n_dirs; i++) {
+		worst = tr->dir[i].loss_pct > worst ? tr->dir[i].loss_pct : worst;
+	}
+	return worst;
+}
+
+/* ---- Reporting ---- */
+
+static json_t *
+trial_json(const struct trial_result *tr, const struct topo *tp)
+{
+	json_t *dirs = json_array(), *warnings = json_array(), *j;
+
+	for (unsigned int i = 0; i < tr->n_dirs; i++) {
+		const struct dir_result *d = &tr->dir[i];
+
+		json_array_append_new(
+			dirs,
+			json_pack("{s:s, s:s, s:f, s:f, s:f, s:I, s:I, s:f, s:I, s:b, "
+				  "s:{s:I, s:I, s:I, s:I, s:I}}",
+				  "from", tp->names[tp->from[i]], "to", tp->names[tp->to[i]],
+				  "offered_pps", d->offered_pps, "sent_pps", d->sent_pps, "rx_pps",
+				  d->rx_pps, "offered_frames", (json_int_t)d->attempted,
+				  "rx_frames", (json_int_t)d->rx, "loss_pct", d->loss_pct,
+				  "ring_full", (json_int_t)d->ring_full, "generator_limited",
+				  d->gen_limited, "latency_ns", "p50", (json_int_t)d->p50, "p99",
+				  (json_int_t)d->p99, "p99_9", (json_int_t)d->p999, "max",
+				  (json_int_t)d->max, "samples", (json_int_t)d->samples));
+		if (d->gen_limited) {
+			json_array_append_new(
+				warnings,
+				json_sprintf("%s could not offer the requested rate: offered "
+					     "%.0f frames/s",
+					     tp->names[tp->from[i]], d->offered_pps));
+		}
+	}
+	j = json_pack("{s:b, s:o, s:f, s:f, s:o, s:o}", "valid", tr->valid, "rate_requested_pps",
+		      tr->rate > 0 ? json_real(tr->rate) : json_null(), "window_s", tr->window_s,
+		      "rx_mpps", tr->rx_mpps, "directions", dirs, "warnings", warnings);
+	if (!tr->valid) {
+		json_object_set_new(j, "error", json_string(tr->error));
+	}
+	if (tr->valid && tr->stats_ok) {
+		json_object_set_new(
+			j, "switch",
+			json_pack("{s:I, s:f, s:f, s:I, s:I, s:I}", "rx_packets",
+				  (json_int_t)(tr->after.rx_packets - tr->before.rx_packets),
+				  "busy_cycles_per_packet", tr->busy_cpp, "idle_share",
+				  tr->idle_share, "megaflows", (json_int_t)tr->megaflows,
+				  "datapath_drops",
+				  (json_int_t)(tr->after.drops - tr->before.drops),
+				  "port_tx_dropped",
+				  (json_int_t)(tr->after.tx_dropped - tr->before.tx_dropped)));
+	}
+	return j;
+}
+
+static int
+cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* {"median", "min", "max"} of 'n' values. */
+static json_t *
+spread_json(double *v, unsigned int n, double *median)
+{
+	if (!n) {
+		*median = 0;
+		return json_null();
+	}
+	qsort(v, n, sizeof *v, cmp_double);
+	*median = n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+	return json_pack("{s:f, s:f, s:f, s:i}", "median", *median, "min", v[0], "max", v[n - 1],
+			 "n", (int)n);
+}
+
+struct summary {
+	double rx_mpps, loss_pct, p99_us, busy_cpp;
+	unsigned int valid, total;
+	bool gen_limited;
+};
+
+static json_t *
+summary_json(const struct trial_result *trs, unsigned int n, struct summary *s)
+{
+	double rx[100], loss[100], p99[100], cpp[100];
+	unsigned int k = 0;
+	json_t *j;
+
+	memset(s, 0, sizeof *s);
+	s->total = n;
+	for (unsigned int i = 0; i < n && k < 100; i++) {
+		double worst_p99 = 0;
+
+		if (!trs[i].valid) {
+			continue;
+		}
+		for (unsigned int d = 0; d < trs[i].n_dirs; d++) {
+			worst_p99 = (double)trs[i].dir[d].p99 > worst_p99
+					    ? (double)trs[i].dir[d].p99
+					    : worst_p99;
+		}
+		s->gen_limited |= trial_gen_limited(&trs[i]);
+		rx[k] = trs[i].rx_mpps;
+		loss[k] = trial_loss(&trs[i]);
+		p99[k] = worst_p99 / 1000;
+		cpp[k] = trs[i].busy_cpp;
+		k++;
+	}
+	s->valid = k;
+	j = json_pack("{s:i, s:i}", "trials", (int)n, "valid_trials", (int)k);
+	json_object_set_new(j, "rx_mpps", spread_json(rx, k, &s->rx_mpps));
+	json_object_set_new(j, "loss_pct", spread_json(loss, k, &s->loss_pct));
+	json_object_set_new(j, "latency_p99_us", spread_json(p99, k, &s->p99_us));
+	json_object_set_new(j, "busy_cycles_per_packet", spread_json(cpp, k, &s->busy_cpp));
+	json_object_set_new(j, "generator_limited", json_boolean(s->gen_limited));
+	return j;
+}
+
+static void
+size_name(uint16_t size, char *buf, size_t len)
+{
+	if (size) {
+		snprintf(buf, len, "%u", size);
+	} else {
+		snprintf(buf, len, "imix");
+	}
+}
+
+static void progress(const struct opts *o, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+static void
+progress(const struct opts *o, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (o->json || !isatty(2)) {
+		return;
+	}
+	va_start(ap, fmt);
+	fprintf(stderr, "\r\033[K");
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+}
+
+/* Runs o->repeat trials at 'rate'; appends them to 'arr'. Returns how
+ * many were valid; '*pass' whether every one had at most 'loss' % loss
+ * with the generator keeping up. */
+static unsigned int
+trials_at(const struct opts *o, const struct sb_switch *sw, const struct topo *tp, uint16_t size,
+	  uint32_t flows, double rate, double loss, json_t *arr, struct trial_result *trs,
+	  bool *pass)
+{
+	unsigned int valid = 0;
+	char sz[8];
+
+	size_name(size, sz, sizeof sz);
+	*pass = true;
+	for (unsigned int i = 0; i < o->repeat && !interrupted; i++) {
+		struct trial_result *tr = &trs[i];
+
+		progress(o, "%s %s B %u flows, %s, trial %u/%u...", tp->name, sz, flows,
+			 rate > 0 ? "paced" : "max rate", i + 1, o->repeat);
+		/* A paced generator that fell behind measured itself, not the
+		 * switch: such a trial is kept in the report, marked discarded,
+		 * and run again (twice at most). */
+		for (unsigned int again = 0;; again++) {
+			json_t *j;
+
+			run_trial(o, sw, tp, rate, size, flows, tr);
+			j = trial_json(tr, tp);
+			if (!tr->valid || !trial_gen_limited(tr) || rate <= 0 || again == 2 ||
+			    interrupted) {
+				json_array_append_new(arr, j);
+				break;
+			}
+			json_object_set_new(j, "discarded", json_true());
+			json_array_append_new(arr, j);
+		}
+		if (!tr->valid) {
+			progress(o, "%s", "");
+			fprintf(stderr, "switch-bench: trial refused: %s\n", tr->error);
+			*pass = false;
+			continue;
+		}
+		valid++;
+		*pass = *pass && trial_loss(tr) <= loss && !trial_gen_limited(tr);
+	}
+	*pass = *pass && valid == o->repeat;
+	return valid;
+}
+
+/* The highest rate per sending VM at which every trial loses at most
+ * 'loss' %: between 0 and 'ceiling' (what the VMs offered at full speed).
+ * Returns a new JSON object. */
+static json_t *
+search(const struct opts *o, const struct sb_switch *sw, const struct topo *tp, uint16_t size,
+       uint32_t flows, double ceiling, double loss, double floor_rate, struct trial_result *trs,
+       double *found)
+{
+	json_t *steps = json_array();
+	/* Below the floor nothing is tested again: lost nothing, so received
+	 * all it was sent. */
+	double lo = floor_rate, hi = ceiling, best_rx = floor_rate * tp->n_dirs / 1e6,
+	       rate = ceiling;
+	unsigned int n = 0;
+	bool pass;
+
+	*found = floor_rate;
+	while (n < SEARCH_STEPS && !interrupted) {
+		json_t *arr = json_array();
+		struct summary s;
+
+		n++;
+		trials_at(o, sw, tp, size, flows, rate, loss, arr, trs, &pass);
+		json_array_append_new(steps,
+				      json_pack("{s:f, s:b, s:o, s:o}", "rate_pps", rate, "pass",
+						pass, "summary", summary_json(trs, o->repeat, &s),
+						"trials", arr));
+		if (pass) {
+			lo = rate;
+			*found = rate;
+			best_rx = s.rx_mpps;
+		} else {
+			hi = rate;
+		}
+		if (rate == ceiling && pass) {
+			break; /* the VMs' full speed passes: nothing above to find */
+		}
+		if (hi - lo <= hi * o->precision / 100) {
+			break;
+		}
+		rate = (lo + hi) / 2;
+	}
+	return json_pack("{s:f, s:f, s:f, s:f, s:i, s:o}", "loss_pct_max", loss, "rate_pps", *found,
+			 "rx_mpps", best_rx, "started_from_pps", floor_rate, "steps", (int)n,
+			 "trials", steps);
+}
+
+/* ---- One case: a run or a search at one size and flow count ---- */
+
+struct case_out {
+	struct summary s;
+	double found[MAX_LIST];
+	bool ok;
+};
+
+static json_t *
+run_case(const struct opts *o, const struct sb_switch *sw, const struct topo *tp, uint16_t size,
+	 uint32_t flows, struct trial_result *trs, struct case_out *out)
+{
+	json_t *arr = json_array(), *c;
+	char sz[8];
+	bool pass;
+
+	memset(out, 0, sizeof *out);
+	size_name(size, sz, sizeof sz);
+	trials_at(o, sw, tp, size, flows, o->search ? 0 : o->rate, 100, arr, trs, &pass);
+	c = json_pack("{s:s, s:s, s:i, s:i, s:o}", "topology", tp->name, "size", sz, "flows",
+		      (int)flows, "rules", (int)o->rules, "trials", arr);
+	json_object_set_new(c, "summary", summary_json(trs, o->repeat, &out->s));
+	out->ok = out->s.valid == out->s.total;
+	if (o->search && out->s.valid) {
+		json_t *searches = json_array();
+		/* The ceiling: what each sending VM offered at full speed. */
+		double ceiling = out->s.rx_mpps * 1e6 / tp->n_dirs;
+		double max_offered = 0;
+
+		for (unsigned int i = 0; i < o->repeat; i++) {
+			for (unsigned int d = 0; trs[i].valid && d < trs[i].n_dirs; d++) {
+				max_offered = trs[i].dir[d].sent_pps > max_offered
+						      ? trs[i].dir[d].sent_pps
+						      : max_offered;
+			}
+		}
+		ceiling = max_offered > ceiling ? max_offered : ceiling;
+		for (unsigned int i = 0; i < o->n_losses && !interrupted; i++) {
+			/* A rate that passed with less loss allowed passes with
+			 * more: it is where this search starts from. */
+			double floor_rate = 0;
+
+			for (unsigned int k = 0; k < i; k++) {
+				if (o->losses[k] <= o->losses[i] && out->found[k] > floor_rate) {
+					floor_rate = out->found[k];
+				}
+			}
+			json_array_append_new(searches,
+					      search(o, sw, tp, size, flows, ceiling, o->losses[i],
+						     floor_rate, trs, &out->found[i]));
+		}
+		json_object_set_new(c, "searches", searches);
+	}
+	return c;
+}
+
+static void
+print_header(const struct opts *o)
+{
+	printf("%-9s %-5s %8s  %-24s %9s %13s %10s", "topology", "size", "flows",
+	       "rx Mpps median (min-max)", "loss %", "p99 lat (us)", "busy cyc/pkt");
+	for (unsigned int i = 0; o->search && i < o->n_losses; i++) {
+		printf("  %8s%-5g", "rate @", o->losses[i]);
+	}
+	printf("\n");
+}
+
+static void
+print_case(const struct opts *o, const struct topo *tp, const json_t *c, const struct case_out *out)
+{
+	const json_t *rx = json_object_get(json_object_get(c, "summary"), "rx_mpps");
+	char range[40];
+
+	snprintf(range, sizeof range, "%.3f (%.3f-%.3f)",
+		 json_real_value(json_object_get(rx, "median")),
+		 json_real_value(json_object_get(rx, "min")),
+		 json_real_value(json_object_get(rx, "max")));
+	printf("%-9s %-5s %8lld  %-24s %9.4f %13.1f %10.0f",
+	       json_string_value(json_object_get(c, "topology")),
+	       json_string_value(json_object_get(c, "size")),
+	       (long long)json_integer_value(json_object_get(c, "flows")),
+	       out->s.valid ? range : "no valid trial", out->s.loss_pct, out->s.p99_us,
+	       out->s.busy_cpp);
+	for (unsigned int i = 0; o->search && i < o->n_losses; i++) {
+		/* The rate is per sending VM; the column is the total. */
+		printf("  %9.3f Mpps", out->found[i] * tp->n_dirs / 1e6);
+	}
+	printf("%s\n", out->s.gen_limited ? "  (generator could not keep up: see JSON)" : "");
+}
+
+static json_t *
+config_json(const struct opts *o)
+{
+	json_t *sizes = json_array(), *flows = json_array(), *losses = json_array();
+	char sz[8];
+
+	for (unsigned int i = 0; i < o->n_sizes; i++) {
+		size_name(o->sizes[i], sz, sizeof sz);
+		json_array_append_new(sizes, json_string(sz));
+	}
+	for (unsigned int i = 0; i < o->n_flows; i++) {
+		json_array_append_new(flows, json_integer(o->flows[i]));
+	}
+	for (unsigned int i = 0; i < o->n_losses; i++) {
+		json_array_append_new(losses, json_real(o->losses[i]));
+	}
+	return json_pack("{s:s, s:s, s:s, s:o, s:o, s:o, s:o, s:f, s:f, s:i, s:f, s:i, s:i}",
+			 "mode", o->mode, "topology", o->topology, "pipeline", o->pipeline, "sizes",
+			 sizes, "flows", flows, "rate_pps",
+			 o->rate > 0 ? json_real(o->rate) : json_null(), "loss_pct", losses,
+			 "duration_s", o->duration, "warmup_s", o->warmup, "repeat", (int)o->repeat,
+			 "precision_pct", o->precision, "rules", (int)o->rules, "pmd_max_sleep_us",
+			 o->pmd_sleep);
+}
+
+static int
+bench(const struct opts *o, const struct topo *tp, struct sb_switch *sw)
+{
+	static struct trial_result trs[100];
+	json_t *doc, *cases = json_array();
+	bool all_ok = true;
+
+	doc = json_pack("{s:s, s:s, s:o, s:o}", "tool", "switch-bench", "version", VSWITCH_VERSION,
+			"machine", sb_machine_json(sw, o->gen_cpu), "config", config_json(o));
+	if (!o->json) {
+		printf("switch-bench %s: %s, %s pipeline%s, %u trial(s) of %.1f s per rate, "
+		       "PMD on CPU %d, VMs on CPU %d\n",
+		       o->mode, tp->name, o->pipeline, o->rules ? " plus rules" : "", o->repeat,
+		       o->duration, sw->pmd_cpu, o->gen_cpu);
+		print_header(o);
+	}
+	for (unsigned int s = 0; s < o->n_sizes && !interrupted; s++) {
+		for (unsigned int f = 0; f < o->n_flows && !interrupted; f++) {
+			struct case_out out;
+			json_t *c = run_case(o, sw, tp, o->sizes[s], o->flows[f], trs, &out);
+
+			progress(o, "%s", "");
+			if (!o->json) {
+				print_case(o, tp, c, &out);
+				fflush(stdout);
+			}
+			all_ok = all_ok && out.ok;
+			json_array_append_new(cases, c);
+		}
+	}
+	json_object_set_new(doc, "cases", cases);
+	json_object_set_new(doc, "complete", json_boolean(!interrupted && all_ok));
+	if (o->json) {
+		json_dumpf(doc, stdout, JSON_INDENT(1));
+		printf("\n");
+	}
+	json_decref(doc);
+	return interrupted ? 130 : all_ok ? 0 : 1;
+}
+
+int
+main(int argc, char **argv)
+{
+	const char *names[SB_MAX_DEVS];
+	const struct topo *tp;
+	struct sb_switch sw;
+	struct opts o;
+	int ret;
+
+	if (parse_opts(argc, argv, &o)) {
+		return 2;
+	}
+	tp = find_topo(o.topology);
+	if (!tp) {
+		bad("--topology", o.topology);
+		return 2;
+	}
+	sigaction(SIGINT, &(struct sigaction){.sa_handler = on_signal}, NULL);
+	sigaction(SIGTERM, &(struct sigaction){.sa_handler = on_signal}, NULL);
+	for (unsigned int i = 0; i < tp->n_devs; i++) {
+		names[i] = tp->names[i];
+	}
+	if (sb_switch_start(&sw, o.bin, names, tp->n_devs, o.pipeline, o.eal) ||
+	    (o.rules && sb_switch_add_rules(&sw, o.rules)) ||
+	    (o.pmd_sleep >= 0 && sb_switch_set_pmd_sleep(&sw, o.pmd_sleep))) {
+		fprintf(stderr, "switch-bench: the switch could not be set up\n");
+		sb_switch_stop(&sw);
+		return 1;
+	}
+	if (o.gen_cpu < 0) {
+		o.gen_cpu = pick_cpu(sw.pmd_cpu);
+	}
+	if (o.gen_cpu == sw.pmd_cpu) {
+		fprintf(stderr,
+			"switch-bench: warning: the VMs share CPU %d with the PMD thread; "
+			"rates are not comparable\n",
+			o.gen_cpu);
+	}
+	ret = bench(&o, tp, &sw);
+	sb_switch_stop(&sw);
+	return ret;
+}
