@@ -63,21 +63,31 @@ check "search: exit 0" [ $? -eq 0 ]
 check "search: a zero-loss rate was found" query "$T/search.json" \
 	"r['cases'][0]['searches'][0]['rate_pps'] > 0 and r['cases'][0]['searches'][0]['steps'] >= 1"
 
-# A sweep: two sizes (one of them IMIX) by two flow counts, paced.
-sb sweep --size 64,imix --flows 1,1000 --rate 20000 --json >"$T/sweep.json" 2>"$T/sweep.err"
+# A sweep: two sizes (one of them IMIX) by two flow counts, paced, with
+# its charts as SVG.
+sb sweep --size 64,imix --flows 1,1000 --rate 20000 --json --plot "$T/sweep.svg" \
+	>"$T/sweep.json" 2>"$T/sweep.err"
 check "sweep: exit 0" [ $? -eq 0 ]
+check "sweep: the chart is an SVG with three plots" \
+	[ "$(grep -c '<g id="gnuplot_plot_' "$T/sweep.svg" 2>/dev/null)" -ge 3 ]
+check "sweep: a latency CDF per case, ending at 1" query "$T/sweep.json" \
+	"all(c['latency_cdf'][-1][1] == 1 and all(a[0] <= b[0] and a[1] <= b[1]
+	  for a, b in zip(c['latency_cdf'], c['latency_cdf'][1:])) for c in r['cases'])"
 check "sweep: four cases, every one forwarded" query "$T/sweep.json" \
 	"len(r['cases']) == 4 and sorted((c['size'], c['flows']) for c in r['cases']) ==
 	  [('64', 1), ('64', 1000), ('imix', 1), ('imix', 1000)] and
 	  all(c['summary']['rx_mpps']['median'] > 0.015 for c in r['cases'])"
 
-# The text report is a table with the case in it.
-sb run --rate 20000 >"$T/text.out" 2>&1
+# The text report is a table with the case in it; a PNG chart.
+sb run --rate 20000 --plot "$T/run.png" >"$T/text.out" 2>&1
 check "text report" grep -qE '^p2p +64 +1 +0\.0[12]' "$T/text.out"
+check "a PNG chart" [ "$(head -c 4 "$T/run.png" 2>/dev/null | od -An -c | tr -d ' ')" = '211PNG' ]
+"$BIN/switch-bench" plot "$T/sweep.json" --plot "$T/again.svg"
+check "plot of a saved report" cmp -s "$T/sweep.svg" "$T/again.svg"
 
 # Bad arguments: a clear message, exit code 2, no switch started.
 for args in "--size 20" "--topology ring" "--flows 0" "--rate -5" "--pipeline x" \
-	"run --size 64,128" "bogus"; do
+	"run --size 64,128" "bogus" "--plot chart.gif" "--pmd-sleep 20000"; do
 	# shellcheck disable=SC2086
 	"$BIN/switch-bench" --bin "$BIN" $args >"$T/bad.out" 2>&1
 	rc=$?

@@ -59,9 +59,8 @@ lat_index(uint64_t ns)
 	return (msb - 6) * 32 + (unsigned int)((ns >> (msb - 5)) & 31) + 1;
 }
 
-/* The highest latency bucket 'i' holds. */
-static uint64_t
-lat_upper(unsigned int i)
+uint64_t
+sb_lat_upper(unsigned int i)
 {
 	unsigned int msb, sub;
 
@@ -89,7 +88,7 @@ sb_lat_quantile(const struct sb_lat *l, double q)
 	for (unsigned int i = 0; i < SB_LAT_BUCKETS; i++) {
 		seen += l->bucket[i];
 		if (seen >= want) {
-			uint64_t up = lat_upper(i);
+			uint64_t up = sb_lat_upper(i);
 
 			return up < l->max_ns ? up : l->max_ns;
 		}

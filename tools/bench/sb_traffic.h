@@ -81,6 +81,8 @@ typedef void sb_window_cb(void *aux, bool start);
  * failed: a device that never connected, DPDK that did not start). */
 int sb_traffic_run(const struct sb_trial *t, struct sb_result *r, sb_window_cb *cb, void *aux);
 
+/* The highest latency, in ns, that bucket 'i' holds. */
+uint64_t sb_lat_upper(unsigned int i);
 /* The latency below which 'q' (0 to 1) of the samples fall, in ns. */
 uint64_t sb_lat_quantile(const struct sb_lat *l, double q);
 

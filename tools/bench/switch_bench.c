@@ -24,6 +24,7 @@
 
 #include <jansson.h>
 
+#include "sb_plot.h"
 #include "sb_switch.h"
 #include "sb_traffic.h"
 
@@ -39,7 +40,9 @@ struct opts {
 	uint32_t rules;
 	bool json, search;
 	int gen_cpu;
-	int pmd_sleep; /* -1: the switch's default */
+	int pmd_sleep;      /* -1: the switch's default */
+	const char *plot;   /* a chart to draw, .svg or .png */
+	const char *report; /* plot: the saved report */
 };
 
 /* A topology: its stand-in VMs and the directions measured. */
@@ -83,6 +86,7 @@ struct trial_result {
 	bool stats_ok;
 	double busy_cpp, idle_share;
 	long megaflows;
+	struct sb_lat lat0; /* the first direction's latencies */
 };
 
 static volatile sig_atomic_t interrupted;
@@ -99,6 +103,7 @@ usage(FILE *f)
 {
 	fprintf(f,
 		"usage: switch-bench [run|search|sweep] [OPTIONS]\n"
+		"       switch-bench plot REPORT.json --plot FILE.svg|FILE.png\n"
 		"  run      trials at one rate (default: as fast as the VMs can send)\n"
 		"  search   the highest rate with at most --loss loss (binary search)\n"
 		"  sweep    a run (or with --search, a search) per frame size and flow count\n"
@@ -121,7 +126,9 @@ usage(FILE *f)
 		"                                (default: the switch's default, 250)\n"
 		"  --bin DIR                     vswitchd and switch-ctl (default: beside this)\n"
 		"  --eal ARGS                    extra DPDK arguments for vswitchd\n"
-		"  --json                        one JSON document on stdout\n");
+		"  --json                        one JSON document on stdout\n"
+		"  --plot FILE.svg|FILE.png      charts: Mpps by flows and by frame size,\n"
+		"                                latency CDFs (gnuplot)\n");
 }
 
 static bool
@@ -212,6 +219,7 @@ parse_opts(int argc, char **argv, struct opts *o)
 		{"bin", required_argument, NULL, 'b'},
 		{"eal", required_argument, NULL, 'e'},
 		{"pmd-sleep", required_argument, NULL, 'z'},
+		{"plot", required_argument, NULL, 'o'},
 		{"json", no_argument, NULL, 'j'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
@@ -307,6 +315,13 @@ parse_opts(int argc, char **argv, struct opts *o)
 		case 'b':
 			o->bin = optarg;
 			break;
+		case 'o':
+			o->plot = optarg;
+			if (strlen(optarg) < 5 || (strcmp(optarg + strlen(optarg) - 4, ".svg") &&
+						   strcmp(optarg + strlen(optarg) - 4, ".png"))) {
+				return bad("--plot (FILE.svg or FILE.png)", optarg);
+			}
+			break;
 		case 'z':
 			if (!parse_double(optarg, 0, 10000, &v) || v != floor(v)) {
 				return bad("--pmd-sleep", optarg);
@@ -331,9 +346,18 @@ parse_opts(int argc, char **argv, struct opts *o)
 	if (optind < argc) {
 		o->mode = argv[optind++];
 		if (strcmp(o->mode, "run") && strcmp(o->mode, "search") &&
-		    strcmp(o->mode, "sweep")) {
+		    strcmp(o->mode, "sweep") && strcmp(o->mode, "plot")) {
 			return bad("command", o->mode);
 		}
+	}
+	if (!strcmp(o->mode, "plot")) {
+		/* plot REPORT.json --plot FILE: charts of a saved report. */
+		if (optind + 1 != argc || !o->plot) {
+			fprintf(stderr, "switch-bench: plot takes a report (--json output) "
+					"and --plot FILE.svg|png\n");
+			return -1;
+		}
+		o->report = argv[optind++];
 	}
 	if (optind != argc) {
 		return bad("argument", argv[optind]);
@@ -463,6 +487,7 @@ run_trial(const struct opts *o, const struct sb_switch *sw, const struct topo *t
 	}
 	tr->window_s = r.window_s;
 	tr->n_dirs = tp->n_dirs;
+	tr->lat0 = r.dev[tp->to[0]].lat;
 	for (unsigned int i = 0; i < tp->n_dirs; i++) {
 		fill_dir(&r, tp->from[i], tp->to[i], rate, &tr->dir[i]);
 		tr->rx_mpps += tr->dir[i].rx_pps / 1e6;
@@ -740,6 +765,28 @@ search(const struct opts *o, const struct sb_switch *sw, const struct topo *tp, 
 
 /* ---- One case: a run or a search at one size and flow count ---- */
 
+/* [[microseconds, fraction of frames at or below], ...] */
+static json_t *
+cdf_json(const struct sb_lat *l)
+{
+	json_t *pts = json_array();
+	uint64_t seen = 0;
+
+	for (unsigned int i = 0; i < SB_LAT_BUCKETS; i++) {
+		uint64_t up;
+
+		if (!l->bucket[i]) {
+			continue;
+		}
+		seen += l->bucket[i];
+		up = sb_lat_upper(i);
+		up = up < l->max_ns ? up : l->max_ns;
+		json_array_append_new(
+			pts, json_pack("[f, f]", (double)up / 1000, (double)seen / (double)l->n));
+	}
+	return pts;
+}
+
 struct case_out {
 	struct summary s;
 	double found[MAX_LIST];
@@ -761,6 +808,12 @@ run_case(const struct opts *o, const struct sb_switch *sw, const struct topo *tp
 		      (int)flows, "rules", (int)o->rules, "trials", arr);
 	json_object_set_new(c, "summary", summary_json(trs, o->repeat, &out->s));
 	out->ok = out->s.valid == out->s.total;
+	for (unsigned int i = 0; i < o->repeat; i++) {
+		if (trs[i].valid && trs[i].lat0.n) {
+			json_object_set_new(c, "latency_cdf", cdf_json(&trs[i].lat0));
+			break;
+		}
+	}
 	if (o->search && out->s.valid) {
 		json_t *searches = json_array();
 		/* The ceiling: what each sending VM offered at full speed. */
@@ -885,6 +938,9 @@ bench(const struct opts *o, const struct topo *tp, struct sb_switch *sw)
 	}
 	json_object_set_new(doc, "cases", cases);
 	json_object_set_new(doc, "complete", json_boolean(!interrupted && all_ok));
+	if (o->plot && !interrupted && sb_plot(doc, o->plot)) {
+		all_ok = false;
+	}
 	if (o->json) {
 		json_dumpf(doc, stdout, JSON_INDENT(1));
 		printf("\n");
@@ -904,6 +960,19 @@ main(int argc, char **argv)
 
 	if (parse_opts(argc, argv, &o)) {
 		return 2;
+	}
+	if (o.report) {
+		json_error_t jerr;
+		json_t *doc = json_load_file(o.report, 0, &jerr);
+
+		if (!doc) {
+			fprintf(stderr, "switch-bench: %s:%d:%d: %s\n", o.report, jerr.line,
+				jerr.column, jerr.text);
+			return 1;
+		}
+		ret = sb_plot(doc, o.plot) ? 1 : 0;
+		json_decref(doc);
+		return ret;
 	}
 	tp = find_topo(o.topology);
 	if (!tp) {
