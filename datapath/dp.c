@@ -150,7 +150,7 @@ out_free:
 static void
 inject_drain(struct dp *dp)
 {
-	void *e;
+	void *e = NULL; /* GCC -Os cannot see rte_ring_dequeue() set it */
 
 	while (dp->inject && rte_ring_dequeue(dp->inject, &e) == 0) {
 		struct dp_inject *in = e;

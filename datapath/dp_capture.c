@@ -204,7 +204,7 @@ capture_one(struct dp_capture *c, struct rte_mbuf **pkts, uint16_t n, bool tx,
 		/* The filter sees more than the snaplen keeps. */
 		uint32_t avail = VS_MIN(len, (uint32_t)DP_CAPTURE_SNAP_MAX);
 		const uint8_t *data = rte_pktmbuf_read(m, 0, c->filter ? avail : caplen, lin);
-		struct dp_capture_rec *r;
+		struct dp_capture_rec *r = NULL; /* for GCC -Os: the dequeue sets it */
 
 		if (!data || (c->filter && !bpf_filter(c->filter, data, len, avail))) {
 			continue;

@@ -94,7 +94,9 @@ put_ip(struct out *o, const char *name, int af, const void *v, const void *m)
 	if (!nonzero(m, n)) {
 		return;
 	}
-	for (size_t i = 0; i < n; i++) {
+	/* The 'sizeof masked' bound is for GCC 12 at -O3, which otherwise
+	 * believes the loop may write past the array. */
+	for (size_t i = 0; i < n && i < sizeof masked; i++) {
 		masked[i] = ((const uint8_t *)v)[i] & ((const uint8_t *)m)[i];
 	}
 	inet_ntop(af, masked, a, sizeof a);

@@ -70,7 +70,7 @@ static int
 parse_word(struct ofp_flow_mod *fm, char *name, char *value, const struct ofp_port_names *names,
 	   bool *table_set, char *err)
 {
-	uint64_t v;
+	uint64_t v = 0; /* parse_num() leaves it unset on an error */
 	int ret;
 
 	if (!strcmp(name, "table")) {
