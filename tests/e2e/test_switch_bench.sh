@@ -9,18 +9,9 @@ set -uo pipefail
 BIN=$(readlink -f "${1:?usage: test_switch_bench.sh BINDIR}")
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 SCHEMA=$ROOT/docs/switch-bench.schema.json
-T=$(mktemp -d /tmp/vs-test-sbench.XXXXXX)
-trap 'rm -rf "$T"' EXIT
+# check, finish and $T (switch-bench starts its own daemon, not this one).
+. "$(dirname "$0")/../lib/e2e.sh"
 ls -d /tmp/switch-bench.* 2>/dev/null | sort >"$T/dirs.before"
-fails=0 checks=0
-check() {
-	local what=$1
-	shift
-	checks=$((checks + 1))
-	"$@" && return 0
-	echo "FAIL: $what"
-	fails=$((fails + 1))
-}
 
 # query FILE EXPR: a Python expression over the report 'r' (True/False).
 query() {
@@ -99,5 +90,4 @@ check "no private directory left behind" cmp -s "$T/dirs.before" "$T/dirs.after"
 check "no vswitchd left running from the benchmark" \
 	[ -z "$(pgrep -f "vswitchd --db /tmp/switch-bench\.")" ]
 
-echo "test_switch_bench.sh: $((checks - fails))/$checks checks passed"
-[ "$fails" -eq 0 ]
+finish

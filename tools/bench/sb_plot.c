@@ -162,7 +162,7 @@ write_script(FILE *gp, const json_t *doc, const char *dir, const char *out)
 	struct keys sizes = {0}, flows = {0};
 	unsigned int n_cdf;
 	FILE *f;
-	bool svg = strlen(out) > 4 && !strcmp(out + strlen(out) - 4, ".svg");
+	bool svg = !strcmp(out + strlen(out) - 4, ".svg"); /* sb_plot_file_ok() */
 
 	snprintf(path, sizeof path, "%s/by_flows.dat", dir);
 	if (!(f = fopen(path, "w"))) {
@@ -219,6 +219,14 @@ write_script(FILE *gp, const json_t *doc, const char *dir, const char *out)
 	return 0;
 }
 
+bool
+sb_plot_file_ok(const char *path)
+{
+	size_t len = strlen(path);
+
+	return len >= 5 && (!strcmp(path + len - 4, ".svg") || !strcmp(path + len - 4, ".png"));
+}
+
 int
 sb_plot(const json_t *doc, const char *path)
 {
@@ -228,7 +236,7 @@ sb_plot(const json_t *doc, const char *path)
 	FILE *gp;
 	pid_t pid;
 
-	if (len < 5 || (strcmp(path + len - 4, ".svg") && strcmp(path + len - 4, ".png"))) {
+	if (!sb_plot_file_ok(path)) {
 		fprintf(stderr, "switch-bench: --plot %s: the file must end in .svg or .png\n",
 			path);
 		return -1;

@@ -7,7 +7,12 @@
 #ifndef VS_SB_PLOT_H
 #define VS_SB_PLOT_H
 
+#include <stdbool.h>
+
 #include <jansson.h>
+
+/* True if 'path' names a file sb_plot() can draw (.svg or .png). */
+bool sb_plot_file_ok(const char *path);
 
 /* Draws 'doc' into 'path' (.svg or .png). The latency CDFs come from
  * each case's "latency_cdf" points. Returns 0, or -1 with a message

@@ -126,8 +126,9 @@ struct engine {
 	struct rte_mempool *mp;
 	struct dev_state d[SB_MAX_DEVS];
 	uint64_t hz;
-	int fd;     /* to the parent */
-	int ack_fd; /* from the parent: its counters are read */
+	double ns_per_tsc; /* 1e9 / hz, once: a multiply per frame */
+	int fd;            /* to the parent */
+	int ack_fd;        /* from the parent: its counters are read */
 };
 
 static void
@@ -282,7 +283,7 @@ count_rx(struct engine *e, struct dev_state *s, const uint8_t *p, uint32_t len, 
 	}
 	s->res->rx++;
 	s->res->rx_bytes += len + 4;
-	ns = now > tsc ? (uint64_t)((double)(now - tsc) * 1e9 / (double)e->hz) : 0;
+	ns = now > tsc ? (uint64_t)((double)(now - tsc) * e->ns_per_tsc) : 0;
 	l->n++;
 	l->max_ns = ns > l->max_ns ? ns : l->max_ns;
 	l->bucket[lat_index(ns)]++;
@@ -452,6 +453,7 @@ child_main(const struct sb_trial *t, int fd, int ack_fd)
 		goto out;
 	}
 	e.hz = rte_get_tsc_hz();
+	e.ns_per_tsc = 1e9 / (double)e.hz;
 	r.tsc_hz = (double)e.hz;
 	e.mp = rte_pktmbuf_pool_create("sb_mp", MBUFS, 256, 0, RTE_MBUF_DEFAULT_BUF_SIZE,
 				       SOCKET_ID_ANY);

@@ -141,6 +141,19 @@ parse_double(const char *s, double min, double max, double *out)
 	return !errno && end != s && !*end && *out >= min && *out <= max && isfinite(*out);
 }
 
+/* A whole number between 'min' and 'max'. */
+static bool
+parse_int(const char *s, double min, double max, long *out)
+{
+	double v;
+
+	if (!parse_double(s, min, max, &v) || v != floor(v)) {
+		return false;
+	}
+	*out = (long)v;
+	return true;
+}
+
 /* A comma-separated list; 'kind' 's' sizes, 'f' flows, 'l' losses. */
 static bool
 parse_list(const char *arg, char kind, struct opts *o)
@@ -151,16 +164,17 @@ parse_list(const char *arg, char kind, struct opts *o)
 	snprintf(buf, sizeof buf, "%s", arg);
 	for (tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
 		double v;
+		long k;
 
 		if (n == MAX_LIST) {
 			return false;
 		}
 		if (kind == 's' && !strcmp(tok, "imix")) {
 			o->sizes[n++] = 0;
-		} else if (kind == 's' && parse_double(tok, 64, 1518, &v) && v == floor(v)) {
-			o->sizes[n++] = (uint16_t)v;
-		} else if (kind == 'f' && parse_double(tok, 1, 16777216, &v) && v == floor(v)) {
-			o->flows[n++] = (uint32_t)v;
+		} else if (kind == 's' && parse_int(tok, 64, 1518, &k)) {
+			o->sizes[n++] = (uint16_t)k;
+		} else if (kind == 'f' && parse_int(tok, 1, 16777216, &k)) {
+			o->flows[n++] = (uint32_t)k;
 		} else if (kind == 'l' && parse_double(tok, 0, 100, &v)) {
 			o->losses[n++] = v;
 		} else {
@@ -225,7 +239,7 @@ parse_opts(int argc, char **argv, struct opts *o)
 		{NULL, 0, NULL, 0},
 	};
 	static char bin[PATH_MAX];
-	double v;
+	long k;
 	int c;
 
 	default_bin(bin, sizeof bin);
@@ -281,10 +295,10 @@ parse_opts(int argc, char **argv, struct opts *o)
 			}
 			break;
 		case 'n':
-			if (!parse_double(optarg, 1, 100, &v) || v != floor(v)) {
+			if (!parse_int(optarg, 1, 100, &k)) {
 				return bad("--repeat", optarg);
 			}
-			o->repeat = (unsigned int)v;
+			o->repeat = (unsigned int)k;
 			break;
 		case 'p':
 			if (!parse_double(optarg, 0.1, 50, &o->precision)) {
@@ -301,32 +315,31 @@ parse_opts(int argc, char **argv, struct opts *o)
 			}
 			break;
 		case 'R':
-			if (!parse_double(optarg, 0, 10000000, &v) || v != floor(v)) {
+			if (!parse_int(optarg, 0, 10000000, &k)) {
 				return bad("--rules", optarg);
 			}
-			o->rules = (uint32_t)v;
+			o->rules = (uint32_t)k;
 			break;
 		case 'c':
-			if (!parse_double(optarg, 0, CPU_SETSIZE - 1, &v) || v != floor(v)) {
+			if (!parse_int(optarg, 0, CPU_SETSIZE - 1, &k)) {
 				return bad("--cpu", optarg);
 			}
-			o->gen_cpu = (int)v;
+			o->gen_cpu = (int)k;
 			break;
 		case 'b':
 			o->bin = optarg;
 			break;
 		case 'o':
 			o->plot = optarg;
-			if (strlen(optarg) < 5 || (strcmp(optarg + strlen(optarg) - 4, ".svg") &&
-						   strcmp(optarg + strlen(optarg) - 4, ".png"))) {
+			if (!sb_plot_file_ok(optarg)) {
 				return bad("--plot (FILE.svg or FILE.png)", optarg);
 			}
 			break;
 		case 'z':
-			if (!parse_double(optarg, 0, 10000, &v) || v != floor(v)) {
+			if (!parse_int(optarg, 0, 10000, &k)) {
 				return bad("--pmd-sleep", optarg);
 			}
-			o->pmd_sleep = (int)v;
+			o->pmd_sleep = (int)k;
 			break;
 		case 'e':
 			o->eal = optarg;
