@@ -11,6 +11,7 @@ PKGS=(
 	dpdk-dev libdpdk-dev libpcap-dev libjansson-dev libcmocka-dev
 	python3-scapy tcpdump iproute2 iputils-ping iperf3 ethtool openvswitch-common
 	python3-os-ken bc openvswitch-switch qemu-system-x86 cpio python3-jsonschema gnuplot-nox
+	openvswitch-switch-dpdk
 )
 
 SUDO=""

@@ -11,7 +11,14 @@ ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 SCHEMA=$ROOT/docs/switch-bench.schema.json
 # check, finish and $T (switch-bench starts its own daemon, not this one).
 . "$(dirname "$0")/../lib/e2e.sh"
-ls -d /tmp/switch-bench.* 2>/dev/null | sort >"$T/dirs.before"
+# What an Open vSwitch instance would leave: directories, namespaces,
+# hugetlbfs mounts.
+leftovers() {
+	ls -d /tmp/switch-bench.* /tmp/switch-bench-ovs.* 2>/dev/null
+	ip netns list | grep -o '^sbovs[0-9]*'
+	grep ' /tmp/switch-bench' /proc/mounts
+}
+leftovers | sort >"$T/left.before"
 
 # query FILE EXPR: a Python expression over the report 'r' (True/False).
 query() {
@@ -76,18 +83,50 @@ check "a PNG chart" [ "$(head -c 4 "$T/run.png" 2>/dev/null | od -An -c | tr -d 
 "$BIN/switch-bench" plot "$T/sweep.json" --plot "$T/again.svg"
 check "plot of a saved report" cmp -s "$T/sweep.svg" "$T/again.svg"
 
+# Side by side with an isolated Open vSwitch-DPDK: every trial on both, in
+# turns. At a paced 20,000 frames/s both forward everything, so the ratio
+# of received rates is 1 within the schedule's jitter.
+sb run --against ovs --rate 20000 --plot "$T/cmp.svg" >"$T/cmp.out" 2>&1
+check "against ovs: exit 0" [ $? -eq 0 ]
+check "against ovs: a row per switch and their ratio" \
+	grep -qE '^vswitch +p2p +64 +1 +0\.0[12]' "$T/cmp.out"
+check "against ovs: Open vSwitch's row" grep -qE '^ovs +p2p +64 +1 +0\.0[12]' "$T/cmp.out"
+check "against ovs: the ratio" grep -qE '^ratio .*x(0\.9[5-9]|1\.0[0-5]) \(vswitch/ovs\)' "$T/cmp.out"
+check "against ovs: a line per switch in the chart" grep -q 'ovs, 64 B' "$T/cmp.svg"
+sb search --against ovs --loss 0 --precision 25 --duration 0.5 --json >"$T/cmp.json" \
+	2>"$T/cmp.err"
+check "against ovs, search: exit 0" [ $? -eq 0 ]
+check "against ovs, search: both switches searched, each found a rate" query "$T/cmp.json" \
+	"[c['switch'] for c in r['cases']] == ['vswitch', 'ovs'] and
+	  all(c['searches'][0]['rate_pps'] > 0 for c in r['cases']) and
+	  r['comparisons'][0]['search_rate_ratios'][0]['ratio'] > 0 and
+	  r['comparisons'][0]['rx_mpps_ratio'] > 0"
+check "against ovs: Open vSwitch's PMD counters were read" query "$T/cmp.json" \
+	"r['cases'][1]['trials'][0]['switch']['rx_packets'] > 10000 and
+	  r['cases'][1]['trials'][0]['switch']['busy_cycles_per_packet'] > 0 and
+	  [s['switch'] for s in r['machine']['switches']] == ['vswitch', 'ovs'] and
+	  r['machine']['switches'][1]['version'] and
+	  r['machine']['switches'][1]['pmd_cpu'] == r['machine']['pmd_cpu']"
+"$BIN/switch-bench" --bin "$BIN" --against ovs --ovs-vswitchd /nonexistent/ovs-vswitchd \
+	>"$T/noovs.out" 2>&1
+check "against a missing Open vSwitch: exit 1" [ $? -eq 1 ]
+check "with what to install" grep -q "openvswitch-switch-dpdk" "$T/noovs.out"
+
 # Bad arguments: a clear message, exit code 2, no switch started.
 for args in "--size 20" "--topology ring" "--flows 0" "--rate -5" "--pipeline x" \
-	"run --size 64,128" "bogus" "--plot chart.gif" "--pmd-sleep 20000"; do
+	"run --size 64,128" "bogus" "--plot chart.gif" "--pmd-sleep 20000" "--against vpp"; do
 	# shellcheck disable=SC2086
 	"$BIN/switch-bench" --bin "$BIN" $args >"$T/bad.out" 2>&1
 	rc=$?
 	check "refused: $args (exit $rc)" [ $rc -eq 2 ]
 	check "with a message: $args" grep -q "switch-bench: " "$T/bad.out"
 done
-ls -d /tmp/switch-bench.* 2>/dev/null | sort >"$T/dirs.after"
-check "no private directory left behind" cmp -s "$T/dirs.before" "$T/dirs.after"
+leftovers | sort >"$T/left.after"
+check "no private directory, namespace or mount left behind" \
+	cmp -s "$T/left.before" "$T/left.after"
 check "no vswitchd left running from the benchmark" \
 	[ -z "$(pgrep -f "vswitchd --db /tmp/switch-bench\.")" ]
+check "no Open vSwitch left running from the benchmark" \
+	[ -z "$(pgrep -f "/tmp/switch-bench-ovs\.")" ]
 
 finish

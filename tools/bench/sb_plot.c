@@ -15,23 +15,67 @@
 
 #include "sb_traffic.h"
 
-enum { MAX_KEYS = 16 };
+enum { MAX_KEYS = 32 };
 
+/* The lines of a chart: one per value of the key (and per switch). */
 struct keys {
 	char v[MAX_KEYS][16];
+	char sw[MAX_KEYS][16]; /* "" when the report has one switch */
 	unsigned int n;
 };
 
 static void
-add_key(struct keys *k, const char *v)
+add_key(struct keys *k, const char *sw, const char *v)
 {
 	for (unsigned int i = 0; i < k->n; i++) {
-		if (!strcmp(k->v[i], v)) {
+		if (!strcmp(k->v[i], v) && !strcmp(k->sw[i], sw)) {
 			return;
 		}
 	}
 	if (k->n < MAX_KEYS) {
+		snprintf(k->sw[k->n], sizeof k->sw[0], "%s", sw);
 		snprintf(k->v[k->n++], sizeof k->v[0], "%s", v);
+	}
+}
+
+/* Whether the report compares switches (--against). */
+static bool
+multi(const json_t *cases)
+{
+	const json_t *c;
+	const char *first = NULL;
+	size_t i;
+
+	json_array_foreach (cases, i, c) {
+		const char *sw = json_string_value(json_object_get(c, "switch"));
+
+		if (sw && first && strcmp(sw, first)) {
+			return true;
+		}
+		first = first ? first : sw;
+	}
+	return false;
+}
+
+/* The switch of case 'c' when the report has several, else "". */
+static const char *
+case_switch(const json_t *c, bool several)
+{
+	const char *sw = json_string_value(json_object_get(c, "switch"));
+
+	return several && sw ? sw : "";
+}
+
+/* The value of 'group' ("size" or "flows") in case 'c', as text. */
+static void
+case_group(const json_t *c, const char *group, char *buf, size_t size)
+{
+	const json_t *gv = json_object_get(c, group);
+
+	if (json_is_string(gv)) {
+		snprintf(buf, size, "%s", json_string_value(gv));
+	} else {
+		snprintf(buf, size, "%lld", (long long)json_integer_value(gv));
 	}
 }
 
@@ -55,25 +99,21 @@ size_x(const char *size)
 static void
 write_rates(FILE *f, const json_t *cases, const char *group, struct keys *groups)
 {
+	bool several = multi(cases);
 	const json_t *c;
 	size_t i;
 
 	json_array_foreach (cases, i, c) {
 		char g[16];
-		const json_t *gv = json_object_get(c, group);
 
-		if (json_is_string(gv)) {
-			snprintf(g, sizeof g, "%s", json_string_value(gv));
-		} else {
-			snprintf(g, sizeof g, "%lld", (long long)json_integer_value(gv));
-		}
-		add_key(groups, g);
+		case_group(c, group, g, sizeof g);
+		add_key(groups, case_switch(c, several), g);
 	}
 	for (unsigned int k = 0; k < groups->n; k++) {
 		double rows[4 * 64];
 		unsigned int n = 0;
 
-		fprintf(f, "# %s %s\n", group, groups->v[k]);
+		fprintf(f, "# %s %s %s\n", groups->sw[k], group, groups->v[k]);
 		json_array_foreach (cases, i, c) {
 			const json_t *rx =
 				json_object_get(json_object_get(c, "summary"), "rx_mpps");
@@ -82,12 +122,10 @@ write_rates(FILE *f, const json_t *cases, const char *group, struct keys *groups
 				(long long)json_integer_value(json_object_get(c, "flows"));
 			char g[16];
 
-			if (!strcmp(group, "size")) {
-				snprintf(g, sizeof g, "%s", size);
-			} else {
-				snprintf(g, sizeof g, "%lld", flows);
-			}
-			if (strcmp(g, groups->v[k]) || !json_is_object(rx) || n == 64) {
+			case_group(c, group, g, sizeof g);
+			if (strcmp(g, groups->v[k]) ||
+			    strcmp(case_switch(c, several), groups->sw[k]) || !json_is_object(rx) ||
+			    n == 64) {
 				continue;
 			}
 			rows[4 * n] = !strcmp(group, "size") ? (double)flows : size_x(size);
@@ -108,8 +146,9 @@ write_rates(FILE *f, const json_t *cases, const char *group, struct keys *groups
 
 /* One block per case with a latency CDF: microseconds, fraction. */
 static unsigned int
-write_cdfs(FILE *f, const json_t *cases, char titles[][48], unsigned int max)
+write_cdfs(FILE *f, const json_t *cases, char titles[][64], unsigned int max)
 {
+	bool several = multi(cases);
 	const json_t *c, *p;
 	unsigned int n = 0;
 	size_t i, k;
@@ -123,8 +162,10 @@ write_cdfs(FILE *f, const json_t *cases, char titles[][48], unsigned int max)
 		long long flows = (long long)json_integer_value(json_object_get(c, "flows"));
 		const char *size = json_string_value(json_object_get(c, "size"));
 
-		snprintf(titles[n], 48, "%s%s, %lld flow%s", size, strcmp(size, "imix") ? " B" : "",
-			 flows, flows == 1 ? "" : "s");
+		const char *sw = case_switch(c, several);
+
+		snprintf(titles[n], 64, "%s%s%s%s, %lld flow%s", sw, *sw ? ", " : "", size,
+			 strcmp(size, "imix") ? " B" : "", flows, flows == 1 ? "" : "s");
 		json_array_foreach (cdf, k, p) {
 			fprintf(f, "%g %g\n", json_number_value(json_array_get(p, 0)),
 				json_number_value(json_array_get(p, 1)));
@@ -143,9 +184,12 @@ plot_rates(FILE *gp, const char *file, const struct keys *k, const char *what)
 		/* "64 B", "imix", "1 flow", "1000 flows" */
 		bool bare = !strcmp(k->v[i], "imix");
 		bool one = !strcmp(k->v[i], "1") && !strcmp(what, "flows");
+		/* The switch compared with is dashed. */
+		bool other = strcmp(k->sw[i], k->sw[0]) != 0;
 
-		fprintf(gp, "%s'%s' index %u using 1:2:3:4 with yerrorlines title '%s%s%s'",
-			i ? ", " : "", file, i, k->v[i], bare ? "" : " ",
+		fprintf(gp, "%s'%s' index %u using 1:2:3:4 with yerrorlines%s title '%s%s%s%s%s'",
+			i ? ", " : "", file, i, other ? " dashtype 2" : "", k->sw[i],
+			*k->sw[i] ? ", " : "", k->v[i], bare ? "" : " ",
 			bare  ? ""
 			: one ? "flow"
 			      : what);
@@ -158,7 +202,7 @@ write_script(FILE *gp, const json_t *doc, const char *dir, const char *out)
 {
 	const json_t *m = json_object_get(doc, "machine"), *cfg = json_object_get(doc, "config");
 	const json_t *cases = json_object_get(doc, "cases");
-	char path[300], titles[MAX_KEYS][48];
+	char path[300], titles[MAX_KEYS][64], who[64];
 	struct keys sizes = {0}, flows = {0};
 	unsigned int n_cdf;
 	FILE *f;
@@ -183,13 +227,21 @@ write_script(FILE *gp, const json_t *doc, const char *dir, const char *out)
 	n_cdf = write_cdfs(f, cases, titles, MAX_KEYS);
 	fclose(f);
 
+	/* "vswitch", or "vswitch and ovs" for a comparison. */
+	snprintf(who, sizeof who, "%s", json_string_value(json_object_get(m, "switch")));
+	if (json_array_size(json_object_get(m, "switches")) > 1) {
+		snprintf(who, sizeof who, "%s and %s",
+			 json_string_value(json_object_get(
+				 json_array_get(json_object_get(m, "switches"), 0), "switch")),
+			 json_string_value(json_object_get(
+				 json_array_get(json_object_get(m, "switches"), 1), "switch")));
+	}
 	fprintf(gp, "set terminal %s size 1500,480 font 'sans,11'\n", svg ? "svg" : "pngcairo");
 	fprintf(gp, "set output '%s'\n", out);
 	fprintf(gp,
 		"set multiplot layout 1,3 title '%s, %s pipeline, %s: %s, %d CPUs, %s' "
 		"font 'sans,12'\n",
-		json_string_value(json_object_get(m, "switch")),
-		json_string_value(json_object_get(cfg, "pipeline")),
+		who, json_string_value(json_object_get(cfg, "pipeline")),
 		json_string_value(json_object_get(cfg, "topology")),
 		json_string_value(json_object_get(m, "cpu_model")),
 		(int)json_integer_value(json_object_get(m, "cpus")),

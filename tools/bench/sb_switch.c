@@ -18,15 +18,14 @@
 
 #include <rte_version.h>
 
+#include "sb_ovs.h"
+
 #ifndef SB_COMMIT
 #define SB_COMMIT "unknown"
 #endif
 
-/* Runs 'argv' and waits for it; its stdout goes to '*out' (a new string)
- * when 'out' is not NULL, else to /dev/null with stderr kept. Returns the
- * exit status, or -1. */
-static int
-run(char *const argv[], char **out)
+int
+sb_run(char *const argv[], char **out)
 {
 	int fds[2] = {-1, -1}, status;
 	size_t len = 0, cap = 0;
@@ -42,7 +41,7 @@ run(char *const argv[], char **out)
 		int fd = out ? fds[1] : open("/dev/null", O_WRONLY);
 
 		dup2(fd, 1);
-		execv(argv[0], argv);
+		execvp(argv[0], argv);
 		fprintf(stderr, "switch-bench: cannot run %s: %s\n", argv[0], strerror(errno));
 		_exit(127);
 	}
@@ -104,7 +103,7 @@ ctl(const struct sb_switch *sw, char **out, const char *const *args)
 		argv[argc++] = (char *)*args;
 	}
 	argv[argc] = NULL;
-	return run(argv, out);
+	return sb_run(argv, out);
 }
 
 static int
@@ -161,7 +160,7 @@ start_daemon(struct sb_switch *sw, const char *eal)
 		argv[argc++] = (char *)eal;
 	}
 	argv[argc] = NULL;
-	if (run(argv, NULL)) {
+	if (sb_run(argv, NULL)) {
 		fprintf(stderr, "switch-bench: vswitchd did not start (log: %s)\n", log);
 		return -1;
 	}
@@ -201,7 +200,11 @@ sb_switch_start(struct sb_switch *sw, const char *bin, const char *const *names,
 	json_t *j;
 
 	memset(sw, 0, sizeof *sw);
+	sw->kind = SB_VSWITCH;
+	sw->name = "vswitch";
 	sw->pmd_cpu = -1;
+	sw->default_sleep = 250; /* DP_PMD_MAX_SLEEP_US */
+	snprintf(sw->version, sizeof sw->version, "%s", VSWITCH_VERSION);
 	snprintf(sw->bin, sizeof sw->bin, "%s", bin);
 	snprintf(sw->dir, sizeof sw->dir, "/tmp/switch-bench.XXXXXX");
 	if (!mkdtemp(sw->dir)) {
@@ -243,14 +246,10 @@ sb_switch_start(struct sb_switch *sw, const char *bin, const char *const *names,
 }
 
 int
-sb_switch_add_rules(struct sb_switch *sw, uint32_t n)
+sb_write_rules(const char *path, uint32_t n)
 {
-	char path[160];
-	FILE *f;
-	int ret;
+	FILE *f = fopen(path, "w");
 
-	snprintf(path, sizeof path, "%s/rules.txt", sw->dir);
-	f = fopen(path, "w");
 	if (!f) {
 		return -1;
 	}
@@ -258,7 +257,20 @@ sb_switch_add_rules(struct sb_switch *sw, uint32_t n)
 		fprintf(f, "priority=200,udp,tp_dst=%u,nw_dst=172.%u.%u.%u,actions=drop\n",
 			1000 + i % 5000, 16 + (i >> 16) % 16, (i >> 8) & 255, i & 255);
 	}
-	if (fclose(f)) {
+	return fclose(f) ? -1 : 0;
+}
+
+int
+sb_switch_add_rules(struct sb_switch *sw, uint32_t n)
+{
+	char path[160];
+	int ret;
+
+	if (sw->kind == SB_OVS) {
+		return sb_ovs_add_rules(sw, n);
+	}
+	snprintf(path, sizeof path, "%s/rules.txt", sw->dir);
+	if (sb_write_rules(path, n)) {
 		return -1;
 	}
 	ret = ctl(sw, NULL, (const char *[]){"add-flows", sw->bridge, path, NULL});
@@ -285,6 +297,9 @@ sb_switch_set_pmd_sleep(struct sb_switch *sw, int us)
 {
 	char kv[48];
 
+	if (sw->kind == SB_OVS) {
+		return sb_ovs_set_pmd_sleep(sw, us);
+	}
 	snprintf(kv, sizeof kv, "pmd_max_sleep_us=%d", us);
 	return ctl(sw, NULL, (const char *[]){"set", "global", ".", kv, NULL}) ? -1 : 0;
 }
@@ -315,9 +330,13 @@ port_tx_dropped(const struct sb_switch *sw)
 int
 sb_switch_pmd_stats(const struct sb_switch *sw, struct sb_pmd_stats *s)
 {
-	json_t *j = pmd_stats_json(sw), *p;
+	json_t *j, *p;
 	size_t i;
 
+	if (sw->kind == SB_OVS) {
+		return sb_ovs_pmd_stats(sw, s);
+	}
+	j = pmd_stats_json(sw);
 	memset(s, 0, sizeof *s);
 	if (!j) {
 		fprintf(stderr, "switch-bench: cannot read the PMD counters\n");
@@ -342,10 +361,14 @@ sb_switch_pmd_stats(const struct sb_switch *sw, struct sb_pmd_stats *s)
 long
 sb_switch_megaflows(const struct sb_switch *sw)
 {
-	json_t *j = pmd_stats_json(sw), *p;
+	json_t *j, *p;
 	long n = 0;
 	size_t i;
 
+	if (sw->kind == SB_OVS) {
+		return sb_ovs_megaflows(sw);
+	}
+	j = pmd_stats_json(sw);
 	if (!j) {
 		return -1;
 	}
@@ -356,23 +379,56 @@ sb_switch_megaflows(const struct sb_switch *sw)
 	return n;
 }
 
+/* Whether 'pid' runs (a zombie does not). */
+static bool
+alive(int pid)
+{
+	char path[64], buf[256], *p;
+	FILE *f;
+	bool ret = false;
+
+	snprintf(path, sizeof path, "/proc/%d/stat", pid);
+	f = fopen(path, "r");
+	if (f) {
+		/* "PID (COMM) STATE ...": COMM may hold spaces or parentheses. */
+		if (fgets(buf, sizeof buf, f) && (p = strrchr(buf, ')')) && p[1] == ' ') {
+			ret = p[2] != 'Z' && p[2] != 'X';
+		}
+		fclose(f);
+	}
+	return ret;
+}
+
+void
+sb_kill_wait(int pid)
+{
+	if (pid <= 0) {
+		return;
+	}
+	kill(pid, SIGTERM);
+	for (int i = 0; i < 100 && alive(pid); i++) {
+		usleep(100000);
+	}
+	if (alive(pid)) {
+		kill(pid, SIGKILL);
+	}
+}
+
 void
 sb_switch_stop(struct sb_switch *sw)
 {
 	char path[200];
 
+	if (sw->kind == SB_OVS) {
+		sb_ovs_stop(sw);
+		return;
+	}
 	if (sw->pid > 0) {
 		if (sw->bridge[0]) {
 			/* Its internal port is a kernel device that outlives it. */
 			ctl(sw, NULL, (const char *[]){"del-br", sw->bridge, NULL});
 		}
-		kill(sw->pid, SIGTERM);
-		for (int i = 0; i < 100 && kill(sw->pid, 0) == 0; i++) {
-			usleep(100000);
-		}
-		if (kill(sw->pid, 0) == 0) {
-			kill(sw->pid, SIGKILL);
-		}
+		sb_kill_wait(sw->pid);
 		sw->pid = 0;
 	}
 	if (sw->dir[0]) {
@@ -408,6 +464,13 @@ file_field(const char *path, const char *key, char *buf, size_t size)
 	if (f) {
 		fclose(f);
 	}
+}
+
+json_t *
+sb_switch_json(const struct sb_switch *sw)
+{
+	return json_pack("{s:s, s:s, s:i}", "switch", sw->name, "version", sw->version, "pmd_cpu",
+			 sw->pmd_cpu);
 }
 
 json_t *

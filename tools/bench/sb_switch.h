@@ -3,7 +3,9 @@
  * switch-bench's switch under test: a private vswitchd (its own database,
  * control socket and run directory in a temporary directory, no OpenFlow
  * state kept) with one bridge of vhost-user ports, driven through
- * switch-ctl; its PMD counters; and what the machine is, for the report.
+ * switch-ctl; or, to compare with, an isolated Open vSwitch with DPDK
+ * (sb_ovs.c) with the same bridge; their PMD counters; and what the
+ * machine is, for the report.
  */
 #ifndef VS_SB_SWITCH_H
 #define VS_SB_SWITCH_H
@@ -15,14 +17,28 @@
 
 enum { SB_MAX_PORTS = 4 };
 
+enum sb_kind {
+	SB_VSWITCH,
+	SB_OVS, /* Open vSwitch with DPDK (sb_ovs.c) */
+};
+
 struct sb_switch {
-	char bin[512]; /* where vswitchd and switch-ctl are */
-	char dir[128]; /* the private directory */
+	enum sb_kind kind;
+	const char *name; /* "vswitch" or "ovs", as the report names it */
+	char bin[512];    /* vswitchd and switch-ctl; ovs-vswitchd for SB_OVS */
+	char dir[128];    /* the private directory */
 	char bridge[16];
 	char ports[SB_MAX_PORTS][16];
 	unsigned int n_ports;
-	int pid;     /* vswitchd's, 0 when not running */
-	int pmd_cpu; /* the CPU of its (first) PMD thread, -1: unknown */
+	int pid;           /* vswitchd's, 0 when not running */
+	int pmd_cpu;       /* the CPU of its (first) PMD thread, -1: unknown */
+	int default_sleep; /* its PMD's longest idle sleep by default, us */
+	char version[96];
+	/* Open vSwitch only: its network namespace, ovsdb-server, and whether
+	 * its private hugetlbfs is mounted on dir/huge. */
+	char ns[24];
+	int db_pid;
+	bool huge_mounted;
 };
 
 /* PMD counters that a trial reads before and after its window. */
@@ -38,6 +54,13 @@ struct sb_pmd_stats {
  * arguments (NULL: none). Returns 0 or -1 with a message printed. */
 int sb_switch_start(struct sb_switch *sw, const char *bin, const char *const *names,
 		    unsigned int n_ports, const char *pipeline, const char *eal);
+/* The same for Open vSwitch: 'ovs_vswitchd' (a DPDK build) with a private
+ * ovsdb-server, database, run directory, hugetlbfs mount and DPDK file
+ * prefix, in a network namespace of its own, its PMD thread on 'pmd_cpu'.
+ * Never touches the system's Open vSwitch. Returns 0 or -1 with a message
+ * printed; sb_switch_stop() cleans up either way. */
+int sb_ovs_start(struct sb_switch *sw, const char *ovs_vswitchd, const char *const *names,
+		 unsigned int n_ports, const char *pipeline, int pmd_cpu);
 /* Adds 'n' OpenFlow rules that the benchmark's traffic never matches
  * (UDP to 172.16.0.0/12 ports 1000-5999, priority 200), as a table of that
  * size. Returns 0 or -1. */
@@ -56,5 +79,16 @@ void sb_switch_stop(struct sb_switch *sw);
 
 /* What the machine and the software are: a new JSON object. */
 json_t *sb_machine_json(const struct sb_switch *sw, int gen_cpu);
+/* The switch under test: {"switch", "version", "pmd_cpu"}. */
+json_t *sb_switch_json(const struct sb_switch *sw);
+
+/* For sb_switch.c and sb_ovs.c: runs 'argv' (argv[0] looked up in PATH)
+ * and waits; its stdout goes to '*out' (a new string) when 'out' is not
+ * NULL, else to /dev/null. Returns the exit status, or -1. */
+int sb_run(char *const argv[], char **out);
+/* Waits up to 10 s for 'pid' to exit after SIGTERM, then kills it. */
+void sb_kill_wait(int pid);
+/* Writes the table of sb_switch_add_rules() to 'path'. Returns 0 or -1. */
+int sb_write_rules(const char *path, uint32_t n);
 
 #endif /* VS_SB_SWITCH_H */

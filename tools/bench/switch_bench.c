@@ -7,8 +7,11 @@
  * direction, loss, latency percentiles and the PMD's busy cycles per
  * packet. "run" repeats trials at one rate, "search" finds the highest rate
  * with no more than a given loss (RFC 2544 style binary search), "sweep"
- * goes over frame sizes and flow counts. Text on a terminal, or one JSON
- * document with --json (docs/switch-bench.md describes both).
+ * goes over frame sizes and flow counts. With --against ovs, an isolated
+ * Open vSwitch with DPDK runs beside it and every trial runs on both, one
+ * switch after the other, so that the machine's noise hits both alike; the
+ * ratio of each case is reported. Text on a terminal, or one JSON document
+ * with --json (docs/switch-bench.md describes both).
  */
 #include <errno.h>
 #include <getopt.h>
@@ -28,7 +31,13 @@
 #include "sb_switch.h"
 #include "sb_traffic.h"
 
-enum { MAX_LIST = 16, MAX_DIRS = 2, SEARCH_STEPS = 14 };
+enum { MAX_LIST = 16, MAX_DIRS = 2, SEARCH_STEPS = 14, MAX_SIDES = 2, MAX_TRIALS = 100 };
+
+/* The idle sleep of the switch not measured (with --against): the most
+ * either switch allows, so that it takes next to no CPU. */
+enum { IDLE_SLEEP_US = 10000 };
+
+#define OVS_VSWITCHD_DPDK "/usr/lib/openvswitch-switch-dpdk/ovs-vswitchd-dpdk"
 
 struct opts {
 	const char *mode, *topology, *pipeline, *bin, *eal;
@@ -40,9 +49,11 @@ struct opts {
 	uint32_t rules;
 	bool json, search;
 	int gen_cpu;
-	int pmd_sleep;      /* -1: the switch's default */
-	const char *plot;   /* a chart to draw, .svg or .png */
-	const char *report; /* plot: the saved report */
+	int pmd_sleep;            /* -1: the switch's default */
+	const char *plot;         /* a chart to draw, .svg or .png */
+	const char *report;       /* plot: the saved report */
+	const char *against;      /* "ovs" or NULL */
+	const char *ovs_vswitchd; /* its binary */
 };
 
 /* A topology: its stand-in VMs and the directions measured. */
@@ -89,6 +100,18 @@ struct trial_result {
 	struct sb_lat lat0; /* the first direction's latencies */
 };
 
+/* The switches under test: vswitch, and Open vSwitch with --against. */
+struct side {
+	struct sb_switch sw;
+	struct trial_result trs[MAX_TRIALS];
+};
+
+struct bench {
+	struct side sides[MAX_SIDES];
+	unsigned int n_sides;
+	int active; /* the switch whose PMD is awake, -1: not chosen yet */
+};
+
 static volatile sig_atomic_t interrupted;
 
 static void
@@ -126,6 +149,9 @@ usage(FILE *f)
 		"                                (default: the switch's default, 250)\n"
 		"  --bin DIR                     vswitchd and switch-ctl (default: beside this)\n"
 		"  --eal ARGS                    extra DPDK arguments for vswitchd\n"
+		"  --against ovs                 also run every trial on an isolated Open\n"
+		"                                vSwitch with DPDK, alternating, with ratios\n"
+		"  --ovs-vswitchd PATH           its binary (default " OVS_VSWITCHD_DPDK ")\n"
 		"  --json                        one JSON document on stdout\n"
 		"  --plot FILE.svg|FILE.png      charts: Mpps by flows and by frame size,\n"
 		"                                latency CDFs (gnuplot)\n");
@@ -234,6 +260,8 @@ parse_opts(int argc, char **argv, struct opts *o)
 		{"eal", required_argument, NULL, 'e'},
 		{"pmd-sleep", required_argument, NULL, 'z'},
 		{"plot", required_argument, NULL, 'o'},
+		{"against", required_argument, NULL, 'A'},
+		{"ovs-vswitchd", required_argument, NULL, 'O'},
 		{"json", no_argument, NULL, 'j'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
@@ -258,7 +286,8 @@ parse_opts(int argc, char **argv, struct opts *o)
 			   .warmup = 1,
 			   .precision = 2,
 			   .gen_cpu = -1,
-			   .pmd_sleep = -1};
+			   .pmd_sleep = -1,
+			   .ovs_vswitchd = OVS_VSWITCHD_DPDK};
 	while ((c = getopt_long(argc, argv, "", longs, NULL)) != -1) {
 		switch (c) {
 		case 't':
@@ -344,6 +373,15 @@ parse_opts(int argc, char **argv, struct opts *o)
 		case 'e':
 			o->eal = optarg;
 			break;
+		case 'A':
+			if (strcmp(optarg, "ovs")) {
+				return bad("--against (only ovs)", optarg);
+			}
+			o->against = optarg;
+			break;
+		case 'O':
+			o->ovs_vswitchd = optarg;
+			break;
 		case 'j':
 			o->json = true;
 			break;
@@ -365,7 +403,7 @@ parse_opts(int argc, char **argv, struct opts *o)
 	}
 	if (!strcmp(o->mode, "plot")) {
 		/* plot REPORT.json --plot FILE: charts of a saved report. */
-		if (optind + 1 != argc || !o->plot) {
+		if (optind + 1 != argc || !o->plot || o->against) {
 			fprintf(stderr, "switch-bench: plot takes a report (--json output) "
 					"and --plot FILE.svg|png\n");
 			return -1;
@@ -682,98 +720,147 @@ progress(const struct opts *o, const char *fmt, ...)
 	va_end(ap);
 }
 
-/* Runs o->repeat trials at 'rate'; appends them to 'arr'. Returns how
- * many were valid; '*pass' whether every one had at most 'loss' % loss
- * with the generator keeping up. */
-static unsigned int
-trials_at(const struct opts *o, const struct sb_switch *sw, const struct topo *tp, uint16_t size,
-	  uint32_t flows, double rate, double loss, json_t *arr, struct trial_result *trs,
+/* Wakes switch 'k' (its PMD's idle sleep as asked, or its default) and
+ * puts the other to sleep, when there are two and 'k' is not awake yet. */
+static void
+activate(const struct opts *o, struct bench *b, unsigned int k)
+{
+	if (b->n_sides < 2 || b->active == (int)k) {
+		return;
+	}
+	for (unsigned int i = 0; i < b->n_sides; i++) {
+		/* The one to sleep first, so that both never poll at once. */
+		unsigned int j = (k + 1 + i) % b->n_sides;
+		struct sb_switch *sw = &b->sides[j].sw;
+		int us = j != k              ? IDLE_SLEEP_US
+			 : o->pmd_sleep >= 0 ? o->pmd_sleep
+					     : sw->default_sleep;
+
+		if (sb_switch_set_pmd_sleep(sw, us)) {
+			fprintf(stderr, "switch-bench: warning: cannot set %s's PMD sleep\n",
+				sw->name);
+		}
+	}
+	b->active = (int)k;
+}
+
+/* Runs o->repeat trials at 'rates[k]' on each switch 'k' that is 'on',
+ * the switches taking turns trial by trial; appends them to 'arrs[k]' and
+ * keeps them in the switch's 'trs'. 'pass[k]': whether every trial had at
+ * most 'loss' % loss with the generator keeping up. */
+static void
+trials_at(const struct opts *o, struct bench *b, const bool *on, const struct topo *tp,
+	  uint16_t size, uint32_t flows, const double *rates, double loss, json_t **arrs,
 	  bool *pass)
 {
-	unsigned int valid = 0;
+	unsigned int valid[MAX_SIDES] = {0};
 	char sz[8];
 
 	size_name(size, sz, sizeof sz);
-	*pass = true;
-	for (unsigned int i = 0; i < o->repeat && !interrupted; i++) {
-		struct trial_result *tr = &trs[i];
-
-		progress(o, "%s %s B %u flows, %s, trial %u/%u...", tp->name, sz, flows,
-			 rate > 0 ? "paced" : "max rate", i + 1, o->repeat);
-		/* A paced generator that fell behind measured itself, not the
-		 * switch: such a trial is kept in the report, marked discarded,
-		 * and run again (twice at most). */
-		for (unsigned int again = 0;; again++) {
-			json_t *j;
-
-			run_trial(o, sw, tp, rate, size, flows, tr);
-			j = trial_json(tr, tp);
-			if (!tr->valid || !trial_gen_limited(tr) || rate <= 0 || again == 2 ||
-			    interrupted) {
-				json_array_append_new(arr, j);
-				break;
-			}
-			json_object_set_new(j, "discarded", json_true());
-			json_array_append_new(arr, j);
-		}
-		if (!tr->valid) {
-			progress(o, "%s", "");
-			fprintf(stderr, "switch-bench: trial refused: %s\n", tr->error);
-			*pass = false;
-			continue;
-		}
-		valid++;
-		*pass = *pass && trial_loss(tr) <= loss && !trial_gen_limited(tr);
+	for (unsigned int k = 0; k < b->n_sides; k++) {
+		pass[k] = on[k];
 	}
-	*pass = *pass && valid == o->repeat;
-	return valid;
+	for (unsigned int i = 0; i < o->repeat && !interrupted; i++) {
+		for (unsigned int k = 0; k < b->n_sides && !interrupted; k++) {
+			const struct sb_switch *sw = &b->sides[k].sw;
+			struct trial_result *tr = &b->sides[k].trs[i];
+
+			if (!on[k]) {
+				continue;
+			}
+			activate(o, b, k);
+			progress(o, "%s%s%s %s B %u flows, %s, trial %u/%u...",
+				 b->n_sides > 1 ? sw->name : "", b->n_sides > 1 ? ": " : "",
+				 tp->name, sz, flows, rates[k] > 0 ? "paced" : "max rate", i + 1,
+				 o->repeat);
+			/* A paced generator that fell behind measured itself, not
+			 * the switch: such a trial is kept in the report, marked
+			 * discarded, and run again (twice at most). */
+			for (unsigned int again = 0;; again++) {
+				json_t *j;
+
+				run_trial(o, sw, tp, rates[k], size, flows, tr);
+				j = trial_json(tr, tp);
+				if (!tr->valid || !trial_gen_limited(tr) || rates[k] <= 0 ||
+				    again == 2 || interrupted) {
+					json_array_append_new(arrs[k], j);
+					break;
+				}
+				json_object_set_new(j, "discarded", json_true());
+				json_array_append_new(arrs[k], j);
+			}
+			if (!tr->valid) {
+				progress(o, "%s", "");
+				fprintf(stderr, "switch-bench: %s: trial refused: %s\n", sw->name,
+					tr->error);
+				pass[k] = false;
+				continue;
+			}
+			valid[k]++;
+			pass[k] = pass[k] && trial_loss(tr) <= loss && !trial_gen_limited(tr);
+		}
+	}
+	for (unsigned int k = 0; k < b->n_sides; k++) {
+		pass[k] = pass[k] && valid[k] == o->repeat;
+	}
 }
 
-/* The highest rate per sending VM at which every trial loses at most
- * 'loss' %: between 0 and 'ceiling' (what the VMs offered at full speed).
- * Returns a new JSON object. */
-static json_t *
-search(const struct opts *o, const struct sb_switch *sw, const struct topo *tp, uint16_t size,
-       uint32_t flows, double ceiling, double loss, double floor_rate, struct trial_result *trs,
-       double *found)
+/* One binary search for the highest rate per sending VM at which every
+ * trial loses at most 'loss' %: between 'floor' (what a search allowing
+ * less loss found: nothing below it is tried again) and 'ceiling' (what
+ * the VMs offered at full speed). */
+struct search {
+	double lo, hi, rate, ceiling, floor, loss, found, best_rx;
+	unsigned int n;
+	bool done;
+	json_t *steps;
+};
+
+static void
+search_init(struct search *s, double ceiling, double floor_rate, double loss, unsigned int n_dirs)
 {
-	json_t *steps = json_array();
-	/* Below the floor nothing is tested again: lost nothing, so received
-	 * all it was sent. */
-	double lo = floor_rate, hi = ceiling, best_rx = floor_rate * tp->n_dirs / 1e6,
-	       rate = ceiling;
-	unsigned int n = 0;
-	bool pass;
+	*s = (struct search){.lo = floor_rate,
+			     .hi = ceiling,
+			     .rate = ceiling,
+			     .ceiling = ceiling,
+			     .floor = floor_rate,
+			     .loss = loss,
+			     .found = floor_rate,
+			     /* Lost nothing below the floor: received all it was sent. */
+			     .best_rx = floor_rate * n_dirs / 1e6,
+			     .steps = json_array()};
+}
 
-	*found = floor_rate;
-	while (n < SEARCH_STEPS && !interrupted) {
-		json_t *arr = json_array();
-		struct summary s;
+/* Records the step just run at s->rate and picks the next rate. */
+static void
+search_step(const struct opts *o, struct search *s, const struct trial_result *trs, bool pass,
+	    json_t *arr)
+{
+	struct summary sum;
+	json_t *summary = summary_json(trs, o->repeat, &sum);
 
-		n++;
-		trials_at(o, sw, tp, size, flows, rate, loss, arr, trs, &pass);
-		json_array_append_new(steps,
-				      json_pack("{s:f, s:b, s:o, s:o}", "rate_pps", rate, "pass",
-						pass, "summary", summary_json(trs, o->repeat, &s),
-						"trials", arr));
-		if (pass) {
-			lo = rate;
-			*found = rate;
-			best_rx = s.rx_mpps;
-		} else {
-			hi = rate;
-		}
-		if (rate == ceiling && pass) {
-			break; /* the VMs' full speed passes: nothing above to find */
-		}
-		if (hi - lo <= hi * o->precision / 100) {
-			break;
-		}
-		rate = (lo + hi) / 2;
+	s->n++;
+	json_array_append_new(s->steps, json_pack("{s:f, s:b, s:o, s:o}", "rate_pps", s->rate,
+						  "pass", pass, "summary", summary, "trials", arr));
+	if (pass) {
+		s->lo = s->rate;
+		s->found = s->rate;
+		s->best_rx = sum.rx_mpps;
+	} else {
+		s->hi = s->rate;
 	}
-	return json_pack("{s:f, s:f, s:f, s:f, s:i, s:o}", "loss_pct_max", loss, "rate_pps", *found,
-			 "rx_mpps", best_rx, "started_from_pps", floor_rate, "steps", (int)n,
-			 "trials", steps);
+	/* The VMs' full speed passes: nothing above to find. */
+	s->done = (s->rate == s->ceiling && pass) || s->hi - s->lo <= s->hi * o->precision / 100 ||
+		  s->n >= SEARCH_STEPS;
+	s->rate = (s->lo + s->hi) / 2;
+}
+
+static json_t *
+search_json(const struct search *s)
+{
+	return json_pack("{s:f, s:f, s:f, s:f, s:i, s:o}", "loss_pct_max", s->loss, "rate_pps",
+			 s->found, "rx_mpps", s->best_rx, "started_from_pps", s->floor, "steps",
+			 (int)s->n, "trials", s->steps);
 }
 
 /* ---- One case: a run or a search at one size and flow count ---- */
@@ -806,63 +893,130 @@ struct case_out {
 	bool ok;
 };
 
-static json_t *
-run_case(const struct opts *o, const struct sb_switch *sw, const struct topo *tp, uint16_t size,
-	 uint32_t flows, struct trial_result *trs, struct case_out *out)
+/* The searches of one case, every loss level in turn, the switches'
+ * searches stepping together (A's step, B's step, ...). */
+static void
+search_case(const struct opts *o, struct bench *b, const struct topo *tp, uint16_t size,
+	    uint32_t flows, const bool *on, json_t **cases, struct case_out *outs)
 {
-	json_t *arr = json_array(), *c;
-	char sz[8];
-	bool pass;
+	double ceiling[MAX_SIDES] = {0};
+	json_t *searches[MAX_SIDES] = {NULL};
 
-	memset(out, 0, sizeof *out);
-	size_name(size, sz, sizeof sz);
-	trials_at(o, sw, tp, size, flows, o->search ? 0 : o->rate, 100, arr, trs, &pass);
-	c = json_pack("{s:s, s:s, s:i, s:i, s:o}", "topology", tp->name, "size", sz, "flows",
-		      (int)flows, "rules", (int)o->rules, "trials", arr);
-	json_object_set_new(c, "summary", summary_json(trs, o->repeat, &out->s));
-	out->ok = out->s.valid == out->s.total;
-	for (unsigned int i = 0; i < o->repeat; i++) {
-		if (trs[i].valid && trs[i].lat0.n) {
-			json_object_set_new(c, "latency_cdf", cdf_json(&trs[i].lat0));
-			break;
+	for (unsigned int k = 0; k < b->n_sides; k++) {
+		const struct trial_result *trs = b->sides[k].trs;
+
+		if (!on[k]) {
+			continue;
 		}
-	}
-	if (o->search && out->s.valid) {
-		json_t *searches = json_array();
 		/* The ceiling: what each sending VM offered at full speed. */
-		double ceiling = out->s.rx_mpps * 1e6 / tp->n_dirs;
-		double max_offered = 0;
-
+		ceiling[k] = outs[k].s.rx_mpps * 1e6 / tp->n_dirs;
 		for (unsigned int i = 0; i < o->repeat; i++) {
 			for (unsigned int d = 0; trs[i].valid && d < trs[i].n_dirs; d++) {
-				max_offered = trs[i].dir[d].sent_pps > max_offered
-						      ? trs[i].dir[d].sent_pps
-						      : max_offered;
+				ceiling[k] = trs[i].dir[d].sent_pps > ceiling[k]
+						     ? trs[i].dir[d].sent_pps
+						     : ceiling[k];
 			}
 		}
-		ceiling = max_offered > ceiling ? max_offered : ceiling;
-		for (unsigned int i = 0; i < o->n_losses && !interrupted; i++) {
+		searches[k] = json_array();
+	}
+	for (unsigned int l = 0; l < o->n_losses && !interrupted; l++) {
+		struct search st[MAX_SIDES];
+		bool more = true;
+
+		for (unsigned int k = 0; k < b->n_sides; k++) {
 			/* A rate that passed with less loss allowed passes with
 			 * more: it is where this search starts from. */
 			double floor_rate = 0;
 
-			for (unsigned int k = 0; k < i; k++) {
-				if (o->losses[k] <= o->losses[i] && out->found[k] > floor_rate) {
-					floor_rate = out->found[k];
+			for (unsigned int i = 0; i < l; i++) {
+				if (o->losses[i] <= o->losses[l] && outs[k].found[i] > floor_rate) {
+					floor_rate = outs[k].found[i];
 				}
 			}
-			json_array_append_new(searches,
-					      search(o, sw, tp, size, flows, ceiling, o->losses[i],
-						     floor_rate, trs, &out->found[i]));
+			search_init(&st[k], ceiling[k], floor_rate, o->losses[l], tp->n_dirs);
+			st[k].done = !on[k];
 		}
-		json_object_set_new(c, "searches", searches);
+		while (more && !interrupted) {
+			json_t *arrs[MAX_SIDES] = {NULL};
+			double rates[MAX_SIDES] = {0};
+			bool step[MAX_SIDES], pass[MAX_SIDES];
+
+			for (unsigned int k = 0; k < b->n_sides; k++) {
+				step[k] = !st[k].done;
+				rates[k] = st[k].rate;
+				arrs[k] = step[k] ? json_array() : NULL;
+			}
+			trials_at(o, b, step, tp, size, flows, rates, o->losses[l], arrs, pass);
+			more = false;
+			for (unsigned int k = 0; k < b->n_sides; k++) {
+				if (step[k]) {
+					search_step(o, &st[k], b->sides[k].trs, pass[k], arrs[k]);
+					more = more || !st[k].done;
+				}
+			}
+		}
+		for (unsigned int k = 0; k < b->n_sides; k++) {
+			if (on[k]) {
+				outs[k].found[l] = st[k].found;
+				json_array_append_new(searches[k], search_json(&st[k]));
+			} else {
+				json_decref(st[k].steps);
+			}
+		}
 	}
-	return c;
+	for (unsigned int k = 0; k < b->n_sides; k++) {
+		if (searches[k]) {
+			json_object_set_new(cases[k], "searches", searches[k]);
+		}
+	}
+}
+
+/* One case on every switch: a new JSON object per switch in 'cases'. */
+static void
+run_case(const struct opts *o, struct bench *b, const struct topo *tp, uint16_t size,
+	 uint32_t flows, json_t **cases, struct case_out *outs)
+{
+	json_t *arrs[MAX_SIDES];
+	double rates[MAX_SIDES];
+	bool on[MAX_SIDES], pass[MAX_SIDES];
+	char sz[8];
+
+	size_name(size, sz, sizeof sz);
+	for (unsigned int k = 0; k < b->n_sides; k++) {
+		memset(&outs[k], 0, sizeof outs[k]);
+		on[k] = true;
+		rates[k] = o->search ? 0 : o->rate;
+		arrs[k] = json_array();
+	}
+	trials_at(o, b, on, tp, size, flows, rates, 100, arrs, pass);
+	for (unsigned int k = 0; k < b->n_sides; k++) {
+		const struct trial_result *trs = b->sides[k].trs;
+
+		cases[k] = json_pack("{s:s, s:s, s:s, s:i, s:i, s:o}", "switch",
+				     b->sides[k].sw.name, "topology", tp->name, "size", sz, "flows",
+				     (int)flows, "rules", (int)o->rules, "trials", arrs[k]);
+		json_object_set_new(cases[k], "summary", summary_json(trs, o->repeat, &outs[k].s));
+		outs[k].ok = outs[k].s.valid == outs[k].s.total;
+		on[k] = o->search && outs[k].s.valid;
+		for (unsigned int i = 0; i < o->repeat; i++) {
+			if (trs[i].valid && trs[i].lat0.n) {
+				json_object_set_new(cases[k], "latency_cdf",
+						    cdf_json(&trs[i].lat0));
+				break;
+			}
+		}
+	}
+	if (o->search) {
+		search_case(o, b, tp, size, flows, on, cases, outs);
+	}
 }
 
 static void
-print_header(const struct opts *o)
+print_header(const struct opts *o, const struct bench *b)
 {
+	if (b->n_sides > 1) {
+		printf("%-8s ", "switch");
+	}
 	printf("%-9s %-5s %8s  %-24s %9s %13s %10s", "topology", "size", "flows",
 	       "rx Mpps median (min-max)", "loss %", "p99 lat (us)", "busy cyc/pkt");
 	for (unsigned int i = 0; o->search && i < o->n_losses; i++) {
@@ -872,7 +1026,8 @@ print_header(const struct opts *o)
 }
 
 static void
-print_case(const struct opts *o, const struct topo *tp, const json_t *c, const struct case_out *out)
+print_case(const struct opts *o, const struct bench *b, const struct topo *tp, const json_t *c,
+	   const struct case_out *out)
 {
 	const json_t *rx = json_object_get(json_object_get(c, "summary"), "rx_mpps");
 	char range[40];
@@ -881,6 +1036,9 @@ print_case(const struct opts *o, const struct topo *tp, const json_t *c, const s
 		 json_real_value(json_object_get(rx, "median")),
 		 json_real_value(json_object_get(rx, "min")),
 		 json_real_value(json_object_get(rx, "max")));
+	if (b->n_sides > 1) {
+		printf("%-8s ", json_string_value(json_object_get(c, "switch")));
+	}
 	printf("%-9s %-5s %8lld  %-24s %9.4f %13.1f %10.0f",
 	       json_string_value(json_object_get(c, "topology")),
 	       json_string_value(json_object_get(c, "size")),
@@ -892,6 +1050,53 @@ print_case(const struct opts *o, const struct topo *tp, const json_t *c, const s
 		printf("  %9.3f Mpps", out->found[i] * tp->n_dirs / 1e6);
 	}
 	printf("%s\n", out->s.gen_limited ? "  (generator could not keep up: see JSON)" : "");
+}
+
+static double
+ratio(double a, double b)
+{
+	return b > 0 ? a / b : 0;
+}
+
+/* vswitch against the other switch in one case: JSON, and a text line. */
+static json_t *
+compare_case(const struct opts *o, const struct bench *b, const json_t *c,
+	     const struct case_out *outs)
+{
+	json_t *rates = json_array();
+	bool valid = outs[0].s.valid && outs[1].s.valid;
+	json_t *j;
+
+	for (unsigned int i = 0; o->search && i < o->n_losses; i++) {
+		json_array_append_new(rates,
+				      json_pack("{s:f, s:f}", "loss_pct_max", o->losses[i], "ratio",
+						ratio(outs[0].found[i], outs[1].found[i])));
+	}
+	j = json_pack("{s:s, s:s, s:O, s:O, s:o, s:o, s:o}", "switch", b->sides[0].sw.name,
+		      "against", b->sides[1].sw.name, "size", json_object_get(c, "size"), "flows",
+		      json_object_get(c, "flows"), "rx_mpps_ratio",
+		      valid ? json_real(ratio(outs[0].s.rx_mpps, outs[1].s.rx_mpps)) : json_null(),
+		      "busy_cycles_per_packet_ratio",
+		      valid ? json_real(ratio(outs[0].s.busy_cpp, outs[1].s.busy_cpp))
+			    : json_null(),
+		      "search_rate_ratios", rates);
+	if (!o->json) {
+		printf("%-8s %-9s %-5s %8lld  %-24s", "ratio", "", "",
+		       (long long)json_integer_value(json_object_get(c, "flows")), "");
+		if (valid) {
+			printf("x%.2f (%s/%s), busy cycles per packet x%.2f",
+			       ratio(outs[0].s.rx_mpps, outs[1].s.rx_mpps), b->sides[0].sw.name,
+			       b->sides[1].sw.name, ratio(outs[0].s.busy_cpp, outs[1].s.busy_cpp));
+		} else {
+			printf("none: a switch had no valid trial");
+		}
+		for (unsigned int i = 0; valid && o->search && i < o->n_losses; i++) {
+			printf("; rate @%g%% x%.2f", o->losses[i],
+			       ratio(outs[0].found[i], outs[1].found[i]));
+		}
+		printf("\n");
+	}
+	return j;
 }
 
 static json_t *
@@ -910,46 +1115,64 @@ config_json(const struct opts *o)
 	for (unsigned int i = 0; i < o->n_losses; i++) {
 		json_array_append_new(losses, json_real(o->losses[i]));
 	}
-	return json_pack("{s:s, s:s, s:s, s:o, s:o, s:o, s:o, s:f, s:f, s:i, s:f, s:i, s:i}",
-			 "mode", o->mode, "topology", o->topology, "pipeline", o->pipeline, "sizes",
-			 sizes, "flows", flows, "rate_pps",
-			 o->rate > 0 ? json_real(o->rate) : json_null(), "loss_pct", losses,
-			 "duration_s", o->duration, "warmup_s", o->warmup, "repeat", (int)o->repeat,
-			 "precision_pct", o->precision, "rules", (int)o->rules, "pmd_max_sleep_us",
-			 o->pmd_sleep);
+	return json_pack(
+		"{s:s, s:s, s:s, s:o, s:o, s:o, s:o, s:f, s:f, s:i, s:f, s:i, s:i, s:o}", "mode",
+		o->mode, "topology", o->topology, "pipeline", o->pipeline, "sizes", sizes, "flows",
+		flows, "rate_pps", o->rate > 0 ? json_real(o->rate) : json_null(), "loss_pct",
+		losses, "duration_s", o->duration, "warmup_s", o->warmup, "repeat", (int)o->repeat,
+		"precision_pct", o->precision, "rules", (int)o->rules, "pmd_max_sleep_us",
+		o->pmd_sleep, "against", o->against ? json_string(o->against) : json_null());
 }
 
 static int
-bench(const struct opts *o, const struct topo *tp, struct sb_switch *sw)
+run_bench(const struct opts *o, const struct topo *tp, struct bench *b)
 {
-	static struct trial_result trs[100];
-	json_t *doc, *cases = json_array();
+	json_t *doc, *cases = json_array(), *switches = json_array(), *cmp = json_array();
 	bool all_ok = true;
 
 	doc = json_pack("{s:s, s:s, s:o, s:o}", "tool", "switch-bench", "version", VSWITCH_VERSION,
-			"machine", sb_machine_json(sw, o->gen_cpu), "config", config_json(o));
+			"machine", sb_machine_json(&b->sides[0].sw, o->gen_cpu), "config",
+			config_json(o));
+	for (unsigned int k = 0; k < b->n_sides; k++) {
+		json_array_append_new(switches, sb_switch_json(&b->sides[k].sw));
+	}
+	json_object_set_new(json_object_get(doc, "machine"), "switches", switches);
 	if (!o->json) {
 		printf("switch-bench %s: %s, %s pipeline%s, %u trial(s) of %.1f s per rate, "
-		       "PMD on CPU %d, VMs on CPU %d\n",
+		       "PMD on CPU %d, VMs on CPU %d%s\n",
 		       o->mode, tp->name, o->pipeline, o->rules ? " plus rules" : "", o->repeat,
-		       o->duration, sw->pmd_cpu, o->gen_cpu);
-		print_header(o);
+		       o->duration, b->sides[0].sw.pmd_cpu, o->gen_cpu,
+		       b->n_sides > 1 ? ", against Open vSwitch (taking turns)" : "");
+		print_header(o, b);
 	}
 	for (unsigned int s = 0; s < o->n_sizes && !interrupted; s++) {
 		for (unsigned int f = 0; f < o->n_flows && !interrupted; f++) {
-			struct case_out out;
-			json_t *c = run_case(o, sw, tp, o->sizes[s], o->flows[f], trs, &out);
+			struct case_out outs[MAX_SIDES];
+			json_t *c[MAX_SIDES];
 
+			run_case(o, b, tp, o->sizes[s], o->flows[f], c, outs);
 			progress(o, "%s", "");
-			if (!o->json) {
-				print_case(o, tp, c, &out);
-				fflush(stdout);
+			for (unsigned int k = 0; k < b->n_sides; k++) {
+				if (!o->json) {
+					print_case(o, b, tp, c[k], &outs[k]);
+				}
+				all_ok = all_ok && outs[k].ok;
 			}
-			all_ok = all_ok && out.ok;
-			json_array_append_new(cases, c);
+			if (b->n_sides > 1) {
+				json_array_append_new(cmp, compare_case(o, b, c[0], outs));
+			}
+			for (unsigned int k = 0; k < b->n_sides; k++) {
+				json_array_append_new(cases, c[k]);
+			}
+			fflush(stdout);
 		}
 	}
 	json_object_set_new(doc, "cases", cases);
+	if (b->n_sides > 1) {
+		json_object_set_new(doc, "comparisons", cmp);
+	} else {
+		json_decref(cmp);
+	}
 	json_object_set_new(doc, "complete", json_boolean(!interrupted && all_ok));
 	if (o->plot && !interrupted && sb_plot(doc, o->plot)) {
 		all_ok = false;
@@ -962,12 +1185,46 @@ bench(const struct opts *o, const struct topo *tp, struct sb_switch *sw)
 	return interrupted ? 130 : all_ok ? 0 : 1;
 }
 
+/* Starts the switches, each with its rules. Returns 0 or -1. */
+static int
+start_switches(struct opts *o, const struct topo *tp, struct bench *b)
+{
+	struct sb_switch *vs = &b->sides[0].sw, *ovs = &b->sides[1].sw;
+
+	b->active = -1;
+	b->n_sides = 1;
+	if (sb_switch_start(vs, o->bin, tp->names, tp->n_devs, o->pipeline, o->eal) ||
+	    (o->rules && sb_switch_add_rules(vs, o->rules))) {
+		return -1;
+	}
+	if (o->gen_cpu < 0) {
+		o->gen_cpu = pick_cpu(vs->pmd_cpu);
+	}
+	if (o->gen_cpu == vs->pmd_cpu) {
+		fprintf(stderr,
+			"switch-bench: warning: the VMs share CPU %d with the PMD thread; "
+			"rates are not comparable\n",
+			o->gen_cpu);
+	}
+	if (!o->against) {
+		return o->pmd_sleep >= 0 ? sb_switch_set_pmd_sleep(vs, o->pmd_sleep) : 0;
+	}
+	/* Open vSwitch's PMD on vswitch's CPU; vswitch sleeps meanwhile. */
+	b->n_sides = 2;
+	if (vs->pmd_cpu < 0 || sb_switch_set_pmd_sleep(vs, IDLE_SLEEP_US) ||
+	    sb_ovs_start(ovs, o->ovs_vswitchd, tp->names, tp->n_devs, o->pipeline, vs->pmd_cpu) ||
+	    sb_switch_set_pmd_sleep(ovs, IDLE_SLEEP_US) ||
+	    (o->rules && sb_switch_add_rules(ovs, o->rules))) {
+		return -1;
+	}
+	return 0;
+}
+
 int
 main(int argc, char **argv)
 {
-	const char *names[SB_MAX_DEVS];
+	static struct bench b;
 	const struct topo *tp;
-	struct sb_switch sw;
 	struct opts o;
 	int ret;
 
@@ -994,26 +1251,14 @@ main(int argc, char **argv)
 	}
 	sigaction(SIGINT, &(struct sigaction){.sa_handler = on_signal}, NULL);
 	sigaction(SIGTERM, &(struct sigaction){.sa_handler = on_signal}, NULL);
-	for (unsigned int i = 0; i < tp->n_devs; i++) {
-		names[i] = tp->names[i];
-	}
-	if (sb_switch_start(&sw, o.bin, names, tp->n_devs, o.pipeline, o.eal) ||
-	    (o.rules && sb_switch_add_rules(&sw, o.rules)) ||
-	    (o.pmd_sleep >= 0 && sb_switch_set_pmd_sleep(&sw, o.pmd_sleep))) {
+	if (start_switches(&o, tp, &b)) {
 		fprintf(stderr, "switch-bench: the switch could not be set up\n");
-		sb_switch_stop(&sw);
-		return 1;
+		ret = 1;
+	} else {
+		ret = run_bench(&o, tp, &b);
 	}
-	if (o.gen_cpu < 0) {
-		o.gen_cpu = pick_cpu(sw.pmd_cpu);
+	for (unsigned int k = 0; k < MAX_SIDES; k++) {
+		sb_switch_stop(&b.sides[k].sw);
 	}
-	if (o.gen_cpu == sw.pmd_cpu) {
-		fprintf(stderr,
-			"switch-bench: warning: the VMs share CPU %d with the PMD thread; "
-			"rates are not comparable\n",
-			o.gen_cpu);
-	}
-	ret = bench(&o, tp, &sw);
-	sb_switch_stop(&sw);
 	return ret;
 }

@@ -1,0 +1,452 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * switch-bench's Open vSwitch under test (sb_switch.h, sb_ovs_start()):
+ * Debian's DPDK build of ovs-vswitchd, started as an instance of its own.
+ *
+ * Everything it owns lives in one temporary directory: the database and
+ * ovsdb-server's socket, the run directory (OVS_RUNDIR, where its
+ * vhost-user sockets, OpenFlow management sockets and control sockets go),
+ * the logs, and a hugetlbfs mount for DPDK (besides "--file-prefix" unique
+ * to this run). Both daemons run in a network namespace made for them, so
+ * the TAP devices of its bridge never meet the host's. The system's Open
+ * vSwitch, if one runs, is never addressed: every command names this
+ * instance's sockets explicitly.
+ */
+#include "sb_ovs.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define OVS_SCHEMA "/usr/share/openvswitch/vswitch.ovsschema"
+
+enum { MAX_ARGS = 48 };
+
+/* Runs an Open vSwitch program with this instance's directories in its
+ * environment, in its namespace when 'in_ns'. 'args' ends with NULL. */
+static int
+ovs_run(const struct sb_switch *sw, bool in_ns, char **out, const char *const *args)
+{
+	char env[4][200];
+	char *argv[MAX_ARGS];
+	int argc = 0;
+
+	snprintf(env[0], sizeof env[0], "OVS_RUNDIR=%s/run", sw->dir);
+	snprintf(env[1], sizeof env[1], "OVS_DBDIR=%s", sw->dir);
+	snprintf(env[2], sizeof env[2], "OVS_LOGDIR=%s", sw->dir);
+	snprintf(env[3], sizeof env[3], "OVS_SYSCONFDIR=%s", sw->dir);
+	if (in_ns) {
+		argv[argc++] = "ip";
+		argv[argc++] = "netns";
+		argv[argc++] = "exec";
+		argv[argc++] = (char *)sw->ns;
+	}
+	argv[argc++] = "env";
+	for (int i = 0; i < 4; i++) {
+		argv[argc++] = env[i];
+	}
+	for (; *args && argc < MAX_ARGS - 1; args++) {
+		argv[argc++] = (char *)*args;
+	}
+	argv[argc] = NULL;
+	return sb_run(argv, out);
+}
+
+/* ovs-vsctl on this instance's database: 'args' after the options. */
+static int
+vsctl(const struct sb_switch *sw, char **out, const char *const *args)
+{
+	char db[200];
+	const char *argv[MAX_ARGS] = {"ovs-vsctl", db, "--timeout=60"};
+	int argc = 3;
+
+	snprintf(db, sizeof db, "--db=unix:%s/run/db.sock", sw->dir);
+	for (; *args && argc < MAX_ARGS - 1; args++) {
+		argv[argc++] = *args;
+	}
+	argv[argc] = NULL;
+	return ovs_run(sw, false, out, argv);
+}
+
+/* ovs-appctl to this instance's ovs-vswitchd. */
+static int
+appctl(const struct sb_switch *sw, char **out, const char *cmd)
+{
+	char target[200];
+
+	snprintf(target, sizeof target, "%s/run/ovs-vswitchd.ctl", sw->dir);
+	return ovs_run(sw, false, out,
+		       (const char *[]){"ovs-appctl", "-T", "60", "-t", target, cmd, NULL});
+}
+
+/* ovs-ofctl CMD on this instance's bridge, with 'arg' when not NULL. */
+static int
+ofctl(const struct sb_switch *sw, char **out, const char *cmd, const char *arg)
+{
+	char mgmt[200];
+
+	snprintf(mgmt, sizeof mgmt, "unix:%s/run/%s.mgmt", sw->dir, sw->bridge);
+	return ovs_run(sw, false, out, (const char *[]){"ovs-ofctl", cmd, mgmt, arg, NULL});
+}
+
+static int
+read_pid(const struct sb_switch *sw, const char *name)
+{
+	char path[200];
+	int pid = 0;
+	FILE *f;
+
+	snprintf(path, sizeof path, "%s/%s.pid", sw->dir, name);
+	f = fopen(path, "r");
+	if (f) {
+		if (fscanf(f, "%d", &pid) != 1) {
+			pid = 0;
+		}
+		fclose(f);
+	}
+	return pid;
+}
+
+/* Whether the Open vSwitch programs are here; says what is missing. */
+static bool
+have_ovs(const char *ovs_vswitchd)
+{
+	static const char *const tools[] = {"ovsdb-tool", "ovsdb-server", "ovs-vsctl", "ovs-appctl",
+					    "ovs-ofctl"};
+	char *out = NULL;
+
+	if (access(ovs_vswitchd, X_OK)) {
+		fprintf(stderr,
+			"switch-bench: --against ovs: %s: %s; it comes with Debian's "
+			"openvswitch-switch-dpdk (scripts/setup.sh installs it)\n",
+			ovs_vswitchd, strerror(errno));
+		return false;
+	}
+	if (access(OVS_SCHEMA, R_OK)) {
+		fprintf(stderr, "switch-bench: --against ovs: %s: %s\n", OVS_SCHEMA,
+			strerror(errno));
+		return false;
+	}
+	for (size_t i = 0; i < sizeof tools / sizeof tools[0]; i++) {
+		if (sb_run((char *[]){(char *)tools[i], "--version", NULL}, &out)) {
+			fprintf(stderr, "switch-bench: --against ovs: cannot run %s\n", tools[i]);
+			free(out);
+			return false;
+		}
+		free(out);
+		out = NULL;
+	}
+	return true;
+}
+
+static int
+start_daemons(struct sb_switch *sw, int pmd_cpu)
+{
+	char db[200], remote[220], pidfile[200], ctl[200], log[200], mask[64], extra[300],
+		huge[200];
+	char *out = NULL;
+
+	snprintf(db, sizeof db, "%s/conf.db", sw->dir);
+	snprintf(huge, sizeof huge, "%s/run", sw->dir);
+	if (mkdir(huge, 0700)) {
+		fprintf(stderr, "switch-bench: mkdir %s: %s\n", huge, strerror(errno));
+		return -1;
+	}
+	snprintf(huge, sizeof huge, "%s/huge", sw->dir);
+	if (mkdir(huge, 0700) ||
+	    mount("nodev", huge, "hugetlbfs", 0, "pagesize=2M,mode=0700") != 0) {
+		fprintf(stderr, "switch-bench: cannot mount hugetlbfs on %s: %s\n", huge,
+			strerror(errno));
+		return -1;
+	}
+	sw->huge_mounted = true;
+	if (sb_run((char *[]){"ip", "netns", "add", sw->ns, NULL}, NULL)) {
+		fprintf(stderr, "switch-bench: cannot create network namespace %s\n", sw->ns);
+		sw->ns[0] = '\0';
+		return -1;
+	}
+	if (ovs_run(sw, false, NULL,
+		    (const char *[]){"ovsdb-tool", "create", db, OVS_SCHEMA, NULL})) {
+		fprintf(stderr, "switch-bench: ovsdb-tool cannot create %s\n", db);
+		return -1;
+	}
+	snprintf(remote, sizeof remote, "--remote=punix:%s/run/db.sock", sw->dir);
+	snprintf(pidfile, sizeof pidfile, "--pidfile=%s/ovsdb-server.pid", sw->dir);
+	snprintf(ctl, sizeof ctl, "--unixctl=%s/run/ovsdb-server.ctl", sw->dir);
+	snprintf(log, sizeof log, "--log-file=%s/ovsdb-server.log", sw->dir);
+	if (ovs_run(sw, true, NULL,
+		    (const char *[]){"ovsdb-server", db, remote, pidfile, ctl, log, "-vconsole:off",
+				     "--detach", NULL}) ||
+	    (sw->db_pid = read_pid(sw, "ovsdb-server")) <= 0) {
+		fprintf(stderr,
+			"switch-bench: ovsdb-server did not start (log: %s/ovsdb-server.log)\n",
+			sw->dir);
+		return -1;
+	}
+	/* DPDK is configured before ovs-vswitchd starts: its own memory (as
+	 * much as vswitchd takes by default), hugepage directory and file
+	 * prefix; no PCI devices; its PMD thread on 'pmd_cpu'. */
+	snprintf(mask, sizeof mask, "other_config:pmd-cpu-mask=0x%llx", 1ULL << (pmd_cpu & 63));
+	snprintf(extra, sizeof extra,
+		 "other_config:dpdk-extra=--file-prefix=%s --huge-dir=%s --no-pci", sw->ns, huge);
+	if (vsctl(sw, NULL, (const char *[]){"--no-wait", "init", NULL}) ||
+	    vsctl(sw, NULL,
+		  (const char *[]){"--no-wait", "set", "Open_vSwitch", ".",
+				   "other_config:dpdk-init=true",
+				   "other_config:dpdk-socket-mem=256", extra, mask, NULL})) {
+		fprintf(stderr, "switch-bench: cannot configure Open vSwitch's database\n");
+		return -1;
+	}
+	snprintf(remote, sizeof remote, "unix:%s/run/db.sock", sw->dir);
+	snprintf(pidfile, sizeof pidfile, "--pidfile=%s/ovs-vswitchd.pid", sw->dir);
+	snprintf(ctl, sizeof ctl, "--unixctl=%s/run/ovs-vswitchd.ctl", sw->dir);
+	snprintf(log, sizeof log, "--log-file=%s/ovs-vswitchd.log", sw->dir);
+	if (ovs_run(sw, true, NULL,
+		    (const char *[]){sw->bin, remote, pidfile, ctl, log, "-vconsole:off",
+				     "--detach", NULL}) ||
+	    (sw->pid = read_pid(sw, "ovs-vswitchd")) <= 0) {
+		fprintf(stderr,
+			"switch-bench: ovs-vswitchd did not start (log: %s/ovs-vswitchd.log)\n",
+			sw->dir);
+		return -1;
+	}
+	if (vsctl(sw, &out,
+		  (const char *[]){"get", "Open_vSwitch", ".", "dpdk_initialized", NULL}) ||
+	    !out || strncmp(out, "true", 4)) {
+		fprintf(stderr,
+			"switch-bench: Open vSwitch did not initialise DPDK (log: "
+			"%s/ovs-vswitchd.log)\n",
+			sw->dir);
+		free(out);
+		return -1;
+	}
+	free(out);
+	return 0;
+}
+
+static int
+set_pipeline(struct sb_switch *sw, const char *pipeline)
+{
+	char flow[96];
+
+	if (!strcmp(pipeline, "normal")) {
+		return 0; /* a new bridge's one flow is NORMAL */
+	}
+	if (ofctl(sw, NULL, "del-flows", NULL)) {
+		return -1;
+	}
+	for (unsigned int i = 0; i < 2 && i < sw->n_ports; i++) {
+		snprintf(flow, sizeof flow, "in_port=%s,actions=output:%s", sw->ports[i],
+			 sw->ports[1 - i]);
+		if (ofctl(sw, NULL, "add-flow", flow)) {
+			return -1;
+		}
+	}
+	return 0;
+}
+
+int
+sb_ovs_start(struct sb_switch *sw, const char *ovs_vswitchd, const char *const *names,
+	     unsigned int n_ports, const char *pipeline, int pmd_cpu)
+{
+	const char *args[8 * SB_MAX_PORTS + 8];
+	int argc = 0;
+	char *out = NULL;
+
+	memset(sw, 0, sizeof *sw);
+	sw->kind = SB_OVS;
+	sw->name = "ovs";
+	sw->pmd_cpu = pmd_cpu;
+	sw->default_sleep = 0; /* other_config:pmd-maxsleep */
+	snprintf(sw->bin, sizeof sw->bin, "%s", ovs_vswitchd);
+	if (!have_ovs(ovs_vswitchd)) {
+		return -1;
+	}
+	if (!sb_run((char *[]){sw->bin, "--version", NULL}, &out) && out) {
+		/* "ovs-vswitchd-dpdk (Open vSwitch) 3.1.0\nDPDK 22.11.11\n" */
+		char *v = strstr(out, ") ");
+
+		v = v ? v + 2 : out;
+		v[strcspn(v, "\n")] = '\0';
+		snprintf(sw->version, sizeof sw->version, "%s", v);
+	}
+	free(out);
+	snprintf(sw->dir, sizeof sw->dir, "/tmp/switch-bench-ovs.XXXXXX");
+	if (!mkdtemp(sw->dir)) {
+		fprintf(stderr, "switch-bench: mkdtemp: %s\n", strerror(errno));
+		sw->dir[0] = '\0';
+		return -1;
+	}
+	snprintf(sw->ns, sizeof sw->ns, "sbovs%d", (int)getpid() % 1000000);
+	snprintf(sw->bridge, sizeof sw->bridge, "sbo%d", (int)getpid() % 1000000);
+	sw->n_ports = n_ports;
+	if (start_daemons(sw, pmd_cpu)) {
+		return -1;
+	}
+	/* vswitch's bench bridge, port for port: vhost-user servers with the
+	 * same names, so the stand-in VMs connect to either alike. */
+	args[argc++] = "add-br";
+	args[argc++] = sw->bridge;
+	args[argc++] = "--";
+	args[argc++] = "set";
+	args[argc++] = "bridge";
+	args[argc++] = sw->bridge;
+	args[argc++] = "datapath_type=netdev";
+	for (unsigned int i = 0; i < n_ports; i++) {
+		snprintf(sw->ports[i], sizeof sw->ports[i], "%s", names[i]);
+		args[argc++] = "--";
+		args[argc++] = "add-port";
+		args[argc++] = sw->bridge;
+		args[argc++] = sw->ports[i];
+		args[argc++] = "--";
+		args[argc++] = "set";
+		args[argc++] = "Interface";
+		args[argc++] = sw->ports[i];
+		args[argc++] = "type=dpdkvhostuser";
+	}
+	args[argc] = NULL;
+	if (vsctl(sw, NULL, args) || set_pipeline(sw, pipeline)) {
+		fprintf(stderr,
+			"switch-bench: cannot set up Open vSwitch's bridge (log: "
+			"%s/ovs-vswitchd.log)\n",
+			sw->dir);
+		return -1;
+	}
+	return 0;
+}
+
+int
+sb_ovs_add_rules(struct sb_switch *sw, uint32_t n)
+{
+	char path[200];
+	int ret;
+
+	snprintf(path, sizeof path, "%s/rules.txt", sw->dir);
+	if (sb_write_rules(path, n)) {
+		return -1;
+	}
+	ret = ofctl(sw, NULL, "add-flows", path);
+	unlink(path);
+	return ret ? -1 : 0;
+}
+
+int
+sb_ovs_set_pmd_sleep(struct sb_switch *sw, int us)
+{
+	char kv[64];
+
+	snprintf(kv, sizeof kv, "other_config:pmd-maxsleep=%d", us);
+	return vsctl(sw, NULL, (const char *[]){"--no-wait", "set", "Open_vSwitch", ".", kv, NULL})
+		       ? -1
+		       : 0;
+}
+
+/* The number after 'key' in 'line', or 0. */
+static uint64_t
+after(const char *line, const char *key)
+{
+	const char *p = strstr(line, key);
+
+	return p ? strtoull(p + strlen(key), NULL, 10) : 0;
+}
+
+int
+sb_ovs_pmd_stats(const struct sb_switch *sw, struct sb_pmd_stats *s)
+{
+	char *out = NULL, *line, *save = NULL;
+	bool pmd = false;
+
+	memset(s, 0, sizeof *s);
+	/* "pmd thread numa_id 0 core_id 1:" then "  packets received: N",
+	 * "  idle cycles: N (x%)", "  processing cycles: N (x%)"; the main
+	 * thread's section has no cycles and its ports are not measured. */
+	if (appctl(sw, &out, "dpif-netdev/pmd-stats-show") || !out) {
+		fprintf(stderr, "switch-bench: cannot read Open vSwitch's PMD counters\n");
+		free(out);
+		return -1;
+	}
+	for (line = strtok_r(out, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		if (line[0] != ' ') {
+			pmd = !strncmp(line, "pmd thread", 10);
+		} else if (pmd) {
+			s->rx_packets += after(line, "packets received: ");
+			s->idle_cycles += after(line, "idle cycles: ");
+			s->busy_cycles += after(line, "processing cycles: ");
+		}
+	}
+	free(out);
+	out = NULL;
+	/* Drops: the datapath_drop_* coverage counters (which the PMD thread
+	 * folds in about once a second, so a window's count may lag). */
+	if (!appctl(sw, &out, "coverage/show") && out) {
+		for (line = strtok_r(out, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+			if (!strncmp(line, "datapath_drop_", 14)) {
+				s->drops += after(line, "total: ");
+			}
+		}
+	}
+	free(out);
+	out = NULL;
+	/* What the ports could not send: "tx pkts=N, bytes=N, drop=N, ...". */
+	if (!ofctl(sw, &out, "dump-ports", NULL) && out) {
+		for (line = strtok_r(out, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+			if (strstr(line, "tx pkts=")) {
+				s->tx_dropped += after(line, "drop=");
+			}
+		}
+	}
+	free(out);
+	return 0;
+}
+
+long
+sb_ovs_megaflows(const struct sb_switch *sw)
+{
+	char *out = NULL, *p;
+	long n = -1;
+
+	/* "netdev@ovs-netdev:\n  lookups: ...\n  flows: N\n" */
+	if (!appctl(sw, &out, "dpctl/show") && out && (p = strstr(out, "flows: "))) {
+		n = strtol(p + 7, NULL, 10);
+	}
+	free(out);
+	return n;
+}
+
+void
+sb_ovs_stop(struct sb_switch *sw)
+{
+	char path[200];
+
+	/* The bridge's TAP devices go with the namespace. */
+	sb_kill_wait(sw->pid);
+	sw->pid = 0;
+	sb_kill_wait(sw->db_pid);
+	sw->db_pid = 0;
+	if (sw->huge_mounted) {
+		snprintf(path, sizeof path, "%s/huge", sw->dir);
+		if (umount(path) && umount2(path, MNT_DETACH)) {
+			fprintf(stderr, "switch-bench: cannot unmount %s: %s\n", path,
+				strerror(errno));
+		}
+		sw->huge_mounted = false;
+	}
+	if (sw->ns[0]) {
+		if (sb_run((char *[]){"ip", "netns", "del", sw->ns, NULL}, NULL)) {
+			fprintf(stderr, "switch-bench: could not remove network namespace %s\n",
+				sw->ns);
+		}
+		sw->ns[0] = '\0';
+	}
+	if (sw->dir[0]) {
+		snprintf(path, sizeof path, "rm -rf '%s'", sw->dir);
+		if (system(path)) {
+			fprintf(stderr, "switch-bench: could not remove %s\n", sw->dir);
+		}
+		sw->dir[0] = '\0';
+	}
+}
