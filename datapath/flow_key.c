@@ -324,11 +324,18 @@ void
 flow_key_extract(const uint8_t *pkt, uint32_t len, uint32_t in_port, struct flow_key *key,
 		 struct flow_ofs *ofs)
 {
+	/* Six 16-byte stores clear the key: for memset() here compilers may
+	 * emit "rep stos", whose start-up cost was three quarters of this
+	 * function on the PMD thread (perf, 64-byte frames). */
+	typedef uint64_t zero128 __attribute__((vector_size(16), aligned(8), may_alias));
 	struct cursor c = {pkt, len};
 	bool l4 = false;
 	uint16_t type;
 
-	memset(key, 0, sizeof *key);
+	_Static_assert(FLOW_KEY_U64S % 2 == 0, "whole 16-byte stores");
+	for (int i = 0; i < FLOW_KEY_U64S; i += 2) {
+		*(zero128 *)&key->u64[i] = (zero128){0, 0};
+	}
 	key->in_port = in_port;
 	if (ofs) {
 		ofs->l3 = 0;
