@@ -354,7 +354,8 @@ dp_port_add(struct dp *dp, struct port *port, uint32_t *port_no)
 	__atomic_store_n(&dp->ports[no], port, __ATOMIC_RELEASE);
 	relink_patches(dp);
 	for (uint16_t q = 0; q < port_n_rxq(port); q++) {
-		struct dp_rxq rxq = {port, port->ops->rx_burst, no, q};
+		struct dp_rxq rxq = {
+			.port = port, .rx = port->ops->rx_burst, .port_no = no, .qid = q};
 
 		err = pmd_rxqs_update(dp, least_loaded_pmd(dp), &rxq, UINT32_MAX);
 		if (err) {
@@ -614,6 +615,11 @@ stats_from_sum(struct dp_stats *s, const uint64_t *sum)
 	s->idle_cycles = sum[DP_STAT_IDLE_CYCLES];
 	s->busy_iterations = sum[DP_STAT_BUSY_ITERS];
 	s->idle_iterations = sum[DP_STAT_IDLE_ITERS];
+	s->sleeps = sum[DP_STAT_SLEEPS];
+	s->sleep_us = sum[DP_STAT_SLEEP_US];
+	for (int b = 0; b < DP_BATCH_SIZES; b++) {
+		s->batches[b] = sum[DP_STAT_BATCH0 + b];
+	}
 	for (int r = 0; r < DP_DROP__MAX; r++) {
 		s->drops[r] = sum[DP_STAT_DROP0 + r];
 	}
@@ -666,8 +672,14 @@ dp_pmd_get_rxqs(struct dp *dp, unsigned int idx, int *cpu, struct dp_rxq_info *r
 	*cpu = dp->pmds[idx]->cpu;
 	l = dp->pmds[idx]->rxqs; /* only the control thread replaces it */
 	for (uint32_t i = 0; i < l->n && i < max; i++) {
-		rxqs[i].port_no = l->q[i].port_no;
-		rxqs[i].qid = l->q[i].qid;
+		const struct dp_rxq *q = &l->q[i];
+
+		rxqs[i].port_no = q->port_no;
+		rxqs[i].qid = q->qid;
+		rxqs[i].polls = __atomic_load_n(&q->polls, __ATOMIC_RELAXED);
+		rxqs[i].bursts = __atomic_load_n(&q->bursts, __ATOMIC_RELAXED);
+		rxqs[i].packets = __atomic_load_n(&q->packets, __ATOMIC_RELAXED);
+		rxqs[i].cycles = __atomic_load_n(&q->cycles, __ATOMIC_RELAXED);
 	}
 	return (int)l->n;
 }

@@ -55,6 +55,9 @@ enum dp_drop_reason {
 
 const char *dp_drop_reason_name(enum dp_drop_reason reason);
 
+/* Received bursts are counted by size: 0 (unused) to PKT_BATCH_MAX. */
+enum { DP_BATCH_SIZES = 33 };
+
 /* Counters, summed over PMD threads on demand. */
 struct dp_stats {
 	uint64_t rx_packets;
@@ -73,6 +76,8 @@ struct dp_stats {
 	 * packet really costs the thread; 'cycles' leaves out the receive. */
 	uint64_t busy_cycles, idle_cycles;
 	uint64_t busy_iterations, idle_iterations;
+	uint64_t sleeps, sleep_us;        /* idle sleeps, and the time asked */
+	uint64_t batches[DP_BATCH_SIZES]; /* [n]: received bursts of n packets */
 	uint64_t drops[DP_DROP__MAX];
 	uint32_t n_flows;
 };
@@ -215,6 +220,10 @@ int dp_pmd_get_stats(struct dp *dp, unsigned int idx, struct dp_stats *stats);
 struct dp_rxq_info {
 	uint32_t port_no;
 	uint16_t qid;
+	/* Since the queue was added (a few may be lost when another queue of
+	 * the PMD is added or removed): polls, polls that got packets,
+	 * packets, and the cycles spent receiving and processing those. */
+	uint64_t polls, bursts, packets, cycles;
 };
 int dp_pmd_get_rxqs(struct dp *dp, unsigned int idx, int *cpu, struct dp_rxq_info *rxqs,
 		    unsigned int max);

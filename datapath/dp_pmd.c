@@ -592,25 +592,42 @@ run_injected(struct dp_pmd *pmd)
 	return n;
 }
 
+/* A counter of a receive queue: this thread writes, others may read. */
+static inline void
+rxq_count(uint64_t *c, uint64_t n)
+{
+	__atomic_store_n(c, *c + n, __ATOMIC_RELAXED);
+}
+
 unsigned int
 dp_pmd_poll(struct dp_pmd *pmd)
 {
-	const struct dp_rxq_list *rxqs = __atomic_load_n(&pmd->rxqs, __ATOMIC_ACQUIRE);
+	struct dp_rxq_list *rxqs = __atomic_load_n(&pmd->rxqs, __ATOMIC_ACQUIRE);
 	struct rte_mbuf *pkts[PKT_BATCH_MAX];
 	unsigned int total = 0;
-	uint64_t start = rte_rdtsc(), now;
+	uint64_t start = rte_rdtsc(), prev, now;
 
 	dp_pmd_sweep_emc(pmd);
 	if (pmd->id == 0) {
 		total += run_injected(pmd);
 	}
+	prev = rte_rdtsc();
 	for (uint32_t i = 0; i < rxqs->n; i++) {
-		const struct dp_rxq *q = &rxqs->q[i];
+		struct dp_rxq *q = &rxqs->q[i];
 		uint16_t n = q->rx(q->port, q->qid, pkts, PKT_BATCH_MAX);
 
+		rxq_count(&q->polls, 1);
 		if (n) {
 			dp_pmd_process(pmd, q->port_no, pkts, n);
 			total += n;
+			dp_stat_add(pmd, DP_STAT_BATCH0 + n, 1);
+			rxq_count(&q->bursts, 1);
+			rxq_count(&q->packets, n);
+			/* A queue's cycles: its bursts that got packets, from
+			 * the receive to the end of their processing. */
+			now = rte_rdtsc();
+			rxq_count(&q->cycles, now - prev);
+			prev = now;
 		}
 	}
 	now = rte_rdtsc();
@@ -663,6 +680,8 @@ dp_pmd_main(void *arg)
 			/* Idle: back off into short sleeps, never when loaded. */
 			if (max) {
 				sleep_us = sleep_us > max ? max : sleep_us;
+				dp_stat_add(pmd, DP_STAT_SLEEPS, 1);
+				dp_stat_add(pmd, DP_STAT_SLEEP_US, sleep_us);
 				idle_sleep(sleep_us);
 				sleep_us = sleep_us * 2 > max ? max : sleep_us * 2;
 			}

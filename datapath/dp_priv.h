@@ -45,15 +45,24 @@ enum dp_stat {
 	DP_STAT_IDLE_CYCLES,
 	DP_STAT_BUSY_ITERS,
 	DP_STAT_IDLE_ITERS,
-	DP_STAT_DROP0,
+	DP_STAT_SLEEPS,
+	DP_STAT_SLEEP_US,
+	DP_STAT_BATCH0, /* + n: received bursts of n packets (1..PKT_BATCH_MAX) */
+	DP_STAT_DROP0 = DP_STAT_BATCH0 + DP_BATCH_SIZES,
 	DP_STAT__MAX = DP_STAT_DROP0 + DP_DROP__MAX,
 };
+
+_Static_assert(DP_BATCH_SIZES == PKT_BATCH_MAX + 1, "a counter per burst size");
 
 struct dp_rxq {
 	struct port *port;
 	port_burst_fn rx;
 	uint32_t port_no;
 	uint16_t qid;
+	/* Written by the polling PMD only (copied when the list is rebuilt):
+	 * polls, polls that got packets, packets, and the cycles of those
+	 * (receive and processing). */
+	uint64_t polls, bursts, packets, cycles;
 };
 
 struct dp_rxq_list {

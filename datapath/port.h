@@ -36,6 +36,7 @@ struct port_opt {
 struct port_stats {
 	uint64_t rx_packets, rx_bytes, rx_dropped, rx_errors;
 	uint64_t tx_packets, tx_bytes, tx_dropped, tx_errors;
+	uint64_t tx_retries; /* sends repeated on a full ring (vhost-user) */
 };
 
 enum { PORT_NAME_MAX = 32, PORT_ERR_MAX = 256, PORT_MAX_QUEUES = 16, PORT_STATUS_MAX = 8 };

@@ -32,7 +32,9 @@
 
 static const char *const vhost_options[] = {"path", NULL};
 
-enum { VHOST_MAX_PORTS = 256 };
+/* A guest's full ring is tried again this often while it takes something
+ * (the guest is emptying it) before the rest of the burst is dropped. */
+enum { VHOST_MAX_PORTS = 256, VHOST_TX_RETRIES = 8 };
 
 struct vhost_priv {
 	char path[sizeof(((struct sockaddr_un *)0)->sun_path)];
@@ -46,6 +48,7 @@ struct vhost_priv {
 	uint64_t n_connects;           /* guests that came, for the status */
 	struct port_stats rx[PORT_MAX_QUEUES], tx[PORT_MAX_QUEUES];
 	uint64_t tx_down[PORT_MAX_QUEUES]; /* dropped while no guest was there */
+	uint64_t tx_retries[PORT_MAX_QUEUES];
 };
 
 /* Ports by socket path, for the library's callbacks (which get a vid). */
@@ -304,6 +307,7 @@ vhost_stats(const struct port *port, struct port_stats *stats)
 		stats->tx_packets += p->tx[q].tx_packets;
 		stats->tx_bytes += p->tx[q].tx_bytes;
 		stats->tx_dropped += p->tx[q].tx_dropped + p->tx_down[q];
+		stats->tx_retries += p->tx_retries[q];
 	}
 	return 0;
 }
@@ -384,7 +388,16 @@ vhost_tx(struct port *port, uint16_t qid, struct rte_mbuf **pkts, uint16_t n)
 	} else {
 		uint64_t bytes = 0;
 
-		sent = rte_vhost_enqueue_burst(vid, (uint16_t)(vq * 2), pkts, n);
+		for (unsigned int tries = 0;; tries++) {
+			uint16_t k = rte_vhost_enqueue_burst(vid, (uint16_t)(vq * 2), pkts + sent,
+							     (uint16_t)(n - sent));
+
+			sent = (uint16_t)(sent + k);
+			if (sent == n || !k || tries == VHOST_TX_RETRIES) {
+				break;
+			}
+			p->tx_retries[q]++;
+		}
 		release(p);
 		for (uint16_t i = 0; i < sent; i++) {
 			bytes += rte_pktmbuf_pkt_len(pkts[i]);

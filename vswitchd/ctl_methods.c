@@ -2,8 +2,8 @@
 /*
  * The control socket's methods (docs/control-socket.md): the configuration
  * database (cfgdb_rpc.c), "show", and the datapath views behind
- * switch-ctl's dump-dp-flows, pmd-stats-show, pmd-stats-clear and
- * pmd-rxq-show.
+ * switch-ctl's dump-dp-flows, pmd-stats-show, pmd-stats-clear,
+ * pmd-perf-show and pmd-rxq-show.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -75,12 +75,12 @@ port_stats_json(struct port *port)
 	if (port_get_stats(port, &s)) {
 		return json_null();
 	}
-	return json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}", "rx_packets",
+	return json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}", "rx_packets",
 			 (json_int_t)s.rx_packets, "rx_bytes", (json_int_t)s.rx_bytes, "rx_dropped",
 			 (json_int_t)s.rx_dropped, "rx_errors", (json_int_t)s.rx_errors,
 			 "tx_packets", (json_int_t)s.tx_packets, "tx_bytes", (json_int_t)s.tx_bytes,
 			 "tx_dropped", (json_int_t)s.tx_dropped, "tx_errors",
-			 (json_int_t)s.tx_errors);
+			 (json_int_t)s.tx_errors, "tx_retries", (json_int_t)s.tx_retries);
 }
 
 static json_t *
@@ -307,8 +307,25 @@ check_stats_dp(struct vswitchd *vd, const struct dp *dp)
 {
 	if (vd->stats_dp != dp) {
 		memset(vd->pmd_base, 0, sizeof vd->pmd_base);
+		vd->n_rxq_base = 0;
 		vd->stats_dp = dp;
 	}
+}
+
+/* The counters of queue 'q' of PMD 'pmd' at the last clear (zeros: none). */
+static struct dp_rxq_info
+rxq_base(const struct vswitchd *vd, unsigned int pmd, const struct dp_rxq_info *q)
+{
+	for (unsigned int i = 0; i < vd->n_rxq_base; i++) {
+		const struct dp_rxq_info *b = &vd->rxq_base[i].q;
+
+		/* A queue that moved or came back since starts from zero. */
+		if (vd->rxq_base[i].pmd == pmd && b->port_no == q->port_no && b->qid == q->qid &&
+		    b->polls <= q->polls) {
+			return *b;
+		}
+	}
+	return (struct dp_rxq_info){0};
 }
 
 static int
@@ -347,10 +364,117 @@ m_pmd_stats_clear(void *aux, json_t *params, json_t **result, struct jsonrpc_err
 	(void)params;
 	(void)err;
 	for (unsigned int i = 0; dp && i < dp_n_pmds(dp); i++) {
+		struct dp_rxq_info q[RXQS_MAX];
+		int cpu, n;
+
 		check_stats_dp(vd, dp);
+		if (!i) {
+			vd->n_rxq_base = 0;
+		}
 		dp_pmd_get_stats(dp, i, &vd->pmd_base[i]);
+		n = dp_pmd_get_rxqs(dp, i, &cpu, q, RXQS_MAX);
+		for (int k = 0; k < n && k < RXQS_MAX && vd->n_rxq_base < VSWITCHD_RXQ_BASES; k++) {
+			vd->rxq_base[vd->n_rxq_base].pmd = i;
+			vd->rxq_base[vd->n_rxq_base++].q = q[k];
+		}
 	}
 	*result = json_object();
+	return 0;
+}
+
+/* A number over another, 0 when the second is 0. */
+static double
+per(uint64_t a, uint64_t b)
+{
+	return b ? (double)a / (double)b : 0.0;
+}
+
+/* The receive queues of PMD 'i' with their counters since the last clear,
+ * and the send counters of their ports. */
+static json_t *
+perf_rxqs_json(struct vswitchd *vd, struct dp *dp, unsigned int i, uint64_t busy)
+{
+	struct dp_rxq_info q[RXQS_MAX];
+	json_t *rxqs = json_array();
+	int cpu, n = dp_pmd_get_rxqs(dp, i, &cpu, q, RXQS_MAX);
+
+	for (int k = 0; k < n && k < RXQS_MAX; k++) {
+		struct dp_rxq_info b = rxq_base(vd, i, &q[k]);
+		const char *name = bridges_port_name(vd->bridges, q[k].port_no);
+		struct port *port = dp_port_get(dp, q[k].port_no);
+		struct port_stats ps = {0};
+		uint64_t bursts = q[k].bursts - b.bursts, pkts = q[k].packets - b.packets;
+		uint64_t cycles = q[k].cycles - b.cycles;
+
+		if (!port || port_get_stats(port, &ps)) {
+			memset(&ps, 0, sizeof ps);
+		}
+		json_array_append_new(
+			rxqs,
+			json_pack("{s:s, s:i, s:i, s:I, s:I, s:I, s:f, s:I, s:f, s:f, s:{s:I, s:I, "
+				  "s:I}}",
+				  "port", name ? name : "?", "port_no", (int)q[k].port_no, "queue",
+				  q[k].qid, "polls", (json_int_t)(q[k].polls - b.polls), "bursts",
+				  (json_int_t)bursts, "packets", (json_int_t)pkts,
+				  "packets_per_burst", per(pkts, bursts), "busy_cycles",
+				  (json_int_t)cycles, "cycles_per_packet", per(cycles, pkts),
+				  "busy_share", per(cycles, busy), "port_tx", "packets",
+				  (json_int_t)ps.tx_packets, "dropped", (json_int_t)ps.tx_dropped,
+				  "retries", (json_int_t)ps.tx_retries));
+	}
+	return rxqs;
+}
+
+static int
+m_pmd_perf(void *aux, json_t *params, json_t **result, struct jsonrpc_error *err)
+{
+	struct vswitchd *vd = aux;
+	struct dp *dp = bridges_dp(vd->bridges);
+	json_t *pmds = json_array();
+
+	(void)params;
+	(void)err;
+	for (unsigned int i = 0; dp && i < dp_n_pmds(dp); i++) {
+		const struct dp_stats *b;
+		struct dp_stats s;
+		struct dp_rxq_info q;
+		json_t *batches = json_array(), *j;
+		uint64_t busy, iters, bursts = 0;
+		int cpu;
+
+		check_stats_dp(vd, dp);
+		b = &vd->pmd_base[i];
+		dp_pmd_get_stats(dp, i, &s);
+		dp_pmd_get_rxqs(dp, i, &cpu, &q, 0);
+		busy = s.busy_cycles - b->busy_cycles;
+		iters = s.busy_iterations - b->busy_iterations;
+		for (int k = 1; k < DP_BATCH_SIZES; k++) {
+			bursts += s.batches[k] - b->batches[k];
+			json_array_append_new(
+				batches, json_integer((json_int_t)(s.batches[k] - b->batches[k])));
+		}
+		j = json_pack(
+			"{s:i, s:i, s:I, s:I, s:I, s:I, s:f, s:f, s:I, s:I, s:f, s:I, s:I, s:I, "
+			"s:f, "
+			"s:I, s:I, s:o}",
+			"pmd", (int)i, "cpu", cpu, "busy_iterations", (json_int_t)iters,
+			"idle_iterations", (json_int_t)(s.idle_iterations - b->idle_iterations),
+			"busy_cycles", (json_int_t)busy, "idle_cycles",
+			(json_int_t)(s.idle_cycles - b->idle_cycles), "cycles_per_busy_iteration",
+			per(busy, iters), "busy_cycles_per_packet",
+			per(busy, s.rx_packets - b->rx_packets), "rx_packets",
+			(json_int_t)(s.rx_packets - b->rx_packets), "rx_bursts", (json_int_t)bursts,
+			"packets_per_burst", per(s.rx_packets - b->rx_packets, bursts),
+			"tx_packets", (json_int_t)(s.tx_packets - b->tx_packets), "upcalls",
+			(json_int_t)(s.upcalls - b->upcalls), "upcall_failures",
+			(json_int_t)(s.upcall_failures - b->upcall_failures), "cycles_per_upcall",
+			per(s.upcall_cycles - b->upcall_cycles, s.upcalls - b->upcalls), "sleeps",
+			(json_int_t)(s.sleeps - b->sleeps), "sleep_us",
+			(json_int_t)(s.sleep_us - b->sleep_us), "burst_sizes", batches);
+		json_object_set_new(j, "rxqs", perf_rxqs_json(vd, dp, i, busy));
+		json_array_append_new(pmds, j);
+	}
+	*result = json_pack("{s:o}", "pmds", pmds);
 	return 0;
 }
 
@@ -412,6 +536,7 @@ static const struct jsonrpc_method methods[] = {
 	{"ports.dump", m_ports_dump},
 	{"dp.pmd-stats", m_pmd_stats},
 	{"dp.pmd-stats-clear", m_pmd_stats_clear},
+	{"dp.pmd-perf", m_pmd_perf},
 	{"dp.pmd-rxqs", m_pmd_rxqs},
 	{"version", m_version},
 };

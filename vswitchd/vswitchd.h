@@ -13,13 +13,21 @@
 #include "dp.h"
 #include "jsonrpc.h"
 
+enum { VSWITCHD_RXQ_BASES = 256 };
+
 struct vswitchd {
 	struct cfgdb_rpc db; /* the current document and its transactions */
 	const char *db_path;
 	struct bridges *bridges;
-	/* pmd-stats-clear: counters at the last clear, for this datapath. */
+	/* pmd-stats-clear: counters at the last clear, for this datapath, of
+	 * the PMD threads and of their receive queues. */
 	const struct dp *stats_dp;
 	struct dp_stats pmd_base[DP_MAX_PMDS];
+	struct {
+		unsigned int pmd;
+		struct dp_rxq_info q;
+	} rxq_base[VSWITCHD_RXQ_BASES];
+	unsigned int n_rxq_base;
 };
 
 /* The methods of the control socket; '*n' gets their number. */

@@ -76,6 +76,26 @@ check "link up" [ "$(port_field vm1 status link)" = up ]
 check "negotiated features shown" [ -n "$(port_field vm1 status features)" ]
 check "show has the vhost status" grep -q "mode: server" <<<"$(ctl show)"
 
+# pmd-perf-show over a second of traffic: each VM's queue got bursts, the
+# histogram adds up to the bursts, and the idle PMD slept between them.
+check "pmd-stats-clear" ctl pmd-stats-clear
+sleep 1
+ctl --json pmd-perf-show >"$T/perf.json"
+check "pmd-perf-show: bursts from both VMs, counted by size" /usr/bin/python3 -c '
+import json, sys
+p = json.load(open(sys.argv[1]))["pmds"][0]
+q = {r["port"]: r for r in p["rxqs"]}
+ok = all(q[v]["bursts"] >= 100 and q[v]["packets"] >= q[v]["bursts"] and
+         q[v]["polls"] >= q[v]["bursts"] and 0 < q[v]["busy_share"] <= 1 and
+         q[v]["cycles_per_packet"] > 0 for v in ("vm1", "vm2"))
+ok = ok and sum(p["burst_sizes"]) == p["rx_bursts"] > 0 and len(p["burst_sizes"]) == 32
+ok = ok and p["rx_packets"] >= p["rx_bursts"] and p["sleeps"] > 0 and p["idle_iterations"] > 0
+sys.exit(0 if ok else 1)' "$T/perf.json"
+check "pmd-perf-show: a row per receive queue, the histogram" \
+	grep -qE "^  vm1 +0 +[0-9]+ +[1-9]" <<<"$(ctl pmd-perf-show)"
+check "pmd-perf-show: bursts by size" grep -q "bursts by size:  1: " <<<"$(ctl pmd-perf-show)"
+check "tx retries counted in the port's stats" [ -n "$(port_field vm1 stats tx_retries)" ]
+
 peer_stop a
 sleep 0.5
 check "a killed VM: link down" [ "$(port_field vm1 status link)" = down ]

@@ -38,6 +38,8 @@ check "pcap port created its file" [ -f "$T/p2.pcap" ]
 check "pmd-rxq-show lists every port" [ "$(ctl pmd-rxq-show | grep -c 'port: ')" -eq 5 ]
 check "pmd-stats-show" grep -q "packets received: 0" <<<"$(ctl pmd-stats-show)"
 check "pmd-stats-clear" ctl pmd-stats-clear
+check "pmd-perf-show with no traffic: every queue, nothing received" \
+	[ "$(ctl pmd-perf-show | grep -cE '^  [a-z0-9]+ +0 +[0-9]+ +0 +0 ')" -eq 5 ]
 check "dump-dp-flows (empty)" [ -z "$(ctl dump-dp-flows)" ]
 check "--json list-br" [ "$(ctl --json list-br | tr -d ' \n')" = "[\"vb0$S\",\"vb1$S\"]" ]
 check "--json show" grep -q '"port_no"' <<<"$(ctl --json show)"

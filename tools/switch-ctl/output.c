@@ -356,6 +356,78 @@ ctl_print_pmd_rxqs(const json_t *result)
 	}
 }
 
+static double
+real(const json_t *o, const char *key)
+{
+	return json_number_value(json_object_get(o, key));
+}
+
+/* "a (b %)" of a count among 'total'. */
+static void
+print_share(long long a, long long total)
+{
+	printf("%lld (%.1f %%)", a, total ? 100.0 * (double)a / (double)total : 0.0);
+}
+
+void
+ctl_print_pmd_perf(const json_t *result)
+{
+	/* Burst sizes in powers of two, as the histogram prints them. */
+	static const int edges[] = {1, 2, 4, 8, 16, 32, 33};
+	json_t *p, *q;
+	size_t i, j;
+
+	json_array_foreach (json_object_get(result, "pmds"), i, p) {
+		const json_t *sizes = json_object_get(p, "burst_sizes");
+		long long busy_it = num(p, "busy_iterations"), idle_it = num(p, "idle_iterations");
+		long long bursts = num(p, "rx_bursts");
+
+		printf("pmd thread %lld (cpu %lld):\n", num(p, "pmd"), num(p, "cpu"));
+		printf("  iterations: %lld busy, %lld idle (%.1f %% busy); idle sleeps: %lld, "
+		       "%.1f ms asked\n",
+		       busy_it, idle_it,
+		       busy_it + idle_it ? 100.0 * (double)busy_it / (double)(busy_it + idle_it)
+					 : 0,
+		       num(p, "sleeps"), (double)num(p, "sleep_us") / 1000);
+		printf("  cycles: %lld busy, %lld idle; %.1f per busy iteration, %.1f per packet\n",
+		       num(p, "busy_cycles"), num(p, "idle_cycles"),
+		       real(p, "cycles_per_busy_iteration"), real(p, "busy_cycles_per_packet"));
+		printf("  packets: %lld received in %lld bursts (%.1f per burst), %lld sent\n",
+		       num(p, "rx_packets"), bursts, real(p, "packets_per_burst"),
+		       num(p, "tx_packets"));
+		printf("  upcalls: %lld (%lld failed), %.0f cycles each\n", num(p, "upcalls"),
+		       num(p, "upcall_failures"), real(p, "cycles_per_upcall"));
+		printf("  bursts by size:");
+		for (size_t e = 0; e + 1 < sizeof edges / sizeof edges[0]; e++) {
+			long long n = 0;
+
+			for (int s = edges[e]; s < edges[e + 1]; s++) {
+				n += (long long)json_integer_value(
+					json_array_get(sizes, (size_t)s - 1));
+			}
+			if (edges[e + 1] - edges[e] == 1) {
+				printf("  %d: ", edges[e]);
+			} else {
+				printf("  %d-%d: ", edges[e], edges[e + 1] - 1);
+			}
+			print_share(n, bursts);
+		}
+		printf("\n  %-16s %5s %12s %12s %12s %7s %8s %6s %11s %11s\n", "rx queue", "queue",
+		       "polls", "bursts", "packets", "pkt/bst", "cyc/pkt", "busy%", "tx dropped",
+		       "tx retries");
+		json_array_foreach (json_object_get(p, "rxqs"), j, q) {
+			const json_t *tx = json_object_get(q, "port_tx");
+
+			printf("  %-16s %5lld %12lld %12lld %12lld %7.1f %8.1f %6.1f %11lld "
+			       "%11lld\n",
+			       json_string_value(json_object_get(q, "port")), num(q, "queue"),
+			       num(q, "polls"), num(q, "bursts"), num(q, "packets"),
+			       real(q, "packets_per_burst"), real(q, "cycles_per_packet"),
+			       100 * real(q, "busy_share"), num(tx, "dropped"), num(tx, "retries"));
+		}
+	}
+}
+
 void
 ctl_print_flows(const json_t *result)
 {

@@ -72,6 +72,7 @@ void ctl_print_show(const json_t *result);
 void ctl_print_dp_flows(const json_t *result);
 void ctl_print_pmd_stats(const json_t *result);
 void ctl_print_pmd_rxqs(const json_t *result);
+void ctl_print_pmd_perf(const json_t *result);
 void ctl_print_flows(const json_t *result);
 void ctl_print_tables(const json_t *result);
 void ctl_print_trace(const json_t *result);
