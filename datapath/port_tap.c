@@ -25,16 +25,27 @@
 #include <sys/uio.h>
 #include <unistd.h>
 
+#include <rte_cycles.h>
+
 #include "port_impl.h"
 
 static const char *const tap_options[] = {NULL};
 
 enum { SCRATCH_SIZE = 65536, TX_IOV_MAX = 32 };
 
+/* An idle TAP queue costs a system call per poll (a read that finds
+ * nothing): after an empty read it is not read again for a while, from 1 us
+ * doubling up to this (a first frame after a silence waits at most that
+ * long; the PMD thread's own idle sleeps are longer), and read on every
+ * poll again once a frame comes. */
+enum { TAP_RX_BACKOFF_MAX_US = 64 };
+
 struct tap_queue {
 	int fd;
 	uint8_t *scratch; /* the part of a frame that did not fit one mbuf */
 	struct port_stats rx, tx;
+	uint64_t rx_next_tsc; /* no read before this TSC */
+	uint64_t rx_backoff;  /* TSC cycles; 0: read on every poll */
 };
 
 struct tap_priv {
@@ -332,7 +343,11 @@ tap_rx(struct port *port, uint16_t qid, struct rte_mbuf **pkts, uint16_t n)
 {
 	struct tap_queue *q = &priv_of(port)->q[qid];
 	uint16_t got = 0;
+	uint64_t now = rte_rdtsc();
 
+	if (now < q->rx_next_tsc) {
+		return 0;
+	}
 	while (got < n) {
 		struct rte_mbuf *m = read_frame(port, q);
 
@@ -341,6 +356,17 @@ tap_rx(struct port *port, uint16_t qid, struct rte_mbuf **pkts, uint16_t n)
 		}
 		q->rx.rx_bytes += m->pkt_len;
 		pkts[got++] = m;
+	}
+	if (got) {
+		q->rx_backoff = 0;
+	} else {
+		uint64_t us = rte_get_tsc_hz() / 1000000;
+
+		q->rx_backoff = q->rx_backoff ? q->rx_backoff * 2 : us;
+		if (q->rx_backoff > TAP_RX_BACKOFF_MAX_US * us) {
+			q->rx_backoff = TAP_RX_BACKOFF_MAX_US * us;
+		}
+		q->rx_next_tsc = now + q->rx_backoff;
 	}
 	q->rx.rx_packets += got;
 	return got;
