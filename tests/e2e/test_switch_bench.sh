@@ -76,6 +76,13 @@ check "sweep: four cases, every one forwarded" query "$T/sweep.json" \
 	  [('64', 1), ('64', 1000), ('imix', 1), ('imix', 1000)] and
 	  all(c['summary']['rx_mpps']['median'] > 0.015 for c in r['cases'])"
 
+# A sweep over table sizes: the table grows between cases.
+sb sweep --rules 300,0 --rate 20000 --json >"$T/rules.json" 2>"$T/rules.err"
+check "rules sweep: exit 0" [ $? -eq 0 ]
+check "rules sweep: a case per table size, in order, each forwarding all" query "$T/rules.json" \
+	"r['config']['rules'] == [0, 300] and [c['rules'] for c in r['cases']] == [0, 300] and
+	  all(c['trials'][0]['directions'][0]['loss_pct'] == 0 for c in r['cases'])"
+
 # The text report is a table with the case in it; a PNG chart.
 sb run --rate 20000 --plot "$T/run.png" >"$T/text.out" 2>&1
 check "text report" grep -qE '^p2p +64 +1 +0\.0[12]' "$T/text.out"
@@ -86,11 +93,12 @@ check "plot of a saved report" cmp -s "$T/sweep.svg" "$T/again.svg"
 # Side by side with an isolated Open vSwitch-DPDK: every trial on both, in
 # turns. At a paced 20,000 frames/s both forward everything, so the ratio
 # of received rates is 1 within the schedule's jitter.
-sb run --against ovs --rate 20000 --plot "$T/cmp.svg" >"$T/cmp.out" 2>&1
+# Both get the same table of 300 rules the traffic misses.
+sb run --against ovs --rate 20000 --rules 300 --plot "$T/cmp.svg" >"$T/cmp.out" 2>&1
 check "against ovs: exit 0" [ $? -eq 0 ]
 check "against ovs: a row per switch and their ratio" \
-	grep -qE '^vswitch +p2p +64 +1 +0\.0[12]' "$T/cmp.out"
-check "against ovs: Open vSwitch's row" grep -qE '^ovs +p2p +64 +1 +0\.0[12]' "$T/cmp.out"
+	grep -qE '^vswitch +p2p +64 +1 +300 +0\.0[12]' "$T/cmp.out"
+check "against ovs: Open vSwitch's row" grep -qE '^ovs +p2p +64 +1 +300 +0\.0[12]' "$T/cmp.out"
 check "against ovs: the ratio" grep -qE '^ratio .*x(0\.9[5-9]|1\.0[0-5]) \(vswitch/ovs\)' "$T/cmp.out"
 check "against ovs: a line per switch in the chart" grep -q 'ovs, 64 B' "$T/cmp.svg"
 sb search --against ovs --loss 0 --precision 25 --duration 0.5 --json >"$T/cmp.json" \
@@ -114,7 +122,8 @@ check "with what to install" grep -q "openvswitch-switch-dpdk" "$T/noovs.out"
 
 # Bad arguments: a clear message, exit code 2, no switch started.
 for args in "--size 20" "--topology ring" "--flows 0" "--rate -5" "--pipeline x" \
-	"run --size 64,128" "bogus" "--plot chart.gif" "--pmd-sleep 20000" "--against vpp"; do
+	"run --size 64,128" "bogus" "--plot chart.gif" "--pmd-sleep 20000" "--against vpp" \
+	"run --rules 1,2" "--rules -1"; do
 	# shellcheck disable=SC2086
 	"$BIN/switch-bench" --bin "$BIN" $args >"$T/bad.out" 2>&1
 	rc=$?

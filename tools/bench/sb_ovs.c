@@ -320,18 +320,9 @@ sb_ovs_start(struct sb_switch *sw, const char *ovs_vswitchd, const char *const *
 }
 
 int
-sb_ovs_add_rules(struct sb_switch *sw, uint32_t n)
+sb_ovs_add_flows(const struct sb_switch *sw, const char *path)
 {
-	char path[200];
-	int ret;
-
-	snprintf(path, sizeof path, "%s/rules.txt", sw->dir);
-	if (sb_write_rules(path, n)) {
-		return -1;
-	}
-	ret = ofctl(sw, NULL, "add-flows", path);
-	unlink(path);
-	return ret ? -1 : 0;
+	return ofctl(sw, NULL, "add-flows", path) ? -1 : 0;
 }
 
 int

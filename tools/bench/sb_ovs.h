@@ -10,7 +10,8 @@
 
 #include "sb_switch.h"
 
-int sb_ovs_add_rules(struct sb_switch *sw, uint32_t n);
+/* ovs-ofctl add-flows of the flows in file 'path'. Returns 0 or -1. */
+int sb_ovs_add_flows(const struct sb_switch *sw, const char *path);
 int sb_ovs_set_pmd_sleep(struct sb_switch *sw, int us);
 int sb_ovs_pmd_stats(const struct sb_switch *sw, struct sb_pmd_stats *s);
 long sb_ovs_megaflows(const struct sb_switch *sw);

@@ -17,53 +17,76 @@
 
 enum { MAX_KEYS = 32 };
 
-/* The lines of a chart: one per value of the key (and per switch). */
+/* The lines of a chart: one per value of the key, and per switch and per
+ * table size when the report has several. */
 struct keys {
 	char v[MAX_KEYS][16];
-	char sw[MAX_KEYS][16]; /* "" when the report has one switch */
+	char sw[MAX_KEYS][16];    /* "" when the report has one switch */
+	char rules[MAX_KEYS][24]; /* "" when it has one table size */
 	unsigned int n;
 };
 
+/* What tells a case's line apart besides its key: "vswitch" or "" and
+ * "1000 rules" or "". */
+struct line {
+	char sw[16], rules[24];
+};
+
 static void
-add_key(struct keys *k, const char *sw, const char *v)
+add_key(struct keys *k, const struct line *l, const char *v)
 {
 	for (unsigned int i = 0; i < k->n; i++) {
-		if (!strcmp(k->v[i], v) && !strcmp(k->sw[i], sw)) {
+		if (!strcmp(k->v[i], v) && !strcmp(k->sw[i], l->sw) &&
+		    !strcmp(k->rules[i], l->rules)) {
 			return;
 		}
 	}
 	if (k->n < MAX_KEYS) {
-		snprintf(k->sw[k->n], sizeof k->sw[0], "%s", sw);
+		snprintf(k->sw[k->n], sizeof k->sw[0], "%s", l->sw);
+		snprintf(k->rules[k->n], sizeof k->rules[0], "%s", l->rules);
 		snprintf(k->v[k->n++], sizeof k->v[0], "%s", v);
 	}
 }
 
-/* Whether the report compares switches (--against). */
+/* Whether the cases differ in 'key' ("switch" with --against, "rules" in
+ * a sweep over table sizes). */
 static bool
-multi(const json_t *cases)
+multi(const json_t *cases, const char *key)
 {
-	const json_t *c;
-	const char *first = NULL;
+	const json_t *c, *first = NULL;
 	size_t i;
 
 	json_array_foreach (cases, i, c) {
-		const char *sw = json_string_value(json_object_get(c, "switch"));
+		const json_t *v = json_object_get(c, key);
 
-		if (sw && first && strcmp(sw, first)) {
+		if (v && first && !json_equal(v, first)) {
 			return true;
 		}
-		first = first ? first : sw;
+		first = first ? first : v;
 	}
 	return false;
 }
 
-/* The switch of case 'c' when the report has several, else "". */
-static const char *
-case_switch(const json_t *c, bool several)
+static struct line
+case_line(const json_t *c, const json_t *cases)
 {
 	const char *sw = json_string_value(json_object_get(c, "switch"));
+	struct line l = {"", ""};
 
-	return several && sw ? sw : "";
+	if (sw && multi(cases, "switch")) {
+		snprintf(l.sw, sizeof l.sw, "%s", sw);
+	}
+	if (multi(cases, "rules")) {
+		snprintf(l.rules, sizeof l.rules, "%lld rules",
+			 (long long)json_integer_value(json_object_get(c, "rules")));
+	}
+	return l;
+}
+
+static bool
+same_line(const struct keys *k, unsigned int i, const struct line *l)
+{
+	return !strcmp(k->sw[i], l->sw) && !strcmp(k->rules[i], l->rules);
 }
 
 /* The value of 'group' ("size" or "flows") in case 'c', as text. */
@@ -99,33 +122,33 @@ size_x(const char *size)
 static void
 write_rates(FILE *f, const json_t *cases, const char *group, struct keys *groups)
 {
-	bool several = multi(cases);
 	const json_t *c;
 	size_t i;
 
 	json_array_foreach (cases, i, c) {
+		struct line l = case_line(c, cases);
 		char g[16];
 
 		case_group(c, group, g, sizeof g);
-		add_key(groups, case_switch(c, several), g);
+		add_key(groups, &l, g);
 	}
 	for (unsigned int k = 0; k < groups->n; k++) {
 		double rows[4 * 64];
 		unsigned int n = 0;
 
-		fprintf(f, "# %s %s %s\n", groups->sw[k], group, groups->v[k]);
+		fprintf(f, "# %s %s %s %s\n", groups->sw[k], groups->rules[k], group, groups->v[k]);
 		json_array_foreach (cases, i, c) {
 			const json_t *rx =
 				json_object_get(json_object_get(c, "summary"), "rx_mpps");
 			const char *size = json_string_value(json_object_get(c, "size"));
 			long long flows =
 				(long long)json_integer_value(json_object_get(c, "flows"));
+			struct line l = case_line(c, cases);
 			char g[16];
 
 			case_group(c, group, g, sizeof g);
-			if (strcmp(g, groups->v[k]) ||
-			    strcmp(case_switch(c, several), groups->sw[k]) || !json_is_object(rx) ||
-			    n == 64) {
+			if (strcmp(g, groups->v[k]) || !same_line(groups, k, &l) ||
+			    !json_is_object(rx) || n == 64) {
 				continue;
 			}
 			rows[4 * n] = !strcmp(group, "size") ? (double)flows : size_x(size);
@@ -148,7 +171,6 @@ write_rates(FILE *f, const json_t *cases, const char *group, struct keys *groups
 static unsigned int
 write_cdfs(FILE *f, const json_t *cases, char titles[][64], unsigned int max)
 {
-	bool several = multi(cases);
 	const json_t *c, *p;
 	unsigned int n = 0;
 	size_t i, k;
@@ -162,10 +184,11 @@ write_cdfs(FILE *f, const json_t *cases, char titles[][64], unsigned int max)
 		long long flows = (long long)json_integer_value(json_object_get(c, "flows"));
 		const char *size = json_string_value(json_object_get(c, "size"));
 
-		const char *sw = case_switch(c, several);
+		struct line l = case_line(c, cases);
 
-		snprintf(titles[n], 64, "%s%s%s%s, %lld flow%s", sw, *sw ? ", " : "", size,
-			 strcmp(size, "imix") ? " B" : "", flows, flows == 1 ? "" : "s");
+		snprintf(titles[n], 64, "%s%s%s%s, %lld flow%s%s%s", l.sw, *l.sw ? ", " : "", size,
+			 strcmp(size, "imix") ? " B" : "", flows, flows == 1 ? "" : "s",
+			 *l.rules ? ", " : "", l.rules);
 		json_array_foreach (cdf, k, p) {
 			fprintf(f, "%g %g\n", json_number_value(json_array_get(p, 0)),
 				json_number_value(json_array_get(p, 1)));
@@ -187,12 +210,14 @@ plot_rates(FILE *gp, const char *file, const struct keys *k, const char *what)
 		/* The switch compared with is dashed. */
 		bool other = strcmp(k->sw[i], k->sw[0]) != 0;
 
-		fprintf(gp, "%s'%s' index %u using 1:2:3:4 with yerrorlines%s title '%s%s%s%s%s'",
+		fprintf(gp,
+			"%s'%s' index %u using 1:2:3:4 with yerrorlines%s title '%s%s%s%s%s%s%s'",
 			i ? ", " : "", file, i, other ? " dashtype 2" : "", k->sw[i],
 			*k->sw[i] ? ", " : "", k->v[i], bare ? "" : " ",
 			bare  ? ""
 			: one ? "flow"
-			      : what);
+			      : what,
+			*k->rules[i] ? ", " : "", k->rules[i]);
 	}
 	fprintf(gp, "\n");
 }

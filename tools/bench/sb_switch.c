@@ -18,11 +18,8 @@
 
 #include <rte_version.h>
 
+#include "sb_commit.h" /* SB_COMMIT, written at build time */
 #include "sb_ovs.h"
-
-#ifndef SB_COMMIT
-#define SB_COMMIT "unknown"
-#endif
 
 int
 sb_run(char *const argv[], char **out)
@@ -246,14 +243,14 @@ sb_switch_start(struct sb_switch *sw, const char *bin, const char *const *names,
 }
 
 int
-sb_write_rules(const char *path, uint32_t n)
+sb_write_rules(const char *path, uint32_t first, uint32_t n)
 {
 	FILE *f = fopen(path, "w");
 
 	if (!f) {
 		return -1;
 	}
-	for (uint32_t i = 0; i < n; i++) {
+	for (uint32_t i = first; i - first < n; i++) {
 		fprintf(f, "priority=200,udp,tp_dst=%u,nw_dst=172.%u.%u.%u,actions=drop\n",
 			1000 + i % 5000, 16 + (i >> 16) % 16, (i >> 8) & 255, i & 255);
 	}
@@ -266,16 +263,24 @@ sb_switch_add_rules(struct sb_switch *sw, uint32_t n)
 	char path[160];
 	int ret;
 
-	if (sw->kind == SB_OVS) {
-		return sb_ovs_add_rules(sw, n);
+	if (n <= sw->n_rules) {
+		return 0;
 	}
 	snprintf(path, sizeof path, "%s/rules.txt", sw->dir);
-	if (sb_write_rules(path, n)) {
+	if (sb_write_rules(path, sw->n_rules, n - sw->n_rules)) {
 		return -1;
 	}
-	ret = ctl(sw, NULL, (const char *[]){"add-flows", sw->bridge, path, NULL});
+	ret = sw->kind == SB_OVS
+		      ? sb_ovs_add_flows(sw, path)
+		      : ctl(sw, NULL, (const char *[]){"add-flows", sw->bridge, path, NULL});
 	unlink(path);
-	return ret ? -1 : 0;
+	if (ret) {
+		fprintf(stderr, "switch-bench: %s could not take %u more rules\n", sw->name,
+			n - sw->n_rules);
+		return -1;
+	}
+	sw->n_rules = n;
+	return 0;
 }
 
 /* switch-ctl --json CMD: a new JSON value, or NULL. */

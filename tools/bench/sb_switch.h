@@ -31,6 +31,7 @@ struct sb_switch {
 	char ports[SB_MAX_PORTS][16];
 	unsigned int n_ports;
 	int pid;           /* vswitchd's, 0 when not running */
+	uint32_t n_rules;  /* of sb_switch_add_rules() */
 	int pmd_cpu;       /* the CPU of its (first) PMD thread, -1: unknown */
 	int default_sleep; /* its PMD's longest idle sleep by default, us */
 	char version[96];
@@ -61,9 +62,10 @@ int sb_switch_start(struct sb_switch *sw, const char *bin, const char *const *na
  * printed; sb_switch_stop() cleans up either way. */
 int sb_ovs_start(struct sb_switch *sw, const char *ovs_vswitchd, const char *const *names,
 		 unsigned int n_ports, const char *pipeline, int pmd_cpu);
-/* Adds 'n' OpenFlow rules that the benchmark's traffic never matches
- * (UDP to 172.16.0.0/12 ports 1000-5999, priority 200), as a table of that
- * size. Returns 0 or -1. */
+/* Grows the table of OpenFlow rules that the benchmark's traffic never
+ * matches (UDP to 172.16.0.0/12 ports 1000-5999, priority 200) to 'n'
+ * rules, adding what it lacks ('n' below what it has: nothing). Returns 0
+ * or -1. */
 int sb_switch_add_rules(struct sb_switch *sw, uint32_t n);
 /* Sets the PMD threads' longest idle sleep ('us' 0: never sleep).
  * Returns 0 or -1. */
@@ -88,7 +90,8 @@ json_t *sb_switch_json(const struct sb_switch *sw);
 int sb_run(char *const argv[], char **out);
 /* Waits up to 10 s for 'pid' to exit after SIGTERM, then kills it. */
 void sb_kill_wait(int pid);
-/* Writes the table of sb_switch_add_rules() to 'path'. Returns 0 or -1. */
-int sb_write_rules(const char *path, uint32_t n);
+/* Writes rules 'first' to 'first' + 'n' - 1 of the table of
+ * sb_switch_add_rules() to 'path'. Returns 0 or -1. */
+int sb_write_rules(const char *path, uint32_t first, uint32_t n);
 
 #endif /* VS_SB_SWITCH_H */

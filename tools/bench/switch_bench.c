@@ -43,10 +43,10 @@ struct opts {
 	const char *mode, *topology, *pipeline, *bin, *eal;
 	uint16_t sizes[MAX_LIST];
 	uint32_t flows[MAX_LIST];
+	uint32_t rules[MAX_LIST]; /* ascending */
 	double losses[MAX_LIST];
-	unsigned int n_sizes, n_flows, n_losses, repeat;
+	unsigned int n_sizes, n_flows, n_losses, n_rules, repeat;
 	double rate, duration, warmup, precision;
-	uint32_t rules;
 	bool json, search;
 	int gen_cpu;
 	int pmd_sleep;            /* -1: the switch's default */
@@ -143,7 +143,7 @@ usage(FILE *f)
 		"  --precision PCT               search: stop within this (default 2)\n"
 		"  --search                      sweep: search every case\n"
 		"  --pipeline normal|ports       NORMAL switching or in_port rules\n"
-		"  --rules N                     also install N rules the traffic misses\n"
+		"  --rules N[,...]               also install N rules the traffic misses\n"
 		"  --cpu N                       the generator's CPU (default: not the PMD's)\n"
 		"  --pmd-sleep US                the PMD's longest idle sleep, 0: never sleep\n"
 		"                                (default: the switch's default, 250)\n"
@@ -180,7 +180,16 @@ parse_int(const char *s, double min, double max, long *out)
 	return true;
 }
 
-/* A comma-separated list; 'kind' 's' sizes, 'f' flows, 'l' losses. */
+static int
+cmp_u32(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* A comma-separated list; 'kind' 's' sizes, 'f' flows, 'l' losses, 'r'
+ * rules (sorted: the table only grows). */
 static bool
 parse_list(const char *arg, char kind, struct opts *o)
 {
@@ -203,6 +212,8 @@ parse_list(const char *arg, char kind, struct opts *o)
 			o->flows[n++] = (uint32_t)k;
 		} else if (kind == 'l' && parse_double(tok, 0, 100, &v)) {
 			o->losses[n++] = v;
+		} else if (kind == 'r' && parse_int(tok, 0, 10000000, &k)) {
+			o->rules[n++] = (uint32_t)k;
 		} else {
 			return false;
 		}
@@ -211,6 +222,9 @@ parse_list(const char *arg, char kind, struct opts *o)
 		o->n_sizes = n;
 	} else if (kind == 'f') {
 		o->n_flows = n;
+	} else if (kind == 'r') {
+		o->n_rules = n;
+		qsort(o->rules, n, sizeof o->rules[0], cmp_u32);
 	} else {
 		o->n_losses = n;
 	}
@@ -279,6 +293,7 @@ parse_opts(int argc, char **argv, struct opts *o)
 			   .n_sizes = 1,
 			   .flows = {1},
 			   .n_flows = 1,
+			   .n_rules = 1,
 			   .losses = {0, 0.01},
 			   .n_losses = 2,
 			   .repeat = 3,
@@ -344,10 +359,9 @@ parse_opts(int argc, char **argv, struct opts *o)
 			}
 			break;
 		case 'R':
-			if (!parse_int(optarg, 0, 10000000, &k)) {
+			if (!parse_list(optarg, 'r', o)) {
 				return bad("--rules", optarg);
 			}
-			o->rules = (uint32_t)k;
 			break;
 		case 'c':
 			if (!parse_int(optarg, 0, CPU_SETSIZE - 1, &k)) {
@@ -416,8 +430,8 @@ parse_opts(int argc, char **argv, struct opts *o)
 	if (!strcmp(o->mode, "search")) {
 		o->search = true;
 	}
-	if (strcmp(o->mode, "sweep") && (o->n_sizes > 1 || o->n_flows > 1)) {
-		fprintf(stderr, "switch-bench: lists of sizes or flows are for sweep\n");
+	if (strcmp(o->mode, "sweep") && (o->n_sizes > 1 || o->n_flows > 1 || o->n_rules > 1)) {
+		fprintf(stderr, "switch-bench: lists of sizes, flows or rules are for sweep\n");
 		return -1;
 	}
 	return 0;
@@ -974,7 +988,7 @@ search_case(const struct opts *o, struct bench *b, const struct topo *tp, uint16
 /* One case on every switch: a new JSON object per switch in 'cases'. */
 static void
 run_case(const struct opts *o, struct bench *b, const struct topo *tp, uint16_t size,
-	 uint32_t flows, json_t **cases, struct case_out *outs)
+	 uint32_t flows, uint32_t rules, json_t **cases, struct case_out *outs)
 {
 	json_t *arrs[MAX_SIDES];
 	double rates[MAX_SIDES];
@@ -994,7 +1008,7 @@ run_case(const struct opts *o, struct bench *b, const struct topo *tp, uint16_t 
 
 		cases[k] = json_pack("{s:s, s:s, s:s, s:i, s:i, s:o}", "switch",
 				     b->sides[k].sw.name, "topology", tp->name, "size", sz, "flows",
-				     (int)flows, "rules", (int)o->rules, "trials", arrs[k]);
+				     (int)flows, "rules", (int)rules, "trials", arrs[k]);
 		json_object_set_new(cases[k], "summary", summary_json(trs, o->repeat, &outs[k].s));
 		outs[k].ok = outs[k].s.valid == outs[k].s.total;
 		on[k] = o->search && outs[k].s.valid;
@@ -1011,14 +1025,25 @@ run_case(const struct opts *o, struct bench *b, const struct topo *tp, uint16_t 
 	}
 }
 
+/* Whether the table has a column of rules (a table of them was asked). */
+static bool
+rules_column(const struct opts *o)
+{
+	return o->n_rules > 1 || o->rules[0] > 0;
+}
+
 static void
 print_header(const struct opts *o, const struct bench *b)
 {
 	if (b->n_sides > 1) {
 		printf("%-8s ", "switch");
 	}
-	printf("%-9s %-5s %8s  %-24s %9s %13s %10s", "topology", "size", "flows",
-	       "rx Mpps median (min-max)", "loss %", "p99 lat (us)", "busy cyc/pkt");
+	printf("%-9s %-5s %8s", "topology", "size", "flows");
+	if (rules_column(o)) {
+		printf(" %8s", "rules");
+	}
+	printf("  %-24s %9s %13s %10s", "rx Mpps median (min-max)", "loss %", "p99 lat (us)",
+	       "busy cyc/pkt");
 	for (unsigned int i = 0; o->search && i < o->n_losses; i++) {
 		printf("  %8s%-5g", "rate @", o->losses[i]);
 	}
@@ -1039,12 +1064,14 @@ print_case(const struct opts *o, const struct bench *b, const struct topo *tp, c
 	if (b->n_sides > 1) {
 		printf("%-8s ", json_string_value(json_object_get(c, "switch")));
 	}
-	printf("%-9s %-5s %8lld  %-24s %9.4f %13.1f %10.0f",
-	       json_string_value(json_object_get(c, "topology")),
+	printf("%-9s %-5s %8lld", json_string_value(json_object_get(c, "topology")),
 	       json_string_value(json_object_get(c, "size")),
-	       (long long)json_integer_value(json_object_get(c, "flows")),
-	       out->s.valid ? range : "no valid trial", out->s.loss_pct, out->s.p99_us,
-	       out->s.busy_cpp);
+	       (long long)json_integer_value(json_object_get(c, "flows")));
+	if (rules_column(o)) {
+		printf(" %8lld", (long long)json_integer_value(json_object_get(c, "rules")));
+	}
+	printf("  %-24s %9.4f %13.1f %10.0f", out->s.valid ? range : "no valid trial",
+	       out->s.loss_pct, out->s.p99_us, out->s.busy_cpp);
 	for (unsigned int i = 0; o->search && i < o->n_losses; i++) {
 		/* The rate is per sending VM; the column is the total. */
 		printf("  %9.3f Mpps", out->found[i] * tp->n_dirs / 1e6);
@@ -1072,17 +1099,22 @@ compare_case(const struct opts *o, const struct bench *b, const json_t *c,
 				      json_pack("{s:f, s:f}", "loss_pct_max", o->losses[i], "ratio",
 						ratio(outs[0].found[i], outs[1].found[i])));
 	}
-	j = json_pack("{s:s, s:s, s:O, s:O, s:o, s:o, s:o}", "switch", b->sides[0].sw.name,
-		      "against", b->sides[1].sw.name, "size", json_object_get(c, "size"), "flows",
-		      json_object_get(c, "flows"), "rx_mpps_ratio",
-		      valid ? json_real(ratio(outs[0].s.rx_mpps, outs[1].s.rx_mpps)) : json_null(),
-		      "busy_cycles_per_packet_ratio",
-		      valid ? json_real(ratio(outs[0].s.busy_cpp, outs[1].s.busy_cpp))
-			    : json_null(),
-		      "search_rate_ratios", rates);
+	j = json_pack(
+		"{s:s, s:s, s:O, s:O, s:O, s:o, s:o, s:o}", "switch", b->sides[0].sw.name,
+		"against", b->sides[1].sw.name, "size", json_object_get(c, "size"), "flows",
+		json_object_get(c, "flows"), "rules", json_object_get(c, "rules"), "rx_mpps_ratio",
+		valid ? json_real(ratio(outs[0].s.rx_mpps, outs[1].s.rx_mpps)) : json_null(),
+		"busy_cycles_per_packet_ratio",
+		valid ? json_real(ratio(outs[0].s.busy_cpp, outs[1].s.busy_cpp)) : json_null(),
+		"search_rate_ratios", rates);
 	if (!o->json) {
-		printf("%-8s %-9s %-5s %8lld  %-24s", "ratio", "", "",
-		       (long long)json_integer_value(json_object_get(c, "flows")), "");
+		printf("%-8s %-9s %-5s %8lld", "ratio", "", "",
+		       (long long)json_integer_value(json_object_get(c, "flows")));
+		if (rules_column(o)) {
+			printf(" %8lld",
+			       (long long)json_integer_value(json_object_get(c, "rules")));
+		}
+		printf("  %-24s", "");
 		if (valid) {
 			printf("x%.2f (%s/%s), busy cycles per packet x%.2f",
 			       ratio(outs[0].s.rx_mpps, outs[1].s.rx_mpps), b->sides[0].sw.name,
@@ -1103,6 +1135,7 @@ static json_t *
 config_json(const struct opts *o)
 {
 	json_t *sizes = json_array(), *flows = json_array(), *losses = json_array();
+	json_t *rules = json_array();
 	char sz[8];
 
 	for (unsigned int i = 0; i < o->n_sizes; i++) {
@@ -1115,20 +1148,23 @@ config_json(const struct opts *o)
 	for (unsigned int i = 0; i < o->n_losses; i++) {
 		json_array_append_new(losses, json_real(o->losses[i]));
 	}
+	for (unsigned int i = 0; i < o->n_rules; i++) {
+		json_array_append_new(rules, json_integer(o->rules[i]));
+	}
 	return json_pack(
-		"{s:s, s:s, s:s, s:o, s:o, s:o, s:o, s:f, s:f, s:i, s:f, s:i, s:i, s:o}", "mode",
+		"{s:s, s:s, s:s, s:o, s:o, s:o, s:o, s:f, s:f, s:i, s:f, s:o, s:i, s:o}", "mode",
 		o->mode, "topology", o->topology, "pipeline", o->pipeline, "sizes", sizes, "flows",
 		flows, "rate_pps", o->rate > 0 ? json_real(o->rate) : json_null(), "loss_pct",
 		losses, "duration_s", o->duration, "warmup_s", o->warmup, "repeat", (int)o->repeat,
-		"precision_pct", o->precision, "rules", (int)o->rules, "pmd_max_sleep_us",
-		o->pmd_sleep, "against", o->against ? json_string(o->against) : json_null());
+		"precision_pct", o->precision, "rules", rules, "pmd_max_sleep_us", o->pmd_sleep,
+		"against", o->against ? json_string(o->against) : json_null());
 }
 
 static int
 run_bench(const struct opts *o, const struct topo *tp, struct bench *b)
 {
 	json_t *doc, *cases = json_array(), *switches = json_array(), *cmp = json_array();
-	bool all_ok = true;
+	bool all_ok = true, rules_ok = true;
 
 	doc = json_pack("{s:s, s:s, s:o, s:o}", "tool", "switch-bench", "version", VSWITCH_VERSION,
 			"machine", sb_machine_json(&b->sides[0].sw, o->gen_cpu), "config",
@@ -1140,31 +1176,38 @@ run_bench(const struct opts *o, const struct topo *tp, struct bench *b)
 	if (!o->json) {
 		printf("switch-bench %s: %s, %s pipeline%s, %u trial(s) of %.1f s per rate, "
 		       "PMD on CPU %d, VMs on CPU %d%s\n",
-		       o->mode, tp->name, o->pipeline, o->rules ? " plus rules" : "", o->repeat,
-		       o->duration, b->sides[0].sw.pmd_cpu, o->gen_cpu,
+		       o->mode, tp->name, o->pipeline, rules_column(o) ? " plus rules" : "",
+		       o->repeat, o->duration, b->sides[0].sw.pmd_cpu, o->gen_cpu,
 		       b->n_sides > 1 ? ", against Open vSwitch (taking turns)" : "");
 		print_header(o, b);
 	}
-	for (unsigned int s = 0; s < o->n_sizes && !interrupted; s++) {
-		for (unsigned int f = 0; f < o->n_flows && !interrupted; f++) {
-			struct case_out outs[MAX_SIDES];
-			json_t *c[MAX_SIDES];
+	/* The table grows between cases, never shrinks: rules come first. */
+	for (unsigned int r = 0; r < o->n_rules && !interrupted && rules_ok; r++) {
+		for (unsigned int k = 0; k < b->n_sides && rules_ok; k++) {
+			progress(o, "%s: %u rules...", b->sides[k].sw.name, o->rules[r]);
+			rules_ok = !sb_switch_add_rules(&b->sides[k].sw, o->rules[r]);
+		}
+		for (unsigned int s = 0; s < o->n_sizes && !interrupted && rules_ok; s++) {
+			for (unsigned int f = 0; f < o->n_flows && !interrupted; f++) {
+				struct case_out outs[MAX_SIDES];
+				json_t *c[MAX_SIDES];
 
-			run_case(o, b, tp, o->sizes[s], o->flows[f], c, outs);
-			progress(o, "%s", "");
-			for (unsigned int k = 0; k < b->n_sides; k++) {
-				if (!o->json) {
-					print_case(o, b, tp, c[k], &outs[k]);
+				run_case(o, b, tp, o->sizes[s], o->flows[f], o->rules[r], c, outs);
+				progress(o, "%s", "");
+				for (unsigned int k = 0; k < b->n_sides; k++) {
+					if (!o->json) {
+						print_case(o, b, tp, c[k], &outs[k]);
+					}
+					all_ok = all_ok && outs[k].ok;
 				}
-				all_ok = all_ok && outs[k].ok;
+				if (b->n_sides > 1) {
+					json_array_append_new(cmp, compare_case(o, b, c[0], outs));
+				}
+				for (unsigned int k = 0; k < b->n_sides; k++) {
+					json_array_append_new(cases, c[k]);
+				}
+				fflush(stdout);
 			}
-			if (b->n_sides > 1) {
-				json_array_append_new(cmp, compare_case(o, b, c[0], outs));
-			}
-			for (unsigned int k = 0; k < b->n_sides; k++) {
-				json_array_append_new(cases, c[k]);
-			}
-			fflush(stdout);
 		}
 	}
 	json_object_set_new(doc, "cases", cases);
@@ -1173,6 +1216,7 @@ run_bench(const struct opts *o, const struct topo *tp, struct bench *b)
 	} else {
 		json_decref(cmp);
 	}
+	all_ok = all_ok && rules_ok;
 	json_object_set_new(doc, "complete", json_boolean(!interrupted && all_ok));
 	if (o->plot && !interrupted && sb_plot(doc, o->plot)) {
 		all_ok = false;
@@ -1185,7 +1229,7 @@ run_bench(const struct opts *o, const struct topo *tp, struct bench *b)
 	return interrupted ? 130 : all_ok ? 0 : 1;
 }
 
-/* Starts the switches, each with its rules. Returns 0 or -1. */
+/* Starts the switches (the rules come with each case). Returns 0 or -1. */
 static int
 start_switches(struct opts *o, const struct topo *tp, struct bench *b)
 {
@@ -1193,8 +1237,7 @@ start_switches(struct opts *o, const struct topo *tp, struct bench *b)
 
 	b->active = -1;
 	b->n_sides = 1;
-	if (sb_switch_start(vs, o->bin, tp->names, tp->n_devs, o->pipeline, o->eal) ||
-	    (o->rules && sb_switch_add_rules(vs, o->rules))) {
+	if (sb_switch_start(vs, o->bin, tp->names, tp->n_devs, o->pipeline, o->eal)) {
 		return -1;
 	}
 	if (o->gen_cpu < 0) {
@@ -1213,8 +1256,7 @@ start_switches(struct opts *o, const struct topo *tp, struct bench *b)
 	b->n_sides = 2;
 	if (vs->pmd_cpu < 0 || sb_switch_set_pmd_sleep(vs, IDLE_SLEEP_US) ||
 	    sb_ovs_start(ovs, o->ovs_vswitchd, tp->names, tp->n_devs, o->pipeline, vs->pmd_cpu) ||
-	    sb_switch_set_pmd_sleep(ovs, IDLE_SLEEP_US) ||
-	    (o->rules && sb_switch_add_rules(ovs, o->rules))) {
+	    sb_switch_set_pmd_sleep(ovs, IDLE_SLEEP_US)) {
 		return -1;
 	}
 	return 0;
