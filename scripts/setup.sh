@@ -2,7 +2,11 @@
 # SPDX-License-Identifier: Apache-2.0
 # Installs everything vswitch needs on a fresh Debian 12 machine, and reserves
 # hugepages. Idempotent: run it as often as you like; it installs only what is
-# missing. Must run as root (or with sudo available).
+# missing. Must run as root (or with sudo available). Besides what vswitch
+# builds with, it installs what its tests and benchmarks run against: Open
+# vSwitch (the conformance tester's switch; openvswitch-switch-dpdk for
+# switch-bench --against ovs, which never uses the system's instance), os-ken,
+# QEMU, scapy, iperf3, gnuplot.
 set -euo pipefail
 
 PKGS=(
