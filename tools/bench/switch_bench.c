@@ -1094,7 +1094,8 @@ compare_case(const struct opts *o, const struct bench *b, const json_t *c,
 	bool valid = outs[0].s.valid && outs[1].s.valid;
 	json_t *j;
 
-	for (unsigned int i = 0; o->search && i < o->n_losses; i++) {
+	/* No ratio where a switch had nothing to search from. */
+	for (unsigned int i = 0; valid && o->search && i < o->n_losses; i++) {
 		json_array_append_new(rates,
 				      json_pack("{s:f, s:f}", "loss_pct_max", o->losses[i], "ratio",
 						ratio(outs[0].found[i], outs[1].found[i])));
@@ -1254,7 +1255,12 @@ start_switches(struct opts *o, const struct topo *tp, struct bench *b)
 	}
 	/* Open vSwitch's PMD on vswitch's CPU; vswitch sleeps meanwhile. */
 	b->n_sides = 2;
-	if (vs->pmd_cpu < 0 || sb_switch_set_pmd_sleep(vs, IDLE_SLEEP_US) ||
+	if (vs->pmd_cpu < 0) {
+		fprintf(stderr, "switch-bench: vswitch's PMD CPU is unknown: nowhere to put Open "
+				"vSwitch's\n");
+		return -1;
+	}
+	if (sb_switch_set_pmd_sleep(vs, IDLE_SLEEP_US) ||
 	    sb_ovs_start(ovs, o->ovs_vswitchd, tp->names, tp->n_devs, o->pipeline, vs->pmd_cpu) ||
 	    sb_switch_set_pmd_sleep(ovs, IDLE_SLEEP_US)) {
 		return -1;
