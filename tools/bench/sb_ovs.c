@@ -143,11 +143,33 @@ have_ovs(const char *ovs_vswitchd)
 	return true;
 }
 
+/* Starts Open vSwitch daemon 'name' ('prog' 'arg1' ['arg2']) detached in
+ * the namespace, its pidfile, control socket and log named after it in the
+ * private directory. Returns its pid, or 0 with a message printed. */
+static int
+start_daemon(struct sb_switch *sw, const char *name, const char *prog, const char *arg1,
+	     const char *arg2)
+{
+	char pidfile[200], ctl[200], log[200];
+	const char *args[] = {prog, "-vconsole:off", "--detach", pidfile, ctl, log, arg1, arg2,
+			      NULL};
+	int pid;
+
+	snprintf(pidfile, sizeof pidfile, "--pidfile=%s/%s.pid", sw->dir, name);
+	snprintf(ctl, sizeof ctl, "--unixctl=%s/run/%s.ctl", sw->dir, name);
+	snprintf(log, sizeof log, "--log-file=%s/%s.log", sw->dir, name);
+	if (ovs_run(sw, true, NULL, args) || (pid = read_pid(sw, name)) <= 0) {
+		fprintf(stderr, "switch-bench: %s did not start (log: %s/%s.log)\n", name, sw->dir,
+			name);
+		return 0;
+	}
+	return pid;
+}
+
 static int
 start_daemons(struct sb_switch *sw, int pmd_cpu)
 {
-	char db[200], remote[220], pidfile[200], ctl[200], log[200], mask[64], extra[300],
-		huge[200];
+	char db[200], remote[220], mask[64], extra[300], huge[200];
 	char *out = NULL;
 
 	snprintf(db, sizeof db, "%s/conf.db", sw->dir);
@@ -175,16 +197,8 @@ start_daemons(struct sb_switch *sw, int pmd_cpu)
 		return -1;
 	}
 	snprintf(remote, sizeof remote, "--remote=punix:%s/run/db.sock", sw->dir);
-	snprintf(pidfile, sizeof pidfile, "--pidfile=%s/ovsdb-server.pid", sw->dir);
-	snprintf(ctl, sizeof ctl, "--unixctl=%s/run/ovsdb-server.ctl", sw->dir);
-	snprintf(log, sizeof log, "--log-file=%s/ovsdb-server.log", sw->dir);
-	if (ovs_run(sw, true, NULL,
-		    (const char *[]){"ovsdb-server", db, remote, pidfile, ctl, log, "-vconsole:off",
-				     "--detach", NULL}) ||
-	    (sw->db_pid = read_pid(sw, "ovsdb-server")) <= 0) {
-		fprintf(stderr,
-			"switch-bench: ovsdb-server did not start (log: %s/ovsdb-server.log)\n",
-			sw->dir);
+	sw->db_pid = start_daemon(sw, "ovsdb-server", "ovsdb-server", db, remote);
+	if (sw->db_pid <= 0) {
 		return -1;
 	}
 	/* DPDK is configured before ovs-vswitchd starts: its own memory (as
@@ -202,16 +216,8 @@ start_daemons(struct sb_switch *sw, int pmd_cpu)
 		return -1;
 	}
 	snprintf(remote, sizeof remote, "unix:%s/run/db.sock", sw->dir);
-	snprintf(pidfile, sizeof pidfile, "--pidfile=%s/ovs-vswitchd.pid", sw->dir);
-	snprintf(ctl, sizeof ctl, "--unixctl=%s/run/ovs-vswitchd.ctl", sw->dir);
-	snprintf(log, sizeof log, "--log-file=%s/ovs-vswitchd.log", sw->dir);
-	if (ovs_run(sw, true, NULL,
-		    (const char *[]){sw->bin, remote, pidfile, ctl, log, "-vconsole:off",
-				     "--detach", NULL}) ||
-	    (sw->pid = read_pid(sw, "ovs-vswitchd")) <= 0) {
-		fprintf(stderr,
-			"switch-bench: ovs-vswitchd did not start (log: %s/ovs-vswitchd.log)\n",
-			sw->dir);
+	sw->pid = start_daemon(sw, "ovs-vswitchd", sw->bin, remote, NULL);
+	if (sw->pid <= 0) {
 		return -1;
 	}
 	if (vsctl(sw, &out,
@@ -275,14 +281,10 @@ sb_ovs_start(struct sb_switch *sw, const char *ovs_vswitchd, const char *const *
 		snprintf(sw->version, sizeof sw->version, "%s", v);
 	}
 	free(out);
-	snprintf(sw->dir, sizeof sw->dir, "/tmp/switch-bench-ovs.XXXXXX");
-	if (!mkdtemp(sw->dir)) {
-		fprintf(stderr, "switch-bench: mkdtemp: %s\n", strerror(errno));
-		sw->dir[0] = '\0';
+	if (sb_private_dir(sw, "/tmp/switch-bench-ovs.XXXXXX", "sbo")) {
 		return -1;
 	}
 	snprintf(sw->ns, sizeof sw->ns, "sbovs%d", (int)getpid() % 1000000);
-	snprintf(sw->bridge, sizeof sw->bridge, "sbo%d", (int)getpid() % 1000000);
 	sw->n_ports = n_ports;
 	if (start_daemons(sw, pmd_cpu)) {
 		return -1;

@@ -187,6 +187,19 @@ set_pipeline(struct sb_switch *sw, const char *pipeline)
 }
 
 int
+sb_private_dir(struct sb_switch *sw, const char *template, const char *bridge_prefix)
+{
+	snprintf(sw->dir, sizeof sw->dir, "%s", template);
+	if (!mkdtemp(sw->dir)) {
+		fprintf(stderr, "switch-bench: mkdtemp %s: %s\n", template, strerror(errno));
+		sw->dir[0] = '\0';
+		return -1;
+	}
+	snprintf(sw->bridge, sizeof sw->bridge, "%s%d", bridge_prefix, (int)getpid() % 1000000);
+	return 0;
+}
+
+int
 sb_switch_start(struct sb_switch *sw, const char *bin, const char *const *names,
 		unsigned int n_ports, const char *pipeline, const char *eal)
 {
@@ -203,14 +216,10 @@ sb_switch_start(struct sb_switch *sw, const char *bin, const char *const *names,
 	sw->default_sleep = 250; /* DP_PMD_MAX_SLEEP_US */
 	snprintf(sw->version, sizeof sw->version, "%s", VSWITCH_VERSION);
 	snprintf(sw->bin, sizeof sw->bin, "%s", bin);
-	snprintf(sw->dir, sizeof sw->dir, "/tmp/switch-bench.XXXXXX");
-	if (!mkdtemp(sw->dir)) {
-		fprintf(stderr, "switch-bench: mkdtemp: %s\n", strerror(errno));
-		sw->dir[0] = '\0';
+	/* A bridge is a kernel interface too: a name no one else uses. */
+	if (sb_private_dir(sw, "/tmp/switch-bench.XXXXXX", "sbb")) {
 		return -1;
 	}
-	/* A bridge is a kernel interface too: a name no one else uses. */
-	snprintf(sw->bridge, sizeof sw->bridge, "sbb%d", (int)getpid() % 1000000);
 	sw->n_ports = n_ports;
 	if (start_daemon(sw, eal)) {
 		return -1;

@@ -88,6 +88,10 @@ json_t *sb_switch_json(const struct sb_switch *sw);
  * and waits; its stdout goes to '*out' (a new string) when 'out' is not
  * NULL, else to /dev/null. Returns the exit status, or -1. */
 int sb_run(char *const argv[], char **out);
+/* Makes the switch's private directory from mkdtemp() 'template' and names
+ * its bridge 'bridge_prefix' and this process's id. Returns 0 or -1 with a
+ * message printed. */
+int sb_private_dir(struct sb_switch *sw, const char *template, const char *bridge_prefix);
 /* Waits up to 10 s for 'pid' to exit after SIGTERM, then kills it. */
 void sb_kill_wait(int pid);
 /* Writes rules 'first' to 'first' + 'n' - 1 of the table of
