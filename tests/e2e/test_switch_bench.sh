@@ -123,7 +123,7 @@ check "with what to install" grep -q "openvswitch-switch-dpdk" "$T/noovs.out"
 # Bad arguments: a clear message, exit code 2, no switch started.
 for args in "--size 20" "--topology ring" "--flows 0" "--rate -5" "--pipeline x" \
 	"run --size 64,128" "bogus" "--plot chart.gif" "--pmd-sleep 20000" "--against vpp" \
-	"run --rules 1,2" "--rules -1"; do
+	"run --rules 1,2" "--rules -1" "--ovs-vswitchd /usr/sbin/ovs-vswitchd"; do
 	# shellcheck disable=SC2086
 	"$BIN/switch-bench" --bin "$BIN" $args >"$T/bad.out" 2>&1
 	rc=$?

@@ -430,6 +430,10 @@ parse_opts(int argc, char **argv, struct opts *o)
 	if (!strcmp(o->mode, "search")) {
 		o->search = true;
 	}
+	if (!o->against && strcmp(o->ovs_vswitchd, OVS_VSWITCHD_DPDK)) {
+		fprintf(stderr, "switch-bench: --ovs-vswitchd is for --against ovs\n");
+		return -1;
+	}
 	if (strcmp(o->mode, "sweep") && (o->n_sizes > 1 || o->n_flows > 1 || o->n_rules > 1)) {
 		fprintf(stderr, "switch-bench: lists of sizes, flows or rules are for sweep\n");
 		return -1;
