@@ -143,6 +143,15 @@ have_ovs(const char *ovs_vswitchd)
 	return true;
 }
 
+static void
+vswitchd_log_tail(const struct sb_switch *sw)
+{
+	char log[200];
+
+	snprintf(log, sizeof log, "%s/ovs-vswitchd.log", sw->dir);
+	sb_log_tail(log);
+}
+
 /* Starts Open vSwitch daemon 'name' ('prog' 'arg1' ['arg2']) detached in
  * the namespace, its pidfile, control socket and log named after it in the
  * private directory. Returns its pid, or 0 with a message printed. */
@@ -159,8 +168,9 @@ start_daemon(struct sb_switch *sw, const char *name, const char *prog, const cha
 	snprintf(ctl, sizeof ctl, "--unixctl=%s/run/%s.ctl", sw->dir, name);
 	snprintf(log, sizeof log, "--log-file=%s/%s.log", sw->dir, name);
 	if (ovs_run(sw, true, NULL, args) || (pid = read_pid(sw, name)) <= 0) {
-		fprintf(stderr, "switch-bench: %s did not start (log: %s/%s.log)\n", name, sw->dir,
-			name);
+		fprintf(stderr, "switch-bench: %s did not start\n", name);
+		snprintf(log, sizeof log, "%s/%s.log", sw->dir, name);
+		sb_log_tail(log);
 		return 0;
 	}
 	return pid;
@@ -223,10 +233,8 @@ start_daemons(struct sb_switch *sw, int pmd_cpu)
 	if (vsctl(sw, &out,
 		  (const char *[]){"get", "Open_vSwitch", ".", "dpdk_initialized", NULL}) ||
 	    !out || strncmp(out, "true", 4)) {
-		fprintf(stderr,
-			"switch-bench: Open vSwitch did not initialise DPDK (log: "
-			"%s/ovs-vswitchd.log)\n",
-			sw->dir);
+		fprintf(stderr, "switch-bench: Open vSwitch did not initialise DPDK\n");
+		vswitchd_log_tail(sw);
 		free(out);
 		return -1;
 	}
@@ -312,10 +320,8 @@ sb_ovs_start(struct sb_switch *sw, const char *ovs_vswitchd, const char *const *
 	}
 	args[argc] = NULL;
 	if (vsctl(sw, NULL, args) || set_pipeline(sw, pipeline)) {
-		fprintf(stderr,
-			"switch-bench: cannot set up Open vSwitch's bridge (log: "
-			"%s/ovs-vswitchd.log)\n",
-			sw->dir);
+		fprintf(stderr, "switch-bench: cannot set up Open vSwitch's bridge\n");
+		vswitchd_log_tail(sw);
 		return -1;
 	}
 	return 0;

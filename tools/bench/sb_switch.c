@@ -158,7 +158,8 @@ start_daemon(struct sb_switch *sw, const char *eal)
 	}
 	argv[argc] = NULL;
 	if (sb_run(argv, NULL)) {
-		fprintf(stderr, "switch-bench: vswitchd did not start (log: %s)\n", log);
+		fprintf(stderr, "switch-bench: vswitchd did not start\n");
+		sb_log_tail(log);
 		return -1;
 	}
 	sw->pid = read_pid(pidfile);
@@ -236,8 +237,11 @@ sb_switch_start(struct sb_switch *sw, const char *bin, const char *const *names,
 	}
 	args[argc] = NULL;
 	if (ctl(sw, NULL, args) || set_pipeline(sw, pipeline)) {
-		fprintf(stderr, "switch-bench: cannot set up the bridge (log: %s/vswitchd.log)\n",
-			sw->dir);
+		char log[200];
+
+		snprintf(log, sizeof log, "%s/vswitchd.log", sw->dir);
+		fprintf(stderr, "switch-bench: cannot set up the bridge\n");
+		sb_log_tail(log);
 		return -1;
 	}
 	if (!ctl(sw, &out, (const char *[]){"--json", "pmd-stats-show", NULL}) && out &&
@@ -411,6 +415,29 @@ alive(int pid)
 		fclose(f);
 	}
 	return ret;
+}
+
+void
+sb_log_tail(const char *path)
+{
+	char lines[8][256];
+	unsigned int n = 0;
+	FILE *f = fopen(path, "r");
+
+	if (!f) {
+		return;
+	}
+	while (fgets(lines[n % 8], sizeof lines[0], f)) {
+		n++;
+	}
+	fclose(f);
+	fprintf(stderr, "switch-bench: the end of %s (removed with its directory):\n", path);
+	for (unsigned int i = n > 8 ? n - 8 : 0; i < n; i++) {
+		fprintf(stderr, "  %s", lines[i % 8]);
+		if (!strchr(lines[i % 8], '\n')) {
+			fputc('\n', stderr);
+		}
+	}
 }
 
 void

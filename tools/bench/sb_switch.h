@@ -92,6 +92,9 @@ int sb_run(char *const argv[], char **out);
  * its bridge 'bridge_prefix' and this process's id. Returns 0 or -1 with a
  * message printed. */
 int sb_private_dir(struct sb_switch *sw, const char *template, const char *bridge_prefix);
+/* Prints the last lines of log file 'path' to stderr (a failed start: the
+ * private directory, the log with it, is removed on the way out). */
+void sb_log_tail(const char *path);
 /* Waits up to 10 s for 'pid' to exit after SIGTERM, then kills it. */
 void sb_kill_wait(int pid);
 /* Writes rules 'first' to 'first' + 'n' - 1 of the table of
