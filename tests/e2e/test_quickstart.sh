@@ -12,6 +12,10 @@ S=$$
 ROOT=$(readlink -f "$(dirname "$0")/../..")
 DOC=$ROOT/docs/quickstart.md
 E2E_NETNS="qs1_$S qs2_$S" # deleted at exit even if a block fails
+# The quick start's QEMU runs in the background of a block: killed at exit
+# too, so that a test stopped half-way (a timeout, ^C) leaves no guest
+# spinning on a CPU.
+e2e_extra_cleanup() { pkill -KILL -f "[q]emu-system.*$T" 2>/dev/null || true; }
 
 /usr/bin/python3 - "$DOC" "$T" <<'EOF'
 import re, sys
@@ -63,6 +67,5 @@ gone() { ! alive "$1"; }
 # The QEMU the quick start started (it powers off by itself).
 for _ in $(seq 100); do pgrep -f "[q]emu-system.*$T" >/dev/null || break; sleep 0.1; done
 check "its QEMU guest powered off" sh -c "! pgrep -f '[q]emu-system.*$T' >/dev/null"
-pkill -f "[q]emu-system.*$T" 2>/dev/null
 check "the daemon it started stopped" gone "$pid"
 finish
