@@ -498,6 +498,7 @@ dp_flow_flush(struct dp *dp)
 			pmd->flows = f->next;
 			__atomic_store_n(&f->dead, true, __ATOMIC_RELEASE);
 			dpcls_remove(pmd->cls, &f->cls);
+			dp_flow_account(pmd, f, -1);
 			f->next = pmd->dead;
 			pmd->dead = f;
 		}
@@ -560,6 +561,7 @@ dp_flow_revalidate(struct dp *dp, bool (*keep)(void *aux, const struct dp_flow_i
 			}
 			__atomic_store_n(&f->dead, true, __ATOMIC_RELEASE);
 			dpcls_remove(pmd->cls, &f->cls);
+			dp_flow_account(pmd, f, -1);
 			f->next = pmd->dead;
 			pmd->dead = f;
 			pmd->n_flows--;
@@ -604,6 +606,7 @@ stats_from_sum(struct dp_stats *s, const uint64_t *sum)
 	s->rx_packets = sum[DP_STAT_RX];
 	s->emc_hits = sum[DP_STAT_EMC_HIT];
 	s->megaflow_hits = sum[DP_STAT_MEGAFLOW_HIT];
+	s->simple_hits = sum[DP_STAT_SIMPLE_HIT];
 	s->subtable_probes = sum[DP_STAT_SUBTABLE_PROBES];
 	s->misses = sum[DP_STAT_MISS];
 	s->upcalls = sum[DP_STAT_UPCALL];

@@ -63,6 +63,7 @@ struct dp_stats {
 	uint64_t rx_packets;
 	uint64_t emc_hits;
 	uint64_t megaflow_hits;
+	uint64_t simple_hits;     /* served by the rule-only path (no EMC, no full key) */
 	uint64_t subtable_probes; /* subtables probed for megaflow hits */
 	uint64_t misses;
 	uint64_t upcalls;

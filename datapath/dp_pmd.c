@@ -301,6 +301,63 @@ actions_valid(const struct dp_action *actions, uint32_t n)
 	return true;
 }
 
+/* The kind of a megaflow with 'mask' and 'actions'. A simple one needs of a
+ * packet only what flow_key_extract_l2() gives, and its actions need no
+ * layer offsets (the rule-only path leaves them unset). */
+static enum dp_flow_kind
+flow_kind(const struct flow_key *mask, const struct dp_action *actions, uint32_t n_actions)
+{
+	static const struct flow_key l2 = {
+		.in_port = UINT32_MAX,
+		.vlan_tci = 0xffff,
+		.vlan_inner_tci = 0xffff,
+		.eth_type = 0xffff,
+	};
+
+	if (mask->in_port != UINT32_MAX) {
+		return DP_FLOW_WILD;
+	}
+	for (int i = 0; i < FLOW_KEY_U64S; i++) {
+		if (mask->u64[i] & ~l2.u64[i]) {
+			return DP_FLOW_OTHER;
+		}
+	}
+	for (uint32_t i = 0; i < n_actions; i++) {
+		switch (actions[i].type) {
+		case DP_ACTION_OUTPUT:
+		case DP_ACTION_PUSH_VLAN:
+		case DP_ACTION_POP_VLAN:
+		case DP_ACTION_SET_VLAN:
+		case DP_ACTION_SET_ETH:
+		case DP_ACTION_USERSPACE:
+		case DP_ACTION_CLONE:
+			break;
+		default:
+			return DP_FLOW_OTHER;
+		}
+	}
+	return DP_FLOW_SIMPLE;
+}
+
+void
+dp_flow_account(struct dp_pmd *pmd, const struct dp_flow *f, int delta)
+{
+	uint32_t port = f->cls.key.in_port, *count;
+
+	if (f->kind == DP_FLOW_WILD) {
+		count = &pmd->wild_flows;
+	} else if (port >= DP_MAX_PORTS) {
+		return; /* no packet arrives there */
+	} else if (f->kind == DP_FLOW_SIMPLE) {
+		count = &pmd->simple_flows[port];
+	} else {
+		count = &pmd->other_flows[port];
+	}
+	/* Before a new flow can be found, after an old one is gone: a reader
+	 * may see a simple port that is no longer, and checks every flow. */
+	__atomic_store_n(count, *count + (uint32_t)delta, __ATOMIC_SEQ_CST);
+}
+
 struct dp_flow *
 dp_flow_insert_locked(struct dp_pmd *pmd, const struct flow_key *key, const struct flow_key *mask,
 		      const struct dp_action *actions, uint32_t n_actions, uint64_t ufid,
@@ -323,8 +380,14 @@ dp_flow_insert_locked(struct dp_pmd *pmd, const struct flow_key *key, const stru
 	f->ufid = ufid;
 	f->n_actions = n_actions;
 	memcpy(f->actions, actions, n_actions * sizeof f->actions[0]);
+	f->kind = (uint8_t)flow_kind(mask, actions, n_actions);
+	f->cls.key.in_port = key->in_port & mask->in_port;
+	/* Counted before it can be found: a port stops being simple before
+	 * one of its packets can meet a flow that is not. */
+	dp_flow_account(pmd, f, 1);
 	*err = dpcls_insert(pmd->cls, &f->cls, key, mask, &dup);
 	if (*err) {
+		dp_flow_account(pmd, f, -1);
 		if (*err == -EEXIST) {
 			*existing = CONTAINER_OF(dup, struct dp_flow, cls);
 		}
@@ -487,6 +550,54 @@ lookup_batch(struct dp_pmd *pmd, struct batch_ctx *c)
 	}
 }
 
+/* True when every megaflow that can match a packet from 'in_port' is
+ * simple, and there is one. */
+static inline bool
+port_is_simple(const struct dp_pmd *pmd, uint32_t in_port)
+{
+	return in_port < DP_MAX_PORTS && !__atomic_load_n(&pmd->wild_flows, __ATOMIC_RELAXED) &&
+	       !__atomic_load_n(&pmd->other_flows[in_port], __ATOMIC_RELAXED) &&
+	       __atomic_load_n(&pmd->simple_flows[in_port], __ATOMIC_RELAXED);
+}
+
+/* The rule-only path, for a port whose megaflows are all simple: only the
+ * L2 header is parsed, the EMC is not touched, and the classifier is asked
+ * once per run of packets with the same tags and EtherType. A simple flow
+ * matches the partial key exactly when it matches the whole one, and a flow
+ * on another port matches neither (in_port is exact in all of them). Returns
+ * false, with nothing counted, when a packet has no simple flow: a miss, or a
+ * flow that arrived after the port was checked; the caller then runs the
+ * whole pipeline on the batch. */
+static bool
+lookup_simple(struct dp_pmd *pmd, uint32_t in_port, struct batch_ctx *c)
+{
+	struct dp_flow *last = NULL;
+	uint64_t last_tags = 0;
+	uint16_t last_type = 0;
+
+	for (uint16_t i = 0; i < c->n; i++) {
+		struct rte_mbuf *m = c->pkts[i];
+		struct flow_key *k = &c->keys[i];
+		uint16_t l3 = flow_key_extract_l2(rte_pktmbuf_mtod(m, const uint8_t *),
+						  rte_pktmbuf_data_len(m), in_port, k);
+
+		dp_pkt_set_layers(m, l3, 0, 0);
+		if (!last || k->u64[0] != last_tags || k->eth_type != last_type) {
+			struct dpcls_rule *r = dpcls_lookup(pmd->cls, k);
+
+			last = r ? CONTAINER_OF(r, struct dp_flow, cls) : NULL;
+			if (!last || last->kind != DP_FLOW_SIMPLE) {
+				return false;
+			}
+			last_tags = k->u64[0]; /* in_port and both tags */
+			last_type = k->eth_type;
+		}
+		c->flows[i] = last;
+	}
+	dp_stat_add(pmd, DP_STAT_SIMPLE_HIT, c->n);
+	return true;
+}
+
 /* Groups the packets by megaflow, in order of first appearance, updates the
  * flows' counters and executes each group as one batch. */
 static void
@@ -542,6 +653,10 @@ process_batch(struct dp_pmd *pmd, uint32_t in_port, struct rte_mbuf **pkts, uint
 	c.n = n;
 	c.limited = 0;
 	c.pkts = pkts;
+	if (port_is_simple(pmd, in_port) && lookup_simple(pmd, in_port, &c)) {
+		execute_groups(pmd, &c, pmd->batch_tsc);
+		return;
+	}
 	for (uint16_t i = 0; i < n; i++) {
 		struct rte_mbuf *m = pkts[i];
 		struct flow_ofs ofs;

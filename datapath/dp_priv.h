@@ -16,12 +16,20 @@
 #include "emc.h"
 #include "port_impl.h"
 
+/* What the rule-only path makes of a megaflow (see dp_flow_account()). */
+enum dp_flow_kind {
+	DP_FLOW_SIMPLE, /* exact in_port, else only VLAN tags and EtherType; L2 actions */
+	DP_FLOW_OTHER,  /* exact in_port, and more */
+	DP_FLOW_WILD,   /* in_port not matched exactly */
+};
+
 /* A megaflow, owned by one PMD thread's table. */
 struct dp_flow {
 	struct dpcls_rule cls;
 	struct flow_key key;         /* the key of the packet that created it */
 	struct dp_flow *next, *prev; /* the PMD's flow list; under flow_mutex */
 	bool dead;
+	uint8_t kind; /* enum dp_flow_kind */
 	uint64_t n_packets, n_bytes;
 	uint64_t used_tsc;
 	uint64_t ufid;
@@ -34,6 +42,7 @@ enum dp_stat {
 	DP_STAT_RX,
 	DP_STAT_EMC_HIT,
 	DP_STAT_MEGAFLOW_HIT,
+	DP_STAT_SIMPLE_HIT,
 	DP_STAT_SUBTABLE_PROBES,
 	DP_STAT_MISS,
 	DP_STAT_UPCALL,
@@ -104,6 +113,10 @@ struct dp_pmd {
 	struct dp_flow *flows;                     /* list of live flows */
 	struct dp_flow *dead;                      /* deleted, awaiting RCU */
 	uint32_t n_flows;
+	/* Live megaflows by kind, written under flow_mutex, read by the PMD
+	 * (atomic): per input port, and those on any port. */
+	uint32_t simple_flows[DP_MAX_PORTS], other_flows[DP_MAX_PORTS];
+	uint32_t wild_flows;
 	pthread_t thread;
 	bool thread_running;
 	volatile bool stop;
@@ -196,6 +209,10 @@ struct dp_flow *dp_flow_insert_locked(struct dp_pmd *pmd, const struct flow_key 
 				      const struct flow_key *mask, const struct dp_action *actions,
 				      uint32_t n_actions, uint64_t ufid, struct dp_flow **existing,
 				      int *err);
+
+/* Counts live flow 'f' in (delta 1) or out of (delta -1) its kind when it
+ * enters or leaves 'pmd''s table; caller holds flow_mutex. */
+void dp_flow_account(struct dp_pmd *pmd, const struct dp_flow *f, int delta);
 
 /* Drops 'm' and counts it under 'reason'. */
 void dp_pmd_drop(struct dp_pmd *pmd, struct rte_mbuf *m, enum dp_drop_reason reason);

@@ -93,6 +93,13 @@ struct flow_ofs {
 void flow_key_extract(const uint8_t *pkt, uint32_t len, uint32_t in_port, struct flow_key *key,
 		      struct flow_ofs *ofs);
 
+/* As flow_key_extract(), but only up to the EtherType: in_port, the VLAN
+ * tags, the Ethernet addresses and eth_type are what flow_key_extract()
+ * would give, every later field is zero. Returns the offset of the L3
+ * header, 0 when none can follow. */
+uint16_t flow_key_extract_l2(const uint8_t *pkt, uint32_t len, uint32_t in_port,
+			     struct flow_key *key);
+
 /* Hash of the whole key. */
 uint32_t flow_key_hash(const struct flow_key *key, uint32_t basis);
 

@@ -286,6 +286,8 @@ stats_json(const struct dp_stats *s, const struct dp_stats *base)
 		      upcalls ? (double)up_cycles / (double)upcalls : 0.0, "drops", drops, "flows",
 		      (int)s->n_flows);
 	if (j) {
+		json_object_set_new(j, "simple_hits",
+				    json_integer((json_int_t)(s->simple_hits - base->simple_hits)));
 		json_object_set_new(j, "busy_cycles", json_integer((json_int_t)busy));
 		json_object_set_new(j, "idle_cycles",
 				    json_integer((json_int_t)(s->idle_cycles - base->idle_cycles)));

@@ -151,9 +151,10 @@ main(int argc, char **argv)
 		usleep(1000);
 	}
 	dp_get_stats(dp, &s);
-	printf("rx_packets=%lu\nemc_hits=%lu\nmegaflow_hits=%lu\nmisses=%lu\nupcalls=%lu\n"
+	printf("rx_packets=%lu\nemc_hits=%lu\nsimple_hits=%lu\nmegaflow_hits=%lu\nmisses=%lu\n"
+	       "upcalls=%lu\n"
 	       "upcall_failures=%lu\ntx_packets=%lu\nflows=%u\n",
-	       (unsigned long)s.rx_packets, (unsigned long)s.emc_hits,
+	       (unsigned long)s.rx_packets, (unsigned long)s.emc_hits, (unsigned long)s.simple_hits,
 	       (unsigned long)s.megaflow_hits, (unsigned long)s.misses, (unsigned long)s.upcalls,
 	       (unsigned long)s.upcall_failures, (unsigned long)s.tx_packets, s.n_flows);
 	for (int r = 0; r < DP_DROP__MAX; r++) {

@@ -32,8 +32,8 @@ if [ "$(get misses)" != "$(get flows)" ] || [ "$(get misses)" -ge $((rx / 3)) ];
 	echo "expected misses == flows < rx/3"
 	fail=1
 fi
-if [ $(($(get emc_hits) + $(get megaflow_hits) + $(get misses))) -ne "$rx" ]; then
-	echo "emc_hits + megaflow_hits + misses != rx_packets"
+if [ $(($(get emc_hits) + $(get simple_hits) + $(get megaflow_hits) + $(get misses))) -ne "$rx" ]; then
+	echo "emc_hits + simple_hits + megaflow_hits + misses != rx_packets"
 	fail=1
 fi
 exit $fail

@@ -28,21 +28,30 @@
 #include "port_mem.h"
 #include "random.h"
 
+/* The megaflows a case installs: one per traffic flow, over n_masks
+ * subtables; or one that matches only in_port (a rule-only table), which
+ * the rule-only path serves; or the same with that path kept off by a
+ * megaflow that wildcards in_port (on an EtherType no packet has). */
+enum bench_table { TABLE_PER_FLOW, TABLE_IN_PORT, TABLE_IN_PORT_NO_SIMPLE };
+
 struct bench_case {
 	const char *name;
 	uint32_t n_masks;
-	uint32_t n_flows;
+	uint32_t n_flows; /* distinct packets in the traffic */
 	bool emc;
+	enum bench_table table;
 };
 
 static const struct bench_case cases[] = {
-	{"emc_hit_1flow", 1, 1, true},
-	{"megaflow_1subtable", 1, 16, false},
-	{"megaflow_8subtables", 8, 8 * 16, false},
-	{"megaflow_32subtables", 32, 32 * 16, false},
-	{"flows_1k", 4, 1000, true},
-	{"flows_100k", 4, 100000, true},
-	{"flows_1m", 4, 1000000, true},
+	{"emc_hit_1flow", 1, 1, true, TABLE_PER_FLOW},
+	{"megaflow_1subtable", 1, 16, false, TABLE_PER_FLOW},
+	{"megaflow_8subtables", 8, 8 * 16, false, TABLE_PER_FLOW},
+	{"megaflow_32subtables", 32, 32 * 16, false, TABLE_PER_FLOW},
+	{"flows_1k", 4, 1000, true, TABLE_PER_FLOW},
+	{"flows_100k", 4, 100000, true, TABLE_PER_FLOW},
+	{"flows_1m", 4, 1000000, true, TABLE_PER_FLOW},
+	{"in_port_1m", 1, 1000000, true, TABLE_IN_PORT},
+	{"in_port_1m_no_simple", 1, 1000000, true, TABLE_IN_PORT_NO_SIMPLE},
 };
 
 struct result {
@@ -50,6 +59,7 @@ struct result {
 	double mpps;
 	double probes_per_hit;
 	double emc_hit_rate;
+	double simple_hit_rate; /* served by the rule-only path */
 };
 
 struct bench {
@@ -77,10 +87,23 @@ install(struct dp *dp, uint32_t in_port, uint32_t out_port, const struct bench_c
 	struct bench *b)
 {
 	struct dp_action out = {.type = DP_ACTION_OUTPUT, .port = out_port};
+	struct flow_key key = {.in_port = in_port}, mask = {.in_port = UINT32_MAX};
 
+	if (c->table != TABLE_PER_FLOW) {
+		for (uint32_t i = 0; i < c->n_flows; i++) {
+			flow_addrs(i, c->n_masks, &b->src[i], &b->dst[i]);
+		}
+		if (dp_flow_put(dp, &key, &mask, &out, 1) ||
+		    (c->table == TABLE_IN_PORT_NO_SIMPLE &&
+		     dp_flow_put(dp, &(struct flow_key){.eth_type = htons(0x88b5)},
+				 &(struct flow_key){.eth_type = 0xffff}, &out, 1))) {
+			fprintf(stderr, "dp-bench: cannot install the in_port flow\n");
+			exit(1);
+		}
+		return;
+	}
 	for (uint32_t i = 0; i < c->n_flows; i++) {
 		uint32_t s = i % c->n_masks;
-		struct flow_key key, mask;
 
 		memset(&key, 0, sizeof key);
 		memset(&mask, 0, sizeof mask);
@@ -171,6 +194,7 @@ run_case(const struct bench_case *c, struct bench *b, uint64_t n_pkts)
 	r.mpps = (double)rx / (t1 - t0) / 1e6;
 	r.probes_per_hit = mf ? (double)(s1.subtable_probes - s0.subtable_probes) / (double)mf : 0;
 	r.emc_hit_rate = (double)(s1.emc_hits - s0.emc_hits) / (double)rx;
+	r.simple_hit_rate = (double)(s1.simple_hits - s0.simple_hits) / (double)rx;
 	if (s1.misses != 0) {
 		fprintf(stderr, "dp-bench: %s: %lu unexpected misses\n", c->name,
 			(unsigned long)s1.misses);
@@ -271,11 +295,11 @@ main(int argc, char **argv)
 	if (json) {
 		printf("[");
 	} else {
-		printf("%-22s %12s %8s %14s %8s\n", "case", "cycles/pkt", "Mpps", "subtables/hit",
-		       "emc_hit");
+		printf("%-22s %12s %8s %14s %8s %8s\n", "case", "cycles/pkt", "Mpps",
+		       "subtables/hit", "emc_hit", "simple");
 	}
 	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-		double cyc[100], mpps[100], probes = 0, emc = 0;
+		double cyc[100], mpps[100], probes = 0, emc = 0, simple = 0;
 
 		if (only && strcmp(only, cases[i].name)) {
 			continue;
@@ -287,6 +311,7 @@ main(int argc, char **argv)
 			mpps[r] = res.mpps;
 			probes = res.probes_per_hit;
 			emc = res.emc_hit_rate;
+			simple = res.simple_hit_rate;
 		}
 		if (json) {
 			printf("%s\n  {\"case\": \"%s\", \"cycles_per_packet\": %.1f, \"mpps\": "
@@ -294,8 +319,9 @@ main(int argc, char **argv)
 			       printed++ ? "," : "", cases[i].name, median(cyc, runs),
 			       median(mpps, runs));
 		} else {
-			printf("%-22s %12.1f %8.2f %14.2f %7.1f%%\n", cases[i].name,
-			       median(cyc, runs), median(mpps, runs), probes, emc * 100);
+			printf("%-22s %12.1f %8.2f %14.2f %7.1f%% %7.1f%%\n", cases[i].name,
+			       median(cyc, runs), median(mpps, runs), probes, emc * 100,
+			       simple * 100);
 		}
 		fflush(stdout);
 	}

@@ -1,0 +1,508 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * The datapath's rule-only path (megaflows that need only in_port, VLAN tags
+ * and EtherType): when it serves a port, when it stops, and the megaflow
+ * property across the switch-over. The property test keeps a model rule
+ * table whose upcall computes megaflows the way ofproto does (an L2 stage,
+ * then the rest), and checks every packet against the model's answer for
+ * its whole key, whichever path served it, while the table changes and is
+ * revalidated.
+ */
+#include <arpa/inet.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+
+#include <cmocka.h>
+
+#include "dp.h"
+#include "pktgen.h"
+#include "port_mem.h"
+#include "random.h"
+#include "test_eal.h"
+
+enum { N_PORTS = 3, N_RULES_MAX = 12 };
+
+static struct rte_mempool *mp;
+
+enum rule_field { F_PORT = 1, F_VLAN = 2, F_TYPE = 4, F_DST = 8, F_TP_DST = 16 };
+
+/* A rule of the model: a match, then an output (or a drop) after an
+ * optional rewrite: of eth_dst (a simple action) or, for IPv4 rules, of
+ * the TOS (one that needs the L3 header). */
+struct rule {
+	unsigned int fields;
+	struct flow_key key; /* under the mask of 'fields' */
+	int out;             /* port index; -1: drop */
+	bool set_dst, set_tos;
+	uint8_t tos;
+};
+
+struct model {
+	unsigned int n;
+	struct rule r[N_RULES_MAX]; /* highest priority first */
+	uint32_t no[N_PORTS];       /* datapath numbers of the ports */
+	unsigned int upcalls;
+};
+
+static const uint32_t dsts[] = {0x0a000001, 0x0a000002, 0x0a000003};
+static const uint16_t tp_dsts[] = {53, 80};
+static const uint8_t new_dst[6] = {0x02, 0, 0, 0, 0, 0x99};
+
+static void
+fields_mask(unsigned int fields, struct flow_key *mask)
+{
+	memset(mask, 0, sizeof *mask);
+	if (fields & F_PORT) {
+		mask->in_port = UINT32_MAX;
+	}
+	if (fields & F_VLAN) {
+		mask->vlan_tci = htons(FLOW_VLAN_PRESENT | FLOW_VLAN_VID_MASK);
+	}
+	if (fields & F_TYPE) {
+		mask->eth_type = 0xffff;
+	}
+	if (fields & F_DST) {
+		mask->nw_dst.ipv4 = UINT32_MAX;
+	}
+	if (fields & F_TP_DST) {
+		mask->tp_dst = 0xffff;
+	}
+}
+
+static bool
+masked_equal(const struct flow_key *a, const struct flow_key *b, const struct flow_key *mask)
+{
+	for (int w = 0; w < FLOW_KEY_U64S; w++) {
+		if ((a->u64[w] ^ b->u64[w]) & mask->u64[w]) {
+			return false;
+		}
+	}
+	return true;
+}
+
+static void
+mask_or(struct flow_key *dst, const struct flow_key *m)
+{
+	for (int w = 0; w < FLOW_KEY_U64S; w++) {
+		dst->u64[w] |= m->u64[w];
+	}
+}
+
+/* The highest-priority rule matching 'key' (NULL: none, a drop), and in
+ * 'mask' the bits of the key that decided it: in_port, the L2 fields of
+ * every rule looked at, and all the fields of those that passed L2. */
+static const struct rule *
+model_lookup(const struct model *md, const struct flow_key *key, struct flow_key *mask)
+{
+	memset(mask, 0, sizeof *mask);
+	mask->in_port = UINT32_MAX;
+	for (unsigned int i = 0; i < md->n; i++) {
+		const struct rule *r = &md->r[i];
+		struct flow_key l2, all;
+
+		fields_mask(r->fields & (F_PORT | F_VLAN | F_TYPE), &l2);
+		mask_or(mask, &l2);
+		if (!masked_equal(key, &r->key, &l2)) {
+			continue;
+		}
+		fields_mask(r->fields, &all);
+		mask_or(mask, &all);
+		if (masked_equal(key, &r->key, &all)) {
+			return r;
+		}
+	}
+	return NULL;
+}
+
+static uint32_t
+model_actions(const struct model *md, const struct rule *r, struct dp_action *acts)
+{
+	uint32_t n = 0;
+
+	if (!r || r->out < 0) {
+		return 0;
+	}
+	if (r->set_dst) {
+		acts[n] = (struct dp_action){.type = DP_ACTION_SET_ETH, .flags = DP_SET_DST};
+		memcpy(acts[n++].eth.dst, new_dst, 6);
+	}
+	if (r->set_tos) {
+		acts[n] = (struct dp_action){.type = DP_ACTION_SET_IPV4, .flags = DP_SET_TOS};
+		acts[n++].ipv4.tos = r->tos;
+	}
+	acts[n++] = (struct dp_action){.type = DP_ACTION_OUTPUT, .port = md->no[r->out]};
+	return n;
+}
+
+static int
+model_upcall(void *aux, const struct flow_key *key, const struct rte_mbuf *pkt,
+	     struct dp_upcall_result *res)
+{
+	struct model *md = aux;
+
+	(void)pkt;
+	md->upcalls++;
+	res->n_actions = model_actions(md, model_lookup(md, key, &res->mask), res->actions);
+	return 0;
+}
+
+/* Revalidation: a megaflow stays if the model still gives its packet the
+ * same mask and actions. */
+static bool
+model_keep(void *aux, const struct dp_flow_info *info)
+{
+	const struct model *md = aux;
+	struct dp_action acts[4];
+	struct flow_key mask;
+	uint32_t n = model_actions(md, model_lookup(md, info->orig, &mask), acts);
+
+	return n == info->n_actions && !memcmp(acts, info->actions, n * sizeof acts[0]) &&
+	       !memcmp(&mask, info->mask, sizeof mask);
+}
+
+static void
+random_rule(struct vs_random *rnd, struct rule *r)
+{
+	memset(r, 0, sizeof *r);
+	/* Mostly L2 rules, so that ports often have only simple megaflows. */
+	r->fields = vs_random_u32(rnd) % 2 ? F_PORT : 0;
+	if (vs_random_u32(rnd) % 3 == 0) {
+		r->fields |= F_VLAN;
+	}
+	if (vs_random_u32(rnd) % 2) {
+		r->fields |= F_TYPE;
+	}
+	if (vs_random_u32(rnd) % 3 == 0) {
+		r->fields |= F_DST;
+	}
+	if (vs_random_u32(rnd) % 5 == 0) {
+		r->fields |= F_TP_DST;
+	}
+	r->key.in_port = vs_random_u32(rnd) % N_PORTS; /* an index until installed */
+	if (vs_random_u32(rnd) % 2) {
+		r->key.vlan_tci = htons(FLOW_VLAN_PRESENT | (vs_random_u32(rnd) % 2 ? 10 : 20));
+	}
+	r->key.eth_type = htons(vs_random_u32(rnd) % 3 ? 0x0800 : 0x0806);
+	r->key.nw_dst.ipv4 = htonl(dsts[vs_random_u32(rnd) % 3]);
+	r->key.tp_dst = htons(tp_dsts[vs_random_u32(rnd) % 2]);
+	r->out = (int)(vs_random_u32(rnd) % (N_PORTS + 1)) - 1;
+	r->set_dst = vs_random_u32(rnd) % 4 == 0;
+	/* A TOS rewrite only where every packet is IPv4. */
+	r->set_tos = (r->fields & F_TYPE) && r->key.eth_type == htons(0x0800) &&
+		     vs_random_u32(rnd) % 3 == 0;
+	r->tos = (uint8_t)(vs_random_u32(rnd) % 64) << 2;
+}
+
+static void
+model_add(struct model *md, struct vs_random *rnd)
+{
+	unsigned int at = vs_random_u32(rnd) % (md->n + 1);
+
+	memmove(&md->r[at + 1], &md->r[at], (md->n - at) * sizeof md->r[0]);
+	random_rule(rnd, &md->r[at]);
+	md->r[at].key.in_port = md->no[md->r[at].key.in_port];
+	md->n++;
+}
+
+/* A frame on port index 'port' with id 'id' in its IPv4 source or ARP
+ * sender address (no rule looks there). */
+static struct rte_mbuf *
+random_frame(struct vs_random *rnd, uint32_t id)
+{
+	struct pktgen_spec s = pktgen_udp4(id, dsts[vs_random_u32(rnd) % 3], 1000,
+					   tp_dsts[vs_random_u32(rnd) % 2]);
+	uint8_t buf[128];
+	size_t len;
+
+	if (vs_random_u32(rnd) % 4 == 0) {
+		s.l3 = PKTGEN_L3_ARP;
+		s.arp_op = 1;
+		s.arp_spa = id;
+		s.arp_tpa = s.ip4_dst;
+	}
+	if (vs_random_u32(rnd) % 2) {
+		s.n_vlans = 1;
+		s.vlan_tci[0] = vs_random_u32(rnd) % 2 ? 10 : 20;
+	}
+	len = pktgen_build(&s, buf, sizeof buf);
+	assert_true(len > 0);
+	return test_mbuf(mp, buf, len);
+}
+
+struct expect {
+	int port; /* -1: dropped */
+	bool dst_rewritten;
+	int tos; /* -1: as sent (0) */
+};
+
+/* Takes every frame the datapath sent and checks it against 'exp' (indexed
+ * by id); returns how many arrived. */
+static unsigned int
+check_outputs(struct port *const *ports, const struct expect *exp, unsigned int n_ids, bool *seen)
+{
+	unsigned int total = 0;
+
+	for (int p = 0; p < N_PORTS; p++) {
+		struct rte_mbuf *pkts[64];
+		uint16_t n;
+
+		while ((n = port_mem_collect(ports[p], pkts, 64)) > 0) {
+			for (uint16_t i = 0; i < n; i++) {
+				struct flow_key k;
+				uint32_t id;
+
+				flow_key_extract(rte_pktmbuf_mtod(pkts[i], const uint8_t *),
+						 rte_pktmbuf_data_len(pkts[i]), 0, &k, NULL);
+				id = ntohl(k.nw_src.ipv4);
+				assert_true(id < n_ids);
+				assert_false(seen[id]);
+				seen[id] = true;
+				assert_int_equal(exp[id].port, p);
+				assert_int_equal(!memcmp(k.eth_dst, new_dst, 6),
+						 exp[id].dst_rewritten);
+				assert_int_equal(k.nw_tos, exp[id].tos < 0 ? 0 : exp[id].tos);
+				total++;
+			}
+			rte_pktmbuf_free_bulk(pkts, n);
+		}
+	}
+	return total;
+}
+
+static struct dp *
+make_dp(struct port **ports, struct model *md)
+{
+	struct dp_params params = {.emc_inv_prob = 1, .emc_inv_prob_set = true};
+	struct dp *dp = dp_create(&params);
+
+	assert_non_null(dp);
+	for (int i = 0; i < N_PORTS; i++) {
+		char name[16];
+
+		snprintf(name, sizeof name, "s%d", i);
+		assert_int_equal(port_open("mem", name, NULL, 0, mp, &ports[i], NULL), 0);
+		assert_int_equal(dp_port_add(dp, ports[i], &md->no[i]), 0);
+	}
+	dp_set_upcall(dp, model_upcall, md);
+	return dp;
+}
+
+static void
+test_switch_over_property(void **state)
+{
+	enum { ROUNDS = 40, STEPS = 30, IDS = ROUNDS * STEPS * 32 };
+	struct expect *exp = calloc(IDS, sizeof *exp);
+	bool *seen = calloc(IDS, sizeof *seen);
+	unsigned int simple_batches = 0, offs = 0, ons = 0, sent = 0, arrived = 0, dropped = 0;
+	struct vs_random rnd;
+
+	(void)state;
+	assert_non_null(exp);
+	assert_non_null(seen);
+	vs_random_seed(&rnd, 7);
+	for (int round = 0; round < ROUNDS; round++) {
+		struct port *ports[N_PORTS];
+		struct model md = {0};
+		struct dp *dp = make_dp(ports, &md);
+		struct dp_pmd *pmd = dp_pmd_get(dp, 0);
+		bool was_simple[N_PORTS] = {false}, was_full[N_PORTS] = {false};
+		unsigned int n_rules = 2 + vs_random_u32(&rnd) % 5;
+
+		for (unsigned int i = 0; i < n_rules; i++) {
+			model_add(&md, &rnd);
+		}
+		for (int step = 0; step < STEPS; step++) {
+			int port = (int)(vs_random_u32(&rnd) % N_PORTS);
+			uint16_t n = (uint16_t)(1 + vs_random_u32(&rnd) % 32);
+			struct rte_mbuf *pkts[32];
+			struct dp_stats before, after;
+
+			if (step % 6 == 5) {
+				/* Change the table, then revalidate as ofproto does. */
+				if (md.n < N_RULES_MAX && (md.n < 2 || vs_random_u32(&rnd) % 2)) {
+					model_add(&md, &rnd);
+				} else {
+					unsigned int at = vs_random_u32(&rnd) % md.n;
+
+					memmove(&md.r[at], &md.r[at + 1],
+						(md.n - at - 1) * sizeof md.r[0]);
+					md.n--;
+				}
+				dp_flow_revalidate(dp, model_keep, &md);
+				dp_flow_sync(dp);
+			}
+			for (uint16_t i = 0; i < n; i++) {
+				uint32_t id = sent++;
+				struct flow_key k, mask;
+				const struct rule *r;
+
+				pkts[i] = random_frame(&rnd, id);
+				assert_non_null(pkts[i]);
+				flow_key_extract(rte_pktmbuf_mtod(pkts[i], const uint8_t *),
+						 rte_pktmbuf_data_len(pkts[i]), md.no[port], &k,
+						 NULL);
+				r = model_lookup(&md, &k, &mask);
+				exp[id].port = r ? r->out : -1;
+				exp[id].dst_rewritten = r && r->out >= 0 && r->set_dst;
+				exp[id].tos = r && r->out >= 0 && r->set_tos ? r->tos : -1;
+				dropped += exp[id].port < 0;
+			}
+			dp_get_stats(dp, &before);
+			dp_pmd_process(pmd, md.no[port], pkts, n);
+			dp_get_stats(dp, &after);
+			arrived += check_outputs(ports, exp, IDS, seen);
+			assert_int_equal(after.rx_packets - before.rx_packets, n);
+			assert_int_equal(after.rx_packets, after.emc_hits + after.simple_hits +
+								   after.megaflow_hits +
+								   after.misses);
+			if (after.simple_hits > before.simple_hits) {
+				/* The rule-only path serves a batch whole. */
+				assert_int_equal(after.simple_hits - before.simple_hits, n);
+				simple_batches++;
+				ons += was_full[port];
+				was_simple[port] = true;
+				was_full[port] = false;
+			} else {
+				offs += was_simple[port];
+				was_full[port] = true;
+				was_simple[port] = false;
+			}
+		}
+		dp_destroy(dp);
+	}
+	assert_int_equal(arrived + dropped, sent);
+	/* Both paths served, and ports went from one to the other both ways. */
+	print_message("%u of %u batches on the rule-only path, %u switch-offs, %u switch-ons\n",
+		      simple_batches, ROUNDS * STEPS, offs, ons);
+	assert_true(simple_batches > ROUNDS * STEPS / 10);
+	assert_true(simple_batches < ROUNDS * STEPS);
+	assert_true(offs > 10);
+	assert_true(ons > 10);
+	free(exp);
+	free(seen);
+	assert_int_equal(rte_mempool_in_use_count(mp), 0);
+}
+
+/* The rule-only path by hand: on with in_port-only megaflows, off the
+ * moment one that needs more arrives (one installed directly, or one that
+ * wildcards in_port), on again when it goes. */
+static void
+test_switch_over(void **state)
+{
+	struct port *ports[N_PORTS];
+	struct model md = {0};
+	struct dp *dp = make_dp(ports, &md);
+	struct dp_pmd *pmd = dp_pmd_get(dp, 0);
+	struct vs_random rnd;
+	struct dp_stats s;
+	struct flow_key key = {0}, mask = {0};
+	struct dp_action drop_acts[1];
+	bool seen[5 * 32] = {false};
+	struct expect exp[5 * 32];
+	uint32_t id = 0;
+
+	(void)state;
+	vs_random_seed(&rnd, 1);
+	/* One rule: from port 0 to port 1. */
+	md.n = 1;
+	md.r[0] = (struct rule){.fields = F_PORT, .out = 1};
+	md.r[0].key.in_port = md.no[0];
+	for (int round = 0; round < 5; round++) {
+		struct rte_mbuf *pkts[32];
+
+		if (round == 2) {
+			/* A megaflow that wildcards in_port: no port is simple. */
+			mask.eth_type = 0xffff;
+			key.eth_type = htons(0x88cc);
+			assert_int_equal(dp_flow_put(dp, &key, &mask, drop_acts, 0), 0);
+		} else if (round == 3) {
+			dp_flow_flush(dp);
+		}
+		for (int i = 0; i < 32; i++, id++) {
+			pkts[i] = random_frame(&rnd, id);
+			exp[id] = (struct expect){.port = 1, .tos = -1};
+		}
+		dp_pmd_process(pmd, md.no[0], pkts, 32);
+		assert_int_equal(check_outputs(ports, exp, id, seen), 32);
+		dp_get_stats(dp, &s);
+		/* Every frame has its own key: the full path misses the EMC. */
+		switch (round) {
+		case 0: /* the miss installs in_port=0 */
+			assert_int_equal(s.misses, 1);
+			assert_int_equal(s.megaflow_hits, 31);
+			assert_int_equal(s.simple_hits, 0);
+			break;
+		case 1: /* served by the rule-only path */
+			assert_int_equal(s.simple_hits, 32);
+			assert_int_equal(s.megaflow_hits, 31);
+			break;
+		case 2: /* the wildcarded flow turns it off */
+			assert_int_equal(s.simple_hits, 32);
+			assert_int_equal(s.megaflow_hits, 31 + 32);
+			break;
+		case 3: /* flushed: a miss, and only simple flows again */
+			assert_int_equal(s.misses, 2);
+			assert_int_equal(s.simple_hits, 32);
+			break;
+		default: /* on again */
+			assert_int_equal(s.simple_hits, 64);
+			assert_int_equal(s.misses, 2);
+			break;
+		}
+		assert_int_equal(s.rx_packets,
+				 s.emc_hits + s.simple_hits + s.megaflow_hits + s.misses);
+	}
+	dp_destroy(dp);
+	assert_int_equal(rte_mempool_in_use_count(mp), 0);
+}
+
+/* Actions that need the L3 header keep a flow off the rule-only path, and
+ * the rewrite is right. */
+static void
+test_l3_actions_not_simple(void **state)
+{
+	struct port *ports[N_PORTS];
+	struct model md = {0};
+	struct dp *dp = make_dp(ports, &md);
+	struct dp_stats s;
+	struct expect exp[64];
+	bool seen[64] = {false};
+
+	(void)state;
+	md.n = 1;
+	md.r[0] = (struct rule){.fields = F_PORT | F_TYPE, .out = 2, .set_tos = true, .tos = 0x20};
+	md.r[0].key.in_port = md.no[1];
+	md.r[0].key.eth_type = htons(0x0800);
+	for (uint32_t id = 0; id < 64; id++) {
+		struct pktgen_spec sp = pktgen_udp4(id, dsts[0], 1, 2);
+		uint8_t buf[128];
+		size_t len = pktgen_build(&sp, buf, sizeof buf);
+		struct rte_mbuf *m = test_mbuf(mp, buf, len);
+
+		exp[id] = (struct expect){.port = 2, .tos = 0x20};
+		dp_pmd_process(dp_pmd_get(dp, 0), md.no[1], &m, 1);
+	}
+	assert_int_equal(check_outputs(ports, exp, 64, seen), 64);
+	dp_get_stats(dp, &s);
+	assert_int_equal(s.simple_hits, 0);
+	assert_int_equal(s.misses, 1);
+	dp_destroy(dp);
+	assert_int_equal(rte_mempool_in_use_count(mp), 0);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_switch_over),
+		cmocka_unit_test(test_l3_actions_not_simple),
+		cmocka_unit_test(test_switch_over_property),
+	};
+
+	mp = test_eal_init("0");
+	int ret = cmocka_run_group_tests(tests, NULL, NULL);
+	rte_mempool_free(mp);
+	rte_eal_cleanup();
+	return ret;
+}
