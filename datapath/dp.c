@@ -615,6 +615,8 @@ stats_from_sum(struct dp_stats *s, const uint64_t *sum)
 	s->cycles = sum[DP_STAT_CYCLES];
 	s->upcall_cycles = sum[DP_STAT_UPCALL_CYCLES];
 	s->busy_cycles = sum[DP_STAT_BUSY_CYCLES];
+	s->rx_cycles = sum[DP_STAT_RX_CYCLES];
+	s->tx_cycles = sum[DP_STAT_TX_CYCLES];
 	s->idle_cycles = sum[DP_STAT_IDLE_CYCLES];
 	s->busy_iterations = sum[DP_STAT_BUSY_ITERS];
 	s->idle_iterations = sum[DP_STAT_IDLE_ITERS];

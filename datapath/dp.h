@@ -71,6 +71,10 @@ struct dp_stats {
 	uint64_t tx_packets;
 	uint64_t cycles;        /* TSC cycles spent processing received batches */
 	uint64_t upcall_cycles; /* of which in upcalls (translation and install) */
+	uint64_t tx_cycles;     /* of which in sending the buffered output */
+	/* Receiving the bursts that got packets, the empty polls of the
+	 * iteration before each included. */
+	uint64_t rx_cycles;
 	/* Every poll iteration, whole (receive, process, send, housekeeping):
 	 * busy when it got packets, idle when it did not (the idle sleeps in
 	 * between are not counted). Busy cycles per received packet are what a

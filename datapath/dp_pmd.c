@@ -311,6 +311,8 @@ flow_kind(const struct flow_key *mask, const struct dp_action *actions, uint32_t
 		.in_port = UINT32_MAX,
 		.vlan_tci = 0xffff,
 		.vlan_inner_tci = 0xffff,
+		.eth_dst = {0xff, 0xff, 0xff, 0xff, 0xff, 0xff},
+		.eth_src = {0xff, 0xff, 0xff, 0xff, 0xff, 0xff},
 		.eth_type = 0xffff,
 	};
 
@@ -561,20 +563,22 @@ port_is_simple(const struct dp_pmd *pmd, uint32_t in_port)
 }
 
 /* The rule-only path, for a port whose megaflows are all simple: only the
- * L2 header is parsed, the EMC is not touched, and the classifier is asked
- * once per run of packets with the same tags and EtherType. A simple flow
- * matches the partial key exactly when it matches the whole one, and a flow
- * on another port matches neither (in_port is exact in all of them). Returns
- * false, with nothing counted, when a packet has no simple flow: a miss, or a
- * flow that arrived after the port was checked; the caller then runs the
- * whole pipeline on the batch. */
+ * Ethernet header and tags are parsed, the EMC is not touched, and the
+ * classifier is asked once per run of packets with the same L2 header. A
+ * simple flow matches the partial key exactly when it matches the whole one,
+ * and a flow on another port matches neither (in_port is exact in all of
+ * them). Returns false, with nothing counted, when a packet has no simple
+ * flow: a miss, or a flow that arrived after the port was checked; the
+ * caller then runs the whole pipeline on the batch. */
 static bool
 lookup_simple(struct dp_pmd *pmd, uint32_t in_port, struct batch_ctx *c)
 {
+	/* What flow_key_extract_l2() fills: the first three words. */
+	typedef uint64_t l2w __attribute__((vector_size(16), aligned(8), may_alias));
 	struct dp_flow *last = NULL;
-	uint64_t last_tags = 0;
-	uint16_t last_type = 0;
+	const struct flow_key *lk = NULL;
 
+	_Static_assert(offsetof(struct flow_key, eth_type) + 2 <= 24, "L2 in three words");
 	for (uint16_t i = 0; i < c->n; i++) {
 		struct rte_mbuf *m = c->pkts[i];
 		struct flow_key *k = &c->keys[i];
@@ -582,16 +586,21 @@ lookup_simple(struct dp_pmd *pmd, uint32_t in_port, struct batch_ctx *c)
 						  rte_pktmbuf_data_len(m), in_port, k);
 
 		dp_pkt_set_layers(m, l3, 0, 0);
-		if (!last || k->u64[0] != last_tags || k->eth_type != last_type) {
-			struct dpcls_rule *r = dpcls_lookup(pmd->cls, k);
+		if (lk) {
+			l2w d = *(const l2w *)k->u64 ^ *(const l2w *)lk->u64;
 
-			last = r ? CONTAINER_OF(r, struct dp_flow, cls) : NULL;
-			if (!last || last->kind != DP_FLOW_SIMPLE) {
-				return false;
+			if (!(d[0] | d[1] | (k->u64[2] ^ lk->u64[2]))) {
+				c->flows[i] = last;
+				continue;
 			}
-			last_tags = k->u64[0]; /* in_port and both tags */
-			last_type = k->eth_type;
 		}
+		struct dpcls_rule *r = dpcls_lookup(pmd->cls, k);
+
+		last = r ? CONTAINER_OF(r, struct dp_flow, cls) : NULL;
+		if (!last || last->kind != DP_FLOW_SIMPLE) {
+			return false;
+		}
+		lk = k;
 		c->flows[i] = last;
 	}
 	dp_stat_add(pmd, DP_STAT_SIMPLE_HIT, c->n);
@@ -669,16 +678,28 @@ process_batch(struct dp_pmd *pmd, uint32_t in_port, struct rte_mbuf **pkts, uint
 	execute_groups(pmd, &c, pmd->batch_tsc);
 }
 
-void
-dp_pmd_process(struct dp_pmd *pmd, uint32_t in_port, struct rte_mbuf **pkts, uint16_t n)
+/* dp_pmd_process() of a burst received at TSC 'start'; returns when it
+ * was done. */
+static uint64_t
+process_at(struct dp_pmd *pmd, uint32_t in_port, struct rte_mbuf **pkts, uint16_t n, uint64_t start)
 {
-	uint64_t start = rte_rdtsc();
+	uint64_t sent, end;
 
 	pmd->batch_tsc = start;
 	process_batch(pmd, in_port, pkts, n);
+	sent = rte_rdtsc();
 	tx_flush_all(pmd);
+	end = rte_rdtsc();
 	dp_stat_add(pmd, DP_STAT_RX, n);
-	dp_stat_add(pmd, DP_STAT_CYCLES, rte_rdtsc() - start);
+	dp_stat_add(pmd, DP_STAT_CYCLES, end - start);
+	dp_stat_add(pmd, DP_STAT_TX_CYCLES, end - sent);
+	return end;
+}
+
+void
+dp_pmd_process(struct dp_pmd *pmd, uint32_t in_port, struct rte_mbuf **pkts, uint16_t n)
+{
+	process_at(pmd, in_port, pkts, n, rte_rdtsc());
 }
 
 /* Packets dp_execute() handed over. Returns how many. */
@@ -733,14 +754,16 @@ dp_pmd_poll(struct dp_pmd *pmd)
 
 		rxq_count(&q->polls, 1);
 		if (n) {
-			dp_pmd_process(pmd, q->port_no, pkts, n);
+			uint64_t got = rte_rdtsc();
+
+			dp_stat_add(pmd, DP_STAT_RX_CYCLES, got - prev);
+			now = process_at(pmd, q->port_no, pkts, n, got);
 			total += n;
 			dp_stat_add(pmd, DP_STAT_BATCH0 + n, 1);
 			rxq_count(&q->bursts, 1);
 			rxq_count(&q->packets, n);
 			/* A queue's cycles: its bursts that got packets, from
 			 * the receive to the end of their processing. */
-			now = rte_rdtsc();
 			rxq_count(&q->cycles, now - prev);
 			prev = now;
 		}

@@ -18,7 +18,8 @@
 
 /* What the rule-only path makes of a megaflow (see dp_flow_account()). */
 enum dp_flow_kind {
-	DP_FLOW_SIMPLE, /* exact in_port, else only VLAN tags and EtherType; L2 actions */
+	DP_FLOW_SIMPLE, /* exact in_port, else only the L2 header (tags, MACs, EtherType),
+			 * and actions that need no L3 offset */
 	DP_FLOW_OTHER,  /* exact in_port, and more */
 	DP_FLOW_WILD,   /* in_port not matched exactly */
 };
@@ -50,6 +51,8 @@ enum dp_stat {
 	DP_STAT_TX,
 	DP_STAT_CYCLES,
 	DP_STAT_UPCALL_CYCLES,
+	DP_STAT_RX_CYCLES,
+	DP_STAT_TX_CYCLES,
 	DP_STAT_BUSY_CYCLES,
 	DP_STAT_IDLE_CYCLES,
 	DP_STAT_BUSY_ITERS,

@@ -427,6 +427,19 @@ perf_rxqs_json(struct vswitchd *vd, struct dp *dp, unsigned int i, uint64_t busy
 	return rxqs;
 }
 
+/* Where the busy cycles went: receiving (empty polls before a burst
+ * included), processing, sending, and the rest of the loop. */
+static json_t *
+stage_cycles_json(const struct dp_stats *s, const struct dp_stats *b, uint64_t busy)
+{
+	uint64_t rx = s->rx_cycles - b->rx_cycles, tx = s->tx_cycles - b->tx_cycles;
+	uint64_t all = s->cycles - b->cycles, proc = all > tx ? all - tx : 0;
+	uint64_t other = busy > rx + all ? busy - rx - all : 0;
+
+	return json_pack("{s:I, s:I, s:I, s:I}", "receive", (json_int_t)rx, "processing",
+			 (json_int_t)proc, "sending", (json_int_t)tx, "other", (json_int_t)other);
+}
+
 static int
 m_pmd_perf(void *aux, json_t *params, json_t **result, struct jsonrpc_error *err)
 {
@@ -473,6 +486,7 @@ m_pmd_perf(void *aux, json_t *params, json_t **result, struct jsonrpc_error *err
 			per(s.upcall_cycles - b->upcall_cycles, s.upcalls - b->upcalls), "sleeps",
 			(json_int_t)(s.sleeps - b->sleeps), "sleep_us",
 			(json_int_t)(s.sleep_us - b->sleep_us), "burst_sizes", batches);
+		json_object_set_new(j, "stage_cycles", stage_cycles_json(&s, b, busy));
 		json_object_set_new(j, "rxqs", perf_rxqs_json(vd, dp, i, busy));
 		json_array_append_new(pmds, j);
 	}

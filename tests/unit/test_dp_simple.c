@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * The datapath's rule-only path (megaflows that need only in_port, VLAN tags
- * and EtherType): when it serves a port, when it stops, and the megaflow
+ * The datapath's rule-only path (megaflows that need only in_port and the
+ * Ethernet header: tags, addresses, EtherType): when it serves a port, when
+ * it stops, and the megaflow
  * property across the switch-over. The property test keeps a model rule
  * table whose upcall computes megaflows the way ofproto does (an L2 stage,
  * then the rest), and checks every packet against the model's answer for
@@ -25,7 +26,16 @@ enum { N_PORTS = 3, N_RULES_MAX = 12 };
 
 static struct rte_mempool *mp;
 
-enum rule_field { F_PORT = 1, F_VLAN = 2, F_TYPE = 4, F_DST = 8, F_TP_DST = 16 };
+enum rule_field {
+	F_PORT = 1,
+	F_VLAN = 2,
+	F_TYPE = 4,
+	F_ETH_DST = 8,
+	F_ETH_SRC = 16,
+	F_L2 = F_PORT | F_VLAN | F_TYPE | F_ETH_DST | F_ETH_SRC, /* what the first stage looks at */
+	F_DST = 32,
+	F_TP_DST = 64,
+};
 
 /* A rule of the model: a match, then an output (or a drop) after an
  * optional rewrite: of eth_dst (a simple action) or, for IPv4 rules, of
@@ -62,6 +72,12 @@ fields_mask(unsigned int fields, struct flow_key *mask)
 	if (fields & F_TYPE) {
 		mask->eth_type = 0xffff;
 	}
+	if (fields & F_ETH_DST) {
+		memset(mask->eth_dst, 0xff, 6);
+	}
+	if (fields & F_ETH_SRC) {
+		memset(mask->eth_src, 0xff, 6);
+	}
 	if (fields & F_DST) {
 		mask->nw_dst.ipv4 = UINT32_MAX;
 	}
@@ -91,7 +107,8 @@ mask_or(struct flow_key *dst, const struct flow_key *m)
 
 /* The highest-priority rule matching 'key' (NULL: none, a drop), and in
  * 'mask' the bits of the key that decided it: in_port, the L2 fields of
- * every rule looked at, and all the fields of those that passed L2. */
+ * every rule looked at, and all the fields of those that passed L2. With
+ * only L2 rules (or those of another EtherType), the megaflow is simple. */
 static const struct rule *
 model_lookup(const struct model *md, const struct flow_key *key, struct flow_key *mask)
 {
@@ -101,7 +118,7 @@ model_lookup(const struct model *md, const struct flow_key *key, struct flow_key
 		const struct rule *r = &md->r[i];
 		struct flow_key l2, all;
 
-		fields_mask(r->fields & (F_PORT | F_VLAN | F_TYPE), &l2);
+		fields_mask(r->fields & F_L2, &l2);
 		mask_or(mask, &l2);
 		if (!masked_equal(key, &r->key, &l2)) {
 			continue;
@@ -173,6 +190,12 @@ random_rule(struct vs_random *rnd, struct rule *r)
 	if (vs_random_u32(rnd) % 2) {
 		r->fields |= F_TYPE;
 	}
+	if (vs_random_u32(rnd) % 4 == 0) {
+		r->fields |= F_ETH_DST;
+	}
+	if (vs_random_u32(rnd) % 5 == 0) {
+		r->fields |= F_ETH_SRC;
+	}
 	if (vs_random_u32(rnd) % 3 == 0) {
 		r->fields |= F_DST;
 	}
@@ -184,6 +207,10 @@ random_rule(struct vs_random *rnd, struct rule *r)
 		r->key.vlan_tci = htons(FLOW_VLAN_PRESENT | (vs_random_u32(rnd) % 2 ? 10 : 20));
 	}
 	r->key.eth_type = htons(vs_random_u32(rnd) % 3 ? 0x0800 : 0x0806);
+	memcpy(r->key.eth_dst,
+	       (uint8_t[6]){0x02, 0, 0, 0, 0, (uint8_t)(2 + vs_random_u32(rnd) % 3)}, 6);
+	memcpy(r->key.eth_src, (uint8_t[6]){0x02, 0, 0, 0, 0, (uint8_t)(vs_random_u32(rnd) % 2)},
+	       6);
 	r->key.nw_dst.ipv4 = htonl(dsts[vs_random_u32(rnd) % 3]);
 	r->key.tp_dst = htons(tp_dsts[vs_random_u32(rnd) % 2]);
 	r->out = (int)(vs_random_u32(rnd) % (N_PORTS + 1)) - 1;
@@ -225,6 +252,8 @@ random_frame(struct vs_random *rnd, uint32_t id)
 		s.n_vlans = 1;
 		s.vlan_tci[0] = vs_random_u32(rnd) % 2 ? 10 : 20;
 	}
+	s.eth_dst[5] = (uint8_t)(2 + vs_random_u32(rnd) % 3);
+	s.eth_src[5] = (uint8_t)(vs_random_u32(rnd) % 2);
 	len = pktgen_build(&s, buf, sizeof buf);
 	assert_true(len > 0);
 	return test_mbuf(mp, buf, len);

@@ -370,6 +370,25 @@ print_share(long long a, long long total)
 	printf("%lld (%.1f %%)", a, total ? 100.0 * (double)a / (double)total : 0.0);
 }
 
+/* A PMD's busy cycles per packet and share by stage. */
+static void
+print_stages(const json_t *p)
+{
+	static const char *const stages[] = {"receive", "processing", "sending", "other"};
+	const json_t *st = json_object_get(p, "stage_cycles");
+	long long rx = num(p, "rx_packets"), busy = num(p, "busy_cycles");
+
+	printf("  busy cycles per packet by stage:");
+	for (size_t s = 0; s < sizeof stages / sizeof stages[0]; s++) {
+		long long c = num(st, stages[s]);
+
+		printf("%s %s %.1f (%.1f %%)", s ? "," : "", stages[s],
+		       rx ? (double)c / (double)rx : 0.0,
+		       busy ? 100.0 * (double)c / (double)busy : 0.0);
+	}
+	printf("\n");
+}
+
 void
 ctl_print_pmd_perf(const json_t *result)
 {
@@ -393,6 +412,7 @@ ctl_print_pmd_perf(const json_t *result)
 		printf("  cycles: %lld busy, %lld idle; %.1f per busy iteration, %.1f per packet\n",
 		       num(p, "busy_cycles"), num(p, "idle_cycles"),
 		       real(p, "cycles_per_busy_iteration"), real(p, "busy_cycles_per_packet"));
+		print_stages(p);
 		printf("  packets: %lld received in %lld bursts (%.1f per burst), %lld sent\n",
 		       num(p, "rx_packets"), bursts, real(p, "packets_per_burst"),
 		       num(p, "tx_packets"));
