@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * The datapath's control side: creation, ports and receive-queue assignment,
- * proactive flows, flushing and memory reclamation through RCU, counters.
+ * The datapath's control side: creation, ports (their receive queues are
+ * placed by dp_rxq.c), proactive flows, flushing and memory reclamation through RCU, counters.
  * The packet path is in dp_pmd.c.
  */
 #include <errno.h>
@@ -281,45 +281,6 @@ dp_start(struct dp *dp)
 	return 0;
 }
 
-/* Publishes a new receive-queue list for 'pmd' built by 'edit', then frees
- * the old one once no PMD thread can be reading it. */
-static int
-pmd_rxqs_update(struct dp *dp, struct dp_pmd *pmd, const struct dp_rxq *add, uint32_t del_port)
-{
-	struct dp_rxq_list *old = pmd->rxqs, *new;
-
-	new = malloc(sizeof *new + (old->n + 1) * sizeof new->q[0]);
-	if (!new) {
-		return -ENOMEM;
-	}
-	new->n = 0;
-	for (uint32_t i = 0; i < old->n; i++) {
-		if (old->q[i].port_no != del_port) {
-			new->q[new->n++] = old->q[i];
-		}
-	}
-	if (add) {
-		new->q[new->n++] = *add;
-	}
-	__atomic_store_n(&pmd->rxqs, new, __ATOMIC_RELEASE);
-	dp_synchronize(dp);
-	free(old);
-	return 0;
-}
-
-static struct dp_pmd *
-least_loaded_pmd(struct dp *dp)
-{
-	struct dp_pmd *best = dp->pmds[0];
-
-	for (unsigned int i = 1; i < dp->n_pmds; i++) {
-		if (dp->pmds[i]->rxqs->n < best->rxqs->n) {
-			best = dp->pmds[i];
-		}
-	}
-	return best;
-}
-
 int
 dp_port_next_no(const struct dp *dp)
 {
@@ -353,15 +314,10 @@ dp_port_add(struct dp *dp, struct port *port, uint32_t *port_no)
 	}
 	__atomic_store_n(&dp->ports[no], port, __ATOMIC_RELEASE);
 	relink_patches(dp);
-	for (uint16_t q = 0; q < port_n_rxq(port); q++) {
-		struct dp_rxq rxq = {
-			.port = port, .rx = port->ops->rx_burst, .port_no = no, .qid = q};
-
-		err = pmd_rxqs_update(dp, least_loaded_pmd(dp), &rxq, UINT32_MAX);
-		if (err) {
-			dp_port_del(dp, no);
-			return err;
-		}
+	err = dp_rxqs_place(dp, port, no);
+	if (err) {
+		dp_port_del(dp, no);
+		return err;
 	}
 	*port_no = no;
 	return 0;
@@ -405,11 +361,7 @@ dp_port_del(struct dp *dp, uint32_t port_no)
 		return -ENOENT;
 	}
 	port = dp->ports[port_no];
-	for (unsigned int i = 0; i < dp->n_pmds; i++) {
-		while (pmd_rxqs_update(dp, dp->pmds[i], NULL, port_no)) {
-			dp_synchronize(dp); /* out of memory: retry */
-		}
-	}
+	dp_rxqs_remove(dp, port_no);
 	__atomic_store_n(&dp->ports[port_no], NULL, __ATOMIC_RELEASE);
 	dp_captures_port_gone(dp, port_no);
 	relink_patches(dp);
@@ -663,30 +615,6 @@ dp_pmd_get_stats(struct dp *dp, unsigned int idx, struct dp_stats *s)
 	pmd_add_stats(dp->pmds[idx], sum, &s->n_flows);
 	stats_from_sum(s, sum);
 	return 0;
-}
-
-int
-dp_pmd_get_rxqs(struct dp *dp, unsigned int idx, int *cpu, struct dp_rxq_info *rxqs,
-		unsigned int max)
-{
-	const struct dp_rxq_list *l;
-
-	if (idx >= dp->n_pmds) {
-		return -ENOENT;
-	}
-	*cpu = dp->pmds[idx]->cpu;
-	l = dp->pmds[idx]->rxqs; /* only the control thread replaces it */
-	for (uint32_t i = 0; i < l->n && i < max; i++) {
-		const struct dp_rxq *q = &l->q[i];
-
-		rxqs[i].port_no = q->port_no;
-		rxqs[i].qid = q->qid;
-		rxqs[i].polls = __atomic_load_n(&q->polls, __ATOMIC_RELAXED);
-		rxqs[i].bursts = __atomic_load_n(&q->bursts, __ATOMIC_RELAXED);
-		rxqs[i].packets = __atomic_load_n(&q->packets, __ATOMIC_RELAXED);
-		rxqs[i].cycles = __atomic_load_n(&q->cycles, __ATOMIC_RELAXED);
-	}
-	return (int)l->n;
 }
 
 void

@@ -229,9 +229,28 @@ struct dp_rxq_info {
 	 * the PMD is added or removed): polls, polls that got packets,
 	 * packets, and the cycles spent receiving and processing those. */
 	uint64_t polls, bursts, packets, cycles;
+	bool pinned; /* by the port's pmd-rxq-affinity */
 };
 int dp_pmd_get_rxqs(struct dp *dp, unsigned int idx, int *cpu, struct dp_rxq_info *rxqs,
 		    unsigned int max);
+
+/* Where receive queues go. A queue the port pins to a CPU (options:
+ * pmd-rxq-affinity) is polled by the PMD thread of that CPU; a PMD thread
+ * that polls a pinned queue takes no other while some thread polls none
+ * (its CPU is the pinned queues' own, as Open vSwitch isolates it). Every
+ * other queue goes to the thread with the fewest queues when its port is
+ * added, and dp_rxqs_rebalance() places them again by measured load. */
+
+/* True when a PMD thread runs on 'cpu'. */
+bool dp_pmd_on_cpu(const struct dp *dp, int cpu);
+
+/* Places every queue that is not pinned again by its load: the cycles it
+ * took (receive and processing) since the previous rebalance or since it
+ * was added, busiest first, each to the eligible thread with the least load
+ * so far (pinned queues count on theirs). A queue that moves is never
+ * polled by two threads at once. Returns how many queues moved, or -ENOMEM
+ * (nothing moved). Control thread. */
+int dp_rxqs_rebalance(struct dp *dp);
 
 /* ---- Meters ----
  * Token buckets that DP_ACTION_METER runs packets through. Each band has a

@@ -71,10 +71,12 @@ struct dp_rxq {
 	port_burst_fn rx;
 	uint32_t port_no;
 	uint16_t qid;
+	bool pinned; /* by pmd-rxq-affinity: rebalancing leaves it */
 	/* Written by the polling PMD only (copied when the list is rebuilt):
 	 * polls, polls that got packets, packets, and the cycles of those
 	 * (receive and processing). */
 	uint64_t polls, bursts, packets, cycles;
+	uint64_t load_base; /* 'cycles' at the last rebalance; control thread only */
 };
 
 struct dp_rxq_list {
@@ -185,6 +187,11 @@ struct dp_meter {
  * the front of 'pkts', in order); the others are dropped and counted. */
 uint16_t dp_meter_run(struct dp_pmd *pmd, uint32_t id, struct rte_mbuf **pkts, uint16_t n);
 void dp_meters_free(struct dp *dp);
+
+/* Receive queues (dp_rxq.c): gives every queue of 'port' (datapath port
+ * 'port_no') to a PMD thread; takes those of 'port_no' away from all. */
+int dp_rxqs_place(struct dp *dp, struct port *port, uint32_t port_no);
+void dp_rxqs_remove(struct dp *dp, uint32_t port_no);
 
 /* Waits until every PMD thread has been through a quiescent state. */
 void dp_synchronize(struct dp *dp);

@@ -3,7 +3,10 @@
  * The generic port layer: a registry of port types and thin wrappers over
  * their ops tables (port.h, port_impl.h).
  */
+#include <ctype.h>
 #include <errno.h>
+#include <limits.h>
+#include <sched.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -98,6 +101,43 @@ parse_ulong(const char *s, unsigned long lo, unsigned long hi, unsigned long *v)
 	return *s && *s != '-' && !*end && !errno && *v >= lo && *v <= hi;
 }
 
+int
+port_parse_affinity(const char *name, const char *v, int16_t cpus[PORT_MAX_QUEUES], char *err)
+{
+	const char *p = v;
+
+	memset(cpus, 0xff, PORT_MAX_QUEUES * sizeof cpus[0]);
+	do {
+		unsigned long q, cpu;
+		char *end;
+
+		errno = 0;
+		q = isdigit((unsigned char)*p) ? strtoul(p, &end, 10) : ULONG_MAX;
+		if (q >= PORT_MAX_QUEUES || *end != ':' || errno) {
+			goto bad;
+		}
+		p = end + 1;
+		cpu = isdigit((unsigned char)*p) ? strtoul(p, &end, 10) : ULONG_MAX;
+		if (cpu >= CPU_SETSIZE || (*end && *end != ',') || errno) {
+			goto bad;
+		}
+		if (cpus[q] >= 0) {
+			snprintf(err, PORT_ERR_MAX,
+				 "port %s: pmd-rxq-affinity names queue %lu twice", name, q);
+			return -EINVAL;
+		}
+		cpus[q] = (int16_t)cpu;
+		p = *end ? end + 1 : end;
+	} while (*p);
+	return 0;
+bad:
+	snprintf(err, PORT_ERR_MAX,
+		 "port %s: pmd-rxq-affinity '%s' is not QUEUE:CPU[,QUEUE:CPU...] with queues 0 "
+		 "to %d",
+		 name, v, PORT_MAX_QUEUES - 1);
+	return -EINVAL;
+}
+
 /* Takes the options every type shares out of 'opts' (into 'rest') and
  * stores them in 'port'. Returns 0 or -EINVAL with 'err' filled. */
 static int
@@ -134,6 +174,13 @@ common_opts(struct port *port, const struct port_opt *opts, size_t n_opts, struc
 				return -EINVAL;
 			}
 			port->n_rxq_request = (uint16_t)n;
+		} else if (!strcmp(k, "pmd-rxq-affinity")) {
+			if (port->ops->patch) {
+				goto unsupported; /* no queues: its peer's bridge runs it */
+			}
+			if (port_parse_affinity(port->name, v, port->rxq_cpu, err)) {
+				return -EINVAL;
+			}
 		} else if (!strcmp(k, "mac")) {
 			if (!(caps & PORT_CAP_MAC)) {
 				goto unsupported;
@@ -185,7 +232,20 @@ prepare(struct port *port, const char *type, const char *name, const struct port
 	snprintf(port->name, sizeof port->name, "%s", name);
 	port->n_rxq = 1;
 	port->n_txq = 1;
+	memset(port->rxq_cpu, 0xff, sizeof port->rxq_cpu);
 	ret = common_opts(port, opts, n_opts, rest, n_rest, err);
+	for (int q = ret ? PORT_MAX_QUEUES : 0; q < PORT_MAX_QUEUES; q++) {
+		uint16_t n_rxq = port->n_rxq_request ? port->n_rxq_request : 1;
+
+		if (port->rxq_cpu[q] >= 0 && q >= n_rxq) {
+			snprintf(err, PORT_ERR_MAX,
+				 "port %s: pmd-rxq-affinity names queue %d, but the port has %u "
+				 "receive queue%s (options:n_rxq)",
+				 port->name, q, n_rxq, n_rxq == 1 ? "" : "s");
+			ret = -EINVAL;
+			break;
+		}
+	}
 	if (!ret) {
 		ret = port_opts_check(port, rest, *n_rest, ops->options ? ops->options : none, err);
 	}
@@ -349,6 +409,12 @@ uint16_t
 port_n_rxq(const struct port *port)
 {
 	return port->n_rxq;
+}
+
+int
+port_rxq_cpu(const struct port *port, uint16_t qid)
+{
+	return qid < PORT_MAX_QUEUES ? port->rxq_cpu[qid] : -1;
 }
 
 uint16_t

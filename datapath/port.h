@@ -104,6 +104,16 @@ const char *port_patch_peer(const struct port *port);
 const char *port_name(const struct port *port);
 const char *port_type(const struct port *port);
 uint16_t port_n_rxq(const struct port *port);
+
+/* The CPU whose PMD thread must poll receive queue 'qid' (options:
+ * pmd-rxq-affinity), or -1 when any may. */
+int port_rxq_cpu(const struct port *port, uint16_t qid);
+
+/* Parses a pmd-rxq-affinity value, "QUEUE:CPU[,QUEUE:CPU...]", of port
+ * 'name' into 'cpus' (-1: not pinned). Returns 0, or -EINVAL with 'err'
+ * (PORT_ERR_MAX bytes) filled. */
+int port_parse_affinity(const char *name, const char *value, int16_t cpus[PORT_MAX_QUEUES],
+			char *err);
 uint16_t port_n_txq(const struct port *port);
 
 /* True once an input that can end (a pcap file) has delivered everything. */

@@ -67,6 +67,7 @@ struct port {
 	/* Common options as requested (0 / false: the type's default). */
 	uint32_t mtu_request;
 	uint16_t n_rxq_request;
+	int16_t rxq_cpu[PORT_MAX_QUEUES]; /* pmd-rxq-affinity: CPU per queue, -1: any */
 	bool has_mac;
 	uint8_t mac[6];
 	rte_spinlock_t tx_lock; /* for the datapath when threads > n_txq */

@@ -444,10 +444,39 @@ needs_open(const struct bport *bp, const char *bridge, const json_t *iface)
 	return !bp || !cfgdb_iface_settings_equal(iface, bp->iface) || strcmp(bridge, bp->bridge);
 }
 
-/* Refuses 'doc' if a port it would open has options its type would refuse,
- * before any running port is closed for it. */
+/* Refuses a pmd-rxq-affinity in the options of 'iface' that pins a queue
+ * to a CPU of no PMD thread under 'pmd_mask'. */
 static int
-check_ports(struct bridges *b, const json_t *doc, char *err)
+check_affinity(const char *name, const json_t *iface, uint64_t pmd_mask, char *err)
+{
+	const char *v = cfgdb_get_str(json_object_get(iface, "options"), "pmd-rxq-affinity", NULL);
+	int16_t cpus[PORT_MAX_QUEUES];
+	char perr[PORT_ERR_MAX];
+
+	if (!v) {
+		return 0;
+	}
+	if (port_parse_affinity(name, v, cpus, perr)) {
+		snprintf(err, BRIDGE_ERR_MAX, "%s", perr);
+		return -EINVAL;
+	}
+	for (int q = 0; q < PORT_MAX_QUEUES; q++) {
+		if (cpus[q] >= 0 && (cpus[q] >= 64 || !(pmd_mask >> cpus[q] & 1))) {
+			snprintf(err, BRIDGE_ERR_MAX,
+				 "port %s: pmd-rxq-affinity pins queue %d to CPU %d, which runs no "
+				 "PMD thread (pmd_cpu_mask 0x%llx)",
+				 name, q, cpus[q], (unsigned long long)pmd_mask);
+			return -EINVAL;
+		}
+	}
+	return 0;
+}
+
+/* Refuses 'doc' if a port it would open has options its type would refuse,
+ * or if a port would be pinned to a CPU that runs no PMD thread under the
+ * new 'pmd_mask', before any running port is closed for it. */
+static int
+check_ports(struct bridges *b, const json_t *doc, uint64_t pmd_mask, char *err)
 {
 	const char *bname, *pname;
 	json_t *br, *port;
@@ -457,8 +486,11 @@ check_ports(struct bridges *b, const json_t *doc, char *err)
 			const json_t *iface = cfgdb_port_iface(port);
 			struct port_args a;
 			uint32_t no;
-			int ret;
+			int ret = check_affinity(pname, iface, pmd_mask, err);
 
+			if (ret) {
+				return ret;
+			}
 			if (!bridges_port_no(b, pname, &no) &&
 			    !needs_open(b->ports[no], bname, iface)) {
 				continue;
@@ -538,6 +570,9 @@ open_port(struct bridges *b, const char *bridge, const char *name, const json_t 
 	uint32_t port_no;
 	int ret = port_args(b, name, iface, &a, err);
 
+	if (!ret) {
+		ret = check_affinity(name, iface, b->params.pmd_cpu_mask, err);
+	}
 	if (ret) {
 		return ret;
 	}
@@ -877,7 +912,7 @@ bridges_reconfigure(struct bridges *b, const json_t *doc, char *err)
 	/* A change is refused whole if a port it opens would refuse its
 	 * options; at start (no datapath yet) each port is tried on its own,
 	 * so that one bad port does not keep the others down. */
-	if (ret || (b->dp && (ret = check_ports(b, doc, err)) != 0)) {
+	if (ret || (b->dp && (ret = check_ports(b, doc, p.pmd_cpu_mask, err)) != 0)) {
 		return ret;
 	}
 	if (b->dp && !params_equal(&p, &b->params)) {

@@ -26,18 +26,19 @@ struct iface_type {
 	const char *required; /* an option that must be present, or NULL */
 };
 
-static const char *const pcap_opts[] = {"rx_pcap", "tx_pcap", NULL};
-static const char *const mem_opts[] = {"size", NULL};
+/* Every type with receive queues takes pmd-rxq-affinity. */
+static const char *const pcap_opts[] = {"rx_pcap", "tx_pcap", "pmd-rxq-affinity", NULL};
+static const char *const mem_opts[] = {"size", "pmd-rxq-affinity", NULL};
 static const char *const patch_opts[] = {"peer", NULL};
-static const char *const tap_opts[] = {"n_rxq", NULL};
-static const char *const no_opts[] = {NULL};
-static const char *const vhost_opts[] = {"path", NULL};
-static const char *const dpdk_opts[] = {"dpdk-devargs", "n_rxq", NULL};
+static const char *const tap_opts[] = {"n_rxq", "pmd-rxq-affinity", NULL};
+static const char *const system_opts[] = {"pmd-rxq-affinity", NULL};
+static const char *const vhost_opts[] = {"path", "n_rxq", "pmd-rxq-affinity", NULL};
+static const char *const dpdk_opts[] = {"dpdk-devargs", "n_rxq", "pmd-rxq-affinity", NULL};
 
 static const struct iface_type iface_types[] = {
 	{"internal", tap_opts, NULL},
 	{"tap", tap_opts, NULL},
-	{"system", no_opts, NULL},
+	{"system", system_opts, NULL},
 	{"patch", patch_opts, "peer"},
 	{"vhost-user", vhost_opts, NULL},
 	{"vhost-user-client", vhost_opts, "path"},

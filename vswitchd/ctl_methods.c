@@ -314,16 +314,16 @@ check_stats_dp(struct vswitchd *vd, const struct dp *dp)
 	}
 }
 
-/* The counters of queue 'q' of PMD 'pmd' at the last clear (zeros: none). */
+/* The counters of queue 'q' at the last clear (zeros: none). A queue's
+ * counters go with it when a rebalance moves it to another PMD. */
 static struct dp_rxq_info
-rxq_base(const struct vswitchd *vd, unsigned int pmd, const struct dp_rxq_info *q)
+rxq_base(const struct vswitchd *vd, const struct dp_rxq_info *q)
 {
 	for (unsigned int i = 0; i < vd->n_rxq_base; i++) {
 		const struct dp_rxq_info *b = &vd->rxq_base[i].q;
 
-		/* A queue that moved or came back since starts from zero. */
-		if (vd->rxq_base[i].pmd == pmd && b->port_no == q->port_no && b->qid == q->qid &&
-		    b->polls <= q->polls) {
+		/* A queue that came back since (its port re-added) starts from zero. */
+		if (b->port_no == q->port_no && b->qid == q->qid && b->polls <= q->polls) {
 			return *b;
 		}
 	}
@@ -401,7 +401,7 @@ perf_rxqs_json(struct vswitchd *vd, struct dp *dp, unsigned int i, uint64_t busy
 	int cpu, n = dp_pmd_get_rxqs(dp, i, &cpu, q, RXQS_MAX);
 
 	for (int k = 0; k < n && k < RXQS_MAX; k++) {
-		struct dp_rxq_info b = rxq_base(vd, i, &q[k]);
+		struct dp_rxq_info b = rxq_base(vd, &q[k]);
 		const char *name = bridges_port_name(vd->bridges, q[k].port_no);
 		struct port *port = dp_port_get(dp, q[k].port_no);
 		struct port_stats ps = {0};
@@ -511,14 +511,36 @@ m_pmd_rxqs(void *aux, json_t *params, json_t **result, struct jsonrpc_error *err
 		for (int k = 0; k < n && k < RXQS_MAX; k++) {
 			const char *name = bridges_port_name(vd->bridges, q[k].port_no);
 
-			json_array_append_new(
-				rxqs, json_pack("{s:s, s:i, s:i}", "port", name ? name : "?",
-						"port_no", (int)q[k].port_no, "queue", q[k].qid));
+			json_array_append_new(rxqs, json_pack("{s:s, s:i, s:i, s:b}", "port",
+							      name ? name : "?", "port_no",
+							      (int)q[k].port_no, "queue", q[k].qid,
+							      "pinned", q[k].pinned));
 		}
 		json_array_append_new(
 			pmds, json_pack("{s:i, s:i, s:o}", "pmd", i, "cpu", cpu, "rxqs", rxqs));
 	}
 	*result = json_pack("{s:o}", "pmds", pmds);
+	return 0;
+}
+
+static int
+m_pmd_rxq_rebalance(void *aux, json_t *params, json_t **result, struct jsonrpc_error *err)
+{
+	struct vswitchd *vd = aux;
+	struct dp *dp = bridges_dp(vd->bridges);
+	int moved = dp ? dp_rxqs_rebalance(dp) : 0;
+
+	if (moved < 0) {
+		err->code = JSONRPC_INTERNAL_ERROR;
+		snprintf(err->message, sizeof err->message,
+			 "cannot rebalance the receive queues: %s (nothing moved)",
+			 strerror(-moved));
+		return -1;
+	}
+	if (m_pmd_rxqs(aux, params, result, err)) {
+		return -1;
+	}
+	json_object_set_new(*result, "moved", json_integer(moved));
 	return 0;
 }
 
@@ -554,6 +576,7 @@ static const struct jsonrpc_method methods[] = {
 	{"dp.pmd-stats-clear", m_pmd_stats_clear},
 	{"dp.pmd-perf", m_pmd_perf},
 	{"dp.pmd-rxqs", m_pmd_rxqs},
+	{"dp.pmd-rxq-rebalance", m_pmd_rxq_rebalance},
 	{"version", m_version},
 };
 

@@ -673,6 +673,117 @@ test_pmd_thread(void **state)
 	fixture_free(f);
 }
 
+/* Which PMD polls port 'no' (-1: none); fails if two do. */
+static int
+pmd_of(struct dp *dp, uint32_t no, bool *pinned, uint64_t *packets)
+{
+	int found = -1;
+
+	for (unsigned int i = 0; i < dp_n_pmds(dp); i++) {
+		struct dp_rxq_info q[16];
+		int cpu, n = dp_pmd_get_rxqs(dp, i, &cpu, q, 16);
+
+		for (int k = 0; k < n; k++) {
+			if (q[k].port_no == no) {
+				assert_int_equal(found, -1);
+				found = (int)i;
+				*pinned = q[k].pinned;
+				*packets = q[k].packets;
+			}
+		}
+	}
+	return found;
+}
+
+static int
+n_queues(struct dp *dp, unsigned int pmd)
+{
+	int cpu;
+
+	return dp_pmd_get_rxqs(dp, pmd, &cpu, NULL, 0);
+}
+
+/* Waits until port 1 has sent 'want' packets in all; returns them. */
+static unsigned int
+collect_n(struct fixture *f, unsigned int want)
+{
+	unsigned int got = 0;
+
+	for (int i = 0; i < 2000 && got < want; i++) {
+		usleep(1000);
+		got += collect(f->p[1], NULL, 0);
+	}
+	return got;
+}
+
+/* Two PMD threads: queues by count, pinning and isolation, and a
+ * rebalance by measured load that loses no packet. */
+static void
+test_rxq_placement(void **state)
+{
+	struct fixture *f = fixture_new(0x3, 100);
+	const struct port_opt pin = {"pmd-rxq-affinity", "0:1"}, bad = {"pmd-rxq-affinity", "1:1"};
+	struct port *pinned_port, *extra;
+	uint32_t pinned_no, extra_no;
+	char err[PORT_ERR_MAX];
+	uint64_t pkts_before, pkts_after;
+	bool pinned;
+
+	(void)state;
+	assert_int_equal(dp_n_pmds(f->dp), 2);
+	assert_true(dp_pmd_on_cpu(f->dp, 0) && dp_pmd_on_cpu(f->dp, 1));
+	assert_false(dp_pmd_on_cpu(f->dp, 2));
+	assert_int_equal(dp_start(f->dp), 0);
+	/* Three queues by count: 2 and 1. */
+	assert_int_equal(n_queues(f->dp, 0) + n_queues(f->dp, 1), 3);
+	assert_true(abs(n_queues(f->dp, 0) - n_queues(f->dp, 1)) == 1);
+
+	/* A mem port has one queue: queue 1 cannot be pinned. */
+	assert_int_equal(port_open("mem", "mbad", &bad, 1, mp, &extra, err), -EINVAL);
+	assert_non_null(strstr(err, "names queue 1, but the port has 1 receive queue"));
+
+	/* Pinned to CPU 1: that thread polls it, and no longer takes others. */
+	assert_int_equal(port_open("mem", "mpin", &pin, 1, mp, &pinned_port, err), 0);
+	assert_int_equal(dp_port_add(f->dp, pinned_port, &pinned_no), 0);
+	assert_int_equal(pmd_of(f->dp, pinned_no, &pinned, &pkts_before), 1);
+	assert_true(pinned);
+	assert_int_equal(port_open("mem", "mext", NULL, 0, mp, &extra, err), 0);
+	assert_int_equal(dp_port_add(f->dp, extra, &extra_no), 0);
+	assert_int_equal(pmd_of(f->dp, extra_no, &pinned, &pkts_before), 0);
+	assert_false(pinned);
+
+	/* Isolation on rebalance: every unpinned queue ends on thread 0. */
+	assert_true(dp_rxqs_rebalance(f->dp) >= 0);
+	assert_int_equal(n_queues(f->dp, 1), 1);
+	assert_int_equal(n_queues(f->dp, 0), 4);
+	assert_int_equal(dp_rxqs_rebalance(f->dp), 0); /* nothing left to move */
+	assert_int_equal(dp_port_del(f->dp, pinned_no), 0);
+	assert_int_equal(dp_port_del(f->dp, extra_no), 0);
+
+	/* By load: port 0 busy, port 2 a little, port 1 idle. The busy
+	 * queue gets a thread to itself. */
+	for (int i = 0; i < 6; i++) {
+		inject_on(f, 0, 500, 8);
+		assert_int_equal(collect_n(f, 500), 500);
+	}
+	inject_on(f, 2, 50, 8);
+	assert_int_equal(collect_n(f, 50), 50);
+	pmd_of(f->dp, f->no[0], &pinned, &pkts_before);
+	assert_int_equal(pkts_before, 3000);
+	assert_true(dp_rxqs_rebalance(f->dp) >= 0);
+	int busy = pmd_of(f->dp, f->no[0], &pinned, &pkts_after);
+
+	assert_int_equal(n_queues(f->dp, (unsigned int)busy), 1);
+	assert_int_equal(n_queues(f->dp, 1 - (unsigned int)busy), 2);
+	assert_int_equal(pkts_after, 3000); /* counters go with the queue */
+	/* Traffic after the move: nothing lost. */
+	inject_on(f, 0, 500, 8);
+	assert_int_equal(collect_n(f, 500), 500);
+	inject_on(f, 2, 500, 8);
+	assert_int_equal(collect_n(f, 500), 500);
+	fixture_free(f);
+}
+
 int
 main(void)
 {
@@ -689,6 +800,7 @@ main(void)
 		cmocka_unit_test(test_port_errors),
 		cmocka_unit_test(test_patch_ports),
 		cmocka_unit_test(test_pmd_thread),
+		cmocka_unit_test(test_rxq_placement),
 	};
 
 	mp = test_eal_init("0");

@@ -337,6 +337,8 @@ static const struct ctl_command commands[] = {
 	{"pmd-stats-show", "", 0, 0, CTL_VIEW, "dp.pmd-stats", "", NULL, ctl_print_pmd_stats},
 	{"pmd-stats-clear", "", 0, 0, CTL_VIEW, "dp.pmd-stats-clear", "", NULL, NULL},
 	{"pmd-rxq-show", "", 0, 0, CTL_VIEW, "dp.pmd-rxqs", "", NULL, ctl_print_pmd_rxqs},
+	{"pmd-rxq-rebalance", "", 0, 0, CTL_VIEW, "dp.pmd-rxq-rebalance", "", NULL,
+	 ctl_print_pmd_rxqs},
 	{"pmd-perf-show", "", 0, 0, CTL_VIEW, "dp.pmd-perf", "", NULL, ctl_print_pmd_perf},
 	{"add-flow", "BRIDGE FLOW", 2, 2, CTL_VIEW, "flow.add", "", b_flow, NULL},
 	{"add-flows", "BRIDGE FILE", 2, 2, CTL_VIEW, "flow.add", "", b_add_flows, NULL},

@@ -348,11 +348,16 @@ ctl_print_pmd_rxqs(const json_t *result)
 	json_t *p, *q;
 	size_t i, j;
 
+	if (json_object_get(result, "moved")) {
+		printf("moved %lld receive queue%s\n", num(result, "moved"),
+		       num(result, "moved") == 1 ? "" : "s");
+	}
 	json_array_foreach (json_object_get(result, "pmds"), i, p) {
 		printf("pmd thread %lld (cpu %lld):\n", num(p, "pmd"), num(p, "cpu"));
 		json_array_foreach (json_object_get(p, "rxqs"), j, q) {
-			printf("  port: %-16s queue-id: %lld\n",
-			       json_string_value(json_object_get(q, "port")), num(q, "queue"));
+			printf("  port: %-16s queue-id: %lld%s\n",
+			       json_string_value(json_object_get(q, "port")), num(q, "queue"),
+			       json_is_true(json_object_get(q, "pinned")) ? " (pinned)" : "");
 		}
 	}
 }
