@@ -558,6 +558,7 @@ stats_from_sum(struct dp_stats *s, const uint64_t *sum)
 	s->rx_packets = sum[DP_STAT_RX];
 	s->emc_hits = sum[DP_STAT_EMC_HIT];
 	s->megaflow_hits = sum[DP_STAT_MEGAFLOW_HIT];
+	s->emc_bypassed = sum[DP_STAT_EMC_BYPASS];
 	s->simple_hits = sum[DP_STAT_SIMPLE_HIT];
 	s->subtable_probes = sum[DP_STAT_SUBTABLE_PROBES];
 	s->misses = sum[DP_STAT_MISS];

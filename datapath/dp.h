@@ -62,6 +62,7 @@ enum { DP_BATCH_SIZES = 33 };
 struct dp_stats {
 	uint64_t rx_packets;
 	uint64_t emc_hits;
+	uint64_t emc_bypassed; /* left out of the EMC while its hit rate was too low */
 	uint64_t megaflow_hits;
 	uint64_t simple_hits;     /* served by the rule-only path (no EMC, no full key) */
 	uint64_t subtable_probes; /* subtables probed for megaflow hits */

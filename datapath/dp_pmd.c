@@ -18,6 +18,11 @@
 
 enum {
 	IDLE_SPINS = 64, /* empty polls before the first sleep */
+	/* The EMC's hit rate is judged over EMC_SAMPLE lookups; under
+	 * EMC_MIN_HIT_PCT % it rests for EMC_REST packets (emc_worth_it()). */
+	EMC_SAMPLE = 8192,
+	EMC_MIN_HIT_PCT = 5,
+	EMC_REST = 131072,
 };
 
 /* Packets and their keys during one pass of the pipeline. */
@@ -485,6 +490,39 @@ handle_miss(struct dp_pmd *pmd, const struct flow_key *key, struct rte_mbuf *m, 
 	return flow ? flow : existing;
 }
 
+/* Whether this batch of 'n' packets should try the EMC. The EMC is worth
+ * its hashing and cache misses only when it hits. When far more flows pass
+ * than it holds, it hits rarely and its inserts mostly push out other live
+ * keys: after EMC_SAMPLE lookups with fewer than EMC_MIN_HIT_PCT % hits and
+ * more evictions than inserts into free slots, the thread leaves the EMC
+ * alone for EMC_REST packets, then samples again (an EMC that is still
+ * filling, or traffic that changed, shows in the next sample). */
+static inline bool
+emc_worth_it(struct dp_pmd *pmd, uint16_t n)
+{
+	const struct emc *emc = pmd->emc;
+
+	if (pmd->emc_rest) {
+		pmd->emc_rest = pmd->emc_rest > n ? pmd->emc_rest - n : 0;
+		dp_stat_add(pmd, DP_STAT_EMC_BYPASS, n);
+		return false;
+	}
+	if (pmd->emc_sample_lookups >= EMC_SAMPLE) {
+		uint64_t inserts = emc->n_inserts - pmd->emc_sample_inserts;
+		uint64_t evictions = emc->n_evictions - pmd->emc_sample_evictions;
+
+		if ((uint64_t)pmd->emc_sample_hits * 100 <
+			    (uint64_t)pmd->emc_sample_lookups * EMC_MIN_HIT_PCT &&
+		    evictions * 2 > inserts) {
+			pmd->emc_rest = EMC_REST;
+		}
+		pmd->emc_sample_lookups = pmd->emc_sample_hits = 0;
+		pmd->emc_sample_inserts = emc->n_inserts;
+		pmd->emc_sample_evictions = emc->n_evictions;
+	}
+	return true;
+}
+
 static void
 lookup_batch(struct dp_pmd *pmd, struct batch_ctx *c)
 {
@@ -493,7 +531,7 @@ lookup_batch(struct dp_pmd *pmd, struct batch_ctx *c)
 	uint32_t hashes[PKT_BATCH_MAX];
 	uint32_t miss = 0, found;
 	uint64_t probes = 0, emc_hits = 0;
-	bool emc_on = emc_enabled(pmd->emc);
+	bool emc_on = emc_enabled(pmd->emc) && emc_worth_it(pmd, c->n);
 
 	if (emc_on) {
 		/* Hash the whole batch and prefetch both candidate entries first,
@@ -521,6 +559,10 @@ lookup_batch(struct dp_pmd *pmd, struct batch_ctx *c)
 		}
 	}
 	dp_stat_add(pmd, DP_STAT_EMC_HIT, emc_hits);
+	if (emc_on) {
+		pmd->emc_sample_lookups += c->n;
+		pmd->emc_sample_hits += (uint32_t)emc_hits;
+	}
 	if (!miss) {
 		return;
 	}

@@ -42,6 +42,7 @@ struct dp_flow {
 enum dp_stat {
 	DP_STAT_RX,
 	DP_STAT_EMC_HIT,
+	DP_STAT_EMC_BYPASS,
 	DP_STAT_MEGAFLOW_HIT,
 	DP_STAT_SIMPLE_HIT,
 	DP_STAT_SUBTABLE_PROBES,
@@ -100,6 +101,9 @@ struct dp_pmd {
 	struct emc *emc;
 	struct dpcls *cls;
 	uint64_t emc_seen_gen;
+	uint32_t emc_sample_lookups, emc_sample_hits; /* see emc_worth_it() */
+	uint64_t emc_sample_inserts, emc_sample_evictions;
+	uint32_t emc_rest;
 	uint64_t next_sort_tsc;
 	uint32_t n_pending;
 	uint32_t pending[DP_MAX_PORTS]; /* a stack of ports with output */

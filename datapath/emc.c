@@ -27,6 +27,7 @@ emc_create(uint32_t n_entries, uint32_t inv_prob, uint64_t seed)
 	emc->mask = n - 1;
 	emc->inv_prob = inv_prob;
 	emc->n_inserts = 0;
+	emc->n_evictions = 0;
 	vs_random_seed(&emc->rng, seed);
 	memset(emc->entries, 0, (size_t)n * sizeof(struct emc_entry));
 	return emc;
@@ -66,6 +67,7 @@ emc_insert(struct emc *emc, const struct flow_key *key, uint32_t hash, void *flo
 		/* Both taken: an arbitrary but hash-spread choice, so that
 		 * neither slot is always the one evicted. */
 		victim = a->hash < b->hash ? a : b;
+		emc->n_evictions++;
 	}
 	victim->key = *key;
 	victim->hash = hash;

@@ -37,6 +37,7 @@ struct emc {
 	uint32_t inv_prob;
 	struct vs_random rng;
 	uint64_t n_inserts;
+	uint64_t n_evictions; /* inserts that pushed out another live key */
 	struct emc_entry entries[];
 };
 

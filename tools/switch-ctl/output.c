@@ -318,6 +318,7 @@ ctl_print_pmd_stats(const json_t *result)
 		printf("  packets received: %lld\n", num(p, "rx_packets"));
 		printf("  packets sent: %lld\n", num(p, "tx_packets"));
 		printf("  emc hits: %lld\n", num(p, "emc_hits"));
+		printf("  emc skipped (hit rate under 5 %%): %lld\n", num(p, "emc_bypassed"));
 		printf("  simple match hits: %lld\n", num(p, "simple_hits"));
 		printf("  megaflow hits: %lld\n", num(p, "megaflow_hits"));
 		printf("  avg. subtable lookups per megaflow hit: %.2f\n",
