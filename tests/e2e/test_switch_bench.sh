@@ -53,6 +53,10 @@ for topo in p2p pvp vm2vm-bi; do
 done
 check "the machine is recorded" query "$T/p2p.json" \
 	"r['machine']['cpus'] >= 1 and r['machine']['cpu_model'] and r['machine']['dpdk']"
+# Whether real guests could run here, as the machine says (vmx or svm).
+if grep -qwE 'vmx|svm' /proc/cpuinfo; then kvm_cpu=True; else kvm_cpu=False; fi
+check "the report says whether KVM guests could run, and why" query "$T/p2p.json" \
+	"($kvm_cpu or not r['machine']['kvm']['usable']) and r['machine']['kvm']['detail']"
 
 # A search (coarse) finds a zero-loss rate above zero and at most the
 # ceiling the VMs offered at full speed.
@@ -86,6 +90,7 @@ check "rules sweep: a case per table size, in order, each forwarding all" query 
 # The text report is a table with the case in it; a PNG chart.
 sb run --rate 20000 --plot "$T/run.png" >"$T/text.out" 2>&1
 check "text report" grep -qE '^p2p +64 +1 +0\.0[12]' "$T/text.out"
+check "the text report says what the VMs are" grep -q "^VMs: stand-ins (DPDK virtio-user" "$T/text.out"
 check "a PNG chart" [ "$(head -c 4 "$T/run.png" 2>/dev/null | od -An -c | tr -d ' ')" = '211PNG' ]
 "$BIN/switch-bench" plot "$T/sweep.json" --plot "$T/again.svg"
 check "plot of a saved report" cmp -s "$T/sweep.svg" "$T/again.svg"
@@ -130,6 +135,8 @@ for args in "--size 20" "--topology ring" "--flows 0" "--rate -5" "--pipeline x"
 	check "refused: $args (exit $rc)" [ $rc -eq 2 ]
 	check "with a message: $args" grep -q "switch-bench: " "$T/bad.out"
 done
+# A reader that goes away (| head) stops it, and it cleans up.
+sb sweep --rate 20000 --flows 1,2,3,4 | head -1 >/dev/null
 leftovers | sort >"$T/left.after"
 check "no private directory, namespace or mount left behind" \
 	cmp -s "$T/left.before" "$T/left.after"

@@ -7,10 +7,12 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/kvm.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/utsname.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -514,12 +516,58 @@ sb_switch_json(const struct sb_switch *sw)
 			 sw->pmd_cpu);
 }
 
+/* Whether this machine can run KVM guests, and why not when it cannot. */
+bool
+sb_kvm_usable(char *why, size_t size)
+{
+	static char buf[65536];
+	FILE *f = fopen("/proc/cpuinfo", "r");
+	size_t n = f ? fread(buf, 1, sizeof buf - 1, f) : 0;
+	char *flags, *end;
+	int fd, vm;
+
+	if (f) {
+		fclose(f);
+	}
+	buf[n] = '\0';
+	/* The first CPU's flags line, with a space after each flag. */
+	flags = strstr(buf, "\nflags");
+	end = flags ? strchr(flags + 1, '\n') : NULL;
+	if (end) {
+		end[0] = ' ';
+		end[1] = '\0';
+	}
+	if (!flags || (!strstr(flags, " vmx ") && !strstr(flags, " svm "))) {
+		snprintf(why, size, "the CPU has no vmx or svm flag (no hardware virtualisation%s)",
+			 access("/dev/kvm", F_OK) ? ""
+						  : "; /dev/kvm exists but cannot run a guest");
+		return false;
+	}
+	fd = open("/dev/kvm", O_RDWR | O_CLOEXEC);
+	if (fd < 0) {
+		snprintf(why, size, "cannot open /dev/kvm: %s", strerror(errno));
+		return false;
+	}
+	vm = ioctl(fd, KVM_CREATE_VM, 0);
+	if (vm < 0) {
+		snprintf(why, size, "KVM_CREATE_VM: %s", strerror(errno));
+		close(fd);
+		return false;
+	}
+	close(vm);
+	close(fd);
+	snprintf(why, size, "KVM can run guests");
+	return true;
+}
+
 json_t *
 sb_machine_json(const struct sb_switch *sw, int gen_cpu)
 {
-	char model[256], huge_total[32], huge_free[32], huge_size[32], when[32];
+	char model[256], huge_total[32], huge_free[32], huge_size[32], when[32], kvm[160];
 	struct utsname u;
 	time_t now = time(NULL);
+	bool kvm_ok = sb_kvm_usable(kvm, sizeof kvm);
+	json_t *m;
 
 	file_field("/proc/cpuinfo", "model name", model, sizeof model);
 	file_field("/proc/meminfo", "HugePages_Total", huge_total, sizeof huge_total);
@@ -529,13 +577,17 @@ sb_machine_json(const struct sb_switch *sw, int gen_cpu)
 	if (uname(&u)) {
 		memset(&u, 0, sizeof u);
 	}
-	return json_pack(
-		"{s:s, s:s, s:i, s:s, s:i, s:i, s:{s:i, s:i, s:s}, s:s, s:s, s:s, s:s, "
-		"s:s}",
-		"date", when, "cpu_model", model, "cpus", (int)sysconf(_SC_NPROCESSORS_ONLN),
-		"kernel", u.release, "pmd_cpu", sw->pmd_cpu, "generator_cpu", gen_cpu, "hugepages",
-		"total", atoi(huge_total), "free", atoi(huge_free), "size", huge_size, "switch",
-		"vswitch", "switch_version", VSWITCH_VERSION, "commit", SB_COMMIT, "dpdk",
-		rte_version(), "stand_in",
-		"virtio-user devices in one DPDK process on the generator CPU, not guests");
+	m = json_pack("{s:s, s:s, s:i, s:s, s:i, s:i, s:{s:i, s:i, s:s}, s:s, s:s, s:s, s:s, "
+		      "s:s}",
+		      "date", when, "cpu_model", model, "cpus", (int)sysconf(_SC_NPROCESSORS_ONLN),
+		      "kernel", u.release, "pmd_cpu", sw->pmd_cpu, "generator_cpu", gen_cpu,
+		      "hugepages", "total", atoi(huge_total), "free", atoi(huge_free), "size",
+		      huge_size, "switch", "vswitch", "switch_version", VSWITCH_VERSION, "commit",
+		      SB_COMMIT, "dpdk", rte_version(), "stand_in",
+		      "virtio-user devices in one DPDK process on the generator CPU, not guests");
+	if (m) {
+		json_object_set_new(m, "kvm",
+				    json_pack("{s:b, s:s}", "usable", kvm_ok, "detail", kvm));
+	}
+	return m;
 }

@@ -81,6 +81,10 @@ void sb_switch_stop(struct sb_switch *sw);
 
 /* What the machine and the software are: a new JSON object. */
 json_t *sb_machine_json(const struct sb_switch *sw, int gen_cpu);
+
+/* True when this machine can run KVM guests; 'why' (of 'size' bytes) says
+ * why not, or that it can. */
+bool sb_kvm_usable(char *why, size_t size);
 /* The switch under test: {"switch", "version", "pmd_cpu"}. */
 json_t *sb_switch_json(const struct sb_switch *sw);
 

@@ -56,6 +56,19 @@ struct opts {
 	const char *ovs_vswitchd; /* its binary */
 };
 
+/* What the VMs are, and why they are not QEMU guests. */
+static void
+print_vms_line(void)
+{
+	char kvm[160];
+	bool ok = sb_kvm_usable(kvm, sizeof kvm);
+
+	printf("VMs: stand-ins (DPDK virtio-user, no guest kernel): the rates are the switch's; "
+	       "real QEMU guests %s%s\n",
+	       ok ? "are not an option of switch-bench yet" : "cannot be measured here: ",
+	       ok ? "" : kvm);
+}
+
 /* A topology: its stand-in VMs and the directions measured. */
 struct topo {
 	const char *name;
@@ -1184,6 +1197,7 @@ run_bench(const struct opts *o, const struct topo *tp, struct bench *b)
 		       o->mode, tp->name, o->pipeline, rules_column(o) ? " plus rules" : "",
 		       o->repeat, o->duration, b->sides[0].sw.pmd_cpu, o->gen_cpu,
 		       b->n_sides > 1 ? ", against Open vSwitch (taking turns)" : "");
+		print_vms_line();
 		print_header(o, b);
 	}
 	/* The table grows between cases, never shrinks: rules come first. */
@@ -1303,6 +1317,9 @@ main(int argc, char **argv)
 	}
 	sigaction(SIGINT, &(struct sigaction){.sa_handler = on_signal}, NULL);
 	sigaction(SIGTERM, &(struct sigaction){.sa_handler = on_signal}, NULL);
+	/* A reader that went away (switch-bench | head) stops the benchmark
+	 * as ^C does, with the switches stopped and everything removed. */
+	sigaction(SIGPIPE, &(struct sigaction){.sa_handler = on_signal}, NULL);
 	if (start_switches(&o, tp, &b)) {
 		fprintf(stderr, "switch-bench: the switch could not be set up\n");
 		ret = 1;
