@@ -128,13 +128,25 @@ check "with what to install" grep -q "openvswitch-switch-dpdk" "$T/noovs.out"
 # Bad arguments: a clear message, exit code 2, no switch started.
 for args in "--size 20" "--topology ring" "--flows 0" "--rate -5" "--pipeline x" \
 	"run --size 64,128" "bogus" "--plot chart.gif" "--pmd-sleep 20000" "--against vpp" \
-	"run --rules 1,2" "--rules -1" "--ovs-vswitchd /usr/sbin/ovs-vswitchd"; do
+	"run --rules 1,2" "--rules -1" "--ovs-vswitchd /usr/sbin/ovs-vswitchd" \
+	"--cpu 0,1,0" "--cpu x"; do
 	# shellcheck disable=SC2086
 	"$BIN/switch-bench" --bin "$BIN" $args >"$T/bad.out" 2>&1
 	rc=$?
 	check "refused: $args (exit $rc)" [ $rc -eq 2 ]
 	check "with a message: $args" grep -q "switch-bench: " "$T/bad.out"
 done
+# A CPU per VM: each device polled by its own thread (here one of them on
+# the PMD's CPU, the only other one; it warns, and forwards all the same).
+sb run --rate 20000 --cpu 0,1 --json >"$T/cpus.json" 2>"$T/cpus.err"
+check "a CPU per VM: exit 0" [ $? -eq 0 ]
+check "a CPU per VM: both VMs' CPUs recorded, every frame forwarded" query "$T/cpus.json" \
+	"r['machine']['generator_cpus'] == [0, 1] and r['complete'] \
+	  and r['cases'][0]['trials'][0]['directions'][0]['loss_pct'] == 0 \
+	  and r['cases'][0]['trials'][0]['directions'][0]['rx_frames'] >= 19000"
+check "a CPU per VM: the warning about the PMD's CPU" grep -q "shares CPU 1 with the PMD" \
+	"$T/cpus.err"
+
 # A reader that goes away (| head) stops it, and it cleans up.
 sb sweep --rate 20000 --flows 1,2,3,4 | head -1 >/dev/null
 leftovers | sort >"$T/left.after"

@@ -561,7 +561,7 @@ sb_kvm_usable(char *why, size_t size)
 }
 
 json_t *
-sb_machine_json(const struct sb_switch *sw, int gen_cpu)
+sb_machine_json(const struct sb_switch *sw, const int *gen_cpus, unsigned int n_devs)
 {
 	char model[256], huge_total[32], huge_free[32], huge_size[32], when[32], kvm[160];
 	struct utsname u;
@@ -577,15 +577,22 @@ sb_machine_json(const struct sb_switch *sw, int gen_cpu)
 	if (uname(&u)) {
 		memset(&u, 0, sizeof u);
 	}
-	m = json_pack("{s:s, s:s, s:i, s:s, s:i, s:i, s:{s:i, s:i, s:s}, s:s, s:s, s:s, s:s, "
-		      "s:s}",
-		      "date", when, "cpu_model", model, "cpus", (int)sysconf(_SC_NPROCESSORS_ONLN),
-		      "kernel", u.release, "pmd_cpu", sw->pmd_cpu, "generator_cpu", gen_cpu,
-		      "hugepages", "total", atoi(huge_total), "free", atoi(huge_free), "size",
-		      huge_size, "switch", "vswitch", "switch_version", VSWITCH_VERSION, "commit",
-		      SB_COMMIT, "dpdk", rte_version(), "stand_in",
-		      "virtio-user devices in one DPDK process on the generator CPU, not guests");
+	m = json_pack(
+		"{s:s, s:s, s:i, s:s, s:i, s:i, s:{s:i, s:i, s:s}, s:s, s:s, s:s, s:s, "
+		"s:s}",
+		"date", when, "cpu_model", model, "cpus", (int)sysconf(_SC_NPROCESSORS_ONLN),
+		"kernel", u.release, "pmd_cpu", sw->pmd_cpu, "generator_cpu", gen_cpus[0],
+		"hugepages", "total", atoi(huge_total), "free", atoi(huge_free), "size", huge_size,
+		"switch", "vswitch", "switch_version", VSWITCH_VERSION, "commit", SB_COMMIT, "dpdk",
+		rte_version(), "stand_in",
+		"virtio-user devices in one DPDK process, a thread per generator CPU, not guests");
 	if (m) {
+		json_t *cpus = json_array();
+
+		for (unsigned int i = 0; i < n_devs; i++) {
+			json_array_append_new(cpus, json_integer(gen_cpus[i]));
+		}
+		json_object_set_new(m, "generator_cpus", cpus);
 		json_object_set_new(m, "kvm",
 				    json_pack("{s:b, s:s}", "usable", kvm_ok, "detail", kvm));
 	}

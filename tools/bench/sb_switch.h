@@ -80,7 +80,7 @@ long sb_switch_megaflows(const struct sb_switch *sw);
 void sb_switch_stop(struct sb_switch *sw);
 
 /* What the machine and the software are: a new JSON object. */
-json_t *sb_machine_json(const struct sb_switch *sw, int gen_cpu);
+json_t *sb_machine_json(const struct sb_switch *sw, const int *gen_cpus, unsigned int n_devs);
 
 /* True when this machine can run KVM guests; 'why' (of 'size' bytes) says
  * why not, or that it can. */

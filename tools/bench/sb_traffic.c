@@ -121,10 +121,22 @@ struct dev_state {
 	struct sb_dev_result *res;
 };
 
+/* The devices one lcore polls. */
+struct group {
+	struct engine *e;
+	unsigned int n, dev[SB_MAX_DEVS];
+};
+
+/* What every lcore does now; the main lcore moves it on. */
+enum phase { PH_WARMUP, PH_WINDOW, PH_DRAIN, PH_DONE };
+
 struct engine {
 	const struct sb_trial *t;
 	struct rte_mempool *mp;
 	struct dev_state d[SB_MAX_DEVS];
+	struct group g[SB_MAX_DEVS]; /* g[0]: the main lcore's */
+	unsigned int n_groups;
+	int phase; /* enum phase; atomic */
 	uint64_t hz;
 	double ns_per_tsc; /* 1e9 / hz, once: a multiply per frame */
 	int fd;            /* to the parent */
@@ -139,18 +151,51 @@ send_msg(int fd, uint8_t type, const void *p, size_t n)
 	}
 }
 
+/* One group per distinct CPU, in the order the devices name them. */
+static void
+make_groups(struct engine *e)
+{
+	int cpus[SB_MAX_DEVS];
+
+	e->n_groups = 0;
+	for (unsigned int i = 0; i < e->t->n_devs; i++) {
+		unsigned int k = 0;
+
+		while (k < e->n_groups && cpus[k] != e->t->cpu[i]) {
+			k++;
+		}
+		if (k == e->n_groups) {
+			cpus[e->n_groups] = e->t->cpu[i];
+			e->g[e->n_groups++] = (struct group){.e = e};
+		}
+		e->g[k].dev[e->g[k].n++] = i;
+	}
+}
+
 static bool
 start_eal(const struct sb_trial *t)
 {
-	char lcore[16], prefix[64], vdev[SB_MAX_DEVS][320];
+	char lcores[128] = "", prefix[64], vdev[SB_MAX_DEVS][320];
 	char *argv[16 + SB_MAX_DEVS];
-	int argc = 0;
+	int argc = 0, seen[SB_MAX_DEVS], n_seen = 0;
 
-	snprintf(lcore, sizeof lcore, "%d", t->cpu);
+	/* lcore k on the k-th distinct CPU, as make_groups() numbers them. */
+	for (unsigned int i = 0; i < t->n_devs; i++) {
+		int k = 0;
+
+		while (k < n_seen && seen[k] != t->cpu[i]) {
+			k++;
+		}
+		if (k == n_seen) {
+			seen[n_seen++] = t->cpu[i];
+			snprintf(lcores + strlen(lcores), sizeof lcores - strlen(lcores), "%s%d@%d",
+				 k ? "," : "", k, t->cpu[i]);
+		}
+	}
 	snprintf(prefix, sizeof prefix, "switch-bench-%d", (int)getpid());
 	argv[argc++] = "switch-bench";
-	argv[argc++] = "-l";
-	argv[argc++] = lcore;
+	argv[argc++] = "--lcores";
+	argv[argc++] = lcores;
 	/* Without hugepages the devices' memory is a memfd the switch maps. */
 	argv[argc++] = "--no-huge";
 	argv[argc++] = "-m";
@@ -323,16 +368,17 @@ receive(struct engine *e, struct dev_state *s)
 	}
 }
 
-/* One pass over every device: receive, and send what the schedule says
- * is due ('sending' false: receive only). */
+/* One pass over the devices of group 'g': receive, and send what the
+ * schedule says is due ('sending' false: receive only). */
 static void
-poll_devices(struct engine *e, bool sending, bool tagged, uint64_t now, uint64_t *last)
+poll_devices(struct group *g, bool sending, bool tagged, uint64_t now, uint64_t *last)
 {
+	struct engine *e = g->e;
 	double dt = (double)(now - *last) / (double)e->hz;
 
 	*last = now;
-	for (unsigned int i = 0; i < e->t->n_devs; i++) {
-		struct dev_state *s = &e->d[i];
+	for (unsigned int k = 0; k < g->n; k++) {
+		struct dev_state *s = &e->d[g->dev[k]];
 
 		receive(e, s);
 		if (!sending || !(s->cfg->roles & SB_GEN)) {
@@ -400,41 +446,82 @@ acked(int fd)
 }
 
 static void
+set_phase(struct engine *e, enum phase p)
+{
+	__atomic_store_n(&e->phase, p, __ATOMIC_RELEASE);
+}
+
+/* A worker lcore: polls its group as the main lcore's phase says. Its
+ * devices' schedules restart when the window opens. */
+static int
+worker_main(void *arg)
+{
+	struct group *g = arg;
+	struct engine *e = g->e;
+	uint64_t last = rte_rdtsc();
+	int seen = PH_WARMUP, p;
+
+	while ((p = __atomic_load_n(&e->phase, __ATOMIC_ACQUIRE)) != PH_DONE) {
+		if (p != seen && p == PH_WINDOW) {
+			for (unsigned int k = 0; k < g->n; k++) {
+				e->d[g->dev[k]].credit = 0;
+			}
+			last = rte_rdtsc();
+		}
+		seen = p;
+		poll_devices(g, p != PH_DRAIN, p == PH_WINDOW, rte_rdtsc(), &last);
+	}
+	return 0;
+}
+
+static void
 run_phases(struct engine *e, struct sb_result *r)
 {
 	const struct sb_trial *t = e->t;
+	struct group *g = &e->g[0];
 	uint64_t hz = e->hz, now = rte_rdtsc(), last = now, until, start;
+	unsigned int lcore, k = 1;
 
 	/* Every device says where it is, then the warm-up (untagged). */
 	for (unsigned int i = 0; i < t->n_devs; i++) {
 		send_burst(e, &e->d[i], LEARN_FRAMES, false);
 	}
+	set_phase(e, PH_WARMUP);
+	RTE_LCORE_FOREACH_WORKER (lcore) {
+		if (k < e->n_groups) {
+			rte_eal_remote_launch(worker_main, &e->g[k++], lcore);
+		}
+	}
 	until = now + (uint64_t)(t->warmup * (double)hz);
 	while ((now = rte_rdtsc()) < until) {
-		poll_devices(e, true, false, now, &last);
+		poll_devices(g, true, false, now, &last);
 	}
 	check_links(e);
 	/* The window opens once the parent has read the switch's counters;
 	 * the warm-up traffic goes on meanwhile. */
 	send_msg(e->fd, MSG_WINDOW_START, NULL, 0);
 	while (!acked(e->ack_fd)) {
-		poll_devices(e, true, false, rte_rdtsc(), &last);
+		poll_devices(g, true, false, rte_rdtsc(), &last);
 	}
-	for (unsigned int i = 0; i < t->n_devs; i++) {
-		e->d[i].credit = 0;
+	for (unsigned int i = 0; i < g->n; i++) {
+		e->d[g->dev[i]].credit = 0;
 	}
+	set_phase(e, PH_WINDOW);
 	start = last = rte_rdtsc();
 	until = start + (uint64_t)(t->duration * (double)hz);
 	while ((now = rte_rdtsc()) < until) {
-		poll_devices(e, true, true, now, &last);
+		poll_devices(g, true, true, now, &last);
 	}
+	set_phase(e, PH_DRAIN);
 	r->window_s = (double)(now - start) / (double)hz;
 	check_links(e);
 	/* Drain: what is still in the switch or the rings arrives now. */
 	until = now + hz / 5;
 	while ((now = rte_rdtsc()) < until) {
-		poll_devices(e, false, false, now, &last);
+		poll_devices(g, false, false, now, &last);
 	}
+	set_phase(e, PH_DONE);
+	rte_eal_mp_wait_lcore();
 	send_msg(e->fd, MSG_WINDOW_END, NULL, 0);
 	check_links(e);
 }
@@ -457,6 +544,7 @@ child_main(const struct sb_trial *t, int fd, int ack_fd)
 	r.tsc_hz = (double)e.hz;
 	e.mp = rte_pktmbuf_pool_create("sb_mp", MBUFS, 256, 0, RTE_MBUF_DEFAULT_BUF_SIZE,
 				       SOCKET_ID_ANY);
+	make_groups(&e);
 	if (!e.mp || rte_eth_dev_count_avail() != t->n_devs) {
 		snprintf(r.error, sizeof r.error, "cannot set up %u virtio-user devices",
 			 t->n_devs);

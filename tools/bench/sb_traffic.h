@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * switch-bench's traffic engine: stand-in VMs on DPDK's virtio-user driver,
- * all in one process on one CPU, each device a vhost-user peer of the switch
- * under test exactly as a QEMU guest's virtio-net is.
+ * in one process, each device a vhost-user peer of the switch under test
+ * exactly as a QEMU guest's virtio-net is. Devices on the same CPU share a
+ * thread (an lcore); with a CPU each, each device has its own.
  *
  * A trial runs in a child process (DPDK's EAL starts once per process):
  * the devices connect, every device sends a few frames so that a learning
@@ -42,7 +43,7 @@ struct sb_trial {
 	double warmup;   /* seconds of learning and warm-up before the window */
 	double duration; /* seconds of the measured window */
 	double connect_timeout;
-	int cpu; /* the CPU the engine runs on */
+	int cpu[SB_MAX_DEVS]; /* the CPU of each device */
 };
 
 /* Latency in nanoseconds, log-linear buckets (about 3 % wide). */

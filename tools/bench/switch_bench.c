@@ -48,12 +48,13 @@ struct opts {
 	unsigned int n_sizes, n_flows, n_losses, n_rules, repeat;
 	double rate, duration, warmup, precision;
 	bool json, search;
-	int gen_cpu;
-	int pmd_sleep;            /* -1: the switch's default */
-	const char *plot;         /* a chart to draw, .svg or .png */
-	const char *report;       /* plot: the saved report */
-	const char *against;      /* "ovs" or NULL */
-	const char *ovs_vswitchd; /* its binary */
+	int gen_cpus[SB_MAX_DEVS]; /* each VM's CPU, once resolved */
+	unsigned int n_gen_cpus;   /* as given: 0 (default), 1, or one per VM */
+	int pmd_sleep;             /* -1: the switch's default */
+	const char *plot;          /* a chart to draw, .svg or .png */
+	const char *report;        /* plot: the saved report */
+	const char *against;       /* "ovs" or NULL */
+	const char *ovs_vswitchd;  /* its binary */
 };
 
 /* What the VMs are, and why they are not QEMU guests. */
@@ -157,7 +158,9 @@ usage(FILE *f)
 		"  --search                      sweep: search every case\n"
 		"  --pipeline normal|ports       NORMAL switching or in_port rules\n"
 		"  --rules N[,...]               also install N rules the traffic misses\n"
-		"  --cpu N                       the generator's CPU (default: not the PMD's)\n"
+		"  --cpu N[,N...]                the VMs' CPU, or one per VM (default: a CPU\n"
+		"                                each besides the PMD's if there are enough,\n"
+		"                                else all on one)\n"
 		"  --pmd-sleep US                the PMD's longest idle sleep, 0: never sleep\n"
 		"                                (default: the switch's default, 250)\n"
 		"  --bin DIR                     vswitchd and switch-ctl (default: beside this)\n"
@@ -227,6 +230,9 @@ parse_list(const char *arg, char kind, struct opts *o)
 			o->losses[n++] = v;
 		} else if (kind == 'r' && parse_int(tok, 0, 10000000, &k)) {
 			o->rules[n++] = (uint32_t)k;
+		} else if (kind == 'c' && n < SB_MAX_DEVS &&
+			   parse_int(tok, 0, CPU_SETSIZE - 1, &k)) {
+			o->gen_cpus[n++] = (int)k;
 		} else {
 			return false;
 		}
@@ -238,6 +244,8 @@ parse_list(const char *arg, char kind, struct opts *o)
 	} else if (kind == 'r') {
 		o->n_rules = n;
 		qsort(o->rules, n, sizeof o->rules[0], cmp_u32);
+	} else if (kind == 'c') {
+		o->n_gen_cpus = n;
 	} else {
 		o->n_losses = n;
 	}
@@ -313,7 +321,6 @@ parse_opts(int argc, char **argv, struct opts *o)
 			   .duration = 5,
 			   .warmup = 1,
 			   .precision = 2,
-			   .gen_cpu = -1,
 			   .pmd_sleep = -1,
 			   .ovs_vswitchd = OVS_VSWITCHD_DPDK};
 	while ((c = getopt_long(argc, argv, "", longs, NULL)) != -1) {
@@ -377,10 +384,9 @@ parse_opts(int argc, char **argv, struct opts *o)
 			}
 			break;
 		case 'c':
-			if (!parse_int(optarg, 0, CPU_SETSIZE - 1, &k)) {
+			if (!parse_list(optarg, 'c', o)) {
 				return bad("--cpu", optarg);
 			}
-			o->gen_cpu = (int)k;
 			break;
 		case 'b':
 			o->bin = optarg;
@@ -466,20 +472,47 @@ find_topo(const char *name)
 }
 
 /* The first CPU this process may use other than 'avoid'. */
-static int
-pick_cpu(int avoid)
+/* The VMs' CPUs when --cpu does not say: a CPU each if there are enough
+ * besides 'avoid' (the PMD's), else all on the first one there is. */
+static void
+pick_cpus(int avoid, unsigned int n, int *cpus)
 {
+	int free[SB_MAX_DEVS];
+	unsigned int n_free = 0;
 	cpu_set_t set;
 
 	if (sched_getaffinity(0, sizeof set, &set)) {
-		return 0;
+		CPU_ZERO(&set);
 	}
-	for (int i = 0; i < CPU_SETSIZE; i++) {
+	for (int i = 0; i < CPU_SETSIZE && n_free < n; i++) {
 		if (CPU_ISSET(i, &set) && i != avoid) {
-			return i;
+			free[n_free++] = i;
 		}
 	}
-	return avoid < 0 ? 0 : avoid;
+	for (unsigned int i = 0; i < n; i++) {
+		cpus[i] = n_free == n ? free[i] : n_free ? free[0] : avoid < 0 ? 0 : avoid;
+	}
+}
+
+/* "0" or "2,3": the VMs' CPUs as a list. */
+static const char *
+cpus_text(const struct opts *o, unsigned int n, char *buf, size_t size)
+{
+	size_t len = 0;
+
+	buf[0] = '\0';
+	for (unsigned int i = 0; i < n && len < size; i++) {
+		bool dup = false;
+
+		for (unsigned int j = 0; j < i; j++) {
+			dup |= o->gen_cpus[j] == o->gen_cpus[i];
+		}
+		if (!dup) {
+			len += (size_t)snprintf(buf + len, size - len, "%s%d", len ? "," : "",
+						o->gen_cpus[i]);
+		}
+	}
+	return buf;
 }
 
 /* ---- One trial ---- */
@@ -537,11 +570,13 @@ run_trial(const struct opts *o, const struct sb_switch *sw, const struct topo *t
 			     .flows = flows,
 			     .warmup = o->warmup,
 			     .duration = o->duration,
-			     .connect_timeout = 10,
-			     .cpu = o->gen_cpu};
+			     .connect_timeout = 10};
 	struct window_aux w = {sw, tr};
 	static struct sb_result r;
 
+	for (unsigned int i = 0; i < tp->n_devs; i++) {
+		t.cpu[i] = o->gen_cpus[i];
+	}
 	memset(tr, 0, sizeof *tr);
 	tr->rate = rate;
 	for (unsigned int i = 0; i < tp->n_devs; i++) {
@@ -1183,19 +1218,21 @@ run_bench(const struct opts *o, const struct topo *tp, struct bench *b)
 {
 	json_t *doc, *cases = json_array(), *switches = json_array(), *cmp = json_array();
 	bool all_ok = true, rules_ok = true;
+	char cpus[64];
 
 	doc = json_pack("{s:s, s:s, s:o, s:o}", "tool", "switch-bench", "version", VSWITCH_VERSION,
-			"machine", sb_machine_json(&b->sides[0].sw, o->gen_cpu), "config",
-			config_json(o));
+			"machine", sb_machine_json(&b->sides[0].sw, o->gen_cpus, tp->n_devs),
+			"config", config_json(o));
 	for (unsigned int k = 0; k < b->n_sides; k++) {
 		json_array_append_new(switches, sb_switch_json(&b->sides[k].sw));
 	}
 	json_object_set_new(json_object_get(doc, "machine"), "switches", switches);
 	if (!o->json) {
 		printf("switch-bench %s: %s, %s pipeline%s, %u trial(s) of %.1f s per rate, "
-		       "PMD on CPU %d, VMs on CPU %d%s\n",
+		       "PMD on CPU %d, VMs on CPU %s%s\n",
 		       o->mode, tp->name, o->pipeline, rules_column(o) ? " plus rules" : "",
-		       o->repeat, o->duration, b->sides[0].sw.pmd_cpu, o->gen_cpu,
+		       o->repeat, o->duration, b->sides[0].sw.pmd_cpu,
+		       cpus_text(o, tp->n_devs, cpus, sizeof cpus),
 		       b->n_sides > 1 ? ", against Open vSwitch (taking turns)" : "");
 		print_vms_line();
 		print_header(o, b);
@@ -1259,14 +1296,21 @@ start_switches(struct opts *o, const struct topo *tp, struct bench *b)
 	if (sb_switch_start(vs, o->bin, tp->names, tp->n_devs, o->pipeline, o->eal)) {
 		return -1;
 	}
-	if (o->gen_cpu < 0) {
-		o->gen_cpu = pick_cpu(vs->pmd_cpu);
+	if (o->n_gen_cpus == 0) {
+		pick_cpus(vs->pmd_cpu, tp->n_devs, o->gen_cpus);
+	} else if (o->n_gen_cpus == 1) {
+		for (unsigned int i = 1; i < tp->n_devs; i++) {
+			o->gen_cpus[i] = o->gen_cpus[0];
+		}
 	}
-	if (o->gen_cpu == vs->pmd_cpu) {
-		fprintf(stderr,
-			"switch-bench: warning: the VMs share CPU %d with the PMD thread; "
-			"rates are not comparable\n",
-			o->gen_cpu);
+	for (unsigned int i = 0; i < tp->n_devs; i++) {
+		if (o->gen_cpus[i] == vs->pmd_cpu) {
+			fprintf(stderr,
+				"switch-bench: warning: a VM shares CPU %d with the PMD thread; "
+				"rates are not comparable\n",
+				vs->pmd_cpu);
+			break;
+		}
 	}
 	if (!o->against) {
 		return o->pmd_sleep >= 0 ? sb_switch_set_pmd_sleep(vs, o->pmd_sleep) : 0;
@@ -1313,6 +1357,13 @@ main(int argc, char **argv)
 	tp = find_topo(o.topology);
 	if (!tp) {
 		bad("--topology", o.topology);
+		return 2;
+	}
+	if (o.n_gen_cpus > 1 && o.n_gen_cpus != tp->n_devs) {
+		fprintf(stderr,
+			"switch-bench: --cpu takes one CPU for all the VMs or one per VM (%s has "
+			"%u)\n",
+			tp->name, tp->n_devs);
 		return 2;
 	}
 	sigaction(SIGINT, &(struct sigaction){.sa_handler = on_signal}, NULL);
