@@ -96,6 +96,14 @@ parse_word(struct ofp_flow_mod *fm, char *name, char *value, const struct ofp_po
 		return value ? ofp_port_parse(value, names, &fm->out_port, err)
 			     : (snprintf(err, OFP_ERR_MAX, "out_port needs a port"), -EINVAL);
 	}
+	if (!strcmp(name, "out_group")) {
+		uint64_t g;
+		int bad = parse_num(name, value, OFPG_MAX, &g, err);
+
+		fm->out_group = (uint32_t)g;
+		fm->has_out_group = !bad;
+		return bad;
+	}
 	for (size_t i = 0; i < ARRAY_SIZE(flags); i++) {
 		if (!strcmp(name, flags[i].name) && !value) {
 			fm->flags |= flags[i].flag;
@@ -160,8 +168,10 @@ ofp_flow_mod_parse(struct ofp_flow_mod *fm, const char *s, enum ofp_flow_mod_cmd
 	} else if (!ret) {
 		ret = ofp_insts_parse(&fm->insts, "", 0, names, err);
 	}
-	if (!ret && fm->out_port != OFPP_ANY && cmd != OFPFC_DELETE && cmd != OFPFC_DELETE_STRICT) {
-		snprintf(err, OFP_ERR_MAX, "out_port is a filter of del-flows only");
+	if (!ret && (fm->out_port != OFPP_ANY || fm->has_out_group) && cmd != OFPFC_DELETE &&
+	    cmd != OFPFC_DELETE_STRICT) {
+		snprintf(err, OFP_ERR_MAX, "%s is a filter of del-flows only",
+			 fm->has_out_group ? "out_group" : "out_port");
 		ret = -EINVAL;
 	}
 	if (!ret) {

@@ -77,6 +77,7 @@ bool ofp_insts_equal(const struct ofp_insts *a, const struct ofp_insts *b);
 
 /* True if any action outputs to 'port' (OFPP_ANY: always true). */
 bool ofp_insts_output_to(const struct ofp_insts *in, uint32_t port);
+
 /* True if any action sends to group 'group_id' (OFPG_ANY: always true). */
 bool ofp_insts_uses_group(const struct ofp_insts *in, uint32_t group_id);
 

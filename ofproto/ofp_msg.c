@@ -739,6 +739,8 @@ ofp_decode_flow_mod(const uint8_t *msg, size_t len, struct ofp_flow_mod *fm)
 	fm->hard_timeout = get16(p + 20);
 	fm->priority = get16(p + 22);
 	fm->out_port = get32(p + 28);
+	fm->out_group = get32(p + 32);
+	fm->has_out_group = fm->out_group != OFPG_ANY;
 	fm->flags = get16(p + 36);
 	if (cmd > OFPFC_DELETE_STRICT) {
 		return OFPERR_FLOW_MOD_BAD_COMMAND;
@@ -761,6 +763,7 @@ ofp_decode_flow_mod(const uint8_t *msg, size_t len, struct ofp_flow_mod *fm)
 		return OFPERR_OK; /* instructions are ignored */
 	}
 	fm->out_port = OFPP_ANY;
+	fm->has_out_group = false; /* filters of deletes only */
 	return ofp_decode_insts(p + 40 + used, len - OFP_HEADER_LEN - 40 - used, &fm->insts);
 }
 
@@ -778,7 +781,7 @@ ofp_encode_flow_mod(struct obuf *b, uint32_t xid, const struct ofp_flow_mod *fm)
 	put16(b, fm->priority);
 	put32(b, 0xffffffff); /* no buffer */
 	put32(b, fm->out_port);
-	put32(b, 0xffffffff); /* OFPG_ANY */
+	put32(b, fm->has_out_group ? fm->out_group : OFPG_ANY);
 	put16(b, fm->flags);
 	put16(b, 0);
 	ofp_encode_match(b, &fm->match);
@@ -801,6 +804,8 @@ ofp_decode_flow_stats_request(const uint8_t *body, size_t len, struct ofp_flow_m
 	filter->command = OFPFC_DELETE;
 	filter->table_id = body[0];
 	filter->out_port = get32(body + 4);
+	filter->out_group = get32(body + 8);
+	filter->has_out_group = filter->out_group != OFPG_ANY;
 	filter->cookie = get64(body + 16);
 	filter->cookie_mask = get64(body + 24);
 	return ofp_decode_match(body + 32, len - 32, &filter->match, &used);

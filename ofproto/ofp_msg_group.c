@@ -77,7 +77,10 @@ ofp_decode_group_mod(const uint8_t *msg, size_t len, struct ofp_group_mod *gm)
 			   b->watch_group == OFPG_ANY) {
 			err = OFPERR_GROUP_BAD_WATCH; /* fast failover watches something */
 		} else if (gm->type != OFPGT_SELECT && b->weight) {
-			err = OFPERR_GROUP_WEIGHT_UNSUPPORTED;
+			/* A weight is defined for select groups only: elsewhere
+			 * the group is invalid (as OFTest's GroupAddAllWeight
+			 * expects), not a weight the switch cannot do. */
+			err = OFPERR_GROUP_INVALID_GROUP;
 		} else if (gm->type == OFPGT_FF && b->watch_group == gm->group_id) {
 			err = OFPERR_GROUP_LOOP;
 		}

@@ -243,10 +243,12 @@ rule_selected(const struct rule *r, const struct ofp_flow_mod *fm, bool strict)
 	} else if (!match_covers(&fm->match, &r->match)) {
 		return false;
 	}
-	return fm->out_port == OFPP_ANY || ofp_insts_output_to(&r->insts, fm->out_port);
+	return (fm->out_port == OFPP_ANY || ofp_insts_output_to(&r->insts, fm->out_port)) &&
+	       (!fm->has_out_group || ofp_insts_uses_group(&r->insts, fm->out_group));
 }
 
-/* Calls 'cb' for every rule 'fm' selects (table, match, cookie, out_port),
+/* Calls 'cb' for every rule 'fm' selects (table, match, cookie, out_port,
+ * out_group),
  * in no particular order, until it returns nonzero (returned). 'cb' may
  * remove the rule it is given. */
 static int

@@ -143,7 +143,9 @@ struct ofp_flow_mod {
 	uint16_t priority;
 	uint64_t cookie, cookie_mask; /* modify/delete: filter; add: cookie */
 	uint16_t idle_timeout, hard_timeout, flags;
-	uint32_t out_port; /* delete: filter (OFPP_ANY: none) */
+	uint32_t out_port;  /* delete: filter (OFPP_ANY: none) */
+	bool has_out_group; /* delete, flow stats: filter on ... */
+	uint32_t out_group; /* ... rules that send to this group */
 	struct ofp_insts insts;
 };
 

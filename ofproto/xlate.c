@@ -755,7 +755,8 @@ run_bucket(struct xctx *c, struct group *g, uint32_t k)
 }
 
 /* The bucket of a select group for this packet: a hash of its addresses
- * and ports, weighted, among the live buckets. */
+ * (for ARP, the sender and target protocol addresses too) and ports,
+ * weighted, among the live buckets. */
 static int
 select_bucket(struct xctx *c, const struct group *g)
 {
@@ -776,6 +777,10 @@ select_bucket(struct xctx *c, const struct group *g)
 		    !(c->flow.nw_frag & FLOW_FRAG_LATER)) {
 			m.tp_src = m.tp_dst = 0xffff;
 		}
+	} else if (type == 0x0806) {
+		/* ARP flows differ in their IP addresses, not only MACs. */
+		wc_all(&m.nw_src, 4);
+		wc_all(&m.nw_dst, 4);
 	}
 	for (int w = 0; w < FLOW_KEY_U64S; w++) {
 		c->wc->u64[w] |= m.u64[w];

@@ -54,6 +54,13 @@ mkdir -p "$OUT" "$W/ovs"
 OUT=$(readlink -f "$OUT")
 S=$$
 PORT=$((30000 + S % 20000))
+# Bridges are kernel interfaces too: names of this run's own. Open vSwitch's
+# userspace datapath adds a persistent TAP named ovs-netdev; it is removed
+# at the end unless it was there before.
+TB=cfo$S # the tester (Open vSwitch)
+VB=cfv$S # the target (vswitch)
+NETDEV_BEFORE=0
+[ -e /sys/class/net/ovs-netdev ] && NETDEV_BEFORE=1
 OSKEN_PID=""
 
 export OVS_RUNDIR=$W/ovs OVS_LOGDIR=$W/ovs OVS_DBDIR=$W/ovs OVS_SYSCONFDIR=$W/ovs
@@ -63,7 +70,8 @@ ctl() { "$BIN/switch-ctl" --ctl "$W/ctl.sock" --timeout 20 "$@"; }
 cleanup() {
 	trap "" INT TERM
 	[ -n "$OSKEN_PID" ] && kill -KILL "$OSKEN_PID" 2>/dev/null
-	ctl del-br target >/dev/null 2>&1 # its internal port outlives the daemon
+	ctl del-br "$VB" >/dev/null 2>&1 # its internal port outlives the daemon
+	vsctl --if-exists del-br "$TB" >/dev/null 2>&1
 	for pidfile in "$W/vswitchd.pid" "$W/ovs/ovs-vswitchd.pid" "$W/ovs/ovsdb-server.pid"; do
 		local pid
 		pid=$(cat "$pidfile" 2>/dev/null) || continue
@@ -72,6 +80,8 @@ cleanup() {
 		kill -KILL "$pid" 2>/dev/null
 	done
 	for n in 1 2 3; do ip link del "cft$n$S" 2>/dev/null; done
+	for dev in "$TB" "$VB"; do ip link del "$dev" 2>/dev/null; done
+	[ "$NETDEV_BEFORE" = 1 ] || ip link del ovs-netdev 2>/dev/null
 	rm -rf "$W"
 }
 trap cleanup EXIT
@@ -101,11 +111,11 @@ vsctl --no-wait set Open_vSwitch . other_config:flow-limit=0
 ovs-vswitchd "unix:$W/ovs/db.sock" --pidfile="$W/ovs/ovs-vswitchd.pid" \
 	--unixctl="$W/ovs/ovs-vswitchd.ctl" --log-file="$W/ovs/ovs-vswitchd.log" --detach ||
 	die "ovs-vswitchd did not start"
-vsctl add-br tester -- set bridge tester datapath_type=netdev protocols=OpenFlow13 \
+vsctl add-br "$TB" -- set bridge "$TB" datapath_type=netdev protocols=OpenFlow13 \
 	fail_mode=secure other_config:datapath-id=0000000000000002 \
 	other_config:disable-in-band=true || die "tester bridge"
 for n in 1 2 3; do
-	vsctl add-port tester "cfs$n$S" -- set interface "cfs$n$S" "ofport_request=$n" ||
+	vsctl add-port "$TB" "cfs$n$S" -- set interface "cfs$n$S" "ofport_request=$n" ||
 		die "tester port $n"
 done
 
@@ -113,11 +123,11 @@ done
 "$BIN/vswitchd" --db "$W/conf.json" --ctl "$W/ctl.sock" --run-dir "$W/run" \
 	--pidfile "$W/vswitchd.pid" --log-file "$W/vswitchd.log" --detach \
 	--eal "${VSWITCHD_EAL:---no-huge -m 512}" || die "vswitchd did not start"
-ctl add-br target -- set bridge target datapath_id=0000000000000001 \
-	-- set-fail-mode target secure \
-	-- add-port target "cft1$S" type=system ofport_request=1 \
-	-- add-port target "cft2$S" type=system ofport_request=2 \
-	-- add-port target "cft3$S" type=system ofport_request=3 >/dev/null || die "target bridge"
+ctl add-br "$VB" -- set bridge "$VB" datapath_id=0000000000000001 \
+	-- set-fail-mode "$VB" secure \
+	-- add-port "$VB" "cft1$S" type=system ofport_request=1 \
+	-- add-port "$VB" "cft2$S" type=system ofport_request=2 \
+	-- add-port "$VB" "cft3$S" type=system ofport_request=3 >/dev/null || die "target bridge"
 
 run_dir() {
 	local dir=$1 log=$OUT/$(echo "$1" | tr / _).log
@@ -132,13 +142,17 @@ run_dir() {
 		ss -ltn | grep -q "127.0.0.1:$PORT " && break
 		sleep 0.1
 	done
-	vsctl set-controller tester "tcp:127.0.0.1:$PORT" >/dev/null
-	ctl set-controller target "tcp:127.0.0.1:$PORT" >/dev/null
+	vsctl set-controller "$TB" "tcp:127.0.0.1:$PORT" >/dev/null
+	ctl set-controller "$VB" "tcp:127.0.0.1:$PORT" >/dev/null
 	wait "$OSKEN_PID"
 	OSKEN_PID=""
-	vsctl del-controller tester >/dev/null
-	ctl del-controller target >/dev/null
+	vsctl del-controller "$TB" >/dev/null
+	ctl del-controller "$VB" >/dev/null
 	/usr/bin/python3 "$ROOT/scripts/conformance_report.py" "$dir" "$log" >>"$OUT/results.tsv"
+	# A test the tester never reached counts, as a failure.
+	/usr/bin/python3 "$ROOT/scripts/conformance_report.py" --missing "$PATTERNS" "$dir" \
+		"$OUT/results.tsv" >"$W/missing.tsv"
+	cat "$W/missing.tsv" >>"$OUT/results.tsv"
 }
 
 : >"$OUT/results.tsv"

@@ -6,8 +6,17 @@
   conformance_report.py --summary TSV
                                      pass counts per directory and the
                                      failures grouped by reason
+  conformance_report.py --missing PATTERNS DIR TSV
+                                     a failed row for every test of the
+                                     pattern files of DIR that has no
+                                     result in TSV (the tester never
+                                     reached it), so the total is always
+                                     what the patterns hold
 """
 import collections
+import glob
+import json
+import os
 import re
 import sys
 
@@ -37,6 +46,27 @@ def parse(directory, path):
                 current = line.split(": ", 1)[1].strip()
     if last:
         yield last
+
+
+def missing(patterns, directory, tsv):
+    found = collections.Counter()
+    with open(tsv) as f:
+        for line in f:
+            cols = line.rstrip("\n").split("\t")
+            if len(cols) >= 2 and cols[0] == directory:
+                found[cols[1]] += 1
+    paths = glob.glob(os.path.join(patterns, directory, "**", "*.json"), recursive=True)
+    for path in sorted(paths):
+        with open(path) as f:
+            doc = json.load(f)
+        if not isinstance(doc, list) or not doc or not isinstance(doc[0], str):
+            continue
+        name = doc[0].split(": ", 1)[-1].strip()
+        tests = [t for t in doc[1:] if isinstance(t, dict) and "description" in t]
+        for i in range(len(tests) - found[name], 0, -1):
+            t = tests[len(tests) - i]
+            yield [directory, name, t["description"], "ERROR",
+                   "no result: the tester never reached this test"]
 
 
 def reason_class(reason):
@@ -70,6 +100,9 @@ def summary(path):
 def main():
     if len(sys.argv) == 3 and sys.argv[1] == "--summary":
         summary(sys.argv[2])
+    elif len(sys.argv) == 5 and sys.argv[1] == "--missing":
+        for row in missing(sys.argv[2], sys.argv[3], sys.argv[4]):
+            print("\t".join(str(x).replace("\t", " ") for x in row))
     elif len(sys.argv) == 3:
         for row in parse(sys.argv[1], sys.argv[2]):
             print("\t".join(x.replace("\t", " ") for x in row))

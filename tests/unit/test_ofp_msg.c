@@ -103,6 +103,25 @@ test_flow_mod_round_trip(void **state)
 		ofp_insts_destroy(&fm.insts);
 		obuf_free(&b);
 	}
+	/* The out_port and out_group filters of a delete go both ways. */
+	{
+		struct ofp_flow_mod fm, back;
+		char err[OFP_ERR_MAX];
+		struct obuf b;
+
+		assert_int_equal(ofp_flow_mod_parse(&fm, "ip,out_port=3,out_group=7", OFPFC_DELETE,
+						    NULL, err),
+				 0);
+		obuf_init(&b);
+		ofp_encode_flow_mod(&b, 7, &fm);
+		assert_int_equal(ofp_decode_flow_mod(b.data, b.size, &back), OFPERR_OK);
+		assert_int_equal(back.out_port, 3);
+		assert_true(back.has_out_group);
+		assert_int_equal(back.out_group, 7);
+		ofp_insts_destroy(&back.insts);
+		ofp_insts_destroy(&fm.insts);
+		obuf_free(&b);
+	}
 }
 
 /* Decodes a match of 'n' OXM bytes; returns the error. */
@@ -478,9 +497,10 @@ test_group_messages(void **state)
 	/* What the specification names for each mistake. */
 	gm.type = 9;
 	assert_int_equal(group_round_trip(&gm, &out), OFPERR_GROUP_BAD_TYPE);
-	gm.type = OFPGT_ALL;
-	assert_int_equal(group_round_trip(&gm, &out), OFPERR_GROUP_WEIGHT_UNSUPPORTED);
+	gm.type = OFPGT_ALL; /* buckets with weights: only select groups have them */
+	assert_int_equal(group_round_trip(&gm, &out), OFPERR_GROUP_INVALID_GROUP);
 	gm.type = OFPGT_INDIRECT;
+	assert_int_equal(group_round_trip(&gm, &out), OFPERR_GROUP_INVALID_GROUP);
 	b[0].weight = b[1].weight = 0;
 	assert_int_equal(group_round_trip(&gm, &out), OFPERR_GROUP_INVALID_GROUP);
 	gm.type = OFPGT_FF;

@@ -645,6 +645,21 @@ test_groups(void **state)
 	key_init(&k, 1);
 	assert_int_equal(xlate_outputs(ofp, &k), 1u << 3);
 
+	/* Deleting by out_group takes only the flows that send to it. */
+	unsigned int before = n_flows(ofp);
+	assert_int_equal(flow_cmd(ofp, OFPFC_DELETE, "out_group=2", err), 0);
+	assert_int_equal(n_flows(ofp), before - 1);
+	assert_int_equal(xlate_outputs(ofp, &k), 0);
+	key_init(&k, 0);
+	assert_int_equal(xlate_outputs(ofp, &k), 1u << 1 | 1u << 2); /* group 1's flow stays */
+	assert_int_equal(flow_cmd(ofp, OFPFC_DELETE, "out_group=7", err), 0);
+	assert_int_equal(n_flows(ofp), before - 1);
+	assert_int_equal(flow_cmd(ofp, OFPFC_ADD, "priority=3,out_group=1,actions=drop", err),
+			 -EINVAL);
+	assert_non_null(strstr(err, "out_group is a filter of del-flows only"));
+	add(ofp, "priority=10,in_port=2,actions=group:2");
+	key_init(&k, 1);
+
 	/* select: spread by the L4 ports, which the megaflow then matches. */
 	assert_int_equal(group_cmd(ofp, OFPGC_ADD, 3, OFPGT_SELECT, five_six, 2, false), 0);
 	add(ofp, "priority=10,in_port=3,actions=group:3");
@@ -654,6 +669,20 @@ test_groups(void **state)
 		k.tp_src = htons(p);
 		assert_int_equal(ofproto_xlate(ofp, &k, false, 2000, &r, NULL), 0);
 		assert_int_equal(r.mask.tp_src, 0xffff);
+		seen |= outputs(&r);
+	}
+	assert_int_equal(seen, 1u << 4 | 1u << 5);
+	/* ARP between the same MACs, to and from many addresses: spread too,
+	 * by the protocol addresses, which the megaflow then matches. */
+	seen = 0;
+	for (uint32_t a = 1; a <= 64; a++) {
+		key_init(&k, 2);
+		k.eth_type = htons(0x0806);
+		k.nw_proto = 1;
+		k.tp_src = k.tp_dst = 0;
+		k.nw_dst.ipv4 = htonl(0x0a000000 | a);
+		assert_int_equal(ofproto_xlate(ofp, &k, false, 2000, &r, NULL), 0);
+		assert_int_equal(r.mask.nw_dst.ipv4, 0xffffffff);
 		seen |= outputs(&r);
 	}
 	assert_int_equal(seen, 1u << 4 | 1u << 5);
