@@ -97,7 +97,7 @@ parse_word(struct ofp_flow_mod *fm, char *name, char *value, const struct ofp_po
 			     : (snprintf(err, OFP_ERR_MAX, "out_port needs a port"), -EINVAL);
 	}
 	if (!strcmp(name, "out_group")) {
-		uint64_t g;
+		uint64_t g = 0;
 		int bad = parse_num(name, value, OFPG_MAX, &g, err);
 
 		fm->out_group = (uint32_t)g;

@@ -4,7 +4,9 @@
 #  1. builds with gcc and runs every ctest test (unit, e2e),
 #  2. builds with clang + ASan/UBSan + libFuzzer and runs unit, e2e and the
 #     bounded fuzz runs,
-#  3. checks the format of every C file.
+#  3. builds every other CMake build type (Debug, Release, MinSizeRel) with
+#     gcc and clang, warnings as errors, without running them,
+#  4. checks the format of every C file.
 # Ends with "N passed, N failed" and exits non-zero if anything failed.
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -57,13 +59,22 @@ check_format() {
 	[ "$bad" -eq 0 ] || { git ls-files '*.c' '*.h' | xargs clang-format --dry-run --Werror 2>&1 | head -20; return 1; }
 }
 
-if step "build (gcc)" build build -DCMAKE_C_COMPILER=gcc; then
+if step "build (gcc)" build build -DCMAKE_C_COMPILER=gcc -DVS_WERROR=ON; then
 	run_ctest build
 fi
 if step "build (clang, ASan+UBSan, fuzz)" build build-asan -DCMAKE_C_COMPILER=clang \
-	-DSANITIZE=address,undefined -DVS_FUZZ=ON; then
+	-DSANITIZE=address,undefined -DVS_FUZZ=ON -DVS_WERROR=ON; then
 	ASAN_OPTIONS=detect_leaks=1 run_ctest build-asan
 fi
+# Other optimisation levels bring other warnings (-O3's, -Os's): every build
+# type must compile with both compilers (the test builds above are
+# RelWithDebInfo with gcc and clang).
+for cc in gcc clang; do
+	for bt in Debug Release MinSizeRel; do
+		step "build ($cc, $bt)" build "build-types/$cc-$bt" -DCMAKE_C_COMPILER=$cc \
+			-DCMAKE_BUILD_TYPE=$bt -DVS_WERROR=ON
+	done
+done
 step "clang-format" check_format
 
 echo

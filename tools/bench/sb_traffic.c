@@ -175,7 +175,7 @@ make_groups(struct engine *e)
 static bool
 start_eal(const struct sb_trial *t)
 {
-	char lcores[128] = "", prefix[64], vdev[SB_MAX_DEVS][320];
+	char lcores[128] = "", prefix[64], vdev[SB_MAX_DEVS][400];
 	char *argv[16 + SB_MAX_DEVS];
 	int argc = 0, seen[SB_MAX_DEVS], n_seen = 0;
 
@@ -555,7 +555,7 @@ child_main(const struct sb_trial *t, int fd, int ack_fd)
 			.cfg = &t->dev[i], .port = (uint16_t)i, .res = &r.dev[i]};
 		build_template(&e.d[i]);
 		if (!start_port(&e, (uint16_t)i)) {
-			snprintf(r.error, sizeof r.error, "cannot start the device on %s",
+			snprintf(r.error, sizeof r.error, "cannot start the device on %.120s",
 				 t->dev[i].socket);
 			goto out;
 		}
