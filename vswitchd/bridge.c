@@ -418,7 +418,10 @@ port_args(const struct bridges *b, const char *name, const json_t *iface, struct
 				 MAX_OPTS - 3);
 			return -EINVAL;
 		}
-		a->opts[a->n++] = (struct port_opt){key, json_string_value(v)};
+		/* Open vSwitch's name for the socket of a client-mode port
+		 * ('key' itself must stay: the loop steps on from it). */
+		a->opts[a->n++] = (struct port_opt){strcmp(key, "vhost-server-path") ? key : "path",
+						    json_string_value(v)};
 	}
 	if (json_object_get(iface, "mtu_request")) {
 		snprintf(a->mtu, sizeof a->mtu, "%lld",
@@ -428,7 +431,7 @@ port_args(const struct bridges *b, const char *name, const json_t *iface, struct
 	if (json_object_get(iface, "mac")) {
 		a->opts[a->n++] = (struct port_opt){"mac", cfgdb_get_str(iface, "mac", "")};
 	}
-	if (!strcmp(cfgdb_get_str(iface, "type", ""), "vhost-user") &&
+	if (!strcmp(cfgdb_iface_type(iface), "vhost-user") &&
 	    !json_object_get(json_object_get(iface, "options"), "path")) {
 		snprintf(a->path, sizeof a->path, "%s/%s", b->run_dir, name);
 		a->opts[a->n++] = (struct port_opt){"path", a->path};
@@ -497,8 +500,7 @@ check_ports(struct bridges *b, const json_t *doc, uint64_t pmd_mask, char *err)
 			}
 			ret = port_args(b, pname, iface, &a, err);
 			if (!ret) {
-				ret = port_check(cfgdb_get_str(iface, "type", ""), pname, a.opts,
-						 a.n, err);
+				ret = port_check(cfgdb_iface_type(iface), pname, a.opts, a.n, err);
 			}
 			if (ret) {
 				return ret;
@@ -576,7 +578,7 @@ open_port(struct bridges *b, const char *bridge, const char *name, const json_t 
 	if (ret) {
 		return ret;
 	}
-	ret = port_open(cfgdb_get_str(iface, "type", ""), name, a.opts, a.n, b->mp, &port, err);
+	ret = port_open(cfgdb_iface_type(iface), name, a.opts, a.n, b->mp, &port, err);
 	if (ret) {
 		return ret;
 	}

@@ -24,6 +24,7 @@ struct iface_type {
 	const char *name;
 	const char *const *opts;
 	const char *required; /* an option that must be present, or NULL */
+	const char *alias_of; /* Open vSwitch's name for one of ours, or NULL */
 };
 
 /* Every type with receive queues takes pmd-rxq-affinity. */
@@ -34,17 +35,23 @@ static const char *const tap_opts[] = {"n_rxq", "pmd-rxq-affinity", NULL};
 static const char *const system_opts[] = {"pmd-rxq-affinity", NULL};
 static const char *const vhost_opts[] = {"path", "n_rxq", "pmd-rxq-affinity", NULL};
 static const char *const dpdk_opts[] = {"dpdk-devargs", "n_rxq", "pmd-rxq-affinity", NULL};
+/* Open vSwitch's vhost-user types, as OpenStack and libvirt write them. */
+static const char *const ovs_vhost_opts[] = {"n_rxq", "pmd-rxq-affinity", NULL};
+static const char *const ovs_vhost_client_opts[] = {"vhost-server-path", "n_rxq",
+						    "pmd-rxq-affinity", NULL};
 
 static const struct iface_type iface_types[] = {
-	{"internal", tap_opts, NULL},
-	{"tap", tap_opts, NULL},
-	{"system", system_opts, NULL},
-	{"patch", patch_opts, "peer"},
-	{"vhost-user", vhost_opts, NULL},
-	{"vhost-user-client", vhost_opts, "path"},
-	{"dpdk", dpdk_opts, "dpdk-devargs"},
-	{"pcap", pcap_opts, NULL},
-	{"mem", mem_opts, NULL},
+	{"internal", tap_opts, NULL, NULL},
+	{"tap", tap_opts, NULL, NULL},
+	{"system", system_opts, NULL, NULL},
+	{"patch", patch_opts, "peer", NULL},
+	{"vhost-user", vhost_opts, NULL, NULL},
+	{"vhost-user-client", vhost_opts, "path", NULL},
+	{"dpdk", dpdk_opts, "dpdk-devargs", NULL},
+	{"pcap", pcap_opts, NULL, NULL},
+	{"mem", mem_opts, NULL, NULL},
+	{"dpdkvhostuser", ovs_vhost_opts, NULL, "vhost-user"},
+	{"dpdkvhostuserclient", ovs_vhost_client_opts, "vhost-server-path", "vhost-user-client"},
 };
 
 static const char *
@@ -243,6 +250,15 @@ iface_type_find(const char *name)
 		}
 	}
 	return NULL;
+}
+
+const char *
+cfgdb_iface_type(const json_t *iface)
+{
+	const char *type = cfgdb_get_str(iface, "type", "");
+	const struct iface_type *it = iface_type_find(type);
+
+	return it && it->alias_of ? it->alias_of : type;
 }
 
 static bool

@@ -82,6 +82,10 @@ json_t *cfgdb_bridge(const json_t *doc, const char *name);
 json_t *cfgdb_port(const json_t *doc, const char *name, const char **bridge);
 /* The (single) interface of port record 'port'. */
 json_t *cfgdb_port_iface(const json_t *port);
+/* The port type interface record 'iface' runs as: its type, or for Open
+ * vSwitch's names the type they stand for (dpdkvhostuser: vhost-user,
+ * dpdkvhostuserclient: vhost-user-client). */
+const char *cfgdb_iface_type(const json_t *iface);
 
 /* Whether interface records 'a' and 'b' ask for the same settings: equal
  * but for the columns the daemon writes (ofport). */

@@ -216,7 +216,9 @@ m_ports_dump(void *aux, json_t *params, json_t **result, struct jsonrpc_error *e
 				continue;
 			}
 			json_array_append_new(ports, json_pack("{s:s, s:s, s:i, s:I, s:o, s:o}",
-							       "name", pname, "type", port_type(p),
+							       "name", pname, "type",
+							       cfgdb_get_str(cfgdb_port_iface(port),
+									     "type", port_type(p)),
 							       "port_no", (int)no, "ofport",
 							       (json_int_t)ofport_of(vd, bname, no),
 							       "stats", port_stats_json(p),

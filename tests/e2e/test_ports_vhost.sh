@@ -107,6 +107,30 @@ check "second connection counted" [ "$(port_field vm1 status connections)" = 2 ]
 peer_stop a
 peer_stop b
 
+# --- Open vSwitch's type names, as OpenStack and libvirt write them: a
+# dpdkvhostuser port (the switch serves RUNDIR/NAME) and a
+# dpdkvhostuserclient one (options:vhost-server-path).
+peer e 5 6 --server --socket "$T/e.sock"
+sleep 0.5
+check "dpdkvhostuser and dpdkvhostuserclient ports" ctl add-port vbr$S ovs1 type=dpdkvhostuser \
+	-- add-port vbr$S ovs2 type=dpdkvhostuserclient "options:vhost-server-path=$T/e.sock"
+peer f 6 5 --socket "$T/run/ovs1"
+check "OVS names: VM e receives from f" grows e 5
+check "OVS names: VM f receives from e" grows f 5
+check "OVS names: show has the type as written" \
+	grep -q "type: dpdkvhostuserclient" <<<"$(ctl show)"
+check "OVS names: dump-ports has the type as written" \
+	grep -q "ovs1 (dpdkvhostuser)" <<<"$(ctl dump-ports vbr$S)"
+check "OVS names: the database keeps them as written" \
+	[ "$(ctl get interface ovs2 options:vhost-server-path)" = "\"$T/e.sock\"" ]
+expect_fail "type dpdkvhostuserclient needs options:vhost-server-path" add-port vbr$S ovs3 \
+	type=dpdkvhostuserclient
+expect_fail "type dpdkvhostuser has no option 'path'" add-port vbr$S ovs3 type=dpdkvhostuser \
+	options:path=/tmp/x
+peer_stop e
+peer_stop f
+check "OVS names: ports deleted" ctl del-port ovs1 -- del-port ovs2
+
 # --- Client mode: the VMs serve the sockets, the switch connects.
 peer c 3 4 --server --socket "$T/c.sock"
 peer d 4 3 --server --socket "$T/d.sock"

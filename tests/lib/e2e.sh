@@ -63,7 +63,7 @@ e2e_cleanup() {
 	for p in ${E2E_EXTRA_PIDS:-}; do kill -KILL "$p" 2>/dev/null || true; done
 	if declare -F e2e_extra_cleanup >/dev/null; then e2e_extra_cleanup; fi
 	for ns in ${E2E_NETNS:-}; do ip netns del "$ns" 2>/dev/null || true; done
-	rm -rf "$T"
+	[ -n "${E2E_KEEP:-}" ] || rm -rf "$T"
 }
 trap e2e_cleanup EXIT
 

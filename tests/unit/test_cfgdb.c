@@ -172,6 +172,16 @@ test_unknown_things(void **state)
 		"{\"column\":\"options\",\"key\":\"speed\",\"value\":\"1\"}]}]",
 		"has no option 'speed'");
 	run_bad(&doc, "[{\"op\":\"add-port\",\"bridge\":\"br0\",\"port\":\"p2\"}]", "no type");
+	/* Open vSwitch's vhost-user names, with their own option names. */
+	run_bad(&doc,
+		"[{\"op\":\"add-port\",\"bridge\":\"br0\",\"port\":\"p2\",\"settings\":"
+		"[{\"column\":\"type\",\"value\":\"dpdkvhostuserclient\"}]}]",
+		"type dpdkvhostuserclient needs options:vhost-server-path");
+	run_bad(&doc,
+		"[{\"op\":\"add-port\",\"bridge\":\"br0\",\"port\":\"p2\",\"settings\":"
+		"[{\"column\":\"type\",\"value\":\"dpdkvhostuser\"},"
+		"{\"column\":\"options\",\"key\":\"path\",\"value\":\"/x\"}]}]",
+		"has no option 'path'");
 	run_bad(&doc,
 		"[{\"op\":\"set\",\"table\":\"port\",\"record\":\"p1\",\"settings\":"
 		"[{\"column\":\"colour\",\"value\":\"red\"}]}]",
@@ -428,6 +438,27 @@ test_load_and_save(void **state)
 	json_decref(doc);
 }
 
+/* Open vSwitch's type names run as the types they stand for. */
+static void
+test_type_aliases(void **state)
+{
+	static const char *const pairs[][2] = {
+		{"dpdkvhostuser", "vhost-user"},
+		{"dpdkvhostuserclient", "vhost-user-client"},
+		{"vhost-user", "vhost-user"},
+		{"tap", "tap"},
+		{"warp", "warp"},
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof pairs / sizeof pairs[0]; i++) {
+		json_t *iface = json_pack("{s:s}", "type", pairs[i][0]);
+
+		assert_string_equal(cfgdb_iface_type(iface), pairs[i][1]);
+		json_decref(iface);
+	}
+}
+
 int
 main(void)
 {
@@ -443,6 +474,7 @@ main(void)
 		cmocka_unit_test(test_controllers_and_global),
 		cmocka_unit_test(test_validate_loaded_documents),
 		cmocka_unit_test(test_load_and_save),
+		cmocka_unit_test(test_type_aliases),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
