@@ -118,7 +118,7 @@ port_parse_affinity(const char *name, const char *v, int16_t cpus[PORT_MAX_QUEUE
 		}
 		p = end + 1;
 		cpu = isdigit((unsigned char)*p) ? strtoul(p, &end, 10) : ULONG_MAX;
-		if (cpu >= CPU_SETSIZE || (*end && *end != ',') || errno) {
+		if (cpu >= CPU_SETSIZE || (*end && (*end != ',' || !end[1])) || errno) {
 			goto bad;
 		}
 		if (cpus[q] >= 0) {

@@ -13,6 +13,8 @@
 #   ns_host NS IFACE ADDR/LEN  IFACE into a new namespace NS, addressed, up
 #   E2E_EXTRA_PIDS             processes to kill at exit
 #   e2e_extra_cleanup          a function, if the test defines one, run at exit
+#   E2E_KEEP=1                 (environment) keep $T, the daemon's log and
+#                              database, for a look after a failure
 # A test ends with "finish", which prints the tally and sets the status.
 
 T=$(mktemp -d /tmp/vs-e2e.XXXXXX)

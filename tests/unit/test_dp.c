@@ -59,14 +59,13 @@ struct fixture {
 	struct upcall_state u;
 };
 
+/* A datapath of 'params' with three mem ports and the test upcall. */
 static struct fixture *
-fixture_new(uint64_t cpu_mask, uint32_t emc_inv_prob)
+fixture_with(const struct dp_params *params)
 {
 	struct fixture *f = calloc(1, sizeof *f);
-	struct dp_params params = {
-		.pmd_cpu_mask = cpu_mask, .emc_inv_prob = emc_inv_prob, .emc_inv_prob_set = true};
 
-	f->dp = dp_create(&params);
+	f->dp = dp_create(params);
 	assert_non_null(f->dp);
 	for (int i = 0; i < 3; i++) {
 		char name[16];
@@ -79,6 +78,15 @@ fixture_new(uint64_t cpu_mask, uint32_t emc_inv_prob)
 	f->u.acts[0] = (struct dp_action){.type = DP_ACTION_OUTPUT, .port = f->no[1]};
 	dp_set_upcall(f->dp, test_upcall, &f->u);
 	return f;
+}
+
+static struct fixture *
+fixture_new(uint64_t cpu_mask, uint32_t emc_inv_prob)
+{
+	struct dp_params params = {
+		.pmd_cpu_mask = cpu_mask, .emc_inv_prob = emc_inv_prob, .emc_inv_prob_set = true};
+
+	return fixture_with(&params);
 }
 
 static void
@@ -698,25 +706,12 @@ pump(struct fixture *f, unsigned int n, unsigned int n_dst)
 static void
 test_emc_rest(void **state)
 {
-	struct fixture *f = calloc(1, sizeof *f);
 	struct dp_params params = {
 		.emc_entries = 1024, .emc_inv_prob = 1, .emc_inv_prob_set = true};
+	struct fixture *f = fixture_with(&params);
 	struct dp_stats s0, s1;
 
 	(void)state;
-	f->dp = dp_create(&params);
-	assert_non_null(f->dp);
-	for (int i = 0; i < 3; i++) {
-		char name[16];
-
-		snprintf(name, sizeof name, "m%d", i);
-		assert_int_equal(port_open("mem", name, NULL, 0, mp, &f->p[i], NULL), 0);
-		assert_int_equal(dp_port_add(f->dp, f->p[i], &f->no[i]), 0);
-	}
-	f->u.n_acts = 1;
-	f->u.acts[0] = (struct dp_action){.type = DP_ACTION_OUTPUT, .port = f->no[1]};
-	dp_set_upcall(f->dp, test_upcall, &f->u);
-
 	/* A few flows (fewer than entries): the EMC fills and is never left. */
 	pump(f, 20000, 16);
 	dp_get_stats(f->dp, &s0);
@@ -784,6 +779,34 @@ collect_n(struct fixture *f, unsigned int want)
 		got += collect(f->p[1], NULL, 0);
 	}
 	return got;
+}
+
+/* pmd-rxq-affinity values: what is taken, and every malformed one. */
+static void
+test_rxq_affinity_parse(void **state)
+{
+	static const char *const bad[] = {
+		"",     "x",    "0",        "0:",      ":1",      "-1:0",    "0:-1",
+		"16:0", "0:1,", "0:1,,1:0", "0:1;1:0", "0:99999", "0:1,0:2", " 0:1",
+	};
+	char err[PORT_ERR_MAX];
+	int16_t cpus[PORT_MAX_QUEUES];
+
+	(void)state;
+	assert_int_equal(port_parse_affinity("p", "0:1", cpus, err), 0);
+	assert_int_equal(cpus[0], 1);
+	assert_int_equal(cpus[1], -1);
+	assert_int_equal(port_parse_affinity("p", "3:0,15:7", cpus, err), 0);
+	assert_int_equal(cpus[3], 0);
+	assert_int_equal(cpus[15], 7);
+	assert_int_equal(cpus[0], -1);
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		err[0] = '\0';
+		if (port_parse_affinity("p", bad[i], cpus, err) != -EINVAL) {
+			fail_msg("'%s' was taken", bad[i]);
+		}
+		assert_non_null(strstr(err, "port p: pmd-rxq-affinity"));
+	}
 }
 
 /* Two PMD threads: queues by count, pinning and isolation, and a
@@ -870,6 +893,7 @@ main(void)
 		cmocka_unit_test(test_port_errors),
 		cmocka_unit_test(test_patch_ports),
 		cmocka_unit_test(test_pmd_thread),
+		cmocka_unit_test(test_rxq_affinity_parse),
 		cmocka_unit_test(test_rxq_placement),
 		cmocka_unit_test(test_emc_rest),
 	};
