@@ -21,7 +21,7 @@
 
 enum {
 	MAX_OPTS = 32,
-	MAX_BRIDGES = 64,
+	MAX_BRIDGES = CFGDB_MAX_BRIDGES,
 	SWEEP_INTERVAL_MS = 1000, /* statistics reach flow entries this often */
 	SWEEP_GAP_MS = 10,        /* changes without a barrier wait at most about this */
 	UPCALL_RATE = 20000,      /* default upcalls per second per port and PMD thread */

@@ -295,6 +295,9 @@ validate_iface_type(const char *name, const json_t *iface, char *err)
 				    key);
 		}
 	}
+	if (!strcmp(type, "system") && !strcmp(name, "lo")) {
+		return fail(err, "interface lo: the loopback interface cannot be a switch port");
+	}
 	if (it->required && !json_object_get(opts, it->required)) {
 		return fail(err, "interface %s: type %s needs options:%s", name, type,
 			    it->required);
@@ -425,6 +428,10 @@ cfgdb_validate(const json_t *doc, char *err)
 	}
 	if (!json_is_object(bridges)) {
 		return fail(err, "\"bridges\" must be an object");
+	}
+	if (json_object_size(bridges) > CFGDB_MAX_BRIDGES) {
+		return fail(err, "%zu bridges: the switch runs at most %d",
+			    json_object_size(bridges), CFGDB_MAX_BRIDGES);
 	}
 	ret = validate_record(CFG_T_GLOBAL, ".", json_object_get(doc, "global"), err);
 	if (ret) {

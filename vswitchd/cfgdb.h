@@ -34,7 +34,7 @@
 
 #include <jansson.h>
 
-enum { CFGDB_VERSION = 1, CFGDB_ERR_MAX = 512, CFGDB_NAME_MAX = 15 };
+enum { CFGDB_VERSION = 1, CFGDB_ERR_MAX = 512, CFGDB_NAME_MAX = 15, CFGDB_MAX_BRIDGES = 64 };
 
 /* Why a transaction failed; 'op' is the index of the command at fault, or
  * -1 when the document as a whole is invalid. */

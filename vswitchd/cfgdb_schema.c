@@ -258,7 +258,7 @@ static const struct cfg_column global_cols[] = {
 	{"pmd_cpu_mask", CFG_STRING, 0, 0, NULL, check_cpu_mask, false},
 	{"eal_memory_mb", CFG_INT, 64, 1 << 20, NULL, NULL, false},
 	{"eal_args", CFG_STRING, 0, 0, NULL, check_eal_args, false},
-	{"emc_entries", CFG_INT, 0, 1 << 24, NULL, NULL, false},
+	{"emc_entries", CFG_INT, 0, 1 << 20, NULL, NULL, false},
 	{"emc_insert_inv_prob", CFG_INT, 0, 1000000000, NULL, NULL, false},
 	{"upcall_rate_limit", CFG_INT, 0, 100000000, NULL, NULL, false},
 	{"upcall_burst", CFG_INT, 1, 100000000, NULL, NULL, false},

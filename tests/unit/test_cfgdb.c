@@ -374,8 +374,13 @@ test_validate_loaded_documents(void **state)
 		"{\"interfaces\":{\"p\":{\"type\":\"mem\"}}}}},\"c\":{\"ports\":{\"p\":"
 		"{\"interfaces\":{\"p\":{\"type\":\"mem\"}}}}}}}",
 		"{\"version\":1,\"global\":{},\"bridges\":{\"b\":{\"ports\":[]}}}",
+		/* 1.8 GB of EMC per PMD thread */
+		"{\"version\":1,\"global\":{\"emc_entries\":16777216},\"bridges\":{}}",
+		"{\"version\":1,\"global\":{},\"bridges\":{\"b\":{\"ports\":{\"lo\":"
+		"{\"interfaces\":{\"lo\":{\"type\":\"system\"}}}}}}}",
 	};
 	char err[CFGDB_ERR_MAX];
+	json_t *many;
 
 	(void)state;
 	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
@@ -387,6 +392,21 @@ test_validate_loaded_documents(void **state)
 		assert_true(strlen(err) > 0);
 		json_decref(doc);
 	}
+	/* 64 bridges run; a 65th is refused, not left silently stopped. */
+	many = json_pack("{s:i, s:{}, s:{}}", "version", CFGDB_VERSION, "global", "bridges");
+	for (int i = 0; i < CFGDB_MAX_BRIDGES + 1; i++) {
+		char name[16];
+
+		snprintf(name, sizeof name, "b%d", i);
+		if (i == CFGDB_MAX_BRIDGES) {
+			assert_int_equal(cfgdb_validate(many, err), 0);
+		}
+		json_object_set_new(json_object_get(many, "bridges"), name,
+				    json_pack("{s:{}}", "ports"));
+	}
+	assert_int_equal(cfgdb_validate(many, err), -EINVAL);
+	assert_non_null(strstr(err, "65 bridges: the switch runs at most 64"));
+	json_decref(many);
 }
 
 static void
