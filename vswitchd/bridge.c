@@ -803,20 +803,39 @@ bridge_dpid(const char *name, const json_t *br)
 	return h & 0x0000ffffffffffffull;
 }
 
+/* Every bridge listens on punix:RUNDIR/BRIDGE.mgmt, as Open vSwitch does,
+ * so that "ovs-ofctl dump-flows BRIDGE" finds it (with OVS_RUNDIR set to
+ * the run directory). */
+enum { MGMT_TARGETS_MAX = 8, SUN_PATH_MAX = 107 };
+
 static int
 sync_controllers(struct bridges *b, struct bbridge *bb, const json_t *br, char *err)
 {
 	const json_t *list = json_object_get(br, "controllers");
 	const char *targets[16];
+	char mgmt[300];
 	size_t n = 0, i;
+	bool have_mgmt = false;
 	json_t *v;
 
+	snprintf(mgmt, sizeof mgmt, "punix:%s/%s.mgmt", b->run_dir, bb->name);
 	json_array_foreach (list, i, v) {
 		if (n < 16) {
-			targets[n++] = json_string_value(v);
+			targets[n] = json_string_value(v);
+			have_mgmt |= !strcmp(targets[n], mgmt);
+			n++;
 		}
 	}
 	bb->controllers = ofconns_count_controllers(targets, n);
+	if (have_mgmt) {
+		/* configured by hand already */
+	} else if (strlen(mgmt) - strlen("punix:") > SUN_PATH_MAX || n >= MGMT_TARGETS_MAX) {
+		VLOG_WARN("bridge", "bridge %s: no management socket %s (%s)", bb->name, mgmt + 6,
+			  n >= MGMT_TARGETS_MAX ? "every controller slot is taken"
+						: "the path is too long for a unix socket");
+	} else {
+		targets[n++] = mgmt;
+	}
 	return ofconns_set_bridge(b->ofc, bb->name, bb->ofp, bridge_dpid(bb->name, br), targets, n,
 				  err, BRIDGE_ERR_MAX);
 }

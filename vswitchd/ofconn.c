@@ -751,6 +751,10 @@ start_listener(struct target *t, char *err, size_t err_size)
 		close(fd);
 		return ret;
 	}
+	if (t->addr.ss_family == AF_UNIX) {
+		/* The owner and its group may connect, whatever the umask. */
+		chmod(((struct sockaddr_un *)&t->addr)->sun_path, 0660);
+	}
 	t->fd = fd;
 	return 0;
 }

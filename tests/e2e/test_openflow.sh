@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: Apache-2.0
 # OpenFlow 1.3 on the wire, first part: the real ovs-ofctl against the
-# switch's passive listeners (ptcp, punix) shows the bridge, adds, dumps,
+# switch's passive listeners (ptcp, punix, and the RUNDIR/BRIDGE.mgmt socket
+# every bridge has) shows the bridge, adds, dumps,
 # modifies and deletes flows (the dumps agree with switch-ctl's), groups of
 # every type and meters, reads table, aggregate, group and meter
 # statistics, and the next packet after ovs-ofctl returns obeys the change
@@ -205,4 +206,17 @@ check "the table is empty again" [ "$(ofctl dump-flows "$OF" table=3 | grep -c p
 
 expect_fail "cannot listen" add-br x$S -- set-controller x$S "ptcp:$PORT:127.0.0.1"
 expect_fail "is not a controller target" set-controller "$BR" unix:relative.sock
+
+# Every bridge listens on RUNDIR/BRIDGE.mgmt, as Open vSwitch does: ovs-ofctl
+# finds it by the bridge's name with OVS_RUNDIR set; owner and group only.
+check "the management socket" [ -S "$T/run/$BR.mgmt" ]
+check "the management socket: mode 0660" [ "$(stat -c %a "$T/run/$BR.mgmt")" = 660 ]
+check "ovs-ofctl by bridge name: add-flow" env OVS_RUNDIR="$T/run" \
+	timeout 10 ovs-ofctl -O OpenFlow13 add-flow "$BR" "table=6,priority=9,actions=drop"
+check "ovs-ofctl by bridge name: dump-flows" grep -q "table=6, .*priority=9 actions=drop" \
+	<<<"$(OVS_RUNDIR="$T/run" timeout 10 ovs-ofctl -O OpenFlow13 dump-flows "$BR")"
+check "a second bridge: its own socket" ctl add-br m2$S
+check "a second bridge: its own socket exists" [ -S "$T/run/m2$S.mgmt" ]
+check "a deleted bridge: its socket goes" ctl del-br m2$S
+check "a deleted bridge: its socket is gone" [ ! -e "$T/run/m2$S.mgmt" ]
 finish
