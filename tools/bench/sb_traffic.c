@@ -151,7 +151,26 @@ send_msg(int fd, uint8_t type, const void *p, size_t n)
 	}
 }
 
-/* One group per distinct CPU, in the order the devices name them. */
+/* The lcore of device 'dev': lcore k runs on the k-th distinct CPU the
+ * devices name, in their order ('*n_lcores' counts them so far). Returns
+ * k; true in '*is_new' when the device's CPU is a new one. */
+static unsigned int
+dev_lcore(const struct sb_trial *t, unsigned int dev, int *cpus, unsigned int *n_lcores,
+	  bool *is_new)
+{
+	unsigned int k = 0;
+
+	while (k < *n_lcores && cpus[k] != t->cpu[dev]) {
+		k++;
+	}
+	*is_new = k == *n_lcores;
+	if (*is_new) {
+		cpus[(*n_lcores)++] = t->cpu[dev];
+	}
+	return k;
+}
+
+/* One group of devices per lcore. */
 static void
 make_groups(struct engine *e)
 {
@@ -159,14 +178,11 @@ make_groups(struct engine *e)
 
 	e->n_groups = 0;
 	for (unsigned int i = 0; i < e->t->n_devs; i++) {
-		unsigned int k = 0;
+		bool is_new;
+		unsigned int k = dev_lcore(e->t, i, cpus, &e->n_groups, &is_new);
 
-		while (k < e->n_groups && cpus[k] != e->t->cpu[i]) {
-			k++;
-		}
-		if (k == e->n_groups) {
-			cpus[e->n_groups] = e->t->cpu[i];
-			e->g[e->n_groups++] = (struct group){.e = e};
+		if (is_new) {
+			e->g[k] = (struct group){.e = e};
 		}
 		e->g[k].dev[e->g[k].n++] = i;
 	}
@@ -177,18 +193,16 @@ start_eal(const struct sb_trial *t)
 {
 	char lcores[128] = "", prefix[64], vdev[SB_MAX_DEVS][400];
 	char *argv[16 + SB_MAX_DEVS];
-	int argc = 0, seen[SB_MAX_DEVS], n_seen = 0;
+	int argc = 0, cpus[SB_MAX_DEVS];
+	unsigned int n_lcores = 0;
 
-	/* lcore k on the k-th distinct CPU, as make_groups() numbers them. */
+	/* "K@CPU" for each lcore, numbered as make_groups() numbers them. */
 	for (unsigned int i = 0; i < t->n_devs; i++) {
-		int k = 0;
+		bool is_new;
+		unsigned int k = dev_lcore(t, i, cpus, &n_lcores, &is_new);
 
-		while (k < n_seen && seen[k] != t->cpu[i]) {
-			k++;
-		}
-		if (k == n_seen) {
-			seen[n_seen++] = t->cpu[i];
-			snprintf(lcores + strlen(lcores), sizeof lcores - strlen(lcores), "%s%d@%d",
+		if (is_new) {
+			snprintf(lcores + strlen(lcores), sizeof lcores - strlen(lcores), "%s%u@%d",
 				 k ? "," : "", k, t->cpu[i]);
 		}
 	}
