@@ -28,9 +28,11 @@ enum {
 /* Packets and their keys during one pass of the pipeline. */
 struct batch_ctx {
 	uint16_t n;
+	bool emc_on;      /* the batch uses the EMC: hashes[] are set */
 	uint32_t limited; /* packets whose miss was over the upcall rate */
 	struct rte_mbuf **pkts;
 	struct flow_key keys[PKT_BATCH_MAX];
+	uint32_t hashes[PKT_BATCH_MAX];
 	struct dp_flow *flows[PKT_BATCH_MAX];
 };
 
@@ -149,6 +151,40 @@ tx_enqueue(struct dp_pmd *pmd, uint32_t port_no, struct rte_mbuf *m)
 	b->pkts[b->n++] = m;
 }
 
+/* tx_enqueue() of 'n' packets at once, for the last output of a group: the
+ * per-packet bookkeeping once per call. */
+static void
+tx_enqueue_bulk(struct dp_pmd *pmd, uint32_t port_no, struct rte_mbuf **pkts, uint16_t n)
+{
+	struct dp_txbuf *b;
+
+	if (port_no >= DP_MAX_PORTS) {
+		dp_stat_add(pmd, DP_STAT_DROP0 + DP_DROP_NO_PORT, n);
+		rte_pktmbuf_free_bulk(pkts, n);
+		return;
+	}
+	b = &pmd->txb[port_no];
+	while (n) {
+		if (b->n == PKT_BATCH_MAX) {
+			tx_flush(pmd, port_no);
+		}
+		if (!b->queued) {
+			pmd->pending[pmd->n_pending++] = port_no;
+			b->queued = true;
+		}
+		uint16_t k = VS_MIN(n, (uint16_t)(PKT_BATCH_MAX - b->n));
+
+		b->depth = b->n == 0 || pmd->depth > b->depth ? pmd->depth : b->depth;
+		/* Groups are small: a loop, not a call to memcpy(). */
+		for (uint16_t i = 0; i < k; i++) {
+			b->pkts[b->n + i] = pkts[i];
+		}
+		b->n = (uint16_t)(b->n + k);
+		pkts += k;
+		n = (uint16_t)(n - k);
+	}
+}
+
 /* Sends every buffered output. Crossing a patch port may buffer more:
  * the loop runs until nothing is left. */
 static void
@@ -185,6 +221,10 @@ do_output(struct dp_pmd *pmd, const struct dp_action *acts, uint32_t n_acts, uin
 	bool last = k + 1 == n_acts;
 	bool copy = !last && later_modifies(acts, n_acts, k);
 
+	if (last) {
+		tx_enqueue_bulk(pmd, port_no, pkts, n);
+		return;
+	}
 	for (uint16_t i = 0; i < n; i++) {
 		struct rte_mbuf *m = pkts[i];
 
@@ -378,11 +418,15 @@ dp_flow_insert_locked(struct dp_pmd *pmd, const struct flow_key *key, const stru
 		*err = -EINVAL;
 		return NULL;
 	}
-	f = calloc(1, sizeof *f + n_actions * sizeof f->actions[0]);
+	size_t size = sizeof *f + n_actions * sizeof f->actions[0];
+
+	size = (size + VS_CACHE_LINE - 1) & ~(size_t)(VS_CACHE_LINE - 1);
+	f = aligned_alloc(VS_CACHE_LINE, size);
 	if (!f) {
 		*err = -ENOMEM;
 		return NULL;
 	}
+	memset(f, 0, size);
 	f->key = *key;
 	f->ufid = ufid;
 	f->n_actions = n_actions;
@@ -523,24 +567,17 @@ emc_worth_it(struct dp_pmd *pmd, uint16_t n)
 	return true;
 }
 
+/* Looks up the batch's keys (extracted, and hashed when c->emc_on). */
 static void
 lookup_batch(struct dp_pmd *pmd, struct batch_ctx *c)
 {
 	const struct flow_key *kp[PKT_BATCH_MAX];
 	struct dpcls_rule *rules[PKT_BATCH_MAX];
-	uint32_t hashes[PKT_BATCH_MAX];
+	const uint32_t *hashes = c->hashes;
 	uint32_t miss = 0, found;
 	uint64_t probes = 0, emc_hits = 0;
-	bool emc_on = emc_enabled(pmd->emc) && emc_worth_it(pmd, c->n);
+	bool emc_on = c->emc_on;
 
-	if (emc_on) {
-		/* Hash the whole batch and prefetch both candidate entries first,
-		 * so that the cache misses of a thrashed EMC overlap. */
-		for (uint16_t i = 0; i < c->n; i++) {
-			hashes[i] = flow_key_hash(&c->keys[i], 0);
-			emc_prefetch(pmd->emc, hashes[i]);
-		}
-	}
 	for (uint16_t i = 0; i < c->n; i++) {
 		struct dp_flow *f = NULL;
 
@@ -650,41 +687,83 @@ lookup_simple(struct dp_pmd *pmd, uint32_t in_port, struct batch_ctx *c)
 }
 
 /* Groups the packets by megaflow, in order of first appearance, updates the
- * flows' counters and executes each group as one batch. */
+ * flows' counters and executes each group as one batch. One pass numbers the
+ * groups, marking each flow with its group (the flows are this thread's),
+ * a second lays the packets out group by group in arrival order; packets of
+ * no flow are dropped. Both passes end before the first group runs: a
+ * patch port may process another batch, with its own numbering, inside. */
 static void
 execute_groups(struct dp_pmd *pmd, struct batch_ctx *c, uint64_t now)
 {
-	uint32_t todo = c->n == 32 ? 0xffffffffu : (1u << c->n) - 1;
+	struct dp_flow *gflow[PKT_BATCH_MAX];
+	uint64_t gbytes[PKT_BATCH_MAX];
+	uint16_t gflags[PKT_BATCH_MAX], gn[PKT_BATCH_MAX], gpos[PKT_BATCH_MAX];
+	uint8_t grp[PKT_BATCH_MAX];
+	struct rte_mbuf *sorted[PKT_BATCH_MAX], *dropped[PKT_BATCH_MAX];
+	uint64_t stamp = ++pmd->batch_stamp;
+	uint16_t ng = 0, n_dropped = 0, n_limited = 0;
 
-	while (todo) {
-		int first = __builtin_ctz(todo);
-		struct dp_flow *flow = c->flows[first];
-		struct rte_mbuf *group[PKT_BATCH_MAX];
-		uint64_t bytes = 0;
-		uint16_t tcp_flags = 0, n = 0, n_limited = 0;
+	for (uint16_t i = 0; i < c->n; i++) {
+		struct dp_flow *f = c->flows[i];
+		uint8_t g;
 
-		for (uint32_t m = todo; m; m &= m - 1) {
-			int i = __builtin_ctz(m);
-
-			if (c->flows[i] == flow) {
-				n_limited += (c->limited >> i) & 1;
-				group[n++] = c->pkts[i];
-				bytes += rte_pktmbuf_pkt_len(c->pkts[i]);
-				tcp_flags |= c->keys[i].tcp_flags;
-				todo &= ~(1u << i);
-			}
-		}
-		if (!flow) {
-			dp_stat_add(pmd, DP_STAT_DROP0 + DP_DROP_UPCALL_LIMIT, n_limited);
-			dp_stat_add(pmd, DP_STAT_DROP0 + DP_DROP_UPCALL, n - n_limited);
-			rte_pktmbuf_free_bulk(group, n);
+		if (!f) {
+			n_limited += (c->limited >> i) & 1;
+			dropped[n_dropped++] = c->pkts[i];
 			continue;
 		}
-		__atomic_store_n(&flow->n_packets, flow->n_packets + n, __ATOMIC_RELAXED);
-		__atomic_store_n(&flow->n_bytes, flow->n_bytes + bytes, __ATOMIC_RELAXED);
+		if (f->batch_stamp != stamp) {
+			f->batch_stamp = stamp;
+			f->batch_group = (uint8_t)ng;
+			gflow[ng] = f;
+			gn[ng] = 0;
+			gbytes[ng] = 0;
+			gflags[ng] = 0;
+			ng++;
+		}
+		g = f->batch_group;
+		grp[i] = g;
+		gn[g]++;
+		gbytes[g] += rte_pktmbuf_pkt_len(c->pkts[i]);
+		gflags[g] |= c->keys[i].tcp_flags;
+	}
+	if (n_dropped) {
+		dp_stat_add(pmd, DP_STAT_DROP0 + DP_DROP_UPCALL_LIMIT, n_limited);
+		dp_stat_add(pmd, DP_STAT_DROP0 + DP_DROP_UPCALL, n_dropped - n_limited);
+		rte_pktmbuf_free_bulk(dropped, n_dropped);
+	}
+	if (ng == 1) {
+		memcpy(sorted, c->pkts, c->n * sizeof sorted[0]);
+		gpos[0] = 0;
+		if (n_dropped) {
+			for (uint16_t i = 0, k = 0; i < c->n; i++) {
+				if (c->flows[i]) {
+					sorted[k++] = c->pkts[i];
+				}
+			}
+		}
+	} else if (ng > 1) {
+		uint16_t at[PKT_BATCH_MAX];
+
+		for (uint16_t g = 0, sum = 0; g < ng; g++) {
+			gpos[g] = at[g] = sum;
+			sum = (uint16_t)(sum + gn[g]);
+		}
+		for (uint16_t i = 0; i < c->n; i++) {
+			if (c->flows[i]) {
+				sorted[at[grp[i]]++] = c->pkts[i];
+			}
+		}
+	}
+	for (uint16_t g = 0; g < ng; g++) {
+		struct dp_flow *flow = gflow[g];
+
+		__atomic_store_n(&flow->n_packets, flow->n_packets + gn[g], __ATOMIC_RELAXED);
+		__atomic_store_n(&flow->n_bytes, flow->n_bytes + gbytes[g], __ATOMIC_RELAXED);
 		flow->used_tsc = now;
-		flow->tcp_flags |= tcp_flags;
-		execute(pmd, flow->actions, flow->n_actions, flow->cls.key.in_port, group, n);
+		flow->tcp_flags |= gflags[g];
+		execute(pmd, flow->actions, flow->n_actions, flow->cls.key.in_port,
+			sorted + gpos[g], gn[g]);
 	}
 }
 
@@ -708,12 +787,23 @@ process_batch(struct dp_pmd *pmd, uint32_t in_port, struct rte_mbuf **pkts, uint
 		execute_groups(pmd, &c, pmd->batch_tsc);
 		return;
 	}
+	c.emc_on = emc_enabled(pmd->emc) && emc_worth_it(pmd, n);
 	for (uint16_t i = 0; i < n; i++) {
 		struct rte_mbuf *m = pkts[i];
 		struct flow_ofs ofs;
 
-		flow_key_extract(rte_pktmbuf_mtod(m, const uint8_t *), rte_pktmbuf_data_len(m),
-				 in_port, &c.keys[i], &ofs);
+		if (c.emc_on) {
+			c.hashes[i] = flow_key_extract_hash(rte_pktmbuf_mtod(m, const uint8_t *),
+							    rte_pktmbuf_data_len(m), in_port,
+							    &c.keys[i], &ofs);
+			/* Prefetch both candidate entries of the whole batch
+			 * before the first lookup, so that the cache misses
+			 * of a thrashed EMC overlap. */
+			emc_prefetch(pmd->emc, c.hashes[i]);
+		} else {
+			flow_key_extract(rte_pktmbuf_mtod(m, const uint8_t *),
+					 rte_pktmbuf_data_len(m), in_port, &c.keys[i], &ofs);
+		}
 		dp_pkt_set_layers(m, ofs.l3, ofs.l4, c.keys[i].nw_proto);
 	}
 	lookup_batch(pmd, &c);

@@ -25,15 +25,24 @@ enum dp_flow_kind {
 };
 
 /* A megaflow, owned by one PMD thread's table. */
+/* A megaflow. Cache-line aligned; a lookup reads the start of 'cls', and a
+ * hit reads and writes one more line: the counters and the first actions.
+ * With a million flows every line a hit touches is a cache miss. */
 struct dp_flow {
 	struct dpcls_rule cls;
 	struct flow_key key;         /* the key of the packet that created it */
 	struct dp_flow *next, *prev; /* the PMD's flow list; under flow_mutex */
+	uint64_t ufid;
+
+	uint64_t n_packets VS_CACHE_ALIGNED;
+	uint64_t n_bytes;
+	uint64_t used_tsc;
+	/* execute_groups() scratch, the owning PMD's only: this flow's group
+	 * in the batch numbered 'batch_stamp'. */
+	uint64_t batch_stamp;
+	uint8_t batch_group;
 	bool dead;
 	uint8_t kind; /* enum dp_flow_kind */
-	uint64_t n_packets, n_bytes;
-	uint64_t used_tsc;
-	uint64_t ufid;
 	uint16_t tcp_flags;
 	uint32_t n_actions;
 	struct dp_action actions[];
@@ -109,6 +118,7 @@ struct dp_pmd {
 	uint32_t pending[DP_MAX_PORTS]; /* a stack of ports with output */
 	uint8_t depth;                  /* patch ports crossed by this batch */
 	uint64_t batch_tsc;             /* when the received batch started */
+	uint64_t batch_stamp;           /* execute_groups() calls so far */
 	struct {
 		uint64_t tokens; /* upcalls allowed, times the TSC rate */
 		uint64_t last_tsc;

@@ -345,8 +345,8 @@ flow_key_extract_l2(const uint8_t *pkt, uint32_t len, uint32_t in_port, struct f
 }
 
 void
-flow_key_extract(const uint8_t *pkt, uint32_t len, uint32_t in_port, struct flow_key *key,
-		 struct flow_ofs *ofs)
+flow_key_extract_generic(const uint8_t *pkt, uint32_t len, uint32_t in_port, struct flow_key *key,
+			 struct flow_ofs *ofs)
 {
 	struct cursor c = {pkt, len};
 	bool l4 = false;
@@ -384,10 +384,127 @@ flow_key_extract(const uint8_t *pkt, uint32_t len, uint32_t in_port, struct flow
 	}
 }
 
+/* The commonest frame on a hypervisor, untagged IPv4 without options or
+ * fragmentation carrying UDP or TCP, read in a few loads and stored as whole
+ * words: the generic parser's byte and half-word stores, and its branches
+ * per layer, took a third of an exact-match hit (perf, dp-bench). Returns
+ * false, having written nothing, for any other frame. The key it builds is
+ * the generic parser's, byte for byte (a unit test and the fuzzer compare
+ * the two). */
+static inline bool
+extract_ipv4_fast(const uint8_t *pkt, uint32_t len, uint32_t in_port, struct flow_key *key,
+		  struct flow_ofs *ofs, uint32_t *hash)
+{
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	typedef uint64_t w128 __attribute__((vector_size(16), aligned(8), may_alias));
+	const uint8_t *ip, *l4;
+	uint64_t w2, w3;
+	uint32_t avail;
+	uint8_t proto;
+
+	if (len < ETH_HLEN + 20 + 8) {
+		return false;
+	}
+	ip = pkt + ETH_HLEN;
+	l4 = ip + 20;
+	if (rd16(pkt + 12) != htons(ETH_TYPE_IPV4) || ip[0] != 0x45 ||
+	    (rd16(ip + 6) & htons(0x3fff))) {
+		return false;
+	}
+	avail = ntohs(rd16(ip + 2));
+	if (avail > len - ETH_HLEN) {
+		avail = len - ETH_HLEN;
+	}
+	proto = ip[9];
+	w3 = (uint64_t)rd32(l4) << 32 | ip[8]; /* ports, nw_ttl; nw_frag 0 */
+	if (proto == IPPROTO_UDP_) {
+		if (avail < 20 + 8) {
+			return false;
+		}
+	} else if (proto == IPPROTO_TCP_) {
+		if (avail < 20 + 20 || (l4[12] >> 4) < 5) {
+			return false;
+		}
+		w3 |= (uint64_t)(rd16(l4 + 12) & htons(0x0fff)) << 16;
+	} else {
+		return false;
+	}
+	/* Source MAC bytes 2-5, EtherType, then nw_proto and nw_tos where the
+	 * frame has the IP version and TOS. */
+	memcpy(&w2, pkt + 8, 8);
+	w2 = (w2 & ~(0xffull << 48)) | (uint64_t)proto << 48;
+
+	w128 *k = (w128 *)key->u64;
+	uint64_t w1;
+
+	memcpy(&w1, pkt, 8);
+	k[0] = (w128){in_port, w1};
+	k[1] = (w128){w2, w3};
+	k[2] = (w128){rd32(ip + 12), 0};
+	k[3] = (w128){rd32(ip + 16), 0};
+	k[4] = (w128){0, 0};
+	k[5] = (w128){0, 0};
+	if (hash) {
+		/* flow_key_hash() of the key, from the words in registers */
+		uint64_t f[6] = {in_port, w1, w2, w3, rd32(ip + 12), rd32(ip + 16)};
+
+		*hash = hash_words64(f, 6, 0);
+	}
+	_Static_assert(offsetof(struct flow_key, eth_type) == 20 &&
+			       offsetof(struct flow_key, nw_tos) == 23 &&
+			       offsetof(struct flow_key, nw_ttl) == 24 &&
+			       offsetof(struct flow_key, tcp_flags) == 26 &&
+			       offsetof(struct flow_key, tp_src) == 28 &&
+			       offsetof(struct flow_key, nw_dst) == 48,
+		       "the words extract_ipv4_fast() builds");
+	if (ofs) {
+		ofs->l3 = ETH_HLEN;
+		ofs->l4 = ETH_HLEN + 20;
+	}
+	return true;
+#else
+	(void)pkt, (void)len, (void)in_port, (void)key, (void)ofs, (void)hash;
+	return false;
+#endif
+}
+
+void
+flow_key_extract(const uint8_t *pkt, uint32_t len, uint32_t in_port, struct flow_key *key,
+		 struct flow_ofs *ofs)
+{
+	if (!extract_ipv4_fast(pkt, len, in_port, key, ofs, NULL)) {
+		flow_key_extract_generic(pkt, len, in_port, key, ofs);
+	}
+}
+
+uint32_t
+flow_key_extract_hash(const uint8_t *pkt, uint32_t len, uint32_t in_port, struct flow_key *key,
+		      struct flow_ofs *ofs)
+{
+	uint32_t hash;
+
+	if (!extract_ipv4_fast(pkt, len, in_port, key, ofs, &hash)) {
+		flow_key_extract_generic(pkt, len, in_port, key, ofs);
+		hash = flow_key_hash(key, 0);
+	}
+	return hash;
+}
+
+/* The twelve words are folded to six first (in an IPv4 key the other six
+ * are zero), then hashed in three CRC chains. */
 uint32_t
 flow_key_hash(const struct flow_key *key, uint32_t basis)
 {
-	return hash_words64(key->u64, FLOW_KEY_U64S, basis);
+	const uint64_t *w = key->u64;
+	uint64_t f[6] = {w[0] ^ w[8],
+			 w[1] ^ w[9],
+			 w[2] ^ w[10],
+			 w[3] ^ w[11],
+			 w[4] ^ (w[5] << 32 | w[5] >> 32),
+			 w[6] ^ (w[7] << 32 | w[7] >> 32)};
+
+	_Static_assert(FLOW_KEY_U64S == 12, "twelve words fold to six");
+	return hash_words64(f, 6, basis);
 }
 
 static bool

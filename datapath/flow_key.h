@@ -93,6 +93,15 @@ struct flow_ofs {
 void flow_key_extract(const uint8_t *pkt, uint32_t len, uint32_t in_port, struct flow_key *key,
 		      struct flow_ofs *ofs);
 
+/* flow_key_extract() that also returns flow_key_hash('key', 0). */
+uint32_t flow_key_extract_hash(const uint8_t *pkt, uint32_t len, uint32_t in_port,
+			       struct flow_key *key, struct flow_ofs *ofs);
+
+/* flow_key_extract() without its shortcut for untagged IPv4 UDP and TCP:
+ * the same key, the slow way. For tests that compare the two. */
+void flow_key_extract_generic(const uint8_t *pkt, uint32_t len, uint32_t in_port,
+			      struct flow_key *key, struct flow_ofs *ofs);
+
 /* As flow_key_extract(), but only up to the EtherType: in_port, the VLAN
  * tags, the Ethernet addresses and eth_type are what flow_key_extract()
  * would give, every later field is zero. Returns the offset of the L3

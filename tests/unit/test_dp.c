@@ -19,6 +19,7 @@
 #include "flow_format.h"
 #include "pktgen.h"
 #include "port_mem.h"
+#include "random.h"
 #include "test_eal.h"
 
 static struct rte_mempool *mp;
@@ -202,6 +203,123 @@ test_megaflow_without_emc(void **state)
 	assert_true(s.subtable_probes >= 40);
 	assert_stats_consistent(&s);
 	fixture_free(f);
+}
+
+struct flow_count {
+	uint32_t dst; /* nw_dst of the flow, host order */
+	uint64_t n_packets, n_bytes;
+};
+
+static void
+count_flow(void *aux, const struct dp_flow_info *info)
+{
+	struct flow_count *c = aux;
+
+	for (; c->dst; c++) {
+		if (ntohl(info->key->nw_dst.ipv4) == c->dst) {
+			c->n_packets = info->n_packets;
+			c->n_bytes = info->n_bytes;
+		}
+	}
+}
+
+/* Batches mixing several megaflows, two of them to the same port, and
+ * packets of no flow: each flow's packets leave in arrival order, its
+ * counters count exactly them, and the others are dropped as failed
+ * upcalls. Random interleavings, EMC on and off. */
+static void
+test_batch_grouping(void **state)
+{
+	enum { N_DST = 5, N_BATCHES = 200 };
+	/* Destinations 1-3 have flows (to ports 1, 2, 1); 4 and 5 none. */
+	static const int out_port[N_DST] = {1, 2, 1, -1, -1};
+
+	(void)state;
+	for (uint32_t inv = 0; inv <= 1; inv++) {
+		struct fixture *f = fixture_new(0, inv);
+		struct flow_count counts[N_DST + 1] = {{0}};
+		uint64_t sent[N_DST] = {0}, bytes[N_DST] = {0}, n_dropped = 0;
+		uint16_t next_seq[N_DST] = {0}, seen_seq[N_DST] = {0};
+		struct vs_random rnd;
+		struct dp_stats s;
+
+		vs_random_seed(&rnd, 77 + inv);
+		f->u.fail = true;
+		for (int d = 0; d < N_DST; d++) {
+			struct flow_key key = {.in_port = f->no[0], .eth_type = htons(0x0800)};
+			struct flow_key mask = {.in_port = UINT32_MAX, .eth_type = 0xffff};
+			struct dp_action out = {.type = DP_ACTION_OUTPUT};
+
+			counts[d].dst = 0x0a000101 + (uint32_t)d;
+			if (out_port[d] < 0) {
+				continue;
+			}
+			key.nw_dst.ipv4 = htonl(counts[d].dst);
+			mask.nw_dst.ipv4 = UINT32_MAX;
+			out.port = f->no[out_port[d]];
+			assert_int_equal(dp_flow_put(f->dp, &key, &mask, &out, 1), 0);
+		}
+		for (int b = 0; b < N_BATCHES; b++) {
+			struct rte_mbuf *pkts[32];
+			uint16_t n = (uint16_t)(1 + vs_random_range(&rnd, 32));
+			/* Some batches draw from fewer destinations: one group. */
+			uint32_t span = 1 + vs_random_range(&rnd, N_DST);
+
+			for (uint16_t i = 0; i < n; i++) {
+				uint32_t d = vs_random_range(&rnd, span);
+				struct pktgen_spec sp =
+					pktgen_udp4(0x0a000001, counts[d].dst, next_seq[d]++, 7);
+				uint8_t buf[256];
+				size_t len;
+
+				sp.payload_len = (uint16_t)vs_random_range(&rnd, 100);
+				len = pktgen_build(&sp, buf, sizeof buf);
+				pkts[i] = test_mbuf(mp, buf, len);
+				sent[d]++;
+				bytes[d] += len;
+				n_dropped += out_port[d] < 0;
+			}
+			dp_pmd_process(dp_pmd_get(f->dp, 0), f->no[0], pkts, n);
+			/* What left each port, in order: per destination, the
+			 * sequence numbers must follow one another. */
+			for (int p = 1; p <= 2; p++) {
+				struct rte_mbuf *got[64];
+				uint16_t k;
+
+				while ((k = port_mem_collect(f->p[p], got, 64)) > 0) {
+					for (uint16_t j = 0; j < k; j++) {
+						struct flow_key key;
+
+						flow_key_extract(
+							rte_pktmbuf_mtod(got[j], uint8_t *),
+							rte_pktmbuf_data_len(got[j]), 0, &key,
+							NULL);
+						uint32_t d = ntohl(key.nw_dst.ipv4) - 0x0a000101;
+
+						assert_true(d < N_DST);
+						assert_int_equal(out_port[d], p);
+						assert_int_equal(ntohs(key.tp_src), seen_seq[d]);
+						seen_seq[d]++;
+					}
+					rte_pktmbuf_free_bulk(got, k);
+				}
+			}
+		}
+		for (int d = 0; d < N_DST; d++) {
+			assert_int_equal(seen_seq[d], out_port[d] < 0 ? 0 : sent[d]);
+		}
+		dp_flow_dump(f->dp, count_flow, counts);
+		for (int d = 0; d < N_DST; d++) {
+			if (out_port[d] >= 0) {
+				assert_int_equal(counts[d].n_packets, sent[d]);
+				assert_int_equal(counts[d].n_bytes, bytes[d]);
+			}
+		}
+		dp_get_stats(f->dp, &s);
+		assert_int_equal(s.drops[DP_DROP_UPCALL], n_dropped);
+		assert_true(n_dropped > 0);
+		fixture_free(f);
+	}
 }
 
 static void
@@ -883,6 +1001,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_miss_then_hits),
 		cmocka_unit_test(test_megaflow_without_emc),
+		cmocka_unit_test(test_batch_grouping),
 		cmocka_unit_test(test_upcall_failure_and_drops),
 		cmocka_unit_test(test_upcall_limit),
 		cmocka_unit_test(test_two_outputs_with_rewrite),

@@ -14,6 +14,7 @@
 
 #include "flow_key.h"
 #include "pktgen.h"
+#include "random.h"
 
 static size_t
 build(const struct pktgen_spec *s, uint8_t *buf)
@@ -424,6 +425,82 @@ test_format(void **state)
 	assert_true(strlen(buf) < 8);
 }
 
+/* flow_key_extract() takes a shortcut for untagged IPv4 UDP and TCP; it
+ * must give what the generic parser gives, key and offsets, for every frame:
+ * valid ones, and ones with a header byte or the length changed where the
+ * shortcut decides (EtherType, version and IHL, total length, fragment bits,
+ * protocol, TCP data offset). flow_key_extract_hash(), which hashes the
+ * shortcut's key from registers, must give the same key and its hash. */
+static void
+test_ipv4_shortcut_matches_generic(void **state)
+{
+	static const uint8_t spots[] = {12, 13, 14, 16, 17, 20, 21, 23, 46, 47, 0, 6, 15, 22};
+	struct pktgen_spec specs[] = {
+		pktgen_udp4(0x0a000001, 0xc0a80102, 1234, 53),
+		{.l3 = PKTGEN_L3_IPV4, .proto = 6, .sport = 80, .dport = 4242, .tcp_flags = 0x12},
+		{.l3 = PKTGEN_L3_IPV4, .proto = 1, .icmp_type = 8},
+		{.l3 = PKTGEN_L3_IPV4, .proto = 17, .n_vlans = 1, .vlan_tci = {7}},
+		{.l3 = PKTGEN_L3_IPV6, .proto = 17, .sport = 1, .dport = 2},
+	};
+	struct vs_random rnd;
+	unsigned int shortcut = 0, other = 0;
+
+	(void)state;
+	vs_random_seed(&rnd, 20261205);
+	for (int iter = 0; iter < 50000; iter++) {
+		const struct pktgen_spec *s = &specs[vs_random_range(&rnd, 5)];
+		uint8_t buf[256];
+		size_t len = build(s, buf);
+		struct flow_key a, b, h;
+		struct flow_ofs oa, ob, oh;
+
+		for (uint32_t n = vs_random_range(&rnd, 3); n; n--) {
+			uint8_t at = spots[vs_random_range(&rnd, sizeof spots)];
+
+			buf[at] = vs_random_range(&rnd, 4) ? (uint8_t)vs_random_u32(&rnd)
+							   : (uint8_t)(buf[at] ^ 1);
+		}
+		if (vs_random_range(&rnd, 3) == 0) {
+			len = vs_random_range(&rnd, (uint32_t)len + 1);
+		}
+		/* Exact-size copies, so ASan catches a read past the frame. */
+		uint8_t *c1 = malloc(len ? len : 1), *c2 = malloc(len ? len : 1);
+
+		memcpy(c1, buf, len);
+		memcpy(c2, buf, len);
+		memset(&a, 0xa5, sizeof a);
+		memset(&b, 0x5a, sizeof b);
+		flow_key_extract(c1, (uint32_t)len, 3, &a, &oa);
+		flow_key_extract_generic(c2, (uint32_t)len, 3, &b, &ob);
+		memset(&h, 0x3c, sizeof h);
+		uint32_t hash = flow_key_extract_hash(c1, (uint32_t)len, 3, &h, &oh);
+
+		if (memcmp(&h, &b, sizeof h) || hash != flow_key_hash(&b, 0) || oh.l3 != ob.l3 ||
+		    oh.l4 != ob.l4) {
+			fail_msg("frame %d: flow_key_extract_hash() disagrees", iter);
+		}
+		if (memcmp(&a, &b, sizeof a) || oa.l3 != ob.l3 || oa.l4 != ob.l4) {
+			char fa[512], fb[512];
+
+			fail_msg("frame %d (%zu bytes): shortcut %s l3=%u l4=%u, generic %s "
+				 "l3=%u l4=%u",
+				 iter, len, flow_key_format(&a, NULL, fa, sizeof fa), oa.l3, oa.l4,
+				 flow_key_format(&b, NULL, fb, sizeof fb), ob.l3, ob.l4);
+		}
+		if (ob.l3 == 14 && ob.l4 == 34 && !b.vlan_tci &&
+		    (b.nw_proto == 6 || b.nw_proto == 17)) {
+			shortcut++;
+		} else {
+			other++;
+		}
+		free(c1);
+		free(c2);
+	}
+	/* Both sides of the shortcut's decision were exercised. */
+	assert_true(shortcut > 5000);
+	assert_true(other > 5000);
+}
+
 int
 main(void)
 {
@@ -441,6 +518,7 @@ main(void)
 		cmocka_unit_test(test_bad_ipv4_header),
 		cmocka_unit_test(test_truncation_prefixes),
 		cmocka_unit_test(test_format),
+		cmocka_unit_test(test_ipv4_shortcut_matches_generic),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
