@@ -45,12 +45,13 @@ pmd_destroy(struct dp_pmd *pmd)
 	dpcls_destroy(pmd->cls);
 	for (struct dp_flow *f = pmd->flows, *next; f; f = next) {
 		next = f->next;
-		free(f);
+		dp_flow_free(pmd, f);
 	}
 	for (struct dp_flow *f = pmd->dead, *next; f; f = next) {
 		next = f->next;
-		free(f);
+		dp_flow_free(pmd, f);
 	}
+	flow_arena_destroy(pmd->arena);
 	free(pmd->rxqs);
 	pthread_mutex_destroy(&pmd->flow_mutex);
 	rte_free(pmd);
@@ -72,8 +73,9 @@ pmd_create(struct dp *dp, unsigned int id, int cpu, const struct dp_params *p)
 	pmd->emc =
 		emc_create(p->emc_entries ? p->emc_entries : EMC_DEFAULT_ENTRIES, inv, 0x5eed + id);
 	pmd->cls = dpcls_create();
+	pmd->arena = flow_arena_create();
 	pmd->rxqs = calloc(1, sizeof *pmd->rxqs);
-	if (!pmd->emc || !pmd->cls || !pmd->rxqs) {
+	if (!pmd->emc || !pmd->cls || !pmd->arena || !pmd->rxqs) {
 		pmd_destroy(pmd);
 		return NULL;
 	}
@@ -431,7 +433,7 @@ dp_reclaim(struct dp *dp)
 		dpcls_garbage_free(&garbage[i]);
 		for (struct dp_flow *f = dead[i], *next; f; f = next) {
 			next = f->next;
-			free(f);
+			dp_flow_free(dp->pmds[i], f);
 		}
 	}
 	return true;

@@ -153,7 +153,7 @@ tx_enqueue(struct dp_pmd *pmd, uint32_t port_no, struct rte_mbuf *m)
 
 /* tx_enqueue() of 'n' packets at once, for the last output of a group: the
  * per-packet bookkeeping once per call. */
-static void
+static inline __attribute__((always_inline)) void
 tx_enqueue_bulk(struct dp_pmd *pmd, uint32_t port_no, struct rte_mbuf **pkts, uint16_t n)
 {
 	struct dp_txbuf *b;
@@ -197,6 +197,20 @@ tx_flush_all(struct dp_pmd *pmd)
 		if (pmd->txb[no].n) {
 			tx_flush(pmd, no);
 		}
+	}
+}
+
+size_t
+dp_flow_size(uint32_t n_actions)
+{
+	return sizeof(struct dp_flow) + n_actions * sizeof(struct dp_action);
+}
+
+void
+dp_flow_free(struct dp_pmd *pmd, struct dp_flow *f)
+{
+	if (f) {
+		flow_arena_free(pmd->arena, f, dp_flow_size(f->n_actions));
 	}
 }
 
@@ -418,15 +432,11 @@ dp_flow_insert_locked(struct dp_pmd *pmd, const struct flow_key *key, const stru
 		*err = -EINVAL;
 		return NULL;
 	}
-	size_t size = sizeof *f + n_actions * sizeof f->actions[0];
-
-	size = (size + VS_CACHE_LINE - 1) & ~(size_t)(VS_CACHE_LINE - 1);
-	f = aligned_alloc(VS_CACHE_LINE, size);
+	f = flow_arena_alloc(pmd->arena, dp_flow_size(n_actions));
 	if (!f) {
 		*err = -ENOMEM;
 		return NULL;
 	}
-	memset(f, 0, size);
 	f->key = *key;
 	f->ufid = ufid;
 	f->n_actions = n_actions;
@@ -442,7 +452,7 @@ dp_flow_insert_locked(struct dp_pmd *pmd, const struct flow_key *key, const stru
 		if (*err == -EEXIST) {
 			*existing = CONTAINER_OF(dup, struct dp_flow, cls);
 		}
-		free(f);
+		dp_flow_free(pmd, f);
 		return NULL;
 	}
 	f->next = pmd->flows;
@@ -762,6 +772,11 @@ execute_groups(struct dp_pmd *pmd, struct batch_ctx *c, uint64_t now)
 		__atomic_store_n(&flow->n_bytes, flow->n_bytes + gbytes[g], __ATOMIC_RELAXED);
 		flow->used_tsc = now;
 		flow->tcp_flags |= gflags[g];
+		if (flow->n_actions == 1 && flow->actions[0].type == DP_ACTION_OUTPUT) {
+			/* The commonest megaflow: one output. */
+			tx_enqueue_bulk(pmd, flow->actions[0].port, sorted + gpos[g], gn[g]);
+			continue;
+		}
 		execute(pmd, flow->actions, flow->n_actions, flow->cls.key.in_port,
 			sorted + gpos[g], gn[g]);
 	}

@@ -14,6 +14,7 @@
 #include "dp.h"
 #include "dpcls.h"
 #include "emc.h"
+#include "flow_arena.h"
 #include "port_impl.h"
 
 /* What the rule-only path makes of a megaflow (see dp_flow_account()). */
@@ -109,6 +110,7 @@ struct dp_pmd {
 	int cpu;
 	struct emc *emc;
 	struct dpcls *cls;
+	struct flow_arena *arena; /* the megaflows' memory */
 	uint64_t emc_seen_gen;
 	uint32_t emc_sample_lookups, emc_sample_hits; /* see emc_worth_it() */
 	uint64_t emc_sample_inserts, emc_sample_evictions;
@@ -237,6 +239,13 @@ struct dp_flow *dp_flow_insert_locked(struct dp_pmd *pmd, const struct flow_key 
 /* Counts live flow 'f' in (delta 1) or out of (delta -1) its kind when it
  * enters or leaves 'pmd''s table; caller holds flow_mutex. */
 void dp_flow_account(struct dp_pmd *pmd, const struct dp_flow *f, int delta);
+
+/* Bytes of a megaflow with 'n_actions' actions. */
+size_t dp_flow_size(uint32_t n_actions);
+
+/* Returns megaflow 'f' of 'pmd' (no longer reachable) to its arena. NULL is
+ * a no-op. */
+void dp_flow_free(struct dp_pmd *pmd, struct dp_flow *f);
 
 /* Drops 'm' and counts it under 'reason'. */
 void dp_pmd_drop(struct dp_pmd *pmd, struct rte_mbuf *m, enum dp_drop_reason reason);
