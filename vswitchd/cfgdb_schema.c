@@ -263,6 +263,7 @@ static const struct cfg_column global_cols[] = {
 	{"upcall_rate_limit", CFG_INT, 0, 100000000, NULL, NULL, false},
 	{"upcall_burst", CFG_INT, 1, 100000000, NULL, NULL, false},
 	{"pmd_max_sleep_us", CFG_INT, 0, 10000, NULL, NULL, false},
+	{"listener_max_conns", CFG_INT, 1, 65536, NULL, NULL, false},
 	{"log_level", CFG_ENUM, 0, 0, log_levels, NULL, false},
 };
 

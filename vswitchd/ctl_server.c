@@ -40,6 +40,8 @@ struct ctl_server {
 	void *aux;
 	struct client *clients[CTL_CLIENTS_MAX];
 	unsigned int n_clients;
+	struct pollfd *fds; /* the poll set, grown to what run needs */
+	size_t fds_alloc;
 };
 
 static int
@@ -159,6 +161,7 @@ ctl_server_destroy(struct ctl_server *s)
 	}
 	close(s->fd);
 	unlink(s->path);
+	free(s->fds);
 	free(s);
 }
 
@@ -283,10 +286,23 @@ accept_clients(struct ctl_server *s)
 void
 ctl_server_run(struct ctl_server *s, int timeout_ms, struct pollfd *extra, size_t n_extra)
 {
-	struct pollfd fds[CTL_CLIENTS_MAX + 1 + CTL_EXTRA_MAX];
 	unsigned int n = s->n_clients;
+	struct pollfd *fds;
 
-	n_extra = n_extra < CTL_EXTRA_MAX ? n_extra : CTL_EXTRA_MAX;
+	if (s->fds_alloc < CTL_CLIENTS_MAX + 1 + n_extra) {
+		size_t alloc = CTL_CLIENTS_MAX + 1 + n_extra + n_extra / 2;
+
+		fds = realloc(s->fds, alloc * sizeof *fds);
+		if (fds) {
+			s->fds = fds;
+			s->fds_alloc = alloc;
+		} else if (s->fds_alloc <= CTL_CLIENTS_MAX + 1) {
+			return; /* out of memory: nothing to poll with */
+		} else {
+			n_extra = s->fds_alloc - (CTL_CLIENTS_MAX + 1);
+		}
+	}
+	fds = s->fds;
 	for (unsigned int i = 0; i < n; i++) {
 		struct client *c = s->clients[i];
 

@@ -20,7 +20,6 @@
 enum {
 	CTL_REQUEST_MAX = 1 << 20, /* bytes of one request */
 	CTL_CLIENTS_MAX = 256,     /* connections at once */
-	CTL_EXTRA_MAX = 160,       /* descriptors of others in the same poll */
 	CTL_ERR_MAX = 512,
 };
 

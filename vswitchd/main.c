@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/signalfd.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -580,15 +581,48 @@ reopen_log(const struct options *o)
 	VLOG_INFO("vswitchd", "SIGHUP: log file reopened");
 }
 
+/* Every OpenFlow connection, vhost-user socket and TAP queue is a
+ * descriptor, and the soft limit is often 1024: take what the hard limit
+ * allows (a listener under a flood of connections then rests instead of
+ * failing the others). */
+static void
+raise_fd_limit(void)
+{
+	struct rlimit rl;
+
+	if (!getrlimit(RLIMIT_NOFILE, &rl) && rl.rlim_cur < rl.rlim_max) {
+		rlim_t want = rl.rlim_max;
+
+		rl.rlim_cur = want;
+		if (setrlimit(RLIMIT_NOFILE, &rl)) {
+			VLOG_WARN("vswitchd", "cannot raise the descriptor limit to %llu: %s",
+				  (unsigned long long)want, strerror(errno));
+		}
+	}
+}
+
 static void
 main_loop(struct ctl_server *srv, int sig_fd, struct vswitchd *vd, const struct options *o)
 {
-	for (;;) {
-		struct pollfd fds[CTL_EXTRA_MAX];
-		size_t n = 1;
+	struct pollfd *fds = NULL;
+	size_t fds_alloc = 0;
 
+	for (;;) {
+		struct ofconns *ofc = bridges_ofconns(vd->bridges);
+		size_t n = 1, want = 1 + ofconns_pollfd_count(ofc);
+
+		if (want > fds_alloc) {
+			struct pollfd *grown = realloc(fds, want * sizeof *fds);
+
+			if (grown) {
+				fds = grown;
+				fds_alloc = want;
+			} else if (!fds) {
+				die("out of memory for the poll set");
+			}
+		}
 		fds[0] = (struct pollfd){.fd = sig_fd, .events = POLLIN};
-		n += ofconns_pollfds(bridges_ofconns(vd->bridges), fds + 1, CTL_EXTRA_MAX - 1);
+		n += ofconns_pollfds(ofc, fds + 1, fds_alloc - 1);
 		ctl_server_run(srv, 100, fds, n);
 		if (fds[0].revents & POLLIN) {
 			struct signalfd_siginfo si;
@@ -599,6 +633,7 @@ main_loop(struct ctl_server *srv, int sig_fd, struct vswitchd *vd, const struct 
 					continue;
 				}
 				VLOG_INFO("vswitchd", "signal %u: shutting down", si.ssi_signo);
+				free(fds);
 				return;
 			}
 		}
@@ -625,6 +660,7 @@ main(int argc, char **argv)
 	cpu_set_t cpus;
 
 	parse_options(argc, argv, &o);
+	raise_fd_limit();
 	/* Before the EAL pins this thread to one CPU. */
 	if (sched_getaffinity(0, sizeof cpus, &cpus)) {
 		die("sched_getaffinity: %s", strerror(errno));

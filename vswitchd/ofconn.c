@@ -42,6 +42,7 @@ ofconns_create(const struct ofconn_hooks *hooks)
 		return NULL;
 	}
 	c->hooks = *hooks;
+	c->listener_max_conns = OFC_LISTENER_CONNS;
 	pthread_mutex_init(&c->pin_mutex, NULL);
 	c->pin_tail = &c->pin_head;
 	c->pin_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
@@ -55,88 +56,12 @@ ofconns_create(const struct ofconn_hooks *hooks)
 
 /* ---- Connections ---- */
 
-static void
+void
 controllers_changed(struct ofconns *c, const struct obr *br)
 {
 	if (c->hooks.controllers && !c->configuring) {
 		c->hooks.controllers(c->hooks.aux, br->name, ofconns_n_controllers_up(c, br->name));
 	}
-}
-
-static void
-conn_close(struct ofconns *c, size_t i)
-{
-	struct conn *k = c->conns[i];
-	struct obr *br = k->br;
-	bool active = k->active != NULL;
-
-	if (k->active) {
-		/* Reconnect soon: the controller may be restarting. */
-		k->active->next_try_ms = c->now_ms + k->active->backoff_ms;
-		VLOG_INFO("ofconn", "%s: connection to %s closed", br->name, k->active->spec);
-	}
-	if (k->dump) {
-		/* During a reconfiguration the caller holds the lock. */
-		if (!c->configuring) {
-			ofproto_lock();
-		}
-		ofproto_flow_cursor_destroy(k->dump);
-		if (!c->configuring) {
-			ofproto_unlock();
-		}
-	}
-	close(k->fd);
-	free(k->in);
-	obuf_free(&k->out);
-	free(k);
-	c->conns[i] = c->conns[--c->n_conns];
-	if (active) {
-		controllers_changed(c, br);
-	}
-}
-
-static void
-close_where(struct ofconns *c, bool (*pred)(const struct conn *k, const void *arg), const void *arg)
-{
-	for (size_t i = c->n_conns; i-- > 0;) {
-		if (pred(c->conns[i], arg)) {
-			conn_close(c, i);
-		}
-	}
-}
-
-static struct conn *
-conn_new(struct ofconns *c, int fd, struct obr *br, struct target *active)
-{
-	struct conn *k;
-	int one = 1;
-
-	if (c->n_conns == OFC_CONNS || !(k = calloc(1, sizeof *k))) {
-		close(fd);
-		return NULL;
-	}
-	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-	k->fd = fd;
-	k->br = br;
-	k->active = active;
-	k->miss_send_len = 128;
-	k->last_rx_ms = c->now_ms;
-	k->role = ROLE_EQUAL;
-	/* The specification's defaults: packet-ins for table misses and
-	 * actions, every port status, every flow removed; slaves get only
-	 * port status. */
-	k->async[ASYNC_PIN][0] = 1u << OFPR_NO_MATCH | 1u << OFPR_ACTION;
-	k->async[ASYNC_PORT_STATUS][0] = k->async[ASYNC_PORT_STATUS][1] = 0x7;
-	k->async[ASYNC_FLOW_REMOVED][0] = 0xf;
-	obuf_init(&k->out);
-	ofp_encode_hello(&k->out, 0);
-	c->conns[c->n_conns++] = k;
-	VLOG_INFO("ofconn", "%s: OpenFlow connection %s", br->name,
-		  active ? active->spec : "accepted");
-	if (active) {
-		controllers_changed(c, br);
-	}
-	return k;
 }
 
 void
@@ -633,7 +558,7 @@ conn_read(struct ofconns *c, struct conn *k)
 			return errno == EAGAIN || errno == EINTR;
 		}
 		k->in_len += (size_t)n;
-		k->last_rx_ms = c->now_ms;
+		k->last_rx_ms = k->last_progress_ms = c->now_ms;
 		k->echo_sent = false;
 		serve_input(c, k);
 		if (k->out.size - k->out_ofs > OUT_MAX) {
@@ -649,7 +574,7 @@ conn_read(struct ofconns *c, struct conn *k)
 }
 
 static bool
-conn_write(struct conn *k)
+conn_write(struct ofconns *c, struct conn *k)
 {
 	while (k->out_ofs < k->out.size) {
 		ssize_t n = write(k->fd, k->out.data + k->out_ofs, k->out.size - k->out_ofs);
@@ -658,6 +583,7 @@ conn_write(struct conn *k)
 			return errno == EAGAIN || errno == EINTR;
 		}
 		k->out_ofs += (size_t)n;
+		k->last_progress_ms = c->now_ms;
 	}
 	k->out.size = k->out_ofs = 0;
 	return !k->closing;
@@ -670,7 +596,10 @@ parse_target(const char *spec, struct target *t, char *err, size_t err_size)
 {
 	struct sockaddr_in *in = (struct sockaddr_in *)&t->addr;
 	struct sockaddr_un *un = (struct sockaddr_un *)&t->addr;
-	char host[64] = "0.0.0.0";
+	/* A listener without an address is for this host only (Open vSwitch
+	 * listens on every address): OpenFlow in plain text lets anyone who
+	 * reaches it reprogram the switch. */
+	char host[64] = "127.0.0.1";
 	unsigned int port;
 	int n = 0;
 
@@ -744,7 +673,7 @@ start_listener(struct target *t, char *err, size_t err_size)
 	} else {
 		setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
 	}
-	if (bind(fd, (struct sockaddr *)&t->addr, t->addr_len) || listen(fd, 16)) {
+	if (bind(fd, (struct sockaddr *)&t->addr, t->addr_len) || listen(fd, LISTEN_BACKLOG)) {
 		int ret = -errno;
 
 		snprintf(err, err_size, "%s: cannot listen: %s", t->spec, strerror(errno));
@@ -754,6 +683,11 @@ start_listener(struct target *t, char *err, size_t err_size)
 	if (t->addr.ss_family == AF_UNIX) {
 		/* The owner and its group may connect, whatever the umask. */
 		chmod(((struct sockaddr_un *)&t->addr)->sun_path, 0660);
+	} else if ((ntohl(((struct sockaddr_in *)&t->addr)->sin_addr.s_addr) >> 24) != 127) {
+		VLOG_WARN("ofconn",
+			  "%s: plain-text OpenFlow listener on a non-loopback address: anyone who "
+			  "can reach it can reprogram the switch",
+			  t->spec);
 	}
 	t->fd = fd;
 	return 0;
@@ -776,12 +710,6 @@ static bool
 conn_of_bridge(const struct conn *k, const void *arg)
 {
 	return k->br == arg;
-}
-
-static bool
-conn_of_target(const struct conn *k, const void *arg)
-{
-	return k->active == arg;
 }
 
 static struct obr *
@@ -897,7 +825,7 @@ try_connect(struct ofconns *c, struct obr *br, struct target *t)
 	}
 	if (!connect(fd, (struct sockaddr *)&t->addr, t->addr_len)) {
 		t->backoff_ms = 1000;
-		conn_new(c, fd, br, t);
+		conn_new(c, fd, br, t, NULL);
 	} else if (errno == EINPROGRESS) {
 		t->fd = fd;
 		t->connecting = true;
@@ -926,7 +854,7 @@ wants(const struct conn *k, int kind, unsigned int reason)
 	       (k->async[kind][k->role == ROLE_SLAVE] & (1u << reason));
 }
 
-static bool conn_write(struct conn *k);
+static bool conn_write(struct ofconns *c, struct conn *k);
 
 /* Sends what 'encode' writes to every connection of 'br' that wants it. */
 static void
@@ -1200,7 +1128,7 @@ ofconns_pollfds(struct ofconns *c, struct pollfd *fds, size_t max)
 		for (size_t j = 0; c->brs[i].ofp && j < c->brs[i].n_targets && n < max; j++) {
 			const struct target *t = &c->brs[i].targets[j];
 
-			if (t->fd >= 0) {
+			if (t->fd >= 0 && c->now_ms >= t->rest_until_ms) {
 				fds[n++] =
 					(struct pollfd){t->fd, t->connecting ? POLLOUT : POLLIN, 0};
 			}
@@ -1222,11 +1150,7 @@ static void
 serve_target(struct ofconns *c, struct obr *br, struct target *t, short revents)
 {
 	if (t->passive) {
-		int fd = accept4(t->fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
-
-		if (fd >= 0) {
-			conn_new(c, fd, br, NULL);
-		}
+		accept_conns(c, br, t);
 		return;
 	}
 	if (revents & (POLLOUT | POLLERR | POLLHUP)) {
@@ -1241,7 +1165,21 @@ serve_target(struct ofconns *c, struct obr *br, struct target *t, short revents)
 			close(fd);
 		} else {
 			t->backoff_ms = 1000;
-			conn_new(c, fd, br, t);
+			conn_new(c, fd, br, t, NULL);
+		}
+	}
+}
+
+/* Serves the listener or connecting target on descriptor 'fd', if any. */
+static void
+serve_fd_target(struct ofconns *c, int fd, short revents)
+{
+	for (int i = 0; i < OFC_BRIDGES; i++) {
+		for (size_t j = 0; c->brs[i].ofp && j < c->brs[i].n_targets; j++) {
+			if (c->brs[i].targets[j].fd == fd) {
+				serve_target(c, &c->brs[i], &c->brs[i].targets[j], revents);
+				return;
+			}
 		}
 	}
 }
@@ -1260,39 +1198,30 @@ ofconns_run(struct ofconns *c, const struct pollfd *fds, size_t n, uint64_t now_
 		if (!fds[f].revents || fds[f].fd == c->pin_fd) {
 			continue;
 		}
-		for (int i = 0; i < OFC_BRIDGES; i++) {
-			for (size_t j = 0; c->brs[i].ofp && j < c->brs[i].n_targets; j++) {
-				if (c->brs[i].targets[j].fd == fds[f].fd) {
-					serve_target(c, &c->brs[i], &c->brs[i].targets[j],
-						     fds[f].revents);
-				}
+		struct conn *k = conn_by_fd(c, fds[f].fd);
+		bool alive = true;
+
+		if (!k) {
+			serve_fd_target(c, fds[f].fd, fds[f].revents);
+			continue;
+		}
+		if (!k->dump && (fds[f].revents & (POLLIN | POLLHUP | POLLERR))) {
+			alive = conn_read(c, k);
+		}
+		if (alive && (k->out.size || k->closing)) {
+			alive = conn_write(c, k);
+		}
+		while (alive && k->dump && k->out.size == k->out_ofs) {
+			/* The socket took everything: send more. */
+			dump_run(c, k);
+			alive = conn_write(c, k);
+			if (alive && !k->dump) {
+				/* Requests that waited behind the dump. */
+				alive = conn_read(c, k) && conn_write(c, k);
 			}
 		}
-		for (size_t i = c->n_conns; i-- > 0;) {
-			struct conn *k = c->conns[i];
-			bool alive = true;
-
-			if (k->fd != fds[f].fd) {
-				continue;
-			}
-			if (!k->dump && (fds[f].revents & (POLLIN | POLLHUP | POLLERR))) {
-				alive = conn_read(c, k);
-			}
-			if (alive && (k->out.size || k->closing)) {
-				alive = conn_write(k);
-			}
-			while (alive && k->dump && k->out.size == k->out_ofs) {
-				/* The socket took everything: send more. */
-				dump_run(c, k);
-				alive = conn_write(k);
-				if (alive && !k->dump) {
-					/* Requests that waited behind the dump. */
-					alive = conn_read(c, k) && conn_write(k);
-				}
-			}
-			if (!alive) {
-				conn_close(c, i);
-			}
+		if (!alive) {
+			conn_close(c, k);
 		}
 	}
 	/* Timers: reconnect, and probe idle active connections. */
@@ -1306,22 +1235,7 @@ ofconns_run(struct ofconns *c, const struct pollfd *fds, size_t n, uint64_t now_
 			}
 		}
 	}
-	for (size_t i = c->n_conns; i-- > 0;) {
-		struct conn *k = c->conns[i];
-
-		if (!k->active || now_ms - k->last_rx_ms < ECHO_IDLE_MS) {
-			continue;
-		}
-		if (k->echo_sent) {
-			VLOG_INFO("ofconn", "%s: %s does not answer echo: reconnecting",
-				  k->br->name, k->active->spec);
-			close_where(c, conn_of_target, k->active);
-			continue;
-		}
-		ofp_msg_end(&k->out, ofp_msg_start(&k->out, OFPT_ECHO_REQUEST, 0));
-		k->echo_sent = true;
-		k->last_rx_ms = now_ms;
-	}
+	conns_timers(c);
 	if (now_ms >= c->next_port_scan_ms) {
 		c->next_port_scan_ms = now_ms + PORT_SCAN_MS;
 		scan_ports(c);
@@ -1330,8 +1244,8 @@ ofconns_run(struct ofconns *c, const struct pollfd *fds, size_t n, uint64_t now_
 	for (size_t i = c->n_conns; i-- > 0;) {
 		struct conn *k = c->conns[i];
 
-		if ((k->out.size > k->out_ofs || k->closing) && !conn_write(k)) {
-			conn_close(c, i);
+		if ((k->out.size > k->out_ofs || k->closing) && !conn_write(c, k)) {
+			conn_close(c, k);
 		}
 	}
 }
@@ -1388,5 +1302,7 @@ ofconns_destroy(struct ofconns *c)
 	}
 	close(c->pin_fd);
 	pthread_mutex_destroy(&c->pin_mutex);
+	free(c->conns);
+	free(c->by_fd);
 	free(c);
 }

@@ -60,6 +60,15 @@ void ofconns_del_bridge(struct ofconns *c, const char *name);
 /* Fills up to 'max' poll entries; returns how many. */
 size_t ofconns_pollfds(struct ofconns *c, struct pollfd *fds, size_t max);
 
+/* How many poll entries ofconns_pollfds() may fill at most now. */
+size_t ofconns_pollfd_count(const struct ofconns *c);
+
+/* The most connections each listener holds (0: the default, 256). Past it
+ * a new connection pushes out the one that waited longest for a hello, or
+ * else the one idle longest. Controllers the switch connects to do not
+ * count. */
+void ofconns_set_listener_limit(struct ofconns *c, uint32_t max_conns);
+
 /* Serves what the poll found ('fds' as filled, with revents), and runs the
  * timers (reconnection, echo). */
 void ofconns_run(struct ofconns *c, const struct pollfd *fds, size_t n, uint64_t now_ms);

@@ -20,11 +20,14 @@
 enum {
 	OFC_BRIDGES = 64,
 	OFC_TARGETS = 8,
-	OFC_CONNS = 64,
-	OUT_MAX = 8 << 20, /* a peer that reads nothing is dropped past this */
+	OFC_LISTENER_CONNS = 256, /* default listener_max_conns */
+	OUT_MAX = 8 << 20,        /* a peer that reads nothing is dropped past this */
 	BACKOFF_MAX_MS = 8000,
-	ECHO_IDLE_MS = 5000, /* an idle active connection is probed this often */
-	PORT_SCAN_MS = 500,  /* port changes are looked for this often */
+	ECHO_IDLE_MS = 5000,     /* an idle connection is probed this often */
+	HELLO_TIMEOUT_MS = 5000, /* a connection must say hello within this */
+	STALL_MS = 30000,        /* output that does not move for this closes */
+	LISTEN_BACKLOG = 128,
+	PORT_SCAN_MS = 500, /* port changes are looked for this often */
 	OFC_PORTS = 256,
 };
 
@@ -58,6 +61,12 @@ struct target {
 	int fd;          /* listening, or connecting; -1 */
 	bool connecting; /* fd is a connect in progress */
 	uint64_t next_try_ms, backoff_ms;
+	/* A listener's connections, and those it closed since the last
+	 * summary in the log (ofconn_admit.c). */
+	uint32_t n_conns;
+	uint64_t closed_evicted, closed_hello, closed_idle;
+	uint64_t next_log_ms, next_fd_warn_ms;
+	uint64_t rest_until_ms; /* not polled before (out of descriptors) */
 };
 
 struct obr {
@@ -74,8 +83,12 @@ struct obr {
 
 struct conn {
 	int fd;
+	size_t idx; /* in ofconns.conns */
 	struct obr *br;
-	struct target *active; /* the target it was connected for, or NULL */
+	struct target *active;   /* the target it was connected for, or NULL */
+	struct target *listener; /* the listener that accepted it, or NULL */
+	uint64_t opened_ms;
+	uint64_t last_progress_ms; /* when it last read or wrote anything */
 	uint8_t *in;
 	size_t in_len, in_alloc;
 	struct obuf out;
@@ -96,8 +109,11 @@ struct conn {
 struct ofconns {
 	struct ofconn_hooks hooks;
 	struct obr brs[OFC_BRIDGES];
-	struct conn *conns[OFC_CONNS];
-	size_t n_conns;
+	struct conn **conns;
+	size_t n_conns, conns_alloc;
+	struct conn **by_fd; /* by descriptor, for the poll results */
+	size_t by_fd_alloc;
+	uint32_t listener_max_conns;
 	uint64_t now_ms;
 	/* Inside ofconns_set_bridge/del_bridge: the caller reconfigures the
 	 * bridge (and holds the ofproto lock), so the hook is not called. */
@@ -113,12 +129,33 @@ struct ofconns {
 };
 
 /* ofconn.c */
+/* Tells the daemon the number of controllers of 'br' connected changed. */
+void controllers_changed(struct ofconns *c, const struct obr *br);
 /* Queues an error message for the request 'msg' of 'len' bytes. */
 void send_error(struct conn *k, enum ofp_err err, const uint8_t *msg, size_t len);
 /* The OpenFlow description of a port of a bridge. */
 void fill_desc(struct ofconns *c, const struct ofproto_port_info *pi, struct ofp_port_desc *d);
 /* When the connections first saw port 'ofp_port' of 'br' (0: not yet). */
 uint64_t port_since(const struct obr *br, uint32_t ofp_port);
+
+/* ofconn_admit.c */
+/* Opens a connection on socket 'fd' of bridge 'br': to its controller
+ * target 'active', or accepted by its listener 'listener' (one of the two
+ * is NULL). Closes 'fd' and returns NULL when out of memory. */
+struct conn *conn_new(struct ofconns *c, int fd, struct obr *br, struct target *active,
+		      struct target *listener);
+/* Closes connection 'k'. */
+void conn_close(struct ofconns *c, struct conn *k);
+/* Closes every connection for which 'pred' is true. */
+void close_where(struct ofconns *c, bool (*pred)(const struct conn *k, const void *arg),
+		 const void *arg);
+/* The connection on descriptor 'fd', or NULL. */
+struct conn *conn_by_fd(const struct ofconns *c, int fd);
+/* Accepts what waits on listener 't' of 'br', within its limit. */
+void accept_conns(struct ofconns *c, struct obr *br, struct target *t);
+/* Closes the connections that missed the hello or echo, or stalled, and
+ * probes the idle ones; sums up on the log what listeners closed. */
+void conns_timers(struct ofconns *c);
 
 /* ofconn_stats.c */
 /* Serves a multipart request (its header 'h'). */
