@@ -22,7 +22,7 @@ cleanup() {
 trap cleanup EXIT
 ctl() { "$BIN/switch-ctl" --ctl "$T/ctl.sock" "$@"; }
 
-"$BIN/vswitchd" --db "$T/c.json" --ctl "$T/ctl.sock" --run-dir "$T/run" --pidfile "$T/pid" \
+"$BIN/vswitchd" --db "$T/c.json" --ctl "$T/ctl.sock" --run-dir "$T/run" --pidfile "$T/pid" --test-dir "$T" \
 	--log-file "$T/log" --detach --eal "--no-huge -m 256"
 ctl add-br br0 -- add-port br0 m1 type=mem -- add-port br0 m2 type=mem
 /usr/bin/python3 - "$T" <<'PY'

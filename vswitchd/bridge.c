@@ -18,6 +18,7 @@
 #include "ofproto.h"
 #include "ofstate.h"
 #include "port_impl.h"
+#include "test_dir.h"
 
 enum {
 	MAX_OPTS = 32,
@@ -560,6 +561,27 @@ register_port(struct bridges *b, const char *bridge, const char *name, const jso
 	ofproto_unlock();
 }
 
+/* The test-only types need --test-dir, and their files must be under it. */
+static int
+check_test_only(const char *name, const json_t *iface, char *err)
+{
+	const char *type = cfgdb_iface_type(iface);
+	int ret = test_dir_check_type(type, name, err, BRIDGE_ERR_MAX);
+
+	if (ret || strcmp(type, "pcap")) {
+		return ret;
+	}
+	for (int i = 0; i < 2 && !ret; i++) {
+		const char *opt = i ? "tx_pcap" : "rx_pcap";
+		const char *path = cfgdb_get_str(json_object_get(iface, "options"), opt, NULL);
+		char what[64 + PORT_NAME_MAX];
+
+		snprintf(what, sizeof what, "port %s: %s", name, opt);
+		ret = path ? test_dir_check_path(what, path, err, BRIDGE_ERR_MAX) : 0;
+	}
+	return ret;
+}
+
 static int
 open_port(struct bridges *b, const char *bridge, const char *name, const json_t *port_rec,
 	  char *err)
@@ -572,6 +594,9 @@ open_port(struct bridges *b, const char *bridge, const char *name, const json_t 
 	uint32_t port_no;
 	int ret = port_args(b, name, iface, &a, err);
 
+	if (!ret) {
+		ret = check_test_only(name, iface, err);
+	}
 	if (!ret) {
 		ret = check_affinity(name, iface, b->params.pmd_cpu_mask, err);
 	}

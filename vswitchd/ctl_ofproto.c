@@ -20,6 +20,7 @@
 #include "mac_learning.h"
 #include "ofproto.h"
 #include "port_mem.h"
+#include "test_dir.h"
 #include "vswitchd.h"
 
 enum { MAX_FLOWS_PER_CALL = 100000 };
@@ -582,6 +583,9 @@ m_port_inject(void *aux, json_t *params, json_t **result, struct jsonrpc_error *
 		return jsonrpc_fail(err, JSONRPC_INVALID_PARAMS,
 				    "port %s is of type %s: inject needs a port of type mem", name,
 				    port_type(port));
+	}
+	if (test_dir_check_path("inject", file, perr, sizeof perr)) {
+		return jsonrpc_fail(err, JSONRPC_INVALID_PARAMS, "%.400s", perr);
 	}
 	pc = pcap_open_offline(file, perr);
 	if (!pc) {

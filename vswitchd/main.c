@@ -30,6 +30,7 @@
 #include "ctl_server.h"
 #include "log.h"
 #include "ofconn.h"
+#include "test_dir.h"
 #include "vswitchd.h"
 
 enum { EAL_ARGS_MAX = 64, MSG_MAX = 1024, MBUFS = 16383, DEFAULT_MEMORY_MB = 256 };
@@ -43,6 +44,7 @@ struct options {
 	const char *pidfile;
 	const char *eal;
 	const char *log_level;
+	const char *test_dir;
 	bool detach;
 };
 
@@ -84,6 +86,8 @@ usage(void)
 	       "  --pidfile FILE     write the process id to FILE\n"
 	       "  --detach           run in the background once started\n"
 	       "  --eal \"ARGS\"       extra DPDK EAL arguments (e.g. \"--no-huge -m 256\")\n"
+	       "  --test-dir DIR     allow the test-only port types (pcap, mem) and\n"
+	       "                     inject, on files under DIR only\n"
 	       "  --help, --version\n");
 	exit(0);
 }
@@ -125,6 +129,7 @@ parse_options(int argc, char **argv, struct options *o)
 		{"pidfile", required_argument, NULL, 'p'},
 		{"detach", no_argument, NULL, 'D'},
 		{"eal", required_argument, NULL, 'e'},
+		{"test-dir", required_argument, NULL, 't'},
 		{"help", no_argument, NULL, 'h'},
 		{"version", no_argument, NULL, 'V'},
 		{NULL, 0, NULL, 0},
@@ -162,6 +167,9 @@ parse_options(int argc, char **argv, struct options *o)
 			break;
 		case 'e':
 			o->eal = optarg;
+			break;
+		case 't':
+			o->test_dir = optarg;
 			break;
 		case 'h':
 			usage();
@@ -661,6 +669,10 @@ main(int argc, char **argv)
 
 	parse_options(argc, argv, &o);
 	raise_fd_limit();
+	if (o.test_dir && test_dir_set(o.test_dir, err, sizeof err)) {
+		fprintf(stderr, "vswitchd: %s\n", err);
+		exit(2);
+	}
 	/* Before the EAL pins this thread to one CPU. */
 	if (sched_getaffinity(0, sizeof cpus, &cpus)) {
 		die("sched_getaffinity: %s", strerror(errno));

@@ -98,7 +98,20 @@ expect_fail "not a valid name" add-br "bad/name"
 expect_fail "no column 'colour'" set port p1 colour=red
 expect_fail "unknown table" list flows
 expect_fail "CPU 63 is not available" set global . pmd_cpu_mask=0x8000000000000000
-expect_fail "No such file or directory" add-port vb0$S x1 type=pcap options:rx_pcap=/nonexistent.pcap
+expect_fail "No such file or directory" add-port vb0$S x1 type=pcap options:rx_pcap=$T/nonexistent.pcap
+# Test-only ports reach files only under --test-dir (the e2e library's $T).
+expect_fail "rx_pcap /etc/shadow is outside the test directory" \
+	add-port vb0$S x1 type=pcap options:rx_pcap=/etc/shadow
+expect_fail "is outside the test directory" add-port vb0$S x1 type=pcap \
+	options:tx_pcap=/tmp/vs-outside-$S.pcap
+check "a refused tx_pcap creates no file" [ ! -e "/tmp/vs-outside-$S.pcap" ]
+expect_fail "is outside the test directory" add-port vb0$S x1 type=pcap \
+	options:tx_pcap="$T/../vs-escape-$S.pcap"
+cp /etc/hostname "$T/hostname.copy"
+ln -s /etc/hostname "$T/link.pcap"
+expect_fail "is a symbolic link" add-port vb0$S x1 type=pcap options:tx_pcap="$T/link.pcap"
+check "the link's target is untouched" cmp -s /etc/hostname "$T/hostname.copy"
+expect_fail "inject /etc/passwd is outside the test directory" inject p1 /etc/passwd
 expect_fail "unknown command" frobnicate
 expect_fail "needs exactly these arguments" add-br
 expect_fail "does not take --if-exists" --if-exists add-br br5
@@ -237,6 +250,12 @@ E2E_EXTRA_PIDS="${E2E_EXTRA_PIDS:-} $rel_pid"
 check "relative paths: the socket is where it was asked" \
 	"$BIN/switch-ctl" --ctl "$T/rel/ctl.sock" add-br rbr0
 check "relative paths: the database is where it was asked" grep -q rbr0 "$T/rel/c.json"
+# Started without --test-dir: the test-only types are refused.
+out=$("$BIN/switch-ctl" --ctl "$T/rel/ctl.sock" add-port rbr0 rm0$S type=mem 2>&1)
+check "without --test-dir, type mem is refused" grep -q "type mem is for tests: start vswitchd with --test-dir" <<<"$out"
+out=$("$BIN/switch-ctl" --ctl "$T/rel/ctl.sock" add-port rbr0 rp0$S type=pcap \
+	options:rx_pcap="$T/rel/x.pcap" 2>&1)
+check "without --test-dir, type pcap is refused" grep -q "type pcap is for tests" <<<"$out"
 "$BIN/switch-ctl" --ctl "$T/rel/ctl.sock" del-br rbr0 >/dev/null 2>&1 # its device outlives it
 [ -n "$rel_pid" ] && kill -TERM "$rel_pid"
 for _ in $(seq 50); do alive "$rel_pid" || break; sleep 0.1; done

@@ -4,7 +4,8 @@
 # ($T) with its database, control socket, run directory, log and pidfile,
 # and the EXIT trap stops the daemon and removes everything.
 #
-#   start_vswitchd [ARGS...]   start it detached (tier-1 EAL: no hugepages)
+#   start_vswitchd [ARGS...]   start it detached (tier-1 EAL: no hugepages),
+#                              with --test-dir $T (pcap and mem ports)
 #   stop_vswitchd              SIGTERM and wait; fails if it does not exit
 #   ctl ARGS...                switch-ctl on this test's daemon
 #   expect_fail MSG ARGS...    switch-ctl must fail with MSG on stderr
@@ -71,7 +72,7 @@ trap e2e_cleanup EXIT
 
 vswitchd_args() {
 	echo --db "$T/conf.json" --ctl "$T/ctl.sock" --run-dir "$T/run" \
-		--pidfile "$T/vswitchd.pid" --log-file "$T/vswitchd.log"
+		--pidfile "$T/vswitchd.pid" --log-file "$T/vswitchd.log" --test-dir "$T"
 }
 
 start_vswitchd() {
