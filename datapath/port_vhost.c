@@ -28,9 +28,12 @@
 #include <rte_pause.h>
 #include <rte_vhost.h>
 
+#include "log.h"
 #include "port_impl.h"
+#include "sockperm.h"
 
 static const char *const vhost_options[] = {"path", NULL};
+static const char *const vhost_server_options[] = {"path", "owner", "group", "mode", NULL};
 
 /* A guest's full ring is tried again this often while it takes something
  * (the guest is emptying it) before the rest of the burst is dropped. */
@@ -49,6 +52,7 @@ struct vhost_priv {
 	struct port_stats rx[PORT_MAX_QUEUES], tx[PORT_MAX_QUEUES];
 	uint64_t tx_down[PORT_MAX_QUEUES]; /* dropped while no guest was there */
 	uint64_t tx_retries[PORT_MAX_QUEUES];
+	struct sockperm perm; /* a server socket's owner, group and mode */
 };
 
 /* Ports by socket path, for the library's callbacks (which get a vid). */
@@ -279,6 +283,16 @@ vhost_open_common(struct port *port, const struct port_opt *opts, size_t n_opts,
 static int
 vhost_server_open(struct port *port, const struct port_opt *opts, size_t n_opts, char *err)
 {
+	struct vhost_priv *p = priv_of(port);
+	char why[PORT_ERR_MAX - 64];
+	int ret = sockperm_parse(&p->perm, port_opt_get(opts, n_opts, "owner"),
+				 port_opt_get(opts, n_opts, "group"),
+				 port_opt_get(opts, n_opts, "mode"), why, sizeof why);
+
+	if (ret) {
+		snprintf(err, PORT_ERR_MAX, "port %s: %s", port->name, why);
+		return ret;
+	}
 	return vhost_open_common(port, opts, n_opts, false, err);
 }
 
@@ -291,8 +305,23 @@ vhost_client_open(struct port *port, const struct port_opt *opts, size_t n_opts,
 static int
 vhost_start(struct port *port)
 {
+	struct vhost_priv *p = priv_of(port);
+
 	/* In server mode the socket appears now; a client starts trying. */
-	return rte_vhost_driver_start(priv_of(port)->path) ? -EIO : 0;
+	if (rte_vhost_driver_start(p->path)) {
+		return -EIO;
+	}
+	if (!p->client) {
+		int ret = sockperm_apply(&p->perm, p->path);
+
+		if (ret) {
+			VLOG_ERR("vhost",
+				 "port %s: socket %s: cannot set its owner, group or mode: %s",
+				 port->name, p->path, strerror(-ret));
+			return ret;
+		}
+	}
+	return 0;
 }
 
 static int
@@ -413,7 +442,7 @@ vhost_tx(struct port *port, uint16_t qid, struct rte_mbuf **pkts, uint16_t n)
 const struct port_ops port_vhost_ops = {
 	.type = "vhost-user",
 	.priv_size = sizeof(struct vhost_priv),
-	.options = vhost_options,
+	.options = vhost_server_options,
 	.caps = PORT_CAP_RXQS,
 	.check = vhost_check,
 	.open = vhost_server_open,

@@ -18,6 +18,7 @@
 #include "ofproto.h"
 #include "ofstate.h"
 #include "port_impl.h"
+#include "sockperm.h"
 #include "test_dir.h"
 
 enum {
@@ -62,7 +63,13 @@ struct bridges {
 	struct bport *ports[DP_MAX_PORTS]; /* indexed by datapath port number */
 	int8_t link[DP_MAX_PORTS];         /* 1 up, -1 down, 0 no port */
 	struct captures *caps;             /* switch-ctl capture */
+	/* The global socket_owner, socket_group, socket_mode ("": unset):
+	 * vhost-user server sockets without their own take these. */
+	char sock_opt[3][64];
 };
+
+static const char *const sock_cols[3] = {"socket_owner", "socket_group", "socket_mode"};
+static const char *const sock_opts[3] = {"owner", "group", "mode"};
 
 uint64_t
 bridges_now_ms(void)
@@ -437,6 +444,12 @@ port_args(const struct bridges *b, const char *name, const json_t *iface, struct
 		snprintf(a->path, sizeof a->path, "%s/%s", b->run_dir, name);
 		a->opts[a->n++] = (struct port_opt){"path", a->path};
 	}
+	for (int i = 0; i < 3 && !strcmp(cfgdb_iface_type(iface), "vhost-user"); i++) {
+		if (b->sock_opt[i][0] &&
+		    !json_object_get(json_object_get(iface, "options"), sock_opts[i])) {
+			a->opts[a->n++] = (struct port_opt){sock_opts[i], b->sock_opt[i]};
+		}
+	}
 	return 0;
 }
 
@@ -476,6 +489,27 @@ check_affinity(const char *name, const json_t *iface, uint64_t pmd_mask, char *e
 	return 0;
 }
 
+/* The test-only types need --test-dir, and their files must be under it. */
+static int
+check_test_only(const char *name, const json_t *iface, char *err)
+{
+	const char *type = cfgdb_iface_type(iface);
+	int ret = test_dir_check_type(type, name, err, BRIDGE_ERR_MAX);
+
+	if (ret || strcmp(type, "pcap")) {
+		return ret;
+	}
+	for (int i = 0; i < 2 && !ret; i++) {
+		const char *opt = i ? "tx_pcap" : "rx_pcap";
+		const char *path = cfgdb_get_str(json_object_get(iface, "options"), opt, NULL);
+		char what[64 + PORT_NAME_MAX];
+
+		snprintf(what, sizeof what, "port %s: %s", name, opt);
+		ret = path ? test_dir_check_path(what, path, err, BRIDGE_ERR_MAX) : 0;
+	}
+	return ret;
+}
+
 /* Refuses 'doc' if a port it would open has options its type would refuse,
  * or if a port would be pinned to a CPU that runs no PMD thread under the
  * new 'pmd_mask', before any running port is closed for it. */
@@ -492,6 +526,9 @@ check_ports(struct bridges *b, const json_t *doc, uint64_t pmd_mask, char *err)
 			uint32_t no;
 			int ret = check_affinity(pname, iface, pmd_mask, err);
 
+			if (!ret) {
+				ret = check_test_only(pname, iface, err);
+			}
 			if (ret) {
 				return ret;
 			}
@@ -559,27 +596,6 @@ register_port(struct bridges *b, const char *bridge, const char *name, const jso
 		b->by_dp[no] = NULL;
 	}
 	ofproto_unlock();
-}
-
-/* The test-only types need --test-dir, and their files must be under it. */
-static int
-check_test_only(const char *name, const json_t *iface, char *err)
-{
-	const char *type = cfgdb_iface_type(iface);
-	int ret = test_dir_check_type(type, name, err, BRIDGE_ERR_MAX);
-
-	if (ret || strcmp(type, "pcap")) {
-		return ret;
-	}
-	for (int i = 0; i < 2 && !ret; i++) {
-		const char *opt = i ? "tx_pcap" : "rx_pcap";
-		const char *path = cfgdb_get_str(json_object_get(iface, "options"), opt, NULL);
-		char what[64 + PORT_NAME_MAX];
-
-		snprintf(what, sizeof what, "port %s: %s", name, opt);
-		ret = path ? test_dir_check_path(what, path, err, BRIDGE_ERR_MAX) : 0;
-	}
-	return ret;
 }
 
 static int
@@ -949,12 +965,39 @@ sync_ofprotos(struct bridges *b, const json_t *doc, char *err)
 	return ret;
 }
 
+/* The global socket_owner, socket_group and socket_mode: checked, kept
+ * for the vhost-user ports opened from now on, and given to the OpenFlow
+ * unix listeners (which take them at once). */
+static int
+set_socket_defaults(struct bridges *b, const json_t *global, char *err)
+{
+	const char *v[3];
+	struct sockperm sp;
+	char why[BRIDGE_ERR_MAX - 32];
+
+	for (int i = 0; i < 3; i++) {
+		v[i] = cfgdb_get_str(global, sock_cols[i], NULL);
+	}
+	if (sockperm_parse(&sp, v[0], v[1], v[2], why, sizeof why)) {
+		snprintf(err, BRIDGE_ERR_MAX, "global: %s", why);
+		return -EINVAL;
+	}
+	for (int i = 0; i < 3; i++) {
+		snprintf(b->sock_opt[i], sizeof b->sock_opt[i], "%s", v[i] ? v[i] : "");
+	}
+	ofconns_set_socket_perm(b->ofc, &sp);
+	return 0;
+}
+
 int
 bridges_reconfigure(struct bridges *b, const json_t *doc, char *err)
 {
 	struct dp_params p;
 	int ret = params_from_doc(b, doc, &p, err);
 
+	if (!ret) {
+		ret = set_socket_defaults(b, json_object_get(doc, "global"), err);
+	}
 	/* A change is refused whole if a port it opens would refuse its
 	 * options; at start (no datapath yet) each port is tried on its own,
 	 * so that one bad port does not keep the others down. */

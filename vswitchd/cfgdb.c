@@ -33,10 +33,15 @@ static const char *const mem_opts[] = {"size", "pmd-rxq-affinity", NULL};
 static const char *const patch_opts[] = {"peer", NULL};
 static const char *const tap_opts[] = {"n_rxq", "pmd-rxq-affinity", NULL};
 static const char *const system_opts[] = {"pmd-rxq-affinity", NULL};
+/* A server socket's owner, group and mode: for QEMU running as another
+ * user (libvirt's libvirt-qemu). */
+static const char *const vhost_server_opts[] = {
+	"path", "n_rxq", "pmd-rxq-affinity", "owner", "group", "mode", NULL};
 static const char *const vhost_opts[] = {"path", "n_rxq", "pmd-rxq-affinity", NULL};
 static const char *const dpdk_opts[] = {"dpdk-devargs", "n_rxq", "pmd-rxq-affinity", NULL};
 /* Open vSwitch's vhost-user types, as OpenStack and libvirt write them. */
-static const char *const ovs_vhost_opts[] = {"n_rxq", "pmd-rxq-affinity", NULL};
+static const char *const ovs_vhost_opts[] = {"n_rxq", "pmd-rxq-affinity", "owner", "group", "mode",
+					     NULL};
 static const char *const ovs_vhost_client_opts[] = {"vhost-server-path", "n_rxq",
 						    "pmd-rxq-affinity", NULL};
 
@@ -45,7 +50,7 @@ static const struct iface_type iface_types[] = {
 	{"tap", tap_opts, NULL, NULL},
 	{"system", system_opts, NULL, NULL},
 	{"patch", patch_opts, "peer", NULL},
-	{"vhost-user", vhost_opts, NULL, NULL},
+	{"vhost-user", vhost_server_opts, NULL, NULL},
 	{"vhost-user-client", vhost_opts, "path", NULL},
 	{"dpdk", dpdk_opts, "dpdk-devargs", NULL},
 	{"pcap", pcap_opts, NULL, NULL},

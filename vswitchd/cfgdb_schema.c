@@ -31,6 +31,20 @@ check_cpu_mask(const json_t *v, char *err, size_t size)
 	return 0;
 }
 
+static int
+check_mode(const json_t *v, char *err, size_t size)
+{
+	const char *s = json_string_value(v);
+	char *end;
+	unsigned long mode = strtoul(s, &end, 8);
+
+	if (*s < '0' || *s > '7' || *end || mode > 0777) {
+		snprintf(err, size, "'%s' is not an octal permission such as 0660", s);
+		return -EINVAL;
+	}
+	return 0;
+}
+
 /* DPDK 22.11's EAL options: 1 takes an argument, 0 none, 2 only as
  * --name=value. */
 static const struct {
@@ -264,6 +278,9 @@ static const struct cfg_column global_cols[] = {
 	{"upcall_burst", CFG_INT, 1, 100000000, NULL, NULL, false},
 	{"pmd_max_sleep_us", CFG_INT, 0, 10000, NULL, NULL, false},
 	{"listener_max_conns", CFG_INT, 1, 65536, NULL, NULL, false},
+	{"socket_owner", CFG_STRING, 0, 0, NULL, NULL, false},
+	{"socket_group", CFG_STRING, 0, 0, NULL, NULL, false},
+	{"socket_mode", CFG_STRING, 0, 0, NULL, check_mode, false},
 	{"log_level", CFG_ENUM, 0, 0, log_levels, NULL, false},
 };
 

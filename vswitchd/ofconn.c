@@ -43,6 +43,7 @@ ofconns_create(const struct ofconn_hooks *hooks)
 	}
 	c->hooks = *hooks;
 	c->listener_max_conns = OFC_LISTENER_CONNS;
+	c->sockperm = (struct sockperm){(uid_t)-1, (gid_t)-1, SOCKPERM_DEFAULT_MODE};
 	pthread_mutex_init(&c->pin_mutex, NULL);
 	c->pin_tail = &c->pin_head;
 	c->pin_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
@@ -648,7 +649,7 @@ parse_target(const char *spec, struct target *t, char *err, size_t err_size)
 }
 
 static int
-start_listener(struct target *t, char *err, size_t err_size)
+start_listener(const struct ofconns *c, struct target *t, char *err, size_t err_size)
 {
 	int fd = socket(t->addr.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0), one = 1;
 
@@ -681,8 +682,17 @@ start_listener(struct target *t, char *err, size_t err_size)
 		return ret;
 	}
 	if (t->addr.ss_family == AF_UNIX) {
-		/* The owner and its group may connect, whatever the umask. */
-		chmod(((struct sockaddr_un *)&t->addr)->sun_path, 0660);
+		/* Those the configuration names may connect, whatever the umask
+		 * (by default the daemon's user and group). */
+		int perr = sockperm_apply(&c->sockperm, ((struct sockaddr_un *)&t->addr)->sun_path);
+
+		if (perr) {
+			snprintf(err, err_size,
+				 "%s: cannot set the socket's owner, group or mode: %s", t->spec,
+				 strerror(-perr));
+			close(fd);
+			return perr;
+		}
 	} else if ((ntohl(((struct sockaddr_in *)&t->addr)->sin_addr.s_addr) >> 24) != 127) {
 		VLOG_WARN("ofconn",
 			  "%s: plain-text OpenFlow listener on a non-loopback address: anyone who "
@@ -803,7 +813,7 @@ set_bridge(struct ofconns *c, const char *name, struct ofproto *ofp, uint64_t dp
 	for (size_t i = 0; i < n_targets; i++) {
 		br->targets[i] = want[i];
 		if (want[i].passive && !ret) {
-			ret = start_listener(&br->targets[i], err, err_size);
+			ret = start_listener(c, &br->targets[i], err, err_size);
 		}
 	}
 	br->n_targets = n_targets;

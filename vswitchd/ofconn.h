@@ -69,6 +69,12 @@ size_t ofconns_pollfd_count(const struct ofconns *c);
  * count. */
 void ofconns_set_listener_limit(struct ofconns *c, uint32_t max_conns);
 
+struct sockperm;
+
+/* The owner, group and mode of the unix listeners (punix:, BRIDGE.mgmt):
+ * applied to those listening now and to the ones to come. */
+void ofconns_set_socket_perm(struct ofconns *c, const struct sockperm *sp);
+
 /* Serves what the poll found ('fds' as filled, with revents), and runs the
  * timers (reconnection, echo). */
 void ofconns_run(struct ofconns *c, const struct pollfd *fds, size_t n, uint64_t now_ms);

@@ -29,6 +29,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/un.h>
 #include <unistd.h>
 
 #include "log.h"
@@ -323,6 +324,32 @@ size_t
 ofconns_pollfd_count(const struct ofconns *c)
 {
 	return 1 + (size_t)OFC_BRIDGES * OFC_TARGETS + c->n_conns;
+}
+
+void
+ofconns_set_socket_perm(struct ofconns *c, const struct sockperm *sp)
+{
+	if (!memcmp(sp, &c->sockperm, sizeof *sp)) {
+		return;
+	}
+	c->sockperm = *sp;
+	for (int b = 0; b < OFC_BRIDGES; b++) {
+		for (size_t j = 0; c->brs[b].ofp && j < c->brs[b].n_targets; j++) {
+			struct target *t = &c->brs[b].targets[j];
+			int ret;
+
+			if (!t->passive || t->fd < 0 || t->addr.ss_family != AF_UNIX) {
+				continue;
+			}
+			ret = sockperm_apply(sp, ((struct sockaddr_un *)&t->addr)->sun_path);
+			if (ret) {
+				VLOG_WARN(
+					"ofconn",
+					"%s: %s: cannot set the socket's owner, group or mode: %s",
+					c->brs[b].name, t->spec, strerror(-ret));
+			}
+		}
+	}
 }
 
 void

@@ -16,6 +16,7 @@
 #include "ofconn.h"
 #include "ofp_msg.h"
 #include "ofproto.h"
+#include "sockperm.h"
 
 enum {
 	OFC_BRIDGES = 64,
@@ -114,6 +115,7 @@ struct ofconns {
 	struct conn **by_fd; /* by descriptor, for the poll results */
 	size_t by_fd_alloc;
 	uint32_t listener_max_conns;
+	struct sockperm sockperm; /* of the unix listeners */
 	uint64_t now_ms;
 	/* Inside ofconns_set_bridge/del_bridge: the caller reconfigures the
 	 * bridge (and holds the ofproto lock), so the hook is not called. */
