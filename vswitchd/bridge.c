@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include <rte_cycles.h>
 
@@ -66,6 +67,9 @@ struct bridges {
 	/* The global socket_owner, socket_group, socket_mode ("": unset):
 	 * vhost-user server sockets without their own take these. */
 	char sock_opt[3][64];
+	/* The TLS files last loaded, and their modification times. */
+	char tls_files[3][PATH_MAX];
+	struct timespec tls_mtime[3];
 };
 
 static const char *const sock_cols[3] = {"socket_owner", "socket_group", "socket_mode"};
@@ -989,6 +993,44 @@ set_socket_defaults(struct bridges *b, const json_t *global, char *err)
 	return 0;
 }
 
+/* The global ssl_private_key, ssl_certificate and ssl_ca_cert: loaded
+ * again when a name changed or a file did (a renewed certificate). */
+static int
+set_tls(struct bridges *b, const json_t *global, char *err)
+{
+	static const char *const cols[3] = {"ssl_private_key", "ssl_certificate", "ssl_ca_cert"};
+	const char *v[3];
+	struct timespec mtime[3] = {{0}};
+	bool same = true;
+	int ret;
+
+	for (int i = 0; i < 3; i++) {
+		struct stat st;
+
+		v[i] = cfgdb_get_str(global, cols[i], NULL);
+		if (v[i] && !stat(v[i], &st)) {
+			mtime[i] = st.st_mtim;
+		}
+		same = same && !strcmp(v[i] ? v[i] : "", b->tls_files[i]) &&
+		       !memcmp(&mtime[i], &b->tls_mtime[i], sizeof mtime[i]);
+	}
+	if (same) {
+		return 0;
+	}
+	ret = ofconns_set_tls(b->ofc, v[0], v[1], v[2], err, BRIDGE_ERR_MAX);
+	if (ret) {
+		return ret;
+	}
+	for (int i = 0; i < 3; i++) {
+		snprintf(b->tls_files[i], sizeof b->tls_files[i], "%s", v[i] ? v[i] : "");
+		b->tls_mtime[i] = mtime[i];
+	}
+	if (v[0]) {
+		VLOG_INFO("bridge", "TLS: key %s, certificate %s, CA %s", v[0], v[1], v[2]);
+	}
+	return 0;
+}
+
 int
 bridges_reconfigure(struct bridges *b, const json_t *doc, char *err)
 {
@@ -997,6 +1039,9 @@ bridges_reconfigure(struct bridges *b, const json_t *doc, char *err)
 
 	if (!ret) {
 		ret = set_socket_defaults(b, json_object_get(doc, "global"), err);
+	}
+	if (!ret) {
+		ret = set_tls(b, json_object_get(doc, "global"), err);
 	}
 	/* A change is refused whole if a port it opens would refuse its
 	 * options; at start (no datapath yet) each port is tried on its own,

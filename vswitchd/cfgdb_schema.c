@@ -32,6 +32,18 @@ check_cpu_mask(const json_t *v, char *err, size_t size)
 }
 
 static int
+check_abs_path(const json_t *v, char *err, size_t size)
+{
+	const char *s = json_string_value(v);
+
+	if (s[0] != '/') {
+		snprintf(err, size, "'%s' is not an absolute path", s);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static int
 check_mode(const json_t *v, char *err, size_t size)
 {
 	const char *s = json_string_value(v);
@@ -207,13 +219,20 @@ ip_valid(const char *s)
 	return inet_pton(AF_INET, s, addr) == 1;
 }
 
-/* "tcp:HOST:PORT", "ptcp:PORT[:ADDR]", "unix:PATH", "punix:PATH". */
+/* "tcp:HOST:PORT", "ptcp:PORT[:ADDR]", "unix:PATH", "punix:PATH", and with
+ * TLS "ssl:HOST:PORT", "pssl:PORT[:ADDR]". */
 static bool
 target_valid(const char *t)
 {
 	char buf[128];
 	char *colon;
 
+	if (!strncmp(t, "ssl:", 4) || !strncmp(t, "pssl:", 5)) {
+		snprintf(buf, sizeof buf, "%s", t[0] == 's' ? "tcp:" : "ptcp:");
+		snprintf(buf + strlen(buf), sizeof buf - strlen(buf), "%s",
+			 t + (t[0] == 's' ? 4 : 5));
+		return strlen(t) < sizeof buf - 1 && target_valid(buf);
+	}
 	if (!strncmp(t, "unix:", 5) || !strncmp(t, "punix:", 6)) {
 		const char *path = t + (t[0] == 'u' ? 5 : 6);
 
@@ -255,7 +274,7 @@ check_targets(const json_t *v, char *err, size_t size)
 		if (!target_valid(json_string_value(t))) {
 			snprintf(err, size,
 				 "'%s' is not a controller target (tcp:IP:PORT, ptcp:PORT[:IP], "
-				 "unix:PATH, punix:PATH)",
+				 "ssl:IP:PORT, pssl:PORT[:IP], unix:PATH, punix:PATH)",
 				 json_string_value(t));
 			return -EINVAL;
 		}
@@ -281,6 +300,9 @@ static const struct cfg_column global_cols[] = {
 	{"socket_owner", CFG_STRING, 0, 0, NULL, NULL, false},
 	{"socket_group", CFG_STRING, 0, 0, NULL, NULL, false},
 	{"socket_mode", CFG_STRING, 0, 0, NULL, check_mode, false},
+	{"ssl_private_key", CFG_STRING, 0, 0, NULL, check_abs_path, false},
+	{"ssl_certificate", CFG_STRING, 0, 0, NULL, check_abs_path, false},
+	{"ssl_ca_cert", CFG_STRING, 0, 0, NULL, check_abs_path, false},
 	{"log_level", CFG_ENUM, 0, 0, log_levels, NULL, false},
 };
 

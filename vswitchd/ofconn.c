@@ -551,7 +551,8 @@ conn_read(struct ofconns *c, struct conn *k)
 			k->in = in;
 			k->in_alloc = alloc;
 		}
-		n = read(k->fd, k->in + k->in_len, k->in_alloc - k->in_len);
+		n = k->ssl ? tls_read(c, k, k->in + k->in_len, k->in_alloc - k->in_len)
+			   : read(k->fd, k->in + k->in_len, k->in_alloc - k->in_len);
 		if (n == 0) {
 			return false;
 		}
@@ -565,9 +566,10 @@ conn_read(struct ofconns *c, struct conn *k)
 		if (k->out.size - k->out_ofs > OUT_MAX) {
 			return false;
 		}
-		if ((size_t)n < 4096) {
+		if ((size_t)n < 4096 && !tls_pending(k)) {
 			/* The socket is drained for now (poll says when there is
-			 * more): no read that only says EAGAIN. */
+			 * more): no read that only says EAGAIN. TLS may hold data
+			 * already taken from the socket: read it out. */
 			break;
 		}
 	}
@@ -578,7 +580,9 @@ static bool
 conn_write(struct ofconns *c, struct conn *k)
 {
 	while (k->out_ofs < k->out.size) {
-		ssize_t n = write(k->fd, k->out.data + k->out_ofs, k->out.size - k->out_ofs);
+		ssize_t n =
+			k->ssl ? tls_write(c, k, k->out.data + k->out_ofs, k->out.size - k->out_ofs)
+			       : write(k->fd, k->out.data + k->out_ofs, k->out.size - k->out_ofs);
 
 		if (n < 0) {
 			return errno == EAGAIN || errno == EINTR;
@@ -629,12 +633,20 @@ parse_target(const char *spec, struct target *t, char *err, size_t err_size)
 		if (spec[n] == ':') {
 			snprintf(host, sizeof host, "%s", spec + n + 1);
 		}
+	} else if (sscanf(spec, "pssl:%u%n", &port, &n) == 1 && (!spec[n] || spec[n] == ':')) {
+		/* Every address by default, as Open vSwitch does: a peer must
+		 * prove itself with a certificate of the configured CA. */
+		t->passive = t->tls = true;
+		snprintf(host, sizeof host, "%s", spec[n] == ':' ? spec + n + 1 : "0.0.0.0");
 	} else if (sscanf(spec, "tcp:%63[^:]:%u%n", host, &port, &n) == 2 && !spec[n]) {
 		t->passive = false;
+	} else if (sscanf(spec, "ssl:%63[^:]:%u%n", host, &port, &n) == 2 && !spec[n]) {
+		t->tls = true;
 	} else {
 		snprintf(err, err_size,
-			 "controller target '%s': expected tcp:IP:PORT, ptcp:PORT[:IP], unix:PATH "
-			 "or punix:PATH",
+			 "controller target '%s': expected tcp:IP:PORT, ptcp:PORT[:IP], "
+			 "ssl:IP:PORT, "
+			 "pssl:PORT[:IP], unix:PATH or punix:PATH",
 			 spec);
 		return -EINVAL;
 	}
@@ -693,7 +705,8 @@ start_listener(const struct ofconns *c, struct target *t, char *err, size_t err_
 			close(fd);
 			return perr;
 		}
-	} else if ((ntohl(((struct sockaddr_in *)&t->addr)->sin_addr.s_addr) >> 24) != 127) {
+	} else if (!t->tls &&
+		   (ntohl(((struct sockaddr_in *)&t->addr)->sin_addr.s_addr) >> 24) != 127) {
 		VLOG_WARN("ofconn",
 			  "%s: plain-text OpenFlow listener on a non-loopback address: anyone who "
 			  "can reach it can reprogram the switch",
@@ -791,6 +804,14 @@ set_bridge(struct ofconns *c, const char *name, struct ofproto *ofp, uint64_t dp
 	for (size_t i = 0; i < n_targets; i++) {
 		if ((ret = parse_target(targets[i], &want[i], err, err_size)) != 0) {
 			return ret;
+		}
+		if (want[i].tls && !c->tls) {
+			snprintf(
+				err, err_size,
+				"controller target '%s' needs TLS set up first: switch-ctl set-ssl "
+				"PRIVATE-KEY CERTIFICATE CA-CERT",
+				targets[i]);
+			return -EINVAL;
 		}
 		same = same && !strcmp(br->targets[i].spec, want[i].spec);
 	}
@@ -1147,11 +1168,14 @@ ofconns_pollfds(struct ofconns *c, struct pollfd *fds, size_t max)
 	for (size_t i = 0; i < c->n_conns && n < max; i++) {
 		const struct conn *k = c->conns[i];
 
-		/* A dump in progress reads nothing until it is out. */
-		fds[n++] = (struct pollfd){
-			k->fd,
-			(short)((k->dump ? 0 : POLLIN) | (k->out.size || k->dump ? POLLOUT : 0)),
-			0};
+		/* A dump in progress reads nothing until it is out. TLS may
+		 * wait to read before it can write, or the other way round. */
+		bool out = (k->out.size || k->dump) && !k->tls_write_wants_read;
+
+		fds[n++] = (struct pollfd){k->fd,
+					   (short)((k->dump ? 0 : POLLIN) |
+						   (out || k->tls_read_wants_write ? POLLOUT : 0)),
+					   0};
 	}
 	return n;
 }
@@ -1215,7 +1239,8 @@ ofconns_run(struct ofconns *c, const struct pollfd *fds, size_t n, uint64_t now_
 			serve_fd_target(c, fds[f].fd, fds[f].revents);
 			continue;
 		}
-		if (!k->dump && (fds[f].revents & (POLLIN | POLLHUP | POLLERR))) {
+		if (!k->dump && ((fds[f].revents & (POLLIN | POLLHUP | POLLERR)) ||
+				 (k->tls_read_wants_write && (fds[f].revents & POLLOUT)))) {
 			alive = conn_read(c, k);
 		}
 		if (alive && (k->out.size || k->closing)) {
@@ -1312,6 +1337,7 @@ ofconns_destroy(struct ofconns *c)
 	}
 	close(c->pin_fd);
 	pthread_mutex_destroy(&c->pin_mutex);
+	ofconns_tls_destroy(c);
 	free(c->conns);
 	free(c->by_fd);
 	free(c);

@@ -71,6 +71,14 @@ void ofconns_set_listener_limit(struct ofconns *c, uint32_t max_conns);
 
 struct sockperm;
 
+/* TLS for ssl: and pssl: targets: the private key, certificate (chain) and
+ * CA certificate files, PEM. All NULL: no TLS (ssl: targets are refused).
+ * Returns 0, or -errno with the reason in 'err' (a file missing or
+ * unreadable, a key that does not match the certificate). Connections
+ * open keep what they were set up with. */
+int ofconns_set_tls(struct ofconns *c, const char *key, const char *cert, const char *ca, char *err,
+		    size_t err_size);
+
 /* The owner, group and mode of the unix listeners (punix:, BRIDGE.mgmt):
  * applied to those listening now and to the ones to come. */
 void ofconns_set_socket_perm(struct ofconns *c, const struct sockperm *sp);

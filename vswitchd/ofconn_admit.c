@@ -99,6 +99,12 @@ conn_new(struct ofconns *c, int fd, struct obr *br, struct target *active, struc
 	k->async[ASYNC_PIN][0] = 1u << OFPR_NO_MATCH | 1u << OFPR_ACTION;
 	k->async[ASYNC_PORT_STATUS][0] = k->async[ASYNC_PORT_STATUS][1] = 0x7;
 	k->async[ASYNC_FLOW_REMOVED][0] = 0xf;
+	if ((active ? active->tls : listener->tls) && !tls_start(c, k, listener != NULL)) {
+		c->by_fd[fd] = NULL;
+		free(k);
+		close(fd);
+		return NULL;
+	}
 	obuf_init(&k->out);
 	ofp_encode_hello(&k->out, 0);
 	k->idx = c->n_conns;
@@ -143,6 +149,7 @@ conn_close(struct ofconns *c, struct conn *k)
 	if (conn_by_fd(c, k->fd) == k) {
 		c->by_fd[k->fd] = NULL;
 	}
+	tls_free(k);
 	close(k->fd);
 	free(k->in);
 	obuf_free(&k->out);
@@ -170,11 +177,18 @@ close_where(struct ofconns *c, bool (*pred)(const struct conn *k, const void *ar
 static void
 note_closed(struct ofconns *c, struct target *t, uint64_t *counter)
 {
-	if (!t->closed_evicted && !t->closed_hello && !t->closed_idle) {
+	if (!t->closed_evicted && !t->closed_hello && !t->closed_idle && !t->closed_tls) {
 		/* The first of a series is told at once, the rest summed. */
 		t->next_log_ms = VS_MAX(t->next_log_ms, c->now_ms);
 	}
 	(*counter)++;
+}
+
+void
+note_tls_failure(struct ofconns *c, struct target *t, const char *why)
+{
+	note_closed(c, t, &t->closed_tls);
+	snprintf(t->last_tls_err, sizeof t->last_tls_err, "%s", why);
 }
 
 /* Makes room on listener 't': closes the connection that has waited
@@ -247,18 +261,23 @@ conn_of_target(const struct conn *k, const void *arg)
 static void
 log_closed(struct ofconns *c, struct obr *br, struct target *t)
 {
-	uint64_t n = t->closed_evicted + t->closed_hello + t->closed_idle;
+	uint64_t n = t->closed_evicted + t->closed_hello + t->closed_idle + t->closed_tls;
+	char tls[220] = "";
 
 	if (!n || c->now_ms < t->next_log_ms) {
 		return;
 	}
+	if (t->closed_tls) {
+		snprintf(tls, sizeof tls, ", %" PRIu64 " failed TLS (the last: %s)", t->closed_tls,
+			 t->last_tls_err);
+	}
 	VLOG_INFO("ofconn",
 		  "%s: %s: closed %" PRIu64 " connection(s): %" PRIu64
 		  " at the limit of %u, %" PRIu64 " without a hello in %d ms, %" PRIu64
-		  " idle or stalled; %u open",
+		  " idle or stalled%s; %u open",
 		  br->name, t->spec, n, t->closed_evicted, c->listener_max_conns, t->closed_hello,
-		  HELLO_TIMEOUT_MS, t->closed_idle, t->n_conns);
-	t->closed_evicted = t->closed_hello = t->closed_idle = 0;
+		  HELLO_TIMEOUT_MS, t->closed_idle, tls, t->n_conns);
+	t->closed_evicted = t->closed_hello = t->closed_idle = t->closed_tls = 0;
 	t->next_log_ms = c->now_ms + LOG_EVERY_MS;
 }
 

@@ -11,6 +11,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <sys/socket.h>
+#include <sys/types.h>
 
 #include "bridge.h"
 #include "ofconn.h"
@@ -57,6 +58,7 @@ struct pin_rec {
 struct target {
 	char spec[128];
 	bool passive;
+	bool tls;                     /* ssl:, pssl: */
 	struct sockaddr_storage addr; /* sockaddr_in or, for unix:, sockaddr_un */
 	socklen_t addr_len;
 	int fd;          /* listening, or connecting; -1 */
@@ -65,7 +67,8 @@ struct target {
 	/* A listener's connections, and those it closed since the last
 	 * summary in the log (ofconn_admit.c). */
 	uint32_t n_conns;
-	uint64_t closed_evicted, closed_hello, closed_idle;
+	uint64_t closed_evicted, closed_hello, closed_idle, closed_tls;
+	char last_tls_err[160]; /* the reason of the last TLS failure */
 	uint64_t next_log_ms, next_fd_warn_ms;
 	uint64_t rest_until_ms; /* not polled before (out of descriptors) */
 };
@@ -90,6 +93,9 @@ struct conn {
 	struct target *listener; /* the listener that accepted it, or NULL */
 	uint64_t opened_ms;
 	uint64_t last_progress_ms; /* when it last read or wrote anything */
+	struct ssl_st *ssl;        /* TLS (an OpenSSL SSL), or NULL */
+	bool tls_write_wants_read; /* the last write waits for the peer */
+	bool tls_read_wants_write; /* the last read waits to send */
 	uint8_t *in;
 	size_t in_len, in_alloc;
 	struct obuf out;
@@ -115,6 +121,7 @@ struct ofconns {
 	struct conn **by_fd; /* by descriptor, for the poll results */
 	size_t by_fd_alloc;
 	uint32_t listener_max_conns;
+	struct ssl_ctx_st *tls;   /* key, certificate and CA (an SSL_CTX), or NULL */
 	struct sockperm sockperm; /* of the unix listeners */
 	uint64_t now_ms;
 	/* Inside ofconns_set_bridge/del_bridge: the caller reconfigures the
@@ -158,6 +165,23 @@ void accept_conns(struct ofconns *c, struct obr *br, struct target *t);
 /* Closes the connections that missed the hello or echo, or stalled, and
  * probes the idle ones; sums up on the log what listeners closed. */
 void conns_timers(struct ofconns *c);
+
+/* Counts a TLS failure on listener 't' for the next summary, with 'why'. */
+void note_tls_failure(struct ofconns *c, struct target *t, const char *why);
+
+/* ofconn_tls.c */
+/* Puts connection 'k' under TLS, as the server or the client. False: no
+ * TLS set up, or out of memory. */
+bool tls_start(struct ofconns *c, struct conn *k, bool server);
+/* Frees the TLS state of 'k' (none: a no-op). */
+void tls_free(struct conn *k);
+/* read() and write() through TLS: bytes, 0 at the peer's close, or -1 with
+ * errno EAGAIN (wait; see the tls_* flags of 'k') or EPROTO (logged). */
+ssize_t tls_read(struct ofconns *c, struct conn *k, void *buf, size_t len);
+ssize_t tls_write(struct ofconns *c, struct conn *k, const void *buf, size_t len);
+/* True when TLS holds received data not read yet. */
+bool tls_pending(const struct conn *k);
+void ofconns_tls_destroy(struct ofconns *c);
 
 /* ofconn_stats.c */
 /* Serves a multipart request (its header 'h'). */

@@ -5,6 +5,7 @@
  * a method of its own.
  */
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -311,6 +312,51 @@ b_inject(const char *op, char **a, int n, bool strict, bool if_exists, char *err
 	return p;
 }
 
+/* set-ssl KEY CERT CACERT, del-ssl, get-ssl: the global ssl_* columns
+ * (absolute paths: the daemon does not run where switch-ctl does). */
+static json_t *
+b_ssl(const char *op, char **a, int n, bool m, bool i, char *err)
+{
+	static const char *const cols[3] = {"ssl_private_key", "ssl_certificate", "ssl_ca_cert"};
+	json_t *o, *list = json_array();
+
+	(void)m, (void)i;
+	o = op_with(!strcmp(op, "set-ssl")   ? "set"
+		    : !strcmp(op, "del-ssl") ? "clear"
+					     : "get",
+		    "table", "global", "record", ".", err);
+	for (int k = 0; o && k < 3; k++) {
+		char path[PATH_MAX], setting[PATH_MAX + 32];
+
+		if (n == 0) {
+			json_array_append_new(list, !strcmp(op, "get-ssl")
+							    ? json_pack("{s:s}", "column", cols[k])
+							    : json_string(cols[k]));
+			continue;
+		}
+		if (!realpath(a[k], path)) {
+			snprintf(err, CTL_ERR_MAX, "%s: %s", a[k], strerror(errno));
+			json_decref(o);
+			o = NULL;
+			break;
+		}
+		snprintf(setting, sizeof setting, "%s=%s", cols[k], path);
+		json_t *s = parse_setting(setting, true, err);
+
+		if (!s) {
+			json_decref(o);
+			o = NULL;
+			break;
+		}
+		json_array_append_new(list, s);
+	}
+	if (o) {
+		json_object_set(o, !strcmp(op, "set-ssl") ? "settings" : "columns", list);
+	}
+	json_decref(list);
+	return o;
+}
+
 static const struct ctl_command commands[] = {
 	{"add-br", "BRIDGE", 1, 1, CTL_DB, NULL, "--may-exist", b_bridge, NULL},
 	{"del-br", "BRIDGE", 1, 1, CTL_DB, NULL, "--if-exists", b_bridge, NULL},
@@ -332,6 +378,9 @@ static const struct ctl_command commands[] = {
 	{"set-fail-mode", "BRIDGE standalone|secure", 2, 2, CTL_DB, NULL, "", b_bridge, NULL},
 	{"del-fail-mode", "BRIDGE", 1, 1, CTL_DB, NULL, "", b_bridge, NULL},
 	{"get-fail-mode", "BRIDGE", 1, 1, CTL_DB, NULL, "", b_bridge, ctl_print_value},
+	{"set-ssl", "PRIVATE-KEY CERTIFICATE CA-CERT", 3, 3, CTL_DB, NULL, "", b_ssl, NULL},
+	{"del-ssl", "", 0, 0, CTL_DB, NULL, "", b_ssl, NULL},
+	{"get-ssl", "", 0, 0, CTL_DB, NULL, "", b_ssl, ctl_print_values},
 	{"show", "", 0, 0, CTL_VIEW, "show", "", NULL, ctl_print_show},
 	{"dump-dp-flows", "", 0, 0, CTL_VIEW, "dp.flows", "", NULL, ctl_print_dp_flows},
 	{"pmd-stats-show", "", 0, 0, CTL_VIEW, "dp.pmd-stats", "", NULL, ctl_print_pmd_stats},
