@@ -122,6 +122,11 @@ check "os-ken installed its table-miss entry over TLS" \
 	grep -q "priority=0 actions=CONTROLLER" <<<"$(ofctl_as ofctl dump-flows "$OF")"
 check "the daemon is alive" alive "$(vswitchd_pid)"
 expect_fail "bridge $BR uses TLS (pssl:$PORT:127.0.0.1): remove that target first" del-ssl
+check "no warning for the TLS and loopback listeners" \
+	sh -c "! grep -q 'plain-text OpenFlow listener' '$T/vswitchd.log'"
+check "plain text on every address" ctl set-controller "$BR" "ptcp:$PORT:0.0.0.0"
+check "the log warns about it" grep -q "ptcp:$PORT:0.0.0.0: plain-text OpenFlow listener on a non-loopback address" \
+	"$T/vswitchd.log"
 check "plain targets again" ctl set-controller "$BR" "ptcp:$PORT"
 check "then del-ssl" ctl del-ssl
 check "get-ssl shows nothing" [ "$(ctl get-ssl | grep -c /)" -eq 0 ]
