@@ -30,6 +30,7 @@ enum {
 	UPCALL_RATE = 20000,      /* default upcalls per second per port and PMD thread */
 	UPCALL_BURST = 2000,
 	MAX_IDLE_MS = 10000, /* an idle megaflow goes after this long */
+	TLS_CHECK_MS = 2000, /* TLS files are looked at this often */
 };
 
 /* A running interface. */
@@ -67,9 +68,12 @@ struct bridges {
 	/* The global socket_owner, socket_group, socket_mode ("": unset):
 	 * vhost-user server sockets without their own take these. */
 	char sock_opt[3][64];
-	/* The TLS files last loaded, and their modification times. */
+	/* The TLS files of the configuration, whether they loaded, and
+	 * their modification times then (load_tls()). */
 	char tls_files[3][PATH_MAX];
+	bool tls_loaded;
 	struct timespec tls_mtime[3];
+	uint64_t next_tls_check_ms, next_tls_warn_ms;
 };
 
 static const char *const sock_cols[3] = {"socket_owner", "socket_group", "socket_mode"};
@@ -993,42 +997,109 @@ set_socket_defaults(struct bridges *b, const json_t *global, char *err)
 	return 0;
 }
 
-/* The global ssl_private_key, ssl_certificate and ssl_ca_cert: loaded
- * again when a name changed or a file did (a renewed certificate). */
+/* TLS: the files of the global ssl_private_key, ssl_certificate and
+ * ssl_ca_cert, loaded when a name or a file's modification time changes,
+ * and tried again while they fail to load (bridges_tls_retry()). */
+static const char *const tls_cols[3] = {"ssl_private_key", "ssl_certificate", "ssl_ca_cert"};
+
 static int
-set_tls(struct bridges *b, const json_t *global, char *err)
+load_tls(struct bridges *b, char *err)
 {
-	static const char *const cols[3] = {"ssl_private_key", "ssl_certificate", "ssl_ca_cert"};
-	const char *v[3];
 	struct timespec mtime[3] = {{0}};
-	bool same = true;
+	bool same = b->tls_loaded;
+	const char *v[3];
 	int ret;
 
 	for (int i = 0; i < 3; i++) {
 		struct stat st;
 
-		v[i] = cfgdb_get_str(global, cols[i], NULL);
+		v[i] = b->tls_files[i][0] ? b->tls_files[i] : NULL;
 		if (v[i] && !stat(v[i], &st)) {
 			mtime[i] = st.st_mtim;
 		}
-		same = same && !strcmp(v[i] ? v[i] : "", b->tls_files[i]) &&
-		       !memcmp(&mtime[i], &b->tls_mtime[i], sizeof mtime[i]);
+		same = same && !memcmp(&mtime[i], &b->tls_mtime[i], sizeof mtime[i]);
 	}
 	if (same) {
 		return 0;
 	}
 	ret = ofconns_set_tls(b->ofc, v[0], v[1], v[2], err, BRIDGE_ERR_MAX);
+	b->tls_loaded = !ret;
 	if (ret) {
 		return ret;
 	}
-	for (int i = 0; i < 3; i++) {
-		snprintf(b->tls_files[i], sizeof b->tls_files[i], "%s", v[i] ? v[i] : "");
-		b->tls_mtime[i] = mtime[i];
-	}
+	memcpy(b->tls_mtime, mtime, sizeof mtime);
 	if (v[0]) {
 		VLOG_INFO("bridge", "TLS: key %s, certificate %s, CA %s", v[0], v[1], v[2]);
 	}
 	return 0;
+}
+
+/* Takes the TLS files of the configuration 'doc' (the three, or none) and
+ * loads them; TLS targets need them. A change that fails is undone. */
+static int
+set_tls(struct bridges *b, const json_t *doc, char *err)
+{
+	const json_t *global = json_object_get(doc, "global");
+	char old[3][PATH_MAX];
+	bool changed = false, was_loaded = b->tls_loaded;
+	const char *bname;
+	json_t *br;
+	int ret = 0;
+
+	for (int i = 0; i < 3; i++) {
+		const char *v = cfgdb_get_str(global, tls_cols[i], "");
+
+		memcpy(old[i], b->tls_files[i], sizeof old[i]);
+		changed |= strcmp(v, b->tls_files[i]) != 0;
+		snprintf(b->tls_files[i], sizeof b->tls_files[i], "%s", v);
+	}
+	if (changed) {
+		b->tls_loaded = false;
+	}
+	json_object_foreach (json_object_get(doc, "bridges"), bname, br) {
+		size_t i;
+		json_t *t;
+
+		json_array_foreach (json_object_get(br, "controllers"), i, t) {
+			const char *s = json_string_value(t);
+
+			if (!ret && !b->tls_files[0][0] &&
+			    (!strncmp(s, "ssl:", 4) || !strncmp(s, "pssl:", 5))) {
+				snprintf(err, BRIDGE_ERR_MAX,
+					 "bridge %s: controller target '%s' uses TLS: switch-ctl "
+					 "set-ssl PRIVATE-KEY CERTIFICATE CA-CERT first (or remove "
+					 "the target)",
+					 bname, s);
+				ret = -EINVAL;
+			}
+		}
+	}
+	if (!ret) {
+		ret = load_tls(b, err);
+	}
+	if (ret && b->dp) {
+		/* A change, refused whole: the files stay as they were. */
+		memcpy(b->tls_files, old, sizeof old);
+		b->tls_loaded = was_loaded;
+	}
+	return ret;
+}
+
+void
+bridges_tls_retry(struct bridges *b)
+{
+	uint64_t now = bridges_now_ms();
+	char err[BRIDGE_ERR_MAX];
+	bool was = b->tls_loaded;
+
+	if (now < b->next_tls_check_ms || !b->tls_files[0][0]) {
+		return;
+	}
+	b->next_tls_check_ms = now + TLS_CHECK_MS;
+	if (load_tls(b, err) && (was || now >= b->next_tls_warn_ms)) {
+		VLOG_ERR("bridge", "TLS: %s", err);
+		b->next_tls_warn_ms = now + 60000;
+	}
 }
 
 int
@@ -1039,9 +1110,16 @@ bridges_reconfigure(struct bridges *b, const json_t *doc, char *err)
 
 	if (!ret) {
 		ret = set_socket_defaults(b, json_object_get(doc, "global"), err);
-	}
-	if (!ret) {
-		ret = set_tls(b, json_object_get(doc, "global"), err);
+		if (!ret) {
+			ret = set_tls(b, doc, err);
+		}
+		/* At start, a certificate file gone or a group deleted since
+		 * the database was written must not keep the switch down: it
+		 * runs without (TLS targets then fail on their own). */
+		if (ret && !b->dp) {
+			VLOG_ERR("bridge", "starting without it: %s", err);
+			ret = 0;
+		}
 	}
 	/* A change is refused whole if a port it opens would refuse its
 	 * options; at start (no datapath yet) each port is tried on its own,

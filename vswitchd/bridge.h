@@ -57,6 +57,10 @@ int bridges_reconfigure(struct bridges *b, const json_t *doc, char *err);
  * tables no longer make. Call from the main loop (not forced) and after
  * every flow table change that the caller acknowledges (forced). */
 void bridges_sweep(struct bridges *b, bool force);
+
+/* Loads the TLS files again if one changed since (a renewed certificate)
+ * or they failed to load; looks every few seconds. Main thread. */
+void bridges_tls_retry(struct bridges *b);
 /* A sweep if changes to tables, ports or MACs wait for one (a barrier):
  * afterwards no packet follows a replaced decision. */
 void bridges_sweep_changes(struct bridges *b);

@@ -646,6 +646,7 @@ main_loop(struct ctl_server *srv, int sig_fd, struct vswitchd *vd, const struct 
 			}
 		}
 		ofconns_run(bridges_ofconns(vd->bridges), fds + 1, n - 1, bridges_now_ms());
+		bridges_tls_retry(vd->bridges);
 		if (bridges_dp(vd->bridges)) {
 			bridges_sweep(vd->bridges, false);
 			captures_run(bridges_captures(vd->bridges));

@@ -805,14 +805,6 @@ set_bridge(struct ofconns *c, const char *name, struct ofproto *ofp, uint64_t dp
 		if ((ret = parse_target(targets[i], &want[i], err, err_size)) != 0) {
 			return ret;
 		}
-		if (want[i].tls && !c->tls) {
-			snprintf(
-				err, err_size,
-				"controller target '%s' needs TLS set up first: switch-ctl set-ssl "
-				"PRIVATE-KEY CERTIFICATE CA-CERT",
-				targets[i]);
-			return -EINVAL;
-		}
 		same = same && !strcmp(br->targets[i].spec, want[i].spec);
 	}
 	if (same) {

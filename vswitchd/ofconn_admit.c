@@ -100,6 +100,14 @@ conn_new(struct ofconns *c, int fd, struct obr *br, struct target *active, struc
 	k->async[ASYNC_PORT_STATUS][0] = k->async[ASYNC_PORT_STATUS][1] = 0x7;
 	k->async[ASYNC_FLOW_REMOVED][0] = 0xf;
 	if ((active ? active->tls : listener->tls) && !tls_start(c, k, listener != NULL)) {
+		const char *why = c->tls ? "out of memory" : "no TLS set up (switch-ctl set-ssl)";
+
+		if (listener) {
+			note_tls_failure(c, listener, why);
+		} else if (c->now_ms >= active->next_fd_warn_ms) {
+			VLOG_WARN("ofconn", "%s: %s: %s", br->name, active->spec, why);
+			active->next_fd_warn_ms = c->now_ms + LOG_EVERY_MS;
+		}
 		c->by_fd[fd] = NULL;
 		free(k);
 		close(fd);

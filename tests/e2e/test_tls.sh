@@ -48,7 +48,8 @@ OF=ssl:127.0.0.1:$PORT
 
 start_vswitchd || { echo "vswitchd did not start"; cat "$T/vswitchd.log"; exit 1; }
 check "bridge" ctl add-br "$BR"
-expect_fail "needs TLS set up first: switch-ctl set-ssl" set-controller "$BR" "pssl:$PORT:127.0.0.1"
+expect_fail "controller target 'pssl:$PORT:127.0.0.1' uses TLS: switch-ctl set-ssl" \
+	set-controller "$BR" "pssl:$PORT:127.0.0.1"
 expect_fail "does not match ssl_certificate" set-ssl "$P/ofctl-key.pem" "$P/switch-cert.pem" \
 	"$P/ca-cert.pem"
 expect_fail "No such file or directory" set-ssl "$P/none.pem" "$P/switch-cert.pem" "$P/ca-cert.pem"
@@ -121,7 +122,18 @@ check "the switch connects to os-ken over TLS" osken_up
 check "os-ken installed its table-miss entry over TLS" \
 	grep -q "priority=0 actions=CONTROLLER" <<<"$(ofctl_as ofctl dump-flows "$OF")"
 check "the daemon is alive" alive "$(vswitchd_pid)"
-expect_fail "bridge $BR uses TLS (pssl:$PORT:127.0.0.1): remove that target first" del-ssl
+# A restart with the certificate gone: the switch comes up without TLS,
+# says why, and set-ssl brings TLS back.
+check "stop" stop_vswitchd
+mv "$P/switch-cert.pem" "$P/switch-cert.away"
+check "the daemon starts without its certificate" start_vswitchd
+check "and says why" grep -q "starting without it: ssl_certificate $P/switch-cert.pem" "$T/vswitchd.log"
+check "the bridge is up" ctl br-exists "$BR"
+mv "$P/switch-cert.away" "$P/switch-cert.pem"
+tls_back() { for _ in $(seq 60); do ofctl_as ofctl show "$OF" 2>/dev/null | grep -q "n_tables:254" && return 0; sleep 0.1; done; return 1; }
+check "the certificate back in place, TLS comes back by itself" tls_back
+check "the log says it loaded" grep -q "TLS: key $P/switch-key.pem" <<<"$(tail -5 "$T/vswitchd.log")"
+expect_fail "controller target 'pssl:$PORT:127.0.0.1' uses TLS: switch-ctl set-ssl" del-ssl
 check "no warning for the TLS and loopback listeners" \
 	sh -c "! grep -q 'plain-text OpenFlow listener' '$T/vswitchd.log'"
 check "plain text on every address" ctl set-controller "$BR" "ptcp:$PORT:0.0.0.0"
