@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "sockperm.h"
 #include "util.h"
 
 static int
@@ -46,15 +47,9 @@ check_abs_path(const json_t *v, char *err, size_t size)
 static int
 check_mode(const json_t *v, char *err, size_t size)
 {
-	const char *s = json_string_value(v);
-	char *end;
-	unsigned long mode = strtoul(s, &end, 8);
+	struct sockperm sp;
 
-	if (*s < '0' || *s > '7' || *end || mode > 0777) {
-		snprintf(err, size, "'%s' is not an octal permission such as 0660", s);
-		return -EINVAL;
-	}
-	return 0;
+	return sockperm_parse(&sp, NULL, NULL, json_string_value(v), err, size);
 }
 
 /* DPDK 22.11's EAL options: 1 takes an argument, 0 none, 2 only as
