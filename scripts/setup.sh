@@ -14,7 +14,7 @@ PKGS=(
 	cppcheck libclang-rt-14-dev
 	dpdk-dev libdpdk-dev libpcap-dev libjansson-dev libcmocka-dev libssl-dev openssl
 	python3-scapy tcpdump iproute2 iputils-ping iperf3 ethtool openvswitch-common
-	python3-os-ken bc openvswitch-switch qemu-system-x86 cpio python3-jsonschema gnuplot-nox
+	python3-os-ken bc openvswitch-switch qemu-system-x86 cpio python3-jsonschema gnuplot-nox logrotate
 	openvswitch-switch-dpdk
 )
 

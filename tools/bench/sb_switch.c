@@ -135,6 +135,10 @@ start_daemon(struct sb_switch *sw, const char *eal)
 	int argc = 0;
 
 	snprintf(exe, sizeof exe, "%s/vswitchd", sw->bin);
+	if (access(exe, X_OK)) {
+		/* Installed: switch-bench in PREFIX/bin, vswitchd in PREFIX/sbin. */
+		snprintf(exe, sizeof exe, "%s/../sbin/vswitchd", sw->bin);
+	}
 	snprintf(db, sizeof db, "%s/conf.json", sw->dir);
 	snprintf(sock, sizeof sock, "%s/ctl.sock", sw->dir);
 	snprintf(run_dir, sizeof run_dir, "%s/run", sw->dir);
