@@ -1308,3 +1308,16 @@ ofproto_fdb_stats(const struct ofproto *ofp, struct mac_stats *s)
 {
 	mac_table_stats(ofp->macs, s);
 }
+
+unsigned int
+ofproto_fdb_flush(struct ofproto *ofp)
+{
+	struct mac_stats s;
+
+	mac_table_stats(ofp->macs, &s);
+	mac_flush_port(ofp->macs, UINT32_MAX);
+	/* Megaflows forward to what was learned: they must go too. */
+	ofp->reval_all = true;
+	ofp->sweep_wanted = true;
+	return s.n_entries;
+}

@@ -443,4 +443,8 @@ void ofproto_fdb_dump(const struct ofproto *ofp, uint64_t now_ms,
 		      void (*cb)(void *aux, const struct mac_entry_info *e), void *aux);
 void ofproto_fdb_stats(const struct ofproto *ofp, struct mac_stats *s);
 
+/* Forgets every learned MAC address (the next frames to them flood until
+ * they are learned again); returns how many there were. Under the lock. */
+unsigned int ofproto_fdb_flush(struct ofproto *ofp);
+
 #endif /* VS_OFPROTO_H */

@@ -556,6 +556,38 @@ m_fdb_show(void *aux, json_t *params, json_t **result, struct jsonrpc_error *err
 	return 0;
 }
 
+/* fdb-flush [BRIDGE]: as Open vSwitch's fdb/flush. */
+static int
+m_fdb_flush(void *aux, json_t *params, json_t **result, struct jsonrpc_error *err)
+{
+	struct vswitchd *vd = aux;
+	const json_t *br = json_object_get(params, "bridge");
+	unsigned int n = 0;
+	const char *name;
+	json_t *rec;
+
+	if (br) {
+		struct ofproto *ofp = lock_bridge(vd, params, err);
+
+		if (!ofp) {
+			return -1;
+		}
+		n = ofproto_fdb_flush(ofp);
+		ofproto_unlock();
+	} else {
+		ofproto_lock();
+		json_object_foreach (json_object_get(vd->db.doc, "bridges"), name, rec) {
+			struct ofproto *ofp = bridges_ofproto(vd->bridges, name);
+
+			n += ofp ? ofproto_fdb_flush(ofp) : 0;
+		}
+		ofproto_unlock();
+	}
+	bridges_sweep(vd->bridges, true);
+	*result = json_sprintf("flushed %u MAC entr%s", n, n == 1 ? "y" : "ies");
+	return 0;
+}
+
 /* Queues the frames of a pcap file on a "mem" port, as if that port had
  * received them: for tests and for replaying a capture into a bridge. */
 static int
@@ -760,6 +792,7 @@ static const struct jsonrpc_method methods[] = {
 	{"flow.tables", m_flow_tables},
 	{"trace", m_trace},
 	{"fdb.show", m_fdb_show},
+	{"fdb.flush", m_fdb_flush},
 	{"ofstate.show", m_ofstate_show},
 	{"ofstate.save", m_ofstate_save},
 };

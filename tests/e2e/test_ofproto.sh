@@ -122,5 +122,19 @@ expect_fail "a VLAN id is 0-4095" add-flow vb0$S "actions=mod_vlan_vid:4096"
 expect_fail "no such port" add-flow vb0$S "actions=output:nosuch"
 expect_fail "no bridge named nobr" dump-flows nobr
 expect_fail "inject needs a port of type mem" inject a2 "$T/tcp.pcap"
+
+# fdb-flush forgets what was learned: a unicast that went to the learned
+# port alone floods again after it.
+a2_before=$(count a2)
+inject mtr uni_v10
+settle
+check "unicast to a learned MAC: not flooded to a2" [ "$(count a2)" = "$a2_before" ]
+check "fdb-flush says how many it forgot" grep -qE "^flushed [2-9] MAC entries$" <<<"$(ctl fdb-flush vb0$S)"
+check "the MAC table is empty" [ "$(ctl fdb-show vb0$S | grep -c '02:00:00:00:00:')" = 0 ]
+inject mtr uni_v10
+settle
+check "the same unicast floods after the flush" [ "$(count a2)" = $((a2_before + 1)) ]
+check "fdb-flush of every bridge" grep -qE "^flushed [1-9] MAC entr" <<<"$(ctl fdb-flush)"
+expect_fail "no bridge named nobr$S" fdb-flush nobr$S
 check "daemon still running" alive "$(vswitchd_pid)"
 finish

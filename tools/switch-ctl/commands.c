@@ -399,6 +399,8 @@ static const struct ctl_command commands[] = {
 	{"trace", "BRIDGE FIELDS", 2, 2, CTL_VIEW, "trace", "", b_flow, ctl_print_trace},
 	{"inject", "PORT FILE.pcap", 2, 2, CTL_VIEW, "port.inject", "", b_inject, NULL},
 	{"fdb-show", "BRIDGE", 1, 1, CTL_VIEW, "fdb.show", "", b_view_bridge, ctl_print_fdb},
+	{"fdb-flush", "[BRIDGE]", 0, 1, CTL_VIEW, "fdb.flush", "", b_view_opt_bridge,
+	 ctl_print_value},
 	{"dump-ports", "[BRIDGE]", 0, 1, CTL_VIEW, "ports.dump", "", b_view_opt_bridge,
 	 ctl_print_ports},
 	{"ofstate-show", "[BRIDGE]", 0, 1, CTL_VIEW, "ofstate.show", "", b_view_opt_bridge,
