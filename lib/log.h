@@ -19,6 +19,27 @@ void vlog_set_level(enum vlog_level level);
 /* Parses "err", "warn", "info" or "dbg"; returns 0, or -EINVAL. */
 int vlog_parse_level(const char *name, enum vlog_level *level);
 
+enum { VLOG_MODULES_MAX = 64, VLOG_MODULE_NAME_MAX = 24 };
+
+/* Sets the minimum level of one module, over the global one; 'level' < 0
+ * returns the module to the global level. A module is the second argument
+ * of vlog(): letters, digits, '-' and '_', under VLOG_MODULE_NAME_MAX.
+ * Returns 0, -EINVAL for a bad name, or -ENOSPC past VLOG_MODULES_MAX. */
+int vlog_set_module_level(const char *module, int level);
+
+/* A module that has logged or has a level of its own. */
+struct vlog_module_info {
+	char name[VLOG_MODULE_NAME_MAX];
+	int level; /* -1: the global one */
+};
+
+/* Fills up to 'max' entries, sorted by name; returns how many there are.
+ * '*global' gets the global level. */
+size_t vlog_list(struct vlog_module_info *out, size_t max, enum vlog_level *global);
+
+/* The name of 'level' ("err", "warn", "info", "dbg"). */
+const char *vlog_level_name(enum vlog_level level);
+
 /* Sends log lines to 'path' (appending), or to stderr when 'path' is NULL.
  * Returns 0 or -errno. */
 int vlog_set_file(const char *path);

@@ -559,6 +559,72 @@ m_version(void *aux, json_t *params, json_t **result, struct jsonrpc_error *err)
 	return 0;
 }
 
+/* log.set {"settings": ["MODULE:LEVEL", ...]}: a module's level, at run
+ * time (LEVEL "default": back to the global log_level). */
+static int
+m_log_set(void *aux, json_t *params, json_t **result, struct jsonrpc_error *err)
+{
+	const json_t *list = json_object_get(params, "settings");
+	size_t i;
+	json_t *v;
+
+	(void)aux;
+	if (!json_is_array(list) || !json_array_size(list)) {
+		return jsonrpc_fail(err, JSONRPC_INVALID_PARAMS,
+				    "params.settings: expected [\"MODULE:LEVEL\", ...]");
+	}
+	/* All checked before any is applied. */
+	for (int apply = 0; apply < 2; apply++) {
+		json_array_foreach (list, i, v) {
+			const char *s = json_string_value(v), *colon = s ? strrchr(s, ':') : NULL;
+			char module[VLOG_MODULE_NAME_MAX + 1];
+			enum vlog_level level = VLOG_INFO;
+			bool dflt = colon && !strcmp(colon + 1, "default");
+
+			if (!colon || colon == s || (size_t)(colon - s) >= sizeof module ||
+			    (!dflt && vlog_parse_level(colon + 1, &level))) {
+				return jsonrpc_fail(
+					err, JSONRPC_INVALID_PARAMS,
+					"'%s' is not MODULE:LEVEL (LEVEL: err, warn, info, "
+					"dbg or default)",
+					s ? s : "?");
+			}
+			memcpy(module, s, (size_t)(colon - s));
+			module[colon - s] = '\0';
+			if (apply) {
+				vlog_set_module_level(module, dflt ? -1 : (int)level);
+			} else if (strspn(module, "abcdefghijklmnopqrstuvwxyz0123456789-_") !=
+				   strlen(module)) {
+				return jsonrpc_fail(err, JSONRPC_INVALID_PARAMS,
+						    "'%s' is not a module name", module);
+			}
+		}
+	}
+	*result = json_null();
+	return 0;
+}
+
+/* log.list: the global level and each module's. */
+static int
+m_log_list(void *aux, json_t *params, json_t **result, struct jsonrpc_error *err)
+{
+	struct vlog_module_info mods[VLOG_MODULES_MAX];
+	enum vlog_level global;
+	size_t n = vlog_list(mods, VLOG_MODULES_MAX, &global);
+	json_t *list = json_array();
+
+	(void)aux, (void)params, (void)err;
+	for (size_t i = 0; i < n && i < VLOG_MODULES_MAX; i++) {
+		json_array_append_new(
+			list, json_pack("{s:s, s:s}", "module", mods[i].name, "level",
+					mods[i].level < 0
+						? "default"
+						: vlog_level_name((enum vlog_level)mods[i].level)));
+	}
+	*result = json_pack("{s:s, s:o}", "default", vlog_level_name(global), "modules", list);
+	return 0;
+}
+
 static int
 m_transact(void *aux, json_t *params, json_t **result, struct jsonrpc_error *err)
 {
@@ -583,6 +649,8 @@ static const struct jsonrpc_method methods[] = {
 	{"dp.pmd-rxqs", m_pmd_rxqs},
 	{"dp.pmd-rxq-rebalance", m_pmd_rxq_rebalance},
 	{"version", m_version},
+	{"log.set", m_log_set},
+	{"log.list", m_log_list},
 };
 
 const struct jsonrpc_method *

@@ -22,6 +22,7 @@
 
 #include <rte_eal.h>
 #include <rte_errno.h>
+#include <rte_log.h>
 #include <rte_mbuf.h>
 
 #include "bridge.h"
@@ -486,6 +487,45 @@ eal_build(struct eal_args *a, const json_t *global, const char *extra, const cpu
 	a->argv[a->argc] = NULL;
 }
 
+/* DPDK's own messages, one vlog() line each under the module "dpdk", at
+ * the level DPDK gave them: they take the log's format and levels instead
+ * of coming raw through stderr. DPDK flushes the stream after each
+ * message; a message of several lines gives several log lines. */
+static ssize_t
+dpdk_log_write(void *cookie, const char *buf, size_t size)
+{
+	uint32_t lvl = rte_log_cur_msg_loglevel();
+	enum vlog_level level = lvl <= RTE_LOG_ERR       ? VLOG_ERR
+				: lvl == RTE_LOG_WARNING ? VLOG_WARN
+				: lvl <= RTE_LOG_INFO    ? VLOG_INFO
+							 : VLOG_DBG;
+	size_t at = 0;
+
+	(void)cookie;
+	while (at < size) {
+		const char *nl = memchr(buf + at, '\n', size - at);
+		size_t len = (nl ? (size_t)(nl - buf) : size) - at;
+
+		if (len) {
+			vlog(level, "dpdk", "%.*s", (int)len, buf + at);
+		}
+		at += len + (nl != NULL);
+	}
+	return (ssize_t)size;
+}
+
+static void
+route_dpdk_log(void)
+{
+	static char buf[4096];
+	FILE *f = fopencookie(NULL, "w", (cookie_io_functions_t){.write = dpdk_log_write});
+
+	if (f) {
+		setvbuf(f, buf, _IOFBF, sizeof buf);
+		rte_openlog_stream(f);
+	}
+}
+
 static void
 start_eal(const json_t *doc, const char *extra, const cpu_set_t *cpus)
 {
@@ -497,6 +537,7 @@ start_eal(const json_t *doc, const char *extra, const cpu_set_t *cpus)
 		snprintf(line + strlen(line), sizeof line - strlen(line), " %s", a.argv[i]);
 	}
 	VLOG_INFO("vswitchd", "starting DPDK:%s", line);
+	route_dpdk_log();
 	if (rte_eal_init(a.argc, a.argv) < 0) {
 		die("cannot start DPDK (EAL arguments:%s): %s", line, rte_strerror(rte_errno));
 	}

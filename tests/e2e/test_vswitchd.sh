@@ -123,6 +123,23 @@ expect_fail "rx_pcap" add-port vb0$S x1 type=mem -- add-port vb0$S x2 type=pcap 
 check "rejected inputs left the file alone" cmp -s "$T/conf.json" "$T/before.json"
 check "rejected inputs left the switch alone" [ "$(ctl show)" = "$show_before" ]
 check "no port x1 left running" [ "$(ctl pmd-rxq-show | grep -c 'port: ')" -eq 5 ]
+
+# DPDK's messages come through the log in its format; module levels.
+check "DPDK's lines are log lines of module dpdk" grep -q "|info|dpdk|EAL: " "$T/vswitchd.log"
+check "no raw DPDK line in the log" sh -c "! grep -q '^EAL' '$T/vswitchd.log'"
+check "vlog-set" ctl vlog-set bridge:warn
+check "vlog-list shows it" grep -qE "^bridge +warn$" <<<"$(ctl vlog-list)"
+check "a port added" ctl add-port vb0$S lq1 type=mem
+check "bridge at warn: no info line for it" sh -c "! grep -q 'info|bridge|added port lq1' '$T/vswitchd.log'"
+check "vlog-set back to the default" ctl vlog-set bridge:default
+check "another port" ctl add-port vb0$S lq2 type=mem
+check "bridge at the default: its info line" grep -q "info|bridge|added port lq2" "$T/vswitchd.log"
+check "the others were not silenced" grep -q "info|vswitchd|" "$T/vswitchd.log"
+expect_fail "'bogus' is not MODULE:LEVEL" vlog-set bogus
+expect_fail "'bridge:loud' is not MODULE:LEVEL" vlog-set bridge:loud
+expect_fail "is not a module name" vlog-set "no such:info"
+check "clean up" ctl del-port lq1 -- del-port lq2
+
 check "no bridge vb9$S" [ "$(ctl list-br | tr '\n' ' ')" = "vb0$S vb1$S " ]
 
 # EAL options are checked before they are saved: a bad one would stop the

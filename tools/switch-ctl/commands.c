@@ -357,6 +357,23 @@ b_ssl(const char *op, char **a, int n, bool m, bool i, char *err)
 	return o;
 }
 
+/* vlog-set MODULE:LEVEL... */
+static json_t *
+b_vlog_set(const char *op, char **a, int n, bool m, bool i, char *err)
+{
+	json_t *list = json_array();
+
+	(void)op, (void)m, (void)i;
+	for (int k = 0; k < n; k++) {
+		if (json_array_append_new(list, json_string(a[k]))) {
+			snprintf(err, CTL_ERR_MAX, "'%s' is not valid UTF-8", a[k]);
+			json_decref(list);
+			return NULL;
+		}
+	}
+	return json_pack("{s:o}", "settings", list);
+}
+
 static const struct ctl_command commands[] = {
 	{"add-br", "BRIDGE", 1, 1, CTL_DB, NULL, "--may-exist", b_bridge, NULL},
 	{"del-br", "BRIDGE", 1, 1, CTL_DB, NULL, "--if-exists", b_bridge, NULL},
@@ -401,6 +418,8 @@ static const struct ctl_command commands[] = {
 	{"fdb-show", "BRIDGE", 1, 1, CTL_VIEW, "fdb.show", "", b_view_bridge, ctl_print_fdb},
 	{"fdb-flush", "[BRIDGE]", 0, 1, CTL_VIEW, "fdb.flush", "", b_view_opt_bridge,
 	 ctl_print_value},
+	{"vlog-set", "MODULE:LEVEL...", 1, 16, CTL_VIEW, "log.set", "", b_vlog_set, NULL},
+	{"vlog-list", "", 0, 0, CTL_VIEW, "log.list", "", NULL, ctl_print_vlog},
 	{"dump-ports", "[BRIDGE]", 0, 1, CTL_VIEW, "ports.dump", "", b_view_opt_bridge,
 	 ctl_print_ports},
 	{"ofstate-show", "[BRIDGE]", 0, 1, CTL_VIEW, "ofstate.show", "", b_view_opt_bridge,

@@ -114,6 +114,21 @@ ctl_print_lines(const json_t *result)
 }
 
 void
+ctl_print_vlog(const json_t *result)
+{
+	size_t i;
+	json_t *m;
+
+	printf("%-24s %s\n", "module", "level");
+	printf("%-24s %s (log_level)\n", "(default)",
+	       json_string_value(json_object_get(result, "default")));
+	json_array_foreach (json_object_get(result, "modules"), i, m) {
+		printf("%-24s %s\n", json_string_value(json_object_get(m, "module")),
+		       json_string_value(json_object_get(m, "level")));
+	}
+}
+
+void
 ctl_print_value(const json_t *result)
 {
 	if (json_is_string(result)) {

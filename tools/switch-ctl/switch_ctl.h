@@ -77,6 +77,7 @@ void ctl_print_flows(const json_t *result);
 void ctl_print_tables(const json_t *result);
 void ctl_print_trace(const json_t *result);
 void ctl_print_fdb(const json_t *result);
+void ctl_print_vlog(const json_t *result);
 void ctl_print_ofstate(const json_t *result);
 void ctl_print_ofstate_one(const json_t *result);
 void ctl_print_ports(const json_t *result);
