@@ -1,22 +1,41 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: Apache-2.0
-# Installs everything vswitch needs on a fresh Debian 12 machine, and reserves
-# hugepages. Idempotent: run it as often as you like; it installs only what is
-# missing. Must run as root (or with sudo available). Besides what vswitch
-# builds with, it installs what its tests and benchmarks run against: Open
-# vSwitch (the conformance tester's switch; openvswitch-switch-dpdk for
-# switch-bench --against ovs, which never uses the system's instance), os-ken,
-# QEMU, scapy, iperf3, gnuplot.
+# Installs what vswitch needs on a Debian 12 machine, and reserves hugepages.
+# Idempotent: run it as often as you like; it installs only what is missing.
+# Must run as root (or with sudo available).
+#
+#   setup.sh            what building and running the switch needs, and what
+#                       its tests and benchmarks run against
+#   setup.sh --runtime  only what building and running the switch needs: for
+#                       a hypervisor (docs/install.md)
+#
+# The test packages include Open vSwitch (the conformance tester's switch;
+# openvswitch-switch-dpdk for switch-bench --against ovs, which never uses
+# the system's instance): installing openvswitch-switch starts Debian's
+# Open vSwitch service, which a hypervisor running vswitch does not want.
+# They also bring os-ken, QEMU, scapy, iperf3, gnuplot, clang and the
+# analysers.
 set -euo pipefail
 
-PKGS=(
-	build-essential cmake ninja-build pkg-config clang clang-format clang-tidy
-	cppcheck libclang-rt-14-dev
+RUNTIME_PKGS=(
+	build-essential cmake ninja-build pkg-config
 	dpdk-dev libdpdk-dev libpcap-dev libjansson-dev libcmocka-dev libssl-dev openssl
-	python3-scapy tcpdump iproute2 iputils-ping iperf3 ethtool openvswitch-common
-	python3-os-ken bc openvswitch-switch qemu-system-x86 cpio python3-jsonschema gnuplot-nox logrotate
+	iproute2 logrotate
+)
+TEST_PKGS=(
+	clang clang-format clang-tidy cppcheck libclang-rt-14-dev
+	python3-scapy tcpdump iputils-ping iperf3 ethtool openvswitch-common
+	python3-os-ken bc openvswitch-switch qemu-system-x86 cpio python3-jsonschema gnuplot-nox
 	openvswitch-switch-dpdk
 )
+case "${1:-}" in
+"") PKGS=("${RUNTIME_PKGS[@]}" "${TEST_PKGS[@]}") ;;
+--runtime) PKGS=("${RUNTIME_PKGS[@]}") ;;
+*)
+	echo "usage: setup.sh [--runtime]" >&2
+	exit 2
+	;;
+esac
 
 SUDO=""
 if [ "$(id -u)" -ne 0 ]; then
