@@ -343,6 +343,9 @@ relink_patches(struct dp *dp)
 			}
 		}
 		__atomic_store_n(&dp->patch_peer[i], peer, __ATOMIC_RELEASE);
+		if (p) {
+			port_patch_set_linked(p, peer != UINT32_MAX);
+		}
 	}
 }
 

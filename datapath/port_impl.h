@@ -118,6 +118,10 @@ int port_kernel_configure(struct port *port, const char *ifname, char *err);
  * there is none, they were dropped). Any PMD thread. */
 void port_patch_account(struct port *tx, struct port *rx, uint32_t n, uint64_t bytes);
 
+/* Whether patch port 'port' is linked to its peer (its link is up); for
+ * other types a no-op. The datapath sets it as peers come and go. */
+void port_patch_set_linked(struct port *port, bool linked);
+
 extern const struct port_ops port_pcap_ops;
 extern const struct port_ops port_mem_ops;
 extern const struct port_ops port_tap_ops;

@@ -15,6 +15,7 @@ static const char *const patch_options[] = {"peer", NULL};
 
 struct patch_priv {
 	char peer[PORT_NAME_MAX];
+	bool linked;             /* the peer is there (port_patch_set_linked()) */
 	struct port_stats stats; /* updated atomically by any PMD thread */
 };
 
@@ -67,8 +68,22 @@ patch_stats(const struct port *port, struct port_stats *stats)
 static int
 patch_status(struct port *port, struct port_status *st)
 {
+	bool linked = __atomic_load_n(&priv_of(port)->linked, __ATOMIC_RELAXED);
+
 	port_status_add(st, "peer", "%s", priv_of(port)->peer);
+	if (!linked) {
+		port_status_add(st, "state", "waiting for its peer");
+	}
+	st->link = linked;
 	return 0;
+}
+
+void
+port_patch_set_linked(struct port *port, bool linked)
+{
+	if (port->ops->patch) {
+		__atomic_store_n(&priv_of(port)->linked, linked, __ATOMIC_RELAXED);
+	}
 }
 
 void

@@ -310,7 +310,10 @@ validate_iface_type(const char *name, const json_t *iface, char *err)
 	return 0;
 }
 
-/* Every patch interface names an existing patch interface that names it. */
+/* No patch interface names itself, and a peer that exists is a patch
+ * interface that names it back. A peer not there yet is fine: the port
+ * waits for it, down, as Open vSwitch's does, so that the two ends can be
+ * added one command each. */
 static int
 validate_patch_peers(const json_t *ifaces, char *err)
 {
@@ -331,8 +334,7 @@ validate_patch_peers(const json_t *ifaces, char *err)
 			return fail(err, "interface %s: a patch port cannot be its own peer", name);
 		}
 		if (!other) {
-			return fail(err, "interface %s: patch peer '%s' does not exist", name,
-				    peer);
+			continue;
 		}
 		back = json_string_value(
 			json_object_get(json_object_get(other, "options"), "peer"));

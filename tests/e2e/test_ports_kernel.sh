@@ -142,8 +142,21 @@ expect_fail "type system has no option 'peer'" add-port "$BR" vv9 type=system op
 # --- Two bridges joined by a patch pair.
 check "second bridge with a TAP" ctl add-br "$BR2" -- add-port "$BR2" t5$S type=tap
 check "namespace 5 on the second bridge" host ns5$S t5$S "$NET.5"
-check "patch pair" ctl add-port "$BR" pa$S type=patch options:peer=pb$S \
-	-- add-port "$BR2" pb$S type=patch options:peer=pa$S
+port_link() { # port_link PORT: its link and state as show --json has them
+	ctl --json show | /usr/bin/python3 -c 'import json,sys
+d = json.load(sys.stdin)
+for b in d["bridges"]:
+    for p in b["ports"]:
+        if p["name"] == sys.argv[1]:
+            print(p["status"]["link"], p["status"]["info"].get("state", ""))' "$1"
+}
+# One end, then the other, a command each, as with Open vSwitch.
+check "one end of a patch pair, alone" ctl add-port "$BR" pa$S type=patch options:peer=pb$S
+check "it waits for its peer, down ($(port_link pa$S))" \
+	[ "$(port_link pa$S)" = "down waiting for its peer" ]
+check "the other end" ctl add-port "$BR2" pb$S type=patch options:peer=pa$S
+check "both ends up ($(port_link pa$S), $(port_link pb$S))" \
+	[ "$(port_link pa$S)-$(port_link pb$S)" = "up -up " ]
 check "across the patch: ping" pings ns5$S "$NET.1"
 check "across the patch: ping a veth host" pings ns5$S "$NET.4"
 check "patch counters" [ "$(port_stat pb$S tx_packets)" -gt 0 ]

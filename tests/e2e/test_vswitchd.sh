@@ -90,7 +90,6 @@ expect_fail "tag 4096 is outside 0-4095" add-port vb0$S x1 type=mem tag=4096
 expect_fail "trunks -1 is outside 0-4095" set port p3 trunks=10,-1
 expect_fail "unknown type 'warp'" add-port vb0$S x1 type=warp
 expect_fail "type mem has no option 'speed'" add-port vb0$S x1 type=mem options:speed=10
-expect_fail "patch peer 'nowhere' does not exist" add-port vb0$S x1 type=patch options:peer=nowhere
 expect_fail "does not take a tag" set port p1 vlan_mode=trunk
 expect_fail "not a controller target" set-controller vb0$S tcp:example
 expect_fail "is not one of: standalone, secure" set-fail-mode vb0$S open
@@ -139,6 +138,8 @@ expect_fail "'bogus' is not MODULE:LEVEL" vlog-set bogus
 expect_fail "'bridge:loud' is not MODULE:LEVEL" vlog-set bridge:loud
 expect_fail "is not a module name" vlog-set "no such:info"
 check "clean up" ctl del-port lq1 -- del-port lq2
+check "a patch port whose peer is not there yet" ctl add-port vb0$S x1 type=patch options:peer=nowhere
+check "removed again" ctl del-port x1
 
 check "no bridge vb9$S" [ "$(ctl list-br | tr '\n' ' ')" = "vb0$S vb1$S " ]
 

@@ -253,11 +253,6 @@ test_patch_peers(void **state)
 	(void)state;
 	run_bad(&doc,
 		"[{\"op\":\"add-port\",\"bridge\":\"br0\",\"port\":\"pa\",\"settings\":"
-		"[{\"column\":\"type\",\"value\":\"patch\"},"
-		"{\"column\":\"options\",\"key\":\"peer\",\"value\":\"pb\"}]}]",
-		"patch peer 'pb' does not exist");
-	run_bad(&doc,
-		"[{\"op\":\"add-port\",\"bridge\":\"br0\",\"port\":\"pa\",\"settings\":"
 		"[{\"column\":\"type\",\"value\":\"patch\"}]}]",
 		"needs options:peer");
 	run_ok(&doc, "[{\"op\":\"add-br\",\"bridge\":\"br1\"},"
@@ -267,8 +262,18 @@ test_patch_peers(void **state)
 		     "{\"op\":\"add-port\",\"bridge\":\"br1\",\"port\":\"pb\",\"settings\":"
 		     "[{\"column\":\"type\",\"value\":\"patch\"},"
 		     "{\"column\":\"options\",\"value\":\"{peer=pa}\"}]}]");
-	/* Removing one end alone leaves the other without its peer. */
-	run_bad(&doc, "[{\"op\":\"del-port\",\"port\":\"pb\"}]", "patch peer 'pb' does not exist");
+	/* One end alone waits for the other, as in Open vSwitch: removed, then
+	 * added back, one command each. */
+	run_ok(&doc, "[{\"op\":\"del-port\",\"port\":\"pb\"}]");
+	run_ok(&doc, "[{\"op\":\"add-port\",\"bridge\":\"br1\",\"port\":\"pb\",\"settings\":"
+		     "[{\"column\":\"type\",\"value\":\"patch\"},"
+		     "{\"column\":\"options\",\"value\":\"{peer=pa}\"}]}]");
+	/* An end whose peer exists must be named back by it. */
+	run_bad(&doc,
+		"[{\"op\":\"add-port\",\"bridge\":\"br1\",\"port\":\"pc\",\"settings\":"
+		"[{\"column\":\"type\",\"value\":\"patch\"},"
+		"{\"column\":\"options\",\"key\":\"peer\",\"value\":\"pa\"}]}]",
+		"peer 'pa' is not a patch port whose peer is pc");
 	run_ok(&doc,
 	       "[{\"op\":\"del-port\",\"port\":\"pb\"},{\"op\":\"del-port\",\"port\":\"pa\"}]");
 	json_decref(doc);
