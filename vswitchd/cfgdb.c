@@ -497,7 +497,8 @@ settings_within(const json_t *a, const json_t *b)
 	json_object_foreach ((json_t *)a, key, v) {
 		const struct cfg_column *col = cfg_column_find(CFG_T_IFACE, key);
 
-		if ((!col || !col->status) && !json_equal(v, json_object_get(b, key))) {
+		if ((!col || (!col->status && !cfg_column_is_tags(col))) &&
+		    !json_equal(v, json_object_get(b, key))) {
 			return false;
 		}
 	}

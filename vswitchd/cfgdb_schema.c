@@ -301,18 +301,27 @@ static const struct cfg_column global_cols[] = {
 	{"log_level", CFG_ENUM, 0, 0, log_levels, NULL, false},
 };
 
+/* cfg_column_is_tags(): any keys, kept as written. */
+#define TAG_COLUMNS                                              \
+	{"external_ids", CFG_MAP, 0, 0, NULL, NULL, false},      \
+	{                                                        \
+		"other_config", CFG_MAP, 0, 0, NULL, NULL, false \
+	}
+
 static const struct cfg_column bridge_cols[] = {
 	{"fail_mode", CFG_ENUM, 0, 0, fail_modes, NULL, false},
 	{"controllers", CFG_STR_SET, 0, 0, NULL, check_targets, false},
 	{"datapath_id", CFG_STRING, 0, 0, NULL, check_dpid, false},
 	{"mac_aging_time", CFG_INT, 1, 86400, NULL, NULL, false},
 	{"mac_table_size", CFG_INT, 16, 1 << 20, NULL, NULL, false},
+	TAG_COLUMNS,
 };
 
 static const struct cfg_column port_cols[] = {
 	{"vlan_mode", CFG_ENUM, 0, 0, vlan_modes, NULL, false},
 	{"tag", CFG_INT, 0, 4095, NULL, NULL, false},
 	{"trunks", CFG_INT_SET, 0, 4095, NULL, NULL, false},
+	TAG_COLUMNS,
 };
 
 static const struct cfg_column iface_cols[] = {
@@ -322,6 +331,7 @@ static const struct cfg_column iface_cols[] = {
 	{"mac", CFG_STRING, 0, 0, NULL, check_mac, false},
 	{"ofport_request", CFG_INT, 1, 65279, NULL, NULL, false},
 	{"ofport", CFG_INT, 1, 65534, NULL, NULL, true},
+	TAG_COLUMNS,
 };
 
 const struct cfg_table cfg_tables[CFG_T__MAX] = {

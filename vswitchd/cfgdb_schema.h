@@ -9,6 +9,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <string.h>
 
 #include <jansson.h>
 
@@ -32,6 +33,15 @@ struct cfg_column {
 	cfg_check_fn check;       /* optional */
 	bool status;              /* written by the daemon, never by a command */
 };
+
+/* external_ids and other_config: for other programs (OpenStack's iface-id,
+ * attached-mac, vm-uuid; libvirt's), any keys; the switch keeps them and
+ * never acts on them (a change reopens no port). */
+static inline bool
+cfg_column_is_tags(const struct cfg_column *col)
+{
+	return !strcmp(col->name, "external_ids") || !strcmp(col->name, "other_config");
+}
 
 enum cfg_table_id { CFG_T_GLOBAL, CFG_T_BRIDGE, CFG_T_PORT, CFG_T_IFACE, CFG_T__MAX };
 

@@ -621,6 +621,205 @@ cmd_clear(struct txn *t, json_t **res)
 	return 0;
 }
 
+/* The column named by the op's "column" of 'table', writable; NULL (with
+ * the reason) otherwise. */
+static const struct cfg_column *
+op_column(struct txn *t, enum cfg_table_id table)
+{
+	const char *cname = arg_str(t, "column");
+	const struct cfg_column *col = cname ? cfg_column_find(table, cname) : NULL;
+
+	if (cname && !col) {
+		txn_fail(t, "table %s has no column '%s'", cfg_tables[table].name, cname);
+	} else if (col && col->status) {
+		status_column(t, col->name);
+		return NULL;
+	}
+	return col;
+}
+
+/* Whether set 'arr' holds 'item'; its index in '*at'. */
+static bool
+set_has(const json_t *arr, const json_t *item, size_t *at)
+{
+	size_t i;
+	json_t *e;
+
+	json_array_foreach (arr, i, e) {
+		if (json_equal(e, item)) {
+			*at = i;
+			return true;
+		}
+	}
+	return false;
+}
+
+/* add/remove TABLE RECORD COLUMN VALUE..., as ovs-vsctl's: values into or
+ * out of a set column; KEY=VALUE pairs into a map column (a key already
+ * there keeps its value), KEY or KEY=VALUE out of one. The result is
+ * checked as "set" checks it. */
+static int
+cmd_add_remove(struct txn *t, json_t **res)
+{
+	bool add = !strcmp(t->name, "add");
+	json_t *vals = json_object_get(t->op, "values"), *v, *cur, *nv, *setting;
+	enum cfg_table_id table;
+	json_t *rec = cmd_record(t, &table);
+	const struct cfg_column *col = rec ? op_column(t, table) : NULL;
+	char reason[CFGDB_ERR_MAX / 2];
+	size_t i;
+	int ret = 0;
+
+	(void)res;
+	if (!col) {
+		return -EINVAL;
+	}
+	if (col->type != CFG_MAP && col->type != CFG_STR_SET && col->type != CFG_INT_SET) {
+		return txn_fail(t, "column %s is not a set or a map: use set or clear", col->name);
+	}
+	if (!json_is_array(vals) || !json_array_size(vals)) {
+		return txn_fail(t, "\"values\" must be an array of strings");
+	}
+	cur = json_object_get(rec, col->name);
+	nv = cur ? json_deep_copy(cur) : col->type == CFG_MAP ? json_object() : json_array();
+	json_array_foreach (vals, i, v) {
+		const char *s = json_string_value(v), *eq = s ? strchr(s, '=') : NULL;
+
+		if (!s) {
+			ret = txn_fail(t, "\"values\" must be an array of strings");
+		} else if (col->type == CFG_MAP) {
+			char key[256];
+
+			if ((add && (!eq || eq == s)) ||
+			    (size_t)(eq ? eq - s : (long)strlen(s)) >= sizeof key) {
+				ret = txn_fail(t, "'%s' is not KEY=VALUE", s);
+				break;
+			}
+			snprintf(key, sizeof key, "%.*s", (int)(eq ? eq - s : (long)strlen(s)), s);
+			if (add && !json_object_get(nv, key)) {
+				json_object_set_new(nv, key, json_string(eq + 1));
+			} else if (!add &&
+				   (!eq || (json_is_string(json_object_get(nv, key)) &&
+					    !strcmp(json_string_value(json_object_get(nv, key)),
+						    eq + 1)))) {
+				json_object_del(nv, key);
+			}
+		} else {
+			json_t *items = col->type == CFG_INT_SET
+						? cfg_column_parse(col, s, reason, sizeof reason)
+						: json_pack("[s]", s);
+			size_t j, at;
+			json_t *item;
+
+			if (!items) {
+				ret = txn_fail(t, "%s", reason);
+				break;
+			}
+			json_array_foreach (items, j, item) {
+				if (add && !set_has(nv, item, &at)) {
+					json_array_append(nv, item);
+				} else if (!add && set_has(nv, item, &at)) {
+					json_array_remove(nv, at);
+				}
+			}
+			json_decref(items);
+		}
+		if (ret) {
+			break;
+		}
+	}
+	if (ret) {
+		json_decref(nv);
+		return ret;
+	}
+	setting = json_pack("{s:s, s:o}", "column", col->name, "value", nv);
+	ret = setting ? set_column(t, table, rec, setting) : -ENOMEM;
+	json_decref(setting);
+	return ret;
+}
+
+/* Whether 'rec' has 'cond' ({"column", "key"?, "value": text}): the
+ * column's value equals the text as "set" would parse it; with a key, the
+ * map's value for it. */
+static int
+record_matches(struct txn *t, enum cfg_table_id table, const json_t *rec, const json_t *cond,
+	       bool *match)
+{
+	const char *cname = json_string_value(json_object_get(cond, "column"));
+	const char *key = json_string_value(json_object_get(cond, "key"));
+	const char *text = json_string_value(json_object_get(cond, "value"));
+	const struct cfg_column *col = cname ? cfg_column_find(table, cname) : NULL;
+	const json_t *have = col ? json_object_get(rec, cname) : NULL;
+	char reason[CFGDB_ERR_MAX / 2];
+	json_t *want;
+
+	if (!col || !text) {
+		return txn_fail(t, "table %s has no column '%s'", cfg_tables[table].name,
+				cname ? cname : "?");
+	}
+	if (key) {
+		const json_t *v = json_object_get(have, key);
+
+		*match = json_is_string(v) && !strcmp(json_string_value(v), text);
+		return 0;
+	}
+	if (col->type == CFG_STRING || col->type == CFG_ENUM) {
+		*match = json_is_string(have) && !strcmp(json_string_value(have), text);
+		return 0;
+	}
+	want = cfg_column_parse(col, text, reason, sizeof reason);
+	if (!want) {
+		return txn_fail(t, "%s", reason);
+	}
+	if (col->type == CFG_INT_SET) {
+		cfg_int_set_normalize(want);
+	}
+	*match = have ? json_equal(have, want) : false;
+	json_decref(want);
+	return 0;
+}
+
+/* find TABLE [COLUMN[:KEY]=VALUE]...: the records ("list" views) for
+ * which every condition holds. */
+static int
+cmd_find(struct txn *t, json_t **res)
+{
+	json_t *conds = json_object_get(t->op, "conditions"), *all, *view;
+	enum cfg_table_id table;
+	size_t i;
+
+	if (find_table(t, &table)) {
+		return -EINVAL;
+	}
+	if (conds && !json_is_array(conds)) {
+		return txn_fail(t, "\"conditions\" must be an array");
+	}
+	all = json_array();
+	list_all(t, table, all);
+	*res = json_array();
+	json_array_foreach (all, i, view) {
+		const json_t *rec =
+			find_record(t, table, json_string_value(json_object_get(view, "name")));
+		bool match = true;
+		size_t j;
+		json_t *c;
+
+		json_array_foreach (conds, j, c) {
+			if (match && rec && record_matches(t, table, rec, c, &match)) {
+				json_decref(all);
+				json_decref(*res);
+				*res = NULL;
+				return -EINVAL;
+			}
+		}
+		if (match) {
+			json_array_append(*res, view);
+		}
+	}
+	json_decref(all);
+	return 0;
+}
+
 static int
 cmd_set_controller(struct txn *t, json_t **res)
 {
@@ -689,6 +888,9 @@ static const struct txn_cmd commands[] = {
 	{"get", cmd_get},
 	{"set", cmd_set},
 	{"clear", cmd_clear},
+	{"add", cmd_add_remove},
+	{"remove", cmd_add_remove},
+	{"find", cmd_find},
 	{"set-controller", cmd_set_controller},
 	{"del-controller", cmd_bridge_column},
 	{"get-controller", cmd_bridge_column},

@@ -138,6 +138,32 @@ expect_fail "'bogus' is not MODULE:LEVEL" vlog-set bogus
 expect_fail "'bridge:loud' is not MODULE:LEVEL" vlog-set bridge:loud
 expect_fail "is not a module name" vlog-set "no such:info"
 check "clean up" ctl del-port lq1 -- del-port lq2
+# Open vSwitch's database habits: external_ids and other_config on every
+# record, add/remove on sets and maps, find, and the verbs around them.
+opens() { grep -c "added port p1 " "$T/vswitchd.log"; }
+opened=$(opens)
+check "external_ids on an interface" ctl set interface p1 external_ids:iface-id=vif-$S \
+	external_ids:attached-mac=52:54:00:00:00:01 other_config:note=x
+check "read back, one key" [ "$(ctl get interface p1 external_ids:iface-id)" = "vif-$S" ]
+check "find by it" grep -qE "^name +: p1$" <<<"$(ctl find interface external_ids:iface-id=vif-$S)"
+check "find what nothing has" [ -z "$(ctl find interface external_ids:iface-id=none$S)" ]
+check "tags reopen no port" [ "$(opens)" = "$opened" ]
+check "remove a key" ctl remove interface p1 external_ids attached-mac
+check "the other stays" [ "$(ctl get interface p1 external_ids)" = "{iface-id=vif-$S}" ]
+check "add to a set" ctl add port p3 trunks 30 40
+check "remove from a set" ctl remove port p3 trunks 10
+check "the set" [ "$(ctl get port p3 trunks)" = "[20, 30, 40]" ]
+expect_fail "trunks 5000 is outside 0-4095" add port p3 trunks 5000
+expect_fail "column tag is not a set or a map" add port p1 tag 5
+expect_fail "'novalue' is not KEY=VALUE" add interface p1 external_ids novalue
+expect_fail "table port has no column 'colour'" find port colour=red
+check "br-set-external-id" ctl br-set-external-id vb0$S bridge-id vb0-$S
+check "br-get-external-id" [ "$(ctl br-get-external-id vb0$S bridge-id)" = "vb0-$S" ]
+check "br-set-external-id without a value removes the key" ctl br-set-external-id vb0$S bridge-id
+check "gone" [ "$(ctl br-get-external-id vb0$S)" = "{}" ]
+check "iface-to-br" [ "$(ctl iface-to-br p1)" = "vb0$S" ]
+check "list-ifaces" grep -qx p3 <<<"$(ctl list-ifaces vb0$S)"
+check "as it was" ctl set port p3 trunks=10,20 -- clear interface p1 external_ids other_config
 check "a patch port whose peer is not there yet" ctl add-port vb0$S x1 type=patch options:peer=nowhere
 check "removed again" ctl del-port x1
 

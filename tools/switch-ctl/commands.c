@@ -312,6 +312,91 @@ b_inject(const char *op, char **a, int n, bool strict, bool if_exists, char *err
 	return p;
 }
 
+/* add/remove TABLE RECORD COLUMN VALUE... */
+static json_t *
+b_add_remove(const char *op, char **a, int n, bool m, bool i, char *err)
+{
+	json_t *o = op_with(op, "table", a[0], "record", a[1], err), *vals = json_array();
+
+	(void)m, (void)i;
+	if (o && json_object_set_new(o, "column", json_string(a[2]))) {
+		json_decref(o);
+		o = NULL;
+	}
+	for (int k = 3; o && k < n; k++) {
+		if (json_array_append_new(vals, json_string(a[k]))) {
+			snprintf(err, CTL_ERR_MAX, "'%s' is not valid UTF-8", a[k]);
+			json_decref(o);
+			o = NULL;
+		}
+	}
+	if (o) {
+		json_object_set(o, "values", vals);
+	}
+	json_decref(vals);
+	return o;
+}
+
+/* find TABLE [COLUMN[:KEY]=VALUE]... */
+static json_t *
+b_find(const char *op, char **a, int n, bool m, bool i, char *err)
+{
+	json_t *o = op_with(op, "table", a[0], NULL, NULL, err);
+	json_t *conds = o ? settings(a + 1, n - 1, true, err) : NULL;
+
+	(void)m, (void)i;
+	if (!conds) {
+		json_decref(o);
+		return NULL;
+	}
+	json_object_set_new(o, "conditions", conds);
+	return o;
+}
+
+/* br-set-external-id BRIDGE KEY [VALUE] (no VALUE: the key goes),
+ * br-get-external-id BRIDGE [KEY]. */
+static json_t *
+b_br_external_id(const char *op, char **a, int n, bool m, bool i, char *err)
+{
+	bool set = !strcmp(op, "br-set-external-id");
+	json_t *o = op_with(set ? (n == 3 ? "set" : "remove") : "get", "table", "bridge", "record",
+			    a[0], err);
+
+	(void)m, (void)i;
+	if (!o) {
+		return NULL;
+	}
+	if (set && n == 3) {
+		json_object_set_new(o, "settings",
+				    json_pack("[{s:s, s:s, s:s}]", "column", "external_ids", "key",
+					      a[1], "value", a[2]));
+	} else if (set) {
+		json_object_set_new(o, "column", json_string("external_ids"));
+		json_object_set_new(o, "values", json_pack("[s]", a[1]));
+	} else {
+		json_object_set_new(
+			o, "columns",
+			n > 1 ? json_pack("[{s:s, s:s}]", "column", "external_ids", "key", a[1])
+			      : json_pack("[{s:s}]", "column", "external_ids"));
+	}
+	if (!json_object_get(o, set && n == 3 ? "settings" : set ? "values" : "columns")) {
+		snprintf(err, CTL_ERR_MAX, "an argument is not valid UTF-8");
+		json_decref(o);
+		return NULL;
+	}
+	return o;
+}
+
+/* Open vSwitch's names where a port has one interface of the same name:
+ * iface-to-br IFACE, list-ifaces BRIDGE. */
+static json_t *
+b_iface_alias(const char *op, char **a, int n, bool m, bool i, char *err)
+{
+	(void)n, (void)m, (void)i;
+	return !strcmp(op, "iface-to-br") ? op_with("port-to-br", "port", a[0], NULL, NULL, err)
+					  : op_with("list-ports", "bridge", a[0], NULL, NULL, err);
+}
+
 /* set-ssl KEY CERT CACERT, del-ssl, get-ssl: the global ssl_* columns
  * (absolute paths: the daemon does not run where switch-ctl does). */
 static json_t *
@@ -389,6 +474,16 @@ static const struct ctl_command commands[] = {
 	 ctl_print_values},
 	{"set", "TABLE RECORD COLUMN[:KEY]=VALUE...", 3, 64, CTL_DB, NULL, "", table_op, NULL},
 	{"clear", "TABLE RECORD COLUMN...", 3, 64, CTL_DB, NULL, "", table_op, NULL},
+	{"add", "TABLE RECORD COLUMN VALUE...", 4, 64, CTL_DB, NULL, "", b_add_remove, NULL},
+	{"remove", "TABLE RECORD COLUMN VALUE...", 4, 64, CTL_DB, NULL, "", b_add_remove, NULL},
+	{"find", "TABLE [COLUMN[:KEY]=VALUE]...", 1, 64, CTL_DB, NULL, "", b_find,
+	 ctl_print_records},
+	{"br-set-external-id", "BRIDGE KEY [VALUE]", 2, 3, CTL_DB, NULL, "", b_br_external_id,
+	 NULL},
+	{"br-get-external-id", "BRIDGE [KEY]", 1, 2, CTL_DB, NULL, "", b_br_external_id,
+	 ctl_print_values},
+	{"iface-to-br", "IFACE", 1, 1, CTL_DB, NULL, "", b_iface_alias, ctl_print_value},
+	{"list-ifaces", "BRIDGE", 1, 1, CTL_DB, NULL, "", b_iface_alias, ctl_print_lines},
 	{"set-controller", "BRIDGE TARGET...", 2, 16, CTL_DB, NULL, "", b_set_controller, NULL},
 	{"del-controller", "BRIDGE", 1, 1, CTL_DB, NULL, "", b_bridge, NULL},
 	{"get-controller", "BRIDGE", 1, 1, CTL_DB, NULL, "", b_bridge, ctl_print_lines},
