@@ -181,6 +181,11 @@ format_l3(struct out *o, const struct flow_key *k, const struct flow_key *m)
 	put_ip(o, et == 0x0806 ? "sip" : "src", af, &k->nw_src, &m->nw_src);
 	put_ip(o, et == 0x0806 ? "tip" : "dst", af, &k->nw_dst, &m->nw_dst);
 	put_int(o, et == 0x0806 ? "op" : "proto", k->nw_proto, m->nw_proto, 0xff, false);
+	if (et == 0x0806) {
+		/* ARP has no TOS, TTL or fragments. */
+		end_group(o);
+		return;
+	}
 	put_int(o, "tos", k->nw_tos, m->nw_tos, 0xff, true);
 	put_int(o, "ttl", k->nw_ttl, m->nw_ttl, 0xff, false);
 	if (m->nw_frag) {
@@ -196,9 +201,11 @@ static void
 format_l4(struct out *o, const struct flow_key *k, const struct flow_key *m)
 {
 	const char *name;
+	uint16_t et = ntohs(k->eth_type);
 
-	if (!m->tp_src && !m->tp_dst && !m->tcp_flags) {
-		return;
+	if ((!m->tp_src && !m->tp_dst && !m->tcp_flags) ||
+	    (m->eth_type && et != 0x0800 && et != 0x86dd)) {
+		return; /* only IP has ports (ARP's op is not a protocol) */
 	}
 	switch (k->nw_proto) {
 	case 6:

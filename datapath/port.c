@@ -310,6 +310,13 @@ out:
 		rte_free(port);
 		return ret;
 	}
+	/* The MAC it has now, for when it cannot be read any more. */
+	struct port_status *st = malloc(sizeof *st);
+
+	if (st) {
+		port_get_status(port, st);
+		free(st);
+	}
 	*portp = port;
 	return 0;
 }
@@ -367,9 +374,19 @@ port_get_stats(struct port *port, struct port_stats *stats)
 int
 port_get_status(struct port *port, struct port_status *st)
 {
+	int ret;
+
 	memset(st, 0, sizeof *st);
 	st->link = -1;
-	return port->ops->get_status ? port->ops->get_status(port, st) : 0;
+	ret = port->ops->get_status ? port->ops->get_status(port, st) : 0;
+	if (!ret && st->has_mac) {
+		memcpy(port->seen_mac, st->mac, 6);
+		port->has_seen_mac = true;
+	} else if (!ret && port->has_seen_mac) {
+		memcpy(st->mac, port->seen_mac, 6);
+		st->has_mac = true;
+	}
+	return ret;
 }
 
 void

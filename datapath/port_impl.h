@@ -70,6 +70,10 @@ struct port {
 	int16_t rxq_cpu[PORT_MAX_QUEUES]; /* pmd-rxq-affinity: CPU per queue, -1: any */
 	bool has_mac;
 	uint8_t mac[6];
+	/* The last MAC the port's status showed: a TAP moved into another
+	 * network namespace hides its own (port_get_status() fills it in). */
+	bool has_seen_mac;
+	uint8_t seen_mac[6];
 	rte_spinlock_t tx_lock; /* for the datapath when threads > n_txq */
 	bool forget_device;     /* close deletes the kernel device it made */
 	uint8_t priv[] __attribute__((aligned(64)));

@@ -432,6 +432,10 @@ trace_key(struct ofproto *ofp, const struct match *m, struct flow_key *key, char
 	struct ds d = DS_INIT;
 
 	*key = m->key;
+	if ((m->key.eth_type == htons(0x0800) || m->key.eth_type == htons(0x86dd)) &&
+	    !m->mask.nw_ttl) {
+		key->nw_ttl = 64; /* what a sender gives when the trace does not say */
+	}
 	if (!m->mask.in_port) {
 		snprintf(reason, OFP_ERR_MAX, "trace needs in_port");
 		return -EINVAL;

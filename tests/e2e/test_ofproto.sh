@@ -81,6 +81,11 @@ check "UDP through the action set on b1 (valid checksums)" [ "$(out b1 | tail -1
 trace=$(ctl trace vb0$S in_port=m10,tcp,nw_dst=10.0.0.2,nw_ttl=9,tp_dst=80)
 check "trace walks the tables" grep -q "^2. priority 1" <<<"$trace"
 check "trace shows the megaflow" grep -q "^Megaflow: " <<<"$trace"
+trace=$(ctl trace vb0$S in_port=m10,arp,arp_spa=10.0.0.1,arp_tpa=10.0.0.2,arp_op=1)
+check "trace of ARP: arp(...) without IP fields" grep -q "arp(sip=10.0.0.1,tip=10.0.0.2,op=1)" <<<"$trace"
+no_ip_fields() { ! grep -qE "ttl|tos|icmp" <<<"$trace"; }
+check "trace of ARP: no IP or ICMP fields" no_ip_fields
+check "trace of IP without nw_ttl: a sender's 64" grep -q "ttl=64" <<<"$(ctl trace vb0$S in_port=m10,udp,nw_dst=10.0.0.2)"
 check "dump-tables counts lookups" sh -c "$(declare -f ctl); BIN=$BIN T=$T; \
 	ctl dump-tables vb0$S | grep -q 'table 2: active=2, lookup=2, matched=2'"
 check "flow counters" sh -c "$(declare -f ctl); BIN=$BIN T=$T; \

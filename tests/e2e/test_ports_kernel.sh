@@ -57,6 +57,15 @@ check "bridge with two TAP ports" ctl add-br "$BR" -- add-port "$BR" t1$S type=t
 check "namespace 1 on a TAP" host ns1$S t1$S "$NET.1"
 check "namespace 2 on a TAP" host ns2$S t2$S "$NET.2"
 check "TAP: ping" pings ns1$S "$NET.2"
+# Moved into its namespace, the TAP still shows its MAC (OpenFlow's port
+# description takes it from here).
+port_mac() { ctl --json show | /usr/bin/python3 -c 'import json,sys
+for b in json.load(sys.stdin)["bridges"]:
+    for p in b["ports"]:
+        if p["name"] == sys.argv[1]: print(p["status"]["mac"])' "$1"; }
+ns_mac=$(ip -n ns1$S -br link show t1$S | awk '{print $3}')
+check "a TAP in a namespace keeps its MAC in show ($(port_mac t1$S) vs $ns_mac)" \
+	[ "$(port_mac t1$S)" = "$ns_mac" ]
 rate=$(iperf ns1$S ns2$S "$NET.2")
 echo "iperf3 TCP over TAP ports: $rate Mbit/s"
 check "TAP: iperf3 TCP transfer" [ "$rate" -gt 0 ]

@@ -130,7 +130,7 @@ check "vlog-set" ctl vlog-set bridge:warn
 check "vlog-list shows it" grep -qE "^bridge +warn$" <<<"$(ctl vlog-list)"
 check "a port added" ctl add-port vb0$S lq1 type=mem
 check "bridge at warn: no info line for it" sh -c "! grep -q 'info|bridge|added port lq1' '$T/vswitchd.log'"
-check "vlog-set back to the default" ctl vlog-set bridge:default
+check "log-level MODULE LEVEL, the same" ctl log-level bridge default
 check "another port" ctl add-port vb0$S lq2 type=mem
 check "bridge at the default: its info line" grep -q "info|bridge|added port lq2" "$T/vswitchd.log"
 check "the others were not silenced" grep -q "info|vswitchd|" "$T/vswitchd.log"

@@ -292,6 +292,20 @@ test_flow_format(void **state)
 	m.nw_dst.ipv4 = htonl(0xffff8000);
 	flow_format(buf, sizeof buf, &k, &m);
 	assert_string_equal(buf, "l3(dst=172.16.128.0/255.255.128.0)");
+	/* ARP has no TOS, TTL or fragment bits to show, even under a full
+	 * mask (a trace's). */
+	memset(&k, 0, sizeof k);
+	memset(&m, 0xff, sizeof m);
+	k.eth_type = htons(0x0806);
+	k.nw_proto = 1;
+	k.nw_src.ipv4 = htonl(0x0a000001);
+	k.nw_dst.ipv4 = htonl(0x0a000002);
+	flow_format(buf, sizeof buf, &k, &m);
+	assert_non_null(strstr(buf, "arp(sip=10.0.0.1,tip=10.0.0.2,op=1)"));
+	assert_null(strstr(buf, "ttl"));
+	assert_null(strstr(buf, "tos"));
+	assert_null(strstr(buf, "frag"));
+	assert_null(strstr(buf, "icmp")); /* op 1 is not ICMP's protocol number */
 	dp_actions_format(buf, sizeof buf, &push, 1);
 	assert_string_equal(buf, "push_vlan(tpid=0x8100,vid=10,pcp=0)");
 }

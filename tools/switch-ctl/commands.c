@@ -442,13 +442,20 @@ b_ssl(const char *op, char **a, int n, bool m, bool i, char *err)
 	return o;
 }
 
-/* vlog-set MODULE:LEVEL... */
+/* vlog-set MODULE:LEVEL..., log-level MODULE LEVEL */
 static json_t *
 b_vlog_set(const char *op, char **a, int n, bool m, bool i, char *err)
 {
 	json_t *list = json_array();
 
-	(void)op, (void)m, (void)i;
+	(void)m, (void)i;
+	if (!strcmp(op, "log-level")) {
+		char s[128];
+
+		snprintf(s, sizeof s, "%s:%s", a[0], a[1]);
+		json_array_append_new(list, json_string(s));
+		return json_pack("{s:o}", "settings", list);
+	}
 	for (int k = 0; k < n; k++) {
 		if (json_array_append_new(list, json_string(a[k]))) {
 			snprintf(err, CTL_ERR_MAX, "'%s' is not valid UTF-8", a[k]);
@@ -515,6 +522,7 @@ static const struct ctl_command commands[] = {
 	 ctl_print_value},
 	{"vlog-set", "MODULE:LEVEL...", 1, 16, CTL_VIEW, "log.set", "", b_vlog_set, NULL},
 	{"vlog-list", "", 0, 0, CTL_VIEW, "log.list", "", NULL, ctl_print_vlog},
+	{"log-level", "MODULE LEVEL", 2, 2, CTL_VIEW, "log.set", "", b_vlog_set, NULL},
 	{"dump-ports", "[BRIDGE]", 0, 1, CTL_VIEW, "ports.dump", "", b_view_opt_bridge,
 	 ctl_print_ports},
 	{"ofstate-show", "[BRIDGE]", 0, 1, CTL_VIEW, "ofstate.show", "", b_view_opt_bridge,
