@@ -26,7 +26,7 @@ TEST_PKGS=(
 	clang clang-format clang-tidy cppcheck libclang-rt-14-dev
 	python3-scapy tcpdump iputils-ping iperf3 ethtool openvswitch-common
 	python3-os-ken bc openvswitch-switch qemu-system-x86 cpio python3-jsonschema gnuplot-nox
-	openvswitch-switch-dpdk
+	openvswitch-switch-dpdk prometheus curl
 )
 case "${1:-}" in
 "") PKGS=("${RUNTIME_PKGS[@]}" "${TEST_PKGS[@]}") ;;

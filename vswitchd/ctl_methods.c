@@ -27,7 +27,11 @@ vswitchd_commit(void *aux, json_t *new_doc, const json_t *old_doc, json_t *notic
 	char save_err[CFGDB_ERR_MAX];
 	int code = JSONRPC_TXN_FAILED;
 
-	if (bridges_reconfigure(vd->bridges, new_doc, reason)) {
+	if (bridges_reconfigure(vd->bridges, new_doc, reason) ||
+	    metrics_server_set(
+		    &vd->metrics,
+		    cfgdb_get_str(json_object_get(new_doc, "global"), "metrics_address", NULL),
+		    reason, sizeof reason)) {
 		snprintf(err, CFGDB_RPC_ERR_MAX, "could not apply: %.400s", reason);
 		goto undo;
 	}
@@ -61,7 +65,11 @@ vswitchd_commit(void *aux, json_t *new_doc, const json_t *old_doc, json_t *notic
 	}
 undo:
 	VLOG_WARN("vswitchd", "transaction undone: %s", err);
-	if (bridges_reconfigure(vd->bridges, old_doc, undo)) {
+	if (bridges_reconfigure(vd->bridges, old_doc, undo) ||
+	    metrics_server_set(
+		    &vd->metrics,
+		    cfgdb_get_str(json_object_get(old_doc, "global"), "metrics_address", NULL),
+		    undo, sizeof undo)) {
 		VLOG_ERR("vswitchd", "undoing a failed transaction: %s", undo);
 	}
 	return code;
@@ -604,6 +612,19 @@ m_log_set(void *aux, json_t *params, json_t **result, struct jsonrpc_error *err)
 	return 0;
 }
 
+/* metrics: the Prometheus text of metrics.h. */
+static int
+m_metrics(void *aux, json_t *params, json_t **result, struct jsonrpc_error *err)
+{
+	struct ds text = DS_INIT;
+
+	(void)params, (void)err;
+	metrics_render(aux, &text);
+	*result = json_string(ds_cstr(&text));
+	ds_destroy(&text);
+	return 0;
+}
+
 /* log.list: the global level and each module's. */
 static int
 m_log_list(void *aux, json_t *params, json_t **result, struct jsonrpc_error *err)
@@ -651,6 +672,7 @@ static const struct jsonrpc_method methods[] = {
 	{"version", m_version},
 	{"log.set", m_log_set},
 	{"log.list", m_log_list},
+	{"metrics", m_metrics},
 };
 
 const struct jsonrpc_method *

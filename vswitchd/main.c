@@ -658,7 +658,7 @@ main_loop(struct ctl_server *srv, int sig_fd, struct vswitchd *vd, const struct 
 
 	for (;;) {
 		struct ofconns *ofc = bridges_ofconns(vd->bridges);
-		size_t n = 1, want = 1 + ofconns_pollfd_count(ofc);
+		size_t n = 1, want = 1 + ofconns_pollfd_count(ofc) + METRICS_POLL_MAX;
 
 		if (want > fds_alloc) {
 			struct pollfd *grown = realloc(fds, want * sizeof *fds);
@@ -671,7 +671,10 @@ main_loop(struct ctl_server *srv, int sig_fd, struct vswitchd *vd, const struct 
 			}
 		}
 		fds[0] = (struct pollfd){.fd = sig_fd, .events = POLLIN};
-		n += ofconns_pollfds(ofc, fds + 1, fds_alloc - 1);
+		n += ofconns_pollfds(ofc, fds + 1, fds_alloc - 1 - METRICS_POLL_MAX);
+		size_t n_of = n;
+
+		n += metrics_server_pollfds(vd->metrics, fds + n, fds_alloc - n);
 		ctl_server_run(srv, 100, fds, n);
 		if (fds[0].revents & POLLIN) {
 			struct signalfd_siginfo si;
@@ -686,7 +689,8 @@ main_loop(struct ctl_server *srv, int sig_fd, struct vswitchd *vd, const struct 
 				return;
 			}
 		}
-		ofconns_run(bridges_ofconns(vd->bridges), fds + 1, n - 1, bridges_now_ms());
+		ofconns_run(bridges_ofconns(vd->bridges), fds + 1, n_of - 1, bridges_now_ms());
+		metrics_server_run(vd->metrics, vd, fds + n_of, n - n_of, bridges_now_ms());
 		bridges_tls_retry(vd->bridges);
 		if (bridges_dp(vd->bridges)) {
 			bridges_sweep(vd->bridges, false);
@@ -763,6 +767,12 @@ main(int argc, char **argv)
 		}
 		VLOG_ERR("vswitchd", "starting without some ports: %s", err);
 	}
+	if (metrics_server_set(
+		    &vd.metrics,
+		    cfgdb_get_str(json_object_get(vd.db.doc, "global"), "metrics_address", NULL),
+		    err, sizeof err)) {
+		VLOG_ERR("vswitchd", "starting without metrics: %s", err);
+	}
 	/* Ports that got their OpenFlow number now (a database of an older
 	 * version, a port whose number was taken) keep it from now on. */
 	if (bridges_record_ofports(vd.bridges, vd.db.doc) && vd.db_path &&
@@ -787,6 +797,7 @@ main(int argc, char **argv)
 	main_loop(srv, sig_fd, &vd, &o);
 
 	ctl_server_destroy(srv);
+	metrics_server_destroy(vd.metrics);
 	bridges_destroy(vd.bridges);
 	rte_mempool_free(mp);
 	json_decref(vd.db.doc);

@@ -12,6 +12,7 @@
 #include "cfgdb_rpc.h"
 #include "dp.h"
 #include "jsonrpc.h"
+#include "metrics.h"
 
 enum { VSWITCHD_RXQ_BASES = 256 };
 
@@ -28,6 +29,7 @@ struct vswitchd {
 		struct dp_rxq_info q;
 	} rxq_base[VSWITCHD_RXQ_BASES];
 	unsigned int n_rxq_base;
+	struct metrics_server *metrics; /* on the global metrics_address */
 };
 
 /* The methods of the control socket; '*n' gets their number. */

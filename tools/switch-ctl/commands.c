@@ -523,6 +523,7 @@ static const struct ctl_command commands[] = {
 	{"vlog-set", "MODULE:LEVEL...", 1, 16, CTL_VIEW, "log.set", "", b_vlog_set, NULL},
 	{"vlog-list", "", 0, 0, CTL_VIEW, "log.list", "", NULL, ctl_print_vlog},
 	{"log-level", "MODULE LEVEL", 2, 2, CTL_VIEW, "log.set", "", b_vlog_set, NULL},
+	{"metrics", "", 0, 0, CTL_VIEW, "metrics", "", NULL, ctl_print_raw},
 	{"dump-ports", "[BRIDGE]", 0, 1, CTL_VIEW, "ports.dump", "", b_view_opt_bridge,
 	 ctl_print_ports},
 	{"ofstate-show", "[BRIDGE]", 0, 1, CTL_VIEW, "ofstate.show", "", b_view_opt_bridge,

@@ -114,6 +114,14 @@ ctl_print_lines(const json_t *result)
 }
 
 void
+ctl_print_raw(const json_t *result)
+{
+	if (json_is_string(result)) {
+		fputs(json_string_value(result), stdout);
+	}
+}
+
+void
 ctl_print_vlog(const json_t *result)
 {
 	size_t i;

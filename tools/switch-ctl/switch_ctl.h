@@ -78,6 +78,7 @@ void ctl_print_tables(const json_t *result);
 void ctl_print_trace(const json_t *result);
 void ctl_print_fdb(const json_t *result);
 void ctl_print_vlog(const json_t *result);
+void ctl_print_raw(const json_t *result);
 void ctl_print_ofstate(const json_t *result);
 void ctl_print_ofstate_one(const json_t *result);
 void ctl_print_ports(const json_t *result);
