@@ -163,6 +163,14 @@ check "br-set-external-id without a value removes the key" ctl br-set-external-i
 check "gone" [ "$(ctl br-get-external-id vb0$S)" = "{}" ]
 check "iface-to-br" [ "$(ctl iface-to-br p1)" = "vb0$S" ]
 check "list-ifaces" grep -qx p3 <<<"$(ctl list-ifaces vb0$S)"
+p1tag=$(ctl get port p1 tag)
+check "--columns --format=csv" [ "$(ctl --columns=name,tag --format=csv list port p1)" = "$(printf 'name,tag\np1,%s' "$p1tag")" ]
+check "--bare" [ "$(ctl --bare --columns=name find interface external_ids:iface-id=vif-$S)" = p1 ]
+check "--format=json" grep -qF "{\"headings\":[\"name\",\"tag\"],\"data\":[[\"p1\",\"$p1tag\"]]}" \
+	<<<"$(ctl --columns=name,tag --format=json list port p1)"
+check "--format=table" grep -qE "^p1 +$p1tag" <<<"$(ctl --columns=name,tag --format=table list port p1)"
+out=$("$BIN/switch-ctl" --ctl "$T/ctl.sock" --format=xml list port 2>&1)
+check "--format=xml refused" grep -q "is not list, table, csv or json" <<<"$out"
 check "as it was" ctl set port p3 trunks=10,20 -- clear interface p1 external_ids other_config
 check "a patch port whose peer is not there yet" ctl add-port vb0$S x1 type=patch options:peer=nowhere
 check "removed again" ctl del-port x1

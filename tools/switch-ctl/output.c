@@ -158,12 +158,131 @@ ctl_print_values(const json_t *result)
 	}
 }
 
+struct ctl_records_fmt ctl_records_fmt;
+
+/* The columns to print: --columns' (at most 64), else the record's own. */
+static size_t
+record_columns(const json_t *rec, const char **cols, char *buf, size_t size)
+{
+	size_t n = 0;
+
+	if (ctl_records_fmt.columns) {
+		snprintf(buf, size, "%s", ctl_records_fmt.columns);
+		for (char *s = strtok(buf, ","); s && n < 64; s = strtok(NULL, ",")) {
+			cols[n++] = s;
+		}
+		return n;
+	}
+	for (void *it = json_object_iter((json_t *)rec); it && n < 64;
+	     it = json_object_iter_next((json_t *)rec, it)) {
+		cols[n++] = json_object_iter_key(it);
+	}
+	return n;
+}
+
+/* A CSV field: quoted when it holds a comma, a quote or a newline. */
+static void
+put_csv(const char *s)
+{
+	if (!strpbrk(s, ",\"\n")) {
+		fputs(s, stdout);
+		return;
+	}
+	putchar('"');
+	for (; *s; s++) {
+		if (*s == '"') {
+			putchar('"');
+		}
+		putchar(*s);
+	}
+	putchar('"');
+}
+
 void
 ctl_print_records(const json_t *result)
 {
+	const struct ctl_records_fmt *f = &ctl_records_fmt;
 	size_t i;
 	json_t *rec;
 
+	if (f->columns || f->bare || f->format != CTL_FMT_LIST) {
+		json_t *table = json_pack("{s:[], s:[]}", "headings", "data");
+		char buf[1024];
+		const char *cols[64];
+
+		json_array_foreach (result, i, rec) {
+			size_t n = record_columns(rec, cols, buf, sizeof buf);
+			json_t *row = json_array();
+
+			for (size_t c = 0; c < n; c++) {
+				json_t *v = json_object_get(rec, cols[c]);
+				char *s = ctl_format_value(v ? v : json_null());
+
+				if (i == 0) {
+					json_array_append_new(json_object_get(table, "headings"),
+							      json_string(cols[c]));
+				}
+				json_array_append_new(row, json_string(s));
+				free(s);
+			}
+			json_array_append_new(json_object_get(table, "data"), row);
+		}
+		if (f->format == CTL_FMT_JSON) {
+			char *s = json_dumps(table, JSON_COMPACT);
+
+			puts(s ? s : "{}");
+			free(s);
+			json_decref(table);
+			return;
+		}
+		const json_t *heads = json_object_get(table, "headings");
+		json_t *row, *cell;
+		size_t c;
+
+		if (!f->bare && f->format != CTL_FMT_LIST &&
+		    json_array_size(json_object_get(table, "data"))) {
+			json_array_foreach (heads, c, cell) {
+				if (c) {
+					putchar(f->format == CTL_FMT_CSV ? ',' : ' ');
+				}
+				if (f->format == CTL_FMT_CSV) {
+					put_csv(json_string_value(cell));
+				} else {
+					printf(f->format == CTL_FMT_TABLE ? "%-20s" : "%s",
+					       json_string_value(cell));
+				}
+			}
+			putchar('\n');
+		}
+		json_array_foreach (json_object_get(table, "data"), i, row) {
+			if (i && f->bare && f->format == CTL_FMT_LIST) {
+				putchar('\n');
+			}
+			json_array_foreach (row, c, cell) {
+				const char *s = json_string_value(cell);
+
+				if (f->format == CTL_FMT_CSV) {
+					fputs(c ? "," : "", stdout);
+					put_csv(s);
+				} else if (f->format == CTL_FMT_TABLE) {
+					printf(c ? " %-20s" : "%-20s", s);
+				} else if (f->bare) {
+					printf("%s\n", s);
+				} else {
+					printf("%-20s: %s\n",
+					       json_string_value(json_array_get(heads, c)), s);
+				}
+			}
+			if (f->format == CTL_FMT_CSV || f->format == CTL_FMT_TABLE) {
+				putchar('\n');
+			} else if (!f->bare &&
+				   i + 1 < json_array_size(json_object_get(table, "data"))) {
+				putchar('\n');
+			}
+		}
+		json_decref(table);
+		return;
+	}
 	json_array_foreach (result, i, rec) {
 		const char *k;
 		json_t *v;

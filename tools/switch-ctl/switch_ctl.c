@@ -52,6 +52,9 @@ usage(void)
 	       "  --ctl=SOCKET     vswitchd's control socket (default $VSWITCH_CTL, else\n"
 	       "                   /run/vswitch/vswitchd.sock)\n"
 	       "  --json           print results as JSON\n"
+	       "  --columns=COLS   list and find: only these columns (comma-separated)\n"
+	       "  --bare           list and find: values only\n"
+	       "  --format=FMT     list and find: list (default), table, csv or json\n"
 	       "  --timeout=SECS   give up after SECS seconds (default 30; 0: wait forever)\n"
 	       "  --help, --version\n\n"
 	       "Commands (TABLE is global, bridge, port or interface):\n");
@@ -103,6 +106,22 @@ parse_global(int argc, char **argv, struct opts *o)
 			exit(0);
 		} else if (!strcmp(argv[i], "--json")) {
 			o->json = true;
+		} else if (!strcmp(argv[i], "--bare")) {
+			ctl_records_fmt.bare = true;
+		} else if ((v = opt_value(argc, argv, &i, "--columns"))) {
+			ctl_records_fmt.columns = v;
+		} else if ((v = opt_value(argc, argv, &i, "--format"))) {
+			if (!strcmp(v, "table")) {
+				ctl_records_fmt.format = CTL_FMT_TABLE;
+			} else if (!strcmp(v, "csv")) {
+				ctl_records_fmt.format = CTL_FMT_CSV;
+			} else if (!strcmp(v, "json")) {
+				ctl_records_fmt.format = CTL_FMT_JSON;
+			} else if (!strcmp(v, "list")) {
+				ctl_records_fmt.format = CTL_FMT_LIST;
+			} else {
+				fatal(1, "--format: '%s' is not list, table, csv or json", v);
+			}
 		} else if ((v = opt_value(argc, argv, &i, "--ctl"))) {
 			o->ctl = v;
 		} else if ((v = opt_value(argc, argv, &i, "--timeout"))) {

@@ -40,6 +40,16 @@ struct opts {
 	int timeout_s;
 };
 
+/* How list and find print records (--columns, --bare, --format), as
+ * ovs-vsctl does. */
+enum ctl_format { CTL_FMT_LIST, CTL_FMT_TABLE, CTL_FMT_CSV, CTL_FMT_JSON };
+struct ctl_records_fmt {
+	const char *columns; /* comma-separated; NULL: all */
+	bool bare;           /* values only, no headings */
+	enum ctl_format format;
+};
+extern struct ctl_records_fmt ctl_records_fmt;
+
 /* Prints "switch-ctl: " and the message to stderr and exits. */
 void fatal(int status, const char *fmt, ...) __attribute__((noreturn, format(printf, 2, 3)));
 
