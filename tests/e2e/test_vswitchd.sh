@@ -171,7 +171,14 @@ check "--format=json" grep -qF "{\"headings\":[\"name\",\"tag\"],\"data\":[[\"p1
 check "--format=table" grep -qE "^p1 +$p1tag" <<<"$(ctl --columns=name,tag --format=table list port p1)"
 out=$("$BIN/switch-ctl" --ctl "$T/ctl.sock" --format=xml list port 2>&1)
 check "--format=xml refused" grep -q "is not list, table, csv or json" <<<"$out"
-check "as it was" ctl set port p3 trunks=10,20 -- clear interface p1 external_ids other_config
+check "wait-until: already so" ctl wait-until interface p1 external_ids:iface-id=vif-$S
+(sleep 1; ctl set port p3 external_ids:ready=yes >/dev/null) &
+setter=$!
+check "wait-until: until another command makes it so" ctl --timeout=10 wait-until port p3 external_ids:ready=yes
+wait "$setter"
+out=$("$BIN/switch-ctl" --ctl "$T/ctl.sock" --timeout=1 wait-until port p3 external_ids:ready=no 2>&1)
+check "wait-until: gives up at --timeout" grep -q "did not get there in 1 s" <<<"$out"
+check "as it was" ctl set port p3 trunks=10,20 -- clear interface p1 external_ids other_config -- clear port p3 external_ids
 check "a patch port whose peer is not there yet" ctl add-port vb0$S x1 type=patch options:peer=nowhere
 check "removed again" ctl del-port x1
 

@@ -56,8 +56,8 @@ parse_setting(const char *arg, bool with_value, char *err)
 	return s;
 }
 
-static json_t *
-settings(char **args, int n, bool with_value, char *err)
+json_t *
+ctl_settings(char **args, int n, bool with_value, char *err)
 {
 	json_t *arr = json_array();
 
@@ -131,7 +131,7 @@ static json_t *
 b_add_port(const char *op, char **a, int n, bool may_exist, bool if_exists, char *err)
 {
 	json_t *o = op_with(op, "bridge", a[0], "port", a[1], err);
-	json_t *s = o ? settings(a + 2, n - 2, true, err) : NULL;
+	json_t *s = o ? ctl_settings(a + 2, n - 2, true, err) : NULL;
 
 	if (!s) {
 		json_decref(o);
@@ -203,10 +203,10 @@ table_op(const char *op, char **a, int n, bool may_exist, bool if_exists, char *
 		return NULL;
 	}
 	if (!strcmp(op, "set")) {
-		rest = settings(a + 2, n - 2, true, err);
+		rest = ctl_settings(a + 2, n - 2, true, err);
 		json_object_set(o, "settings", rest);
 	} else if (!strcmp(op, "get")) {
-		rest = settings(a + 2, n - 2, false, err);
+		rest = ctl_settings(a + 2, n - 2, false, err);
 		json_object_set(o, "columns", rest);
 	} else {
 		rest = json_array();
@@ -342,7 +342,7 @@ static json_t *
 b_find(const char *op, char **a, int n, bool m, bool i, char *err)
 {
 	json_t *o = op_with(op, "table", a[0], NULL, NULL, err);
-	json_t *conds = o ? settings(a + 1, n - 1, true, err) : NULL;
+	json_t *conds = o ? ctl_settings(a + 1, n - 1, true, err) : NULL;
 
 	(void)m, (void)i;
 	if (!conds) {

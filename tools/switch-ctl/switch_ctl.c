@@ -60,6 +60,7 @@ usage(void)
 	       "Commands (TABLE is global, bridge, port or interface):\n");
 	ctl_commands_usage();
 	printf("  capture PORT [-w FILE|-] [-c COUNT] [-s SNAPLEN] [FILTER...]\n");
+	printf("  wait-until TABLE RECORD [COLUMN[:KEY]=VALUE]...\n");
 	printf("\nSee docs/switch-ctl.md for every command, column and example.\n");
 	exit(0);
 }
@@ -436,6 +437,51 @@ run_transaction(const struct opts *o, struct cmd *cmds, int n)
 	return status;
 }
 
+/* wait-until TABLE RECORD [COLUMN[:KEY]=VALUE]...: polls until the record
+ * exists and every condition holds, as ovs-vsctl's does, or until
+ * --timeout (exit 1). */
+static int
+ctl_wait_until(struct opts *o, int argc, char **argv)
+{
+	char err[CTL_ERR_MAX];
+	json_t *conds;
+	struct timespec t0, now;
+
+	if (argc < 2) {
+		fatal(1, "wait-until needs TABLE RECORD [COLUMN[:KEY]=VALUE]...");
+	}
+	conds = ctl_settings(argv + 2, argc - 2, true, err);
+	if (!conds) {
+		fatal(1, "%s", err);
+	}
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	for (;;) {
+		json_t *resp = ctl_call(o, "transact",
+					json_pack("{s:[{s:s, s:s, s:O}]}", "ops", "op", "find",
+						  "table", argv[0], "conditions", conds));
+		json_t *res = json_array_get(json_object_get(ctl_result(resp), "results"), 0), *rec;
+		bool found = false;
+		size_t i;
+
+		json_array_foreach (res, i, rec) {
+			const char *name = json_string_value(json_object_get(rec, "name"));
+
+			found |= name && !strcmp(name, argv[1]);
+		}
+		json_decref(resp);
+		if (found) {
+			json_decref(conds);
+			return 0;
+		}
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		if (o->timeout_s && now.tv_sec - t0.tv_sec >= o->timeout_s) {
+			fatal(1, "wait-until: %s %s did not get there in %d s", argv[0], argv[1],
+			      o->timeout_s);
+		}
+		usleep(100000);
+	}
+}
+
 int
 main(int argc, char **argv)
 {
@@ -446,6 +492,9 @@ main(int argc, char **argv)
 
 	if (first < argc && !strcmp(argv[first], "capture")) {
 		return ctl_capture(&o, argc - first - 1, argv + first + 1);
+	}
+	if (first < argc && !strcmp(argv[first], "wait-until")) {
+		return ctl_wait_until(&o, argc - first - 1, argv + first + 1);
 	}
 	if (first < argc && !strcmp(argv[first], "add-flows")) {
 		return ctl_add_flows(&o, argc - first - 1, argv + first + 1);

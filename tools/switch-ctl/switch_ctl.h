@@ -50,6 +50,10 @@ struct ctl_records_fmt {
 };
 extern struct ctl_records_fmt ctl_records_fmt;
 
+/* [{"column", "key"?, "value"?}] from COLUMN[:KEY][=VALUE] arguments
+ * (with_value: the value is required); NULL with the reason in 'err'. */
+json_t *ctl_settings(char **args, int n, bool with_value, char *err);
+
 /* Prints "switch-ctl: " and the message to stderr and exits. */
 void fatal(int status, const char *fmt, ...) __attribute__((noreturn, format(printf, 2, 3)));
 
