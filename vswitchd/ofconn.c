@@ -1228,8 +1228,7 @@ ofconns_run(struct ofconns *c, const struct pollfd *fds, size_t n, uint64_t now_
 		bool alive = true;
 
 		if (!k) {
-			serve_fd_target(c, fds[f].fd, fds[f].revents);
-			continue;
+			continue; /* a listener or a connect: after the connections */
 		}
 		if (!k->dump && ((fds[f].revents & (POLLIN | POLLHUP | POLLERR)) ||
 				 (k->tls_read_wants_write && (fds[f].revents & POLLOUT)))) {
@@ -1249,6 +1248,13 @@ ofconns_run(struct ofconns *c, const struct pollfd *fds, size_t n, uint64_t now_
 		}
 		if (!alive) {
 			conn_close(c, k);
+		}
+	}
+	/* Listeners after the connections: what a new connection sent (its
+	 * hello) is read before a flood of newer ones can push it out. */
+	for (size_t f = 0; f < n; f++) {
+		if (fds[f].revents && fds[f].fd != c->pin_fd && !conn_by_fd(c, fds[f].fd)) {
+			serve_fd_target(c, fds[f].fd, fds[f].revents);
 		}
 	}
 	/* Timers: reconnect, and probe idle active connections. */
