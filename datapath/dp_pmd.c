@@ -130,29 +130,9 @@ tx_flush(struct dp_pmd *pmd, uint32_t port_no)
 	dp_stat_add(pmd, DP_STAT_TX, n);
 }
 
-static void
-tx_enqueue(struct dp_pmd *pmd, uint32_t port_no, struct rte_mbuf *m)
-{
-	struct dp_txbuf *b;
-
-	if (port_no >= DP_MAX_PORTS) {
-		dp_pmd_drop(pmd, m, DP_DROP_NO_PORT);
-		return;
-	}
-	b = &pmd->txb[port_no];
-	if (b->n == PKT_BATCH_MAX) {
-		tx_flush(pmd, port_no);
-	}
-	if (!b->queued) {
-		pmd->pending[pmd->n_pending++] = port_no;
-		b->queued = true;
-	}
-	b->depth = b->n == 0 || pmd->depth > b->depth ? pmd->depth : b->depth;
-	b->pkts[b->n++] = m;
-}
-
-/* tx_enqueue() of 'n' packets at once, for the last output of a group: the
- * per-packet bookkeeping once per call. */
+/* Buffers 'n' packets for 'port_no', flushing the buffer when it fills;
+ * the bookkeeping once per call (the last output of a group hands over
+ * the whole group). */
 static inline __attribute__((always_inline)) void
 tx_enqueue_bulk(struct dp_pmd *pmd, uint32_t port_no, struct rte_mbuf **pkts, uint16_t n)
 {
@@ -183,6 +163,13 @@ tx_enqueue_bulk(struct dp_pmd *pmd, uint32_t port_no, struct rte_mbuf **pkts, ui
 		pkts += k;
 		n = (uint16_t)(n - k);
 	}
+}
+
+/* Buffers 'm' for 'port_no' (dropped when there is no such port). */
+static void
+tx_enqueue(struct dp_pmd *pmd, uint32_t port_no, struct rte_mbuf *m)
+{
+	tx_enqueue_bulk(pmd, port_no, &m, 1);
 }
 
 /* Sends every buffered output. Crossing a patch port may buffer more:

@@ -80,34 +80,56 @@ render_ports(struct vswitchd *vd, struct dp *dp, struct ds *out)
 #undef C
 	};
 
-	for (size_t c = 0; c < ARRAY_SIZE(counters); c++) {
-		const char *bname, *pname;
-		json_t *br, *port;
+	struct {
+		const char *bridge, *port;
+		struct port_stats s;
+	} *ports = NULL;
+	size_t n = 0, alloc = 0;
+	const char *bname, *pname;
+	json_t *br, *rec;
 
-		put_help(out, counters[c].name, "counter", counters[c].help);
-		json_object_foreach (json_object_get(vd->db.doc, "bridges"), bname, br) {
-			json_object_foreach (json_object_get(br, "ports"), pname, port) {
-				struct port_stats s = {0};
-				struct port *p;
-				uint32_t no;
+	/* Each port's counters read once, then printed metric by metric (the
+	 * format groups a metric's samples under its HELP and TYPE). */
+	json_object_foreach (json_object_get(vd->db.doc, "bridges"), bname, br) {
+		json_object_foreach (json_object_get(br, "ports"), pname, rec) {
+			struct port *p;
+			uint32_t no;
 
-				if (!dp || bridges_port_no(vd->bridges, pname, &no) ||
-				    !(p = dp_port_get(dp, no))) {
-					continue;
-				}
-				port_get_stats(p, &s);
-				ds_put_format(out, "%s{bridge=\"", counters[c].name);
-				put_label(out, bname);
-				ds_put_cstr(out, "\",port=\"");
-				put_label(out, pname);
-				ds_put_format(
-					out, "\"} %llu\n",
-					(unsigned long long)*(
-						const uint64_t *)(const void *)((const char *)&s +
-										counters[c].ofs));
+			if (!dp || bridges_port_no(vd->bridges, pname, &no) ||
+			    !(p = dp_port_get(dp, no))) {
+				continue;
 			}
+			if (n == alloc) {
+				void *grown = realloc(ports, (alloc = alloc ? alloc * 2 : 16) *
+								     sizeof *ports);
+
+				if (!grown) {
+					break;
+				}
+				ports = grown;
+			}
+			ports[n].bridge = bname;
+			ports[n].port = pname;
+			memset(&ports[n].s, 0, sizeof ports[n].s);
+			port_get_stats(p, &ports[n].s);
+			n++;
 		}
 	}
+	for (size_t c = 0; c < ARRAY_SIZE(counters); c++) {
+		put_help(out, counters[c].name, "counter", counters[c].help);
+		for (size_t i = 0; i < n; i++) {
+			ds_put_format(out, "%s{bridge=\"", counters[c].name);
+			put_label(out, ports[i].bridge);
+			ds_put_cstr(out, "\",port=\"");
+			put_label(out, ports[i].port);
+			ds_put_format(
+				out, "\"} %llu\n",
+				(unsigned long long)*(
+					const uint64_t *)(const void *)((const char *)&ports[i].s +
+									counters[c].ofs));
+		}
+	}
+	free(ports);
 }
 
 static void

@@ -30,8 +30,9 @@ test_dir_set(const char *dir, char *err, size_t err_size)
 	return 0;
 }
 
-bool
-test_dir_type_is_test_only(const char *type)
+/* True for the types that need --test-dir. */
+static bool
+type_is_test_only(const char *type)
 {
 	return !strcmp(type, "pcap") || !strcmp(type, "mem");
 }
@@ -39,7 +40,7 @@ test_dir_type_is_test_only(const char *type)
 int
 test_dir_check_type(const char *type, const char *name, char *err, size_t err_size)
 {
-	if (test_dir_type_is_test_only(type) && !test_dir[0]) {
+	if (type_is_test_only(type) && !test_dir[0]) {
 		snprintf(err, err_size,
 			 "port %s: type %s is for tests: start vswitchd with --test-dir DIR to "
 			 "use it (its files then live under DIR)",

@@ -17,9 +17,6 @@
  * Returns 0, or -errno with a reason in 'err'. */
 int test_dir_set(const char *dir, char *err, size_t err_size);
 
-/* True for the types that need --test-dir. */
-bool test_dir_type_is_test_only(const char *type);
-
 /* 0 when port 'name' of 'type' may be opened; else -EPERM with the reason
  * in 'err'. */
 int test_dir_check_type(const char *type, const char *name, char *err, size_t err_size);
