@@ -904,17 +904,19 @@ ofproto_set_standalone_flow(struct ofproto *ofp, uint64_t now_ms)
 	add_default_flow(ofp, now_ms);
 }
 
-void
+bool
 ofproto_set_fail_mode(struct ofproto *ofp, bool secure, uint32_t n_controllers,
 		      uint32_t n_connected)
 {
 	bool fail_open = !secure && n_controllers && !n_connected;
 
-	if (fail_open != ofp->fail_open) {
-		ofp->fail_open = fail_open;
-		ofp->reval_all = true;
-		ofp->sweep_wanted = true;
+	if (fail_open == ofp->fail_open) {
+		return false;
 	}
+	ofp->fail_open = fail_open;
+	ofp->reval_all = true;
+	ofp->sweep_wanted = true;
+	return true;
 }
 
 /* ---- Megaflow records ---- */

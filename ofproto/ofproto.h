@@ -113,8 +113,9 @@ void ofproto_set_mac_limits(struct ofproto *ofp, uint32_t aging_s, uint32_t max_
  * has a priority-0 catch-all flow already. */
 void ofproto_set_standalone_flow(struct ofproto *ofp, uint64_t now_ms);
 /* Fail mode and controllers: with controllers configured but none
- * connected, a standalone bridge switches by NORMAL alone. */
-void ofproto_set_fail_mode(struct ofproto *ofp, bool secure, uint32_t n_controllers,
+ * connected, a standalone bridge switches by NORMAL alone. True when that
+ * changed: the megaflows want a sweep. */
+bool ofproto_set_fail_mode(struct ofproto *ofp, bool secure, uint32_t n_controllers,
 			   uint32_t n_connected);
 
 /* ---- Flow tables ---- */

@@ -222,17 +222,24 @@ of_execute(void *aux, uint32_t dp_in_port, const uint8_t *data, size_t len,
 
 static struct bbridge *find_bridge(struct bridges *b, const char *name);
 
-/* A controller connection came or went: fail-open may start or end. */
+/* A controller connection came or went: fail-open may start or end. When
+ * it does, the megaflows change before the connection says its hello: a
+ * controller that sees the switch can count on its flows being in force
+ * (and NORMAL no longer). */
 static void
 of_controllers(void *aux, const char *name, unsigned int n_connected)
 {
 	struct bridges *b = aux;
 	struct bbridge *bb = find_bridge(b, name);
+	bool changed;
 
 	if (bb) {
 		ofproto_lock();
-		ofproto_set_fail_mode(bb->ofp, bb->secure, bb->controllers, n_connected);
+		changed = ofproto_set_fail_mode(bb->ofp, bb->secure, bb->controllers, n_connected);
 		ofproto_unlock();
+		if (changed) {
+			bridges_sweep(b, true);
+		}
 	}
 }
 
