@@ -446,6 +446,17 @@ cmd_port_to_br(struct txn *t, json_t **res)
 	return 0;
 }
 
+/* A column's value to show: a copy, or when unset an empty map (map
+ * columns) or null (the others: nothing set). */
+static json_t *
+column_value(const struct cfg_column *col, const json_t *v)
+{
+	if (v) {
+		return json_deep_copy(v);
+	}
+	return col->type == CFG_MAP ? json_object() : json_null();
+}
+
 /* A record as "list" shows it: its name, its columns, its children. */
 static json_t *
 record_view(enum cfg_table_id table, const char *name, const json_t *rec)
@@ -456,7 +467,7 @@ record_view(enum cfg_table_id table, const char *name, const json_t *rec)
 	for (size_t i = 0; i < tab->n_cols; i++) {
 		json_t *v = json_object_get(rec, tab->cols[i].name);
 
-		json_object_set_new(view, tab->cols[i].name, v ? json_deep_copy(v) : json_null());
+		json_object_set_new(view, tab->cols[i].name, column_value(&tab->cols[i], v));
 	}
 	if (tab->child) {
 		json_object_set_new(view, tab->child,
@@ -539,11 +550,12 @@ get_one(struct txn *t, enum cfg_table_id table, const json_t *rec, const json_t 
 {
 	const char *cname = json_string_value(json_object_get(c, "column"));
 	json_t *key = json_object_get(c, "key"), *v;
+	const struct cfg_column *col;
 
 	if (!cname || (key && !json_is_string(key))) {
 		return txn_fail(t, "a column is {\"column\": string, \"key\"?: string}");
 	}
-	if (!cfg_column_find(table, cname)) {
+	if (!(col = cfg_column_find(table, cname))) {
 		return txn_fail(t, "table %s has no column '%s'", cfg_tables[table].name, cname);
 	}
 	v = json_object_get(rec, cname);
@@ -553,7 +565,7 @@ get_one(struct txn *t, enum cfg_table_id table, const json_t *rec, const json_t 
 			return txn_fail(t, "%s has no key '%s'", cname, json_string_value(key));
 		}
 	}
-	json_array_append_new(out, v ? json_deep_copy(v) : json_null());
+	json_array_append_new(out, column_value(col, v));
 	return 0;
 }
 
@@ -742,8 +754,8 @@ cmd_add_remove(struct txn *t, json_t **res)
  * column's value equals the text as "set" would parse it; with a key, the
  * map's value for it. */
 static int
-record_matches(struct txn *t, enum cfg_table_id table, const json_t *rec, const json_t *cond,
-	       bool *match)
+record_matches(struct txn *t, enum cfg_table_id table, const char *name, const json_t *rec,
+	       const json_t *cond, bool *match)
 {
 	const char *cname = json_string_value(json_object_get(cond, "column"));
 	const char *key = json_string_value(json_object_get(cond, "key"));
@@ -753,6 +765,10 @@ record_matches(struct txn *t, enum cfg_table_id table, const json_t *rec, const 
 	char reason[CFGDB_ERR_MAX / 2];
 	json_t *want;
 
+	if (cname && !col && !key && text && !strcmp(cname, "name")) {
+		*match = !strcmp(name, text); /* the record's name, as in "list" */
+		return 0;
+	}
 	if (!col || !text) {
 		return txn_fail(t, "table %s has no column '%s'", cfg_tables[table].name,
 				cname ? cname : "?");
@@ -798,14 +814,14 @@ cmd_find(struct txn *t, json_t **res)
 	list_all(t, table, all);
 	*res = json_array();
 	json_array_foreach (all, i, view) {
-		const json_t *rec =
-			find_record(t, table, json_string_value(json_object_get(view, "name")));
+		const char *name = json_string_value(json_object_get(view, "name"));
+		const json_t *rec = find_record(t, table, name);
 		bool match = true;
 		size_t j;
 		json_t *c;
 
 		json_array_foreach (conds, j, c) {
-			if (match && rec && record_matches(t, table, rec, c, &match)) {
+			if (match && rec && record_matches(t, table, name, rec, c, &match)) {
 				json_decref(all);
 				json_decref(*res);
 				*res = NULL;

@@ -160,13 +160,13 @@ expect_fail "table port has no column 'colour'" find port colour=red
 check "br-set-external-id" ctl br-set-external-id vb0$S bridge-id vb0-$S
 check "br-get-external-id" [ "$(ctl br-get-external-id vb0$S bridge-id)" = "vb0-$S" ]
 check "br-set-external-id without a value removes the key" ctl br-set-external-id vb0$S bridge-id
-check "gone" [ "$(ctl br-get-external-id vb0$S)" = "{}" ]
+check "gone" [ -z "$(ctl br-get-external-id vb0$S)" ]
 check "iface-to-br" [ "$(ctl iface-to-br p1)" = "vb0$S" ]
 check "list-ifaces" grep -qx p3 <<<"$(ctl list-ifaces vb0$S)"
 p1tag=$(ctl get port p1 tag)
 check "--columns --format=csv" [ "$(ctl --columns=name,tag --format=csv list port p1)" = "$(printf 'name,tag\np1,%s' "$p1tag")" ]
 check "--bare" [ "$(ctl --bare --columns=name find interface external_ids:iface-id=vif-$S)" = p1 ]
-check "--format=json" grep -qF "{\"headings\":[\"name\",\"tag\"],\"data\":[[\"p1\",\"$p1tag\"]]}" \
+check "--format=json" grep -qF "{\"data\":[[\"p1\",$p1tag]],\"headings\":[\"name\",\"tag\"]}" \
 	<<<"$(ctl --columns=name,tag --format=json list port p1)"
 check "--format=table" grep -qE "^p1 +$p1tag" <<<"$(ctl --columns=name,tag --format=table list port p1)"
 out=$("$BIN/switch-ctl" --ctl "$T/ctl.sock" --format=xml list port 2>&1)

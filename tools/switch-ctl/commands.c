@@ -374,10 +374,9 @@ b_br_external_id(const char *op, char **a, int n, bool m, bool i, char *err)
 		json_object_set_new(o, "column", json_string("external_ids"));
 		json_object_set_new(o, "values", json_pack("[s]", a[1]));
 	} else {
-		json_object_set_new(
-			o, "columns",
-			n > 1 ? json_pack("[{s:s, s:s}]", "column", "external_ids", "key", a[1])
-			      : json_pack("[{s:s}]", "column", "external_ids"));
+		/* The printer picks the key: a missing one prints nothing. */
+		ctl_external_id_key = n > 1 ? a[1] : NULL;
+		json_object_set_new(o, "columns", json_pack("[{s:s}]", "column", "external_ids"));
 	}
 	if (!json_object_get(o, set && n == 3 ? "settings" : set ? "values" : "columns")) {
 		snprintf(err, CTL_ERR_MAX, "an argument is not valid UTF-8");
@@ -488,12 +487,12 @@ static const struct ctl_command commands[] = {
 	{"br-set-external-id", "BRIDGE KEY [VALUE]", 2, 3, CTL_DB, NULL, "", b_br_external_id,
 	 NULL},
 	{"br-get-external-id", "BRIDGE [KEY]", 1, 2, CTL_DB, NULL, "", b_br_external_id,
-	 ctl_print_values},
+	 ctl_print_external_ids},
 	{"iface-to-br", "IFACE", 1, 1, CTL_DB, NULL, "", b_iface_alias, ctl_print_value},
 	{"list-ifaces", "BRIDGE", 1, 1, CTL_DB, NULL, "", b_iface_alias, ctl_print_lines},
 	{"set-controller", "BRIDGE TARGET...", 2, 16, CTL_DB, NULL, "", b_set_controller, NULL},
 	{"del-controller", "BRIDGE", 1, 1, CTL_DB, NULL, "", b_bridge, NULL},
-	{"get-controller", "BRIDGE", 1, 1, CTL_DB, NULL, "", b_bridge, ctl_print_lines},
+	{"get-controller", "BRIDGE", 1, 1, CTL_DB, NULL, "", b_bridge, ctl_print_sorted},
 	{"set-fail-mode", "BRIDGE standalone|secure", 2, 2, CTL_DB, NULL, "", b_bridge, NULL},
 	{"del-fail-mode", "BRIDGE", 1, 1, CTL_DB, NULL, "", b_bridge, NULL},
 	{"get-fail-mode", "BRIDGE", 1, 1, CTL_DB, NULL, "", b_bridge, ctl_print_value},

@@ -8,19 +8,50 @@
 #include <string.h>
 
 #include "switch_ctl.h"
+#include "util.h"
 
+/* As ovs-vsctl prints strings: bare when they read back as one word (a
+ * letter or '_' first, then letters, digits, '_', '-' and '.'; never
+ * "true" or "false"), quoted otherwise. */
 static bool
 needs_quotes(const char *s)
 {
-	if (!*s) {
+	if (!isalpha((unsigned char)*s) && *s != '_') {
 		return true;
 	}
-	for (; *s; s++) {
-		if (!isalnum((unsigned char)*s) && !strchr("_-.", *s)) {
+	for (const char *p = s + 1; *p; p++) {
+		if (!isalnum((unsigned char)*p) && !strchr("_-.", *p)) {
 			return true;
 		}
 	}
-	return false;
+	return !strcmp(s, "true") || !strcmp(s, "false");
+}
+
+/* qsort() order of an array of strings. */
+static int
+cmp_keys(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* The keys of map 'o' in the order ovs-vsctl prints them (sorted); NULL
+ * when out of memory. The caller frees the array, not the keys. */
+static const char **
+sorted_keys(const json_t *o, size_t *n)
+{
+	const char **keys = malloc((json_object_size(o) + 1) * sizeof *keys);
+	const char *k;
+	json_t *v;
+
+	*n = 0;
+	if (!keys) {
+		return NULL;
+	}
+	json_object_foreach ((json_t *)o, k, v) {
+		keys[(*n)++] = k;
+	}
+	qsort(keys, *n, sizeof *keys, cmp_keys);
+	return keys;
 }
 
 static void
@@ -83,18 +114,20 @@ ctl_format_value(const json_t *v)
 		}
 		append(&buf, &len, "]");
 	} else if (json_is_object(v)) {
-		const char *k;
-		json_t *e;
-		bool first = true;
+		size_t n;
+		const char **keys = sorted_keys(v, &n);
 
 		append(&buf, &len, "{");
-		json_object_foreach ((json_t *)v, k, e) {
-			append(&buf, &len, first ? "" : ", ");
-			append(&buf, &len, k);
+		for (size_t i = 0; keys && i < n; i++) {
+			json_t *k = json_string(keys[i]);
+
+			append(&buf, &len, i ? ", " : "");
+			append_scalar(&buf, &len, k);
 			append(&buf, &len, "=");
-			append_scalar(&buf, &len, e);
-			first = false;
+			append_scalar(&buf, &len, json_object_get(v, keys[i]));
+			json_decref(k);
 		}
+		free(keys);
 		append(&buf, &len, "}");
 	} else {
 		append_scalar(&buf, &len, v);
@@ -111,6 +144,27 @@ ctl_print_lines(const json_t *result)
 	json_array_foreach (result, i, e) {
 		printf("%s\n", json_string_value(e));
 	}
+}
+
+void
+ctl_print_sorted(const json_t *result)
+{
+	size_t n = json_array_size(result), i;
+	const char **lines = malloc((n + 1) * sizeof *lines);
+	json_t *e;
+
+	if (!lines) {
+		ctl_print_lines(result);
+		return;
+	}
+	json_array_foreach (result, i, e) {
+		lines[i] = json_string_value(e) ? json_string_value(e) : "";
+	}
+	qsort(lines, n, sizeof *lines, cmp_keys);
+	for (i = 0; i < n; i++) {
+		printf("%s\n", lines[i]);
+	}
+	free(lines);
 }
 
 void
@@ -158,6 +212,31 @@ ctl_print_values(const json_t *result)
 	}
 }
 
+const char *ctl_external_id_key;
+
+void
+ctl_print_external_ids(const json_t *result)
+{
+	const json_t *ids = json_array_get(result, 0);
+	const char **keys;
+	size_t n;
+
+	if (ctl_external_id_key) {
+		const json_t *v = json_object_get(ids, ctl_external_id_key);
+
+		if (json_is_string(v)) {
+			printf("%s\n", json_string_value(v));
+		}
+		return;
+	}
+	if (json_is_object(ids) && (keys = sorted_keys(ids, &n))) {
+		for (size_t i = 0; i < n; i++) {
+			printf("%s=%s\n", keys[i], json_string_value(json_object_get(ids, keys[i])));
+		}
+		free(keys);
+	}
+}
+
 struct ctl_records_fmt ctl_records_fmt;
 
 /* The columns to print: --columns' (at most 64), else the record's own. */
@@ -198,6 +277,200 @@ put_csv(const char *s)
 	putchar('"');
 }
 
+/* A value as --bare prints it: no quotes, braces or commas; a set's
+ * elements and a map's KEY=VALUE pairs apart by spaces. */
+static char *
+bare_value(const json_t *v)
+{
+	char *buf = calloc(1, 1), tmp[64];
+	size_t len = 0, i, n;
+	const char **keys;
+	json_t *e;
+
+	if (json_is_string(v)) {
+		append(&buf, &len, json_string_value(v));
+	} else if (json_is_array(v)) {
+		json_array_foreach (v, i, e) {
+			char *s = bare_value(e);
+
+			append(&buf, &len, i ? " " : "");
+			append(&buf, &len, s ? s : "");
+			free(s);
+		}
+	} else if (json_is_object(v) && (keys = sorted_keys(v, &n))) {
+		for (i = 0; i < n; i++) {
+			char *s = bare_value(json_object_get(v, keys[i]));
+
+			append(&buf, &len, i ? " " : "");
+			append(&buf, &len, keys[i]);
+			append(&buf, &len, "=");
+			append(&buf, &len, s ? s : "");
+			free(s);
+		}
+		free(keys);
+	} else if (json_is_integer(v) || json_is_boolean(v)) {
+		if (json_is_integer(v)) {
+			snprintf(tmp, sizeof tmp, "%lld", (long long)json_integer_value(v));
+		} else {
+			snprintf(tmp, sizeof tmp, "%s", json_is_true(v) ? "true" : "false");
+		}
+		append(&buf, &len, tmp);
+	}
+	return buf;
+}
+
+/* A value as --format=json prints it, in the OVSDB notation ovs-vsctl
+ * uses: a set of one is its element, other sets ["set", [...]], maps
+ * ["map", [[KEY, VALUE]...]] by key, nothing at all an empty set. */
+static json_t *
+json_cell(const json_t *v)
+{
+	const char **keys;
+	size_t n;
+
+	if (json_is_null(v) || !v) {
+		return json_pack("[s, []]", "set");
+	}
+	if (json_is_array(v)) {
+		return json_array_size(v) == 1 ? json_deep_copy(json_array_get(v, 0))
+					       : json_pack("[s, O]", "set", v);
+	}
+	if (json_is_object(v) && (keys = sorted_keys(v, &n))) {
+		json_t *pairs = json_array();
+
+		for (size_t i = 0; i < n; i++) {
+			json_array_append_new(pairs, json_pack("[s, O]", keys[i],
+							       json_object_get(v, keys[i])));
+		}
+		free(keys);
+		return json_pack("[s, o]", "map", pairs);
+	}
+	return json_deep_copy(v);
+}
+
+/* --format=table: each column as wide as its widest cell, a rule of dashes
+ * under the headings, one space between columns. */
+static void
+print_table(const json_t *heads, const json_t *rows)
+{
+	size_t n = json_array_size(heads), c, r;
+	size_t *width = calloc(n ? n : 1, sizeof *width);
+	json_t *row, *cell;
+
+	if (!width) {
+		return;
+	}
+	json_array_foreach (heads, c, cell) {
+		width[c] = strlen(json_string_value(cell));
+	}
+	json_array_foreach (rows, r, row) {
+		json_array_foreach (row, c, cell) {
+			width[c] = VS_MAX(width[c], strlen(json_string_value(cell)));
+		}
+	}
+	for (int pass = 0; pass < 2; pass++) {
+		json_array_foreach (heads, c, cell) {
+			const char *s = json_string_value(cell);
+
+			if (pass) {
+				for (size_t k = 0; k < width[c]; k++) {
+					putchar('-');
+				}
+				fputs(c + 1 < n ? " " : "\n", stdout);
+			} else {
+				printf("%-*s%s", c + 1 < n ? (int)width[c] : 0, s, c + 1 < n ? " " : "\n");
+			}
+		}
+	}
+	json_array_foreach (rows, r, row) {
+		json_array_foreach (row, c, cell) {
+			printf("%-*s%s", c + 1 < n ? (int)width[c] : 0, json_string_value(cell),
+			       c + 1 < n ? " " : "\n");
+		}
+	}
+	free(width);
+}
+
+static void
+print_csv(const json_t *heads, const json_t *rows)
+{
+	const json_t *line = heads;
+	size_t r = 0, c;
+	json_t *cell;
+
+	while (line) {
+		json_array_foreach (line, c, cell) {
+			fputs(c ? "," : "", stdout);
+			put_csv(json_string_value(cell));
+		}
+		putchar('\n');
+		line = json_array_get(rows, r++);
+	}
+}
+
+/* list and find with --columns, --bare or --format: the headings are the
+ * --columns given (even with no record), else the first record's. */
+static void
+print_formatted(const json_t *result)
+{
+	const struct ctl_records_fmt *f = &ctl_records_fmt;
+	json_t *heads = json_array(), *rows = json_array(), *rec;
+	const char *cols[64];
+	char buf[1024];
+	size_t i, n;
+
+	n = record_columns(json_array_get(result, 0), cols, buf, sizeof buf);
+	for (size_t c = 0; c < n; c++) {
+		json_array_append_new(heads, json_string(cols[c]));
+	}
+	json_array_foreach (result, i, rec) {
+		json_t *row = json_array();
+
+		for (size_t c = 0; c < n; c++) {
+			const json_t *v = json_object_get(rec, cols[c]);
+			char *s;
+
+			if (f->format == CTL_FMT_JSON) {
+				json_array_append_new(row, json_cell(v));
+				continue;
+			}
+			s = f->bare ? bare_value(v) : ctl_format_value(v ? v : json_null());
+			json_array_append_new(row, json_string(s ? s : ""));
+			free(s);
+		}
+		json_array_append_new(rows, row);
+	}
+	if (f->format == CTL_FMT_JSON) {
+		json_t *doc = json_pack("{s:O, s:O}", "data", rows, "headings", heads);
+		char *s = doc ? json_dumps(doc, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
+
+		puts(s ? s : "{}");
+		free(s);
+		json_decref(doc);
+	} else if (f->format == CTL_FMT_TABLE) {
+		print_table(heads, rows);
+	} else if (f->format == CTL_FMT_CSV) {
+		print_csv(heads, rows);
+	} else {
+		json_t *row, *cell;
+		size_t c;
+
+		json_array_foreach (rows, i, row) {
+			fputs(i ? "\n" : "", stdout);
+			json_array_foreach (row, c, cell) {
+				if (f->bare) {
+					printf("%s\n", json_string_value(cell));
+				} else {
+					printf("%-20s: %s\n", json_string_value(json_array_get(heads, c)),
+					       json_string_value(cell));
+				}
+			}
+		}
+	}
+	json_decref(heads);
+	json_decref(rows);
+}
+
 void
 ctl_print_records(const json_t *result)
 {
@@ -206,81 +479,7 @@ ctl_print_records(const json_t *result)
 	json_t *rec;
 
 	if (f->columns || f->bare || f->format != CTL_FMT_LIST) {
-		json_t *table = json_pack("{s:[], s:[]}", "headings", "data");
-		char buf[1024];
-		const char *cols[64];
-
-		json_array_foreach (result, i, rec) {
-			size_t n = record_columns(rec, cols, buf, sizeof buf);
-			json_t *row = json_array();
-
-			for (size_t c = 0; c < n; c++) {
-				json_t *v = json_object_get(rec, cols[c]);
-				char *s = ctl_format_value(v ? v : json_null());
-
-				if (i == 0) {
-					json_array_append_new(json_object_get(table, "headings"),
-							      json_string(cols[c]));
-				}
-				json_array_append_new(row, json_string(s));
-				free(s);
-			}
-			json_array_append_new(json_object_get(table, "data"), row);
-		}
-		if (f->format == CTL_FMT_JSON) {
-			char *s = json_dumps(table, JSON_COMPACT);
-
-			puts(s ? s : "{}");
-			free(s);
-			json_decref(table);
-			return;
-		}
-		const json_t *heads = json_object_get(table, "headings");
-		json_t *row, *cell;
-		size_t c;
-
-		if (!f->bare && f->format != CTL_FMT_LIST &&
-		    json_array_size(json_object_get(table, "data"))) {
-			json_array_foreach (heads, c, cell) {
-				if (c) {
-					putchar(f->format == CTL_FMT_CSV ? ',' : ' ');
-				}
-				if (f->format == CTL_FMT_CSV) {
-					put_csv(json_string_value(cell));
-				} else {
-					printf(f->format == CTL_FMT_TABLE ? "%-20s" : "%s",
-					       json_string_value(cell));
-				}
-			}
-			putchar('\n');
-		}
-		json_array_foreach (json_object_get(table, "data"), i, row) {
-			if (i && f->bare && f->format == CTL_FMT_LIST) {
-				putchar('\n');
-			}
-			json_array_foreach (row, c, cell) {
-				const char *s = json_string_value(cell);
-
-				if (f->format == CTL_FMT_CSV) {
-					fputs(c ? "," : "", stdout);
-					put_csv(s);
-				} else if (f->format == CTL_FMT_TABLE) {
-					printf(c ? " %-20s" : "%-20s", s);
-				} else if (f->bare) {
-					printf("%s\n", s);
-				} else {
-					printf("%-20s: %s\n",
-					       json_string_value(json_array_get(heads, c)), s);
-				}
-			}
-			if (f->format == CTL_FMT_CSV || f->format == CTL_FMT_TABLE) {
-				putchar('\n');
-			} else if (!f->bare &&
-				   i + 1 < json_array_size(json_object_get(table, "data"))) {
-				putchar('\n');
-			}
-		}
-		json_decref(table);
+		print_formatted(result);
 		return;
 	}
 	json_array_foreach (result, i, rec) {

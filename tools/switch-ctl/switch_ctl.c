@@ -24,7 +24,8 @@ enum { MAX_COMMANDS = 64, RESPONSE_MAX = 64 << 20 };
 
 struct cmd {
 	const struct ctl_command *def;
-	json_t *op; /* CTL_DB: the command object */
+	json_t *op;            /* CTL_DB: the command object */
+	const char *print_key; /* br-get-external-id's KEY, for its printer */
 };
 
 void
@@ -183,6 +184,8 @@ parse_command(char **words, int n, struct cmd *cmd)
 	if (cmd->def->build) {
 		cmd->op = cmd->def->build(cmd->def->name, words + i + 1, n, may_exist, if_exists,
 					  err);
+		cmd->print_key = ctl_external_id_key;
+		ctl_external_id_key = NULL;
 		if (!cmd->op) {
 			fatal(1, "%s: %s", cmd->def->name, err);
 		}
@@ -427,6 +430,7 @@ run_transaction(const struct opts *o, struct cmd *cmds, int n)
 		json_t *r = json_array_get(results, (size_t)i);
 
 		if (!o->json && cmds[i].def->print) {
+			ctl_external_id_key = cmds[i].print_key;
 			cmds[i].def->print(r);
 		}
 		if (!strcmp(cmds[i].def->name, "br-exists") && json_is_false(r)) {

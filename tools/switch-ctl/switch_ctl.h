@@ -81,6 +81,12 @@ void ctl_commands_usage(void);
 void ctl_print_lines(const json_t *result);
 void ctl_print_value(const json_t *result);
 void ctl_print_values(const json_t *result);
+/* An array of strings, one per line, sorted (ovs-vsctl's get-controller). */
+void ctl_print_sorted(const json_t *result);
+/* br-get-external-id: the value of ctl_external_id_key, or without a key
+ * every KEY=VALUE, unquoted as ovs-vsctl prints them. */
+extern const char *ctl_external_id_key;
+void ctl_print_external_ids(const json_t *result);
 void ctl_print_records(const json_t *result);
 void ctl_print_show(const json_t *result);
 void ctl_print_dp_flows(const json_t *result);
