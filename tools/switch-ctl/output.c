@@ -231,7 +231,8 @@ ctl_print_external_ids(const json_t *result)
 	}
 	if (json_is_object(ids) && (keys = sorted_keys(ids, &n))) {
 		for (size_t i = 0; i < n; i++) {
-			printf("%s=%s\n", keys[i], json_string_value(json_object_get(ids, keys[i])));
+			printf("%s=%s\n", keys[i],
+			       json_string_value(json_object_get(ids, keys[i])));
 		}
 		free(keys);
 	}
@@ -339,8 +340,8 @@ json_cell(const json_t *v)
 		json_t *pairs = json_array();
 
 		for (size_t i = 0; i < n; i++) {
-			json_array_append_new(pairs, json_pack("[s, O]", keys[i],
-							       json_object_get(v, keys[i])));
+			json_array_append_new(
+				pairs, json_pack("[s, O]", keys[i], json_object_get(v, keys[i])));
 		}
 		free(keys);
 		return json_pack("[s, o]", "map", pairs);
@@ -378,7 +379,8 @@ print_table(const json_t *heads, const json_t *rows)
 				}
 				fputs(c + 1 < n ? " " : "\n", stdout);
 			} else {
-				printf("%-*s%s", c + 1 < n ? (int)width[c] : 0, s, c + 1 < n ? " " : "\n");
+				printf("%-*s%s", c + 1 < n ? (int)width[c] : 0, s,
+				       c + 1 < n ? " " : "\n");
 			}
 		}
 	}
@@ -461,7 +463,8 @@ print_formatted(const json_t *result)
 				if (f->bare) {
 					printf("%s\n", json_string_value(cell));
 				} else {
-					printf("%-20s: %s\n", json_string_value(json_array_get(heads, c)),
+					printf("%-20s: %s\n",
+					       json_string_value(json_array_get(heads, c)),
 					       json_string_value(cell));
 				}
 			}
