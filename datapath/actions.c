@@ -13,6 +13,7 @@
 #include "flow_key.h"
 
 enum {
+	IP_PROTO_ICMP = 1,
 	IP_PROTO_TCP = 6,
 	IP_PROTO_UDP = 17,
 	IP_PROTO_ICMPV6 = 58,
@@ -228,6 +229,24 @@ set_ipv6(struct rte_mbuf *m, const struct dp_action *a)
 	}
 }
 
+/* ICMP and ICMPv6: the type (src) and code (dst) share the first word,
+ * which both checksums cover (ICMPv6's pseudo-header does not change). */
+static void
+set_icmp(struct rte_mbuf *m, const struct dp_action *a)
+{
+	uint8_t *l4 = l4_hdr(m, 4);
+	uint8_t now[2];
+
+	if (!l4) {
+		return;
+	}
+	now[0] = a->flags & DP_SET_SRC ? (uint8_t)ntohs(a->l4.src) : l4[0];
+	now[1] = a->flags & DP_SET_DST ? (uint8_t)ntohs(a->l4.dst) : l4[1];
+	set16(l4 + 2, csum_update_bytes(get16(l4 + 2), l4, now, 2));
+	l4[0] = now[0];
+	l4[1] = now[1];
+}
+
 static void
 set_l4(struct rte_mbuf *m, const struct dp_action *a, uint8_t proto)
 {
@@ -235,6 +254,10 @@ set_l4(struct rte_mbuf *m, const struct dp_action *a, uint8_t proto)
 	uint16_t *csum = NULL;
 	uint16_t c;
 
+	if (proto == IP_PROTO_ICMP || proto == IP_PROTO_ICMPV6) {
+		set_icmp(m, a);
+		return;
+	}
 	if (!l4 || (proto != IP_PROTO_TCP && proto != IP_PROTO_UDP && proto != IP_PROTO_SCTP)) {
 		return;
 	}
@@ -261,6 +284,68 @@ set_l4(struct rte_mbuf *m, const struct dp_action *a, uint8_t proto)
 	}
 	if (proto == IP_PROTO_SCTP) {
 		sctp_recompute(m);
+	}
+}
+
+/* ARP for IPv4 over Ethernet (the only kind whose fields are matched):
+ * opcode, sender and target addresses. ARP has no checksum. */
+static void
+set_arp(struct rte_mbuf *m, const struct dp_action *a)
+{
+	uint8_t *arp = l3_hdr(m, 28);
+
+	if (!arp || get16(arp) != htons(1) || get16(arp + 2) != htons(0x0800) || arp[4] != 6 ||
+	    arp[5] != 4) {
+		return;
+	}
+	if (a->flags & DP_SET_OP) {
+		set16(arp + 6, a->arp.op);
+	}
+	if (a->flags & DP_SET_SHA) {
+		memcpy(arp + 8, a->arp.sha, 6);
+	}
+	if (a->flags & DP_SET_SRC) {
+		memcpy(arp + 14, &a->arp.spa, 4);
+	}
+	if (a->flags & DP_SET_THA) {
+		memcpy(arp + 18, a->arp.tha, 6);
+	}
+	if (a->flags & DP_SET_DST) {
+		memcpy(arp + 24, &a->arp.tpa, 4);
+	}
+}
+
+/* Writes 'size' bytes at 'at' inside ICMPv6 message 'l4', keeping its
+ * checksum (at an even offset from 'l4', as every ND field is). */
+static void
+icmp6_write(uint8_t *l4, uint8_t *at, const void *v, size_t size)
+{
+	set16(l4 + 2, csum_update_bytes(get16(l4 + 2), at, v, size));
+	memcpy(at, v, size);
+}
+
+/* Neighbour solicitation and advertisement: the target address and the
+ * link-layer address options the parser reads (the first of each kind; an
+ * option the packet lacks is not added). */
+static void
+set_nd(struct rte_mbuf *m, const struct dp_action *a)
+{
+	uint8_t *l4 = l4_hdr(m, 24), *opt, *end;
+
+	if (!l4 || dp_pkt_proto(m) != IP_PROTO_ICMPV6 || (l4[0] != 135 && l4[0] != 136) || l4[1]) {
+		return;
+	}
+	if (a->flags & DP_SET_DST) {
+		icmp6_write(l4, l4 + 8, a->nd.target, 16);
+	}
+	end = rte_pktmbuf_mtod_offset(m, uint8_t *, rte_pktmbuf_data_len(m));
+	for (opt = l4 + 24; opt + 8 <= end && opt[1] && opt + opt[1] * 8 <= end;
+	     opt += opt[1] * 8) {
+		if (opt[0] == 1 && opt[1] == 1 && l4[0] == 135 && (a->flags & DP_SET_SHA)) {
+			icmp6_write(l4, opt + 2, a->nd.sll, 6);
+		} else if (opt[0] == 2 && opt[1] == 1 && l4[0] == 136 && (a->flags & DP_SET_THA)) {
+			icmp6_write(l4, opt + 2, a->nd.tll, 6);
+		}
 	}
 }
 
@@ -367,6 +452,43 @@ set_tag(struct rte_mbuf *m, bool mpls, uint32_t v, uint32_t mask)
 		memcpy(&old, q, 4);
 		old = (old & ~mask) | (v & mask);
 		memcpy(q, &old, 4);
+	}
+}
+
+/* copy_ttl_in (inward): the outermost label's TTL into what follows it,
+ * the next label or the IP header; copy_ttl_out the other way. */
+static void
+copy_ttl(struct rte_mbuf *m, bool inward)
+{
+	uint8_t *q = tag_after_type(m, true), *ip, *ttl;
+	uint32_t room;
+
+	if (!q) {
+		return;
+	}
+	ip = q + 4;
+	room = (uint32_t)(rte_pktmbuf_mtod_offset(m, uint8_t *, rte_pktmbuf_data_len(m)) - ip);
+	if (!(q[2] & 1)) { /* not the bottom of the stack: another label */
+		ttl = room >= 4 ? ip + 3 : NULL;
+	} else if (room >= 20 && (ip[0] >> 4) == 4) {
+		ttl = ip + 8;
+	} else if (room >= 40 && (ip[0] >> 4) == 6) {
+		ttl = ip + 7;
+	} else {
+		return;
+	}
+	if (!ttl) {
+		return;
+	}
+	if (!inward) {
+		q[3] = *ttl;
+	} else if (ttl == ip + 8) {
+		uint8_t old[2] = {ip[8], ip[9]}, new[2] = {q[3], ip[9]};
+
+		set16(ip + 10, csum_update_bytes(get16(ip + 10), old, new, 2));
+		ip[8] = q[3];
+	} else {
+		*ttl = q[3];
 	}
 }
 
@@ -491,6 +613,15 @@ dp_action_apply(const struct dp_action *a, struct rte_mbuf *m)
 		break;
 	case DP_ACTION_SET_PBB:
 		set_tag(m, false, a->mpls.lse, a->mpls.mask);
+		break;
+	case DP_ACTION_SET_ARP:
+		set_arp(m, a);
+		break;
+	case DP_ACTION_SET_ND:
+		set_nd(m, a);
+		break;
+	case DP_ACTION_COPY_TTL:
+		copy_ttl(m, a->flags & DP_SET_SRC);
 		break;
 	case DP_ACTION_OUTPUT:
 	case DP_ACTION_USERSPACE:

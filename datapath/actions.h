@@ -27,7 +27,8 @@ enum dp_action_type {
 	DP_ACTION_SET_IPV4,  /* flags: DP_SET_SRC, DP_SET_DST, DP_SET_TOS, DP_SET_TTL */
 	DP_ACTION_SET_IPV6,  /* flags: DP_SET_SRC, DP_SET_DST, DP_SET_TOS, DP_SET_TTL, DP_SET_LABEL
 			      */
-	DP_ACTION_SET_L4,    /* flags: DP_SET_SRC, DP_SET_DST; TCP, UDP or SCTP ports */
+	DP_ACTION_SET_L4,    /* flags: DP_SET_SRC, DP_SET_DST; TCP, UDP or SCTP ports,
+			      * ICMP and ICMPv6 type (src) and code (dst) */
 	DP_ACTION_DEC_TTL,   /* IPv4 TTL or IPv6 hop limit; drops at 0 or 1 */
 	DP_ACTION_USERSPACE, /* hands a copy to the slow path, with 'cookie' */
 	DP_ACTION_PUSH_MPLS, /* mpls.ethertype, mpls.lse: a label after the L2 header */
@@ -39,6 +40,12 @@ enum dp_action_type {
 	DP_ACTION_SET_PBB,      /* I-TAG, as SET_MPLS */
 	DP_ACTION_CLONE,        /* port: the next 'port' actions run on a copy */
 	DP_ACTION_METER,        /* port: the meter (dp_meter_set()); may drop or remark */
+	DP_ACTION_SET_ARP,      /* flags: DP_SET_SRC (SPA), DP_SET_DST (TPA), DP_SET_SHA,
+				 * DP_SET_THA, DP_SET_OP; Ethernet/IPv4 ARP only */
+	DP_ACTION_SET_ND,       /* flags: DP_SET_DST (target), DP_SET_SHA (source link-layer
+				 * option), DP_SET_THA (target link-layer option) */
+	DP_ACTION_COPY_TTL,     /* flags: DP_SET_SRC copies inward (copy_ttl_in), else
+				 * outward; between the MPLS label and the IP header */
 	DP_ACTION__MAX,
 };
 
@@ -48,6 +55,9 @@ enum {
 	DP_SET_TOS = 1 << 2,
 	DP_SET_TTL = 1 << 3,
 	DP_SET_LABEL = 1 << 4,
+	DP_SET_SHA = 1 << 5,
+	DP_SET_THA = 1 << 6,
+	DP_SET_OP = 1 << 7,
 };
 
 /* Every value in network byte order, except port and cookie. */
@@ -82,6 +92,18 @@ struct dp_action {
 			uint16_t src;
 			uint16_t dst;
 		} l4;
+		struct {
+			uint8_t sha[6];
+			uint8_t tha[6];
+			uint32_t spa;
+			uint32_t tpa;
+			uint16_t op;
+		} arp;
+		struct {
+			uint8_t target[16];
+			uint8_t sll[6];
+			uint8_t tll[6];
+		} nd;
 		struct {
 			uint16_t ethertype;
 			uint32_t lse, mask;

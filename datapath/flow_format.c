@@ -259,6 +259,46 @@ flow_format(char *buf, size_t size, const struct flow_key *key, const struct flo
 	}
 }
 
+/* set(arp(...)) and set(nd(...)) with the fields they write. */
+static void
+format_set_arp_nd(struct out *o, const struct dp_action *a)
+{
+	static const uint8_t ones[6] = {0xff, 0xff, 0xff, 0xff, 0xff, 0xff};
+	bool arp = a->type == DP_ACTION_SET_ARP;
+	char x[INET6_ADDRSTRLEN];
+	const char *sep = "";
+
+	put(o, "set(%s(", arp ? "arp" : "nd");
+	if (arp && (a->flags & DP_SET_OP)) {
+		put(o, "op=%u", ntohs(a->arp.op));
+		sep = ",";
+	}
+	if (a->flags & DP_SET_SRC) {
+		inet_ntop(AF_INET, &a->arp.spa, x, sizeof x);
+		put(o, "%ssip=%s", sep, x);
+		sep = ",";
+	}
+	if (a->flags & DP_SET_DST) {
+		if (arp) {
+			inet_ntop(AF_INET, &a->arp.tpa, x, sizeof x);
+		} else {
+			inet_ntop(AF_INET6, a->nd.target, x, sizeof x);
+		}
+		put(o, "%s%s=%s", sep, arp ? "tip" : "target", x);
+		sep = ",";
+	}
+	if (a->flags & DP_SET_SHA) {
+		put(o, "%s", sep);
+		put_mac(o, arp ? "sha" : "sll", arp ? a->arp.sha : a->nd.sll, ones);
+		sep = ",";
+	}
+	if (a->flags & DP_SET_THA) {
+		put(o, "%s", sep);
+		put_mac(o, arp ? "tha" : "tll", arp ? a->arp.tha : a->nd.tll, ones);
+	}
+	put(o, "))");
+}
+
 static void
 format_action(struct out *o, const struct dp_action *a)
 {
@@ -328,6 +368,13 @@ format_action(struct out *o, const struct dp_action *a)
 		break;
 	case DP_ACTION_METER:
 		put(o, "meter(%u)", a->port);
+		break;
+	case DP_ACTION_SET_ARP:
+	case DP_ACTION_SET_ND:
+		format_set_arp_nd(o, a);
+		break;
+	case DP_ACTION_COPY_TTL:
+		put(o, "%s", a->flags & DP_SET_SRC ? "copy_ttl_in" : "copy_ttl_out");
 		break;
 	default:
 		put(o, "unknown(%u)", a->type);

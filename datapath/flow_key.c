@@ -188,12 +188,67 @@ is_ipv6_ext(uint8_t nh)
 	return nh == 0 || nh == 43 || nh == 44 || nh == 51 || nh == 60;
 }
 
+/* The ipv6_exthdr flags, header by header. */
+struct exthdr_walk {
+	uint16_t flags;
+	int last_rank; /* the place of the last header in the recommended order */
+	int n_dest;
+};
+
+/* Notes next header 'nh' (an extension header, ESP or "no next header"):
+ * its flag, and whether it repeats or comes out of the order RFC 8200
+ * (4.1) recommends: hop-by-hop, destination options (for the routing
+ * header), routing, fragment, authentication, ESP, destination options. */
+static void
+exthdr_note(struct exthdr_walk *w, uint8_t nh)
+{
+	uint16_t bit;
+	int rank;
+
+	switch (nh) {
+	case 0:
+		bit = FLOW_IPV6_EXTHDR_HOP, rank = 1;
+		break;
+	case 60:
+		bit = FLOW_IPV6_EXTHDR_DEST;
+		rank = w->n_dest++ == 0 && w->last_rank <= 2 ? 2 : 7;
+		break;
+	case 43:
+		bit = FLOW_IPV6_EXTHDR_ROUTER, rank = 3;
+		break;
+	case 44:
+		bit = FLOW_IPV6_EXTHDR_FRAG, rank = 4;
+		break;
+	case 51:
+		bit = FLOW_IPV6_EXTHDR_AUTH, rank = 5;
+		break;
+	case 50:
+		bit = FLOW_IPV6_EXTHDR_ESP, rank = 6;
+		break;
+	case 59:
+		w->flags |= FLOW_IPV6_EXTHDR_NONEXT;
+		return;
+	default:
+		return;
+	}
+	if ((w->flags & bit) && (bit != FLOW_IPV6_EXTHDR_DEST || w->n_dest > 2)) {
+		w->flags |= FLOW_IPV6_EXTHDR_UNREP;
+	}
+	/* Hop-by-hop only right after the IPv6 header. */
+	if (rank < w->last_rank || (rank == 1 && w->last_rank)) {
+		w->flags |= FLOW_IPV6_EXTHDR_UNSEQ;
+	}
+	w->flags |= bit;
+	w->last_rank = rank > w->last_rank ? rank : w->last_rank;
+}
+
 /* Parses an IPv6 header and its extension headers; leaves the cursor on L4.
  * Returns false when no L4 header follows. */
 static bool
 parse_ipv6(struct cursor *c, struct flow_key *key)
 {
 	const uint8_t *ip = c->p;
+	struct exthdr_walk w = {0, 0, 0};
 	uint32_t vtcfl, payload;
 	uint8_t nh;
 
@@ -215,6 +270,7 @@ parse_ipv6(struct cursor *c, struct flow_key *key)
 	for (int i = 0; i < IPV6_MAX_EXT_HDRS && is_ipv6_ext(nh); i++) {
 		uint32_t hlen;
 
+		exthdr_note(&w, nh);
 		if (c->left < 8) {
 			break;
 		}
@@ -236,10 +292,13 @@ parse_ipv6(struct cursor *c, struct flow_key *key)
 		}
 	}
 	if (is_ipv6_ext(nh)) {
-		/* Truncated or overlong chain: the protocol is unknown. */
+		/* Truncated or overlong chain: the protocol is unknown, and
+		 * which headers it holds too. */
 		key->nw_frag = 0;
 		return false;
 	}
+	exthdr_note(&w, nh);
+	key->ipv6_label |= htonl((uint32_t)w.flags << FLOW_IPV6_EXTHDR_SHIFT);
 	key->nw_proto = nh;
 	return !is_ipv6_ext(nh) && !(key->nw_frag & FLOW_FRAG_LATER);
 }
@@ -596,7 +655,14 @@ flow_key_format(const struct flow_key *key, const struct flow_key *mask, char *b
 		FMT_INT(&f, "tcp_flags", tcp_flags, ntohs);
 	}
 	if (v6) {
-		FMT_INT(&f, "ipv6_label", ipv6_label, ntohl);
+		if (!mask || mask->ipv6_label) {
+			uint32_t label = ntohl(key->ipv6_label);
+
+			fmt_add(&f, "ipv6_label=%#x,", label & 0xfffff);
+			if (label >> FLOW_IPV6_EXTHDR_SHIFT) {
+				fmt_add(&f, "ipv6_exthdr=%#x,", label >> FLOW_IPV6_EXTHDR_SHIFT);
+			}
+		}
 		fmt_ip(&f, "nd_target", key->nd_target, mask ? mask->nd_target : NULL, true);
 	}
 	if (type == ETH_TYPE_ARP || v6) {

@@ -20,8 +20,11 @@
  *  - arp_sha/arp_tha: ARP hardware addresses; for IPv6 neighbour discovery
  *    the source/target link-layer address options.
  *  - nd_target: the target address of an IPv6 NS or NA.
- *  - ipv6_label: the IPv6 flow label; for MPLS (0x8847, 0x8848) the first
- *    label stack entry, for PBB (0x88e7) the I-TAG, both as on the wire.
+ *  - ipv6_label: the IPv6 flow label in its low 20 bits, and above it (from
+ *    bit FLOW_IPV6_EXTHDR_SHIFT) the FLOW_IPV6_EXTHDR_* flags of the
+ *    extension headers the parser met (OpenFlow's ipv6_exthdr); for MPLS
+ *    (0x8847, 0x8848) the first label stack entry, for PBB (0x88e7) the
+ *    I-TAG, both as on the wire.
  */
 #ifndef VS_FLOW_KEY_H
 #define VS_FLOW_KEY_H
@@ -40,6 +43,17 @@ enum {
 	FLOW_ETH_TYPE_NONE = 0x05ff, /* host order, as OVS does for 802.3 */
 	FLOW_FRAG_ANY = 1 << 0,      /* a fragment of any kind */
 	FLOW_FRAG_LATER = 1 << 1,    /* not the first fragment: no L4 header */
+	/* ipv6_exthdr, as OpenFlow 1.3 numbers the flags (OFPIEH_*). */
+	FLOW_IPV6_EXTHDR_SHIFT = 20,
+	FLOW_IPV6_EXTHDR_NONEXT = 1 << 0, /* next header 59: nothing follows */
+	FLOW_IPV6_EXTHDR_ESP = 1 << 1,
+	FLOW_IPV6_EXTHDR_AUTH = 1 << 2,
+	FLOW_IPV6_EXTHDR_DEST = 1 << 3, /* one or two destination options */
+	FLOW_IPV6_EXTHDR_FRAG = 1 << 4,
+	FLOW_IPV6_EXTHDR_ROUTER = 1 << 5,
+	FLOW_IPV6_EXTHDR_HOP = 1 << 6,
+	FLOW_IPV6_EXTHDR_UNREP = 1 << 7, /* a header more often than allowed */
+	FLOW_IPV6_EXTHDR_UNSEQ = 1 << 8, /* out of RFC 8200's recommended order */
 };
 
 struct flow_key {

@@ -6,6 +6,7 @@
 #include "pktgen.h"
 
 #include <arpa/inet.h>
+#include <stdbool.h>
 #include <string.h>
 
 #include "csum.h"
@@ -60,10 +61,24 @@ pseudo_sum(const struct pktgen_spec *s, const uint8_t *l3, size_t l4_len)
 	return csum_add(sum, tail, 4);
 }
 
+static bool
+is_nd(const struct pktgen_spec *s)
+{
+	return s->proto == 58 && (s->icmp_type == 135 || s->icmp_type == 136);
+}
+
+/* The L4 header before the payload: for ND, with the target and one
+ * link-layer address option. */
+static size_t
+spec_header_len(const struct pktgen_spec *s)
+{
+	return is_nd(s) ? 32 : l4_header_len(s->proto);
+}
+
 static void
 build_l4(const struct pktgen_spec *s, const uint8_t *l3, uint8_t *l4, size_t l4_len)
 {
-	size_t hl = l4_header_len(s->proto);
+	size_t hl = spec_header_len(s);
 	uint16_t csum;
 
 	for (size_t i = hl; i < l4_len; i++) {
@@ -99,6 +114,13 @@ build_l4(const struct pktgen_spec *s, const uint8_t *l3, uint8_t *l4, size_t l4_
 	case 58:
 		l4[0] = s->icmp_type;
 		l4[1] = s->icmp_code;
+		if (is_nd(s)) {
+			memset(l4 + 4, 0, 4);
+			memcpy(l4 + 8, s->nd_target, 16);
+			l4[24] = s->icmp_type == 135 ? 1 : 2;
+			l4[25] = 1;
+			memcpy(l4 + 26, s->nd_lla, 6);
+		}
 		csum = csum_finish(
 			csum_add(s->proto == 58 ? pseudo_sum(s, l3, l4_len) : 0, l4, l4_len));
 		memcpy(l4 + 2, &csum, 2);
@@ -133,7 +155,7 @@ pktgen_build(const struct pktgen_spec *s, uint8_t *buf, size_t size)
 			: s->l3 == PKTGEN_L3_ARP  ? 28
 						  : 0;
 	size_t l4_len = s->l3 == PKTGEN_L3_IPV4 || s->l3 == PKTGEN_L3_IPV6
-				? l4_header_len(s->proto) + s->payload_len
+				? spec_header_len(s) + s->payload_len
 				: 0;
 	size_t total = 12 + 4 * s->n_vlans + 2 + l3_len + l4_len;
 	uint8_t *l3;

@@ -30,6 +30,9 @@ struct pktgen_spec {
 	uint16_t sport, dport;
 	uint8_t tcp_flags;
 	uint8_t icmp_type, icmp_code;
+	/* ICMPv6 type 135 (solicitation) or 136 (advertisement): the target,
+	 * and a source (135) or target (136) link-layer address option. */
+	uint8_t nd_target[16], nd_lla[6];
 	uint16_t arp_op;
 	uint8_t arp_sha[6], arp_tha[6];
 	uint32_t arp_spa, arp_tpa;

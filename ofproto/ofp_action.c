@@ -91,6 +91,8 @@ ofpact_equal(const struct ofpact *a, const struct ofpact *b)
 	case OFPACT_DEC_TTL:
 	case OFPACT_DEC_MPLS_TTL:
 	case OFPACT_POP_PBB:
+	case OFPACT_COPY_TTL_OUT:
+	case OFPACT_COPY_TTL_IN:
 		return true;
 	case OFPACT_MOD_VLAN_VID:
 	case OFPACT_MOD_VLAN_PCP:
@@ -364,7 +366,8 @@ parse_tag_action(const char *name, const char *arg, struct ofpact *a, char *err)
 		{"push_mpls", OFPACT_PUSH_MPLS, 1},       {"pop_mpls", OFPACT_POP_MPLS, 1},
 		{"set_mpls_ttl", OFPACT_SET_MPLS_TTL, 2}, {"dec_mpls_ttl", OFPACT_DEC_MPLS_TTL, 0},
 		{"push_pbb", OFPACT_PUSH_PBB, 1},         {"pop_pbb", OFPACT_POP_PBB, 0},
-		{"set_nw_ttl", OFPACT_SET_NW_TTL, 2},
+		{"set_nw_ttl", OFPACT_SET_NW_TTL, 2},     {"copy_ttl_out", OFPACT_COPY_TTL_OUT, 0},
+		{"copy_ttl_in", OFPACT_COPY_TTL_IN, 0},
 	};
 	uint64_t v = 0;
 
@@ -707,6 +710,12 @@ ofpact_format(const struct ofpact *a, struct ds *out)
 		return;
 	case OFPACT_POP_PBB:
 		ds_put_cstr(out, "pop_pbb");
+		return;
+	case OFPACT_COPY_TTL_OUT:
+		ds_put_cstr(out, "copy_ttl_out");
+		return;
+	case OFPACT_COPY_TTL_IN:
+		ds_put_cstr(out, "copy_ttl_in");
 		return;
 	case OFPACT_GROUP:
 		ds_put_format(out, "group:%" PRIu32, a->port);

@@ -43,7 +43,9 @@ enum ofpact_type {
 	OFPACT_DEC_MPLS_TTL,
 	OFPACT_PUSH_PBB, /* ethertype (0x88e7) */
 	OFPACT_POP_PBB,
-	OFPACT_GROUP, /* port: the group id */
+	OFPACT_GROUP,        /* port: the group id */
+	OFPACT_COPY_TTL_OUT, /* the TTL under the outermost MPLS label into it */
+	OFPACT_COPY_TTL_IN,  /* the outermost MPLS label's TTL into what it carries */
 };
 
 struct ofpact {

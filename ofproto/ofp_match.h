@@ -80,6 +80,7 @@ enum mf_id {
 	MFF_MPLS_BOS,
 	MFF_MPLS_TTL,
 	MFF_PBB_ISID,
+	MFF_IPV6_EXTHDR, /* OFPIEH_* flags, kept above the IPv6 flow label */
 	MFF_N_IDS,
 };
 

@@ -151,7 +151,7 @@ static const struct oxm_field oxm_fields[] = {
 	{28, MFF_IPV6_LABEL, 4},  {29, MFF_ICMPV6_TYPE, 1}, {30, MFF_ICMPV6_CODE, 1},
 	{31, MFF_ND_TARGET, 16},  {32, MFF_ND_SLL, 6},      {33, MFF_ND_TLL, 6},
 	{34, MFF_MPLS_LABEL, 4},  {35, MFF_MPLS_TC, 1},     {36, MFF_MPLS_BOS, 1},
-	{37, MFF_PBB_ISID, 3},
+	{37, MFF_PBB_ISID, 3},    {39, MFF_IPV6_EXTHDR, 2},
 };
 
 static const struct oxm_field *
@@ -461,6 +461,12 @@ ofp_decode_actions(const uint8_t *p, size_t len, struct ofpact **out, uint32_t *
 		case OFPAT_DEC_MPLS_TTL:
 			a->type = OFPACT_DEC_MPLS_TTL;
 			break;
+		case OFPAT_COPY_TTL_OUT:
+			a->type = OFPACT_COPY_TTL_OUT;
+			break;
+		case OFPAT_COPY_TTL_IN:
+			a->type = OFPACT_COPY_TTL_IN;
+			break;
 		case OFPAT_POP_PBB:
 			a->type = OFPACT_POP_PBB;
 			break;
@@ -627,9 +633,13 @@ ofp_encode_action(struct obuf *b, const struct ofpact *a)
 	case OFPACT_DEC_TTL:
 	case OFPACT_DEC_MPLS_TTL:
 	case OFPACT_POP_PBB:
+	case OFPACT_COPY_TTL_OUT:
+	case OFPACT_COPY_TTL_IN:
 		put16(b, a->type == OFPACT_POP_VLAN       ? OFPAT_POP_VLAN
 			 : a->type == OFPACT_DEC_TTL      ? OFPAT_DEC_NW_TTL
 			 : a->type == OFPACT_DEC_MPLS_TTL ? OFPAT_DEC_MPLS_TTL
+			 : a->type == OFPACT_COPY_TTL_OUT ? OFPAT_COPY_TTL_OUT
+			 : a->type == OFPACT_COPY_TTL_IN  ? OFPAT_COPY_TTL_IN
 							  : OFPAT_POP_PBB);
 		put16(b, 8);
 		put32(b, 0);

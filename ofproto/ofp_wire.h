@@ -86,6 +86,8 @@ pad_to8(struct obuf *b, size_t start)
 /* Action and instruction types on the wire. */
 enum {
 	OFPAT_OUTPUT = 0,
+	OFPAT_COPY_TTL_OUT = 11,
+	OFPAT_COPY_TTL_IN = 12,
 	OFPAT_SET_MPLS_TTL = 15,
 	OFPAT_DEC_MPLS_TTL = 16,
 	OFPAT_PUSH_VLAN = 17,

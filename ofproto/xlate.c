@@ -46,6 +46,10 @@ struct xctx {
 	int popped;         /* labels of the packet popped so far */
 	int pushed_mpls, pushed_pbb;
 	struct flow_key before_mpls, before_pbb; /* the flow before the first push */
+	/* copy_ttl_in wrote this TTL under the packet's outermost label: the
+	 * pop that reveals that header finds it there, not in 'pkt'. */
+	bool inner_ttl_set;
+	uint8_t inner_ttl;
 	bool slow;
 	bool credit;             /* counts tables and rules per packet (the slow path) */
 	const struct rule *rule; /* the rule whose actions run, or NULL */
@@ -120,6 +124,65 @@ commit_vlan(struct xctx *c)
 }
 
 static void
+commit_arp(struct xctx *c)
+{
+	const struct flow_key *f = &c->flow, *b = &c->base;
+	uint8_t flags = 0;
+	struct dp_action *a;
+
+	flags |= f->nw_proto != b->nw_proto ? DP_SET_OP : 0;
+	flags |= f->nw_src.ipv4 != b->nw_src.ipv4 ? DP_SET_SRC : 0;
+	flags |= f->nw_dst.ipv4 != b->nw_dst.ipv4 ? DP_SET_DST : 0;
+	flags |= memcmp(f->arp_sha, b->arp_sha, 6) ? DP_SET_SHA : 0;
+	flags |= memcmp(f->arp_tha, b->arp_tha, 6) ? DP_SET_THA : 0;
+	if (!flags) {
+		return;
+	}
+	/* As for IP: only what changes, the rest of the action is zero. */
+	a = emit(c, DP_ACTION_SET_ARP);
+	a->flags = flags;
+	a->arp.op = flags & DP_SET_OP ? htons(f->nw_proto) : 0;
+	a->arp.spa = flags & DP_SET_SRC ? f->nw_src.ipv4 : 0;
+	a->arp.tpa = flags & DP_SET_DST ? f->nw_dst.ipv4 : 0;
+	if (flags & DP_SET_SHA) {
+		memcpy(a->arp.sha, f->arp_sha, 6);
+	}
+	if (flags & DP_SET_THA) {
+		memcpy(a->arp.tha, f->arp_tha, 6);
+	}
+}
+
+/* Neighbour discovery: the target and the link-layer address options. */
+static void
+commit_nd(struct xctx *c)
+{
+	const struct flow_key *f = &c->flow, *b = &c->base;
+	uint8_t flags = 0;
+	struct dp_action *a;
+
+	if (f->nw_proto != 58) {
+		return;
+	}
+	flags |= memcmp(f->nd_target, b->nd_target, 16) ? DP_SET_DST : 0;
+	flags |= memcmp(f->arp_sha, b->arp_sha, 6) ? DP_SET_SHA : 0;
+	flags |= memcmp(f->arp_tha, b->arp_tha, 6) ? DP_SET_THA : 0;
+	if (!flags) {
+		return;
+	}
+	a = emit(c, DP_ACTION_SET_ND);
+	a->flags = flags;
+	if (flags & DP_SET_DST) {
+		memcpy(a->nd.target, f->nd_target, 16);
+	}
+	if (flags & DP_SET_SHA) {
+		memcpy(a->nd.sll, f->arp_sha, 6);
+	}
+	if (flags & DP_SET_THA) {
+		memcpy(a->nd.tll, f->arp_tha, 6);
+	}
+}
+
+static void
 commit_l3(struct xctx *c)
 {
 	struct flow_key *f = &c->flow, *b = &c->base;
@@ -160,9 +223,13 @@ commit_l3(struct xctx *c)
 			a->ipv6.hlimit = flags & DP_SET_TTL ? f->nw_ttl : 0;
 			a->ipv6.label = flags & DP_SET_LABEL ? f->ipv6_label : 0;
 		}
+		commit_nd(c);
+	} else if (f->eth_type == htons(0x0806)) {
+		commit_arp(c);
 	}
 	if (f->tp_src != b->tp_src || f->tp_dst != b->tp_dst) {
-		/* Only ever written for TCP, UDP and SCTP (set_field checks). */
+		/* Only ever written for TCP, UDP and SCTP ports and ICMP types
+		 * and codes (set_field checks the prerequisites). */
 		a = emit(c, DP_ACTION_SET_L4);
 		a->flags = (uint8_t)((f->tp_src != b->tp_src ? DP_SET_SRC : 0) |
 				     (f->tp_dst != b->tp_dst ? DP_SET_DST : 0));
@@ -490,6 +557,107 @@ push_mpls(struct xctx *c, uint16_t ethertype)
 	c->changed = true;
 }
 
+/* The TTL of what a flow holds: its outermost label's, or its IP header's
+ * (-1: neither). */
+static int
+flow_ttl(const struct flow_key *f)
+{
+	if (is_mpls_type(f->eth_type)) {
+		return (int)(ntohl(f->ipv6_label) & 0xff);
+	}
+	if (f->eth_type == htons(0x0800) || f->eth_type == htons(0x86dd)) {
+		return f->nw_ttl;
+	}
+	return -1;
+}
+
+static void
+set_revealed_ttl(struct flow_key *f, uint8_t ttl)
+{
+	if (is_mpls_type(f->eth_type)) {
+		f->ipv6_label = htonl((ntohl(f->ipv6_label) & ~0xffu) | ttl);
+	} else if (f->eth_type == htons(0x0800) || f->eth_type == htons(0x86dd)) {
+		f->nw_ttl = ttl;
+	}
+}
+
+/* The TTL of the header under the packet's outermost received label, read
+ * from its bytes (-1: none there, or too short). */
+static int
+received_inner_ttl(const struct xctx *c, uint32_t lse)
+{
+	uint32_t at = c->tag_ofs + 4u * (uint32_t)(c->popped + 1);
+	const uint8_t *p = c->pkt + at;
+
+	if (!(lse & LSE_BOS)) {
+		return at + 4 <= c->pkt_len ? p[3] : -1;
+	}
+	if (at + 20 <= c->pkt_len && (p[0] >> 4) == 4) {
+		return p[8];
+	}
+	if (at + 40 <= c->pkt_len && (p[0] >> 4) == 6) {
+		return p[7];
+	}
+	return -1;
+}
+
+/* copy_ttl_out (the TTL under the outermost label into it) and copy_ttl_in
+ * (the label's TTL into the next label or the IP header). The translation
+ * keeps both TTLs exact: under a received label it reads the packet (the
+ * slow path); under a label it pushed, it knows the flow before the push.
+ * Returns false when translation must stop here. */
+static bool
+copy_ttl(struct xctx *c, bool inward)
+{
+	struct flow_key *f = &c->flow;
+	uint32_t lse = ntohl(f->ipv6_label);
+	int inner;
+
+	c->wc->eth_type = 0xffff;
+	if (!is_mpls_type(f->eth_type)) {
+		tr(c, "copy_ttl_%s: not MPLS: nothing done", inward ? "in" : "out");
+		return true;
+	}
+	wc_all(&c->wc->ipv6_label, 4);
+	if (c->pushed_mpls > 1) {
+		/* As for pop_mpls: a label this pipeline pushed under another
+		 * is not kept. */
+		tr(c, "copy_ttl: the label below was pushed by this pipeline: the actions stop");
+		return false;
+	}
+	if (c->pushed_mpls == 1) {
+		inner = flow_ttl(&c->before_mpls);
+	} else if (inward) {
+		inner = 0; /* written, not read */
+	} else if (c->inner_ttl_set) {
+		inner = c->inner_ttl;
+	} else if (!need_packet(c, "copy_ttl_out")) {
+		return false;
+	} else {
+		inner = received_inner_ttl(c, lse);
+		c->credit = true;
+	}
+	if (inner < 0) {
+		tr(c, "copy_ttl: no TTL under the label: nothing done");
+		return true;
+	}
+	if (!inward) {
+		f->ipv6_label = htonl((lse & ~0xffu) | (uint8_t)inner);
+		c->changed = true;
+		return true;
+	}
+	commit(c);
+	emit(c, DP_ACTION_COPY_TTL)->flags = DP_SET_SRC;
+	if (c->pushed_mpls == 1) {
+		set_revealed_ttl(&c->before_mpls, (uint8_t)lse);
+	} else {
+		c->inner_ttl_set = true;
+		c->inner_ttl = (uint8_t)lse;
+	}
+	c->changed = true;
+	return true;
+}
+
 /* Returns false when translation must stop here (the slow path goes on). */
 static bool
 pop_mpls(struct xctx *c, uint16_t ethertype)
@@ -541,6 +709,10 @@ pop_mpls(struct xctx *c, uint16_t ethertype)
 			copy_l3(f, &inner);
 			f->eth_type = inner.eth_type;
 			c->credit = true;
+		}
+		if (c->inner_ttl_set) {
+			set_revealed_ttl(f, c->inner_ttl);
+			c->inner_ttl_set = false;
 		}
 	}
 	uint32_t in_port = c->base.in_port;
@@ -716,7 +888,8 @@ run_bucket(struct xctx *c, struct group *g, uint32_t k)
 	struct flow_key flow = c->flow, base = c->base, before_mpls = c->before_mpls,
 			before_pbb = c->before_pbb;
 	int popped = c->popped, pushed_mpls = c->pushed_mpls, pushed_pbb = c->pushed_pbb;
-	bool changed = c->changed;
+	bool changed = c->changed, inner_ttl_set = c->inner_ttl_set;
+	uint8_t inner_ttl = c->inner_ttl;
 	uint32_t at = c->res->n_actions;
 
 	if (c->xi->n_buckets < MAX_UKEY_BUCKETS) {
@@ -752,6 +925,8 @@ run_bucket(struct xctx *c, struct group *g, uint32_t k)
 	c->pushed_mpls = pushed_mpls;
 	c->pushed_pbb = pushed_pbb;
 	c->changed = changed;
+	c->inner_ttl_set = inner_ttl_set;
+	c->inner_ttl = inner_ttl;
 }
 
 /* The bucket of a select group for this packet: a hash of its addresses
@@ -905,6 +1080,12 @@ do_actions(struct xctx *c, const struct ofpact *acts, uint32_t n)
 				return false;
 			}
 			break;
+		case OFPACT_COPY_TTL_OUT:
+		case OFPACT_COPY_TTL_IN:
+			if (!copy_ttl(c, a->type == OFPACT_COPY_TTL_IN)) {
+				return false;
+			}
+			break;
 		case OFPACT_PUSH_MPLS:
 			push_mpls(c, a->ethertype);
 			break;
@@ -968,10 +1149,10 @@ static void
 run_action_set(struct xctx *c)
 {
 	static const enum ofpact_type order[] = {
-		OFPACT_POP_VLAN,   OFPACT_POP_MPLS,     OFPACT_POP_PBB,   OFPACT_PUSH_MPLS,
-		OFPACT_PUSH_PBB,   OFPACT_PUSH_VLAN,    OFPACT_DEC_TTL,   OFPACT_DEC_MPLS_TTL,
-		OFPACT_SET_NW_TTL, OFPACT_SET_MPLS_TTL, OFPACT_SET_FIELD, OFPACT_GROUP,
-		OFPACT_OUTPUT};
+		OFPACT_COPY_TTL_IN, OFPACT_POP_VLAN,     OFPACT_POP_MPLS,   OFPACT_POP_PBB,
+		OFPACT_PUSH_MPLS,   OFPACT_PUSH_PBB,     OFPACT_PUSH_VLAN,  OFPACT_COPY_TTL_OUT,
+		OFPACT_DEC_TTL,     OFPACT_DEC_MPLS_TTL, OFPACT_SET_NW_TTL, OFPACT_SET_MPLS_TTL,
+		OFPACT_SET_FIELD,   OFPACT_GROUP,        OFPACT_OUTPUT};
 	bool has_group = false;
 
 	if (!c->n_aset) {

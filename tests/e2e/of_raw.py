@@ -96,7 +96,7 @@ def oxm(field, value, mask=None):
 
 def bad_field():
     s = connect()
-    expect_error(s, flow_mod(oxm(39, b"\0\1")), 4, 6)  # IPV6_EXTHDR
+    expect_error(s, flow_mod(oxm(50, b"\0\1")), 4, 6)  # no such field in OpenFlow 1.3
     alive(s)
 
 

@@ -374,6 +374,168 @@ test_mpls(void **state)
 	rte_pktmbuf_free(m);
 }
 
+/* ARP: opcode, sender and target addresses, each alone and all at once. */
+static void
+test_set_arp(void **state)
+{
+	static const uint8_t sha[6] = {2, 0, 0, 0, 0, 0xaa}, tha[6] = {2, 0, 0, 0, 0, 0xbb};
+	struct pktgen_spec s = {.l3 = PKTGEN_L3_ARP,
+				.arp_op = 1,
+				.arp_spa = 0x0a000001,
+				.arp_tpa = 0x0a000002,
+				.arp_sha = {2, 0, 0, 0, 0, 1}};
+	struct dp_action a = {.type = DP_ACTION_SET_ARP, .flags = DP_SET_OP};
+	struct rte_mbuf *m;
+
+	(void)state;
+	m = mbuf_of(&s);
+	a.arp.op = htons(2);
+	apply_ok(&a, m);
+	s.arp_op = 2;
+	assert_mbuf_equals_spec(m, &s);
+	a.flags = DP_SET_SRC | DP_SET_DST | DP_SET_SHA | DP_SET_THA;
+	a.arp.spa = htonl(0xc0a80001);
+	a.arp.tpa = htonl(0xc0a80002);
+	memcpy(a.arp.sha, sha, 6);
+	memcpy(a.arp.tha, tha, 6);
+	apply_ok(&a, m);
+	s.arp_spa = 0xc0a80001;
+	s.arp_tpa = 0xc0a80002;
+	memcpy(s.arp_sha, sha, 6);
+	memcpy(s.arp_tha, tha, 6);
+	assert_mbuf_equals_spec(m, &s);
+	rte_pktmbuf_free(m);
+}
+
+/* ICMP and ICMPv6 type and code, with their checksums. */
+static void
+test_set_icmp(void **state)
+{
+	for (int v6 = 0; v6 < 2; v6++) {
+		struct pktgen_spec s = {.l3 = v6 ? PKTGEN_L3_IPV6 : PKTGEN_L3_IPV4,
+					.proto = v6 ? 58 : 1,
+					.ip4_src = 0x0a000001,
+					.ip4_dst = 0x0a000002,
+					.ip6_src = {0xfe, 0x80, [15] = 1},
+					.ip6_dst = {0xfe, 0x80, [15] = 2},
+					.icmp_type = 8,
+					.payload_len = 24};
+		struct dp_action a = {
+			.type = DP_ACTION_SET_L4, .flags = DP_SET_SRC, .l4 = {htons(0), htons(0)}};
+		struct rte_mbuf *m = mbuf_of(&s);
+
+		(void)state;
+		apply_ok(&a, m);
+		s.icmp_type = 0;
+		assert_mbuf_equals_spec(m, &s);
+		a.flags = DP_SET_SRC | DP_SET_DST;
+		a.l4.src = htons(3);
+		a.l4.dst = htons(13);
+		apply_ok(&a, m);
+		s.icmp_type = 3;
+		s.icmp_code = 13;
+		assert_mbuf_equals_spec(m, &s);
+		rte_pktmbuf_free(m);
+	}
+}
+
+/* Neighbour discovery: the target and the link-layer address option of a
+ * solicitation and an advertisement; the other option is left alone. */
+static void
+test_set_nd(void **state)
+{
+	static const uint8_t target[16] = {0x20, 1, 0xd, 0xb8, [15] = 9};
+	static const uint8_t lla[6] = {2, 0, 0, 0, 0, 0x77};
+
+	for (int adv = 0; adv < 2; adv++) {
+		struct pktgen_spec s = {.l3 = PKTGEN_L3_IPV6,
+					.proto = 58,
+					.ip6_src = {0xfe, 0x80, [15] = 1},
+					.ip6_dst = {0xff, 0x02, [11] = 1, [12] = 0xff, [15] = 2},
+					.icmp_type = adv ? 136 : 135,
+					.nd_target = {0xfe, 0x80, [15] = 2},
+					.nd_lla = {2, 0, 0, 0, 0, 1}};
+		struct dp_action a = {.type = DP_ACTION_SET_ND, .flags = DP_SET_DST};
+		struct rte_mbuf *m = mbuf_of(&s);
+
+		(void)state;
+		memcpy(a.nd.target, target, 16);
+		apply_ok(&a, m);
+		memcpy(s.nd_target, target, 16);
+		assert_mbuf_equals_spec(m, &s);
+		/* The option of the other kind: not in this packet, no change. */
+		a.flags = adv ? DP_SET_SHA : DP_SET_THA;
+		memcpy(a.nd.sll, lla, 6);
+		memcpy(a.nd.tll, lla, 6);
+		apply_ok(&a, m);
+		assert_mbuf_equals_spec(m, &s);
+		a.flags = adv ? DP_SET_THA : DP_SET_SHA;
+		apply_ok(&a, m);
+		memcpy(s.nd_lla, lla, 6);
+		assert_mbuf_equals_spec(m, &s);
+		rte_pktmbuf_free(m);
+	}
+}
+
+/* copy_ttl_out and copy_ttl_in between a label and IPv4 (whose checksum
+ * follows), IPv6, and the next label of a stack. */
+static void
+test_copy_ttl(void **state)
+{
+	struct dp_action push = {.type = DP_ACTION_PUSH_MPLS,
+				 .mpls = {htons(0x8847), htonl(100 << 12 | 0x100 | 64), 0}};
+	struct dp_action out = {.type = DP_ACTION_COPY_TTL};
+	struct dp_action in = {.type = DP_ACTION_COPY_TTL, .flags = DP_SET_SRC};
+	struct dp_action pop = {.type = DP_ACTION_POP_MPLS, .mpls = {0, 0, 0}};
+	struct flow_key k;
+	const uint8_t *p;
+
+	(void)state;
+	for (int v6 = 0; v6 < 2; v6++) {
+		struct pktgen_spec s = pktgen_udp4(0x0a000001, 0x0a000002, 1, 2);
+		struct rte_mbuf *m;
+
+		if (v6) {
+			s.l3 = PKTGEN_L3_IPV6;
+			s.ip6_src[15] = 1;
+			s.ip6_dst[15] = 2;
+		}
+		s.ttl = 32;
+		m = mbuf_of(&s);
+		apply_ok(&push, m); /* label TTL 64 over IP TTL 32 */
+		apply_ok(&out, m);
+		p = rte_pktmbuf_mtod(m, const uint8_t *);
+		flow_key_extract(p, rte_pktmbuf_data_len(m), 0, &k, NULL);
+		assert_int_equal(ntohl(k.ipv6_label) & 0xff, 32);
+		p = rte_pktmbuf_mtod(m, uint8_t *);
+		((uint8_t *)p)[17] = 50; /* the label's TTL */
+		apply_ok(&in, m);
+		pop.mpls.ethertype = htons(v6 ? 0x86dd : 0x0800);
+		apply_ok(&pop, m);
+		s.ttl = 50;
+		assert_mbuf_equals_spec(m, &s);
+		rte_pktmbuf_free(m);
+	}
+
+	/* Two labels: the TTLs of the outer and the next. */
+	{
+		struct pktgen_spec s = pktgen_udp4(0x0a000001, 0x0a000002, 1, 2);
+		struct dp_action push2 = push;
+		struct rte_mbuf *m = mbuf_of(&s);
+
+		push2.mpls.lse = htonl(200 << 12 | 9); /* not bottom of stack */
+		apply_ok(&push, m);
+		apply_ok(&push2, m);
+		apply_ok(&out, m);
+		p = rte_pktmbuf_mtod(m, const uint8_t *);
+		assert_int_equal(p[17], 64); /* the inner label's */
+		((uint8_t *)p)[17] = 5;
+		apply_ok(&in, m);
+		assert_int_equal(p[21], 5);
+		rte_pktmbuf_free(m);
+	}
+}
+
 /* push_pbb wraps the frame in a backbone header with the same addresses
  * and the I-TAG; pop_pbb gives the frame back. */
 static void
@@ -419,6 +581,10 @@ main(void)
 		cmocka_unit_test(test_format),
 		cmocka_unit_test(test_mpls),
 		cmocka_unit_test(test_pbb),
+		cmocka_unit_test(test_set_arp),
+		cmocka_unit_test(test_set_icmp),
+		cmocka_unit_test(test_set_nd),
+		cmocka_unit_test(test_copy_ttl),
 		cmocka_unit_test(test_flow_format),
 	};
 

@@ -501,6 +501,87 @@ test_ipv4_shortcut_matches_generic(void **state)
 	assert_true(other > 5000);
 }
 
+/* The ipv6_exthdr flags of an IPv6 frame whose headers after the fixed
+ * one are 'chain' (next-header values, ending with the upper layer), each
+ * extension header of the minimum size, and 'cut' bytes off its end. */
+static uint16_t
+exthdr_of(const uint8_t *chain, size_t n, size_t cut)
+{
+	uint8_t buf[256] = {0};
+	size_t len = 14 + 40, payload;
+	struct flow_key k;
+
+	buf[12] = 0x86;
+	buf[13] = 0xdd;
+	buf[14] = 0x60;
+	buf[14 + 6] = chain[0];
+	buf[14 + 7] = 64;
+	for (size_t i = 0; i + 1 < n; i++) {
+		uint8_t *h = buf + len;
+
+		h[0] = chain[i + 1];
+		if (chain[i] == 51) {
+			h[1] = 1; /* 12 bytes */
+			len += 12;
+		} else if (chain[i] == 50 || chain[i] == 59) {
+			break; /* nothing readable follows */
+		} else {
+			len += 8;
+		}
+	}
+	len += 20; /* the upper layer, or ESP's bytes */
+	payload = len - 54;
+	buf[14 + 4] = (uint8_t)(payload >> 8);
+	buf[14 + 5] = (uint8_t)payload;
+	flow_key_extract(buf, (uint32_t)(len - cut), 1, &k, NULL);
+	return (uint16_t)(ntohl(k.ipv6_label) >> FLOW_IPV6_EXTHDR_SHIFT);
+}
+
+static void
+test_ipv6_exthdr(void **state)
+{
+	enum {
+		NONEXT = FLOW_IPV6_EXTHDR_NONEXT,
+		ESP = FLOW_IPV6_EXTHDR_ESP,
+		AUTH = FLOW_IPV6_EXTHDR_AUTH,
+		DEST = FLOW_IPV6_EXTHDR_DEST,
+		FRAG = FLOW_IPV6_EXTHDR_FRAG,
+		ROUTER = FLOW_IPV6_EXTHDR_ROUTER,
+		HOP = FLOW_IPV6_EXTHDR_HOP,
+		UNREP = FLOW_IPV6_EXTHDR_UNREP,
+		UNSEQ = FLOW_IPV6_EXTHDR_UNSEQ,
+	};
+	static const struct {
+		uint8_t chain[8];
+		size_t n;
+		uint16_t flags;
+	} cases[] = {
+		{{6}, 1, 0},
+		{{0, 51, 6}, 3, HOP | AUTH}, /* OpenFlow's example: 68 */
+		{{0, 60, 43, 44, 51, 50}, 6, HOP | DEST | ROUTER | FRAG | AUTH | ESP},
+		{{60, 43, 60, 17}, 4, DEST | ROUTER},             /* both places of DEST */
+		{{51, 60, 6}, 3, AUTH | DEST},                    /* the final DEST */
+		{{51, 0, 6}, 3, AUTH | HOP | UNSEQ},              /* hop-by-hop not first */
+		{{0, 44, 43, 6}, 4, HOP | FRAG | ROUTER | UNSEQ}, /* routing after fragment */
+		{{43, 43, 6}, 3, ROUTER | UNREP},
+		{{60, 60, 60, 6}, 4, DEST | UNREP}, /* at most twice */
+		{{59}, 1, NONEXT},
+		{{0, 59}, 2, HOP | NONEXT},
+		{{50}, 1, ESP},
+	};
+
+	(void)state;
+	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
+		uint16_t got = exthdr_of(cases[i].chain, cases[i].n, 0);
+
+		if (got != cases[i].flags) {
+			fail_msg("case %zu: flags %#x, expected %#x", i, got, cases[i].flags);
+		}
+	}
+	/* A chain cut short says nothing about its headers. */
+	assert_int_equal(exthdr_of(cases[1].chain, cases[1].n, 20 + 12 + 4), 0);
+}
+
 int
 main(void)
 {
@@ -519,6 +600,7 @@ main(void)
 		cmocka_unit_test(test_truncation_prefixes),
 		cmocka_unit_test(test_format),
 		cmocka_unit_test(test_ipv4_shortcut_matches_generic),
+		cmocka_unit_test(test_ipv6_exthdr),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -141,7 +141,8 @@ decode_oxm(const uint8_t *oxm, size_t n)
 static void
 test_bad_matches(void **state)
 {
-	static const uint8_t exthdr[] = {0x80, 0x00, 39 << 1, 2, 0, 1};
+	static const uint8_t unknown[] = {0x80, 0x00, 50 << 1, 2, 0, 1};
+	static const uint8_t exthdr_alone[] = {0x80, 0x00, 39 << 1, 2, 0, 1};
 	static const uint8_t tcp_dst_alone[] = {0x80, 0x00, 14 << 1, 2, 0, 80};
 	static const uint8_t dup[] = {0x80, 0x00, 5 << 1, 2, 8, 0, 0x80, 0x00, 5 << 1, 2, 8, 0};
 	static const uint8_t masked_type[] = {0x80, 0x00, 5 << 1 | 1, 4, 8, 0, 0xff, 0};
@@ -159,7 +160,8 @@ test_bad_matches(void **state)
 	size_t used;
 
 	(void)state;
-	assert_int_equal(decode_oxm(exthdr, sizeof exthdr), OFPERR_BAD_FIELD);
+	assert_int_equal(decode_oxm(unknown, sizeof unknown), OFPERR_BAD_FIELD);
+	assert_int_equal(decode_oxm(exthdr_alone, sizeof exthdr_alone), OFPERR_BAD_PREREQ);
 	assert_int_equal(decode_oxm(tcp_dst_alone, sizeof tcp_dst_alone), OFPERR_BAD_PREREQ);
 	assert_int_equal(decode_oxm(dup, sizeof dup), OFPERR_DUP_FIELD);
 	assert_int_equal(decode_oxm(masked_type, sizeof masked_type), OFPERR_BAD_MASK);

@@ -130,7 +130,7 @@ test_text(void **state)
 		{"actions=output:nosuch", "no such port"},
 		{"bogus=1,actions=drop", "unknown field"},
 		{"priority=70000,actions=drop", "priority"},
-		{"ip,actions=set_field:1->arp_op", "cannot be set"},
+		{"ip,actions=set_field:1->nw_proto", "cannot be set"},
 		{"ip", "no actions"},
 		{"actions=drop,output:1", "drop must be the only action"},
 		{"actions=write_actions(output:1", "unbalanced"},
