@@ -104,12 +104,12 @@ ofp_encode_hello(struct obuf *b, uint32_t xid)
 
 	put16(b, 1); /* OFPHET_VERSIONBITMAP */
 	put16(b, 8);
-	put32(b, 1u << OFP13_VERSION);
+	put32(b, 1u << OFP13_VERSION | 1u << OFP10_VERSION);
 	ofp_msg_end(b, start);
 }
 
 enum ofp_err
-ofp_decode_hello(const uint8_t *msg, size_t len)
+ofp_decode_hello(const uint8_t *msg, size_t len, uint8_t *version)
 {
 	size_t ofs = OFP_HEADER_LEN;
 
@@ -119,14 +119,20 @@ ofp_decode_hello(const uint8_t *msg, size_t len)
 		if (elen < 4 || ofs + elen > len) {
 			return OFPERR_BAD_LEN;
 		}
-		if (type == 1) { /* the bitmap decides */
-			return elen >= 8 && (get32(msg + ofs + 4) & (1u << OFP13_VERSION))
-				       ? OFPERR_OK
-				       : OFPERR_HELLO_INCOMPATIBLE;
+		if (type == 1) { /* the bitmaps decide: the highest in both */
+			uint32_t bits = elen >= 8 ? get32(msg + ofs + 4) : 0;
+
+			*version = bits & (1u << OFP13_VERSION)   ? OFP13_VERSION
+				   : bits & (1u << OFP10_VERSION) ? OFP10_VERSION
+								  : 0;
+			return *version ? OFPERR_OK : OFPERR_HELLO_INCOMPATIBLE;
 		}
 		ofs += (elen + 7u) / 8 * 8;
 	}
-	return msg[0] >= OFP13_VERSION ? OFPERR_OK : OFPERR_HELLO_INCOMPATIBLE;
+	/* No bitmap: the lower of the two versions, if the switch speaks it. */
+	*version = msg[0] >= OFP13_VERSION ? OFP13_VERSION : msg[0];
+	return *version == OFP13_VERSION || *version == OFP10_VERSION ? OFPERR_OK
+								      : OFPERR_HELLO_INCOMPATIBLE;
 }
 
 /* ---- OXM ---- */

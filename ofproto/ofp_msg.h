@@ -19,7 +19,7 @@
 #include "ofproto.h"
 #include "port.h"
 
-enum { OFP13_VERSION = 4, OFP_HEADER_LEN = 8, OFP_MSG_MAX = 65535 };
+enum { OFP13_VERSION = 4, OFP10_VERSION = 1, OFP_HEADER_LEN = 8, OFP_MSG_MAX = 65535 };
 
 enum ofp_type {
 	OFPT_HELLO = 0,
@@ -171,10 +171,12 @@ void ofp_msg_end(struct obuf *b, size_t start);
  * them are echoed). */
 void ofp_encode_error(struct obuf *b, enum ofp_err err, const uint8_t *req, size_t req_len);
 
-/* Hello with a version bitmap of OpenFlow 1.3. */
+/* Hello with a version bitmap of OpenFlow 1.3 and 1.0. */
 void ofp_encode_hello(struct obuf *b, uint32_t xid);
-/* Whether a hello offers OpenFlow 1.3 (its bitmap, or its version). */
-enum ofp_err ofp_decode_hello(const uint8_t *msg, size_t len);
+/* The version a peer's hello agrees on: the highest of 1.3 and 1.0 in its
+ * bitmap, else the lower of its version and 1.3, if that is 1.3 or 1.0;
+ * otherwise OFPERR_HELLO_INCOMPATIBLE. */
+enum ofp_err ofp_decode_hello(const uint8_t *msg, size_t len, uint8_t *version);
 
 /* OXM matches. */
 enum ofp_err ofp_decode_match(const uint8_t *p, size_t len, struct match *m, size_t *used);
@@ -183,6 +185,8 @@ void ofp_encode_match(struct obuf *b, const struct match *m);
 /* Instructions and actions. */
 enum ofp_err ofp_decode_insts(const uint8_t *p, size_t len, struct ofp_insts *in);
 void ofp_encode_insts(struct obuf *b, const struct ofp_insts *in);
+/* One action, in the 1.3 encoding. */
+void ofp_encode_action(struct obuf *b, const struct ofpact *a);
 
 /* Flow mods; on success the caller owns fm->insts. */
 enum ofp_err ofp_decode_flow_mod(const uint8_t *msg, size_t len, struct ofp_flow_mod *fm);

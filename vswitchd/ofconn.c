@@ -417,6 +417,33 @@ modifies_state(uint8_t type)
 	       type == OFPT_PORT_MOD || type == OFPT_TABLE_MOD || type == OFPT_METER_MOD;
 }
 
+static void handle13(struct ofconns *c, struct conn *k, const uint8_t *msg, size_t len);
+
+/* A message on a connection that speaks OpenFlow 1.0: served as the 1.3
+ * message that asks the same, the answers converted back. */
+static void
+handle10(struct ofconns *c, struct conn *k, const uint8_t *msg, size_t len)
+{
+	struct obuf up;
+	enum ofp_err err;
+
+	ofconn_downgrade(c, k, NULL, 0); /* what was there is not this answer */
+	if (msg[0] != OFP10_VERSION) {
+		send_error(k, OFPERR_BAD_VERSION, msg, len);
+		ofconn_downgrade(c, k, msg, len);
+		return;
+	}
+	obuf_init(&up);
+	err = of10_to_13(msg, len, &up);
+	if (err) {
+		send_error(k, err, msg, len);
+	} else {
+		handle13(c, k, up.data, up.size);
+	}
+	ofconn_downgrade(c, k, msg, len);
+	obuf_free(&up);
+}
+
 /* Serves one complete message of 'len' bytes. */
 static void
 handle(struct ofconns *c, struct conn *k, const uint8_t *msg, size_t len)
@@ -425,21 +452,35 @@ handle(struct ofconns *c, struct conn *k, const uint8_t *msg, size_t len)
 
 	ofp_hdr_decode(msg, &h);
 	if (!k->hello_done) {
-		if (h.type != OFPT_HELLO || ofp_decode_hello(msg, len)) {
+		if (h.type != OFPT_HELLO || ofp_decode_hello(msg, len, &k->version)) {
 			/* OFPET_HELLO_FAILED: no common version; then close. */
 			ofp_encode_error(&k->out, OFPERR_HELLO_INCOMPATIBLE, msg, len);
 			k->closing = true;
-			VLOG_INFO("ofconn", "%s: peer offers no OpenFlow 1.3: closing",
+			VLOG_INFO("ofconn", "%s: peer offers neither OpenFlow 1.3 nor 1.0: closing",
 				  k->br->name);
 			return;
 		}
 		k->hello_done = true;
 		return;
 	}
+	if (k->version == OFP10_VERSION) {
+		handle10(c, k, msg, len);
+		return;
+	}
 	if (h.version != OFP13_VERSION) {
 		send_error(k, OFPERR_BAD_VERSION, msg, len);
 		return;
 	}
+	handle13(c, k, msg, len);
+}
+
+/* Serves one OpenFlow 1.3 message. */
+static void
+handle13(struct ofconns *c, struct conn *k, const uint8_t *msg, size_t len)
+{
+	struct ofp_hdr h;
+
+	ofp_hdr_decode(msg, &h);
 	if (k->role == ROLE_SLAVE && modifies_state(h.type)) {
 		send_error(k, OFPERR_IS_SLAVE, msg, len);
 		return;
@@ -579,6 +620,7 @@ conn_read(struct ofconns *c, struct conn *k)
 static bool
 conn_write(struct ofconns *c, struct conn *k)
 {
+	ofconn_downgrade(c, k, NULL, 0);
 	while (k->out_ofs < k->out.size) {
 		ssize_t n =
 			k->ssl ? tls_write(c, k, k->out.data + k->out_ofs, k->out.size - k->out_ofs)
@@ -590,7 +632,7 @@ conn_write(struct ofconns *c, struct conn *k)
 		k->out_ofs += (size_t)n;
 		k->last_progress_ms = c->now_ms;
 	}
-	k->out.size = k->out_ofs = 0;
+	k->out.size = k->out_ofs = k->out_conv = 0;
 	return !k->closing;
 }
 

@@ -155,7 +155,7 @@ def lost_framing():
 
 def no_common_version():
     s = connect(hello=False)
-    s.sendall(struct.pack("!BBHI", 1, 0, 8, 1))  # OpenFlow 1.0 only
+    s.sendall(struct.pack("!BBHI", 3, 0, 8, 1))  # OpenFlow 1.2 only
     m = recv_msg(s)
     assert m and m[1] == 1, "no hello-failed error"
     t, c = struct.unpack("!HH", m[3][:4])

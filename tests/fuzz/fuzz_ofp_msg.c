@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "ofp_msg.h"
+#include "ofp_msg10.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -91,6 +92,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct ofp_insts in;
 	uint8_t *copy;
 	struct ofp_packet_out po;
+	struct obuf up, down;
+	uint8_t version;
 	size_t used;
 
 	if (size < OFP_HEADER_LEN || size > OFP_MSG_MAX) {
@@ -114,7 +117,16 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (ofp_decode_meter_mod(copy, size, &mm) == OFPERR_OK) {
 		meter_round_trip(&mm);
 	}
-	ofp_decode_hello(copy, size);
+	ofp_decode_hello(copy, size, &version);
+	/* As OpenFlow 1.0 from a peer, and as a 1.3 message to a 1.0 peer. */
+	obuf_init(&up);
+	obuf_init(&down);
+	if (of10_to_13(copy, size, &up) == OFPERR_OK) {
+		of13_to_10(up.data, up.size, &down, NULL, copy, size);
+	}
+	of13_to_10(copy, size, &down, NULL, NULL, 0);
+	obuf_free(&up);
+	obuf_free(&down);
 	ofp_decode_match(copy + OFP_HEADER_LEN, size - OFP_HEADER_LEN, &m, &used);
 	if (ofp_decode_insts(copy + OFP_HEADER_LEN, size - OFP_HEADER_LEN, &in) == OFPERR_OK) {
 		ofp_insts_destroy(&in);

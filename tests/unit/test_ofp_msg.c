@@ -16,7 +16,9 @@
 
 #include <cmocka.h>
 
+#include "ds.h"
 #include "ofp_msg.h"
+#include "ofp_msg10.h"
 
 /* A FLOW_MOD message for 'fm' (the encoder the switch itself does not
  * need: controllers send these). */
@@ -218,15 +220,27 @@ test_hello_and_errors(void **state)
 	static const uint8_t v15_no_bitmap[] = {6, 0, 0, 8, 0, 0, 0, 1};
 	static const uint8_t bitmap_without_13[] = {6, 0, 0, 16, 0, 0, 0, 1,
 						    0, 1, 0, 8,  0, 0, 0, 0x40};
+	static const uint8_t bitmap_10_and_14[] = {5, 0, 0, 16, 0, 0, 0, 1,
+						   0, 1, 0, 8,  0, 0, 0, 0x22};
+	static const uint8_t v12_only[] = {3, 0, 0, 8, 0, 0, 0, 1};
+	uint8_t v = 0;
 	static const uint8_t req[] = {4, 99, 0, 8, 0xde, 0xad, 0xbe, 0xef};
 	struct ofp_hdr h;
 	struct obuf b;
 
 	(void)state;
-	assert_int_equal(ofp_decode_hello(v13_bitmap, sizeof v13_bitmap), OFPERR_OK);
-	assert_int_equal(ofp_decode_hello(v10_only, sizeof v10_only), OFPERR_HELLO_INCOMPATIBLE);
-	assert_int_equal(ofp_decode_hello(v15_no_bitmap, sizeof v15_no_bitmap), OFPERR_OK);
-	assert_int_equal(ofp_decode_hello(bitmap_without_13, sizeof bitmap_without_13),
+	assert_int_equal(ofp_decode_hello(v13_bitmap, sizeof v13_bitmap, &v), OFPERR_OK);
+	assert_int_equal(v, OFP13_VERSION);
+	assert_int_equal(ofp_decode_hello(v10_only, sizeof v10_only, &v), OFPERR_OK);
+	assert_int_equal(v, OFP10_VERSION);
+	assert_int_equal(ofp_decode_hello(v15_no_bitmap, sizeof v15_no_bitmap, &v), OFPERR_OK);
+	assert_int_equal(v, OFP13_VERSION);
+	assert_int_equal(ofp_decode_hello(bitmap_without_13, sizeof bitmap_without_13, &v),
+			 OFPERR_HELLO_INCOMPATIBLE);
+	assert_int_equal(ofp_decode_hello(bitmap_10_and_14, sizeof bitmap_10_and_14, &v),
+			 OFPERR_OK);
+	assert_int_equal(v, OFP10_VERSION);
+	assert_int_equal(ofp_decode_hello(v12_only, sizeof v12_only, &v),
 			 OFPERR_HELLO_INCOMPATIBLE);
 	assert_int_not_equal(OFPERR_HELLO_INCOMPATIBLE, OFPERR_OK);
 
@@ -640,6 +654,103 @@ test_meter_messages(void **state)
 	obuf_free(&o);
 }
 
+/* An OpenFlow 1.0 flow mod becomes the 1.3 flow mod that asks the same:
+ * match fields (with a CIDR source), actions, timeouts; a delete reaches
+ * every table. */
+static void
+test_of10_flow_mod(void **state)
+{
+	static const uint8_t fm10[] = {
+		1, 14, 0, 88, 0, 0, 0, 7, /* header */
+		/* wildcards: all but in_port, dl_type, nw_proto, tp_dst; nw_src /8 */
+		0x00, 0x38, 0x18, 0x4e, 0, 3, /* in_port 3 */
+		0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x08, 0x00, 0, 6, 0, 0, 10, 1, 2, 3,
+		0, 0, 0, 0, 0, 0, 0, 80, 0, 0, 0, 0, 0, 0, 0, 9, /* cookie */
+		0, 0, 0, 30, 0, 60, 0x80, 0,              /* add, idle 30, hard 60, priority */
+		0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0, 1, /* buffer, out_port, flags */
+		0, 0, 0, 8, 0, 2, 0, 0,                   /* output:2 */
+		0, 8, 0, 8, 0x10, 0, 0, 0,                /* mod_nw_tos:16 */
+	};
+	struct ofp_flow_mod fm;
+	struct obuf b;
+	char text[256];
+	struct ds ds = DS_INIT;
+
+	(void)state;
+	assert_int_equal(sizeof fm10, 88);
+	obuf_init(&b);
+	assert_int_equal(of10_to_13(fm10, sizeof fm10, &b), OFPERR_OK);
+	assert_int_equal(b.data[0], OFP13_VERSION);
+	assert_int_equal(ofp_decode_flow_mod(b.data, b.size, &fm), OFPERR_OK);
+	assert_int_equal(fm.command, OFPFC_ADD);
+	assert_int_equal(fm.table_id, 0);
+	assert_int_equal(fm.priority, 0x8000);
+	assert_int_equal(fm.idle_timeout, 30);
+	assert_int_equal(fm.hard_timeout, 60);
+	assert_int_equal(fm.cookie, 9);
+	assert_int_equal(fm.flags, 1);
+	match_format(&fm.match, &ds);
+	snprintf(text, sizeof text, "%s", ds_cstr(&ds));
+	ds_destroy(&ds);
+	assert_string_equal(text, "tcp,in_port=3,nw_src=10.0.0.0/8,tp_dst=80");
+	assert_int_equal(fm.insts.n_apply, 2);
+	assert_int_equal(fm.insts.apply[0].type, OFPACT_OUTPUT);
+	assert_int_equal(fm.insts.apply[0].port, 2);
+	assert_int_equal(fm.insts.apply[1].field, MFF_IP_DSCP);
+	assert_int_equal(fm.insts.apply[1].value.u, 4);
+	ofp_insts_destroy(&fm.insts);
+
+	/* A delete: every table. */
+	{
+		uint8_t del[sizeof fm10 - 16];
+
+		memcpy(del, fm10, sizeof del);
+		del[3] = sizeof del;
+		del[8 + 49] = 3; /* OFPFC_DELETE */
+		b.size = 0;
+		assert_int_equal(of10_to_13(del, sizeof del, &b), OFPERR_OK);
+		assert_int_equal(ofp_decode_flow_mod(b.data, b.size, &fm), OFPERR_OK);
+		assert_int_equal(fm.command, OFPFC_DELETE);
+		assert_int_equal(fm.table_id, OFPTT_ALL);
+		ofp_insts_destroy(&fm.insts);
+	}
+	obuf_free(&b);
+}
+
+/* 1.3 errors go to a 1.0 peer as 1.0's nearest, with the 1.0 request. */
+static void
+test_of10_errors(void **state)
+{
+	static const uint8_t req10[] = {1, 14, 0, 8, 0, 0, 0, 5};
+	static const uint8_t req13[] = {4, 14, 0, 8, 0, 0, 0, 5};
+	static const struct {
+		enum ofp_err err;
+		uint16_t type, code;
+	} map[] = {
+		{OFPERR_BAD_TYPE, 1, 1},         {OFPERR_BAD_ACTION_TYPE, 2, 0},
+		{OFPERR_BAD_OUT_PORT, 2, 4},     {OFPERR_BAD_OUT_GROUP, 2, 4},
+		{OFPERR_FLOW_MOD_OVERLAP, 3, 1}, {OFPERR_FLOW_MOD_TABLE_FULL, 3, 0},
+		{OFPERR_BAD_PREREQ, 3, 5},       {OFPERR_PORT_MOD_BAD_PORT, 4, 0},
+		{OFPERR_UNKNOWN_INST, 2, 0},     {OFPERR_METER_UNKNOWN, 1, 5},
+	};
+	struct obuf e13, e10;
+
+	(void)state;
+	for (size_t i = 0; i < ARRAY_SIZE(map); i++) {
+		obuf_init(&e13);
+		obuf_init(&e10);
+		ofp_encode_error(&e13, map[i].err, req13, sizeof req13);
+		of13_to_10(e13.data, e13.size, &e10, NULL, req10, sizeof req10);
+		assert_int_equal(e10.size, 12 + sizeof req10);
+		assert_int_equal(e10.data[0], 1);
+		assert_int_equal(e10.data[8] << 8 | e10.data[9], map[i].type);
+		assert_int_equal(e10.data[10] << 8 | e10.data[11], map[i].code);
+		assert_memory_equal(e10.data + 12, req10, sizeof req10);
+		obuf_free(&e13);
+		obuf_free(&e10);
+	}
+}
+
 int
 main(void)
 {
@@ -654,6 +765,8 @@ main(void)
 		cmocka_unit_test(test_port_and_flow_messages),
 		cmocka_unit_test(test_group_messages),
 		cmocka_unit_test(test_meter_messages),
+		cmocka_unit_test(test_of10_flow_mod),
+		cmocka_unit_test(test_of10_errors),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
