@@ -82,6 +82,8 @@ ofpact_equal(const struct ofpact *a, const struct ofpact *b)
 		       (a->port != OFPP_CONTROLLER || a->max_len == b->max_len);
 	case OFPACT_GROUP:
 		return a->port == b->port;
+	case OFPACT_RESUBMIT:
+		return a->port == b->port && a->table == b->table;
 	case OFPACT_PUSH_VLAN:
 	case OFPACT_PUSH_MPLS:
 	case OFPACT_POP_MPLS:
@@ -454,6 +456,11 @@ parse_instruction(const char *name, const char *arg, struct ofp_insts *in, uint8
 			return fail(err, "%s", "out of memory");
 		}
 		ret = parse_list(arg ? arg : "", l, names, NULL, table_id, err);
+		for (uint32_t i = 0; !ret && i < l->n; i++) {
+			if (l->a[i].type == OFPACT_RESUBMIT) {
+				ret = fail(err, "%s", "resubmit cannot be in write_actions");
+			}
+		}
 		if (!ret) {
 			bool ok;
 
@@ -467,6 +474,38 @@ parse_instruction(const char *name, const char *arg, struct ofp_insts *in, uint8
 		return ret;
 	}
 	return -ENOENT;
+}
+
+/* resubmit:PORT, resubmit(PORT,TABLE), resubmit(,TABLE), resubmit(PORT):
+ * no port means the packet's own, no table this one. */
+static int
+parse_resubmit(char *arg, const struct ofp_port_names *names, struct ofpact *a, char *err)
+{
+	char *comma = arg ? strchr(arg, ',') : NULL;
+	uint64_t table = 0xff;
+
+	if (!arg) {
+		return fail(err, "%s", "resubmit needs a port or a table");
+	}
+	a->type = OFPACT_RESUBMIT;
+	a->port = OFPP_IN_PORT;
+	if (comma) {
+		*comma = '\0';
+		if (parse_uint(comma + 1, 254, &table)) {
+			return fail(err, "resubmit: table %s: a table is 0-254", comma + 1);
+		}
+	}
+	if (*arg && ofp_port_parse(arg, names, &a->port, err)) {
+		return -EINVAL;
+	}
+	if (!*arg && !comma) {
+		return fail(err, "%s", "resubmit needs a port or a table");
+	}
+	if (a->port == OFPP_ANY) {
+		return fail(err, "%s", "resubmit: ANY is not a port to look up with");
+	}
+	a->table = (uint8_t)table;
+	return 0;
 }
 
 static int
@@ -516,8 +555,9 @@ parse_action(char *word, struct list *l, const struct ofp_port_names *names, cha
 		a.type = OFPACT_GROUP;
 		a.port = (uint32_t)v;
 		ret = 0;
-	} else if (!strcmp(word, "set_queue") || !strcmp(word, "resubmit") ||
-		   !strcmp(word, "learn")) {
+	} else if (!strcmp(word, "resubmit")) {
+		ret = parse_resubmit(arg, names, &a, err);
+	} else if (!strcmp(word, "set_queue") || !strcmp(word, "learn")) {
 		return fail(err, "%s: not supported yet", word);
 	} else {
 		for (size_t i = 0; i < ARRAY_SIZE(mods); i++) {
@@ -719,6 +759,19 @@ ofpact_format(const struct ofpact *a, struct ds *out)
 		return;
 	case OFPACT_GROUP:
 		ds_put_format(out, "group:%" PRIu32, a->port);
+		return;
+	case OFPACT_RESUBMIT:
+		/* As ovs-ofctl: resubmit:PORT, resubmit(,TABLE), resubmit(PORT,TABLE). */
+		if (a->table == 0xff) {
+			ds_put_cstr(out, "resubmit:");
+			ofp_port_format(a->port, out);
+		} else {
+			ds_put_cstr(out, "resubmit(");
+			if (a->port != OFPP_IN_PORT) {
+				ofp_port_format(a->port, out);
+			}
+			ds_put_format(out, ",%u)", a->table);
+		}
 		return;
 	case OFPACT_SET_FIELD:
 		f = mf_from_id(a->field);

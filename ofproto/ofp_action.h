@@ -46,6 +46,8 @@ enum ofpact_type {
 	OFPACT_GROUP,        /* port: the group id */
 	OFPACT_COPY_TTL_OUT, /* the TTL under the outermost MPLS label into it */
 	OFPACT_COPY_TTL_IN,  /* the outermost MPLS label's TTL into what it carries */
+	OFPACT_RESUBMIT,     /* port (OFPP_IN_PORT: the packet's), table (0xff: this one):
+			      * the lookup there, its actions, then the next action here */
 };
 
 struct ofpact {
@@ -53,6 +55,7 @@ struct ofpact {
 	uint16_t ethertype; /* PUSH_VLAN, PUSH_MPLS, POP_MPLS, PUSH_PBB */
 	uint16_t max_len;   /* OUTPUT to CONTROLLER */
 	uint32_t port;      /* OUTPUT; GROUP: the group id */
+	uint8_t table;      /* RESUBMIT */
 	enum mf_id field;   /* SET_FIELD (also MOD_VLAN_* use value.u) */
 	union mf_value value, mask;
 };

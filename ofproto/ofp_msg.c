@@ -160,6 +160,38 @@ static const struct oxm_field oxm_fields[] = {
 	{37, MFF_PBB_ISID, 3},    {39, MFF_IPV6_EXTHDR, 2},
 };
 
+/* Fields of other OXM classes that Open vSwitch's tools send in OpenFlow
+ * 1.3 flow mods: nw_frag as a Nicira (NXM_1) field, tcp_flags as the ONF
+ * experimenter field OpenFlow 1.5 made basic (and as a Nicira field on
+ * input). The first of each is how the switch writes it. */
+struct ext_oxm {
+	uint16_t cls;
+	uint32_t experimenter; /* class 0xffff: the experimenter id */
+	struct oxm_field f;
+};
+
+enum { OXM_CLASS_NXM1 = 0x0001, OXM_CLASS_EXP = 0xffff, ONF_EXPERIMENTER = 0x4f4e4600 };
+
+static const struct ext_oxm ext_oxms[] = {
+	{OXM_CLASS_NXM1, 0, {26, MFF_IP_FRAG, 1}},
+	{OXM_CLASS_EXP, ONF_EXPERIMENTER, {42, MFF_TCP_FLAGS, 2}},
+	{OXM_CLASS_NXM1, 0, {34, MFF_TCP_FLAGS, 2}},
+};
+
+static const struct ext_oxm *
+ext_oxm_find(uint16_t cls, uint32_t experimenter, uint8_t field)
+{
+	for (size_t i = 0; i < sizeof ext_oxms / sizeof ext_oxms[0]; i++) {
+		const struct ext_oxm *e = &ext_oxms[i];
+
+		if (e->cls == cls && e->f.field == field &&
+		    (cls != OXM_CLASS_EXP || e->experimenter == experimenter)) {
+			return e;
+		}
+	}
+	return NULL;
+}
+
 static const struct oxm_field *
 oxm_by_field(uint8_t field)
 {
@@ -278,7 +310,7 @@ ofp_decode_match(const uint8_t *p, size_t len, struct match *m, size_t *used)
 		const struct mf_field *f;
 		union mf_value v, mask;
 		uint16_t cls;
-		uint8_t field, olen;
+		uint8_t field, olen, exp_len = 0;
 		bool hm;
 
 		if (ofs + 4 > mlen) {
@@ -291,24 +323,37 @@ ofp_decode_match(const uint8_t *p, size_t len, struct match *m, size_t *used)
 		if (ofs + 4 + olen > mlen) {
 			return OFPERR_BAD_MATCH_LEN;
 		}
-		o = cls == 0x8000 ? oxm_by_field(field) : NULL;
+		if (cls == 0x8000) {
+			o = oxm_by_field(field);
+		} else {
+			const struct ext_oxm *e;
+
+			if (cls == OXM_CLASS_EXP) {
+				if (olen < 4) {
+					return OFPERR_BAD_MATCH_LEN;
+				}
+				exp_len = 4;
+			}
+			e = ext_oxm_find(cls, exp_len ? get32(p + ofs + 4) : 0, field);
+			o = e ? &e->f : NULL;
+		}
 		if (!o) {
 			return OFPERR_BAD_FIELD;
 		}
 		f = mf_from_id(o->id);
-		if (olen != (hm ? 2 * o->len : o->len)) {
+		if (olen != exp_len + (hm ? 2 * o->len : o->len)) {
 			return OFPERR_BAD_MATCH_LEN;
 		}
-		if (seen & (1ull << field)) {
+		if (seen & (1ull << f->id)) {
 			return OFPERR_DUP_FIELD;
 		}
-		seen |= 1ull << field;
+		seen |= 1ull << f->id;
 		if (hm && !f->maskable) {
 			return OFPERR_BAD_MASK;
 		}
-		value_get(o, p + ofs + 4, &v);
+		value_get(o, p + ofs + 4 + exp_len, &v);
 		if (hm) {
-			value_get(o, p + ofs + 4 + o->len, &mask);
+			value_get(o, p + ofs + 4 + exp_len + o->len, &mask);
 		} else {
 			exact_mask(f, &mask);
 		}
@@ -364,6 +409,29 @@ ofp_encode_match(struct obuf *b, const struct match *m)
 		value_put(b, o, &v);
 		if (!exact) {
 			value_put(b, o, &mask);
+		}
+	}
+	for (size_t i = 0; i < 2; i++) { /* the written forms of ext_oxms */
+		const struct ext_oxm *e = &ext_oxms[i];
+		const struct mf_field *f = mf_from_id(e->f.id);
+		bool exp = e->cls == OXM_CLASS_EXP, exact;
+		union mf_value v, mask;
+
+		mf_get(f, &m->key, 0, &v);
+		mf_get(f, &m->mask, 0, &mask);
+		if (value_is_zero(f, &e->f, &mask) || !mf_prereqs_hold(f, &m->key)) {
+			continue;
+		}
+		exact = value_is_ones(f, &e->f, &mask);
+		put16(b, e->cls);
+		put8(b, (uint8_t)(e->f.field << 1 | !exact));
+		put8(b, (uint8_t)((exp ? 4 : 0) + (exact ? e->f.len : 2 * e->f.len)));
+		if (exp) {
+			put32(b, e->experimenter);
+		}
+		value_put(b, &e->f, &v);
+		if (!exact) {
+			value_put(b, &e->f, &mask);
 		}
 	}
 	set16(b->data + start + 2, (uint16_t)(b->size - start));
@@ -498,6 +566,9 @@ ofp_decode_actions(const uint8_t *p, size_t len, struct ofpact **out, uint32_t *
 		case OFPAT_SET_FIELD:
 			err = decode_set_field(p + ofs, alen, a);
 			break;
+		case OFPAT_EXPERIMENTER:
+			err = ofp_decode_nx_action(p + ofs, alen, a);
+			break;
 		case OFPAT_GROUP:
 			a->type = OFPACT_GROUP;
 			a->port = get32(p + ofs + 4);
@@ -521,6 +592,41 @@ ofp_decode_actions(const uint8_t *p, size_t len, struct ofpact **out, uint32_t *
 	*out = acts;
 	*n_out = n;
 	return OFPERR_OK;
+}
+
+enum ofp_err
+ofp_decode_nx_action(const uint8_t *p, uint16_t alen, struct ofpact *a)
+{
+	uint16_t subtype;
+
+	if (alen < 16) {
+		return OFPERR_BAD_ACTION_LEN;
+	}
+	if (get32(p + 4) != NX_EXPERIMENTER) {
+		return OFPERR_BAD_ACTION_EXPERIMENTER;
+	}
+	subtype = get16(p + 8);
+	if (subtype != NXAST_RESUBMIT && subtype != NXAST_RESUBMIT_TABLE) {
+		return OFPERR_BAD_ACTION_EXP_TYPE;
+	}
+	a->type = OFPACT_RESUBMIT;
+	a->port = get16(p + 10) >= 0xff00 ? 0xffff0000u | get16(p + 10) : get16(p + 10);
+	a->table = subtype == NXAST_RESUBMIT_TABLE ? p[12] : 0xff;
+	return a->port == OFPP_ANY || a->port == 0 ? OFPERR_BAD_OUT_PORT : OFPERR_OK;
+}
+
+void
+ofp_encode_nx_action(struct obuf *b, const struct ofpact *a)
+{
+	put16(b, OFPAT_EXPERIMENTER);
+	put16(b, 16);
+	put32(b, NX_EXPERIMENTER);
+	put16(b, NXAST_RESUBMIT_TABLE);
+	put16(b,
+	      a->port >= 0xffffff00u ? (uint16_t)(0xff00 | (a->port & 0xff)) : (uint16_t)a->port);
+	put8(b, a->table);
+	obuf_put(b, NULL, 3);
+	memset(b->data + b->size - 3, 0, 3);
 }
 
 enum ofp_err
@@ -565,6 +671,11 @@ ofp_decode_insts(const uint8_t *p, size_t len, struct ofp_insts *in)
 			in->has_write = true;
 			err = ofp_decode_actions(p + ofs + 8, ilen - 8u, &in->write, &in->n_write,
 						 ACTS_FLOW);
+			for (uint32_t i = 0; !err && i < in->n_write; i++) {
+				/* The action set has no place for it. */
+				err = in->write[i].type == OFPACT_RESUBMIT ? OFPERR_BAD_ACTION_TYPE
+									   : OFPERR_OK;
+			}
 			break;
 		case OFPIT_APPLY_ACTIONS:
 			err = ofp_decode_actions(p + ofs + 8, ilen - 8u, &in->apply, &in->n_apply,
@@ -649,6 +760,9 @@ ofp_encode_action(struct obuf *b, const struct ofpact *a)
 							  : OFPAT_POP_PBB);
 		put16(b, 8);
 		put32(b, 0);
+		return;
+	case OFPACT_RESUBMIT:
+		ofp_encode_nx_action(b, a);
 		return;
 	case OFPACT_MOD_VLAN_VID:
 	case OFPACT_MOD_VLAN_PCP:

@@ -87,6 +87,8 @@ enum ofp_err {
 	OFPERR_BAD_PACKET = OFPERR(1, 12),
 	OFPERR_MULTIPART_BUFFER_OVERFLOW = OFPERR(1, 13),
 	OFPERR_BAD_ACTION_TYPE = OFPERR(2, 0),
+	OFPERR_BAD_ACTION_EXPERIMENTER = OFPERR(2, 2),
+	OFPERR_BAD_ACTION_EXP_TYPE = OFPERR(2, 3),
 	OFPERR_BAD_ACTION_LEN = OFPERR(2, 1),
 	OFPERR_BAD_OUT_PORT = OFPERR(2, 4),
 	OFPERR_BAD_ACTION_ARGUMENT = OFPERR(2, 5),
@@ -185,6 +187,11 @@ void ofp_encode_match(struct obuf *b, const struct match *m);
 /* Instructions and actions. */
 enum ofp_err ofp_decode_insts(const uint8_t *p, size_t len, struct ofp_insts *in);
 void ofp_encode_insts(struct obuf *b, const struct ofp_insts *in);
+/* Nicira's resubmit action (experimenter 0x2320, NXAST_RESUBMIT or
+ * NXAST_RESUBMIT_TABLE; the same bytes in OpenFlow 1.0 and 1.3): 'alen'
+ * bytes at 'p' into 'a', and 'a' onto 'b'. */
+enum ofp_err ofp_decode_nx_action(const uint8_t *p, uint16_t alen, struct ofpact *a);
+void ofp_encode_nx_action(struct obuf *b, const struct ofpact *a);
 /* One action, in the 1.3 encoding. */
 void ofp_encode_action(struct obuf *b, const struct ofpact *a);
 

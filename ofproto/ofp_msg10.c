@@ -368,8 +368,14 @@ actions_from10(const uint8_t *p, size_t len, struct ofpact *acts, uint32_t *n)
 			set_field(a, type == A10_SET_TP_SRC ? MFF_TP_SRC : MFF_TP_DST, NULL, 0,
 				  get16(p + ofs + 4));
 			break;
-		case 0xffff:
-			return OFPERR_BAD_EXPERIMENTER; /* 1.0's "bad vendor" */
+		case OFPAT_EXPERIMENTER: { /* 1.0's vendor action */
+			enum ofp_err err = ofp_decode_nx_action(p + ofs, alen, a);
+
+			if (err) {
+				return err;
+			}
+			break;
+		}
 		default:
 			return OFPERR_BAD_ACTION_TYPE;
 		}
@@ -413,6 +419,9 @@ action_to10(struct obuf *b, const struct ofpact *a)
 	case OFPACT_POP_VLAN:
 		put_action10(b, A10_STRIP_VLAN, 8);
 		put32(b, 0);
+		return;
+	case OFPACT_RESUBMIT:
+		ofp_encode_nx_action(b, a);
 		return;
 	case OFPACT_SET_FIELD:
 		break;

@@ -111,6 +111,14 @@ enum {
 /* Where an action list appears: each place allows different actions. */
 enum { ACTS_FLOW, ACTS_PACKET_OUT, ACTS_BUCKET };
 
+/* Nicira's experimenter actions the switch takes (resubmit). */
+enum {
+	OFPAT_EXPERIMENTER = 0xffff,
+	NX_EXPERIMENTER = 0x00002320,
+	NXAST_RESUBMIT = 1,
+	NXAST_RESUBMIT_TABLE = 14,
+};
+
 /* Decodes the 'len' bytes of actions at 'p' into a new array '*out' of
  * '*n_out' actions (the caller frees it), or returns the error. */
 enum ofp_err ofp_decode_actions(const uint8_t *p, size_t len, struct ofpact **out, uint32_t *n_out,

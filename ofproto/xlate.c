@@ -20,82 +20,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "ofproto_priv.h"
-
-struct xctx {
-	struct ofproto *ofp;
-	struct flow_key flow, base;
-	uint64_t metadata;
-	struct flow_key *wc;
-	struct xlate_result *res;
-	struct xlate_info *xi;
-	struct ds *trace;
-	bool learn;
-	uint64_t now;
-	int err;
-	uint32_t in_ofp, in_dp;
-	bool changed;    /* an action wrote a field */
-	bool packet_out; /* output:TABLE runs the pipeline */
-	/* MPLS and PBB pops need the packet: without it ('pkt' NULL) the
-	 * translation stops and the megaflow sends packets to the slow
-	 * path ('slow'), which translates each with its bytes. */
-	const uint8_t *pkt;
-	uint32_t pkt_len;   /* bytes at 'pkt' (the head of the packet) */
-	uint32_t total_len; /* the packet's length */
-	uint32_t tag_ofs;   /* of the packet's first MPLS label or I-TAG */
-	int popped;         /* labels of the packet popped so far */
-	int pushed_mpls, pushed_pbb;
-	struct flow_key before_mpls, before_pbb; /* the flow before the first push */
-	/* copy_ttl_in wrote this TTL under the packet's outermost label: the
-	 * pop that reveals that header finds it there, not in 'pkt'. */
-	bool inner_ttl_set;
-	uint8_t inner_ttl;
-	bool slow;
-	bool credit;             /* counts tables and rules per packet (the slow path) */
-	const struct rule *rule; /* the rule whose actions run, or NULL */
-	int indent;
-	int group_depth;
-	struct ofpact aset[16]; /* the action set */
-	uint32_t n_aset;
-};
-
-static void tr(struct xctx *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-
-static void
-tr(struct xctx *c, const char *fmt, ...)
-{
-	char line[512];
-	va_list ap;
-
-	if (!c->trace) {
-		return;
-	}
-	va_start(ap, fmt);
-	vsnprintf(line, sizeof line, fmt, ap);
-	va_end(ap);
-	ds_put_format(c->trace, "%*s%s\n", c->indent * 4, "", line);
-}
-
-static struct dp_action *
-emit(struct xctx *c, enum dp_action_type type)
-{
-	static __thread struct dp_action scratch;
-
-	if (c->res->n_actions == DP_MAX_ACTIONS) {
-		c->err = -E2BIG;
-		return &scratch;
-	}
-	struct dp_action *a = &c->res->actions[c->res->n_actions++];
-	memset(a, 0, sizeof *a);
-	a->type = (uint8_t)type;
-	return a;
-}
-
-static void
-wc_all(void *field, size_t size)
-{
-	memset(field, 0xff, size);
-}
+#include "xlate_priv.h"
 
 /* ---- Committing header changes ---- */
 
@@ -238,14 +163,8 @@ commit_l3(struct xctx *c)
 	}
 }
 
-static bool
-is_mpls_type(uint16_t be_type)
-{
-	return be_type == htons(0x8847) || be_type == htons(0x8848);
-}
-
-static void
-commit(struct xctx *c)
+void
+xlate_commit(struct xctx *c)
 {
 	struct flow_key *f = &c->flow, *b = &c->base;
 	uint8_t flags = 0;
@@ -287,7 +206,7 @@ output_to(struct xctx *c, const struct ofport *p)
 		tr(c, "-> %s does not forward (port-mod): skipped", p->name);
 		return;
 	}
-	commit(c);
+	xlate_commit(c);
 	emit(c, DP_ACTION_OUTPUT)->port = p->dp_port;
 	if (p->ofp_port == OFPP_LOCAL) {
 		tr(c, "-> output to %s (port LOCAL)", p->name);
@@ -298,6 +217,7 @@ output_to(struct xctx *c, const struct ofport *p)
 
 static void xlate_normal(struct xctx *c);
 static void run_pipeline(struct xctx *c);
+static void resubmit(struct xctx *c, uint32_t port, uint8_t table);
 
 static bool
 is_table_miss(const struct rule *r)
@@ -353,7 +273,7 @@ do_output(struct xctx *c, uint32_t port, uint16_t max_len)
 			tr(c, "-> no packet-in from %s (port-mod): skipped", p->name);
 			return;
 		}
-		commit(c);
+		xlate_commit(c);
 		emit(c, DP_ACTION_USERSPACE)->cookie = controller_cookie(c, max_len);
 		tr(c, "-> to the controller (max_len %u)", max_len);
 		return;
@@ -497,327 +417,6 @@ dec_ttl(struct xctx *c)
 	emit(c, DP_ACTION_DEC_TTL);
 	c->flow.nw_ttl--;
 	c->base.nw_ttl--;
-	c->changed = true;
-	return true;
-}
-
-/* ---- MPLS and PBB ---- */
-
-enum { LSE_BOS = 0x100 };
-
-/* The L3 and L4 fields of 'src' into 'dst' (after a pop revealed them). */
-static void
-copy_l3(struct flow_key *dst, const struct flow_key *src)
-{
-	size_t from = offsetof(struct flow_key, nw_proto);
-
-	memcpy((uint8_t *)dst + from, (const uint8_t *)src + from, sizeof *dst - from);
-}
-
-/* Whether the bytes past the packet's labels can be read. */
-static bool
-need_packet(struct xctx *c, const char *what)
-{
-	if (c->pkt) {
-		return true;
-	}
-	tr(c, "%s: what follows needs the packet's bytes: to the slow path", what);
-	c->slow = true;
-	return false;
-}
-
-static void
-push_mpls(struct xctx *c, uint16_t ethertype)
-{
-	struct flow_key *f = &c->flow;
-	bool was_mpls = is_mpls_type(f->eth_type);
-	uint32_t lse, ttl = 0; /* no IP TTL to copy: 0 */
-	struct dp_action *a;
-
-	c->wc->eth_type = 0xffff;
-	wc_all(&c->wc->ipv6_label, 4);
-	if (was_mpls) {
-		lse = ntohl(f->ipv6_label) & ~(uint32_t)LSE_BOS;
-	} else {
-		if (f->eth_type == htons(0x0800) || f->eth_type == htons(0x86dd)) {
-			c->wc->nw_ttl = 0xff;
-			ttl = f->nw_ttl;
-		}
-		lse = LSE_BOS | ttl;
-	}
-	commit(c);
-	if (!c->pushed_mpls++) {
-		c->before_mpls = c->flow;
-	}
-	a = emit(c, DP_ACTION_PUSH_MPLS);
-	a->mpls.ethertype = htons(ethertype);
-	a->mpls.lse = htonl(lse);
-	f->eth_type = c->base.eth_type = htons(ethertype);
-	f->ipv6_label = c->base.ipv6_label = htonl(lse);
-	c->changed = true;
-}
-
-/* The TTL of what a flow holds: its outermost label's, or its IP header's
- * (-1: neither). */
-static int
-flow_ttl(const struct flow_key *f)
-{
-	if (is_mpls_type(f->eth_type)) {
-		return (int)(ntohl(f->ipv6_label) & 0xff);
-	}
-	if (f->eth_type == htons(0x0800) || f->eth_type == htons(0x86dd)) {
-		return f->nw_ttl;
-	}
-	return -1;
-}
-
-static void
-set_revealed_ttl(struct flow_key *f, uint8_t ttl)
-{
-	if (is_mpls_type(f->eth_type)) {
-		f->ipv6_label = htonl((ntohl(f->ipv6_label) & ~0xffu) | ttl);
-	} else if (f->eth_type == htons(0x0800) || f->eth_type == htons(0x86dd)) {
-		f->nw_ttl = ttl;
-	}
-}
-
-/* The TTL of the header under the packet's outermost received label, read
- * from its bytes (-1: none there, or too short). */
-static int
-received_inner_ttl(const struct xctx *c, uint32_t lse)
-{
-	uint32_t at = c->tag_ofs + 4u * (uint32_t)(c->popped + 1);
-	const uint8_t *p = c->pkt + at;
-
-	if (!(lse & LSE_BOS)) {
-		return at + 4 <= c->pkt_len ? p[3] : -1;
-	}
-	if (at + 20 <= c->pkt_len && (p[0] >> 4) == 4) {
-		return p[8];
-	}
-	if (at + 40 <= c->pkt_len && (p[0] >> 4) == 6) {
-		return p[7];
-	}
-	return -1;
-}
-
-/* copy_ttl_out (the TTL under the outermost label into it) and copy_ttl_in
- * (the label's TTL into the next label or the IP header). The translation
- * keeps both TTLs exact: under a received label it reads the packet (the
- * slow path); under a label it pushed, it knows the flow before the push.
- * Returns false when translation must stop here. */
-static bool
-copy_ttl(struct xctx *c, bool inward)
-{
-	struct flow_key *f = &c->flow;
-	uint32_t lse = ntohl(f->ipv6_label);
-	int inner;
-
-	c->wc->eth_type = 0xffff;
-	if (!is_mpls_type(f->eth_type)) {
-		tr(c, "copy_ttl_%s: not MPLS: nothing done", inward ? "in" : "out");
-		return true;
-	}
-	wc_all(&c->wc->ipv6_label, 4);
-	if (c->pushed_mpls > 1) {
-		/* As for pop_mpls: a label this pipeline pushed under another
-		 * is not kept. */
-		tr(c, "copy_ttl: the label below was pushed by this pipeline: the actions stop");
-		return false;
-	}
-	if (c->pushed_mpls == 1) {
-		inner = flow_ttl(&c->before_mpls);
-	} else if (inward) {
-		inner = 0; /* written, not read */
-	} else if (c->inner_ttl_set) {
-		inner = c->inner_ttl;
-	} else if (!need_packet(c, "copy_ttl_out")) {
-		return false;
-	} else {
-		inner = received_inner_ttl(c, lse);
-		c->credit = true;
-	}
-	if (inner < 0) {
-		tr(c, "copy_ttl: no TTL under the label: nothing done");
-		return true;
-	}
-	if (!inward) {
-		f->ipv6_label = htonl((lse & ~0xffu) | (uint8_t)inner);
-		c->changed = true;
-		return true;
-	}
-	commit(c);
-	emit(c, DP_ACTION_COPY_TTL)->flags = DP_SET_SRC;
-	if (c->pushed_mpls == 1) {
-		set_revealed_ttl(&c->before_mpls, (uint8_t)lse);
-	} else {
-		c->inner_ttl_set = true;
-		c->inner_ttl = (uint8_t)lse;
-	}
-	c->changed = true;
-	return true;
-}
-
-/* Returns false when translation must stop here (the slow path goes on). */
-static bool
-pop_mpls(struct xctx *c, uint16_t ethertype)
-{
-	struct flow_key *f = &c->flow;
-	uint32_t lse = ntohl(f->ipv6_label);
-
-	c->wc->eth_type = 0xffff;
-	if (!is_mpls_type(f->eth_type)) {
-		tr(c, "pop_mpls: not MPLS: nothing done");
-		return true;
-	}
-	wc_all(&c->wc->ipv6_label, 4);
-	if (c->pushed_mpls) {
-		if (!(lse & LSE_BOS) || c->pushed_mpls > 1) {
-			/* The label below is one this pipeline pushed: its
-			 * value is not kept. */
-			return need_packet(c, "pop_mpls") && false;
-		}
-	} else if (!need_packet(c, "pop_mpls")) {
-		return false;
-	}
-	commit(c);
-	emit(c, DP_ACTION_POP_MPLS)->mpls.ethertype = htons(ethertype);
-	c->changed = true;
-	if (c->pushed_mpls) {
-		c->pushed_mpls--;
-		copy_l3(f, &c->before_mpls);
-		f->eth_type = htons(ethertype);
-	} else {
-		uint32_t at = c->tag_ofs + 4u * (uint32_t)++c->popped;
-
-		if (!(lse & LSE_BOS)) {
-			uint32_t next = 0;
-
-			if (at + 4 <= c->pkt_len) {
-				memcpy(&next, c->pkt + at, 4);
-			}
-			f->ipv6_label = next;
-		} else {
-			uint8_t frame[14 + 512] = {0};
-			uint32_t n = at < c->pkt_len ? VS_MIN(c->pkt_len - at, 512u) : 0;
-			struct flow_key inner;
-
-			frame[12] = (uint8_t)(ethertype >> 8);
-			frame[13] = (uint8_t)ethertype;
-			memcpy(frame + 14, c->pkt + at, n);
-			flow_key_extract(frame, 14 + n, f->in_port, &inner, NULL);
-			copy_l3(f, &inner);
-			f->eth_type = inner.eth_type;
-			c->credit = true;
-		}
-		if (c->inner_ttl_set) {
-			set_revealed_ttl(f, c->inner_ttl);
-			c->inner_ttl_set = false;
-		}
-	}
-	uint32_t in_port = c->base.in_port;
-	c->base = *f;
-	c->base.in_port = in_port;
-	return true;
-}
-
-static void
-push_pbb(struct xctx *c)
-{
-	uint32_t itag = 0;
-	struct dp_action *a;
-
-	c->wc->eth_type = 0xffff;
-	if (c->flow.eth_type == htons(0x88e7)) {
-		wc_all(&c->wc->ipv6_label, 4);
-		itag = c->flow.ipv6_label;
-	}
-	commit(c);
-	if (!c->pushed_pbb++) {
-		c->before_pbb = c->flow;
-	}
-	a = emit(c, DP_ACTION_PUSH_PBB);
-	a->mpls.lse = itag;
-	/* The backbone header: the same addresses, no tags, the I-TAG. */
-	c->flow.vlan_tci = c->flow.vlan_inner_tci = 0;
-	c->flow.eth_type = htons(0x88e7);
-	c->flow.ipv6_label = itag;
-	c->base = c->flow;
-	c->base.in_port = c->in_dp;
-	c->changed = true;
-}
-
-static bool
-pop_pbb(struct xctx *c)
-{
-	struct flow_key inner;
-	uint32_t in_port = c->flow.in_port;
-
-	c->wc->eth_type = 0xffff;
-	if (c->flow.eth_type != htons(0x88e7)) {
-		tr(c, "pop_pbb: not PBB: nothing done");
-		return true;
-	}
-	if (!c->pushed_pbb && !need_packet(c, "pop_pbb")) {
-		return false;
-	}
-	commit(c);
-	emit(c, DP_ACTION_POP_PBB);
-	c->changed = true;
-	if (c->pushed_pbb) {
-		c->pushed_pbb--;
-		inner = c->before_pbb;
-	} else {
-		uint32_t at = c->tag_ofs + 4;
-
-		flow_key_extract(c->pkt + VS_MIN(at, c->pkt_len),
-				 c->pkt_len - VS_MIN(at, c->pkt_len), in_port, &inner, NULL);
-		c->credit = true;
-	}
-	inner.in_port = in_port;
-	c->flow = inner;
-	c->base = inner;
-	c->base.in_port = c->in_dp;
-	return true;
-}
-
-static void
-set_ttl(struct xctx *c, const struct ofpact *a)
-{
-	c->wc->eth_type = 0xffff;
-	if (a->type == OFPACT_SET_NW_TTL) {
-		if (c->flow.eth_type == htons(0x0800) || c->flow.eth_type == htons(0x86dd)) {
-			c->wc->nw_ttl = 0xff;
-			c->flow.nw_ttl = (uint8_t)a->value.u;
-			c->changed = true;
-		}
-	} else if (is_mpls_type(c->flow.eth_type)) {
-		uint32_t lse = ntohl(c->flow.ipv6_label);
-
-		wc_all(&c->wc->ipv6_label, 4);
-		c->flow.ipv6_label = htonl((lse & ~0xffu) | (uint8_t)a->value.u);
-		c->changed = true;
-	}
-}
-
-/* Returns false when the TTL ran out. */
-static bool
-dec_mpls_ttl(struct xctx *c)
-{
-	uint32_t lse = ntohl(c->flow.ipv6_label);
-
-	c->wc->eth_type = 0xffff;
-	if (!is_mpls_type(c->flow.eth_type)) {
-		return true;
-	}
-	wc_all(&c->wc->ipv6_label, 4);
-	if ((lse & 0xff) <= 1) {
-		tr(c, "dec_mpls_ttl: TTL %u: the packet is dropped", lse & 0xff);
-		return false;
-	}
-	commit(c);
-	emit(c, DP_ACTION_DEC_MPLS_TTL);
-	c->flow.ipv6_label = c->base.ipv6_label = htonl(lse - 1);
 	c->changed = true;
 	return true;
 }
@@ -1073,32 +672,35 @@ do_actions(struct xctx *c, const struct ofpact *acts, uint32_t n)
 			break;
 		case OFPACT_SET_NW_TTL:
 		case OFPACT_SET_MPLS_TTL:
-			set_ttl(c, a);
+			xlate_set_ttl(c, a);
 			break;
 		case OFPACT_DEC_MPLS_TTL:
-			if (!dec_mpls_ttl(c)) {
+			if (!xlate_dec_mpls_ttl(c)) {
 				return false;
 			}
 			break;
 		case OFPACT_COPY_TTL_OUT:
 		case OFPACT_COPY_TTL_IN:
-			if (!copy_ttl(c, a->type == OFPACT_COPY_TTL_IN)) {
+			if (!xlate_copy_ttl(c, a->type == OFPACT_COPY_TTL_IN)) {
 				return false;
 			}
 			break;
+		case OFPACT_RESUBMIT:
+			resubmit(c, a->port, a->table);
+			break;
 		case OFPACT_PUSH_MPLS:
-			push_mpls(c, a->ethertype);
+			xlate_push_mpls(c, a->ethertype);
 			break;
 		case OFPACT_POP_MPLS:
-			if (!pop_mpls(c, a->ethertype)) {
+			if (!xlate_pop_mpls(c, a->ethertype)) {
 				return false;
 			}
 			break;
 		case OFPACT_PUSH_PBB:
-			push_pbb(c);
+			xlate_push_pbb(c);
 			break;
 		case OFPACT_POP_PBB:
-			if (!pop_pbb(c)) {
+			if (!xlate_pop_pbb(c)) {
 				return false;
 			}
 			break;
@@ -1223,17 +825,17 @@ trace_rule(struct xctx *c, const struct rule *r)
 	ds_destroy(&d);
 }
 
-static void
-run_pipeline(struct xctx *c)
+/* The tables from 'table_id' on, as goto-table leads; false when the
+ * actions stopped the packet. */
+static bool
+run_tables(struct xctx *c, int table_id)
 {
-	int table_id = 0;
-
 	while (table_id >= 0 && !c->err) {
 		struct rule *r = lookup(c, (uint8_t)table_id);
 
 		if (!r) {
 			tr(c, "%d. no flow matches: table miss: dropped", table_id);
-			return;
+			return false;
 		}
 		trace_rule(c, r);
 		c->rule = r;
@@ -1253,7 +855,7 @@ run_pipeline(struct xctx *c)
 		}
 		if (!do_actions(c, r->insts.apply, r->insts.n_apply)) {
 			c->indent--;
-			return;
+			return false;
 		}
 		if (r->insts.clear_actions) {
 			c->n_aset = 0;
@@ -1268,7 +870,52 @@ run_pipeline(struct xctx *c)
 		c->indent--;
 		table_id = r->insts.goto_table;
 	}
-	run_action_set(c);
+	return !c->err;
+}
+
+static void
+run_pipeline(struct xctx *c)
+{
+	if (run_tables(c, 0)) {
+		run_action_set(c);
+	}
+}
+
+enum { RESUBMIT_MAX = 256, RESUBMIT_DEPTH_MAX = 64 };
+
+/* Nicira's resubmit: the lookup in 'table' (0xff: the current rule's)
+ * with the input port 'port' (OFPP_IN_PORT: the packet's), the actions
+ * of what matches (and the tables it goes to), then back to the next
+ * action here. Tables may be visited again: loops are cut by a limit on
+ * the nesting and on the total, as Open vSwitch does. */
+static void
+resubmit(struct xctx *c, uint32_t port, uint8_t table)
+{
+	const struct rule *rule = c->rule;
+	uint32_t in_port = c->flow.in_port;
+	uint8_t t = table != 0xff ? table : rule ? rule->table_id : 0;
+
+	if (c->resubmits >= RESUBMIT_MAX || c->resubmit_depth >= RESUBMIT_DEPTH_MAX) {
+		tr(c, "resubmit: more than %d resubmits (or %d nested): a loop? skipped",
+		   RESUBMIT_MAX, RESUBMIT_DEPTH_MAX);
+		return;
+	}
+	if (t >= OFP_N_TABLES - 1) {
+		tr(c, "resubmit: table %u does not exist: skipped", t);
+		return;
+	}
+	c->resubmits++;
+	c->resubmit_depth++;
+	if (port != OFPP_IN_PORT) {
+		c->flow.in_port = port;
+	}
+	tr(c, "resubmit to table %u%s", t, port != OFPP_IN_PORT ? " with another in_port" : "");
+	c->indent++;
+	run_tables(c, t);
+	c->indent--;
+	c->flow.in_port = in_port;
+	c->rule = rule;
+	c->resubmit_depth--;
 }
 
 /* ---- NORMAL ---- */

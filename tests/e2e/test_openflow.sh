@@ -219,4 +219,25 @@ check "a second bridge: its own socket" ctl add-br m2$S
 check "a second bridge: its own socket exists" [ -S "$T/run/m2$S.mgmt" ]
 check "a deleted bridge: its socket goes" ctl del-br m2$S
 check "a deleted bridge: its socket is gone" [ ! -e "$T/run/m2$S.mgmt" ]
+
+# Nicira extensions ovs-ofctl users type: resubmit (it may go back to an
+# earlier table), tcp_flags and nw_frag matches (Nicira and ONF OXM classes).
+check "clean slate" ofctl del-flows "$OF"
+check "resubmit into table 5" ofctl add-flow "$OF" "table=0,priority=10,actions=resubmit(,5)"
+check "table 5 forwards" ofctl add-flow "$OF" "table=5,in_port=1,actions=output:2"
+check "table 5 back" ofctl add-flow "$OF" "table=5,in_port=2,actions=resubmit:1,resubmit(,7)"
+check "table 7: the way back" ofctl add-flow "$OF" "table=7,in_port=2,actions=output:1"
+check "resubmit read back" grep -qF "actions=resubmit:1,resubmit(,7)" <<<"$(ofctl dump-flows "$OF" table=5)"
+check "ping through resubmits" pings
+check "a resubmit loop is cut, not followed" ofctl add-flow "$OF" "table=9,actions=resubmit(,9)"
+check "into the loop" ofctl add-flow "$OF" "table=0,priority=20,udp,actions=resubmit(,9)"
+check "the loop in a trace" grep -q "a loop" <<<"$(ctl trace "$BR" "in_port=1,udp")"
+check "ping still works next to the loop" pings
+refused() { ! ofctl add-flow "$OF" "$1" 2>/dev/null; }
+check "resubmit is refused in write_actions" refused "table=0,actions=write_actions(resubmit(,1))"
+check "tcp_flags match" ofctl add-flow "$OF" "table=0,priority=30,tcp,tcp_flags=+syn-ack,actions=drop"
+check "nw_frag match" ofctl add-flow "$OF" "table=0,priority=30,ip,nw_frag=later,actions=drop"
+flows=$(ofctl dump-flows "$OF" table=0)
+check "tcp_flags read back" grep -qF "tcp,tcp_flags=+syn-ack actions=drop" <<<"$flows"
+check "nw_frag read back" grep -qF "ip,nw_frag=later actions=drop" <<<"$flows"
 finish

@@ -137,7 +137,10 @@ test_text(void **state)
 		{"actions=group:1", "group 1 does not exist"},
 		{"actions=meter:2,output:1", "meter 2 does not exist"},
 		{"actions=meter:0,output:1", "a meter is 1-"},
-		{"actions=resubmit:1", "not supported yet"},
+		{"actions=set_queue:1", "not supported yet"},
+		{"actions=write_actions(resubmit(,1))", "cannot be in write_actions"},
+		{"actions=resubmit(,255)", "a table is 0-254"},
+		{"actions=resubmit", "needs a port or a table"},
 	};
 
 	(void)state;
@@ -164,6 +167,36 @@ test_text(void **state)
 		"cookie=0x0, table=2, priority=8,in_port=3,dl_dst=01:00:00:00:00:00/"
 		"01:00:00:00:00:00 actions=set_field:10.9.9.9->ipv4_dst,CONTROLLER:64\n"
 		"cookie=0x0, table=2, priority=7,arp,dl_vlan=12,arp_tpa=10.0.0.1 actions=NORMAL\n");
+	ds_destroy(&d);
+	ofproto_destroy(ofp);
+}
+
+/* resubmit: another table's actions, then back; its text read back; a
+ * loop cut short; another input port for the lookup. */
+static void
+test_resubmit(void **state)
+{
+	struct ofproto *ofp = make_bridge(true);
+	struct ds d = DS_INIT;
+	struct flow_key k;
+
+	(void)state;
+	add(ofp, "priority=10,actions=resubmit(,3),output:2");
+	add(ofp, "table=3,actions=output:3");
+	key_init(&k, 0); /* OpenFlow port N is datapath port N - 1 */
+	assert_int_equal(xlate_outputs(ofp, &k), 1u << 2 | 1u << 1);
+	add(ofp, "table=4,actions=resubmit(,4)");
+	add(ofp, "priority=20,tcp,actions=resubmit(,4),output:2");
+	assert_int_equal(xlate_outputs(ofp, &k), 1u << 1);
+	add(ofp, "table=5,in_port=3,actions=output:2");
+	add(ofp, "table=5,priority=1,actions=output:3");
+	add(ofp, "priority=30,tcp,tp_dst=80,actions=resubmit(3,5)");
+	assert_int_equal(xlate_outputs(ofp, &k), 1u << 1);
+	add(ofp, "priority=40,tcp,tp_dst=80,actions=resubmit:3");
+	ofproto_flow_dump(ofp, NULL, 3000, format_flows, &d);
+	assert_non_null(strstr(ds_cstr(&d), "actions=resubmit(,3),output:2\n"));
+	assert_non_null(strstr(ds_cstr(&d), "actions=resubmit(3,5)\n"));
+	assert_non_null(strstr(ds_cstr(&d), "actions=resubmit:3\n"));
 	ds_destroy(&d);
 	ofproto_destroy(ofp);
 }
@@ -952,11 +985,17 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_text),         cmocka_unit_test(test_priorities),
-		cmocka_unit_test(test_flow_mods),    cmocka_unit_test(test_timeouts),
-		cmocka_unit_test(test_mac_table),    cmocka_unit_test(test_vlan_modes),
-		cmocka_unit_test(test_revalidation), cmocka_unit_test(test_megaflow_property),
-		cmocka_unit_test(test_groups),       cmocka_unit_test(test_meters),
+		cmocka_unit_test(test_text),
+		cmocka_unit_test(test_priorities),
+		cmocka_unit_test(test_resubmit),
+		cmocka_unit_test(test_flow_mods),
+		cmocka_unit_test(test_timeouts),
+		cmocka_unit_test(test_mac_table),
+		cmocka_unit_test(test_vlan_modes),
+		cmocka_unit_test(test_revalidation),
+		cmocka_unit_test(test_megaflow_property),
+		cmocka_unit_test(test_groups),
+		cmocka_unit_test(test_meters),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
