@@ -919,6 +919,18 @@ ofproto_set_fail_mode(struct ofproto *ofp, bool secure, uint32_t n_controllers,
 	return true;
 }
 
+bool
+ofproto_set_miss_to_controller(struct ofproto *ofp, bool on)
+{
+	if (on == ofp->miss_to_controller) {
+		return false;
+	}
+	ofp->miss_to_controller = on;
+	ofp->reval_all = true;
+	ofp->sweep_wanted = true;
+	return true;
+}
+
 /* ---- Megaflow records ---- */
 
 static struct ukey **

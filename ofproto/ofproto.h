@@ -118,6 +118,11 @@ void ofproto_set_standalone_flow(struct ofproto *ofp, uint64_t now_ms);
 bool ofproto_set_fail_mode(struct ofproto *ofp, bool secure, uint32_t n_controllers,
 			   uint32_t n_connected);
 
+/* Whether a table miss sends the packet to the controllers, as OpenFlow
+ * 1.0 says (1.3 drops it): on while a controller speaks 1.0. True when that
+ * changed: the megaflows want a sweep. */
+bool ofproto_set_miss_to_controller(struct ofproto *ofp, bool on);
+
 /* ---- Flow tables ---- */
 
 enum ofp_flow_mod_cmd {

@@ -121,7 +121,8 @@ struct ofproto {
 	struct ofport *ports[MAX_PORTS];    /* by slot */
 	struct ofport *by_dp[DP_MAX_PORTS]; /* by datapath port */
 	struct mac_table *macs;
-	bool fail_open; /* NORMAL only: controllers configured, none connected */
+	bool fail_open;          /* NORMAL only: controllers configured, none connected */
+	bool miss_to_controller; /* an OpenFlow 1.0 controller: misses go to it */
 	ofproto_flow_removed_fn removed_cb;
 	void *removed_aux;
 

@@ -231,16 +231,28 @@ is_table_miss(const struct rule *r)
 /* The cookie of a DP_ACTION_USERSPACE to the controller: what its packet-in
  * will say (see ofproto_packet_in()). */
 static uint64_t
-controller_cookie(struct xctx *c, uint16_t max_len)
+controller_cookie(struct xctx *c, uint8_t table_id, uint8_t reason, uint16_t max_len)
 {
 	const struct rule *r = c->rule;
-	uint8_t reason = r && is_table_miss(r) ? OFPR_NO_MATCH : OFPR_ACTION;
-	uint8_t table_id = r ? r->table_id : 0xff;
 	uint32_t ctx = ofproto_pin_ctx(c->ofp, r ? r->cookie : UINT64_MAX, c->metadata,
 				       c->in_dp < DP_MAX_PORTS ? 0 : c->in_ofp);
 
 	return CONTROLLER_COOKIE | (uint64_t)ctx << 32 | (uint64_t)table_id << 24 |
 	       (uint64_t)reason << 16 | max_len;
+}
+
+static void
+send_to_controller(struct xctx *c, uint8_t table_id, uint8_t reason, uint16_t max_len)
+{
+	struct ofport *p = c->in_dp < DP_MAX_PORTS ? c->ofp->by_dp[c->in_dp] : NULL;
+
+	if (p && (p->config & OFPPC_NO_PACKET_IN)) {
+		tr(c, "-> no packet-in from %s (port-mod): skipped", p->name);
+		return;
+	}
+	xlate_commit(c);
+	emit(c, DP_ACTION_USERSPACE)->cookie = controller_cookie(c, table_id, reason, max_len);
+	tr(c, "-> to the controller (max_len %u)", max_len);
 }
 
 static void
@@ -268,14 +280,9 @@ do_output(struct xctx *c, uint32_t port, uint16_t max_len)
 		}
 		return;
 	case OFPP_CONTROLLER:
-		p = c->in_dp < DP_MAX_PORTS ? c->ofp->by_dp[c->in_dp] : NULL;
-		if (p && (p->config & OFPPC_NO_PACKET_IN)) {
-			tr(c, "-> no packet-in from %s (port-mod): skipped", p->name);
-			return;
-		}
-		xlate_commit(c);
-		emit(c, DP_ACTION_USERSPACE)->cookie = controller_cookie(c, max_len);
-		tr(c, "-> to the controller (max_len %u)", max_len);
+		send_to_controller(c, c->rule ? c->rule->table_id : 0xff,
+				   c->rule && is_table_miss(c->rule) ? OFPR_NO_MATCH : OFPR_ACTION,
+				   max_len);
 		return;
 	case OFPP_TABLE:
 		if (c->packet_out) {
@@ -833,6 +840,15 @@ run_tables(struct xctx *c, int table_id)
 	while (table_id >= 0 && !c->err) {
 		struct rule *r = lookup(c, (uint8_t)table_id);
 
+		if (!r && c->ofp->miss_to_controller) {
+			/* OpenFlow 1.0's table miss, for its controllers. */
+			tr(c, "%d. no flow matches: table miss: to the controller (OpenFlow 1.0)",
+			   table_id);
+			c->rule = NULL;
+			send_to_controller(c, (uint8_t)table_id, OFPR_NO_MATCH,
+					   0xffff); /* all of it */
+			return false;
+		}
 		if (!r) {
 			tr(c, "%d. no flow matches: table miss: dropped", table_id);
 			return false;

@@ -461,6 +461,9 @@ handle(struct ofconns *c, struct conn *k, const uint8_t *msg, size_t len)
 			return;
 		}
 		k->hello_done = true;
+		if (k->active && k->version == OFP10_VERSION) {
+			ofconn_of10_changed(c, k->br);
+		}
 		return;
 	}
 	if (k->version == OFP10_VERSION) {

@@ -135,6 +135,7 @@ conn_close(struct ofconns *c, struct conn *k)
 	size_t i = k->idx;
 	struct obr *br = k->br;
 	bool active = k->active != NULL;
+	bool of10 = active && k->hello_done && k->version == OFP10_VERSION;
 
 	if (k->active) {
 		/* Reconnect soon: the controller may be restarting. */
@@ -168,6 +169,9 @@ conn_close(struct ofconns *c, struct conn *k)
 	}
 	if (active) {
 		controllers_changed(c, br);
+	}
+	if (of10) {
+		ofconn_of10_changed(c, br);
 	}
 }
 

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "log.h"
 #include "ofconn_priv.h"
 #include "ofp_wire.h"
 
@@ -39,6 +40,36 @@ ports13(void *aux, struct obuf *b)
 	ofproto_lock();
 	ofproto_port_dump(f->k->br->ofp, port_cb, &x);
 	ofproto_unlock();
+}
+
+void
+ofconn_of10_changed(struct ofconns *c, const struct obr *br)
+{
+	bool any = false, changed;
+
+	for (size_t i = 0; i < c->n_conns && !any; i++) {
+		const struct conn *k = c->conns[i];
+
+		any = k->br == br && k->active && k->hello_done && k->version == OFP10_VERSION;
+	}
+	if (!br->ofp) {
+		return;
+	}
+	/* During a reconfiguration the caller holds the lock (and sweeps). */
+	if (!c->configuring) {
+		ofproto_lock();
+	}
+	changed = ofproto_set_miss_to_controller(br->ofp, any);
+	if (!c->configuring) {
+		ofproto_unlock();
+		if (changed) {
+			c->hooks.sync(c->hooks.aux, false);
+		}
+	}
+	if (changed) {
+		VLOG_INFO("ofconn", "%s: table misses %s", br->name,
+			  any ? "go to the OpenFlow 1.0 controller" : "are dropped (OpenFlow 1.3)");
+	}
 }
 
 void

@@ -154,6 +154,11 @@ void fill_desc(struct ofconns *c, const struct ofproto_port_info *pi, struct ofp
  * since the last call into 1.0 (ofconn_of10.c). 'req' (may be NULL) is the
  * 1.0 request being answered, for the data of an error. Nothing on 1.3. */
 void ofconn_downgrade(struct ofconns *c, struct conn *k, const uint8_t *req, size_t req_len);
+/* A controller connection that speaks OpenFlow 1.0 came or went: while
+ * one is up, the bridge's table misses go to the controllers, as 1.0 says
+ * (connections to the switch's listeners, ovs-ofctl's, do not count, as in
+ * Open vSwitch). */
+void ofconn_of10_changed(struct ofconns *c, const struct obr *br);
 /* When the connections first saw port 'ofp_port' of 'br' (0: not yet). */
 uint64_t port_since(const struct obr *br, uint32_t ofp_port);
 
