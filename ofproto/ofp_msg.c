@@ -104,7 +104,7 @@ ofp_encode_hello(struct obuf *b, uint32_t xid)
 
 	put16(b, 1); /* OFPHET_VERSIONBITMAP */
 	put16(b, 8);
-	put32(b, 1u << OFP13_VERSION | 1u << OFP10_VERSION);
+	put32(b, 1u << OFP14_VERSION | 1u << OFP13_VERSION | 1u << OFP10_VERSION);
 	ofp_msg_end(b, start);
 }
 
@@ -122,7 +122,8 @@ ofp_decode_hello(const uint8_t *msg, size_t len, uint8_t *version)
 		if (type == 1) { /* the bitmaps decide: the highest in both */
 			uint32_t bits = elen >= 8 ? get32(msg + ofs + 4) : 0;
 
-			*version = bits & (1u << OFP13_VERSION)   ? OFP13_VERSION
+			*version = bits & (1u << OFP14_VERSION)   ? OFP14_VERSION
+				   : bits & (1u << OFP13_VERSION) ? OFP13_VERSION
 				   : bits & (1u << OFP10_VERSION) ? OFP10_VERSION
 								  : 0;
 			return *version ? OFPERR_OK : OFPERR_HELLO_INCOMPATIBLE;
@@ -130,9 +131,15 @@ ofp_decode_hello(const uint8_t *msg, size_t len, uint8_t *version)
 		ofs += (elen + 7u) / 8 * 8;
 	}
 	/* No bitmap: the lower of the two versions, if the switch speaks it. */
-	*version = msg[0] >= OFP13_VERSION ? OFP13_VERSION : msg[0];
-	return *version == OFP13_VERSION || *version == OFP10_VERSION ? OFPERR_OK
-								      : OFPERR_HELLO_INCOMPATIBLE;
+	*version = msg[0] >= OFP14_VERSION ? OFP14_VERSION : msg[0];
+	switch (*version) {
+	case OFP10_VERSION:
+	case OFP13_VERSION:
+	case OFP14_VERSION:
+		return OFPERR_OK;
+	default:
+		return OFPERR_HELLO_INCOMPATIBLE;
+	}
 }
 
 /* ---- OXM ---- */
@@ -974,7 +981,7 @@ ofp_encode_port(struct obuf *b, const struct ofp_port_desc *p)
 	obuf_put(b, p->name, 16);
 	put32(b, p->config);
 	put32(b, p->link_down ? 1 : 4); /* state: LINK_DOWN or LIVE */
-	put32(b, 0x2000 | 0x20);        /* curr: 10 Gb full, copper */
+	put32(b, 0x40 | 0x800);         /* curr: 10 Gb full duplex, copper */
 	put32(b, 0);                    /* advertised */
 	put32(b, 0);                    /* supported */
 	put32(b, 0);                    /* peer */

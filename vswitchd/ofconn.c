@@ -419,22 +419,22 @@ modifies_state(uint8_t type)
 
 static void handle13(struct ofconns *c, struct conn *k, const uint8_t *msg, size_t len);
 
-/* A message on a connection that speaks OpenFlow 1.0: served as the 1.3
- * message that asks the same, the answers converted back. */
+/* A message on a connection that speaks OpenFlow 1.0 or 1.4: served as the
+ * 1.3 message that asks the same, the answers converted back. */
 static void
-handle10(struct ofconns *c, struct conn *k, const uint8_t *msg, size_t len)
+handle_converted(struct ofconns *c, struct conn *k, const uint8_t *msg, size_t len)
 {
 	struct obuf up;
 	enum ofp_err err;
 
 	ofconn_downgrade(c, k, NULL, 0); /* what was there is not this answer */
-	if (msg[0] != OFP10_VERSION) {
+	if (msg[0] != k->version) {
 		send_error(k, OFPERR_BAD_VERSION, msg, len);
 		ofconn_downgrade(c, k, msg, len);
 		return;
 	}
 	obuf_init(&up);
-	err = of10_to_13(msg, len, &up);
+	err = k->version == OFP10_VERSION ? of10_to_13(msg, len, &up) : of14_to_13(msg, len, &up);
 	if (err) {
 		send_error(k, err, msg, len);
 	} else {
@@ -456,7 +456,7 @@ handle(struct ofconns *c, struct conn *k, const uint8_t *msg, size_t len)
 			/* OFPET_HELLO_FAILED: no common version; then close. */
 			ofp_encode_error(&k->out, OFPERR_HELLO_INCOMPATIBLE, msg, len);
 			k->closing = true;
-			VLOG_INFO("ofconn", "%s: peer offers neither OpenFlow 1.3 nor 1.0: closing",
+			VLOG_INFO("ofconn", "%s: peer offers no OpenFlow 1.4, 1.3 or 1.0: closing",
 				  k->br->name);
 			return;
 		}
@@ -466,8 +466,8 @@ handle(struct ofconns *c, struct conn *k, const uint8_t *msg, size_t len)
 		}
 		return;
 	}
-	if (k->version == OFP10_VERSION) {
-		handle10(c, k, msg, len);
+	if (k->version != OFP13_VERSION) {
+		handle_converted(c, k, msg, len);
 		return;
 	}
 	if (h.version != OFP13_VERSION) {

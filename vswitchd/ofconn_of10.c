@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * OpenFlow 1.0 connections: what the switch writes in 1.3 goes out in 1.0
- * (ofproto/ofp_msg10.h converts each message).
+ * OpenFlow 1.0 and 1.4 connections: what the switch writes in 1.3 goes out
+ * in their version (ofproto/ofp_msg10.h converts each message).
  */
 #include <stdlib.h>
 #include <string.h>
@@ -80,7 +80,7 @@ ofconn_downgrade(struct ofconns *c, struct conn *k, const uint8_t *req, size_t r
 	size_t ofs = k->out_conv;
 	struct obuf tmp;
 
-	if (k->version != OFP10_VERSION || ofs >= k->out.size) {
+	if ((k->version != OFP10_VERSION && k->version != OFP14_VERSION) || ofs >= k->out.size) {
 		return;
 	}
 	obuf_init(&tmp);
@@ -92,7 +92,11 @@ ofconn_downgrade(struct ofconns *c, struct conn *k, const uint8_t *req, size_t r
 		if (mlen < OFP_HEADER_LEN || o + mlen > tmp.size) {
 			break; /* the switch writes whole messages */
 		}
-		of13_to_10(tmp.data + o, mlen, &k->out, &ports, req, req_len);
+		if (k->version == OFP10_VERSION) {
+			of13_to_10(tmp.data + o, mlen, &k->out, &ports, req, req_len);
+		} else {
+			of13_to_14(tmp.data + o, mlen, &k->out, req, req_len);
+		}
 		o += mlen;
 	}
 	k->out_conv = k->out.size;

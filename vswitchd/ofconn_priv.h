@@ -101,9 +101,10 @@ struct conn {
 	size_t in_len, in_alloc;
 	struct obuf out;
 	size_t out_ofs;
-	/* OpenFlow 1.0 (OFP10_VERSION) or 1.3, from the hellos. On a 1.0
-	 * connection 'out' holds 1.0 up to 'out_conv', and after it the 1.3
-	 * messages the switch wrote, until ofconn_downgrade() converts them. */
+	/* OpenFlow 1.0, 1.3 or 1.4, from the hellos. On a 1.0 or 1.4
+	 * connection 'out' holds that version up to 'out_conv', and after it
+	 * the 1.3 messages the switch wrote, until ofconn_downgrade() converts
+	 * them. */
 	uint8_t version;
 	size_t out_conv;
 	bool hello_done;
@@ -150,8 +151,8 @@ void controllers_changed(struct ofconns *c, const struct obr *br);
 void send_error(struct conn *k, enum ofp_err err, const uint8_t *msg, size_t len);
 /* The OpenFlow description of a port of a bridge. */
 void fill_desc(struct ofconns *c, const struct ofproto_port_info *pi, struct ofp_port_desc *d);
-/* On an OpenFlow 1.0 connection, converts what the switch wrote to 'k'
- * since the last call into 1.0 (ofconn_of10.c). 'req' (may be NULL) is the
+/* On an OpenFlow 1.0 or 1.4 connection, converts what the switch wrote to
+ * 'k' since the last call into its version (ofconn_of10.c). 'req' (may be NULL) is the
  * 1.0 request being answered, for the data of an error. Nothing on 1.3. */
 void ofconn_downgrade(struct ofconns *c, struct conn *k, const uint8_t *req, size_t req_len);
 /* A controller connection that speaks OpenFlow 1.0 came or went: while

@@ -223,6 +223,8 @@ test_hello_and_errors(void **state)
 	static const uint8_t bitmap_10_and_14[] = {5, 0, 0, 16, 0, 0, 0, 1,
 						   0, 1, 0, 8,  0, 0, 0, 0x22};
 	static const uint8_t v12_only[] = {3, 0, 0, 8, 0, 0, 0, 1};
+	static const uint8_t bitmap_10_and_15[] = {6, 0, 0, 16, 0, 0, 0, 1,
+						   0, 1, 0, 8,  0, 0, 0, 0x42};
 	uint8_t v = 0;
 	static const uint8_t req[] = {4, 99, 0, 8, 0xde, 0xad, 0xbe, 0xef};
 	struct ofp_hdr h;
@@ -234,14 +236,17 @@ test_hello_and_errors(void **state)
 	assert_int_equal(ofp_decode_hello(v10_only, sizeof v10_only, &v), OFPERR_OK);
 	assert_int_equal(v, OFP10_VERSION);
 	assert_int_equal(ofp_decode_hello(v15_no_bitmap, sizeof v15_no_bitmap, &v), OFPERR_OK);
-	assert_int_equal(v, OFP13_VERSION);
+	assert_int_equal(v, OFP14_VERSION);
 	assert_int_equal(ofp_decode_hello(bitmap_without_13, sizeof bitmap_without_13, &v),
 			 OFPERR_HELLO_INCOMPATIBLE);
 	assert_int_equal(ofp_decode_hello(bitmap_10_and_14, sizeof bitmap_10_and_14, &v),
 			 OFPERR_OK);
-	assert_int_equal(v, OFP10_VERSION);
+	assert_int_equal(v, OFP14_VERSION);
 	assert_int_equal(ofp_decode_hello(v12_only, sizeof v12_only, &v),
 			 OFPERR_HELLO_INCOMPATIBLE);
+	assert_int_equal(ofp_decode_hello(bitmap_10_and_15, sizeof bitmap_10_and_15, &v),
+			 OFPERR_OK);
+	assert_int_equal(v, OFP10_VERSION);
 	assert_int_not_equal(OFPERR_HELLO_INCOMPATIBLE, OFPERR_OK);
 
 	obuf_init(&b);

@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: Apache-2.0
-"""A learning switch for OpenFlow 1.3, as an os-ken application.
+"""A learning switch for OpenFlow 1.3 (or 1.4), as an os-ken application.
 
 It installs a table-miss entry that sends packets to the controller, learns
 the source MAC of every packet-in per switch, installs a flow (in_port,
@@ -11,13 +11,17 @@ from os_ken.base import app_manager
 from os_ken.controller import ofp_event
 from os_ken.controller.handler import CONFIG_DISPATCHER, MAIN_DISPATCHER, set_ev_cls
 from os_ken.lib.packet import ethernet, packet
-from os_ken.ofproto import ofproto_v1_3
+import os
+
+from os_ken.ofproto import ofproto_v1_3, ofproto_v1_4
 
 FLOW_PRIORITY = 10
 
 
 class L2Learning(app_manager.OSKenApp):
-    OFP_VERSIONS = [ofproto_v1_3.OFP_VERSION]
+    # L2_OPENFLOW=1.4: speak OpenFlow 1.4 (the messages it sends are the same).
+    OFP_VERSIONS = [ofproto_v1_4.OFP_VERSION if os.environ.get("L2_OPENFLOW") == "1.4"
+                    else ofproto_v1_3.OFP_VERSION]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
