@@ -84,6 +84,8 @@ ofpact_equal(const struct ofpact *a, const struct ofpact *b)
 		return a->port == b->port;
 	case OFPACT_RESUBMIT:
 		return a->port == b->port && a->table == b->table;
+	case OFPACT_SET_QUEUE:
+		return a->port == b->port;
 	case OFPACT_PUSH_VLAN:
 	case OFPACT_PUSH_MPLS:
 	case OFPACT_POP_MPLS:
@@ -557,7 +559,17 @@ parse_action(char *word, struct list *l, const struct ofp_port_names *names, cha
 		ret = 0;
 	} else if (!strcmp(word, "resubmit")) {
 		ret = parse_resubmit(arg, names, &a, err);
-	} else if (!strcmp(word, "set_queue") || !strcmp(word, "learn")) {
+	} else if (!strcmp(word, "set_queue")) {
+		uint64_t v;
+
+		if (parse_uint(arg, UINT32_MAX - 1, &v)) {
+			return fail(err, "set_queue:%s: a queue is 0-%u", arg ? arg : "",
+				    UINT32_MAX - 1);
+		}
+		a.type = OFPACT_SET_QUEUE;
+		a.port = (uint32_t)v;
+		ret = 0;
+	} else if (!strcmp(word, "learn")) {
 		return fail(err, "%s: not supported yet", word);
 	} else {
 		for (size_t i = 0; i < ARRAY_SIZE(mods); i++) {
@@ -759,6 +771,9 @@ ofpact_format(const struct ofpact *a, struct ds *out)
 		return;
 	case OFPACT_GROUP:
 		ds_put_format(out, "group:%" PRIu32, a->port);
+		return;
+	case OFPACT_SET_QUEUE:
+		ds_put_format(out, "set_queue:%" PRIu32, a->port);
 		return;
 	case OFPACT_RESUBMIT:
 		/* As ovs-ofctl: resubmit:PORT, resubmit(,TABLE), resubmit(PORT,TABLE). */

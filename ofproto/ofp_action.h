@@ -46,6 +46,7 @@ enum ofpact_type {
 	OFPACT_GROUP,        /* port: the group id */
 	OFPACT_COPY_TTL_OUT, /* the TTL under the outermost MPLS label into it */
 	OFPACT_COPY_TTL_IN,  /* the outermost MPLS label's TTL into what it carries */
+	OFPACT_SET_QUEUE,    /* port: the queue id (no port has queues: no effect) */
 	OFPACT_RESUBMIT,     /* port (OFPP_IN_PORT: the packet's), table (0xff: this one):
 			      * the lookup there, its actions, then the next action here */
 };

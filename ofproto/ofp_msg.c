@@ -576,6 +576,11 @@ ofp_decode_actions(const uint8_t *p, size_t len, struct ofpact **out, uint32_t *
 		case OFPAT_EXPERIMENTER:
 			err = ofp_decode_nx_action(p + ofs, alen, a);
 			break;
+		case OFPAT_SET_QUEUE:
+			a->type = OFPACT_SET_QUEUE;
+			a->port = get32(p + ofs + 4);
+			err = alen != 8 ? OFPERR_BAD_ACTION_LEN : OFPERR_OK;
+			break;
 		case OFPAT_GROUP:
 			a->type = OFPACT_GROUP;
 			a->port = get32(p + ofs + 4);
@@ -770,6 +775,11 @@ ofp_encode_action(struct obuf *b, const struct ofpact *a)
 		return;
 	case OFPACT_RESUBMIT:
 		ofp_encode_nx_action(b, a);
+		return;
+	case OFPACT_SET_QUEUE:
+		put16(b, OFPAT_SET_QUEUE);
+		put16(b, 8);
+		put32(b, a->port);
 		return;
 	case OFPACT_MOD_VLAN_VID:
 	case OFPACT_MOD_VLAN_PCP:

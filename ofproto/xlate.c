@@ -695,6 +695,10 @@ do_actions(struct xctx *c, const struct ofpact *acts, uint32_t n)
 		case OFPACT_RESUBMIT:
 			resubmit(c, a->port, a->table);
 			break;
+		case OFPACT_SET_QUEUE:
+			/* As Open vSwitch on a port without QoS queues. */
+			tr(c, "set_queue:%" PRIu32 ": no port has queues: no effect", a->port);
+			break;
 		case OFPACT_PUSH_MPLS:
 			xlate_push_mpls(c, a->ethertype);
 			break;
@@ -761,7 +765,7 @@ run_action_set(struct xctx *c)
 		OFPACT_COPY_TTL_IN, OFPACT_POP_VLAN,     OFPACT_POP_MPLS,   OFPACT_POP_PBB,
 		OFPACT_PUSH_MPLS,   OFPACT_PUSH_PBB,     OFPACT_PUSH_VLAN,  OFPACT_COPY_TTL_OUT,
 		OFPACT_DEC_TTL,     OFPACT_DEC_MPLS_TTL, OFPACT_SET_NW_TTL, OFPACT_SET_MPLS_TTL,
-		OFPACT_SET_FIELD,   OFPACT_GROUP,        OFPACT_OUTPUT};
+		OFPACT_SET_FIELD,   OFPACT_SET_QUEUE,    OFPACT_GROUP,      OFPACT_OUTPUT};
 	bool has_group = false;
 
 	if (!c->n_aset) {

@@ -235,6 +235,9 @@ check "the loop in a trace" grep -q "a loop" <<<"$(ctl trace "$BR" "in_port=1,ud
 check "ping still works next to the loop" pings
 refused() { ! ofctl add-flow "$OF" "$1" 2>/dev/null; }
 check "resubmit is refused in write_actions" refused "table=0,actions=write_actions(resubmit(,1))"
+check "set_queue (no queues: no effect)" ofctl add-flow "$OF" "table=0,priority=25,icmp,actions=set_queue:3,resubmit(,5)"
+check "set_queue read back" grep -qF "actions=set_queue:3,resubmit(,5)" <<<"$(ofctl dump-flows "$OF" table=0)"
+check "ping with set_queue on the way" pings
 check "tcp_flags match" ofctl add-flow "$OF" "table=0,priority=30,tcp,tcp_flags=+syn-ack,actions=drop"
 check "nw_frag match" ofctl add-flow "$OF" "table=0,priority=30,ip,nw_frag=later,actions=drop"
 flows=$(ofctl dump-flows "$OF" table=0)
