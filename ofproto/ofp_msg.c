@@ -104,7 +104,8 @@ ofp_encode_hello(struct obuf *b, uint32_t xid)
 
 	put16(b, 1); /* OFPHET_VERSIONBITMAP */
 	put16(b, 8);
-	put32(b, 1u << OFP14_VERSION | 1u << OFP13_VERSION | 1u << OFP10_VERSION);
+	put32(b, 1u << OFP15_VERSION | 1u << OFP14_VERSION | 1u << OFP13_VERSION |
+			 1u << OFP10_VERSION);
 	ofp_msg_end(b, start);
 }
 
@@ -122,7 +123,8 @@ ofp_decode_hello(const uint8_t *msg, size_t len, uint8_t *version)
 		if (type == 1) { /* the bitmaps decide: the highest in both */
 			uint32_t bits = elen >= 8 ? get32(msg + ofs + 4) : 0;
 
-			*version = bits & (1u << OFP14_VERSION)   ? OFP14_VERSION
+			*version = bits & (1u << OFP15_VERSION)   ? OFP15_VERSION
+				   : bits & (1u << OFP14_VERSION) ? OFP14_VERSION
 				   : bits & (1u << OFP13_VERSION) ? OFP13_VERSION
 				   : bits & (1u << OFP10_VERSION) ? OFP10_VERSION
 								  : 0;
@@ -131,11 +133,12 @@ ofp_decode_hello(const uint8_t *msg, size_t len, uint8_t *version)
 		ofs += (elen + 7u) / 8 * 8;
 	}
 	/* No bitmap: the lower of the two versions, if the switch speaks it. */
-	*version = msg[0] >= OFP14_VERSION ? OFP14_VERSION : msg[0];
+	*version = msg[0] >= OFP15_VERSION ? OFP15_VERSION : msg[0];
 	switch (*version) {
 	case OFP10_VERSION:
 	case OFP13_VERSION:
 	case OFP14_VERSION:
+	case OFP15_VERSION:
 		return OFPERR_OK;
 	default:
 		return OFPERR_HELLO_INCOMPATIBLE;
@@ -183,6 +186,7 @@ static const struct ext_oxm ext_oxms[] = {
 	{OXM_CLASS_NXM1, 0, {26, MFF_IP_FRAG, 1}},
 	{OXM_CLASS_EXP, ONF_EXPERIMENTER, {42, MFF_TCP_FLAGS, 2}},
 	{OXM_CLASS_NXM1, 0, {34, MFF_TCP_FLAGS, 2}},
+	{0x8000, 0, {42, MFF_TCP_FLAGS, 2}}, /* OpenFlow 1.5 made it basic */
 };
 
 static const struct ext_oxm *
@@ -330,8 +334,8 @@ ofp_decode_match(const uint8_t *p, size_t len, struct match *m, size_t *used)
 		if (ofs + 4 + olen > mlen) {
 			return OFPERR_BAD_MATCH_LEN;
 		}
-		if (cls == 0x8000) {
-			o = oxm_by_field(field);
+		if (cls == 0x8000 && (o = oxm_by_field(field)) != NULL) {
+			/* a field OpenFlow 1.3 names */
 		} else {
 			const struct ext_oxm *e;
 

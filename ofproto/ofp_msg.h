@@ -23,6 +23,7 @@ enum {
 	OFP10_VERSION = 1,
 	OFP13_VERSION = 4,
 	OFP14_VERSION = 5,
+	OFP15_VERSION = 6,
 	OFP_HEADER_LEN = 8,
 	OFP_MSG_MAX = 65535
 };
@@ -179,11 +180,11 @@ void ofp_msg_end(struct obuf *b, size_t start);
  * them are echoed). */
 void ofp_encode_error(struct obuf *b, enum ofp_err err, const uint8_t *req, size_t req_len);
 
-/* Hello with a version bitmap of OpenFlow 1.4, 1.3 and 1.0. */
+/* Hello with a version bitmap of OpenFlow 1.5, 1.4, 1.3 and 1.0. */
 void ofp_encode_hello(struct obuf *b, uint32_t xid);
-/* The version a peer's hello agrees on: the highest of 1.4, 1.3 and 1.0 in
- * its bitmap, else the lower of its version and 1.4, if that is one of
- * them; otherwise OFPERR_HELLO_INCOMPATIBLE. */
+/* The version a peer's hello agrees on: the highest of 1.5, 1.4, 1.3 and
+ * 1.0 in its bitmap, else the lower of its version and 1.5, if that is one
+ * of them; otherwise OFPERR_HELLO_INCOMPATIBLE. */
 enum ofp_err ofp_decode_hello(const uint8_t *msg, size_t len, uint8_t *version);
 
 /* OXM matches. */

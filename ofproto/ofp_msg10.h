@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * OpenFlow 1.0 and 1.4 on the wire. The switch serves OpenFlow 1.3; a connection
+ * OpenFlow 1.0, 1.4 and 1.5 on the wire. The switch serves OpenFlow 1.3; a connection
  * that negotiated 1.0 has each of its messages converted to the 1.3 message
  * that asks the same (of10_to_13()), and each 1.3 message the switch sends
  * it converted back (of13_to_10()). The tables, groups and meters stay one
@@ -41,6 +41,12 @@ void of13_to_10(const uint8_t *msg, size_t len, struct obuf *out, const struct o
  * port mods and the asynchronous configuration carry properties. */
 enum ofp_err of14_to_13(const uint8_t *msg, size_t len, struct obuf *out);
 void of13_to_14(const uint8_t *msg, size_t len, struct obuf *out, const uint8_t *request,
+		size_t request_len);
+
+/* OpenFlow 1.5 (ofp_msg15.c): 1.4 with packet-outs that match, OXS
+ * counters, bucket properties and the meter action. */
+enum ofp_err of15_to_13(const uint8_t *msg, size_t len, struct obuf *out);
+void of13_to_15(const uint8_t *msg, size_t len, struct obuf *out, const uint8_t *request,
 		size_t request_len);
 
 #endif /* VS_OFP_MSG10_H */

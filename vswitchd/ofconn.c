@@ -419,8 +419,8 @@ modifies_state(uint8_t type)
 
 static void handle13(struct ofconns *c, struct conn *k, const uint8_t *msg, size_t len);
 
-/* A message on a connection that speaks OpenFlow 1.0 or 1.4: served as the
- * 1.3 message that asks the same, the answers converted back. */
+/* A message on a connection that speaks OpenFlow 1.0, 1.4 or 1.5: served as
+ * the 1.3 message that asks the same, the answers converted back. */
 static void
 handle_converted(struct ofconns *c, struct conn *k, const uint8_t *msg, size_t len)
 {
@@ -434,7 +434,9 @@ handle_converted(struct ofconns *c, struct conn *k, const uint8_t *msg, size_t l
 		return;
 	}
 	obuf_init(&up);
-	err = k->version == OFP10_VERSION ? of10_to_13(msg, len, &up) : of14_to_13(msg, len, &up);
+	err = k->version == OFP10_VERSION   ? of10_to_13(msg, len, &up)
+	      : k->version == OFP14_VERSION ? of14_to_13(msg, len, &up)
+					    : of15_to_13(msg, len, &up);
 	if (err) {
 		send_error(k, err, msg, len);
 	} else {
@@ -456,7 +458,8 @@ handle(struct ofconns *c, struct conn *k, const uint8_t *msg, size_t len)
 			/* OFPET_HELLO_FAILED: no common version; then close. */
 			ofp_encode_error(&k->out, OFPERR_HELLO_INCOMPATIBLE, msg, len);
 			k->closing = true;
-			VLOG_INFO("ofconn", "%s: peer offers no OpenFlow 1.4, 1.3 or 1.0: closing",
+			VLOG_INFO("ofconn",
+				  "%s: peer offers no OpenFlow 1.5, 1.4, 1.3 or 1.0: closing",
 				  k->br->name);
 			return;
 		}

@@ -80,7 +80,7 @@ ofconn_downgrade(struct ofconns *c, struct conn *k, const uint8_t *req, size_t r
 	size_t ofs = k->out_conv;
 	struct obuf tmp;
 
-	if ((k->version != OFP10_VERSION && k->version != OFP14_VERSION) || ofs >= k->out.size) {
+	if (!k->hello_done || k->version == OFP13_VERSION || ofs >= k->out.size) {
 		return;
 	}
 	obuf_init(&tmp);
@@ -94,8 +94,10 @@ ofconn_downgrade(struct ofconns *c, struct conn *k, const uint8_t *req, size_t r
 		}
 		if (k->version == OFP10_VERSION) {
 			of13_to_10(tmp.data + o, mlen, &k->out, &ports, req, req_len);
-		} else {
+		} else if (k->version == OFP14_VERSION) {
 			of13_to_14(tmp.data + o, mlen, &k->out, req, req_len);
+		} else {
+			of13_to_15(tmp.data + o, mlen, &k->out, req, req_len);
 		}
 		o += mlen;
 	}

@@ -118,8 +118,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		meter_round_trip(&mm);
 	}
 	ofp_decode_hello(copy, size, &version);
-	/* As OpenFlow 1.0 or 1.4 from a peer, and as a 1.3 message to such a
-	 * peer. */
+	/* As OpenFlow 1.0, 1.4 or 1.5 from a peer, and as a 1.3 message to
+	 * such a peer. */
 	obuf_init(&up);
 	obuf_init(&down);
 	if (of10_to_13(copy, size, &up) == OFPERR_OK) {
@@ -131,6 +131,11 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		of13_to_14(up.data, up.size, &down, copy, size);
 	}
 	of13_to_14(copy, size, &down, NULL, 0);
+	up.size = 0;
+	if (of15_to_13(copy, size, &up) == OFPERR_OK) {
+		of13_to_15(up.data, up.size, &down, copy, size);
+	}
+	of13_to_15(copy, size, &down, NULL, 0);
 	obuf_free(&up);
 	obuf_free(&down);
 	ofp_decode_match(copy + OFP_HEADER_LEN, size - OFP_HEADER_LEN, &m, &used);

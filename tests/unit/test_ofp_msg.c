@@ -218,8 +218,8 @@ test_hello_and_errors(void **state)
 	static const uint8_t v13_bitmap[] = {4, 0, 0, 16, 0, 0, 0, 1, 0, 1, 0, 8, 0, 0, 0, 0x10};
 	static const uint8_t v10_only[] = {1, 0, 0, 8, 0, 0, 0, 1};
 	static const uint8_t v15_no_bitmap[] = {6, 0, 0, 8, 0, 0, 0, 1};
-	static const uint8_t bitmap_without_13[] = {6, 0, 0, 16, 0, 0, 0, 1,
-						    0, 1, 0, 8,  0, 0, 0, 0x40};
+	static const uint8_t bitmap_without_13[] = {7, 0, 0, 16, 0, 0, 0, 1,
+						    0, 1, 0, 8,  0, 0, 0, 0x80}; /* 1.6 only */
 	static const uint8_t bitmap_10_and_14[] = {5, 0, 0, 16, 0, 0, 0, 1,
 						   0, 1, 0, 8,  0, 0, 0, 0x22};
 	static const uint8_t v12_only[] = {3, 0, 0, 8, 0, 0, 0, 1};
@@ -236,7 +236,7 @@ test_hello_and_errors(void **state)
 	assert_int_equal(ofp_decode_hello(v10_only, sizeof v10_only, &v), OFPERR_OK);
 	assert_int_equal(v, OFP10_VERSION);
 	assert_int_equal(ofp_decode_hello(v15_no_bitmap, sizeof v15_no_bitmap, &v), OFPERR_OK);
-	assert_int_equal(v, OFP14_VERSION);
+	assert_int_equal(v, OFP15_VERSION);
 	assert_int_equal(ofp_decode_hello(bitmap_without_13, sizeof bitmap_without_13, &v),
 			 OFPERR_HELLO_INCOMPATIBLE);
 	assert_int_equal(ofp_decode_hello(bitmap_10_and_14, sizeof bitmap_10_and_14, &v),
@@ -246,7 +246,7 @@ test_hello_and_errors(void **state)
 			 OFPERR_HELLO_INCOMPATIBLE);
 	assert_int_equal(ofp_decode_hello(bitmap_10_and_15, sizeof bitmap_10_and_15, &v),
 			 OFPERR_OK);
-	assert_int_equal(v, OFP10_VERSION);
+	assert_int_equal(v, OFP15_VERSION);
 	assert_int_not_equal(OFPERR_HELLO_INCOMPATIBLE, OFPERR_OK);
 
 	obuf_init(&b);

@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: Apache-2.0
-"""A learning switch for OpenFlow 1.3 (or 1.4), as an os-ken application.
+"""A learning switch for OpenFlow 1.3 (or 1.4, 1.5), as an os-ken application.
 
 It installs a table-miss entry that sends packets to the controller, learns
 the source MAC of every packet-in per switch, installs a flow (in_port,
@@ -13,15 +13,16 @@ from os_ken.controller.handler import CONFIG_DISPATCHER, MAIN_DISPATCHER, set_ev
 from os_ken.lib.packet import ethernet, packet
 import os
 
-from os_ken.ofproto import ofproto_v1_3, ofproto_v1_4
+from os_ken.ofproto import ofproto_v1_3, ofproto_v1_4, ofproto_v1_5
 
 FLOW_PRIORITY = 10
 
 
 class L2Learning(app_manager.OSKenApp):
-    # L2_OPENFLOW=1.4: speak OpenFlow 1.4 (the messages it sends are the same).
-    OFP_VERSIONS = [ofproto_v1_4.OFP_VERSION if os.environ.get("L2_OPENFLOW") == "1.4"
-                    else ofproto_v1_3.OFP_VERSION]
+    # L2_OPENFLOW=1.4 or 1.5: speak that version (1.5's packet-out names
+    # its input port in a match; the rest is the same).
+    OFP_VERSIONS = [{"1.4": ofproto_v1_4.OFP_VERSION, "1.5": ofproto_v1_5.OFP_VERSION}.get(
+        os.environ.get("L2_OPENFLOW"), ofproto_v1_3.OFP_VERSION)]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -57,5 +58,10 @@ class L2Learning(app_manager.OSKenApp):
             dp.send_msg(parser.OFPFlowMod(dp, priority=FLOW_PRIORITY, match=match,
                                           instructions=inst))
             self.logger.info("l2: %016x flow %s -> port %d", dp.id, eth.dst, out)
-        dp.send_msg(parser.OFPPacketOut(dp, buffer_id=ofp.OFP_NO_BUFFER, in_port=in_port,
-                                        actions=actions, data=msg.data))
+        if dp.ofproto.OFP_VERSION >= ofproto_v1_5.OFP_VERSION:
+            dp.send_msg(parser.OFPPacketOut(dp, buffer_id=ofp.OFP_NO_BUFFER,
+                                            match=parser.OFPMatch(in_port=in_port),
+                                            actions=actions, data=msg.data))
+        else:
+            dp.send_msg(parser.OFPPacketOut(dp, buffer_id=ofp.OFP_NO_BUFFER, in_port=in_port,
+                                            actions=actions, data=msg.data))
