@@ -13,6 +13,8 @@
 #include <string.h>
 #include <strings.h>
 
+#include "ofp_nx.h"
+
 void
 ofp_insts_init(struct ofp_insts *in)
 {
@@ -86,6 +88,12 @@ ofpact_equal(const struct ofpact *a, const struct ofpact *b)
 		return a->port == b->port && a->table == b->table;
 	case OFPACT_SET_QUEUE:
 		return a->port == b->port;
+	case OFPACT_MOVE:
+	case OFPACT_LOAD:
+		return a->field == b->field && a->dst_ofs == b->dst_ofs && a->n_bits == b->n_bits &&
+		       (a->type == OFPACT_MOVE
+				? a->src_field == b->src_field && a->src_ofs == b->src_ofs
+				: a->value.u == b->value.u);
 	case OFPACT_PUSH_VLAN:
 	case OFPACT_PUSH_MPLS:
 	case OFPACT_POP_MPLS:
@@ -459,8 +467,13 @@ parse_instruction(const char *name, const char *arg, struct ofp_insts *in, uint8
 		}
 		ret = parse_list(arg ? arg : "", l, names, NULL, table_id, err);
 		for (uint32_t i = 0; !ret && i < l->n; i++) {
-			if (l->a[i].type == OFPACT_RESUBMIT) {
-				ret = fail(err, "%s", "resubmit cannot be in write_actions");
+			enum ofpact_type t = l->a[i].type;
+
+			if (t == OFPACT_RESUBMIT || t == OFPACT_MOVE || t == OFPACT_LOAD) {
+				ret = fail(err, "%s cannot be in write_actions",
+					   t == OFPACT_RESUBMIT ? "resubmit"
+					   : t == OFPACT_MOVE   ? "move"
+								: "load");
 			}
 		}
 		if (!ret) {
@@ -559,6 +572,10 @@ parse_action(char *word, struct list *l, const struct ofp_port_names *names, cha
 		ret = 0;
 	} else if (!strcmp(word, "resubmit")) {
 		ret = parse_resubmit(arg, names, &a, err);
+	} else if (!strcmp(word, "move")) {
+		ret = nx_parse_move(arg, &a, err);
+	} else if (!strcmp(word, "load")) {
+		ret = nx_parse_load(arg, &a, err);
 	} else if (!strcmp(word, "set_queue")) {
 		uint64_t v;
 
@@ -774,6 +791,10 @@ ofpact_format(const struct ofpact *a, struct ds *out)
 		return;
 	case OFPACT_SET_QUEUE:
 		ds_put_format(out, "set_queue:%" PRIu32, a->port);
+		return;
+	case OFPACT_MOVE:
+	case OFPACT_LOAD:
+		nx_format(a, out);
 		return;
 	case OFPACT_RESUBMIT:
 		/* As ovs-ofctl: resubmit:PORT, resubmit(,TABLE), resubmit(PORT,TABLE). */

@@ -47,17 +47,22 @@ enum ofpact_type {
 	OFPACT_COPY_TTL_OUT, /* the TTL under the outermost MPLS label into it */
 	OFPACT_COPY_TTL_IN,  /* the outermost MPLS label's TTL into what it carries */
 	OFPACT_SET_QUEUE,    /* port: the queue id (no port has queues: no effect) */
+	OFPACT_MOVE,         /* bits src_ofs.. of src_field into dst_ofs.. of field */
+	OFPACT_LOAD,         /* value.u into bits dst_ofs.. of field (ofp_nx.h) */
 	OFPACT_RESUBMIT,     /* port (OFPP_IN_PORT: the packet's), table (0xff: this one):
 			      * the lookup there, its actions, then the next action here */
 };
 
 struct ofpact {
 	enum ofpact_type type;
-	uint16_t ethertype; /* PUSH_VLAN, PUSH_MPLS, POP_MPLS, PUSH_PBB */
-	uint16_t max_len;   /* OUTPUT to CONTROLLER */
-	uint32_t port;      /* OUTPUT; GROUP: the group id */
-	uint8_t table;      /* RESUBMIT */
-	enum mf_id field;   /* SET_FIELD (also MOD_VLAN_* use value.u) */
+	uint16_t ethertype;        /* PUSH_VLAN, PUSH_MPLS, POP_MPLS, PUSH_PBB */
+	uint16_t max_len;          /* OUTPUT to CONTROLLER */
+	uint32_t port;             /* OUTPUT; GROUP: the group id */
+	uint8_t table;             /* RESUBMIT */
+	enum mf_id src_field;      /* MOVE */
+	uint16_t src_ofs, dst_ofs; /* MOVE, LOAD: the first bit */
+	uint16_t n_bits;           /* MOVE, LOAD */
+	enum mf_id field;          /* SET_FIELD (also MOD_VLAN_* use value.u) */
 	union mf_value value, mask;
 };
 

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ofp_nx.h"
 #include "ofp_wire.h"
 
 /* ---- Buffers and integers ---- */
@@ -622,6 +623,9 @@ ofp_decode_nx_action(const uint8_t *p, uint16_t alen, struct ofpact *a)
 		return OFPERR_BAD_ACTION_EXPERIMENTER;
 	}
 	subtype = get16(p + 8);
+	if (subtype == NXAST_REG_MOVE || subtype == NXAST_REG_LOAD) {
+		return nx_decode_field_action(p, alen, a);
+	}
 	if (subtype != NXAST_RESUBMIT && subtype != NXAST_RESUBMIT_TABLE) {
 		return OFPERR_BAD_ACTION_EXP_TYPE;
 	}
@@ -634,6 +638,10 @@ ofp_decode_nx_action(const uint8_t *p, uint16_t alen, struct ofpact *a)
 void
 ofp_encode_nx_action(struct obuf *b, const struct ofpact *a)
 {
+	if (a->type == OFPACT_MOVE || a->type == OFPACT_LOAD) {
+		nx_encode_field_action(b, a);
+		return;
+	}
 	put16(b, OFPAT_EXPERIMENTER);
 	put16(b, 16);
 	put32(b, NX_EXPERIMENTER);
@@ -688,9 +696,12 @@ ofp_decode_insts(const uint8_t *p, size_t len, struct ofp_insts *in)
 			err = ofp_decode_actions(p + ofs + 8, ilen - 8u, &in->write, &in->n_write,
 						 ACTS_FLOW);
 			for (uint32_t i = 0; !err && i < in->n_write; i++) {
-				/* The action set has no place for it. */
-				err = in->write[i].type == OFPACT_RESUBMIT ? OFPERR_BAD_ACTION_TYPE
-									   : OFPERR_OK;
+				/* The action set has no place for them. */
+				enum ofpact_type t = in->write[i].type;
+
+				err = t == OFPACT_RESUBMIT || t == OFPACT_MOVE || t == OFPACT_LOAD
+					      ? OFPERR_BAD_ACTION_TYPE
+					      : OFPERR_OK;
 			}
 			break;
 		case OFPIT_APPLY_ACTIONS:
@@ -778,6 +789,8 @@ ofp_encode_action(struct obuf *b, const struct ofpact *a)
 		put32(b, 0);
 		return;
 	case OFPACT_RESUBMIT:
+	case OFPACT_MOVE:
+	case OFPACT_LOAD:
 		ofp_encode_nx_action(b, a);
 		return;
 	case OFPACT_SET_QUEUE:

@@ -421,6 +421,8 @@ action_to10(struct obuf *b, const struct ofpact *a)
 		put32(b, 0);
 		return;
 	case OFPACT_RESUBMIT:
+	case OFPACT_MOVE:
+	case OFPACT_LOAD:
 		ofp_encode_nx_action(b, a);
 		return;
 	case OFPACT_SET_FIELD:

@@ -388,6 +388,39 @@ set_field(struct xctx *c, const struct ofpact *a)
 	c->changed = true;
 }
 
+/* Nicira's move and load: bits of a field, or a value, into bits of
+ * another field. The source is read, so it is matched exactly; a field
+ * the packet does not have (its prerequisites do not hold) makes it a
+ * no-op, as a set-field is. */
+static void
+move_load(struct xctx *c, const struct ofpact *a)
+{
+	const struct mf_field *dst = mf_from_id(a->field);
+	const struct mf_field *src = a->type == OFPACT_MOVE ? mf_from_id(a->src_field) : NULL;
+	union mf_value sv, v, mask;
+
+	if ((src && !prereqs_hold(c, src)) || !prereqs_hold(c, dst)) {
+		tr(c, "%s: the packet lacks a field: nothing done",
+		   a->type == OFPACT_MOVE ? "move" : "load");
+		return;
+	}
+	memset(&v, 0, sizeof v);
+	memset(&mask, 0, sizeof mask);
+	if (src) {
+		mf_get(src, &c->flow, c->metadata, &sv);
+		memset((uint8_t *)c->wc + src->ofs, 0xff, src->size);
+	}
+	for (unsigned int done = 0; done < a->n_bits; done += 64) {
+		unsigned int n = a->n_bits - done < 64 ? a->n_bits - done : 64;
+		uint64_t bits = src ? nx_bits_get(src, &sv, a->src_ofs + done, n) : a->value.u;
+
+		nx_bits_set(dst, &v, &mask, a->dst_ofs + done, n, bits);
+	}
+	memset((uint8_t *)c->wc + dst->ofs, 0xff, dst->size);
+	mf_set(dst, &c->flow, &c->metadata, &v, &mask);
+	c->changed = true;
+}
+
 static void
 mod_vlan(struct xctx *c, const struct ofpact *a)
 {
@@ -694,6 +727,10 @@ do_actions(struct xctx *c, const struct ofpact *acts, uint32_t n)
 			break;
 		case OFPACT_RESUBMIT:
 			resubmit(c, a->port, a->table);
+			break;
+		case OFPACT_MOVE:
+		case OFPACT_LOAD:
+			move_load(c, a);
 			break;
 		case OFPACT_SET_QUEUE:
 			/* As Open vSwitch on a port without QoS queues. */

@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "ofp_nx.h"
 #include "ofproto_priv.h"
 
 struct xctx {

@@ -243,4 +243,21 @@ check "nw_frag match" ofctl add-flow "$OF" "table=0,priority=30,ip,nw_frag=later
 flows=$(ofctl dump-flows "$OF" table=0)
 check "tcp_flags read back" grep -qF "tcp,tcp_flags=+syn-ack actions=drop" <<<"$flows"
 check "nw_frag read back" grep -qF "ip,nw_frag=later actions=drop" <<<"$flows"
+
+# An ARP responder out of move and load (and the ARP set-fields under them):
+# the switch answers for an address no host has, and the kernel in the
+# namespace believes it.
+IP254=$(printf '0x%02x%02x%02x%02x' $(tr . ' ' <<<"$NET.254"))
+check "clean slate for the ARP responder" ofctl del-flows "$OF"
+check "the responder flow" ofctl add-flow "$OF" "priority=100,arp,arp_op=1,arp_tpa=$NET.254,actions=\
+move:NXM_OF_ETH_SRC[]->NXM_OF_ETH_DST[],mod_dl_src:02:00:00:00:00:fe,\
+load:0x2->NXM_OF_ARP_OP[],move:NXM_NX_ARP_SHA[]->NXM_NX_ARP_THA[],\
+load:0x0200000000fe->NXM_NX_ARP_SHA[],move:NXM_OF_ARP_SPA[]->NXM_OF_ARP_TPA[],\
+load:$IP254->NXM_OF_ARP_SPA[],IN_PORT"
+check "everything else by NORMAL" ofctl add-flow "$OF" "priority=10,actions=NORMAL"
+check "move and load read back" grep -qF "move:NXM_OF_ETH_SRC[]->NXM_OF_ETH_DST[]" <<<"$(ofctl dump-flows "$OF")"
+ip netns exec on1$S ping -c 1 -W 1 "$NET.254" >/dev/null 2>&1
+answered() { ip -n on1$S neigh show "$NET.254" | grep -q "lladdr 02:00:00:00:00:fe"; }
+check "the switch answered ARP for $NET.254" answered
+check "and NORMAL still pings" pings
 finish
