@@ -419,6 +419,14 @@ multipart_to15(const uint8_t *msg, size_t len, struct obuf *out)
 		}
 	} else {
 		while (end - body >= 8 && get16(body) >= 8 && get16(body) <= end - body) {
+			if (out->size - start > OFP_MSG_MAX - 8192) {
+				/* 1.5's entries are longer: go on in another message. */
+				out->data[start + 11] |= 1; /* OFPMPF_REPLY_MORE */
+				ofp_msg_end(out, start);
+				start = out->size;
+				obuf_put(out, msg, 16);
+				out->data[start] = OFP15_VERSION;
+			}
 			if (type == OFPMP_FLOW) {
 				flow_entry_to15(out, body, get16(body));
 			} else {

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * OpenFlow 1.0 and 1.4 connections: what the switch writes in 1.3 goes out
- * in their version (ofproto/ofp_msg10.h converts each message).
+ * OpenFlow 1.0, 1.4 and 1.5 connections: what the switch writes in 1.3
+ * goes out in their version (ofproto/ofp_msg10.h converts each message),
+ * and table misses for 1.0 controllers.
  */
 #include <stdlib.h>
 #include <string.h>
