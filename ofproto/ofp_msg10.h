@@ -40,6 +40,11 @@ void of13_to_10(const uint8_t *msg, size_t len, struct obuf *out, const struct o
  * another version byte; port descriptions, port status, port statistics,
  * port mods and the asynchronous configuration carry properties. */
 enum ofp_err of14_to_13(const uint8_t *msg, size_t len, struct obuf *out);
+/* A 1.4 or 1.5 SET_ASYNC lists only the properties it changes: 'now' is
+ * the connection's configuration ([packet-in, port status, flow removed]
+ * [master, slave]) the others keep. */
+enum ofp_err of14_set_async_to13(const uint8_t *msg, size_t len, const uint32_t now[3][2],
+				 struct obuf *out);
 void of13_to_14(const uint8_t *msg, size_t len, struct obuf *out, const uint8_t *request,
 		size_t request_len);
 

@@ -60,15 +60,13 @@ port_mod_from14(const uint8_t *msg, size_t len, struct obuf *out)
 	return OFPERR_OK;
 }
 
-/* 1.4's asynchronous configuration properties: for each of packet-in, port
- * status and flow removed, a mask for slaves (even types) and for masters
- * (odd). What a message leaves out takes the specification's default. */
-static enum ofp_err
-set_async_from14(const uint8_t *msg, size_t len, struct obuf *out)
+enum ofp_err
+of14_set_async_to13(const uint8_t *msg, size_t len, const uint32_t now[3][2], struct obuf *out)
 {
-	uint32_t masks[3][2] = {{0x3, 0}, {0x7, 0x7}, {0xf, 0}}; /* [kind][master, slave] */
+	uint32_t masks[3][2]; /* [packet-in, port status, flow removed][master, slave] */
 	size_t start;
 
+	memcpy(masks, now, sizeof masks);
 	for (size_t ofs = 8; ofs + 4 <= len;) {
 		uint16_t type = get16(msg + ofs), plen = get16(msg + ofs + 2);
 
@@ -95,8 +93,12 @@ of14_to_13(const uint8_t *msg, size_t len, struct obuf *out)
 	switch (msg[1]) {
 	case OFPT_PORT_MOD:
 		return port_mod_from14(msg, len, out);
-	case OFPT_SET_ASYNC:
-		return set_async_from14(msg, len, out);
+	case OFPT_SET_ASYNC: {
+		/* Without the connection's configuration: the defaults. */
+		static const uint32_t defaults[3][2] = {{0x3, 0}, {0x7, 0x7}, {0xf, 0}};
+
+		return of14_set_async_to13(msg, len, defaults, out);
+	}
 	case OFPT_GET_ASYNC_REQUEST:
 		ofp_msg_end(out, ofp_msg_start(out, OFPT_GET_ASYNC_REQUEST, get32(msg + 4)));
 		return OFPERR_OK;

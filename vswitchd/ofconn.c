@@ -434,9 +434,14 @@ handle_converted(struct ofconns *c, struct conn *k, const uint8_t *msg, size_t l
 		return;
 	}
 	obuf_init(&up);
-	err = k->version == OFP10_VERSION   ? of10_to_13(msg, len, &up)
-	      : k->version == OFP14_VERSION ? of14_to_13(msg, len, &up)
-					    : of15_to_13(msg, len, &up);
+	if (msg[1] == OFPT_SET_ASYNC && k->version >= OFP14_VERSION) {
+		err = of14_set_async_to13(msg, len, (const uint32_t(*)[2])k->async, &up);
+	} else if (k->version == OFP10_VERSION) {
+		err = of10_to_13(msg, len, &up);
+	} else {
+		err = k->version == OFP14_VERSION ? of14_to_13(msg, len, &up)
+						  : of15_to_13(msg, len, &up);
+	}
 	if (err) {
 		send_error(k, err, msg, len);
 	} else {

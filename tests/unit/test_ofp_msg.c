@@ -756,6 +756,41 @@ test_of10_errors(void **state)
 	}
 }
 
+/* A 1.4 SET_ASYNC changes what it lists; the rest keeps its value. The
+ * 1.4 GET_ASYNC reply lists all six. */
+static void
+test_of14_async(void **state)
+{
+	/* PORT_STATUS_MASTER (3) = 0x1, FLOW_REMOVED_SLAVE (4) = 0x8 */
+	static const uint8_t set14[] = {5, 28, 0, 24, 0, 0, 0, 9, 0, 3, 0, 8,
+					0, 0,  0, 1,  0, 4, 0, 8, 0, 0, 0, 8};
+	static const uint32_t now[3][2] = {{0x3, 0x1}, {0x7, 0x7}, {0xf, 0x2}};
+	struct obuf b, r;
+
+	(void)state;
+	obuf_init(&b);
+	obuf_init(&r);
+	assert_int_equal(of14_set_async_to13(set14, sizeof set14, now, &b), OFPERR_OK);
+	assert_int_equal(b.size, 32);
+	assert_int_equal(b.data[0], OFP13_VERSION);
+	/* packet-in kept, port status master changed, flow removed slave changed */
+	assert_int_equal(b.data[11], 0x3);
+	assert_int_equal(b.data[15], 0x1);
+	assert_int_equal(b.data[19], 0x1);
+	assert_int_equal(b.data[23], 0x7);
+	assert_int_equal(b.data[27], 0xf);
+	assert_int_equal(b.data[31], 0x8);
+	/* As a GET_ASYNC reply to a 1.4 peer: six properties. */
+	b.data[1] = OFPT_GET_ASYNC_REPLY;
+	of13_to_14(b.data, b.size, &r, NULL, 0);
+	assert_int_equal(r.size, 8 + 6 * 8);
+	assert_int_equal(r.data[0], OFP14_VERSION);
+	assert_int_equal(r.data[8 + 3 * 8 + 7], 0x1); /* PORT_STATUS_MASTER */
+	assert_int_equal(r.data[8 + 4 * 8 + 7], 0x8); /* FLOW_REMOVED_SLAVE */
+	obuf_free(&b);
+	obuf_free(&r);
+}
+
 int
 main(void)
 {
@@ -772,6 +807,7 @@ main(void)
 		cmocka_unit_test(test_meter_messages),
 		cmocka_unit_test(test_of10_flow_mod),
 		cmocka_unit_test(test_of10_errors),
+		cmocka_unit_test(test_of14_async),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
