@@ -224,7 +224,7 @@ match_to10(struct obuf *b, const struct match *m)
 	uint8_t *p = obuf_put(b, NULL, MATCH10_LEN);
 	uint32_t w = W_ALL, addr;
 	union mf_value v;
-	bool arp;
+	bool arp, icmp;
 
 	memset(p, 0, MATCH10_LEN);
 	if (get_exact(m, MFF_IN_PORT, &v)) {
@@ -274,13 +274,15 @@ match_to10(struct obuf *b, const struct match *m)
 	w = (w & ~(0x3fu << W_NW_DST_SHIFT)) | cidr_wild(m, arp ? MFF_ARP_TPA : MFF_IPV4_DST, &addr)
 						       << W_NW_DST_SHIFT;
 	set32(p + 32, addr);
-	if (m->mask.tp_src == 0xffff) {
+	/* ICMP's type and code are 1.0's transport ports. */
+	icmp = !arp && !(w & W_NW_PROTO) && p[25] == 1;
+	if (get_exact(m, icmp ? MFF_ICMPV4_TYPE : MFF_TP_SRC, &v)) {
 		w &= ~(uint32_t)W_TP_SRC;
-		set16(p + 36, ntohs(m->key.tp_src));
+		set16(p + 36, (uint16_t)v.u);
 	}
-	if (m->mask.tp_dst == 0xffff) {
+	if (get_exact(m, icmp ? MFF_ICMPV4_CODE : MFF_TP_DST, &v)) {
 		w &= ~(uint32_t)W_TP_DST;
-		set16(p + 38, ntohs(m->key.tp_dst));
+		set16(p + 38, (uint16_t)v.u);
 	}
 	set32(p, w);
 }

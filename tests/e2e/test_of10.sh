@@ -48,6 +48,11 @@ check "dump-flows over 1.0" grep -q "OFPST_FLOW reply" <<<"$dump"
 check "dump-flows: the first flow read back" grep -qE "n_packets=[1-9][0-9]*, .*in_port=1 actions=output:2" <<<"$dump"
 check "dump-flows: the 1.0 match read back" \
 	grep -qF "priority=40000,ip,in_port=2,nw_dst=$NET.0/24 actions=mod_nw_tos:0,output:1" <<<"$dump"
+check "an ICMP match over 1.0 (its type and code are 1.0's ports)" \
+	ofctl add-flow "$OF" "priority=3,icmp,icmp_type=13,icmp_code=0,actions=drop"
+check "read back over 1.0" grep -qF "priority=3,icmp,icmp_type=13,icmp_code=0 actions=drop" \
+	<<<"$(ofctl dump-flows "$OF")"
+check "the ICMP flow goes" ofctl --strict del-flows "$OF" "priority=3,icmp,icmp_type=13,icmp_code=0"
 check "switch-ctl sees the same three" [ "$(ctl dump-flows "$BR" | grep -c actions=)" -eq 3 ]
 check "dump-aggregate over 1.0" grep -q "flow_count=3" <<<"$(ofctl dump-aggregate "$OF")"
 check "dump-tables over 1.0" grep -q "active=3" <<<"$(ofctl dump-tables "$OF")"
