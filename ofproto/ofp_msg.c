@@ -630,7 +630,7 @@ ofp_decode_nx_action(const uint8_t *p, uint16_t alen, struct ofpact *a)
 		return OFPERR_BAD_ACTION_EXP_TYPE;
 	}
 	a->type = OFPACT_RESUBMIT;
-	a->port = get16(p + 10) >= 0xff00 ? 0xffff0000u | get16(p + 10) : get16(p + 10);
+	a->port = ofp_port_from16(get16(p + 10));
 	a->table = subtype == NXAST_RESUBMIT_TABLE ? p[12] : 0xff;
 	return a->port == OFPP_ANY || a->port == 0 ? OFPERR_BAD_OUT_PORT : OFPERR_OK;
 }
@@ -646,11 +646,9 @@ ofp_encode_nx_action(struct obuf *b, const struct ofpact *a)
 	put16(b, 16);
 	put32(b, NX_EXPERIMENTER);
 	put16(b, NXAST_RESUBMIT_TABLE);
-	put16(b,
-	      a->port >= 0xffffff00u ? (uint16_t)(0xff00 | (a->port & 0xff)) : (uint16_t)a->port);
+	put16(b, ofp_port_to16(a->port));
 	put8(b, a->table);
 	obuf_put(b, NULL, 3);
-	memset(b->data + b->size - 3, 0, 3);
 }
 
 enum ofp_err

@@ -194,6 +194,23 @@ void ofp_encode_match(struct obuf *b, const struct match *m);
 /* Instructions and actions. */
 enum ofp_err ofp_decode_insts(const uint8_t *p, size_t len, struct ofp_insts *in);
 void ofp_encode_insts(struct obuf *b, const struct ofp_insts *in);
+/* 16-bit port numbers (OpenFlow 1.0, Nicira actions): the reserved ports
+ * 0xff00-0xffff are 1.3's 0xffffff00-0xffffffff; a number 16 bits cannot
+ * hold becomes 0xff00 (OFPP_MAX). */
+static inline uint32_t
+ofp_port_from16(uint16_t p)
+{
+	return p >= 0xff00 ? 0xffff0000u | p : p;
+}
+
+static inline uint16_t
+ofp_port_to16(uint32_t p)
+{
+	return p >= 0xffffff00u ? (uint16_t)(0xff00 | (p & 0xff))
+	       : p > 0xfeff     ? 0xff00
+				: (uint16_t)p;
+}
+
 /* Nicira's resubmit action (experimenter 0x2320, NXAST_RESUBMIT or
  * NXAST_RESUBMIT_TABLE; the same bytes in OpenFlow 1.0 and 1.3): 'alen'
  * bytes at 'p' into 'a', and 'a' onto 'b'. */

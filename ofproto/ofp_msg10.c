@@ -70,21 +70,6 @@ start10(struct obuf *b, uint8_t type, uint32_t xid)
 	return start;
 }
 
-/* Reserved ports: 1.0's 0xfff8-0xffff are 1.3's 0xfffffff8-0xffffffff. */
-static uint32_t
-port_up(uint16_t p)
-{
-	return p >= 0xff00 ? 0xffff0000u | p : p;
-}
-
-static uint16_t
-port_down(uint32_t p)
-{
-	return p >= 0xffffff00u ? (uint16_t)(0xff00 | (p & 0xff))
-	       : p > 0xfeff     ? 0xff00
-				: (uint16_t)p;
-}
-
 /* ---- Matches ---- */
 
 static void
@@ -135,7 +120,7 @@ match_from10(const uint8_t *p, struct match *m)
 
 	match_init_catchall(m);
 	if (!(w & W_IN_PORT)) {
-		set_u(m, MFF_IN_PORT, port_up(get16(p + 4)), NULL);
+		set_u(m, MFF_IN_PORT, ofp_port_from16(get16(p + 4)), NULL);
 	}
 	if (!(w & W_DL_SRC)) {
 		set_b(m, MFF_ETH_SRC, p + 6, 6);
@@ -226,10 +211,9 @@ match_to10(struct obuf *b, const struct match *m)
 	union mf_value v;
 	bool arp, icmp;
 
-	memset(p, 0, MATCH10_LEN);
 	if (get_exact(m, MFF_IN_PORT, &v)) {
 		w &= ~(uint32_t)W_IN_PORT;
-		set16(p + 4, port_down((uint32_t)v.u));
+		set16(p + 4, ofp_port_to16((uint32_t)v.u));
 	}
 	if (get_exact(m, MFF_ETH_SRC, &v)) {
 		w &= ~(uint32_t)W_DL_SRC;
@@ -332,7 +316,7 @@ actions_from10(const uint8_t *p, size_t len, struct ofpact *acts, uint32_t *n)
 		case A10_OUTPUT:
 		case A10_ENQUEUE: /* no queues: the port alone */
 			a->type = OFPACT_OUTPUT;
-			a->port = port_up(get16(p + ofs + 4));
+			a->port = ofp_port_from16(get16(p + ofs + 4));
 			a->max_len = type == A10_OUTPUT ? get16(p + ofs + 6) : 0;
 			if (a->port == 0 || a->port == OFPP_ANY) {
 				return OFPERR_BAD_OUT_PORT;
@@ -403,7 +387,7 @@ action_to10(struct obuf *b, const struct ofpact *a)
 	switch (a->type) {
 	case OFPACT_OUTPUT:
 		put_action10(b, A10_OUTPUT, 8);
-		put16(b, port_down(a->port));
+		put16(b, ofp_port_to16(a->port));
 		put16(b, a->max_len);
 		return;
 	case OFPACT_MOD_VLAN_VID:
@@ -437,7 +421,6 @@ action_to10(struct obuf *b, const struct ofpact *a)
 	case MFF_ETH_DST:
 		put_action10(b, a->field == MFF_ETH_SRC ? A10_SET_DL_SRC : A10_SET_DL_DST, 16);
 		p = obuf_put(b, NULL, 12);
-		memset(p, 0, 12);
 		memcpy(p, v.b, 6);
 		return;
 	case MFF_IPV4_SRC:
@@ -510,7 +493,7 @@ flow_mod_from10(const uint8_t *msg, size_t len, struct obuf *out)
 	fm.idle_timeout = get16(body + 50);
 	fm.hard_timeout = get16(body + 52);
 	fm.priority = get16(body + 54);
-	fm.out_port = port_up(get16(body + 60));
+	fm.out_port = ofp_port_from16(get16(body + 60));
 	fm.flags = get16(body + 62) & 0x3; /* SEND_FLOW_REM, CHECK_OVERLAP */
 	fm.out_group = OFPG_ANY;
 	err = actions_from10(body + 64, len - 8 - 64, acts, &n);
@@ -543,7 +526,7 @@ packet_out_from10(const uint8_t *msg, size_t len, struct obuf *out)
 	start = ofp_msg_start(out, OFPT_PACKET_OUT, get32(msg + 4));
 	put32(out, get32(msg + 8));
 	/* 1.0's "no port" (OFPP_NONE) is 1.3's controller. */
-	put32(out, get16(msg + 12) == 0xffff ? OFPP_CONTROLLER : port_up(get16(msg + 12)));
+	put32(out, get16(msg + 12) == 0xffff ? OFPP_CONTROLLER : ofp_port_from16(get16(msg + 12)));
 	astart = out->size;
 	put16(out, 0);
 	obuf_put(out, NULL, 6);
@@ -586,7 +569,7 @@ stats_from10(const uint8_t *msg, size_t len, struct obuf *out)
 		match_from10(body, &m);
 		put8(out, body[40] == 0xff ? 0xff : body[40]);
 		obuf_put(out, NULL, 3);
-		put32(out, port_up(get16(body + 42)));
+		put32(out, ofp_port_from16(get16(body + 42)));
 		put32(out, OFPG_ANY);
 		put32(out, 0);
 		put64(out, 0);
@@ -600,7 +583,7 @@ stats_from10(const uint8_t *msg, size_t len, struct obuf *out)
 			out->size = start;
 			return OFPERR_BAD_LEN;
 		}
-		put32(out, port_up(get16(body)));
+		put32(out, ofp_port_from16(get16(body)));
 		put32(out, type == OFPMP_QUEUE ? get32(body + 4) : 0);
 		break;
 	default:
@@ -640,7 +623,7 @@ of10_to_13(const uint8_t *msg, size_t len, struct obuf *out)
 			return OFPERR_BAD_LEN;
 		}
 		start = ofp_msg_start(out, OFPT_PORT_MOD, get32(msg + 4));
-		put32(out, port_up(get16(msg + 8)));
+		put32(out, ofp_port_from16(get16(msg + 8)));
 		put32(out, 0);
 		obuf_put(out, msg + 10, 6);
 		put16(out, 0);
@@ -673,7 +656,7 @@ port_to10(struct obuf *b, const uint8_t *p)
 {
 	uint8_t *q = obuf_put(b, NULL, PORT10_LEN);
 
-	set16(q, port_down(get32(p)));
+	set16(q, ofp_port_to16(get32(p)));
 	memcpy(q + 2, p + 8, 6);
 	memcpy(q + 8, p + 16, 16);
 	set32(q + 24, get32(p + 32) & 0x7f);
@@ -741,7 +724,6 @@ flow_entry_to10(struct obuf *b, const uint8_t *e, uint16_t elen)
 	obuf_put(b, e + 4, 8);  /* duration */
 	obuf_put(b, e + 12, 6); /* priority, idle and hard timeouts */
 	obuf_put(b, NULL, 6);
-	memset(b->data + b->size - 6, 0, 6);
 	obuf_put(b, e + 24, 24); /* cookie, packets, bytes */
 	for (uint32_t i = 0; i < in.n_apply; i++) {
 		action_to10(b, &in.apply[i]);
@@ -785,7 +767,6 @@ multipart_to10(const uint8_t *msg, size_t len, struct obuf *out)
 			uint8_t *t = obuf_put(out, NULL, 64);
 			char name[32];
 
-			memset(t, 0, 64);
 			t[0] = body[0];
 			snprintf(name, sizeof name, "table%u", body[0]);
 			memcpy(t + 4, name, strlen(name));
@@ -799,8 +780,7 @@ multipart_to10(const uint8_t *msg, size_t len, struct obuf *out)
 		for (; end - body >= 112; body += 112) {
 			uint8_t *s = obuf_put(out, NULL, 104);
 
-			memset(s, 0, 8);
-			set16(s, port_down(get32(body)));
+			set16(s, ofp_port_to16(get32(body)));
 			memcpy(s + 8, body + 8, 96);
 		}
 		break;
@@ -861,7 +841,6 @@ of13_to_10(const uint8_t *msg, size_t len, struct obuf *out, const struct of10_p
 		start = start10(out, OFPT_FEATURES_REPLY, xid);
 		obuf_put(out, msg + 8, 13); /* datapath id, buffers, tables */
 		obuf_put(out, NULL, 3);
-		memset(out->data + out->size - 3, 0, 3);
 		/* Flow, table and port statistics, IP reassembly and queue
 		 * statistics as in 1.3; ARP addresses are matched. */
 		put32(out, (get32(msg + 24) & 0x67) | 0x80);
@@ -889,7 +868,7 @@ of13_to_10(const uint8_t *msg, size_t len, struct obuf *out, const struct of10_p
 		mf_get(mf_from_id(MFF_IN_PORT), &m.key, 0, &in_port);
 		start = start10(out, OFPT_PACKET_IN, xid);
 		obuf_put(out, msg + 8, 6); /* buffer id, total length */
-		put16(out, port_down((uint32_t)in_port.u));
+		put16(out, ofp_port_to16((uint32_t)in_port.u));
 		put8(out, msg[14] == 0 ? 0 : 1); /* no match, or an action */
 		put8(out, 0);
 		obuf_put(out, msg + 24 + used + 2, len - 24 - used - 2);

@@ -84,7 +84,6 @@ packet_out_from15(const uint8_t *msg, size_t len, struct obuf *out)
 	put32(out, match_has(&m, mf_from_id(MFF_IN_PORT)) ? (uint32_t)in_port.u : OFPP_CONTROLLER);
 	put16(out, (uint16_t)alen);
 	obuf_put(out, NULL, 6);
-	memset(out->data + out->size - 6, 0, 6);
 	obuf_put(out, msg + 16 + ml, len - 16 - ml); /* actions, data */
 	ofp_msg_end(out, start);
 	return OFPERR_OK;
@@ -276,8 +275,6 @@ put_stats(struct obuf *b, const uint8_t *duration, const uint8_t *flows, const u
 	put_oxs(b, OXS_BYTE_COUNT, bytes, 8);
 	set16(b->data + start + 2, (uint16_t)(b->size - start));
 	obuf_put(b, NULL, pad8(b->size - start) - (b->size - start));
-	memset(b->data + start + get16(b->data + start + 2), 0,
-	       b->size - start - get16(b->data + start + 2));
 }
 
 /* Whether an instruction of at least 8 bytes starts at 'o' and ends
@@ -365,7 +362,6 @@ group_desc_to15(struct obuf *b, const uint8_t *g, size_t glen)
 	barr = b->size;
 	put16(b, 0);
 	obuf_put(b, NULL, 6);
-	memset(b->data + b->size - 6, 0, 6);
 	for (size_t o = 8; o + 16 <= glen && get16(g + o) >= 16 && o + get16(g + o) <= glen;
 	     o += get16(g + o)) {
 		const uint8_t *k = g + o;
