@@ -177,6 +177,9 @@ ofp_flow_mod_parse(struct ofp_flow_mod *fm, const char *s, enum ofp_flow_mod_cmd
 	if (!ret) {
 		ret = match_check_prereqs(&fm->match, err);
 	}
+	if (!ret && cmd != OFPFC_DELETE && cmd != OFPFC_DELETE_STRICT) {
+		ret = ofp_insts_resolve_l4(&fm->insts, &fm->match, err);
+	}
 	if (!ret && cmd == OFPFC_ADD && fm->match.mask.in_port &&
 	    (fm->match.key.in_port == 0 || fm->match.key.in_port > OFPP_MAX)) {
 		snprintf(err, OFP_ERR_MAX,

@@ -200,6 +200,42 @@ fail(char *err, const char *fmt, ...)
 	return -EINVAL;
 }
 
+/* A generic transport port rewrite (mod_tp_src, mod_tp_dst, OpenFlow 1.0's
+ * SET_TP_SRC/DST) made the port field of the protocol 'm' names. */
+static int
+resolve_l4(struct ofpact *a, uint32_t n, const struct match *m, char *err)
+{
+	union mf_value proto, proto_mask;
+
+	mf_get(mf_from_id(MFF_IP_PROTO), &m->key, NULL, &proto);
+	mf_get(mf_from_id(MFF_IP_PROTO), &m->mask, NULL, &proto_mask);
+	for (uint32_t i = 0; i < n; i++) {
+		bool src = a[i].field == MFF_TP_SRC;
+
+		if (a[i].type != OFPACT_SET_FIELD || (!src && a[i].field != MFF_TP_DST)) {
+			continue;
+		}
+		if (proto_mask.u == 0xff && proto.u == 6) {
+			a[i].field = src ? MFF_TCP_SRC : MFF_TCP_DST;
+		} else if (proto_mask.u == 0xff && proto.u == 17) {
+			a[i].field = src ? MFF_UDP_SRC : MFF_UDP_DST;
+		} else if (proto_mask.u == 0xff && proto.u == 132) {
+			a[i].field = src ? MFF_SCTP_SRC : MFF_SCTP_DST;
+		} else {
+			return fail(err, "mod_tp_%s needs tcp, udp or sctp in the match",
+				    src ? "src" : "dst");
+		}
+	}
+	return 0;
+}
+
+int
+ofp_insts_resolve_l4(struct ofp_insts *in, const struct match *m, char *err)
+{
+	return resolve_l4(in->apply, in->n_apply, m, err)
+		       ?: resolve_l4(in->write, in->n_write, m, err);
+}
+
 static int
 add(struct list *l, const struct ofpact *a, char *err)
 {
@@ -283,6 +319,12 @@ parse_set_field(const char *arg, struct ofpact *a, char *err)
 	ret = mf_parse_value(f, buf, &a->value, &a->mask, &has_mask, err);
 	if (ret) {
 		return ret;
+	}
+	if (has_mask) {
+		/* Only the bits under the mask are written. */
+		for (size_t i = 0; i < sizeof a->value.b; i++) {
+			a->value.b[i] &= a->mask.b[i];
+		}
 	}
 	if (f->id == MFF_VLAN_VID || f->id == MFF_DL_VLAN) {
 		/* With or without OFPVID_PRESENT: the VID is what is set. */
@@ -817,7 +859,12 @@ ofpact_format(const struct ofpact *a, struct ds *out)
 			return;
 		}
 		mf_format_value(f, &a->value, &a->mask, out);
-		ds_put_format(out, "->%s", f->alias && f->fmt != MFF_FMT_DEC ? f->alias : f->name);
+		/* As ovs-ofctl names the destination. */
+		ds_put_format(out, "->%s",
+			      f->id == MFF_IPV4_SRC               ? "ip_src"
+			      : f->id == MFF_IPV4_DST             ? "ip_dst"
+			      : f->alias && f->fmt != MFF_FMT_DEC ? f->alias
+								  : f->name);
 		return;
 	}
 }

@@ -98,6 +98,12 @@ bool ofp_insts_uses_group(const struct ofp_insts *in, uint32_t group_id);
 int ofp_insts_parse(struct ofp_insts *in, const char *s, uint8_t table_id,
 		    const struct ofp_port_names *names, char *err);
 
+/* Makes every generic transport port rewrite (mod_tp_src, mod_tp_dst) one
+ * of the TCP, UDP or SCTP port of the protocol 'm' matches, as OpenFlow
+ * 1.3 names them. Returns 0, or -EINVAL with a reason in 'err' when 'm'
+ * matches no such protocol. */
+int ofp_insts_resolve_l4(struct ofp_insts *in, const struct match *m, char *err);
+
 /* Formats 'in' the way ovs-ofctl prints actions ("drop" when empty). */
 void ofp_insts_format(const struct ofp_insts *in, struct ds *out);
 void ofpact_format(const struct ofpact *a, struct ds *out);

@@ -20,53 +20,77 @@ enum { META_OFS = 0xff };
 
 /* clang-format off */
 static const struct mf_field fields[MFF_N_IDS] = {
-	[MFF_IN_PORT] = {MFF_IN_PORT, "in_port", NULL, KOFS(in_port), 4, 0, 32, MFF_FMT_DEC, MFP_NONE, false, false},
-	[MFF_METADATA] = {MFF_METADATA, "metadata", NULL, META_OFS, 8, 0, 64, MFF_FMT_HEX, MFP_NONE, true, true},
-	[MFF_ETH_SRC] = {MFF_ETH_SRC, "dl_src", "eth_src", KOFS(eth_src), 6, 0, 48, MFF_FMT_MAC, MFP_NONE, true, true},
-	[MFF_ETH_DST] = {MFF_ETH_DST, "dl_dst", "eth_dst", KOFS(eth_dst), 6, 0, 48, MFF_FMT_MAC, MFP_NONE, true, true},
-	[MFF_ETH_TYPE] = {MFF_ETH_TYPE, "dl_type", "eth_type", KOFS(eth_type), 2, 0, 16, MFF_FMT_HEX, MFP_NONE, false, false},
-	[MFF_VLAN_TCI] = {MFF_VLAN_TCI, "vlan_tci", NULL, KOFS(vlan_tci), 2, 0, 16, MFF_FMT_HEX, MFP_NONE, true, false},
-	[MFF_VLAN_VID] = {MFF_VLAN_VID, "vlan_vid", NULL, KOFS(vlan_tci), 2, 0, 13, MFF_FMT_HEX, MFP_NONE, true, true},
-	[MFF_DL_VLAN] = {MFF_DL_VLAN, "dl_vlan", NULL, KOFS(vlan_tci), 2, 0, 12, MFF_FMT_DEC, MFP_NONE, false, true},
-	[MFF_VLAN_PCP] = {MFF_VLAN_PCP, "dl_vlan_pcp", "vlan_pcp", KOFS(vlan_tci), 2, 13, 3, MFF_FMT_DEC, MFP_VLAN, false, true},
-	[MFF_IPV4_SRC] = {MFF_IPV4_SRC, "nw_src", "ipv4_src", KOFS(nw_src.ipv4), 4, 0, 32, MFF_FMT_IPV4, MFP_IPV4, true, true},
-	[MFF_IPV4_DST] = {MFF_IPV4_DST, "nw_dst", "ipv4_dst", KOFS(nw_dst.ipv4), 4, 0, 32, MFF_FMT_IPV4, MFP_IPV4, true, true},
-	[MFF_IPV6_SRC] = {MFF_IPV6_SRC, "ipv6_src", NULL, KOFS(nw_src.ipv6), 16, 0, 128, MFF_FMT_IPV6, MFP_IPV6, true, true},
-	[MFF_IPV6_DST] = {MFF_IPV6_DST, "ipv6_dst", NULL, KOFS(nw_dst.ipv6), 16, 0, 128, MFF_FMT_IPV6, MFP_IPV6, true, true},
-	[MFF_IPV6_LABEL] = {MFF_IPV6_LABEL, "ipv6_label", NULL, KOFS(ipv6_label), 4, 0, 20, MFF_FMT_HEX, MFP_IPV6, true, true},
-	[MFF_IP_PROTO] = {MFF_IP_PROTO, "nw_proto", "ip_proto", KOFS(nw_proto), 1, 0, 8, MFF_FMT_DEC, MFP_IP_ANY, false, false},
-	[MFF_IP_DSCP] = {MFF_IP_DSCP, "ip_dscp", NULL, KOFS(nw_tos), 1, 2, 6, MFF_FMT_DEC, MFP_IP_ANY, false, true},
-	[MFF_NW_TOS] = {MFF_NW_TOS, "nw_tos", NULL, KOFS(nw_tos), 1, 0, 8, MFF_FMT_DEC, MFP_IP_ANY, false, true},
-	[MFF_IP_ECN] = {MFF_IP_ECN, "nw_ecn", "ip_ecn", KOFS(nw_tos), 1, 0, 2, MFF_FMT_DEC, MFP_IP_ANY, false, true},
-	[MFF_NW_TTL] = {MFF_NW_TTL, "nw_ttl", NULL, KOFS(nw_ttl), 1, 0, 8, MFF_FMT_DEC, MFP_IP_ANY, false, true},
-	[MFF_IP_FRAG] = {MFF_IP_FRAG, "nw_frag", "ip_frag", KOFS(nw_frag), 1, 0, 2, MFF_FMT_FRAG, MFP_IP_ANY, true, false},
-	[MFF_ARP_OP] = {MFF_ARP_OP, "arp_op", NULL, KOFS(nw_proto), 1, 0, 8, MFF_FMT_DEC, MFP_ARP, false, true},
-	[MFF_ARP_SPA] = {MFF_ARP_SPA, "arp_spa", NULL, KOFS(nw_src.ipv4), 4, 0, 32, MFF_FMT_IPV4, MFP_ARP, true, true},
-	[MFF_ARP_TPA] = {MFF_ARP_TPA, "arp_tpa", NULL, KOFS(nw_dst.ipv4), 4, 0, 32, MFF_FMT_IPV4, MFP_ARP, true, true},
-	[MFF_ARP_SHA] = {MFF_ARP_SHA, "arp_sha", NULL, KOFS(arp_sha), 6, 0, 48, MFF_FMT_MAC, MFP_ARP, true, true},
-	[MFF_ARP_THA] = {MFF_ARP_THA, "arp_tha", NULL, KOFS(arp_tha), 6, 0, 48, MFF_FMT_MAC, MFP_ARP, true, true},
-	[MFF_TCP_SRC] = {MFF_TCP_SRC, "tcp_src", NULL, KOFS(tp_src), 2, 0, 16, MFF_FMT_DEC, MFP_TCP, true, true},
-	[MFF_TCP_DST] = {MFF_TCP_DST, "tcp_dst", NULL, KOFS(tp_dst), 2, 0, 16, MFF_FMT_DEC, MFP_TCP, true, true},
-	[MFF_UDP_SRC] = {MFF_UDP_SRC, "udp_src", NULL, KOFS(tp_src), 2, 0, 16, MFF_FMT_DEC, MFP_UDP, true, true},
-	[MFF_UDP_DST] = {MFF_UDP_DST, "udp_dst", NULL, KOFS(tp_dst), 2, 0, 16, MFF_FMT_DEC, MFP_UDP, true, true},
-	[MFF_SCTP_SRC] = {MFF_SCTP_SRC, "sctp_src", NULL, KOFS(tp_src), 2, 0, 16, MFF_FMT_DEC, MFP_SCTP, true, true},
-	[MFF_SCTP_DST] = {MFF_SCTP_DST, "sctp_dst", NULL, KOFS(tp_dst), 2, 0, 16, MFF_FMT_DEC, MFP_SCTP, true, true},
-	[MFF_TP_SRC] = {MFF_TP_SRC, "tp_src", NULL, KOFS(tp_src), 2, 0, 16, MFF_FMT_DEC, MFP_L4, true, true},
-	[MFF_TP_DST] = {MFF_TP_DST, "tp_dst", NULL, KOFS(tp_dst), 2, 0, 16, MFF_FMT_DEC, MFP_L4, true, true},
-	[MFF_TCP_FLAGS] = {MFF_TCP_FLAGS, "tcp_flags", NULL, KOFS(tcp_flags), 2, 0, 12, MFF_FMT_HEX, MFP_TCP, true, false},
-	[MFF_ICMPV4_TYPE] = {MFF_ICMPV4_TYPE, "icmp_type", "icmpv4_type", KOFS(tp_src), 2, 0, 8, MFF_FMT_DEC, MFP_ICMPV4, false, true},
-	[MFF_ICMPV4_CODE] = {MFF_ICMPV4_CODE, "icmp_code", "icmpv4_code", KOFS(tp_dst), 2, 0, 8, MFF_FMT_DEC, MFP_ICMPV4, false, true},
-	[MFF_ICMPV6_TYPE] = {MFF_ICMPV6_TYPE, "icmpv6_type", NULL, KOFS(tp_src), 2, 0, 8, MFF_FMT_DEC, MFP_ICMPV6, false, true},
-	[MFF_ICMPV6_CODE] = {MFF_ICMPV6_CODE, "icmpv6_code", NULL, KOFS(tp_dst), 2, 0, 8, MFF_FMT_DEC, MFP_ICMPV6, false, true},
-	[MFF_ND_TARGET] = {MFF_ND_TARGET, "nd_target", NULL, KOFS(nd_target), 16, 0, 128, MFF_FMT_IPV6, MFP_ND, true, true},
-	[MFF_ND_SLL] = {MFF_ND_SLL, "nd_sll", NULL, KOFS(arp_sha), 6, 0, 48, MFF_FMT_MAC, MFP_ND_SOL, true, true},
-	[MFF_ND_TLL] = {MFF_ND_TLL, "nd_tll", NULL, KOFS(arp_tha), 6, 0, 48, MFF_FMT_MAC, MFP_ND_ADV, true, true},
-	[MFF_MPLS_LABEL] = {MFF_MPLS_LABEL, "mpls_label", NULL, KOFS(ipv6_label), 4, 12, 20, MFF_FMT_DEC, MFP_MPLS, false, true},
-	[MFF_MPLS_TC] = {MFF_MPLS_TC, "mpls_tc", NULL, KOFS(ipv6_label), 4, 9, 3, MFF_FMT_DEC, MFP_MPLS, false, true},
-	[MFF_MPLS_BOS] = {MFF_MPLS_BOS, "mpls_bos", NULL, KOFS(ipv6_label), 4, 8, 1, MFF_FMT_DEC, MFP_MPLS, false, true},
-	[MFF_MPLS_TTL] = {MFF_MPLS_TTL, "mpls_ttl", NULL, KOFS(ipv6_label), 4, 0, 8, MFF_FMT_DEC, MFP_MPLS, false, true},
-	[MFF_PBB_ISID] = {MFF_PBB_ISID, "pbb_isid", NULL, KOFS(ipv6_label), 4, 0, 24, MFF_FMT_DEC, MFP_PBB, true, true},
-	[MFF_IPV6_EXTHDR] = {MFF_IPV6_EXTHDR, "ipv6_exthdr", NULL, KOFS(ipv6_label), 4, FLOW_IPV6_EXTHDR_SHIFT, 9, MFF_FMT_HEX, MFP_IPV6, true, false},
+	[MFF_IN_PORT] = {MFF_IN_PORT, "in_port", NULL, KOFS(in_port), 4, 0, 32, MFF_FMT_DEC, MFP_NONE, false, false, 0},
+	[MFF_METADATA] = {MFF_METADATA, "metadata", NULL, META_OFS, 8, 0, 64, MFF_FMT_HEX, MFP_NONE, true, true, 1},
+	[MFF_ETH_SRC] = {MFF_ETH_SRC, "dl_src", "eth_src", KOFS(eth_src), 6, 0, 48, MFF_FMT_MAC, MFP_NONE, true, true, 0},
+	[MFF_ETH_DST] = {MFF_ETH_DST, "dl_dst", "eth_dst", KOFS(eth_dst), 6, 0, 48, MFF_FMT_MAC, MFP_NONE, true, true, 0},
+	[MFF_ETH_TYPE] = {MFF_ETH_TYPE, "dl_type", "eth_type", KOFS(eth_type), 2, 0, 16, MFF_FMT_HEX, MFP_NONE, false, false, 0},
+	[MFF_VLAN_TCI] = {MFF_VLAN_TCI, "vlan_tci", NULL, KOFS(vlan_tci), 2, 0, 16, MFF_FMT_HEX, MFP_NONE, true, false, 0},
+	[MFF_VLAN_VID] = {MFF_VLAN_VID, "vlan_vid", NULL, KOFS(vlan_tci), 2, 0, 13, MFF_FMT_HEX, MFP_NONE, true, true, 0},
+	[MFF_DL_VLAN] = {MFF_DL_VLAN, "dl_vlan", NULL, KOFS(vlan_tci), 2, 0, 12, MFF_FMT_DEC, MFP_NONE, false, true, 0},
+	[MFF_VLAN_PCP] = {MFF_VLAN_PCP, "dl_vlan_pcp", "vlan_pcp", KOFS(vlan_tci), 2, 13, 3, MFF_FMT_DEC, MFP_VLAN, false, true, 0},
+	[MFF_IPV4_SRC] = {MFF_IPV4_SRC, "nw_src", "ipv4_src", KOFS(nw_src.ipv4), 4, 0, 32, MFF_FMT_IPV4, MFP_IPV4, true, true, 0},
+	[MFF_IPV4_DST] = {MFF_IPV4_DST, "nw_dst", "ipv4_dst", KOFS(nw_dst.ipv4), 4, 0, 32, MFF_FMT_IPV4, MFP_IPV4, true, true, 0},
+	[MFF_IPV6_SRC] = {MFF_IPV6_SRC, "ipv6_src", NULL, KOFS(nw_src.ipv6), 16, 0, 128, MFF_FMT_IPV6, MFP_IPV6, true, true, 0},
+	[MFF_IPV6_DST] = {MFF_IPV6_DST, "ipv6_dst", NULL, KOFS(nw_dst.ipv6), 16, 0, 128, MFF_FMT_IPV6, MFP_IPV6, true, true, 0},
+	[MFF_IPV6_LABEL] = {MFF_IPV6_LABEL, "ipv6_label", NULL, KOFS(ipv6_label), 4, 0, 20, MFF_FMT_HEX, MFP_IPV6, true, true, 0},
+	[MFF_IP_PROTO] = {MFF_IP_PROTO, "nw_proto", "ip_proto", KOFS(nw_proto), 1, 0, 8, MFF_FMT_DEC, MFP_IP_ANY, false, false, 0},
+	[MFF_IP_DSCP] = {MFF_IP_DSCP, "ip_dscp", NULL, KOFS(nw_tos), 1, 2, 6, MFF_FMT_DEC, MFP_IP_ANY, false, true, 0},
+	[MFF_NW_TOS] = {MFF_NW_TOS, "nw_tos", NULL, KOFS(nw_tos), 1, 0, 8, MFF_FMT_DEC, MFP_IP_ANY, false, true, 0},
+	[MFF_IP_ECN] = {MFF_IP_ECN, "nw_ecn", "ip_ecn", KOFS(nw_tos), 1, 0, 2, MFF_FMT_DEC, MFP_IP_ANY, false, true, 0},
+	[MFF_NW_TTL] = {MFF_NW_TTL, "nw_ttl", NULL, KOFS(nw_ttl), 1, 0, 8, MFF_FMT_DEC, MFP_IP_ANY, false, true, 0},
+	[MFF_IP_FRAG] = {MFF_IP_FRAG, "nw_frag", "ip_frag", KOFS(nw_frag), 1, 0, 2, MFF_FMT_FRAG, MFP_IP_ANY, true, false, 0},
+	[MFF_ARP_OP] = {MFF_ARP_OP, "arp_op", NULL, KOFS(nw_proto), 1, 0, 8, MFF_FMT_DEC, MFP_ARP, false, true, 0},
+	[MFF_ARP_SPA] = {MFF_ARP_SPA, "arp_spa", NULL, KOFS(nw_src.ipv4), 4, 0, 32, MFF_FMT_IPV4, MFP_ARP, true, true, 0},
+	[MFF_ARP_TPA] = {MFF_ARP_TPA, "arp_tpa", NULL, KOFS(nw_dst.ipv4), 4, 0, 32, MFF_FMT_IPV4, MFP_ARP, true, true, 0},
+	[MFF_ARP_SHA] = {MFF_ARP_SHA, "arp_sha", NULL, KOFS(arp_sha), 6, 0, 48, MFF_FMT_MAC, MFP_ARP, true, true, 0},
+	[MFF_ARP_THA] = {MFF_ARP_THA, "arp_tha", NULL, KOFS(arp_tha), 6, 0, 48, MFF_FMT_MAC, MFP_ARP, true, true, 0},
+	[MFF_TCP_SRC] = {MFF_TCP_SRC, "tcp_src", NULL, KOFS(tp_src), 2, 0, 16, MFF_FMT_DEC, MFP_TCP, true, true, 0},
+	[MFF_TCP_DST] = {MFF_TCP_DST, "tcp_dst", NULL, KOFS(tp_dst), 2, 0, 16, MFF_FMT_DEC, MFP_TCP, true, true, 0},
+	[MFF_UDP_SRC] = {MFF_UDP_SRC, "udp_src", NULL, KOFS(tp_src), 2, 0, 16, MFF_FMT_DEC, MFP_UDP, true, true, 0},
+	[MFF_UDP_DST] = {MFF_UDP_DST, "udp_dst", NULL, KOFS(tp_dst), 2, 0, 16, MFF_FMT_DEC, MFP_UDP, true, true, 0},
+	[MFF_SCTP_SRC] = {MFF_SCTP_SRC, "sctp_src", NULL, KOFS(tp_src), 2, 0, 16, MFF_FMT_DEC, MFP_SCTP, true, true, 0},
+	[MFF_SCTP_DST] = {MFF_SCTP_DST, "sctp_dst", NULL, KOFS(tp_dst), 2, 0, 16, MFF_FMT_DEC, MFP_SCTP, true, true, 0},
+	[MFF_TP_SRC] = {MFF_TP_SRC, "tp_src", NULL, KOFS(tp_src), 2, 0, 16, MFF_FMT_DEC, MFP_L4, true, true, 0},
+	[MFF_TP_DST] = {MFF_TP_DST, "tp_dst", NULL, KOFS(tp_dst), 2, 0, 16, MFF_FMT_DEC, MFP_L4, true, true, 0},
+	[MFF_TCP_FLAGS] = {MFF_TCP_FLAGS, "tcp_flags", NULL, KOFS(tcp_flags), 2, 0, 12, MFF_FMT_HEX, MFP_TCP, true, false, 0},
+	[MFF_ICMPV4_TYPE] = {MFF_ICMPV4_TYPE, "icmp_type", "icmpv4_type", KOFS(tp_src), 2, 0, 8, MFF_FMT_DEC, MFP_ICMPV4, false, true, 0},
+	[MFF_ICMPV4_CODE] = {MFF_ICMPV4_CODE, "icmp_code", "icmpv4_code", KOFS(tp_dst), 2, 0, 8, MFF_FMT_DEC, MFP_ICMPV4, false, true, 0},
+	[MFF_ICMPV6_TYPE] = {MFF_ICMPV6_TYPE, "icmpv6_type", NULL, KOFS(tp_src), 2, 0, 8, MFF_FMT_DEC, MFP_ICMPV6, false, true, 0},
+	[MFF_ICMPV6_CODE] = {MFF_ICMPV6_CODE, "icmpv6_code", NULL, KOFS(tp_dst), 2, 0, 8, MFF_FMT_DEC, MFP_ICMPV6, false, true, 0},
+	[MFF_ND_TARGET] = {MFF_ND_TARGET, "nd_target", NULL, KOFS(nd_target), 16, 0, 128, MFF_FMT_IPV6, MFP_ND, true, true, 0},
+	[MFF_ND_SLL] = {MFF_ND_SLL, "nd_sll", NULL, KOFS(arp_sha), 6, 0, 48, MFF_FMT_MAC, MFP_ND_SOL, true, true, 0},
+	[MFF_ND_TLL] = {MFF_ND_TLL, "nd_tll", NULL, KOFS(arp_tha), 6, 0, 48, MFF_FMT_MAC, MFP_ND_ADV, true, true, 0},
+	[MFF_MPLS_LABEL] = {MFF_MPLS_LABEL, "mpls_label", NULL, KOFS(ipv6_label), 4, 12, 20, MFF_FMT_DEC, MFP_MPLS, false, true, 0},
+	[MFF_MPLS_TC] = {MFF_MPLS_TC, "mpls_tc", NULL, KOFS(ipv6_label), 4, 9, 3, MFF_FMT_DEC, MFP_MPLS, false, true, 0},
+	[MFF_MPLS_BOS] = {MFF_MPLS_BOS, "mpls_bos", NULL, KOFS(ipv6_label), 4, 8, 1, MFF_FMT_DEC, MFP_MPLS, false, true, 0},
+	[MFF_MPLS_TTL] = {MFF_MPLS_TTL, "mpls_ttl", NULL, KOFS(ipv6_label), 4, 0, 8, MFF_FMT_DEC, MFP_MPLS, false, true, 0},
+	[MFF_PBB_ISID] = {MFF_PBB_ISID, "pbb_isid", NULL, KOFS(ipv6_label), 4, 0, 24, MFF_FMT_DEC, MFP_PBB, true, true, 0},
+	[MFF_IPV6_EXTHDR] = {MFF_IPV6_EXTHDR, "ipv6_exthdr", NULL, KOFS(ipv6_label), 4, FLOW_IPV6_EXTHDR_SHIFT, 9, MFF_FMT_HEX, MFP_IPV6, true, false, 0},
+	[MFF_REG0 + 0] = {MFF_REG0 + 0, "reg0", NULL, META_OFS, 8, 32, 32, MFF_FMT_HEX, MFP_NONE, true, true, 2},
+	[MFF_REG0 + 1] = {MFF_REG0 + 1, "reg1", NULL, META_OFS, 8, 0, 32, MFF_FMT_HEX, MFP_NONE, true, true, 2},
+	[MFF_REG0 + 2] = {MFF_REG0 + 2, "reg2", NULL, META_OFS, 8, 32, 32, MFF_FMT_HEX, MFP_NONE, true, true, 3},
+	[MFF_REG0 + 3] = {MFF_REG0 + 3, "reg3", NULL, META_OFS, 8, 0, 32, MFF_FMT_HEX, MFP_NONE, true, true, 3},
+	[MFF_REG0 + 4] = {MFF_REG0 + 4, "reg4", NULL, META_OFS, 8, 32, 32, MFF_FMT_HEX, MFP_NONE, true, true, 4},
+	[MFF_REG0 + 5] = {MFF_REG0 + 5, "reg5", NULL, META_OFS, 8, 0, 32, MFF_FMT_HEX, MFP_NONE, true, true, 4},
+	[MFF_REG0 + 6] = {MFF_REG0 + 6, "reg6", NULL, META_OFS, 8, 32, 32, MFF_FMT_HEX, MFP_NONE, true, true, 5},
+	[MFF_REG0 + 7] = {MFF_REG0 + 7, "reg7", NULL, META_OFS, 8, 0, 32, MFF_FMT_HEX, MFP_NONE, true, true, 5},
+	[MFF_REG0 + 8] = {MFF_REG0 + 8, "reg8", NULL, META_OFS, 8, 32, 32, MFF_FMT_HEX, MFP_NONE, true, true, 6},
+	[MFF_REG0 + 9] = {MFF_REG0 + 9, "reg9", NULL, META_OFS, 8, 0, 32, MFF_FMT_HEX, MFP_NONE, true, true, 6},
+	[MFF_REG0 + 10] = {MFF_REG0 + 10, "reg10", NULL, META_OFS, 8, 32, 32, MFF_FMT_HEX, MFP_NONE, true, true, 7},
+	[MFF_REG0 + 11] = {MFF_REG0 + 11, "reg11", NULL, META_OFS, 8, 0, 32, MFF_FMT_HEX, MFP_NONE, true, true, 7},
+	[MFF_REG0 + 12] = {MFF_REG0 + 12, "reg12", NULL, META_OFS, 8, 32, 32, MFF_FMT_HEX, MFP_NONE, true, true, 8},
+	[MFF_REG0 + 13] = {MFF_REG0 + 13, "reg13", NULL, META_OFS, 8, 0, 32, MFF_FMT_HEX, MFP_NONE, true, true, 8},
+	[MFF_REG0 + 14] = {MFF_REG0 + 14, "reg14", NULL, META_OFS, 8, 32, 32, MFF_FMT_HEX, MFP_NONE, true, true, 9},
+	[MFF_REG0 + 15] = {MFF_REG0 + 15, "reg15", NULL, META_OFS, 8, 0, 32, MFF_FMT_HEX, MFP_NONE, true, true, 9},
+	[MFF_XREG0 + 0] = {MFF_XREG0 + 0, "xreg0", NULL, META_OFS, 8, 0, 64, MFF_FMT_HEX, MFP_NONE, true, true, 2},
+	[MFF_XREG0 + 1] = {MFF_XREG0 + 1, "xreg1", NULL, META_OFS, 8, 0, 64, MFF_FMT_HEX, MFP_NONE, true, true, 3},
+	[MFF_XREG0 + 2] = {MFF_XREG0 + 2, "xreg2", NULL, META_OFS, 8, 0, 64, MFF_FMT_HEX, MFP_NONE, true, true, 4},
+	[MFF_XREG0 + 3] = {MFF_XREG0 + 3, "xreg3", NULL, META_OFS, 8, 0, 64, MFF_FMT_HEX, MFP_NONE, true, true, 5},
+	[MFF_XREG0 + 4] = {MFF_XREG0 + 4, "xreg4", NULL, META_OFS, 8, 0, 64, MFF_FMT_HEX, MFP_NONE, true, true, 6},
+	[MFF_XREG0 + 5] = {MFF_XREG0 + 5, "xreg5", NULL, META_OFS, 8, 0, 64, MFF_FMT_HEX, MFP_NONE, true, true, 7},
+	[MFF_XREG0 + 6] = {MFF_XREG0 + 6, "xreg6", NULL, META_OFS, 8, 0, 64, MFF_FMT_HEX, MFP_NONE, true, true, 8},
+	[MFF_XREG0 + 7] = {MFF_XREG0 + 7, "xreg7", NULL, META_OFS, 8, 0, 64, MFF_FMT_HEX, MFP_NONE, true, true, 9},
 };
 /* clang-format on */
 
@@ -79,6 +103,10 @@ mf_from_id(enum mf_id id)
 const struct mf_field *
 mf_from_name(const char *name)
 {
+	/* Open vSwitch's names of the IPv4 addresses, beside the OXM ones. */
+	if (!strcasecmp(name, "ip_src") || !strcasecmp(name, "ip_dst")) {
+		return &fields[name[3] == 's' || name[3] == 'S' ? MFF_IPV4_SRC : MFF_IPV4_DST];
+	}
 	for (int i = 0; i < MFF_N_IDS; i++) {
 		if (!strcasecmp(name, fields[i].name) ||
 		    (fields[i].alias && !strcasecmp(name, fields[i].alias))) {
@@ -137,11 +165,12 @@ container_put(const struct mf_field *f, struct flow_key *key, uint64_t v)
 }
 
 void
-mf_get(const struct mf_field *f, const struct flow_key *key, uint64_t metadata, union mf_value *v)
+mf_get(const struct mf_field *f, const struct flow_key *key, const struct pipe_md *md,
+       union mf_value *v)
 {
 	memset(v, 0, sizeof *v);
-	if (f->id == MFF_METADATA) {
-		v->u = metadata;
+	if (f->md) {
+		v->u = md ? md->u64[f->md - 1] >> f->shift & field_mask_u(f) : 0;
 	} else if (f->id == MFF_DL_VLAN) {
 		uint16_t tci = ntohs(key->vlan_tci);
 
@@ -154,13 +183,14 @@ mf_get(const struct mf_field *f, const struct flow_key *key, uint64_t metadata, 
 }
 
 void
-mf_set(const struct mf_field *f, struct flow_key *key, uint64_t *metadata, const union mf_value *v,
+mf_set(const struct mf_field *f, struct flow_key *key, struct pipe_md *md, const union mf_value *v,
        const union mf_value *mask)
 {
-	if (f->id == MFF_METADATA) {
-		uint64_t mk = mask ? mask->u : UINT64_MAX;
+	if (f->md) {
+		uint64_t mk = field_mask_u(f) & (mask ? mask->u : UINT64_MAX);
+		uint64_t *w = &md->u64[f->md - 1];
 
-		*metadata = (*metadata & ~mk) | (v->u & mk);
+		*w = (*w & ~(mk << f->shift)) | ((v->u & mk) << f->shift);
 	} else if (f->id == MFF_DL_VLAN) {
 		/* Writing a VID: the tag must be there (the caller pushes one). */
 		uint16_t tci = ntohs(key->vlan_tci);
@@ -197,9 +227,11 @@ match_set(struct match *m, const struct mf_field *f, const union mf_value *v,
 	if (!mask) {
 		mask = &ones;
 	}
-	if (f->id == MFF_METADATA) {
-		m->metadata_mask |= mask->u;
-		m->metadata = (m->metadata & ~mask->u) | (v->u & mask->u);
+	if (f->md) {
+		uint64_t mk = field_mask_u(f) & mask->u;
+
+		m->md_mask.u64[f->md - 1] |= mk << f->shift;
+		mf_set(f, &m->key, &m->md, v, &(union mf_value){.u = mk});
 		return;
 	}
 	if (f->id == MFF_DL_VLAN) {
@@ -226,8 +258,8 @@ match_has(const struct match *m, const struct mf_field *f)
 {
 	union mf_value v;
 
-	if (f->id == MFF_METADATA) {
-		return m->metadata_mask != 0;
+	if (f->md) {
+		return (m->md_mask.u64[f->md - 1] >> f->shift & field_mask_u(f)) != 0;
 	}
 	if (f->id == MFF_DL_VLAN) {
 		return (ntohs(m->mask.vlan_tci) & 0x1fff) != 0;
@@ -259,15 +291,18 @@ bool
 match_equal(const struct match *a, const struct match *b)
 {
 	return flow_key_equal(&a->key, &b->key) && flow_key_equal(&a->mask, &b->mask) &&
-	       a->metadata == b->metadata && a->metadata_mask == b->metadata_mask;
+	       !memcmp(&a->md, &b->md, sizeof a->md) &&
+	       !memcmp(&a->md_mask, &b->md_mask, sizeof a->md_mask);
 }
 
 bool
 match_covers(const struct match *super, const struct match *sub)
 {
-	if ((super->metadata_mask & ~sub->metadata_mask) ||
-	    ((sub->metadata ^ super->metadata) & super->metadata_mask)) {
-		return false;
+	for (int i = 0; i < PIPE_MD_U64S; i++) {
+		if ((super->md_mask.u64[i] & ~sub->md_mask.u64[i]) ||
+		    ((sub->md.u64[i] ^ super->md.u64[i]) & super->md_mask.u64[i])) {
+			return false;
+		}
 	}
 	for (int i = 0; i < FLOW_KEY_U64S; i++) {
 		if ((super->mask.u64[i] & ~sub->mask.u64[i]) ||
@@ -415,7 +450,7 @@ prereq_name(enum mf_prereq p)
 int
 match_check_prereqs(const struct match *m, char *err)
 {
-	_Static_assert(MFF_N_IDS <= 64, "one bit per field");
+	_Static_assert(MFF_REG0 <= 64, "one bit per field with prerequisites");
 	struct prereq_vals pv;
 	uint64_t present = 0;
 
@@ -426,12 +461,12 @@ match_check_prereqs(const struct match *m, char *err)
 	for (int w = 0; w < FLOW_KEY_U64S; w++) {
 		words |= (uint32_t)(m->mask.u64[w] != 0) << w;
 	}
-	for (int i = 0; i < MFF_N_IDS; i++) {
+	for (int i = 0; i < MFF_REG0; i++) {
 		const struct mf_field *f = &fields[i];
 		uint32_t span;
 
 		if (f->prereq == MFP_NONE) {
-			continue; /* metadata is one of them: not in the key */
+			continue; /* the metadata fields are among them: not in the key */
 		}
 		span = (2u << ((f->ofs + f->size - 1) / 8)) - (1u << (f->ofs / 8));
 		if ((words & span) && match_has(m, f)) {
@@ -442,7 +477,7 @@ match_check_prereqs(const struct match *m, char *err)
 		return 0;
 	}
 	prereq_vals(&pv, get_match, m);
-	for (int i = 0; i < MFF_N_IDS; i++) {
+	for (int i = 0; i < MFF_REG0; i++) {
 		const struct mf_field *f = &fields[i];
 
 		if (!(present >> i & 1)) {
@@ -452,7 +487,7 @@ match_check_prereqs(const struct match *m, char *err)
 		 * tp_src) are fine when either one's prerequisites hold. */
 		bool ok = prereq_ok(f->prereq, &pv);
 
-		for (int j = 0; !ok && j < MFF_N_IDS; j++) {
+		for (int j = 0; !ok && j < MFF_REG0; j++) {
 			const struct mf_field *g = &fields[j];
 
 			if ((present >> j & 1) && g->ofs == f->ofs && g->prereq != f->prereq) {
@@ -807,7 +842,8 @@ mf_format_value(const struct mf_field *f, const union mf_value *v, const union m
 		ds_put_format(out, "%" PRIu64, v->u);
 		break;
 	case MFF_FMT_HEX:
-		ds_put_format(out, "0x%" PRIx64, v->u);
+		/* The metadata and registers print 0 as ovs-ofctl does. */
+		ds_put_format(out, f->md ? "%#" PRIx64 : "0x%" PRIx64, v->u);
 		break;
 	}
 	if (partial) {
@@ -934,14 +970,17 @@ match_parse_field(struct match *m, const char *name, const char *value,
 
 /* The fields in the order ovs-ofctl prints them. */
 static const enum mf_id print_order[] = {
-	MFF_METADATA,    MFF_IN_PORT,     MFF_ETH_SRC,     MFF_ETH_DST,    MFF_ETH_TYPE,
-	MFF_IPV4_SRC,    MFF_IPV4_DST,    MFF_ARP_SPA,     MFF_ARP_TPA,    MFF_ARP_SHA,
-	MFF_ARP_THA,     MFF_IPV6_SRC,    MFF_IPV6_DST,    MFF_IPV6_LABEL, MFF_IPV6_EXTHDR,
-	MFF_ND_TARGET,   MFF_ND_SLL,      MFF_ND_TLL,      MFF_IP_PROTO,   MFF_ARP_OP,
-	MFF_NW_TOS,      MFF_IP_ECN,      MFF_NW_TTL,      MFF_IP_FRAG,    MFF_ICMPV4_TYPE,
-	MFF_ICMPV4_CODE, MFF_ICMPV6_TYPE, MFF_ICMPV6_CODE, MFF_TP_SRC,     MFF_TP_DST,
-	MFF_TCP_FLAGS,   MFF_MPLS_LABEL,  MFF_MPLS_TC,     MFF_MPLS_BOS,   MFF_MPLS_TTL,
-	MFF_PBB_ISID,
+	MFF_REG0,        MFF_REG0 + 1,    MFF_REG0 + 2,    MFF_REG0 + 3,    MFF_REG0 + 4,
+	MFF_REG0 + 5,    MFF_REG0 + 6,    MFF_REG0 + 7,    MFF_REG0 + 8,    MFF_REG0 + 9,
+	MFF_REG0 + 10,   MFF_REG0 + 11,   MFF_REG0 + 12,   MFF_REG0 + 13,   MFF_REG0 + 14,
+	MFF_REG15,       MFF_METADATA,    MFF_IN_PORT,     MFF_ETH_SRC,     MFF_ETH_DST,
+	MFF_ETH_TYPE,    MFF_IPV4_SRC,    MFF_IPV4_DST,    MFF_ARP_SPA,     MFF_ARP_TPA,
+	MFF_ARP_SHA,     MFF_ARP_THA,     MFF_IPV6_SRC,    MFF_IPV6_DST,    MFF_IPV6_LABEL,
+	MFF_IPV6_EXTHDR, MFF_ND_TARGET,   MFF_ND_SLL,      MFF_ND_TLL,      MFF_IP_PROTO,
+	MFF_ARP_OP,      MFF_NW_TOS,      MFF_IP_ECN,      MFF_NW_TTL,      MFF_IP_FRAG,
+	MFF_ICMPV4_TYPE, MFF_ICMPV4_CODE, MFF_ICMPV6_TYPE, MFF_ICMPV6_CODE, MFF_TP_SRC,
+	MFF_TP_DST,      MFF_TCP_FLAGS,   MFF_MPLS_LABEL,  MFF_MPLS_TC,     MFF_MPLS_BOS,
+	MFF_MPLS_TTL,    MFF_PBB_ISID,
 };
 
 static void
@@ -949,8 +988,8 @@ put_field(const struct match *m, const struct mf_field *f, bool *first, struct d
 {
 	union mf_value v, mk;
 
-	mf_get(f, &m->key, m->metadata, &v);
-	mf_get(f, &m->mask, m->metadata_mask, &mk);
+	mf_get(f, &m->key, &m->md, &v);
+	mf_get(f, &m->mask, &m->md_mask, &mk);
 	ds_put_format(out, "%s%s=", *first ? "" : ",", f->name);
 	*first = false;
 	/* nw_tos covers the DSCP bits only. */

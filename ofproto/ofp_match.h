@@ -81,6 +81,11 @@ enum mf_id {
 	MFF_MPLS_TTL,
 	MFF_PBB_ISID,
 	MFF_IPV6_EXTHDR, /* OFPIEH_* flags, kept above the IPv6 flow label */
+	/* The registers: pipeline metadata, like MFF_METADATA. */
+	MFF_REG0,
+	MFF_REG15 = MFF_REG0 + 15,
+	MFF_XREG0, /* 64 bits: reg0 in its high half, reg1 in its low half */
+	MFF_XREG7 = MFF_XREG0 + 7,
 	MFF_N_IDS,
 };
 
@@ -119,6 +124,7 @@ struct mf_field {
 	enum mf_prereq prereq;
 	bool maskable;
 	bool settable; /* set_field may write it (the datapath can rewrite it) */
+	uint8_t md;    /* pipeline metadata: 1 + its word in struct pipe_md; 0: in the key */
 };
 
 /* A field's value: integers up to 64 bits in 'u', addresses in 'b'. */
@@ -131,20 +137,32 @@ const struct mf_field *mf_from_id(enum mf_id id);
 /* By either spelling; NULL if unknown. */
 const struct mf_field *mf_from_name(const char *name);
 
+/* The pipeline's own fields, which exist only while a packet goes through
+ * the flow tables and never reach the datapath: OpenFlow's metadata (word
+ * 0) and the sixteen 32-bit registers, xreg N in word 1 + N (reg 2N its
+ * high half, reg 2N+1 its low half, as Open vSwitch pairs them). Every
+ * packet starts with all of them zero. */
+enum { PIPE_MD_U64S = 9, PIPE_MD_XREG0 = 1 };
+
+struct pipe_md {
+	uint64_t u64[PIPE_MD_U64S];
+};
+
 struct match {
 	struct flow_key key, mask;
-	uint64_t metadata, metadata_mask;
+	struct pipe_md md, md_mask;
 };
 
 /* The all-wildcard match. */
 void match_init_catchall(struct match *m);
 
-/* Reads field 'f' of 'key' (metadata: 'metadata'). */
-void mf_get(const struct mf_field *f, const struct flow_key *key, uint64_t metadata,
+/* Reads field 'f' of 'key' (a metadata field: of 'md', which may be NULL
+ * for zeros). */
+void mf_get(const struct mf_field *f, const struct flow_key *key, const struct pipe_md *md,
 	    union mf_value *v);
-/* Writes field 'f' of 'key' (metadata: '*metadata'): the bits of 'mask'
- * take 'v'. A NULL mask means all bits. */
-void mf_set(const struct mf_field *f, struct flow_key *key, uint64_t *metadata,
+/* Writes field 'f' of 'key' (a metadata field: of 'md', which must then
+ * not be NULL): the bits of 'mask' take 'v'. A NULL mask means all bits. */
+void mf_set(const struct mf_field *f, struct flow_key *key, struct pipe_md *md,
 	    const union mf_value *v, const union mf_value *mask);
 /* Adds "f = v/mask" to 'm' (mask NULL: exact). */
 void match_set(struct match *m, const struct mf_field *f, const union mf_value *v,
@@ -152,12 +170,15 @@ void match_set(struct match *m, const struct mf_field *f, const union mf_value *
 /* True when 'f' is at least partly matched by 'm'. */
 bool match_has(const struct match *m, const struct mf_field *f);
 
-/* True if a packet with 'key' and 'metadata' matches 'm'. */
+/* True if a packet with 'key' and pipeline metadata 'md' matches 'm'. */
 static inline bool
-match_hits(const struct match *m, const struct flow_key *key, uint64_t metadata)
+match_hits(const struct match *m, const struct flow_key *key, const struct pipe_md *md)
 {
-	uint64_t diff = (metadata & m->metadata_mask) ^ m->metadata;
+	uint64_t diff = 0;
 
+	for (int i = 0; i < PIPE_MD_U64S; i++) {
+		diff |= (md->u64[i] & m->md_mask.u64[i]) ^ m->md.u64[i];
+	}
 	for (int i = 0; i < FLOW_KEY_U64S; i++) {
 		diff |= (key->u64[i] & m->mask.u64[i]) ^ m->key.u64[i];
 	}

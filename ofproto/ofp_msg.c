@@ -172,22 +172,63 @@ static const struct oxm_field oxm_fields[] = {
 };
 
 /* Fields of other OXM classes that Open vSwitch's tools send in OpenFlow
- * 1.3 flow mods: nw_frag as a Nicira (NXM_1) field, tcp_flags as the ONF
- * experimenter field OpenFlow 1.5 made basic (and as a Nicira field on
- * input). The first of each is how the switch writes it. */
+ * 1.3 flow mods: nw_frag and the registers as Nicira (NXM_1) fields,
+ * tcp_flags as the ONF experimenter field OpenFlow 1.5 made basic (and as
+ * a Nicira field on input), the 64-bit registers as OpenFlow 1.5's
+ * packet-register class. The switch writes the forms not marked 'in_only'
+ * (a 64-bit register as its two 32-bit halves, as Open vSwitch does). */
 struct ext_oxm {
 	uint16_t cls;
 	uint32_t experimenter; /* class 0xffff: the experimenter id */
 	struct oxm_field f;
+	bool in_only;
 };
 
-enum { OXM_CLASS_NXM1 = 0x0001, OXM_CLASS_EXP = 0xffff, ONF_EXPERIMENTER = 0x4f4e4600 };
+enum {
+	OXM_CLASS_NXM1 = 0x0001,
+	OXM_CLASS_PKT_REGS = 0x8001,
+	OXM_CLASS_EXP = 0xffff,
+	ONF_EXPERIMENTER = 0x4f4e4600
+};
+
+#define NXM_REG(n)                                               \
+	{                                                        \
+		OXM_CLASS_NXM1, 0, {n, MFF_REG0 + (n), 4}, false \
+	}
+#define PKT_XREG(n)                                                  \
+	{                                                            \
+		OXM_CLASS_PKT_REGS, 0, {n, MFF_XREG0 + (n), 8}, true \
+	}
 
 static const struct ext_oxm ext_oxms[] = {
-	{OXM_CLASS_NXM1, 0, {26, MFF_IP_FRAG, 1}},
-	{OXM_CLASS_EXP, ONF_EXPERIMENTER, {42, MFF_TCP_FLAGS, 2}},
-	{OXM_CLASS_NXM1, 0, {34, MFF_TCP_FLAGS, 2}},
-	{0x8000, 0, {42, MFF_TCP_FLAGS, 2}}, /* OpenFlow 1.5 made it basic */
+	{OXM_CLASS_NXM1, 0, {26, MFF_IP_FRAG, 1}, false},
+	{OXM_CLASS_EXP, ONF_EXPERIMENTER, {42, MFF_TCP_FLAGS, 2}, false},
+	{OXM_CLASS_NXM1, 0, {34, MFF_TCP_FLAGS, 2}, true},
+	{0x8000, 0, {42, MFF_TCP_FLAGS, 2}, true}, /* OpenFlow 1.5 made it basic */
+	NXM_REG(0),
+	NXM_REG(1),
+	NXM_REG(2),
+	NXM_REG(3),
+	NXM_REG(4),
+	NXM_REG(5),
+	NXM_REG(6),
+	NXM_REG(7),
+	NXM_REG(8),
+	NXM_REG(9),
+	NXM_REG(10),
+	NXM_REG(11),
+	NXM_REG(12),
+	NXM_REG(13),
+	NXM_REG(14),
+	NXM_REG(15),
+	PKT_XREG(0),
+	PKT_XREG(1),
+	PKT_XREG(2),
+	PKT_XREG(3),
+	PKT_XREG(4),
+	PKT_XREG(5),
+	PKT_XREG(6),
+	PKT_XREG(7),
 };
 
 static const struct ext_oxm *
@@ -259,6 +300,23 @@ exact_mask(const struct mf_field *f, union mf_value *m)
 	}
 }
 
+/* True when 'm' covers the whole field (a set-field, not a masked one). */
+static bool
+mask_is_exact(const struct mf_field *f, const union mf_value *m)
+{
+	uint64_t all = f->n_bits >= 64 ? UINT64_MAX : (1ull << f->n_bits) - 1;
+
+	if (bytes_field(f)) {
+		for (int i = 0; i < f->size; i++) {
+			if (m->b[i] != 0xff) {
+				return false;
+			}
+		}
+		return true;
+	}
+	return (m->u & all) == all;
+}
+
 /* True when 'v' has no bit outside the field's width. */
 static bool
 value_fits(const struct mf_field *f, const union mf_value *v)
@@ -298,7 +356,7 @@ enum ofp_err
 ofp_decode_match(const uint8_t *p, size_t len, struct match *m, size_t *used)
 {
 	uint16_t type, mlen;
-	uint64_t seen = 0;
+	uint64_t seen[(MFF_N_IDS + 63) / 64] = {0};
 	size_t ofs = 4;
 	char err[OFP_ERR_MAX];
 
@@ -356,10 +414,10 @@ ofp_decode_match(const uint8_t *p, size_t len, struct match *m, size_t *used)
 		if (olen != exp_len + (hm ? 2 * o->len : o->len)) {
 			return OFPERR_BAD_MATCH_LEN;
 		}
-		if (seen & (1ull << f->id)) {
+		if (seen[f->id / 64] & (1ull << f->id % 64)) {
 			return OFPERR_DUP_FIELD;
 		}
-		seen |= 1ull << f->id;
+		seen[f->id / 64] |= 1ull << f->id % 64;
 		if (hm && !f->maskable) {
 			return OFPERR_BAD_MASK;
 		}
@@ -403,13 +461,8 @@ ofp_encode_match(struct obuf *b, const struct match *m)
 		union mf_value v, mask;
 		bool exact;
 
-		if (o->id == MFF_METADATA) {
-			v.u = m->metadata;
-			mask.u = m->metadata_mask;
-		} else {
-			mf_get(f, &m->key, 0, &v);
-			mf_get(f, &m->mask, 0, &mask);
-		}
+		mf_get(f, &m->key, &m->md, &v);
+		mf_get(f, &m->mask, &m->md_mask, &mask);
 		if (value_is_zero(f, o, &mask) ||
 		    (f->prereq != MFP_NONE && !mf_prereqs_hold(f, &m->key))) {
 			continue;
@@ -423,15 +476,15 @@ ofp_encode_match(struct obuf *b, const struct match *m)
 			value_put(b, o, &mask);
 		}
 	}
-	for (size_t i = 0; i < 2; i++) { /* the written forms of ext_oxms */
+	for (size_t i = 0; i < sizeof ext_oxms / sizeof ext_oxms[0]; i++) {
 		const struct ext_oxm *e = &ext_oxms[i];
 		const struct mf_field *f = mf_from_id(e->f.id);
 		bool exp = e->cls == OXM_CLASS_EXP, exact;
 		union mf_value v, mask;
 
-		mf_get(f, &m->key, 0, &v);
-		mf_get(f, &m->mask, 0, &mask);
-		if (value_is_zero(f, &e->f, &mask) || !mf_prereqs_hold(f, &m->key)) {
+		mf_get(f, &m->key, &m->md, &v);
+		mf_get(f, &m->mask, &m->md_mask, &mask);
+		if (e->in_only || value_is_zero(f, &e->f, &mask) || !mf_prereqs_hold(f, &m->key)) {
 			continue;
 		}
 		exact = value_is_ones(f, &e->f, &mask);
@@ -452,36 +505,69 @@ ofp_encode_match(struct obuf *b, const struct match *m)
 
 /* ---- Actions and instructions ---- */
 
+/* The field an OXM TLV at 'p' writes, with its value (and mask, when
+ * 'maskable' allows one): a set-field's, or a Nicira load2's. 'room' bytes
+ * are there. An OpenFlow basic field, one of ext_oxms, or a Nicira NXM
+ * field. */
 static enum ofp_err
-decode_set_field(const uint8_t *p, uint16_t alen, struct ofpact *a)
+decode_oxm_write(const uint8_t *p, size_t room, bool maskable, struct ofpact *a)
 {
-	const struct oxm_field *o;
+	struct oxm_field o;
 	const struct mf_field *f;
-	uint8_t olen;
+	uint16_t cls;
+	uint8_t olen, exp_len = 0;
+	bool hm;
 
-	if (alen < 8 + 4 || get16(p + 4) != 0x8000) {
-		return alen < 12 ? OFPERR_BAD_ACTION_LEN : OFPERR_BAD_SET_TYPE;
-	}
-	o = oxm_by_field(p[6] >> 1);
-	olen = p[7];
-	if (!o || (p[6] & 1)) {
-		return OFPERR_BAD_SET_TYPE;
-	}
-	f = mf_from_id(o->id);
-	if (olen != o->len || 8u + olen > alen + 4u) {
+	if (room < 4) {
 		return OFPERR_BAD_SET_LEN;
 	}
-	if (!f->settable) {
+	cls = get16(p);
+	hm = p[2] & 1;
+	olen = p[3];
+	if (cls == 0x8000 && oxm_by_field(p[2] >> 1)) {
+		o = *oxm_by_field(p[2] >> 1);
+	} else {
+		const struct ext_oxm *e;
+
+		if (cls == OXM_CLASS_EXP) {
+			if (room < 8 || olen < 4) {
+				return OFPERR_BAD_SET_LEN;
+			}
+			exp_len = 4;
+		}
+		e = ext_oxm_find(cls, exp_len ? get32(p + 4) : 0, p[2] >> 1);
+		if (e) {
+			o = e->f;
+		} else if (exp_len || !nx_header_field(get32(p), &o.id, &o.len)) {
+			return OFPERR_BAD_SET_TYPE;
+		}
+	}
+	f = mf_from_id(o.id);
+	if ((hm && (!maskable || o.id == MFF_VLAN_VID)) || !f->settable) {
 		return OFPERR_BAD_SET_TYPE;
 	}
+	if (olen != exp_len + (hm ? 2 : 1) * o.len || 4u + olen > room) {
+		return OFPERR_BAD_SET_LEN;
+	}
 	a->type = OFPACT_SET_FIELD;
-	a->field = o->id;
-	value_get(o, p + 8, &a->value);
-	exact_mask(f, &a->mask);
-	if (!value_fits(f, &a->value)) {
+	a->field = o.id;
+	value_get(&o, p + 4 + exp_len, &a->value);
+	if (hm) {
+		value_get(&o, p + 4 + exp_len + o.len, &a->mask);
+	} else {
+		exact_mask(f, &a->mask);
+	}
+	if (!value_fits(f, &a->value) || !value_fits(f, &a->mask)) {
 		return OFPERR_BAD_SET_ARGUMENT;
 	}
-	if (o->id == MFF_VLAN_VID) {
+	if (hm) {
+		/* Only the bits under the mask are written: keep just those,
+		 * as the text form does. */
+		for (size_t i = 0; i < sizeof a->value.b; i++) {
+			a->value.b[i] &= a->mask.b[i];
+		}
+	}
+	if (o.id == MFF_VLAN_VID) {
 		/* With or without OFPVID_PRESENT, the VID is what is written:
 		 * the text form's field. */
 		a->field = MFF_DL_VLAN;
@@ -489,6 +575,12 @@ decode_set_field(const uint8_t *p, uint16_t alen, struct ofpact *a)
 		a->mask.u = FLOW_VLAN_VID_MASK;
 	}
 	return OFPERR_OK;
+}
+
+static enum ofp_err
+decode_set_field(const uint8_t *p, uint16_t alen, struct ofpact *a)
+{
+	return alen < 8 + 4 ? OFPERR_BAD_ACTION_LEN : decode_oxm_write(p + 4, alen - 4u, false, a);
 }
 
 enum ofp_err
@@ -626,6 +718,15 @@ ofp_decode_nx_action(const uint8_t *p, uint16_t alen, struct ofpact *a)
 	if (subtype == NXAST_REG_MOVE || subtype == NXAST_REG_LOAD) {
 		return nx_decode_field_action(p, alen, a);
 	}
+	if (subtype == NXAST_REG_LOAD2) {
+		/* The OXM TLV, then zeros to a multiple of 8 bytes. */
+		enum ofp_err e = decode_oxm_write(p + 10, alen - 10u, true, a);
+
+		if (!e && (10u + 4 + p[13] + 7) / 8 * 8 != alen) {
+			e = OFPERR_BAD_ACTION_LEN;
+		}
+		return e;
+	}
 	if (subtype != NXAST_RESUBMIT && subtype != NXAST_RESUBMIT_TABLE) {
 		return OFPERR_BAD_ACTION_EXP_TYPE;
 	}
@@ -729,12 +830,90 @@ ofp_decode_insts(const uint8_t *p, size_t len, struct ofp_insts *in)
 	return err;
 }
 
-void
-ofp_encode_action(struct obuf *b, const struct ofpact *a)
+/* A set-field (or mod_vlan_vid/pcp) as OpenFlow 1.3's set-field, or as
+ * Open vSwitch's load2 when masked, when the field has no OXM form, or when
+ * 'load2' asks for it (OpenFlow 1.0 has no set-field). */
+static void
+encode_set_field(struct obuf *b, const struct ofpact *a, bool load2)
 {
 	size_t start = b->size;
 	const struct oxm_field *o = NULL;
+	enum mf_id want = a->type == OFPACT_MOD_VLAN_VID || a->field == MFF_DL_VLAN ? MFF_VLAN_VID
+			  : a->type == OFPACT_MOD_VLAN_PCP                          ? MFF_VLAN_PCP
+										    : a->field;
+	const struct mf_field *f = mf_from_id(want);
+	uint16_t cls = 0x8000;
+	struct oxm_field nx = {0, want, 0};
+	union mf_value v = a->value;
+	bool masked;
 
+	for (size_t i = 0; i < sizeof oxm_fields / sizeof oxm_fields[0] && !o; i++) {
+		o = oxm_fields[i].id == want ? &oxm_fields[i] : NULL;
+	}
+	for (size_t i = 0; i < sizeof ext_oxms / sizeof ext_oxms[0] && !o; i++) {
+		if (ext_oxms[i].f.id == want && ext_oxms[i].cls != OXM_CLASS_EXP) {
+			o = &ext_oxms[i].f;
+			cls = ext_oxms[i].cls;
+		}
+	}
+	masked = a->type == OFPACT_SET_FIELD && want != MFF_VLAN_VID && !mask_is_exact(f, &a->mask);
+	if (!masked && o && !load2) {
+		put16(b, OFPAT_SET_FIELD);
+		put16(b, 0);
+	} else {
+		/* A masked write, or a field without an OXM form (nw_tos,
+		 * nw_ttl, mpls_ttl): Open vSwitch's load2 with the field's
+		 * OXM or NXM header. A field with neither (a transport port
+		 * of no known protocol: a 1.0 packet-out's) gets header 0,
+		 * which no decoder takes. */
+		if (!o) {
+			uint32_t h = nx_field_header(want);
+
+			cls = (uint16_t)(h >> 16);
+			nx.field = (uint8_t)(h >> 9 & 0x7f);
+			nx.len = (uint8_t)h;
+			o = &nx;
+		}
+		put16(b, OFPAT_EXPERIMENTER);
+		put16(b, 0);
+		put32(b, NX_EXPERIMENTER);
+		put16(b, NXAST_REG_LOAD2);
+	}
+	put16(b, cls);
+	put8(b, (uint8_t)(o->field << 1 | masked));
+	put8(b, (uint8_t)(masked ? 2 * o->len : o->len));
+	if (want == MFF_VLAN_VID) {
+		v.u = 0x1000 | (a->value.u & 0xfff);
+	}
+	if (masked) {
+		for (size_t i = 0; i < sizeof v.b; i++) {
+			v.b[i] &= a->mask.b[i];
+		}
+	}
+	value_put(b, o, &v);
+	if (masked) {
+		value_put(b, o, &a->mask);
+	}
+	pad_to8(b, start);
+	set16(b->data + start + 2, (uint16_t)(b->size - start));
+}
+
+void
+ofp_encode_load2(struct obuf *b, const struct ofpact *a)
+{
+	encode_set_field(b, a, true);
+}
+
+bool
+ofp_set_field_is_whole(const struct ofpact *a)
+{
+	return a->type != OFPACT_SET_FIELD || a->field == MFF_DL_VLAN ||
+	       mask_is_exact(mf_from_id(a->field), &a->mask);
+}
+
+void
+ofp_encode_action(struct obuf *b, const struct ofpact *a)
+{
 	switch (a->type) {
 	case OFPACT_OUTPUT:
 		put16(b, OFPAT_OUTPUT);
@@ -801,31 +980,7 @@ ofp_encode_action(struct obuf *b, const struct ofpact *a)
 	case OFPACT_SET_FIELD:
 		break;
 	}
-	for (size_t i = 0; i < sizeof oxm_fields / sizeof oxm_fields[0] && !o; i++) {
-		enum mf_id want = a->type == OFPACT_MOD_VLAN_VID || a->field == MFF_DL_VLAN
-					  ? MFF_VLAN_VID
-				  : a->type == OFPACT_MOD_VLAN_PCP ? MFF_VLAN_PCP
-								   : a->field;
-
-		o = oxm_fields[i].id == want ? &oxm_fields[i] : NULL;
-	}
-	if (!o) {
-		return; /* a field OpenFlow 1.3 cannot name (text-only) */
-	}
-	put16(b, OFPAT_SET_FIELD);
-	put16(b, 0);
-	put16(b, 0x8000);
-	put8(b, (uint8_t)(o->field << 1));
-	put8(b, o->len);
-	if (a->type == OFPACT_MOD_VLAN_VID || a->field == MFF_DL_VLAN) {
-		union mf_value v = {.u = 0x1000 | (a->value.u & 0xfff)};
-
-		value_put(b, o, &v);
-	} else {
-		value_put(b, o, &a->value);
-	}
-	pad_to8(b, start);
-	set16(b->data + start + 2, (uint16_t)(b->size - start));
+	encode_set_field(b, a, false);
 }
 
 static void
@@ -1139,9 +1294,13 @@ ofp_encode_packet_in(struct obuf *b, const struct ofproto_pin *pin, const uint8_
 	match_init_catchall(&m);
 	m.key.in_port = pin->in_port;
 	m.mask.in_port = UINT32_MAX;
-	if (pin->metadata) {
-		m.metadata = pin->metadata;
-		m.metadata_mask = UINT64_MAX;
+	/* The metadata and each register, when not zero, as Open vSwitch
+	 * reports them. */
+	m.md = pin->md;
+	m.md_mask.u64[0] = m.md.u64[0] ? UINT64_MAX : 0;
+	for (int i = PIPE_MD_XREG0; i < PIPE_MD_U64S; i++) {
+		m.md_mask.u64[i] = (m.md.u64[i] >> 32 ? 0xffffffff00000000ull : 0) |
+				   ((uint32_t)m.md.u64[i] ? 0xffffffffull : 0);
 	}
 	ofp_encode_match(b, &m);
 	put16(b, 0);

@@ -218,6 +218,10 @@ enum ofp_err ofp_decode_nx_action(const uint8_t *p, uint16_t alen, struct ofpact
 void ofp_encode_nx_action(struct obuf *b, const struct ofpact *a);
 /* One action, in the 1.3 encoding. */
 void ofp_encode_action(struct obuf *b, const struct ofpact *a);
+/* A set-field always as Open vSwitch's load2 (a vendor action OpenFlow
+ * 1.0 takes too), and whether a set-field writes its whole field. */
+void ofp_encode_load2(struct obuf *b, const struct ofpact *a);
+bool ofp_set_field_is_whole(const struct ofpact *a);
 
 /* Flow mods; on success the caller owns fm->insts. */
 enum ofp_err ofp_decode_flow_mod(const uint8_t *msg, size_t len, struct ofp_flow_mod *fm);

@@ -166,8 +166,8 @@ get_exact(const struct match *m, enum mf_id id, union mf_value *v)
 	const struct mf_field *f = mf_from_id(id);
 	union mf_value mk, ones;
 
-	mf_get(f, &m->key, m->metadata, v);
-	mf_get(f, &m->mask, m->metadata_mask, &mk);
+	mf_get(f, &m->key, &m->md, v);
+	mf_get(f, &m->mask, &m->md_mask, &mk);
 	memset(&ones, 0, sizeof ones);
 	if (f->size == 6 || f->size == 16) {
 		memset(ones.b, 0xff, f->size);
@@ -412,6 +412,10 @@ action_to10(struct obuf *b, const struct ofpact *a)
 		ofp_encode_nx_action(b, a);
 		return;
 	case OFPACT_SET_FIELD:
+		if (!ofp_set_field_is_whole(a)) {
+			ofp_encode_load2(b, a); /* 1.0 has no masked rewrite */
+			return;
+		}
 		break;
 	default:
 		return;
@@ -460,6 +464,9 @@ action_to10(struct obuf *b, const struct ofpact *a)
 		obuf_put(b, NULL, 3);
 		return;
 	default:
+		/* No 1.0 action writes it: Nicira's load2, as Open vSwitch
+		 * writes it in 1.0. */
+		ofp_encode_load2(b, a);
 		return;
 	}
 }
@@ -503,6 +510,14 @@ flow_mod_from10(const uint8_t *msg, size_t len, struct obuf *out)
 	ofp_insts_init(&fm.insts);
 	fm.insts.apply = acts;
 	fm.insts.n_apply = n;
+	/* 1.0's SET_TP_SRC/DST become the port of the protocol matched
+	 * (1.3 has no other). */
+	char why[OFP_ERR_MAX];
+
+	if (cmd != OFPFC_DELETE && cmd != OFPFC_DELETE_STRICT &&
+	    ofp_insts_resolve_l4(&fm.insts, &fm.match, why)) {
+		return OFPERR_BAD_ACTION_ARGUMENT;
+	}
 	ofp_encode_flow_mod(out, get32(msg + 4), &fm);
 	return OFPERR_OK;
 }

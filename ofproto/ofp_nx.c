@@ -52,6 +52,32 @@ static const struct nxm_name {
 	{"NXM_NX_IP_ECN", 1, 28, 1, MFF_IP_ECN},
 	{"NXM_NX_IP_TTL", 1, 29, 1, MFF_NW_TTL},
 	{"NXM_NX_TCP_FLAGS", 1, 34, 2, MFF_TCP_FLAGS},
+	{"NXM_NX_MPLS_TTL", 1, 30, 1, MFF_MPLS_TTL},
+	{"OXM_OF_METADATA", 0x8000, 2, 8, MFF_METADATA},
+	{"NXM_NX_REG0", 1, 0, 4, MFF_REG0 + 0},
+	{"NXM_NX_REG1", 1, 1, 4, MFF_REG0 + 1},
+	{"NXM_NX_REG2", 1, 2, 4, MFF_REG0 + 2},
+	{"NXM_NX_REG3", 1, 3, 4, MFF_REG0 + 3},
+	{"NXM_NX_REG4", 1, 4, 4, MFF_REG0 + 4},
+	{"NXM_NX_REG5", 1, 5, 4, MFF_REG0 + 5},
+	{"NXM_NX_REG6", 1, 6, 4, MFF_REG0 + 6},
+	{"NXM_NX_REG7", 1, 7, 4, MFF_REG0 + 7},
+	{"NXM_NX_REG8", 1, 8, 4, MFF_REG0 + 8},
+	{"NXM_NX_REG9", 1, 9, 4, MFF_REG0 + 9},
+	{"NXM_NX_REG10", 1, 10, 4, MFF_REG0 + 10},
+	{"NXM_NX_REG11", 1, 11, 4, MFF_REG0 + 11},
+	{"NXM_NX_REG12", 1, 12, 4, MFF_REG0 + 12},
+	{"NXM_NX_REG13", 1, 13, 4, MFF_REG0 + 13},
+	{"NXM_NX_REG14", 1, 14, 4, MFF_REG0 + 14},
+	{"NXM_NX_REG15", 1, 15, 4, MFF_REG0 + 15},
+	{"OXM_OF_PKT_REG0", 0x8001, 0, 8, MFF_XREG0 + 0},
+	{"OXM_OF_PKT_REG1", 0x8001, 1, 8, MFF_XREG0 + 1},
+	{"OXM_OF_PKT_REG2", 0x8001, 2, 8, MFF_XREG0 + 2},
+	{"OXM_OF_PKT_REG3", 0x8001, 3, 8, MFF_XREG0 + 3},
+	{"OXM_OF_PKT_REG4", 0x8001, 4, 8, MFF_XREG0 + 4},
+	{"OXM_OF_PKT_REG5", 0x8001, 5, 8, MFF_XREG0 + 5},
+	{"OXM_OF_PKT_REG6", 0x8001, 6, 8, MFF_XREG0 + 6},
+	{"OXM_OF_PKT_REG7", 0x8001, 7, 8, MFF_XREG0 + 7},
 };
 
 static const struct nxm_name *
@@ -170,8 +196,7 @@ parse_subfield(const char *s, const struct mf_field **f, uint16_t *ofs, uint16_t
 
 	snprintf(name, sizeof name, "%.*s", (int)(len < 63 ? len : 63), s);
 	*f = nx ? mf_from_id(nx->id) : mf_from_name(name);
-	if (!*f || (*f)->id == MFF_METADATA || (*f)->id == MFF_IN_PORT ||
-	    (*f)->ofs == offsetof(struct flow_key, vlan_tci)) {
+	if (!*f || (*f)->id == MFF_IN_PORT || (*f)->ofs == offsetof(struct flow_key, vlan_tci)) {
 		snprintf(err, OFP_ERR_MAX, "%s: not a field move and load know", name);
 		return -EINVAL;
 	}
@@ -351,12 +376,24 @@ nx_decode_field_action(const uint8_t *p, uint16_t alen, struct ofpact *a)
 	return OFPERR_OK;
 }
 
-static uint32_t
-header_of(enum mf_id id)
+uint32_t
+nx_field_header(enum mf_id id)
 {
 	const struct nxm_name *nx = nxm_by_id(id);
 
 	return nx ? (uint32_t)nx->cls << 16 | (uint32_t)nx->field << 9 | nx->len : 0;
+}
+
+bool
+nx_header_field(uint32_t h, enum mf_id *id, uint8_t *len)
+{
+	const struct nxm_name *nx = nxm_by_header(h & ~0x1ffu);
+
+	if (nx) {
+		*id = nx->id;
+		*len = nx->len;
+	}
+	return nx != NULL;
 }
 
 void
@@ -370,12 +407,12 @@ nx_encode_field_action(struct obuf *b, const struct ofpact *a)
 		put16(b, a->n_bits);
 		put16(b, a->src_ofs);
 		put16(b, a->dst_ofs);
-		put32(b, header_of(a->src_field));
-		put32(b, header_of(a->field));
+		put32(b, nx_field_header(a->src_field));
+		put32(b, nx_field_header(a->field));
 	} else {
 		put16(b, NXAST_REG_LOAD);
 		put16(b, (uint16_t)(a->dst_ofs << 6 | (a->n_bits - 1)));
-		put32(b, header_of(a->field));
+		put32(b, nx_field_header(a->field));
 		put64(b, a->value.u);
 	}
 }

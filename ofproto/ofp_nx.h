@@ -5,11 +5,13 @@
  * value into bits of a field. Fields are named as ovs-ofctl names them
  * (NXM_OF_ETH_SRC, NXM_NX_ARP_SHA...) or by the switch's own field names,
  * with an optional bit range: FIELD[], FIELD[START..END], FIELD[BIT].
- * Registers (NXM_NX_REG0...) are not there yet.
+ * The registers and the metadata are fields too (NXM_NX_REG0...,
+ * OXM_OF_PKT_REG0..., OXM_OF_METADATA).
  */
 #ifndef VS_OFP_NX_H
 #define VS_OFP_NX_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -38,5 +40,11 @@ void nx_format(const struct ofpact *a, struct ds *out);
  * id checked); the encoding of a MOVE or LOAD action. */
 enum ofp_err nx_decode_field_action(const uint8_t *p, uint16_t alen, struct ofpact *a);
 void nx_encode_field_action(struct obuf *b, const struct ofpact *a);
+
+/* The NXM (or OXM) header of field 'id' with its length and no mask bit,
+ * or 0 when it has none; the field of header 'h' (mask bit and length
+ * ignored) and its length on the wire, or false. */
+uint32_t nx_field_header(enum mf_id id);
+bool nx_header_field(uint32_t h, enum mf_id *id, uint8_t *len);
 
 #endif /* VS_OFP_NX_H */

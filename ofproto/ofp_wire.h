@@ -120,6 +120,7 @@ enum {
 	NXAST_REG_MOVE = 6,
 	NXAST_REG_LOAD = 7,
 	NXAST_RESUBMIT_TABLE = 14,
+	NXAST_REG_LOAD2 = 33, /* an OXM or NXM field, maybe masked, and its value */
 };
 
 /* Decodes the 'len' bytes of actions at 'p' into a new array '*out' of

@@ -999,23 +999,24 @@ ofproto_upcall(struct ofproto *ofp, const struct flow_key *key, uint64_t now_ms,
 }
 
 uint32_t
-ofproto_pin_ctx(struct ofproto *ofp, uint64_t cookie, uint64_t metadata, uint32_t in_port)
+ofproto_pin_ctx(struct ofproto *ofp, uint64_t cookie, const struct pipe_md *md, uint32_t in_port)
 {
 	if (!ofp->n_pin_ctx) {
-		ofp->pin_ctx[0] = (struct pin_ctx){UINT64_MAX, 0, 0};
+		ofp->pin_ctx[0] = (struct pin_ctx){.cookie = UINT64_MAX};
 		ofp->n_pin_ctx = 1;
 	}
 	for (uint32_t i = 1; i < ofp->n_pin_ctx; i++) {
 		const struct pin_ctx *x = &ofp->pin_ctx[i];
 
-		if (x->cookie == cookie && x->metadata == metadata && x->in_port == in_port) {
+		if (x->cookie == cookie && x->in_port == in_port &&
+		    !memcmp(&x->md, md, sizeof *md)) {
 			return i;
 		}
 	}
 	if (ofp->n_pin_ctx == PIN_CTX_MAX) {
 		return 0;
 	}
-	ofp->pin_ctx[ofp->n_pin_ctx] = (struct pin_ctx){cookie, metadata, in_port};
+	ofp->pin_ctx[ofp->n_pin_ctx] = (struct pin_ctx){cookie, *md, in_port};
 	return ofp->n_pin_ctx++;
 }
 
@@ -1034,7 +1035,7 @@ ofproto_packet_in(struct ofproto *ofp, uint32_t dp_in_port, uint64_t cookie,
 	pin->reason = (uint8_t)(cookie >> 16);
 	pin->table_id = (uint8_t)(cookie >> 24);
 	pin->cookie = x->cookie;
-	pin->metadata = x->metadata;
+	pin->md = x->md;
 	pin->in_port = x->in_port ? x->in_port : ofproto_port_of_dp(ofp, dp_in_port);
 	ofp->sweep.packet_ins++;
 	return pin->in_port != 0;

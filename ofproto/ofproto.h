@@ -391,7 +391,8 @@ struct ofproto_pin {
 	uint32_t in_port; /* OpenFlow */
 	uint8_t reason, table_id;
 	uint16_t max_len;
-	uint64_t cookie, metadata;
+	uint64_t cookie;
+	struct pipe_md md; /* the metadata and registers */
 };
 
 /* A packet of this bridge met DP_ACTION_USERSPACE with 'cookie' (received

@@ -67,11 +67,12 @@ enum { MAX_PORTS = 256, MAX_PENDING = 64, MAX_UKEY_RULES = 16, MAX_UKEY_BUCKETS 
 #define SLOW_PATH_COOKIE (0x0510ull << 48)
 
 /* What a packet-in says that the cookie has no room for: the rule's
- * cookie, the metadata, and the OpenFlow input port when the datapath's
+ * cookie, the metadata and registers, and the OpenFlow input port when the datapath's
  * says nothing (a packet-out from the controller). Interned per bridge;
  * entry 0 stands for "unknown" once the table is full. */
 struct pin_ctx {
-	uint64_t cookie, metadata;
+	uint64_t cookie;
+	struct pipe_md md;
 	uint32_t in_port; /* 0: the datapath's input port tells */
 };
 enum { PIN_CTX_MAX = 1024 };
@@ -167,7 +168,8 @@ struct ofport *ofproto_port_by_ofp(const struct ofproto *ofp, uint32_t ofp_port)
 /* What a flow entry is, as dumps and journals report it, at 'now_ms'. */
 void ofproto_rule_info(const struct rule *r, uint64_t now_ms, struct ofproto_flow_info *f);
 /* The index of a packet-in context (0 when the table is full). */
-uint32_t ofproto_pin_ctx(struct ofproto *ofp, uint64_t cookie, uint64_t metadata, uint32_t in_port);
+uint32_t ofproto_pin_ctx(struct ofproto *ofp, uint64_t cookie, const struct pipe_md *md,
+			 uint32_t in_port);
 struct group *ofproto_group_find(const struct ofproto *ofp, uint32_t id);
 struct meter *ofproto_meter_find(const struct ofproto *ofp, uint32_t id);
 /* Removes (as a delete would) every flow entry 'pred' selects. */

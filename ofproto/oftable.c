@@ -19,7 +19,7 @@
 #include "ofproto_priv.h"
 #include "oftable_prefix.h"
 
-enum { MAX_STAGES = FLOW_KEY_U64S + 1 };
+enum { MAX_STAGES = FLOW_KEY_U64S + PIPE_MD_U64S };
 
 /* Word 3 holds the transport ports (with TTL, fragment bits and TCP
  * flags): it comes last, so that a packet that no rule's addresses match
@@ -56,9 +56,9 @@ struct prio_count {
 struct subtable {
 	struct hmap_node hnode; /* in the table's subtables_by_mask */
 	struct flow_key mask;
-	uint64_t metadata_mask;
+	struct pipe_md md_mask;
 	uint8_t n_stages;
-	int8_t stage_word[MAX_STAGES]; /* a flow key word, or -1 for the metadata */
+	int8_t stage_word[MAX_STAGES]; /* a flow key word, or -1 - a pipe_md word */
 	struct hmap stages;            /* stage nodes of every level but the last */
 	struct hmap heads;             /* per key, its rule of highest precedence */
 	uint32_t n_rules;
@@ -116,20 +116,21 @@ prefix_len(struct pfx_value v)
 }
 
 static uint32_t
-mask_hash(const struct flow_key *mask, uint64_t metadata_mask)
+mask_hash(const struct match *m)
 {
-	return hash_words64(mask->u64, FLOW_KEY_U64S, (uint32_t)metadata_mask ^ 0x5bd1e995u);
+	return hash_words64(m->mask.u64, FLOW_KEY_U64S,
+			    hash_words64(m->md_mask.u64, PIPE_MD_U64S, 0x5bd1e995u));
 }
 
 static struct subtable *
 subtable_find(const struct oftable *t, const struct match *m)
 {
-	uint32_t hash = mask_hash(&m->mask, m->metadata_mask);
+	uint32_t hash = mask_hash(m);
 
 	for (struct hmap_node *n = hmap_bucket(&t->subtables_by_mask, hash); n; n = n->next) {
 		struct subtable *s = CONTAINER_OF(n, struct subtable, hnode);
 
-		if (n->hash == hash && s->metadata_mask == m->metadata_mask &&
+		if (n->hash == hash && !memcmp(&s->md_mask, &m->md_mask, sizeof s->md_mask) &&
 		    flow_key_equal(&s->mask, &m->mask)) {
 			return s;
 		}
@@ -177,9 +178,11 @@ subtable_create(struct oftable *t, const struct match *m)
 		return NULL;
 	}
 	s->mask = m->mask;
-	s->metadata_mask = m->metadata_mask;
-	if (s->metadata_mask) {
-		s->stage_word[s->n_stages++] = -1;
+	s->md_mask = m->md_mask;
+	for (int i = 0; i < PIPE_MD_U64S; i++) {
+		if (s->md_mask.u64[i]) {
+			s->stage_word[s->n_stages++] = (int8_t)(-1 - i);
+		}
 	}
 	for (int i = 0; i < FLOW_KEY_U64S; i++) {
 		int w = oftable_stage_order[i];
@@ -204,7 +207,7 @@ subtable_create(struct oftable *t, const struct match *m)
 	}
 	hmap_init(&s->stages);
 	hmap_init(&s->heads);
-	if (hmap_insert(&t->subtables_by_mask, &s->hnode, mask_hash(&m->mask, m->metadata_mask))) {
+	if (hmap_insert(&t->subtables_by_mask, &s->hnode, mask_hash(m))) {
 		pfx_free(s);
 		free(s);
 		return NULL;
@@ -318,11 +321,12 @@ prio_del(struct subtable *s, uint16_t priority)
 /* ---- Stage nodes and keys ---- */
 
 static inline uint64_t
-stage_value(const struct subtable *s, unsigned level, const struct flow_key *k, uint64_t metadata)
+stage_value(const struct subtable *s, unsigned level, const struct flow_key *k,
+	    const struct pipe_md *md)
 {
 	int w = s->stage_word[level];
 
-	return w < 0 ? metadata & s->metadata_mask : k->u64[w] & s->mask.u64[w];
+	return w < 0 ? md->u64[-1 - w] & s->md_mask.u64[-1 - w] : k->u64[w] & s->mask.u64[w];
 }
 
 static inline uint32_t
@@ -354,9 +358,9 @@ last_level(const struct subtable *s)
 }
 
 static inline uint64_t
-head_value(const struct subtable *s, const struct flow_key *k, uint64_t metadata)
+head_value(const struct subtable *s, const struct flow_key *k, const struct pipe_md *md)
 {
-	return s->n_stages ? stage_value(s, last_level(s), k, metadata) : 0;
+	return s->n_stages ? stage_value(s, last_level(s), k, md) : 0;
 }
 
 static struct rule *
@@ -366,7 +370,7 @@ head_find(const struct subtable *s, const struct stage_node *parent, uint64_t va
 		struct rule *r = CONTAINER_OF(n, struct rule, cls.hnode);
 
 		if (n->hash == hash && r->cls.parent == parent &&
-		    head_value(s, &r->match.key, r->match.metadata) == value) {
+		    head_value(s, &r->match.key, &r->match.md) == value) {
 			return r;
 		}
 	}
@@ -382,13 +386,13 @@ key_find(const struct subtable *s, const struct match *m)
 	uint64_t v;
 
 	for (unsigned level = 0; level < last; level++) {
-		v = stage_value(s, level, &m->key, m->metadata);
+		v = stage_value(s, level, &m->key, &m->md);
 		parent = stage_find(s, level, parent, v, node_hash(level, parent, v));
 		if (!parent) {
 			return NULL;
 		}
 	}
-	v = head_value(s, &m->key, m->metadata);
+	v = head_value(s, &m->key, &m->md);
 	return head_find(s, parent, v, node_hash(last, parent, v));
 }
 
@@ -425,7 +429,7 @@ path_acquire(struct subtable *s, const struct rule *r, int *err)
 
 	*err = 0;
 	for (unsigned level = 0; level < last; level++) {
-		uint64_t v = stage_value(s, level, &r->match.key, r->match.metadata);
+		uint64_t v = stage_value(s, level, &r->match.key, &r->match.md);
 		uint32_t hash = node_hash(level, parent, v);
 		struct stage_node *node = stage_find(s, level, parent, v, hash);
 
@@ -489,7 +493,7 @@ subtable_add_rule(struct subtable *s, struct rule *r)
 		pfx_update(s, r, false);
 		return err;
 	}
-	v = head_value(s, &r->match.key, r->match.metadata);
+	v = head_value(s, &r->match.key, &r->match.md);
 	head = head_find(s, r->cls.parent, v, node_hash(last_level(s), r->cls.parent, v));
 	r->cls.subtable = s;
 	r->cls.dup_next = NULL;
@@ -519,7 +523,7 @@ subtable_add_rule(struct subtable *s, struct rule *r)
 static struct rule **
 dup_link(const struct subtable *s, struct rule *r, struct rule **head_out)
 {
-	uint64_t v = head_value(s, &r->match.key, r->match.metadata);
+	uint64_t v = head_value(s, &r->match.key, &r->match.md);
 	struct rule *head =
 		head_find(s, r->cls.parent, v, node_hash(last_level(s), r->cls.parent, v));
 	struct rule **pp;
@@ -715,7 +719,7 @@ pfx_refine(const struct subtable *s, int w, const struct flow_key *flow, struct 
  * so far and differed there, leaving out the rules that cannot beat
  * 'bound' (NULL: none). */
 static struct rule *
-subtable_lookup(const struct subtable *s, const struct flow_key *flow, uint64_t metadata,
+subtable_lookup(const struct subtable *s, const struct flow_key *flow, const struct pipe_md *md,
 		const struct rule *bound, struct flow_key *wc)
 {
 	const struct stage_node *parent = NULL;
@@ -724,7 +728,7 @@ subtable_lookup(const struct subtable *s, const struct flow_key *flow, uint64_t 
 	bool before_may = may_beat(s->max_priority, s->min_seq, bound);
 
 	for (unsigned level = 0; level < last; level++) {
-		uint64_t v = stage_value(s, level, flow, metadata);
+		uint64_t v = stage_value(s, level, flow, md);
 		const struct stage_node *node =
 			stage_find(s, level, parent, v, node_hash(level, parent, v));
 		uint32_t count = node ? node->count : 0;
@@ -742,7 +746,7 @@ subtable_lookup(const struct subtable *s, const struct flow_key *flow, uint64_t 
 		before = count;
 		before_may = true;
 	}
-	uint64_t v = head_value(s, flow, metadata);
+	uint64_t v = head_value(s, flow, md);
 	struct rule *head = head_find(s, parent, v, node_hash(last, parent, v));
 	uint32_t count = 0;
 
@@ -759,7 +763,7 @@ subtable_lookup(const struct subtable *s, const struct flow_key *flow, uint64_t 
 /* The best rule, with the subtables visited by decreasing priority until
  * none left can beat it; the un-wildcarding as subtable_lookup() says. */
 static struct rule *
-table_lookup(const struct oftable *t, const struct flow_key *flow, uint64_t metadata,
+table_lookup(const struct oftable *t, const struct flow_key *flow, const struct pipe_md *md,
 	     const struct rule *bound, struct flow_key *wc)
 {
 	struct rule *best = NULL;
@@ -777,7 +781,7 @@ table_lookup(const struct oftable *t, const struct flow_key *flow, uint64_t meta
 		if (!may_beat(s->max_priority, s->min_seq, bound)) {
 			continue;
 		}
-		r = subtable_lookup(s, flow, metadata, bound, wc);
+		r = subtable_lookup(s, flow, md, bound, wc);
 		if (r && (!best || precedes(r, best))) {
 			best = r;
 		}
@@ -786,17 +790,17 @@ table_lookup(const struct oftable *t, const struct flow_key *flow, uint64_t meta
 }
 
 struct rule *
-oftable_lookup(const struct oftable *t, const struct flow_key *flow, uint64_t metadata,
+oftable_lookup(const struct oftable *t, const struct flow_key *flow, const struct pipe_md *md,
 	       struct flow_key *wc)
 {
-	struct rule *best = table_lookup(t, flow, metadata, NULL, NULL);
+	struct rule *best = table_lookup(t, flow, md, NULL, NULL);
 
 	if (!wc) {
 		return best;
 	}
 	/* Knowing the winner, the megaflow need only rule out the rules that
 	 * could have beaten it: a second walk un-wildcards just for those. */
-	table_lookup(t, flow, metadata, best, wc);
+	table_lookup(t, flow, md, best, wc);
 	if (best) {
 		for (int w = 0; w < FLOW_KEY_U64S; w++) {
 			wc->u64[w] |= best->match.mask.u64[w];
@@ -808,7 +812,11 @@ oftable_lookup(const struct oftable *t, const struct flow_key *flow, uint64_t me
 static bool
 overlap(const struct match *a, const struct match *b)
 {
-	uint64_t diff = (a->metadata ^ b->metadata) & a->metadata_mask & b->metadata_mask;
+	uint64_t diff = 0;
+
+	for (int i = 0; i < PIPE_MD_U64S; i++) {
+		diff |= (a->md.u64[i] ^ b->md.u64[i]) & a->md_mask.u64[i] & b->md_mask.u64[i];
+	}
 
 	for (int i = 0; i < FLOW_KEY_U64S; i++) {
 		diff |= (a->key.u64[i] ^ b->key.u64[i]) & a->mask.u64[i] & b->mask.u64[i];

@@ -3,14 +3,14 @@
  * One OpenFlow flow table: a classifier of flow entries (struct rule) by
  * tuple-space search, built for a million entries.
  *
- * Rules that share a mask (and metadata mask) live in one subtable, a hash
+ * Rules that share a mask (and pipeline metadata mask) live in one subtable, a hash
  * table of their masked keys. A lookup visits the subtables in order of the
  * highest priority they hold and stops as soon as the best match found so
  * far beats every subtable left, so a miss costs a few hash probes per
  * subtable whatever the number of rules.
  *
  * Megaflows stay wide through staged lookup. A subtable's key is cut into
- * stages, one per 64-bit word its mask touches (the metadata first), and
+ * stages, one per 64-bit word its mask touches (the metadata and registers first), and
  * every prefix of stages that some rule has is a node in a tree of stages
  * that counts the rules below it. A lookup walks the tree word by word and
  * stops at the first word no rule shares; it un-wildcards a word only when
@@ -83,10 +83,11 @@ void oftable_replace(struct oftable *t, struct rule *old, struct rule *new);
 struct rule *oftable_find_strict(const struct oftable *t, const struct match *m, uint16_t priority);
 
 /* The highest-priority rule (oldest among equals) that a packet with 'flow'
- * and 'metadata' matches, or NULL. ORs into 'wc' (unless NULL) the bits
- * the answer depends on. */
-struct rule *oftable_lookup(const struct oftable *t, const struct flow_key *flow, uint64_t metadata,
-			    struct flow_key *wc);
+ * and pipeline metadata 'md' matches, or NULL. ORs into 'wc' (unless NULL)
+ * the bits of 'flow' the answer depends on ('md' is known to the
+ * translation: it has no wildcards). */
+struct rule *oftable_lookup(const struct oftable *t, const struct flow_key *flow,
+			    const struct pipe_md *md, struct flow_key *wc);
 
 /* True if a rule of 'priority' other than an identical one could match a
  * packet that 'm' matches (the check_overlap test). */

@@ -222,10 +222,10 @@ static void resubmit(struct xctx *c, uint32_t port, uint8_t table);
 static bool
 is_table_miss(const struct rule *r)
 {
-	static const struct flow_key zero;
+	static const struct match catchall;
 
-	return r->priority == 0 && !r->match.metadata_mask &&
-	       !memcmp(&r->match.mask, &zero, sizeof zero);
+	return r->priority == 0 && !memcmp(&r->match.mask, &catchall.mask, sizeof catchall.mask) &&
+	       !memcmp(&r->match.md_mask, &catchall.md_mask, sizeof catchall.md_mask);
 }
 
 /* The cookie of a DP_ACTION_USERSPACE to the controller: what its packet-in
@@ -234,7 +234,7 @@ static uint64_t
 controller_cookie(struct xctx *c, uint8_t table_id, uint8_t reason, uint16_t max_len)
 {
 	const struct rule *r = c->rule;
-	uint32_t ctx = ofproto_pin_ctx(c->ofp, r ? r->cookie : UINT64_MAX, c->metadata,
+	uint32_t ctx = ofproto_pin_ctx(c->ofp, r ? r->cookie : UINT64_MAX, &c->md,
 				       c->in_dp < DP_MAX_PORTS ? 0 : c->in_ofp);
 
 	return CONTROLLER_COOKIE | (uint64_t)ctx << 32 | (uint64_t)table_id << 24 |
@@ -368,8 +368,8 @@ set_field(struct xctx *c, const struct ofpact *a)
 {
 	const struct mf_field *f = mf_from_id(a->field);
 
-	if (f->id == MFF_METADATA) {
-		c->metadata = (c->metadata & ~a->mask.u) | (a->value.u & a->mask.u);
+	if (f->md) {
+		mf_set(f, &c->flow, &c->md, &a->value, &a->mask);
 		return;
 	}
 	if (f->id == MFF_DL_VLAN || f->id == MFF_VLAN_PCP) {
@@ -407,8 +407,10 @@ move_load(struct xctx *c, const struct ofpact *a)
 	memset(&v, 0, sizeof v);
 	memset(&mask, 0, sizeof mask);
 	if (src) {
-		mf_get(src, &c->flow, c->metadata, &sv);
-		memset((uint8_t *)c->wc + src->ofs, 0xff, src->size);
+		mf_get(src, &c->flow, &c->md, &sv);
+		if (!src->md) {
+			memset((uint8_t *)c->wc + src->ofs, 0xff, src->size);
+		}
 	}
 	for (unsigned int done = 0; done < a->n_bits; done += 64) {
 		unsigned int n = a->n_bits - done < 64 ? a->n_bits - done : 64;
@@ -416,8 +418,13 @@ move_load(struct xctx *c, const struct ofpact *a)
 
 		nx_bits_set(dst, &v, &mask, a->dst_ofs + done, n, bits);
 	}
+	if (dst->md) {
+		/* Only the pipeline sees it: no datapath action, no match. */
+		mf_set(dst, &c->flow, &c->md, &v, &mask);
+		return;
+	}
 	memset((uint8_t *)c->wc + dst->ofs, 0xff, dst->size);
-	mf_set(dst, &c->flow, &c->metadata, &v, &mask);
+	mf_set(dst, &c->flow, &c->md, &v, &mask);
 	c->changed = true;
 }
 
@@ -847,7 +854,7 @@ lookup(struct xctx *c, uint8_t table_id)
 	if (c->credit) {
 		t->lookups++;
 	}
-	r = oftable_lookup(t, &c->flow, c->metadata, c->wc);
+	r = oftable_lookup(t, &c->flow, &c->md, c->wc);
 	if (r && c->credit) {
 		t->matches++;
 		r->n_packets++;
@@ -921,8 +928,8 @@ run_tables(struct xctx *c, int table_id)
 			write_actions(c, r->insts.write, r->insts.n_write);
 		}
 		if (r->insts.has_meta) {
-			c->metadata = (c->metadata & ~r->insts.metadata_mask) |
-				      (r->insts.metadata & r->insts.metadata_mask);
+			c->md.u64[0] = (c->md.u64[0] & ~r->insts.metadata_mask) |
+				       (r->insts.metadata & r->insts.metadata_mask);
 		}
 		c->indent--;
 		table_id = r->insts.goto_table;

@@ -18,7 +18,7 @@
 struct xctx {
 	struct ofproto *ofp;
 	struct flow_key flow, base;
-	uint64_t metadata;
+	struct pipe_md md; /* the metadata and registers */
 	struct flow_key *wc;
 	struct xlate_result *res;
 	struct xlate_info *xi;

@@ -59,15 +59,21 @@ linear_replace(struct linear_table *t, const struct rule *old, struct rule *new)
 }
 
 struct rule *
-linear_lookup(const struct linear_table *t, const struct flow_key *flow, uint64_t metadata,
+linear_lookup(const struct linear_table *t, const struct flow_key *flow, const struct pipe_md *md,
 	      struct flow_key *wc)
 {
 	for (uint32_t i = 0; i < t->n; i++) {
 		struct rule *r = t->rules[i];
 		int differ = -1;
 
-		/* Metadata follows from fields already un-wildcarded. */
-		if ((metadata & r->match.metadata_mask) != r->match.metadata) {
+		/* Metadata and registers follow from fields already
+		 * un-wildcarded. */
+		bool md_differs = false;
+
+		for (int j = 0; j < PIPE_MD_U64S; j++) {
+			md_differs |= (md->u64[j] & r->match.md_mask.u64[j]) != r->match.md.u64[j];
+		}
+		if (md_differs) {
 			continue;
 		}
 		/* The first word that differs, in the order in which the

@@ -22,7 +22,7 @@ void linear_remove(struct linear_table *t, const struct rule *r);
 /* 'new' takes the place of 'old' (same priority and match). */
 void linear_replace(struct linear_table *t, const struct rule *old, struct rule *new);
 struct rule *linear_lookup(const struct linear_table *t, const struct flow_key *flow,
-			   uint64_t metadata, struct flow_key *wc);
+			   const struct pipe_md *md, struct flow_key *wc);
 void linear_destroy(struct linear_table *t);
 
 #endif /* VS_OFTABLE_LINEAR_H */

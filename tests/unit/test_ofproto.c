@@ -143,7 +143,12 @@ test_text(void **state)
 		{"actions=load:0x1ff->NXM_OF_IP_TOS[0..7]", "does not fit"},
 		{"actions=load:1->NXM_OF_IP_PROTO[]", "cannot be written"},
 		{"actions=move:NXM_OF_ETH_SRC[40..50]->NXM_OF_ETH_DST[0..10]", "has 48 bits"},
-		{"actions=move:NXM_NX_REG0[]->NXM_OF_IP_SRC[]", "not a field"},
+		{"actions=move:NXM_NX_REG16[]->NXM_OF_IP_SRC[]", "not a field"},
+		{"actions=move:NXM_OF_IN_PORT[]->NXM_NX_REG0[]", "not a field"},
+		{"actions=load:0x100000000->NXM_NX_REG0[]", "does not fit"},
+		{"actions=move:NXM_NX_REG0[]->OXM_OF_PKT_REG0[0..15]", "32 bits into 16"},
+		{"reg16=1,actions=drop", "unknown field"},
+		{"reg0=0x100000000,actions=drop", "reg0"},
 		{"actions=write_actions(load:1->NXM_OF_IP_TOS[2])",
 		 "load cannot be in write_actions"},
 		{"actions=write_actions(resubmit(,1))", "cannot be in write_actions"},
@@ -165,6 +170,9 @@ test_text(void **state)
 	add(ofp, "table=2,priority=7,arp,arp_tpa=10.0.0.1,dl_vlan=12,actions=NORMAL");
 	add(ofp, "table=2,priority=8,in_port=p3,dl_dst=01:00:00:00:00:00/01:00:00:00:00:00,"
 		 "actions=set_field:10.9.9.9->nw_dst,CONTROLLER:64");
+	add(ofp, "table=3,priority=9,metadata=0x2,reg15=0x10/0xf0,reg0=5,xreg3=0x700000008,"
+		 "actions=load:0x1->NXM_NX_REG1[],move:NXM_NX_REG0[0..15]->OXM_OF_PKT_REG7[16..31],"
+		 "set_field:0x9->reg2,set_field:0x2/0x3->xreg1,resubmit(,4)");
 	ofproto_flow_dump(ofp, NULL, 3000, format_flows, &d);
 	assert_string_equal(
 		ds_cstr(&d),
@@ -173,9 +181,57 @@ test_text(void **state)
 		"cookie=0x5, table=1, idle_timeout=10, tcp6,ipv6_src=2001:db8::/32,tp_dst=443 "
 		"actions=dec_ttl,write_actions(output:3),goto_table:2\n"
 		"cookie=0x0, table=2, priority=8,in_port=3,dl_dst=01:00:00:00:00:00/"
-		"01:00:00:00:00:00 actions=set_field:10.9.9.9->ipv4_dst,CONTROLLER:64\n"
-		"cookie=0x0, table=2, priority=7,arp,dl_vlan=12,arp_tpa=10.0.0.1 actions=NORMAL\n");
+		"01:00:00:00:00:00 actions=set_field:10.9.9.9->ip_dst,CONTROLLER:64\n"
+		"cookie=0x0, table=2, priority=7,arp,dl_vlan=12,arp_tpa=10.0.0.1 actions=NORMAL\n"
+		"cookie=0x0, table=3, priority=9,reg0=0x5,reg6=0x7,reg7=0x8,reg15=0x10/0xf0,"
+		"metadata=0x2 actions=load:0x1->NXM_NX_REG1[],move:NXM_NX_REG0[0..15]->"
+		"OXM_OF_PKT_REG7[16..31],set_field:0x9->reg2,set_field:0x2/0x3->xreg1,"
+		"resubmit(,4)\n");
 	ds_destroy(&d);
+	ofproto_destroy(ofp);
+}
+
+/* Registers: set by load, set_field and move, kept across resubmit and
+ * goto_table, matched in a later table, reset for every packet; a move out
+ * of a packet field makes the megaflow match that field. */
+static void
+test_registers(void **state)
+{
+	struct ofproto *ofp = make_bridge(true);
+	struct xlate_result *r = malloc(sizeof *r);
+	struct flow_key k;
+
+	(void)state;
+	add(ofp, "in_port=1,actions=load:0x2a->NXM_NX_REG3[],resubmit(,1)");
+	add(ofp, "in_port=2,actions=set_field:0x2b->reg3,goto_table:1");
+	add(ofp, "in_port=3,actions=move:NXM_OF_IP_DST[0..7]->NXM_NX_REG3[0..7],resubmit(,1)");
+	add(ofp, "in_port=4,actions=resubmit(,1)");
+	add(ofp, "table=1,reg3=0x2a,actions=output:4");
+	add(ofp, "table=1,reg3=0x2b,actions=output:5");
+	add(ofp, "table=1,reg3=0x7,actions=output:6");
+	add(ofp, "table=1,priority=0,actions=output:1");
+	key_init(&k, 0);
+	assert_int_equal(xlate_outputs(ofp, &k), 1u << 3);
+	key_init(&k, 1);
+	assert_int_equal(xlate_outputs(ofp, &k), 1u << 4);
+	/* The register starts at zero for each packet: no match in table 1. */
+	key_init(&k, 3);
+	assert_int_equal(xlate_outputs(ofp, &k), 1u << 0);
+	key_init(&k, 2);
+	k.nw_dst.ipv4 = htonl(0x0a000007);
+	assert_int_equal(ofproto_xlate(ofp, &k, false, 2000, r, NULL), 0);
+	assert_int_equal(outputs(r), 1u << 5);
+	/* The moved bits are in the megaflow: 10.0.0.8 must not share it. */
+	assert_int_equal(r->mask.nw_dst.ipv4 & htonl(0xff), htonl(0xff));
+	k.nw_dst.ipv4 = htonl(0x0a000008);
+	assert_int_equal(xlate_outputs(ofp, &k), 1u << 0);
+	/* A register written in one table is read by the next; a half of an
+	 * xreg is its register. */
+	add(ofp, "priority=5,in_port=5,actions=set_field:0x500000006->xreg2,goto_table:2");
+	add(ofp, "table=2,reg4=0x5,reg5=0x6,actions=output:3");
+	key_init(&k, 4);
+	assert_int_equal(xlate_outputs(ofp, &k), 1u << 2);
+	free(r);
 	ofproto_destroy(ofp);
 }
 
@@ -872,13 +928,16 @@ random_match(struct vs_random *rnd, struct ds *d)
 	if (vs_random_u32(rnd) % 5 == 0) {
 		ds_put_format(d, "metadata=%u,", vs_random_u32(rnd) % 2);
 	}
+	if (vs_random_u32(rnd) % 4 == 0) {
+		ds_put_format(d, "reg%u=%u,", vs_random_u32(rnd) % 2, vs_random_u32(rnd) % 3);
+	}
 }
 
 static void
 random_actions(struct vs_random *rnd, unsigned table, struct ds *d)
 {
 	ds_put_cstr(d, "actions=");
-	switch (vs_random_u32(rnd) % 7) {
+	switch (vs_random_u32(rnd) % 10) {
 	case 0:
 		ds_put_format(d, "output:%u", vs_random_u32(rnd) % N_PORTS + 1);
 		break;
@@ -898,6 +957,31 @@ random_actions(struct vs_random *rnd, unsigned table, struct ds *d)
 		return;
 	case 5:
 		ds_put_format(d, "strip_vlan,write_actions(output:%u)",
+			      vs_random_u32(rnd) % N_PORTS + 1);
+		break;
+	case 6:
+		/* A register from the packet, or a constant. */
+		if (vs_random_u32(rnd) % 2) {
+			ds_put_format(d, "move:NXM_NX_IP_TTL[0..1]->NXM_NX_REG%u[0..1]",
+				      vs_random_u32(rnd) % 2);
+		} else {
+			ds_put_format(d, "load:%u->NXM_NX_REG%u[]", vs_random_u32(rnd) % 3,
+				      vs_random_u32(rnd) % 2);
+		}
+		break;
+	case 7:
+		/* Registers (and the rest) carried into another table. */
+		if (table < 3) {
+			ds_put_format(d, "set_field:%u->reg1,resubmit(,%u),output:%u",
+				      vs_random_u32(rnd) % 3,
+				      table + 1 + vs_random_u32(rnd) % (3 - table),
+				      vs_random_u32(rnd) % N_PORTS + 1);
+			return; /* no goto_table after a resubmit to the same place */
+		}
+		ds_put_format(d, "output:%u", vs_random_u32(rnd) % N_PORTS + 1);
+		break;
+	case 8:
+		ds_put_format(d, "move:NXM_NX_REG0[]->NXM_NX_REG1[],output:%u",
 			      vs_random_u32(rnd) % N_PORTS + 1);
 		break;
 	default:
@@ -993,17 +1077,12 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_text),
-		cmocka_unit_test(test_priorities),
-		cmocka_unit_test(test_resubmit),
-		cmocka_unit_test(test_flow_mods),
-		cmocka_unit_test(test_timeouts),
-		cmocka_unit_test(test_mac_table),
-		cmocka_unit_test(test_vlan_modes),
-		cmocka_unit_test(test_revalidation),
-		cmocka_unit_test(test_megaflow_property),
-		cmocka_unit_test(test_groups),
-		cmocka_unit_test(test_meters),
+		cmocka_unit_test(test_text),         cmocka_unit_test(test_priorities),
+		cmocka_unit_test(test_resubmit),     cmocka_unit_test(test_registers),
+		cmocka_unit_test(test_flow_mods),    cmocka_unit_test(test_timeouts),
+		cmocka_unit_test(test_mac_table),    cmocka_unit_test(test_vlan_modes),
+		cmocka_unit_test(test_revalidation), cmocka_unit_test(test_megaflow_property),
+		cmocka_unit_test(test_groups),       cmocka_unit_test(test_meters),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

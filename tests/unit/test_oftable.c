@@ -25,6 +25,8 @@
 enum { POOL = 3 };
 
 /* A small value of field 'f', so that rules and packets often agree. */
+static const struct pipe_md zero_md;
+
 static void
 small_value(struct vs_random *rnd, const struct mf_field *f, union mf_value *v)
 {
@@ -98,19 +100,24 @@ small_word(struct vs_random *rnd)
 
 /* A packet near rule 'r' (or anywhere without one). */
 static void
-random_packet(struct vs_random *rnd, const struct rule *r, struct flow_key *k, uint64_t *md)
+random_packet(struct vs_random *rnd, const struct rule *r, struct flow_key *k, struct pipe_md *md)
 {
 	for (int w = 0; w < FLOW_KEY_U64S; w++) {
 		k->u64[w] = r ? r->match.key.u64[w] | (small_word(rnd) & ~r->match.mask.u64[w])
 			      : small_word(rnd);
 	}
-	*md = r ? r->match.metadata | (small_word(rnd) & ~r->match.metadata_mask) : small_word(rnd);
+	for (int w = 0; w < PIPE_MD_U64S; w++) {
+		/* Mostly zero, as registers are. */
+		uint64_t x = vs_random_u32(rnd) % 4 ? 0 : small_word(rnd);
+
+		md->u64[w] = r ? r->match.md.u64[w] | (x & ~r->match.md_mask.u64[w]) : x;
+	}
 	if (vs_random_u32(rnd) % 2) {
 		/* Off by a bit somewhere: a near miss. */
 		k->u64[vs_random_u32(rnd) % FLOW_KEY_U64S] ^= 1ull << (vs_random_u32(rnd) % 64);
 	}
 	if (vs_random_u32(rnd) % 8 == 0) {
-		*md ^= 1;
+		md->u64[vs_random_u32(rnd) % PIPE_MD_U64S] ^= 1ull << (vs_random_u32(rnd) % 64);
 	}
 }
 
@@ -130,7 +137,7 @@ priority_of_mask(struct vs_random *rnd, struct tables *tb, const struct match *m
 {
 	for (uint32_t i = 0; i < tb->n_masks; i++) {
 		if (flow_key_equal(&tb->masks[i].mask, &m->mask) &&
-		    tb->masks[i].metadata_mask == m->metadata_mask) {
+		    !memcmp(&tb->masks[i].md_mask, &m->md_mask, sizeof m->md_mask)) {
 			return tb->mask_prio[i];
 		}
 	}
@@ -202,8 +209,8 @@ struct counts {
 };
 
 static void
-check_packet(struct vs_random *rnd, struct tables *tb, const struct flow_key *k, uint64_t md,
-	     struct counts *c)
+check_packet(struct vs_random *rnd, struct tables *tb, const struct flow_key *k,
+	     const struct pipe_md *md, struct counts *c)
 {
 	struct flow_key wc_cls, wc_lin, k2;
 	struct rule *a, *b;
@@ -230,7 +237,7 @@ check_packet(struct vs_random *rnd, struct tables *tb, const struct flow_key *k,
 	for (int q = 0; q < 16; q++) {
 		struct flow_key scratch;
 
-		random_packet(rnd, NULL, &k2, &(uint64_t){0});
+		random_packet(rnd, NULL, &k2, &(struct pipe_md){{0}});
 		for (int w = 0; w < FLOW_KEY_U64S; w++) {
 			k2.u64[w] = (k->u64[w] & wc_cls.u64[w]) | (k2.u64[w] & ~wc_cls.u64[w]);
 		}
@@ -291,10 +298,10 @@ run_rounds(uint64_t seed, bool prio_per_mask, struct counts *c)
 			const struct rule *near =
 				tb->lin.n ? tb->lin.rules[vs_random_u32(&rnd) % tb->lin.n] : NULL;
 			struct flow_key k;
-			uint64_t md;
+			struct pipe_md md;
 
 			random_packet(&rnd, vs_random_u32(&rnd) % 8 ? near : NULL, &k, &md);
-			check_packet(&rnd, tb, &k, md, c);
+			check_packet(&rnd, tb, &k, &md, c);
 		}
 		/* Empty it again through removals: the classifier frees as it
 		 * goes, and ends with no subtable. */
@@ -370,16 +377,16 @@ test_ties_and_replace(void **state)
 	memset(&k, 0, sizeof k);
 	mf_set(dst, &k, NULL, &v, NULL);
 	mf_set(src, &k, NULL, &w, NULL);
-	assert_ptr_equal(oftable_lookup(&tb->cls, &k, 0, NULL), ra);
+	assert_ptr_equal(oftable_lookup(&tb->cls, &k, &zero_md, NULL), ra);
 	add_rule(tb, &a, 5); /* replaced: still the older of the two */
 	assert_ptr_not_equal(oftable_find_strict(&tb->cls, &a, 5), ra);
-	assert_ptr_equal(oftable_lookup(&tb->cls, &k, 0, NULL),
+	assert_ptr_equal(oftable_lookup(&tb->cls, &k, &zero_md, NULL),
 			 oftable_find_strict(&tb->cls, &a, 5));
 	assert_null(oftable_find_strict(&tb->cls, &a, 6));
 	assert_true(oftable_overlaps(&tb->cls, &a, 5));
 	assert_false(oftable_overlaps(&tb->cls, &a, 4));
 	oftable_remove(&tb->cls, oftable_find_strict(&tb->cls, &a, 5));
-	assert_ptr_equal(oftable_lookup(&tb->cls, &k, 0, NULL), rb);
+	assert_ptr_equal(oftable_lookup(&tb->cls, &k, &zero_md, NULL), rb);
 	assert_int_equal(tb->cls.n, 1);
 	oftable_remove(&tb->cls, rb);
 	tables_free(tb);
@@ -477,11 +484,12 @@ test_prefix_megaflows(void **state)
 		mf_set(proto, &k, NULL, &p, NULL);
 		mf_set(dst, &k, NULL, &a, NULL);
 		mf_set(port, &k, NULL, &d, NULL);
-		check_packet(&rnd, tb, &k, 0, &c); /* same rule, correct megaflow */
+		check_packet(&rnd, tb, &k, &(struct pipe_md){{0}},
+			     &c); /* same rule, correct megaflow */
 		assert_int_equal(c.narrower, 0);
 		memset(&wc, 0, sizeof wc);
 		/* No rule has the packet's address: a miss. */
-		assert_null(oftable_lookup(&tb->cls, &k, 0, &wc));
+		assert_null(oftable_lookup(&tb->cls, &k, &zero_md, &wc));
 		for (i = 0; i < n_masks && !flow_key_equal(&masks[i], &wc); i++) {
 		}
 		if (i == n_masks) {

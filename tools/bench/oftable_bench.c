@@ -92,7 +92,7 @@ cycles_per_lookup(const struct oftable *t, uint32_t n, bool hit, struct vs_rando
 		packet(vs_random_u32(rnd) % n, hit, &k);
 		memset(&wc, 0, sizeof wc);
 		start = __rdtsc();
-		found += oftable_lookup(t, &k, 0, &wc)->priority == 200;
+		found += oftable_lookup(t, &k, &(struct pipe_md){{0}}, &wc)->priority == 200;
 		total += __rdtsc() - start;
 	}
 	if (found != (hit ? (unsigned)LOOKUPS : 0)) {
