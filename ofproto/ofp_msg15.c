@@ -230,7 +230,8 @@ of15_to_13(const uint8_t *msg, size_t len, struct obuf *out)
 		return group_mod_from15(msg, len, out);
 	case OFPT_MULTIPART_REQUEST:
 		if (len == 24 && get16(msg + 8) == OFPMP_GROUP_DESC) {
-			/* 1.5 names a group; all are described, as 1.3 does. */
+			/* 1.5 names a group: 1.3 describes all, and the reply
+			 * keeps the one asked for (multipart_to15()). */
 			size_t start = out->size;
 
 			obuf_put(out, msg, 16);
@@ -388,9 +389,15 @@ group_desc_to15(struct obuf *b, const uint8_t *g, size_t glen)
 }
 
 static void
-multipart_to15(const uint8_t *msg, size_t len, struct obuf *out)
+multipart_to15(const uint8_t *msg, size_t len, struct obuf *out, const uint8_t *request,
+	       size_t request_len)
 {
 	uint16_t type = get16(msg + 8);
+	/* A 1.5 group description request names its group (OFPG_ALL: all). */
+	uint32_t group = type == OFPMP_GROUP_DESC && request && request_len >= 24 &&
+					 get16(request + 8) == OFPMP_GROUP_DESC
+				 ? get32(request + 16)
+				 : OFPG_ALL;
 	const uint8_t *body = msg + 16, *end = msg + len;
 	size_t start = out->size;
 
@@ -425,7 +432,8 @@ multipart_to15(const uint8_t *msg, size_t len, struct obuf *out)
 			}
 			if (type == OFPMP_FLOW) {
 				flow_entry_to15(out, body, get16(body));
-			} else {
+			} else if (group == OFPG_ALL ||
+				   (get16(body) >= 8 && get32(body + 4) == group)) {
 				group_desc_to15(out, body, get16(body));
 			}
 			body += get16(body);
@@ -461,7 +469,7 @@ of13_to_15(const uint8_t *msg, size_t len, struct obuf *out, const uint8_t *requ
 		return;
 	case OFPT_MULTIPART_REPLY:
 		if (len >= 16) {
-			multipart_to15(msg, len, out);
+			multipart_to15(msg, len, out, request, request_len);
 		}
 		return;
 	default:

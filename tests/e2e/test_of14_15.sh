@@ -74,6 +74,9 @@ check "a group with bucket properties over 1.5" of15 add-group "$OF" \
 check "its buckets read back over 1.5" grep -qF \
 	"bucket=bucket_id:1,weight:20,watch_port:2,actions=output:2" <<<"$(of15 dump-groups "$OF")"
 check "and over 1.3" grep -qF "bucket=weight:20,watch_port:2,actions=output:2" <<<"$(ofctl dump-groups "$OF")"
+one=$(of15 dump-groups "$OF" 8)
+check "a 1.5 group description of group 8 is that group alone" \
+	[ "$(grep -c group_id= <<<"$one")$(grep -c group_id=8 <<<"$one")" = 11 ]
 check "mod-group over 1.5" of15 mod-group "$OF" "group_id=8,type=select,bucket=weight:5,output:2"
 check "modified" grep -qF "group_id=8,type=select,bucket=bucket_id:0,weight:5,actions=output:2" \
 	<<<"$(of15 dump-groups "$OF")"
