@@ -256,6 +256,15 @@ dp_set_pmd_max_sleep(struct dp *dp, uint32_t us)
 }
 
 void
+dp_set_tx_flush_interval(struct dp *dp, uint32_t us)
+{
+	uint64_t tsc =
+		(uint64_t)VS_MIN(us, (uint32_t)DP_TX_FLUSH_MAX_US) * rte_get_tsc_hz() / 1000000;
+
+	__atomic_store_n(&dp->tx_flush_tsc, tsc, __ATOMIC_RELAXED);
+}
+
+void
 dp_set_slow_path(struct dp *dp, dp_slow_path_fn fn, void *aux)
 {
 	dp->slow_path_aux = aux;

@@ -143,6 +143,14 @@ void dp_set_upcall_limit(struct dp *dp, uint32_t rate, uint32_t burst);
 enum { DP_PMD_MAX_SLEEP_US = 250 };
 void dp_set_pmd_max_sleep(struct dp *dp, uint32_t us);
 
+/* How long a PMD thread may hold output packets to send them with those of
+ * later bursts (Open vSwitch's tx-flush-interval): fewer and fuller
+ * transmits (vhost-user kicks, TAP writes) for up to 'us' microseconds of
+ * added latency. 0, the default, sends after every received burst. Patch
+ * ports never wait; an idle thread sends everything before it sleeps. */
+enum { DP_TX_FLUSH_MAX_US = 1000000 };
+void dp_set_tx_flush_interval(struct dp *dp, uint32_t us);
+
 /* Starts the PMD threads (a no-op with pmd_cpu_mask = 0). Returns 0 or
  * -errno. */
 int dp_start(struct dp *dp);

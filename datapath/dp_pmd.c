@@ -103,7 +103,7 @@ tx_flush(struct dp_pmd *pmd, uint32_t port_no)
 	uint16_t n = b->n;
 
 	b->n = 0;
-	if (!port) {
+	if (!port || port != b->port) {
 		dp_stat_add(pmd, DP_STAT_DROP0 + DP_DROP_NO_PORT, n);
 		rte_pktmbuf_free_bulk(b->pkts, n);
 		return;
@@ -152,6 +152,10 @@ tx_enqueue_bulk(struct dp_pmd *pmd, uint32_t port_no, struct rte_mbuf **pkts, ui
 			pmd->pending[pmd->n_pending++] = port_no;
 			b->queued = true;
 		}
+		if (!b->n) {
+			b->since_tsc = pmd->batch_tsc;
+			b->port = __atomic_load_n(&pmd->dp->ports[port_no], __ATOMIC_ACQUIRE);
+		}
 		uint16_t k = VS_MIN(n, (uint16_t)(PKT_BATCH_MAX - b->n));
 
 		b->depth = b->n == 0 || pmd->depth > b->depth ? pmd->depth : b->depth;
@@ -184,6 +188,47 @@ tx_flush_all(struct dp_pmd *pmd)
 		if (pmd->txb[no].n) {
 			tx_flush(pmd, no);
 		}
+	}
+}
+
+/* With a flush interval ('interval' TSC ticks): sends the buffers whose
+ * first packet has waited that long by 'now', and those of patch ports at
+ * once (crossing one costs no system call); the others stay pending. A
+ * patch crossing may buffer more: those are looked at too. */
+static void
+tx_flush_due(struct dp_pmd *pmd, uint64_t now, uint64_t interval)
+{
+	uint32_t i = 0;
+
+	while (i < pmd->n_pending) {
+		uint32_t no = pmd->pending[i];
+		struct dp_txbuf *b = &pmd->txb[no];
+		/* 'b->port' may be gone: only the live one is looked into. */
+		const struct port *port = __atomic_load_n(&pmd->dp->ports[no], __ATOMIC_ACQUIRE);
+
+		if (b->n && now - b->since_tsc < interval && port && port == b->port &&
+		    !port->ops->patch) {
+			i++;
+			continue;
+		}
+		pmd->pending[i] = pmd->pending[--pmd->n_pending];
+		b->queued = false;
+		if (b->n) {
+			tx_flush(pmd, no);
+		}
+	}
+}
+
+/* After a burst: everything, or what is due (see tx_flush_due()). */
+static void
+tx_flush_burst(struct dp_pmd *pmd, uint64_t now)
+{
+	uint64_t interval = __atomic_load_n(&pmd->dp->tx_flush_tsc, __ATOMIC_RELAXED);
+
+	if (interval) {
+		tx_flush_due(pmd, now, interval);
+	} else {
+		tx_flush_all(pmd);
 	}
 }
 
@@ -822,7 +867,7 @@ process_at(struct dp_pmd *pmd, uint32_t in_port, struct rte_mbuf **pkts, uint16_
 	pmd->batch_tsc = start;
 	process_batch(pmd, in_port, pkts, n);
 	sent = rte_rdtsc();
-	tx_flush_all(pmd);
+	tx_flush_burst(pmd, sent);
 	end = rte_rdtsc();
 	dp_stat_add(pmd, DP_STAT_RX, n);
 	dp_stat_add(pmd, DP_STAT_CYCLES, end - start);
@@ -903,6 +948,13 @@ dp_pmd_poll(struct dp_pmd *pmd)
 		}
 	}
 	now = rte_rdtsc();
+	if (pmd->n_pending) {
+		/* Held output (a flush interval): what is due leaves now. */
+		tx_flush_burst(pmd, now);
+		prev = rte_rdtsc();
+		dp_stat_add(pmd, DP_STAT_TX_CYCLES, prev - now);
+		now = prev;
+	}
 	if (now >= pmd->next_sort_tsc) {
 		pmd->next_sort_tsc = now + pmd->dp->sort_interval_tsc;
 		if (!pthread_mutex_trylock(&pmd->flow_mutex)) {
@@ -951,6 +1003,7 @@ dp_pmd_main(void *arg)
 
 			/* Idle: back off into short sleeps, never when loaded. */
 			if (max) {
+				tx_flush_all(pmd); /* nothing waits while it sleeps */
 				sleep_us = sleep_us > max ? max : sleep_us;
 				dp_stat_add(pmd, DP_STAT_SLEEPS, 1);
 				dp_stat_add(pmd, DP_STAT_SLEEP_US, sleep_us);

@@ -99,6 +99,10 @@ struct dp_txbuf {
 	uint16_t n;
 	bool queued;   /* its port is in the pending list */
 	uint8_t depth; /* patch ports its packets crossed (the most of any) */
+	/* With a tx flush interval: when the first packet was buffered, and
+	 * the port it was for (a port removed meanwhile does not get them). */
+	uint64_t since_tsc;
+	const struct port *port;
 	struct rte_mbuf *pkts[PKT_BATCH_MAX];
 };
 
@@ -157,6 +161,7 @@ struct dp {
 	uint64_t rules_gen;                 /* bumped by dp_flow_revalidate(); atomic */
 	uint32_t upcall_rate, upcall_burst; /* dp_set_upcall_limit(); atomic */
 	uint32_t pmd_max_sleep_us;          /* dp_set_pmd_max_sleep(); atomic */
+	uint64_t tx_flush_tsc;              /* dp_set_tx_flush_interval(); atomic */
 	struct dp_pmd *pmds[DP_MAX_PMDS];
 	struct rte_ring *inject;                   /* dp_execute() -> PMD 0: struct dp_inject * */
 	struct dp_meter *meters[DP_MAX_METERS];    /* RCU */

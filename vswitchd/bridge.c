@@ -1160,6 +1160,8 @@ bridges_reconfigure(struct bridges *b, const json_t *doc, char *err)
 	dp_set_pmd_max_sleep(b->dp,
 			     (uint32_t)cfgdb_get_int(json_object_get(doc, "global"),
 						     "pmd_max_sleep_us", DP_PMD_MAX_SLEEP_US));
+	dp_set_tx_flush_interval(b->dp, (uint32_t)cfgdb_get_int(json_object_get(doc, "global"),
+								"tx_flush_interval_us", 0));
 	ofconns_set_listener_limit(b->ofc, (uint32_t)cfgdb_get_int(json_object_get(doc, "global"),
 								   "listener_max_conns", 0));
 	/* The forwarding behind every megaflow may have changed; new ports

@@ -291,6 +291,7 @@ static const struct cfg_column global_cols[] = {
 	{"upcall_rate_limit", CFG_INT, 0, 100000000, NULL, NULL, false},
 	{"upcall_burst", CFG_INT, 1, 100000000, NULL, NULL, false},
 	{"pmd_max_sleep_us", CFG_INT, 0, 10000, NULL, NULL, false},
+	{"tx_flush_interval_us", CFG_INT, 0, 1000000, NULL, NULL, false}, /* DP_TX_FLUSH_MAX_US */
 	{"listener_max_conns", CFG_INT, 1, 65536, NULL, NULL, false},
 	{"metrics_address", CFG_STRING, 0, 0, NULL, NULL, false},
 	{"socket_owner", CFG_STRING, 0, 0, NULL, NULL, false},

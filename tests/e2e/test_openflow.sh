@@ -33,6 +33,11 @@ check "ovs-ofctl show: features" grep -q "n_tables:254" <<<"$show"
 check "ovs-ofctl show: the TAP ports by name" grep -q "(t1$S)" <<<"$show"
 check "ovs-ofctl show: the bridge's own port" grep -q "LOCAL($BR)" <<<"$show"
 check "NORMAL by default: ping" pings
+# Output held for later bursts (tx_flush_interval_us) still leaves: the
+# PMD sends what has waited that long, and everything before it sleeps.
+check "a 5 ms tx flush interval" ctl set global . tx_flush_interval_us=5000
+check "ping with output held up to 5 ms" pings
+check "tx flush interval back to 0" ctl set global . tx_flush_interval_us=0
 
 cat >"$T/flows" <<EOF
 table=0,priority=300,ip,nw_dst=10.9.0.0/16,actions=output:2

@@ -106,14 +106,16 @@ check "against ovs: a row per switch and their ratio" \
 check "against ovs: Open vSwitch's row" grep -qE '^ovs +p2p +64 +1 +300 +0\.0[12]' "$T/cmp.out"
 check "against ovs: the ratio" grep -qE '^ratio .*x(0\.9[5-9]|1\.0[0-5]) \(vswitch/ovs\)' "$T/cmp.out"
 check "against ovs: a line per switch in the chart" grep -q 'ovs, 64 B' "$T/cmp.svg"
-sb search --against ovs --loss 0 --precision 25 --duration 0.5 --json >"$T/cmp.json" \
-	2>"$T/cmp.err"
+sb search --against ovs --loss 0 --precision 25 --duration 0.5 --tx-flush 50 --json \
+	>"$T/cmp.json" 2>"$T/cmp.err"
 check "against ovs, search: exit 0" [ $? -eq 0 ]
 check "against ovs, search: both switches searched, each found a rate" query "$T/cmp.json" \
 	"[c['switch'] for c in r['cases']] == ['vswitch', 'ovs'] and
 	  all(c['searches'][0]['rate_pps'] > 0 for c in r['cases']) and
 	  r['comparisons'][0]['search_rate_ratios'][0]['ratio'] > 0 and
 	  r['comparisons'][0]['rx_mpps_ratio'] > 0"
+check "against ovs, search: both held output up to 50 us" query "$T/cmp.json" \
+	"r['config']['tx_flush_interval_us'] == 50"
 check "against ovs: Open vSwitch's PMD counters were read" query "$T/cmp.json" \
 	"r['cases'][1]['trials'][0]['switch']['rx_packets'] > 10000 and
 	  r['cases'][1]['trials'][0]['switch']['busy_cycles_per_packet'] > 0 and
@@ -129,7 +131,7 @@ check "with what to install" grep -q "openvswitch-switch-dpdk" "$T/noovs.out"
 for args in "--size 20" "--topology ring" "--flows 0" "--rate -5" "--pipeline x" \
 	"run --size 64,128" "bogus" "--plot chart.gif" "--pmd-sleep 20000" "--against vpp" \
 	"run --rules 1,2" "--rules -1" "--ovs-vswitchd /usr/sbin/ovs-vswitchd" \
-	"--cpu 0,1,0" "--cpu x"; do
+	"--cpu 0,1,0" "--cpu x" "--tx-flush 2000000"; do
 	# shellcheck disable=SC2086
 	"$BIN/switch-bench" --bin "$BIN" $args >"$T/bad.out" 2>&1
 	rc=$?

@@ -76,6 +76,9 @@ polled=$(idle_rate)
 check "then it never sleeps ($polled empty polls in 0.5 s)" [ "$polled" -gt 200000 ]
 check "pmd_max_sleep_us back to 250" ctl set global . pmd_max_sleep_us=250
 expect_fail "pmd_max_sleep_us" set global . pmd_max_sleep_us=20000
+check "tx_flush_interval_us=50" ctl set global . tx_flush_interval_us=50
+expect_fail "tx_flush_interval_us" set global . tx_flush_interval_us=2000000
+check "tx_flush_interval_us back to 0" ctl set global . tx_flush_interval_us=0
 check "ports survive a datapath restart" [ "$(ctl show | grep -c 'datapath port:')" -eq 5 ]
 check "--may-exist" ctl --may-exist add-br vb0$S -- --may-exist add-port vb0$S p1
 check "--if-exists" ctl --if-exists del-port nope -- --if-exists del-br nope

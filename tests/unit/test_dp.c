@@ -729,6 +729,53 @@ test_patch_ports(void **state)
 	fixture_free(f);
 }
 
+/* tx flush interval: output waits for later bursts (up to a full batch)
+ * until the interval has passed; a port deleted meanwhile gets nothing and
+ * the packets are counted and freed; 0 sends after every burst again. */
+static void
+test_tx_flush_interval(void **state)
+{
+	struct fixture *f = fixture_new(0, 1);
+	struct dp_pmd *pmd = dp_pmd_get(f->dp, 0);
+	struct dp_stats s;
+
+	(void)state;
+	dp_set_tx_flush_interval(f->dp, 1000000); /* 1 s: nothing comes due here */
+	inject(f, 8, 4);
+	assert_int_equal(dp_pmd_poll(pmd), 8);
+	assert_int_equal(collect(f->p[1], NULL, 0), 0);
+	inject(f, 8, 4);
+	assert_int_equal(dp_pmd_poll(pmd), 8);
+	assert_int_equal(collect(f->p[1], NULL, 0), 0);
+	/* A full batch goes at once; the rest waits. */
+	inject(f, 24, 4);
+	assert_int_equal(dp_pmd_poll(pmd), 24);
+	assert_int_equal(collect(f->p[1], NULL, 0), 32);
+	dp_get_stats(f->dp, &s);
+	assert_int_equal(s.tx_packets, 32);
+	/* A short interval: the next poll, even an empty one, sends them. */
+	dp_set_tx_flush_interval(f->dp, 1);
+	assert_int_equal(dp_pmd_poll(pmd), 0);
+	assert_int_equal(collect(f->p[1], NULL, 0), 8);
+	/* Back to 0: every burst leaves at once. */
+	dp_set_tx_flush_interval(f->dp, 0);
+	inject(f, 3, 1);
+	assert_int_equal(dp_pmd_poll(pmd), 3);
+	assert_int_equal(collect(f->p[1], NULL, 0), 3);
+	/* Held for a port that goes away: dropped, not sent elsewhere. */
+	dp_set_tx_flush_interval(f->dp, 1000000);
+	inject(f, 4, 1);
+	assert_int_equal(dp_pmd_poll(pmd), 4);
+	assert_int_equal(dp_port_del(f->dp, f->no[1]), 0);
+	dp_set_tx_flush_interval(f->dp, 1);
+	assert_int_equal(dp_pmd_poll(pmd), 0);
+	dp_get_stats(f->dp, &s);
+	assert_int_equal(s.drops[DP_DROP_NO_PORT], 4);
+	assert_int_equal(s.tx_packets, 32 + 8 + 3);
+	dp_run(f->dp);
+	fixture_free(f); /* every mbuf back in the pool */
+}
+
 static void
 test_port_errors(void **state)
 {
@@ -1009,6 +1056,7 @@ main(void)
 		cmocka_unit_test(test_meters),
 		cmocka_unit_test(test_capture),
 		cmocka_unit_test(test_flush_and_proactive_flows),
+		cmocka_unit_test(test_tx_flush_interval),
 		cmocka_unit_test(test_port_errors),
 		cmocka_unit_test(test_patch_ports),
 		cmocka_unit_test(test_pmd_thread),

@@ -344,6 +344,17 @@ sb_ovs_set_pmd_sleep(struct sb_switch *sw, int us)
 		       : 0;
 }
 
+int
+sb_ovs_set_tx_flush(struct sb_switch *sw, int us)
+{
+	char kv[64];
+
+	snprintf(kv, sizeof kv, "other_config:tx-flush-interval=%d", us);
+	return vsctl(sw, NULL, (const char *[]){"--no-wait", "set", "Open_vSwitch", ".", kv, NULL})
+		       ? -1
+		       : 0;
+}
+
 /* The number after 'key' in 'line', or 0. */
 static uint64_t
 after(const char *line, const char *key)

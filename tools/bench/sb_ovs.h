@@ -13,6 +13,7 @@
 /* ovs-ofctl add-flows of the flows in file 'path'. Returns 0 or -1. */
 int sb_ovs_add_flows(const struct sb_switch *sw, const char *path);
 int sb_ovs_set_pmd_sleep(struct sb_switch *sw, int us);
+int sb_ovs_set_tx_flush(struct sb_switch *sw, int us);
 int sb_ovs_pmd_stats(const struct sb_switch *sw, struct sb_pmd_stats *s);
 long sb_ovs_megaflows(const struct sb_switch *sw);
 void sb_ovs_stop(struct sb_switch *sw);

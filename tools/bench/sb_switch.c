@@ -328,6 +328,18 @@ sb_switch_set_pmd_sleep(struct sb_switch *sw, int us)
 	return ctl(sw, NULL, (const char *[]){"set", "global", ".", kv, NULL}) ? -1 : 0;
 }
 
+int
+sb_switch_set_tx_flush(struct sb_switch *sw, int us)
+{
+	char kv[48];
+
+	if (sw->kind == SB_OVS) {
+		return sb_ovs_set_tx_flush(sw, us);
+	}
+	snprintf(kv, sizeof kv, "tx_flush_interval_us=%d", us);
+	return ctl(sw, NULL, (const char *[]){"set", "global", ".", kv, NULL}) ? -1 : 0;
+}
+
 static json_t *
 pmd_stats_json(const struct sb_switch *sw)
 {

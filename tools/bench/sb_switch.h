@@ -70,6 +70,9 @@ int sb_switch_add_rules(struct sb_switch *sw, uint32_t n);
 /* Sets the PMD threads' longest idle sleep ('us' 0: never sleep).
  * Returns 0 or -1. */
 int sb_switch_set_pmd_sleep(struct sb_switch *sw, int us);
+/* Sets how long the PMD threads may hold output for later bursts
+ * (tx_flush_interval_us, Open vSwitch's tx-flush-interval). 0 or -1. */
+int sb_switch_set_tx_flush(struct sb_switch *sw, int us);
 /* The vhost-user socket of port 'i'. */
 const char *sb_switch_socket(const struct sb_switch *sw, unsigned int i, char *buf, size_t size);
 /* Sums the PMD threads' counters and the ports' drops. Returns 0 or -1. */

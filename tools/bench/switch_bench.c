@@ -51,6 +51,7 @@ struct opts {
 	int gen_cpus[SB_MAX_DEVS]; /* each VM's CPU, once resolved */
 	unsigned int n_gen_cpus;   /* as given: 0 (default), 1, or one per VM */
 	int pmd_sleep;             /* -1: the switch's default */
+	int tx_flush;              /* tx flush interval, us; -1: the switch's default */
 	const char *plot;          /* a chart to draw, .svg or .png */
 	const char *report;        /* plot: the saved report */
 	const char *against;       /* "ovs" or NULL */
@@ -163,6 +164,8 @@ usage(FILE *f)
 		"                                else all on one)\n"
 		"  --pmd-sleep US                the PMD's longest idle sleep, 0: never sleep\n"
 		"                                (default: the switch's default, 250)\n"
+		"  --tx-flush US                 how long the PMD may hold output for later\n"
+		"                                bursts, on both switches (default: theirs, 0)\n"
 		"  --bin DIR                     vswitchd and switch-ctl (default: beside this)\n"
 		"  --eal ARGS                    extra DPDK arguments for vswitchd\n"
 		"  --against ovs                 also run every trial on an isolated Open\n"
@@ -294,6 +297,7 @@ parse_opts(int argc, char **argv, struct opts *o)
 		{"bin", required_argument, NULL, 'b'},
 		{"eal", required_argument, NULL, 'e'},
 		{"pmd-sleep", required_argument, NULL, 'z'},
+		{"tx-flush", required_argument, NULL, 'F'},
 		{"plot", required_argument, NULL, 'o'},
 		{"against", required_argument, NULL, 'A'},
 		{"ovs-vswitchd", required_argument, NULL, 'O'},
@@ -322,6 +326,7 @@ parse_opts(int argc, char **argv, struct opts *o)
 			   .warmup = 1,
 			   .precision = 2,
 			   .pmd_sleep = -1,
+			   .tx_flush = -1,
 			   .ovs_vswitchd = OVS_VSWITCHD_DPDK};
 	while ((c = getopt_long(argc, argv, "", longs, NULL)) != -1) {
 		switch (c) {
@@ -402,6 +407,12 @@ parse_opts(int argc, char **argv, struct opts *o)
 				return bad("--pmd-sleep", optarg);
 			}
 			o->pmd_sleep = (int)k;
+			break;
+		case 'F':
+			if (!parse_int(optarg, 0, 1000000, &k)) {
+				return bad("--tx-flush", optarg);
+			}
+			o->tx_flush = (int)k;
 			break;
 		case 'e':
 			o->eal = optarg;
@@ -1205,12 +1216,13 @@ config_json(const struct opts *o)
 		json_array_append_new(rules, json_integer(o->rules[i]));
 	}
 	return json_pack(
-		"{s:s, s:s, s:s, s:o, s:o, s:o, s:o, s:f, s:f, s:i, s:f, s:o, s:i, s:o}", "mode",
-		o->mode, "topology", o->topology, "pipeline", o->pipeline, "sizes", sizes, "flows",
-		flows, "rate_pps", o->rate > 0 ? json_real(o->rate) : json_null(), "loss_pct",
-		losses, "duration_s", o->duration, "warmup_s", o->warmup, "repeat", (int)o->repeat,
-		"precision_pct", o->precision, "rules", rules, "pmd_max_sleep_us", o->pmd_sleep,
-		"against", o->against ? json_string(o->against) : json_null());
+		"{s:s, s:s, s:s, s:o, s:o, s:o, s:o, s:f, s:f, s:i, s:f, s:o, s:i, s:i, s:o}",
+		"mode", o->mode, "topology", o->topology, "pipeline", o->pipeline, "sizes", sizes,
+		"flows", flows, "rate_pps", o->rate > 0 ? json_real(o->rate) : json_null(),
+		"loss_pct", losses, "duration_s", o->duration, "warmup_s", o->warmup, "repeat",
+		(int)o->repeat, "precision_pct", o->precision, "rules", rules, "pmd_max_sleep_us",
+		o->pmd_sleep, "tx_flush_interval_us", o->tx_flush, "against",
+		o->against ? json_string(o->against) : json_null());
 }
 
 static int
@@ -1312,6 +1324,9 @@ start_switches(struct opts *o, const struct topo *tp, struct bench *b)
 			break;
 		}
 	}
+	if (o->tx_flush >= 0 && sb_switch_set_tx_flush(vs, o->tx_flush)) {
+		return -1;
+	}
 	if (!o->against) {
 		return o->pmd_sleep >= 0 ? sb_switch_set_pmd_sleep(vs, o->pmd_sleep) : 0;
 	}
@@ -1324,7 +1339,8 @@ start_switches(struct opts *o, const struct topo *tp, struct bench *b)
 	}
 	if (sb_switch_set_pmd_sleep(vs, IDLE_SLEEP_US) ||
 	    sb_ovs_start(ovs, o->ovs_vswitchd, tp->names, tp->n_devs, o->pipeline, vs->pmd_cpu) ||
-	    sb_switch_set_pmd_sleep(ovs, IDLE_SLEEP_US)) {
+	    sb_switch_set_pmd_sleep(ovs, IDLE_SLEEP_US) ||
+	    (o->tx_flush >= 0 && sb_switch_set_tx_flush(ovs, o->tx_flush))) {
 		return -1;
 	}
 	return 0;
