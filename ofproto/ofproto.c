@@ -1010,14 +1010,18 @@ ofproto_pin_ctx(struct ofproto *ofp, uint64_t cookie, const struct pipe_md *md, 
 
 		if (x->cookie == cookie && x->in_port == in_port &&
 		    !memcmp(&x->md, md, sizeof *md)) {
-			return i;
+			return ofp->pin_gen << PIN_CTX_BITS | i;
 		}
 	}
 	if (ofp->n_pin_ctx == PIN_CTX_MAX) {
-		return 0;
+		/* Start over; the megaflows with the old numbers are swept. */
+		ofp->pin_gen = (ofp->pin_gen + 1) & PIN_GEN_MASK;
+		ofp->n_pin_ctx = 1;
+		ofp->reval_all = true;
+		ofp->sweep_wanted = true;
 	}
 	ofp->pin_ctx[ofp->n_pin_ctx] = (struct pin_ctx){cookie, *md, in_port};
-	return ofp->n_pin_ctx++;
+	return ofp->pin_gen << PIN_CTX_BITS | ofp->n_pin_ctx++;
 }
 
 bool
@@ -1025,12 +1029,18 @@ ofproto_packet_in(struct ofproto *ofp, uint32_t dp_in_port, uint64_t cookie,
 		  struct ofproto_pin *pin)
 {
 	uint32_t ctx = (uint32_t)(cookie >> 32) & 0xffff;
+	uint32_t idx = ctx & (PIN_CTX_MAX - 1);
 	const struct pin_ctx *x;
 
-	if ((cookie & CONTROLLER_COOKIE_MASK) != CONTROLLER_COOKIE || ctx >= ofp->n_pin_ctx) {
+	if ((cookie & CONTROLLER_COOKIE_MASK) != CONTROLLER_COOKIE) {
 		return false;
 	}
-	x = &ofp->pin_ctx[ctx];
+	if (!ofp->n_pin_ctx) {
+		ofp->pin_ctx[0] = (struct pin_ctx){.cookie = UINT64_MAX};
+		ofp->n_pin_ctx = 1;
+	}
+	/* Another generation's number (see struct pin_ctx): unknown. */
+	x = &ofp->pin_ctx[ctx >> PIN_CTX_BITS == ofp->pin_gen && idx < ofp->n_pin_ctx ? idx : 0];
 	pin->max_len = (uint16_t)cookie;
 	pin->reason = (uint8_t)(cookie >> 16);
 	pin->table_id = (uint8_t)(cookie >> 24);

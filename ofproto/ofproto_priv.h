@@ -67,15 +67,21 @@ enum { MAX_PORTS = 256, MAX_PENDING = 64, MAX_UKEY_RULES = 16, MAX_UKEY_BUCKETS 
 #define SLOW_PATH_COOKIE (0x0510ull << 48)
 
 /* What a packet-in says that the cookie has no room for: the rule's
- * cookie, the metadata and registers, and the OpenFlow input port when the datapath's
- * says nothing (a packet-out from the controller). Interned per bridge;
- * entry 0 stands for "unknown" once the table is full. */
+ * cookie, the metadata and registers, and the OpenFlow input port when the
+ * datapath's says nothing (a packet-out from the controller). Interned per
+ * bridge; entry 0 stands for "unknown". The cookie's 16 bits of context
+ * are an index (10 bits) and a generation (6): when the table fills up it
+ * starts over in the next generation and every megaflow is revalidated,
+ * so that those with the old numbers go; a packet that still carries one
+ * meanwhile gets "unknown", never another flow's context. */
 struct pin_ctx {
 	uint64_t cookie;
 	struct pipe_md md;
 	uint32_t in_port; /* 0: the datapath's input port tells */
 };
-enum { PIN_CTX_MAX = 1024 };
+enum { PIN_CTX_MAX = 1024, PIN_CTX_BITS = 10, PIN_GEN_MASK = 0x3f };
+_Static_assert(PIN_CTX_MAX == 1 << PIN_CTX_BITS && (PIN_GEN_MASK << PIN_CTX_BITS) < 0x10000,
+	       "a context number is 16 bits");
 
 /* What a translation went through, kept per megaflow (a "ukey"). */
 struct xlate_info {
@@ -144,6 +150,7 @@ struct ofproto {
 
 	struct pin_ctx pin_ctx[PIN_CTX_MAX];
 	uint32_t n_pin_ctx;
+	uint32_t pin_gen;
 
 	/* Groups and meters, sorted by id. */
 	struct group **groups;

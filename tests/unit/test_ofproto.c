@@ -235,6 +235,58 @@ test_registers(void **state)
 	ofproto_destroy(ofp);
 }
 
+/* The cookie of the translation's controller action for 'k'. */
+static uint64_t
+controller_cookie_of(struct ofproto *ofp, const struct flow_key *k, struct xlate_result *r)
+{
+	assert_int_equal(ofproto_xlate(ofp, k, false, 2000, r, NULL), 0);
+	for (uint32_t i = 0; i < r->n_actions; i++) {
+		if (r->actions[i].type == DP_ACTION_USERSPACE) {
+			return r->actions[i].cookie;
+		}
+	}
+	fail_msg("no controller action");
+	return 0;
+}
+
+/* A packet-in carries its rule's cookie and the registers of its own
+ * translation, also past the 1,024 contexts a bridge interns at a time; a
+ * megaflow made before the table started over gets "unknown", never
+ * another packet's registers. */
+static void
+test_packet_in_contexts(void **state)
+{
+	struct ofproto *ofp = make_bridge(true);
+	struct xlate_result *r = malloc(sizeof *r);
+	struct ofproto_pin pin;
+	uint64_t first = 0;
+	struct flow_key k;
+
+	(void)state;
+	add(ofp, "cookie=0x77,in_port=1,ip,actions=move:NXM_OF_IP_DST[0..15]->NXM_NX_REG0[0..15],"
+		 "controller");
+	key_init(&k, 0);
+	for (uint32_t i = 0; i < 1500; i++) {
+		uint64_t c;
+
+		k.nw_dst.ipv4 = htonl(0x0a000000 | i);
+		c = controller_cookie_of(ofp, &k, r);
+		if (i == 0) {
+			first = c;
+		}
+		assert_true(ofproto_packet_in(ofp, 0, c, &pin));
+		assert_true(pin.cookie == 0x77);
+		assert_true(pin.md.u64[PIPE_MD_XREG0] >> 32 == i);
+		assert_int_equal(pin.in_port, 1);
+	}
+	/* The first context's number is of an old generation now. */
+	assert_true(ofproto_packet_in(ofp, 0, first, &pin));
+	assert_true(pin.cookie == UINT64_MAX);
+	assert_true(pin.md.u64[PIPE_MD_XREG0] == 0);
+	free(r);
+	ofproto_destroy(ofp);
+}
+
 /* resubmit: another table's actions, then back; its text read back; a
  * loop cut short; another input port for the lookup. */
 static void
@@ -1077,12 +1129,19 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_text),         cmocka_unit_test(test_priorities),
-		cmocka_unit_test(test_resubmit),     cmocka_unit_test(test_registers),
-		cmocka_unit_test(test_flow_mods),    cmocka_unit_test(test_timeouts),
-		cmocka_unit_test(test_mac_table),    cmocka_unit_test(test_vlan_modes),
-		cmocka_unit_test(test_revalidation), cmocka_unit_test(test_megaflow_property),
-		cmocka_unit_test(test_groups),       cmocka_unit_test(test_meters),
+		cmocka_unit_test(test_text),
+		cmocka_unit_test(test_priorities),
+		cmocka_unit_test(test_resubmit),
+		cmocka_unit_test(test_registers),
+		cmocka_unit_test(test_packet_in_contexts),
+		cmocka_unit_test(test_flow_mods),
+		cmocka_unit_test(test_timeouts),
+		cmocka_unit_test(test_mac_table),
+		cmocka_unit_test(test_vlan_modes),
+		cmocka_unit_test(test_revalidation),
+		cmocka_unit_test(test_megaflow_property),
+		cmocka_unit_test(test_groups),
+		cmocka_unit_test(test_meters),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
