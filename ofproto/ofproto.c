@@ -31,13 +31,13 @@ ofproto_unlock(void)
 
 /* ---- Rules ---- */
 
-static void
+void
 rule_ref(struct rule *r)
 {
 	r->refcnt++;
 }
 
-static void
+void
 rule_unref(struct rule *r)
 {
 	if (r && !--r->refcnt) {
@@ -47,7 +47,7 @@ rule_unref(struct rule *r)
 }
 
 /* Records that flow space 'm' of table 'table_id' changed, for the sweep. */
-static void
+void
 note_region(struct ofproto *ofp, uint8_t table_id, const struct match *m)
 {
 	struct region *r;
@@ -90,7 +90,7 @@ ofproto_rule_info(const struct rule *r, uint64_t now_ms, struct ofproto_flow_inf
 	f->n_bytes = r->flags & OFPFF_NO_BYT_COUNTS ? UINT64_MAX : r->n_bytes;
 }
 
-static void
+void
 expiry_link(struct ofproto *ofp, struct rule *r)
 {
 	if (r->idle_timeout || r->hard_timeout) {
@@ -103,7 +103,7 @@ expiry_link(struct ofproto *ofp, struct rule *r)
 	}
 }
 
-static void
+void
 expiry_unlink(struct ofproto *ofp, struct rule *r)
 {
 	if (r->idle_timeout || r->hard_timeout) {
@@ -121,7 +121,10 @@ expiry_unlink(struct ofproto *ofp, struct rule *r)
 static void
 remove_rule(struct ofproto *ofp, struct rule *r, enum ofp_removed_reason why, uint64_t now_ms)
 {
-	if ((r->flags & OFPFF_SEND_FLOW_REM) && ofp->removed_cb) {
+	/* In an atomic batch the notice waits for its end (oftxn.c). */
+	if (ofp->txn) {
+		oftxn_deleted(ofp, r, why);
+	} else if ((r->flags & OFPFF_SEND_FLOW_REM) && ofp->removed_cb) {
 		struct ofproto_flow_info f;
 
 		ofproto_rule_info(r, now_ms, &f);
@@ -159,7 +162,7 @@ rule_create(const struct ofp_flow_mod *fm, uint8_t table_id, uint64_t now_ms)
 	return r;
 }
 
-static void
+void
 journal_flow_set(struct ofproto *ofp, const struct rule *r, uint64_t now_ms)
 {
 	if (ofp->journal.flow_set) {
@@ -196,7 +199,7 @@ flow_add(struct ofproto *ofp, const struct ofp_flow_mod *fm, uint64_t now_ms, ch
 			 fm->table_id, ofp->table_max);
 		return -ENOSPC;
 	}
-	r = rule_create(fm, fm->table_id, now_ms);
+	r = oftxn_reserve(ofp) ? NULL : rule_create(fm, fm->table_id, now_ms);
 	if (!r) {
 		snprintf(err, OFP_ERR_MAX, "add-flow: out of memory");
 		return -ENOMEM;
@@ -212,6 +215,9 @@ flow_add(struct ofproto *ofp, const struct ofp_flow_mod *fm, uint64_t now_ms, ch
 		expiry_link(ofp, r);
 		note_region(ofp, fm->table_id, &old->match);
 		old->removed = true;
+		if (ofp->txn) {
+			oftxn_replaced(ofp, r, old);
+		}
 		rule_unref(old);
 		journal_flow_set(ofp, r, now_ms);
 		return 0;
@@ -224,6 +230,9 @@ flow_add(struct ofproto *ofp, const struct ofp_flow_mod *fm, uint64_t now_ms, ch
 	expiry_link(ofp, r);
 	note_region(ofp, fm->table_id, &r->match);
 	journal_flow_set(ofp, r, now_ms);
+	if (ofp->txn) {
+		oftxn_added(ofp, r);
+	}
 	return 0;
 }
 
@@ -307,11 +316,15 @@ modify_apply(struct ofproto *ofp, struct rule *r, void *aux)
 	struct modify_ctx *m = aux;
 	struct ofp_insts insts;
 
-	if (ofp_insts_clone(&insts, &m->fm->insts)) {
+	if (oftxn_reserve(ofp) || ofp_insts_clone(&insts, &m->fm->insts)) {
 		snprintf(m->err, OFP_ERR_MAX, "mod-flows: out of memory");
 		return -ENOMEM;
 	}
-	ofp_insts_destroy(&r->insts);
+	if (ofp->txn) {
+		oftxn_modified(ofp, r, &r->insts, r->n_packets, r->n_bytes);
+	} else {
+		ofp_insts_destroy(&r->insts);
+	}
 	r->insts = insts;
 	if (m->fm->flags & OFPFF_RESET_COUNTS) {
 		r->n_packets = r->n_bytes = 0;
@@ -341,16 +354,24 @@ delete_one(struct ofproto *ofp, struct rule *r, void *aux)
 {
 	const struct delete_ctx *d = aux;
 
+	if (oftxn_reserve(ofp)) {
+		return -ENOMEM; /* only in an atomic batch, which is undone */
+	}
 	remove_rule(ofp, r, d->why, d->now_ms);
 	return 0;
 }
 
-static void
-flow_delete(struct ofproto *ofp, const struct ofp_flow_mod *fm, bool strict, uint64_t now_ms)
+static int
+flow_delete(struct ofproto *ofp, const struct ofp_flow_mod *fm, bool strict, uint64_t now_ms,
+	    char *err)
 {
 	struct delete_ctx d = {now_ms, OFPRR_DELETE};
+	int ret = for_each_selected(ofp, fm, strict, delete_one, &d);
 
-	for_each_selected(ofp, fm, strict, delete_one, &d);
+	if (ret) {
+		snprintf(err, OFP_ERR_MAX, "del-flows: out of memory");
+	}
+	return ret;
 }
 
 void
@@ -394,8 +415,7 @@ ofproto_flow_mod(struct ofproto *ofp, const struct ofp_flow_mod *fm, uint64_t no
 		return flow_modify(ofp, fm, fm->command == OFPFC_MODIFY_STRICT, err);
 	case OFPFC_DELETE:
 	case OFPFC_DELETE_STRICT:
-		flow_delete(ofp, fm, fm->command == OFPFC_DELETE_STRICT, now_ms);
-		return 0;
+		return flow_delete(ofp, fm, fm->command == OFPFC_DELETE_STRICT, now_ms, err);
 	}
 	snprintf(err, OFP_ERR_MAX, "unknown flow mod command %d", fm->command);
 	return -EINVAL;

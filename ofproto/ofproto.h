@@ -170,6 +170,14 @@ int ofp_flow_mod_parse(struct ofp_flow_mod *fm, const char *s, enum ofp_flow_mod
 int ofproto_flow_mod(struct ofproto *ofp, const struct ofp_flow_mod *fm, uint64_t now_ms,
 		     char *err);
 
+/* Applies the 'n' flow mods of 'fms' in order, all or none (an OpenFlow
+ * bundle's commit): when one fails, what the ones before it changed is
+ * undone, its index is put in '*failed' and its error returned (the
+ * reason in 'err'); flow-removed notices of the flows deleted go out only
+ * when all succeeded. Returns 0 or that error. */
+int ofproto_flow_mods_atomic(struct ofproto *ofp, const struct ofp_flow_mod *fms, size_t n,
+			     uint64_t now_ms, char *err, size_t *failed);
+
 /* The most flow entries one table holds by default; an add beyond the
  * limit is refused (OFPFMFC_TABLE_FULL on the wire). */
 enum { OFPROTO_TABLE_MAX = 4000000 };

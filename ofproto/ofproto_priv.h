@@ -152,6 +152,8 @@ struct ofproto {
 	uint32_t n_pin_ctx;
 	uint32_t pin_gen;
 
+	struct oftxn *txn; /* an atomic batch of flow mods running (oftxn.c) */
+
 	/* Groups and meters, sorted by id. */
 	struct group **groups;
 	uint32_t n_groups;
@@ -183,6 +185,25 @@ struct meter *ofproto_meter_find(const struct ofproto *ofp, uint32_t id);
 void ofproto_delete_rules_if(struct ofproto *ofp, bool (*pred)(const struct rule *, void *),
 			     void *aux, uint64_t now_ms);
 void ofproto_meters_clear(struct ofproto *ofp);
+/* ofproto.c's rule bookkeeping, shared with oftxn.c. */
+void rule_ref(struct rule *r);
+void rule_unref(struct rule *r);
+void expiry_link(struct ofproto *ofp, struct rule *r);
+void expiry_unlink(struct ofproto *ofp, struct rule *r);
+void note_region(struct ofproto *ofp, uint8_t table_id, const struct match *m);
+void journal_flow_set(struct ofproto *ofp, const struct rule *r, uint64_t now_ms);
+
+/* oftxn.c: the undo records of an atomic batch. oftxn_reserve() makes
+ * room for one more record (0 at once outside a batch, or -ENOMEM); the
+ * others record a change made (only in a batch: ofp->txn set). */
+int oftxn_reserve(struct ofproto *ofp);
+void oftxn_added(struct ofproto *ofp, struct rule *r);
+void oftxn_replaced(struct ofproto *ofp, struct rule *r, struct rule *old);
+/* Takes over 'before' (the instructions 'r' had). */
+void oftxn_modified(struct ofproto *ofp, struct rule *r, struct ofp_insts *before,
+		    uint64_t n_packets, uint64_t n_bytes);
+void oftxn_deleted(struct ofproto *ofp, struct rule *r, enum ofp_removed_reason why);
+
 void group_ref(struct group *g);
 void group_unref(struct group *g);
 void ofproto_note_mac_change(struct ofproto *ofp, const uint8_t mac[6]);

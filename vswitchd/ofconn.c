@@ -108,11 +108,15 @@ handle_config(struct conn *k, const struct ofp_hdr *h, const uint8_t *msg)
 	ofp_msg_end(&k->out, start);
 }
 
-static enum ofp_err
+enum ofp_err
 errno_to_ofp(int ret, const char *reason)
 {
 	if (ret == -EEXIST) {
 		return OFPERR_FLOW_MOD_OVERLAP;
+	}
+	if (ret == -ENOENT) {
+		/* "group N does not exist", "meter N does not exist" */
+		return strstr(reason, "meter") ? OFPERR_METER_UNKNOWN_METER : OFPERR_BAD_OUT_GROUP;
 	}
 	if (ret == -ENOSPC) {
 		return OFPERR_FLOW_MOD_TABLE_FULL;
@@ -472,6 +476,9 @@ handle(struct ofconns *c, struct conn *k, const uint8_t *msg, size_t len)
 		if (k->active && k->version == OFP10_VERSION) {
 			ofconn_of10_changed(c, k->br);
 		}
+		return;
+	}
+	if (ofconn_bundle_handle(c, k, msg, len)) {
 		return;
 	}
 	if (k->version != OFP13_VERSION) {

@@ -159,6 +159,7 @@ conn_close(struct ofconns *c, struct conn *k)
 		c->by_fd[k->fd] = NULL;
 	}
 	tls_free(k);
+	ofconn_bundles_free(k);
 	close(k->fd);
 	free(k->in);
 	obuf_free(&k->out);

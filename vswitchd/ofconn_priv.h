@@ -118,6 +118,7 @@ struct conn {
 	 * in 'in' until it is done. */
 	struct ofproto_flow_cursor *dump;
 	uint32_t dump_xid;
+	struct ofconn_bundles *bundles; /* open bundles (ofconn_bundle.c), or NULL */
 };
 
 struct ofconns {
@@ -149,6 +150,9 @@ struct ofconns {
 void controllers_changed(struct ofconns *c, const struct obr *br);
 /* Queues an error message for the request 'msg' of 'len' bytes. */
 void send_error(struct conn *k, enum ofp_err err, const uint8_t *msg, size_t len);
+/* The OpenFlow error for a flow mod ofproto refused with -errno 'ret' and
+ * 'reason'. */
+enum ofp_err errno_to_ofp(int ret, const char *reason);
 /* The OpenFlow description of a port of a bridge. */
 void fill_desc(struct ofconns *c, const struct ofproto_port_info *pi, struct ofp_port_desc *d);
 /* On an OpenFlow 1.0 or 1.4 connection, converts what the switch wrote to
@@ -162,6 +166,13 @@ void ofconn_downgrade(struct ofconns *c, struct conn *k, const uint8_t *req, siz
 void ofconn_of10_changed(struct ofconns *c, const struct obr *br);
 /* When the connections first saw port 'ofp_port' of 'br' (0: not yet). */
 uint64_t port_since(const struct obr *br, uint32_t ofp_port);
+
+/* ofconn_bundle.c */
+/* Serves 'msg' when it is a bundle message (1.4 and 1.5's, or ONF's 1.3
+ * extension): true; false for any other message. */
+bool ofconn_bundle_handle(struct ofconns *c, struct conn *k, const uint8_t *msg, size_t len);
+/* Frees the bundles of 'k' (when it closes). */
+void ofconn_bundles_free(struct conn *k);
 
 /* ofconn_admit.c */
 /* Opens a connection on socket 'fd' of bridge 'br': to its controller

@@ -438,6 +438,106 @@ removed(void *aux, const struct ofproto *ofp, const struct ofproto_flow_info *f)
 }
 
 static void
+format_flows_stats(void *aux, const struct ofproto_flow_info *f)
+{
+	ofproto_flow_format(f, true, aux);
+	ds_put_char(aux, '\n');
+}
+
+/* The flow table as text, counters and ages included. */
+static char *
+table_text(struct ofproto *ofp)
+{
+	struct ds d = DS_INIT;
+
+	ofproto_flow_dump(ofp, NULL, 2000, format_flows_stats, &d);
+	char *s = strdup(ds_cstr(&d));
+
+	ds_destroy(&d);
+	return s;
+}
+
+/* Parses 'n' flow mods of 'cmds'/'texts' into 'fms'. */
+static void
+parse_batch(struct ofproto *ofp, struct ofp_flow_mod *fms, const enum ofp_flow_mod_cmd *cmds,
+	    const char *const *texts, size_t n)
+{
+	struct ofp_port_names names = ofproto_port_names(ofp);
+	char err[OFP_ERR_MAX];
+
+	for (size_t i = 0; i < n; i++) {
+		if (ofp_flow_mod_parse(&fms[i], texts[i], cmds[i], &names, err)) {
+			fail_msg("%s: %s", texts[i], err);
+		}
+	}
+}
+
+/* A batch of flow mods (a bundle's commit) is all or nothing: one that
+ * fails undoes the adds, replacements, modifications and deletes before
+ * it, counters and all, and no flow-removed notice goes out; a batch that
+ * succeeds applies every change and sends the notices. */
+static void
+test_atomic_batch(void **state)
+{
+	static const enum ofp_flow_mod_cmd cmds[] = {OFPFC_ADD,    OFPFC_ADD, OFPFC_MODIFY,
+						     OFPFC_DELETE, OFPFC_ADD, OFPFC_ADD,
+						     OFPFC_DELETE, OFPFC_ADD};
+	static const char *const texts[] = {
+		"priority=7,in_port=3,actions=output:4",             /* a new flow */
+		"cookie=0x11,priority=5,in_port=1,actions=output:6", /* replaces one */
+		"in_port=2,actions=output:5",                        /* modifies one */
+		"ip,nw_dst=10.0.0.0/8",                              /* deletes two */
+		"priority=8,in_port=4,actions=output:1",             /* added, then... */
+		"priority=8,in_port=4,actions=output:2",             /* ...replaced, then... */
+		"priority=8,in_port=4",                              /* ...deleted */
+		"priority=1,actions=group:9",                        /* refused: no group 9 */
+	};
+	enum { N = sizeof texts / sizeof texts[0] };
+	struct ofproto *ofp = make_bridge(true);
+	struct ofp_flow_mod fms[N];
+	struct count c = {0};
+	char err[OFP_ERR_MAX], *before, *after;
+	struct flow_key k;
+	size_t failed = 99;
+
+	(void)state;
+	ofproto_set_flow_removed_cb(ofp, removed, &c);
+	add(ofp, "cookie=0x1,priority=5,in_port=1,actions=output:2");
+	add(ofp, "cookie=0x2,in_port=2,actions=output:3");
+	add(ofp, "cookie=0x3,send_flow_rem,ip,nw_dst=10.1.0.0/16,actions=drop");
+	add(ofp, "cookie=0x4,send_flow_rem,priority=9,ip,nw_dst=10.2.0.0/16,actions=drop");
+	key_init(&k, 0);
+	assert_int_equal(xlate_outputs(ofp, &k), 1u << 1); /* counts a packet */
+	before = table_text(ofp);
+	parse_batch(ofp, fms, cmds, texts, N);
+	assert_int_not_equal(ofproto_flow_mods_atomic(ofp, fms, N, 2000, err, &failed), 0);
+	assert_int_equal(failed, N - 1);
+	assert_non_null(strstr(err, "group 9"));
+	after = table_text(ofp);
+	assert_string_equal(after, before);
+	assert_int_equal(c.n, 0);
+	assert_int_equal(xlate_outputs(ofp, &k), 1u << 1);
+	free(after);
+	/* Without the refused one: every change, and the two notices. */
+	assert_int_equal(ofproto_flow_mods_atomic(ofp, fms, N - 1, 2000, err, &failed), 0);
+	after = table_text(ofp);
+	assert_null(strstr(after, "nw_dst"));
+	assert_null(strstr(after, "in_port=4"));
+	assert_non_null(strstr(after, "cookie=0x11,"));
+	assert_non_null(strstr(after, "priority=5,in_port=1 actions=output:6"));
+	assert_non_null(strstr(after, "in_port=3 actions=output:4"));
+	assert_non_null(strstr(after, "in_port=2 actions=output:5"));
+	assert_int_equal(c.n, 2);
+	assert_int_equal(xlate_outputs(ofp, &k), 1u << 5);
+	for (size_t i = 0; i < N; i++) {
+		ofp_insts_destroy(&fms[i].insts);
+	}
+	free(before);
+	free(after);
+	ofproto_destroy(ofp);
+}
+
+static void
 test_timeouts(void **state)
 {
 	struct ofproto *ofp = make_bridge(true);
@@ -1135,6 +1235,7 @@ main(void)
 		cmocka_unit_test(test_registers),
 		cmocka_unit_test(test_packet_in_contexts),
 		cmocka_unit_test(test_flow_mods),
+		cmocka_unit_test(test_atomic_batch),
 		cmocka_unit_test(test_timeouts),
 		cmocka_unit_test(test_mac_table),
 		cmocka_unit_test(test_vlan_modes),
