@@ -103,7 +103,7 @@ tx_flush(struct dp_pmd *pmd, uint32_t port_no)
 	uint16_t n = b->n;
 
 	b->n = 0;
-	if (!port || port != b->port) {
+	if (!port || port != pmd->txheld[port_no].port) {
 		dp_stat_add(pmd, DP_STAT_DROP0 + DP_DROP_NO_PORT, n);
 		rte_pktmbuf_free_bulk(b->pkts, n);
 		return;
@@ -153,8 +153,9 @@ tx_enqueue_bulk(struct dp_pmd *pmd, uint32_t port_no, struct rte_mbuf **pkts, ui
 			b->queued = true;
 		}
 		if (!b->n) {
-			b->since_tsc = pmd->batch_tsc;
-			b->port = __atomic_load_n(&pmd->dp->ports[port_no], __ATOMIC_ACQUIRE);
+			pmd->txheld[port_no].since_tsc = pmd->batch_tsc;
+			pmd->txheld[port_no].port =
+				__atomic_load_n(&pmd->dp->ports[port_no], __ATOMIC_ACQUIRE);
 		}
 		uint16_t k = VS_MIN(n, (uint16_t)(PKT_BATCH_MAX - b->n));
 
@@ -203,10 +204,11 @@ tx_flush_due(struct dp_pmd *pmd, uint64_t now, uint64_t interval)
 	while (i < pmd->n_pending) {
 		uint32_t no = pmd->pending[i];
 		struct dp_txbuf *b = &pmd->txb[no];
-		/* 'b->port' may be gone: only the live one is looked into. */
+		const struct dp_txheld *h = &pmd->txheld[no];
+		/* 'h->port' may be gone: only the live one is looked into. */
 		const struct port *port = __atomic_load_n(&pmd->dp->ports[no], __ATOMIC_ACQUIRE);
 
-		if (b->n && now - b->since_tsc < interval && port && port == b->port &&
+		if (b->n && now - h->since_tsc < interval && port && port == h->port &&
 		    !port->ops->patch) {
 			i++;
 			continue;

@@ -99,11 +99,15 @@ struct dp_txbuf {
 	uint16_t n;
 	bool queued;   /* its port is in the pending list */
 	uint8_t depth; /* patch ports its packets crossed (the most of any) */
-	/* With a tx flush interval: when the first packet was buffered, and
-	 * the port it was for (a port removed meanwhile does not get them). */
+	struct rte_mbuf *pkts[PKT_BATCH_MAX];
+};
+
+/* With a tx flush interval, per output buffer: when its first packet was
+ * buffered, and the port it was for (a port removed meanwhile does not get
+ * them). Apart from struct dp_txbuf, which the hot path walks. */
+struct dp_txheld {
 	uint64_t since_tsc;
 	const struct port *port;
-	struct rte_mbuf *pkts[PKT_BATCH_MAX];
 };
 
 struct dp_pmd {
@@ -130,6 +134,7 @@ struct dp_pmd {
 		uint64_t last_tsc;
 	} upcall_tb[DP_MAX_PORTS]; /* per input port */
 	struct dp_txbuf txb[DP_MAX_PORTS];
+	struct dp_txheld txheld[DP_MAX_PORTS];
 
 	/* Shared with the control thread. */
 	struct dp_rxq_list *rxqs VS_CACHE_ALIGNED; /* RCU */
