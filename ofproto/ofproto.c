@@ -135,6 +135,7 @@ remove_rule(struct ofproto *ofp, struct rule *r, enum ofp_removed_reason why, ui
 	if (ofp->journal.flow_del) {
 		ofp->journal.flow_del(ofp->journal.aux, r->table_id, r->priority, &r->match);
 	}
+	flow_watch(ofp, OFPROTO_FLOW_REMOVED, r, why, now_ms);
 	r->removed = true;
 	oftable_remove(&ofp->tables[r->table_id], r);
 	expiry_unlink(ofp, r);
@@ -220,6 +221,7 @@ flow_add(struct ofproto *ofp, const struct ofp_flow_mod *fm, uint64_t now_ms, ch
 		}
 		rule_unref(old);
 		journal_flow_set(ofp, r, now_ms);
+		flow_watch(ofp, OFPROTO_FLOW_MODIFIED, r, OFPRR_DELETE, now_ms);
 		return 0;
 	}
 	if (oftable_insert(t, r)) {
@@ -230,6 +232,7 @@ flow_add(struct ofproto *ofp, const struct ofp_flow_mod *fm, uint64_t now_ms, ch
 	expiry_link(ofp, r);
 	note_region(ofp, fm->table_id, &r->match);
 	journal_flow_set(ofp, r, now_ms);
+	flow_watch(ofp, OFPROTO_FLOW_ADDED, r, OFPRR_DELETE, now_ms);
 	if (ofp->txn) {
 		oftxn_added(ofp, r);
 	}
@@ -331,6 +334,7 @@ modify_apply(struct ofproto *ofp, struct rule *r, void *aux)
 	}
 	note_region(ofp, r->table_id, &r->match);
 	journal_flow_set(ofp, r, r->used_ms);
+	flow_watch(ofp, OFPROTO_FLOW_MODIFIED, r, OFPRR_DELETE, r->used_ms);
 	return 0;
 }
 
@@ -569,6 +573,26 @@ ofproto_set_flow_removed_cb(struct ofproto *ofp, ofproto_flow_removed_fn fn, voi
 {
 	ofp->removed_cb = fn;
 	ofp->removed_aux = aux;
+}
+
+void
+ofproto_set_flow_watch(struct ofproto *ofp, ofproto_flow_watch_fn fn, void *aux)
+{
+	ofp->watch_cb = fn;
+	ofp->watch_aux = aux;
+}
+
+void
+flow_watch(struct ofproto *ofp, enum ofproto_flow_event ev, const struct rule *r,
+	   enum ofp_removed_reason why, uint64_t now_ms)
+{
+	if (ofp->watch_cb) {
+		struct ofproto_flow_info f;
+
+		ofproto_rule_info(r, now_ms, &f);
+		f.reason = why;
+		ofp->watch_cb(ofp->watch_aux, ofp, ev, &f);
+	}
 }
 
 void

@@ -226,6 +226,21 @@ typedef void (*ofproto_flow_removed_fn)(void *aux, const struct ofproto *ofp,
 					const struct ofproto_flow_info *f);
 void ofproto_set_flow_removed_cb(struct ofproto *ofp, ofproto_flow_removed_fn fn, void *aux);
 
+/* Every change to a flow entry, for OpenFlow 1.4's flow monitors: added,
+ * removed (with its reason) or modified (its instructions, or replaced by
+ * an add of the same match and priority), numbered as OFPFME_* numbers
+ * them. An atomic batch that is undone reports the undoing too. Called
+ * under the ofproto lock. */
+enum ofproto_flow_event {
+	OFPROTO_FLOW_ADDED = 1,
+	OFPROTO_FLOW_REMOVED = 2,
+	OFPROTO_FLOW_MODIFIED = 3,
+};
+typedef void (*ofproto_flow_watch_fn)(void *aux, const struct ofproto *ofp,
+				      enum ofproto_flow_event ev,
+				      const struct ofproto_flow_info *f);
+void ofproto_set_flow_watch(struct ofproto *ofp, ofproto_flow_watch_fn fn, void *aux);
+
 struct ofproto_table_stats {
 	uint8_t table_id;
 	uint32_t active;

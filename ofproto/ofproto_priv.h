@@ -132,6 +132,8 @@ struct ofproto {
 	bool miss_to_controller; /* an OpenFlow 1.0 controller: misses go to it */
 	ofproto_flow_removed_fn removed_cb;
 	void *removed_aux;
+	ofproto_flow_watch_fn watch_cb;
+	void *watch_aux;
 
 	/* Megaflow records by ufid. */
 	struct ukey **ukeys;
@@ -192,6 +194,9 @@ void expiry_link(struct ofproto *ofp, struct rule *r);
 void expiry_unlink(struct ofproto *ofp, struct rule *r);
 void note_region(struct ofproto *ofp, uint8_t table_id, const struct match *m);
 void journal_flow_set(struct ofproto *ofp, const struct rule *r, uint64_t now_ms);
+/* Tells the flow watcher (ofproto_set_flow_watch()) about 'r'. */
+void flow_watch(struct ofproto *ofp, enum ofproto_flow_event ev, const struct rule *r,
+		enum ofp_removed_reason why, uint64_t now_ms);
 
 /* oftxn.c: the undo records of an atomic batch. oftxn_reserve() makes
  * room for one more record (0 at once outside a batch, or -ENOMEM); the

@@ -112,6 +112,7 @@ undo_one(struct ofproto *ofp, struct undo *u, uint64_t now_ms)
 	switch (u->kind) {
 	case UNDO_ADDED:
 		journal_del(ofp, r);
+		flow_watch(ofp, OFPROTO_FLOW_REMOVED, r, OFPRR_DELETE, now_ms);
 		r->removed = true;
 		oftable_remove(t, r);
 		expiry_unlink(ofp, r);
@@ -126,6 +127,7 @@ undo_one(struct ofproto *ofp, struct undo *u, uint64_t now_ms)
 		r->removed = true;
 		u->old->removed = false;
 		journal_flow_set(ofp, u->old, now_ms);
+		flow_watch(ofp, OFPROTO_FLOW_MODIFIED, u->old, OFPRR_DELETE, now_ms);
 		rule_unref(r);
 		break;
 	case UNDO_MODIFIED:
@@ -134,6 +136,7 @@ undo_one(struct ofproto *ofp, struct undo *u, uint64_t now_ms)
 		r->n_packets = u->n_packets;
 		r->n_bytes = u->n_bytes;
 		journal_flow_set(ofp, r, r->used_ms);
+		flow_watch(ofp, OFPROTO_FLOW_MODIFIED, r, OFPRR_DELETE, now_ms);
 		break;
 	case UNDO_DELETED:
 		/* Back in its table (younger among equals than it was). */
@@ -153,6 +156,7 @@ undo_one(struct ofproto *ofp, struct undo *u, uint64_t now_ms)
 		r->removed = false;
 		expiry_link(ofp, r);
 		journal_flow_set(ofp, r, r->used_ms);
+		flow_watch(ofp, OFPROTO_FLOW_ADDED, r, OFPRR_DELETE, now_ms);
 		break;
 	}
 }

@@ -478,18 +478,18 @@ handle(struct ofconns *c, struct conn *k, const uint8_t *msg, size_t len)
 		}
 		return;
 	}
-	if (ofconn_bundle_handle(c, k, msg, len)) {
-		return;
-	}
-	if (k->version != OFP13_VERSION) {
+	c->acting = k;
+	c->acting_xid = h.xid;
+	if (ofconn_bundle_handle(c, k, msg, len) || ofconn_monitor_handle(c, k, msg, len)) {
+		/* served */
+	} else if (k->version != OFP13_VERSION) {
 		handle_converted(c, k, msg, len);
-		return;
-	}
-	if (h.version != OFP13_VERSION) {
+	} else if (h.version != OFP13_VERSION) {
 		send_error(k, OFPERR_BAD_VERSION, msg, len);
-		return;
+	} else {
+		handle13(c, k, msg, len);
 	}
-	handle13(c, k, msg, len);
+	c->acting = NULL;
 }
 
 /* Serves one OpenFlow 1.3 message. */
@@ -830,6 +830,8 @@ ofconns_del_bridge(struct ofconns *c, const char *name)
 	c->configuring = false;
 }
 
+static void flow_watch_cb(void *aux, const struct ofproto *ofp, enum ofproto_flow_event ev,
+			  const struct ofproto_flow_info *f);
 static void flow_removed_cb(void *aux, const struct ofproto *ofp,
 			    const struct ofproto_flow_info *f);
 
@@ -883,6 +885,7 @@ set_bridge(struct ofconns *c, const char *name, struct ofproto *ofp, uint64_t dp
 	br->ofp = ofp;
 	br->dpid = dpid;
 	ofproto_set_flow_removed_cb(ofp, flow_removed_cb, c);
+	ofproto_set_flow_watch(ofp, flow_watch_cb, c);
 	for (size_t i = 0; i < n_targets; i++) {
 		br->targets[i] = want[i];
 		if (want[i].passive && !ret) {
@@ -1070,6 +1073,20 @@ flow_removed_cb(void *aux, const struct ofproto *ofp, const struct ofproto_flow_
 		if (c->brs[i].ofp == ofp) {
 			send_async(c, &c->brs[i], ASYNC_FLOW_REMOVED, f->reason,
 				   encode_flow_removed, f);
+		}
+	}
+}
+
+/* ofproto's flow watch: the flow monitors of the bridge's connections. */
+static void
+flow_watch_cb(void *aux, const struct ofproto *ofp, enum ofproto_flow_event ev,
+	      const struct ofproto_flow_info *f)
+{
+	struct ofconns *c = aux;
+
+	for (int i = 0; i < OFC_BRIDGES; i++) {
+		if (c->brs[i].ofp == ofp) {
+			ofconn_monitor_report(c, &c->brs[i], ev, f);
 		}
 	}
 }

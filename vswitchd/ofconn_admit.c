@@ -160,6 +160,7 @@ conn_close(struct ofconns *c, struct conn *k)
 	}
 	tls_free(k);
 	ofconn_bundles_free(k);
+	ofconn_monitors_free(k);
 	close(k->fd);
 	free(k->in);
 	obuf_free(&k->out);

@@ -118,7 +118,8 @@ struct conn {
 	 * in 'in' until it is done. */
 	struct ofproto_flow_cursor *dump;
 	uint32_t dump_xid;
-	struct ofconn_bundles *bundles; /* open bundles (ofconn_bundle.c), or NULL */
+	struct ofconn_bundles *bundles;   /* open bundles (ofconn_bundle.c), or NULL */
+	struct ofconn_monitors *monitors; /* flow monitors (ofconn_monitor.c), or NULL */
 };
 
 struct ofconns {
@@ -136,6 +137,10 @@ struct ofconns {
 	 * bridge (and holds the ofproto lock), so the hook is not called. */
 	bool configuring;
 	uint64_t next_port_scan_ms;
+	/* The connection whose message is being served, and its xid (flow
+	 * monitors abbreviate a connection's own changes). */
+	struct conn *acting;
+	uint32_t acting_xid;
 
 	/* Packet-ins from PMD threads. */
 	pthread_mutex_t pin_mutex;
@@ -173,6 +178,15 @@ uint64_t port_since(const struct obr *br, uint32_t ofp_port);
 bool ofconn_bundle_handle(struct ofconns *c, struct conn *k, const uint8_t *msg, size_t len);
 /* Frees the bundles of 'k' (when it closes). */
 void ofconn_bundles_free(struct conn *k);
+
+/* ofconn_monitor.c */
+/* Serves 'msg' when it is a 1.4 or 1.5 flow monitor request: true. */
+bool ofconn_monitor_handle(struct ofconns *c, struct conn *k, const uint8_t *msg, size_t len);
+/* Sends the change 'ev' of flow entry 'f' of 'br' to the monitors that
+ * select it. */
+void ofconn_monitor_report(struct ofconns *c, const struct obr *br, enum ofproto_flow_event ev,
+			   const struct ofproto_flow_info *f);
+void ofconn_monitors_free(struct conn *k);
 
 /* ofconn_admit.c */
 /* Opens a connection on socket 'fd' of bridge 'br': to its controller

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: Apache-2.0
-"""Raw OpenFlow 1.4 bundle exchanges with a unix socket of the switch, for
-test_bundle.sh: what ovs-ofctl never sends. Each case prints "NAME ok" or
+"""Raw OpenFlow 1.4 bundle and flow monitor exchanges with a unix socket
+of the switch, for test_bundle.sh: what ovs-ofctl never sends. Each case prints "NAME ok" or
 "NAME FAIL: why".   usage: bundle_raw.py SOCKET"""
 import socket
 import struct
@@ -176,7 +176,56 @@ def commit_all_or_none():
     alive(s)
 
 
-for name, fn in [("commit_unknown", commit_unknown), ("open_twice", open_twice),
+def monitor_req(mid, flags, command, table=0xFF, xid=60):
+    body = struct.pack("!HH4x", 16, 0) + struct.pack("!IIIHBB", mid, 0xFFFFFFFF, 0xFFFFFFFF,
+                                                    flags, table, command)
+    body += struct.pack("!HH4x", 1, 4)  # an empty match
+    return struct.pack("!BBHI", V, 18, 8 + len(body), xid) + body
+
+
+def monitor_errors():
+    s = connect()
+    s.sendall(monitor_req(1, 0x2, 0))
+    m = recv_msg(s)
+    assert m and m[1] == 19 and m[0] == V, "no flow monitor reply"
+    expect_error(s, monitor_req(1, 0x2, 0), 16, 1)  # MONITOR_EXISTS
+    expect_error(s, monitor_req(2, 0x2, 1), 16, 3)  # MODIFY of none: UNKNOWN_MONITOR
+    expect_error(s, monitor_req(2, 0x2, 2), 16, 3)  # DELETE of none
+    expect_error(s, monitor_req(2, 0x2, 7), 16, 4)  # BAD_COMMAND
+    expect_error(s, monitor_req(2, 0x100, 0), 16, 5)  # BAD_FLAGS
+    s.sendall(monitor_req(1, 0x2, 2))  # DELETE: an empty reply
+    m = recv_msg(s)
+    assert m and m[1] == 19 and len(m[3]) == 8, "no empty reply to a delete"
+    alive(s)
+
+
+def monitor_own_abbreviated():
+    # With bit 6 (as Open vSwitch reads it) the connection's own add comes
+    # back abbreviated to its xid; without it, not at all.
+    s = connect()
+    s.sendall(monitor_req(3, 0x2 | 0x40, 0))
+    assert recv_msg(s)[1] == 19
+    s.sendall(flow_mod(4321, 3333))
+    m = recv_msg(s)
+    assert m and m[1] == 19, "no update for the own add"
+    assert struct.unpack("!HHI", m[3][8:16]) == (8, 4, 4321), "not ABBREV with the xid"
+    s2 = connect()
+    s2.sendall(monitor_req(4, 0x2, 0))
+    assert recv_msg(s2)[1] == 19
+    s2.sendall(flow_mod(4322, 3334))
+    alive(s2)  # the echo reply comes first: no update of its own add
+    fm = bytearray(flow_mod(4323, 3333))
+    fm[8 + 17] = 4  # DELETE_STRICT of s's flow, and of 3334, by s2
+    s2.sendall(bytes(fm))
+    alive(s2)
+    fm = bytearray(flow_mod(4324, 3334))
+    fm[8 + 17] = 4
+    s2.sendall(bytes(fm))
+    alive(s2)
+
+
+for name, fn in [("monitor_errors", monitor_errors), ("monitor_own_abbreviated", monitor_own_abbreviated),
+                 ("commit_unknown", commit_unknown), ("open_twice", open_twice),
                  ("add_after_close", add_after_close), ("bad_type_and_flags", bad_type_and_flags),
                  ("unsupported_inner", unsupported_inner), ("bad_inner_flow_mod", bad_inner_flow_mod),
                  ("too_many_bundles", too_many_bundles), ("commit_all_or_none", commit_all_or_none)]:

@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: Apache-2.0
 # OpenFlow 1.4 and 1.5 on the wire: the real ovs-ofctl with -O OpenFlow14
 # shows the bridge (port descriptions with 1.4's properties), adds and dumps
-# flows, reads port statistics, takes a port down and up, adds a group;
+# flows, reads port statistics, watches flow changes with a flow monitor,
+# takes a port down and up, adds a group;
 # with -O OpenFlow15 it adds a flow with a meter action and reads it back,
 # dumps OXS counters, adds and modifies groups with bucket properties, sends
 # a packet-out that names its port in a match, and 1.5's bucket insertion
@@ -44,6 +45,27 @@ check "dump-ports over 1.4: packets received on port 1" \
 	grep -qE "port  1: rx pkts=[1-9]" <<<"$(ofctl dump-ports "$OF" 1)"
 port_down() { ofctl dump-ports-desc "$OF" | grep -A1 "2(t2$S)" | grep -q PORT_DOWN; }
 port_up() { ! port_down; }
+# Flow monitors: ovs-ofctl's monitor over 1.4 gets the table as it is,
+# then every change others make (switch-ctl's, another ovs-ofctl's), and a
+# bundle that fails shows as an add and its undoing.
+ofctl --unixctl="$T/mon.ctl" monitor "$OF" watch: >"$T/mon.out" 2>&1 &
+MON=$!
+E2E_EXTRA_PIDS="${E2E_EXTRA_PIDS:-} $MON"
+for _ in $(seq 50); do grep -q INITIAL "$T/mon.out" && break; sleep 0.1; done
+check "flow monitor: the flows there now" grep -q "event=INITIAL table=0 cookie=0 in_port=1 actions=output:2" "$T/mon.out"
+check "monitored: an add by switch-ctl" ctl add-flow "$BR" "priority=7,arp,actions=drop"
+check "monitored: a modify by ovs-ofctl" ofctl mod-flows "$OF" "arp,actions=output:2"
+check "monitored: a delete" ofctl del-flows "$OF" "arp"
+printf 'priority=9,udp,actions=drop\npriority=9,actions=group:77\n' >"$T/badbundle"
+ofctl --bundle add-flows "$OF" "$T/badbundle" >/dev/null 2>&1
+for _ in $(seq 50); do grep -q "DELETED.*udp" "$T/mon.out" && break; sleep 0.1; done
+kill "$MON" 2>/dev/null
+check "flow monitor: ADDED" grep -qE "event=ADDED table=0 cookie=0 arp$" "$T/mon.out"
+check "flow monitor: MODIFIED" grep -q "event=MODIFIED table=0 cookie=0 arp actions=output:2" "$T/mon.out"
+check "flow monitor: DELETED, why" grep -q "event=DELETED reason=delete table=0 cookie=0 arp" "$T/mon.out"
+check "flow monitor: a failed bundle's add and its undoing" \
+	sh -c "grep -q 'event=ADDED.* udp' '$T/mon.out' && grep -q 'event=DELETED.* udp' '$T/mon.out'"
+check "the failed bundle left nothing" sh -c "! timeout 10 ovs-ofctl -O OpenFlow14 dump-flows $OF | grep -q udp"
 check "mod-port over 1.4 (its Ethernet property)" ofctl mod-port "$OF" 2 down
 check "the port is down" port_down
 check "and up" ofctl mod-port "$OF" 2 up
