@@ -128,26 +128,49 @@ selects(const struct monitor *m, const struct ofproto_flow_info *f)
 
 struct initial_ctx {
 	struct conn *k;
-	const struct monitor *m;
 	size_t start;
-	uint32_t xid;
 };
 
 static void
 initial_cb(void *aux, const struct ofproto_flow_info *f)
 {
 	struct initial_ctx *x = aux;
+	struct conn *k = x->k;
 
-	if (!selects(x->m, f)) {
-		return;
-	}
-	if (x->k->out.size - x->start > OFP_MSG_MAX - 4096) {
+	if (k->out.size - x->start > OFP_MSG_MAX - 4096) {
 		/* Another part of the reply. */
-		x->k->out.data[x->start + 11] |= 1; /* OFPMPF_REPLY_MORE */
-		reply_end(x->k, x->start);
-		x->start = reply_start(x->k, x->xid);
+		k->out.data[x->start + 11] |= 1; /* OFPMPF_REPLY_MORE */
+		reply_end(k, x->start);
+		x->start = reply_start(k, k->dump_xid);
 	}
-	put_update(&x->k->out, FME_INITIAL, f, x->m->flags & FMF_INSTRUCTIONS);
+	put_update(&k->out, FME_INITIAL, f, k->dump_monitor_flags & FMF_INSTRUCTIONS);
+}
+
+enum { INITIAL_BATCH = 256, INITIAL_OUT_MAX = 1 << 20 };
+
+void
+ofconn_monitor_dump_run(struct ofconns *c, struct conn *k)
+{
+	struct initial_ctx x = {k, 0};
+	bool more = true;
+
+	ofconn_downgrade(c, k, NULL, 0);
+	x.start = reply_start(k, k->dump_xid);
+	ofproto_lock();
+	while (more && k->out.size - k->out_ofs < INITIAL_OUT_MAX) {
+		more = ofproto_flow_cursor_next(k->dump, c->now_ms, INITIAL_BATCH, initial_cb, &x);
+	}
+	if (!more) {
+		ofproto_flow_cursor_destroy(k->dump);
+		k->dump = NULL;
+		k->dump_monitor = false;
+	}
+	ofproto_unlock();
+	if (more) {
+		k->out.data[x.start + 11] |= 1; /* OFPMPF_REPLY_MORE */
+	}
+	reply_end(k, x.start);
+	k->out_conv = k->out.size;
 }
 
 static struct monitor *
@@ -166,7 +189,7 @@ handle_request(struct ofconns *c, struct conn *k, const uint8_t *msg, size_t len
 {
 	const uint8_t *p = msg + 16;
 	struct monitor m, *old;
-	size_t used, start;
+	size_t used;
 	uint8_t command;
 	enum ofp_err err;
 
@@ -235,16 +258,31 @@ handle_request(struct ofconns *c, struct conn *k, const uint8_t *msg, size_t len
 		old = &k->monitors->m[k->monitors->n++];
 	}
 	*old = m;
-	start = reply_start(k, get32(msg + 4));
-	if (m.flags & FMF_INITIAL) {
-		struct initial_ctx x = {k, old, start, get32(msg + 4)};
-
-		ofproto_lock();
-		ofproto_flow_dump(k->br->ofp, NULL, c->now_ms, initial_cb, &x);
-		ofproto_unlock();
-		start = x.start;
+	if (!(m.flags & FMF_INITIAL)) {
+		reply_end(k, reply_start(k, get32(msg + 4)));
+		return;
 	}
-	reply_end(k, start);
+	/* The entries there now, streamed as a flow dump is (dump_run()):
+	 * from a snapshot of those the monitor selects. */
+	struct ofp_flow_mod filter;
+
+	memset(&filter, 0, sizeof filter);
+	filter.table_id = m.table_id;
+	filter.match = m.match;
+	filter.out_port = m.out_port;
+	filter.out_group = m.out_group;
+	filter.has_out_group = m.out_group != OFPG_ANY;
+	ofproto_lock();
+	k->dump = ofproto_flow_cursor_create(k->br->ofp, &filter);
+	ofproto_unlock();
+	if (!k->dump) {
+		monitor_error(k, MOF_UNKNOWN, msg, len);
+		return;
+	}
+	k->dump_xid = get32(msg + 4);
+	k->dump_monitor = true;
+	k->dump_monitor_flags = m.flags;
+	ofconn_monitor_dump_run(c, k);
 }
 
 bool

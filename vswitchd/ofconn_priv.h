@@ -118,6 +118,8 @@ struct conn {
 	 * in 'in' until it is done. */
 	struct ofproto_flow_cursor *dump;
 	uint32_t dump_xid;
+	bool dump_monitor; /* the dump is a flow monitor's initial listing */
+	uint16_t dump_monitor_flags;
 	struct ofconn_bundles *bundles;   /* open bundles (ofconn_bundle.c), or NULL */
 	struct ofconn_monitors *monitors; /* flow monitors (ofconn_monitor.c), or NULL */
 };
@@ -187,6 +189,8 @@ bool ofconn_monitor_handle(struct ofconns *c, struct conn *k, const uint8_t *msg
 void ofconn_monitor_report(struct ofconns *c, const struct obr *br, enum ofproto_flow_event ev,
 			   const struct ofproto_flow_info *f);
 void ofconn_monitors_free(struct conn *k);
+/* dump_run() of a flow monitor's initial listing. */
+void ofconn_monitor_dump_run(struct ofconns *c, struct conn *k);
 
 /* ofconn_admit.c */
 /* Opens a connection on socket 'fd' of bridge 'br': to its controller

@@ -66,6 +66,10 @@ dump_run(struct ofconns *c, struct conn *k)
 	struct mp_reply r = {k, k->dump_xid, OFPMP_FLOW, 0};
 	bool more = true;
 
+	if (k->dump_monitor) {
+		ofconn_monitor_dump_run(c, k);
+		return;
+	}
 	mp_begin(&r);
 	ofproto_lock();
 	while (more && k->out.size - k->out_ofs < DUMP_OUT_MAX) {
