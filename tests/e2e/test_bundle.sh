@@ -6,7 +6,8 @@
 # forwarding between two namespaces on TAP ports, and what a restart
 # brings back); raw 1.4 bundle messages get the errors the specification
 # names, and so do flow monitor requests; a flow monitor hears of its own
-# connection's changes abbreviated (bundle_raw.py).
+# connection's changes abbreviated (bundle_raw.py). A real os-ken
+# controller commits a bundle and has another refused (osken/bundle_app.py).
 set -uo pipefail
 BIN=${1:?usage: test_bundle.sh BINDIR}
 HERE=$(cd "$(dirname "$0")" && pwd)
@@ -78,4 +79,22 @@ while read -r name result; do
 done <<<"$raw"
 check "raw 1.4 bundles and monitors: every case ran" [ "$(grep -c ' ok$' <<<"$raw")" = 10 ]
 check "the raw cases' failed commit left nothing" [ "$(flows)" = "$before" ]
+
+# A real controller: os-ken over 1.4 commits one bundle (forwarding both
+# ways) and has the next refused (a drop-all and a flow to a missing group).
+CPORT=$((20000 + (S + 31) % 20000))
+check "flows emptied for the controller" ctl del-flows "$BR"
+check "no flows: no ping" no_pings
+/usr/bin/osken-manager --ofp-listen-host 127.0.0.1 --ofp-tcp-listen-port "$CPORT" \
+	--log-file "$T/osken.log" "$HERE/osken/bundle_app.py" >/dev/null 2>&1 &
+pid=$!
+E2E_EXTRA_PIDS="${E2E_EXTRA_PIDS:-} $pid"
+disown "$pid" # killed at exit without a word
+for _ in $(seq 100); do ss -ltn | grep -q "127.0.0.1:$CPORT " && break; sleep 0.1; done
+check "set-controller" ctl set-controller "$BR" "tcp:127.0.0.1:$CPORT"
+for _ in $(seq 150); do grep -q "bundle: flows" "$T/osken.log" 2>/dev/null && break; sleep 0.1; done
+check "os-ken: bundle 1 committed" grep -q "bundle: 1 committed" "$T/osken.log"
+check "os-ken: bundle 2 refused with OFPBFC_MSG_FAILED" grep -q "bundle: 2 refused (type 17 code 13)" "$T/osken.log"
+check "os-ken: the flows are bundle 1's alone" grep -q "bundle: flows 2 \[10, 10\]" "$T/osken.log"
+check "ping through the controller's bundle" pings
 finish
