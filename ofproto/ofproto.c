@@ -121,7 +121,8 @@ expiry_unlink(struct ofproto *ofp, struct rule *r)
 static void
 remove_rule(struct ofproto *ofp, struct rule *r, enum ofp_removed_reason why, uint64_t now_ms)
 {
-	/* In an atomic batch the notice waits for its end (oftxn.c). */
+	/* In an atomic batch the notice waits for its end (oftxn.c); the
+	 * record has room (delete_one() reserved it). */
 	if (ofp->txn) {
 		oftxn_deleted(ofp, r, why);
 	} else if ((r->flags & OFPFF_SEND_FLOW_REM) && ofp->removed_cb) {

@@ -39,8 +39,7 @@ enum {
 	MOF_MONITOR_EXISTS = 1,
 	MOF_UNKNOWN_MONITOR = 3,
 	MOF_BAD_COMMAND = 4,
-	MOF_BAD_FLAGS = 5,
-	MOF_BAD_TABLE_ID = 6,
+	MOF_BAD_FLAGS = 5, /* (no BAD_TABLE_ID: a table id is 0-254, or 0xff for all) */
 	MONITORS_MAX = 64,
 };
 
@@ -224,10 +223,6 @@ handle_request(struct ofconns *c, struct conn *k, const uint8_t *msg, size_t len
 	if (m.flags & ~(FMF_INITIAL | FMF_ADD | FMF_REMOVED | FMF_MODIFY | FMF_INSTRUCTIONS |
 			FMF_NO_ABBREV | FMF_ONLY_OWN)) {
 		monitor_error(k, MOF_BAD_FLAGS, msg, len);
-		return;
-	}
-	if (m.table_id != 0xff && m.table_id >= OFP_N_TABLES) {
-		monitor_error(k, MOF_BAD_TABLE_ID, msg, len);
 		return;
 	}
 	err = ofp_decode_match(p + 16, len - 32, &m.match, &used);

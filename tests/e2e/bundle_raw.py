@@ -7,29 +7,14 @@ import socket
 import struct
 import sys
 
+from of_wire import case, recv_msg
+
 SOCK = sys.argv[1]
 V = 5  # OpenFlow 1.4
 CTRL, ADD = 33, 34
 OPEN, CLOSE, COMMIT, DISCARD = 0, 2, 4, 6
 ATOMIC = 1
 BUNDLE_FAILED = 17
-
-
-def recv_msg(s):
-    hdr = b""
-    while len(hdr) < 8:
-        chunk = s.recv(8 - len(hdr))
-        if not chunk:
-            return None
-        hdr += chunk
-    ver, typ, length, xid = struct.unpack("!BBHI", hdr)
-    body = b""
-    while len(body) < length - 8:
-        chunk = s.recv(length - 8 - len(body))
-        if not chunk:
-            break
-        body += chunk
-    return ver, typ, xid, body
 
 
 def connect():
@@ -89,14 +74,6 @@ def alive(s):
     s.sendall(struct.pack("!BBHI", V, 2, 12, 77) + b"ping")
     m = recv_msg(s)
     assert m and m[1] == 3 and m[2] == 77, "no echo reply"
-
-
-def case(name, fn):
-    try:
-        fn()
-        print(name, "ok")
-    except Exception as e:  # noqa: BLE001 - the test reports any failure
-        print(name, "FAIL:", e)
 
 
 def commit_unknown():

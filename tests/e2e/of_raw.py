@@ -7,6 +7,8 @@ import socket
 import struct
 import sys
 
+from of_wire import case, recv_msg
+
 PORT = int(sys.argv[1])
 
 
@@ -17,23 +19,6 @@ def connect(hello=True):
     if hello:
         s.sendall(struct.pack("!BBHI", 4, 0, 16, 1) + struct.pack("!HHI", 1, 8, 1 << 4))
     return s
-
-
-def recv_msg(s):
-    hdr = b""
-    while len(hdr) < 8:
-        chunk = s.recv(8 - len(hdr))
-        if not chunk:
-            return None
-        hdr += chunk
-    ver, typ, length, xid = struct.unpack("!BBHI", hdr)
-    body = b""
-    while len(body) < length - 8:
-        chunk = s.recv(length - 8 - len(body))
-        if not chunk:
-            break
-        body += chunk
-    return ver, typ, xid, body
 
 
 def expect_error(s, req, etype, ecode):
@@ -51,14 +36,6 @@ def alive(s):
     s.sendall(struct.pack("!BBHI", 4, 2, 12, 77) + b"ping")
     m = recv_msg(s)
     assert m and m[1] == 3 and m[2] == 77 and m[3] == b"ping", "no echo reply"
-
-
-def case(name, fn):
-    try:
-        fn()
-        print(name, "ok")
-    except Exception as e:  # noqa: BLE001 - the test reports any failure
-        print(name, "FAIL:", e)
 
 
 def bad_version():
