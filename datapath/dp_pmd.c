@@ -685,45 +685,64 @@ port_is_simple(const struct dp_pmd *pmd, uint32_t in_port)
 	       __atomic_load_n(&pmd->simple_flows[in_port], __ATOMIC_RELAXED);
 }
 
+/* True when the first 'n' (8 or more) bytes at 'a' and 'b' are equal. */
+static inline bool
+head_equal(const uint8_t *a, const uint8_t *b, uint16_t n)
+{
+	uint64_t x, y, d = 0;
+	uint16_t i;
+
+	for (i = 0; i + 8 < n; i += 8) {
+		memcpy(&x, a + i, 8);
+		memcpy(&y, b + i, 8);
+		d |= x ^ y;
+	}
+	memcpy(&x, a + n - 8, 8);
+	memcpy(&y, b + n - 8, 8);
+	return (d | (x ^ y)) == 0;
+}
+
 /* The rule-only path, for a port whose megaflows are all simple: only the
  * Ethernet header and tags are parsed, the EMC is not touched, and the
- * classifier is asked once per run of packets with the same L2 header. A
- * simple flow matches the partial key exactly when it matches the whole one,
- * and a flow on another port matches neither (in_port is exact in all of
- * them). Returns false, with nothing counted, when a packet has no simple
- * flow: a miss, or a flow that arrived after the port was checked; the
- * caller then runs the whole pipeline on the batch. */
+ * classifier is asked once per run of packets with the same L2 header
+ * bytes. A simple flow matches the partial key exactly when it matches the
+ * whole one, and a flow on another port matches neither (in_port is exact in
+ * all of them). Returns false, with nothing counted, when a packet has no
+ * simple flow: a miss, or a flow that arrived after the port was checked;
+ * the caller then runs the whole pipeline on the batch. */
 static bool
 lookup_simple(struct dp_pmd *pmd, uint32_t in_port, struct batch_ctx *c)
 {
-	/* What flow_key_extract_l2() fills: the first three words. */
-	typedef uint64_t l2w __attribute__((vector_size(16), aligned(8), may_alias));
 	struct dp_flow *last = NULL;
-	const struct flow_key *lk = NULL;
+	const uint8_t *lp = NULL; /* the last looked-up packet */
+	uint16_t ll3 = 0;         /* and the length of its L2 header */
 
-	_Static_assert(offsetof(struct flow_key, eth_type) + 2 <= 24, "L2 in three words");
 	for (uint16_t i = 0; i < c->n; i++) {
 		struct rte_mbuf *m = c->pkts[i];
 		struct flow_key *k = &c->keys[i];
-		uint16_t l3 = flow_key_extract_l2(rte_pktmbuf_mtod(m, const uint8_t *),
-						  rte_pktmbuf_data_len(m), in_port, k);
+		const uint8_t *p = rte_pktmbuf_mtod(m, const uint8_t *);
+		uint16_t len = rte_pktmbuf_data_len(m);
 
-		dp_pkt_set_layers(m, l3, 0, 0);
-		if (lk) {
-			l2w d = *(const l2w *)k->u64 ^ *(const l2w *)lk->u64;
-
-			if (!(d[0] | d[1] | (k->u64[2] ^ lk->u64[2]))) {
-				c->flows[i] = last;
-				continue;
-			}
+		/* The L2 key comes from the header bytes alone: the same bytes
+		 * give the same key. Comparing bytes of the packets, rather
+		 * than the key just written, also spares a load from narrower
+		 * stores that the CPU cannot forward (a stall on every packet). */
+		if (ll3 && len >= ll3 && head_equal(p, lp, ll3)) {
+			dp_pkt_set_layers(m, ll3, 0, 0);
+			k->tcp_flags = 0;
+			c->flows[i] = last;
+			continue;
 		}
+		uint16_t l3 = flow_key_extract_l2(p, len, in_port, k);
 		struct dpcls_rule *r = dpcls_lookup(pmd->cls, k);
 
+		dp_pkt_set_layers(m, l3, 0, 0);
 		last = r ? CONTAINER_OF(r, struct dp_flow, cls) : NULL;
 		if (!last || last->kind != DP_FLOW_SIMPLE) {
 			return false;
 		}
-		lk = k;
+		lp = p;
+		ll3 = l3;
 		c->flows[i] = last;
 	}
 	dp_stat_add(pmd, DP_STAT_SIMPLE_HIT, c->n);

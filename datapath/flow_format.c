@@ -5,10 +5,13 @@
 #include "flow_format.h"
 
 #include <arpa/inet.h>
+#include <endian.h>
+#include <inttypes.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
+
 
 struct out {
 	char *buf;
@@ -115,6 +118,29 @@ end_group(struct out *o)
 		o->buf[--o->len] = '\0';
 	}
 	put(o, "),");
+}
+
+/* tunnel(tun_id=...,src=...,dst=...) for a megaflow of decapsulated
+ * packets, as Open vSwitch writes it. */
+static void
+format_tunnel(struct out *o, const struct flow_key *k, const struct flow_key *m)
+{
+	if (!m->tun_id && !m->tun_src && !m->tun_dst) {
+		return;
+	}
+	put(o, "tunnel(");
+	if (m->tun_id) {
+		uint64_t v = be64toh(k->tun_id & m->tun_id), mk = be64toh(m->tun_id);
+
+		put(o, "tun_id=%#" PRIx64, v);
+		if (mk != UINT64_MAX) {
+			put(o, "/%#" PRIx64, mk);
+		}
+		put(o, ",");
+	}
+	put_ip(o, "src", AF_INET, &k->tun_src, &m->tun_src);
+	put_ip(o, "dst", AF_INET, &k->tun_dst, &m->tun_dst);
+	end_group(o);
 }
 
 static void
@@ -248,6 +274,7 @@ flow_format(char *buf, size_t size, const struct flow_key *key, const struct flo
 		return;
 	}
 	buf[0] = '\0';
+	format_tunnel(&o, key, mask);
 	format_l2(&o, key, mask);
 	format_l3(&o, key, mask);
 	format_l4(&o, key, mask);

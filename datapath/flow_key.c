@@ -7,6 +7,8 @@
 #include "flow_key.h"
 
 #include <arpa/inet.h>
+#include <endian.h>
+#include <inttypes.h>
 #include <stdarg.h>
 #include <stdio.h>
 
@@ -379,7 +381,7 @@ parse_l4(struct cursor *c, struct flow_key *key)
 	}
 }
 
-/* A zero key on 'in_port'. Six 16-byte stores clear it: for memset() here
+/* A zero key on 'in_port'. Seven 16-byte stores clear it: for memset() here
  * compilers may emit "rep stos", whose start-up cost was three quarters of
  * flow_key_extract() on the PMD thread (perf, 64-byte frames). */
 static inline void
@@ -503,6 +505,8 @@ extract_ipv4_fast(const uint8_t *pkt, uint32_t len, uint32_t in_port, struct flo
 	k[3] = (w128){rd32(ip + 16), 0};
 	k[4] = (w128){0, 0};
 	k[5] = (w128){0, 0};
+	k[6] = (w128){0, 0};
+	_Static_assert(FLOW_KEY_U64S == 14, "seven 16-byte stores");
 	if (hash) {
 		/* flow_key_hash() of the key, from the words in registers */
 		uint64_t f[6] = {in_port, w1, w2, w3, rd32(ip + 12), rd32(ip + 16)};
@@ -549,8 +553,8 @@ flow_key_extract_hash(const uint8_t *pkt, uint32_t len, uint32_t in_port, struct
 	return hash;
 }
 
-/* The twelve words are folded to six first (in an IPv4 key the other six
- * are zero), then hashed in three CRC chains. */
+/* The fourteen words are folded to six first (in an IPv4 key from no
+ * tunnel the other eight are zero), then hashed in three CRC chains. */
 uint32_t
 flow_key_hash(const struct flow_key *key, uint32_t basis)
 {
@@ -559,10 +563,10 @@ flow_key_hash(const struct flow_key *key, uint32_t basis)
 			 w[1] ^ w[9],
 			 w[2] ^ w[10],
 			 w[3] ^ w[11],
-			 w[4] ^ (w[5] << 32 | w[5] >> 32),
-			 w[6] ^ (w[7] << 32 | w[7] >> 32)};
+			 w[4] ^ (w[5] << 32 | w[5] >> 32) ^ (w[12] << 16 | w[12] >> 48),
+			 w[6] ^ (w[7] << 32 | w[7] >> 32) ^ (w[13] << 16 | w[13] >> 48)};
 
-	_Static_assert(FLOW_KEY_U64S == 12, "twelve words fold to six");
+	_Static_assert(FLOW_KEY_U64S == 14, "fourteen words fold to six");
 	return hash_words64(f, 6, basis);
 }
 
@@ -638,6 +642,16 @@ flow_key_format(const struct flow_key *key, const struct flow_key *mask, char *b
 
 	buf[0] = '\0';
 	fmt_add(&f, "in_port=%u,", key->in_port);
+	/* Tunnel fields: those of a megaflow's mask, or a key's nonzero ones. */
+	if (mask ? mask->tun_id != 0 : key->tun_id != 0) {
+		fmt_add(&f, "tun_id=%#" PRIx64 ",", be64toh(key->tun_id));
+	}
+	if (mask ? mask->tun_src != 0 : key->tun_src != 0) {
+		fmt_ip(&f, "tun_src", (const uint8_t *)&key->tun_src, NULL, false);
+	}
+	if (mask ? mask->tun_dst != 0 : key->tun_dst != 0) {
+		fmt_ip(&f, "tun_dst", (const uint8_t *)&key->tun_dst, NULL, false);
+	}
 	FMT_INT(&f, "vlan_tci", vlan_tci, ntohs);
 	FMT_INT(&f, "vlan_inner_tci", vlan_inner_tci, ntohs);
 	fmt_mac(&f, "eth_src", key->eth_src, mask ? mask->eth_src : NULL);

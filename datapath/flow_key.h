@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * The flow key: every header field the datapath can match on, extracted from
- * a packet into 96 fixed bytes (12 64-bit words). The same layout serves as a
+ * a packet into 112 fixed bytes (14 64-bit words). The same layout serves as a
  * mask (a 1 bit means "this bit matters"), so the EMC compares keys word by
  * word and the megaflow classifier ANDs keys with masks word by word.
  *
@@ -25,6 +25,10 @@
  *    extension headers the parser met (OpenFlow's ipv6_exthdr); for MPLS
  *    (0x8847, 0x8848) the first label stack entry, for PBB (0x88e7) the
  *    I-TAG, both as on the wire.
+ *  - tun_id, tun_src, tun_dst: the tunnel a packet came out of (the key of
+ *    its VXLAN or Geneve header, the outer IPv4 source and destination);
+ *    zero for a packet that came from no tunnel. Only decapsulation sets
+ *    them; flow_key_extract() leaves them zero.
  */
 #ifndef VS_FLOW_KEY_H
 #define VS_FLOW_KEY_H
@@ -36,7 +40,7 @@
 #include "util.h"
 
 enum {
-	FLOW_KEY_U64S = 12,
+	FLOW_KEY_U64S = 14,
 	FLOW_VLAN_PRESENT = 0x1000, /* host order; stored as big endian */
 	FLOW_VLAN_VID_MASK = 0x0fff,
 	FLOW_VLAN_PCP_SHIFT = 13,
@@ -84,14 +88,19 @@ struct flow_key {
 			uint8_t arp_sha[6];
 			uint8_t arp_tha[6];
 			uint8_t nd_target[16];
+			uint64_t tun_id;
+			uint32_t tun_src;
+			uint32_t tun_dst;
 		};
 		uint64_t u64[FLOW_KEY_U64S];
 	};
 };
 
-_Static_assert(sizeof(struct flow_key) == FLOW_KEY_U64S * 8, "flow_key must be 12 words");
+_Static_assert(sizeof(struct flow_key) == FLOW_KEY_U64S * 8, "flow_key must be 14 words");
 _Static_assert(offsetof(struct flow_key, nw_src) == 32, "flow_key layout");
 _Static_assert(offsetof(struct flow_key, nd_target) == 80, "flow_key layout");
+_Static_assert(offsetof(struct flow_key, tun_id) == 96, "flow_key layout");
+enum { FLOW_KEY_TUN_WORD = 12 }; /* tun_id; tun_src and tun_dst in the next */
 
 /* Where the parser found each layer: byte offsets from the start of the
  * frame, 0 when that layer is absent or could not be parsed. */
@@ -134,9 +143,9 @@ flow_key_equal(const struct flow_key *a, const struct flow_key *b)
 {
 	const flow_key_v2 *va = (const flow_key_v2 *)a->u64, *vb = (const flow_key_v2 *)b->u64;
 	flow_key_v2 diff = (va[0] ^ vb[0]) | (va[1] ^ vb[1]) | (va[2] ^ vb[2]) | (va[3] ^ vb[3]) |
-			   (va[4] ^ vb[4]) | (va[5] ^ vb[5]);
+			   (va[4] ^ vb[4]) | (va[5] ^ vb[5]) | (va[6] ^ vb[6]);
 
-	_Static_assert(FLOW_KEY_U64S == 12, "six 16-byte halves");
+	_Static_assert(FLOW_KEY_U64S == 14, "seven 16-byte pieces");
 	return (diff[0] | diff[1]) == 0;
 }
 

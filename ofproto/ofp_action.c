@@ -863,6 +863,7 @@ ofpact_format(const struct ofpact *a, struct ds *out)
 		ds_put_format(out, "->%s",
 			      f->id == MFF_IPV4_SRC               ? "ip_src"
 			      : f->id == MFF_IPV4_DST             ? "ip_dst"
+			      : f->id == MFF_TUN_ID               ? "tun_id"
 			      : f->alias && f->fmt != MFF_FMT_DEC ? f->alias
 								  : f->name);
 		return;

@@ -67,6 +67,9 @@ static const struct mf_field fields[MFF_N_IDS] = {
 	[MFF_MPLS_TTL] = {MFF_MPLS_TTL, "mpls_ttl", NULL, KOFS(ipv6_label), 4, 0, 8, MFF_FMT_DEC, MFP_MPLS, false, true, 0},
 	[MFF_PBB_ISID] = {MFF_PBB_ISID, "pbb_isid", NULL, KOFS(ipv6_label), 4, 0, 24, MFF_FMT_DEC, MFP_PBB, true, true, 0},
 	[MFF_IPV6_EXTHDR] = {MFF_IPV6_EXTHDR, "ipv6_exthdr", NULL, KOFS(ipv6_label), 4, FLOW_IPV6_EXTHDR_SHIFT, 9, MFF_FMT_HEX, MFP_IPV6, true, false, 0},
+	[MFF_TUN_ID] = {MFF_TUN_ID, "tun_id", "tunnel_id", KOFS(tun_id), 8, 0, 64, MFF_FMT_HEX, MFP_NONE, true, true, 0},
+	[MFF_TUN_SRC] = {MFF_TUN_SRC, "tun_src", NULL, KOFS(tun_src), 4, 0, 32, MFF_FMT_IPV4, MFP_NONE, true, true, 0},
+	[MFF_TUN_DST] = {MFF_TUN_DST, "tun_dst", NULL, KOFS(tun_dst), 4, 0, 32, MFF_FMT_IPV4, MFP_NONE, true, true, 0},
 	[MFF_REG0 + 0] = {MFF_REG0 + 0, "reg0", NULL, META_OFS, 8, 32, 32, MFF_FMT_HEX, MFP_NONE, true, true, 2},
 	[MFF_REG0 + 1] = {MFF_REG0 + 1, "reg1", NULL, META_OFS, 8, 0, 32, MFF_FMT_HEX, MFP_NONE, true, true, 2},
 	[MFF_REG0 + 2] = {MFF_REG0 + 2, "reg2", NULL, META_OFS, 8, 32, 32, MFF_FMT_HEX, MFP_NONE, true, true, 3},
@@ -970,17 +973,17 @@ match_parse_field(struct match *m, const char *name, const char *value,
 
 /* The fields in the order ovs-ofctl prints them. */
 static const enum mf_id print_order[] = {
-	MFF_REG0,        MFF_REG0 + 1,    MFF_REG0 + 2,    MFF_REG0 + 3,    MFF_REG0 + 4,
-	MFF_REG0 + 5,    MFF_REG0 + 6,    MFF_REG0 + 7,    MFF_REG0 + 8,    MFF_REG0 + 9,
-	MFF_REG0 + 10,   MFF_REG0 + 11,   MFF_REG0 + 12,   MFF_REG0 + 13,   MFF_REG0 + 14,
-	MFF_REG15,       MFF_METADATA,    MFF_IN_PORT,     MFF_ETH_SRC,     MFF_ETH_DST,
-	MFF_ETH_TYPE,    MFF_IPV4_SRC,    MFF_IPV4_DST,    MFF_ARP_SPA,     MFF_ARP_TPA,
-	MFF_ARP_SHA,     MFF_ARP_THA,     MFF_IPV6_SRC,    MFF_IPV6_DST,    MFF_IPV6_LABEL,
-	MFF_IPV6_EXTHDR, MFF_ND_TARGET,   MFF_ND_SLL,      MFF_ND_TLL,      MFF_IP_PROTO,
-	MFF_ARP_OP,      MFF_NW_TOS,      MFF_IP_ECN,      MFF_NW_TTL,      MFF_IP_FRAG,
-	MFF_ICMPV4_TYPE, MFF_ICMPV4_CODE, MFF_ICMPV6_TYPE, MFF_ICMPV6_CODE, MFF_TP_SRC,
-	MFF_TP_DST,      MFF_TCP_FLAGS,   MFF_MPLS_LABEL,  MFF_MPLS_TC,     MFF_MPLS_BOS,
-	MFF_MPLS_TTL,    MFF_PBB_ISID,
+	MFF_REG0,        MFF_REG0 + 1,    MFF_REG0 + 2,   MFF_REG0 + 3,    MFF_REG0 + 4,
+	MFF_REG0 + 5,    MFF_REG0 + 6,    MFF_REG0 + 7,   MFF_REG0 + 8,    MFF_REG0 + 9,
+	MFF_REG0 + 10,   MFF_REG0 + 11,   MFF_REG0 + 12,  MFF_REG0 + 13,   MFF_REG0 + 14,
+	MFF_REG15,       MFF_TUN_ID,      MFF_TUN_SRC,    MFF_TUN_DST,     MFF_METADATA,
+	MFF_IN_PORT,     MFF_ETH_SRC,     MFF_ETH_DST,    MFF_ETH_TYPE,    MFF_IPV4_SRC,
+	MFF_IPV4_DST,    MFF_ARP_SPA,     MFF_ARP_TPA,    MFF_ARP_SHA,     MFF_ARP_THA,
+	MFF_IPV6_SRC,    MFF_IPV6_DST,    MFF_IPV6_LABEL, MFF_IPV6_EXTHDR, MFF_ND_TARGET,
+	MFF_ND_SLL,      MFF_ND_TLL,      MFF_IP_PROTO,   MFF_ARP_OP,      MFF_NW_TOS,
+	MFF_IP_ECN,      MFF_NW_TTL,      MFF_IP_FRAG,    MFF_ICMPV4_TYPE, MFF_ICMPV4_CODE,
+	MFF_ICMPV6_TYPE, MFF_ICMPV6_CODE, MFF_TP_SRC,     MFF_TP_DST,      MFF_TCP_FLAGS,
+	MFF_MPLS_LABEL,  MFF_MPLS_TC,     MFF_MPLS_BOS,   MFF_MPLS_TTL,    MFF_PBB_ISID,
 };
 
 static void

@@ -81,6 +81,9 @@ enum mf_id {
 	MFF_MPLS_TTL,
 	MFF_PBB_ISID,
 	MFF_IPV6_EXTHDR, /* OFPIEH_* flags, kept above the IPv6 flow label */
+	MFF_TUN_ID,      /* the tunnel a packet came from (flow_key.h) */
+	MFF_TUN_SRC,
+	MFF_TUN_DST,
 	/* The registers: pipeline metadata, like MFF_METADATA. */
 	MFF_REG0,
 	MFF_REG15 = MFF_REG0 + 15,

@@ -168,11 +168,12 @@ static const struct oxm_field oxm_fields[] = {
 	{28, MFF_IPV6_LABEL, 4},  {29, MFF_ICMPV6_TYPE, 1}, {30, MFF_ICMPV6_CODE, 1},
 	{31, MFF_ND_TARGET, 16},  {32, MFF_ND_SLL, 6},      {33, MFF_ND_TLL, 6},
 	{34, MFF_MPLS_LABEL, 4},  {35, MFF_MPLS_TC, 1},     {36, MFF_MPLS_BOS, 1},
-	{37, MFF_PBB_ISID, 3},    {39, MFF_IPV6_EXTHDR, 2},
+	{37, MFF_PBB_ISID, 3},    {38, MFF_TUN_ID, 8},      {39, MFF_IPV6_EXTHDR, 2},
 };
 
 /* Fields of other OXM classes that Open vSwitch's tools send in OpenFlow
- * 1.3 flow mods: nw_frag and the registers as Nicira (NXM_1) fields,
+ * 1.3 flow mods: nw_frag, the tunnel addresses and the registers as
+ * Nicira (NXM_1) fields (tun_id too, on input),
  * tcp_flags as the ONF experimenter field OpenFlow 1.5 made basic (and as
  * a Nicira field on input), the 64-bit registers as OpenFlow 1.5's
  * packet-register class. The switch writes the forms not marked 'in_only'
@@ -205,6 +206,9 @@ static const struct ext_oxm ext_oxms[] = {
 	{OXM_CLASS_EXP, ONF_EXPERIMENTER, {42, MFF_TCP_FLAGS, 2}, false},
 	{OXM_CLASS_NXM1, 0, {34, MFF_TCP_FLAGS, 2}, true},
 	{0x8000, 0, {42, MFF_TCP_FLAGS, 2}, true}, /* OpenFlow 1.5 made it basic */
+	{OXM_CLASS_NXM1, 0, {16, MFF_TUN_ID, 8}, true},
+	{OXM_CLASS_NXM1, 0, {31, MFF_TUN_SRC, 4}, false},
+	{OXM_CLASS_NXM1, 0, {32, MFF_TUN_DST, 4}, false},
 	NXM_REG(0),
 	NXM_REG(1),
 	NXM_REG(2),
@@ -1302,6 +1306,13 @@ ofp_encode_packet_in(struct obuf *b, const struct ofproto_pin *pin, const uint8_
 		m.md_mask.u64[i] = (m.md.u64[i] >> 32 ? 0xffffffff00000000ull : 0) |
 				   ((uint32_t)m.md.u64[i] ? 0xffffffffull : 0);
 	}
+	/* And the tunnel the packet came from (or a set-field gave it). */
+	m.key.tun_id = pin->tun_id;
+	m.mask.tun_id = pin->tun_id ? UINT64_MAX : 0;
+	m.key.tun_src = pin->tun_src;
+	m.mask.tun_src = pin->tun_src ? UINT32_MAX : 0;
+	m.key.tun_dst = pin->tun_dst;
+	m.mask.tun_dst = pin->tun_dst ? UINT32_MAX : 0;
 	ofp_encode_match(b, &m);
 	put16(b, 0);
 	obuf_put(b, data, len);

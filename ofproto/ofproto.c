@@ -1044,7 +1044,8 @@ ofproto_upcall(struct ofproto *ofp, const struct flow_key *key, uint64_t now_ms,
 }
 
 uint32_t
-ofproto_pin_ctx(struct ofproto *ofp, uint64_t cookie, const struct pipe_md *md, uint32_t in_port)
+ofproto_pin_ctx(struct ofproto *ofp, uint64_t cookie, const struct pipe_md *md,
+		const struct flow_key *tun, uint32_t in_port)
 {
 	if (!ofp->n_pin_ctx) {
 		ofp->pin_ctx[0] = (struct pin_ctx){.cookie = UINT64_MAX};
@@ -1053,7 +1054,8 @@ ofproto_pin_ctx(struct ofproto *ofp, uint64_t cookie, const struct pipe_md *md, 
 	for (uint32_t i = 1; i < ofp->n_pin_ctx; i++) {
 		const struct pin_ctx *x = &ofp->pin_ctx[i];
 
-		if (x->cookie == cookie && x->in_port == in_port &&
+		if (x->cookie == cookie && x->in_port == in_port && x->tun_id == tun->tun_id &&
+		    x->tun_src == tun->tun_src && x->tun_dst == tun->tun_dst &&
 		    !memcmp(&x->md, md, sizeof *md)) {
 			return ofp->pin_gen << PIN_CTX_BITS | i;
 		}
@@ -1065,7 +1067,8 @@ ofproto_pin_ctx(struct ofproto *ofp, uint64_t cookie, const struct pipe_md *md, 
 		ofp->reval_all = true;
 		ofp->sweep_wanted = true;
 	}
-	ofp->pin_ctx[ofp->n_pin_ctx] = (struct pin_ctx){cookie, *md, in_port};
+	ofp->pin_ctx[ofp->n_pin_ctx] =
+		(struct pin_ctx){cookie, *md, in_port, tun->tun_src, tun->tun_dst, tun->tun_id};
 	return ofp->pin_gen << PIN_CTX_BITS | ofp->n_pin_ctx++;
 }
 
@@ -1091,6 +1094,9 @@ ofproto_packet_in(struct ofproto *ofp, uint32_t dp_in_port, uint64_t cookie,
 	pin->table_id = (uint8_t)(cookie >> 24);
 	pin->cookie = x->cookie;
 	pin->md = x->md;
+	pin->tun_id = x->tun_id;
+	pin->tun_src = x->tun_src;
+	pin->tun_dst = x->tun_dst;
 	pin->in_port = x->in_port ? x->in_port : ofproto_port_of_dp(ofp, dp_in_port);
 	ofp->sweep.packet_ins++;
 	return pin->in_port != 0;

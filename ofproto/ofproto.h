@@ -416,6 +416,8 @@ struct ofproto_pin {
 	uint16_t max_len;
 	uint64_t cookie;
 	struct pipe_md md; /* the metadata and registers */
+	uint64_t tun_id;   /* the tunnel fields, network byte order, 0: none */
+	uint32_t tun_src, tun_dst;
 };
 
 /* A packet of this bridge met DP_ACTION_USERSPACE with 'cookie' (received

@@ -78,6 +78,8 @@ struct pin_ctx {
 	uint64_t cookie;
 	struct pipe_md md;
 	uint32_t in_port; /* 0: the datapath's input port tells */
+	uint32_t tun_src, tun_dst;
+	uint64_t tun_id;
 };
 enum { PIN_CTX_MAX = 1024, PIN_CTX_BITS = 10, PIN_GEN_MASK = 0x3f };
 _Static_assert(PIN_CTX_MAX == 1 << PIN_CTX_BITS && (PIN_GEN_MASK << PIN_CTX_BITS) < 0x10000,
@@ -180,7 +182,7 @@ struct ofport *ofproto_port_by_ofp(const struct ofproto *ofp, uint32_t ofp_port)
 void ofproto_rule_info(const struct rule *r, uint64_t now_ms, struct ofproto_flow_info *f);
 /* The index of a packet-in context (0 when the table is full). */
 uint32_t ofproto_pin_ctx(struct ofproto *ofp, uint64_t cookie, const struct pipe_md *md,
-			 uint32_t in_port);
+			 const struct flow_key *tun, uint32_t in_port);
 struct group *ofproto_group_find(const struct ofproto *ofp, uint32_t id);
 struct meter *ofproto_meter_find(const struct ofproto *ofp, uint32_t id);
 /* Removes (as a delete would) every flow entry 'pred' selects. */

@@ -234,8 +234,17 @@ static uint64_t
 controller_cookie(struct xctx *c, uint8_t table_id, uint8_t reason, uint16_t max_len)
 {
 	const struct rule *r = c->rule;
-	uint32_t ctx = ofproto_pin_ctx(c->ofp, r ? r->cookie : UINT64_MAX, &c->md,
+	uint32_t ctx = ofproto_pin_ctx(c->ofp, r ? r->cookie : UINT64_MAX, &c->md, &c->flow,
 				       c->in_dp < DP_MAX_PORTS ? 0 : c->in_ofp);
+
+	/* The packet-in tells the tunnel fields: the megaflow matches those
+	 * of a decapsulated packet (those of any other are zero, or what a
+	 * set-field wrote and matched already). */
+	if (c->from_tunnel) {
+		c->wc->tun_id = UINT64_MAX;
+		c->wc->tun_src = UINT32_MAX;
+		c->wc->tun_dst = UINT32_MAX;
+	}
 
 	return CONTROLLER_COOKIE | (uint64_t)ctx << 32 | (uint64_t)table_id << 24 |
 	       (uint64_t)reason << 16 | max_len;
@@ -1184,6 +1193,7 @@ xlate_run(struct ofproto *ofp, const struct flow_key *key, bool learn, uint64_t 
 	c.ofp = ofp;
 	c.flow = *key;
 	c.base = *key;
+	c.from_tunnel = key->tun_src || key->tun_dst || key->tun_id;
 	c.wc = &res->mask;
 	c.res = res;
 	c.xi = xi;

@@ -27,8 +27,9 @@ struct xctx {
 	uint64_t now;
 	int err;
 	uint32_t in_ofp, in_dp;
-	bool changed;    /* an action wrote a field */
-	bool packet_out; /* output:TABLE runs the pipeline */
+	bool changed;     /* an action wrote a field */
+	bool packet_out;  /* output:TABLE runs the pipeline */
+	bool from_tunnel; /* the packet came out of a tunnel: its key has tunnel fields */
 	/* MPLS and PBB pops need the packet: without it ('pkt' NULL) the
 	 * translation stops and the megaflow sends packets to the slow
 	 * path ('slow'), which translates each with its bytes. */

@@ -489,6 +489,10 @@ m_trace(void *aux, json_t *params, json_t **result, struct jsonrpc_error *err)
 		struct flow_key all;
 
 		memset(&all, 0xff, sizeof all);
+		if (!key.tun_id && !key.tun_src && !key.tun_dst) {
+			all.tun_id = 0; /* from no tunnel: nothing to say */
+			all.tun_src = all.tun_dst = 0;
+		}
 		flow_format(mf, sizeof mf, &key, &all);
 		ds_put_format(&trace, "Flow: %s\n\n", mf);
 		ret = ofproto_xlate(ofp, &key, false, bridges_now_ms(), xr, &trace);

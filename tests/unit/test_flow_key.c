@@ -5,6 +5,7 @@
  * frame's fields, without reading past the prefix).
  */
 #include <arpa/inet.h>
+#include <endian.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -425,6 +426,41 @@ test_format(void **state)
 	assert_true(strlen(buf) < 8);
 }
 
+/* The tunnel fields are part of the key: a packet out of a tunnel is
+ * another key (and, for the EMC, another hash) than the same packet from
+ * elsewhere; extraction leaves them zero; formats show them. */
+static void
+test_tunnel_fields(void **state)
+{
+	struct pktgen_spec s = pktgen_udp4(0x0a000001, 0x0a000002, 1234, 53);
+	struct flow_key k, t, m;
+	char buf[512];
+
+	(void)state;
+	memset(&k, 0xa5, sizeof k);
+	extract(&s, &k, NULL);
+	assert_true(k.tun_id == 0 && k.tun_src == 0 && k.tun_dst == 0);
+	t = k;
+	t.tun_id = htobe64(5000);
+	assert_false(flow_key_equal(&k, &t));
+	assert_int_not_equal(flow_key_hash(&k, 0), flow_key_hash(&t, 0));
+	t = k;
+	t.tun_dst = htonl(0xc0a80002);
+	assert_false(flow_key_equal(&k, &t));
+	assert_int_not_equal(flow_key_hash(&k, 0), flow_key_hash(&t, 0));
+	t.tun_src = htonl(0xc0a80001);
+	t.tun_id = htobe64(0x1388);
+	flow_key_format(&t, NULL, buf, sizeof buf);
+	assert_non_null(strstr(buf, "tun_id=0x1388,tun_src=192.168.0.1,tun_dst=192.168.0.2"));
+	flow_key_format(&k, NULL, buf, sizeof buf);
+	assert_null(strstr(buf, "tun_"));
+	memset(&m, 0, sizeof m);
+	m.tun_id = UINT64_MAX;
+	flow_key_format(&k, &m, buf, sizeof buf); /* matched, even at zero */
+	assert_non_null(strstr(buf, "tun_id=0"));
+	assert_null(strstr(buf, "tun_src"));
+}
+
 /* flow_key_extract() takes a shortcut for untagged IPv4 UDP and TCP; it
  * must give what the generic parser gives, key and offsets, for every frame:
  * valid ones, and ones with a header byte or the length changed where the
@@ -599,6 +635,7 @@ main(void)
 		cmocka_unit_test(test_bad_ipv4_header),
 		cmocka_unit_test(test_truncation_prefixes),
 		cmocka_unit_test(test_format),
+		cmocka_unit_test(test_tunnel_fields),
 		cmocka_unit_test(test_ipv4_shortcut_matches_generic),
 		cmocka_unit_test(test_ipv6_exthdr),
 	};

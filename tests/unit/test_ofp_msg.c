@@ -6,6 +6,7 @@
  * names; hello negotiation; error messages echo the request.
  */
 #include <arpa/inet.h>
+#include <endian.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -434,6 +435,56 @@ test_packet_in(void **state)
 	/* Two bytes of padding, then exactly the 40 bytes asked for. */
 	assert_int_equal(b.size, 24 + used + 2 + 40);
 	assert_memory_equal(b.data + 24 + used + 2, pkt, 40);
+	assert_true(m.mask.tun_id == 0 && m.mask.tun_src == 0 && m.mask.tun_dst == 0);
+	obuf_free(&b);
+
+	/* A packet out of a tunnel: its tunnel fields too, each exact. */
+	pin.tun_id = htobe64(0x1234);
+	pin.tun_src = htonl(0x0a000001);
+	pin.tun_dst = htonl(0x0a000002);
+	obuf_init(&b);
+	ofp_encode_packet_in(&b, &pin, pkt, 40, sizeof pkt);
+	assert_int_equal(ofp_decode_match(b.data + 24, b.size - 24, &m, &used), OFPERR_OK);
+	assert_true(m.key.tun_id == pin.tun_id && m.mask.tun_id == UINT64_MAX);
+	assert_true(m.key.tun_src == pin.tun_src && m.mask.tun_src == UINT32_MAX);
+	assert_true(m.key.tun_dst == pin.tun_dst && m.mask.tun_dst == UINT32_MAX);
+	obuf_free(&b);
+}
+
+/* tunnel_id is OXM field 38, masked or not; the tunnel addresses are
+ * Nicira's fields 31 and 32, and Nicira's tun_id (16) is read too. */
+static void
+test_tunnel_match_wire(void **state)
+{
+	static const uint8_t oxm_tun_id[] = {0x80, 0x00, 38 << 1 | 1, 16, 0, 0, 0, 0, 0,    0,
+					     0x12, 0x34, 0,           0,  0, 0, 0, 0, 0xff, 0x00};
+	static const uint8_t nxm_tun_id[] = {0x00, 0x01, 16 << 1, 8, 0, 0, 0, 0, 0, 0, 0, 0x2a};
+	static const uint8_t nxm_tun_src[] = {0x00, 0x01, 31 << 1, 4, 10, 0, 0, 9};
+	uint8_t buf[64] = {0, 1};
+	struct match m, back;
+	struct obuf b;
+	size_t used;
+
+	(void)state;
+	buf[3] = 4 + sizeof oxm_tun_id;
+	memcpy(buf + 4, oxm_tun_id, sizeof oxm_tun_id);
+	assert_int_equal(ofp_decode_match(buf, 24, &m, &used), OFPERR_OK);
+	assert_true(m.key.tun_id == htobe64(0x1200) && m.mask.tun_id == htobe64(0xff00));
+	assert_int_equal(decode_oxm(nxm_tun_id, sizeof nxm_tun_id), OFPERR_OK);
+	assert_int_equal(decode_oxm(nxm_tun_src, sizeof nxm_tun_src), OFPERR_OK);
+
+	/* Written back: tunnel_id as OXM 38, the addresses as NXM 31/32. */
+	m.key.tun_src = htonl(0x0a000009);
+	m.mask.tun_src = UINT32_MAX;
+	m.key.tun_dst = htonl(0x0a000000);
+	m.mask.tun_dst = htonl(0xff000000);
+	obuf_init(&b);
+	ofp_encode_match(&b, &m);
+	assert_int_equal(ofp_decode_match(b.data, b.size, &back, &used), OFPERR_OK);
+	assert_true(match_equal(&m, &back));
+	assert_non_null(memmem(b.data, b.size, (const uint8_t[]){0x80, 0x00, 38 << 1 | 1, 16}, 4));
+	assert_non_null(memmem(b.data, b.size, (const uint8_t[]){0x00, 0x01, 31 << 1, 4}, 4));
+	assert_non_null(memmem(b.data, b.size, (const uint8_t[]){0x00, 0x01, 32 << 1 | 1, 8}, 4));
 	obuf_free(&b);
 }
 
@@ -902,6 +953,7 @@ main(void)
 		cmocka_unit_test(test_hello_and_errors),
 		cmocka_unit_test(test_table_features_framing),
 		cmocka_unit_test(test_packet_in),
+		cmocka_unit_test(test_tunnel_match_wire),
 		cmocka_unit_test(test_packet_out),
 		cmocka_unit_test(test_port_and_flow_messages),
 		cmocka_unit_test(test_group_messages),
