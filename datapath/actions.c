@@ -627,6 +627,10 @@ dp_action_apply(const struct dp_action *a, struct rte_mbuf *m)
 	case DP_ACTION_USERSPACE:
 	case DP_ACTION_CLONE:
 	case DP_ACTION_METER:
+	case DP_ACTION_TNL_PUSH: /* the datapath runs these itself */
+	case DP_ACTION_DATA:
+	case DP_ACTION_TNL_POP:
+	case DP_ACTION_RECIRC:
 	case DP_ACTION__MAX:
 		break;
 	}

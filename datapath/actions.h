@@ -46,10 +46,19 @@ enum dp_action_type {
 				 * option), DP_SET_THA (target link-layer option) */
 	DP_ACTION_COPY_TTL,     /* flags: DP_SET_SRC copies inward (copy_ttl_in), else
 				 * outward; between the MPLS label and the IP header */
+	DP_ACTION_TNL_PUSH,     /* tnl: prepends the header template held by the tnl.n_data
+				 * DATA actions that follow (mask: its length; flags:
+				 * DP_TNL_F_* of tunnel.h; tnl.mtu; tnl.port counts it) */
+	DP_ACTION_DATA,         /* data: bytes for the action before it; does nothing */
+	DP_ACTION_TNL_POP,      /* port: decapsulates (tnl.type) and processes the inner
+				 * frame as input on tunnel port 'port'; with flag
+				 * DP_TNL_F_KEY, only a frame whose VNI is tnl.key */
+	DP_ACTION_RECIRC,       /* port: processes the packets as input on 'port' */
 	DP_ACTION__MAX,
 };
 
 enum {
+	DP_ACTION_DATA_LEN = 40, /* bytes one DP_ACTION_DATA holds */
 	DP_SET_SRC = 1 << 0,
 	DP_SET_DST = 1 << 1,
 	DP_SET_TOS = 1 << 2,
@@ -108,9 +117,18 @@ struct dp_action {
 			uint16_t ethertype;
 			uint32_t lse, mask;
 		} mpls;
+		struct {
+			uint32_t port; /* TNL_PUSH: the tunnel port, for its counters */
+			uint32_t key;  /* TNL_POP: the VNI (host order) */
+			uint16_t mtu;  /* TNL_PUSH: the underlay's (IP packet), 0: none */
+			uint8_t n_data;
+			uint8_t type; /* enum dp_tnl_type */
+		} tnl;
+		uint8_t data[DP_ACTION_DATA_LEN];
 		uint64_t cookie;
 	};
 };
+_Static_assert(sizeof(struct dp_action) == 8 + DP_ACTION_DATA_LEN, "data fills the union");
 
 /* Why an action could not be applied to a packet (the packet is dropped). */
 enum dp_action_err {
@@ -146,7 +164,7 @@ static inline int
 dp_action_modifies(const struct dp_action *a)
 {
 	return a->type != DP_ACTION_OUTPUT && a->type != DP_ACTION_USERSPACE &&
-	       a->type != DP_ACTION_CLONE;
+	       a->type != DP_ACTION_CLONE && a->type != DP_ACTION_DATA;
 }
 
 /* Raises the drop precedence of an IP packet's DSCP (bits 1-2) by

@@ -16,11 +16,22 @@
 #include "log.h"
 
 static const char *const drop_names[DP_DROP__MAX] = {
-	[DP_DROP_ACTION] = "drop_action",        [DP_DROP_UPCALL] = "drop_upcall_error",
-	[DP_DROP_INSTALL] = "drop_flow_install", [DP_DROP_NO_PORT] = "drop_no_port",
-	[DP_DROP_TTL] = "drop_ttl_expired",      [DP_DROP_NO_HEADROOM] = "drop_no_headroom",
-	[DP_DROP_NO_MBUF] = "drop_no_mbuf",      [DP_DROP_PATCH_LOOP] = "drop_patch_loop",
-	[DP_DROP_METER] = "drop_meter",          [DP_DROP_UPCALL_LIMIT] = "drop_upcall_limit",
+	[DP_DROP_ACTION] = "drop_action",
+	[DP_DROP_UPCALL] = "drop_upcall_error",
+	[DP_DROP_INSTALL] = "drop_flow_install",
+	[DP_DROP_NO_PORT] = "drop_no_port",
+	[DP_DROP_TTL] = "drop_ttl_expired",
+	[DP_DROP_NO_HEADROOM] = "drop_no_headroom",
+	[DP_DROP_NO_MBUF] = "drop_no_mbuf",
+	[DP_DROP_PATCH_LOOP] = "drop_patch_loop",
+	[DP_DROP_METER] = "drop_meter",
+	[DP_DROP_UPCALL_LIMIT] = "drop_upcall_limit",
+	[DP_DROP_TNL_MTU] = "drop_tunnel_mtu",
+	[DP_DROP_TNL_BAD] = "drop_tunnel_malformed",
+	[DP_DROP_TNL_FRAG] = "drop_tunnel_fragment",
+	[DP_DROP_TNL_CSUM] = "drop_tunnel_checksum",
+	[DP_DROP_TNL_OPT] = "drop_tunnel_critical_option",
+	[DP_DROP_TNL_KEY] = "drop_tunnel_key",
 };
 
 const char *

@@ -50,6 +50,12 @@ enum dp_drop_reason {
 	DP_DROP_PATCH_LOOP,   /* crossed DP_PATCH_DEPTH_MAX patch ports */
 	DP_DROP_METER,        /* a meter's drop band */
 	DP_DROP_UPCALL_LIMIT, /* a miss over its input port's upcall rate */
+	DP_DROP_TNL_MTU,      /* encapsulated, it would exceed the underlay MTU */
+	DP_DROP_TNL_BAD,      /* truncated or malformed outer headers */
+	DP_DROP_TNL_FRAG,     /* an outer IP fragment */
+	DP_DROP_TNL_CSUM,     /* a wrong outer IPv4 or UDP checksum */
+	DP_DROP_TNL_OPT,      /* a Geneve option marked critical */
+	DP_DROP_TNL_KEY,      /* a VNI the tunnel port does not take */
 	DP_DROP__MAX,
 };
 

@@ -15,6 +15,7 @@
 #include <rte_lcore.h>
 
 #include "dp_priv.h"
+#include "tunnel.h"
 
 enum {
 	IDLE_SPINS = 64, /* empty polls before the first sleep */
@@ -62,6 +63,8 @@ dp_pmd_drop(struct dp_pmd *pmd, struct rte_mbuf *m, enum dp_drop_reason why)
 }
 
 static void process_batch(struct dp_pmd *pmd, uint32_t in_port, struct rte_mbuf **pkts, uint16_t n);
+static void process_batch_tnl(struct dp_pmd *pmd, uint32_t in_port, struct rte_mbuf **pkts,
+			      uint16_t n, const struct dp_tnl_md *md);
 
 /* Hands what a bridge sent to patch port 'port_no' to its peer's bridge, as
  * input: no copy, no queue. */
@@ -292,6 +295,139 @@ do_output(struct dp_pmd *pmd, const struct dp_action *acts, uint32_t n_acts, uin
 static void execute(struct dp_pmd *pmd, const struct dp_action *acts, uint32_t n_acts,
 		    uint32_t in_port, struct rte_mbuf **pkts, uint16_t n);
 
+/* The packets an action that consumes them works on: 'pkts' themselves
+ * when it is the last action, else copies (in 'out'). Returns how many. */
+static uint16_t
+take_or_copy(struct dp_pmd *pmd, bool last, struct rte_mbuf **pkts, uint16_t n,
+	     struct rte_mbuf **out)
+{
+	uint16_t nc = 0;
+
+	if (last) {
+		memcpy(out, pkts, n * sizeof out[0]);
+		return n;
+	}
+	for (uint16_t i = 0; i < n; i++) {
+		struct rte_mbuf *m = rte_pktmbuf_copy(pkts[i], pkts[i]->pool, 0, UINT32_MAX);
+
+		if (!m) {
+			dp_stat_add(pmd, DP_STAT_DROP0 + DP_DROP_NO_MBUF, 1);
+			continue;
+		}
+		m->l2_len = pkts[i]->l2_len;
+		m->l3_len = pkts[i]->l3_len;
+		m->packet_type = pkts[i]->packet_type;
+		out[nc++] = m;
+	}
+	return nc;
+}
+
+/* Processes 'n' packets as input on 'port_no' (a recirculation, or the
+ * inner frames of a tunnel with 'md'), at most DP_PATCH_DEPTH_MAX deep. */
+static void
+reenter(struct dp_pmd *pmd, uint32_t port_no, struct rte_mbuf **pkts, uint16_t n,
+	const struct dp_tnl_md *md)
+{
+	uint8_t saved = pmd->depth;
+
+	if (saved >= DP_PATCH_DEPTH_MAX) {
+		dp_stat_add(pmd, DP_STAT_DROP0 + DP_DROP_PATCH_LOOP, n);
+		rte_pktmbuf_free_bulk(pkts, n);
+		return;
+	}
+	pmd->depth = (uint8_t)(saved + 1);
+	if (md) {
+		process_batch_tnl(pmd, port_no, pkts, n, md);
+	} else {
+		process_batch(pmd, port_no, pkts, n);
+	}
+	pmd->depth = saved;
+}
+
+static const enum dp_drop_reason tnl_drop[] = {
+	[DP_TNL_ERR_HEADROOM] = DP_DROP_NO_HEADROOM, [DP_TNL_ERR_MTU] = DP_DROP_TNL_MTU,
+	[DP_TNL_ERR_BAD] = DP_DROP_TNL_BAD,          [DP_TNL_ERR_FRAG] = DP_DROP_TNL_FRAG,
+	[DP_TNL_ERR_CSUM] = DP_DROP_TNL_CSUM,        [DP_TNL_ERR_OPT] = DP_DROP_TNL_OPT,
+};
+
+/* DP_ACTION_TNL_PUSH at 'a' (its DATA actions follow): encapsulates the
+ * packets in place, dropping those it cannot. Returns how many are left. */
+static uint16_t
+tnl_push_run(struct dp_pmd *pmd, const struct dp_action *a, struct rte_mbuf **pkts, uint16_t n)
+{
+	uint8_t hdr[DP_ACTION_DATA_LEN * 8];
+	uint16_t len = a->mask, kept = 0;
+	uint64_t bytes = 0;
+	struct port *tp;
+
+	if (len > sizeof hdr || len > a->tnl.n_data * DP_ACTION_DATA_LEN) {
+		dp_stat_add(pmd, DP_STAT_DROP0 + DP_DROP_ACTION, n);
+		rte_pktmbuf_free_bulk(pkts, n);
+		return 0;
+	}
+	for (uint16_t i = 0, at = 0; at < len; i++, at += DP_ACTION_DATA_LEN) {
+		memcpy(hdr + at, a[1 + i].data, VS_MIN(DP_ACTION_DATA_LEN, len - at));
+	}
+	for (uint16_t i = 0; i < n; i++) {
+		enum dp_tnl_err err =
+			dp_tnl_push(pkts[i], hdr, len, a->flags, a->tnl.mtu, &pmd->tnl_ip_id);
+
+		if (err != DP_TNL_OK) {
+			dp_pmd_drop(pmd, pkts[i], tnl_drop[err]);
+			continue;
+		}
+		bytes += rte_pktmbuf_pkt_len(pkts[i]);
+		pkts[kept++] = pkts[i];
+	}
+	tp = a->tnl.port < DP_MAX_PORTS
+		     ? __atomic_load_n(&pmd->dp->ports[a->tnl.port], __ATOMIC_ACQUIRE)
+		     : NULL;
+	if (tp && kept) {
+		port_tunnel_account(tp, false, kept, bytes);
+	}
+	return kept;
+}
+
+/* DP_ACTION_TNL_POP: strips the outer headers and processes the inner
+ * frames as input on the tunnel port. */
+static void
+tnl_pop_run(struct dp_pmd *pmd, const struct dp_action *a, bool last, struct rte_mbuf **pkts,
+	    uint16_t n)
+{
+	struct rte_mbuf *in[PKT_BATCH_MAX];
+	struct dp_tnl_md md[PKT_BATCH_MAX];
+	uint16_t nc = take_or_copy(pmd, last, pkts, n, in), kept = 0;
+	struct port *tp = a->port < DP_MAX_PORTS
+				  ? __atomic_load_n(&pmd->dp->ports[a->port], __ATOMIC_ACQUIRE)
+				  : NULL;
+	uint64_t bytes = 0;
+
+	for (uint16_t i = 0; i < nc; i++) {
+		enum dp_tnl_err err = dp_tnl_pop(in[i], (enum dp_tnl_type)a->tnl.type, &md[kept]);
+
+		if (err != DP_TNL_OK) {
+			dp_pmd_drop(pmd, in[i], tnl_drop[err]);
+			continue;
+		}
+		if ((a->flags & DP_TNL_F_KEY) && be64toh(md[kept].tun_id) != a->tnl.key) {
+			dp_pmd_drop(pmd, in[i], DP_DROP_TNL_KEY);
+			continue;
+		}
+		bytes += rte_pktmbuf_pkt_len(in[i]);
+		in[kept++] = in[i];
+	}
+	if (!kept) {
+		return;
+	}
+	if (!tp) {
+		dp_stat_add(pmd, DP_STAT_DROP0 + DP_DROP_NO_PORT, kept);
+		rte_pktmbuf_free_bulk(in, kept);
+		return;
+	}
+	port_tunnel_account(tp, true, kept, bytes);
+	reenter(pmd, a->port, in, kept, md);
+}
+
 /* Runs 'n_acts' actions on copies of the packets. */
 static void
 clone_execute(struct dp_pmd *pmd, const struct dp_action *acts, uint32_t n_acts, uint32_t in_port,
@@ -350,6 +486,28 @@ execute(struct dp_pmd *pmd, const struct dp_action *acts, uint32_t n_acts, uint3
 			emitted = true;
 		} else if (a->type == DP_ACTION_METER) {
 			n = dp_meter_run(pmd, a->port, pkts, n);
+		} else if (a->type == DP_ACTION_TNL_PUSH) {
+			n = tnl_push_run(pmd, a, pkts, n);
+			k += VS_MIN(a->tnl.n_data, n_acts - k - 1);
+		} else if (a->type == DP_ACTION_TNL_POP || a->type == DP_ACTION_RECIRC) {
+			bool last = k + 1 == n_acts;
+
+			if (a->type == DP_ACTION_TNL_POP) {
+				tnl_pop_run(pmd, a, last, pkts, n);
+			} else {
+				struct rte_mbuf *in[PKT_BATCH_MAX];
+				uint16_t nc = take_or_copy(pmd, last, pkts, n, in);
+
+				if (nc) {
+					reenter(pmd, a->port, in, nc, NULL);
+				}
+			}
+			if (last) {
+				return;
+			}
+			emitted = true;
+		} else if (a->type == DP_ACTION_DATA) {
+			continue; /* its TNL_PUSH skips it */
 		} else {
 			uint16_t kept = 0;
 
@@ -387,6 +545,9 @@ actions_valid(const struct dp_action *actions, uint32_t n)
 		if (a->type >= DP_ACTION__MAX ||
 		    (a->type == DP_ACTION_OUTPUT && a->port >= DP_MAX_PORTS) ||
 		    (a->type == DP_ACTION_CLONE && a->port > n - i - 1) ||
+		    (a->type == DP_ACTION_TNL_PUSH && a->tnl.n_data > n - i - 1) ||
+		    ((a->type == DP_ACTION_TNL_POP || a->type == DP_ACTION_RECIRC) &&
+		     a->port >= DP_MAX_PORTS) ||
 		    (a->type == DP_ACTION_METER && a->port >= DP_MAX_METERS)) {
 			return false;
 		}
@@ -873,6 +1034,46 @@ process_batch(struct dp_pmd *pmd, uint32_t in_port, struct rte_mbuf **pkts, uint
 					 rte_pktmbuf_data_len(m), in_port, &c.keys[i], &ofs);
 		}
 		dp_pkt_set_layers(m, ofs.l3, ofs.l4, c.keys[i].nw_proto);
+	}
+	lookup_batch(pmd, &c);
+	execute_groups(pmd, &c, pmd->batch_tsc);
+}
+
+/* process_batch() for the inner frames of a tunnel: the full key of each,
+ * with the tunnel fields of 'md' (never the rule-only path, which knows
+ * nothing of them). */
+static void
+process_batch_tnl(struct dp_pmd *pmd, uint32_t in_port, struct rte_mbuf **pkts, uint16_t n,
+		  const struct dp_tnl_md *md)
+{
+	struct dp_capture *cl =
+		in_port < DP_MAX_PORTS
+			? __atomic_load_n(&pmd->dp->captures[in_port], __ATOMIC_ACQUIRE)
+			: NULL;
+	struct batch_ctx c;
+
+	if (unlikely(cl != NULL)) {
+		dp_capture_burst(cl, pkts, n, false);
+	}
+	c.n = n;
+	c.limited = 0;
+	c.pkts = pkts;
+	c.emc_on = emc_enabled(pmd->emc) && emc_worth_it(pmd, n);
+	for (uint16_t i = 0; i < n; i++) {
+		struct rte_mbuf *m = pkts[i];
+		struct flow_key *k = &c.keys[i];
+		struct flow_ofs ofs;
+
+		flow_key_extract(rte_pktmbuf_mtod(m, const uint8_t *), rte_pktmbuf_data_len(m),
+				 in_port, k, &ofs);
+		k->tun_id = md[i].tun_id;
+		k->tun_src = md[i].tun_src;
+		k->tun_dst = md[i].tun_dst;
+		if (c.emc_on) {
+			c.hashes[i] = flow_key_hash(k, 0);
+			emc_prefetch(pmd->emc, c.hashes[i]);
+		}
+		dp_pkt_set_layers(m, ofs.l3, ofs.l4, k->nw_proto);
 	}
 	lookup_batch(pmd, &c);
 	execute_groups(pmd, &c, pmd->batch_tsc);

@@ -127,6 +127,7 @@ struct dp_pmd {
 	uint32_t n_pending;
 	uint32_t pending[DP_MAX_PORTS]; /* a stack of ports with output */
 	uint8_t depth;                  /* patch ports crossed by this batch */
+	uint16_t tnl_ip_id;             /* the outer IPv4 id of tunnel packets without DF */
 	uint64_t batch_tsc;             /* when the received batch started */
 	uint64_t batch_stamp;           /* execute_groups() calls so far */
 	struct {

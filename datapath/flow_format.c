@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "tunnel.h"
 
 struct out {
 	char *buf;
@@ -286,6 +287,36 @@ flow_format(char *buf, size_t size, const struct flow_key *key, const struct flo
 	}
 }
 
+/* tnl_push(...) of the header template in the DATA actions after 'a'. */
+static void
+format_tnl_push(struct out *o, const struct dp_action *a, uint32_t n_after)
+{
+	uint8_t h[DP_ACTION_DATA_LEN * 8];
+	uint16_t len = a->mask;
+	char s[INET_ADDRSTRLEN], d[INET_ADDRSTRLEN];
+
+	if (len < DP_TNL_HDR_LEN || len > sizeof h || a->tnl.n_data > n_after ||
+	    len > a->tnl.n_data * DP_ACTION_DATA_LEN) {
+		put(o, "tnl_push(bad)");
+		return;
+	}
+	for (uint16_t i = 0, at = 0; at < len; i++, at += DP_ACTION_DATA_LEN) {
+		memcpy(h + at, a[1 + i].data,
+		       len - at < DP_ACTION_DATA_LEN ? len - at : DP_ACTION_DATA_LEN);
+	}
+	const uint8_t *ip = h + 14, *t = h + 42;
+
+	inet_ntop(AF_INET, ip + 12, s, sizeof s);
+	inet_ntop(AF_INET, ip + 16, d, sizeof d);
+	put(o, "tnl_push(tnl_port(%u),header(size=%u,", a->tnl.port, len);
+	put_mac(o, "eth(dst", h, (const uint8_t[6]){0xff, 0xff, 0xff, 0xff, 0xff, 0xff});
+	put_mac(o, ",src", h + 6, (const uint8_t[6]){0xff, 0xff, 0xff, 0xff, 0xff, 0xff});
+	put(o, "),ipv4(src=%s,dst=%s,tos=%#x,ttl=%u%s),udp(dst=%u%s),%s(vni=%u)),mtu=%u)", s, d,
+	    ip[1], ip[8], ip[6] & 0x40 ? ",df" : "", (unsigned)(h[36] << 8 | h[37]),
+	    a->flags & DP_TNL_F_CSUM ? ",csum" : "", t[0] & 0x08 ? "vxlan" : "geneve",
+	    (unsigned)(t[4] << 16 | t[5] << 8 | t[6]), a->tnl.mtu);
+}
+
 /* set(arp(...)) and set(nd(...)) with the fields they write. */
 static void
 format_set_arp_nd(struct out *o, const struct dp_action *a)
@@ -403,6 +434,17 @@ format_action(struct out *o, const struct dp_action *a)
 	case DP_ACTION_COPY_TTL:
 		put(o, "%s", a->flags & DP_SET_SRC ? "copy_ttl_in" : "copy_ttl_out");
 		break;
+	case DP_ACTION_TNL_POP:
+		put(o, "tnl_pop(%s,port=%u", a->tnl.type == DP_TNL_VXLAN ? "vxlan" : "geneve",
+		    a->port);
+		if (a->flags & DP_TNL_F_KEY) {
+			put(o, ",vni=%u", a->tnl.key);
+		}
+		put(o, ")");
+		break;
+	case DP_ACTION_RECIRC:
+		put(o, "recirc(in_port=%u)", a->port);
+		break;
 	default:
 		put(o, "unknown(%u)", a->type);
 		break;
@@ -437,6 +479,9 @@ dp_actions_format(char *buf, size_t size, const struct dp_action *actions, uint3
 			if (a->port) {
 				continue;
 			}
+		} else if (a->type == DP_ACTION_TNL_PUSH) {
+			format_tnl_push(&o, a, n_actions - i - 1);
+			i += a->tnl.n_data < n_actions - i ? a->tnl.n_data : n_actions - i - 1;
 		} else {
 			format_action(&o, a);
 		}

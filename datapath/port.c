@@ -44,9 +44,10 @@ find_type(const char *type)
 {
 	if (n_port_types == 0) {
 		static const struct port_ops *const builtin[] = {
-			&port_pcap_ops,     &port_mem_ops,          &port_tap_ops,
-			&port_internal_ops, &port_system_ops,       &port_patch_ops,
-			&port_vhost_ops,    &port_vhost_client_ops, &port_dpdk_ops,
+			&port_pcap_ops,         &port_mem_ops,           &port_tap_ops,
+			&port_internal_ops,     &port_system_ops,        &port_patch_ops,
+			&port_vhost_ops,        &port_vhost_client_ops,  &port_dpdk_ops,
+			&port_tunnel_ops_vxlan, &port_tunnel_ops_geneve,
 		};
 
 		for (size_t i = 0; i < sizeof builtin / sizeof builtin[0]; i++) {

@@ -27,6 +27,7 @@
 
 struct port;
 struct port_ops;
+struct dp_tnl_cfg;
 
 struct port_opt {
 	const char *key;
@@ -99,6 +100,13 @@ int port_get_status(struct port *port, struct port_status *st);
 
 /* For patch ports: true, and the name of the peer port. */
 bool port_is_patch(const struct port *port);
+
+/* Counts 'n' packets of 'bytes' decapsulated from ('rx') or encapsulated
+ * into tunnel port 'port' (vxlan, geneve). Any PMD thread. */
+void port_tunnel_account(struct port *port, bool rx, uint32_t n, uint64_t bytes);
+
+/* The options of tunnel port 'port' (tunnel.h); NULL for other types. */
+const struct dp_tnl_cfg *port_tunnel_cfg(const struct port *port);
 const char *port_patch_peer(const struct port *port);
 
 const char *port_name(const struct port *port);

@@ -135,5 +135,7 @@ extern const struct port_ops port_patch_ops;
 extern const struct port_ops port_vhost_ops;
 extern const struct port_ops port_vhost_client_ops;
 extern const struct port_ops port_dpdk_ops;
+extern const struct port_ops port_tunnel_ops_vxlan;
+extern const struct port_ops port_tunnel_ops_geneve;
 
 #endif /* VS_PORT_IMPL_H */

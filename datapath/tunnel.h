@@ -1,0 +1,113 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * VXLAN (RFC 7348) and Geneve (RFC 8926) over IPv4 and UDP, on mbufs.
+ *
+ * Encapsulation prepends a header template (outer Ethernet, IPv4, UDP and
+ * the tunnel header) that the slow path builds once per megaflow with
+ * dp_tnl_header_build(); per packet only the lengths, the IPv4 id and
+ * checksum, the UDP source port (a hash of the inner flow, for ECMP in the
+ * underlay) and, when asked, the UDP checksum are filled in.
+ *
+ * Decapsulation checks the outer headers, strips them and returns what the
+ * flow key's tunnel fields need (flow_key.h). A frame it cannot trust is
+ * refused with the reason, for a named drop counter.
+ */
+#ifndef VS_TUNNEL_H
+#define VS_TUNNEL_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+struct rte_mbuf;
+
+enum dp_tnl_type {
+	DP_TNL_VXLAN = 1,
+	DP_TNL_GENEVE = 2,
+};
+
+enum {
+	DP_TNL_VXLAN_PORT = 4789,
+	DP_TNL_GENEVE_PORT = 6081,
+	DP_TNL_OUTER_LEN = 14 + 20 + 8,        /* Ethernet, IPv4, UDP */
+	DP_TNL_HDR_LEN = DP_TNL_OUTER_LEN + 8, /* with VXLAN or Geneve without options */
+	DP_TNL_UDP_SPORT_MIN = 32768,          /* the source port range, as Linux's */
+	DP_TNL_UDP_SPORT_MAX = 60999,
+	DP_TNL_ERR_MAX = 160,
+};
+
+/* A tunnel port's options, as Open vSwitch's: remote_ip (an IPv4 address
+ * or "flow": the tun_dst a flow sets), local_ip (default: the address the
+ * route to the remote gives), key ("flow": the tun_id a flow sets; absent:
+ * 0), dst_port, tos and ttl (a number or "inherit": the inner packet's),
+ * df_default and csum (true or false). */
+struct dp_tnl_cfg {
+	enum dp_tnl_type type;
+	uint32_t remote_ip, local_ip; /* network order; 0: none */
+	bool remote_flow, key_flow;
+	uint32_t key;      /* the VNI, host order */
+	uint16_t dst_port; /* host order */
+	int16_t tos, ttl;  /* -1: inherit */
+	bool df, csum;
+};
+
+/* The type of port type name 'type' ("vxlan", "geneve"), 0 for others. */
+enum dp_tnl_type dp_tnl_type_of(const char *type);
+
+/* Fills 'cfg' from the options of a port of type 'type' ('get' returns the
+ * value of a key, or NULL). Returns 0, or -EINVAL with 'err'
+ * (DP_TNL_ERR_MAX bytes) naming the bad option and what it takes. */
+int dp_tnl_cfg_parse(enum dp_tnl_type type, const char *(*get)(const void *aux, const char *key),
+		     const void *aux, struct dp_tnl_cfg *cfg, char *err);
+
+/* The option keys of a tunnel port, NULL-terminated. */
+extern const char *const dp_tnl_options[];
+
+/* What a header template says. Addresses and ports in network byte order. */
+struct dp_tnl_params {
+	enum dp_tnl_type type;
+	uint8_t eth_src[6], eth_dst[6];
+	uint32_t ip_src, ip_dst;
+	uint8_t tos, ttl;
+	bool df;
+	uint16_t udp_dst;
+	uint32_t vni; /* host order, 24 bits */
+};
+
+/* Writes the template of 'p' to 'hdr' (DP_TNL_HDR_LEN bytes); returns its
+ * length. */
+uint16_t dp_tnl_header_build(const struct dp_tnl_params *p, uint8_t *hdr);
+
+enum dp_tnl_err {
+	DP_TNL_OK,
+	DP_TNL_ERR_HEADROOM, /* no room to prepend the header */
+	DP_TNL_ERR_MTU,      /* the outer packet would exceed the underlay MTU */
+	DP_TNL_ERR_BAD,      /* truncated or malformed outer headers */
+	DP_TNL_ERR_FRAG,     /* an outer IPv4 fragment */
+	DP_TNL_ERR_CSUM,     /* a wrong outer IPv4 or UDP checksum */
+	DP_TNL_ERR_OPT,      /* a Geneve option marked critical (none is known) */
+};
+
+enum {
+	DP_TNL_F_CSUM = 1 << 0, /* push: compute the outer UDP checksum */
+	DP_TNL_F_KEY = 1 << 1,  /* pop: take only the VNI the action names */
+};
+
+/* Prepends 'hdr' ('len' bytes, from dp_tnl_header_build()) to 'm' and
+ * completes it. 'mtu' is the largest outer IP packet (0: no limit);
+ * 'ip_id' counts the ids of packets sent without DF. On success the layer
+ * offsets of 'm' (actions.h) describe the outer headers. */
+enum dp_tnl_err dp_tnl_push(struct rte_mbuf *m, const uint8_t *hdr, uint16_t len, uint8_t flags,
+			    uint16_t mtu, uint16_t *ip_id);
+
+/* What decapsulation found: the flow key's tunnel fields. */
+struct dp_tnl_md {
+	uint64_t tun_id; /* the VNI, network byte order */
+	uint32_t tun_src, tun_dst;
+};
+
+/* Checks the outer headers of 'm' (Ethernet with up to two VLAN tags,
+ * IPv4, UDP, then a 'type' header), fills 'md' and strips them, leaving
+ * the inner frame. On error 'm' is unchanged. */
+enum dp_tnl_err dp_tnl_pop(struct rte_mbuf *m, enum dp_tnl_type type, struct dp_tnl_md *md);
+
+#endif /* VS_TUNNEL_H */

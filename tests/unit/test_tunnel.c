@@ -1,0 +1,426 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * Unit tests of VXLAN and Geneve encapsulation and decapsulation
+ * (datapath/tunnel.c) and of the tunnel port options, on real mbufs. The
+ * outer headers are checked field by field and their checksums by an
+ * independent sum; decapsulation must give back the inner frame byte for
+ * byte and refuse every damaged frame with its reason.
+ */
+#include <arpa/inet.h>
+#include <endian.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "actions.h"
+#include "csum.h"
+#include "flow_key.h"
+#include "pktgen.h"
+#include "test_eal.h"
+#include "tunnel.h"
+
+static struct rte_mempool *mp;
+
+static struct rte_mbuf *
+inner_frame(uint16_t sport, uint8_t *copy, size_t *len)
+{
+	struct pktgen_spec s = pktgen_udp4(0xc0a80001, 0xc0a80002, sport, 53);
+	uint8_t buf[2048];
+	struct flow_key k;
+	struct flow_ofs ofs;
+	struct rte_mbuf *m;
+
+	s.payload_len = 100;
+	*len = pktgen_build(&s, buf, sizeof buf);
+	assert_true(*len > 0);
+	memcpy(copy, buf, *len);
+	m = test_mbuf(mp, buf, *len);
+	assert_non_null(m);
+	flow_key_extract(buf, (uint32_t)*len, 0, &k, &ofs);
+	dp_pkt_set_layers(m, ofs.l3, ofs.l4, k.nw_proto);
+	return m;
+}
+
+static const struct dp_tnl_params base_params = {
+	.type = DP_TNL_VXLAN,
+	.eth_src = {0x02, 0, 0, 0, 0, 1},
+	.eth_dst = {0x02, 0, 0, 0, 0, 2},
+	.ip_src = 0x0100000a, /* 10.0.0.1 in network order on little endian */
+	.ip_dst = 0x0200000a,
+	.tos = 0x10,
+	.ttl = 64,
+	.df = true,
+	.udp_dst = 0xb512, /* htons(4789) */
+	.vni = 0x123456,
+};
+
+static uint16_t
+get16(const uint8_t *p)
+{
+	return (uint16_t)(p[0] << 8 | p[1]);
+}
+
+/* Checks the outer headers a push wrote over an inner frame of 'inner'
+ * bytes. */
+static void
+check_outer(const uint8_t *p, size_t inner, const struct dp_tnl_params *tp, bool csum)
+{
+	const uint8_t *ip = p + 14, *udp = ip + 20, *t = udp + 8;
+	uint16_t sport = get16(udp);
+
+	assert_memory_equal(p, tp->eth_dst, 6);
+	assert_memory_equal(p + 6, tp->eth_src, 6);
+	assert_int_equal(get16(p + 12), 0x0800);
+	assert_int_equal(ip[0], 0x45);
+	assert_int_equal(ip[1], tp->tos);
+	assert_int_equal(get16(ip + 2), inner + 36);
+	assert_int_equal(get16(ip + 6), tp->df ? 0x4000 : 0);
+	assert_int_equal(ip[8], tp->ttl);
+	assert_int_equal(ip[9], 17);
+	assert_int_equal(csum_finish(csum_add(0, ip, 20)), 0);
+	assert_memory_equal(ip + 12, &tp->ip_src, 4);
+	assert_memory_equal(ip + 16, &tp->ip_dst, 4);
+	assert_true(sport >= DP_TNL_UDP_SPORT_MIN && sport <= DP_TNL_UDP_SPORT_MAX);
+	assert_int_equal(get16(udp + 2), ntohs(tp->udp_dst));
+	assert_int_equal(get16(udp + 4), inner + 16);
+	if (csum) {
+		/* Pseudo-header plus the datagram sums to all ones. */
+		uint32_t sum = csum_add(0, ip + 12, 8) + htons(17) + htons((uint16_t)(inner + 16));
+
+		assert_int_not_equal(get16(udp + 6), 0);
+		assert_int_equal(csum_finish(csum_add(sum, udp, inner + 16)), 0);
+	} else {
+		assert_int_equal(get16(udp + 6), 0);
+	}
+	if (tp->type == DP_TNL_VXLAN) {
+		assert_int_equal(t[0], 0x08);
+	} else {
+		assert_int_equal(t[0], 0);
+		assert_int_equal(get16(t + 2), 0x6558);
+	}
+	assert_int_equal(t[4] << 16 | t[5] << 8 | t[6], tp->vni);
+}
+
+static void
+round_trip(const struct dp_tnl_params *tp, bool csum)
+{
+	uint8_t hdr[DP_TNL_HDR_LEN], orig[2048];
+	uint16_t ip_id = 7;
+	size_t len;
+	struct rte_mbuf *m = inner_frame(1234, orig, &len);
+	struct dp_tnl_md md;
+
+	assert_int_equal(dp_tnl_header_build(tp, hdr), DP_TNL_HDR_LEN);
+	assert_int_equal(
+		dp_tnl_push(m, hdr, DP_TNL_HDR_LEN, csum ? DP_TNL_F_CSUM : 0, 1500, &ip_id),
+		DP_TNL_OK);
+	assert_int_equal(rte_pktmbuf_pkt_len(m), len + DP_TNL_HDR_LEN);
+	check_outer(rte_pktmbuf_mtod(m, const uint8_t *), len, tp, csum);
+	/* The layers now describe the outer packet. */
+	assert_int_equal(m->l2_len, 14);
+	assert_int_equal(m->l3_len, 20);
+	assert_int_equal(ip_id, tp->df ? 7 : 8);
+
+	assert_int_equal(dp_tnl_pop(m, tp->type, &md), DP_TNL_OK);
+	assert_true(be64toh(md.tun_id) == tp->vni);
+	assert_int_equal(md.tun_src, tp->ip_src);
+	assert_int_equal(md.tun_dst, tp->ip_dst);
+	assert_int_equal(rte_pktmbuf_pkt_len(m), len);
+	assert_memory_equal(rte_pktmbuf_mtod(m, const uint8_t *), orig, len);
+	rte_pktmbuf_free(m);
+}
+
+static void
+test_round_trips(void **state)
+{
+	struct dp_tnl_params tp = base_params;
+
+	(void)state;
+	round_trip(&tp, false);
+	round_trip(&tp, true);
+	tp.df = false;
+	round_trip(&tp, true);
+	tp.type = DP_TNL_GENEVE;
+	tp.udp_dst = htons(6081);
+	round_trip(&tp, false);
+	round_trip(&tp, true);
+}
+
+/* The source port is the inner flow's: the same for a flow's packets,
+ * spread over flows. */
+static void
+test_source_port_entropy(void **state)
+{
+	uint8_t hdr[DP_TNL_HDR_LEN], orig[2048];
+	uint16_t seen[64], ip_id = 0;
+	int distinct = 0;
+	size_t len;
+
+	(void)state;
+	dp_tnl_header_build(&base_params, hdr);
+	for (int i = 0; i < 64; i++) {
+		for (int again = 0; again < 2; again++) {
+			struct rte_mbuf *m = inner_frame((uint16_t)(1000 + i), orig, &len);
+			uint16_t sport;
+
+			assert_int_equal(dp_tnl_push(m, hdr, sizeof hdr, 0, 0, &ip_id), DP_TNL_OK);
+			sport = get16(rte_pktmbuf_mtod(m, const uint8_t *) + 34);
+			if (again) {
+				assert_int_equal(sport, seen[i]);
+			}
+			seen[i] = sport;
+			rte_pktmbuf_free(m);
+		}
+		bool dup = false;
+
+		for (int j = 0; j < i; j++) {
+			dup |= seen[j] == seen[i];
+		}
+		distinct += !dup;
+	}
+	assert_true(distinct >= 56); /* 64 flows over 28,232 ports */
+}
+
+static void
+test_push_mtu(void **state)
+{
+	uint8_t hdr[DP_TNL_HDR_LEN], orig[2048];
+	uint16_t ip_id = 0;
+	size_t len;
+	struct rte_mbuf *m = inner_frame(1, orig, &len);
+
+	(void)state;
+	dp_tnl_header_build(&base_params, hdr);
+	/* The outer IP packet is the frame plus 36 bytes. */
+	assert_int_equal(dp_tnl_push(m, hdr, sizeof hdr, 0, (uint16_t)(len + 35), &ip_id),
+			 DP_TNL_ERR_MTU);
+	assert_int_equal(rte_pktmbuf_pkt_len(m), len);
+	assert_int_equal(dp_tnl_push(m, hdr, sizeof hdr, 0, (uint16_t)(len + 36), &ip_id),
+			 DP_TNL_OK);
+	rte_pktmbuf_free(m);
+}
+
+/* An encapsulated frame in 'buf' (returns its length). */
+static size_t
+encapsulated(const struct dp_tnl_params *tp, bool csum, uint8_t *buf)
+{
+	uint8_t hdr[DP_TNL_HDR_LEN], orig[2048];
+	uint16_t ip_id = 0;
+	size_t len;
+	struct rte_mbuf *m = inner_frame(99, orig, &len);
+
+	dp_tnl_header_build(tp, hdr);
+	assert_int_equal(dp_tnl_push(m, hdr, sizeof hdr, csum ? DP_TNL_F_CSUM : 0, 0, &ip_id),
+			 DP_TNL_OK);
+	len = rte_pktmbuf_pkt_len(m);
+	memcpy(buf, rte_pktmbuf_mtod(m, const uint8_t *), len);
+	rte_pktmbuf_free(m);
+	return len;
+}
+
+static enum dp_tnl_err
+pop_bytes(const uint8_t *buf, size_t len, enum dp_tnl_type type)
+{
+	struct rte_mbuf *m = test_mbuf(mp, buf, len);
+	struct dp_tnl_md md;
+	enum dp_tnl_err err;
+
+	assert_non_null(m);
+	err = dp_tnl_pop(m, type, &md);
+	if (err != DP_TNL_OK) {
+		/* Refused: the frame is as it was. */
+		assert_int_equal(rte_pktmbuf_pkt_len(m), len);
+		assert_memory_equal(rte_pktmbuf_mtod(m, const uint8_t *), buf, len);
+	}
+	rte_pktmbuf_free(m);
+	return err;
+}
+
+static void
+test_pop_refuses_damage(void **state)
+{
+	struct dp_tnl_params g = base_params;
+	uint8_t buf[2048], bad[2048];
+	size_t len = encapsulated(&base_params, true, buf);
+
+	(void)state;
+	/* Every truncation before the inner Ethernet header ends. */
+	for (size_t n = 0; n < DP_TNL_HDR_LEN + 14; n++) {
+		assert_int_equal(pop_bytes(buf, n, DP_TNL_VXLAN), DP_TNL_ERR_BAD);
+	}
+	/* Cut short of what the IP header says. */
+	assert_int_equal(pop_bytes(buf, len - 1, DP_TNL_VXLAN), DP_TNL_ERR_BAD);
+	/* Padding after the IP packet is dropped with the headers. */
+	memcpy(bad, buf, len);
+	memset(bad + len, 0, 4);
+	assert_int_equal(pop_bytes(bad, len + 4, DP_TNL_VXLAN), DP_TNL_OK);
+
+	memcpy(bad, buf, len);
+	bad[42] = 0;           /* VXLAN without its I flag */
+	bad[40] = bad[41] = 0; /* (and no UDP checksum, which would catch it) */
+	assert_int_equal(pop_bytes(bad, len, DP_TNL_VXLAN), DP_TNL_ERR_BAD);
+	memcpy(bad, buf, len);
+	bad[14 + 9] = 6; /* not UDP (the IP checksum is not looked at first) */
+	assert_int_equal(pop_bytes(bad, len, DP_TNL_VXLAN), DP_TNL_ERR_BAD);
+	memcpy(bad, buf, len);
+	bad[14] = 0x65; /* IPv6 version in an IPv4 EtherType */
+	assert_int_equal(pop_bytes(bad, len, DP_TNL_VXLAN), DP_TNL_ERR_BAD);
+	memcpy(bad, buf, len);
+	bad[14 + 8] = 1; /* TTL changed under the IP checksum */
+	assert_int_equal(pop_bytes(bad, len, DP_TNL_VXLAN), DP_TNL_ERR_CSUM);
+	memcpy(bad, buf, len);
+	bad[14 + 6] |= 0x20; /* more fragments (the checksum made right) */
+	bad[14 + 10] = bad[14 + 11] = 0;
+	uint16_t c = csum_finish(csum_add(0, bad + 14, 20));
+
+	memcpy(bad + 14 + 10, &c, 2);
+	assert_int_equal(pop_bytes(bad, len, DP_TNL_VXLAN), DP_TNL_ERR_FRAG);
+	memcpy(bad, buf, len);
+	bad[len - 1] ^= 0xff; /* payload changed under the UDP checksum */
+	assert_int_equal(pop_bytes(bad, len, DP_TNL_VXLAN), DP_TNL_ERR_CSUM);
+	memcpy(bad, buf, len);
+	bad[34 + 4] = 0x01; /* UDP length past the IP packet */
+	assert_int_equal(pop_bytes(bad, len, DP_TNL_VXLAN), DP_TNL_ERR_BAD);
+
+	g.type = DP_TNL_GENEVE;
+	len = encapsulated(&g, false, buf);
+	assert_int_equal(pop_bytes(buf, len, DP_TNL_GENEVE), DP_TNL_OK);
+	memcpy(bad, buf, len);
+	bad[43] |= 0x40; /* critical options present */
+	assert_int_equal(pop_bytes(bad, len, DP_TNL_GENEVE), DP_TNL_ERR_OPT);
+	memcpy(bad, buf, len);
+	bad[42] = 0x40; /* version 1 */
+	assert_int_equal(pop_bytes(bad, len, DP_TNL_GENEVE), DP_TNL_ERR_BAD);
+	memcpy(bad, buf, len);
+	bad[45] = 0x00; /* protocol 0x6500: not Ethernet */
+	assert_int_equal(pop_bytes(bad, len, DP_TNL_GENEVE), DP_TNL_ERR_BAD);
+	memcpy(bad, buf, len);
+	bad[42] = 0x3f; /* 252 bytes of options the packet does not have */
+	assert_int_equal(pop_bytes(bad, len, DP_TNL_GENEVE), DP_TNL_ERR_BAD);
+}
+
+/* A Geneve frame with a (non-critical) option: skipped, not refused. */
+static void
+test_geneve_options_skipped(void **state)
+{
+	struct dp_tnl_params g = base_params;
+	uint8_t buf[2048], opt[2048];
+	size_t len;
+
+	(void)state;
+	g.type = DP_TNL_GENEVE;
+	len = encapsulated(&g, false, buf);
+	/* Insert an 8-byte option (class 0x0102, type 0x03, one word). */
+	memcpy(opt, buf, 50);
+	memcpy(opt + 50, (const uint8_t[]){0x01, 0x02, 0x03, 0x01, 0xaa, 0xbb, 0xcc, 0xdd}, 8);
+	memcpy(opt + 58, buf + 50, len - 50);
+	opt[42] = 2; /* opt_len in 4-byte words */
+	opt[14 + 3] = (uint8_t)(opt[14 + 3] + 8);
+	opt[38 + 1] = (uint8_t)(opt[38 + 1] + 8);
+	opt[14 + 10] = opt[14 + 11] = 0;
+	uint16_t c = csum_finish(csum_add(0, opt + 14, 20));
+
+	memcpy(opt + 14 + 10, &c, 2);
+	struct rte_mbuf *m = test_mbuf(mp, opt, len + 8);
+	struct dp_tnl_md md;
+
+	assert_int_equal(dp_tnl_pop(m, DP_TNL_GENEVE, &md), DP_TNL_OK);
+	assert_int_equal(rte_pktmbuf_pkt_len(m), len - DP_TNL_HDR_LEN);
+	assert_memory_equal(rte_pktmbuf_mtod(m, const uint8_t *), buf + 50, len - 50);
+	rte_pktmbuf_free(m);
+}
+
+struct kv {
+	const char *k[8], *v[8];
+};
+
+static const char *
+kv_get(const void *aux, const char *key)
+{
+	const struct kv *kv = aux;
+
+	for (int i = 0; i < 8 && kv->k[i]; i++) {
+		if (!strcmp(kv->k[i], key)) {
+			return kv->v[i];
+		}
+	}
+	return NULL;
+}
+
+static void
+test_options(void **state)
+{
+	struct dp_tnl_cfg c;
+	char err[DP_TNL_ERR_MAX];
+
+	(void)state;
+	struct kv ok = {{"remote_ip", "key", "ttl", "tos", "csum"},
+			{"192.0.2.7", "5000", "inherit", "0x20", "true"}};
+	assert_int_equal(dp_tnl_cfg_parse(DP_TNL_VXLAN, kv_get, &ok, &c, err), 0);
+	assert_int_equal(c.remote_ip, htonl(0xc0000207));
+	assert_int_equal(c.key, 5000);
+	assert_int_equal(c.ttl, -1);
+	assert_int_equal(c.tos, 0x20);
+	assert_true(c.csum && c.df && !c.key_flow && !c.remote_flow);
+	assert_int_equal(c.dst_port, 4789);
+
+	struct kv fl = {{"remote_ip", "key", "dst_port", "df_default"},
+			{"flow", "flow", "8472", "false"}};
+	assert_int_equal(dp_tnl_cfg_parse(DP_TNL_GENEVE, kv_get, &fl, &c, err), 0);
+	assert_true(c.remote_flow && c.key_flow && !c.df);
+	assert_int_equal(c.dst_port, 8472);
+	assert_int_equal(c.ttl, 64);
+
+	static const char *const bad[][2] = {
+		{"remote_ip", "10.0.0.256"},
+		{"remote_ip", "224.0.0.1"},
+		{"remote_ip", "0.0.0.0"},
+		{"key", "16777216"},
+		{"key", "-1"},
+		{"key", "abc"},
+		{"dst_port", "0"},
+		{"dst_port", "65536"},
+		{"ttl", "0"},
+		{"ttl", "256"},
+		{"tos", "x"},
+		{"csum", "yes"},
+		{"df_default", "1"},
+		{"local_ip", "flow"},
+	};
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		struct kv b = {{"remote_ip", bad[i][0]}, {"10.0.0.1", bad[i][1]}};
+
+		if (!strcmp(bad[i][0], "remote_ip")) {
+			b.k[1] = NULL;
+			b.v[0] = bad[i][1];
+		}
+		err[0] = '\0';
+		assert_int_equal(dp_tnl_cfg_parse(DP_TNL_VXLAN, kv_get, &b, &c, err), -EINVAL);
+		assert_non_null(strstr(err, bad[i][0]));
+	}
+	struct kv none = {{NULL}, {NULL}};
+	assert_int_equal(dp_tnl_cfg_parse(DP_TNL_VXLAN, kv_get, &none, &c, err), -EINVAL);
+	assert_non_null(strstr(err, "remote_ip"));
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_round_trips),
+		cmocka_unit_test(test_source_port_entropy),
+		cmocka_unit_test(test_push_mtu),
+		cmocka_unit_test(test_pop_refuses_damage),
+		cmocka_unit_test(test_geneve_options_skipped),
+		cmocka_unit_test(test_options),
+	};
+
+	mp = test_eal_init("0");
+	int ret = cmocka_run_group_tests(tests, NULL, NULL);
+	rte_mempool_free(mp);
+	rte_eal_cleanup();
+	return ret;
+}
