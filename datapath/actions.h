@@ -50,9 +50,10 @@ enum dp_action_type {
 				 * DATA actions that follow (mask: its length; flags:
 				 * DP_TNL_F_* of tunnel.h; tnl.mtu; tnl.port counts it) */
 	DP_ACTION_DATA,         /* data: bytes for the action before it; does nothing */
-	DP_ACTION_TNL_POP,      /* port: decapsulates (tnl.type) and processes the inner
-				 * frame as input on tunnel port 'port'; with flag
-				 * DP_TNL_F_KEY, only a frame whose VNI is tnl.key */
+	DP_ACTION_TNL_POP,      /* decapsulates (tnl.type) and processes the inner frame
+				 * as input on the tunnel port of its VNI: one of the
+				 * tnl.key (VNI, port) pairs in the tnl.n_data DATA
+				 * actions that follow, else 'port' (UINT32_MAX: none) */
 	DP_ACTION_RECIRC,       /* port: processes the packets as input on 'port' */
 	DP_ACTION__MAX,
 };
@@ -119,7 +120,7 @@ struct dp_action {
 		} mpls;
 		struct {
 			uint32_t port; /* TNL_PUSH: the tunnel port, for its counters */
-			uint32_t key;  /* TNL_POP: the VNI (host order) */
+			uint32_t key;  /* TNL_POP: how many (VNI, port) pairs */
 			uint16_t mtu;  /* TNL_PUSH: the underlay's (IP packet), 0: none */
 			uint8_t n_data;
 			uint8_t type; /* enum dp_tnl_type */
@@ -129,6 +130,12 @@ struct dp_action {
 	};
 };
 _Static_assert(sizeof(struct dp_action) == 8 + DP_ACTION_DATA_LEN, "data fills the union");
+
+/* A TNL_POP's (VNI, port) pair, DP_TNL_PAIRS to a DATA action. */
+struct dp_action_tnl_pair {
+	uint32_t key, port;
+};
+enum { DP_TNL_PAIRS = DP_ACTION_DATA_LEN / sizeof(struct dp_action_tnl_pair) };
 
 /* Why an action could not be applied to a packet (the packet is dropped). */
 enum dp_action_err {

@@ -388,19 +388,33 @@ tnl_push_run(struct dp_pmd *pmd, const struct dp_action *a, struct rte_mbuf **pk
 	return kept;
 }
 
+/* The tunnel port of VNI 'vni' for DP_ACTION_TNL_POP 'a': one of the
+ * (key, port) pairs in its DATA actions, else its key=flow port. */
+static uint32_t
+tnl_pop_port(const struct dp_action *a, uint32_t vni)
+{
+	for (uint32_t i = 0; i < a->tnl.key; i++) {
+		struct dp_action_tnl_pair kp;
+
+		memcpy(&kp, a[1 + i / DP_TNL_PAIRS].data + (i % DP_TNL_PAIRS) * sizeof kp,
+		       sizeof kp);
+		if (kp.key == vni) {
+			return kp.port;
+		}
+	}
+	return a->port;
+}
+
 /* DP_ACTION_TNL_POP: strips the outer headers and processes the inner
- * frames as input on the tunnel port. */
+ * frames as input on the tunnel port of their VNI. */
 static void
 tnl_pop_run(struct dp_pmd *pmd, const struct dp_action *a, bool last, struct rte_mbuf **pkts,
 	    uint16_t n)
 {
-	struct rte_mbuf *in[PKT_BATCH_MAX];
-	struct dp_tnl_md md[PKT_BATCH_MAX];
+	struct rte_mbuf *in[PKT_BATCH_MAX], *grp[PKT_BATCH_MAX];
+	struct dp_tnl_md md[PKT_BATCH_MAX], grp_md[PKT_BATCH_MAX];
+	uint32_t port[PKT_BATCH_MAX];
 	uint16_t nc = take_or_copy(pmd, last, pkts, n, in), kept = 0;
-	struct port *tp = a->port < DP_MAX_PORTS
-				  ? __atomic_load_n(&pmd->dp->ports[a->port], __ATOMIC_ACQUIRE)
-				  : NULL;
-	uint64_t bytes = 0;
 
 	for (uint16_t i = 0; i < nc; i++) {
 		enum dp_tnl_err err = dp_tnl_pop(in[i], (enum dp_tnl_type)a->tnl.type, &md[kept]);
@@ -409,23 +423,41 @@ tnl_pop_run(struct dp_pmd *pmd, const struct dp_action *a, bool last, struct rte
 			dp_pmd_drop(pmd, in[i], tnl_drop[err]);
 			continue;
 		}
-		if ((a->flags & DP_TNL_F_KEY) && be64toh(md[kept].tun_id) != a->tnl.key) {
+		port[kept] = tnl_pop_port(a, (uint32_t)be64toh(md[kept].tun_id));
+		if (port[kept] >= DP_MAX_PORTS) {
 			dp_pmd_drop(pmd, in[i], DP_DROP_TNL_KEY);
 			continue;
 		}
-		bytes += rte_pktmbuf_pkt_len(in[i]);
 		in[kept++] = in[i];
 	}
-	if (!kept) {
-		return;
+	/* Usually one port for the whole batch: a pass per port. */
+	for (uint16_t first = 0; first < kept;) {
+		uint32_t p = port[first];
+		struct port *tp = __atomic_load_n(&pmd->dp->ports[p], __ATOMIC_ACQUIRE);
+		uint16_t ng = 0, rest = 0;
+		uint64_t bytes = 0;
+
+		for (uint16_t i = first; i < kept; i++) {
+			if (port[i] == p) {
+				bytes += rte_pktmbuf_pkt_len(in[i]);
+				grp_md[ng] = md[i];
+				grp[ng++] = in[i];
+			} else {
+				port[first + rest] = port[i];
+				md[first + rest] = md[i];
+				in[first + rest] = in[i];
+				rest++;
+			}
+		}
+		kept = (uint16_t)(first + rest);
+		if (!tp) {
+			dp_stat_add(pmd, DP_STAT_DROP0 + DP_DROP_NO_PORT, ng);
+			rte_pktmbuf_free_bulk(grp, ng);
+			continue;
+		}
+		port_tunnel_account(tp, true, ng, bytes);
+		reenter(pmd, p, grp, ng, grp_md);
 	}
-	if (!tp) {
-		dp_stat_add(pmd, DP_STAT_DROP0 + DP_DROP_NO_PORT, kept);
-		rte_pktmbuf_free_bulk(in, kept);
-		return;
-	}
-	port_tunnel_account(tp, true, kept, bytes);
-	reenter(pmd, a->port, in, kept, md);
 }
 
 /* Runs 'n_acts' actions on copies of the packets. */
@@ -490,10 +522,12 @@ execute(struct dp_pmd *pmd, const struct dp_action *acts, uint32_t n_acts, uint3
 			n = tnl_push_run(pmd, a, pkts, n);
 			k += VS_MIN(a->tnl.n_data, n_acts - k - 1);
 		} else if (a->type == DP_ACTION_TNL_POP || a->type == DP_ACTION_RECIRC) {
-			bool last = k + 1 == n_acts;
+			uint32_t skip = a->type == DP_ACTION_TNL_POP ? a->tnl.n_data : 0;
+			bool last = k + 1 + skip >= n_acts;
 
 			if (a->type == DP_ACTION_TNL_POP) {
 				tnl_pop_run(pmd, a, last, pkts, n);
+				k += VS_MIN(skip, n_acts - k - 1);
 			} else {
 				struct rte_mbuf *in[PKT_BATCH_MAX];
 				uint16_t nc = take_or_copy(pmd, last, pkts, n, in);
@@ -545,9 +579,12 @@ actions_valid(const struct dp_action *actions, uint32_t n)
 		if (a->type >= DP_ACTION__MAX ||
 		    (a->type == DP_ACTION_OUTPUT && a->port >= DP_MAX_PORTS) ||
 		    (a->type == DP_ACTION_CLONE && a->port > n - i - 1) ||
-		    (a->type == DP_ACTION_TNL_PUSH && a->tnl.n_data > n - i - 1) ||
-		    ((a->type == DP_ACTION_TNL_POP || a->type == DP_ACTION_RECIRC) &&
-		     a->port >= DP_MAX_PORTS) ||
+		    ((a->type == DP_ACTION_TNL_PUSH || a->type == DP_ACTION_TNL_POP) &&
+		     a->tnl.n_data > n - i - 1) ||
+		    (a->type == DP_ACTION_TNL_POP &&
+		     (a->tnl.key > a->tnl.n_data * DP_TNL_PAIRS ||
+		      (a->port >= DP_MAX_PORTS && a->port != UINT32_MAX))) ||
+		    (a->type == DP_ACTION_RECIRC && a->port >= DP_MAX_PORTS) ||
 		    (a->type == DP_ACTION_METER && a->port >= DP_MAX_METERS)) {
 			return false;
 		}

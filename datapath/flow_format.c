@@ -317,6 +317,29 @@ format_tnl_push(struct out *o, const struct dp_action *a, uint32_t n_after)
 	    (unsigned)(t[4] << 16 | t[5] << 8 | t[6]), a->tnl.mtu);
 }
 
+/* tnl_pop(type,vni:KEY=PORT,...,any=PORT) of 'a' and its DATA actions. */
+static void
+format_tnl_pop(struct out *o, const struct dp_action *a, uint32_t n_after)
+{
+	uint32_t n = a->tnl.key;
+
+	put(o, "tnl_pop(%s", a->tnl.type == DP_TNL_VXLAN ? "vxlan" : "geneve");
+	if (a->tnl.n_data > n_after || n > a->tnl.n_data * DP_TNL_PAIRS) {
+		n = 0;
+	}
+	for (uint32_t i = 0; i < n; i++) {
+		struct dp_action_tnl_pair kp;
+
+		memcpy(&kp, a[1 + i / DP_TNL_PAIRS].data + (i % DP_TNL_PAIRS) * sizeof kp,
+		       sizeof kp);
+		put(o, ",vni:%u=%u", kp.key, kp.port);
+	}
+	if (a->port != UINT32_MAX) {
+		put(o, ",any=%u", a->port);
+	}
+	put(o, ")");
+}
+
 /* set(arp(...)) and set(nd(...)) with the fields they write. */
 static void
 format_set_arp_nd(struct out *o, const struct dp_action *a)
@@ -434,13 +457,7 @@ format_action(struct out *o, const struct dp_action *a)
 	case DP_ACTION_COPY_TTL:
 		put(o, "%s", a->flags & DP_SET_SRC ? "copy_ttl_in" : "copy_ttl_out");
 		break;
-	case DP_ACTION_TNL_POP:
-		put(o, "tnl_pop(%s,port=%u", a->tnl.type == DP_TNL_VXLAN ? "vxlan" : "geneve",
-		    a->port);
-		if (a->flags & DP_TNL_F_KEY) {
-			put(o, ",vni=%u", a->tnl.key);
-		}
-		put(o, ")");
+	case DP_ACTION_TNL_POP: /* dp_actions_format() writes it */
 		break;
 	case DP_ACTION_RECIRC:
 		put(o, "recirc(in_port=%u)", a->port);
@@ -481,6 +498,9 @@ dp_actions_format(char *buf, size_t size, const struct dp_action *actions, uint3
 			}
 		} else if (a->type == DP_ACTION_TNL_PUSH) {
 			format_tnl_push(&o, a, n_actions - i - 1);
+			i += a->tnl.n_data < n_actions - i ? a->tnl.n_data : n_actions - i - 1;
+		} else if (a->type == DP_ACTION_TNL_POP) {
+			format_tnl_pop(&o, a, n_actions - i - 1);
 			i += a->tnl.n_data < n_actions - i ? a->tnl.n_data : n_actions - i - 1;
 		} else {
 			format_action(&o, a);

@@ -99,7 +99,9 @@ int port_mbuf_iov(struct rte_mbuf *m, struct iovec *iov, int max);
 
 /* Completes the TCP or UDP checksum of an IPv4/IPv6 frame whose kernel
  * sender left it partial (offloaded: the field holds the pseudo-header
- * sum). Returns false for other frames, which it leaves alone. */
+ * sum); in a VXLAN or Geneve packet on its standard UDP port, the inner
+ * frame's, which is the one a kernel tunnel leaves partial. Returns false
+ * for other frames, which it leaves alone. */
 bool port_csum_fix(uint8_t *frame, uint32_t size);
 
 /* Segments a TCP frame of 'size' bytes that a kernel sender handed over as

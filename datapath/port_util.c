@@ -143,15 +143,48 @@ l4_offset(const uint8_t *frame, uint32_t size, uint32_t *l3p, uint32_t *l4, uint
 	return *l4 + 8 <= *end && (*proto == 6 || *proto == 17);
 }
 
+/* The inner frame of a VXLAN or Geneve packet whose UDP header is at
+ * 'l4' and whose IP payload ends at 'end' (its length in '*inner_size'),
+ * or NULL when the datagram is none of them. */
+static uint8_t *
+tunnel_inner(uint8_t *frame, uint32_t l4, uint32_t end, uint32_t *inner_size)
+{
+	uint16_t dport = (uint16_t)(frame[l4 + 2] << 8 | frame[l4 + 3]);
+	const uint8_t *t = frame + l4 + 8;
+	uint32_t hdr;
+
+	if (l4 + 16 > end) {
+		return NULL;
+	}
+	if ((dport == 4789 || dport == 8472) && (t[0] & 0x08)) {
+		hdr = 8;
+	} else if (dport == 6081 && t[2] == 0x65 && t[3] == 0x58) {
+		hdr = 8 + (uint32_t)(t[0] & 0x3f) * 4;
+	} else {
+		return NULL;
+	}
+	if (l4 + 8 + hdr + 14 > end) {
+		return NULL;
+	}
+	*inner_size = end - (l4 + 8 + hdr);
+	return frame + l4 + 8 + hdr;
+}
+
 bool
 port_csum_fix(uint8_t *frame, uint32_t size)
 {
-	uint32_t l3, l4, ofs, end;
-	uint8_t proto;
+	uint32_t l3, l4, ofs, end, inner_size;
+	uint8_t proto, *inner;
 	uint16_t c;
 
 	if (!l4_offset(frame, size, &l3, &l4, &proto, &end)) {
 		return false;
+	}
+	/* A kernel tunnel (VXLAN, Geneve) leaves the inner checksum partial
+	 * and fills the outer one (or leaves it 0) as if the inner were done. */
+	if (proto == 17 && (inner = tunnel_inner(frame, l4, end, &inner_size)) &&
+	    port_csum_fix(inner, inner_size)) {
+		return true;
 	}
 	ofs = l4 + (proto == 6 ? 16 : 6);
 	if (ofs + 2 > end) {

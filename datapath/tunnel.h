@@ -89,7 +89,6 @@ enum dp_tnl_err {
 
 enum {
 	DP_TNL_F_CSUM = 1 << 0, /* push: compute the outer UDP checksum */
-	DP_TNL_F_KEY = 1 << 1,  /* pop: take only the VNI the action names */
 };
 
 /* Prepends 'hdr' ('len' bytes, from dp_tnl_header_build()) to 'm' and

@@ -880,6 +880,13 @@ ofproto_port_set_link(struct ofproto *ofp, uint32_t dp_port, bool up)
 	}
 }
 
+void
+ofproto_revalidate_all(struct ofproto *ofp)
+{
+	ofp->reval_all = true;
+	ofp->sweep_wanted = true;
+}
+
 uint32_t
 ofproto_port_of_dp(const struct ofproto *ofp, uint32_t dp_port)
 {

@@ -104,6 +104,10 @@ int ofproto_port_mod(struct ofproto *ofp, uint32_t ofp_port, uint32_t config, ui
  * it); a change marks every megaflow for revalidation. */
 void ofproto_port_set_link(struct ofproto *ofp, uint32_t dp_port, bool up);
 
+/* Every megaflow of the bridge must be translated again (something its
+ * translations read outside the bridge changed: a tunnel's route). */
+void ofproto_revalidate_all(struct ofproto *ofp);
+
 /* ---- Configuration ---- */
 
 /* MAC table aging (seconds) and size; 0 keeps the default. */

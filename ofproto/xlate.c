@@ -20,6 +20,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "tnl.h"
 #include "xlate_priv.h"
 
 /* ---- Committing header changes ---- */
@@ -202,8 +203,18 @@ xlate_commit(struct xctx *c)
 static void
 output_to(struct xctx *c, const struct ofport *p)
 {
+	const struct dp_tnl_cfg *tc;
+	const char *dev;
+
 	if (p->config & (OFPPC_PORT_DOWN | OFPPC_NO_FWD)) {
 		tr(c, "-> %s does not forward (port-mod): skipped", p->name);
+		return;
+	}
+	if ((tc = tnl_port_cfg(p->dp_port))) {
+		xlate_tnl_push(c, p, tc);
+		return;
+	}
+	if ((dev = tnl_local_name(p->dp_port)) && xlate_tnl_local(c, p, dev)) {
 		return;
 	}
 	xlate_commit(c);

@@ -102,6 +102,13 @@ is_mpls_type(uint16_t be_type)
  * becomes 'flow'). */
 void xlate_commit(struct xctx *c);
 
+/* Tunnels (xlate_tnl.c): output to tunnel port 'p' with options 'cfg';
+ * output to local port 'p' (kernel interface 'dev'), true when it became
+ * a decapsulation. */
+struct dp_tnl_cfg;
+void xlate_tnl_push(struct xctx *c, const struct ofport *p, const struct dp_tnl_cfg *cfg);
+bool xlate_tnl_local(struct xctx *c, const struct ofport *p, const char *dev);
+
 /* MPLS, PBB and TTLs (xlate_mpls.c). Those returning bool return false
  * when translation must stop (the slow path, or a TTL that ran out). */
 void xlate_push_mpls(struct xctx *c, uint16_t ethertype);

@@ -21,6 +21,8 @@
 #include "port_impl.h"
 #include "sockperm.h"
 #include "test_dir.h"
+#include "tnl.h"
+#include "tunnels.h"
 
 enum {
 	MAX_OPTS = 32,
@@ -65,6 +67,8 @@ struct bridges {
 	struct bport *ports[DP_MAX_PORTS]; /* indexed by datapath port number */
 	int8_t link[DP_MAX_PORTS];         /* 1 up, -1 down, 0 no port */
 	struct captures *caps;             /* switch-ctl capture */
+	struct tunnels *tunnels;           /* routes, ARP (tunnels.h) */
+	uint64_t tnl_gen;                  /* tnl_generation() last swept for */
 	/* The global socket_owner, socket_group, socket_mode ("": unset):
 	 * vhost-user server sockets without their own take these. */
 	char sock_opt[3][64];
@@ -307,9 +311,11 @@ bridges_create(struct rte_mempool *mp, const cpu_set_t *cpus, const char *run_di
 	b->ofc = ofconns_create(
 		&(struct ofconn_hooks){b, of_sync, of_port, of_controllers, of_execute});
 	b->caps = captures_create(b, run_dir);
-	if (!b->ofc || !b->caps) {
+	b->tunnels = tunnels_create();
+	if (!b->ofc || !b->caps || !b->tunnels) {
 		ofconns_destroy(b->ofc);
 		captures_destroy(b->caps);
+		tunnels_destroy(b->tunnels);
 		free(b);
 		return NULL;
 	}
@@ -345,6 +351,7 @@ bridges_destroy(struct bridges *b)
 		ofconns_destroy(b->ofc);
 		stop_datapath(b);
 		captures_destroy(b->caps);
+		tunnels_destroy(b->tunnels);
 		ofproto_lock();
 		for (int i = 0; i < MAX_BRIDGES; i++) {
 			ofstate_close(b->brs[i].st, false);
@@ -609,6 +616,7 @@ register_port(struct bridges *b, const char *bridge, const char *name, const jso
 	} else if (ofp) {
 		ofproto_port_del(ofp, name);
 		b->by_dp[no] = NULL;
+		tunnels_port_gone((uint32_t)no);
 	}
 	ofproto_unlock();
 }
@@ -840,6 +848,7 @@ sync_port(struct bridges *b, struct ofproto *ofp, const char *bname, const char 
 		ofstate_port_set(bb->st, pname, ofp_port);
 	}
 	b->by_dp[no] = ofp;
+	tunnels_sync_port(no, pname, cfgdb_port_iface(port));
 }
 
 /* The datapath id: the configured one, else one derived from the name
@@ -975,6 +984,11 @@ sync_ofprotos(struct bridges *b, const json_t *doc, char *err)
 		bb->secure = secure;
 		ofproto_set_fail_mode(bb->ofp, secure, bb->controllers,
 				      ofconns_n_controllers_up(b->ofc, bname));
+	}
+	for (uint32_t i = 0; i < DP_MAX_PORTS; i++) {
+		if (!b->by_dp[i]) {
+			tunnels_port_gone(i); /* no bridge has it now */
+		}
 	}
 	ofproto_unlock();
 	return ret;
@@ -1218,6 +1232,16 @@ sweep(struct bridges *b, bool force, bool changes_only)
 		read_links(b);
 	}
 	ofproto_lock();
+	if (tnl_generation() != b->tnl_gen) {
+		/* A neighbour, route or tunnel changed: every translation may. */
+		b->tnl_gen = tnl_generation();
+		for (int i = 0; i < MAX_BRIDGES; i++) {
+			if (b->brs[i].ofp) {
+				ofproto_revalidate_all(b->brs[i].ofp);
+			}
+		}
+		wanted = true;
+	}
 	if (wanted) {
 		for (uint32_t i = 0; i < DP_MAX_PORTS; i++) {
 			if (b->by_dp[i] && b->link[i]) {
@@ -1286,6 +1310,9 @@ flush_states(struct bridges *b)
 void
 bridges_sweep(struct bridges *b, bool force)
 {
+	if (b->dp) {
+		tunnels_run(b->tunnels, b->dp, b->mp, bridges_now_ms());
+	}
 	sweep(b, force, false);
 	flush_states(b);
 }
@@ -1315,6 +1342,12 @@ struct captures *
 bridges_captures(struct bridges *b)
 {
 	return b->caps;
+}
+
+struct tunnels *
+bridges_tunnels(struct bridges *b)
+{
+	return b->tunnels;
 }
 
 struct dp *

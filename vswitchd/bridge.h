@@ -34,6 +34,7 @@ struct bridges;
  * may run on 'cpus' (the CPUs the process was allowed before the EAL pinned
  * the main thread). Returns NULL with errno set. */
 struct ofconns;
+struct tunnels;
 
 /* The OpenFlow connections of every bridge (for the main loop's poll). */
 struct ofconns *bridges_ofconns(struct bridges *b);
@@ -78,6 +79,9 @@ struct rte_mempool *bridges_mempool(struct bridges *b);
 
 /* The packet captures of switch-ctl capture (capture.h). */
 struct captures *bridges_captures(struct bridges *b);
+
+/* Routes and neighbours of the tunnels (tunnels.h). */
+struct tunnels *bridges_tunnels(struct bridges *b);
 
 /* Milliseconds of CLOCK_MONOTONIC, the time base of flow tables. */
 uint64_t bridges_now_ms(void);

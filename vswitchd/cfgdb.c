@@ -45,6 +45,10 @@ static const char *const ovs_vhost_opts[] = {"n_rxq", "pmd-rxq-affinity", "owner
 static const char *const ovs_vhost_client_opts[] = {"vhost-server-path", "n_rxq",
 						    "pmd-rxq-affinity", NULL};
 
+/* Tunnels (datapath/tunnel.h checks the values). */
+static const char *const tnl_opts[] = {"remote_ip", "local_ip",   "key",  "dst_port", "tos",
+				       "ttl",       "df_default", "csum", NULL};
+
 static const struct iface_type iface_types[] = {
 	{"internal", tap_opts, NULL, NULL},
 	{"tap", tap_opts, NULL, NULL},
@@ -57,6 +61,8 @@ static const struct iface_type iface_types[] = {
 	{"mem", mem_opts, NULL, NULL},
 	{"dpdkvhostuser", ovs_vhost_opts, NULL, "vhost-user"},
 	{"dpdkvhostuserclient", ovs_vhost_client_opts, "vhost-server-path", "vhost-user-client"},
+	{"vxlan", tnl_opts, "remote_ip", NULL},
+	{"geneve", tnl_opts, "remote_ip", NULL},
 };
 
 static const char *

@@ -14,6 +14,8 @@
 #include "flow_format.h"
 #include "log.h"
 #include "ofproto.h"
+#include "tnl.h"
+#include "tunnels.h"
 #include "vswitchd.h"
 
 enum { RXQS_MAX = 256 };
@@ -625,6 +627,44 @@ m_metrics(void *aux, json_t *params, json_t **result, struct jsonrpc_error *err)
 	return 0;
 }
 
+/* tnl.routes, tnl.neighbours, tnl.neigh-flush: the tunnels' view of the
+ * host's routes and the neighbours learnt on the underlay, as text. */
+static int
+m_tnl_routes(void *aux, json_t *params, json_t **result, struct jsonrpc_error *err)
+{
+	struct vswitchd *vd = aux;
+	struct ds text = DS_INIT;
+
+	(void)params, (void)err;
+	tunnels_format_routes(bridges_tunnels(vd->bridges), &text);
+	*result = json_string(ds_cstr(&text));
+	ds_destroy(&text);
+	return 0;
+}
+
+static int
+m_tnl_neighbours(void *aux, json_t *params, json_t **result, struct jsonrpc_error *err)
+{
+	struct ds text = DS_INIT;
+
+	(void)aux, (void)params, (void)err;
+	tunnels_format_neighbours(&text);
+	*result = json_string(ds_cstr(&text));
+	ds_destroy(&text);
+	return 0;
+}
+
+static int
+m_tnl_neigh_flush(void *aux, json_t *params, json_t **result, struct jsonrpc_error *err)
+{
+	(void)aux, (void)params, (void)err;
+	ofproto_lock();
+	tnl_neigh_flush();
+	ofproto_unlock();
+	*result = json_string("");
+	return 0;
+}
+
 /* log.list: the global level and each module's. */
 static int
 m_log_list(void *aux, json_t *params, json_t **result, struct jsonrpc_error *err)
@@ -673,6 +713,9 @@ static const struct jsonrpc_method methods[] = {
 	{"log.set", m_log_set},
 	{"log.list", m_log_list},
 	{"metrics", m_metrics},
+	{"tnl.routes", m_tnl_routes},
+	{"tnl.neighbours", m_tnl_neighbours},
+	{"tnl.neigh-flush", m_tnl_neigh_flush},
 };
 
 const struct jsonrpc_method *

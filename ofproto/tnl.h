@@ -1,0 +1,115 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * Tunnels across bridges, as Open vSwitch's userspace datapath does them.
+ *
+ * A tunnel port (vxlan, geneve) sits on one bridge (say br-int); its
+ * outer packets travel through another bridge (the underlay, say br-phy),
+ * entering and leaving it by the internal port that holds the tunnel's
+ * source address (br-phy's own port, with the host's IP on it, and the
+ * NIC or a veth as another port of br-phy). Translation needs three things
+ * the registry below holds for every bridge at once:
+ *
+ *  - the tunnel ports (their options, by datapath port), to build the
+ *    outer header of what a bridge sends to one, and to recognise on the
+ *    underlay what arrives for one;
+ *  - the local ports: internal ports by kernel interface name, with their
+ *    MAC, where the route to a remote leaves;
+ *  - routes (a lookup the daemon provides, from the kernel's table) and
+ *    neighbours (IPv4 -> MAC, learnt by snooping ARP on the underlay; a
+ *    miss asks the daemon to send an ARP request).
+ *
+ * Everything here is called under ofproto_lock(). A change that can alter
+ * a translation (a neighbour learnt, a route or port changed) bumps
+ * tnl_generation(); the daemon then revalidates every bridge's megaflows.
+ */
+#ifndef VS_TNL_H
+#define VS_TNL_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "tunnel.h"
+
+/* ---- Routing, provided by the daemon ---- */
+
+struct tnl_route {
+	char dev[16]; /* the interface the route leaves by */
+	uint32_t gw;  /* next hop, network order; 0: on link */
+	uint32_t src; /* preferred source, network order; 0: none */
+	uint16_t mtu; /* of 'dev'; 0: unknown */
+};
+
+struct tnl_routing {
+	/* The route to 'dst' (network order); false when there is none. */
+	bool (*lookup)(void *aux, uint32_t dst, struct tnl_route *r);
+	/* True when interface 'dev' holds address 'addr'. */
+	bool (*owns)(void *aux, const char *dev, uint32_t addr);
+	void *aux;
+};
+
+void tnl_set_routing(const struct tnl_routing *r);
+/* The route to 'dst' through the daemon's lookup; false when none. */
+bool tnl_route_lookup(uint32_t dst, struct tnl_route *r);
+/* The routes or addresses changed: translations must be redone. */
+void tnl_changed(void);
+
+/* ---- Ports ---- */
+
+/* Tunnel port 'dp_port' has options 'cfg' (NULL: it is not one, or gone). */
+void tnl_port_set(uint32_t dp_port, const struct dp_tnl_cfg *cfg);
+const struct dp_tnl_cfg *tnl_port_cfg(uint32_t dp_port);
+bool tnl_any_port(void);
+
+/* Internal port 'dp_port' is kernel interface 'name' with MAC 'mac' (NULL
+ * name: it is not one, or gone; NULL mac: not known yet, or unchanged). */
+void tnl_local_set(uint32_t dp_port, const char *name, const uint8_t mac[6]);
+/* The datapath port of local port 'name' and its MAC; false if none. */
+bool tnl_local_by_name(const char *name, uint32_t *dp_port, uint8_t mac[6]);
+/* The interface name of local port 'dp_port', NULL if it is not one. */
+const char *tnl_local_name(uint32_t dp_port);
+
+/* The tunnel ports that take packets from 'src' to 'dst' on UDP port
+ * 'udp_dst' (host order) arriving at local port 'dev': those whose
+ * remote_ip is 'src' if any, else those whose remote_ip is flow. Fills
+ * 'by_key' with the ports of a fixed key (up to 'max'; returns how many)
+ * and '*any' with the one of key=flow (UINT32_MAX: none). */
+struct tnl_key_port {
+	uint32_t key, port;
+};
+uint32_t tnl_ports_receiving(const char *dev, uint32_t src, uint32_t dst, uint16_t udp_dst,
+			     struct tnl_key_port *by_key, uint32_t max, uint32_t *any);
+
+/* ---- Neighbours ---- */
+
+/* Records that 'ip' is at 'mac' behind local port 'dev' (from ARP). */
+void tnl_neigh_learn(const char *dev, uint32_t ip, const uint8_t mac[6], uint64_t now_ms);
+bool tnl_neigh_lookup(uint32_t ip, uint8_t mac[6]);
+/* Asks for 'ip' behind 'dev' (our address 'src', MAC 'mac'): at most one
+ * ARP request per address per second goes out (tnl_take_requests()). */
+void tnl_neigh_want(const char *dev, uint32_t ip, uint32_t src, const uint8_t mac[6],
+		    uint64_t now_ms);
+void tnl_neigh_flush(void);
+/* True when a neighbour was asked for and has not answered. */
+bool tnl_unresolved(void);
+
+struct tnl_neigh {
+	char dev[16];
+	uint32_t ip;
+	uint8_t mac[6];
+	uint64_t learnt_ms;
+};
+/* Copies up to 'max' neighbours to 'out'; returns how many there are. */
+uint32_t tnl_neigh_dump(struct tnl_neigh *out, uint32_t max);
+
+struct tnl_request {
+	char dev[16];
+	uint32_t ip, src;
+	uint8_t mac[6];
+};
+/* Moves the pending ARP requests to 'out' (up to 'max'); returns how many. */
+uint32_t tnl_take_requests(struct tnl_request *out, uint32_t max);
+
+/* Bumped by every change that can alter a translation. */
+uint64_t tnl_generation(void);
+
+#endif /* VS_TNL_H */

@@ -1,0 +1,220 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
+# VXLAN and Geneve tunnel ports through the real daemon, against real peers.
+#
+# The daemon runs in its own network namespace (a hypervisor, "HV") with
+# the underlay as Open vSwitch's userspace datapath has it: bridge BP holds
+# the host's underlay address on its internal port and a veth to the
+# underlay as a system port; bridge BI holds the tunnel ports and an
+# internal port with an overlay address. Two remote hosts (namespaces R1
+# and R2) reach HV through a Linux bridge (namespace UL) and run the
+# kernel's own VXLAN devices. Checked: ping and iperf3 both ways, with and
+# without keys, a second VNI to the same remote, the UDP checksum option,
+# a VLAN-tagged inner frame, the outer packets field by field (scapy), R1
+# and R2 talking through HV (NORMAL floods to every remote and learns
+# remote MACs on the tunnel ports), ARP and routes as the daemon sees
+# them, the underlay MTU, and damaged or foreign packets dropped with
+# their counters.
+set -uo pipefail
+BIN=${1:?usage: test_tunnels.sh BINDIR}
+. "$(dirname "$0")/../lib/e2e.sh"
+PKTS="/usr/bin/python3 $(dirname "$0")/tunnel_pkts.py"
+
+S=$$
+U=10.$((100 + S % 100)).$((S / 100 % 250)) # underlay /24
+O=192.168.$((S % 250))                     # overlay /24, VNI 100
+O2=172.31.$((S % 250))                     # second overlay, VNI 300 (csum)
+HV=vth$S UL=vtu$S R1=vtr$S R2=vts$S
+BP=bp$S BI=bi$S BC=bc$S
+
+for ns in $HV $UL $R1 $R2; do netns_add "$ns" || exit 1; done
+hv() { ip netns exec "$HV" "$@"; }
+in_ns() { local ns=$1; shift; ip netns exec "$ns" "$@"; }
+
+# The underlay: a Linux bridge in UL, a veth to each host.
+in_ns "$UL" ip link add ulbr type bridge
+in_ns "$UL" ip link set ulbr up
+link() { # link NS IFACE: a veth IFACE in NS, its peer on the underlay bridge
+	ip link add "$2" netns "$1" type veth peer name "u$2" netns "$UL"
+	in_ns "$UL" ip link set "u$2" master ulbr up
+	in_ns "$1" ip link set "$2" up
+	in_ns "$1" ip link set lo up
+	# The peers' offloads off: frames reach the switch as a NIC sends
+	# them (the switch does not segment encapsulated TCP).
+	ethtool -K "$2" tso off gso off >/dev/null 2>&1
+	in_ns "$1" ethtool -K "$2" tso off gso off tx off >/dev/null 2>&1
+}
+link "$HV" ua$S
+link "$R1" r1$S
+link "$R2" r2$S
+in_ns "$R1" ip addr add "$U.2/24" dev r1$S
+in_ns "$R2" ip addr add "$U.3/24" dev r2$S
+
+# The remotes' kernel VXLAN devices: VNI 100 on both, VNI 300 (with UDP
+# checksums) on R1.
+in_ns "$R1" ip link add vx$S type vxlan id 100 remote "$U.1" local "$U.2" dstport 4789
+in_ns "$R1" ip addr add "$O.2/24" dev vx$S
+in_ns "$R1" ip link set vx$S up
+in_ns "$R1" ip link add vc$S type vxlan id 300 remote "$U.1" local "$U.2" dstport 4789 udpcsum
+in_ns "$R1" ip addr add "$O2.2/24" dev vc$S
+in_ns "$R1" ip link set vc$S up
+in_ns "$R2" ip link add vx$S type vxlan id 100 remote "$U.1" local "$U.3" dstport 4789
+in_ns "$R2" ip addr add "$O.3/24" dev vx$S
+in_ns "$R2" ip link set vx$S up
+
+# The daemon, in HV (its routes are HV's).
+hv "$BIN/vswitchd" $(vswitchd_args) --detach --eal "$VSWITCHD_EAL" ||
+	{ echo "vswitchd did not start"; cat "$T/vswitchd.log"; exit 1; }
+
+check "underlay bridge with the veth as a system port" \
+	ctl add-br $BP -- add-port $BP ua$S type=system
+check "overlay bridge with a VXLAN port to each remote" \
+	ctl add-br $BI -- add-port $BI vx1$S type=vxlan options:remote_ip=$U.2 options:key=100 \
+	-- add-port $BI vx2$S type=vxlan options:remote_ip=$U.3 options:key=100
+check "a second VNI to R1, with UDP checksums" \
+	ctl add-br $BC -- add-port $BC vc1$S type=vxlan options:remote_ip=$U.2 \
+	options:key=300 options:csum=true
+hv ip addr add "$U.1/24" dev $BP
+hv ip link set $BP up
+hv ip addr add "$O.1/24" dev $BI
+hv ip link set $BI up
+# An access port of VLAN 7 on the overlay bridge: the tunnel ports are
+# trunks, so its frames cross the tunnels tagged.
+check "an internal port of VLAN 7" ctl add-port $BI iv$S type=internal tag=7
+hv ip addr add "10.77.$((S % 250)).1/24" dev iv$S
+hv ip link set iv$S up
+hv ip addr add "$O2.1/24" dev $BC
+hv ip link set $BC up
+# The remotes' MTU is 1450 on their VXLAN devices: the same here.
+for d in $BI $BC; do hv ip link set $d mtu 1450; done
+
+expect_fail "remote_ip=10.0.0.300: expected a unicast IPv4 address or flow" \
+	add-port $BI bad$S type=vxlan options:remote_ip=10.0.0.300
+expect_fail "key=16777216: expected flow or a VNI" \
+	add-port $BI bad$S type=vxlan options:remote_ip=$U.9 options:key=16777216
+expect_fail "remote_ip" add-port $BI bad$S type=geneve
+expect_fail "dst_port=0" add-port $BI bad$S type=geneve options:remote_ip=$U.9 options:dst_port=0
+
+# A capture of the underlay on R1's side while the overlay is used.
+in_ns "$R1" tcpdump -i r1$S -w "$T/r1.pcap" -U -s 256 udp >/dev/null 2>&1 &
+TCPDUMP=$!
+E2E_EXTRA_PIDS="$TCPDUMP"
+sleep 1
+
+pings() { in_ns "$1" ping -c "${3:-3}" -i 0.2 -W 2 "$2" >/dev/null 2>&1; }
+check "HV -> R1 over VXLAN (VNI 100)" pings "$HV" "$O.2" 5
+check "R1 -> HV" pings "$R1" "$O.1"
+check "HV -> R2 over VXLAN" pings "$HV" "$O.3"
+check "R1 -> R2 through HV (tunnel to tunnel)" pings "$R1" "$O.3"
+check "HV -> R1, VNI 300 with UDP checksums" pings "$HV" "$O2.2"
+check "R1 -> HV, VNI 300" pings "$R1" "$O2.1"
+# Nobody answers on VLAN 7 at R1 (no 8021q there): its ARP requests
+# crossing the tunnel tagged are the check, in the capture.
+in_ns "$HV" ping -c 2 -i 0.2 -W 1 "10.77.$((S % 250)).2" >/dev/null 2>&1
+sleep 0.5
+kill "$TCPDUMP" 2>/dev/null
+wait "$TCPDUMP" 2>/dev/null
+check "outer packets of VNI 100 as written" $PKTS check "$T/r1.pcap" --src "$U.1" --dst "$U.2" --vni 100
+check "outer packets of VNI 300 carry valid UDP checksums" \
+	$PKTS check "$T/r1.pcap" --src "$U.1" --dst "$U.2" --vni 300 --csum
+check "VLAN 7 crosses the tunnel as a tag on the inner frame" \
+	$PKTS check "$T/r1.pcap" --src "$U.1" --dst "$U.2" --vni 100 --inner-vlan 7 --any
+
+iperf() { # iperf FROM_NS TO_NS TO_ADDR: Mbit/s of a 2 s TCP transfer (0: failed)
+	in_ns "$2" iperf3 -s -1 -B "$3" -p 5201 >/dev/null 2>&1 &
+	local srv=$! out
+	sleep 0.5
+	out=$(in_ns "$1" timeout 20 iperf3 -c "$3" -p 5201 -t 2 -J 2>/dev/null)
+	wait "$srv" 2>/dev/null
+	/usr/bin/python3 -c 'import json,sys
+try: print(int(json.load(sys.stdin)["end"]["sum_received"]["bits_per_second"] / 1e6))
+except Exception: print(0)' <<<"$out"
+}
+rate=$(iperf "$HV" "$R1" "$O.2")
+echo "iperf3 HV -> R1 over VXLAN: $rate Mbit/s"
+check "iperf3 HV -> R1" [ "$rate" -gt 0 ]
+rate=$(iperf "$R1" "$HV" "$O.1")
+echo "iperf3 R1 -> HV over VXLAN: $rate Mbit/s"
+check "iperf3 R1 -> HV" [ "$rate" -gt 0 ]
+rate=$(iperf "$HV" "$R1" "$O2.2")
+echo "iperf3 HV -> R1 over VXLAN with UDP checksums: $rate Mbit/s"
+check "iperf3 HV -> R1 with checksums" [ "$rate" -gt 0 ]
+
+
+# What the daemon knows of the underlay.
+check "tnl-route-show lists the underlay route" sh -c "$BIN/switch-ctl --ctl $T/ctl.sock \
+	tnl-route-show | grep -q '^$U.0/24 dev $BP src $U.1'"
+neigh=$(ctl tnl-neigh-show)
+r1mac=$(in_ns "$R1" cat /sys/class/net/r1$S/address)
+check "tnl-neigh-show: R1 learnt from ARP ($neigh)" grep -q "^$U.2 *$r1mac $BP" <<<"$neigh"
+check "tnl-neigh-show: R2 too" grep -q "^$U.3 " <<<"$neigh"
+check "NORMAL learnt R1's overlay MAC on its tunnel port" sh -c \
+	"$BIN/switch-ctl --ctl $T/ctl.sock fdb-show $BI | grep -qi \"$(in_ns "$R1" cat /sys/class/net/vx$S/address)\""
+port_stat() { # port_stat PORT FIELD
+	ctl --json dump-ports | /usr/bin/python3 -c 'import json,sys
+for b in json.load(sys.stdin)["bridges"]:
+    for p in b["ports"]:
+        if p["name"] == sys.argv[1]: print(p["stats"][sys.argv[2]])' "$1" "$2"
+}
+check "the tunnel port counts what it encapsulated" [ "$(port_stat vx1$S tx_packets)" -gt 100 ]
+check "and what it decapsulated" [ "$(port_stat vx1$S rx_packets)" -gt 100 ]
+check "dump-dp-flows shows tnl_push and tnl_pop" sh -c "$BIN/switch-ctl --ctl $T/ctl.sock \
+	dump-dp-flows | grep -q 'tnl_push(tnl_port' && $BIN/switch-ctl --ctl $T/ctl.sock \
+	dump-dp-flows | grep -q 'tnl_pop(vxlan'"
+check "trace: output to the tunnel port becomes an encapsulation" sh -c \
+	"$BIN/switch-ctl --ctl $T/ctl.sock trace $BI in_port=LOCAL,dl_dst=ff:ff:ff:ff:ff:ff \
+	| grep -q 'output to vx1$S: vxlan vni 100 $U.1 -> $U.2, into $BP'"
+
+# The underlay MTU: 1450-byte inner IP packets fit (1500 outside), 1451 do
+# not (counted), as a don't-fragment ping shows.
+drops() { ctl pmd-stats-show | awk -v k="$1:" '$1 == k { s += $2 } END { print s + 0 }'; }
+hv ip link set $BI mtu 1500
+mtu0=$(drops drop_tunnel_mtu)
+check "a 1450-byte packet fits the underlay" in_ns "$HV" ping -c 1 -W 2 -M do -s 1422 "$O.2"
+in_ns "$HV" ping -c 2 -W 1 -M do -s 1423 "$O.2" >/dev/null 2>&1
+check "a 1451-byte one is dropped and counted" [ "$(drops drop_tunnel_mtu)" -ge $((mtu0 + 2)) ]
+hv ip link set $BI mtu 1450
+
+# Damaged and foreign packets from R1's underlay interface: each dropped
+# with its counter, the daemon unharmed.
+hvmac=$(hv cat /sys/class/net/$BP/address)
+check "a Geneve port (no kernel peer: scapy plays it)" \
+	ctl add-port $BI gn1$S type=geneve options:remote_ip=$U.2 options:key=200
+sleep 0.5
+send() { # send CASE [VNI]
+	in_ns "$R1" $PKTS send r1$S "$r1mac" "$hvmac" "$U.2" "$U.1" "${2:-100}" "$1"
+}
+bad() { # bad CASE COUNTER: sending CASE raises COUNTER by 1
+	local before after
+	before=$(drops "$2")
+	send "$1"
+	for _ in $(seq 20); do
+		after=$(drops "$2")
+		[ "$after" -gt "$before" ] && break
+		sleep 0.1
+	done
+	check "$1 dropped as $2 ($before -> $after)" [ "$after" -eq $((before + 1)) ]
+}
+bad truncated drop_tunnel_malformed
+bad bad-flags drop_tunnel_malformed
+bad wrong-vni drop_tunnel_key
+bad bad-udp-csum drop_tunnel_checksum
+bad fragment drop_tunnel_fragment
+bad geneve-critical drop_tunnel_critical_option
+rx0=$(port_stat gn1$S rx_packets)
+send geneve-ok 200
+sleep 0.5
+check "a good Geneve packet of VNI 200 is decapsulated" [ "$(port_stat gn1$S rx_packets)" -eq $((rx0 + 1)) ]
+t0=$(drops drop_tunnel_malformed)
+send wrong-port
+sleep 0.3
+check "UDP to another port is no tunnel's: not decapsulated" [ "$(drops drop_tunnel_malformed)" -eq "$t0" ]
+check "the daemon is alive" kill -0 "$(vswitchd_pid)"
+check "and still forwards" pings "$HV" "$O.2"
+
+# Removing a tunnel port: R2 is cut off, R1 is not.
+check "delete the port to R2" ctl del-port vx2$S
+check "R2 unreachable without its port" sh -c "! ip netns exec $HV ping -c 2 -W 1 $O.3 >/dev/null 2>&1"
+check "R1 still reachable" pings "$HV" "$O.2"
+
+finish

@@ -1,0 +1,160 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: Apache-2.0
+"""Outer packets of vswitch's tunnels, checked field by field, and damaged
+ones to send at it (test_tunnels.sh).
+
+  tunnel_pkts.py check PCAP --src A --dst B --vni N [--geneve] [--csum]
+                 [--dport P] [--inner-vlan V]
+      Every VXLAN/Geneve packet from A to B in PCAP must be what vswitch
+      writes: IPv4 without options, DF, TTL 64, a valid header checksum,
+      a UDP source port in 32768-60999, a UDP length that adds up, a UDP
+      checksum that is valid (--csum) or zero, the tunnel header with the
+      VNI, an inner Ethernet frame (with VLAN V when asked). Prints the
+      number checked and the number of distinct source ports; exits 1 on
+      the first wrong field (or when there is none). With --any, packets
+      whose inner frame is not tagged V are skipped, not wrong.
+  tunnel_pkts.py send IFACE SRC_MAC DST_MAC SRC DST VNI CASE
+      Sends one damaged tunnel packet of kind CASE out of IFACE.
+"""
+import struct
+import sys
+
+from scapy.all import (IP, UDP, Dot1Q, Ether, Raw, rdpcap, sendp)  # noqa: E402
+from scapy.layers.vxlan import VXLAN
+
+try:
+    from scapy.contrib.geneve import GENEVE
+except ImportError:  # older scapy
+    GENEVE = None
+
+
+def fail(msg):
+    print("FAIL:", msg)
+    sys.exit(1)
+
+
+def ip_csum_ok(raw_ip):
+    s = 0
+    for i in range(0, 20, 2):
+        s += raw_ip[i] << 8 | raw_ip[i + 1]
+    while s >> 16:
+        s = (s & 0xFFFF) + (s >> 16)
+    return s == 0xFFFF
+
+
+def udp_csum_ok(ip_raw, udp_raw):
+    pseudo = ip_raw[12:20] + struct.pack("!BBH", 0, 17, len(udp_raw))
+    data = pseudo + udp_raw
+    if len(data) % 2:
+        data += b"\0"
+    s = sum(struct.unpack("!%dH" % (len(data) // 2), data))
+    while s >> 16:
+        s = (s & 0xFFFF) + (s >> 16)
+    return s == 0xFFFF
+
+
+def check(args):
+    path = args[0]
+    opts = {"--src": None, "--dst": None, "--vni": None, "--dport": None,
+            "--inner-vlan": None}
+    geneve = "--geneve" in args
+    any_inner = "--any" in args
+    csum = "--csum" in args
+    it = iter(args[1:])
+    for a in it:
+        if a in opts:
+            opts[a] = next(it)
+    dport = int(opts["--dport"] or (6081 if geneve else 4789))
+    vni = int(opts["--vni"])
+    n = 0
+    sports = set()
+    for p in rdpcap(path):
+        if IP not in p or UDP not in p:
+            continue
+        ip = p[IP]
+        if ip.src != opts["--src"] or ip.dst != opts["--dst"] or p[UDP].dport != dport:
+            continue
+        raw = bytes(ip)
+        if raw[0] != 0x45:
+            fail("outer IPv4 version/IHL %#x" % raw[0])
+        if not ip.flags.DF:
+            fail("outer DF not set")
+        if ip.ttl != 64:
+            fail("outer TTL %d" % ip.ttl)
+        if not ip_csum_ok(raw):
+            fail("outer IPv4 checksum")
+        if ip.len != len(raw):
+            fail("outer IP length %d for %d bytes" % (ip.len, len(raw)))
+        udp_raw = raw[20:ip.len]
+        sport, _, ulen, ucsum = struct.unpack("!HHHH", udp_raw[:8])
+        t = udp_raw[8:16]
+        if (t[4] << 16 | t[5] << 8 | t[6]) != vni:
+            continue  # another tunnel's
+        if not 32768 <= sport <= 60999:
+            fail("UDP source port %d" % sport)
+        if ulen != len(udp_raw):
+            fail("UDP length %d for %d bytes" % (ulen, len(udp_raw)))
+        if csum:
+            if ucsum == 0 or not udp_csum_ok(raw, udp_raw):
+                fail("UDP checksum %#x is not valid" % ucsum)
+        elif ucsum != 0:
+            fail("UDP checksum %#x where none was asked for" % ucsum)
+        if geneve:
+            if t[0] >> 6 != 0 or (t[0] & 0x3F) != 0 or t[2:4] != b"\x65\x58":
+                fail("Geneve header %s" % t.hex())
+        elif t[0] != 0x08:
+            fail("VXLAN flags %#x" % t[0])
+        inner = Ether(udp_raw[16:])
+        if opts["--inner-vlan"] is not None:
+            if Dot1Q not in inner or inner[Dot1Q].vlan != int(opts["--inner-vlan"]):
+                if any_inner:
+                    continue
+                fail("inner frame without VLAN %s: %s" % (opts["--inner-vlan"],
+                                                          inner.summary()))
+        n += 1
+        sports.add(sport)
+    if not n:
+        fail("no tunnel packet from %s to %s in %s" % (opts["--src"], opts["--dst"], path))
+    print("%d packets checked, %d source ports" % (n, len(sports)))
+
+
+def send(args):
+    iface, smac, dmac, src, dst, vni, case = args[:7]
+    vni = int(vni)
+    inner = (Ether(src="02:00:00:00:0e:01", dst="02:00:00:00:0e:02") /
+             IP(src="192.0.2.1", dst="192.0.2.2") / UDP(sport=9, dport=9) / Raw(b"x" * 32))
+    outer = Ether(src=smac, dst=dmac) / IP(src=src, dst=dst, flags="DF")
+    if case == "truncated":
+        # A VXLAN header cut short: 4 of its 8 bytes.
+        pkt = outer / UDP(sport=40000, dport=4789) / Raw(b"\x08\x00\x00\x00")
+    elif case == "bad-flags":
+        pkt = outer / UDP(sport=40000, dport=4789) / VXLAN(flags=0, vni=vni) / inner
+    elif case == "wrong-vni":
+        pkt = outer / UDP(sport=40000, dport=4789) / VXLAN(vni=vni + 1) / inner
+    elif case == "bad-udp-csum":
+        p = outer / UDP(sport=40000, dport=4789, chksum=0x1234) / VXLAN(vni=vni) / inner
+        pkt = p
+    elif case == "fragment":
+        pkt = (Ether(src=smac, dst=dmac) / IP(src=src, dst=dst, flags="MF") /
+               UDP(sport=40000, dport=4789) / VXLAN(vni=vni) / inner)
+    elif case == "wrong-port":
+        pkt = outer / UDP(sport=40000, dport=4790) / VXLAN(vni=vni) / inner
+    elif case == "geneve-critical":
+        # Version 0, no options, the C bit set, Ethernet.
+        hdr = bytes([0, 0x40, 0x65, 0x58, (vni >> 16) & 0xFF, (vni >> 8) & 0xFF,
+                     vni & 0xFF, 0])
+        pkt = outer / UDP(sport=40000, dport=6081) / Raw(hdr) / inner
+    elif case == "geneve-ok":
+        hdr = bytes([0, 0, 0x65, 0x58, (vni >> 16) & 0xFF, (vni >> 8) & 0xFF,
+                     vni & 0xFF, 0])
+        pkt = outer / UDP(sport=40000, dport=6081) / Raw(hdr) / inner
+    else:
+        fail("unknown case " + case)
+    sendp(pkt, iface=iface, verbose=False)
+
+
+if __name__ == "__main__":
+    if len(sys.argv) < 2:
+        print(__doc__)
+        sys.exit(2)
+    {"check": check, "send": send}[sys.argv[1]](sys.argv[2:])

@@ -1,0 +1,228 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * The daemon's side of tunnels (tunnels.h).
+ */
+#include "tunnels.h"
+
+#include <arpa/inet.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <rte_mbuf.h>
+
+#include "cfgdb.h"
+#include "dp.h"
+#include "log.h"
+#include "ofproto.h"
+#include "route.h"
+#include "tnl.h"
+#include "tunnel.h"
+
+enum { MAC_REFRESH_MS = 1000, REARP_MS = 1000 };
+
+struct tunnels {
+	struct route_table *routes; /* NULL: no netlink */
+	uint64_t next_mac_ms, next_rearp_ms;
+};
+
+struct tunnels *
+tunnels_create(void)
+{
+	struct tunnels *t = calloc(1, sizeof *t);
+
+	if (!t) {
+		return NULL;
+	}
+	t->routes = route_table_create();
+	if (t->routes) {
+		ofproto_lock();
+		tnl_set_routing(
+			&(struct tnl_routing){route_table_lookup, route_table_owns, t->routes});
+		ofproto_unlock();
+	}
+	return t;
+}
+
+void
+tunnels_destroy(struct tunnels *t)
+{
+	if (t) {
+		ofproto_lock();
+		tnl_set_routing(&(struct tnl_routing){NULL, NULL, NULL});
+		ofproto_unlock();
+		route_table_destroy(t->routes);
+		free(t);
+	}
+}
+
+static const char *
+opt_get(const void *aux, const char *key)
+{
+	const json_t *v = json_object_get(aux, key);
+
+	return json_is_string(v) ? json_string_value(v) : NULL;
+}
+
+void
+tunnels_sync_port(uint32_t no, const char *name, const json_t *iface)
+{
+	const char *type = cfgdb_iface_type(iface);
+	enum dp_tnl_type tt = dp_tnl_type_of(type);
+	struct dp_tnl_cfg cfg;
+	char err[DP_TNL_ERR_MAX];
+
+	if (tt && !dp_tnl_cfg_parse(tt, opt_get, json_object_get(iface, "options"), &cfg, err)) {
+		tnl_port_set(no, &cfg);
+	} else {
+		tnl_port_set(no, NULL);
+	}
+	if (!strcmp(type, "internal")) {
+		tnl_local_set(no, name, NULL);
+	} else {
+		tnl_local_set(no, NULL, NULL);
+	}
+}
+
+void
+tunnels_port_gone(uint32_t no)
+{
+	tnl_port_set(no, NULL);
+	tnl_local_set(no, NULL, NULL);
+}
+
+/* An ARP request for 'r->ip' from the local port, as input on it. */
+static void
+send_request(struct dp *dp, struct rte_mempool *mp, const struct tnl_request *r)
+{
+	uint8_t f[42];
+	uint32_t port;
+	uint8_t mac[6];
+	struct rte_mbuf *m;
+	struct dp_action a = {.type = DP_ACTION_RECIRC};
+
+	ofproto_lock();
+	bool found = tnl_local_by_name(r->dev, &port, mac);
+
+	ofproto_unlock();
+	if (!found) {
+		return;
+	}
+	memset(f, 0xff, 6);
+	memcpy(f + 6, r->mac, 6);
+	memcpy(f + 12, (const uint8_t[]){0x08, 0x06, 0, 1, 0x08, 0, 6, 4, 0, 1}, 10);
+	memcpy(f + 22, r->mac, 6);
+	memcpy(f + 28, &r->src, 4);
+	memset(f + 32, 0, 6);
+	memcpy(f + 38, &r->ip, 4);
+	m = rte_pktmbuf_alloc(mp);
+	if (!m || !rte_pktmbuf_append(m, sizeof f)) {
+		rte_pktmbuf_free(m);
+		return;
+	}
+	memcpy(rte_pktmbuf_mtod(m, uint8_t *), f, sizeof f);
+	a.port = port;
+	if (dp_execute(dp, port, m, &a, 1)) {
+		char ip[INET_ADDRSTRLEN];
+
+		inet_ntop(AF_INET, &r->ip, ip, sizeof ip);
+		VLOG_WARN("tunnel", "cannot send the ARP request for %s on %s", ip, r->dev);
+	}
+}
+
+/* The MAC of every local port, from its interface, while tunnels exist. */
+static void
+refresh_macs(struct dp *dp)
+{
+	for (uint32_t i = 0; i < DP_MAX_PORTS; i++) {
+		struct port_status st;
+		struct port *p;
+		const char *name;
+
+		ofproto_lock();
+		name = tnl_local_name(i);
+		p = name ? dp_port_get(dp, i) : NULL;
+		ofproto_unlock();
+		if (!p) {
+			continue;
+		}
+		memset(&st, 0, sizeof st);
+		if (port_get_status(p, &st) || !st.has_mac) {
+			continue;
+		}
+		ofproto_lock();
+		name = tnl_local_name(i);
+		if (name) {
+			char copy[16];
+
+			snprintf(copy, sizeof copy, "%s", name);
+			tnl_local_set(i, copy, st.mac);
+		}
+		ofproto_unlock();
+	}
+}
+
+void
+tunnels_run(struct tunnels *t, struct dp *dp, struct rte_mempool *mp, uint64_t now_ms)
+{
+	struct tnl_request reqs[16];
+	uint32_t n;
+	bool any;
+
+	if (t->routes && route_table_changed(t->routes)) {
+		ofproto_lock();
+		route_table_reload(t->routes);
+		tnl_changed();
+		ofproto_unlock();
+	}
+	ofproto_lock();
+	any = tnl_any_port();
+	n = tnl_take_requests(reqs, 16);
+	if (any && now_ms >= t->next_rearp_ms) {
+		/* A neighbour asked for and never heard from: translate again,
+		 * which asks again (at most once a second). */
+		t->next_rearp_ms = now_ms + REARP_MS;
+		if (tnl_unresolved()) {
+			tnl_changed();
+		}
+	}
+	ofproto_unlock();
+	for (uint32_t i = 0; i < n; i++) {
+		send_request(dp, mp, &reqs[i]);
+	}
+	if (any && now_ms >= t->next_mac_ms) {
+		t->next_mac_ms = now_ms + MAC_REFRESH_MS;
+		refresh_macs(dp);
+	}
+}
+
+void
+tunnels_format_routes(struct tunnels *t, struct ds *out)
+{
+	if (!t || !t->routes) {
+		ds_put_cstr(out, "no routing table (rtnetlink is not available)\n");
+		return;
+	}
+	ofproto_lock();
+	route_table_format(t->routes, out);
+	ofproto_unlock();
+}
+
+void
+tunnels_format_neighbours(struct ds *out)
+{
+	static struct tnl_neigh v[1024];
+	uint32_t n;
+
+	ofproto_lock();
+	n = tnl_neigh_dump(v, 1024);
+	ofproto_unlock();
+	for (uint32_t i = 0; i < n && i < 1024; i++) {
+		char ip[INET_ADDRSTRLEN];
+
+		inet_ntop(AF_INET, &v[i].ip, ip, sizeof ip);
+		ds_put_format(out, "%-15s %02x:%02x:%02x:%02x:%02x:%02x %s\n", ip, v[i].mac[0],
+			      v[i].mac[1], v[i].mac[2], v[i].mac[3], v[i].mac[4], v[i].mac[5],
+			      v[i].dev);
+	}
+}
