@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * VXLAN and Geneve encapsulation and decapsulation (tunnel.h).
+ * VXLAN and Geneve (tunnel.h): the tunnel port options, the header
+ * template, and the checks of a received packet's outer headers. Pure:
+ * the parts on mbufs are in tunnel_mbuf.c.
  */
 #include "tunnel.h"
 
@@ -12,12 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <rte_mbuf.h>
-
-#include "actions.h"
 #include "csum.h"
-#include "hash.h"
-#include "util.h"
 
 enum {
 	ETH_TYPE_IPV4 = 0x0800,
@@ -201,129 +198,16 @@ dp_tnl_header_build(const struct dp_tnl_params *p, uint8_t *hdr)
 	return DP_TNL_HDR_LEN;
 }
 
-/* The one's complement sum of 'len' bytes of 'm' from 'off', over its
- * segments (a segment that starts at an odd offset has its sum swapped). */
-static uint32_t
-csum_mbuf(const struct rte_mbuf *m, uint32_t off, uint32_t len, uint32_t sum)
-{
-	bool odd = false;
-
-	for (; m && len; m = m->next) {
-		uint32_t n, s;
-
-		if (off >= m->data_len) {
-			off -= m->data_len;
-			continue;
-		}
-		n = VS_MIN(m->data_len - off, len);
-		s = csum_add(0, rte_pktmbuf_mtod_offset(m, const uint8_t *, off), n);
-		while (s >> 16) {
-			s = (s & 0xffff) + (s >> 16);
-		}
-		sum += odd ? (s & 0xff) << 8 | s >> 8 : s;
-		odd ^= n & 1;
-		len -= n;
-		off = 0;
-	}
-	return sum;
-}
-
-/* The pseudo-header of a UDP datagram of 'len' bytes under IPv4 'ip'. */
-static uint32_t
-udp_pseudo_sum(const uint8_t *ip, uint16_t len)
-{
-	uint32_t sum = csum_add(0, ip + 12, 8);
-
-	return sum + htons(IPPROTO_UDP) + htons(len);
-}
-
-/* A hash of the inner flow: its addresses and ports when it is IP (the
- * layer offsets tell where they are), else its MAC addresses. */
-static uint32_t
-inner_flow_hash(const struct rte_mbuf *m)
-{
-	const uint8_t *p = rte_pktmbuf_mtod(m, const uint8_t *);
-	uint32_t len = rte_pktmbuf_data_len(m), l3 = m->l2_len, h = 0;
-	uint64_t w[5] = {0};
-	uint16_t type = l3 >= 14 && l3 <= len ? ntohs(rd16(p + l3 - 2)) : 0;
-
-	if (type == ETH_TYPE_IPV4 && l3 + 20 <= len) {
-		memcpy(w, p + l3 + 12, 8);
-		w[1] = p[l3 + 9];
-	} else if (type == ETH_TYPE_IPV6 && l3 + 40 <= len) {
-		memcpy(w, p + l3 + 8, 32);
-		w[4] = p[l3 + 6];
-	} else if (len >= 12) {
-		memcpy(w, p, 12);
-		type = 0;
-	}
-	if (type && m->l3_len && l3 + m->l3_len + 4 <= len) {
-		uint8_t proto = dp_pkt_proto(m);
-
-		if (proto == IPPROTO_TCP || proto == IPPROTO_UDP || proto == IPPROTO_SCTP) {
-			uint32_t ports;
-
-			memcpy(&ports, p + l3 + m->l3_len, 4);
-			w[2] ^= ports;
-		}
-	}
-	for (int i = 0; i < 5; i++) {
-		h = hash_add64(h, w[i]);
-	}
-	return hash_finish(h);
-}
-
 enum dp_tnl_err
-dp_tnl_push(struct rte_mbuf *m, const uint8_t *hdr, uint16_t len, uint8_t flags, uint16_t mtu,
-	    uint16_t *ip_id)
+dp_tnl_parse(const uint8_t *p, uint32_t head, uint32_t total, enum dp_tnl_type type,
+	     struct dp_tnl_md *md, struct dp_tnl_layout *lay)
 {
-	uint32_t inner = rte_pktmbuf_pkt_len(m), outer = inner + len;
-	uint16_t sport;
-	uint8_t *p, *ip, *udp;
-
-	if (mtu && outer - 14 > mtu) {
-		return DP_TNL_ERR_MTU;
-	}
-	if (outer - 14 > UINT16_MAX) {
-		return DP_TNL_ERR_MTU;
-	}
-	sport = (uint16_t)(DP_TNL_UDP_SPORT_MIN +
-			   inner_flow_hash(m) % (DP_TNL_UDP_SPORT_MAX - DP_TNL_UDP_SPORT_MIN + 1));
-	p = (uint8_t *)rte_pktmbuf_prepend(m, len);
-	if (!p) {
-		return DP_TNL_ERR_HEADROOM;
-	}
-	memcpy(p, hdr, len);
-	ip = p + 14;
-	udp = ip + 20;
-	wr16(ip + 2, htons((uint16_t)(outer - 14)));
-	if (!(ip[6] & (IP_DF >> 8))) {
-		wr16(ip + 4, htons((*ip_id)++));
-	}
-	wr16(ip + 10, 0);
-	wr16(ip + 10, csum_finish(csum_add(0, ip, 20)));
-	wr16(udp, htons(sport));
-	wr16(udp + 4, htons((uint16_t)(outer - 34)));
-	if (flags & DP_TNL_F_CSUM) {
-		uint32_t sum = udp_pseudo_sum(ip, (uint16_t)(outer - 34));
-		uint16_t c = csum_finish(csum_mbuf(m, 34, outer - 34, sum));
-
-		wr16(udp + 6, c ? c : 0xffff); /* 0 would mean "none" */
-	}
-	dp_pkt_set_layers(m, 14, 34, IPPROTO_UDP);
-	return DP_TNL_OK;
-}
-
-enum dp_tnl_err
-dp_tnl_pop(struct rte_mbuf *m, enum dp_tnl_type type, struct dp_tnl_md *md)
-{
-	const uint8_t *p = rte_pktmbuf_mtod(m, const uint8_t *), *ip, *udp, *t;
-	uint32_t head = rte_pktmbuf_data_len(m), total = rte_pktmbuf_pkt_len(m);
+	const uint8_t *ip, *udp, *t;
 	uint32_t l3 = 12, ihl, ip_len, udp_len, hdr_len, outer;
 	uint16_t eth_type;
 	int tags = 0;
 
-	if (head < 14) {
+	if (head < 14 || total < head) {
 		return DP_TNL_ERR_BAD;
 	}
 	eth_type = ntohs(rd16(p + 12));
@@ -354,10 +238,6 @@ dp_tnl_pop(struct rte_mbuf *m, enum dp_tnl_type type, struct dp_tnl_md *md)
 	if (udp_len < 8 + 8 || udp_len > ip_len - ihl || head < l3 + ihl + 16) {
 		return DP_TNL_ERR_BAD;
 	}
-	if (rd16(udp + 6) != 0 &&
-	    csum_finish(csum_mbuf(m, l3 + ihl, udp_len, udp_pseudo_sum(ip, (uint16_t)udp_len)))) {
-		return DP_TNL_ERR_CSUM;
-	}
 	t = udp + 8;
 	hdr_len = 8;
 	if (type == DP_TNL_VXLAN) {
@@ -381,10 +261,19 @@ dp_tnl_pop(struct rte_mbuf *m, enum dp_tnl_type type, struct dp_tnl_md *md)
 	md->tun_id = htobe64((uint64_t)t[4] << 16 | (uint64_t)t[5] << 8 | t[6]);
 	memcpy(&md->tun_src, ip + 12, 4);
 	memcpy(&md->tun_dst, ip + 16, 4);
-	/* Ethernet padding after the IP packet is not the inner frame's. */
-	if (total > l3 + ip_len && rte_pktmbuf_trim(m, (uint16_t)(total - l3 - ip_len))) {
-		return DP_TNL_ERR_BAD;
-	}
-	rte_pktmbuf_adj(m, (uint16_t)outer);
+	lay->l3 = l3;
+	lay->udp = l3 + ihl;
+	lay->udp_len = udp_len;
+	lay->udp_csum = rd16(udp + 6) != 0;
+	lay->outer = outer;
+	lay->pad = total - (l3 + ip_len);
 	return DP_TNL_OK;
+}
+
+uint32_t
+dp_tnl_udp_pseudo_sum(const uint8_t *p, const struct dp_tnl_layout *lay)
+{
+	uint32_t sum = csum_add(0, p + lay->l3 + 12, 8);
+
+	return sum + htons(IPPROTO_UDP) + htons((uint16_t)lay->udp_len);
 }

@@ -104,9 +104,26 @@ struct dp_tnl_md {
 	uint32_t tun_src, tun_dst;
 };
 
-/* Checks the outer headers of 'm' (Ethernet with up to two VLAN tags,
- * IPv4, UDP, then a 'type' header), fills 'md' and strips them, leaving
- * the inner frame. On error 'm' is unchanged. */
+/* Where a received tunnel packet's parts are (byte offsets). */
+struct dp_tnl_layout {
+	uint32_t l3, udp, udp_len;
+	bool udp_csum;  /* the UDP checksum is not zero: to be checked */
+	uint32_t outer; /* bytes of outer headers, up to the inner frame */
+	uint32_t pad;   /* bytes after the IP packet (Ethernet padding) */
+};
+
+/* Checks the outer headers of a frame of 'total' bytes whose first 'head'
+ * are at 'p' (Ethernet with up to two VLAN tags, IPv4, UDP, then a 'type'
+ * header, all within 'head'), except the UDP checksum; fills 'md' and
+ * 'lay'. Never reads outside [p, p + head). Pure. */
+enum dp_tnl_err dp_tnl_parse(const uint8_t *p, uint32_t head, uint32_t total, enum dp_tnl_type type,
+			     struct dp_tnl_md *md, struct dp_tnl_layout *lay);
+
+/* The UDP pseudo-header sum of the packet at 'p' that 'lay' describes. */
+uint32_t dp_tnl_udp_pseudo_sum(const uint8_t *p, const struct dp_tnl_layout *lay);
+
+/* dp_tnl_parse() of 'm', then the UDP checksum (when not zero); strips
+ * the outer headers, leaving the inner frame. On error 'm' is unchanged. */
 enum dp_tnl_err dp_tnl_pop(struct rte_mbuf *m, enum dp_tnl_type type, struct dp_tnl_md *md);
 
 #endif /* VS_TUNNEL_H */

@@ -1,0 +1,168 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * VXLAN and Geneve on mbufs (tunnel.h): the per-packet part of
+ * encapsulation, and decapsulation around dp_tnl_parse().
+ */
+#include <arpa/inet.h>
+#include <string.h>
+
+#include <rte_mbuf.h>
+
+#include "actions.h"
+#include "csum.h"
+#include "hash.h"
+#include "tunnel.h"
+#include "util.h"
+
+enum { ETH_TYPE_IPV4 = 0x0800, ETH_TYPE_IPV6 = 0x86dd, IP_DF = 0x4000 };
+
+static inline uint16_t
+rd16(const uint8_t *p)
+{
+	uint16_t v;
+
+	memcpy(&v, p, 2);
+	return v;
+}
+
+static inline void
+wr16(uint8_t *p, uint16_t v)
+{
+	memcpy(p, &v, 2);
+}
+
+/* The one's complement sum of 'len' bytes of 'm' from 'off', over its
+ * segments (a segment that starts at an odd offset has its sum swapped). */
+static uint32_t
+csum_mbuf(const struct rte_mbuf *m, uint32_t off, uint32_t len, uint32_t sum)
+{
+	bool odd = false;
+
+	for (; m && len; m = m->next) {
+		uint32_t n, s;
+
+		if (off >= m->data_len) {
+			off -= m->data_len;
+			continue;
+		}
+		n = VS_MIN(m->data_len - off, len);
+		s = csum_add(0, rte_pktmbuf_mtod_offset(m, const uint8_t *, off), n);
+		while (s >> 16) {
+			s = (s & 0xffff) + (s >> 16);
+		}
+		sum += odd ? (s & 0xff) << 8 | s >> 8 : s;
+		odd ^= n & 1;
+		len -= n;
+		off = 0;
+	}
+	return sum;
+}
+
+/* The pseudo-header of a UDP datagram of 'len' bytes under IPv4 'ip'. */
+static uint32_t
+udp_pseudo_sum(const uint8_t *ip, uint16_t len)
+{
+	uint32_t sum = csum_add(0, ip + 12, 8);
+
+	return sum + htons(IPPROTO_UDP) + htons(len);
+}
+
+/* A hash of the inner flow: its addresses and ports when it is IP (the
+ * layer offsets tell where they are), else its MAC addresses. */
+static uint32_t
+inner_flow_hash(const struct rte_mbuf *m)
+{
+	const uint8_t *p = rte_pktmbuf_mtod(m, const uint8_t *);
+	uint32_t len = rte_pktmbuf_data_len(m), l3 = m->l2_len, h = 0;
+	uint64_t w[5] = {0};
+	uint16_t type = l3 >= 14 && l3 <= len ? ntohs(rd16(p + l3 - 2)) : 0;
+
+	if (type == ETH_TYPE_IPV4 && l3 + 20 <= len) {
+		memcpy(w, p + l3 + 12, 8);
+		w[1] = p[l3 + 9];
+	} else if (type == ETH_TYPE_IPV6 && l3 + 40 <= len) {
+		memcpy(w, p + l3 + 8, 32);
+		w[4] = p[l3 + 6];
+	} else if (len >= 12) {
+		memcpy(w, p, 12);
+		type = 0;
+	}
+	if (type && m->l3_len && l3 + m->l3_len + 4 <= len) {
+		uint8_t proto = dp_pkt_proto(m);
+
+		if (proto == IPPROTO_TCP || proto == IPPROTO_UDP || proto == IPPROTO_SCTP) {
+			uint32_t ports;
+
+			memcpy(&ports, p + l3 + m->l3_len, 4);
+			w[2] ^= ports;
+		}
+	}
+	for (int i = 0; i < 5; i++) {
+		h = hash_add64(h, w[i]);
+	}
+	return hash_finish(h);
+}
+
+enum dp_tnl_err
+dp_tnl_push(struct rte_mbuf *m, const uint8_t *hdr, uint16_t len, uint8_t flags, uint16_t mtu,
+	    uint16_t *ip_id)
+{
+	uint32_t inner = rte_pktmbuf_pkt_len(m), outer = inner + len;
+	uint16_t sport;
+	uint8_t *p, *ip, *udp;
+
+	if (mtu && outer - 14 > mtu) {
+		return DP_TNL_ERR_MTU;
+	}
+	if (outer - 14 > UINT16_MAX) {
+		return DP_TNL_ERR_MTU;
+	}
+	sport = (uint16_t)(DP_TNL_UDP_SPORT_MIN +
+			   inner_flow_hash(m) % (DP_TNL_UDP_SPORT_MAX - DP_TNL_UDP_SPORT_MIN + 1));
+	p = (uint8_t *)rte_pktmbuf_prepend(m, len);
+	if (!p) {
+		return DP_TNL_ERR_HEADROOM;
+	}
+	memcpy(p, hdr, len);
+	ip = p + 14;
+	udp = ip + 20;
+	wr16(ip + 2, htons((uint16_t)(outer - 14)));
+	if (!(ip[6] & (IP_DF >> 8))) {
+		wr16(ip + 4, htons((*ip_id)++));
+	}
+	wr16(ip + 10, 0);
+	wr16(ip + 10, csum_finish(csum_add(0, ip, 20)));
+	wr16(udp, htons(sport));
+	wr16(udp + 4, htons((uint16_t)(outer - 34)));
+	if (flags & DP_TNL_F_CSUM) {
+		uint32_t sum = udp_pseudo_sum(ip, (uint16_t)(outer - 34));
+		uint16_t c = csum_finish(csum_mbuf(m, 34, outer - 34, sum));
+
+		wr16(udp + 6, c ? c : 0xffff); /* 0 would mean "none" */
+	}
+	dp_pkt_set_layers(m, 14, 34, IPPROTO_UDP);
+	return DP_TNL_OK;
+}
+
+enum dp_tnl_err
+dp_tnl_pop(struct rte_mbuf *m, enum dp_tnl_type type, struct dp_tnl_md *md)
+{
+	const uint8_t *p = rte_pktmbuf_mtod(m, const uint8_t *);
+	struct dp_tnl_layout lay;
+	enum dp_tnl_err err =
+		dp_tnl_parse(p, rte_pktmbuf_data_len(m), rte_pktmbuf_pkt_len(m), type, md, &lay);
+
+	if (err != DP_TNL_OK) {
+		return err;
+	}
+	if (lay.udp_csum &&
+	    csum_finish(csum_mbuf(m, lay.udp, lay.udp_len, dp_tnl_udp_pseudo_sum(p, &lay)))) {
+		return DP_TNL_ERR_CSUM;
+	}
+	/* Ethernet padding after the IP packet is not the inner frame's. */
+	if (lay.pad && rte_pktmbuf_trim(m, (uint16_t)lay.pad)) {
+		return DP_TNL_ERR_BAD;
+	}
+	rte_pktmbuf_adj(m, (uint16_t)lay.outer);
+	return DP_TNL_OK;
+}

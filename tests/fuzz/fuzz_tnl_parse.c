@@ -1,0 +1,51 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * libFuzzer target for dp_tnl_parse(), the checks of a received tunnel
+ * packet's outer headers: the first input byte picks VXLAN or Geneve, the
+ * rest is the frame. The parser must never read outside the frame (ASan
+ * checks, the input is an exact-size copy), and what it accepts must add
+ * up: the inner frame (at least an Ethernet header) lies within the IP
+ * packet, the UDP datagram within the frame, the padding after it.
+ */
+#include <endian.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "csum.h"
+#include "tunnel.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+int
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	struct dp_tnl_md md;
+	struct dp_tnl_layout lay;
+	enum dp_tnl_type type;
+	uint8_t *copy;
+	uint32_t len;
+
+	if (size < 1 || size > 65535) {
+		return 0;
+	}
+	type = data[0] & 1 ? DP_TNL_GENEVE : DP_TNL_VXLAN;
+	len = (uint32_t)size - 1;
+	copy = malloc(len ? len : 1);
+	if (!copy) {
+		return 0;
+	}
+	memcpy(copy, data + 1, len);
+	if (dp_tnl_parse(copy, len, len, type, &md, &lay) == DP_TNL_OK) {
+		if (lay.outer + 14 + lay.pad > len || lay.udp + lay.udp_len + lay.pad > len ||
+		    lay.udp + 16 > lay.outer || (be64toh(md.tun_id) >> 24) != 0) {
+			abort();
+		}
+		if (lay.udp_csum) {
+			(void)csum_finish(csum_add(dp_tnl_udp_pseudo_sum(copy, &lay),
+						   copy + lay.udp, lay.udp_len));
+		}
+	}
+	free(copy);
+	return 0;
+}
