@@ -325,8 +325,8 @@ take_or_copy(struct dp_pmd *pmd, bool last, struct rte_mbuf **pkts, uint16_t n,
 /* Processes 'n' packets as input on 'port_no' (a recirculation, or the
  * inner frames of a tunnel with 'md'), at most DP_PATCH_DEPTH_MAX deep. */
 static void
-reenter(struct dp_pmd *pmd, uint32_t port_no, struct rte_mbuf **pkts, uint16_t n,
-	const struct dp_tnl_md *md)
+reenter_now(struct dp_pmd *pmd, uint32_t port_no, struct rte_mbuf **pkts, uint16_t n,
+	    const struct dp_tnl_md *md)
 {
 	uint8_t saved = pmd->depth;
 
@@ -342,6 +342,63 @@ reenter(struct dp_pmd *pmd, uint32_t port_no, struct rte_mbuf **pkts, uint16_t n
 		process_batch(pmd, port_no, pkts, n);
 	}
 	pmd->depth = saved;
+}
+
+/* Processes what 'rc' collected, in batches by input port (and tunnel
+ * fields or not), in arrival order within each; empties it. */
+static void
+recirc_flush(struct dp_pmd *pmd, struct dp_recirc *rc)
+{
+	struct rte_mbuf *pkts[PKT_BATCH_MAX];
+	struct dp_tnl_md md[PKT_BATCH_MAX];
+
+	while (rc->n) {
+		uint32_t port = rc->port[0];
+		bool tnl = rc->tnl[0];
+		uint16_t k = 0, rest = 0;
+
+		for (uint16_t i = 0; i < rc->n; i++) {
+			if (k < PKT_BATCH_MAX && rc->port[i] == port && rc->tnl[i] == tnl) {
+				md[k] = rc->md[i];
+				pkts[k++] = rc->pkts[i];
+			} else {
+				rc->port[rest] = rc->port[i];
+				rc->tnl[rest] = rc->tnl[i];
+				rc->md[rest] = rc->md[i];
+				rc->pkts[rest++] = rc->pkts[i];
+			}
+		}
+		rc->n = rest;
+		reenter_now(pmd, port, pkts, k, tnl ? md : NULL);
+	}
+}
+
+/* reenter_now(), or later: within execute_groups() the packets of all the
+ * megaflows of a batch that go to one port are processed together, so
+ * that a batch of many flows does not become many batches of one. */
+static void
+reenter(struct dp_pmd *pmd, uint32_t port_no, struct rte_mbuf **pkts, uint16_t n,
+	const struct dp_tnl_md *md)
+{
+	struct dp_recirc *rc = pmd->rc;
+
+	if (!rc) {
+		reenter_now(pmd, port_no, pkts, n, md);
+		return;
+	}
+	for (uint16_t i = 0; i < n; i++) {
+		if (rc->n == DP_RECIRC_MAX) {
+			pmd->rc = NULL;
+			recirc_flush(pmd, rc);
+			pmd->rc = rc;
+		}
+		rc->port[rc->n] = port_no;
+		rc->tnl[rc->n] = md != NULL;
+		if (md) {
+			rc->md[rc->n] = md[i];
+		}
+		rc->pkts[rc->n++] = pkts[i];
+	}
 }
 
 static const enum dp_drop_reason tnl_drop[] = {
@@ -963,6 +1020,7 @@ execute_groups(struct dp_pmd *pmd, struct batch_ctx *c, uint64_t now)
 	struct rte_mbuf *sorted[PKT_BATCH_MAX], *dropped[PKT_BATCH_MAX];
 	uint64_t stamp = ++pmd->batch_stamp;
 	uint16_t ng = 0, n_dropped = 0, n_limited = 0;
+	struct dp_recirc rc, *saved_rc = pmd->rc;
 
 	for (uint16_t i = 0; i < c->n; i++) {
 		struct dp_flow *f = c->flows[i];
@@ -1016,6 +1074,8 @@ execute_groups(struct dp_pmd *pmd, struct batch_ctx *c, uint64_t now)
 			}
 		}
 	}
+	rc.n = 0;
+	pmd->rc = &rc;
 	for (uint16_t g = 0; g < ng; g++) {
 		struct dp_flow *flow = gflow[g];
 
@@ -1031,6 +1091,11 @@ execute_groups(struct dp_pmd *pmd, struct batch_ctx *c, uint64_t now)
 		execute(pmd, flow->actions, flow->n_actions, flow->cls.key.in_port,
 			sorted + gpos[g], gn[g]);
 	}
+	pmd->rc = NULL;
+	if (rc.n) {
+		recirc_flush(pmd, &rc);
+	}
+	pmd->rc = saved_rc;
 }
 
 /* Runs the pipeline up to buffered output. */

@@ -16,6 +16,7 @@
 #include "emc.h"
 #include "flow_arena.h"
 #include "port_impl.h"
+#include "tunnel.h"
 
 /* What the rule-only path makes of a megaflow (see dp_flow_account()). */
 enum dp_flow_kind {
@@ -110,6 +111,17 @@ struct dp_txheld {
 	const struct port *port;
 };
 
+/* Packets to process again as input (recirculations, decapsulated
+ * frames), collected over a batch's megaflows (dp_pmd.c). */
+enum { DP_RECIRC_MAX = 2 * PKT_BATCH_MAX };
+struct dp_recirc {
+	uint16_t n;
+	bool tnl[DP_RECIRC_MAX]; /* with the tunnel fields in 'md' */
+	uint32_t port[DP_RECIRC_MAX];
+	struct rte_mbuf *pkts[DP_RECIRC_MAX];
+	struct dp_tnl_md md[DP_RECIRC_MAX];
+};
+
 struct dp_pmd {
 	/* Read and written by the PMD thread only. */
 	uint64_t stats[DP_STAT__MAX] VS_CACHE_ALIGNED;
@@ -128,6 +140,7 @@ struct dp_pmd {
 	uint32_t pending[DP_MAX_PORTS]; /* a stack of ports with output */
 	uint8_t depth;                  /* patch ports crossed by this batch */
 	uint16_t tnl_ip_id;             /* the outer IPv4 id of tunnel packets without DF */
+	struct dp_recirc *rc;           /* execute_groups()'s collector, or NULL */
 	uint64_t batch_tsc;             /* when the received batch started */
 	uint64_t batch_stamp;           /* execute_groups() calls so far */
 	struct {

@@ -117,8 +117,11 @@ dp_tnl_push(struct rte_mbuf *m, const uint8_t *hdr, uint16_t len, uint8_t flags,
 	if (outer - 14 > UINT16_MAX) {
 		return DP_TNL_ERR_MTU;
 	}
+	/* The hash scaled to the range: a multiply, not a division. */
 	sport = (uint16_t)(DP_TNL_UDP_SPORT_MIN +
-			   inner_flow_hash(m) % (DP_TNL_UDP_SPORT_MAX - DP_TNL_UDP_SPORT_MIN + 1));
+			   ((uint64_t)inner_flow_hash(m) *
+				    (DP_TNL_UDP_SPORT_MAX - DP_TNL_UDP_SPORT_MIN + 1) >>
+			    32));
 	p = (uint8_t *)rte_pktmbuf_prepend(m, len);
 	if (!p) {
 		return DP_TNL_ERR_HEADROOM;

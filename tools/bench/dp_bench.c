@@ -12,6 +12,7 @@
  * includes the bench's rewriting of the packets.
  */
 #include <arpa/inet.h>
+#include <endian.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,17 +23,30 @@
 #include <rte_eal.h>
 #include <rte_mbuf.h>
 
+#include "csum.h"
 #include "dp.h"
 #include "emc.h"
 #include "pktgen.h"
 #include "port_mem.h"
 #include "random.h"
+#include "tunnel.h"
 
 /* The megaflows a case installs: one per traffic flow, over n_masks
  * subtables; or one that matches only in_port (a rule-only table), which
  * the rule-only path serves; or the same with that path kept off by a
- * megaflow that wildcards in_port (on an EtherType no packet has). */
-enum bench_table { TABLE_PER_FLOW, TABLE_IN_PORT, TABLE_IN_PORT_NO_SIMPLE };
+ * megaflow that wildcards in_port (on an EtherType no packet has).
+ * TABLE_VXLAN_ENCAP: the per-flow megaflows send to a VXLAN port (the
+ * packet is encapsulated and enters the underlay bridge on its local
+ * port, whose rule-only megaflow sends it out); TABLE_VXLAN_DECAP: the
+ * traffic arrives encapsulated, one megaflow decapsulates it onto the
+ * VXLAN port, whose per-flow megaflows send it out. */
+enum bench_table {
+	TABLE_PER_FLOW,
+	TABLE_IN_PORT,
+	TABLE_IN_PORT_NO_SIMPLE,
+	TABLE_VXLAN_ENCAP,
+	TABLE_VXLAN_DECAP,
+};
 
 struct bench_case {
 	const char *name;
@@ -52,6 +66,23 @@ static const struct bench_case cases[] = {
 	{"flows_1m", 4, 1000000, true, TABLE_PER_FLOW},
 	{"in_port_1m", 1, 1000000, true, TABLE_IN_PORT},
 	{"in_port_1m_no_simple", 1, 1000000, true, TABLE_IN_PORT_NO_SIMPLE},
+	{"vxlan_encap_1flow", 1, 1, true, TABLE_VXLAN_ENCAP},
+	{"vxlan_decap_1flow", 1, 1, true, TABLE_VXLAN_DECAP},
+	{"vxlan_encap_1k", 4, 1000, true, TABLE_VXLAN_ENCAP},
+	{"vxlan_decap_1k", 4, 1000, true, TABLE_VXLAN_DECAP},
+};
+
+/* The outer header of the tunnel cases: 10.9.0.1 -> 10.9.0.2, VNI 100. */
+static const struct dp_tnl_params bench_tnl = {
+	.type = DP_TNL_VXLAN,
+	.eth_src = {0x02, 0, 0, 0, 0x09, 1},
+	.eth_dst = {0x02, 0, 0, 0, 0x09, 2},
+	.ip_src = 0x0100090a,
+	.ip_dst = 0x0200090a,
+	.ttl = 64,
+	.df = true,
+	.udp_dst = 0xb512,
+	.vni = 100,
 };
 
 struct result {
@@ -65,8 +96,10 @@ struct result {
 struct bench {
 	struct rte_mempool *mp;
 	struct rte_mbuf *pkts[PKT_BATCH_MAX];
-	uint32_t *src, *dst; /* per flow, network order */
-	uint32_t *seq;       /* flow index of each packet */
+	enum bench_table table;
+	uint8_t outer[DP_TNL_HDR_LEN]; /* TABLE_VXLAN_DECAP: the received header */
+	uint32_t *src, *dst;           /* per flow, network order */
+	uint32_t *seq;                 /* flow index of each packet */
 	uint32_t seq_mask;
 };
 
@@ -123,16 +156,103 @@ install(struct dp *dp, uint32_t in_port, uint32_t out_port, const struct bench_c
 	}
 }
 
+/* The megaflows of the tunnel cases: the traffic's own (on the input
+ * port, or the VXLAN port's after decapsulation), and the underlay's. */
+static void
+install_tunnel(struct dp *dp, const uint32_t no[4], const struct bench_case *c, struct bench *b)
+{
+	enum { IN, OUT, UND, VX };
+	bool encap = c->table == TABLE_VXLAN_ENCAP;
+	struct dp_action acts[5] = {{.type = DP_ACTION_CLONE, .port = 4},
+				    {.type = DP_ACTION_TNL_PUSH},
+				    {.type = DP_ACTION_DATA},
+				    {.type = DP_ACTION_DATA},
+				    {.type = DP_ACTION_RECIRC, .port = no[UND]}};
+	struct dp_action out = {.type = DP_ACTION_OUTPUT, .port = no[OUT]};
+	struct dp_action_tnl_pair pair = {bench_tnl.vni, no[VX]};
+	uint8_t hdr[DP_TNL_HDR_LEN];
+	uint16_t len = dp_tnl_header_build(&bench_tnl, hdr);
+	struct flow_key key, mask;
+	int bad = 0;
+
+	acts[1].mask = len;
+	acts[1].tnl.port = no[VX];
+	acts[1].tnl.mtu = 1500;
+	acts[1].tnl.n_data = 2;
+	memcpy(acts[2].data, hdr, DP_ACTION_DATA_LEN);
+	memcpy(acts[3].data, hdr + DP_ACTION_DATA_LEN, len - DP_ACTION_DATA_LEN);
+	for (uint32_t i = 0; i < c->n_flows; i++) {
+		uint32_t s = i % c->n_masks;
+
+		memset(&key, 0, sizeof key);
+		memset(&mask, 0, sizeof mask);
+		flow_addrs(i, c->n_masks, &b->src[i], &b->dst[i]);
+		key.in_port = encap ? no[IN] : no[VX];
+		key.eth_type = htons(0x0800);
+		key.nw_src.ipv4 = b->src[i];
+		key.nw_dst.ipv4 = b->dst[i];
+		mask.in_port = 0xffffffff;
+		mask.eth_type = 0xffff;
+		mask.nw_dst.ipv4 = 0xffffffff;
+		mask.nw_src.ipv4 = htonl(s == 0 ? 0xffffffffu : ~((1u << s) - 1));
+		if (!encap) {
+			key.tun_id = htobe64(bench_tnl.vni);
+			mask.tun_id = UINT64_MAX;
+		}
+		bad |= encap ? dp_flow_put(dp, &key, &mask, acts, 5)
+			     : dp_flow_put(dp, &key, &mask, &out, 1);
+	}
+	if (encap) {
+		/* The underlay bridge: what its local port sends goes out. */
+		bad |= dp_flow_put(dp, &(struct flow_key){.in_port = no[UND]},
+				   &(struct flow_key){.in_port = UINT32_MAX}, &out, 1);
+	} else {
+		struct dp_action pop[2] = {{.type = DP_ACTION_TNL_POP, .port = UINT32_MAX},
+					   {.type = DP_ACTION_DATA}};
+
+		pop[0].tnl.type = DP_TNL_VXLAN;
+		pop[0].tnl.key = 1;
+		pop[0].tnl.n_data = 1;
+		memcpy(pop[1].data, &pair, sizeof pair);
+		memset(&key, 0, sizeof key);
+		memset(&mask, 0, sizeof mask);
+		key.in_port = no[IN];
+		key.eth_type = htons(0x0800);
+		key.nw_proto = 17;
+		key.nw_src.ipv4 = bench_tnl.ip_src;
+		key.nw_dst.ipv4 = bench_tnl.ip_dst;
+		key.tp_dst = bench_tnl.udp_dst;
+		mask.in_port = mask.nw_src.ipv4 = mask.nw_dst.ipv4 = UINT32_MAX;
+		mask.eth_type = mask.tp_dst = 0xffff;
+		mask.nw_proto = 0xff;
+		bad |= dp_flow_put(dp, &key, &mask, pop, 2);
+	}
+	if (bad) {
+		fprintf(stderr, "dp-bench: cannot install the tunnel flows\n");
+		exit(1);
+	}
+}
+
+/* TABLE_VXLAN_DECAP: puts the outer header back in front of 'm'. */
+static void
+encapsulate(struct bench *b, struct rte_mbuf *m)
+{
+	uint8_t *p = (uint8_t *)rte_pktmbuf_prepend(m, DP_TNL_HDR_LEN);
+
+	memcpy(p, b->outer, DP_TNL_HDR_LEN);
+}
+
 static void
 run_batches(struct dp_pmd *pmd, struct port *out, uint32_t in_port, struct bench *b,
 	    uint64_t n_batches, uint64_t *pos)
 {
 	struct rte_mbuf *back[PKT_BATCH_MAX];
+	uint32_t ip_ofs = b->table == TABLE_VXLAN_DECAP ? DP_TNL_HDR_LEN + 14 : 14;
 
 	for (uint64_t k = 0; k < n_batches; k++) {
 		for (int i = 0; i < PKT_BATCH_MAX; i++) {
 			uint32_t f = b->seq[(*pos)++ & b->seq_mask];
-			uint8_t *ip = rte_pktmbuf_mtod_offset(b->pkts[i], uint8_t *, 14);
+			uint8_t *ip = rte_pktmbuf_mtod_offset(b->pkts[i], uint8_t *, ip_ofs);
 
 			memcpy(ip + 12, &b->src[f], 4);
 			memcpy(ip + 16, &b->dst[f], 4);
@@ -141,6 +261,12 @@ run_batches(struct dp_pmd *pmd, struct port *out, uint32_t in_port, struct bench
 		if (port_mem_collect(out, back, PKT_BATCH_MAX) != PKT_BATCH_MAX) {
 			fprintf(stderr, "dp-bench: packets went missing\n");
 			exit(1);
+		}
+		for (int i = 0; b->table == TABLE_VXLAN_ENCAP && i < PKT_BATCH_MAX; i++) {
+			rte_pktmbuf_adj(back[i], DP_TNL_HDR_LEN); /* the inner frame again */
+		}
+		for (int i = 0; b->table == TABLE_VXLAN_DECAP && i < PKT_BATCH_MAX; i++) {
+			encapsulate(b, back[i]);
 		}
 		memcpy(b->pkts, back, sizeof back);
 	}
@@ -161,8 +287,9 @@ run_case(const struct bench_case *c, struct bench *b, uint64_t n_pkts)
 	struct dp_params params = {.emc_inv_prob = c->emc ? EMC_DEFAULT_INV_PROB : 0,
 				   .emc_inv_prob_set = true};
 	struct dp *dp = dp_create(&params);
-	struct port *in, *out;
-	uint32_t in_no, out_no;
+	struct port *in, *out, *und, *vx;
+	uint32_t in_no, out_no, no[4];
+	bool tnl = c->table == TABLE_VXLAN_ENCAP || c->table == TABLE_VXLAN_DECAP;
 	struct dp_stats s0, s1;
 	struct vs_random rng;
 	uint64_t pos = 0, n_batches = n_pkts / PKT_BATCH_MAX;
@@ -175,7 +302,27 @@ run_case(const struct bench_case *c, struct bench *b, uint64_t n_pkts)
 		fprintf(stderr, "dp-bench: cannot set up the datapath\n");
 		exit(1);
 	}
-	install(dp, in_no, out_no, c, b);
+	b->table = c->table;
+	if (tnl) {
+		static const struct port_opt vx_opts[] = {{"remote_ip", "10.9.0.2"},
+							  {"key", "100"}};
+
+		if (port_open("mem", "und", NULL, 0, b->mp, &und, NULL) ||
+		    dp_port_add(dp, und, &no[2]) ||
+		    port_open("vxlan", "vx", vx_opts, 2, b->mp, &vx, NULL) ||
+		    dp_port_add(dp, vx, &no[3])) {
+			fprintf(stderr, "dp-bench: cannot add the tunnel ports\n");
+			exit(1);
+		}
+		no[0] = in_no;
+		no[1] = out_no;
+		install_tunnel(dp, no, c, b);
+	} else {
+		install(dp, in_no, out_no, c, b);
+	}
+	for (int i = 0; c->table == TABLE_VXLAN_DECAP && i < PKT_BATCH_MAX; i++) {
+		encapsulate(b, b->pkts[i]);
+	}
 	vs_random_seed(&rng, 12345);
 	for (uint32_t i = 0; i <= b->seq_mask; i++) {
 		b->seq[i] = vs_random_range(&rng, c->n_flows);
@@ -201,6 +348,9 @@ run_case(const struct bench_case *c, struct bench *b, uint64_t n_pkts)
 		exit(1);
 	}
 	dp_destroy(dp);
+	for (int i = 0; c->table == TABLE_VXLAN_DECAP && i < PKT_BATCH_MAX; i++) {
+		rte_pktmbuf_adj(b->pkts[i], DP_TNL_HDR_LEN);
+	}
 	return r;
 }
 
@@ -291,6 +441,23 @@ main(int argc, char **argv)
 
 		b.pkts[i] = rte_pktmbuf_alloc(b.mp);
 		memcpy(rte_pktmbuf_append(b.pkts[i], (uint16_t)len), frame, len);
+	}
+	/* The received outer header of the decapsulation cases: the template
+	 * completed for the bench's frames (lengths, IPv4 checksum). */
+	{
+		uint32_t inner = rte_pktmbuf_pkt_len(b.pkts[0]);
+		uint8_t *ip = b.outer + 14, *udp = ip + 20;
+		uint16_t v;
+
+		dp_tnl_header_build(&bench_tnl, b.outer);
+		v = htons((uint16_t)(inner + DP_TNL_HDR_LEN - 14));
+		memcpy(ip + 2, &v, 2);
+		v = csum_finish(csum_add(0, ip, 20));
+		memcpy(ip + 10, &v, 2);
+		v = htons(40000);
+		memcpy(udp, &v, 2);
+		v = htons((uint16_t)(inner + DP_TNL_HDR_LEN - 34));
+		memcpy(udp + 4, &v, 2);
 	}
 	if (json) {
 		printf("[");
