@@ -65,7 +65,7 @@ cat >"$T/plan.json" <<EOF
 {"00000000000000a1": {"tunnel": "vx$S", "tenants": {"100": "pa1$S", "200": "pa2$S"}},
  "00000000000000b1": {"tunnel": "vx$S", "tenants": {"100": "pb1$S", "200": "pb2$S"}}}
 EOF
-OVERLAY_PLAN="$T/plan.json" in_ns $CTL /usr/bin/osken-manager --ofp-listen-host 0.0.0.0 \
+OVERLAY_PLAN="$T/plan.json" ip netns exec $CTL /usr/bin/osken-manager --ofp-listen-host 0.0.0.0 \
 	--ofp-tcp-listen-port $CPORT --log-file "$T/osken.log" \
 	"$HERE/osken/overlay_app.py" >/dev/null 2>&1 &
 E2E_EXTRA_PIDS="$!"
@@ -115,9 +115,9 @@ check "host A's tunnel flows, as ovs-ofctl reads them" sh -c "ovs-ofctl -O OpenF
 
 # Capture the underlay where it arrives, on each host (a system port's
 # own output bypasses the kernel's taps), while the tenants talk.
-in_ns $HB tcpdump -i ub$S -w "$T/to_b.pcap" -U -s 200 udp port 4789 >/dev/null 2>&1 &
+ip netns exec $HB tcpdump -i ub$S -w "$T/to_b.pcap" -U -s 200 udp port 4789 >/dev/null 2>&1 &
 TCPDUMP="$!"
-in_ns $HA tcpdump -i ua$S -w "$T/to_a.pcap" -U -s 200 udp port 4789 >/dev/null 2>&1 &
+ip netns exec $HA tcpdump -i ua$S -w "$T/to_a.pcap" -U -s 200 udp port 4789 >/dev/null 2>&1 &
 TCPDUMP="$TCPDUMP $!"
 E2E_EXTRA_PIDS="$E2E_EXTRA_PIDS $TCPDUMP"
 sleep 1
@@ -143,20 +143,10 @@ check "on the wire: VNI 200 from A to B" $PKTS check "$T/to_b.pcap" --src $U.1 -
 check "on the wire: VNI 100 from B to A" $PKTS check "$T/to_a.pcap" --src $U.2 --dst $U.1 --vni 100
 check "on the wire: VNI 200 from B to A" $PKTS check "$T/to_a.pcap" --src $U.2 --dst $U.1 --vni 200
 
-iperf() { # iperf FROM_NS TO_NS TO_ADDR: Mbit/s of a 2 s TCP transfer (0: failed)
-	in_ns "$2" iperf3 -s -1 -B "$3" -p 5201 >/dev/null 2>&1 &
-	local srv=$! out
-	sleep 0.5
-	out=$(in_ns "$1" timeout 20 iperf3 -c "$3" -p 5201 -t 2 -J 2>/dev/null)
-	wait "$srv" 2>/dev/null
-	/usr/bin/python3 -c 'import json,sys
-try: print(int(json.load(sys.stdin)["end"]["sum_received"]["bits_per_second"] / 1e6))
-except Exception: print(0)' <<<"$out"
-}
-rate=$(iperf oa1$S ob1$S 10.55.0.2)
+rate=$(iperf_mbps oa1$S ob1$S 10.55.0.2)
 echo "iperf3 tenant 100, A -> B: $rate Mbit/s"
 check "iperf3 within tenant 100" [ "$rate" -gt 0 ]
-rate=$(iperf ob2$S oa2$S 10.55.0.1)
+rate=$(iperf_mbps ob2$S oa2$S 10.55.0.1)
 echo "iperf3 tenant 200, B -> A: $rate Mbit/s"
 check "iperf3 within tenant 200" [ "$rate" -gt 0 ]
 

@@ -29,19 +29,6 @@ pings() { # pings FROM_NS TO_ADDR [COUNT]
 	ip netns exec "$1" ping -c "${3:-3}" -i 0.2 -W 2 "$2" >/dev/null 2>&1
 }
 
-# iperf3 FROM_NS TO_NS TO_ADDR: prints the TCP rate in Mbit/s (0 on failure).
-iperf() {
-	ip netns exec "$2" iperf3 -s -1 -B "$3" -p 5201 >/dev/null 2>&1 &
-	local srv=$! out rate
-	E2E_EXTRA_PIDS="${E2E_EXTRA_PIDS:-} $srv"
-	sleep 0.5
-	out=$(ip netns exec "$1" timeout 20 iperf3 -c "$3" -p 5201 -t 2 -J 2>/dev/null)
-	wait "$srv" 2>/dev/null
-	rate=$(/usr/bin/python3 -c 'import json,sys
-try: print(int(json.load(sys.stdin)["end"]["sum_received"]["bits_per_second"] / 1e6))
-except Exception: print(0)' <<<"$out")
-	echo "$rate"
-}
 
 port_stat() { # port_stat PORT FIELD: a counter from dump-ports --json
 	ctl --json dump-ports | /usr/bin/python3 -c 'import json,sys
@@ -66,7 +53,7 @@ for b in json.load(sys.stdin)["bridges"]:
 ns_mac=$(ip -n ns1$S -br link show t1$S | awk '{print $3}')
 check "a TAP in a namespace keeps its MAC in show ($(port_mac t1$S) vs $ns_mac)" \
 	[ "$(port_mac t1$S)" = "$ns_mac" ]
-rate=$(iperf ns1$S ns2$S "$NET.2")
+rate=$(iperf_mbps ns1$S ns2$S "$NET.2")
 echo "iperf3 TCP over TAP ports: $rate Mbit/s"
 check "TAP: iperf3 TCP transfer" [ "$rate" -gt 0 ]
 check "dump-ports counts the TAP's packets" [ "$(port_stat t1$S rx_packets)" -gt 100 ]
@@ -108,7 +95,7 @@ check "namespace 3 behind a veth" host ns3$S vp1$S "$NET.3"
 check "namespace 4 behind a veth" host ns4$S vp2$S "$NET.4"
 check "veth: ping" pings ns3$S "$NET.4"
 check "veth to TAP: ping" pings ns3$S "$NET.1"
-rate=$(iperf ns3$S ns4$S "$NET.4")
+rate=$(iperf_mbps ns3$S ns4$S "$NET.4")
 echo "iperf3 TCP over veth (system) ports: $rate Mbit/s"
 check "veth: iperf3 TCP transfer (offloaded segments cut by the switch)" [ "$rate" -gt 0 ]
 # Small payloads (0-64 bytes, UDP over IPv4 and IPv6, TCP segments) from a

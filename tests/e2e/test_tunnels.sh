@@ -96,7 +96,7 @@ expect_fail "remote_ip" add-port $BI bad$S type=geneve
 expect_fail "dst_port=0" add-port $BI bad$S type=geneve options:remote_ip=$U.9 options:dst_port=0
 
 # A capture of the underlay on R1's side while the overlay is used.
-in_ns "$R1" tcpdump -i r1$S -w "$T/r1.pcap" -U -s 256 udp >/dev/null 2>&1 &
+ip netns exec "$R1" tcpdump -i r1$S -w "$T/r1.pcap" -U -s 256 udp >/dev/null 2>&1 &
 TCPDUMP=$!
 E2E_EXTRA_PIDS="$TCPDUMP"
 sleep 1
@@ -120,23 +120,13 @@ check "outer packets of VNI 300 carry valid UDP checksums" \
 check "VLAN 7 crosses the tunnel as a tag on the inner frame" \
 	$PKTS check "$T/r1.pcap" --src "$U.1" --dst "$U.2" --vni 100 --inner-vlan 7 --any
 
-iperf() { # iperf FROM_NS TO_NS TO_ADDR: Mbit/s of a 2 s TCP transfer (0: failed)
-	in_ns "$2" iperf3 -s -1 -B "$3" -p 5201 >/dev/null 2>&1 &
-	local srv=$! out
-	sleep 0.5
-	out=$(in_ns "$1" timeout 20 iperf3 -c "$3" -p 5201 -t 2 -J 2>/dev/null)
-	wait "$srv" 2>/dev/null
-	/usr/bin/python3 -c 'import json,sys
-try: print(int(json.load(sys.stdin)["end"]["sum_received"]["bits_per_second"] / 1e6))
-except Exception: print(0)' <<<"$out"
-}
-rate=$(iperf "$HV" "$R1" "$O.2")
+rate=$(iperf_mbps "$HV" "$R1" "$O.2")
 echo "iperf3 HV -> R1 over VXLAN: $rate Mbit/s"
 check "iperf3 HV -> R1" [ "$rate" -gt 0 ]
-rate=$(iperf "$R1" "$HV" "$O.1")
+rate=$(iperf_mbps "$R1" "$HV" "$O.1")
 echo "iperf3 R1 -> HV over VXLAN: $rate Mbit/s"
 check "iperf3 R1 -> HV" [ "$rate" -gt 0 ]
-rate=$(iperf "$HV" "$R1" "$O2.2")
+rate=$(iperf_mbps "$HV" "$R1" "$O2.2")
 echo "iperf3 HV -> R1 over VXLAN with UDP checksums: $rate Mbit/s"
 check "iperf3 HV -> R1 with checksums" [ "$rate" -gt 0 ]
 

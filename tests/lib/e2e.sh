@@ -12,6 +12,8 @@
 #   check DESCRIPTION CMD...   counts a failure if CMD fails
 #   netns_add NAME             a network namespace, deleted at exit
 #   ns_host NS IFACE ADDR/LEN  IFACE into a new namespace NS, addressed, up
+#   iperf_mbps FROM TO ADDR    Mbit/s of a 2 s iperf3 TCP transfer between
+#                              namespaces (0: it failed)
 #   E2E_EXTRA_PIDS             processes to kill at exit
 #   e2e_extra_cleanup          a function, if the test defines one, run at exit
 #   E2E_KEEP=1                 (environment) keep $T, the daemon's log and
@@ -104,6 +106,19 @@ ns_host() {
 	netns_add "$1" && ip link set "$2" netns "$1" &&
 		ip -n "$1" addr add "$3" dev "$2" && ip -n "$1" link set "$2" up &&
 		ip -n "$1" link set lo up
+}
+
+iperf_mbps() {
+	ip netns exec "$2" iperf3 -s -1 -B "$3" -p 5201 >/dev/null 2>&1 &
+	local srv=$! out
+	E2E_EXTRA_PIDS="${E2E_EXTRA_PIDS:-} $srv"
+	sleep 0.5
+	out=$(ip netns exec "$1" timeout 20 iperf3 -c "$3" -p 5201 -t 2 -J 2>/dev/null)
+	kill "$srv" 2>/dev/null
+	wait "$srv" 2>/dev/null
+	/usr/bin/python3 -c 'import json,sys
+try: print(int(json.load(sys.stdin)["end"]["sum_received"]["bits_per_second"] / 1e6))
+except Exception: print(0)' <<<"$out"
 }
 
 ctl() {
