@@ -181,7 +181,8 @@ ofp_flow_mod_parse(struct ofp_flow_mod *fm, const char *s, enum ofp_flow_mod_cmd
 		ret = ofp_insts_resolve_l4(&fm->insts, &fm->match, err);
 	}
 	if (!ret && cmd == OFPFC_ADD && fm->match.mask.in_port &&
-	    (fm->match.key.in_port == 0 || fm->match.key.in_port > OFPP_MAX)) {
+	    (fm->match.key.in_port == 0 ||
+	     (fm->match.key.in_port > OFPP_MAX && fm->match.key.in_port != OFPP_LOCAL))) {
 		snprintf(err, OFP_ERR_MAX,
 			 "in_port=%" PRIu32 ": not a port a packet can come in on",
 			 fm->match.key.in_port);

@@ -136,10 +136,12 @@ tnl_route_lookup(uint32_t dst, struct tnl_route *r)
 }
 
 /* tnl_ports_receiving() for remote 'src' exactly ('flow' false) or for
- * ports of remote_ip=flow. */
+ * ports of remote_ip=flow: adds to the 'n0' pairs of 'by_key' those of
+ * other keys, returns how many it added; the first key=flow port found
+ * is '*any' if that is still none. */
 static uint32_t
 receiving(const char *dev, uint32_t src, uint32_t dst, uint16_t udp_dst, bool flow,
-	  struct tnl_key_port *by_key, uint32_t max, uint32_t *any)
+	  struct tnl_key_port *by_key, uint32_t n0, uint32_t max, uint32_t *any)
 {
 	uint32_t n = 0;
 
@@ -156,8 +158,15 @@ receiving(const char *dev, uint32_t src, uint32_t dst, uint16_t udp_dst, bool fl
 		}
 		if (c->key_flow) {
 			*any = *any == UINT32_MAX ? i : *any;
-		} else if (n < max) {
-			by_key[n++] = (struct tnl_key_port){c->key, i};
+			continue;
+		}
+		bool known = false;
+
+		for (uint32_t j = 0; j < n0 + n; j++) {
+			known |= by_key[j].key == c->key;
+		}
+		if (!known && n0 + n < max) {
+			by_key[n0 + n++] = (struct tnl_key_port){c->key, i};
 		}
 	}
 	return n;
@@ -169,11 +178,11 @@ tnl_ports_receiving(const char *dev, uint32_t src, uint32_t dst, uint16_t udp_ds
 {
 	uint32_t n;
 
+	/* The ports of this remote first; then those of remote_ip=flow, for
+	 * the VNIs the first have not. */
 	*any = UINT32_MAX;
-	n = receiving(dev, src, dst, udp_dst, false, by_key, max, any);
-	if (!n && *any == UINT32_MAX) {
-		n = receiving(dev, src, dst, udp_dst, true, by_key, max, any);
-	}
+	n = receiving(dev, src, dst, udp_dst, false, by_key, 0, max, any);
+	n += receiving(dev, src, dst, udp_dst, true, by_key, n, max, any);
 	return n;
 }
 

@@ -69,10 +69,11 @@ bool tnl_local_by_name(const char *name, uint32_t *dp_port, uint8_t mac[6]);
 const char *tnl_local_name(uint32_t dp_port);
 
 /* The tunnel ports that take packets from 'src' to 'dst' on UDP port
- * 'udp_dst' (host order) arriving at local port 'dev': those whose
- * remote_ip is 'src' if any, else those whose remote_ip is flow. Fills
- * 'by_key' with the ports of a fixed key (up to 'max'; returns how many)
- * and '*any' with the one of key=flow (UINT32_MAX: none). */
+ * 'udp_dst' (host order) arriving at local port 'dev': for each VNI, the
+ * port with that key and remote_ip 'src', else one with that key and
+ * remote_ip=flow. Fills 'by_key' with them (up to 'max'; returns how
+ * many) and '*any' with the key=flow port for the other VNIs (one with
+ * remote_ip 'src' before one with flow; UINT32_MAX: none). */
 struct tnl_key_port {
 	uint32_t key, port;
 };

@@ -61,6 +61,11 @@ in_ns "$R1" ip link set vc$S up
 in_ns "$R2" ip link add vx$S type vxlan id 100 remote "$U.1" local "$U.3" dstport 4789
 in_ns "$R2" ip addr add "$O.3/24" dev vx$S
 in_ns "$R2" ip link set vx$S up
+# VNI 600 on R2, for a port of remote_ip=flow and key=flow on HV.
+OF=10.88.$((S % 250))
+in_ns "$R2" ip link add vf$S type vxlan id 600 remote "$U.1" local "$U.3" dstport 4789
+in_ns "$R2" ip addr add "$OF.3/24" dev vf$S
+in_ns "$R2" ip link set vf$S up
 
 # The daemon, in HV (its routes are HV's).
 hv "$BIN/vswitchd" $(vswitchd_args) --detach --eal "$VSWITCHD_EAL" ||
@@ -85,6 +90,18 @@ hv ip addr add "10.77.$((S % 250)).1/24" dev iv$S
 hv ip link set iv$S up
 hv ip addr add "$O2.1/24" dev $BC
 hv ip link set $BC up
+# A port of remote_ip=flow and key=flow: flows say where and which VNI.
+BF=bf$S
+check "a bridge with a VXLAN port of remote_ip=flow, key=flow" \
+	ctl add-br $BF -- add-port $BF vf$S type=vxlan options:remote_ip=flow options:key=flow
+check "flows that set tun_id and tun_dst, and match tun_id and tun_src" sh -c \
+	"$BIN/switch-ctl --ctl $T/ctl.sock add-flow $BF \
+	'priority=100,in_port=LOCAL,actions=set_field:600->tun_id,set_field:$U.3->tun_dst,output:vf$S' \
+	&& $BIN/switch-ctl --ctl $T/ctl.sock add-flow $BF \
+	'priority=100,in_port=vf$S,tun_id=600,tun_src=$U.3,actions=LOCAL'"
+hv ip addr add "$OF.1/24" dev $BF
+hv ip link set $BF up
+hv ip link set $BF mtu 1450
 # The remotes' MTU is 1450 on their VXLAN devices: the same here.
 for d in $BI $BC; do hv ip link set $d mtu 1450; done
 
@@ -107,6 +124,8 @@ check "R1 -> HV" pings "$R1" "$O.1"
 check "HV -> R2 over VXLAN" pings "$HV" "$O.3"
 check "R1 -> R2 through HV (tunnel to tunnel)" pings "$R1" "$O.3"
 check "HV -> R1, VNI 300 with UDP checksums" pings "$HV" "$O2.2"
+check "HV -> R2 by the flows' tun_dst and tun_id (VNI 600)" pings "$HV" "$OF.3"
+check "R2 -> HV, VNI 600 to the remote_ip=flow port" pings "$R2" "$OF.1"
 check "R1 -> HV, VNI 300" pings "$R1" "$O2.1"
 # Nobody answers on VLAN 7 at R1 (no 8021q there): its ARP requests
 # crossing the tunnel tagged are the check, in the capture.
@@ -166,7 +185,9 @@ check "a 1451-byte one is dropped and counted" [ "$(drops drop_tunnel_mtu)" -ge 
 hv ip link set $BI mtu 1450
 
 # Damaged and foreign packets from R1's underlay interface: each dropped
-# with its counter, the daemon unharmed.
+# with its counter, the daemon unharmed. (The remote_ip=flow, key=flow
+# port would take any VNI: it goes first.)
+check "delete the bridge of the remote_ip=flow port" ctl del-br $BF
 hvmac=$(hv cat /sys/class/net/$BP/address)
 check "a Geneve port (no kernel peer: scapy plays it)" \
 	ctl add-port $BI gn1$S type=geneve options:remote_ip=$U.2 options:key=200

@@ -7,6 +7,7 @@
  */
 #include <arpa/inet.h>
 #include <endian.h>
+#include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -218,6 +219,24 @@ test_flow_mod_round_trip(void **state)
 		ofp_insts_destroy(&back.insts);
 		ofp_insts_destroy(&fm.insts);
 		obuf_free(&b);
+	}
+	/* A flow for what the bridge's own port sends: in_port=LOCAL is a
+	 * port packets come in on; 0 and CONTROLLER are not. */
+	{
+		struct ofp_flow_mod fm;
+		char err[OFP_ERR_MAX];
+
+		assert_int_equal(
+			ofp_flow_mod_parse(&fm, "in_port=LOCAL,actions=drop", OFPFC_ADD, NULL, err),
+			0);
+		assert_int_equal(fm.match.key.in_port, OFPP_LOCAL);
+		ofp_insts_destroy(&fm.insts);
+		assert_int_equal(
+			ofp_flow_mod_parse(&fm, "in_port=0,actions=drop", OFPFC_ADD, NULL, err),
+			-EINVAL);
+		assert_int_equal(ofp_flow_mod_parse(&fm, "in_port=CONTROLLER,actions=drop",
+						    OFPFC_ADD, NULL, err),
+				 -EINVAL);
 	}
 }
 
