@@ -76,9 +76,10 @@ check "underlay bridge with the veth as a system port" \
 check "overlay bridge with a VXLAN port to each remote" \
 	ctl add-br $BI -- add-port $BI vx1$S type=vxlan options:remote_ip=$U.2 options:key=100 \
 	-- add-port $BI vx2$S type=vxlan options:remote_ip=$U.3 options:key=100
-check "a second VNI to R1, with UDP checksums" \
+check "a second VNI to R1: UDP checksums, TOS and TTL of the inner packet, no DF" \
 	ctl add-br $BC -- add-port $BC vc1$S type=vxlan options:remote_ip=$U.2 \
-	options:key=300 options:csum=true
+	options:key=300 options:csum=true options:tos=inherit options:ttl=inherit \
+	options:df_default=false
 hv ip addr add "$U.1/24" dev $BP
 hv ip link set $BP up
 hv ip addr add "$O.1/24" dev $BI
@@ -124,6 +125,8 @@ check "R1 -> HV" pings "$R1" "$O.1"
 check "HV -> R2 over VXLAN" pings "$HV" "$O.3"
 check "R1 -> R2 through HV (tunnel to tunnel)" pings "$R1" "$O.3"
 check "HV -> R1, VNI 300 with UDP checksums" pings "$HV" "$O2.2"
+check "HV -> R1, VNI 300, TOS 0x28 and TTL 33 inside" \
+	in_ns "$HV" ping -c 2 -i 0.2 -W 2 -Q 0x28 -t 33 "$O2.2"
 check "HV -> R2 by the flows' tun_dst and tun_id (VNI 600)" pings "$HV" "$OF.3"
 check "R2 -> HV, VNI 600 to the remote_ip=flow port" pings "$R2" "$OF.1"
 check "R1 -> HV, VNI 300" pings "$R1" "$O2.1"
@@ -134,8 +137,11 @@ sleep 0.5
 kill "$TCPDUMP" 2>/dev/null
 wait "$TCPDUMP" 2>/dev/null
 check "outer packets of VNI 100 as written" $PKTS check "$T/r1.pcap" --src "$U.1" --dst "$U.2" --vni 100
-check "outer packets of VNI 300 carry valid UDP checksums" \
-	$PKTS check "$T/r1.pcap" --src "$U.1" --dst "$U.2" --vni 300 --csum
+check "outer packets of VNI 300: valid UDP checksums, no DF" \
+	$PKTS check "$T/r1.pcap" --src "$U.1" --dst "$U.2" --vni 300 --csum --no-df --any-ttl
+check "outer packets of VNI 300 took the inner TOS and TTL" \
+	$PKTS check "$T/r1.pcap" --src "$U.1" --dst "$U.2" --vni 300 --csum --no-df --tos 0x28 \
+	--ttl 33 --only-tos
 check "VLAN 7 crosses the tunnel as a tag on the inner frame" \
 	$PKTS check "$T/r1.pcap" --src "$U.1" --dst "$U.2" --vni 100 --inner-vlan 7 --any
 

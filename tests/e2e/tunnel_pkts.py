@@ -4,12 +4,14 @@
 ones to send at it (test_tunnels.sh).
 
   tunnel_pkts.py check PCAP --src A --dst B --vni N [--geneve] [--csum]
-                 [--dport P] [--inner-vlan V]
+                 [--dport P] [--inner-vlan V] [--tos T] [--ttl N] [--no-df]
       Every VXLAN/Geneve packet from A to B in PCAP must be what vswitch
       writes: IPv4 without options, DF, TTL 64, a valid header checksum,
       a UDP source port in 32768-60999, a UDP length that adds up, a UDP
       checksum that is valid (--csum) or zero, the tunnel header with the
-      VNI, an inner Ethernet frame (with VLAN V when asked). Prints the
+      VNI, an inner Ethernet frame (with VLAN V when asked); the TOS, TTL
+      and DF asked for instead of 0, 64 and set (--any-ttl: any TTL;
+      --only-tos: packets of another TOS skipped, not wrong). Prints the
       number checked and the number of distinct source ports; exits 1 on
       the first wrong field (or when there is none). With --any, packets
       whose inner frame is not tagged V are skipped, not wrong. With
@@ -58,15 +60,19 @@ def udp_csum_ok(ip_raw, udp_raw):
 def check(args):
     path = args[0]
     opts = {"--src": None, "--dst": None, "--vni": None, "--dport": None,
-            "--inner-vlan": None}
+            "--inner-vlan": None, "--tos": None, "--ttl": None}
     geneve = "--geneve" in args
     any_inner = "--any" in args
     peer = "--peer" in args
+    df = "--no-df" not in args
+    any_ttl = "--any-ttl" in args
+    only_tos = "--only-tos" in args
     csum = "--csum" in args
     it = iter(args[1:])
     for a in it:
         if a in opts:
             opts[a] = next(it)
+    want_ttl = int(opts["--ttl"] or 64)
     dport = int(opts["--dport"] or (6081 if geneve else 4789))
     vni = int(opts["--vni"])
     n = 0
@@ -80,19 +86,23 @@ def check(args):
         raw = bytes(ip)
         if raw[0] != 0x45:
             fail("outer IPv4 version/IHL %#x" % raw[0])
-        if not peer and not ip.flags.DF:
-            fail("outer DF not set")
-        if not peer and ip.ttl != 64:
-            fail("outer TTL %d" % ip.ttl)
+        t = raw[28:36]
+        if len(t) < 8 or (t[4] << 16 | t[5] << 8 | t[6]) != vni:
+            continue  # another tunnel's
+        if not peer and bool(ip.flags.DF) != df:
+            fail("outer DF %s" % ("not set" if df else "set"))
+        if opts["--tos"] is not None and ip.tos != int(opts["--tos"], 0):
+            if only_tos:
+                continue
+            fail("outer TOS %#x, expected %s" % (ip.tos, opts["--tos"]))
+        if not peer and not any_ttl and ip.ttl != want_ttl:
+            fail("outer TTL %d, expected %d" % (ip.ttl, want_ttl))
         if not ip_csum_ok(raw):
             fail("outer IPv4 checksum")
         if ip.len != len(raw):
             fail("outer IP length %d for %d bytes" % (ip.len, len(raw)))
         udp_raw = raw[20:ip.len]
         sport, _, ulen, ucsum = struct.unpack("!HHHH", udp_raw[:8])
-        t = udp_raw[8:16]
-        if (t[4] << 16 | t[5] << 8 | t[6]) != vni:
-            continue  # another tunnel's
         if not peer and not 32768 <= sport <= 60999:
             fail("UDP source port %d" % sport)
         if ulen != len(udp_raw):
