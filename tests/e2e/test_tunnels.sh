@@ -61,6 +61,11 @@ in_ns "$R1" ip link set vc$S up
 in_ns "$R2" ip link add vx$S type vxlan id 100 remote "$U.1" local "$U.3" dstport 4789
 in_ns "$R2" ip addr add "$O.3/24" dev vx$S
 in_ns "$R2" ip link set vx$S up
+# VNI 0 on R2: a port without a key on HV.
+OZ=10.89.$((S % 250))
+in_ns "$R2" ip link add vz$S type vxlan id 0 remote "$U.1" local "$U.3" dstport 4789
+in_ns "$R2" ip addr add "$OZ.3/24" dev vz$S
+in_ns "$R2" ip link set vz$S up
 # VNI 600 on R2, for a port of remote_ip=flow and key=flow on HV.
 OF=10.88.$((S % 250))
 in_ns "$R2" ip link add vf$S type vxlan id 600 remote "$U.1" local "$U.3" dstport 4789
@@ -91,6 +96,12 @@ hv ip addr add "10.77.$((S % 250)).1/24" dev iv$S
 hv ip link set iv$S up
 hv ip addr add "$O2.1/24" dev $BC
 hv ip link set $BC up
+BZ=bz$S
+check "a VXLAN port without a key (VNI 0) to R2" \
+	ctl add-br $BZ -- add-port $BZ vz1$S type=vxlan options:remote_ip=$U.3
+hv ip addr add "$OZ.1/24" dev $BZ
+hv ip link set $BZ up
+hv ip link set $BZ mtu 1450
 # A port of remote_ip=flow and key=flow: flows say where and which VNI.
 BF=bf$S
 check "a bridge with a VXLAN port of remote_ip=flow, key=flow" \
@@ -128,6 +139,8 @@ check "HV -> R1, VNI 300 with UDP checksums" pings "$HV" "$O2.2"
 check "HV -> R1, VNI 300, TOS 0x28 and TTL 33 inside" \
 	in_ns "$HV" ping -c 2 -i 0.2 -W 2 -Q 0x28 -t 33 "$O2.2"
 check "HV -> R2 by the flows' tun_dst and tun_id (VNI 600)" pings "$HV" "$OF.3"
+check "HV -> R2 without a key (VNI 0)" pings "$HV" "$OZ.3"
+check "R2 -> HV without a key" pings "$R2" "$OZ.1"
 check "R2 -> HV, VNI 600 to the remote_ip=flow port" pings "$R2" "$OF.1"
 check "R1 -> HV, VNI 300" pings "$R1" "$O2.1"
 # Nobody answers on VLAN 7 at R1 (no 8021q there): its ARP requests
