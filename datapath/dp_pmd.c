@@ -1098,22 +1098,32 @@ execute_groups(struct dp_pmd *pmd, struct batch_ctx *c, uint64_t now)
 	pmd->rc = saved_rc;
 }
 
-/* Runs the pipeline up to buffered output. */
-static void
-process_batch(struct dp_pmd *pmd, uint32_t in_port, struct rte_mbuf **pkts, uint16_t n)
+/* Starts 'c' for 'n' packets received on 'in_port' (and copies them to
+ * the port's captures). */
+static inline void
+batch_start(struct dp_pmd *pmd, uint32_t in_port, struct rte_mbuf **pkts, uint16_t n,
+	    struct batch_ctx *c)
 {
 	struct dp_capture *cl =
 		in_port < DP_MAX_PORTS
 			? __atomic_load_n(&pmd->dp->captures[in_port], __ATOMIC_ACQUIRE)
 			: NULL;
-	struct batch_ctx c;
 
 	if (unlikely(cl != NULL)) {
 		dp_capture_burst(cl, pkts, n, false);
 	}
-	c.n = n;
-	c.limited = 0;
-	c.pkts = pkts;
+	c->n = n;
+	c->limited = 0;
+	c->pkts = pkts;
+}
+
+/* Runs the pipeline up to buffered output. */
+static void
+process_batch(struct dp_pmd *pmd, uint32_t in_port, struct rte_mbuf **pkts, uint16_t n)
+{
+	struct batch_ctx c;
+
+	batch_start(pmd, in_port, pkts, n, &c);
 	if (port_is_simple(pmd, in_port) && lookup_simple(pmd, in_port, &c)) {
 		execute_groups(pmd, &c, pmd->batch_tsc);
 		return;
@@ -1148,18 +1158,9 @@ static void
 process_batch_tnl(struct dp_pmd *pmd, uint32_t in_port, struct rte_mbuf **pkts, uint16_t n,
 		  const struct dp_tnl_md *md)
 {
-	struct dp_capture *cl =
-		in_port < DP_MAX_PORTS
-			? __atomic_load_n(&pmd->dp->captures[in_port], __ATOMIC_ACQUIRE)
-			: NULL;
 	struct batch_ctx c;
 
-	if (unlikely(cl != NULL)) {
-		dp_capture_burst(cl, pkts, n, false);
-	}
-	c.n = n;
-	c.limited = 0;
-	c.pkts = pkts;
+	batch_start(pmd, in_port, pkts, n, &c);
 	c.emc_on = emc_enabled(pmd->emc) && emc_worth_it(pmd, n);
 	for (uint16_t i = 0; i < n; i++) {
 		struct rte_mbuf *m = pkts[i];

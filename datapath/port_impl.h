@@ -120,6 +120,10 @@ int port_kernel_status(const char *ifname, struct port_status *st);
 /* Applies mtu_request and mac to kernel interface 'ifname'; fills 'err'. */
 int port_kernel_configure(struct port *port, const char *ifname, char *err);
 
+/* Reads counters that PMD threads update atomically ('s') into 'stats':
+ * the packets and bytes each way and the transmit drops. */
+void port_stats_load(const struct port_stats *s, struct port_stats *stats);
+
 /* Counts 'n' packets crossing from patch port 'tx' to its peer 'rx' (NULL:
  * there is none, they were dropped). Any PMD thread. */
 void port_patch_account(struct port *tx, struct port *rx, uint32_t n, uint64_t bytes);

@@ -72,13 +72,7 @@ tunnel_open(struct port *port, const struct port_opt *opts, size_t n_opts, char 
 static int
 tunnel_stats(const struct port *port, struct port_stats *stats)
 {
-	const struct port_stats *s = &priv_of(port)->stats;
-
-	stats->rx_packets = __atomic_load_n(&s->rx_packets, __ATOMIC_RELAXED);
-	stats->rx_bytes = __atomic_load_n(&s->rx_bytes, __ATOMIC_RELAXED);
-	stats->tx_packets = __atomic_load_n(&s->tx_packets, __ATOMIC_RELAXED);
-	stats->tx_bytes = __atomic_load_n(&s->tx_bytes, __ATOMIC_RELAXED);
-	stats->tx_dropped = __atomic_load_n(&s->tx_dropped, __ATOMIC_RELAXED);
+	port_stats_load(&priv_of(port)->stats, stats);
 	return 0;
 }
 
