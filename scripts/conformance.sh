@@ -53,7 +53,7 @@ W=$(mktemp -d /tmp/vs-conf.XXXXXX)
 mkdir -p "$OUT" "$W/ovs"
 OUT=$(readlink -f "$OUT")
 S=$$
-PORT=$((30000 + S % 20000))
+PORT=$((10000 + S % 20000)) # below the ephemeral ports: no client holds it
 # Bridges are kernel interfaces too: names of this run's own. Open vSwitch's
 # userspace datapath adds a persistent TAP named ovs-netdev; it is removed
 # at the end unless it was there before.

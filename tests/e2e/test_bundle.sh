@@ -82,7 +82,7 @@ check "the raw cases' failed commit left nothing" [ "$(flows)" = "$before" ]
 
 # A real controller: os-ken over 1.4 commits one bundle (forwarding both
 # ways) and has the next refused (a drop-all and a flow to a missing group).
-CPORT=$((20000 + (S + 31) % 20000))
+CPORT=$(tcp_port 1)
 check "flows emptied for the controller" ctl del-flows "$BR"
 check "no flows: no ping" no_pings
 /usr/bin/osken-manager --ofp-listen-host 127.0.0.1 --ofp-tcp-listen-port "$CPORT" \

@@ -13,8 +13,8 @@ BIN=${1:?usage: test_metrics.sh BINDIR}
 
 S=$$
 NET=10.219.$((S % 200))
-MPORT=$((20000 + S % 20000))
-PPORT=$((40000 + S % 20000))
+MPORT=$(tcp_port 1)
+PPORT=$(tcp_port 2)
 BR=mtb$S
 
 pings() { ip netns exec ns1$S ping -c 5 -i 0.2 -W 1 "$NET.2" >/dev/null 2>&1; }

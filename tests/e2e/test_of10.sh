@@ -13,7 +13,7 @@ BIN=${1:?usage: test_of10.sh BINDIR}
 
 S=$$
 NET=10.216.$((S % 200))
-PORT=$((20000 + (S + 7) % 20000))
+PORT=$(tcp_port 1)
 BR=o10b$S
 OF="tcp:127.0.0.1:$PORT"
 RAW="$(dirname "$0")/of10_raw.py"

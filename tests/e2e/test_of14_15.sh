@@ -16,8 +16,8 @@ BIN=${1:?usage: test_of14_15.sh BINDIR}
 
 S=$$
 NET=10.219.$((S % 200))
-PORT=$((20000 + (S + 21) % 20000))
-CPORT=$((20000 + (S + 22) % 20000))
+PORT=$(tcp_port 1)
+CPORT=$(tcp_port 2)
 BR=o14b$S
 OF="tcp:127.0.0.1:$PORT"
 APP=$(dirname "$(readlink -f "$0")")/osken/l2_learning.py

@@ -15,8 +15,8 @@ BIN=${1:?usage: test_ofconn_limits.sh BINDIR}
 . "$(dirname "$0")/../lib/e2e.sh"
 
 S=$$
-PORT=$((20000 + S % 20000))
-CPORT=$((40000 + S % 20000))
+PORT=$(tcp_port 1)
+CPORT=$(tcp_port 2)
 BR=olb$S
 OF="tcp:127.0.0.1:$PORT"
 HERE=$(dirname "$0")

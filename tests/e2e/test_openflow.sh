@@ -15,7 +15,7 @@ BIN=${1:?usage: test_openflow.sh BINDIR}
 
 S=$$
 NET=10.215.$((S % 200))
-PORT=$((20000 + S % 20000))
+PORT=$(tcp_port 1)
 BR=ofb$S
 OF="tcp:127.0.0.1:$PORT"
 
@@ -141,7 +141,7 @@ check "the daemon survived them" alive "$(vswitchd_pid)"
 # and holds the second until the switch closes it): the switch connects,
 # reconnects after the drop, and changing or deleting the bridge while
 # connected neither hangs the daemon nor leaves the connection open.
-CPORT=$((PORT + 1))
+CPORT=$(tcp_port 2)
 /usr/bin/python3 -c '
 import socket, sys, time
 s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)

@@ -13,7 +13,7 @@ BIN=${1:?usage: test_osken.sh BINDIR}
 
 S=$$
 NET=10.217.$((S % 200))
-PORT=$((20000 + S % 20000))
+PORT=$(tcp_port 1)
 BR=okb$S
 APP=$(dirname "$(readlink -f "$0")")/osken/l2_learning.py
 OSKEN_PID=""

@@ -12,7 +12,7 @@ BIN=${1:?usage: test_osken10.sh BINDIR}
 
 S=$$
 NET=10.218.$((S % 200))
-PORT=$((20000 + (S + 13) % 20000))
+PORT=$(tcp_port 1)
 BR=o10k$S
 APP=$(dirname "$(readlink -f "$0")")/osken/l2_learning10.py
 OSKEN_PID=""

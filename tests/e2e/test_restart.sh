@@ -17,7 +17,7 @@ BIN=${1:?usage: test_restart.sh BINDIR}
 
 S=$$
 NET=10.217.$((S % 200))
-PORT=$((20000 + (S + 7) % 20000))
+PORT=$(tcp_port 1)
 BR=rsb$S
 OF="tcp:127.0.0.1:$PORT"
 STATE="$T/conf.json.ofstate"

@@ -14,8 +14,8 @@ BIN=${1:?usage: test_tls.sh BINDIR}
 . "$(dirname "$0")/../lib/e2e.sh"
 
 S=$$
-PORT=$((20000 + S % 20000))
-CPORT=$((40000 + S % 20000))
+PORT=$(tcp_port 1)
+CPORT=$(tcp_port 2)
 BR=tlb$S
 APP=$(dirname "$(readlink -f "$0")")/osken/l2_learning.py
 P=$T/pki

@@ -14,6 +14,9 @@
 #   ns_host NS IFACE ADDR/LEN  IFACE into a new namespace NS, addressed, up
 #   iperf_mbps FROM TO ADDR    Mbit/s of a 2 s iperf3 TCP transfer between
 #                              namespaces (0: it failed)
+#   tcp_port N                 a free TCP port for this test (its Nth), below
+#                              the kernel's ephemeral range, so that no
+#                              client connection can be holding it
 #   E2E_EXTRA_PIDS             processes to kill at exit
 #   e2e_extra_cleanup          a function, if the test defines one, run at exit
 #   E2E_KEEP=1                 (environment) keep $T, the daemon's log and
@@ -106,6 +109,17 @@ ns_host() {
 	netns_add "$1" && ip link set "$2" netns "$1" &&
 		ip -n "$1" addr add "$3" dev "$2" && ip -n "$1" link set "$2" up &&
 		ip -n "$1" link set lo up
+}
+
+tcp_port() {
+	local p=$((10000 + ($$ * 7 + ${1:-0} * 131) % 22000)) tries
+	for tries in $(seq 50); do
+		/usr/bin/python3 -c 'import socket, sys
+s = socket.socket()
+s.bind(("127.0.0.1", int(sys.argv[1])))' "$p" 2>/dev/null && break
+		p=$((10000 + (p - 10000 + 1009) % 22000))
+	done
+	echo "$p"
 }
 
 iperf_mbps() {
