@@ -247,4 +247,20 @@ check "delete the port to R2" ctl del-port vx2$S
 check "R2 unreachable without its port" sh -c "! ip netns exec $HV ping -c 2 -W 1 $O.3 >/dev/null 2>&1"
 check "R1 still reachable" pings "$HV" "$O.2"
 
+# A remote no route leads to: said by trace, nothing sent.
+check "a port to an unrouted remote" ctl add-port $BI vn$S type=vxlan \
+	options:remote_ip=198.51.100.$((S % 250 + 1)) options:key=100
+check "trace: no route" sh -c "$BIN/switch-ctl --ctl $T/ctl.sock trace $BI \
+	in_port=LOCAL,dl_dst=ff:ff:ff:ff:ff:ff | grep -q 'vn$S: no route to 198.51.100'"
+check "R1 still reachable beside it" pings "$HV" "$O.2"
+
+# A restart: the tunnel ports come back from the database, the routes are
+# read again and the neighbours learnt again.
+check "vswitchd stops" stop_vswitchd
+hv "$BIN/vswitchd" $(vswitchd_args) --detach --eal "$VSWITCHD_EAL"
+check "after a restart: HV -> R1 over VXLAN" sh -c "for i in 1 2 3 4 5; do \
+	ip netns exec $HV ping -c 2 -i 0.2 -W 2 $O.2 >/dev/null 2>&1 && exit 0; done; exit 1"
+check "after a restart: R1 -> HV, VNI 300" pings "$R1" "$O2.1"
+check "after a restart: HV -> R2 without a key" pings "$HV" "$OZ.3"
+
 finish
