@@ -77,9 +77,11 @@ xlate_tnl_push(struct xctx *c, const struct ofport *p, const struct dp_tnl_cfg *
 	}
 	nh = r.gw ? r.gw : remote;
 	if (!tnl_neigh_lookup(nh, tp.eth_dst)) {
-		tnl_neigh_want(r.dev, nh, tp.ip_src, tp.eth_src, c->now);
-		tr(c, "-> %s: no MAC for %s yet (ARP asked on %s): dropped", p->name, ip_str(nh, a),
-		   r.dev);
+		if (!c->trace) { /* a trace changes nothing */
+			tnl_neigh_want(r.dev, nh, tp.ip_src, tp.eth_src, c->now);
+		}
+		tr(c, "-> %s: no MAC for %s yet (the switch asks by ARP on %s): dropped", p->name,
+		   ip_str(nh, a), r.dev);
 		return;
 	}
 	if (cfg->key_flow) {
@@ -140,7 +142,7 @@ snoop_arp(struct xctx *c, const char *dev)
 	c->wc->nw_src.ipv4 = UINT32_MAX;
 	memset(c->wc->arp_sha, 0xff, 6);
 	op = c->flow.nw_proto;
-	if ((op == 1 || op == 2) && c->flow.nw_src.ipv4) {
+	if ((op == 1 || op == 2) && c->flow.nw_src.ipv4 && !c->trace) {
 		char a[INET_ADDRSTRLEN];
 
 		tnl_neigh_learn(dev, c->flow.nw_src.ipv4, c->flow.arp_sha, c->now);
