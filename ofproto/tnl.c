@@ -12,7 +12,7 @@
 
 #include "dp.h"
 
-enum { MAX_NEIGH = 1024, MAX_REQ = 64, REQ_INTERVAL_MS = 1000 };
+enum { MAX_NEIGH = 1024, MAX_REQ = 64, REQ_INTERVAL_MS = 1000, REQ_INTERVAL_MAX_MS = 60000 };
 
 struct tnl_slot {
 	bool tunnel, local;
@@ -31,6 +31,7 @@ static uint32_t n_reqs;
 static struct {
 	uint32_t ip;
 	uint64_t sent_ms;
+	uint64_t interval_ms; /* before it is asked again: doubles, to a minute */
 } asked[MAX_REQ];
 static uint32_t n_asked;
 static uint64_t generation;
@@ -217,6 +218,12 @@ tnl_neigh_learn(const char *dev, uint32_t ip, const uint8_t mac[6], uint64_t now
 	memcpy(n->mac, mac, 6);
 	n->learnt_ms = now_ms;
 	generation++;
+	for (uint32_t i = 0; i < n_asked; i++) {
+		if (asked[i].ip == ip) {
+			asked[i] = asked[--n_asked]; /* answered: asked afresh if lost */
+			break;
+		}
+	}
 }
 
 bool
@@ -235,13 +242,17 @@ void
 tnl_neigh_want(const char *dev, uint32_t ip, uint32_t src, const uint8_t mac[6], uint64_t now_ms)
 {
 	uint32_t slot = n_asked;
+	uint64_t interval = REQ_INTERVAL_MS;
 
 	for (uint32_t i = 0; i < n_asked; i++) {
 		if (asked[i].ip == ip) {
-			if (now_ms - asked[i].sent_ms < REQ_INTERVAL_MS) {
+			if (now_ms - asked[i].sent_ms < asked[i].interval_ms) {
 				return;
 			}
 			slot = i;
+			interval = asked[i].interval_ms * 2 < REQ_INTERVAL_MAX_MS
+					   ? asked[i].interval_ms * 2
+					   : REQ_INTERVAL_MAX_MS;
 		}
 	}
 	if (n_reqs == MAX_REQ) {
@@ -256,6 +267,7 @@ tnl_neigh_want(const char *dev, uint32_t ip, uint32_t src, const uint8_t mac[6],
 	}
 	asked[slot].ip = ip;
 	asked[slot].sent_ms = now_ms;
+	asked[slot].interval_ms = interval;
 	snprintf(reqs[n_reqs].dev, sizeof reqs[n_reqs].dev, "%s", dev);
 	reqs[n_reqs].ip = ip;
 	reqs[n_reqs].src = src;
@@ -290,12 +302,13 @@ tnl_take_requests(struct tnl_request *out, uint32_t max)
 }
 
 bool
-tnl_unresolved(void)
+tnl_unresolved(uint64_t now_ms)
 {
 	uint8_t mac[6];
 
 	for (uint32_t i = 0; i < n_asked; i++) {
-		if (!tnl_neigh_lookup(asked[i].ip, mac)) {
+		if (now_ms - asked[i].sent_ms >= asked[i].interval_ms &&
+		    !tnl_neigh_lookup(asked[i].ip, mac)) {
 			return true;
 		}
 	}

@@ -85,13 +85,15 @@ uint32_t tnl_ports_receiving(const char *dev, uint32_t src, uint32_t dst, uint16
 /* Records that 'ip' is at 'mac' behind local port 'dev' (from ARP). */
 void tnl_neigh_learn(const char *dev, uint32_t ip, const uint8_t mac[6], uint64_t now_ms);
 bool tnl_neigh_lookup(uint32_t ip, uint8_t mac[6]);
-/* Asks for 'ip' behind 'dev' (our address 'src', MAC 'mac'): at most one
- * ARP request per address per second goes out (tnl_take_requests()). */
+/* Asks for 'ip' behind 'dev' (our address 'src', MAC 'mac'): an ARP
+ * request goes out (tnl_take_requests()) at most once a second per
+ * address, then, while it goes unanswered, after 2, 4... up to 60 s. */
 void tnl_neigh_want(const char *dev, uint32_t ip, uint32_t src, const uint8_t mac[6],
 		    uint64_t now_ms);
 void tnl_neigh_flush(void);
-/* True when a neighbour was asked for and has not answered. */
-bool tnl_unresolved(void);
+/* True when a neighbour asked for has not answered and is due to be
+ * asked again by 'now_ms' (the translations that want it must run again). */
+bool tnl_unresolved(uint64_t now_ms);
 
 struct tnl_neigh {
 	char dev[16];

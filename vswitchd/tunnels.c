@@ -182,7 +182,7 @@ tunnels_run(struct tunnels *t, struct dp *dp, struct rte_mempool *mp, uint64_t n
 		/* A neighbour asked for and never heard from: translate again,
 		 * which asks again (at most once a second). */
 		t->next_rearp_ms = now_ms + REARP_MS;
-		if (tnl_unresolved()) {
+		if (tnl_unresolved(now_ms)) {
 			tnl_changed();
 		}
 	}

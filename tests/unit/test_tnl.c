@@ -1,0 +1,142 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * Unit tests of the tunnel registry (ofproto/tnl.c): which tunnel port
+ * takes a received packet, and the neighbour table's ARP requests: when
+ * one goes out, how they back off while unanswered, and that an answer
+ * ends them.
+ */
+#include <arpa/inet.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "tnl.h"
+
+static const uint8_t mac_a[6] = {2, 0, 0, 0, 0, 0xa};
+
+static uint32_t
+ip(const char *s)
+{
+	struct in_addr a;
+
+	inet_pton(AF_INET, s, &a);
+	return a.s_addr;
+}
+
+static uint32_t
+requests(void)
+{
+	struct tnl_request r[8];
+
+	return tnl_take_requests(r, 8);
+}
+
+static void
+test_arp_backoff(void **state)
+{
+	uint64_t gen;
+
+	(void)state;
+	tnl_neigh_flush();
+	tnl_neigh_want("br-phy", ip("10.0.0.2"), ip("10.0.0.1"), mac_a, 100000);
+	assert_int_equal(requests(), 1);
+	tnl_neigh_want("br-phy", ip("10.0.0.2"), ip("10.0.0.1"), mac_a, 100500);
+	assert_int_equal(requests(), 0); /* within the second */
+	assert_false(tnl_unresolved(100500));
+	assert_true(tnl_unresolved(101000));
+	tnl_neigh_want("br-phy", ip("10.0.0.2"), ip("10.0.0.1"), mac_a, 101000);
+	assert_int_equal(requests(), 1);
+	/* Unanswered: 2 s, then 4 s, ... */
+	tnl_neigh_want("br-phy", ip("10.0.0.2"), ip("10.0.0.1"), mac_a, 102500);
+	assert_int_equal(requests(), 0);
+	assert_false(tnl_unresolved(102999));
+	tnl_neigh_want("br-phy", ip("10.0.0.2"), ip("10.0.0.1"), mac_a, 103000);
+	assert_int_equal(requests(), 1);
+	tnl_neigh_want("br-phy", ip("10.0.0.2"), ip("10.0.0.1"), mac_a, 106900);
+	assert_int_equal(requests(), 0);
+	/* ... never more than a minute. */
+	uint64_t t = 107000;
+
+	for (int i = 0; i < 12; i++) {
+		tnl_neigh_want("br-phy", ip("10.0.0.2"), ip("10.0.0.1"), mac_a, t);
+		assert_int_equal(requests(), 1);
+		t += 60000;
+	}
+	assert_true(tnl_unresolved(t));
+	/* An answer ends it, and is what lookups give. */
+	gen = tnl_generation();
+	tnl_neigh_learn("br-phy", ip("10.0.0.2"), (const uint8_t[6]){2, 0, 0, 0, 0, 0xb}, t);
+	assert_true(tnl_generation() != gen);
+	assert_false(tnl_unresolved(t + 1000000));
+	uint8_t mac[6];
+
+	assert_true(tnl_neigh_lookup(ip("10.0.0.2"), mac));
+	assert_int_equal(mac[5], 0xb);
+	/* A multicast sender MAC is no neighbour. */
+	tnl_neigh_learn("br-phy", ip("10.0.0.3"), (const uint8_t[6]){1, 0, 0x5e, 0, 0, 1}, t);
+	assert_false(tnl_neigh_lookup(ip("10.0.0.3"), mac));
+}
+
+static bool
+owns(void *aux, const char *dev, uint32_t addr)
+{
+	(void)aux;
+	return !strcmp(dev, "br-phy") && addr == ip("10.0.0.1");
+}
+
+static void
+test_receiving_ports(void **state)
+{
+	struct dp_tnl_cfg c = {.type = DP_TNL_VXLAN, .dst_port = 4789, .ttl = 64};
+	struct tnl_key_port kp[8];
+	uint32_t any, n;
+
+	(void)state;
+	tnl_set_routing(&(struct tnl_routing){NULL, owns, NULL});
+	c.remote_ip = ip("10.0.0.2");
+	c.key = 100;
+	tnl_port_set(5, &c);
+	c.key = 300;
+	tnl_port_set(6, &c);
+	c.remote_ip = 0;
+	c.remote_flow = true;
+	c.key = 100;
+	tnl_port_set(7, &c); /* VNI 100 from anywhere: R's own port wins */
+	c.key = 0;
+	c.key_flow = true;
+	tnl_port_set(8, &c); /* any other VNI from anywhere */
+
+	n = tnl_ports_receiving("br-phy", ip("10.0.0.2"), ip("10.0.0.1"), 4789, kp, 8, &any);
+	assert_int_equal(n, 2);
+	assert_true(kp[0].key == 100 && kp[0].port == 5);
+	assert_true(kp[1].key == 300 && kp[1].port == 6);
+	assert_int_equal(any, 8);
+	/* Another remote: the remote_ip=flow ports. */
+	n = tnl_ports_receiving("br-phy", ip("10.0.0.9"), ip("10.0.0.1"), 4789, kp, 8, &any);
+	assert_int_equal(n, 1);
+	assert_true(kp[0].key == 100 && kp[0].port == 7);
+	assert_int_equal(any, 8);
+	/* Not our address, or another UDP port: none. */
+	n = tnl_ports_receiving("br-phy", ip("10.0.0.2"), ip("10.0.0.7"), 4789, kp, 8, &any);
+	assert_true(n == 0 && any == UINT32_MAX);
+	n = tnl_ports_receiving("br-phy", ip("10.0.0.2"), ip("10.0.0.1"), 4790, kp, 8, &any);
+	assert_true(n == 0 && any == UINT32_MAX);
+	for (uint32_t p = 5; p <= 8; p++) {
+		tnl_port_set(p, NULL);
+	}
+	assert_false(tnl_any_port());
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_arp_backoff),
+		cmocka_unit_test(test_receiving_ports),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
