@@ -133,6 +133,10 @@ sleep 1
 pings() { in_ns "$1" ping -c "${3:-3}" -i 0.2 -W 2 "$2" >/dev/null 2>&1; }
 check "HV -> R1 over VXLAN (VNI 100)" pings "$HV" "$O.2" 5
 check "R1 -> HV" pings "$R1" "$O.1"
+# IPv6 inside (the underlay stays IPv4): the link-local addresses.
+r1ll=$(in_ns "$R1" ip -6 -o addr show dev vx$S scope link | awk '{print $4}' | cut -d/ -f1)
+check "HV -> R1, IPv6 inside the tunnel ($r1ll)" \
+	in_ns "$HV" ping -6 -c 3 -i 0.2 -W 2 "$r1ll%$BI"
 check "HV -> R2 over VXLAN" pings "$HV" "$O.3"
 check "R1 -> R2 through HV (tunnel to tunnel)" pings "$R1" "$O.3"
 check "HV -> R1, VNI 300 with UDP checksums" pings "$HV" "$O2.2"
