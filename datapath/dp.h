@@ -32,8 +32,10 @@
 #include "port.h"
 
 /* DP_PATCH_DEPTH_MAX: how many patch ports a packet may cross; a loop of
- * patch ports ends there (counted as DP_DROP_PATCH_LOOP). */
-enum { DP_MAX_PORTS = 256, DP_MAX_ACTIONS = 64, DP_MAX_PMDS = 64, DP_PATCH_DEPTH_MAX = 8 };
+ * patch ports ends there (counted as DP_DROP_PATCH_LOOP). DP_MAX_ACTIONS:
+ * a megaflow's actions; an output to a tunnel port takes five (NORMAL
+ * flooding to two dozen remotes fits). */
+enum { DP_MAX_PORTS = 256, DP_MAX_ACTIONS = 128, DP_MAX_PMDS = 64, DP_PATCH_DEPTH_MAX = 8 };
 
 struct dp;
 struct dp_pmd;
