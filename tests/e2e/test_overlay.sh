@@ -22,8 +22,14 @@ CPORT=6653
 HA=ova$S HB=ovb$S CTL=ovc$S
 VMS="oa1$S oa2$S ob1$S ob2$S"
 
-for ns in $HA $HB $CTL $VMS; do netns_add "$ns" || exit 1; done
 in_ns() { local ns=$1; shift; ip netns exec "$ns" "$@"; }
+# IPv6 off everywhere before any interface exists: the kernel's router
+# solicitations and MLD reports from a veth's host end would reach the VM
+# at its other end, and the isolation checks count what a VM receives.
+for ns in $HA $HB $CTL $VMS; do
+	netns_add "$ns" || exit 1
+	in_ns "$ns" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1
+done
 
 # The underlay: one veth between the hosts.
 ip link add ua$S netns $HA type veth peer name ub$S netns $HB
@@ -42,11 +48,9 @@ for x in "$HA ua$S" "$HB ub$S" "$HA ma$S" "$HB mb$S" "$CTL mca$S" "$CTL mcb$S"; 
 done
 
 # The VMs: tenant 100 has oa1 (host A) and ob1 (host B), tenant 200 oa2
-# and ob2, both at 10.55.0.1 (A) and 10.55.0.2 (B). IPv6 off, so that
-# nothing but the test's traffic moves.
+# and ob2, both at 10.55.0.1 (A) and 10.55.0.2 (B).
 vm() { # vm HOST_NS VM_NS PORT ADDR
 	ip link add "$3" netns "$1" type veth peer name eth0 netns "$2"
-	in_ns "$2" sysctl -qw net.ipv6.conf.all.disable_ipv6=1
 	in_ns "$2" ip link set eth0 mtu 1450
 	in_ns "$2" ip addr add "$4/24" dev eth0
 	in_ns "$2" ip link set eth0 up
