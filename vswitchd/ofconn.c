@@ -593,7 +593,7 @@ serve_input(struct ofconns *c, struct conn *k)
 
 /* Serves what waited, then reads what is there and serves every complete
  * message. False: close. */
-static bool
+bool
 conn_read(struct ofconns *c, struct conn *k)
 {
 	serve_input(c, k);

@@ -261,7 +261,15 @@ accept_conns(struct ofconns *c, struct obr *br, struct target *t)
 		if (t->n_conns >= c->listener_max_conns) {
 			evict_one(c, t);
 		}
-		conn_new(c, fd, br, NULL, t);
+		struct conn *k = conn_new(c, fd, br, NULL, t);
+
+		/* A client that spoke at once (ovs-ofctl sends its hello with
+		 * the handshake) is heard at once: under a flood of connections
+		 * that never say hello, the next accepts would otherwise push it
+		 * out, hello unread, as the one that waited longest. */
+		if (k && !k->ssl && !conn_read(c, k)) {
+			conn_close(c, k);
+		}
 	}
 }
 

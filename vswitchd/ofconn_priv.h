@@ -200,6 +200,9 @@ struct conn *conn_new(struct ofconns *c, int fd, struct obr *br, struct target *
 		      struct target *listener);
 /* Closes connection 'k'. */
 void conn_close(struct ofconns *c, struct conn *k);
+/* ofconn.c: reads what 'k' has received and serves every complete
+ * message; false when it must be closed. */
+bool conn_read(struct ofconns *c, struct conn *k);
 /* Closes every connection for which 'pred' is true. */
 void close_where(struct ofconns *c, bool (*pred)(const struct conn *k, const void *arg),
 		 const void *arg);
