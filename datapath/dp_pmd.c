@@ -523,20 +523,8 @@ clone_execute(struct dp_pmd *pmd, const struct dp_action *acts, uint32_t n_acts,
 	      struct rte_mbuf **pkts, uint16_t n)
 {
 	struct rte_mbuf *copies[PKT_BATCH_MAX];
-	uint16_t nc = 0;
+	uint16_t nc = take_or_copy(pmd, false, pkts, n, copies);
 
-	for (uint16_t i = 0; i < n; i++) {
-		struct rte_mbuf *m = rte_pktmbuf_copy(pkts[i], pkts[i]->pool, 0, UINT32_MAX);
-
-		if (!m) {
-			dp_stat_add(pmd, DP_STAT_DROP0 + DP_DROP_NO_MBUF, 1);
-			continue;
-		}
-		m->l2_len = pkts[i]->l2_len;
-		m->l3_len = pkts[i]->l3_len;
-		m->packet_type = pkts[i]->packet_type;
-		copies[nc++] = m;
-	}
 	if (nc) {
 		execute(pmd, acts, n_acts, in_port, copies, nc);
 	}
