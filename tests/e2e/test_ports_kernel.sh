@@ -57,6 +57,15 @@ rate=$(iperf_mbps ns1$S ns2$S "$NET.2")
 echo "iperf3 TCP over TAP ports: $rate Mbit/s"
 check "TAP: iperf3 TCP transfer" [ "$rate" -gt 0 ]
 check "dump-ports counts the TAP's packets" [ "$(port_stat t1$S rx_packets)" -gt 100 ]
+# A TAP set down refuses writes: every packet for it is counted dropped
+# (most without a write at all); set up again, it gets packets at once.
+ip -n ns2$S link set t2$S down
+d0=$(port_stat t2$S tx_dropped)
+ip netns exec ns1$S ping -c 30 -i 0.01 -W 0.2 "$NET.2" >/dev/null 2>&1
+d1=$(port_stat t2$S tx_dropped)
+check "a down TAP: its 30 packets counted dropped ($d0 -> $d1)" [ $((d1 - d0)) -ge 30 ]
+ip -n ns2$S link set t2$S up
+check "set up again, the TAP gets packets" pings ns1$S "$NET.2" 1
 
 # --- Options: MTU (jumbo frames), MAC, receive queues.
 check "jumbo MTU, a MAC and two queues" ctl set interface t1$S mtu_request=9000 \
