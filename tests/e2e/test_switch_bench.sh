@@ -15,7 +15,7 @@ SCHEMA=$ROOT/docs/switch-bench.schema.json
 # hugetlbfs mounts.
 leftovers() {
 	ls -d /tmp/switch-bench.* /tmp/switch-bench-ovs.* 2>/dev/null
-	ip netns list | grep -o '^sbovs[0-9]*'
+	ip netns list | grep -oE '^sb(ovs|tn)[0-9]*'
 	grep ' /tmp/switch-bench' /proc/mounts
 }
 leftovers | sort >"$T/left.before"
@@ -127,11 +127,35 @@ check "against ovs: Open vSwitch's PMD counters were read" query "$T/cmp.json" \
 check "against a missing Open vSwitch: exit 1" [ $? -eq 1 ]
 check "with what to install" grep -q "openvswitch-switch-dpdk" "$T/noovs.out"
 
+# Two hosts in one vswitchd joined by a tunnel, against the same VMs on
+# one bridge of another vswitchd, in turns. The VMs' bridges are joined
+# only through the tunnel and its underlay: what arrives crossed it.
+sb run --tunnel vxlan --against local --rate 20000 --json >"$T/tnl.json" 2>"$T/tnl.err"
+check "tunnel: exit 0" [ $? -eq 0 ]
+check "tunnel: both switches forwarded every frame, the ratio is 1" query "$T/tnl.json" \
+	"r['complete'] and r['config']['tunnel'] == 'vxlan' and
+	  [c['switch'] for c in r['cases']] == ['vswitch+vxlan', 'vswitch'] and
+	  all(d['rx_frames'] == d['offered_frames'] >= 18000
+	      for c in r['cases'] for d in c['trials'][0]['directions']) and
+	  r['comparisons'][0]['against'] == 'vswitch' and
+	  0.95 <= r['comparisons'][0]['rx_mpps_ratio'] <= 1.05"
+check "tunnel: the encapsulating, underlay and decapsulating megaflows" query "$T/tnl.json" \
+	"r['cases'][0]['trials'][0]['switch']['megaflows'] >= 4"
+# Geneve, in_port rules, and a VM that loops back: the tunnel both ways.
+sb run --tunnel geneve --topology pvp --pipeline ports --rate 20000 --json \
+	>"$T/tnl2.json" 2>"$T/tnl2.err"
+check "tunnel, geneve, pvp: exit 0" [ $? -eq 0 ]
+check "tunnel, geneve, pvp: every frame came back" query "$T/tnl2.json" \
+	"r['complete'] and r['machine']['switches'][0]['switch'] == 'vswitch+geneve' and
+	  all(d['rx_frames'] == d['offered_frames'] >= 18000
+	      for d in r['cases'][0]['trials'][0]['directions'])"
+
 # Bad arguments: a clear message, exit code 2, no switch started.
 for args in "--size 20" "--topology ring" "--flows 0" "--rate -5" "--pipeline x" \
 	"run --size 64,128" "bogus" "--plot chart.gif" "--pmd-sleep 20000" "--against vpp" \
 	"run --rules 1,2" "--rules -1" "--ovs-vswitchd /usr/sbin/ovs-vswitchd" \
-	"--cpu 0,1,0" "--cpu x" "--tx-flush 2000000"; do
+	"--cpu 0,1,0" "--cpu x" "--tx-flush 2000000" "--tunnel gre" "--against local" \
+	"--tunnel vxlan --against ovs"; do
 	# shellcheck disable=SC2086
 	"$BIN/switch-bench" --bin "$BIN" $args >"$T/bad.out" 2>&1
 	rc=$?

@@ -83,9 +83,8 @@ sb_run(char *const argv[], char **out)
 	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }
 
-/* switch-ctl ARGS... on the switch; stdout to '*out' when not NULL. */
-static int
-ctl(const struct sb_switch *sw, char **out, const char *const *args)
+int
+sb_ctl(const struct sb_switch *sw, char **out, const char *const *args)
 {
 	char exe[600], sock[160];
 	char *argv[32];
@@ -131,7 +130,7 @@ static int
 start_daemon(struct sb_switch *sw, const char *eal)
 {
 	char exe[600], db[160], sock[160], run_dir[160], pidfile[160], log[160];
-	char *argv[20];
+	char *argv[24];
 	int argc = 0;
 
 	snprintf(exe, sizeof exe, "%s/vswitchd", sw->bin);
@@ -144,6 +143,12 @@ start_daemon(struct sb_switch *sw, const char *eal)
 	snprintf(run_dir, sizeof run_dir, "%s/run", sw->dir);
 	snprintf(pidfile, sizeof pidfile, "%s/vswitchd.pid", sw->dir);
 	snprintf(log, sizeof log, "%s/vswitchd.log", sw->dir);
+	if (sw->ns[0]) {
+		argv[argc++] = "ip";
+		argv[argc++] = "netns";
+		argv[argc++] = "exec";
+		argv[argc++] = sw->ns;
+	}
 	argv[argc++] = exe;
 	argv[argc++] = "--db";
 	argv[argc++] = db;
@@ -172,25 +177,31 @@ start_daemon(struct sb_switch *sw, const char *eal)
 	return sw->pid > 0 ? 0 : -1;
 }
 
-static int
-set_pipeline(struct sb_switch *sw, const char *pipeline)
+int
+sb_ports_pipeline(const struct sb_switch *sw, const char *bridge, const char *a, const char *b)
 {
+	const char *ends[2] = {a, b};
 	char flow[96];
 
-	if (!strcmp(pipeline, "normal")) {
-		return 0;
-	}
-	if (ctl(sw, NULL, (const char *[]){"del-flows", sw->bridge, NULL})) {
+	if (sb_ctl(sw, NULL, (const char *[]){"del-flows", bridge, NULL})) {
 		return -1;
 	}
-	for (unsigned int i = 0; i < 2 && i < sw->n_ports; i++) {
-		snprintf(flow, sizeof flow, "in_port=%s,actions=output:%s", sw->ports[i],
-			 sw->ports[1 - i]);
-		if (ctl(sw, NULL, (const char *[]){"add-flow", sw->bridge, flow, NULL})) {
+	for (unsigned int i = 0; i < 2; i++) {
+		snprintf(flow, sizeof flow, "in_port=%s,actions=output:%s", ends[i], ends[1 - i]);
+		if (sb_ctl(sw, NULL, (const char *[]){"add-flow", bridge, flow, NULL})) {
 			return -1;
 		}
 	}
 	return 0;
+}
+
+static int
+set_pipeline(struct sb_switch *sw, const char *pipeline)
+{
+	if (!strcmp(pipeline, "normal") || sw->n_ports < 2) {
+		return 0;
+	}
+	return sb_ports_pipeline(sw, sw->bridge, sw->ports[0], sw->ports[1]);
 }
 
 int
@@ -208,7 +219,7 @@ sb_private_dir(struct sb_switch *sw, const char *template, const char *bridge_pr
 
 int
 sb_switch_start(struct sb_switch *sw, const char *bin, const char *const *names,
-		unsigned int n_ports, const char *pipeline, const char *eal)
+		unsigned int n_ports, const char *pipeline, const char *eal, const char *tunnel)
 {
 	const char *args[4 * SB_MAX_PORTS + 4];
 	struct sb_pmd_stats s;
@@ -218,7 +229,9 @@ sb_switch_start(struct sb_switch *sw, const char *bin, const char *const *names,
 
 	memset(sw, 0, sizeof *sw);
 	sw->kind = SB_VSWITCH;
-	sw->name = "vswitch";
+	sw->name = !tunnel                    ? "vswitch"
+		   : !strcmp(tunnel, "vxlan") ? "vswitch+vxlan"
+					      : "vswitch+geneve";
 	sw->pmd_cpu = -1;
 	sw->default_sleep = 250; /* DP_PMD_MAX_SLEEP_US */
 	snprintf(sw->version, sizeof sw->version, "%s", VSWITCH_VERSION);
@@ -228,13 +241,27 @@ sb_switch_start(struct sb_switch *sw, const char *bin, const char *const *names,
 		return -1;
 	}
 	sw->n_ports = n_ports;
+	for (unsigned int i = 0; i < n_ports; i++) {
+		snprintf(sw->ports[i], sizeof sw->ports[i], "%s", names[i]);
+	}
+	if (tunnel) {
+		/* Its bridges' internal ports hold addresses and routes:
+		 * a namespace of its own keeps them off the host. */
+		snprintf(sw->tunnel, sizeof sw->tunnel, "%s", tunnel);
+		snprintf(sw->ns, sizeof sw->ns, "sbtn%d", (int)getpid() % 1000000);
+		if (sb_run((char *[]){"ip", "netns", "add", sw->ns, NULL}, NULL)) {
+			fprintf(stderr, "switch-bench: cannot create network namespace %s\n",
+				sw->ns);
+			sw->ns[0] = '\0';
+			return -1;
+		}
+	}
 	if (start_daemon(sw, eal)) {
 		return -1;
 	}
 	args[argc++] = "add-br";
 	args[argc++] = sw->bridge;
 	for (unsigned int i = 0; i < n_ports; i++) {
-		snprintf(sw->ports[i], sizeof sw->ports[i], "%s", names[i]);
 		args[argc++] = "--";
 		args[argc++] = "add-port";
 		args[argc++] = sw->bridge;
@@ -242,7 +269,8 @@ sb_switch_start(struct sb_switch *sw, const char *bin, const char *const *names,
 		args[argc++] = "type=vhost-user";
 	}
 	args[argc] = NULL;
-	if (ctl(sw, NULL, args) || set_pipeline(sw, pipeline)) {
+	if (tunnel ? sb_tunnel_build(sw, pipeline)
+		   : sb_ctl(sw, NULL, args) || set_pipeline(sw, pipeline)) {
 		char log[200];
 
 		snprintf(log, sizeof log, "%s/vswitchd.log", sw->dir);
@@ -250,7 +278,7 @@ sb_switch_start(struct sb_switch *sw, const char *bin, const char *const *names,
 		sb_log_tail(log);
 		return -1;
 	}
-	if (!ctl(sw, &out, (const char *[]){"--json", "pmd-stats-show", NULL}) && out &&
+	if (!sb_ctl(sw, &out, (const char *[]){"--json", "pmd-stats-show", NULL}) && out &&
 	    (j = json_loads(out, 0, NULL))) {
 		json_t *p = json_array_get(json_object_get(j, "pmds"), 0);
 
@@ -291,7 +319,7 @@ sb_switch_add_rules(struct sb_switch *sw, uint32_t n)
 	}
 	ret = sw->kind == SB_OVS
 		      ? sb_ovs_add_flows(sw, path)
-		      : ctl(sw, NULL, (const char *[]){"add-flows", sw->bridge, path, NULL});
+		      : sb_ctl(sw, NULL, (const char *[]){"add-flows", sw->bridge, path, NULL});
 	unlink(path);
 	if (ret) {
 		fprintf(stderr, "switch-bench: %s could not take %u more rules\n", sw->name,
@@ -309,7 +337,7 @@ ctl_json(const struct sb_switch *sw, const char *cmd)
 	char *out = NULL;
 	json_t *j = NULL;
 
-	if (!ctl(sw, &out, (const char *[]){"--json", cmd, NULL}) && out) {
+	if (!sb_ctl(sw, &out, (const char *[]){"--json", cmd, NULL}) && out) {
 		j = json_loads(out, 0, NULL);
 	}
 	free(out);
@@ -325,7 +353,7 @@ sb_switch_set_pmd_sleep(struct sb_switch *sw, int us)
 		return sb_ovs_set_pmd_sleep(sw, us);
 	}
 	snprintf(kv, sizeof kv, "pmd_max_sleep_us=%d", us);
-	return ctl(sw, NULL, (const char *[]){"set", "global", ".", kv, NULL}) ? -1 : 0;
+	return sb_ctl(sw, NULL, (const char *[]){"set", "global", ".", kv, NULL}) ? -1 : 0;
 }
 
 int
@@ -337,7 +365,7 @@ sb_switch_set_tx_flush(struct sb_switch *sw, int us)
 		return sb_ovs_set_tx_flush(sw, us);
 	}
 	snprintf(kv, sizeof kv, "tx_flush_interval_us=%d", us);
-	return ctl(sw, NULL, (const char *[]){"set", "global", ".", kv, NULL}) ? -1 : 0;
+	return sb_ctl(sw, NULL, (const char *[]){"set", "global", ".", kv, NULL}) ? -1 : 0;
 }
 
 static json_t *
@@ -483,12 +511,21 @@ sb_switch_stop(struct sb_switch *sw)
 		return;
 	}
 	if (sw->pid > 0) {
-		if (sw->bridge[0]) {
+		if (sw->tunnel[0]) {
+			sb_tunnel_teardown(sw);
+		} else if (sw->bridge[0]) {
 			/* Its internal port is a kernel device that outlives it. */
-			ctl(sw, NULL, (const char *[]){"del-br", sw->bridge, NULL});
+			sb_ctl(sw, NULL, (const char *[]){"del-br", sw->bridge, NULL});
 		}
 		sb_kill_wait(sw->pid);
 		sw->pid = 0;
+	}
+	if (sw->ns[0]) {
+		if (sb_run((char *[]){"ip", "netns", "del", sw->ns, NULL}, NULL)) {
+			fprintf(stderr, "switch-bench: could not remove network namespace %s\n",
+				sw->ns);
+		}
+		sw->ns[0] = '\0';
 	}
 	if (sw->dir[0]) {
 		snprintf(path, sizeof path, "rm -rf '%s'", sw->dir);

@@ -35,8 +35,13 @@ struct sb_switch {
 	int pmd_cpu;       /* the CPU of its (first) PMD thread, -1: unknown */
 	int default_sleep; /* its PMD's longest idle sleep by default, us */
 	char version[96];
-	/* Open vSwitch only: its network namespace, ovsdb-server, and whether
-	 * its private hugetlbfs is mounted on dir/huge. */
+	/* vswitch with a tunnel (sb_tunnel.c): "vxlan" or "geneve", else "";
+	 * the second VM's bridge. */
+	char tunnel[8];
+	char bridge_b[16];
+	/* Open vSwitch, or vswitch with a tunnel: its network namespace. Open
+	 * vSwitch only: its ovsdb-server, and whether its private hugetlbfs is
+	 * mounted on dir/huge. */
 	char ns[24];
 	int db_pid;
 	bool huge_mounted;
@@ -52,9 +57,12 @@ struct sb_pmd_stats {
 /* Starts vswitchd from 'bin' with one bridge and 'n_ports' vhost-user
  * ports named after 'names', forwarding by NORMAL ('pipeline' "normal") or
  * by in_port rules between ports 0 and 1 ("ports"). 'eal' adds EAL
- * arguments (NULL: none). Returns 0 or -1 with a message printed. */
+ * arguments (NULL: none). With 'tunnel' ("vxlan" or "geneve"; NULL: none)
+ * the two ports are on two hosts joined by that tunnel (sb_tunnel.c).
+ * Returns 0 or -1 with a message printed. */
 int sb_switch_start(struct sb_switch *sw, const char *bin, const char *const *names,
-		    unsigned int n_ports, const char *pipeline, const char *eal);
+		    unsigned int n_ports, const char *pipeline, const char *eal,
+		    const char *tunnel);
 /* The same for Open vSwitch: 'ovs_vswitchd' (a DPDK build) with a private
  * ovsdb-server, database, run directory, hugetlbfs mount and DPDK file
  * prefix, in a network namespace of its own, its PMD thread on 'pmd_cpu'.
@@ -90,6 +98,21 @@ json_t *sb_machine_json(const struct sb_switch *sw, const int *gen_cpus, unsigne
 bool sb_kvm_usable(char *why, size_t size);
 /* The switch under test: {"switch", "version", "pmd_cpu"}. */
 json_t *sb_switch_json(const struct sb_switch *sw);
+
+/* For sb_switch.c and sb_tunnel.c: switch-ctl ARGS... ('args' ends with
+ * NULL) on vswitch 'sw'; its stdout to '*out' (a new string) when not
+ * NULL. Returns switch-ctl's exit status, or -1. */
+int sb_ctl(const struct sb_switch *sw, char **out, const char *const *args);
+/* Replaces the flows of 'bridge' of vswitch 'sw' with two in_port rules:
+ * from port 'a' to 'b' and back. Returns 0 or -1. */
+int sb_ports_pipeline(const struct sb_switch *sw, const char *bridge, const char *a, const char *b);
+/* Sets up vswitch 'sw', running in namespace sw->ns, as two hosts joined
+ * by a sw->tunnel tunnel, port 0 on the first and the others on the
+ * second, forwarding by 'pipeline' as sb_switch_start() says (sb_tunnel.c).
+ * Returns 0 or -1 with a message printed. */
+int sb_tunnel_build(struct sb_switch *sw, const char *pipeline);
+/* Deletes the bridges of sb_tunnel_build() (before vswitchd stops). */
+void sb_tunnel_teardown(struct sb_switch *sw);
 
 /* For sb_switch.c and sb_ovs.c: runs 'argv' (argv[0] looked up in PATH)
  * and waits; its stdout goes to '*out' (a new string) when 'out' is not

@@ -119,6 +119,11 @@ struct dev_state {
 	uint32_t flow, imix;
 	double credit;
 	struct sb_dev_result *res;
+	/* During the warm-up the device says where it is again, in case its
+	 * first frames were lost (a tunnel resolving its next hop): at
+	 * 'next_learn' while 'learns_left'. */
+	uint64_t next_learn;
+	unsigned int learns_left;
 };
 
 /* The devices one lcore polls. */
@@ -395,6 +400,11 @@ poll_devices(struct group *g, bool sending, bool tagged, uint64_t now, uint64_t 
 		struct dev_state *s = &e->d[g->dev[k]];
 
 		receive(e, s);
+		if (sending && !tagged && s->learns_left && now >= s->next_learn) {
+			send_burst(e, s, LEARN_FRAMES, false);
+			s->learns_left--;
+			s->next_learn = now + (uint64_t)(e->t->warmup / 4 * (double)e->hz);
+		}
 		if (!sending || !(s->cfg->roles & SB_GEN)) {
 			continue;
 		}
@@ -499,6 +509,8 @@ run_phases(struct engine *e, struct sb_result *r)
 	/* Every device says where it is, then the warm-up (untagged). */
 	for (unsigned int i = 0; i < t->n_devs; i++) {
 		send_burst(e, &e->d[i], LEARN_FRAMES, false);
+		e->d[i].learns_left = 2;
+		e->d[i].next_learn = now + (uint64_t)(t->warmup / 4 * (double)hz);
 	}
 	set_phase(e, PH_WARMUP);
 	RTE_LCORE_FOREACH_WORKER (lcore) {

@@ -54,7 +54,8 @@ struct opts {
 	int tx_flush;              /* tx flush interval, us; -1: the switch's default */
 	const char *plot;          /* a chart to draw, .svg or .png */
 	const char *report;        /* plot: the saved report */
-	const char *against;       /* "ovs" or NULL */
+	const char *against;       /* "ovs", "local" or NULL */
+	const char *tunnel;        /* "vxlan", "geneve" or NULL */
 	const char *ovs_vswitchd;  /* its binary */
 };
 
@@ -168,8 +169,12 @@ usage(FILE *f)
 		"                                bursts, on both switches (default: theirs, 0)\n"
 		"  --bin DIR                     vswitchd and switch-ctl (default: beside this)\n"
 		"  --eal ARGS                    extra DPDK arguments for vswitchd\n"
-		"  --against ovs                 also run every trial on an isolated Open\n"
-		"                                vSwitch with DPDK, alternating, with ratios\n"
+		"  --tunnel vxlan|geneve         the VMs on two hosts joined by a tunnel, both\n"
+		"                                hosts in one vswitchd (docs/switch-bench.md)\n"
+		"  --against ovs|local           also run every trial on an isolated Open\n"
+		"                                vSwitch with DPDK, or (with --tunnel) on a\n"
+		"                                vswitchd switching the VMs locally;\n"
+		"                                alternating, with ratios\n"
 		"  --ovs-vswitchd PATH           its binary (default " OVS_VSWITCHD_DPDK ")\n"
 		"  --json                        one JSON document on stdout\n"
 		"  --plot FILE.svg|FILE.png      charts: Mpps by flows and by frame size,\n"
@@ -300,6 +305,7 @@ parse_opts(int argc, char **argv, struct opts *o)
 		{"tx-flush", required_argument, NULL, 'F'},
 		{"plot", required_argument, NULL, 'o'},
 		{"against", required_argument, NULL, 'A'},
+		{"tunnel", required_argument, NULL, 'T'},
 		{"ovs-vswitchd", required_argument, NULL, 'O'},
 		{"json", no_argument, NULL, 'j'},
 		{"help", no_argument, NULL, 'h'},
@@ -418,10 +424,16 @@ parse_opts(int argc, char **argv, struct opts *o)
 			o->eal = optarg;
 			break;
 		case 'A':
-			if (strcmp(optarg, "ovs")) {
-				return bad("--against (only ovs)", optarg);
+			if (strcmp(optarg, "ovs") && strcmp(optarg, "local")) {
+				return bad("--against (ovs or local)", optarg);
 			}
 			o->against = optarg;
+			break;
+		case 'T':
+			if (strcmp(optarg, "vxlan") && strcmp(optarg, "geneve")) {
+				return bad("--tunnel (vxlan or geneve)", optarg);
+			}
+			o->tunnel = optarg;
 			break;
 		case 'O':
 			o->ovs_vswitchd = optarg;
@@ -460,8 +472,19 @@ parse_opts(int argc, char **argv, struct opts *o)
 	if (!strcmp(o->mode, "search")) {
 		o->search = true;
 	}
-	if (!o->against && strcmp(o->ovs_vswitchd, OVS_VSWITCHD_DPDK)) {
+	if ((!o->against || strcmp(o->against, "ovs")) &&
+	    strcmp(o->ovs_vswitchd, OVS_VSWITCHD_DPDK)) {
 		fprintf(stderr, "switch-bench: --ovs-vswitchd is for --against ovs\n");
+		return -1;
+	}
+	if (o->against && !strcmp(o->against, "local") && !o->tunnel) {
+		fprintf(stderr, "switch-bench: --against local compares a --tunnel with the "
+				"same VMs on one host\n");
+		return -1;
+	}
+	if (o->against && !strcmp(o->against, "ovs") && o->tunnel) {
+		fprintf(stderr, "switch-bench: --tunnel cannot be compared with Open vSwitch yet; "
+				"--against local compares it with local switching\n");
 		return -1;
 	}
 	if (strcmp(o->mode, "sweep") && (o->n_sizes > 1 || o->n_flows > 1 || o->n_rules > 1)) {
@@ -1099,7 +1122,7 @@ static void
 print_header(const struct opts *o, const struct bench *b)
 {
 	if (b->n_sides > 1) {
-		printf("%-8s ", "switch");
+		printf("%-14s ", "switch");
 	}
 	printf("%-9s %-5s %8s", "topology", "size", "flows");
 	if (rules_column(o)) {
@@ -1125,7 +1148,7 @@ print_case(const struct opts *o, const struct bench *b, const struct topo *tp, c
 		 json_real_value(json_object_get(rx, "min")),
 		 json_real_value(json_object_get(rx, "max")));
 	if (b->n_sides > 1) {
-		printf("%-8s ", json_string_value(json_object_get(c, "switch")));
+		printf("%-14s ", json_string_value(json_object_get(c, "switch")));
 	}
 	printf("%-9s %-5s %8lld", json_string_value(json_object_get(c, "topology")),
 	       json_string_value(json_object_get(c, "size")),
@@ -1172,7 +1195,7 @@ compare_case(const struct opts *o, const struct bench *b, const json_t *c,
 		valid ? json_real(ratio(outs[0].s.busy_cpp, outs[1].s.busy_cpp)) : json_null(),
 		"search_rate_ratios", rates);
 	if (!o->json) {
-		printf("%-8s %-9s %-5s %8lld", "ratio", "", "",
+		printf("%-14s %-9s %-5s %8lld", "ratio", "", "",
 		       (long long)json_integer_value(json_object_get(c, "flows")));
 		if (rules_column(o)) {
 			printf(" %8lld",
@@ -1216,13 +1239,14 @@ config_json(const struct opts *o)
 		json_array_append_new(rules, json_integer(o->rules[i]));
 	}
 	return json_pack(
-		"{s:s, s:s, s:s, s:o, s:o, s:o, s:o, s:f, s:f, s:i, s:f, s:o, s:i, s:i, s:o}",
+		"{s:s, s:s, s:s, s:o, s:o, s:o, s:o, s:f, s:f, s:i, s:f, s:o, s:i, s:i, s:o, s:o}",
 		"mode", o->mode, "topology", o->topology, "pipeline", o->pipeline, "sizes", sizes,
 		"flows", flows, "rate_pps", o->rate > 0 ? json_real(o->rate) : json_null(),
 		"loss_pct", losses, "duration_s", o->duration, "warmup_s", o->warmup, "repeat",
 		(int)o->repeat, "precision_pct", o->precision, "rules", rules, "pmd_max_sleep_us",
 		o->pmd_sleep, "tx_flush_interval_us", o->tx_flush, "against",
-		o->against ? json_string(o->against) : json_null());
+		o->against ? json_string(o->against) : json_null(), "tunnel",
+		o->tunnel ? json_string(o->tunnel) : json_null());
 }
 
 static int
@@ -1240,12 +1264,14 @@ run_bench(const struct opts *o, const struct topo *tp, struct bench *b)
 	}
 	json_object_set_new(json_object_get(doc, "machine"), "switches", switches);
 	if (!o->json) {
-		printf("switch-bench %s: %s, %s pipeline%s, %u trial(s) of %.1f s per rate, "
+		printf("switch-bench %s: %s%s%s, %s pipeline%s, %u trial(s) of %.1f s per rate, "
 		       "PMD on CPU %d, VMs on CPU %s%s\n",
-		       o->mode, tp->name, o->pipeline, rules_column(o) ? " plus rules" : "",
-		       o->repeat, o->duration, b->sides[0].sw.pmd_cpu,
-		       cpus_text(o, tp->n_devs, cpus, sizeof cpus),
-		       b->n_sides > 1 ? ", against Open vSwitch (taking turns)" : "");
+		       o->mode, tp->name, o->tunnel ? " over " : "", o->tunnel ? o->tunnel : "",
+		       o->pipeline, rules_column(o) ? " plus rules" : "", o->repeat, o->duration,
+		       b->sides[0].sw.pmd_cpu, cpus_text(o, tp->n_devs, cpus, sizeof cpus),
+		       b->n_sides < 2               ? ""
+		       : !strcmp(o->against, "ovs") ? ", against Open vSwitch (taking turns)"
+						    : ", against local switching (taking turns)");
 		print_vms_line();
 		print_header(o, b);
 	}
@@ -1301,11 +1327,12 @@ run_bench(const struct opts *o, const struct topo *tp, struct bench *b)
 static int
 start_switches(struct opts *o, const struct topo *tp, struct bench *b)
 {
+	/* 'ovs': the other switch, Open vSwitch or a local vswitch. */
 	struct sb_switch *vs = &b->sides[0].sw, *ovs = &b->sides[1].sw;
 
 	b->active = -1;
 	b->n_sides = 1;
-	if (sb_switch_start(vs, o->bin, tp->names, tp->n_devs, o->pipeline, o->eal)) {
+	if (sb_switch_start(vs, o->bin, tp->names, tp->n_devs, o->pipeline, o->eal, o->tunnel)) {
 		return -1;
 	}
 	if (o->n_gen_cpus == 0) {
@@ -1330,8 +1357,25 @@ start_switches(struct opts *o, const struct topo *tp, struct bench *b)
 	if (!o->against) {
 		return o->pmd_sleep >= 0 ? sb_switch_set_pmd_sleep(vs, o->pmd_sleep) : 0;
 	}
-	/* Open vSwitch's PMD on vswitch's CPU; vswitch sleeps meanwhile. */
 	b->n_sides = 2;
+	if (!strcmp(o->against, "local")) {
+		/* The same VMs on one bridge of a second vswitchd. */
+		if (sb_switch_set_pmd_sleep(vs, IDLE_SLEEP_US) ||
+		    sb_switch_start(ovs, o->bin, tp->names, tp->n_devs, o->pipeline, o->eal,
+				    NULL) ||
+		    sb_switch_set_pmd_sleep(ovs, IDLE_SLEEP_US) ||
+		    (o->tx_flush >= 0 && sb_switch_set_tx_flush(ovs, o->tx_flush))) {
+			return -1;
+		}
+		if (ovs->pmd_cpu != vs->pmd_cpu) {
+			fprintf(stderr,
+				"switch-bench: warning: the two switches' PMD threads are on CPUs "
+				"%d and %d\n",
+				vs->pmd_cpu, ovs->pmd_cpu);
+		}
+		return 0;
+	}
+	/* Open vSwitch's PMD on vswitch's CPU; vswitch sleeps meanwhile. */
 	if (vs->pmd_cpu < 0) {
 		fprintf(stderr, "switch-bench: vswitch's PMD CPU is unknown: nowhere to put Open "
 				"vSwitch's\n");

@@ -1,0 +1,130 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * switch-bench --tunnel: two hypervisors in one vswitchd, so that one PMD
+ * thread does all the work a tunnelled packet costs, on a machine with
+ * too few CPUs for a switch per host.
+ *
+ *   vm1 - [overlay A] - tunnel A        tunnel B - [overlay B] - vm2
+ *                          :                :
+ *          [underlay A, 192.0.2.1] -patch- [underlay B, 192.0.2.2]
+ *
+ * Each underlay bridge's internal port holds its host's address with the
+ * other's as a peer, so the kernel's routing table (in the switch's own
+ * namespace) sends host A's outer packets out by underlay A. That bridge
+ * switches them by NORMAL over the patch ports, which stand for the wire
+ * (no I/O of their own), to underlay B, where the switch finds them
+ * addressed to its internal port and decapsulates them onto tunnel B.
+ * The next-hop MACs are the switch's own ARP, answered by the kernel at
+ * the other internal port. Every packet from vm1 to vm2 costs the PMD host
+ * A's encapsulation and host B's decapsulation.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "sb_switch.h"
+
+enum { SB_VNI = 100 };
+
+static const char *const ADDR[2] = {"192.0.2.1", "192.0.2.2"};
+
+/* 'prefix' and the number of sw->bridge ("sbb" and this process's). */
+static void
+name(const struct sb_switch *sw, const char *prefix, char *buf, size_t size)
+{
+	snprintf(buf, size, "%s%s", prefix, sw->bridge + 3);
+}
+
+/* ip ARGS... in the switch's namespace. */
+static int
+ip(const struct sb_switch *sw, const char *const *args)
+{
+	char *argv[16] = {"ip", "netns", "exec", (char *)sw->ns, "ip"};
+	int argc = 5;
+
+	for (; *args && argc < 15; args++) {
+		argv[argc++] = (char *)*args;
+	}
+	argv[argc] = NULL;
+	return sb_run(argv, NULL);
+}
+
+/* Host 'h' (0: A, 1: B): its overlay bridge with its VMs' ports and its
+ * tunnel port, and its underlay bridge with its patch port. */
+static int
+host(struct sb_switch *sw, unsigned int h)
+{
+	char tun[16], under[16], patch[16], peer[40], remote[40], local[40], key[24], type[24];
+	const char *overlay = h ? sw->bridge_b : sw->bridge;
+	const char *args[24];
+	unsigned int argc = 0;
+
+	name(sw, h ? "sbtb" : "sbta", tun, sizeof tun);
+	name(sw, h ? "sbv" : "sbu", under, sizeof under);
+	name(sw, h ? "sbpv" : "sbpu", patch, sizeof patch);
+	snprintf(peer, sizeof peer, "options:peer=sbp%c%s", h ? 'u' : 'v', sw->bridge + 3);
+	snprintf(remote, sizeof remote, "options:remote_ip=%s", ADDR[!h]);
+	snprintf(local, sizeof local, "options:local_ip=%s", ADDR[h]);
+	snprintf(key, sizeof key, "options:key=%d", SB_VNI);
+	args[argc++] = "add-br";
+	args[argc++] = overlay;
+	for (unsigned int i = h ? 1 : 0; i < (h ? sw->n_ports : 1); i++) {
+		args[argc++] = "--";
+		args[argc++] = "add-port";
+		args[argc++] = overlay;
+		args[argc++] = sw->ports[i];
+		args[argc++] = "type=vhost-user";
+	}
+	args[argc] = NULL;
+	if (sb_ctl(sw, NULL, args)) {
+		return -1;
+	}
+	snprintf(type, sizeof type, "type=%s", sw->tunnel);
+	if (sb_ctl(sw, NULL,
+		   (const char *[]){"add-port", overlay, tun, type, remote, local, key, NULL}) ||
+	    sb_ctl(sw, NULL,
+		   (const char *[]){"add-br", under, "--", "add-port", under, patch, "type=patch",
+				    peer, NULL})) {
+		return -1;
+	}
+	/* An MTU with room for the outer headers of a 1518-byte frame. */
+	return ip(sw, (const char *[]){"link", "set", "dev", under, "up", "mtu", "1600", NULL}) ||
+			       ip(sw, (const char *[]){"addr", "add", ADDR[h], "peer", ADDR[!h],
+						       "dev", under, NULL})
+		       ? -1
+		       : 0;
+}
+
+int
+sb_tunnel_build(struct sb_switch *sw, const char *pipeline)
+{
+	char tun[2][16];
+
+	name(sw, "sbc", sw->bridge_b, sizeof sw->bridge_b);
+	name(sw, "sbta", tun[0], sizeof tun[0]);
+	name(sw, "sbtb", tun[1], sizeof tun[1]);
+	if (host(sw, 0) || host(sw, 1)) {
+		return -1;
+	}
+	if (!strcmp(pipeline, "ports") && sw->n_ports >= 2 &&
+	    (sb_ports_pipeline(sw, sw->bridge, sw->ports[0], tun[0]) ||
+	     sb_ports_pipeline(sw, sw->bridge_b, sw->ports[1], tun[1]))) {
+		return -1;
+	}
+	return 0;
+}
+
+void
+sb_tunnel_teardown(struct sb_switch *sw)
+{
+	char under[2][16];
+
+	name(sw, "sbu", under[0], sizeof under[0]);
+	name(sw, "sbv", under[1], sizeof under[1]);
+	for (unsigned int i = 0; i < 4; i++) {
+		const char *br = i == 0 ? sw->bridge : i == 1 ? sw->bridge_b : under[i - 2];
+
+		if (br[0]) {
+			sb_ctl(sw, NULL, (const char *[]){"del-br", br, NULL});
+		}
+	}
+}
