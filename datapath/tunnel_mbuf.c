@@ -107,8 +107,9 @@ enum dp_tnl_err
 dp_tnl_push(struct rte_mbuf *m, const uint8_t *hdr, uint16_t len, uint8_t flags, uint16_t mtu,
 	    uint16_t *ip_id)
 {
-	uint32_t inner = rte_pktmbuf_pkt_len(m), outer = inner + len;
-	uint16_t sport;
+	uint32_t inner = rte_pktmbuf_pkt_len(m), outer = inner + len, sum;
+	const uint8_t *tip = hdr + 14; /* the template's IPv4 header */
+	uint16_t sport, tot, id;
 	uint8_t *p, *ip, *udp;
 
 	if (mtu && outer - 14 > mtu) {
@@ -129,17 +130,23 @@ dp_tnl_push(struct rte_mbuf *m, const uint8_t *hdr, uint16_t len, uint8_t flags,
 	memcpy(p, hdr, len);
 	ip = p + 14;
 	udp = ip + 20;
-	wr16(ip + 2, htons((uint16_t)(outer - 14)));
-	if (!(ip[6] & (IP_DF >> 8))) {
-		wr16(ip + 4, htons((*ip_id)++));
+	tot = htons((uint16_t)(outer - 14));
+	wr16(ip + 2, tot);
+	id = rd16(tip + 4);
+	if (!(tip[6] & (IP_DF >> 8))) {
+		id = htons((*ip_id)++);
+		wr16(ip + 4, id);
 	}
-	wr16(ip + 10, 0);
-	wr16(ip + 10, csum_finish(csum_add(0, ip, 20)));
+	/* The checksum from the template's fixed words and the two new ones,
+	 * not read back from the packet: a wide load of bytes just written
+	 * in 16-bit stores waits for them (no store forwarding). */
+	sum = csum_add(0, tip, 2) + csum_add(0, tip + 6, 4) + csum_add(0, tip + 12, 8);
+	wr16(ip + 10, csum_finish(sum + tot + id));
 	wr16(udp, htons(sport));
 	wr16(udp + 4, htons((uint16_t)(outer - 34)));
 	if (flags & DP_TNL_F_CSUM) {
-		uint32_t sum = udp_pseudo_sum(ip, (uint16_t)(outer - 34));
-		uint16_t c = csum_finish(csum_mbuf(m, 34, outer - 34, sum));
+		uint32_t psum = udp_pseudo_sum(ip, (uint16_t)(outer - 34));
+		uint16_t c = csum_finish(csum_mbuf(m, 34, outer - 34, psum));
 
 		wr16(udp + 6, c ? c : 0xffff); /* 0 would mean "none" */
 	}

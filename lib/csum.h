@@ -11,17 +11,30 @@
 #include <stdint.h>
 #include <string.h>
 
-/* Adds 'size' bytes at 'data' to the 32-bit one's complement sum 'sum'. */
+/* Adds 'size' bytes at 'data' to the 32-bit one's complement sum 'sum';
+ * the result is at most 0x10000, so that callers may add a few more
+ * 16-bit words before csum_finish(). Four bytes at a time into 64 bits,
+ * folded at the end: modulo 0xffff, 2^16 and 2^32 are 1, so a 32-bit
+ * word counts as its two halves and the fold keeps the sum. */
 static inline uint32_t
 csum_add(uint32_t sum, const void *data, size_t size)
 {
 	const uint8_t *p = data;
+	uint64_t acc = sum;
 
-	while (size >= 2) {
+	while (size >= 4) {
+		uint32_t w;
+
+		memcpy(&w, p, 4);
+		acc += w;
+		p += 4;
+		size -= 4;
+	}
+	if (size >= 2) {
 		uint16_t w;
 
 		memcpy(&w, p, 2);
-		sum += w;
+		acc += w;
 		p += 2;
 		size -= 2;
 	}
@@ -29,9 +42,13 @@ csum_add(uint32_t sum, const void *data, size_t size)
 		uint16_t w = 0;
 
 		memcpy(&w, p, 1);
-		sum += w;
+		acc += w;
 	}
-	return sum;
+	acc = (acc & 0xffffffff) + (acc >> 32);
+	acc = (acc & 0xffffffff) + (acc >> 32);
+	acc = (acc & 0xffff) + (acc >> 16);
+	acc = (acc & 0xffff) + (acc >> 16);
+	return (uint32_t)acc;
 }
 
 /* Folds 'sum' and returns its complement: the value to store. */
