@@ -187,13 +187,15 @@ tnl_ports_receiving(const char *dev, uint32_t src, uint32_t dst, uint16_t udp_ds
 	return n;
 }
 
-void
-tnl_neigh_learn(const char *dev, uint32_t ip, const uint8_t mac[6], uint64_t now_ms)
+bool
+tnl_neigh_learn(const char *dev, uint32_t ip, const uint8_t mac[6], uint32_t target,
+		uint64_t now_ms)
 {
 	struct tnl_neigh *n = NULL;
+	bool known, was_asked = false, pushed_out = false;
 
 	if (!ip || (mac[0] & 1)) {
-		return; /* no address, or a multicast MAC: not a neighbour */
+		return false; /* no address, or a multicast MAC: not a neighbour */
 	}
 	for (uint32_t i = 0; i < n_neighs && !n; i++) {
 		if (neighs[i].ip == ip) {
@@ -202,7 +204,18 @@ tnl_neigh_learn(const char *dev, uint32_t ip, const uint8_t mac[6], uint64_t now
 	}
 	if (n && !memcmp(n->mac, mac, 6) && !strcmp(n->dev, dev)) {
 		n->learnt_ms = now_ms;
-		return;
+		return true;
+	}
+	for (uint32_t i = 0; i < n_asked; i++) {
+		if (asked[i].ip == ip) {
+			asked[i] = asked[--n_asked]; /* answered: asked afresh if lost */
+			was_asked = true;
+			break;
+		}
+	}
+	known = n != NULL;
+	if (!known && !was_asked && (!routing.owns || !routing.owns(routing.aux, dev, target))) {
+		return false; /* not for us: someone else's neighbour */
 	}
 	if (!n) {
 		/* Full: the oldest gives way. */
@@ -211,19 +224,17 @@ tnl_neigh_learn(const char *dev, uint32_t ip, const uint8_t mac[6], uint64_t now
 		for (uint32_t i = 1; n_neighs == MAX_NEIGH && i < n_neighs; i++) {
 			oldest = neighs[i].learnt_ms < neighs[oldest].learnt_ms ? i : oldest;
 		}
+		pushed_out = n_neighs == MAX_NEIGH;
 		n = n_neighs < MAX_NEIGH ? &neighs[n_neighs++] : &neighs[oldest];
 	}
 	snprintf(n->dev, sizeof n->dev, "%s", dev);
 	n->ip = ip;
 	memcpy(n->mac, mac, 6);
 	n->learnt_ms = now_ms;
-	generation++;
-	for (uint32_t i = 0; i < n_asked; i++) {
-		if (asked[i].ip == ip) {
-			asked[i] = asked[--n_asked]; /* answered: asked afresh if lost */
-			break;
-		}
+	if (known || was_asked || pushed_out) {
+		generation++;
 	}
+	return true;
 }
 
 bool

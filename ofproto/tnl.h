@@ -82,8 +82,17 @@ uint32_t tnl_ports_receiving(const char *dev, uint32_t src, uint32_t dst, uint16
 
 /* ---- Neighbours ---- */
 
-/* Records that 'ip' is at 'mac' behind local port 'dev' (from ARP). */
-void tnl_neigh_learn(const char *dev, uint32_t ip, const uint8_t mac[6], uint64_t now_ms);
+/* Records that 'ip' is at 'mac' behind local port 'dev', from an ARP
+ * packet for 'target' reaching it. A neighbour already known, or asked
+ * for, is taken from any; a new one only from ARP for an address of ours
+ * on 'dev' (a request for us, a reply to us): the chatter of VMs that
+ * reaches a bridge's local port neither fills the table (pushing out the
+ * next hops of tunnels) nor revalidates the megaflows. Changes that a
+ * translation may have depended on (a known neighbour's MAC or device,
+ * one asked for, one pushed out of a full table) move tnl_generation().
+ * Returns whether 'ip' is now a neighbour. */
+bool tnl_neigh_learn(const char *dev, uint32_t ip, const uint8_t mac[6], uint32_t target,
+		     uint64_t now_ms);
 bool tnl_neigh_lookup(uint32_t ip, uint8_t mac[6]);
 /* Asks for 'ip' behind 'dev' (our address 'src', MAC 'mac'): an ARP
  * request goes out (tnl_take_requests()) at most once a second per

@@ -132,7 +132,8 @@ xlate_tnl_push(struct xctx *c, const struct ofport *p, const struct dp_tnl_cfg *
 	   ip_str(remote, b), r.dev);
 }
 
-/* ARP on its way to local port 'dev': its sender is a neighbour. */
+/* ARP on its way to local port 'dev': its sender may be a neighbour
+ * (tnl_neigh_learn() says which). */
 static void
 snoop_arp(struct xctx *c, const char *dev)
 {
@@ -140,13 +141,17 @@ snoop_arp(struct xctx *c, const char *dev)
 
 	c->wc->nw_proto = 0xff; /* the opcode */
 	c->wc->nw_src.ipv4 = UINT32_MAX;
+	c->wc->nw_dst.ipv4 = UINT32_MAX; /* the target */
 	memset(c->wc->arp_sha, 0xff, 6);
 	op = c->flow.nw_proto;
 	if ((op == 1 || op == 2) && c->flow.nw_src.ipv4 && !c->trace) {
 		char a[INET_ADDRSTRLEN];
 
-		tnl_neigh_learn(dev, c->flow.nw_src.ipv4, c->flow.arp_sha, c->now);
-		tr(c, "-> %s: neighbour %s learnt from ARP", dev, ip_str(c->flow.nw_src.ipv4, a));
+		if (tnl_neigh_learn(dev, c->flow.nw_src.ipv4, c->flow.arp_sha, c->flow.nw_dst.ipv4,
+				    c->now)) {
+			tr(c, "-> %s: neighbour %s learnt from ARP", dev,
+			   ip_str(c->flow.nw_src.ipv4, a));
+		}
 	}
 }
 

@@ -180,6 +180,18 @@ neigh=$(ctl tnl-neigh-show)
 r1mac=$(in_ns "$R1" cat /sys/class/net/r1$S/address)
 check "tnl-neigh-show: R1 learnt from ARP ($neigh)" grep -q "^$U.2 *$r1mac $BP" <<<"$neigh"
 check "tnl-neigh-show: R2 too" grep -q "^$U.3 " <<<"$neigh"
+# ARP chatter of the overlay (50 requests from R1 across the tunnel, for
+# addresses that are not ours), flooded to BI's local port, teaches the
+# neighbour table nothing.
+in_ns "$R1" /usr/bin/python3 -c 'import sys
+from scapy.all import ARP, Ether, sendp
+sendp([Ether(src="02:00:00:c8:00:%02x" % i, dst="ff:ff:ff:ff:ff:ff") /
+       ARP(op=1, hwsrc="02:00:00:c8:00:%02x" % i, psrc="10.200.0.%d" % i,
+           pdst="10.200.1.%d" % i) for i in range(1, 51)], iface=sys.argv[1], verbose=False)' \
+	"vx$S"
+sleep 0.5
+chatter=$(ctl tnl-neigh-show | grep -c '^10\.200\.')
+check "tnl-neigh-show: nothing from the overlay's ARP chatter ($chatter)" [ "$chatter" -eq 0 ]
 check "NORMAL learnt R1's overlay MAC on its tunnel port" sh -c \
 	"$BIN/switch-ctl --ctl $T/ctl.sock fdb-show $BI | grep -qi \"$(in_ns "$R1" cat /sys/class/net/vx$S/address)\""
 port_stat() { # port_stat PORT FIELD

@@ -3,7 +3,8 @@
  * Unit tests of the tunnel registry (ofproto/tnl.c): which tunnel port
  * takes a received packet, and the neighbour table's ARP requests: when
  * one goes out, how they back off while unanswered, and that an answer
- * ends them.
+ * ends them; which ARP packets make a neighbour, and which changes
+ * revalidate.
  */
 #include <arpa/inet.h>
 #include <setjmp.h>
@@ -68,7 +69,8 @@ test_arp_backoff(void **state)
 	assert_true(tnl_unresolved(t));
 	/* An answer ends it, and is what lookups give. */
 	gen = tnl_generation();
-	tnl_neigh_learn("br-phy", ip("10.0.0.2"), (const uint8_t[6]){2, 0, 0, 0, 0, 0xb}, t);
+	tnl_neigh_learn("br-phy", ip("10.0.0.2"), (const uint8_t[6]){2, 0, 0, 0, 0, 0xb},
+			ip("10.0.0.1"), t);
 	assert_true(tnl_generation() != gen);
 	assert_false(tnl_unresolved(t + 1000000));
 	uint8_t mac[6];
@@ -76,7 +78,8 @@ test_arp_backoff(void **state)
 	assert_true(tnl_neigh_lookup(ip("10.0.0.2"), mac));
 	assert_int_equal(mac[5], 0xb);
 	/* A multicast sender MAC is no neighbour. */
-	tnl_neigh_learn("br-phy", ip("10.0.0.3"), (const uint8_t[6]){1, 0, 0x5e, 0, 0, 1}, t);
+	assert_false(tnl_neigh_learn("br-phy", ip("10.0.0.3"),
+				     (const uint8_t[6]){1, 0, 0x5e, 0, 0, 1}, ip("10.0.0.1"), t));
 	assert_false(tnl_neigh_lookup(ip("10.0.0.3"), mac));
 }
 
@@ -85,6 +88,55 @@ owns(void *aux, const char *dev, uint32_t addr)
 {
 	(void)aux;
 	return !strcmp(dev, "br-phy") && addr == ip("10.0.0.1");
+}
+
+/* ARP that reaches a local port: only what is for us, or was asked for,
+ * makes a neighbour; only what a translation may have used revalidates. */
+static void
+test_neigh_filter(void **state)
+{
+	const uint8_t m1[6] = {2, 0, 0, 0, 0, 1}, m2[6] = {2, 0, 0, 0, 0, 2};
+	uint8_t mac[6];
+	uint64_t gen;
+
+	(void)state;
+	tnl_set_routing(&(struct tnl_routing){NULL, owns, NULL});
+	tnl_neigh_flush();
+	gen = tnl_generation();
+	/* A VM's ARP for another VM, flooded to an overlay bridge's local
+	 * port; a host's ARP for another host of the underlay. */
+	assert_false(tnl_neigh_learn("br-int", ip("10.1.1.5"), m1, ip("10.1.1.6"), 1000));
+	assert_false(tnl_neigh_learn("br-phy", ip("10.0.0.7"), m1, ip("10.0.0.9"), 1000));
+	assert_false(tnl_neigh_lookup(ip("10.1.1.5"), mac));
+	assert_false(tnl_neigh_lookup(ip("10.0.0.7"), mac));
+	/* For our address on that device: a neighbour, that no translation
+	 * can have looked for yet (it would have asked). */
+	assert_true(tnl_neigh_learn("br-phy", ip("10.0.0.7"), m1, ip("10.0.0.1"), 1000));
+	assert_true(tnl_neigh_lookup(ip("10.0.0.7"), mac));
+	assert_int_equal(tnl_generation(), gen);
+	/* Known: any ARP from it updates it (a gratuitous one, a new MAC). */
+	assert_true(tnl_neigh_learn("br-phy", ip("10.0.0.7"), m2, ip("10.0.0.7"), 2000));
+	assert_true(tnl_neigh_lookup(ip("10.0.0.7"), mac));
+	assert_memory_equal(mac, m2, 6);
+	assert_true(tnl_generation() != gen);
+	/* Asked for: taken whatever the target. */
+	tnl_neigh_want("br-phy", ip("10.0.0.8"), ip("10.0.0.1"), mac_a, 3000);
+	assert_int_equal(requests(), 1);
+	gen = tnl_generation();
+	assert_true(tnl_neigh_learn("br-phy", ip("10.0.0.8"), m1, ip("10.0.0.8"), 3000));
+	assert_true(tnl_generation() != gen);
+	/* Chatter never pushes the next hops out of the table. */
+	gen = tnl_generation();
+	for (uint32_t i = 0; i < 5000; i++) {
+		uint8_t m[6] = {2, 1, (uint8_t)(i >> 8), (uint8_t)i, 0, 1};
+
+		assert_false(tnl_neigh_learn("br-int", htonl(0x0a020000 + i), m,
+					     htonl(0x0a030000 + i), 4000 + i));
+	}
+	assert_int_equal(tnl_generation(), gen);
+	assert_true(tnl_neigh_lookup(ip("10.0.0.7"), mac));
+	assert_true(tnl_neigh_lookup(ip("10.0.0.8"), mac));
+	tnl_neigh_flush();
 }
 
 static void
@@ -135,6 +187,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_arp_backoff),
+		cmocka_unit_test(test_neigh_filter),
 		cmocka_unit_test(test_receiving_ports),
 	};
 
