@@ -11,6 +11,7 @@
 
 #include "csum.h"
 #include "flow_key.h"
+#include "util.h"
 
 enum {
 	IP_PROTO_ICMP = 1,
@@ -41,26 +42,11 @@ l4_hdr(struct rte_mbuf *m, uint32_t need)
 	return rte_pktmbuf_mtod_offset(m, uint8_t *, ofs);
 }
 
-static inline uint16_t
-get16(const uint8_t *p)
-{
-	uint16_t v;
-
-	memcpy(&v, p, 2);
-	return v;
-}
-
-static inline void
-set16(uint8_t *p, uint16_t v)
-{
-	memcpy(p, &v, 2);
-}
-
 static uint16_t
 outer_type(struct rte_mbuf *m)
 {
 	return rte_pktmbuf_data_len(m) >= 14
-		       ? ntohs(get16(rte_pktmbuf_mtod_offset(m, uint8_t *, 12)))
+		       ? ntohs(vs_get16(rte_pktmbuf_mtod_offset(m, uint8_t *, 12)))
 		       : 0;
 }
 
@@ -80,8 +66,8 @@ push_vlan(struct rte_mbuf *m, uint16_t tpid, uint16_t tci)
 	}
 	p = rte_pktmbuf_mtod(m, uint8_t *);
 	memmove(p, p + 4, 12);
-	set16(p + 12, tpid);
-	set16(p + 14, tci & htons(0xefff)); /* the present bit is not DEI */
+	vs_put16(p + 12, tpid);
+	vs_put16(p + 14, tci & htons(0xefff)); /* the present bit is not DEI */
 	if (m->l2_len) {
 		m->l2_len += 4;
 	}
@@ -114,9 +100,9 @@ set_vlan(struct rte_mbuf *m, uint16_t tci, uint16_t mask)
 		return;
 	}
 	p = rte_pktmbuf_mtod_offset(m, uint8_t *, 14);
-	old = get16(p);
+	old = vs_get16(p);
 	mask &= htons(0xefff);
-	set16(p, (uint16_t)((old & ~mask) | (tci & mask)));
+	vs_put16(p, (uint16_t)((old & ~mask) | (tci & mask)));
 }
 
 /* Fixes the L4 checksum after 'size' bytes of pseudo-header changed. */
@@ -126,12 +112,12 @@ l4_csum_update(struct rte_mbuf *m, uint8_t proto, const void *old, const void *n
 	uint8_t *l4;
 
 	if (proto == IP_PROTO_TCP && (l4 = l4_hdr(m, 20))) {
-		set16(l4 + 16, csum_update_bytes(get16(l4 + 16), old, new, size));
-	} else if (proto == IP_PROTO_UDP && (l4 = l4_hdr(m, 8)) && get16(l4 + 6)) {
-		uint16_t c = csum_update_bytes(get16(l4 + 6), old, new, size);
-		set16(l4 + 6, c ? c : 0xffff);
+		vs_put16(l4 + 16, csum_update_bytes(vs_get16(l4 + 16), old, new, size));
+	} else if (proto == IP_PROTO_UDP && (l4 = l4_hdr(m, 8)) && vs_get16(l4 + 6)) {
+		uint16_t c = csum_update_bytes(vs_get16(l4 + 6), old, new, size);
+		vs_put16(l4 + 6, c ? c : 0xffff);
 	} else if (proto == IP_PROTO_ICMPV6 && (l4 = l4_hdr(m, 4))) {
-		set16(l4 + 2, csum_update_bytes(get16(l4 + 2), old, new, size));
+		vs_put16(l4 + 2, csum_update_bytes(vs_get16(l4 + 2), old, new, size));
 	}
 }
 
@@ -144,7 +130,7 @@ set_ipv4(struct rte_mbuf *m, const struct dp_action *a)
 	if (!ip || (ip[0] >> 4) != 4) {
 		return;
 	}
-	csum = get16(ip + 10);
+	csum = vs_get16(ip + 10);
 	if (a->flags & DP_SET_SRC) {
 		csum = csum_update_bytes(csum, ip + 12, &a->ipv4.src, 4);
 		l4_csum_update(m, ip[9], ip + 12, &a->ipv4.src, 4);
@@ -164,7 +150,7 @@ set_ipv4(struct rte_mbuf *m, const struct dp_action *a)
 		ip[1] = nw[1];
 		ip[8] = tp[0];
 	}
-	set16(ip + 10, csum);
+	vs_put16(ip + 10, csum);
 }
 
 /* SCTP's CRC32c over the whole SCTP packet, checksum field zeroed. */
@@ -242,7 +228,7 @@ set_icmp(struct rte_mbuf *m, const struct dp_action *a)
 	}
 	now[0] = a->flags & DP_SET_SRC ? (uint8_t)ntohs(a->l4.src) : l4[0];
 	now[1] = a->flags & DP_SET_DST ? (uint8_t)ntohs(a->l4.dst) : l4[1];
-	set16(l4 + 2, csum_update_bytes(get16(l4 + 2), l4, now, 2));
+	vs_put16(l4 + 2, csum_update_bytes(vs_get16(l4 + 2), l4, now, 2));
 	l4[0] = now[0];
 	l4[1] = now[1];
 }
@@ -263,7 +249,7 @@ set_l4(struct rte_mbuf *m, const struct dp_action *a, uint8_t proto)
 	}
 	if (proto == IP_PROTO_TCP) {
 		csum = (uint16_t *)(void *)(l4 + 16);
-	} else if (proto == IP_PROTO_UDP && get16(l4 + 6)) {
+	} else if (proto == IP_PROTO_UDP && vs_get16(l4 + 6)) {
 		csum = (uint16_t *)(void *)(l4 + 6);
 	}
 	for (int i = 0; i < 2; i++) {
@@ -274,13 +260,13 @@ set_l4(struct rte_mbuf *m, const struct dp_action *a, uint8_t proto)
 		}
 		if (csum) {
 			memcpy(&c, csum, 2);
-			c = csum_update16(c, get16(l4 + 2 * i), v);
+			c = csum_update16(c, vs_get16(l4 + 2 * i), v);
 			if (proto == IP_PROTO_UDP && c == 0) {
 				c = 0xffff;
 			}
 			memcpy(csum, &c, 2);
 		}
-		set16(l4 + 2 * i, v);
+		vs_put16(l4 + 2 * i, v);
 	}
 	if (proto == IP_PROTO_SCTP) {
 		sctp_recompute(m);
@@ -294,12 +280,12 @@ set_arp(struct rte_mbuf *m, const struct dp_action *a)
 {
 	uint8_t *arp = l3_hdr(m, 28);
 
-	if (!arp || get16(arp) != htons(1) || get16(arp + 2) != htons(0x0800) || arp[4] != 6 ||
-	    arp[5] != 4) {
+	if (!arp || vs_get16(arp) != htons(1) || vs_get16(arp + 2) != htons(0x0800) ||
+	    arp[4] != 6 || arp[5] != 4) {
 		return;
 	}
 	if (a->flags & DP_SET_OP) {
-		set16(arp + 6, a->arp.op);
+		vs_put16(arp + 6, a->arp.op);
 	}
 	if (a->flags & DP_SET_SHA) {
 		memcpy(arp + 8, a->arp.sha, 6);
@@ -320,7 +306,7 @@ set_arp(struct rte_mbuf *m, const struct dp_action *a)
 static void
 icmp6_write(uint8_t *l4, uint8_t *at, const void *v, size_t size)
 {
-	set16(l4 + 2, csum_update_bytes(get16(l4 + 2), at, v, size));
+	vs_put16(l4 + 2, csum_update_bytes(vs_get16(l4 + 2), at, v, size));
 	memcpy(at, v, size);
 }
 
@@ -357,7 +343,7 @@ type_ofs(struct rte_mbuf *m)
 	const uint8_t *p = rte_pktmbuf_mtod(m, const uint8_t *);
 	uint32_t len = rte_pktmbuf_data_len(m), ofs = 12;
 
-	while (ofs + 2 <= len && is_tpid(ntohs(get16(p + ofs))) && ofs < 12 + 8) {
+	while (ofs + 2 <= len && is_tpid(ntohs(vs_get16(p + ofs))) && ofs < 12 + 8) {
 		ofs += 4;
 	}
 	return ofs + 2 <= len ? ofs : 0;
@@ -405,7 +391,7 @@ push_mpls(struct rte_mbuf *m, uint16_t ethertype, uint32_t lse)
 	}
 	p = rte_pktmbuf_mtod(m, uint8_t *);
 	memmove(p, p + 4, t);
-	set16(p + t, ethertype);
+	vs_put16(p + t, ethertype);
 	memcpy(p + t + 2, &lse, 4);
 	relayer(m);
 	return DP_ACTION_OK;
@@ -417,10 +403,10 @@ pop_mpls(struct rte_mbuf *m, uint16_t ethertype)
 	uint32_t t = type_ofs(m);
 	uint8_t *p = rte_pktmbuf_mtod(m, uint8_t *);
 
-	if (!t || t + 6 > rte_pktmbuf_data_len(m) || !is_mpls(ntohs(get16(p + t)))) {
+	if (!t || t + 6 > rte_pktmbuf_data_len(m) || !is_mpls(ntohs(vs_get16(p + t)))) {
 		return;
 	}
-	set16(p + t, ethertype);
+	vs_put16(p + t, ethertype);
 	memmove(p + 4, p, t + 2);
 	rte_pktmbuf_adj(m, 4);
 	pad_min(m);
@@ -438,7 +424,7 @@ tag_after_type(struct rte_mbuf *m, bool mpls)
 	if (!t || t + 6 > rte_pktmbuf_data_len(m)) {
 		return NULL;
 	}
-	type = ntohs(get16(p + t));
+	type = ntohs(vs_get16(p + t));
 	return (mpls ? is_mpls(type) : type == 0x88e7) ? p + t + 2 : NULL;
 }
 
@@ -485,7 +471,7 @@ copy_ttl(struct rte_mbuf *m, bool inward)
 	} else if (ttl == ip + 8) {
 		uint8_t old[2] = {ip[8], ip[9]}, new[2] = {q[3], ip[9]};
 
-		set16(ip + 10, csum_update_bytes(get16(ip + 10), old, new, 2));
+		vs_put16(ip + 10, csum_update_bytes(vs_get16(ip + 10), old, new, 2));
 		ip[8] = q[3];
 	} else {
 		*ttl = q[3];
@@ -518,7 +504,7 @@ push_pbb(struct rte_mbuf *m, uint32_t itag)
 	}
 	p = rte_pktmbuf_mtod(m, uint8_t *);
 	memcpy(p, p + 18, 12);
-	set16(p + 12, htons(0x88e7));
+	vs_put16(p + 12, htons(0x88e7));
 	memcpy(p + 14, &itag, 4);
 	relayer(m);
 	return DP_ACTION_OK;
@@ -549,7 +535,7 @@ dec_ttl(struct rte_mbuf *m)
 			return DP_ACTION_ERR_TTL;
 		}
 		uint8_t old[2] = {ip[8], ip[9]}, new[2] = {(uint8_t)(ip[8] - 1), ip[9]};
-		set16(ip + 10, csum_update_bytes(get16(ip + 10), old, new, 2));
+		vs_put16(ip + 10, csum_update_bytes(vs_get16(ip + 10), old, new, 2));
 		ip[8]--;
 	} else if ((ip[0] >> 4) == 6 && l3_hdr(m, 40)) {
 		if (ip[7] <= 1) {

@@ -13,6 +13,7 @@
 #include <stdio.h>
 
 #include "hash.h"
+#include "util.h"
 
 enum {
 	ETH_HLEN = 14,
@@ -43,24 +44,6 @@ struct cursor {
 	const uint8_t *p;
 	uint32_t left;
 };
-
-static inline uint16_t
-rd16(const uint8_t *p)
-{
-	uint16_t v;
-
-	memcpy(&v, p, sizeof v);
-	return v;
-}
-
-static inline uint32_t
-rd32(const uint8_t *p)
-{
-	uint32_t v;
-
-	memcpy(&v, p, sizeof v);
-	return v;
-}
 
 static inline bool
 cursor_pull(struct cursor *c, uint32_t n)
@@ -97,20 +80,21 @@ parse_l2(struct cursor *c, struct flow_key *key)
 		key->eth_type = htons(FLOW_ETH_TYPE_NONE);
 		return false;
 	}
-	type = ntohs(rd16(c->p));
+	type = ntohs(vs_get16(c->p));
 	while (is_vlan_tpid(type)) {
 		if (n_tags == 2 || c->left < 6) {
 			key->eth_type = htons(type);
 			return false;
 		}
-		uint16_t tci = (uint16_t)((ntohs(rd16(c->p + 2)) & ~0x1000) | FLOW_VLAN_PRESENT);
+		uint16_t tci =
+			(uint16_t)((ntohs(vs_get16(c->p + 2)) & ~0x1000) | FLOW_VLAN_PRESENT);
 		if (n_tags++ == 0) {
 			key->vlan_tci = htons(tci);
 		} else {
 			key->vlan_inner_tci = htons(tci);
 		}
 		cursor_pull(c, 4);
-		type = ntohs(rd16(c->p));
+		type = ntohs(vs_get16(c->p));
 	}
 	cursor_pull(c, 2);
 	if (type >= ETH_TYPE_MIN) {
@@ -120,7 +104,7 @@ parse_l2(struct cursor *c, struct flow_key *key)
 	/* 802.3 length field: only LLC/SNAP with a zero OUI carries a type. */
 	static const uint8_t snap[6] = {0xaa, 0xaa, 0x03, 0x00, 0x00, 0x00};
 	if (c->left >= 8 && !memcmp(c->p, snap, sizeof snap)) {
-		key->eth_type = rd16(c->p + 6);
+		key->eth_type = vs_get16(c->p + 6);
 		if (ntohs(key->eth_type) >= ETH_TYPE_MIN) {
 			cursor_pull(c, 8);
 			return true;
@@ -136,16 +120,16 @@ parse_arp(struct cursor *c, struct flow_key *key)
 	const uint8_t *a = c->p;
 
 	/* Ethernet/IPv4 ARP only: htype 1, ptype IPv4, hlen 6, plen 4. */
-	if (c->left < 28 || rd16(a) != htons(1) || rd16(a + 2) != htons(ETH_TYPE_IPV4) ||
+	if (c->left < 28 || vs_get16(a) != htons(1) || vs_get16(a + 2) != htons(ETH_TYPE_IPV4) ||
 	    a[4] != 6 || a[5] != 4) {
 		return;
 	}
-	uint16_t op = ntohs(rd16(a + 6));
+	uint16_t op = ntohs(vs_get16(a + 6));
 	key->nw_proto = op <= 0xff ? (uint8_t)op : 0;
 	memcpy(key->arp_sha, a + 8, 6);
-	key->nw_src.ipv4 = rd32(a + 14);
+	key->nw_src.ipv4 = vs_get32(a + 14);
 	memcpy(key->arp_tha, a + 18, 6);
-	key->nw_dst.ipv4 = rd32(a + 24);
+	key->nw_dst.ipv4 = vs_get32(a + 24);
 }
 
 /* Parses an IPv4 header; leaves the cursor on L4, bounded by the IP total
@@ -160,17 +144,17 @@ parse_ipv4(struct cursor *c, struct flow_key *key)
 		return false;
 	}
 	ihl = (uint32_t)(ip[0] & 0x0f) * 4;
-	tot_len = ntohs(rd16(ip + 2));
+	tot_len = ntohs(vs_get16(ip + 2));
 	if (ihl < 20 || ihl > c->left || tot_len < ihl) {
 		return false;
 	}
 	key->nw_tos = ip[1];
 	key->nw_ttl = ip[8];
 	key->nw_proto = ip[9];
-	key->nw_src.ipv4 = rd32(ip + 12);
-	key->nw_dst.ipv4 = rd32(ip + 16);
+	key->nw_src.ipv4 = vs_get32(ip + 12);
+	key->nw_dst.ipv4 = vs_get32(ip + 16);
 
-	uint16_t frag = ntohs(rd16(ip + 6));
+	uint16_t frag = ntohs(vs_get16(ip + 6));
 	if (frag & 0x3fff) { /* MF or a non-zero offset */
 		key->nw_frag = FLOW_FRAG_ANY;
 		if (frag & 0x1fff) {
@@ -257,10 +241,10 @@ parse_ipv6(struct cursor *c, struct flow_key *key)
 	if (c->left < 40 || (ip[0] >> 4) != 6) {
 		return false;
 	}
-	vtcfl = ntohl(rd32(ip));
+	vtcfl = ntohl(vs_get32(ip));
 	key->nw_tos = (uint8_t)(vtcfl >> 20);
 	key->ipv6_label = htonl(vtcfl & 0x000fffff);
-	payload = ntohs(rd16(ip + 4));
+	payload = ntohs(vs_get16(ip + 4));
 	nh = ip[6];
 	key->nw_ttl = ip[7];
 	memcpy(key->nw_src.ipv6, ip + 8, 16);
@@ -277,7 +261,7 @@ parse_ipv6(struct cursor *c, struct flow_key *key)
 			break;
 		}
 		if (nh == 44) { /* fragment header */
-			uint16_t off = ntohs(rd16(c->p + 2));
+			uint16_t off = ntohs(vs_get16(c->p + 2));
 			key->nw_frag = FLOW_FRAG_ANY;
 			if (off & 0xfff8) {
 				key->nw_frag |= FLOW_FRAG_LATER;
@@ -343,21 +327,21 @@ parse_l4(struct cursor *c, struct flow_key *key)
 	switch (key->nw_proto) {
 	case IPPROTO_TCP_:
 		if (c->left >= 20 && (l4[12] >> 4) >= 5) {
-			key->tp_src = rd16(l4);
-			key->tp_dst = rd16(l4 + 2);
-			key->tcp_flags = htons(ntohs(rd16(l4 + 12)) & 0x0fff);
+			key->tp_src = vs_get16(l4);
+			key->tp_dst = vs_get16(l4 + 2);
+			key->tcp_flags = htons(ntohs(vs_get16(l4 + 12)) & 0x0fff);
 		}
 		break;
 	case IPPROTO_UDP_:
 		if (c->left >= 8) {
-			key->tp_src = rd16(l4);
-			key->tp_dst = rd16(l4 + 2);
+			key->tp_src = vs_get16(l4);
+			key->tp_dst = vs_get16(l4 + 2);
 		}
 		break;
 	case IPPROTO_SCTP_:
 		if (c->left >= 12) {
-			key->tp_src = rd16(l4);
-			key->tp_dst = rd16(l4 + 2);
+			key->tp_src = vs_get16(l4);
+			key->tp_dst = vs_get16(l4 + 2);
 		}
 		break;
 	case IPPROTO_ICMP_:
@@ -468,16 +452,16 @@ extract_ipv4_fast(const uint8_t *pkt, uint32_t len, uint32_t in_port, struct flo
 	}
 	ip = pkt + ETH_HLEN;
 	l4 = ip + 20;
-	if (rd16(pkt + 12) != htons(ETH_TYPE_IPV4) || ip[0] != 0x45 ||
-	    (rd16(ip + 6) & htons(0x3fff))) {
+	if (vs_get16(pkt + 12) != htons(ETH_TYPE_IPV4) || ip[0] != 0x45 ||
+	    (vs_get16(ip + 6) & htons(0x3fff))) {
 		return false;
 	}
-	avail = ntohs(rd16(ip + 2));
+	avail = ntohs(vs_get16(ip + 2));
 	if (avail > len - ETH_HLEN) {
 		avail = len - ETH_HLEN;
 	}
 	proto = ip[9];
-	w3 = (uint64_t)rd32(l4) << 32 | ip[8]; /* ports, nw_ttl; nw_frag 0 */
+	w3 = (uint64_t)vs_get32(l4) << 32 | ip[8]; /* ports, nw_ttl; nw_frag 0 */
 	if (proto == IPPROTO_UDP_) {
 		if (avail < 20 + 8) {
 			return false;
@@ -486,7 +470,7 @@ extract_ipv4_fast(const uint8_t *pkt, uint32_t len, uint32_t in_port, struct flo
 		if (avail < 20 + 20 || (l4[12] >> 4) < 5) {
 			return false;
 		}
-		w3 |= (uint64_t)(rd16(l4 + 12) & htons(0x0fff)) << 16;
+		w3 |= (uint64_t)(vs_get16(l4 + 12) & htons(0x0fff)) << 16;
 	} else {
 		return false;
 	}
@@ -501,15 +485,15 @@ extract_ipv4_fast(const uint8_t *pkt, uint32_t len, uint32_t in_port, struct flo
 	memcpy(&w1, pkt, 8);
 	k[0] = (w128){in_port, w1};
 	k[1] = (w128){w2, w3};
-	k[2] = (w128){rd32(ip + 12), 0};
-	k[3] = (w128){rd32(ip + 16), 0};
+	k[2] = (w128){vs_get32(ip + 12), 0};
+	k[3] = (w128){vs_get32(ip + 16), 0};
 	k[4] = (w128){0, 0};
 	k[5] = (w128){0, 0};
 	k[6] = (w128){0, 0};
 	_Static_assert(FLOW_KEY_U64S == 14, "seven 16-byte stores");
 	if (hash) {
 		/* flow_key_hash() of the key, from the words in registers */
-		uint64_t f[6] = {in_port, w1, w2, w3, rd32(ip + 12), rd32(ip + 16)};
+		uint64_t f[6] = {in_port, w1, w2, w3, vs_get32(ip + 12), vs_get32(ip + 16)};
 
 		*hash = hash_words64(f, 6, 0);
 	}

@@ -138,26 +138,13 @@ tunnel_rx(struct port *port, uint16_t qid, struct rte_mbuf **pkts, uint16_t n)
 	return 0;
 }
 
-const struct port_ops port_tunnel_ops_vxlan = {
-	.type = "vxlan",
-	.priv_size = sizeof(struct tunnel_priv),
-	.options = dp_tnl_options,
-	.check = tunnel_check,
-	.open = tunnel_open,
-	.get_stats = tunnel_stats,
-	.get_status = tunnel_status,
-	.rx_burst = tunnel_rx,
-	.tx_burst = tunnel_burst,
-};
+/* The two types differ only in their name, which the functions read. */
+#define TUNNEL_OPS(name)                                                                          \
+	{                                                                                         \
+		.type = name, .priv_size = sizeof(struct tunnel_priv), .options = dp_tnl_options, \
+		.check = tunnel_check, .open = tunnel_open, .get_stats = tunnel_stats,            \
+		.get_status = tunnel_status, .rx_burst = tunnel_rx, .tx_burst = tunnel_burst,     \
+	}
 
-const struct port_ops port_tunnel_ops_geneve = {
-	.type = "geneve",
-	.priv_size = sizeof(struct tunnel_priv),
-	.options = dp_tnl_options,
-	.check = tunnel_check,
-	.open = tunnel_open,
-	.get_stats = tunnel_stats,
-	.get_status = tunnel_status,
-	.rx_burst = tunnel_rx,
-	.tx_burst = tunnel_burst,
-};
+const struct port_ops port_tunnel_ops_vxlan = TUNNEL_OPS("vxlan");
+const struct port_ops port_tunnel_ops_geneve = TUNNEL_OPS("geneve");

@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "csum.h"
+#include "util.h"
 
 enum {
 	ETH_TYPE_IPV4 = 0x0800,
@@ -26,21 +27,6 @@ enum {
 	VXLAN_FLAG_I = 0x08,
 	GENEVE_CRIT = 0x40,
 };
-
-static inline uint16_t
-rd16(const uint8_t *p)
-{
-	uint16_t v;
-
-	memcpy(&v, p, 2);
-	return v;
-}
-
-static inline void
-wr16(uint8_t *p, uint16_t v)
-{
-	memcpy(p, &v, 2);
-}
 
 const char *const dp_tnl_options[] = {"remote_ip", "local_ip",   "key",  "dst_port", "tos",
 				      "ttl",       "df_default", "csum", NULL};
@@ -178,19 +164,19 @@ dp_tnl_header_build(const struct dp_tnl_params *p, uint8_t *hdr)
 	memset(hdr, 0, DP_TNL_HDR_LEN);
 	memcpy(hdr, p->eth_dst, 6);
 	memcpy(hdr + 6, p->eth_src, 6);
-	wr16(hdr + 12, htons(ETH_TYPE_IPV4));
+	vs_put16(hdr + 12, htons(ETH_TYPE_IPV4));
 	ip[0] = 0x45;
 	ip[1] = p->tos;
-	wr16(ip + 6, htons(p->df ? IP_DF : 0));
+	vs_put16(ip + 6, htons(p->df ? IP_DF : 0));
 	ip[8] = p->ttl;
 	ip[9] = IPPROTO_UDP;
 	memcpy(ip + 12, &p->ip_src, 4);
 	memcpy(ip + 16, &p->ip_dst, 4);
-	wr16(udp + 2, p->udp_dst);
+	vs_put16(udp + 2, p->udp_dst);
 	if (p->type == DP_TNL_VXLAN) {
 		t[0] = VXLAN_FLAG_I;
 	} else {
-		wr16(t + 2, htons(ETH_TYPE_TEB)); /* version 0, no options */
+		vs_put16(t + 2, htons(ETH_TYPE_TEB)); /* version 0, no options */
 	}
 	t[4] = (uint8_t)(vni >> 16);
 	t[5] = (uint8_t)(vni >> 8);
@@ -210,11 +196,11 @@ dp_tnl_parse(const uint8_t *p, uint32_t head, uint32_t total, enum dp_tnl_type t
 	if (head < 14 || total < head) {
 		return DP_TNL_ERR_BAD;
 	}
-	eth_type = ntohs(rd16(p + 12));
+	eth_type = ntohs(vs_get16(p + 12));
 	while ((eth_type == 0x8100 || eth_type == 0x88a8) && tags < 2 && head >= l3 + 8) {
 		l3 += 4;
 		tags++;
-		eth_type = ntohs(rd16(p + l3));
+		eth_type = ntohs(vs_get16(p + l3));
 	}
 	l3 += 2;
 	if (eth_type != ETH_TYPE_IPV4 || head < l3 + 20) {
@@ -222,7 +208,7 @@ dp_tnl_parse(const uint8_t *p, uint32_t head, uint32_t total, enum dp_tnl_type t
 	}
 	ip = p + l3;
 	ihl = (ip[0] & 0x0f) * 4u;
-	ip_len = ntohs(rd16(ip + 2));
+	ip_len = ntohs(vs_get16(ip + 2));
 	if (ip[0] >> 4 != 4 || ihl < 20 || ip_len < ihl + 8 || l3 + ip_len > total ||
 	    head < l3 + ihl + 8 || ip[9] != IPPROTO_UDP) {
 		return DP_TNL_ERR_BAD;
@@ -230,11 +216,11 @@ dp_tnl_parse(const uint8_t *p, uint32_t head, uint32_t total, enum dp_tnl_type t
 	if (csum_finish(csum_add(0, ip, ihl))) {
 		return DP_TNL_ERR_CSUM;
 	}
-	if (ntohs(rd16(ip + 6)) & (IP_MF | IP_OFFSET)) {
+	if (ntohs(vs_get16(ip + 6)) & (IP_MF | IP_OFFSET)) {
 		return DP_TNL_ERR_FRAG;
 	}
 	udp = ip + ihl;
-	udp_len = ntohs(rd16(udp + 4));
+	udp_len = ntohs(vs_get16(udp + 4));
 	if (udp_len < 8 + 8 || udp_len > ip_len - ihl || head < l3 + ihl + 16) {
 		return DP_TNL_ERR_BAD;
 	}
@@ -246,8 +232,8 @@ dp_tnl_parse(const uint8_t *p, uint32_t head, uint32_t total, enum dp_tnl_type t
 		}
 	} else {
 		hdr_len += (t[0] & 0x3fu) * 4;
-		if (t[0] >> 6 != 0 || ntohs(rd16(t + 2)) != ETH_TYPE_TEB || 8 + hdr_len > udp_len ||
-		    head < l3 + ihl + 8 + hdr_len) {
+		if (t[0] >> 6 != 0 || ntohs(vs_get16(t + 2)) != ETH_TYPE_TEB ||
+		    8 + hdr_len > udp_len || head < l3 + ihl + 8 + hdr_len) {
 			return DP_TNL_ERR_BAD;
 		}
 		if (t[1] & GENEVE_CRIT) {
@@ -264,7 +250,7 @@ dp_tnl_parse(const uint8_t *p, uint32_t head, uint32_t total, enum dp_tnl_type t
 	lay->l3 = l3;
 	lay->udp = l3 + ihl;
 	lay->udp_len = udp_len;
-	lay->udp_csum = rd16(udp + 6) != 0;
+	lay->udp_csum = vs_get16(udp + 6) != 0;
 	lay->outer = outer;
 	lay->pad = total - (l3 + ip_len);
 	return DP_TNL_OK;

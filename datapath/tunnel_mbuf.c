@@ -16,21 +16,6 @@
 
 enum { ETH_TYPE_IPV4 = 0x0800, ETH_TYPE_IPV6 = 0x86dd, IP_DF = 0x4000 };
 
-static inline uint16_t
-rd16(const uint8_t *p)
-{
-	uint16_t v;
-
-	memcpy(&v, p, 2);
-	return v;
-}
-
-static inline void
-wr16(uint8_t *p, uint16_t v)
-{
-	memcpy(p, &v, 2);
-}
-
 /* The one's complement sum of 'len' bytes of 'm' from 'off', over its
  * segments (a segment that starts at an odd offset has its sum swapped). */
 static uint32_t
@@ -75,7 +60,7 @@ inner_flow_hash(const struct rte_mbuf *m)
 	const uint8_t *p = rte_pktmbuf_mtod(m, const uint8_t *);
 	uint32_t len = rte_pktmbuf_data_len(m), l3 = m->l2_len, h = 0;
 	uint64_t w[5] = {0};
-	uint16_t type = l3 >= 14 && l3 <= len ? ntohs(rd16(p + l3 - 2)) : 0;
+	uint16_t type = l3 >= 14 && l3 <= len ? ntohs(vs_get16(p + l3 - 2)) : 0;
 
 	if (type == ETH_TYPE_IPV4 && l3 + 20 <= len) {
 		memcpy(w, p + l3 + 12, 8);
@@ -131,24 +116,24 @@ dp_tnl_push(struct rte_mbuf *m, const uint8_t *hdr, uint16_t len, uint8_t flags,
 	ip = p + 14;
 	udp = ip + 20;
 	tot = htons((uint16_t)(outer - 14));
-	wr16(ip + 2, tot);
-	id = rd16(tip + 4);
+	vs_put16(ip + 2, tot);
+	id = vs_get16(tip + 4);
 	if (!(tip[6] & (IP_DF >> 8))) {
 		id = htons((*ip_id)++);
-		wr16(ip + 4, id);
+		vs_put16(ip + 4, id);
 	}
 	/* The checksum from the template's fixed words and the two new ones,
 	 * not read back from the packet: a wide load of bytes just written
 	 * in 16-bit stores waits for them (no store forwarding). */
 	sum = csum_add(0, tip, 2) + csum_add(0, tip + 6, 4) + csum_add(0, tip + 12, 8);
-	wr16(ip + 10, csum_finish(sum + tot + id));
-	wr16(udp, htons(sport));
-	wr16(udp + 4, htons((uint16_t)(outer - 34)));
+	vs_put16(ip + 10, csum_finish(sum + tot + id));
+	vs_put16(udp, htons(sport));
+	vs_put16(udp + 4, htons((uint16_t)(outer - 34)));
 	if (flags & DP_TNL_F_CSUM) {
 		uint32_t psum = udp_pseudo_sum(ip, (uint16_t)(outer - 34));
 		uint16_t c = csum_finish(csum_mbuf(m, 34, outer - 34, psum));
 
-		wr16(udp + 6, c ? c : 0xffff); /* 0 would mean "none" */
+		vs_put16(udp + 6, c ? c : 0xffff); /* 0 would mean "none" */
 	}
 	dp_pkt_set_layers(m, 14, 34, IPPROTO_UDP);
 	return DP_TNL_OK;

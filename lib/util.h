@@ -9,6 +9,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -31,6 +32,32 @@ vs_pow2_roundup(uint32_t x)
 		return 1;
 	}
 	return 1u << (32 - __builtin_clz(x - 1));
+}
+
+/* Unaligned reads and writes of packet bytes, in the order they sit in
+ * memory (header fields stay in network order): one load or store each. */
+static inline uint16_t
+vs_get16(const void *p)
+{
+	uint16_t v;
+
+	memcpy(&v, p, sizeof v);
+	return v;
+}
+
+static inline uint32_t
+vs_get32(const void *p)
+{
+	uint32_t v;
+
+	memcpy(&v, p, sizeof v);
+	return v;
+}
+
+static inline void
+vs_put16(void *p, uint16_t v)
+{
+	memcpy(p, &v, sizeof v);
 }
 
 #endif /* VS_UTIL_H */
