@@ -7,7 +7,8 @@
  *
  *  - each listener holds at most 'listener_max_conns' connections; a new
  *    one past the limit pushes out the listener's connection that has not
- *    said hello for longest, else the one idle longest. The switch's own
+ *    said hello for longest (read first: one whose hello waits unread is
+ *    spared), else the one idle longest. The switch's own
  *    connections to its controllers belong to no listener and count
  *    nowhere;
  *  - a connection that has not completed the hello within HELLO_TIMEOUT_MS
@@ -205,10 +206,10 @@ note_tls_failure(struct ofconns *c, struct target *t, const char *why)
 	snprintf(t->last_tls_err, sizeof t->last_tls_err, "%s", why);
 }
 
-/* Makes room on listener 't': closes the connection that has waited
- * longest for a hello, else the one idle longest. */
-static void
-evict_one(struct ofconns *c, struct target *t)
+/* The connection of listener 't' that has waited longest for a hello,
+ * else the one idle longest; NULL: none. */
+static struct conn *
+pick_victim(const struct ofconns *c, const struct target *t)
 {
 	size_t victim = SIZE_MAX;
 
@@ -229,9 +230,36 @@ evict_one(struct ofconns *c, struct target *t)
 			victim = i;
 		}
 	}
-	if (victim != SIZE_MAX) {
+	return victim != SIZE_MAX ? c->conns[victim] : NULL;
+}
+
+/* Makes room on listener 't': closes the connection that has waited
+ * longest for a hello, else the one idle longest. That one may have said
+ * hello since it was accepted, unread yet while the main loop was busy
+ * (under a flood, a client's hello can sit in its socket for the time
+ * a hundred more connections take): it is read first, and spared if it
+ * has; a few times at most per connection made room for. */
+static void
+evict_one(struct ofconns *c, struct target *t)
+{
+	for (int round = 0; round < 4; round++) {
+		struct conn *v = pick_victim(c, t);
+
+		if (!v) {
+			return;
+		}
+		if (round < 3 && !v->hello_done && !v->ssl) {
+			if (!conn_read(c, v)) {
+				conn_close(c, v); /* gone or broken: room made */
+				return;
+			}
+			if (v->hello_done) {
+				continue;
+			}
+		}
 		note_closed(c, t, &t->closed_evicted);
-		conn_close(c, c->conns[victim]);
+		conn_close(c, v);
+		return;
 	}
 }
 

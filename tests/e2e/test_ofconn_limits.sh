@@ -53,11 +53,19 @@ check "listener limit set" ctl set global . listener_max_conns=$LIMIT
 FLOOD=$!
 E2E_EXTRA_PIDS="$E2E_EXTRA_PIDS $FLOOD"
 sleep 3
+# The flood reconnects as fast as the switch closes (about 25,000 a second
+# here) against a limit of 100: a new connection has a few milliseconds to
+# say hello before it is the oldest without one. ovs-ofctl, descheduled on
+# this 2-core machine by the flood itself, misses that now and then (1 in
+# about 15): like a user, it may try again, three times within the 2 s.
 for i in 1 2 3; do
 	t0=$(date +%s%N)
-	out=$(ofctl show "$OF" 2>&1)
+	for try in 1 2 3; do
+		out=$(ofctl show "$OF" 2>&1)
+		grep -q "n_tables:254" <<<"$out" && break
+	done
 	ms=$((($(date +%s%N) - t0) / 1000000))
-	check "ovs-ofctl show during the flood ($i): answered" grep -q "n_tables:254" <<<"$out"
+	check "ovs-ofctl show during the flood ($i): answered (try $try)" grep -q "n_tables:254" <<<"$out"
 	check "ovs-ofctl show during the flood ($i): within 2 s (took $ms ms)" [ "$ms" -lt 2000 ]
 done
 before=$(n_connected)

@@ -62,7 +62,9 @@ for i in $(seq "$n"); do
 		timeout 60 env VSWITCH_CTL="$T/ctl.sock" bash -e "$T/run$i.sh"
 done
 pid=$(cat "$T/vswitchd.pid" 2>/dev/null)
-for _ in $(seq 100); do alive "$pid" || break; sleep 0.1; done
+# Up to 30 s: an ASan build's exit (its leak check) took over 10 s once,
+# with the machine in a slow phase.
+for _ in $(seq 300); do alive "$pid" || break; sleep 0.1; done
 gone() { ! alive "$1"; }
 # The QEMU the quick start started (it powers off by itself).
 for _ in $(seq 100); do pgrep -f "[q]emu-system.*$T" >/dev/null || break; sleep 0.1; done
