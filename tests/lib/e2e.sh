@@ -32,6 +32,7 @@ VSWITCHD_EAL=${VSWITCHD_EAL:---no-huge -m 256}
 # may reap it late: a zombie counts as gone.
 alive() {
 	local state
+	case $1 in '' | *[!0-9]*) return 1 ;; esac # no PID: /proc//stat is /proc/stat
 	state=$(awk '{print $3}' "/proc/$1/stat" 2>/dev/null) || return 1
 	[ -n "$state" ] && [ "$state" != Z ]
 }
