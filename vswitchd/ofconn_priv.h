@@ -29,7 +29,7 @@ enum {
 	ECHO_IDLE_MS = 5000,     /* an idle connection is probed this often */
 	HELLO_TIMEOUT_MS = 5000, /* a connection must say hello within this */
 	STALL_MS = 30000,        /* output that does not move for this closes */
-	LISTEN_BACKLOG = 128,
+	LISTEN_BACKLOG = 1024,
 	PORT_SCAN_MS = 500, /* port changes are looked for this often */
 	OFC_PORTS = 256,
 };
