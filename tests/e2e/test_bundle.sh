@@ -19,12 +19,7 @@ BR=bnd$S
 
 ofctl() { timeout 10 ovs-ofctl "$@"; }
 of() { echo "unix:$T/run/$BR.mgmt"; }
-# A "no ping" check leaves bn1's kernel a failed ARP entry for a few
-# seconds, which fails the next ping at once: each ping starts afresh.
-pings() {
-	ip -n bn1$S neigh flush all
-	ip netns exec bn1$S ping -c 2 -i 0.2 -W 1 "$NET.2" >/dev/null 2>&1
-}
+pings() { ns_ping bn1$S "$NET.2" 2 0.2; }
 no_pings() { ! ip netns exec bn1$S ping -c 1 -W 1 "$NET.2" >/dev/null 2>&1; }
 flows() { ofctl -O OpenFlow13 dump-flows "$(of)" | grep actions= | sed -E 's/.* (priority=)/\1/' | sort; }
 

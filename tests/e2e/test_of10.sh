@@ -19,7 +19,7 @@ OF="tcp:127.0.0.1:$PORT"
 RAW="$(dirname "$0")/of10_raw.py"
 
 ofctl() { timeout 10 ovs-ofctl "$@"; }
-pings() { ip netns exec on1$S ping -c 2 -i 0.2 -W 1 "$NET.2" >/dev/null 2>&1; }
+pings() { ns_ping on1$S "$NET.2" 2 0.2; }
 no_pings() { ! pings; }
 port_rx() { ofctl dump-ports "$OF" "$1" | sed -nE 's/.*rx pkts=([0-9]+).*/\1/p'; }
 port_tx() { ofctl dump-ports "$OF" "$1" | sed -nE 's/.*tx pkts=([0-9]+).*/\1/p'; }

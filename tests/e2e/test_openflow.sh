@@ -26,7 +26,7 @@ check "bridge with a passive OpenFlow listener" ctl add-br "$BR" \
 	-- add-port "$BR" t1$S type=tap -- add-port "$BR" t2$S type=tap \
 	-- set-controller "$BR" "ptcp:$PORT:127.0.0.1"
 for i in 1 2; do ns_host on$i$S t$i$S "$NET.$i/24"; done
-pings() { ip netns exec on1$S ping -c 2 -i 0.2 -W 1 "$NET.2" >/dev/null 2>&1; }
+pings() { ns_ping on1$S "$NET.2" 2 0.2; }
 
 show=$(ofctl show "$OF")
 check "ovs-ofctl show: features" grep -q "n_tables:254" <<<"$show"

@@ -22,7 +22,7 @@ BR=rsb$S
 OF="tcp:127.0.0.1:$PORT"
 STATE="$T/conf.json.ofstate"
 ofctl() { timeout 20 ovs-ofctl -O OpenFlow13 "$@"; }
-pings() { ip netns exec rn1$S ping -c 2 -i 0.2 -W 1 "$NET.2" >/dev/null 2>&1; }
+pings() { ns_ping rn1$S "$NET.2" 2 0.2; }
 restart_clean() { stop_vswitchd && start_vswitchd; }
 ctlq() { ctl "$@" >/dev/null; }
 restart_kill() {
@@ -69,7 +69,7 @@ priority=2000,in_port=2,arp,arp_tpa=$NET.3,actions=output:3
 priority=2000,in_port=2,ip,nw_dst=$NET.3,actions=output:3
 priority=2000,in_port=3,actions=output:2
 EOF
-tap_pings() { ip netns exec rn3$S ping -c 2 -i 0.2 -W 1 "$NET.1" >/dev/null 2>&1; }
+tap_pings() { ns_ping rn3$S "$NET.1" 2 0.2; }
 check "TAP in a namespace: ping" tap_pings
 # The switch writes port numbers into the database: no port is opened anew
 # for it when an unrelated change is made.

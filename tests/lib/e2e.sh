@@ -12,6 +12,8 @@
 #   check DESCRIPTION CMD...   counts a failure if CMD fails
 #   netns_add NAME             a network namespace, deleted at exit
 #   ns_host NS IFACE ADDR/LEN  IFACE into a new namespace NS, addressed, up
+#   ns_ping NS ADDR COUNT IVAL ping from NS (true if one reply came back),
+#                              its neighbour cache flushed first
 #   iperf_mbps FROM TO ADDR    Mbit/s of a 2 s iperf3 TCP transfer between
 #                              namespaces (0: it failed)
 #   tcp_port N                 a free TCP port for this test (its Nth), below
@@ -110,6 +112,14 @@ ns_host() {
 	netns_add "$1" && ip link set "$2" netns "$1" &&
 		ip -n "$1" addr add "$3" dev "$2" && ip -n "$1" link set "$2" up &&
 		ip -n "$1" link set lo up
+}
+
+# A "no ping" check leaves the namespace's kernel a failed ARP entry for a
+# few seconds, during which a ping fails at once with no packet sent: a
+# ping that must pass starts with ARP afresh.
+ns_ping() {
+	ip -n "$1" neigh flush all 2>/dev/null
+	ip netns exec "$1" ping -c "$3" -i "$4" -W 1 "$2" >/dev/null 2>&1
 }
 
 tcp_port() {
