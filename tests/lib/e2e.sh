@@ -21,6 +21,9 @@
 #                              client connection can be holding it
 #   E2E_EXTRA_PIDS             processes to kill at exit
 #   e2e_extra_cleanup          a function, if the test defines one, run at exit
+#   E2E_TIME_SCALE             1, or 3 in a sanitizer build: a check that
+#                              bounds wall-clock time multiplies its bound
+#                              by it (the daemon runs 2-3 times slower)
 #   E2E_KEEP=1                 (environment) keep $T, the daemon's log and
 #                              database, for a look after a failure
 # A test ends with "finish", which prints the tally and sets the status.
@@ -29,6 +32,8 @@ T=$(mktemp -d /tmp/vs-e2e.XXXXXX)
 E2E_FAILS=0
 E2E_CHECKS=0
 VSWITCHD_EAL=${VSWITCHD_EAL:---no-huge -m 256}
+E2E_TIME_SCALE=1
+grep -qs '^SANITIZE:[A-Z]*=..*' "$BIN/../CMakeCache.txt" && E2E_TIME_SCALE=3
 
 # True while process $1 runs. A detached daemon's parent is PID 1, which
 # may reap it late: a zombie counts as gone.
