@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "ofp_msg.h"
+#include "ofp_tlv.h"
 #include "ofproto_priv.h"
 
 void
@@ -28,6 +29,12 @@ ofproto_set_journal(struct ofproto *ofp, const struct ofproto_journal *j)
 void
 ofproto_journal_state(const struct ofproto *ofp, const struct ofproto_journal *j)
 {
+	if (ofp->tlv.used && j->tlv_mod) {
+		struct ofp_tlv_mod mod;
+
+		ofp_tlv_table_as_mod(&ofp->tlv, &mod);
+		j->tlv_mod(j->aux, &mod);
+	}
 	for (uint32_t i = 0; i < ofp->n_groups && j->group_mod; i++) {
 		const struct group *g = ofp->groups[i];
 		struct ofp_group_mod gm = {OFPGC_ADD, g->type, g->id, g->buckets, g->n_buckets};
@@ -122,6 +129,21 @@ apply_meter_mod(struct ofproto *ofp, const uint8_t *msg, size_t len, uint64_t no
 	return ofproto_meter_mod(ofp, &mm, now_ms, err);
 }
 
+static int
+apply_tlv_mod(struct ofproto *ofp, const uint8_t *msg, size_t len, char *err)
+{
+	struct ofp_tlv_mod mod;
+	enum ofp_tlv_err te;
+	enum ofp_err e = ofp_decode_tlv_mod(msg, len, &mod, &te);
+
+	if (e || te || (te = (enum ofp_tlv_err)ofproto_tlv_mod(ofp, &mod, true))) {
+		snprintf(err, OFP_ERR_MAX, "a Geneve option map change that fails (error 0x%x)",
+			 e ? (unsigned)e : (unsigned)te);
+		return -EINVAL;
+	}
+	return 0;
+}
+
 int
 ofproto_journal_apply(struct ofproto *ofp, const uint8_t *msg, size_t len, uint64_t now_ms,
 		      char *err)
@@ -145,6 +167,11 @@ ofproto_journal_apply(struct ofproto *ofp, const uint8_t *msg, size_t len, uint6
 		return apply_group_mod(ofp, msg, len, now_ms, err);
 	case OFPT_METER_MOD:
 		return apply_meter_mod(ofp, msg, len, now_ms, err);
+	case OFPT_EXPERIMENTER:
+		if (ofp_is_nxt(msg, len, NXT_TLV_TABLE_MOD)) {
+			return apply_tlv_mod(ofp, msg, len, err);
+		}
+		break;
 	}
 	snprintf(err, OFP_ERR_MAX, "an OpenFlow message of type %u", h.type);
 	return -EINVAL;

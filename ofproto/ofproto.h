@@ -360,6 +360,16 @@ void ofproto_meter_dump(const struct ofproto *ofp, uint32_t meter_id, uint64_t n
 enum { OFPROTO_NO_GROUP = 1, OFPROTO_NO_METER = 2 };
 int ofproto_insts_missing(const struct ofproto *ofp, const struct ofp_insts *in, uint32_t *id);
 
+/* ---- The Geneve option map (ofp_tlv.h) ---- */
+
+struct ofp_tlv_mod;
+struct ofp_tlv_table;
+
+/* Applies a TLV table mod to the bridge's map: 0 or an enum ofp_tlv_err.
+ * 'replay': a journal read back (see ofp_tlv_apply()). */
+int ofproto_tlv_mod(struct ofproto *ofp, const struct ofp_tlv_mod *mod, bool replay);
+const struct ofp_tlv_table *ofproto_tlv_table(const struct ofproto *ofp);
+
 /* ---- Journal ---- */
 
 /* What changed in a bridge's OpenFlow state, as it happens (under
@@ -372,15 +382,16 @@ struct ofproto_journal {
 	void (*flow_del)(void *aux, uint8_t table_id, uint16_t priority, const struct match *m);
 	void (*group_mod)(void *aux, const struct ofp_group_mod *gm);
 	void (*meter_mod)(void *aux, const struct ofp_meter_mod *mm);
+	void (*tlv_mod)(void *aux, const struct ofp_tlv_mod *mod);
 	void *aux;
 };
 /* Reports every change of 'ofp' to 'j' from now on (NULL: to nobody). */
 void ofproto_set_journal(struct ofproto *ofp, const struct ofproto_journal *j);
-/* Reports the whole state of 'ofp' to 'j' as if it were made anew: every
- * group and meter as an add, then every flow entry, each table in lookup
+/* Reports the whole state of 'ofp' to 'j' as if it were made anew: the
+ * Geneve option map, every group and meter as an add, then every flow entry, each table in lookup
  * order (so that equal-priority entries keep their age order). */
 void ofproto_journal_state(const struct ofproto *ofp, const struct ofproto_journal *j);
-/* Applies a flow, group or meter mod read back from a journal: an add of
+/* Applies a flow, group, meter or TLV table mod read back from a journal: an add of
  * what exists replaces it, a modify of what does not exist adds it.
  * Returns 0 or -errno with a reason in 'err'. 'msg' is an OpenFlow 1.3
  * message of 'len' bytes. */

@@ -7,6 +7,7 @@
 #define VS_OFPROTO_PRIV_H
 
 #include "mac_learning.h"
+#include "ofp_tlv.h"
 #include "ofproto.h"
 #include "oftable.h"
 
@@ -164,6 +165,8 @@ struct ofproto {
 	struct meter **meters;
 	uint32_t n_meters;
 	struct ofproto_meter_backend meter_be;
+
+	struct ofp_tlv_table tlv; /* the Geneve option map */
 };
 
 /* xlate.c */

@@ -480,7 +480,8 @@ handle(struct ofconns *c, struct conn *k, const uint8_t *msg, size_t len)
 	}
 	c->acting = k;
 	c->acting_xid = h.xid;
-	if (ofconn_bundle_handle(c, k, msg, len) || ofconn_monitor_handle(c, k, msg, len)) {
+	if (ofconn_bundle_handle(c, k, msg, len) || ofconn_monitor_handle(c, k, msg, len) ||
+	    ofconn_tlv_handle(c, k, msg, len)) {
 		/* served */
 	} else if (k->version != OFP13_VERSION) {
 		handle_converted(c, k, msg, len);

@@ -192,6 +192,11 @@ void ofconn_monitors_free(struct conn *k);
 /* dump_run() of a flow monitor's initial listing. */
 void ofconn_monitor_dump_run(struct ofconns *c, struct conn *k);
 
+/* ofconn_tlv.c */
+/* Serves 'msg' when it is a Geneve option map message (Nicira's TLV table
+ * mod or request, any version): true. */
+bool ofconn_tlv_handle(struct ofconns *c, struct conn *k, const uint8_t *msg, size_t len);
+
 /* ofconn_admit.c */
 /* Opens a connection on socket 'fd' of bridge 'br': to its controller
  * target 'active', or accepted by its listener 'listener' (one of the two

@@ -20,6 +20,7 @@
 #include "fileio.h"
 #include "log.h"
 #include "ofp_msg.h"
+#include "ofp_tlv.h"
 
 enum {
 	REC_OFMSG = 1,
@@ -194,10 +195,22 @@ j_meter_mod(void *aux, const struct ofp_meter_mod *mm)
 	after_record(s);
 }
 
+static void
+j_tlv_mod(void *aux, const struct ofp_tlv_mod *mod)
+{
+	struct ofstate *s = aux;
+	size_t start = record_begin(&s->pending, REC_OFMSG);
+
+	ofp_encode_tlv_mod(&s->pending, OFP13_VERSION, 0, mod);
+	record_end(&s->pending, start);
+	after_record(s);
+}
+
 static struct ofproto_journal
 journal_of(struct ofstate *s)
 {
-	return (struct ofproto_journal){j_flow_set, j_flow_del, j_group_mod, j_meter_mod, s};
+	return (struct ofproto_journal){j_flow_set,  j_flow_del, j_group_mod,
+					j_meter_mod, j_tlv_mod,  s};
 }
 
 static void

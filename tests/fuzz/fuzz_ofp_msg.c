@@ -5,7 +5,9 @@
  * never read outside it (ASan, exact-size copy) nor leak (LSan); a flow mod
  * that decodes must encode back to a message that decodes to the same
  * match and instructions; group and meter mods likewise. Hello, match,
- * multipart-request and packet-out decoders get the same bytes.
+ * multipart-request and packet-out decoders get the same bytes, and so
+ * does the Geneve option map's (a mod that decodes and applies to an
+ * empty map must come back as the same mappings).
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -13,6 +15,7 @@
 
 #include "ofp_msg.h"
 #include "ofp_msg10.h"
+#include "ofp_tlv.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -82,6 +85,35 @@ meter_round_trip(const struct ofp_meter_mod *mm)
 	obuf_free(&b);
 }
 
+static void
+tlv_round_trip(const uint8_t *msg, size_t len)
+{
+	struct ofp_tlv_table t = {0}, back = {0};
+	struct ofp_tlv_mod mod, again;
+	enum ofp_tlv_err te;
+	struct obuf b;
+
+	if (ofp_decode_tlv_mod(msg, len, &mod, &te) || te || ofp_tlv_apply(&t, &mod, 0, false)) {
+		return;
+	}
+	ofp_tlv_table_as_mod(&t, &mod);
+	obuf_init(&b);
+	ofp_encode_tlv_mod(&b, OFP13_VERSION, 0, &mod);
+	if (ofp_decode_tlv_mod(b.data, b.size, &again, &te) || te ||
+	    ofp_tlv_apply(&back, &again, 0, false) || back.used != t.used) {
+		abort();
+	}
+	for (int i = 0; i < OFP_TLV_FIELDS; i++) {
+		const struct ofp_tlv_map *x = &t.m[i], *y = &back.m[i];
+
+		if (t.used >> i & 1 && (x->opt_class != y->opt_class ||
+					x->opt_type != y->opt_type || x->len != y->len)) {
+			abort();
+		}
+	}
+	obuf_free(&b);
+}
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -118,6 +150,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		meter_round_trip(&mm);
 	}
 	ofp_decode_hello(copy, size, &version);
+	tlv_round_trip(copy, size);
 	/* As OpenFlow 1.0, 1.4 or 1.5 from a peer, and as a 1.3 message to
 	 * such a peer. */
 	obuf_init(&up);
