@@ -217,20 +217,38 @@ tnl_neigh_learn(const char *dev, uint32_t ip, const uint8_t mac[6], uint32_t tar
 	if (!known && !was_asked && (!routing.owns || !routing.owns(routing.aux, dev, target))) {
 		return false; /* not for us: someone else's neighbour */
 	}
-	if (!n) {
-		/* Full: the oldest gives way. */
-		uint32_t oldest = 0;
+	if (!n && n_neighs < MAX_NEIGH) {
+		n = &neighs[n_neighs++];
+		n->used = false;
+	} else if (!n) {
+		/* Full: the oldest unused gives way; a next hop only to a
+		 * neighbour asked for. */
+		int64_t oldest = -1;
 
-		for (uint32_t i = 1; n_neighs == MAX_NEIGH && i < n_neighs; i++) {
-			oldest = neighs[i].learnt_ms < neighs[oldest].learnt_ms ? i : oldest;
+		for (uint32_t pass = 0; pass < 2 && oldest < 0; pass++) {
+			for (uint32_t i = 0; i < n_neighs; i++) {
+				if ((pass || !neighs[i].used) &&
+				    (oldest < 0 ||
+				     neighs[i].learnt_ms < neighs[oldest].learnt_ms)) {
+					oldest = i;
+				}
+			}
+			if (!was_asked) {
+				break;
+			}
 		}
-		pushed_out = n_neighs == MAX_NEIGH;
-		n = n_neighs < MAX_NEIGH ? &neighs[n_neighs++] : &neighs[oldest];
+		if (oldest < 0) {
+			return false; /* every one is a next hop: kept */
+		}
+		n = &neighs[oldest];
+		pushed_out = n->used;
+		n->used = false;
 	}
 	snprintf(n->dev, sizeof n->dev, "%s", dev);
 	n->ip = ip;
 	memcpy(n->mac, mac, 6);
 	n->learnt_ms = now_ms;
+	n->used = n->used || was_asked; /* a translation wants it */
 	if (known || was_asked || pushed_out) {
 		generation++;
 	}
@@ -243,6 +261,7 @@ tnl_neigh_lookup(uint32_t ip, uint8_t mac[6])
 	for (uint32_t i = 0; i < n_neighs; i++) {
 		if (neighs[i].ip == ip) {
 			memcpy(mac, neighs[i].mac, 6);
+			neighs[i].used = true;
 			return true;
 		}
 	}

@@ -87,12 +87,16 @@ uint32_t tnl_ports_receiving(const char *dev, uint32_t src, uint32_t dst, uint16
  * for, is taken from any; a new one only from ARP for an address of ours
  * on 'dev' (a request for us, a reply to us): the chatter of VMs that
  * reaches a bridge's local port neither fills the table (pushing out the
- * next hops of tunnels) nor revalidates the megaflows. Changes that a
- * translation may have depended on (a known neighbour's MAC or device,
- * one asked for, one pushed out of a full table) move tnl_generation().
- * Returns whether 'ip' is now a neighbour. */
+ * next hops of tunnels) nor revalidates the megaflows. A full table makes
+ * room by pushing out the oldest neighbour no translation has looked up
+ * (tnl_neigh_lookup()); one that has been looked up gives way only to a
+ * neighbour asked for, never to ARP requests from many senders. Changes
+ * that a translation may have depended on (a known neighbour's MAC or
+ * device, one asked for, a looked-up one pushed out) move
+ * tnl_generation(). Returns whether 'ip' is now a neighbour. */
 bool tnl_neigh_learn(const char *dev, uint32_t ip, const uint8_t mac[6], uint32_t target,
 		     uint64_t now_ms);
+/* The MAC of neighbour 'ip'; marks it as in use by a translation. */
 bool tnl_neigh_lookup(uint32_t ip, uint8_t mac[6]);
 /* Asks for 'ip' behind 'dev' (our address 'src', MAC 'mac'): an ARP
  * request goes out (tnl_take_requests()) at most once a second per
@@ -108,6 +112,7 @@ struct tnl_neigh {
 	char dev[16];
 	uint32_t ip;
 	uint8_t mac[6];
+	bool used; /* looked up by a translation: a next hop */
 	uint64_t learnt_ms;
 };
 /* Copies up to 'max' neighbours to 'out'; returns how many there are. */

@@ -136,6 +136,39 @@ test_neigh_filter(void **state)
 	assert_int_equal(tnl_generation(), gen);
 	assert_true(tnl_neigh_lookup(ip("10.0.0.7"), mac));
 	assert_true(tnl_neigh_lookup(ip("10.0.0.8"), mac));
+
+	/* Requests for our address from 5,000 senders of the underlay fill
+	 * the table, each pushing out the oldest of them, never a next hop
+	 * a translation looked up (10.0.0.7, 10.0.0.8), and revalidate
+	 * nothing. */
+	for (uint32_t i = 0; i < 5000; i++) {
+		uint8_t m[6] = {2, 2, (uint8_t)(i >> 8), (uint8_t)i, 0, 1};
+
+		assert_true(tnl_neigh_learn("br-phy", htonl(0x0a040000 + i), m, ip("10.0.0.1"),
+					    10000 + i));
+	}
+	assert_int_equal(tnl_generation(), gen);
+	assert_true(tnl_neigh_lookup(ip("10.0.0.7"), mac));
+	assert_true(tnl_neigh_lookup(ip("10.0.0.8"), mac));
+	assert_true(tnl_neigh_lookup(htonl(0x0a040000 + 4999), mac)); /* the newest */
+	assert_false(tnl_neigh_lookup(htonl(0x0a040000), mac));       /* the oldest went */
+	{
+		static struct tnl_neigh all[2048];
+
+		assert_int_equal(tnl_neigh_dump(all, 2048), 1024);
+	}
+	/* A neighbour asked for while the table is full of next hops: the
+	 * oldest next hop gives way (and the translations run again). */
+	for (uint32_t i = 0; i < 1022; i++) {
+		assert_true(tnl_neigh_lookup(htonl(0x0a040000 + 5000 - 1022 + i), mac));
+	}
+	assert_false(tnl_neigh_learn("br-phy", ip("10.0.0.20"), m1, ip("10.0.0.1"), 20000));
+	tnl_neigh_want("br-phy", ip("10.0.0.21"), ip("10.0.0.1"), mac_a, 20000);
+	assert_true(tnl_neigh_learn("br-phy", ip("10.0.0.21"), m1, ip("10.0.0.1"), 20000));
+	assert_true(tnl_generation() != gen);
+	assert_false(tnl_neigh_lookup(ip("10.0.0.7"), mac)); /* the oldest next hop */
+	assert_true(tnl_neigh_lookup(ip("10.0.0.8"), mac));
+	assert_true(tnl_neigh_lookup(ip("10.0.0.21"), mac));
 	tnl_neigh_flush();
 }
 
