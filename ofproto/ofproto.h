@@ -388,12 +388,13 @@ struct ofproto_journal {
 /* Reports every change of 'ofp' to 'j' from now on (NULL: to nobody). */
 void ofproto_set_journal(struct ofproto *ofp, const struct ofproto_journal *j);
 /* Reports the whole state of 'ofp' to 'j' as if it were made anew: the
- * Geneve option map, every group and meter as an add, then every flow entry, each table in lookup
- * order (so that equal-priority entries keep their age order). */
+ * Geneve option map, every group and meter as an add, then every flow
+ * entry, each table in lookup order (so that equal-priority entries keep
+ * their age order). */
 void ofproto_journal_state(const struct ofproto *ofp, const struct ofproto_journal *j);
-/* Applies a flow, group, meter or TLV table mod read back from a journal: an add of
- * what exists replaces it, a modify of what does not exist adds it.
- * Returns 0 or -errno with a reason in 'err'. 'msg' is an OpenFlow 1.3
+/* Applies a flow, group, meter or TLV table mod read back from a journal:
+ * an add of what exists replaces it, a modify of what does not exist adds
+ * it. Returns 0 or -errno with a reason in 'err'. 'msg' is an OpenFlow 1.3
  * message of 'len' bytes. */
 int ofproto_journal_apply(struct ofproto *ofp, const uint8_t *msg, size_t len, uint64_t now_ms,
 			  char *err);

@@ -20,7 +20,8 @@ restart_clean() { stop_vswitchd && start_vswitchd; }
 of() { echo "unix:$T/run/$BR.mgmt"; }
 # The mappings as "class type length field" lines, sorted.
 tlv_map() {
-	ofctl -O "${1:-OpenFlow13}" dump-tlv-map "$(of)" | awk '/tun_metadata/ {print $1, $2, $3, $4}' | sort
+	ofctl -O "${1:-OpenFlow13}" dump-tlv-map "$(of)" |
+		awk '/tun_metadata/ {print $1, $2, $3, $4}' | sort
 }
 # refused ERROR MAPPING: add-tlv-map fails with ERROR and the map stays.
 refused() {
