@@ -223,24 +223,21 @@ tnl_neigh_learn(const char *dev, uint32_t ip, const uint8_t mac[6], uint32_t tar
 	} else if (!n) {
 		/* Full: the oldest unused gives way; a next hop only to a
 		 * neighbour asked for. */
-		int64_t oldest = -1;
+		uint32_t oldest = 0, oldest_unused = MAX_NEIGH;
 
-		for (uint32_t pass = 0; pass < 2 && oldest < 0; pass++) {
-			for (uint32_t i = 0; i < n_neighs; i++) {
-				if ((pass || !neighs[i].used) &&
-				    (oldest < 0 ||
-				     neighs[i].learnt_ms < neighs[oldest].learnt_ms)) {
-					oldest = i;
-				}
-			}
-			if (!was_asked) {
-				break;
+		for (uint32_t i = 0; i < n_neighs; i++) {
+			const uint64_t t = neighs[i].learnt_ms;
+
+			oldest = t < neighs[oldest].learnt_ms ? i : oldest;
+			if (!neighs[i].used &&
+			    (oldest_unused == MAX_NEIGH || t < neighs[oldest_unused].learnt_ms)) {
+				oldest_unused = i;
 			}
 		}
-		if (oldest < 0) {
+		if (oldest_unused == MAX_NEIGH && !was_asked) {
 			return false; /* every one is a next hop: kept */
 		}
-		n = &neighs[oldest];
+		n = &neighs[oldest_unused < MAX_NEIGH ? oldest_unused : oldest];
 		pushed_out = n->used;
 		n->used = false;
 	}
