@@ -223,6 +223,10 @@ hv ip link set $BI mtu 1450
 # with its counter, the daemon unharmed. (The remote_ip=flow, key=flow
 # port would take any VNI: it goes first.)
 check "delete the bridge of the remote_ip=flow port" ctl del-br $BF
+# R2's VNI 600 device goes too: its kernel keeps sending IPv6 router
+# solicitations (every 4, 8, 16... s), which would now land in
+# drop_tunnel_key beside the wrong-VNI packet counted below.
+in_ns "$R2" ip link del vf$S
 hvmac=$(hv cat /sys/class/net/$BP/address)
 check "a Geneve port (no kernel peer: scapy plays it)" \
 	ctl add-port $BI gn1$S type=geneve options:remote_ip=$U.2 options:key=200
