@@ -395,6 +395,37 @@ dp_port_del(struct dp *dp, uint32_t port_no)
 	return 0;
 }
 
+/* A port's option map with what retires it; the map comes first, so
+ * that the port frees the whole with free(). */
+struct optmap_box {
+	struct dp_tnl_optmap map;
+	struct dp_garbage gc;
+};
+
+int
+dp_port_set_optmap(struct dp *dp, uint32_t port_no, const struct dp_tnl_optmap *map)
+{
+	struct optmap_box *box = NULL;
+	struct dp_tnl_optmap *old;
+
+	if (port_no >= DP_MAX_PORTS || !dp->ports[port_no]) {
+		return -ENOENT;
+	}
+	if (map && map->n) {
+		if (!(box = calloc(1, sizeof *box))) {
+			return -ENOMEM;
+		}
+		box->map = *map;
+	}
+	old = port_tunnel_optmap_swap(dp->ports[port_no], box ? &box->map : NULL);
+	if (old) {
+		struct optmap_box *ob = (struct optmap_box *)(void *)old;
+
+		dp_retire(dp, &ob->gc, ob, NULL);
+	}
+	return 0;
+}
+
 struct port *
 dp_port_get(struct dp *dp, uint32_t port_no)
 {

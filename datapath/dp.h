@@ -30,6 +30,7 @@
 #include "actions.h"
 #include "flow_key.h"
 #include "port.h"
+#include "tunnel.h"
 
 /* DP_PATCH_DEPTH_MAX: how many patch ports a packet may cross; a loop of
  * patch ports ends there (counted as DP_DROP_PATCH_LOOP). DP_MAX_ACTIONS:
@@ -186,6 +187,13 @@ int dp_port_del(struct dp *dp, uint32_t port_no);
 
 /* The port numbered 'port_no', or NULL. Control thread. */
 struct port *dp_port_get(struct dp *dp, uint32_t port_no);
+
+/* Gives Geneve port 'port_no' the option map 'map' (copied; NULL or an
+ * empty one: none), with which its PMD threads take received options
+ * into the flow key. Megaflows made with the old map stay until the
+ * caller revalidates them. Returns 0, -ENOENT (no such port: a port of
+ * another type takes nothing and returns 0) or -ENOMEM. */
+int dp_port_set_optmap(struct dp *dp, uint32_t port_no, const struct dp_tnl_optmap *map);
 
 /* The datapath port a patch port delivers to, or -ENOENT (none yet, or not
  * a patch port). Control thread. */

@@ -462,6 +462,28 @@ tnl_pop_port(const struct dp_action *a, uint32_t vni)
 	return a->port;
 }
 
+_Static_assert((int)DP_TNL_OPT_SPACE == (int)FLOW_TUN_MD_LEN &&
+		       (int)DP_TNL_OPT_FIELDS == (int)FLOW_TUN_MD_FIELDS,
+	       "a tunnel's options fit the key");
+
+/* Takes the Geneve options of popped packet 'm' that tunnel port
+ * 'port_no' maps into 'md'; false if one marked critical is unknown. */
+static bool
+tnl_take_opts(struct dp_pmd *pmd, uint32_t port_no, const struct rte_mbuf *m, struct dp_tnl_md *md)
+{
+	const struct port *tp;
+
+	md->tun_md_present = 0;
+	memset(md->tun_md, 0, sizeof md->tun_md);
+	if (!md->opt_len) {
+		return true;
+	}
+	tp = __atomic_load_n(&pmd->dp->ports[port_no], __ATOMIC_ACQUIRE);
+	return dp_tnl_opts_take(rte_pktmbuf_mtod(m, const uint8_t *) - md->opt_len, md->opt_len,
+				tp ? port_tunnel_optmap(tp) : NULL, &md->tun_md_present,
+				md->tun_md);
+}
+
 /* DP_ACTION_TNL_POP: strips the outer headers and processes the inner
  * frames as input on the tunnel port of their VNI. */
 static void
@@ -483,6 +505,10 @@ tnl_pop_run(struct dp_pmd *pmd, const struct dp_action *a, bool last, struct rte
 		port[kept] = tnl_pop_port(a, (uint32_t)be64toh(md[kept].tun_id));
 		if (port[kept] >= DP_MAX_PORTS) {
 			dp_pmd_drop(pmd, in[i], DP_DROP_TNL_KEY);
+			continue;
+		}
+		if (!tnl_take_opts(pmd, port[kept], in[i], &md[kept])) {
+			dp_pmd_drop(pmd, in[i], DP_DROP_TNL_OPT);
 			continue;
 		}
 		in[kept++] = in[i];
@@ -1160,6 +1186,8 @@ process_batch_tnl(struct dp_pmd *pmd, uint32_t in_port, struct rte_mbuf **pkts, 
 		k->tun_id = md[i].tun_id;
 		k->tun_src = md[i].tun_src;
 		k->tun_dst = md[i].tun_dst;
+		k->tun_md_present = md[i].tun_md_present;
+		memcpy(k->tun_md, md[i].tun_md, sizeof k->tun_md);
 		if (c.emc_on) {
 			c.hashes[i] = flow_key_hash(k, 0);
 			emc_prefetch(pmd->emc, c.hashes[i]);

@@ -126,7 +126,9 @@ end_group(struct out *o)
 static void
 format_tunnel(struct out *o, const struct flow_key *k, const struct flow_key *m)
 {
-	if (!m->tun_id && !m->tun_src && !m->tun_dst) {
+	bool md = m->tun_md_present || nonzero(m->tun_md, FLOW_TUN_MD_LEN);
+
+	if (!m->tun_id && !m->tun_src && !m->tun_dst && !md) {
 		return;
 	}
 	put(o, "tunnel(");
@@ -141,6 +143,20 @@ format_tunnel(struct out *o, const struct flow_key *k, const struct flow_key *m)
 	}
 	put_ip(o, "src", AF_INET, &k->tun_src, &m->tun_src);
 	put_ip(o, "dst", AF_INET, &k->tun_dst, &m->tun_dst);
+	if (md) {
+		/* The Geneve options the port's map took: which ones, and their
+		 * bytes in the map's places. */
+		put(o, "md(present=%#x/%#x,0x", k->tun_md_present & m->tun_md_present,
+		    m->tun_md_present);
+		for (int i = 0; i < FLOW_TUN_MD_LEN; i++) {
+			put(o, "%02x", k->tun_md[i] & m->tun_md[i]);
+		}
+		put(o, "/0x");
+		for (int i = 0; i < FLOW_TUN_MD_LEN; i++) {
+			put(o, "%02x", m->tun_md[i]);
+		}
+		put(o, "),");
+	}
 	end_group(o);
 }
 
@@ -311,10 +327,17 @@ format_tnl_push(struct out *o, const struct dp_action *a, uint32_t n_after)
 	put(o, "tnl_push(tnl_port(%u),header(size=%u,", a->tnl.port, len);
 	put_mac(o, "eth(dst", h, (const uint8_t[6]){0xff, 0xff, 0xff, 0xff, 0xff, 0xff});
 	put_mac(o, ",src", h + 6, (const uint8_t[6]){0xff, 0xff, 0xff, 0xff, 0xff, 0xff});
-	put(o, "),ipv4(src=%s,dst=%s,tos=%#x,ttl=%u%s),udp(dst=%u%s),%s(vni=%u)),mtu=%u)", s, d,
-	    ip[1], ip[8], ip[6] & 0x40 ? ",df" : "", (unsigned)(h[36] << 8 | h[37]),
+	put(o, "),ipv4(src=%s,dst=%s,tos=%#x,ttl=%u%s),udp(dst=%u%s),%s(vni=%u", s, d, ip[1], ip[8],
+	    ip[6] & 0x40 ? ",df" : "", (unsigned)(h[36] << 8 | h[37]),
 	    a->flags & DP_TNL_F_CSUM ? ",csum" : "", t[0] & 0x08 ? "vxlan" : "geneve",
-	    (unsigned)(t[4] << 16 | t[5] << 8 | t[6]), a->tnl.mtu);
+	    (unsigned)(t[4] << 16 | t[5] << 8 | t[6]));
+	if (len > DP_TNL_HDR_LEN) { /* Geneve options, as on the wire */
+		put(o, ",%sopts=0x", t[1] & 0x40 ? "crit," : "");
+		for (uint16_t i = DP_TNL_HDR_LEN; i < len; i++) {
+			put(o, "%02x", h[i]);
+		}
+	}
+	put(o, ")),mtu=%u)", a->tnl.mtu);
 }
 
 /* tnl_pop(type,vni:KEY=PORT,...,any=PORT) of 'a' and its DATA actions. */

@@ -365,7 +365,7 @@ parse_l4(struct cursor *c, struct flow_key *key)
 	}
 }
 
-/* A zero key on 'in_port'. Seven 16-byte stores clear it: for memset() here
+/* A zero key on 'in_port'. Eight 16-byte stores clear it: for memset() here
  * compilers may emit "rep stos", whose start-up cost was three quarters of
  * flow_key_extract() on the PMD thread (perf, 64-byte frames). */
 static inline void
@@ -490,7 +490,8 @@ extract_ipv4_fast(const uint8_t *pkt, uint32_t len, uint32_t in_port, struct flo
 	k[4] = (w128){0, 0};
 	k[5] = (w128){0, 0};
 	k[6] = (w128){0, 0};
-	_Static_assert(FLOW_KEY_U64S == 14, "seven 16-byte stores");
+	k[7] = (w128){0, 0};
+	_Static_assert(FLOW_KEY_U64S == 16, "eight 16-byte stores");
 	if (hash) {
 		/* flow_key_hash() of the key, from the words in registers */
 		uint64_t f[6] = {in_port, w1, w2, w3, vs_get32(ip + 12), vs_get32(ip + 16)};
@@ -537,20 +538,20 @@ flow_key_extract_hash(const uint8_t *pkt, uint32_t len, uint32_t in_port, struct
 	return hash;
 }
 
-/* The fourteen words are folded to six first (in an IPv4 key from no
- * tunnel the other eight are zero), then hashed in three CRC chains. */
+/* The sixteen words are folded to six first (in an IPv4 key from no
+ * tunnel the other ten are zero), then hashed in three CRC chains. */
 uint32_t
 flow_key_hash(const struct flow_key *key, uint32_t basis)
 {
 	const uint64_t *w = key->u64;
-	uint64_t f[6] = {w[0] ^ w[8],
-			 w[1] ^ w[9],
+	uint64_t f[6] = {w[0] ^ w[8] ^ (w[14] << 24 | w[14] >> 40),
+			 w[1] ^ w[9] ^ (w[15] << 24 | w[15] >> 40),
 			 w[2] ^ w[10],
 			 w[3] ^ w[11],
 			 w[4] ^ (w[5] << 32 | w[5] >> 32) ^ (w[12] << 16 | w[12] >> 48),
 			 w[6] ^ (w[7] << 32 | w[7] >> 32) ^ (w[13] << 16 | w[13] >> 48)};
 
-	_Static_assert(FLOW_KEY_U64S == 14, "fourteen words fold to six");
+	_Static_assert(FLOW_KEY_U64S == 16, "sixteen words fold to six");
 	return hash_words64(f, 6, basis);
 }
 
@@ -617,6 +618,29 @@ fmt_ip(struct fmt_buf *f, const char *name, const uint8_t *v, const uint8_t *m, 
 
 #define NOCONV(x) (x)
 
+/* "tun_md(present=P[/M],0xBYTES[/0xMASK])": the Geneve options a key
+ * carries, as the datapath holds them (the tun_metadataN fields of the
+ * bridge's option map, in its places). */
+static void
+fmt_tun_md(struct fmt_buf *f, const struct flow_key *key, const struct flow_key *mask)
+{
+	fmt_add(f, "tun_md(present=%#x", key->tun_md_present);
+	if (mask) {
+		fmt_add(f, "/%#x", mask->tun_md_present);
+	}
+	fmt_add(f, ",0x");
+	for (int i = 0; i < FLOW_TUN_MD_LEN; i++) {
+		fmt_add(f, "%02x", key->tun_md[i]);
+	}
+	if (mask) {
+		fmt_add(f, "/0x");
+		for (int i = 0; i < FLOW_TUN_MD_LEN; i++) {
+			fmt_add(f, "%02x", mask->tun_md[i]);
+		}
+	}
+	fmt_add(f, "),");
+}
+
 char *
 flow_key_format(const struct flow_key *key, const struct flow_key *mask, char *buf, size_t size)
 {
@@ -635,6 +659,10 @@ flow_key_format(const struct flow_key *key, const struct flow_key *mask, char *b
 	}
 	if (mask ? mask->tun_dst != 0 : key->tun_dst != 0) {
 		fmt_ip(&f, "tun_dst", (const uint8_t *)&key->tun_dst, NULL, false);
+	}
+	if (mask ? mask->tun_md_present || !bytes_zero(mask->tun_md, FLOW_TUN_MD_LEN)
+		 : key->tun_md_present) {
+		fmt_tun_md(&f, key, mask);
 	}
 	FMT_INT(&f, "vlan_tci", vlan_tci, ntohs);
 	FMT_INT(&f, "vlan_inner_tci", vlan_inner_tci, ntohs);

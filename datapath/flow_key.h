@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * The flow key: every header field the datapath can match on, extracted from
- * a packet into 112 fixed bytes (14 64-bit words). The same layout serves as a
+ * a packet into 128 fixed bytes (16 64-bit words). The same layout serves as a
  * mask (a 1 bit means "this bit matters"), so the EMC compares keys word by
  * word and the megaflow classifier ANDs keys with masks word by word.
  *
@@ -29,6 +29,10 @@
  *    its VXLAN or Geneve header, the outer IPv4 source and destination);
  *    zero for a packet that came from no tunnel. Only decapsulation sets
  *    them; flow_key_extract() leaves them zero.
+ *  - tun_md_present, tun_md: the Geneve options of that tunnel that the
+ *    tunnel port's option map names (the bridge's tun_metadataN fields):
+ *    bit N of tun_md_present (host order) says option N was there, its
+ *    bytes are at the map's place in tun_md. Zero without a tunnel.
  */
 #ifndef VS_FLOW_KEY_H
 #define VS_FLOW_KEY_H
@@ -40,7 +44,9 @@
 #include "util.h"
 
 enum {
-	FLOW_KEY_U64S = 14,
+	FLOW_KEY_U64S = 16,
+	FLOW_TUN_MD_LEN = 12,       /* bytes of Geneve option data in a key */
+	FLOW_TUN_MD_FIELDS = 16,    /* tun_metadata0 to tun_metadata15 */
 	FLOW_VLAN_PRESENT = 0x1000, /* host order; stored as big endian */
 	FLOW_VLAN_VID_MASK = 0x0fff,
 	FLOW_VLAN_PCP_SHIFT = 13,
@@ -91,16 +97,21 @@ struct flow_key {
 			uint64_t tun_id;
 			uint32_t tun_src;
 			uint32_t tun_dst;
+			uint16_t tun_md_present;
+			uint16_t tun_md_pad;
+			uint8_t tun_md[FLOW_TUN_MD_LEN];
 		};
 		uint64_t u64[FLOW_KEY_U64S];
 	};
 };
 
-_Static_assert(sizeof(struct flow_key) == FLOW_KEY_U64S * 8, "flow_key must be 14 words");
+_Static_assert(sizeof(struct flow_key) == FLOW_KEY_U64S * 8, "flow_key must be 16 words");
 _Static_assert(offsetof(struct flow_key, nw_src) == 32, "flow_key layout");
 _Static_assert(offsetof(struct flow_key, nd_target) == 80, "flow_key layout");
 _Static_assert(offsetof(struct flow_key, tun_id) == 96, "flow_key layout");
-enum { FLOW_KEY_TUN_WORD = 12 }; /* tun_id; tun_src and tun_dst in the next */
+_Static_assert(offsetof(struct flow_key, tun_md_present) == 112, "flow_key layout");
+/* tun_id; tun_src and tun_dst in the next; the Geneve options in the last two */
+enum { FLOW_KEY_TUN_WORD = 12, FLOW_KEY_TUN_MD_WORD = 14 };
 
 /* Where the parser found each layer: byte offsets from the start of the
  * frame, 0 when that layer is absent or could not be parsed. */
@@ -143,9 +154,9 @@ flow_key_equal(const struct flow_key *a, const struct flow_key *b)
 {
 	const flow_key_v2 *va = (const flow_key_v2 *)a->u64, *vb = (const flow_key_v2 *)b->u64;
 	flow_key_v2 diff = (va[0] ^ vb[0]) | (va[1] ^ vb[1]) | (va[2] ^ vb[2]) | (va[3] ^ vb[3]) |
-			   (va[4] ^ vb[4]) | (va[5] ^ vb[5]) | (va[6] ^ vb[6]);
+			   (va[4] ^ vb[4]) | (va[5] ^ vb[5]) | (va[6] ^ vb[6]) | (va[7] ^ vb[7]);
 
-	_Static_assert(FLOW_KEY_U64S == 14, "seven 16-byte pieces");
+	_Static_assert(FLOW_KEY_U64S == 16, "eight 16-byte pieces");
 	return (diff[0] | diff[1]) == 0;
 }
 

@@ -28,6 +28,7 @@
 struct port;
 struct port_ops;
 struct dp_tnl_cfg;
+struct dp_tnl_optmap;
 
 struct port_opt {
 	const char *key;
@@ -107,6 +108,15 @@ void port_tunnel_account(struct port *port, bool rx, uint32_t n, uint64_t bytes)
 
 /* The options of tunnel port 'port' (tunnel.h); NULL for other types. */
 const struct dp_tnl_cfg *port_tunnel_cfg(const struct port *port);
+
+/* The Geneve option map of tunnel port 'port'; NULL for none or another
+ * type. Any PMD thread, within a quiescent period. */
+const struct dp_tnl_optmap *port_tunnel_optmap(const struct port *port);
+/* Gives Geneve port 'port' the map 'map' (malloc'd, NULL for none; the
+ * port frees it on close) and returns the one it replaces, which PMD
+ * threads may still read (dp_port_set_optmap() retires it). A port of
+ * another type takes nothing: 'map' comes back. Control thread. */
+struct dp_tnl_optmap *port_tunnel_optmap_swap(struct port *port, struct dp_tnl_optmap *map);
 const char *port_patch_peer(const struct port *port);
 
 const char *port_name(const struct port *port);

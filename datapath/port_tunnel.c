@@ -11,6 +11,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "port_impl.h"
@@ -18,7 +19,8 @@
 
 struct tunnel_priv {
 	struct dp_tnl_cfg cfg;
-	struct port_stats stats; /* updated atomically by any PMD thread */
+	struct port_stats stats;      /* updated atomically by any PMD thread */
+	struct dp_tnl_optmap *optmap; /* Geneve: RCU, NULL for none */
 };
 
 static struct tunnel_priv *
@@ -120,6 +122,30 @@ port_tunnel_cfg(const struct port *port)
 	return port->ops->tx_burst == port_tunnel_ops_vxlan.tx_burst ? &priv_of(port)->cfg : NULL;
 }
 
+const struct dp_tnl_optmap *
+port_tunnel_optmap(const struct port *port)
+{
+	return port->ops->tx_burst == port_tunnel_ops_vxlan.tx_burst
+		       ? __atomic_load_n(&priv_of(port)->optmap, __ATOMIC_ACQUIRE)
+		       : NULL;
+}
+
+struct dp_tnl_optmap *
+port_tunnel_optmap_swap(struct port *port, struct dp_tnl_optmap *map)
+{
+	if (port->ops != &port_tunnel_ops_geneve) {
+		return map; /* VXLAN has no options: nothing to map */
+	}
+	return __atomic_exchange_n(&priv_of(port)->optmap, map, __ATOMIC_ACQ_REL);
+}
+
+static void
+tunnel_close(struct port *port)
+{
+	free(priv_of(port)->optmap);
+	priv_of(port)->optmap = NULL;
+}
+
 static uint16_t
 tunnel_burst(struct port *port, uint16_t qid, struct rte_mbuf **pkts, uint16_t n)
 {
@@ -142,8 +168,9 @@ tunnel_rx(struct port *port, uint16_t qid, struct rte_mbuf **pkts, uint16_t n)
 #define TUNNEL_OPS(name)                                                                          \
 	{                                                                                         \
 		.type = name, .priv_size = sizeof(struct tunnel_priv), .options = dp_tnl_options, \
-		.check = tunnel_check, .open = tunnel_open, .get_stats = tunnel_stats,            \
-		.get_status = tunnel_status, .rx_burst = tunnel_rx, .tx_burst = tunnel_burst,     \
+		.check = tunnel_check, .open = tunnel_open, .close = tunnel_close,                \
+		.get_stats = tunnel_stats, .get_status = tunnel_status, .rx_burst = tunnel_rx,    \
+		.tx_burst = tunnel_burst,                                                         \
 	}
 
 const struct port_ops port_tunnel_ops_vxlan = TUNNEL_OPS("vxlan");

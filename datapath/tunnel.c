@@ -161,6 +161,9 @@ dp_tnl_header_build(const struct dp_tnl_params *p, uint8_t *hdr)
 	uint8_t *ip = hdr + 14, *udp = ip + 20, *t = udp + 8;
 	uint32_t vni = p->vni & 0xffffff;
 
+	uint8_t opt_len =
+		p->type == DP_TNL_GENEVE && p->opt_len <= DP_TNL_OPTS_MAX ? p->opt_len : 0;
+
 	memset(hdr, 0, DP_TNL_HDR_LEN);
 	memcpy(hdr, p->eth_dst, 6);
 	memcpy(hdr + 6, p->eth_src, 6);
@@ -176,12 +179,15 @@ dp_tnl_header_build(const struct dp_tnl_params *p, uint8_t *hdr)
 	if (p->type == DP_TNL_VXLAN) {
 		t[0] = VXLAN_FLAG_I;
 	} else {
-		vs_put16(t + 2, htons(ETH_TYPE_TEB)); /* version 0, no options */
+		t[0] = (uint8_t)(opt_len / 4); /* version 0 */
+		t[1] = p->crit && opt_len ? GENEVE_CRIT : 0;
+		vs_put16(t + 2, htons(ETH_TYPE_TEB));
+		memcpy(t + 8, p->opts, opt_len);
 	}
 	t[4] = (uint8_t)(vni >> 16);
 	t[5] = (uint8_t)(vni >> 8);
 	t[6] = (uint8_t)vni;
-	return DP_TNL_HDR_LEN;
+	return (uint16_t)(DP_TNL_HDR_LEN + opt_len);
 }
 
 enum dp_tnl_err
@@ -236,9 +242,17 @@ dp_tnl_parse(const uint8_t *p, uint32_t head, uint32_t total, enum dp_tnl_type t
 		    8 + hdr_len > udp_len || head < l3 + ihl + 8 + hdr_len) {
 			return DP_TNL_ERR_BAD;
 		}
-		if (t[1] & GENEVE_CRIT) {
-			return DP_TNL_ERR_OPT;
+		/* The options must add up to their length; which are known is
+		 * for the tunnel port's map (dp_tnl_opts_take()). */
+		for (uint32_t o = 8; o < hdr_len; o += 4 + (t[o + 3] & 0x1fu) * 4) {
+			if (o + 4 + (t[o + 3] & 0x1fu) * 4 > hdr_len) {
+				return DP_TNL_ERR_BAD;
+			}
 		}
+		md->opt_len = (uint8_t)(hdr_len - 8);
+	}
+	if (type == DP_TNL_VXLAN) {
+		md->opt_len = 0;
 	}
 	outer = l3 + ihl + 8 + hdr_len;
 	if (outer + 14 > l3 + ip_len) {
@@ -262,4 +276,69 @@ dp_tnl_udp_pseudo_sum(const uint8_t *p, const struct dp_tnl_layout *lay)
 	uint32_t sum = csum_add(0, p + lay->l3 + 12, 8);
 
 	return sum + htons(IPPROTO_UDP) + htons((uint16_t)lay->udp_len);
+}
+
+static const struct dp_tnl_opt *
+map_find(const struct dp_tnl_optmap *map, uint16_t opt_class, uint8_t type)
+{
+	for (uint8_t i = 0; map && i < map->n && i < DP_TNL_OPT_FIELDS; i++) {
+		if (map->m[i].opt_class == opt_class && map->m[i].type == type) {
+			return &map->m[i];
+		}
+	}
+	return NULL;
+}
+
+bool
+dp_tnl_opts_take(const uint8_t *opts, uint32_t len, const struct dp_tnl_optmap *map,
+		 uint16_t *present, uint8_t *md)
+{
+	for (uint32_t o = 0; o + 4 <= len;) {
+		uint32_t olen = (opts[o + 3] & 0x1fu) * 4;
+		const struct dp_tnl_opt *e = map_find(map, ntohs(vs_get16(opts + o)), opts[o + 2]);
+
+		if (o + 4 + olen > len) {
+			break; /* dp_tnl_parse() refuses it: not reached */
+		}
+		if (e && e->len == olen && e->ofs + olen <= DP_TNL_OPT_SPACE) {
+			memcpy(md + e->ofs, opts + o + 4, olen);
+			*present |= (uint16_t)(1u << e->index);
+		} else if (opts[o + 2] & DP_TNL_OPT_CRIT) {
+			return false;
+		}
+		o += 4 + olen;
+	}
+	return true;
+}
+
+uint32_t
+dp_tnl_opts_put(const struct dp_tnl_optmap *map, uint16_t present, const uint8_t *md, uint8_t *out,
+		bool *crit)
+{
+	uint32_t len = 0;
+
+	*crit = false;
+	for (int idx = 0; idx < DP_TNL_OPT_FIELDS; idx++) {
+		const struct dp_tnl_opt *e = NULL;
+
+		if (!(present >> idx & 1)) {
+			continue;
+		}
+		for (uint8_t i = 0; map && i < map->n && i < DP_TNL_OPT_FIELDS; i++) {
+			if (map->m[i].index == idx) {
+				e = &map->m[i];
+			}
+		}
+		if (!e || e->ofs + e->len > DP_TNL_OPT_SPACE ||
+		    len + 4 + e->len > DP_TNL_OPTS_MAX) {
+			continue;
+		}
+		vs_put16(out + len, htons(e->opt_class));
+		out[len + 2] = e->type;
+		out[len + 3] = (uint8_t)(e->len / 4);
+		memcpy(out + len + 4, md + e->ofs, e->len);
+		*crit |= (e->type & DP_TNL_OPT_CRIT) != 0;
+		len += 4 + e->len;
+	}
+	return len;
 }

@@ -33,6 +33,12 @@ enum {
 	DP_TNL_UDP_SPORT_MIN = 32768,          /* the source port range, as Linux's */
 	DP_TNL_UDP_SPORT_MAX = 60999,
 	DP_TNL_ERR_MAX = 160,
+	/* Geneve options as the flow key holds them (struct dp_tnl_optmap) */
+	DP_TNL_OPT_FIELDS = 16,
+	DP_TNL_OPT_SPACE = 12,
+	DP_TNL_OPT_CRIT = 0x80,                     /* in an option's type */
+	DP_TNL_OPTS_MAX = DP_TNL_OPT_SPACE + 4 * 3, /* with their headers */
+	DP_TNL_HDR_MAX = DP_TNL_HDR_LEN + DP_TNL_OPTS_MAX,
 };
 
 /* A tunnel port's options, as Open vSwitch's: remote_ip (an IPv4 address
@@ -71,10 +77,14 @@ struct dp_tnl_params {
 	bool df;
 	uint16_t udp_dst;
 	uint32_t vni; /* host order, 24 bits */
+	/* Geneve: options (from dp_tnl_opts_put()), 'crit' if one is critical */
+	uint8_t opt_len;
+	bool crit;
+	uint8_t opts[DP_TNL_OPTS_MAX];
 };
 
-/* Writes the template of 'p' to 'hdr' (DP_TNL_HDR_LEN bytes); returns its
- * length. */
+/* Writes the template of 'p' to 'hdr' (DP_TNL_HDR_MAX bytes); returns its
+ * length (DP_TNL_HDR_LEN and the options). */
 uint16_t dp_tnl_header_build(const struct dp_tnl_params *p, uint8_t *hdr);
 
 enum dp_tnl_err {
@@ -84,7 +94,7 @@ enum dp_tnl_err {
 	DP_TNL_ERR_BAD,      /* truncated or malformed outer headers */
 	DP_TNL_ERR_FRAG,     /* an outer IPv4 fragment */
 	DP_TNL_ERR_CSUM,     /* a wrong outer IPv4 or UDP checksum */
-	DP_TNL_ERR_OPT,      /* a Geneve option marked critical (none is known) */
+	DP_TNL_ERR_OPT,      /* a Geneve option marked critical that no map names */
 };
 
 enum {
@@ -98,11 +108,49 @@ enum {
 enum dp_tnl_err dp_tnl_push(struct rte_mbuf *m, const uint8_t *hdr, uint16_t len, uint8_t flags,
 			    uint16_t mtu, uint16_t *ip_id);
 
-/* What decapsulation found: the flow key's tunnel fields. */
+/* What decapsulation found: the flow key's tunnel fields. dp_tnl_pop()
+ * sets 'opt_len': the Geneve options are the 'opt_len' bytes just before
+ * the inner frame (still in the mbuf's headroom once the outer headers
+ * are stripped, until something is prepended); the datapath then takes
+ * those the tunnel port's map names into 'tun_md_present' and 'tun_md'. */
 struct dp_tnl_md {
 	uint64_t tun_id; /* the VNI, network byte order */
 	uint32_t tun_src, tun_dst;
+	uint16_t tun_md_present;
+	uint8_t opt_len; /* Geneve: bytes of options, well formed */
+	uint8_t tun_md[12];
 };
+
+/* A Geneve tunnel port's option map (its bridge's, ofp_tlv.h): which
+ * options become which tun_metadataN field of the flow key, and where
+ * their bytes go in its tun_md. */
+struct dp_tnl_optmap {
+	uint8_t n;
+	struct dp_tnl_opt {
+		uint16_t opt_class; /* host order */
+		uint8_t type;
+		uint8_t len;   /* bytes of data: 4 to 12, a multiple of 4 */
+		uint8_t index; /* N of tun_metadataN */
+		uint8_t ofs;   /* its place in tun_md */
+	} m[DP_TNL_OPT_FIELDS];
+};
+
+/* Takes the options of a received packet ('len' bytes at 'opts', as
+ * dp_tnl_parse() accepted them) that 'map' (may be NULL: none) names into
+ * '*present' (bit N: tun_metadataN) and 'md' (DP_TNL_OPT_SPACE bytes; both
+ * zero on entry). An option of the map's class and type but another length
+ * is not taken. Returns false if an option marked critical is not taken:
+ * the packet must be dropped (DP_TNL_ERR_OPT). Pure. */
+bool dp_tnl_opts_take(const uint8_t *opts, uint32_t len, const struct dp_tnl_optmap *map,
+		      uint16_t *present, uint8_t *md);
+
+/* Writes the options of 'present' (bit N: tun_metadataN, with its bytes in
+ * 'md' at the map's place) as Geneve options to 'out' (room for
+ * DP_TNL_OPTS_MAX bytes), in field order. Returns their length, and sets
+ * '*crit' if one is marked critical. Fields the map does not name are
+ * left out. Pure. */
+uint32_t dp_tnl_opts_put(const struct dp_tnl_optmap *map, uint16_t present, const uint8_t *md,
+			 uint8_t *out, bool *crit);
 
 /* Where a received tunnel packet's parts are (byte offsets). */
 struct dp_tnl_layout {

@@ -29,6 +29,7 @@ ofproto_set_journal(struct ofproto *ofp, const struct ofproto_journal *j)
 void
 ofproto_journal_state(const struct ofproto *ofp, const struct ofproto_journal *j)
 {
+	mf_tlv_bind(&ofp->tlv);
 	if (ofp->tlv.used && j->tlv_mod) {
 		struct ofp_tlv_mod mod;
 
@@ -150,6 +151,7 @@ ofproto_journal_apply(struct ofproto *ofp, const uint8_t *msg, size_t len, uint6
 {
 	struct ofp_hdr h;
 
+	mf_tlv_bind(&ofp->tlv); /* as the map stands at this record */
 	if (len < OFP_HEADER_LEN) {
 		snprintf(err, OFP_ERR_MAX, "a record of %zu bytes", len);
 		return -EINVAL;

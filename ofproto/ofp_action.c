@@ -66,7 +66,7 @@ value_equal(enum mf_id id, const union mf_value *a, const union mf_value *b)
 {
 	const struct mf_field *f = mf_from_id(id);
 
-	if (f && (f->size == 6 || f->size == 16)) {
+	if (f && mf_is_bytes(f)) {
 		return !memcmp(a->b, b->b, f->size);
 	}
 	return a->u == b->u;
@@ -314,6 +314,10 @@ parse_set_field(const char *arg, struct ofpact *a, char *err)
 	}
 	if (!f->settable) {
 		return fail(err, "set_field: %s cannot be set (the datapath cannot rewrite it)",
+			    f->name);
+	}
+	if (mf_unmapped(f)) {
+		return fail(err, "set_field: %s: no Geneve option is mapped to it (add-tlv-map)",
 			    f->name);
 	}
 	ret = mf_parse_value(f, buf, &a->value, &a->mask, &has_mask, err);

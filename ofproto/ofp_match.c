@@ -13,6 +13,8 @@
 #include <string.h>
 #include <strings.h>
 
+#include "ofp_tlv.h"
+
 #define KOFS(f) ((uint8_t)offsetof(struct flow_key, f))
 #define KSZ(f) ((uint8_t)sizeof(((struct flow_key *)0)->f))
 
@@ -97,20 +99,78 @@ static const struct mf_field fields[MFF_N_IDS] = {
 };
 /* clang-format on */
 
+/* tun_metadataN, as the bound map has it: made afresh at each lookup, in
+ * the thread's own slot for N (the map may have changed since). */
+static __thread struct ofp_tlv_table tlv_bound; /* a copy: none used: 0 */
+static __thread struct mf_field tun_fields[OFP_TLV_FIELDS];
+static const char *const tun_names[OFP_TLV_FIELDS] = {
+	"tun_metadata0",  "tun_metadata1",  "tun_metadata2",  "tun_metadata3",
+	"tun_metadata4",  "tun_metadata5",  "tun_metadata6",  "tun_metadata7",
+	"tun_metadata8",  "tun_metadata9",  "tun_metadata10", "tun_metadata11",
+	"tun_metadata12", "tun_metadata13", "tun_metadata14", "tun_metadata15",
+};
+
+_Static_assert(MFF_TUN_MD15 - MFF_TUN_MD0 + 1 == OFP_TLV_FIELDS &&
+		       (int)OFP_TLV_SPACE == (int)FLOW_TUN_MD_LEN,
+	       "one field per mapping, the key's room for all");
+
+void
+mf_tlv_bind(const struct ofp_tlv_table *t)
+{
+	if (t) {
+		tlv_bound = *t;
+	} else {
+		memset(&tlv_bound, 0, sizeof tlv_bound);
+	}
+}
+
+static const struct mf_field *
+tun_field(int n)
+{
+	const struct ofp_tlv_table *t = &tlv_bound;
+	bool mapped = t->used >> n & 1 && t->m[n].ofs + t->m[n].len <= FLOW_TUN_MD_LEN;
+	struct mf_field *f = &tun_fields[n];
+
+	*f = (struct mf_field){(enum mf_id)(MFF_TUN_MD0 + n),
+			       tun_names[n],
+			       NULL,
+			       (uint8_t)(KOFS(tun_md) + (mapped ? t->m[n].ofs : 0)),
+			       mapped ? t->m[n].len : 0,
+			       0,
+			       (uint8_t)(mapped ? t->m[n].len * 8 : 0),
+			       MFF_FMT_BYTES,
+			       MFP_NONE,
+			       true,
+			       true,
+			       0};
+	return f;
+}
+
 const struct mf_field *
 mf_from_id(enum mf_id id)
 {
+	if (mf_is_tun_md(id)) {
+		return tun_field(id - MFF_TUN_MD0);
+	}
 	return (unsigned)id < MFF_N_IDS ? &fields[id] : NULL;
 }
 
 const struct mf_field *
 mf_from_name(const char *name)
 {
+	if (!strncasecmp(name, "tun_metadata", 12)) {
+		for (int n = 0; n < OFP_TLV_FIELDS; n++) {
+			if (!strcasecmp(name, tun_names[n])) {
+				return tun_field(n);
+			}
+		}
+		return NULL;
+	}
 	/* Open vSwitch's names of the IPv4 addresses, beside the OXM ones. */
 	if (!strcasecmp(name, "ip_src") || !strcasecmp(name, "ip_dst")) {
 		return &fields[name[3] == 's' || name[3] == 'S' ? MFF_IPV4_SRC : MFF_IPV4_DST];
 	}
-	for (int i = 0; i < MFF_N_IDS; i++) {
+	for (int i = 0; i < MFF_TUN_MD0; i++) {
 		if (!strcasecmp(name, fields[i].name) ||
 		    (fields[i].alias && !strcasecmp(name, fields[i].alias))) {
 			return &fields[i];
@@ -134,7 +194,7 @@ field_mask_u(const struct mf_field *f)
 static bool
 is_int(const struct mf_field *f)
 {
-	return f->size <= 8 && f->fmt != MFF_FMT_MAC;
+	return f->size <= 8 && f->fmt != MFF_FMT_MAC && f->fmt != MFF_FMT_BYTES;
 }
 
 static uint64_t
@@ -217,6 +277,10 @@ mf_set(const struct mf_field *f, struct flow_key *key, struct pipe_md *md, const
 
 			p[i] = (uint8_t)((p[i] & ~mk) | (v->b[i] & mk));
 		}
+		if (mf_is_tun_md(f->id) && f->size) {
+			/* The option is there once written (a mask: matched). */
+			key->tun_md_present |= (uint16_t)(1u << (f->id - MFF_TUN_MD0));
+		}
 	}
 }
 
@@ -266,6 +330,9 @@ match_has(const struct match *m, const struct mf_field *f)
 	}
 	if (f->id == MFF_DL_VLAN) {
 		return (ntohs(m->mask.vlan_tci) & 0x1fff) != 0;
+	}
+	if (mf_is_tun_md(f->id)) {
+		return m->mask.tun_md_present >> (f->id - MFF_TUN_MD0) & 1;
 	}
 	/* Most fields of most matches are wildcarded: a mask whose bytes
 	 * are all zero answers without decoding the field. */
@@ -652,6 +719,45 @@ parse_tcp_flags(const char *s, union mf_value *v, union mf_value *mask, bool *ha
 	return 0;
 }
 
+/* A number of up to 'size' bytes, big endian in 'b': 0x and hex digits
+ * (leading zeros beyond 'size' allowed), or a decimal. */
+static int
+parse_bytes(const char *s, int size, uint8_t *b)
+{
+	size_t n;
+
+	memset(b, 0, (size_t)size);
+	if (strncasecmp(s, "0x", 2)) {
+		uint64_t u;
+
+		if (parse_u64(s, size >= 8 ? UINT64_MAX : (1ull << (8 * size)) - 1, &u)) {
+			return -EINVAL;
+		}
+		for (int i = size - 1; i >= 0 && u; i--, u >>= 8) {
+			b[i] = (uint8_t)u;
+		}
+		return 0;
+	}
+	s += 2;
+	n = strlen(s);
+	if (!n || strspn(s, "0123456789abcdefABCDEF") != n) {
+		return -EINVAL;
+	}
+	for (size_t i = 0; i < n; i++) {
+		size_t pos = n - 1 - i; /* the i-th digit from the right */
+		int d = s[pos] <= '9' ? s[pos] - '0' : (s[pos] | 0x20) - 'a' + 10;
+
+		if (i / 2 >= (size_t)size) {
+			if (d) {
+				return -EINVAL;
+			}
+			continue;
+		}
+		b[size - 1 - i / 2] |= (uint8_t)(i % 2 ? d << 4 : d);
+	}
+	return 0;
+}
+
 static int
 parse_one(const struct mf_field *f, const char *val, const char *msk, union mf_value *v,
 	  union mf_value *mask)
@@ -659,6 +765,11 @@ parse_one(const struct mf_field *f, const char *val, const char *msk, union mf_v
 	uint64_t max = field_mask_u(f);
 
 	switch (f->fmt) {
+	case MFF_FMT_BYTES:
+		return parse_bytes(val, f->size, v->b) ||
+				       (msk && parse_bytes(msk, f->size, mask->b))
+			       ? -EINVAL
+			       : 0;
 	case MFF_FMT_MAC:
 		if (parse_mac(val, v->b) || (msk && parse_mac(msk, mask->b))) {
 			return -EINVAL;
@@ -812,6 +923,21 @@ format_addr(const struct mf_field *f, const union mf_value *v, const union mf_va
 	}
 }
 
+/* 0x and the hex digits of a big-endian number, without leading zeros. */
+static void
+put_bytes(const uint8_t *b, int size, struct ds *out)
+{
+	int i = 0;
+
+	while (i < size - 1 && !b[i]) {
+		i++;
+	}
+	ds_put_format(out, "0x%x", size ? b[i] : 0);
+	while (++i < size) {
+		ds_put_format(out, "%02x", b[i]);
+	}
+}
+
 void
 mf_format_value(const struct mf_field *f, const union mf_value *v, const union mf_value *mask,
 		struct ds *out)
@@ -841,6 +967,13 @@ mf_format_value(const struct mf_field *f, const union mf_value *v, const union m
 					   : "not_later");
 		return;
 	}
+	case MFF_FMT_BYTES:
+		put_bytes(v->b, f->size, out);
+		if (partial) {
+			ds_put_char(out, '/');
+			put_bytes(mask->b, f->size, out);
+		}
+		return;
 	case MFF_FMT_DEC:
 		ds_put_format(out, "%" PRIu64, v->u);
 		break;
@@ -940,6 +1073,11 @@ match_parse_field(struct match *m, const char *name, const char *value,
 	if (!f) {
 		return -ENOENT;
 	}
+	if (mf_unmapped(f)) {
+		snprintf(err, OFP_ERR_MAX, "%s: no Geneve option is mapped to it (add-tlv-map)",
+			 f->name);
+		return -EINVAL;
+	}
 	/* As in ovs-ofctl, nw_src/nw_dst/nw_proto of an ARP match mean its
 	 * addresses and opcode. */
 	if (exact_u(m, MFF_ETH_TYPE) == 0x0806) {
@@ -1023,6 +1161,27 @@ format_vlan(const struct match *m, bool *first, struct ds *out)
 	}
 }
 
+/* The tun_metadataN fields 'm' matches, after the tunnel's addresses as
+ * ovs-ofctl prints them; one the bound map no longer names prints as the
+ * presence it still requires. */
+static void
+format_tun_md(const struct match *m, bool *first, struct ds *out)
+{
+	for (int n = 0; n < OFP_TLV_FIELDS; n++) {
+		const struct mf_field *f = tun_field(n);
+
+		if (!(m->mask.tun_md_present >> n & 1)) {
+			continue;
+		}
+		if (mf_unmapped(f)) {
+			ds_put_format(out, "%s%s=(unmapped)", *first ? "" : ",", f->name);
+			*first = false;
+			continue;
+		}
+		put_field(m, f, first, out);
+	}
+}
+
 void
 match_format(const struct match *m, struct ds *out)
 {
@@ -1088,5 +1247,11 @@ match_format(const struct match *m, struct ds *out)
 			continue;
 		}
 		put_field(m, f, &first, out);
+		if (f->id == MFF_TUN_DST) {
+			format_tun_md(m, &first, out);
+		}
+	}
+	if (!match_has(m, &fields[MFF_TUN_DST])) {
+		format_tun_md(m, &first, out);
 	}
 }

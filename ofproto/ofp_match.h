@@ -89,6 +89,9 @@ enum mf_id {
 	MFF_REG15 = MFF_REG0 + 15,
 	MFF_XREG0, /* 64 bits: reg0 in its high half, reg1 in its low half */
 	MFF_XREG7 = MFF_XREG0 + 7,
+	/* Geneve options: where the bound option map places them (mf_tlv_bind()). */
+	MFF_TUN_MD0,
+	MFF_TUN_MD15 = MFF_TUN_MD0 + 15,
 	MFF_N_IDS,
 };
 
@@ -113,7 +116,15 @@ enum mf_prereq {
 	MFP_PBB,    /* eth_type 0x88e7 */
 };
 
-enum mf_fmt { MFF_FMT_DEC, MFF_FMT_HEX, MFF_FMT_MAC, MFF_FMT_IPV4, MFF_FMT_IPV6, MFF_FMT_FRAG };
+enum mf_fmt {
+	MFF_FMT_DEC,
+	MFF_FMT_HEX,
+	MFF_FMT_MAC,
+	MFF_FMT_IPV4,
+	MFF_FMT_IPV6,
+	MFF_FMT_FRAG,
+	MFF_FMT_BYTES, /* tun_metadataN: 'size' bytes in 'b', printed in hex */
+};
 
 struct mf_field {
 	enum mf_id id;
@@ -139,6 +150,35 @@ union mf_value {
 const struct mf_field *mf_from_id(enum mf_id id);
 /* By either spelling; NULL if unknown. */
 const struct mf_field *mf_from_name(const char *name);
+
+/* tun_metadataN (MFF_TUN_MD0 + N) is a Geneve option that a bridge's map
+ * (ofp_tlv.h) names, with the map's length and place in the key's tun_md;
+ * matching or setting it also sets bit N of tun_md_present. Which map: the
+ * one the calling thread bound last (a copy of it), for the bridge whose
+ * messages, flows or packets it handles: each way into a bridge's flows
+ * binds its map first (OpenFlow messages and dumps, switch-ctl, its timers,
+ * its journal, translation). mf_from_id() and mf_from_name() give such a
+ * field with 'size' 0 when the bound map (or none, NULL) does not name it:
+ * the callers refuse it (mf_unmapped()). */
+struct ofp_tlv_table;
+void mf_tlv_bind(const struct ofp_tlv_table *t);
+static inline bool
+mf_unmapped(const struct mf_field *f)
+{
+	return f->size == 0;
+}
+static inline bool
+mf_is_tun_md(enum mf_id id)
+{
+	return id >= MFF_TUN_MD0 && id <= MFF_TUN_MD15;
+}
+/* Whether values of 'f' are bytes in union mf_value's 'b' (addresses,
+ * tun_metadataN), not an integer in 'u'. */
+static inline bool
+mf_is_bytes(const struct mf_field *f)
+{
+	return f->size == 6 || f->size == 16 || f->fmt == MFF_FMT_BYTES;
+}
 
 /* The pipeline's own fields, which exist only while a packet goes through
  * the flow tables and never reach the datapath: OpenFlow's metadata (word

@@ -2,8 +2,9 @@
 /*
  * OpenFlow 1.3 wire codec (ofp_msg.h): OXM matches against the field table
  * of ofp_match.c, actions and instructions against ofp_action.h, and the
- * messages around them (group and meter messages: ofp_msg_group.c). Every
- * length is checked before it is used.
+ * messages around them (group and meter messages: ofp_msg_group.c; packet
+ * I/O, port and flow-removed messages: ofp_msg_events.c). Every length is
+ * checked before it is used.
  */
 #include "ofp_msg.h"
 
@@ -12,6 +13,7 @@
 #include <string.h>
 
 #include "ofp_nx.h"
+#include "ofp_tlv.h"
 #include "ofp_wire.h"
 
 /* ---- Buffers and integers ---- */
@@ -92,8 +94,14 @@ ofp_encode_error(struct obuf *b, enum ofp_err err, const uint8_t *req, size_t re
 {
 	size_t start = ofp_msg_start(b, OFPT_ERROR, req_len >= 8 ? get32(req + 4) : 0);
 
-	put16(b, (uint16_t)(err >> 16 & 0x3fff));
-	put16(b, (uint16_t)err);
+	if ((err >> 16 & 0x3fff) == OFPERR_NX_TYPE) {
+		put16(b, 0xffff); /* OFPET_EXPERIMENTER */
+		put16(b, (uint16_t)err);
+		put32(b, NX_EXPERIMENTER);
+	} else {
+		put16(b, (uint16_t)(err >> 16 & 0x3fff));
+		put16(b, (uint16_t)err);
+	}
 	obuf_put(b, req, req_len < 64 ? req_len : 64);
 	ofp_msg_end(b, start);
 }
@@ -186,6 +194,7 @@ struct ext_oxm {
 };
 
 enum {
+	NXM_TUN_MD_FIELD = 40, /* tun_metadata0's NXM field number */
 	OXM_CLASS_NXM1 = 0x0001,
 	OXM_CLASS_PKT_REGS = 0x8001,
 	OXM_CLASS_EXP = 0xffff,
@@ -263,7 +272,7 @@ oxm_by_field(uint8_t field)
 static bool
 bytes_field(const struct mf_field *f)
 {
-	return f->size == 6 || f->size == 16;
+	return mf_is_bytes(f);
 }
 
 static void
@@ -356,6 +365,48 @@ value_is_zero(const struct mf_field *f, const struct oxm_field *o, const union m
 	return m->u == 0;
 }
 
+/* tun_metadataN (NXM class 1, field 40 + N): a value of any length up to
+ * Open vSwitch's 124 bytes, right-aligned in the mapped length (longer
+ * ones must have leading zeros there); a shorter mask leaves the leading
+ * bytes wildcarded. The field must be mapped (the bound map, ofp_match.h). */
+static enum ofp_err
+decode_tun_md(const uint8_t *p, uint8_t olen, bool hm, enum mf_id id, uint64_t *seen,
+	      struct match *m)
+{
+	const struct mf_field *f = mf_from_id(id);
+	unsigned int n = hm ? olen / 2u : olen, size = f->size;
+	union mf_value v, mask;
+
+	if (mf_unmapped(f)) {
+		return OFPERR_NXFMFC_INVALID_TLV_FIELD;
+	}
+	if (!n || n > 124 || (hm && olen % 2)) {
+		return OFPERR_BAD_MATCH_LEN;
+	}
+	if (seen[id / 64] & (1ull << id % 64)) {
+		return OFPERR_DUP_FIELD;
+	}
+	seen[id / 64] |= 1ull << id % 64;
+	memset(&v, 0, sizeof v);
+	memset(&mask, hm ? 0 : 0xff, sizeof mask);
+	for (unsigned int i = 0; i < n; i++) {
+		uint8_t b = p[i], mb = hm ? p[n + i] : 0xff;
+
+		if (i + size < n) { /* before the mapped bytes: must be zero */
+			if (b & mb) {
+				return OFPERR_BAD_VALUE;
+			}
+			continue;
+		}
+		v.b[size - n + i] = b;
+		if (hm) {
+			mask.b[size - n + i] = mb;
+		}
+	}
+	match_set(m, f, &v, &mask);
+	return OFPERR_OK;
+}
+
 enum ofp_err
 ofp_decode_match(const uint8_t *p, size_t len, struct match *m, size_t *used)
 {
@@ -376,7 +427,7 @@ ofp_decode_match(const uint8_t *p, size_t len, struct match *m, size_t *used)
 	if (mlen < 4 || (mlen + 7u) / 8 * 8 > len) {
 		return OFPERR_BAD_MATCH_LEN;
 	}
-	const struct mf_field *got[64];
+	const struct mf_field *got[MFF_N_IDS]; /* each at most once (seen) */
 	size_t n_got = 0;
 
 	while (ofs < mlen) {
@@ -396,6 +447,18 @@ ofp_decode_match(const uint8_t *p, size_t len, struct match *m, size_t *used)
 		olen = p[ofs + 3];
 		if (ofs + 4 + olen > mlen) {
 			return OFPERR_BAD_MATCH_LEN;
+		}
+		if (cls == OXM_CLASS_NXM1 && field >= NXM_TUN_MD_FIELD &&
+		    field < NXM_TUN_MD_FIELD + OFP_TLV_FIELDS) {
+			enum ofp_err e = decode_tun_md(
+				p + ofs + 4, olen, hm,
+				(enum mf_id)(MFF_TUN_MD0 + field - NXM_TUN_MD_FIELD), seen, m);
+
+			if (e) {
+				return e;
+			}
+			ofs += 4u + olen;
+			continue;
 		}
 		if (cls == 0x8000 && (o = oxm_by_field(field)) != NULL) {
 			/* a field OpenFlow 1.3 names */
@@ -503,11 +566,72 @@ ofp_encode_match(struct obuf *b, const struct match *m)
 			value_put(b, &e->f, &mask);
 		}
 	}
+	for (int n = 0; n < OFP_TLV_FIELDS; n++) {
+		const struct mf_field *f = mf_from_id((enum mf_id)(MFF_TUN_MD0 + n));
+		union mf_value v, mask;
+		bool exact = true;
+
+		if (!(m->mask.tun_md_present >> n & 1) || mf_unmapped(f)) {
+			continue;
+		}
+		mf_get(f, &m->key, NULL, &v);
+		mf_get(f, &m->mask, NULL, &mask);
+		for (int i = 0; i < f->size; i++) {
+			exact &= mask.b[i] == 0xff;
+		}
+		put16(b, OXM_CLASS_NXM1);
+		put8(b, (uint8_t)((NXM_TUN_MD_FIELD + n) << 1 | !exact));
+		put8(b, (uint8_t)(exact ? f->size : 2 * f->size));
+		obuf_put(b, v.b, f->size);
+		if (!exact) {
+			obuf_put(b, mask.b, f->size);
+		}
+	}
 	set16(b->data + start + 2, (uint16_t)(b->size - start));
 	pad_to8(b, start);
 }
 
 /* ---- Actions and instructions ---- */
+
+/* A write of tun_metadataN (decode_tun_md()'s lengths): the value
+ * right-aligned in the mapped length. */
+static enum ofp_err
+decode_tun_md_write(const uint8_t *p, size_t room, bool maskable, struct ofpact *a)
+{
+	enum mf_id id = (enum mf_id)(MFF_TUN_MD0 + (p[2] >> 1) - NXM_TUN_MD_FIELD);
+	const struct mf_field *f = mf_from_id(id);
+	bool hm = p[2] & 1;
+	unsigned int olen = p[3], n = hm ? olen / 2 : olen, size = f->size;
+
+	if (hm && !maskable) {
+		return OFPERR_BAD_SET_TYPE;
+	}
+	if (!n || n > 124 || (hm && olen % 2) || 4u + olen > room) {
+		return OFPERR_BAD_SET_LEN;
+	}
+	if (mf_unmapped(f)) {
+		return OFPERR_NXFMFC_INVALID_TLV_FIELD;
+	}
+	a->type = OFPACT_SET_FIELD;
+	a->field = id;
+	memset(&a->value, 0, sizeof a->value);
+	memset(&a->mask, hm ? 0 : 0xff, sizeof a->mask);
+	for (unsigned int i = 0; i < n; i++) {
+		uint8_t b = p[4 + i], mb = hm ? p[4 + n + i] : 0xff;
+
+		if (i + size < n) {
+			if (b & mb) {
+				return OFPERR_BAD_SET_ARGUMENT;
+			}
+			continue;
+		}
+		a->value.b[size - n + i] = b & mb;
+		if (hm) {
+			a->mask.b[size - n + i] = mb;
+		}
+	}
+	return OFPERR_OK;
+}
 
 /* The field an OXM TLV at 'p' writes, with its value (and mask, when
  * 'maskable' allows one): a set-field's, or a Nicira load2's. 'room' bytes
@@ -528,6 +652,10 @@ decode_oxm_write(const uint8_t *p, size_t room, bool maskable, struct ofpact *a)
 	cls = get16(p);
 	hm = p[2] & 1;
 	olen = p[3];
+	if (cls == OXM_CLASS_NXM1 && p[2] >> 1 >= NXM_TUN_MD_FIELD &&
+	    p[2] >> 1 < NXM_TUN_MD_FIELD + OFP_TLV_FIELDS) {
+		return decode_tun_md_write(p, room, maskable, a);
+	}
 	if (cls == 0x8000 && oxm_by_field(p[2] >> 1)) {
 		o = *oxm_by_field(p[2] >> 1);
 	} else {
@@ -859,6 +987,16 @@ encode_set_field(struct obuf *b, const struct ofpact *a, bool load2)
 			o = &ext_oxms[i].f;
 			cls = ext_oxms[i].cls;
 		}
+	}
+	if (!o && mf_is_tun_md(want)) {
+		/* NXM_NX_TUN_METADATA<N> is an OXM too (class 1), as Open
+		 * vSwitch writes it, of the mapped length. */
+		uint32_t h = nx_field_header(want);
+
+		cls = OXM_CLASS_NXM1;
+		nx.field = (uint8_t)(h >> 9 & 0x7f);
+		nx.len = (uint8_t)h;
+		o = &nx;
 	}
 	masked = a->type == OFPACT_SET_FIELD && want != MFF_VLAN_VID && !mask_is_exact(f, &a->mask);
 	if (!masked && o && !load2) {
@@ -1279,128 +1417,4 @@ ofp_encode_table_features(struct obuf *b, uint8_t table_id)
 	prop_oxms(b, TFPT_WRITE_SETFIELD, 2);
 	prop_oxms(b, TFPT_APPLY_SETFIELD, 2);
 	set16(b->data + start, (uint16_t)(b->size - start));
-}
-
-/* ---- Packet-in, packet-out ---- */
-
-void
-ofp_encode_packet_in(struct obuf *b, const struct ofproto_pin *pin, const uint8_t *data, size_t len,
-		     size_t total_len)
-{
-	size_t start = ofp_msg_start(b, OFPT_PACKET_IN, 0);
-	struct match m;
-
-	put32(b, 0xffffffff); /* OFP_NO_BUFFER */
-	put16(b, (uint16_t)(total_len > UINT16_MAX ? UINT16_MAX : total_len));
-	put8(b, pin->reason);
-	put8(b, pin->table_id);
-	put64(b, pin->cookie);
-	match_init_catchall(&m);
-	m.key.in_port = pin->in_port;
-	m.mask.in_port = UINT32_MAX;
-	/* The metadata and each register, when not zero, as Open vSwitch
-	 * reports them. */
-	m.md = pin->md;
-	m.md_mask.u64[0] = m.md.u64[0] ? UINT64_MAX : 0;
-	for (int i = PIPE_MD_XREG0; i < PIPE_MD_U64S; i++) {
-		m.md_mask.u64[i] = (m.md.u64[i] >> 32 ? 0xffffffff00000000ull : 0) |
-				   ((uint32_t)m.md.u64[i] ? 0xffffffffull : 0);
-	}
-	/* And the tunnel the packet came from (or a set-field gave it). */
-	m.key.tun_id = pin->tun_id;
-	m.mask.tun_id = pin->tun_id ? UINT64_MAX : 0;
-	m.key.tun_src = pin->tun_src;
-	m.mask.tun_src = pin->tun_src ? UINT32_MAX : 0;
-	m.key.tun_dst = pin->tun_dst;
-	m.mask.tun_dst = pin->tun_dst ? UINT32_MAX : 0;
-	ofp_encode_match(b, &m);
-	put16(b, 0);
-	obuf_put(b, data, len);
-	ofp_msg_end(b, start);
-}
-
-enum ofp_err
-ofp_decode_packet_out(const uint8_t *msg, size_t len, struct ofp_packet_out *po)
-{
-	const uint8_t *p = msg + OFP_HEADER_LEN;
-	uint16_t alen;
-	enum ofp_err err;
-
-	memset(po, 0, sizeof *po);
-	if (len < OFP_HEADER_LEN + 16) {
-		return OFPERR_BAD_LEN;
-	}
-	po->in_port = get32(p + 4);
-	alen = get16(p + 8);
-	if (OFP_HEADER_LEN + 16u + alen > len) {
-		return OFPERR_BAD_LEN;
-	}
-	if (get32(p) != 0xffffffff) {
-		return OFPERR_BUFFER_UNKNOWN;
-	}
-	if (po->in_port == 0 || (po->in_port > OFPP_MAX && po->in_port != OFPP_LOCAL &&
-				 po->in_port != OFPP_CONTROLLER)) {
-		return OFPERR_BAD_PORT;
-	}
-	err = ofp_decode_actions(p + 16, alen, &po->actions, &po->n_actions, ACTS_PACKET_OUT);
-	if (err) {
-		return err;
-	}
-	po->data = p + 16 + alen;
-	po->len = len - OFP_HEADER_LEN - 16u - alen;
-	return OFPERR_OK;
-}
-
-/* ---- Port statistics, port status, flow removed ---- */
-
-void
-ofp_encode_port_stats(struct obuf *b, uint32_t port_no, const struct port_stats *s,
-		      uint64_t duration_ms)
-{
-	put32(b, port_no);
-	put32(b, 0);
-	put64(b, s->rx_packets);
-	put64(b, s->tx_packets);
-	put64(b, s->rx_bytes);
-	put64(b, s->tx_bytes);
-	put64(b, s->rx_dropped);
-	put64(b, s->tx_dropped);
-	put64(b, s->rx_errors);
-	put64(b, s->tx_errors);
-	put64(b, 0); /* rx_frame_err */
-	put64(b, 0); /* rx_over_err */
-	put64(b, 0); /* rx_crc_err */
-	put64(b, 0); /* collisions */
-	put32(b, (uint32_t)(duration_ms / 1000));
-	put32(b, (uint32_t)(duration_ms % 1000 * 1000000));
-}
-
-void
-ofp_encode_port_status(struct obuf *b, uint8_t reason, const struct ofp_port_desc *d)
-{
-	size_t start = ofp_msg_start(b, OFPT_PORT_STATUS, 0);
-
-	put8(b, reason);
-	obuf_put(b, NULL, 7);
-	ofp_encode_port(b, d);
-	ofp_msg_end(b, start);
-}
-
-void
-ofp_encode_flow_removed(struct obuf *b, const struct ofproto_flow_info *f)
-{
-	size_t start = ofp_msg_start(b, OFPT_FLOW_REMOVED, 0);
-
-	put64(b, f->cookie);
-	put16(b, f->priority);
-	put8(b, (uint8_t)f->reason);
-	put8(b, f->table_id);
-	put32(b, (uint32_t)(f->duration_ms / 1000));
-	put32(b, (uint32_t)(f->duration_ms % 1000 * 1000000));
-	put16(b, f->idle_timeout);
-	put16(b, f->hard_timeout);
-	put64(b, f->n_packets);
-	put64(b, f->n_bytes);
-	ofp_encode_match(b, f->match);
-	ofp_msg_end(b, start);
 }

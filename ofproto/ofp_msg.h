@@ -151,7 +151,11 @@ enum ofp_err {
 	OFPERR_METER_OUT_OF_METERS = OFPERR(12, 10),
 	OFPERR_METER_OUT_OF_BANDS = OFPERR(12, 11),
 	OFPERR_TABLE_FEATURES_EPERM = OFPERR(13, 5),
+	/* Nicira's experimenter errors (type OFPERR_NX_TYPE on the wire: an
+	 * experimenter error of Nicira's, with this code as its type). */
+	OFPERR_NXFMFC_INVALID_TLV_FIELD = OFPERR(0x3fff, 37), /* tun_metadataN not mapped */
 };
+enum { OFPERR_NX_TYPE = 0x3fff };
 
 /* A growable byte buffer for encoding. */
 struct obuf {

@@ -13,6 +13,8 @@
 
 #include "ofp_wire.h"
 
+enum { NXM_TUN_MD = 40 }; /* NXM_NX_TUN_METADATA0's field number (class 1) */
+
 /* The NXM names of the fields the switch has, with their NXM class and
  * field number (an NXM header is class << 16 | field << 9 | length). */
 static const struct nxm_name {
@@ -122,7 +124,7 @@ nxm_by_name(const char *s, size_t len)
 unsigned int
 nx_field_width(const struct mf_field *f)
 {
-	return f->size == 6 || f->size == 16 ? f->size * 8u : f->n_bits;
+	return mf_is_bytes(f) ? f->size * 8u : f->n_bits;
 }
 
 /* Bit i of a field (from its least significant bit) in a 16-byte big-endian
@@ -131,7 +133,7 @@ static void
 picture(const struct mf_field *f, const union mf_value *v, uint8_t p[16])
 {
 	memset(p, 0, 16);
-	if (f->size == 6 || f->size == 16) {
+	if (mf_is_bytes(f)) {
 		memcpy(p + 16 - f->size, v->b, f->size);
 	} else {
 		for (int i = 0; i < 8; i++) {
@@ -143,7 +145,7 @@ picture(const struct mf_field *f, const union mf_value *v, uint8_t p[16])
 static void
 unpicture(const struct mf_field *f, const uint8_t p[16], union mf_value *v)
 {
-	if (f->size == 6 || f->size == 16) {
+	if (mf_is_bytes(f)) {
 		memcpy(v->b, p + 16 - f->size, f->size);
 	} else {
 		v->u = 0;
@@ -334,8 +336,15 @@ header_field(uint32_t h, unsigned int ofs, unsigned int n)
 	const struct nxm_name *nx = nxm_by_header(h);
 	const struct mf_field *f = nx ? mf_from_id(nx->id) : NULL;
 	unsigned int w = f ? nx_field_width(f) : 0;
+	enum mf_id id;
+	uint8_t len;
 
-	if (f && nx->len * 8u > w) {
+	if (!nx && nx_header_field(h, &id, &len)) {
+		/* tun_metadataN: its mapped width, whatever length the header
+		 * gives (0 bits when it is not mapped) */
+		f = mf_from_id(id);
+		w = nx_field_width(f);
+	} else if (f && nx->len * 8u > w) {
 		w = nx->len * 8u;
 	}
 	return f && n && ofs + n <= w ? f : NULL;
@@ -385,6 +394,10 @@ nx_field_header(enum mf_id id)
 {
 	const struct nxm_name *nx = nxm_by_id(id);
 
+	if (mf_is_tun_md(id)) { /* NXM_NX_TUN_METADATA<N>, of the mapped length */
+		return 1u << 16 | (uint32_t)(NXM_TUN_MD + id - MFF_TUN_MD0) << 9 |
+		       mf_from_id(id)->size;
+	}
 	return nx ? (uint32_t)nx->cls << 16 | (uint32_t)nx->field << 9 | nx->len : 0;
 }
 
@@ -392,6 +405,13 @@ bool
 nx_header_field(uint32_t h, enum mf_id *id, uint8_t *len)
 {
 	const struct nxm_name *nx = nxm_by_header(h & ~0x1ffu);
+	unsigned int field = h >> 9 & 0x7f;
+
+	if (h >> 16 == 1 && field >= NXM_TUN_MD && field < NXM_TUN_MD + 16 && !(h & 0x100)) {
+		*id = (enum mf_id)(MFF_TUN_MD0 + field - NXM_TUN_MD);
+		*len = (uint8_t)h;
+		return true;
+	}
 
 	if (nx) {
 		*id = nx->id;

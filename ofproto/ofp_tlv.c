@@ -15,6 +15,7 @@
 
 #include "ofp_wire.h"
 #include "ofproto_priv.h"
+#include "tunnel.h"
 
 enum {
 	NXT_HEADER_LEN = 16,
@@ -110,7 +111,7 @@ pack(struct ofp_tlv_table *t)
 }
 
 static enum ofp_tlv_err
-add_one(struct ofp_tlv_table *t, const struct ofp_tlv_map *m, bool replay)
+add_one(struct ofp_tlv_table *t, const struct ofp_tlv_map *m, uint16_t in_use, bool replay)
 {
 	const struct ofp_tlv_map *cur = &t->m[m->index];
 	int ofs;
@@ -128,8 +129,8 @@ add_one(struct ofp_tlv_table *t, const struct ofp_tlv_map *m, bool replay)
 		}
 	}
 	ofs = find_room(t, m->len);
-	if (ofs < 0) {
-		pack(t); /* enough room in pieces: make it one */
+	if (ofs < 0 && !(t->used & in_use)) {
+		pack(t); /* enough room in pieces, none held by a flow: make it one */
 		ofs = find_room(t, m->len);
 	}
 	if (ofs < 0) {
@@ -149,7 +150,7 @@ ofp_tlv_apply(struct ofp_tlv_table *t, const struct ofp_tlv_mod *mod, uint16_t i
 	switch (mod->command) {
 	case NXTTMC_ADD:
 		for (uint32_t i = 0; i < mod->n; i++) {
-			enum ofp_tlv_err e = add_one(&next, &mod->maps[i], replay);
+			enum ofp_tlv_err e = add_one(&next, &mod->maps[i], in_use, replay);
 
 			if (e) {
 				return e;
@@ -275,11 +276,58 @@ ofp_tlv_table_as_mod(const struct ofp_tlv_table *t, struct ofp_tlv_mod *mod)
 	}
 }
 
+/* The tun_metadataN fields that 'n' actions write or read. */
+static uint16_t
+acts_use(const struct ofpact *a, uint32_t n)
+{
+	uint16_t used = 0;
+
+	for (uint32_t i = 0; i < n; i++) {
+		if ((a[i].type == OFPACT_SET_FIELD || a[i].type == OFPACT_MOVE ||
+		     a[i].type == OFPACT_LOAD) &&
+		    mf_is_tun_md(a[i].field)) {
+			used |= (uint16_t)(1u << (a[i].field - MFF_TUN_MD0));
+		}
+		if (a[i].type == OFPACT_MOVE && mf_is_tun_md(a[i].src_field)) {
+			used |= (uint16_t)(1u << (a[i].src_field - MFF_TUN_MD0));
+		}
+	}
+	return used;
+}
+
+/* The tun_metadataN fields that the bridge's flow entries and groups
+ * match, write or read: their mappings may not go (INVALID_TLV_DEL), nor
+ * move (a flow entry holds their bytes where the map put them). */
+static uint16_t
+tlv_in_use(const struct ofproto *ofp)
+{
+	uint16_t used = 0;
+
+	for (unsigned int tid = 0; tid < OFP_N_TABLES; tid++) {
+		for (const struct rule *r = oftable_first(&ofp->tables[tid]); r;
+		     r = oftable_next(r)) {
+			used |= r->match.mask.tun_md_present;
+			used |= acts_use(r->insts.apply, r->insts.n_apply);
+			used |= acts_use(r->insts.write, r->insts.n_write);
+		}
+	}
+	for (uint32_t i = 0; i < ofp->n_groups; i++) {
+		const struct group *g = ofp->groups[i];
+
+		for (uint32_t b = 0; b < g->n_buckets; b++) {
+			used |= acts_use(g->buckets[b].actions, g->buckets[b].n_actions);
+		}
+	}
+	return used;
+}
+
 int
 ofproto_tlv_mod(struct ofproto *ofp, const struct ofp_tlv_mod *mod, bool replay)
 {
-	/* No flow entry can use tun_metadata yet: nothing holds a mapping. */
-	enum ofp_tlv_err e = ofp_tlv_apply(&ofp->tlv, mod, 0, replay);
+	/* A field that flows use keeps its mapping and its place (an add
+	 * may not pack() it away); with nothing mapped nothing is used. */
+	uint16_t in_use = mod->command == NXTTMC_ADD && !ofp->tlv.used ? 0 : tlv_in_use(ofp);
+	enum ofp_tlv_err e = ofp_tlv_apply(&ofp->tlv, mod, in_use, replay);
 
 	if (!e && ofp->journal.tlv_mod) {
 		ofp->journal.tlv_mod(ofp->journal.aux, mod);
@@ -291,4 +339,21 @@ const struct ofp_tlv_table *
 ofproto_tlv_table(const struct ofproto *ofp)
 {
 	return &ofp->tlv;
+}
+
+_Static_assert((int)OFP_TLV_FIELDS == (int)DP_TNL_OPT_FIELDS &&
+		       (int)OFP_TLV_SPACE == (int)DP_TNL_OPT_SPACE,
+	       "the map is the datapath's");
+
+void
+ofp_tlv_to_dp(const struct ofp_tlv_table *t, struct dp_tnl_optmap *map)
+{
+	memset(map, 0, sizeof *map);
+	for (int i = 0; i < OFP_TLV_FIELDS; i++) {
+		if (t->used >> i & 1) {
+			map->m[map->n++] =
+				(struct dp_tnl_opt){t->m[i].opt_class, t->m[i].opt_type,
+						    t->m[i].len, (uint8_t)i, t->m[i].ofs};
+		}
+	}
 }

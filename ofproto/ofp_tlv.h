@@ -70,10 +70,16 @@ struct ofp_tlv_mod {
 	struct ofp_tlv_map maps[OFP_TLV_FIELDS];
 };
 
+struct dp_tnl_optmap;
+
+/* The datapath's form of 't' (tunnel.h), for its Geneve ports. */
+void ofp_tlv_to_dp(const struct ofp_tlv_table *t, struct dp_tnl_optmap *map);
+
 /* Applies 'mod' to 't', all of it or nothing. 'in_use' has bit N set when
  * a flow entry matches or sets tun_metadataN: such a mapping may not be
- * deleted. With 'replay' (a journal read back), adding a mapping that is
- * there already changes nothing instead of failing. */
+ * deleted, nor moved to make room for another. With 'replay' (a journal
+ * read back), adding a mapping that is there already changes nothing
+ * instead of failing. */
 enum ofp_tlv_err ofp_tlv_apply(struct ofp_tlv_table *t, const struct ofp_tlv_mod *mod,
 			       uint16_t in_use, bool replay);
 

@@ -1155,6 +1155,7 @@ ofproto_run(struct ofproto *ofp, uint64_t now_ms)
 {
 	struct rule *r, *next;
 
+	mf_tlv_bind(&ofp->tlv); /* what expires is told with its tun_metadataN */
 	/* Timeouts count in seconds: a tenth of one is exact enough, and a
 	 * million entries with timeouts are not walked on every call. */
 	if (now_ms >= ofp->last_expiry_ms && now_ms - ofp->last_expiry_ms < 100) {

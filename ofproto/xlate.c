@@ -392,6 +392,10 @@ set_field(struct xctx *c, const struct ofpact *a)
 		mf_set(f, &c->flow, &c->md, &a->value, &a->mask);
 		return;
 	}
+	if (mf_unmapped(f)) {
+		tr(c, "set_field on %s: no Geneve option is mapped to it: nothing done", f->name);
+		return;
+	}
 	if (f->id == MFF_DL_VLAN || f->id == MFF_VLAN_PCP) {
 		wc_all(&c->wc->vlan_tci, 2);
 		if (!(c->flow.vlan_tci & htons(FLOW_VLAN_PRESENT))) {
@@ -1198,6 +1202,7 @@ xlate_run(struct ofproto *ofp, const struct flow_key *key, bool learn, uint64_t 
 {
 	struct xctx c;
 
+	mf_tlv_bind(&ofp->tlv); /* tun_metadataN as this bridge maps them */
 	memset(res, 0, sizeof *res);
 	memset(xi, 0, sizeof *xi);
 	memset(&c, 0, sizeof c);
@@ -1274,6 +1279,7 @@ xlate_packet_out(struct ofproto *ofp, uint32_t in_ofp, const struct flow_key *ke
 	if (!in && in_ofp != OFPP_CONTROLLER) {
 		return -ENOENT;
 	}
+	mf_tlv_bind(&ofp->tlv);
 	memset(res, 0, sizeof *res);
 	memset(&xi, 0, sizeof xi);
 	memset(&c, 0, sizeof c);

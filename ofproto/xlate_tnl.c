@@ -33,11 +33,32 @@ ip_str(uint32_t ip, char *buf)
 	return inet_ntop(AF_INET, &ip, buf, INET_ADDRSTRLEN);
 }
 
+/* The Geneve options of the packet's tun_metadataN fields (received, or
+ * set by the flows), as the bridge's map places them. */
+static void
+geneve_opts(struct xctx *c, struct dp_tnl_params *tp)
+{
+	struct dp_tnl_optmap map;
+
+	c->wc->tun_md_present = UINT16_MAX;
+	if (!c->flow.tun_md_present) {
+		return;
+	}
+	ofp_tlv_to_dp(&c->ofp->tlv, &map);
+	for (uint8_t i = 0; i < map.n; i++) {
+		if (c->flow.tun_md_present >> map.m[i].index & 1) {
+			memset(c->wc->tun_md + map.m[i].ofs, 0xff, map.m[i].len);
+		}
+	}
+	tp->opt_len = (uint8_t)dp_tnl_opts_put(&map, c->flow.tun_md_present, c->flow.tun_md,
+					       tp->opts, &tp->crit);
+}
+
 void
 xlate_tnl_push(struct xctx *c, const struct ofport *p, const struct dp_tnl_cfg *cfg)
 {
 	struct dp_tnl_params tp = {.type = cfg->type, .df = cfg->df};
-	uint8_t hdr[DP_TNL_HDR_LEN];
+	uint8_t hdr[DP_TNL_HDR_MAX];
 	char a[INET_ADDRSTRLEN], b[INET_ADDRSTRLEN];
 	struct tnl_route r;
 	uint32_t remote, lport, nh, at;
@@ -106,6 +127,9 @@ xlate_tnl_push(struct xctx *c, const struct ofport *p, const struct dp_tnl_cfg *
 		tp.ttl = (uint8_t)cfg->ttl;
 	}
 	tp.udp_dst = htons(cfg->dst_port);
+	if (cfg->type == DP_TNL_GENEVE) {
+		geneve_opts(c, &tp);
+	}
 	len = dp_tnl_header_build(&tp, hdr);
 
 	xlate_commit(c);
@@ -127,9 +151,9 @@ xlate_tnl_push(struct xctx *c, const struct ofport *p, const struct dp_tnl_cfg *
 	if (!c->err) {
 		clone->port = c->res->n_actions - at - 1;
 	}
-	tr(c, "-> output to %s: %s vni %" PRIu32 " %s -> %s, into %s", p->name,
-	   cfg->type == DP_TNL_VXLAN ? "vxlan" : "geneve", tp.vni, ip_str(tp.ip_src, a),
-	   ip_str(remote, b), r.dev);
+	tr(c, "-> output to %s: %s vni %" PRIu32 "%s %s -> %s, into %s", p->name,
+	   cfg->type == DP_TNL_VXLAN ? "vxlan" : "geneve", tp.vni,
+	   tp.opt_len ? " with options" : "", ip_str(tp.ip_src, a), ip_str(remote, b), r.dev);
 }
 
 /* ARP on its way to local port 'dev': its sender may be a neighbour

@@ -1242,6 +1242,7 @@ sweep(struct bridges *b, bool force, bool changes_only)
 		}
 		wanted = true;
 	}
+	wanted |= tunnels_sync_optmaps(b->dp, b->by_dp);
 	if (wanted) {
 		for (uint32_t i = 0; i < DP_MAX_PORTS; i++) {
 			if (b->by_dp[i] && b->link[i]) {

@@ -41,7 +41,9 @@ lock_bridge(struct vswitchd *vd, json_t *params, struct jsonrpc_error *err)
 	if (!ofp) {
 		ofproto_unlock();
 		jsonrpc_fail(err, JSONRPC_INVALID_PARAMS, "no bridge named %s", name);
+		return NULL;
 	}
+	mf_tlv_bind(ofproto_tlv_table(ofp)); /* its tun_metadataN */
 	return ofp;
 }
 
@@ -492,6 +494,10 @@ m_trace(void *aux, json_t *params, json_t **result, struct jsonrpc_error *err)
 		if (!key.tun_id && !key.tun_src && !key.tun_dst) {
 			all.tun_id = 0; /* from no tunnel: nothing to say */
 			all.tun_src = all.tun_dst = 0;
+		}
+		if (!key.tun_md_present) {
+			all.tun_md_present = 0;
+			memset(all.tun_md, 0, sizeof all.tun_md);
 		}
 		flow_format(mf, sizeof mf, &key, &all);
 		ds_put_format(&trace, "Flow: %s\n\n", mf);

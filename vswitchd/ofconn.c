@@ -480,6 +480,7 @@ handle(struct ofconns *c, struct conn *k, const uint8_t *msg, size_t len)
 	}
 	c->acting = k;
 	c->acting_xid = h.xid;
+	mf_tlv_bind(ofproto_tlv_table(k->br->ofp)); /* its tun_metadataN */
 	if (ofconn_bundle_handle(c, k, msg, len) || ofconn_monitor_handle(c, k, msg, len) ||
 	    ofconn_tlv_handle(c, k, msg, len)) {
 		/* served */

@@ -66,6 +66,7 @@ dump_run(struct ofconns *c, struct conn *k)
 	struct mp_reply r = {k, k->dump_xid, OFPMP_FLOW, 0};
 	bool more = true;
 
+	mf_tlv_bind(ofproto_tlv_table(k->br->ofp)); /* its tun_metadataN */
 	if (k->dump_monitor) {
 		ofconn_monitor_dump_run(c, k);
 		return;

@@ -14,7 +14,9 @@
 #include "cfgdb.h"
 #include "dp.h"
 #include "log.h"
+#include "ofp_tlv.h"
 #include "ofproto.h"
+#include "port_impl.h"
 #include "route.h"
 #include "tnl.h"
 #include "tunnel.h"
@@ -225,4 +227,31 @@ tunnels_format_neighbours(struct ds *out)
 			      v[i].mac[1], v[i].mac[2], v[i].mac[3], v[i].mac[4], v[i].mac[5],
 			      v[i].dev);
 	}
+}
+
+bool
+tunnels_sync_optmaps(struct dp *dp, struct ofproto *const by_dp[DP_MAX_PORTS])
+{
+	bool changed = false;
+
+	for (uint32_t i = 0; i < DP_MAX_PORTS; i++) {
+		struct port *port = by_dp[i] ? dp_port_get(dp, i) : NULL;
+		const struct dp_tnl_optmap *cur;
+		struct dp_tnl_optmap want;
+
+		if (!port || port->ops != &port_tunnel_ops_geneve) {
+			continue;
+		}
+		ofp_tlv_to_dp(ofproto_tlv_table(by_dp[i]), &want);
+		cur = port_tunnel_optmap(port);
+		if (cur ? !memcmp(cur, &want, sizeof want) : !want.n) {
+			continue;
+		}
+		if (dp_port_set_optmap(dp, i, &want)) {
+			continue; /* out of memory: the next sweep tries again */
+		}
+		ofproto_revalidate_all(by_dp[i]);
+		changed = true;
+	}
+	return changed;
 }

@@ -6,7 +6,8 @@
 # (del-tlv-map); each refusal comes back as Open vSwitch names it
 # (NXTTMFC_*), and changes nothing. The map survives a clean restart and
 # kill -9. Raw messages that do not hold whole mappings get OFPBRC_BAD_LEN
-# and the daemon keeps serving.
+# and the daemon keeps serving. Then flows on tun_metadata fields (match,
+# move, load, set_field), the mappings they hold, a restart.
 set -uo pipefail
 BIN=${1:?usage: test_tlv_map.sh BINDIR}
 HERE=$(cd "$(dirname "$0")" && pwd)
@@ -108,4 +109,32 @@ check "the map unchanged" [ "$(tlv_map)" = "$want" ]
 
 check "del-tlv-map without a mapping clears the map" ofctl -O OpenFlow13 del-tlv-map "$(of)"
 check "an empty map again" [ -z "$(tlv_map)" ]
+
+# Flows on tun_metadata: refused while unmapped; matched, moved, loaded
+# and set once mapped, as ovs-ofctl writes them; the mappings they use
+# stay; all of it survives a restart.
+flows() { ofctl -O OpenFlow13 dump-flows "$(of)" | sed 's/.*table=/table=/; s/n_packets=[0-9]*, n_bytes=[0-9]*, //'; }
+F0="priority=90,tun_metadata0=0x1234,actions=move:tun_metadata0[0..15]->reg1[0..15],load:0x77->tun_metadata3[8..15],resubmit(,1)"
+F1="table=1,reg1=0x1234,tun_metadata3=0x7700/0xff00,actions=set_field:0xaabbccdd->tun_metadata0"
+check "an unmapped field: NXFMFC_INVALID_TLV_FIELD" sh -c \
+	"timeout 10 ovs-ofctl -O OpenFlow13 add-flow $(of) 'tun_metadata0=1,actions=drop' 2>&1 | grep -q NXFMFC_INVALID_TLV_FIELD"
+check "two options mapped (4 and 8 bytes)" ofctl -O OpenFlow13 add-tlv-map "$(of)" \
+	"{class=0x0102,type=0x80,len=4}->tun_metadata0,{class=0x0102,type=0x1,len=8}->tun_metadata3"
+check "a flow matching, moving and loading them" ofctl -O OpenFlow13 add-flow "$(of)" "$F0"
+check "a flow matching one masked, setting the other" ofctl -O OpenFlow13 add-flow "$(of)" "$F1"
+want_flows=$(flows)
+has_flow() { grep -qF -- "$1" <<<"$want_flows"; }
+check "dump-flows: the match, move and load" has_flow \
+	"priority=90,tun_metadata0=0x1234 actions=move:NXM_NX_TUN_METADATA0[0..15]->NXM_NX_REG1[0..15],set_field:0x7700/0xff00->tun_metadata3"
+check "dump-flows: the masked match and the set_field" has_flow \
+	"reg1=0x1234,tun_metadata3=0x7700/0xff00 actions=set_field:0xaabbccdd->tun_metadata0"
+check "trace: the load feeds table 1's match" sh -c "$BIN/switch-ctl --ctl $T/ctl.sock trace $BR \
+	in_port=LOCAL,tun_metadata0=0x1234 | grep -q 'reg1=0x1234,tun_metadata3=0x7700/0xff00'"
+check "a used mapping cannot go: NXTTMFC_INVALID_TLV_DEL" sh -c \
+	"timeout 10 ovs-ofctl -O OpenFlow13 del-tlv-map $(of) 2>&1 | grep -q NXTTMFC_INVALID_TLV_DEL"
+check "clean restart" restart_clean
+check "clean restart: the same flows" [ "$(flows)" = "$want_flows" ]
+check "deleting the flows frees the mappings" sh -c \
+	"timeout 10 ovs-ofctl -O OpenFlow13 del-flows $(of) && timeout 10 ovs-ofctl -O OpenFlow13 del-tlv-map $(of)"
+check "an empty map at last" [ -z "$(tlv_map)" ]
 finish

@@ -234,10 +234,10 @@ sleep 0.5
 send() { # send CASE [VNI]
 	in_ns "$R1" $PKTS send r1$S "$r1mac" "$hvmac" "$U.2" "$U.1" "${2:-100}" "$1"
 }
-bad() { # bad CASE COUNTER: sending CASE raises COUNTER by 1
+bad() { # bad CASE COUNTER [VNI]: sending CASE raises COUNTER by 1
 	local before after
 	before=$(drops "$2")
-	send "$1"
+	send "$1" "${3:-}"
 	for _ in $(seq 20); do
 		after=$(drops "$2")
 		[ "$after" -gt "$before" ] && break
@@ -250,7 +250,8 @@ bad bad-flags drop_tunnel_malformed
 bad wrong-vni drop_tunnel_key
 bad bad-udp-csum drop_tunnel_checksum
 bad fragment drop_tunnel_fragment
-bad geneve-critical drop_tunnel_critical_option
+# (to the Geneve port's VNI: which options it knows is the port's to say)
+bad geneve-critical drop_tunnel_critical_option 200
 rx0=$(port_stat gn1$S rx_packets)
 send geneve-ok 200
 sleep 0.5

@@ -5,6 +5,7 @@ ones to send at it (test_tunnels.sh).
 
   tunnel_pkts.py check PCAP --src A --dst B --vni N [--geneve] [--csum]
                  [--dport P] [--inner-vlan V] [--tos T] [--ttl N] [--no-df]
+                 [--opts HEX]
       Every VXLAN/Geneve packet from A to B in PCAP must be what vswitch
       writes: IPv4 without options, DF, TTL 64, a valid header checksum,
       a UDP source port in 32768-60999, a UDP length that adds up, a UDP
@@ -17,6 +18,8 @@ ones to send at it (test_tunnels.sh).
       whose inner frame is not tagged V are skipped, not wrong. With
       --peer (another switch's packets), only what the RFCs require is
       checked: not DF, TTL, the source port range or a zero checksum.
+      Geneve packets carry no options, or with --opts exactly those bytes
+      (the C bit set when one is critical); a peer's may carry any.
   tunnel_pkts.py send IFACE SRC_MAC DST_MAC SRC DST VNI CASE
       Sends one damaged tunnel packet of kind CASE out of IFACE.
 """
@@ -57,10 +60,20 @@ def udp_csum_ok(ip_raw, udp_raw):
     return s == 0xFFFF
 
 
+def has_critical(options):
+    """Whether Geneve options (bytes) hold one marked critical."""
+    i = 0
+    while i + 4 <= len(options):
+        if options[i + 2] & 0x80:
+            return True
+        i += 4 + (options[i + 3] & 0x1F) * 4
+    return False
+
+
 def check(args):
     path = args[0]
     opts = {"--src": None, "--dst": None, "--vni": None, "--dport": None,
-            "--inner-vlan": None, "--tos": None, "--ttl": None}
+            "--inner-vlan": None, "--tos": None, "--ttl": None, "--opts": ""}
     geneve = "--geneve" in args
     any_inner = "--any" in args
     peer = "--peer" in args
@@ -112,12 +125,20 @@ def check(args):
                 fail("UDP checksum %#x is not valid" % ucsum)
         elif ucsum != 0:
             fail("UDP checksum %#x where none was asked for" % ucsum)
+        olen = 0
         if geneve:
-            if t[0] >> 6 != 0 or (t[0] & 0x3F) != 0 or t[2:4] != b"\x65\x58":
+            olen = (t[0] & 0x3F) * 4
+            got = udp_raw[16:16 + olen]
+            want = bytes.fromhex(opts["--opts"])
+            crit = has_critical(want)
+            if t[0] >> 6 != 0 or t[2:4] != b"\x65\x58":
                 fail("Geneve header %s" % t.hex())
+            if not peer and (got != want or bool(t[1] & 0x40) != crit):
+                fail("Geneve options %s (C bit %d), expected %s" % (got.hex(), t[1] >> 6 & 1,
+                                                                     want.hex()))
         elif t[0] != 0x08:
             fail("VXLAN flags %#x" % t[0])
-        inner = Ether(udp_raw[16:])
+        inner = Ether(udp_raw[16 + olen:])
         if opts["--inner-vlan"] is not None:
             if Dot1Q not in inner or inner[Dot1Q].vlan != int(opts["--inner-vlan"]):
                 if any_inner:
@@ -153,9 +174,10 @@ def send(args):
     elif case == "wrong-port":
         pkt = outer / UDP(sport=40000, dport=4790) / VXLAN(vni=vni) / inner
     elif case == "geneve-critical":
-        # Version 0, no options, the C bit set, Ethernet.
-        hdr = bytes([0, 0x40, 0x65, 0x58, (vni >> 16) & 0xFF, (vni >> 8) & 0xFF,
-                     vni & 0xFF, 0])
+        # Version 0, the C bit set, Ethernet, and one option marked
+        # critical (type 0x85 of class 0xffff, 4 bytes) that nothing maps.
+        hdr = bytes([2, 0x40, 0x65, 0x58, (vni >> 16) & 0xFF, (vni >> 8) & 0xFF,
+                     vni & 0xFF, 0, 0xFF, 0xFF, 0x85, 1, 1, 2, 3, 4])
         pkt = outer / UDP(sport=40000, dport=6081) / Raw(hdr) / inner
     elif case == "geneve-ok":
         hdr = bytes([0, 0, 0x65, 0x58, (vni >> 16) & 0xFF, (vni >> 8) & 0xFF,

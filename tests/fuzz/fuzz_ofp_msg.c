@@ -19,6 +19,11 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
+/* The option map matches and actions are read with: tun_metadata0 (4
+ * bytes) and tun_metadata5 (8), the other fields unmapped. */
+static const struct ofp_tlv_table fixed_map = {
+	.used = 0x21, .m = {[0] = {0x0102, 0x80, 4, 0, 0}, [5] = {0xffff, 0x01, 8, 5, 4}}};
+
 static void
 round_trip(const struct ofp_flow_mod *fm)
 {
@@ -138,6 +143,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	memcpy(copy, data, size);
 	copy[2] = (uint8_t)(size >> 8);
 	copy[3] = (uint8_t)size;
+	mf_tlv_bind(&fixed_map); /* tun_metadata0 and 5 mapped */
 	if (ofp_decode_flow_mod(copy, size, &fm) == OFPERR_OK) {
 		round_trip(&fm);
 	}

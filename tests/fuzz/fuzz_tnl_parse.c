@@ -5,7 +5,9 @@
  * rest is the frame. The parser must never read outside the frame (ASan
  * checks, the input is an exact-size copy), and what it accepts must add
  * up: the inner frame (at least an Ethernet header) lies within the IP
- * packet, the UDP datagram within the frame, the padding after it.
+ * packet, the UDP datagram within the frame, the padding after it; a
+ * Geneve packet's options fill its header, and taking them by a map
+ * stays within them.
  */
 #include <endian.h>
 #include <stdint.h>
@@ -40,6 +42,25 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (lay.outer + 14 + lay.pad > len || lay.udp + lay.udp_len + lay.pad > len ||
 		    lay.udp + 16 > lay.outer || (be64toh(md.tun_id) >> 24) != 0) {
 			abort();
+		}
+		if (type == DP_TNL_GENEVE) {
+			/* The options lie in the Geneve header, and any map
+			 * reads them without leaving it. */
+			static const struct dp_tnl_optmap map = {3,
+								 {{0x0102, 0x80, 4, 0, 0},
+								  {0x0102, 0x01, 8, 1, 4},
+								  {0, 0, 4, 2, 8}}};
+			uint8_t md_bytes[DP_TNL_OPT_SPACE] = {0};
+			uint16_t present = 0;
+
+			if (lay.udp + 16 + md.opt_len != lay.outer) {
+				abort();
+			}
+			(void)dp_tnl_opts_take(copy + lay.outer - md.opt_len, md.opt_len, &map,
+					       &present, md_bytes);
+			if (present & ~0x7u) {
+				abort();
+			}
 		}
 		if (lay.udp_csum) {
 			(void)csum_finish(csum_add(dp_tnl_udp_pseudo_sum(copy, &lay),

@@ -21,6 +21,7 @@
 #include "ds.h"
 #include "ofp_msg.h"
 #include "ofp_msg10.h"
+#include "ofp_tlv.h"
 #include "ofp_wire.h"
 
 /* A FLOW_MOD message for 'fm' (the encoder the switch itself does not
@@ -60,10 +61,20 @@ static void
 test_set_field_every_field(void **state)
 {
 	unsigned n = 0;
+	/* tun_metadata0 and 1 mapped (4 and 8 bytes); the others are not,
+	 * and have no value to write. */
+	struct ofp_tlv_table tlv = {.used = 0x3,
+				    .m = {{0x0102, 0x80, 4, 0, 0}, {0x0102, 0x01, 8, 1, 4}}};
 
 	(void)state;
+	mf_tlv_bind(&tlv);
 	for (int id = 0; id < MFF_N_IDS; id++) {
 		const struct mf_field *f = mf_from_id((enum mf_id)id);
+
+		if (mf_unmapped(f)) {
+			assert_true(id >= MFF_TUN_MD0 + 2 && id <= MFF_TUN_MD15);
+			continue;
+		}
 
 		if (!f->settable || id == MFF_TP_SRC || id == MFF_TP_DST) {
 			continue;
@@ -81,7 +92,7 @@ test_set_field_every_field(void **state)
 			a.type = OFPACT_SET_FIELD;
 			a.field = (enum mf_id)id;
 			memset(&a.mask, 0xff, sizeof a.mask);
-			if (f->size == 6 || f->size == 16) {
+			if (f->size == 6 || f->size == 16 || f->fmt == MFF_FMT_BYTES) {
 				a.value.b[f->size - 1] = 1;
 				if (masked) {
 					memset(a.mask.b, 0, f->size);
@@ -131,6 +142,7 @@ test_set_field_every_field(void **state)
 			n++;
 		}
 	}
+	mf_tlv_bind(NULL);
 	assert_true(n > 60);
 }
 
@@ -505,6 +517,70 @@ test_tunnel_match_wire(void **state)
 	assert_non_null(memmem(b.data, b.size, (const uint8_t[]){0x00, 0x01, 31 << 1, 4}, 4));
 	assert_non_null(memmem(b.data, b.size, (const uint8_t[]){0x00, 0x01, 32 << 1 | 1, 8}, 4));
 	obuf_free(&b);
+}
+
+/* tun_metadataN on the wire (NXM class 1, field 40 + N) and as text, as
+ * the bound option map places it; unmapped ones refused. */
+static void
+test_tun_metadata(void **state)
+{
+	struct ofp_tlv_table tlv = {
+		.used = 0x9, .m = {[0] = {0x0102, 0x80, 4, 0, 0}, [3] = {0x0102, 0x01, 8, 3, 4}}};
+	static const uint8_t short_v[] = {0x00, 0x01, 40 << 1, 2, 0x12, 0x34};
+	static const uint8_t long_ok[] = {0x00, 0x01, 40 << 1, 6, 0, 0, 0xaa, 0xbb, 0xcc, 0xdd};
+	static const uint8_t long_bad[] = {0x00, 0x01, 40 << 1, 6, 1, 0, 0xaa, 0xbb, 0xcc, 0xdd};
+	static const uint8_t unmapped[] = {0x00, 0x01, 41 << 1, 4, 0, 0, 0, 1};
+	static const uint8_t twice[] = {0x00, 0x01, 40 << 1, 1, 1, 0x00, 0x01, 40 << 1, 1, 2};
+	uint8_t buf[64] = {0, 1};
+	char err[OFP_ERR_MAX];
+	struct match m, back;
+	struct obuf b;
+	struct ds d = DS_INIT;
+	size_t used;
+
+	(void)state;
+	mf_tlv_bind(&tlv);
+	buf[3] = 4 + sizeof short_v;
+	memcpy(buf + 4, short_v, sizeof short_v);
+	assert_int_equal(ofp_decode_match(buf, 16, &m, &used), OFPERR_OK);
+	/* Right-aligned in the mapped 4 bytes, all of them matched. */
+	assert_memory_equal(m.key.tun_md, ((const uint8_t[]){0, 0, 0x12, 0x34}), 4);
+	assert_memory_equal(m.mask.tun_md, ((const uint8_t[]){0xff, 0xff, 0xff, 0xff, 0}), 5);
+	assert_int_equal(m.key.tun_md_present, 0x1);
+	assert_int_equal(m.mask.tun_md_present, 0x1);
+	assert_int_equal(decode_oxm(long_ok, sizeof long_ok), OFPERR_OK);
+	assert_int_equal(decode_oxm(long_bad, sizeof long_bad), OFPERR_BAD_VALUE);
+	assert_int_equal(decode_oxm(unmapped, sizeof unmapped), OFPERR_NXFMFC_INVALID_TLV_FIELD);
+	assert_int_equal(decode_oxm(twice, sizeof twice), OFPERR_DUP_FIELD);
+
+	/* Text, a masked tun_metadata3 beside it; written and read back. */
+	assert_int_equal(match_parse_field(&m, "tun_metadata3", "0x1234/0xffff", NULL, err), 0);
+	match_format(&m, &d);
+	assert_string_equal(ds_cstr(&d), "tun_metadata0=0x1234,tun_metadata3=0x1234/0xffff");
+	assert_memory_equal(m.key.tun_md + 4, ((const uint8_t[]){0, 0, 0, 0, 0, 0, 0x12, 0x34}), 8);
+	assert_int_equal(m.mask.tun_md_present, 0x9);
+	obuf_init(&b);
+	ofp_encode_match(&b, &m);
+	assert_non_null(memmem(b.data, b.size, (const uint8_t[]){0x00, 0x01, 40 << 1, 4}, 4));
+	assert_non_null(memmem(b.data, b.size, (const uint8_t[]){0x00, 0x01, 43 << 1 | 1, 16}, 4));
+	assert_int_equal(ofp_decode_match(b.data, b.size, &back, &used), OFPERR_OK);
+	assert_true(match_equal(&m, &back));
+	obuf_free(&b);
+
+	/* The error is Nicira's experimenter error 37. */
+	obuf_init(&b);
+	ofp_encode_error(&b, OFPERR_NXFMFC_INVALID_TLV_FIELD, buf, 16);
+	assert_memory_equal(b.data + 8, ((const uint8_t[]){0xff, 0xff, 0, 37, 0, 0, 0x23, 0x20}),
+			    8);
+	obuf_free(&b);
+
+	/* Not mapped: refused in text too; without a map, nothing is. */
+	assert_int_equal(match_parse_field(&m, "tun_metadata1", "1", NULL, err), -EINVAL);
+	assert_non_null(strstr(err, "add-tlv-map"));
+	mf_tlv_bind(NULL);
+	assert_int_equal(match_parse_field(&m, "tun_metadata0", "1", NULL, err), -EINVAL);
+	assert_int_equal(decode_oxm(short_v, sizeof short_v), OFPERR_NXFMFC_INVALID_TLV_FIELD);
+	ds_destroy(&d);
 }
 
 static size_t
@@ -967,6 +1043,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_flow_mod_round_trip),
 		cmocka_unit_test(test_set_field_every_field),
+		cmocka_unit_test(test_tun_metadata),
 		cmocka_unit_test(test_bad_matches),
 		cmocka_unit_test(test_bad_instructions),
 		cmocka_unit_test(test_hello_and_errors),

@@ -3,8 +3,8 @@
  * Unit tests of the Geneve option map (ofproto/ofp_tlv.c): what a table
  * mod may change and the error for each refusal, as Open vSwitch answers;
  * the messages byte by byte (Nicira's layout, the error of 1.3 and of
- * 1.0); and a bridge's map through its journal: reported as a snapshot,
- * replayed over itself without change.
+ * 1.0); a bridge's map through its journal: reported as a snapshot,
+ * replayed over itself without change; and the mappings its flows hold.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -302,14 +302,74 @@ test_bridge_journal(void **state)
 	ofproto_destroy(copy);
 }
 
+/* Applies flow 's' (ovs-ofctl text) to 'ofp' with 'cmd', its map bound. */
+static int
+flow(struct ofproto *ofp, enum ofp_flow_mod_cmd cmd, const char *s)
+{
+	struct ofp_flow_mod fm;
+	char err[OFP_ERR_MAX];
+	int ret;
+
+	mf_tlv_bind(ofproto_tlv_table(ofp));
+	ret = ofp_flow_mod_parse(&fm, s, cmd, NULL, err);
+	if (!ret) {
+		ret = ofproto_flow_mod(ofp, &fm, 0, err);
+		ofp_insts_destroy(&fm.insts);
+	}
+	return ret;
+}
+
+/* A mapping that flows use (a match, a set_field) cannot go, nor move to
+ * make room; once the flows are gone it can. */
+static void
+test_in_use(void **state)
+{
+	struct ofproto *ofp = ofproto_create("tlv2", false, 0);
+	struct ofp_tlv_mod mod = {.command = NXTTMC_ADD, .n = 3};
+	struct ofp_tlv_mod del = {.command = NXTTMC_DELETE, .n = 2};
+	struct ofp_tlv_mod clear = {.command = NXTTMC_CLEAR};
+
+	(void)state;
+	mod.maps[0] = map(0x0102, 0x80, 4, 0);
+	mod.maps[1] = map(0x0102, 0x81, 4, 1);
+	mod.maps[2] = map(0x0102, 0x82, 4, 2);
+	assert_int_equal(ofproto_tlv_mod(ofp, &mod, false), OFP_TLV_OK);
+	assert_int_equal(flow(ofp, OFPFC_ADD, "priority=5,tun_metadata1=7,actions=drop"), 0);
+	assert_int_equal(
+		flow(ofp, OFPFC_ADD, "priority=6,actions=set_field:9->tun_metadata2,NORMAL"), 0);
+	del.maps[0] = map(0x0102, 0x80, 4, 0); /* unused: would go... */
+	del.maps[1] = map(0x0102, 0x81, 4, 1); /* ...but this one is matched */
+	assert_int_equal(ofproto_tlv_mod(ofp, &del, false), NXTTMFC_INVALID_TLV_DEL);
+	assert_int_equal(ofproto_tlv_mod(ofp, &clear, false), NXTTMFC_INVALID_TLV_DEL);
+	del.maps[1] = map(0x0102, 0x82, 4, 2); /* written by a set_field */
+	assert_int_equal(ofproto_tlv_mod(ofp, &del, false), NXTTMFC_INVALID_TLV_DEL);
+	assert_int_equal(ofproto_tlv_table(ofp)->used, 0x7);
+	assert_int_equal(flow(ofp, OFPFC_DELETE_STRICT, "priority=6"), 0);
+	assert_int_equal(ofproto_tlv_mod(ofp, &del, false), OFP_TLV_OK);
+	/* Left: tun_metadata1 in bytes 4-7, 8 bytes free in two pieces. An
+	 * 8-byte option fits only if tun_metadata1 moves: a flow holds it. */
+	assert_int_equal(ofproto_tlv_table(ofp)->used, 0x2);
+	mod.n = 1;
+	mod.maps[0] = map(0xffff, 1, 8, 5);
+	assert_int_equal(ofproto_tlv_mod(ofp, &mod, false), NXTTMFC_TABLE_FULL);
+	assert_int_equal(ofproto_tlv_table(ofp)->m[1].ofs, 4);
+	/* The flow gone, it may move, and everything may go. */
+	assert_int_equal(flow(ofp, OFPFC_DELETE_STRICT, "priority=5,tun_metadata1=7"), 0);
+	assert_int_equal(ofproto_tlv_mod(ofp, &mod, false), OFP_TLV_OK);
+	assert_int_equal(ofproto_tlv_table(ofp)->m[1].ofs, 0);
+	assert_int_equal(ofproto_tlv_mod(ofp, &clear, false), OFP_TLV_OK);
+	assert_int_equal(ofproto_tlv_table(ofp)->used, 0);
+	mf_tlv_bind(NULL);
+	ofproto_destroy(ofp);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_apply),
-		cmocka_unit_test(test_decode),
-		cmocka_unit_test(test_encode),
-		cmocka_unit_test(test_bridge_journal),
+		cmocka_unit_test(test_apply),  cmocka_unit_test(test_decode),
+		cmocka_unit_test(test_encode), cmocka_unit_test(test_bridge_journal),
+		cmocka_unit_test(test_in_use),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

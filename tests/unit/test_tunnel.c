@@ -207,14 +207,13 @@ test_push_mtu(void **state)
 static size_t
 encapsulated(const struct dp_tnl_params *tp, bool csum, uint8_t *buf)
 {
-	uint8_t hdr[DP_TNL_HDR_LEN], orig[2048];
-	uint16_t ip_id = 0;
+	uint8_t hdr[DP_TNL_HDR_MAX], orig[2048];
+	uint16_t ip_id = 0, hlen;
 	size_t len;
 	struct rte_mbuf *m = inner_frame(99, orig, &len);
 
-	dp_tnl_header_build(tp, hdr);
-	assert_int_equal(dp_tnl_push(m, hdr, sizeof hdr, csum ? DP_TNL_F_CSUM : 0, 0, &ip_id),
-			 DP_TNL_OK);
+	hlen = dp_tnl_header_build(tp, hdr);
+	assert_int_equal(dp_tnl_push(m, hdr, hlen, csum ? DP_TNL_F_CSUM : 0, 0, &ip_id), DP_TNL_OK);
 	len = rte_pktmbuf_pkt_len(m);
 	memcpy(buf, rte_pktmbuf_mtod(m, const uint8_t *), len);
 	rte_pktmbuf_free(m);
@@ -289,8 +288,8 @@ test_pop_refuses_damage(void **state)
 	len = encapsulated(&g, false, buf);
 	assert_int_equal(pop_bytes(buf, len, DP_TNL_GENEVE), DP_TNL_OK);
 	memcpy(bad, buf, len);
-	bad[43] |= 0x40; /* critical options present */
-	assert_int_equal(pop_bytes(bad, len, DP_TNL_GENEVE), DP_TNL_ERR_OPT);
+	bad[43] |= 0x40; /* "critical options present", with none: the map judges */
+	assert_int_equal(pop_bytes(bad, len, DP_TNL_GENEVE), DP_TNL_OK);
 	memcpy(bad, buf, len);
 	bad[42] = 0x40; /* version 1 */
 	assert_int_equal(pop_bytes(bad, len, DP_TNL_GENEVE), DP_TNL_ERR_BAD);
@@ -330,7 +329,82 @@ test_geneve_options_skipped(void **state)
 	assert_int_equal(dp_tnl_pop(m, DP_TNL_GENEVE, &md), DP_TNL_OK);
 	assert_int_equal(rte_pktmbuf_pkt_len(m), len - DP_TNL_HDR_LEN);
 	assert_memory_equal(rte_pktmbuf_mtod(m, const uint8_t *), buf + 50, len - 50);
+	/* The options are still just before the inner frame. */
+	assert_int_equal(md.opt_len, 8);
+	assert_memory_equal(rte_pktmbuf_mtod(m, const uint8_t *) - 8, opt + 50, 8);
 	rte_pktmbuf_free(m);
+}
+
+/* Options that a map names: written into the header, found again on
+ * decapsulation and taken into the key's bytes; critical ones that the
+ * map does not name refuse the packet. */
+static void
+test_geneve_options(void **state)
+{
+	const struct dp_tnl_optmap map = {
+		2, {{0x0102, 0x80, 4, 0, 0}, {0x0102, 0x01, 8, 3, 4}}}; /* 0x80: critical */
+	struct dp_tnl_params g = base_params;
+	uint8_t md[DP_TNL_OPT_SPACE], got[DP_TNL_OPT_SPACE] = {0}, buf[2048];
+	uint16_t present = 0;
+	struct dp_tnl_md tmd;
+	struct dp_tnl_optmap other;
+	size_t len;
+
+	(void)state;
+	for (int i = 0; i < DP_TNL_OPT_SPACE; i++) {
+		md[i] = (uint8_t)(0xa0 + i);
+	}
+	g.type = DP_TNL_GENEVE;
+	g.opt_len = (uint8_t)dp_tnl_opts_put(&map, 0x9, md, g.opts, &g.crit);
+	assert_int_equal(g.opt_len, 4 + 4 + 4 + 8);
+	assert_true(g.crit);
+	/* In field order: tun_metadata0, then 3. */
+	assert_memory_equal(g.opts,
+			    ((const uint8_t[]){0x01, 0x02, 0x80, 1, 0xa0, 0xa1, 0xa2, 0xa3, 0x01,
+					       0x02, 0x01, 2}),
+			    12);
+	assert_memory_equal(g.opts + 12, md + 4, 8);
+	/* A field the map does not name is left out. */
+	uint8_t none[DP_TNL_OPTS_MAX];
+
+	assert_int_equal(dp_tnl_opts_put(&map, 0x2, md, none, &(bool){false}), 0);
+
+	len = encapsulated(&g, false, buf);
+	assert_int_equal(buf[42], 20 / 4);
+	assert_int_equal(buf[43], 0x40); /* the C bit */
+	struct rte_mbuf *m = test_mbuf(mp, buf, len);
+
+	assert_int_equal(dp_tnl_pop(m, DP_TNL_GENEVE, &tmd), DP_TNL_OK);
+	assert_int_equal(tmd.opt_len, 20);
+	assert_true(dp_tnl_opts_take(rte_pktmbuf_mtod(m, const uint8_t *) - 20, 20, &map, &present,
+				     got));
+	assert_int_equal(present, 0x9);
+	assert_memory_equal(got, md, DP_TNL_OPT_SPACE);
+	/* No map, or one without the critical option: refused. */
+	present = 0;
+	assert_false(dp_tnl_opts_take(g.opts, 20, NULL, &present, got));
+	other = map;
+	other.m[0].type = 0x81;
+	assert_false(dp_tnl_opts_take(g.opts, 20, &other, &present, got));
+	/* The critical option mapped with another length is not it. */
+	other = map;
+	other.m[0].len = 8;
+	assert_false(dp_tnl_opts_take(g.opts, 20, &other, &present, got));
+	/* Only the critical one mapped: the other is skipped. */
+	other = map;
+	other.n = 1;
+	present = 0;
+	memset(got, 0, sizeof got);
+	assert_true(dp_tnl_opts_take(g.opts, 20, &other, &present, got));
+	assert_int_equal(present, 0x1);
+	assert_memory_equal(got, md, 4);
+	rte_pktmbuf_free(m);
+
+	/* Options whose lengths do not add up: malformed. */
+	buf[50 + 3] = 2; /* the first claims 8 bytes: the rest does not add up */
+	assert_int_equal(pop_bytes(buf, len, DP_TNL_GENEVE), DP_TNL_ERR_BAD);
+	buf[50 + 3] = 0x1f; /* 124 bytes: past the options */
+	assert_int_equal(pop_bytes(buf, len, DP_TNL_GENEVE), DP_TNL_ERR_BAD);
 }
 
 struct kv {
@@ -415,6 +489,7 @@ main(void)
 		cmocka_unit_test(test_push_mtu),
 		cmocka_unit_test(test_pop_refuses_damage),
 		cmocka_unit_test(test_geneve_options_skipped),
+		cmocka_unit_test(test_geneve_options),
 		cmocka_unit_test(test_options),
 	};
 
