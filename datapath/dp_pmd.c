@@ -466,22 +466,20 @@ _Static_assert((int)DP_TNL_OPT_SPACE == (int)FLOW_TUN_MD_LEN &&
 		       (int)DP_TNL_OPT_FIELDS == (int)FLOW_TUN_MD_FIELDS,
 	       "a tunnel's options fit the key");
 
-/* Takes the Geneve options of popped packet 'm' that tunnel port
- * 'port_no' maps into 'md'; false if one marked critical is unknown. */
-static bool
-tnl_take_opts(struct dp_pmd *pmd, uint32_t port_no, const struct rte_mbuf *m, struct dp_tnl_md *md)
-{
-	const struct port *tp;
+_Static_assert(sizeof(struct dp_tnl_md) == 16, "copied per packet: keep it small");
 
-	md->tun_md_present = 0;
-	memset(md->tun_md, 0, sizeof md->tun_md);
-	if (!md->opt_len) {
-		return true;
-	}
-	tp = __atomic_load_n(&pmd->dp->ports[port_no], __ATOMIC_ACQUIRE);
+/* Takes the Geneve options of popped packet 'm' ('md' says where) that
+ * tunnel port 'port_no' maps into 'present' and 'bytes' (zero on entry);
+ * false if one marked critical is not mapped. Decapsulation checks that
+ * (the key is not there yet), the key's extraction takes them. */
+static bool
+tnl_take_opts(struct dp_pmd *pmd, uint32_t port_no, const struct rte_mbuf *m,
+	      const struct dp_tnl_md *md, uint16_t *present, uint8_t *bytes)
+{
+	const struct port *tp = __atomic_load_n(&pmd->dp->ports[port_no], __ATOMIC_ACQUIRE);
+
 	return dp_tnl_opts_take(rte_pktmbuf_mtod(m, const uint8_t *) - md->opt_len, md->opt_len,
-				tp ? port_tunnel_optmap(tp) : NULL, &md->tun_md_present,
-				md->tun_md);
+				tp ? port_tunnel_optmap(tp) : NULL, present, bytes);
 }
 
 /* DP_ACTION_TNL_POP: strips the outer headers and processes the inner
@@ -502,14 +500,19 @@ tnl_pop_run(struct dp_pmd *pmd, const struct dp_action *a, bool last, struct rte
 			dp_pmd_drop(pmd, in[i], tnl_drop[err]);
 			continue;
 		}
-		port[kept] = tnl_pop_port(a, (uint32_t)be64toh(md[kept].tun_id));
+		port[kept] = tnl_pop_port(a, md[kept].vni);
 		if (port[kept] >= DP_MAX_PORTS) {
 			dp_pmd_drop(pmd, in[i], DP_DROP_TNL_KEY);
 			continue;
 		}
-		if (!tnl_take_opts(pmd, port[kept], in[i], &md[kept])) {
-			dp_pmd_drop(pmd, in[i], DP_DROP_TNL_OPT);
-			continue;
+		if (md[kept].opt_len) {
+			uint8_t bytes[DP_TNL_OPT_SPACE] = {0};
+			uint16_t present = 0;
+
+			if (!tnl_take_opts(pmd, port[kept], in[i], &md[kept], &present, bytes)) {
+				dp_pmd_drop(pmd, in[i], DP_DROP_TNL_OPT);
+				continue;
+			}
 		}
 		in[kept++] = in[i];
 	}
@@ -1183,11 +1186,12 @@ process_batch_tnl(struct dp_pmd *pmd, uint32_t in_port, struct rte_mbuf **pkts, 
 
 		flow_key_extract(rte_pktmbuf_mtod(m, const uint8_t *), rte_pktmbuf_data_len(m),
 				 in_port, k, &ofs);
-		k->tun_id = md[i].tun_id;
+		k->tun_id = htobe64(md[i].vni);
 		k->tun_src = md[i].tun_src;
 		k->tun_dst = md[i].tun_dst;
-		k->tun_md_present = md[i].tun_md_present;
-		memcpy(k->tun_md, md[i].tun_md, sizeof k->tun_md);
+		if (md[i].opt_len) { /* checked by tnl_pop_run(); zero without */
+			(void)tnl_take_opts(pmd, in_port, m, &md[i], &k->tun_md_present, k->tun_md);
+		}
 		if (c.emc_on) {
 			c.hashes[i] = flow_key_hash(k, 0);
 			emc_prefetch(pmd->emc, c.hashes[i]);

@@ -7,6 +7,7 @@
 
 #include <errno.h>
 #include <stdlib.h>
+#include <string.h>
 
 struct emc *
 emc_create(uint32_t n_entries, uint32_t inv_prob, uint64_t seed)
@@ -19,7 +20,10 @@ emc_create(uint32_t n_entries, uint32_t inv_prob, uint64_t seed)
 		return NULL;
 	}
 	n = vs_pow2_roundup(VS_MAX(n_entries, 2u));
-	emc = aligned_alloc(VS_CACHE_LINE, sizeof *emc + (size_t)n * sizeof(struct emc_entry));
+	/* The header, the slots, then the keys on a cache line boundary. */
+	size_t keys_at = (sizeof *emc + (size_t)n * sizeof(struct emc_slot) + VS_CACHE_LINE - 1) /
+			 VS_CACHE_LINE * VS_CACHE_LINE;
+	emc = aligned_alloc(VS_CACHE_LINE, keys_at + (size_t)n * sizeof(struct flow_key));
 	if (!emc) {
 		errno = ENOMEM;
 		return NULL;
@@ -29,7 +33,10 @@ emc_create(uint32_t n_entries, uint32_t inv_prob, uint64_t seed)
 	emc->n_inserts = 0;
 	emc->n_evictions = 0;
 	vs_random_seed(&emc->rng, seed);
-	memset(emc->entries, 0, (size_t)n * sizeof(struct emc_entry));
+	emc->slots = (struct emc_slot *)(void *)(emc + 1);
+	emc->keys = (struct flow_key *)(void *)((char *)emc + keys_at);
+	memset(emc->slots, 0, (size_t)n * sizeof(struct emc_slot));
+	memset(emc->keys, 0, (size_t)n * sizeof(struct flow_key));
 	return emc;
 }
 
@@ -51,27 +58,26 @@ emc_set_inv_prob(struct emc *emc, uint32_t inv_prob)
 void
 emc_insert(struct emc *emc, const struct flow_key *key, uint32_t hash, void *flow)
 {
-	struct emc_entry *a = &emc->entries[hash & emc->mask];
-	struct emc_entry *b = &emc->entries[emc_index2(emc, hash)];
-	struct emc_entry *victim;
+	uint32_t a = hash & emc->mask, b = emc_index2(emc, hash), victim;
+	const struct emc_slot *sa = &emc->slots[a], *sb = &emc->slots[b];
 
-	if (a->flow && a->hash == hash && flow_key_equal(&a->key, key)) {
+	if (sa->flow && sa->hash == hash && flow_key_equal(&emc->keys[a], key)) {
 		victim = a;
-	} else if (b->flow && b->hash == hash && flow_key_equal(&b->key, key)) {
+	} else if (sb->flow && sb->hash == hash && flow_key_equal(&emc->keys[b], key)) {
 		victim = b;
-	} else if (!a->flow) {
+	} else if (!sa->flow) {
 		victim = a;
-	} else if (!b->flow) {
+	} else if (!sb->flow) {
 		victim = b;
 	} else {
 		/* Both taken: an arbitrary but hash-spread choice, so that
 		 * neither slot is always the one evicted. */
-		victim = a->hash < b->hash ? a : b;
+		victim = sa->hash < sb->hash ? a : b;
 		emc->n_evictions++;
 	}
-	victim->key = *key;
-	victim->hash = hash;
-	victim->flow = flow;
+	emc->keys[victim] = *key;
+	emc->slots[victim].hash = hash;
+	emc->slots[victim].flow = flow;
 	emc->n_inserts++;
 }
 
@@ -81,7 +87,7 @@ emc_sweep(struct emc *emc, bool (*is_dead)(const void *flow, void *aux), void *a
 	uint32_t n = 0;
 
 	for (uint32_t i = 0; i <= emc->mask; i++) {
-		struct emc_entry *e = &emc->entries[i];
+		struct emc_slot *e = &emc->slots[i];
 
 		if (e->flow && (!is_dead || is_dead(e->flow, aux))) {
 			e->flow = NULL;
@@ -98,7 +104,7 @@ emc_count(const struct emc *emc)
 	uint32_t n = 0;
 
 	for (uint32_t i = 0; i <= emc->mask; i++) {
-		n += emc->entries[i].flow != NULL;
+		n += emc->slots[i].flow != NULL;
 	}
 	return n;
 }

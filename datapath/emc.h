@@ -5,7 +5,10 @@
  * A power-of-two array of entries, each holding a full flow key, its hash and
  * an opaque pointer to the megaflow the key hit. A key may live in one of two
  * slots (two index functions of its hash), so two hot flows that collide on
- * one slot can both stay. Lookups compare the hash, then the whole key.
+ * one slot can both stay. Lookups compare the hash, then the whole key. The
+ * hashes and pointers are an array of their own, four to a cache line, the
+ * keys another, two lines each: a slot whose hash differs costs one line,
+ * and an entry 144 bytes rather than three lines.
  *
  * Insertion is probabilistic: emc_maybe_insert() inserts with probability
  * 1/N, so that a burst of short flows does not evict the long-lived ones
@@ -26,19 +29,19 @@
 
 enum { EMC_DEFAULT_ENTRIES = 8192, EMC_DEFAULT_INV_PROB = 100 };
 
-struct emc_entry {
-	struct flow_key key;
+struct emc_slot {
 	uint32_t hash;
 	void *flow; /* NULL: empty */
-} VS_CACHE_ALIGNED;
+};
 
 struct emc {
 	uint32_t mask; /* n_entries - 1 */
 	uint32_t inv_prob;
 	struct vs_random rng;
 	uint64_t n_inserts;
-	uint64_t n_evictions; /* inserts that pushed out another live key */
-	struct emc_entry entries[];
+	uint64_t n_evictions;   /* inserts that pushed out another live key */
+	struct emc_slot *slots; /* n_entries of each, in the same allocation */
+	struct flow_key *keys;  /* cache-line aligned */
 };
 
 /* Creates a cache of 'n_entries' (rounded up to a power of two, at least 2)
@@ -68,8 +71,12 @@ emc_index2(const struct emc *emc, uint32_t hash)
 static inline void
 emc_prefetch(const struct emc *emc, uint32_t hash)
 {
-	__builtin_prefetch(&emc->entries[hash & emc->mask]);
-	__builtin_prefetch(&emc->entries[emc_index2(emc, hash)]);
+	uint32_t a = hash & emc->mask, b = emc_index2(emc, hash);
+
+	__builtin_prefetch(&emc->slots[a]);
+	__builtin_prefetch(&emc->keys[a]);
+	__builtin_prefetch(&emc->slots[b]);
+	__builtin_prefetch(&emc->keys[b]);
 }
 
 /* Returns the megaflow cached for 'key' (whose flow_key_hash is 'hash'), or
@@ -77,14 +84,16 @@ emc_prefetch(const struct emc *emc, uint32_t hash)
 static inline void *
 emc_lookup(const struct emc *emc, const struct flow_key *key, uint32_t hash)
 {
-	const struct emc_entry *e = &emc->entries[hash & emc->mask];
+	uint32_t i = hash & emc->mask;
 
-	if (e->hash == hash && e->flow && flow_key_equal(&e->key, key)) {
-		return e->flow;
+	if (emc->slots[i].hash == hash && emc->slots[i].flow &&
+	    flow_key_equal(&emc->keys[i], key)) {
+		return emc->slots[i].flow;
 	}
-	e = &emc->entries[emc_index2(emc, hash)];
-	if (e->hash == hash && e->flow && flow_key_equal(&e->key, key)) {
-		return e->flow;
+	i = emc_index2(emc, hash);
+	if (emc->slots[i].hash == hash && emc->slots[i].flow &&
+	    flow_key_equal(&emc->keys[i], key)) {
+		return emc->slots[i].flow;
 	}
 	return NULL;
 }

@@ -258,7 +258,7 @@ dp_tnl_parse(const uint8_t *p, uint32_t head, uint32_t total, enum dp_tnl_type t
 	if (outer + 14 > l3 + ip_len) {
 		return DP_TNL_ERR_BAD; /* no room for an inner Ethernet header */
 	}
-	md->tun_id = htobe64((uint64_t)t[4] << 16 | (uint64_t)t[5] << 8 | t[6]);
+	md->vni = (uint32_t)t[4] << 16 | (uint32_t)t[5] << 8 | t[6];
 	memcpy(&md->tun_src, ip + 12, 4);
 	memcpy(&md->tun_dst, ip + 16, 4);
 	lay->l3 = l3;

@@ -108,17 +108,16 @@ enum {
 enum dp_tnl_err dp_tnl_push(struct rte_mbuf *m, const uint8_t *hdr, uint16_t len, uint8_t flags,
 			    uint16_t mtu, uint16_t *ip_id);
 
-/* What decapsulation found: the flow key's tunnel fields. dp_tnl_pop()
- * sets 'opt_len': the Geneve options are the 'opt_len' bytes just before
- * the inner frame (still in the mbuf's headroom once the outer headers
- * are stripped, until something is prepended); the datapath then takes
- * those the tunnel port's map names into 'tun_md_present' and 'tun_md'. */
+/* What decapsulation found: the flow key's tunnel fields, and where the
+ * Geneve options are: the 'opt_len' bytes just before the inner frame
+ * (still in the mbuf's headroom once the outer headers are stripped, until
+ * something is prepended), for the tunnel port's map to take into the key
+ * (dp_tnl_opts_take()). Sixteen bytes: the datapath copies it per packet. */
 struct dp_tnl_md {
-	uint64_t tun_id; /* the VNI, network byte order */
+	uint32_t vni; /* host order, 24 bits: the key's tun_id */
 	uint32_t tun_src, tun_dst;
-	uint16_t tun_md_present;
 	uint8_t opt_len; /* Geneve: bytes of options, well formed */
-	uint8_t tun_md[12];
+	uint8_t pad[3];
 };
 
 /* A Geneve tunnel port's option map (its bridge's, ofp_tlv.h): which

@@ -40,7 +40,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	memcpy(copy, data + 1, len);
 	if (dp_tnl_parse(copy, len, len, type, &md, &lay) == DP_TNL_OK) {
 		if (lay.outer + 14 + lay.pad > len || lay.udp + lay.udp_len + lay.pad > len ||
-		    lay.udp + 16 > lay.outer || (be64toh(md.tun_id) >> 24) != 0) {
+		    lay.udp + 16 > lay.outer || (md.vni >> 24) != 0) {
 			abort();
 		}
 		if (type == DP_TNL_GENEVE) {

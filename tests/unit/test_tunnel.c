@@ -125,7 +125,7 @@ round_trip(const struct dp_tnl_params *tp, bool csum)
 	assert_int_equal(ip_id, tp->df ? 7 : 8);
 
 	assert_int_equal(dp_tnl_pop(m, tp->type, &md), DP_TNL_OK);
-	assert_true(be64toh(md.tun_id) == tp->vni);
+	assert_int_equal(md.vni, tp->vni);
 	assert_int_equal(md.tun_src, tp->ip_src);
 	assert_int_equal(md.tun_dst, tp->ip_dst);
 	assert_int_equal(rte_pktmbuf_pkt_len(m), len);
