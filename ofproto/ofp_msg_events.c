@@ -41,6 +41,12 @@ ofp_encode_packet_in(struct obuf *b, const struct ofproto_pin *pin, const uint8_
 	m.mask.tun_src = pin->tun_src ? UINT32_MAX : 0;
 	m.key.tun_dst = pin->tun_dst;
 	m.mask.tun_dst = pin->tun_dst ? UINT32_MAX : 0;
+	/* Its Geneve options, as the bridge's map (bound) names them. */
+	m.key.tun_md_present = m.mask.tun_md_present = pin->tun_md_present;
+	if (pin->tun_md_present) {
+		memcpy(m.key.tun_md, pin->tun_md, sizeof m.key.tun_md);
+		memset(m.mask.tun_md, 0xff, sizeof m.mask.tun_md);
+	}
 	ofp_encode_match(b, &m);
 	put16(b, 0);
 	obuf_put(b, data, len);

@@ -434,6 +434,8 @@ struct ofproto_pin {
 	struct pipe_md md; /* the metadata and registers */
 	uint64_t tun_id;   /* the tunnel fields, network byte order, 0: none */
 	uint32_t tun_src, tun_dst;
+	uint16_t tun_md_present; /* the tun_metadataN the packet had (flow_key.h) */
+	uint8_t tun_md[FLOW_TUN_MD_LEN];
 };
 
 /* A packet of this bridge met DP_ACTION_USERSPACE with 'cookie' (received

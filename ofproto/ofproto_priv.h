@@ -81,6 +81,8 @@ struct pin_ctx {
 	uint32_t in_port; /* 0: the datapath's input port tells */
 	uint32_t tun_src, tun_dst;
 	uint64_t tun_id;
+	uint16_t tun_md_present;
+	uint8_t tun_md[FLOW_TUN_MD_LEN];
 };
 enum { PIN_CTX_MAX = 1024, PIN_CTX_BITS = 10, PIN_GEN_MASK = 0x3f };
 _Static_assert(PIN_CTX_MAX == 1 << PIN_CTX_BITS && (PIN_GEN_MASK << PIN_CTX_BITS) < 0x10000,

@@ -255,6 +255,8 @@ controller_cookie(struct xctx *c, uint8_t table_id, uint8_t reason, uint16_t max
 		c->wc->tun_id = UINT64_MAX;
 		c->wc->tun_src = UINT32_MAX;
 		c->wc->tun_dst = UINT32_MAX;
+		c->wc->tun_md_present = UINT16_MAX;
+		memset(c->wc->tun_md, 0xff, sizeof c->wc->tun_md);
 	}
 
 	return CONTROLLER_COOKIE | (uint64_t)ctx << 32 | (uint64_t)table_id << 24 |

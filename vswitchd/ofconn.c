@@ -1049,6 +1049,7 @@ drain_packet_ins(struct ofconns *c, bool signalled)
 
 		list = r->next;
 		if (br) {
+			mf_tlv_bind(ofproto_tlv_table(br->ofp)); /* its tun_metadataN */
 			send_async(c, br, ASYNC_PIN, r->pin.reason, encode_pin, r);
 			sent++;
 		}

@@ -15,7 +15,8 @@
 # own value and lets in only the other's. vswitch without the map drops
 # Open vSwitch's packets as carrying an unknown critical option; with it,
 # the pings pass, its packets carry exactly the option, a wrong value is
-# dropped by the flows, the mapping cannot go while flows use it, and the
+# dropped by the flows (or sent to the controller, the option in the
+# packet-in's match), the mapping cannot go while flows use it, and the
 # map and flows survive a restart.
 set -uo pipefail
 BIN=${1:?usage: test_tunnels_ovs.sh BINDIR}
@@ -177,6 +178,16 @@ check "Open vSwitch now sends 0x5a5a0009" \
 d0=$(n_packets "$VOF" "priority=50")
 check "a value vswitch does not take: no ping" sh -c "! ip netns exec $OVSNS ping -c 2 -i 0.2 -W 1 $OG.1 >/dev/null 2>&1"
 check "its packets met vswitch's drop flow" [ "$(n_packets "$VOF" "priority=50")" -gt "$d0" ]
+check "a flow sends 0x5a5a0009 to the controller" \
+	oofctl add-flow "$VOF" "priority=60,in_port=vgn$S,tun_metadata0=0x5a5a0009,actions=controller"
+timeout 30 ovs-ofctl -O OpenFlow13 --unixctl="$T/mon.ctl" monitor "$VOF" 65534 >"$T/mon.out" 2>&1 &
+MON=$!
+E2E_EXTRA_PIDS="$E2E_EXTRA_PIDS $MON"
+sleep 1
+in_ns $OVSNS ping -c 2 -i 0.2 -W 1 $OG.1 >/dev/null 2>&1
+for _ in $(seq 30); do grep -q "tun_metadata0=0x5a5a0009" "$T/mon.out" && break; sleep 0.2; done
+kill "$MON" 2>/dev/null
+check "the packet-in's match has the option" grep -q "tun_metadata0=0x5a5a0009" "$T/mon.out"
 check "vswitch: the mapping cannot go while flows use it" sh -c \
 	"ovs-ofctl -O OpenFlow13 del-tlv-map $VOF '$OPT' 2>&1 | grep -q NXTTMFC_INVALID_TLV_DEL"
 oofctl mod-flows "$OOF" "in_port=LOCAL,actions=set_field:0x5a5a0001->tun_metadata0,output:ogn$S"
