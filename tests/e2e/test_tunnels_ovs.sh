@@ -44,6 +44,11 @@ for x in "$HV ua$S" "$OVSNS uo$S"; do
 	in_ns "$1" ip link set lo up
 	in_ns "$1" ethtool -K "$2" tso off gso off tx off >/dev/null 2>&1
 done
+# Open vSwitch's userspace datapath reads its veth without taking it from
+# the kernel, which would answer ARP for the host's address there too,
+# with the veth's MAC (not the bridge's, where the tunnels end): only the
+# bridge answers.
+in_ns $OVSNS sysctl -qw net.ipv4.conf.uo$S.arp_ignore=1
 
 # Open vSwitch, isolated.
 O=$T/ovs
@@ -194,10 +199,8 @@ oofctl mod-flows "$OOF" "in_port=LOCAL,actions=set_field:0x5a5a0001->tun_metadat
 check "vswitchd restarts" stop_vswitchd
 in_ns $HV "$BIN/vswitchd" $(vswitchd_args) --detach --eal "$VSWITCHD_EAL"
 check "after a restart: the map" sh -c "ovs-ofctl -O OpenFlow13 dump-tlv-map $VOF | grep -q 'tun_metadata0'"
-# (vswitch's internal ports come back with new MACs, which Open vSwitch's
-# host has yet to learn: what is checked is what reaches vswitch.)
-in_ns $OVSNS ping -c 3 -i 0.2 -W 1 $OG.1 >/dev/null 2>&1
-check "after a restart: Open vSwitch's option still taken by the flow" \
+check "after a restart: options both ways" retry_ping $OVSNS $OG.1
+check "after a restart: Open vSwitch's option taken by the flow" \
 	[ "$(n_packets "$VOF" tun_metadata0=0x5a5a0001)" -gt 0 ]
 
 check "vswitch learnt Open vSwitch's underlay MAC" sh -c \
