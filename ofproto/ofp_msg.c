@@ -365,6 +365,32 @@ value_is_zero(const struct mf_field *f, const struct oxm_field *o, const union m
 	return m->u == 0;
 }
 
+/* The 'n'-byte value at 'p' (and its mask after it when 'hm'; else all
+ * ones) right-aligned in the 'size' bytes of a tun_metadataN field: false
+ * if a byte before those is not zero. */
+static bool
+tun_md_value(const uint8_t *p, unsigned int n, bool hm, unsigned int size, union mf_value *v,
+	     union mf_value *mask)
+{
+	memset(v, 0, sizeof *v);
+	memset(mask, hm ? 0 : 0xff, sizeof *mask);
+	for (unsigned int i = 0; i < n; i++) {
+		uint8_t b = p[i], mb = hm ? p[n + i] : 0xff;
+
+		if (i + size < n) { /* before the mapped bytes: must be zero */
+			if (b & mb) {
+				return false;
+			}
+			continue;
+		}
+		v->b[size - n + i] = b & mb;
+		if (hm) {
+			mask->b[size - n + i] = mb;
+		}
+	}
+	return true;
+}
+
 /* tun_metadataN (NXM class 1, field 40 + N): a value of any length up to
  * Open vSwitch's 124 bytes, right-aligned in the mapped length (longer
  * ones must have leading zeros there); a shorter mask leaves the leading
@@ -387,21 +413,8 @@ decode_tun_md(const uint8_t *p, uint8_t olen, bool hm, enum mf_id id, uint64_t *
 		return OFPERR_DUP_FIELD;
 	}
 	seen[id / 64] |= 1ull << id % 64;
-	memset(&v, 0, sizeof v);
-	memset(&mask, hm ? 0 : 0xff, sizeof mask);
-	for (unsigned int i = 0; i < n; i++) {
-		uint8_t b = p[i], mb = hm ? p[n + i] : 0xff;
-
-		if (i + size < n) { /* before the mapped bytes: must be zero */
-			if (b & mb) {
-				return OFPERR_BAD_VALUE;
-			}
-			continue;
-		}
-		v.b[size - n + i] = b;
-		if (hm) {
-			mask.b[size - n + i] = mb;
-		}
+	if (!tun_md_value(p, n, hm, size, &v, &mask)) {
+		return OFPERR_BAD_VALUE;
 	}
 	match_set(m, f, &v, &mask);
 	return OFPERR_OK;
@@ -593,8 +606,7 @@ ofp_encode_match(struct obuf *b, const struct match *m)
 
 /* ---- Actions and instructions ---- */
 
-/* A write of tun_metadataN (decode_tun_md()'s lengths): the value
- * right-aligned in the mapped length. */
+/* A write of tun_metadataN, of decode_tun_md()'s lengths and values. */
 static enum ofp_err
 decode_tun_md_write(const uint8_t *p, size_t room, bool maskable, struct ofpact *a)
 {
@@ -612,24 +624,11 @@ decode_tun_md_write(const uint8_t *p, size_t room, bool maskable, struct ofpact 
 	if (mf_unmapped(f)) {
 		return OFPERR_NXFMFC_INVALID_TLV_FIELD;
 	}
+	if (!tun_md_value(p + 4, n, hm, size, &a->value, &a->mask)) {
+		return OFPERR_BAD_SET_ARGUMENT;
+	}
 	a->type = OFPACT_SET_FIELD;
 	a->field = id;
-	memset(&a->value, 0, sizeof a->value);
-	memset(&a->mask, hm ? 0 : 0xff, sizeof a->mask);
-	for (unsigned int i = 0; i < n; i++) {
-		uint8_t b = p[4 + i], mb = hm ? p[4 + n + i] : 0xff;
-
-		if (i + size < n) {
-			if (b & mb) {
-				return OFPERR_BAD_SET_ARGUMENT;
-			}
-			continue;
-		}
-		a->value.b[size - n + i] = b & mb;
-		if (hm) {
-			a->mask.b[size - n + i] = mb;
-		}
-	}
 	return OFPERR_OK;
 }
 
