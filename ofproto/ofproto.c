@@ -16,6 +16,7 @@
 
 static pthread_mutex_t ofproto_mutex = PTHREAD_MUTEX_INITIALIZER;
 static uint64_t next_ufid = 1;
+static struct ofproto *all_bridges; /* linked by next_all */
 
 void
 ofproto_lock(void)
@@ -655,7 +656,23 @@ ofproto_create(const char *name, bool secure, uint64_t now_ms)
 		errno = ENOMEM;
 		return NULL;
 	}
+	ofp->next_all = all_bridges;
+	all_bridges = ofp;
 	return ofp;
+}
+
+struct ofproto *
+ofproto_of_dp_port(uint32_t dp_port)
+{
+	if (dp_port >= DP_MAX_PORTS) {
+		return NULL;
+	}
+	for (struct ofproto *o = all_bridges; o; o = o->next_all) {
+		if (o->by_dp[dp_port]) {
+			return o;
+		}
+	}
+	return NULL;
 }
 
 static void
@@ -666,6 +683,34 @@ xi_unref(struct xlate_info *xi)
 	}
 	for (uint32_t i = 0; i < xi->n_buckets; i++) {
 		group_unref(xi->buckets[i].group);
+	}
+	for (uint32_t i = 0; i < xi->cross.n_rules; i++) {
+		rule_unref(xi->cross.rules[i]);
+	}
+}
+
+/* 'gone' is going away: the megaflows of other bridges that encapsulate
+ * through it forget it (their rules stay referenced until the record goes)
+ * and are translated again at the next sweep. */
+static void
+forget_crossings(const struct ofproto *gone)
+{
+	for (struct ofproto **pp = &all_bridges; *pp; pp = &(*pp)->next_all) {
+		if (*pp == gone) {
+			*pp = gone->next_all;
+			break;
+		}
+	}
+	for (struct ofproto *o = all_bridges; o; o = o->next_all) {
+		for (uint32_t b = 0; o->n_ukeys && b < o->n_ukey_buckets; b++) {
+			for (struct ukey *u = o->ukeys[b]; u; u = u->next) {
+				if (u->xi.cross.ofp == gone) {
+					u->xi.cross.ofp = NULL;
+					u->xi.rules_overflow = true; /* affected() from now on */
+					o->sweep_wanted = true;
+				}
+			}
+		}
 	}
 }
 
@@ -696,6 +741,7 @@ ofproto_destroy(struct ofproto *ofp)
 	if (!ofp) {
 		return;
 	}
+	forget_crossings(ofp);
 	if (ofp->ukeys) {
 		ofproto_megaflows_flushed(ofp);
 	}
@@ -1011,6 +1057,9 @@ xi_ref(struct xlate_info *xi)
 	for (uint32_t i = 0; i < xi->n_buckets; i++) {
 		group_ref(xi->buckets[i].group);
 	}
+	for (uint32_t i = 0; i < xi->cross.n_rules; i++) {
+		rule_ref(xi->cross.rules[i]);
+	}
 }
 
 int
@@ -1192,6 +1241,29 @@ ofproto_sweep_begin(struct ofproto *ofp)
 	}
 }
 
+/* Counts 'dp' packets of 'db' bytes, last at 'used', on 'rules' and as
+ * lookups in the tables marked in 'tables' (may be NULL). */
+static void
+count_rules(struct ofproto *ofp, struct rule *const *rules, uint32_t n, const uint8_t *tables,
+	    uint64_t dp, uint64_t db, uint64_t used)
+{
+	for (uint32_t i = 0; i < n; i++) {
+		struct rule *r = rules[i];
+
+		r->n_packets += dp;
+		r->n_bytes += db;
+		r->used_ms = VS_MAX(r->used_ms, used);
+		if (!r->removed) {
+			ofp->tables[r->table_id].matches += dp;
+		}
+	}
+	for (unsigned tid = 0; tables && tid < OFP_N_TABLES; tid++) {
+		if (tables[tid / 8] & (1 << (tid % 8))) {
+			ofp->tables[tid].lookups += dp;
+		}
+	}
+}
+
 static void
 push_stats(struct ofproto *ofp, struct ukey *u, const struct dp_flow_info *info, uint64_t now_ms)
 {
@@ -1203,19 +1275,17 @@ push_stats(struct ofproto *ofp, struct ukey *u, const struct dp_flow_info *info,
 	}
 	u->pushed_packets = info->n_packets;
 	u->pushed_bytes = info->n_bytes;
-	for (uint32_t i = 0; i < u->xi.n_rules; i++) {
-		struct rule *r = u->xi.rules[i];
+	count_rules(ofp, u->xi.rules, u->xi.n_rules, u->xi.tables, dp, db, used);
+	if (u->xi.cross.ofp) {
+		const struct xlate_cross *x = &u->xi.cross;
 
-		r->n_packets += dp;
-		r->n_bytes += db;
-		r->used_ms = VS_MAX(r->used_ms, used);
-		if (!r->removed) {
-			ofp->tables[r->table_id].matches += dp;
+		for (uint32_t i = 0; i < x->n_rules; i++) {
+			count_rules(x->ofp, &x->rules[i], 1, NULL, dp * x->copies[i],
+				    db * x->copies[i] + dp * x->hdr_bytes[i], used);
 		}
-	}
-	for (unsigned tid = 0; tid < OFP_N_TABLES; tid++) {
-		if (u->xi.tables[tid / 8] & (1 << (tid % 8))) {
-			ofp->tables[tid].lookups += dp;
+		count_rules(x->ofp, NULL, 0, x->tables, dp * x->n_copies, 0, used);
+		if (x->learned) {
+			mac_touch(x->ofp->macs, x->mac, x->vlan, x->learn_port, used);
 		}
 	}
 	for (uint32_t i = 0; i < u->xi.n_buckets; i++) {
@@ -1271,7 +1341,15 @@ mac_in(const uint8_t *field, const uint8_t *mask, const uint8_t mac[6])
 static bool
 affected(const struct ofproto *ofp, const struct ukey *u, const struct dp_flow_info *info)
 {
+	const struct ofproto *x;
+
 	if (ofp->reval_all || !u || u->xi.rules_overflow) {
+		return true;
+	}
+	/* Any change to the underlay bridge an encapsulation went through
+	 * (its flows, its MACs, its ports) may change what it does there. */
+	x = u->xi.cross.ofp;
+	if (x && (x->reval_all || x->n_regions || x->n_macs || x->macs_overflow)) {
 		return true;
 	}
 	for (uint32_t i = 0; i < ofp->n_regions; i++) {

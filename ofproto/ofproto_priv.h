@@ -88,6 +88,25 @@ enum { PIN_CTX_MAX = 1024, PIN_CTX_BITS = 10, PIN_GEN_MASK = 0x3f };
 _Static_assert(PIN_CTX_MAX == 1 << PIN_CTX_BITS && (PIN_GEN_MASK << PIN_CTX_BITS) < 0x10000,
 	       "a context number is 16 bits");
 
+/* The underlay bridge whose translation the encapsulations of a packet took
+ * in (one pass: xlate_cross()), and what those translations went through
+ * there: each rule with the number of encapsulated copies that met it and
+ * their header bytes, to count them as that bridge would have. */
+enum { MAX_CROSS_RULES = 8 };
+struct xlate_cross {
+	struct ofproto *ofp; /* NULL: none */
+	uint16_t n_copies;   /* encapsulations translated there */
+	uint32_t n_rules;
+	struct rule *rules[MAX_CROSS_RULES];
+	uint16_t copies[MAX_CROSS_RULES];
+	uint32_t hdr_bytes[MAX_CROSS_RULES];
+	uint8_t tables[32];
+	bool learned;
+	uint8_t mac[6];
+	uint16_t vlan;
+	uint32_t learn_port;
+};
+
 /* What a translation went through, kept per megaflow (a "ukey"). */
 struct xlate_info {
 	uint32_t n_rules;
@@ -107,6 +126,7 @@ struct xlate_info {
 	uint16_t vlan;
 	uint32_t learn_port;
 	uint32_t vlan_drop_port; /* OpenFlow port whose VLAN rules dropped it, 0: none */
+	struct xlate_cross cross;
 };
 
 struct ukey {
@@ -169,6 +189,7 @@ struct ofproto {
 	struct ofproto_meter_backend meter_be;
 
 	struct ofp_tlv_table tlv; /* the Geneve option map */
+	struct ofproto *next_all; /* every bridge, under ofproto_lock() */
 };
 
 /* xlate.c */
@@ -183,6 +204,8 @@ int xlate_packet_out(struct ofproto *ofp, uint32_t in_ofp, const struct flow_key
 int xlate_slow_path(struct ofproto *ofp, uint32_t dp_in_port, const uint8_t *pkt, uint32_t len,
 		    uint32_t total_len, uint64_t now_ms, struct xlate_result *res);
 struct ofport *ofproto_port_by_ofp(const struct ofproto *ofp, uint32_t ofp_port);
+/* The bridge that has datapath port 'dp_port', or NULL. */
+struct ofproto *ofproto_of_dp_port(uint32_t dp_port);
 /* What a flow entry is, as dumps and journals report it, at 'now_ms'. */
 void ofproto_rule_info(const struct rule *r, uint64_t now_ms, struct ofproto_flow_info *f);
 /* The index of a packet-in context (0 when the table is full). */

@@ -1169,6 +1169,143 @@ xlate_normal(struct xctx *c)
 	normal_output(c, out, (uint16_t)vlan);
 }
 
+/* ---- One-pass encapsulation ---- */
+
+/* Whether the underlay's actions from 'a' on can follow a tunnel push in
+ * the encapsulating megaflow: outputs, with at most layer-2 rewrites. */
+static bool
+foldable(const struct dp_action *a, uint32_t n)
+{
+	bool out = false;
+
+	for (uint32_t i = 0; i < n; i++) {
+		switch (a[i].type) {
+		case DP_ACTION_OUTPUT:
+			out = true;
+			break;
+		case DP_ACTION_PUSH_VLAN:
+		case DP_ACTION_POP_VLAN:
+		case DP_ACTION_SET_VLAN:
+		case DP_ACTION_SET_ETH:
+			break;
+		default:
+			return false;
+		}
+	}
+	return out;
+}
+
+/* Adds what a crossing went through ('xi', for a header of 'hdr_len'
+ * bytes) to 'x'; with 'dry', only says whether it fits. */
+static bool
+cross_add(struct xlate_cross *x, const struct xlate_info *xi, uint16_t hdr_len, bool dry)
+{
+	uint32_t n = x->n_rules;
+
+	for (uint32_t i = 0; i < xi->n_rules; i++) {
+		uint32_t k = 0;
+
+		while (k < n && x->rules[k] != xi->rules[i]) {
+			k++;
+		}
+		if (k == n) {
+			if (n == MAX_CROSS_RULES) {
+				return false;
+			}
+			n++;
+			if (!dry) {
+				x->rules[k] = xi->rules[i];
+				x->copies[k] = 0;
+				x->hdr_bytes[k] = 0;
+			}
+		}
+		if (!dry) {
+			x->copies[k]++;
+			x->hdr_bytes[k] += hdr_len;
+		}
+	}
+	if (!dry) {
+		x->n_rules = n;
+		x->n_copies++;
+		for (size_t t = 0; t < sizeof x->tables; t++) {
+			x->tables[t] |= xi->tables[t];
+		}
+		if (xi->learned) {
+			x->learned = true;
+			memcpy(x->mac, xi->mac, 6);
+			x->vlan = xi->vlan;
+			x->learn_port = xi->learn_port;
+		}
+	}
+	return true;
+}
+
+bool
+xlate_cross(struct xctx *c, uint32_t lport, const struct flow_key *outer, uint16_t hdr_len)
+{
+	struct ofproto *b = ofproto_of_dp_port(lport);
+	struct xlate_cross *x = &c->xi->cross;
+	uint32_t at = c->res->n_actions;
+	const struct ofport *in;
+	struct xlate_info xi;
+	struct flow_key wc;
+	struct xctx n;
+	const char *why = NULL;
+
+	if (!b || b == c->ofp || c->crossing || (x->ofp && x->ofp != b)) {
+		return false; /* into one bridge per translation, one level deep */
+	}
+	in = b->by_dp[lport];
+	if (in->config & (OFPPC_PORT_DOWN | OFPPC_NO_RECV)) {
+		return false;
+	}
+	memset(&xi, 0, sizeof xi);
+	memset(&wc, 0, sizeof wc);
+	memset(&n, 0, sizeof n);
+	n.ofp = b;
+	n.flow = *outer;
+	n.base = *outer;
+	n.wc = &wc;
+	n.res = c->res;
+	n.xi = &xi;
+	n.trace = c->trace;
+	n.learn = c->learn;
+	n.now = c->now;
+	n.in_dp = lport;
+	n.in_ofp = in->ofp_port;
+	n.flow.in_port = in->ofp_port;
+	n.crossing = true;
+	n.indent = c->indent + 1;
+	mf_tlv_bind(&b->tlv);
+	tr(&n, "bridge(\"%s\"), the encapsulated packet in on port %" PRIu32 " (one pass)", b->name,
+	   n.in_ofp);
+	if (b->fail_open) {
+		xi.tables[0] |= 1;
+		xlate_normal(&n);
+	} else {
+		run_pipeline(&n);
+	}
+	mf_tlv_bind(&c->ofp->tlv);
+	if (n.err || n.slow) {
+		why = "too many actions, or the slow path";
+	} else if (wc.tp_src) {
+		why = "it reads the UDP source port, which each packet's hash sets";
+	} else if (xi.n_buckets || xi.rules_overflow || !cross_add(x, &xi, hdr_len, true)) {
+		why = "it goes through groups or too many rules";
+	} else if (!foldable(c->res->actions + at, c->res->n_actions - at)) {
+		why = "it does more than output";
+	}
+	if (why) {
+		c->res->n_actions = at;
+		tr(c, "the underlay's translation is not folded in (%s): the packet recirculates",
+		   why);
+		return false;
+	}
+	x->ofp = b;
+	cross_add(x, &xi, hdr_len, false);
+	return true;
+}
+
 /* ---- Entry point ---- */
 
 static int xlate_run(struct ofproto *ofp, const struct flow_key *key, bool learn, uint64_t now_ms,

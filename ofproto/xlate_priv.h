@@ -30,6 +30,7 @@ struct xctx {
 	bool changed;     /* an action wrote a field */
 	bool packet_out;  /* output:TABLE runs the pipeline */
 	bool from_tunnel; /* the packet came out of a tunnel: its key has tunnel fields */
+	bool crossing;    /* translating an encapsulated packet on its underlay bridge */
 	/* MPLS and PBB pops need the packet: without it ('pkt' NULL) the
 	 * translation stops and the megaflow sends packets to the slow
 	 * path ('slow'), which translates each with its bytes. */
@@ -108,6 +109,14 @@ void xlate_commit(struct xctx *c);
 struct dp_tnl_cfg;
 void xlate_tnl_push(struct xctx *c, const struct ofport *p, const struct dp_tnl_cfg *cfg);
 bool xlate_tnl_local(struct xctx *c, const struct ofport *p, const char *dev);
+
+/* One-pass encapsulation: translates 'outer', the packet a tunnel push of
+ * 'hdr_len' bytes makes, as input on local port 'lport' of its (underlay)
+ * bridge, and appends that bridge's actions to c's. False, with nothing
+ * appended, when they cannot be (the packet must then recirculate): that
+ * translation reads what differs packet by packet (the UDP source port),
+ * or does more than output; or this translation crossed already. */
+bool xlate_cross(struct xctx *c, uint32_t lport, const struct flow_key *outer, uint16_t hdr_len);
 
 /* MPLS, PBB and TTLs (xlate_mpls.c). Those returning bool return false
  * when translation must stop (the slow path, or a TTL that ran out). */

@@ -2,10 +2,12 @@
 /*
  * Translation at the tunnel boundaries (tnl.h):
  *
- *  - output to a tunnel port becomes clone(tnl_push(header), recirc(L)):
- *    the outer header is built here from the port's options, the route to
- *    the remote and the next hop's MAC, and the encapsulated packet enters
- *    the underlay bridge as input on L, the local port the route leaves by;
+ *  - output to a tunnel port becomes clone(tnl_push(header), A): the outer
+ *    header is built here from the port's options, the route to the remote
+ *    and the next hop's MAC; A is what the underlay bridge does with the
+ *    encapsulated packet as input on L, the local port the route leaves
+ *    by, translated here in the same pass (xlate_cross()), or recirc(L)
+ *    when that cannot be decided once for all the megaflow's packets;
  *  - output to a local port of a packet for one of our tunnels (UDP to a
  *    tunnel's port, at its local address, from its remote) becomes
  *    tnl_pop(T): decapsulated, the inner frame is input on tunnel port T;
@@ -54,9 +56,31 @@ geneve_opts(struct xctx *c, struct dp_tnl_params *tp)
 					       tp->opts, &tp->crit);
 }
 
+/* The key of the packet that header template 'hdr' makes, as input on
+ * 'lport': what a second pass would extract, but for the UDP source port
+ * that each packet's hash sets (left 0). */
+static void
+outer_key(const uint8_t *hdr, uint32_t lport, struct flow_key *k)
+{
+	const uint8_t *ip = hdr + 14;
+
+	memset(k, 0, sizeof *k);
+	k->in_port = lport;
+	memcpy(k->eth_dst, hdr, 6);
+	memcpy(k->eth_src, hdr + 6, 6);
+	memcpy(&k->eth_type, hdr + 12, 2);
+	k->nw_tos = ip[1];
+	k->nw_ttl = ip[8];
+	k->nw_proto = ip[9];
+	memcpy(&k->nw_src.ipv4, ip + 12, 4);
+	memcpy(&k->nw_dst.ipv4, ip + 16, 4);
+	memcpy(&k->tp_dst, ip + 20 + 2, 2);
+}
+
 void
 xlate_tnl_push(struct xctx *c, const struct ofport *p, const struct dp_tnl_cfg *cfg)
 {
+	struct flow_key outer;
 	struct dp_tnl_params tp = {.type = cfg->type, .df = cfg->df};
 	uint8_t hdr[DP_TNL_HDR_MAX];
 	char a[INET_ADDRSTRLEN], b[INET_ADDRSTRLEN];
@@ -147,13 +171,16 @@ xlate_tnl_push(struct xctx *c, const struct ofport *p, const struct dp_tnl_cfg *
 
 		memcpy(d->data, hdr + off, n);
 	}
-	emit(c, DP_ACTION_RECIRC)->port = lport;
-	if (!c->err) {
-		clone->port = c->res->n_actions - at - 1;
-	}
 	tr(c, "-> output to %s: %s vni %" PRIu32 "%s %s -> %s, into %s", p->name,
 	   cfg->type == DP_TNL_VXLAN ? "vxlan" : "geneve", tp.vni,
 	   tp.opt_len ? " with options" : "", ip_str(tp.ip_src, a), ip_str(remote, b), r.dev);
+	outer_key(hdr, lport, &outer);
+	if (c->err || !xlate_cross(c, lport, &outer, len)) {
+		emit(c, DP_ACTION_RECIRC)->port = lport;
+	}
+	if (!c->err) {
+		clone->port = c->res->n_actions - at - 1;
+	}
 }
 
 /* ARP on its way to local port 'dev': its sender may be a neighbour

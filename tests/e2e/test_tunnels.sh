@@ -209,6 +209,35 @@ check "trace: output to the tunnel port becomes an encapsulation" sh -c \
 	"$BIN/switch-ctl --ctl $T/ctl.sock trace $BI in_port=LOCAL,dl_dst=ff:ff:ff:ff:ff:ff \
 	| grep -q 'output to vx1$S: vxlan vni 100 $U.1 -> $U.2, into $BP'"
 
+# One pass: the encapsulating megaflow carries what the underlay bridge does
+# with the outer packet (its NORMAL output to the veth), not a second
+# lookup there; the underlay's flows still count the packets, outer bytes
+# and all, and a change to them reaches the overlay's megaflows.
+trace_bc=$(ctl trace $BI in_port=LOCAL,dl_dst=ff:ff:ff:ff:ff:ff)
+check "trace: both encapsulations translated on $BP in the same pass" \
+	[ "$(grep -c 'the encapsulated packet in on port .* (one pass)' <<<"$trace_bc")" -eq 2 ]
+check "trace: no recirculation in the datapath actions" \
+	sh -c "! grep -q 'recirc(' <<EOF
+$(grep '^Datapath actions' <<<"$trace_bc")
+EOF"
+check "a flow on $BP for the host's VXLAN packets" \
+	ctl add-flow $BP "priority=10,in_port=LOCAL,udp,tp_dst=4789,actions=NORMAL"
+check "HV -> R1 through it" pings "$HV" "$O.2" 5
+flow_counts() { # flow_counts BRIDGE MATCH: "packets bytes" of the flow with MATCH
+	ctl dump-flows "$1" | grep -- "$2" | sed -E 's/.*n_packets=([0-9]+), n_bytes=([0-9]+).*/\1 \2/'
+}
+read -r np nb <<<"$(flow_counts $BP tp_dst=4789)"
+check "$BP's flow counted the encapsulated pings ($np packets, $nb bytes)" \
+	[ "${np:-0}" -ge 5 -a "${nb:-0}" -ge $((5 * (98 + 50))) ]
+check "a drop flow on $BP for them" \
+	ctl add-flow $BP "priority=20,in_port=LOCAL,udp,tp_dst=4789,actions=drop"
+sleep 0.5
+check "HV -> R1 now fails: the overlay's megaflow was translated again" \
+	sh -c "! ip netns exec $HV ping -c 2 -i 0.2 -W 1 $O.2 >/dev/null 2>&1"
+check "the drop flow took them" [ "$(flow_counts $BP 'priority=20' | cut -d' ' -f1)" -ge 2 ]
+check "the drop flow goes" ctl del-flows $BP "in_port=LOCAL,udp,tp_dst=4789"
+check "HV -> R1 again" pings "$HV" "$O.2" 3
+
 # The underlay MTU: 1450-byte inner IP packets fit (1500 outside), 1451 do
 # not (counted), as a don't-fragment ping shows.
 drops() { ctl pmd-stats-show | awk -v k="$1:" '$1 == k { s += $2 } END { print s + 0 }'; }

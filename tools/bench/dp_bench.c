@@ -35,15 +35,18 @@
  * subtables; or one that matches only in_port (a rule-only table), which
  * the rule-only path serves; or the same with that path kept off by a
  * megaflow that wildcards in_port (on an EtherType no packet has).
- * TABLE_VXLAN_ENCAP: the per-flow megaflows send to a VXLAN port (the
- * packet is encapsulated and enters the underlay bridge on its local
- * port, whose rule-only megaflow sends it out); TABLE_VXLAN_DECAP: the
- * traffic arrives encapsulated, one megaflow decapsulates it onto the
+ * TABLE_VXLAN_ENCAP: the per-flow megaflows send to a VXLAN port, as the
+ * translation makes them when it folds the underlay bridge in: the packet
+ * is encapsulated and sent out in one pass; TABLE_VXLAN_ENCAP_RECIRC: as
+ * when it cannot, the encapsulated packet enters the underlay bridge on
+ * its local port, whose rule-only megaflow sends it out; TABLE_VXLAN_DECAP:
+ * the traffic arrives encapsulated, one megaflow decapsulates it onto the
  * VXLAN port, whose per-flow megaflows send it out. */
 enum bench_table {
 	TABLE_PER_FLOW,
 	TABLE_IN_PORT,
 	TABLE_IN_PORT_NO_SIMPLE,
+	TABLE_VXLAN_ENCAP_RECIRC,
 	TABLE_VXLAN_ENCAP,
 	TABLE_VXLAN_DECAP,
 };
@@ -69,6 +72,8 @@ static const struct bench_case cases[] = {
 	{"vxlan_encap_1flow", 1, 1, true, TABLE_VXLAN_ENCAP},
 	{"vxlan_decap_1flow", 1, 1, true, TABLE_VXLAN_DECAP},
 	{"vxlan_encap_1k", 4, 1000, true, TABLE_VXLAN_ENCAP},
+	{"vxlan_encap_recirc_1flow", 1, 1, true, TABLE_VXLAN_ENCAP_RECIRC},
+	{"vxlan_encap_recirc_1k", 4, 1000, true, TABLE_VXLAN_ENCAP_RECIRC},
 	{"vxlan_decap_1k", 4, 1000, true, TABLE_VXLAN_DECAP},
 };
 
@@ -162,7 +167,8 @@ static void
 install_tunnel(struct dp *dp, const uint32_t no[4], const struct bench_case *c, struct bench *b)
 {
 	enum { IN, OUT, UND, VX };
-	bool encap = c->table == TABLE_VXLAN_ENCAP;
+	bool one_pass = c->table == TABLE_VXLAN_ENCAP;
+	bool encap = one_pass || c->table == TABLE_VXLAN_ENCAP_RECIRC;
 	struct dp_action acts[5] = {{.type = DP_ACTION_CLONE, .port = 4},
 				    {.type = DP_ACTION_TNL_PUSH},
 				    {.type = DP_ACTION_DATA},
@@ -181,6 +187,9 @@ install_tunnel(struct dp *dp, const uint32_t no[4], const struct bench_case *c, 
 	acts[1].tnl.n_data = 2;
 	memcpy(acts[2].data, hdr, DP_ACTION_DATA_LEN);
 	memcpy(acts[3].data, hdr + DP_ACTION_DATA_LEN, len - DP_ACTION_DATA_LEN);
+	if (one_pass) {
+		acts[4] = out;
+	}
 	for (uint32_t i = 0; i < c->n_flows; i++) {
 		uint32_t s = i % c->n_masks;
 
@@ -202,11 +211,11 @@ install_tunnel(struct dp *dp, const uint32_t no[4], const struct bench_case *c, 
 		bad |= encap ? dp_flow_put(dp, &key, &mask, acts, 5)
 			     : dp_flow_put(dp, &key, &mask, &out, 1);
 	}
-	if (encap) {
+	if (encap && !one_pass) {
 		/* The underlay bridge: what its local port sends goes out. */
 		bad |= dp_flow_put(dp, &(struct flow_key){.in_port = no[UND]},
 				   &(struct flow_key){.in_port = UINT32_MAX}, &out, 1);
-	} else {
+	} else if (!encap) {
 		struct dp_action pop[2] = {{.type = DP_ACTION_TNL_POP, .port = UINT32_MAX},
 					   {.type = DP_ACTION_DATA}};
 
@@ -262,7 +271,10 @@ run_batches(struct dp_pmd *pmd, struct port *out, uint32_t in_port, struct bench
 			fprintf(stderr, "dp-bench: packets went missing\n");
 			exit(1);
 		}
-		for (int i = 0; b->table == TABLE_VXLAN_ENCAP && i < PKT_BATCH_MAX; i++) {
+		for (int i = 0;
+		     (b->table == TABLE_VXLAN_ENCAP_RECIRC || b->table == TABLE_VXLAN_ENCAP) &&
+		     i < PKT_BATCH_MAX;
+		     i++) {
 			rte_pktmbuf_adj(back[i], DP_TNL_HDR_LEN); /* the inner frame again */
 		}
 		for (int i = 0; b->table == TABLE_VXLAN_DECAP && i < PKT_BATCH_MAX; i++) {
@@ -289,7 +301,8 @@ run_case(const struct bench_case *c, struct bench *b, uint64_t n_pkts)
 	struct dp *dp = dp_create(&params);
 	struct port *in, *out, *und, *vx;
 	uint32_t in_no, out_no, no[4];
-	bool tnl = c->table == TABLE_VXLAN_ENCAP || c->table == TABLE_VXLAN_DECAP;
+	bool tnl = c->table == TABLE_VXLAN_ENCAP_RECIRC || c->table == TABLE_VXLAN_ENCAP ||
+		   c->table == TABLE_VXLAN_DECAP;
 	struct dp_stats s0, s1;
 	struct vs_random rng;
 	uint64_t pos = 0, n_batches = n_pkts / PKT_BATCH_MAX;
