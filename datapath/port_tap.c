@@ -17,10 +17,12 @@
 #include <fcntl.h>
 #include <linux/if_tun.h>
 #include <net/if.h>
+#include <pthread.h>
 #include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/epoll.h>
 #include <sys/ioctl.h>
 #include <sys/uio.h>
 #include <unistd.h>
@@ -37,8 +39,46 @@ enum { SCRATCH_SIZE = 65536, TX_IOV_MAX = 32 };
  * nothing): after an empty read it is not read again for a while, from 1 us
  * doubling up to this (a first frame after a silence waits at most that
  * long; the PMD thread's own idle sleeps are longer), and read on every
- * poll again once a frame comes. */
-enum { TAP_RX_BACKOFF_MAX_US = 64 };
+ * poll again once a frame comes. A queue idle that long is watched: the
+ * thread that polls it asks the kernel once per TAP_RX_BACKOFF_MAX_US which
+ * of its watched queues have frames (one epoll_wait() for all of them, not
+ * a read each) and reads only those. */
+enum { TAP_RX_BACKOFF_MAX_US = 64, TAP_WATCH_EVENTS = 64 };
+
+/* A thread's watched queues: their descriptors in one epoll set, and those
+ * that had frames at the last look (descriptors, not queues: a queue may
+ * be closed by then, and a stale number costs one empty read). */
+struct tap_watch {
+	int epfd;    /* -1: none yet; -2: none to be had (each queue read on its own) */
+	uint64_t id; /* of this set, never reused (descriptor numbers are) */
+	uint64_t next_tsc;
+	int n_ready;
+	int ready[TAP_WATCH_EVENTS];
+};
+
+static __thread struct tap_watch watch = {.epfd = -1};
+static uint64_t watch_ids;
+static pthread_key_t watch_key;
+static pthread_once_t watch_once = PTHREAD_ONCE_INIT;
+
+static void
+watch_exit(void *arg)
+{
+	(void)arg;
+	if (watch.epfd >= 0) {
+		close(watch.epfd);
+	}
+	watch.epfd = -1;
+	watch.id = 0;
+}
+
+static void
+watch_key_init(void)
+{
+	if (pthread_key_create(&watch_key, watch_exit)) {
+		watch_key = (pthread_key_t)-1;
+	}
+}
 /* A device that is down refuses every write (EIO): the packets for it are
  * dropped without a write, for a time that doubles up to this while it
  * stays down, so that flooding to a down internal port costs no system
@@ -53,6 +93,8 @@ struct tap_queue {
 	uint64_t rx_backoff;  /* TSC cycles; 0: read on every poll */
 	uint64_t tx_next_tsc; /* down: no write before this TSC */
 	uint64_t tx_backoff;  /* TSC cycles; 0: the device took the last write */
+	uint64_t watch_id;    /* the epoll set 'fd' was added to, 0: none */
+	bool watched;         /* idle: read when the thread's epoll set says so */
 };
 
 struct tap_priv {
@@ -105,6 +147,7 @@ open_queue(struct port *port, bool multi, struct tap_queue *q, char *err)
 		return ret;
 	}
 	q->fd = fd;
+	q->watch_id = 0;
 	q->scratch = malloc(SCRATCH_SIZE);
 	if (!q->scratch) {
 		snprintf(err, PORT_ERR_MAX, "port %s: out of memory", port->name);
@@ -345,6 +388,59 @@ read_frame(struct port *port, struct tap_queue *q)
 	return m;
 }
 
+/* Starts watching idle queue 'q' from this thread; false if it cannot be
+ * (it is then read on its own timer). */
+static bool
+watch_add(struct tap_queue *q)
+{
+	if (watch.epfd == -1) {
+		pthread_once(&watch_once, watch_key_init);
+		watch.epfd = epoll_create1(EPOLL_CLOEXEC);
+		watch.id = __atomic_add_fetch(&watch_ids, 1, __ATOMIC_RELAXED);
+		if (watch.epfd < 0) {
+			watch.epfd = -2;
+		} else if (watch_key != (pthread_key_t)-1) {
+			(void)pthread_setspecific(watch_key, &watch);
+		}
+	}
+	if (watch.epfd < 0) {
+		return false;
+	}
+	if (q->watch_id != watch.id) {
+		struct epoll_event ev = {.events = EPOLLIN, .data.fd = q->fd};
+
+		if (epoll_ctl(watch.epfd, EPOLL_CTL_ADD, q->fd, &ev) && errno != EEXIST) {
+			return false;
+		}
+		q->watch_id = watch.id;
+	}
+	return true;
+}
+
+/* Whether watched queue 'q' had frames at this thread's last look (taken
+ * again first if it is TAP_RX_BACKOFF_MAX_US old); a yes is given once. */
+static bool
+watch_ready(const struct tap_queue *q, uint64_t now)
+{
+	if (now >= watch.next_tsc) {
+		struct epoll_event ev[TAP_WATCH_EVENTS];
+		int n = epoll_wait(watch.epfd, ev, TAP_WATCH_EVENTS, 0);
+
+		watch.n_ready = 0;
+		for (int i = 0; i < n; i++) {
+			watch.ready[watch.n_ready++] = ev[i].data.fd;
+		}
+		watch.next_tsc = now + TAP_RX_BACKOFF_MAX_US * (rte_get_tsc_hz() / 1000000);
+	}
+	for (int i = 0; i < watch.n_ready; i++) {
+		if (watch.ready[i] == q->fd) {
+			watch.ready[i] = -1;
+			return true;
+		}
+	}
+	return false;
+}
+
 static uint16_t
 tap_rx(struct port *port, uint16_t qid, struct rte_mbuf **pkts, uint16_t n)
 {
@@ -352,7 +448,7 @@ tap_rx(struct port *port, uint16_t qid, struct rte_mbuf **pkts, uint16_t n)
 	uint16_t got = 0;
 	uint64_t now = rte_rdtsc();
 
-	if (now < q->rx_next_tsc) {
+	if (q->watched && q->watch_id == watch.id ? !watch_ready(q, now) : now < q->rx_next_tsc) {
 		return 0;
 	}
 	while (got < n) {
@@ -366,12 +462,14 @@ tap_rx(struct port *port, uint16_t qid, struct rte_mbuf **pkts, uint16_t n)
 	}
 	if (got) {
 		q->rx_backoff = 0;
+		q->watched = false;
 	} else {
 		uint64_t us = rte_get_tsc_hz() / 1000000;
 
 		q->rx_backoff = q->rx_backoff ? q->rx_backoff * 2 : us;
-		if (q->rx_backoff > TAP_RX_BACKOFF_MAX_US * us) {
+		if (q->rx_backoff >= TAP_RX_BACKOFF_MAX_US * us) {
 			q->rx_backoff = TAP_RX_BACKOFF_MAX_US * us;
+			q->watched = watch_add(q);
 		}
 		q->rx_next_tsc = now + q->rx_backoff;
 	}
