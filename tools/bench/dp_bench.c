@@ -475,7 +475,7 @@ main(int argc, char **argv)
 	if (json) {
 		printf("[");
 	} else {
-		printf("%-22s %12s %8s %14s %8s %8s\n", "case", "cycles/pkt", "Mpps",
+		printf("%-24s %10s %8s %14s %8s %8s\n", "case", "cycles/pkt", "Mpps",
 		       "subtables/hit", "emc_hit", "simple");
 	}
 	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
@@ -499,7 +499,7 @@ main(int argc, char **argv)
 			       printed++ ? "," : "", cases[i].name, median(cyc, runs),
 			       median(mpps, runs));
 		} else {
-			printf("%-22s %12.1f %8.2f %14.2f %7.1f%% %7.1f%%\n", cases[i].name,
+			printf("%-24s %10.1f %8.2f %14.2f %7.1f%% %7.1f%%\n", cases[i].name,
 			       median(cyc, runs), median(mpps, runs), probes, emc * 100,
 			       simple * 100);
 		}
