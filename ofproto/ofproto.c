@@ -684,9 +684,31 @@ xi_unref(struct xlate_info *xi)
 	for (uint32_t i = 0; i < xi->n_buckets; i++) {
 		group_unref(xi->buckets[i].group);
 	}
-	for (uint32_t i = 0; i < xi->cross.n_rules; i++) {
-		rule_unref(xi->cross.rules[i]);
+	if (xi->cross) {
+		for (uint32_t i = 0; i < xi->cross->n_rules; i++) {
+			rule_unref(xi->cross->rules[i]);
+		}
+		free(xi->cross);
+		xi->cross = NULL;
 	}
+}
+
+/* Gives 'xi' a copy of its crossing record of its own (it points into a
+ * translation's result, which goes); false without memory. */
+static bool
+xi_own_cross(struct xlate_info *xi)
+{
+	struct xlate_cross *x;
+
+	if (!xi->cross) {
+		return true;
+	}
+	x = malloc(sizeof *x);
+	if (x) {
+		*x = *xi->cross;
+	}
+	xi->cross = x;
+	return x != NULL;
 }
 
 /* 'gone' is going away: the megaflows of other bridges that encapsulate
@@ -704,8 +726,8 @@ forget_crossings(const struct ofproto *gone)
 	for (struct ofproto *o = all_bridges; o; o = o->next_all) {
 		for (uint32_t b = 0; o->n_ukeys && b < o->n_ukey_buckets; b++) {
 			for (struct ukey *u = o->ukeys[b]; u; u = u->next) {
-				if (u->xi.cross.ofp == gone) {
-					u->xi.cross.ofp = NULL;
+				if (u->xi.cross && u->xi.cross->ofp == gone) {
+					u->xi.cross->ofp = NULL;
 					u->xi.rules_overflow = true; /* affected() from now on */
 					o->sweep_wanted = true;
 				}
@@ -1057,8 +1079,8 @@ xi_ref(struct xlate_info *xi)
 	for (uint32_t i = 0; i < xi->n_buckets; i++) {
 		group_ref(xi->buckets[i].group);
 	}
-	for (uint32_t i = 0; i < xi->cross.n_rules; i++) {
-		rule_ref(xi->cross.rules[i]);
+	for (uint32_t i = 0; xi->cross && i < xi->cross->n_rules; i++) {
+		rule_ref(xi->cross->rules[i]);
 	}
 }
 
@@ -1081,6 +1103,9 @@ ofproto_upcall(struct ofproto *ofp, const struct flow_key *key, uint64_t now_ms,
 
 	if (xr && u) {
 		ret = xlate_packet(ofp, key, true, now_ms, xr, &u->xi, NULL);
+		if (!ret && !xi_own_cross(&u->xi)) {
+			ret = -ENOMEM;
+		}
 	}
 	if (!ret) {
 		res->mask = xr->mask;
@@ -1276,8 +1301,8 @@ push_stats(struct ofproto *ofp, struct ukey *u, const struct dp_flow_info *info,
 	u->pushed_packets = info->n_packets;
 	u->pushed_bytes = info->n_bytes;
 	count_rules(ofp, u->xi.rules, u->xi.n_rules, u->xi.tables, dp, db, used);
-	if (u->xi.cross.ofp) {
-		const struct xlate_cross *x = &u->xi.cross;
+	if (u->xi.cross && u->xi.cross->ofp) {
+		const struct xlate_cross *x = u->xi.cross;
 
 		for (uint32_t i = 0; i < x->n_rules; i++) {
 			count_rules(x->ofp, &x->rules[i], 1, NULL, dp * x->copies[i],
@@ -1348,7 +1373,7 @@ affected(const struct ofproto *ofp, const struct ukey *u, const struct dp_flow_i
 	}
 	/* Any change to the underlay bridge an encapsulation went through
 	 * (its flows, its MACs, its ports) may change what it does there. */
-	x = u->xi.cross.ofp;
+	x = u->xi.cross ? u->xi.cross->ofp : NULL;
 	if (x && (x->reval_all || x->n_regions || x->n_macs || x->macs_overflow)) {
 		return true;
 	}
@@ -1412,6 +1437,9 @@ ofproto_sweep_flow(struct ofproto *ofp, const struct dp_flow_info *info, uint64_
 		keep = !xlate_packet(ofp, info->orig, false, now_ms, xr, &xi, NULL) && !xr->stale &&
 		       flow_key_equal(&xr->mask, info->mask) && xr->n_actions == info->n_actions &&
 		       !memcmp(xr->actions, info->actions, xr->n_actions * sizeof xr->actions[0]);
+		if (keep && u && !xi_own_cross(&xi)) {
+			keep = false;
+		}
 		free(xr);
 		if (keep && u) {
 			/* Same decision, maybe through other rules now. */

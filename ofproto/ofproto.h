@@ -403,11 +403,31 @@ uint64_t ofproto_state_size(const struct ofproto *ofp);
 
 /* ---- Translation ---- */
 
+/* The underlay bridge whose translation the encapsulations of a packet took
+ * in (one pass: xlate_cross()), and what those translations went through
+ * there: each rule with the number of encapsulated copies that met it and
+ * their header bytes, to count them as that bridge would have. */
+enum { MAX_CROSS_RULES = 8 };
+struct xlate_cross {
+	struct ofproto *ofp; /* NULL: none */
+	uint16_t n_copies;   /* encapsulations translated there */
+	uint32_t n_rules;
+	struct rule *rules[MAX_CROSS_RULES];
+	uint16_t copies[MAX_CROSS_RULES];
+	uint32_t hdr_bytes[MAX_CROSS_RULES];
+	uint8_t tables[32];
+	bool learned;
+	uint8_t mac[6];
+	uint16_t vlan;
+	uint32_t learn_port;
+};
+
 struct xlate_result {
 	struct flow_key mask;
 	uint32_t n_actions;
 	bool stale; /* check mode: the megaflow would learn something new */
 	struct dp_action actions[DP_MAX_ACTIONS];
+	struct xlate_cross cross; /* see xlate_info's 'cross' */
 };
 
 /* Translates a packet with datapath key 'key' (its in_port a datapath

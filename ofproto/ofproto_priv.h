@@ -88,25 +88,6 @@ enum { PIN_CTX_MAX = 1024, PIN_CTX_BITS = 10, PIN_GEN_MASK = 0x3f };
 _Static_assert(PIN_CTX_MAX == 1 << PIN_CTX_BITS && (PIN_GEN_MASK << PIN_CTX_BITS) < 0x10000,
 	       "a context number is 16 bits");
 
-/* The underlay bridge whose translation the encapsulations of a packet took
- * in (one pass: xlate_cross()), and what those translations went through
- * there: each rule with the number of encapsulated copies that met it and
- * their header bytes, to count them as that bridge would have. */
-enum { MAX_CROSS_RULES = 8 };
-struct xlate_cross {
-	struct ofproto *ofp; /* NULL: none */
-	uint16_t n_copies;   /* encapsulations translated there */
-	uint32_t n_rules;
-	struct rule *rules[MAX_CROSS_RULES];
-	uint16_t copies[MAX_CROSS_RULES];
-	uint32_t hdr_bytes[MAX_CROSS_RULES];
-	uint8_t tables[32];
-	bool learned;
-	uint8_t mac[6];
-	uint16_t vlan;
-	uint32_t learn_port;
-};
-
 /* What a translation went through, kept per megaflow (a "ukey"). */
 struct xlate_info {
 	uint32_t n_rules;
@@ -126,7 +107,9 @@ struct xlate_info {
 	uint16_t vlan;
 	uint32_t learn_port;
 	uint32_t vlan_drop_port; /* OpenFlow port whose VLAN rules dropped it, 0: none */
-	struct xlate_cross cross;
+	/* The underlay bridge an encapsulation was translated on, NULL: none
+	 * (in the translation's result; a megaflow's record has its own). */
+	struct xlate_cross *cross;
 };
 
 struct ukey {

@@ -1244,7 +1244,7 @@ bool
 xlate_cross(struct xctx *c, uint32_t lport, const struct flow_key *outer, uint16_t hdr_len)
 {
 	struct ofproto *b = ofproto_of_dp_port(lport);
-	struct xlate_cross *x = &c->xi->cross;
+	struct xlate_cross *x = &c->res->cross;
 	uint32_t at = c->res->n_actions;
 	const struct ofport *in;
 	struct xlate_info xi;
@@ -1303,6 +1303,7 @@ xlate_cross(struct xctx *c, uint32_t lport, const struct flow_key *outer, uint16
 	}
 	x->ofp = b;
 	cross_add(x, &xi, hdr_len, false);
+	c->xi->cross = x;
 	return true;
 }
 

@@ -313,4 +313,16 @@ check "after a restart: HV -> R1 over VXLAN" sh -c "for i in 1 2 3 4 5; do \
 check "after a restart: R1 -> HV, VNI 300" pings "$R1" "$O2.1"
 check "after a restart: HV -> R2 without a key" pings "$HV" "$OZ.3"
 
+# The underlay bridge goes while the overlay's megaflows encapsulate
+# through it: they forget it, are translated again (now nothing routes to
+# R1) and the daemon carries on.
+pings "$HV" "$O.2" 2
+check "delete the underlay bridge" ctl del-br $BP
+in_ns "$HV" ping -c 2 -i 0.2 -W 1 "$O.2" >/dev/null 2>&1
+sleep 1
+check "the daemon is alive after it" kill -0 "$(vswitchd_pid)"
+check "and answers" ctl dump-dp-flows
+check "trace: the remote has no route now" sh -c "$BIN/switch-ctl --ctl $T/ctl.sock trace $BI \
+	in_port=LOCAL,dl_dst=ff:ff:ff:ff:ff:ff | grep -q 'vx1$S: no route to $U.2'"
+
 finish
