@@ -187,6 +187,14 @@ int xlate_packet_out(struct ofproto *ofp, uint32_t in_ofp, const struct flow_key
 int xlate_slow_path(struct ofproto *ofp, uint32_t dp_in_port, const uint8_t *pkt, uint32_t len,
 		    uint32_t total_len, uint64_t now_ms, struct xlate_result *res);
 struct ofport *ofproto_port_by_ofp(const struct ofproto *ofp, uint32_t ofp_port);
+/* Megaflow records (ofproto_sweep.c): the bucket of 'ufid'; a record
+ * freed with its references; the references of 'xi' taken; 'xi' given a
+ * crossing record of its own, not the translation result's (false without
+ * memory). */
+struct ukey **ukey_bucket(struct ofproto *ofp, uint64_t ufid);
+void ukey_free(struct ukey *u);
+void xi_ref(struct xlate_info *xi);
+bool xi_own_cross(struct xlate_info *xi);
 /* The bridge that has datapath port 'dp_port', or NULL. */
 struct ofproto *ofproto_of_dp_port(uint32_t dp_port);
 /* What a flow entry is, as dumps and journals report it, at 'now_ms'. */

@@ -7,15 +7,7 @@
 # docs/performance.md; nothing here is timed.
 set -uo pipefail
 BIN=$(readlink -f "${1:?usage: test_dp_bench.sh BINDIR}")
-fails=0 checks=0
-check() {
-	local what=$1
-	shift
-	checks=$((checks + 1))
-	"$@" && return 0
-	echo "FAIL: $what"
-	fails=$((fails + 1))
-}
+. "$(dirname "$0")/../lib/e2e.sh"
 
 out=$("$BIN/dp-bench" --runs 1 --packets 65536 --json 2>&1)
 rc=$?
@@ -31,5 +23,4 @@ check "every case has cycles and a rate" grep -q "BAD:$" <<<"$report"
 for c in emc_hit_1flow flows_1m vxlan_encap_1flow vxlan_encap_recirc_1flow vxlan_decap_1k; do
 	check "case $c reported" grep -qw "$c" <<<"$report"
 done
-echo "test_dp_bench.sh: $((checks - fails))/$checks checks passed"
-[ "$fails" -eq 0 ]
+finish
