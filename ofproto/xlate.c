@@ -1169,6 +1169,20 @@ xlate_normal(struct xctx *c)
 	normal_output(c, out, (uint16_t)vlan);
 }
 
+/* A packet's way through its bridge: NORMAL when the bridge is failing
+ * open, else its tables. */
+static void
+run_bridge(struct xctx *c)
+{
+	if (c->ofp->fail_open) {
+		tr(c, "fail-open (no controller connected): NORMAL");
+		c->xi->tables[0] |= 1;
+		xlate_normal(c);
+	} else {
+		run_pipeline(c);
+	}
+}
+
 /* ---- One-pass encapsulation ---- */
 
 /* Whether the underlay's actions from 'a' on can follow a tunnel push in
@@ -1279,12 +1293,7 @@ xlate_cross(struct xctx *c, uint32_t lport, const struct flow_key *outer, uint16
 	mf_tlv_bind(&b->tlv);
 	tr(&n, "bridge(\"%s\"), the encapsulated packet in on port %" PRIu32 " (one pass)", b->name,
 	   n.in_ofp);
-	if (b->fail_open) {
-		xi.tables[0] |= 1;
-		xlate_normal(&n);
-	} else {
-		run_pipeline(&n);
-	}
+	run_bridge(&n);
 	mf_tlv_bind(&c->ofp->tlv);
 	if (n.err || n.slow) {
 		why = "too many actions, or the slow path";
@@ -1293,7 +1302,7 @@ xlate_cross(struct xctx *c, uint32_t lport, const struct flow_key *outer, uint16
 	} else if (xi.n_buckets || xi.rules_overflow || !cross_add(x, &xi, hdr_len, true)) {
 		why = "it goes through groups or too many rules";
 	} else if (!foldable(c->res->actions + at, c->res->n_actions - at)) {
-		why = "it does more than output";
+		why = "its actions are not outputs alone";
 	}
 	if (why) {
 		c->res->n_actions = at;
@@ -1375,13 +1384,7 @@ xlate_run(struct ofproto *ofp, const struct flow_key *key, bool learn, uint64_t 
 		tr(&c, "the input port receives nothing (port-mod): dropped");
 		return 0;
 	}
-	if (ofp->fail_open) {
-		tr(&c, "fail-open (no controller connected): NORMAL");
-		xi->tables[0] |= 1;
-		xlate_normal(&c);
-	} else {
-		run_pipeline(&c);
-	}
+	run_bridge(&c);
 	if (c.slow) {
 		/* Every packet of this megaflow goes to the slow path, which
 		 * translates it with its bytes (xlate_slow_path()). */
