@@ -1169,8 +1169,10 @@ process_batch(struct dp_pmd *pmd, uint32_t in_port, struct rte_mbuf **pkts, uint
 }
 
 /* process_batch() for the inner frames of a tunnel: the full key of each,
- * with the tunnel fields of 'md' (never the rule-only path, which knows
- * nothing of them). */
+ * with the tunnel fields of 'md'. The rule-only path serves a tunnel port
+ * too: a simple megaflow's mask has no tunnel field (the translation
+ * matches them when it reads them, and that makes the megaflow "other"),
+ * so the partial key without them finds what the whole key would. */
 static void
 process_batch_tnl(struct dp_pmd *pmd, uint32_t in_port, struct rte_mbuf **pkts, uint16_t n,
 		  const struct dp_tnl_md *md)
@@ -1178,6 +1180,10 @@ process_batch_tnl(struct dp_pmd *pmd, uint32_t in_port, struct rte_mbuf **pkts, 
 	struct batch_ctx c;
 
 	batch_start(pmd, in_port, pkts, n, &c);
+	if (port_is_simple(pmd, in_port) && lookup_simple(pmd, in_port, &c)) {
+		execute_groups(pmd, &c, pmd->batch_tsc);
+		return;
+	}
 	c.emc_on = emc_enabled(pmd->emc) && emc_worth_it(pmd, n);
 	for (uint16_t i = 0; i < n; i++) {
 		struct rte_mbuf *m = pkts[i];

@@ -21,6 +21,7 @@
 #include "port_mem.h"
 #include "random.h"
 #include "test_eal.h"
+#include "tunnel.h"
 
 enum { N_PORTS = 3, N_RULES_MAX = 12 };
 
@@ -520,6 +521,129 @@ test_l3_actions_not_simple(void **state)
 	assert_int_equal(rte_mempool_in_use_count(mp), 0);
 }
 
+/* The inner frames of a decapsulation, on a tunnel port. The underlay's
+ * megaflow pops every VXLAN packet onto 'vx'; the inner megaflows there
+ * match the Ethernet destination alone, or, with 'by_vni', the tunnel id
+ * too: VNI 0 to port 1, any other to port 2. */
+struct tnl_model {
+	uint32_t u, vx, out[2];
+	bool by_vni;
+};
+
+static int
+tnl_upcall(void *aux, const struct flow_key *key, const struct rte_mbuf *pkt,
+	   struct dp_upcall_result *res)
+{
+	const struct tnl_model *t = aux;
+	struct dp_action *a = res->actions;
+
+	(void)pkt;
+	memset(&res->mask, 0, sizeof res->mask);
+	res->mask.in_port = UINT32_MAX;
+	res->n_actions = 1;
+	if (key->in_port == t->u) {
+		res->mask.eth_type = 0xffff;
+		res->mask.nw_proto = 0xff;
+		res->mask.tp_dst = 0xffff;
+		*a = (struct dp_action){.type = DP_ACTION_TNL_POP, .port = t->vx};
+		a->tnl.type = DP_TNL_VXLAN;
+		return 0;
+	}
+	memset(res->mask.eth_dst, 0xff, 6);
+	*a = (struct dp_action){.type = DP_ACTION_OUTPUT, .port = t->out[0]};
+	if (t->by_vni) {
+		res->mask.tun_id = UINT64_MAX;
+		a->port = t->out[key->tun_id ? 1 : 0];
+	}
+	return 0;
+}
+
+/* A VXLAN packet of VNI 'vni' around the same inner frame but for the id
+ * 'id' in its IPv4 source. */
+static struct rte_mbuf *
+vxlan_frame(uint32_t vni, uint32_t id)
+{
+	const struct dp_tnl_params tp = {
+		.type = DP_TNL_VXLAN,
+		.eth_src = {0x02, 0, 0, 0, 0x09, 1},
+		.eth_dst = {0x02, 0, 0, 0, 0x09, 2},
+		.ip_src = htonl(0x0a090001),
+		.ip_dst = htonl(0x0a090002),
+		.ttl = 64,
+		.df = true,
+		.udp_dst = htons(4789),
+		.vni = vni,
+	};
+	struct pktgen_spec s = pktgen_udp4(id, dsts[0], 1000, 53);
+	uint8_t hdr[DP_TNL_HDR_MAX], buf[128];
+	uint16_t hlen = dp_tnl_header_build(&tp, hdr), ip_id = 0;
+	size_t len = pktgen_build(&s, buf, sizeof buf);
+	struct rte_mbuf *m = test_mbuf(mp, buf, len);
+
+	assert_non_null(m);
+	assert_int_equal(dp_tnl_push(m, hdr, hlen, 0, 0, &ip_id), DP_TNL_OK);
+	return m;
+}
+
+/* The rule-only path serves a tunnel port whose megaflows need only L2,
+ * and stops the moment one matches the tunnel id: the partial key has
+ * none, so the frames of VNI 200 would otherwise meet the megaflow of
+ * VNI 0 (the same inner frames) and go to its port. */
+static void
+test_tunnel_port(void **state)
+{
+	enum { ROUNDS = 5, N = 32 };
+	struct port *ports[N_PORTS], *vx;
+	struct model md = {0};
+	struct dp *dp = make_dp(ports, &md);
+	struct dp_pmd *pmd = dp_pmd_get(dp, 0);
+	static const struct port_opt opts[] = {{"remote_ip", "10.9.0.1"}, {"key", "flow"}};
+	struct tnl_model t = {.u = md.no[0], .out = {md.no[1], md.no[2]}};
+	struct expect exp[ROUNDS * N];
+	bool seen[ROUNDS * N] = {false};
+	uint64_t simple = 0;
+	uint32_t id = 0;
+
+	(void)state;
+	assert_int_equal(port_open("vxlan", "vx", opts, 2, mp, &vx, NULL), 0);
+	assert_int_equal(dp_port_add(dp, vx, &t.vx), 0);
+	dp_set_upcall(dp, tnl_upcall, &t);
+	for (int round = 0; round < ROUNDS; round++) {
+		struct rte_mbuf *pkts[N];
+		struct dp_stats s;
+
+		if (round == 2) {
+			/* The tables now read the tunnel id. */
+			t.by_vni = true;
+			dp_flow_flush(dp);
+		}
+		for (int i = 0; i < N; i++, id++) {
+			uint32_t vni = i % 2 ? 200 : 0;
+
+			pkts[i] = vxlan_frame(vni, id);
+			exp[id] = (struct expect){.port = t.by_vni && vni ? 2 : 1, .tos = -1};
+		}
+		dp_pmd_process(pmd, t.u, pkts, N);
+		assert_int_equal(check_outputs(ports, exp, id, seen), N);
+		dp_get_stats(dp, &s);
+		switch (round) {
+		case 0: /* the first inner frame installs a simple megaflow */
+			assert_int_equal(s.simple_hits, 0);
+			break;
+		case 1: /* which serves the next batch's inner frames whole */
+			assert_int_equal(s.simple_hits, N);
+			break;
+		default: /* megaflows that match tun_id keep the port off it */
+			assert_int_equal(s.simple_hits, N);
+			break;
+		}
+		simple = s.simple_hits;
+	}
+	assert_int_equal(simple, N);
+	dp_destroy(dp); /* closes its ports */
+	assert_int_equal(rte_mempool_in_use_count(mp), 0);
+}
+
 int
 main(void)
 {
@@ -527,6 +651,7 @@ main(void)
 		cmocka_unit_test(test_switch_over),
 		cmocka_unit_test(test_l3_actions_not_simple),
 		cmocka_unit_test(test_switch_over_property),
+		cmocka_unit_test(test_tunnel_port),
 	};
 
 	mp = test_eal_init("0");

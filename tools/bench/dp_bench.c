@@ -41,7 +41,9 @@
  * when it cannot, the encapsulated packet enters the underlay bridge on
  * its local port, whose rule-only megaflow sends it out; TABLE_VXLAN_DECAP:
  * the traffic arrives encapsulated, one megaflow decapsulates it onto the
- * VXLAN port, whose per-flow megaflows send it out. */
+ * VXLAN port, whose per-flow megaflows send it out; TABLE_VXLAN_DECAP_L2:
+ * the same, but one megaflow on in_port sends every inner frame out, as
+ * NORMAL's do (the rule-only path serves the tunnel port). */
 enum bench_table {
 	TABLE_PER_FLOW,
 	TABLE_IN_PORT,
@@ -49,7 +51,14 @@ enum bench_table {
 	TABLE_VXLAN_ENCAP_RECIRC,
 	TABLE_VXLAN_ENCAP,
 	TABLE_VXLAN_DECAP,
+	TABLE_VXLAN_DECAP_L2,
 };
+
+static inline bool
+decap_table(enum bench_table t)
+{
+	return t == TABLE_VXLAN_DECAP || t == TABLE_VXLAN_DECAP_L2;
+}
 
 struct bench_case {
 	const char *name;
@@ -75,6 +84,8 @@ static const struct bench_case cases[] = {
 	{"vxlan_encap_recirc_1flow", 1, 1, true, TABLE_VXLAN_ENCAP_RECIRC},
 	{"vxlan_encap_recirc_1k", 4, 1000, true, TABLE_VXLAN_ENCAP_RECIRC},
 	{"vxlan_decap_1k", 4, 1000, true, TABLE_VXLAN_DECAP},
+	{"vxlan_decap_l2_1flow", 1, 1, true, TABLE_VXLAN_DECAP_L2},
+	{"vxlan_decap_l2_1k", 4, 1000, true, TABLE_VXLAN_DECAP_L2},
 };
 
 /* The outer header of the tunnel cases: 10.9.0.1 -> 10.9.0.2, VNI 100. */
@@ -190,12 +201,19 @@ install_tunnel(struct dp *dp, const uint32_t no[4], const struct bench_case *c, 
 	if (one_pass) {
 		acts[4] = out;
 	}
+	if (c->table == TABLE_VXLAN_DECAP_L2) {
+		bad |= dp_flow_put(dp, &(struct flow_key){.in_port = no[VX]},
+				   &(struct flow_key){.in_port = UINT32_MAX}, &out, 1);
+	}
 	for (uint32_t i = 0; i < c->n_flows; i++) {
 		uint32_t s = i % c->n_masks;
 
+		flow_addrs(i, c->n_masks, &b->src[i], &b->dst[i]);
+		if (c->table == TABLE_VXLAN_DECAP_L2) {
+			continue;
+		}
 		memset(&key, 0, sizeof key);
 		memset(&mask, 0, sizeof mask);
-		flow_addrs(i, c->n_masks, &b->src[i], &b->dst[i]);
 		key.in_port = encap ? no[IN] : no[VX];
 		key.eth_type = htons(0x0800);
 		key.nw_src.ipv4 = b->src[i];
@@ -256,7 +274,7 @@ run_batches(struct dp_pmd *pmd, struct port *out, uint32_t in_port, struct bench
 	    uint64_t n_batches, uint64_t *pos)
 {
 	struct rte_mbuf *back[PKT_BATCH_MAX];
-	uint32_t ip_ofs = b->table == TABLE_VXLAN_DECAP ? DP_TNL_HDR_LEN + 14 : 14;
+	uint32_t ip_ofs = decap_table(b->table) ? DP_TNL_HDR_LEN + 14 : 14;
 
 	for (uint64_t k = 0; k < n_batches; k++) {
 		for (int i = 0; i < PKT_BATCH_MAX; i++) {
@@ -277,7 +295,7 @@ run_batches(struct dp_pmd *pmd, struct port *out, uint32_t in_port, struct bench
 		     i++) {
 			rte_pktmbuf_adj(back[i], DP_TNL_HDR_LEN); /* the inner frame again */
 		}
-		for (int i = 0; b->table == TABLE_VXLAN_DECAP && i < PKT_BATCH_MAX; i++) {
+		for (int i = 0; decap_table(b->table) && i < PKT_BATCH_MAX; i++) {
 			encapsulate(b, back[i]);
 		}
 		memcpy(b->pkts, back, sizeof back);
@@ -302,7 +320,7 @@ run_case(const struct bench_case *c, struct bench *b, uint64_t n_pkts)
 	struct port *in, *out, *und, *vx;
 	uint32_t in_no, out_no, no[4];
 	bool tnl = c->table == TABLE_VXLAN_ENCAP_RECIRC || c->table == TABLE_VXLAN_ENCAP ||
-		   c->table == TABLE_VXLAN_DECAP;
+		   decap_table(c->table);
 	struct dp_stats s0, s1;
 	struct vs_random rng;
 	uint64_t pos = 0, n_batches = n_pkts / PKT_BATCH_MAX;
@@ -333,7 +351,7 @@ run_case(const struct bench_case *c, struct bench *b, uint64_t n_pkts)
 	} else {
 		install(dp, in_no, out_no, c, b);
 	}
-	for (int i = 0; c->table == TABLE_VXLAN_DECAP && i < PKT_BATCH_MAX; i++) {
+	for (int i = 0; decap_table(c->table) && i < PKT_BATCH_MAX; i++) {
 		encapsulate(b, b->pkts[i]);
 	}
 	vs_random_seed(&rng, 12345);
@@ -361,7 +379,7 @@ run_case(const struct bench_case *c, struct bench *b, uint64_t n_pkts)
 		exit(1);
 	}
 	dp_destroy(dp);
-	for (int i = 0; c->table == TABLE_VXLAN_DECAP && i < PKT_BATCH_MAX; i++) {
+	for (int i = 0; decap_table(c->table) && i < PKT_BATCH_MAX; i++) {
 		rte_pktmbuf_adj(b->pkts[i], DP_TNL_HDR_LEN);
 	}
 	return r;
