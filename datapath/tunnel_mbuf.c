@@ -14,7 +14,13 @@
 #include "tunnel.h"
 #include "util.h"
 
-enum { ETH_TYPE_IPV4 = 0x0800, ETH_TYPE_IPV6 = 0x86dd, IP_DF = 0x4000 };
+enum {
+	ETH_TYPE_IPV4 = 0x0800,
+	ETH_TYPE_IPV6 = 0x86dd,
+	IP_DF = 0x4000,
+	IP_MF = 0x2000,
+	IP_OFFSET = 0x1fff,
+};
 
 /* The one's complement sum of 'len' bytes of 'm' from 'off', over its
  * segments (a segment that starts at an odd offset has its sum swapped). */
@@ -52,40 +58,48 @@ udp_pseudo_sum(const uint8_t *ip, uint16_t len)
 	return sum + htons(IPPROTO_UDP) + htons(len);
 }
 
-/* A hash of the inner flow: its addresses and ports when it is IP (the
- * layer offsets tell where they are), else its MAC addresses. */
+/* A hash of the inner flow: its addresses, protocol and ports when it is
+ * IP, else its MAC addresses. The layer offsets tell where the IP header
+ * is; where its payload is they tell only when the full key was taken
+ * (the rule-only path leaves it unset), so it is found from the header
+ * then: an IPv4 header's length, an IPv6 header whose next header is the
+ * transport one. Fragments hash without ports, so that all the pieces of
+ * a packet take the same path. */
 static uint32_t
 inner_flow_hash(const struct rte_mbuf *m)
 {
 	const uint8_t *p = rte_pktmbuf_mtod(m, const uint8_t *);
-	uint32_t len = rte_pktmbuf_data_len(m), l3 = m->l2_len, h = 0;
-	uint64_t w[5] = {0};
+	uint32_t len = rte_pktmbuf_data_len(m), l3 = m->l2_len, l4 = 0, ports = 0;
 	uint16_t type = l3 >= 14 && l3 <= len ? ntohs(vs_get16(p + l3 - 2)) : 0;
+	uint64_t addr[4] = {0};
+	uint8_t proto = 0;
 
 	if (type == ETH_TYPE_IPV4 && l3 + 20 <= len) {
-		memcpy(w, p + l3 + 12, 8);
-		w[1] = p[l3 + 9];
+		proto = p[l3 + 9];
+		l4 = l3 + (p[l3] & 0x0fu) * 4;
+		if (l4 + 4 <= len && !(vs_get16(p + l3 + 6) & htons(IP_MF | IP_OFFSET)) &&
+		    (proto == IPPROTO_TCP || proto == IPPROTO_UDP || proto == IPPROTO_SCTP)) {
+			memcpy(&ports, p + l4, 4);
+		}
+		memcpy(addr, p + l3 + 12, 8);
+		/* Two independent CRCs, not a chain. */
+		return hash_finish(hash_add64(0, addr[0]) ^
+				   hash_add64(0x9e3779b9u, (uint64_t)ports << 8 | proto));
 	} else if (type == ETH_TYPE_IPV6 && l3 + 40 <= len) {
-		memcpy(w, p + l3 + 8, 32);
-		w[4] = p[l3 + 6];
+		memcpy(addr, p + l3 + 8, 32);
+		proto = m->l3_len ? dp_pkt_proto(m) : p[l3 + 6];
+		l4 = l3 + (m->l3_len ? m->l3_len : 40);
 	} else if (len >= 12) {
-		memcpy(w, p, 12);
+		memcpy(addr, p, 12);
 		type = 0;
 	}
-	if (type && m->l3_len && l3 + m->l3_len + 4 <= len) {
-		uint8_t proto = dp_pkt_proto(m);
-
-		if (proto == IPPROTO_TCP || proto == IPPROTO_UDP || proto == IPPROTO_SCTP) {
-			uint32_t ports;
-
-			memcpy(&ports, p + l3 + m->l3_len, 4);
-			w[2] ^= ports;
-		}
+	if (type && l4 > l3 && l4 + 4 <= len &&
+	    (proto == IPPROTO_TCP || proto == IPPROTO_UDP || proto == IPPROTO_SCTP)) {
+		memcpy(&ports, p + l4, 4);
 	}
-	for (int i = 0; i < 5; i++) {
-		h = hash_add64(h, w[i]);
-	}
-	return hash_finish(h);
+	return hash_finish(hash_add64(hash_add64(0, addr[0]), addr[2]) ^
+			   hash_add64(hash_add64(0x9e3779b9u, (uint64_t)ports << 8 | proto),
+				      addr[1] ^ addr[3]));
 }
 
 enum dp_tnl_err

@@ -184,6 +184,64 @@ test_source_port_entropy(void **state)
 	assert_true(distinct >= 56); /* 64 flows over 28,232 ports */
 }
 
+/* The source port of frame 'm' with the layer offsets the rule-only path
+ * leaves (the IP header's, not its payload's). */
+static uint16_t
+push_l2_only(struct rte_mbuf *m)
+{
+	uint8_t hdr[DP_TNL_HDR_LEN];
+	uint16_t ip_id = 0, sport;
+
+	dp_tnl_header_build(&base_params, hdr);
+	dp_pkt_set_layers(m, 14, 0, 0);
+	assert_int_equal(dp_tnl_push(m, hdr, sizeof hdr, 0, 0, &ip_id), DP_TNL_OK);
+	sport = get16(rte_pktmbuf_mtod(m, const uint8_t *) + 34);
+	rte_pktmbuf_free(m);
+	return sport;
+}
+
+/* Flows that differ only in their ports spread as well when the rule-only
+ * path sent them (it takes no L4 offset), each on the port the full path
+ * gives it; the fragments of a packet share one port. */
+static void
+test_source_port_without_l4(void **state)
+{
+	uint8_t hdr[DP_TNL_HDR_LEN], orig[2048];
+	uint16_t seen[64], ip_id = 0;
+	int distinct = 0;
+	size_t len;
+
+	(void)state;
+	dp_tnl_header_build(&base_params, hdr);
+	for (int i = 0; i < 64; i++) {
+		struct rte_mbuf *m = inner_frame((uint16_t)(1000 + i), orig, &len);
+		bool dup = false;
+
+		assert_int_equal(dp_tnl_push(m, hdr, sizeof hdr, 0, 0, &ip_id), DP_TNL_OK);
+		seen[i] = get16(rte_pktmbuf_mtod(m, const uint8_t *) + 34);
+		rte_pktmbuf_free(m);
+		assert_int_equal(push_l2_only(inner_frame((uint16_t)(1000 + i), orig, &len)),
+				 seen[i]);
+		for (int j = 0; j < i; j++) {
+			dup |= seen[j] == seen[i];
+		}
+		distinct += !dup;
+	}
+	assert_true(distinct >= 56);
+	/* Two fragments: the first with the UDP header, a later one with
+	 * other bytes there. */
+	{
+		struct rte_mbuf *first = inner_frame(1000, orig, &len);
+		struct rte_mbuf *later = inner_frame(2000, orig, &len);
+		uint8_t *ip1 = rte_pktmbuf_mtod(first, uint8_t *) + 14;
+		uint8_t *ip2 = rte_pktmbuf_mtod(later, uint8_t *) + 14;
+
+		ip1[6] |= 0x20; /* more fragments, offset 0 */
+		ip2[7] = 0x10;  /* offset 128 bytes */
+		assert_int_equal(push_l2_only(first), push_l2_only(later));
+	}
+}
+
 static void
 test_push_mtu(void **state)
 {
@@ -486,6 +544,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_round_trips),
 		cmocka_unit_test(test_source_port_entropy),
+		cmocka_unit_test(test_source_port_without_l4),
 		cmocka_unit_test(test_push_mtu),
 		cmocka_unit_test(test_pop_refuses_damage),
 		cmocka_unit_test(test_geneve_options_skipped),
