@@ -5,7 +5,7 @@ ones to send at it (test_tunnels.sh).
 
   tunnel_pkts.py check PCAP --src A --dst B --vni N [--geneve] [--csum]
                  [--dport P] [--inner-vlan V] [--tos T] [--ttl N] [--no-df]
-                 [--opts HEX]
+                 [--opts HEX] [--min-sports N]
       Every VXLAN/Geneve packet from A to B in PCAP must be what vswitch
       writes: IPv4 without options, DF, TTL 64, a valid header checksum,
       a UDP source port in 32768-60999, a UDP length that adds up, a UDP
@@ -19,7 +19,8 @@ ones to send at it (test_tunnels.sh).
       --peer (another switch's packets), only what the RFCs require is
       checked: not DF, TTL, the source port range or a zero checksum.
       Geneve packets carry no options, or with --opts exactly those bytes
-      (the C bit set when one is critical); a peer's may carry any.
+      (the C bit set when one is critical); a peer's may carry any. With
+      --min-sports, fewer than N distinct source ports is wrong too.
   tunnel_pkts.py send IFACE SRC_MAC DST_MAC SRC DST VNI CASE
       Sends one damaged tunnel packet of kind CASE out of IFACE.
 """
@@ -73,7 +74,8 @@ def has_critical(options):
 def check(args):
     path = args[0]
     opts = {"--src": None, "--dst": None, "--vni": None, "--dport": None,
-            "--inner-vlan": None, "--tos": None, "--ttl": None, "--opts": ""}
+            "--inner-vlan": None, "--tos": None, "--ttl": None, "--opts": "",
+            "--min-sports": None}
     geneve = "--geneve" in args
     any_inner = "--any" in args
     peer = "--peer" in args
@@ -150,6 +152,8 @@ def check(args):
     if not n:
         fail("no tunnel packet from %s to %s in %s" % (opts["--src"], opts["--dst"], path))
     print("%d packets checked, %d source ports" % (n, len(sports)))
+    if opts["--min-sports"] is not None and len(sports) < int(opts["--min-sports"]):
+        fail("%d source ports, expected at least %s" % (len(sports), opts["--min-sports"]))
 
 
 def send(args):
