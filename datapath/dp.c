@@ -53,6 +53,7 @@ pmd_destroy(struct dp_pmd *pmd)
 		return;
 	}
 	emc_destroy(pmd->emc);
+	smc_destroy(pmd->smc);
 	dpcls_destroy(pmd->cls);
 	for (struct dp_flow *f = pmd->flows, *next; f; f = next) {
 		next = f->next;
@@ -504,6 +505,7 @@ dp_flow_flush(struct dp *dp)
 			struct dp_flow *f = pmd->flows;
 
 			pmd->flows = f->next;
+			__atomic_store_n(&f->smc_ok, false, __ATOMIC_RELEASE);
 			__atomic_store_n(&f->dead, true, __ATOMIC_RELEASE);
 			dpcls_remove(pmd->cls, &f->cls);
 			dp_flow_account(pmd, f, -1);
@@ -567,6 +569,7 @@ dp_flow_revalidate(struct dp *dp, bool (*keep)(void *aux, const struct dp_flow_i
 			if (f->next) {
 				f->next->prev = f->prev;
 			}
+			__atomic_store_n(&f->smc_ok, false, __ATOMIC_RELEASE);
 			__atomic_store_n(&f->dead, true, __ATOMIC_RELEASE);
 			dpcls_remove(pmd->cls, &f->cls);
 			dp_flow_account(pmd, f, -1);
@@ -616,6 +619,7 @@ stats_from_sum(struct dp_stats *s, const uint64_t *sum)
 	s->megaflow_hits = sum[DP_STAT_MEGAFLOW_HIT];
 	s->emc_bypassed = sum[DP_STAT_EMC_BYPASS];
 	s->simple_hits = sum[DP_STAT_SIMPLE_HIT];
+	s->smc_hits = sum[DP_STAT_SMC_HIT];
 	s->subtable_probes = sum[DP_STAT_SUBTABLE_PROBES];
 	s->misses = sum[DP_STAT_MISS];
 	s->upcalls = sum[DP_STAT_UPCALL];

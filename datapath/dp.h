@@ -38,6 +38,11 @@
  * flooding to two dozen remotes fits). */
 enum { DP_MAX_PORTS = 256, DP_MAX_ACTIONS = 128, DP_MAX_PMDS = 64, DP_PATCH_DEPTH_MAX = 8 };
 
+/* The signature-match cache (smc.h) serves a thread whose table holds this
+ * many megaflows, past what the EMC holds, and is made the first time it
+ * does; below half of it the classifier alone serves again. */
+enum { DP_SMC_MIN_FLOWS = 16384 };
+
 struct dp;
 struct dp_pmd;
 
@@ -74,6 +79,7 @@ struct dp_stats {
 	uint64_t emc_bypassed; /* left out of the EMC while its hit rate was too low */
 	uint64_t megaflow_hits;
 	uint64_t simple_hits;     /* served by the rule-only path (no EMC, no full key) */
+	uint64_t smc_hits;        /* megaflow hits found by the signature-match cache */
 	uint64_t subtable_probes; /* subtables probed for megaflow hits */
 	uint64_t misses;
 	uint64_t upcalls;

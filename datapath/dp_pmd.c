@@ -30,6 +30,7 @@ enum {
 struct batch_ctx {
 	uint16_t n;
 	bool emc_on;      /* the batch uses the EMC: hashes[] are set */
+	struct smc *smc;  /* the signature-match cache serving it (hashes[] set), or NULL */
 	uint32_t limited; /* packets whose miss was over the upcall rate */
 	struct rte_mbuf **pkts;
 	struct flow_key keys[PKT_BATCH_MAX];
@@ -745,8 +746,10 @@ dp_flow_insert_locked(struct dp_pmd *pmd, const struct flow_key *key, const stru
 	}
 	f->key = *key;
 	f->ufid = ufid;
-	f->n_actions = n_actions;
+	f->n_actions = (uint16_t)n_actions;
 	memcpy(f->actions, actions, n_actions * sizeof f->actions[0]);
+	f->out1 = n_actions == 1 && actions[0].type == DP_ACTION_OUTPUT ? actions[0].port
+									: UINT32_MAX;
 	f->kind = (uint8_t)flow_kind(mask, actions, n_actions);
 	f->cls.key.in_port = key->in_port & mask->in_port;
 	/* Counted before it can be found: a port stops being simple before
@@ -761,12 +764,20 @@ dp_flow_insert_locked(struct dp_pmd *pmd, const struct flow_key *key, const stru
 		dp_flow_free(pmd, f);
 		return NULL;
 	}
+	/* A cache way may name it from now on; one from the C library (over
+	 * FLOW_ARENA_MAX) never, as its memory may leave the process. */
+	__atomic_store_n(&f->smc_ok, dp_flow_size(n_actions) <= FLOW_ARENA_MAX, __ATOMIC_RELEASE);
 	f->next = pmd->flows;
 	if (f->next) {
 		f->next->prev = f;
 	}
 	pmd->flows = f;
 	pmd->n_flows++;
+	if (!pmd->smc && pmd->n_flows >= DP_SMC_MIN_FLOWS) {
+		/* Published once, freed with the thread. A failure leaves the
+		 * classifier to do without. */
+		__atomic_store_n(&pmd->smc, smc_create(SMC_DEFAULT_BUCKETS), __ATOMIC_RELEASE);
+	}
 	return f;
 }
 
@@ -883,7 +894,74 @@ emc_worth_it(struct dp_pmd *pmd, uint16_t n)
 	return true;
 }
 
-/* Looks up the batch's keys (extracted, and hashed when c->emc_on). */
+/* The signature-match cache when it serves 'pmd' (smc.h), else NULL. */
+static inline struct smc *
+smc_serving(const struct dp_pmd *pmd)
+{
+	struct smc *smc = __atomic_load_n(&pmd->smc, __ATOMIC_ACQUIRE);
+
+	return smc && __atomic_load_n(&pmd->n_flows, __ATOMIC_RELAXED) >= DP_SMC_MIN_FLOWS / 2
+		       ? smc
+		       : NULL;
+}
+
+/* Looks the keys of 'miss' (the EMC's misses) up in c->smc; returns those
+ * it did not find. A way's megaflow is taken only while it is published
+ * and alive (then its subtable is too, until this thread is quiescent)
+ * and only when it matches the key, so a stale way is a miss. */
+static uint32_t
+smc_lookup_batch(struct dp_pmd *pmd, struct batch_ctx *c, uint32_t miss)
+{
+	struct dp_flow *cand[PKT_BATCH_MAX];
+	uint32_t maybe = 0, hits = 0;
+
+	if (c->emc_on) { /* else process_batch() prefetched them */
+		for (uint32_t m = miss; m; m &= m - 1) {
+			smc_prefetch(c->smc, c->hashes[__builtin_ctz(m)]);
+		}
+	}
+	for (uint32_t m = miss; m; m &= m - 1) {
+		int i = __builtin_ctz(m);
+		struct dp_flow *f = smc_find(c->smc, c->hashes[i]);
+
+		if (f) {
+			/* The key's first line, and the one a hit writes. */
+			__builtin_prefetch(f);
+			__builtin_prefetch(&f->n_packets, 1);
+			cand[i] = f;
+			maybe |= 1u << i;
+		}
+	}
+	for (uint32_t m = maybe; m; m &= m - 1) {
+		int i = __builtin_ctz(m);
+		struct dp_flow *f = cand[i];
+
+		if (__atomic_load_n(&f->smc_ok, __ATOMIC_ACQUIRE) &&
+		    !__atomic_load_n(&f->dead, __ATOMIC_ACQUIRE) &&
+		    dpcls_rule_matches(&f->cls, &c->keys[i])) {
+			c->flows[i] = f;
+			hits |= 1u << i;
+			if (c->emc_on) {
+				emc_maybe_insert(pmd->emc, &c->keys[i], c->hashes[i], f);
+			}
+		}
+	}
+	dp_stat_add(pmd, DP_STAT_SMC_HIT, (uint64_t)__builtin_popcount(hits));
+	dp_stat_add(pmd, DP_STAT_MEGAFLOW_HIT, (uint64_t)__builtin_popcount(hits));
+	return miss & ~hits;
+}
+
+/* Records in c->smc, if any, that packet 'i' hit its megaflow. */
+static inline void
+smc_learn(struct batch_ctx *c, int i)
+{
+	if (c->smc && __atomic_load_n(&c->flows[i]->smc_ok, __ATOMIC_RELAXED)) {
+		smc_insert(c->smc, c->hashes[i], c->flows[i]);
+	}
+}
+
+/* Looks up the batch's keys (extracted, and hashed when c->emc_on or
+ * c->smc). */
 static void
 lookup_batch(struct dp_pmd *pmd, struct batch_ctx *c)
 {
@@ -916,6 +994,9 @@ lookup_batch(struct dp_pmd *pmd, struct batch_ctx *c)
 		pmd->emc_sample_lookups += c->n;
 		pmd->emc_sample_hits += (uint32_t)emc_hits;
 	}
+	if (miss && c->smc) {
+		miss = smc_lookup_batch(pmd, c, miss);
+	}
 	if (!miss) {
 		return;
 	}
@@ -926,13 +1007,14 @@ lookup_batch(struct dp_pmd *pmd, struct batch_ctx *c)
 		int i = __builtin_ctz(m);
 
 		c->flows[i] = CONTAINER_OF(rules[i], struct dp_flow, cls);
-		/* Counters and actions are on lines the lookup did not touch:
-		 * start loading them for the whole batch before executing. */
+		/* The counters (and the one output of most megaflows) are on a
+		 * line the lookup did not touch: start loading it for the
+		 * whole batch before executing. */
 		__builtin_prefetch(&c->flows[i]->n_packets, 1);
-		__builtin_prefetch(c->flows[i]->actions);
 		if (emc_on) {
 			emc_maybe_insert(pmd->emc, &c->keys[i], hashes[i], c->flows[i]);
 		}
+		smc_learn(c, i);
 	}
 	for (uint32_t m = miss & ~found; m; m &= m - 1) {
 		int i = __builtin_ctz(m);
@@ -943,6 +1025,9 @@ lookup_batch(struct dp_pmd *pmd, struct batch_ctx *c)
 		c->limited |= (uint32_t)limited << i;
 		if (c->flows[i] && emc_on) {
 			emc_maybe_insert(pmd->emc, &c->keys[i], hashes[i], c->flows[i]);
+		}
+		if (c->flows[i]) {
+			smc_learn(c, i);
 		}
 	}
 }
@@ -1049,6 +1134,9 @@ execute_groups(struct dp_pmd *pmd, struct batch_ctx *c, uint64_t now)
 			continue;
 		}
 		if (f->batch_stamp != stamp) {
+			if (f->out1 == UINT32_MAX) {
+				__builtin_prefetch(f->actions); /* read before long */
+			}
 			f->batch_stamp = stamp;
 			f->batch_group = (uint8_t)ng;
 			gflow[ng] = f;
@@ -1100,9 +1188,9 @@ execute_groups(struct dp_pmd *pmd, struct batch_ctx *c, uint64_t now)
 		__atomic_store_n(&flow->n_bytes, flow->n_bytes + gbytes[g], __ATOMIC_RELAXED);
 		flow->used_tsc = now;
 		flow->tcp_flags |= gflags[g];
-		if (flow->n_actions == 1 && flow->actions[0].type == DP_ACTION_OUTPUT) {
+		if (flow->out1 != UINT32_MAX) {
 			/* The commonest megaflow: one output. */
-			tx_enqueue_bulk(pmd, flow->actions[0].port, sorted + gpos[g], gn[g]);
+			tx_enqueue_bulk(pmd, flow->out1, sorted + gpos[g], gn[g]);
 			continue;
 		}
 		execute(pmd, flow->actions, flow->n_actions, flow->cls.key.in_port,
@@ -1146,18 +1234,24 @@ process_batch(struct dp_pmd *pmd, uint32_t in_port, struct rte_mbuf **pkts, uint
 		return;
 	}
 	c.emc_on = emc_enabled(pmd->emc) && emc_worth_it(pmd, n);
+	c.smc = smc_serving(pmd);
 	for (uint16_t i = 0; i < n; i++) {
 		struct rte_mbuf *m = pkts[i];
 		struct flow_ofs ofs;
 
-		if (c.emc_on) {
+		if (c.emc_on || c.smc) {
 			c.hashes[i] = flow_key_extract_hash(rte_pktmbuf_mtod(m, const uint8_t *),
 							    rte_pktmbuf_data_len(m), in_port,
 							    &c.keys[i], &ofs);
-			/* Prefetch both candidate entries of the whole batch
-			 * before the first lookup, so that the cache misses
-			 * of a thrashed EMC overlap. */
-			emc_prefetch(pmd->emc, c.hashes[i]);
+			/* Prefetch what the first lookup reads for the whole
+			 * batch, so that the cache misses overlap: both
+			 * candidate entries of the EMC, or the SMC's bucket
+			 * when the EMC rests (every packet goes there). */
+			if (c.emc_on) {
+				emc_prefetch(pmd->emc, c.hashes[i]);
+			} else {
+				smc_prefetch(c.smc, c.hashes[i]);
+			}
 		} else {
 			flow_key_extract(rte_pktmbuf_mtod(m, const uint8_t *),
 					 rte_pktmbuf_data_len(m), in_port, &c.keys[i], &ofs);
@@ -1185,6 +1279,7 @@ process_batch_tnl(struct dp_pmd *pmd, uint32_t in_port, struct rte_mbuf **pkts, 
 		return;
 	}
 	c.emc_on = emc_enabled(pmd->emc) && emc_worth_it(pmd, n);
+	c.smc = NULL;
 	for (uint16_t i = 0; i < n; i++) {
 		struct rte_mbuf *m = pkts[i];
 		struct flow_key *k = &c.keys[i];

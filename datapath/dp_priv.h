@@ -16,6 +16,7 @@
 #include "emc.h"
 #include "flow_arena.h"
 #include "port_impl.h"
+#include "smc.h"
 #include "tunnel.h"
 
 /* What the rule-only path makes of a megaflow (see dp_flow_account()). */
@@ -26,17 +27,14 @@ enum dp_flow_kind {
 	DP_FLOW_WILD,   /* in_port not matched exactly */
 };
 
-/* A megaflow, owned by one PMD thread's table. */
-/* A megaflow. Cache-line aligned; a lookup reads the start of 'cls', and a
- * hit reads and writes one more line: the counters and the first actions.
- * With a million flows every line a hit touches is a cache miss. */
+/* A megaflow, owned by one PMD thread's table. Cache-line aligned. A
+ * lookup reads the start of 'cls' (the masked key's first line), and a hit
+ * reads and writes its third: the rule's subtable, the counters and, for
+ * the commonest megaflow, its one output. With a million megaflows every
+ * line a hit touches is a cache miss. */
 struct dp_flow {
 	struct dpcls_rule cls;
-	struct flow_key key;         /* the key of the packet that created it */
-	struct dp_flow *next, *prev; /* the PMD's flow list; under flow_mutex */
-	uint64_t ufid;
-
-	uint64_t n_packets VS_CACHE_ALIGNED;
+	uint64_t n_packets;
 	uint64_t n_bytes;
 	uint64_t used_tsc;
 	/* execute_groups() scratch, the owning PMD's only: this flow's group
@@ -45,10 +43,21 @@ struct dp_flow {
 	uint8_t batch_group;
 	bool dead;
 	uint8_t kind; /* enum dp_flow_kind */
+	bool smc_ok;  /* in the classifier and not dead: a cache way may name it */
 	uint16_t tcp_flags;
-	uint32_t n_actions;
+	uint16_t n_actions;
+	uint32_t out1; /* the port of its one action when that is an output, else UINT32_MAX */
+	uint32_t pad;
+
+	struct flow_key key;         /* the key of the packet that created it */
+	struct dp_flow *next, *prev; /* the PMD's flow list; under flow_mutex */
+	uint64_t ufid;
 	struct dp_action actions[];
 };
+
+_Static_assert(offsetof(struct dp_flow, n_packets) == 144 && offsetof(struct dp_flow, pad) < 192,
+	       "a hit's line: the subtable pointer, the counters and out1");
+_Static_assert(DP_MAX_ACTIONS <= UINT16_MAX, "n_actions");
 
 enum dp_stat {
 	DP_STAT_RX,
@@ -56,6 +65,7 @@ enum dp_stat {
 	DP_STAT_EMC_BYPASS,
 	DP_STAT_MEGAFLOW_HIT,
 	DP_STAT_SIMPLE_HIT,
+	DP_STAT_SMC_HIT, /* counted in DP_STAT_MEGAFLOW_HIT too */
 	DP_STAT_SUBTABLE_PROBES,
 	DP_STAT_MISS,
 	DP_STAT_UPCALL,
@@ -129,6 +139,7 @@ struct dp_pmd {
 	unsigned int id;
 	int cpu;
 	struct emc *emc;
+	struct smc *smc; /* NULL until the table first holds DP_SMC_MIN_FLOWS */
 	struct dpcls *cls;
 	struct flow_arena *arena; /* the megaflows' memory */
 	uint64_t emc_seen_gen;

@@ -344,6 +344,12 @@ struct ranked {
 	struct dpcls_subtable *st;
 };
 
+bool
+dpcls_rule_matches(const struct dpcls_rule *rule, const struct flow_key *key)
+{
+	return rule_matches(__atomic_load_n(&rule->subtable, __ATOMIC_ACQUIRE), rule, key);
+}
+
 static int
 cmp_recent_hits(const void *a_, const void *b_)
 {

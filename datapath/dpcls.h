@@ -27,6 +27,7 @@
 #ifndef VS_DPCLS_H
 #define VS_DPCLS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -66,6 +67,10 @@ void dpcls_remove(struct dpcls *cls, struct dpcls_rule *rule);
 
 /* Returns the mask of 'rule' (which must be in a classifier). */
 const struct flow_key *dpcls_rule_mask(const struct dpcls_rule *rule);
+
+/* True when 'key' matches 'rule', which must be in a classifier. Reader
+ * side: for a rule found by other means (a cache of earlier lookups). */
+bool dpcls_rule_matches(const struct dpcls_rule *rule, const struct flow_key *key);
 
 /* Reorders the subtables by hits since the previous call. Writer side. */
 void dpcls_sort(struct dpcls *cls);

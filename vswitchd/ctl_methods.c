@@ -300,6 +300,8 @@ stats_json(const struct dp_stats *s, const struct dp_stats *base)
 	if (j) {
 		json_object_set_new(j, "simple_hits",
 				    json_integer((json_int_t)(s->simple_hits - base->simple_hits)));
+		json_object_set_new(j, "smc_hits",
+				    json_integer((json_int_t)(s->smc_hits - base->smc_hits)));
 		json_object_set_new(
 			j, "emc_bypassed",
 			json_integer((json_int_t)(s->emc_bypassed - base->emc_bypassed)));

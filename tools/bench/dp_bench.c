@@ -107,6 +107,7 @@ struct result {
 	double probes_per_hit;
 	double emc_hit_rate;
 	double simple_hit_rate; /* served by the rule-only path */
+	double smc_hit_rate;    /* megaflow hits the signature-match cache found */
 };
 
 struct bench {
@@ -373,6 +374,7 @@ run_case(const struct bench_case *c, struct bench *b, uint64_t n_pkts)
 	r.probes_per_hit = mf ? (double)(s1.subtable_probes - s0.subtable_probes) / (double)mf : 0;
 	r.emc_hit_rate = (double)(s1.emc_hits - s0.emc_hits) / (double)rx;
 	r.simple_hit_rate = (double)(s1.simple_hits - s0.simple_hits) / (double)rx;
+	r.smc_hit_rate = (double)(s1.smc_hits - s0.smc_hits) / (double)rx;
 	if (s1.misses != 0) {
 		fprintf(stderr, "dp-bench: %s: %lu unexpected misses\n", c->name,
 			(unsigned long)s1.misses);
@@ -493,11 +495,11 @@ main(int argc, char **argv)
 	if (json) {
 		printf("[");
 	} else {
-		printf("%-24s %10s %8s %14s %8s %8s\n", "case", "cycles/pkt", "Mpps",
-		       "subtables/hit", "emc_hit", "simple");
+		printf("%-24s %10s %8s %14s %8s %8s %8s\n", "case", "cycles/pkt", "Mpps",
+		       "subtables/hit", "emc_hit", "simple", "smc");
 	}
 	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-		double cyc[100], mpps[100], probes = 0, emc = 0, simple = 0;
+		double cyc[100], mpps[100], probes = 0, emc = 0, simple = 0, smc = 0;
 
 		if (only && strcmp(only, cases[i].name)) {
 			continue;
@@ -510,6 +512,7 @@ main(int argc, char **argv)
 			probes = res.probes_per_hit;
 			emc = res.emc_hit_rate;
 			simple = res.simple_hit_rate;
+			smc = res.smc_hit_rate;
 		}
 		if (json) {
 			printf("%s\n  {\"case\": \"%s\", \"cycles_per_packet\": %.1f, \"mpps\": "
@@ -517,9 +520,9 @@ main(int argc, char **argv)
 			       printed++ ? "," : "", cases[i].name, median(cyc, runs),
 			       median(mpps, runs));
 		} else {
-			printf("%-24s %10.1f %8.2f %14.2f %7.1f%% %7.1f%%\n", cases[i].name,
+			printf("%-24s %10.1f %8.2f %14.2f %7.1f%% %7.1f%% %7.1f%%\n", cases[i].name,
 			       median(cyc, runs), median(mpps, runs), probes, emc * 100,
-			       simple * 100);
+			       simple * 100, smc * 100);
 		}
 		fflush(stdout);
 	}

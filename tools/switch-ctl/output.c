@@ -665,6 +665,7 @@ ctl_print_pmd_stats(const json_t *result)
 		printf("  emc skipped (hit rate under 5 %%): %lld\n", num(p, "emc_bypassed"));
 		printf("  simple match hits: %lld\n", num(p, "simple_hits"));
 		printf("  megaflow hits: %lld\n", num(p, "megaflow_hits"));
+		printf("    of which the signature-match cache found: %lld\n", num(p, "smc_hits"));
 		printf("  avg. subtable lookups per megaflow hit: %.2f\n",
 		       json_real_value(json_object_get(p, "avg_subtable_probes")));
 		printf("  miss with success upcall: %lld\n",
