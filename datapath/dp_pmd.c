@@ -773,10 +773,13 @@ dp_flow_insert_locked(struct dp_pmd *pmd, const struct flow_key *key, const stru
 	}
 	pmd->flows = f;
 	pmd->n_flows++;
-	if (!pmd->smc && pmd->n_flows >= DP_SMC_MIN_FLOWS) {
+	if (!pmd->smc && !pmd->smc_failed && pmd->n_flows >= DP_SMC_MIN_FLOWS) {
 		/* Published once, freed with the thread. A failure leaves the
-		 * classifier to do without. */
-		__atomic_store_n(&pmd->smc, smc_create(SMC_DEFAULT_BUCKETS), __ATOMIC_RELEASE);
+		 * classifier to do without (and is not tried at every insert). */
+		struct smc *smc = smc_create(SMC_DEFAULT_BUCKETS);
+
+		pmd->smc_failed = !smc;
+		__atomic_store_n(&pmd->smc, smc, __ATOMIC_RELEASE);
 	}
 	return f;
 }

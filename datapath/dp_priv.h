@@ -140,6 +140,7 @@ struct dp_pmd {
 	int cpu;
 	struct emc *emc;
 	struct smc *smc; /* NULL until the table first holds DP_SMC_MIN_FLOWS */
+	bool smc_failed; /* the cache could not be made; under flow_mutex */
 	struct dpcls *cls;
 	struct flow_arena *arena; /* the megaflows' memory */
 	uint64_t emc_seen_gen;
