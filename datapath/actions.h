@@ -150,8 +150,17 @@ enum dp_action_err {
 static inline void
 dp_pkt_set_layers(struct rte_mbuf *m, uint16_t l3_ofs, uint16_t l4_ofs, uint8_t proto)
 {
-	m->l2_len = l3_ofs <= 127 ? l3_ofs : 0;
-	m->l3_len = l4_ofs && m->l2_len && l4_ofs - l3_ofs <= 511 ? l4_ofs - l3_ofs : 0;
+	uint64_t l2 = l3_ofs <= 127 ? l3_ofs : 0;
+	uint64_t l3 = l4_ofs && l2 && l4_ofs - l3_ofs <= 511 ? (uint64_t)(l4_ofs - l3_ofs) : 0;
+	uint64_t both = ((1ull << (RTE_MBUF_L2_LEN_BITS + RTE_MBUF_L3_LEN_BITS)) - 1)
+			<< RTE_MBUF_L2_LEN_OFS;
+
+	/* Both bit-fields in one store: writing them one after the other made
+	 * the second's read of the shared bytes wait for the first's narrower
+	 * store (no forwarding): in the tunnel layout perf put two thirds of
+	 * process_batch()'s samples on that load. */
+	m->tx_offload = (m->tx_offload & ~both) | l2 << RTE_MBUF_L2_LEN_OFS |
+			l3 << RTE_MBUF_L3_LEN_OFS;
 	m->packet_type = proto;
 }
 
