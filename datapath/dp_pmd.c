@@ -1127,13 +1127,16 @@ execute_groups(struct dp_pmd *pmd, struct batch_ctx *c, uint64_t now)
 	uint16_t ng = 0, n_dropped = 0, n_limited = 0;
 	struct dp_recirc rc, *saved_rc = pmd->rc;
 
-	for (uint16_t i = 0; i < c->n; i++) {
+	for (uint16_t i = 0, j; i < c->n; i = j) {
 		struct dp_flow *f = c->flows[i];
+		uint64_t bytes = 0;
+		uint16_t flags = 0;
 		uint8_t g;
 
 		if (!f) {
 			n_limited += (c->limited >> i) & 1;
 			dropped[n_dropped++] = c->pkts[i];
+			j = (uint16_t)(i + 1);
 			continue;
 		}
 		if (f->batch_stamp != stamp) {
@@ -1148,11 +1151,18 @@ execute_groups(struct dp_pmd *pmd, struct batch_ctx *c, uint64_t now)
 			gflags[ng] = 0;
 			ng++;
 		}
+		/* A run of packets of one flow (often the whole batch) adds up
+		 * in registers: counting each packet into the group's arrays
+		 * made a chain of loads waiting for the previous store. */
 		g = f->batch_group;
-		grp[i] = g;
-		gn[g]++;
-		gbytes[g] += rte_pktmbuf_pkt_len(c->pkts[i]);
-		gflags[g] |= c->keys[i].tcp_flags;
+		for (j = i; j < c->n && c->flows[j] == f; j++) {
+			grp[j] = g;
+			bytes += rte_pktmbuf_pkt_len(c->pkts[j]);
+			flags |= c->keys[j].tcp_flags;
+		}
+		gn[g] = (uint16_t)(gn[g] + (j - i));
+		gbytes[g] += bytes;
+		gflags[g] |= flags;
 	}
 	if (n_dropped) {
 		dp_stat_add(pmd, DP_STAT_DROP0 + DP_DROP_UPCALL_LIMIT, n_limited);
