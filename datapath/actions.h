@@ -159,8 +159,8 @@ dp_pkt_set_layers(struct rte_mbuf *m, uint16_t l3_ofs, uint16_t l4_ofs, uint8_t 
 	 * the second's read of the shared bytes wait for the first's narrower
 	 * store (no forwarding): in the tunnel layout perf put two thirds of
 	 * process_batch()'s samples on that load. */
-	m->tx_offload = (m->tx_offload & ~both) | l2 << RTE_MBUF_L2_LEN_OFS |
-			l3 << RTE_MBUF_L3_LEN_OFS;
+	m->tx_offload =
+		(m->tx_offload & ~both) | l2 << RTE_MBUF_L2_LEN_OFS | l3 << RTE_MBUF_L3_LEN_OFS;
 	m->packet_type = proto;
 }
 
