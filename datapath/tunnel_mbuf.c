@@ -60,11 +60,11 @@ udp_pseudo_sum(const uint8_t *ip, uint16_t len)
 
 /* A hash of the inner flow: its addresses, protocol and ports when it is
  * IP, else its MAC addresses. The layer offsets tell where the IP header
- * is; where its payload is they tell only when the full key was taken
- * (the rule-only path leaves it unset), so it is found from the header
- * then: an IPv4 header's length, an IPv6 header whose next header is the
- * transport one. Fragments hash without ports, so that all the pieces of
- * a packet take the same path. */
+ * is, not always where its payload is (the rule-only path leaves that
+ * unset), so the ports are found from the header: after an IPv4 header's
+ * length, right after an IPv6 header whose next header is the transport
+ * one. Fragments hash without ports, so that all the pieces of a packet
+ * take the same path. */
 static uint32_t
 inner_flow_hash(const struct rte_mbuf *m)
 {
@@ -86,9 +86,12 @@ inner_flow_hash(const struct rte_mbuf *m)
 		return hash_finish(hash_add64(0, addr[0]) ^
 				   hash_add64(0x9e3779b9u, (uint64_t)ports << 8 | proto));
 	} else if (type == ETH_TYPE_IPV6 && l3 + 40 <= len) {
+		/* Ports only right after the fixed header, whatever the path:
+		 * behind extension headers (a fragment's among them) they are
+		 * left out, so that each path and each piece hash alike. */
 		memcpy(addr, p + l3 + 8, 32);
-		proto = m->l3_len ? dp_pkt_proto(m) : p[l3 + 6];
-		l4 = l3 + (m->l3_len ? m->l3_len : 40);
+		proto = p[l3 + 6];
+		l4 = l3 + 40;
 	} else if (len >= 12) {
 		memcpy(addr, p, 12);
 		type = 0;

@@ -228,6 +228,40 @@ test_source_port_without_l4(void **state)
 		distinct += !dup;
 	}
 	assert_true(distinct >= 56);
+	/* IPv6: flows apart by their ports, each on the same port from both
+	 * paths. */
+	{
+		uint16_t v6[8];
+		int d6 = 0;
+
+		for (int i = 0; i < 8; i++) {
+			struct pktgen_spec s = pktgen_udp4(0, 0, (uint16_t)(2000 + i), 53);
+			uint8_t buf[256];
+			size_t n;
+			struct flow_key k;
+			struct flow_ofs ofs;
+			struct rte_mbuf *m;
+			bool dup = false;
+
+			s.l3 = PKTGEN_L3_IPV6;
+			s.ip6_src[15] = 1;
+			s.ip6_dst[15] = 2;
+			n = pktgen_build(&s, buf, sizeof buf);
+			assert_true(n > 0);
+			m = test_mbuf(mp, buf, n);
+			flow_key_extract(buf, (uint32_t)n, 0, &k, &ofs);
+			dp_pkt_set_layers(m, ofs.l3, ofs.l4, k.nw_proto);
+			assert_int_equal(dp_tnl_push(m, hdr, sizeof hdr, 0, 0, &ip_id), DP_TNL_OK);
+			v6[i] = get16(rte_pktmbuf_mtod(m, const uint8_t *) + 34);
+			rte_pktmbuf_free(m);
+			assert_int_equal(push_l2_only(test_mbuf(mp, buf, n)), v6[i]);
+			for (int j = 0; j < i; j++) {
+				dup |= v6[j] == v6[i];
+			}
+			d6 += !dup;
+		}
+		assert_true(d6 >= 6);
+	}
 	/* Two fragments: the first with the UDP header, a later one with
 	 * other bytes there. */
 	{
