@@ -87,30 +87,53 @@ expected(int phase, uint32_t i)
 	return i % 4 == 3 ? -1 : i % 2 ? 1 : 0;
 }
 
+/* Key i's megaflow of 'phase' (which must give it one). */
+static void
+put_key(struct dp *dp, int phase, uint32_t i, uint32_t in_no, const uint32_t out_no[2])
+{
+	struct flow_key key = {0}, mask = {0};
+	struct dp_action a = {.type = DP_ACTION_OUTPUT, .port = out_no[expected(phase, i)]};
+
+	key.in_port = in_no;
+	key.eth_type = htons(0x0800);
+	key.nw_dst.ipv4 = htonl(key_addr(i));
+	mask.in_port = UINT32_MAX;
+	mask.eth_type = 0xffff;
+	mask.nw_dst.ipv4 = UINT32_MAX;
+	if (phase == 2) {
+		key.nw_proto = 17;
+		mask.nw_proto = 0xff;
+	}
+	assert_int_equal(dp_flow_put(dp, &key, &mask, &a, 1), 0);
+}
+
 static void
 install(struct dp *dp, int phase, uint32_t in_no, const uint32_t out_no[2])
 {
 	for (uint32_t i = 0; i < N_KEYS; i++) {
-		struct flow_key key = {0}, mask = {0};
-		int out = expected(phase, i);
-		struct dp_action a = {.type = DP_ACTION_OUTPUT};
-
-		if (out < 0) {
-			continue;
+		if (expected(phase, i) >= 0) {
+			put_key(dp, phase, i, in_no, out_no);
 		}
-		a.port = out_no[out];
-		key.in_port = in_no;
-		key.eth_type = htons(0x0800);
-		key.nw_dst.ipv4 = htonl(key_addr(i));
-		mask.in_port = UINT32_MAX;
-		mask.eth_type = 0xffff;
-		mask.nw_dst.ipv4 = UINT32_MAX;
-		if (phase == 2) {
-			key.nw_proto = 17;
-			mask.nw_proto = 0xff;
-		}
-		assert_int_equal(dp_flow_put(dp, &key, &mask, &a, 1), 0);
 	}
+}
+
+/* A datapath of 'params' with a port 'in' and two outputs, a and b, and
+ * the megaflows of phase 1. */
+static struct dp *
+make_dp(const struct dp_params *params, struct port **in, uint32_t *in_no, struct port *out[2],
+	uint32_t out_no[2])
+{
+	struct dp *dp = dp_create(params);
+
+	assert_non_null(dp);
+	assert_int_equal(port_open("mem", "in", NULL, 0, mp, in, NULL), 0);
+	assert_int_equal(dp_port_add(dp, *in, in_no), 0);
+	for (int p = 0; p < 2; p++) {
+		assert_int_equal(port_open("mem", p ? "b" : "a", NULL, 0, mp, &out[p], NULL), 0);
+		assert_int_equal(dp_port_add(dp, out[p], &out_no[p]), 0);
+	}
+	install(dp, 1, *in_no, out_no);
+	return dp;
 }
 
 /* Sends every key once, in an order that spreads the buckets, and checks
@@ -161,20 +184,12 @@ test_stale_ways(void **state)
 {
 	/* The EMC off: every lookup goes to the SMC, then the classifier. */
 	struct dp_params params = {.emc_inv_prob = 0, .emc_inv_prob_set = true};
-	struct dp *dp = dp_create(&params);
 	struct port *in, *out[2];
 	uint32_t in_no, out_no[2];
+	struct dp *dp = make_dp(&params, &in, &in_no, out, out_no);
 	struct dp_stats s0, s1, s2;
 
 	(void)state;
-	assert_non_null(dp);
-	assert_int_equal(port_open("mem", "in", NULL, 0, mp, &in, NULL), 0);
-	assert_int_equal(dp_port_add(dp, in, &in_no), 0);
-	for (int p = 0; p < 2; p++) {
-		assert_int_equal(port_open("mem", p ? "b" : "a", NULL, 0, mp, &out[p], NULL), 0);
-		assert_int_equal(dp_port_add(dp, out[p], &out_no[p]), 0);
-	}
-	install(dp, 1, in_no, out_no);
 	send_all(dp, in_no, out, 1); /* the cache learns every key */
 	dp_get_stats(dp, &s0);
 	send_all(dp, in_no, out, 1);
@@ -272,21 +287,13 @@ test_churn(void **state)
 	enum { ROUNDS = 40, PER_ROUND = 512 };
 	struct dp_params params = {
 		.pmd_cpu_mask = 1ull << 1, .emc_inv_prob = 0, .emc_inv_prob_set = true};
-	struct dp *dp = dp_create(&params);
 	struct port *in, *out[2];
 	uint32_t in_no, out_no[2];
+	struct dp *dp = make_dp(&params, &in, &in_no, out, out_no);
 	uint64_t sent = 0, arrived = 0;
 	struct dp_stats s0, s1;
 
 	(void)state;
-	assert_non_null(dp);
-	assert_int_equal(port_open("mem", "in", NULL, 0, mp, &in, NULL), 0);
-	assert_int_equal(dp_port_add(dp, in, &in_no), 0);
-	for (int p = 0; p < 2; p++) {
-		assert_int_equal(port_open("mem", p ? "b" : "a", NULL, 0, mp, &out[p], NULL), 0);
-		assert_int_equal(dp_port_add(dp, out[p], &out_no[p]), 0);
-	}
-	install(dp, 1, in_no, out_no);
 	assert_int_equal(dp_start(dp), 0);
 	/* Every key once, so that the cache knows them. */
 	for (uint32_t k = 0; k < N_KEYS; k += PER_ROUND) {
@@ -306,17 +313,7 @@ test_churn(void **state)
 		/* The same megaflows again, in other memory or in the same. */
 		for (uint32_t i = 0; i < N_KEYS; i++) {
 			if ((i + churn_round) % 3 == 0) {
-				struct flow_key key = {0}, mask = {0};
-				struct dp_action a = {.type = DP_ACTION_OUTPUT,
-						      .port = out_no[expected(1, i)]};
-
-				key.in_port = in_no;
-				key.eth_type = htons(0x0800);
-				key.nw_dst.ipv4 = htonl(key_addr(i));
-				mask.in_port = UINT32_MAX;
-				mask.eth_type = 0xffff;
-				mask.nw_dst.ipv4 = UINT32_MAX;
-				assert_int_equal(dp_flow_put(dp, &key, &mask, &a, 1), 0);
+				put_key(dp, 1, i, in_no, out_no);
 			}
 		}
 		arrived += drain_check(dp, out, sent);

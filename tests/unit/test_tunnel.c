@@ -149,37 +149,47 @@ test_round_trips(void **state)
 	round_trip(&tp, true);
 }
 
+/* 1 when seen[i] is none of seen[0..i). */
+static int
+is_new(const uint16_t *seen, int i)
+{
+	for (int j = 0; j < i; j++) {
+		if (seen[j] == seen[i]) {
+			return 0;
+		}
+	}
+	return 1;
+}
+
+/* The outer source port of 'm' encapsulated with 'hdr' (freed). */
+static uint16_t
+push_sport(struct rte_mbuf *m, const uint8_t *hdr)
+{
+	uint16_t ip_id = 0, sport;
+
+	assert_int_equal(dp_tnl_push(m, hdr, DP_TNL_HDR_LEN, 0, 0, &ip_id), DP_TNL_OK);
+	sport = get16(rte_pktmbuf_mtod(m, const uint8_t *) + 34);
+	rte_pktmbuf_free(m);
+	return sport;
+}
+
 /* The source port is the inner flow's: the same for a flow's packets,
  * spread over flows. */
 static void
 test_source_port_entropy(void **state)
 {
 	uint8_t hdr[DP_TNL_HDR_LEN], orig[2048];
-	uint16_t seen[64], ip_id = 0;
+	uint16_t seen[64];
 	int distinct = 0;
 	size_t len;
 
 	(void)state;
 	dp_tnl_header_build(&base_params, hdr);
 	for (int i = 0; i < 64; i++) {
-		for (int again = 0; again < 2; again++) {
-			struct rte_mbuf *m = inner_frame((uint16_t)(1000 + i), orig, &len);
-			uint16_t sport;
-
-			assert_int_equal(dp_tnl_push(m, hdr, sizeof hdr, 0, 0, &ip_id), DP_TNL_OK);
-			sport = get16(rte_pktmbuf_mtod(m, const uint8_t *) + 34);
-			if (again) {
-				assert_int_equal(sport, seen[i]);
-			}
-			seen[i] = sport;
-			rte_pktmbuf_free(m);
-		}
-		bool dup = false;
-
-		for (int j = 0; j < i; j++) {
-			dup |= seen[j] == seen[i];
-		}
-		distinct += !dup;
+		seen[i] = push_sport(inner_frame((uint16_t)(1000 + i), orig, &len), hdr);
+		assert_int_equal(push_sport(inner_frame((uint16_t)(1000 + i), orig, &len), hdr),
+				 seen[i]);
+		distinct += is_new(seen, i);
 	}
 	assert_true(distinct >= 56); /* 64 flows over 28,232 ports */
 }
@@ -207,61 +217,42 @@ static void
 test_source_port_without_l4(void **state)
 {
 	uint8_t hdr[DP_TNL_HDR_LEN], orig[2048];
-	uint16_t seen[64], ip_id = 0;
-	int distinct = 0;
+	uint16_t seen[64], v6[8];
+	int distinct = 0, d6 = 0;
 	size_t len;
 
 	(void)state;
 	dp_tnl_header_build(&base_params, hdr);
 	for (int i = 0; i < 64; i++) {
-		struct rte_mbuf *m = inner_frame((uint16_t)(1000 + i), orig, &len);
-		bool dup = false;
-
-		assert_int_equal(dp_tnl_push(m, hdr, sizeof hdr, 0, 0, &ip_id), DP_TNL_OK);
-		seen[i] = get16(rte_pktmbuf_mtod(m, const uint8_t *) + 34);
-		rte_pktmbuf_free(m);
+		seen[i] = push_sport(inner_frame((uint16_t)(1000 + i), orig, &len), hdr);
 		assert_int_equal(push_l2_only(inner_frame((uint16_t)(1000 + i), orig, &len)),
 				 seen[i]);
-		for (int j = 0; j < i; j++) {
-			dup |= seen[j] == seen[i];
-		}
-		distinct += !dup;
+		distinct += is_new(seen, i);
 	}
 	assert_true(distinct >= 56);
 	/* IPv6: flows apart by their ports, each on the same port from both
 	 * paths. */
-	{
-		uint16_t v6[8];
-		int d6 = 0;
+	for (int i = 0; i < 8; i++) {
+		struct pktgen_spec s = pktgen_udp4(0, 0, (uint16_t)(2000 + i), 53);
+		uint8_t buf[256];
+		struct flow_key k;
+		struct flow_ofs ofs;
+		struct rte_mbuf *m;
+		size_t n;
 
-		for (int i = 0; i < 8; i++) {
-			struct pktgen_spec s = pktgen_udp4(0, 0, (uint16_t)(2000 + i), 53);
-			uint8_t buf[256];
-			size_t n;
-			struct flow_key k;
-			struct flow_ofs ofs;
-			struct rte_mbuf *m;
-			bool dup = false;
-
-			s.l3 = PKTGEN_L3_IPV6;
-			s.ip6_src[15] = 1;
-			s.ip6_dst[15] = 2;
-			n = pktgen_build(&s, buf, sizeof buf);
-			assert_true(n > 0);
-			m = test_mbuf(mp, buf, n);
-			flow_key_extract(buf, (uint32_t)n, 0, &k, &ofs);
-			dp_pkt_set_layers(m, ofs.l3, ofs.l4, k.nw_proto);
-			assert_int_equal(dp_tnl_push(m, hdr, sizeof hdr, 0, 0, &ip_id), DP_TNL_OK);
-			v6[i] = get16(rte_pktmbuf_mtod(m, const uint8_t *) + 34);
-			rte_pktmbuf_free(m);
-			assert_int_equal(push_l2_only(test_mbuf(mp, buf, n)), v6[i]);
-			for (int j = 0; j < i; j++) {
-				dup |= v6[j] == v6[i];
-			}
-			d6 += !dup;
-		}
-		assert_true(d6 >= 6);
+		s.l3 = PKTGEN_L3_IPV6;
+		s.ip6_src[15] = 1;
+		s.ip6_dst[15] = 2;
+		n = pktgen_build(&s, buf, sizeof buf);
+		assert_true(n > 0);
+		m = test_mbuf(mp, buf, n);
+		flow_key_extract(buf, (uint32_t)n, 0, &k, &ofs);
+		dp_pkt_set_layers(m, ofs.l3, ofs.l4, k.nw_proto);
+		v6[i] = push_sport(m, hdr);
+		assert_int_equal(push_l2_only(test_mbuf(mp, buf, n)), v6[i]);
+		d6 += is_new(v6, i);
 	}
+	assert_true(d6 >= 6);
 	/* Two fragments: the first with the UDP header, a later one with
 	 * other bytes there. */
 	{
