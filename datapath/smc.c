@@ -43,9 +43,7 @@ smc_create(uint32_t n_buckets)
 		if (at > raw) {
 			munmap(raw, (size_t)(at - raw));
 		}
-		if (raw + size + HUGE > at + size) {
-			munmap(at + size, (size_t)(raw + size + HUGE - (at + size)));
-		}
+		munmap(at + size, (size_t)(HUGE - (at - raw))); /* never empty */
 		p = at;
 	}
 	(void)madvise(p, size, MADV_HUGEPAGE);

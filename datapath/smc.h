@@ -38,7 +38,6 @@ _Static_assert(sizeof(struct smc_bucket) == 64, "a bucket is one cache line");
 
 struct smc {
 	uint32_t mask; /* n_buckets - 1 */
-	uint64_t n_inserts;
 	struct smc_bucket *buckets;
 };
 
@@ -106,7 +105,6 @@ smc_insert(struct smc *smc, uint32_t hash, void *flow)
 	}
 	b->sig[at] = sig;
 	b->flow[at] = flow;
-	smc->n_inserts++;
 }
 
 #endif /* VS_SMC_H */
