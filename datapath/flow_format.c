@@ -309,7 +309,7 @@ format_tnl_push(struct out *o, const struct dp_action *a, uint32_t n_after)
 {
 	uint8_t h[DP_ACTION_DATA_LEN * 8];
 	uint16_t len = a->mask;
-	char s[INET_ADDRSTRLEN], d[INET_ADDRSTRLEN];
+	char s[INET6_ADDRSTRLEN], d[INET6_ADDRSTRLEN];
 
 	if (len < DP_TNL_HDR_LEN || len > sizeof h || a->tnl.n_data > n_after ||
 	    len > a->tnl.n_data * DP_ACTION_DATA_LEN) {
@@ -320,20 +320,32 @@ format_tnl_push(struct out *o, const struct dp_action *a, uint32_t n_after)
 		memcpy(h + at, a[1 + i].data,
 		       len - at < DP_ACTION_DATA_LEN ? len - at : DP_ACTION_DATA_LEN);
 	}
-	const uint8_t *ip = h + 14, *t = h + 42;
+	const bool v6 = h[12] == 0x86; /* the template's EtherType */
+	const uint16_t base = v6 ? DP_TNL_HDR6_LEN : DP_TNL_HDR_LEN;
+	const uint8_t *ip = h + 14, *udp = ip + (v6 ? 40 : 20), *t = udp + 8;
 
-	inet_ntop(AF_INET, ip + 12, s, sizeof s);
-	inet_ntop(AF_INET, ip + 16, d, sizeof d);
+	if (len < base) {
+		put(o, "tnl_push(bad)");
+		return;
+	}
+	inet_ntop(v6 ? AF_INET6 : AF_INET, ip + (v6 ? 8 : 12), s, sizeof s);
+	inet_ntop(v6 ? AF_INET6 : AF_INET, ip + (v6 ? 24 : 16), d, sizeof d);
 	put(o, "tnl_push(tnl_port(%u),header(size=%u,", a->tnl.port, len);
 	put_mac(o, "eth(dst", h, (const uint8_t[6]){0xff, 0xff, 0xff, 0xff, 0xff, 0xff});
 	put_mac(o, ",src", h + 6, (const uint8_t[6]){0xff, 0xff, 0xff, 0xff, 0xff, 0xff});
-	put(o, "),ipv4(src=%s,dst=%s,tos=%#x,ttl=%u%s),udp(dst=%u%s),%s(vni=%u", s, d, ip[1], ip[8],
-	    ip[6] & 0x40 ? ",df" : "", (unsigned)(h[36] << 8 | h[37]),
+	if (v6) {
+		put(o, "),ipv6(src=%s,dst=%s,tclass=%#x,hlimit=%u)", s, d,
+		    (unsigned)((ip[0] & 0x0f) << 4 | ip[1] >> 4), ip[7]);
+	} else {
+		put(o, "),ipv4(src=%s,dst=%s,tos=%#x,ttl=%u%s)", s, d, ip[1], ip[8],
+		    ip[6] & 0x40 ? ",df" : "");
+	}
+	put(o, ",udp(dst=%u%s),%s(vni=%u", (unsigned)(udp[2] << 8 | udp[3]),
 	    a->flags & DP_TNL_F_CSUM ? ",csum" : "", t[0] & 0x08 ? "vxlan" : "geneve",
 	    (unsigned)(t[4] << 16 | t[5] << 8 | t[6]));
-	if (len > DP_TNL_HDR_LEN) { /* Geneve options, as on the wire */
+	if (len > base) { /* Geneve options, as on the wire */
 		put(o, ",%sopts=0x", t[1] & 0x40 ? "crit," : "");
-		for (uint16_t i = DP_TNL_HDR_LEN; i < len; i++) {
+		for (uint16_t i = base; i < len; i++) {
 			put(o, "%02x", h[i]);
 		}
 	}

@@ -82,17 +82,15 @@ static int
 tunnel_status(struct port *port, struct port_status *st)
 {
 	const struct dp_tnl_cfg *c = &priv_of(port)->cfg;
-	char a[INET_ADDRSTRLEN];
+	char a[INET6_ADDRSTRLEN];
 
 	if (c->remote_flow) {
 		port_status_add(st, "remote_ip", "flow");
 	} else {
-		inet_ntop(AF_INET, &c->remote_ip, a, sizeof a);
-		port_status_add(st, "remote_ip", "%s", a);
+		port_status_add(st, "remote_ip", "%s", dp_tnl_addr_str(&c->remote_ip, a));
 	}
-	if (c->local_ip) {
-		inet_ntop(AF_INET, &c->local_ip, a, sizeof a);
-		port_status_add(st, "local_ip", "%s", a);
+	if (dp_tnl_addr_set(&c->local_ip)) {
+		port_status_add(st, "local_ip", "%s", dp_tnl_addr_str(&c->local_ip, a));
 	}
 	if (c->key_flow) {
 		port_status_add(st, "key", "flow");

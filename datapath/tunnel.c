@@ -66,6 +66,44 @@ parse_bool(const char *s, bool dflt, bool *out)
 	return -1;
 }
 
+const char *
+dp_tnl_addr_str(const struct in6_addr *a, char *buf)
+{
+	uint32_t ip = dp_tnl_addr_get4(a);
+
+	return dp_tnl_addr_is4(a) ? inet_ntop(AF_INET, &ip, buf, INET6_ADDRSTRLEN)
+				  : inet_ntop(AF_INET6, a, buf, INET6_ADDRSTRLEN);
+}
+
+bool
+dp_tnl_addr_parse(const char *s, struct in6_addr *a)
+{
+	struct in_addr a4;
+
+	if (inet_pton(AF_INET, s, &a4) == 1) {
+		*a = dp_tnl_addr4(a4.s_addr);
+		return true;
+	}
+	return inet_pton(AF_INET6, s, a) == 1;
+}
+
+/* A unicast address a tunnel can use: not none, broadcast, multicast or
+ * an IPv4 address written as IPv6. */
+static bool
+addr_unicast(const char *s, struct in6_addr *a)
+{
+	uint32_t ip;
+
+	if (!dp_tnl_addr_parse(s, a) || !dp_tnl_addr_set(a)) {
+		return false;
+	}
+	if (dp_tnl_addr_is4(a)) {
+		ip = dp_tnl_addr_get4(a);
+		return strchr(s, ':') == NULL && ip != INADDR_BROADCAST && !IN_MULTICAST(ntohl(ip));
+	}
+	return !IN6_IS_ADDR_MULTICAST(a) && !IN6_IS_ADDR_V4COMPAT(a);
+}
+
 int
 dp_tnl_cfg_parse(enum dp_tnl_type type, const char *(*get)(const void *aux, const char *key),
 		 const void *aux, struct dp_tnl_cfg *cfg, char *err)
@@ -73,34 +111,37 @@ dp_tnl_cfg_parse(enum dp_tnl_type type, const char *(*get)(const void *aux, cons
 	const char *remote = get(aux, "remote_ip"), *local = get(aux, "local_ip");
 	const char *key = get(aux, "key"), *port = get(aux, "dst_port");
 	const char *tos = get(aux, "tos"), *ttl = get(aux, "ttl");
-	struct in_addr a;
 	long long v;
 
 	memset(cfg, 0, sizeof *cfg);
 	cfg->type = type;
 	if (!remote || !remote[0]) {
-		snprintf(err, DP_TNL_ERR_MAX,
-			 "a tunnel port needs options:remote_ip (an IPv4 address or flow)");
+		snprintf(
+			err, DP_TNL_ERR_MAX,
+			"a tunnel port needs options:remote_ip (an IPv4 or IPv6 address, or flow)");
 		return -EINVAL;
 	}
 	if (!strcmp(remote, "flow")) {
 		cfg->remote_flow = true;
-	} else if (inet_pton(AF_INET, remote, &a) == 1 && a.s_addr &&
-		   a.s_addr != INADDR_BROADCAST && !IN_MULTICAST(ntohl(a.s_addr))) {
-		cfg->remote_ip = a.s_addr;
-	} else {
+	} else if (!addr_unicast(remote, &cfg->remote_ip)) {
 		snprintf(err, DP_TNL_ERR_MAX,
-			 "remote_ip=%s: expected a unicast IPv4 address or flow", remote);
+			 "remote_ip=%s: expected a unicast IPv4 or IPv6 address, or flow", remote);
 		return -EINVAL;
 	}
 	if (local) {
-		if (inet_pton(AF_INET, local, &a) != 1 || !a.s_addr ||
-		    a.s_addr == INADDR_BROADCAST || IN_MULTICAST(ntohl(a.s_addr))) {
+		if (!addr_unicast(local, &cfg->local_ip)) {
 			snprintf(err, DP_TNL_ERR_MAX,
-				 "local_ip=%s: expected a unicast IPv4 address", local);
+				 "local_ip=%s: expected a unicast IPv4 or IPv6 address", local);
 			return -EINVAL;
 		}
-		cfg->local_ip = a.s_addr;
+		/* remote_ip=flow takes its remote from tun_dst: IPv4. */
+		if (dp_tnl_addr_is4(&cfg->local_ip) !=
+		    (cfg->remote_flow || dp_tnl_addr_is4(&cfg->remote_ip))) {
+			snprintf(err, DP_TNL_ERR_MAX,
+				 "local_ip=%s: not of the family of remote_ip=%s%s", local, remote,
+				 cfg->remote_flow ? " (IPv4, from tun_dst)" : "");
+			return -EINVAL;
+		}
 	}
 	if (key && !strcmp(key, "flow")) {
 		cfg->key_flow = true;
@@ -148,7 +189,8 @@ dp_tnl_cfg_parse(enum dp_tnl_type type, const char *(*get)(const void *aux, cons
 			 get(aux, "df_default"));
 		return -EINVAL;
 	}
-	if (parse_bool(get(aux, "csum"), false, &cfg->csum)) {
+	if (parse_bool(get(aux, "csum"), !cfg->remote_flow && !dp_tnl_addr_is4(&cfg->remote_ip),
+		       &cfg->csum)) {
 		snprintf(err, DP_TNL_ERR_MAX, "csum=%s: expected true or false", get(aux, "csum"));
 		return -EINVAL;
 	}
@@ -158,23 +200,38 @@ dp_tnl_cfg_parse(enum dp_tnl_type type, const char *(*get)(const void *aux, cons
 uint16_t
 dp_tnl_header_build(const struct dp_tnl_params *p, uint8_t *hdr)
 {
-	uint8_t *ip = hdr + 14, *udp = ip + 20, *t = udp + 8;
+	bool v6 = !dp_tnl_addr_is4(&p->ip_dst);
+	uint16_t base = v6 ? DP_TNL_HDR6_LEN : DP_TNL_HDR_LEN;
+	uint8_t *ip = hdr + 14, *udp = ip + (v6 ? 40 : 20), *t = udp + 8;
 	uint32_t vni = p->vni & 0xffffff;
 
 	uint8_t opt_len =
 		p->type == DP_TNL_GENEVE && p->opt_len <= DP_TNL_OPTS_MAX ? p->opt_len : 0;
 
-	memset(hdr, 0, DP_TNL_HDR_LEN);
+	memset(hdr, 0, base);
 	memcpy(hdr, p->eth_dst, 6);
 	memcpy(hdr + 6, p->eth_src, 6);
-	vs_put16(hdr + 12, htons(ETH_TYPE_IPV4));
-	ip[0] = 0x45;
-	ip[1] = p->tos;
-	vs_put16(ip + 6, htons(p->df ? IP_DF : 0));
-	ip[8] = p->ttl;
-	ip[9] = IPPROTO_UDP;
-	memcpy(ip + 12, &p->ip_src, 4);
-	memcpy(ip + 16, &p->ip_dst, 4);
+	if (v6) {
+		/* Flow label 0; the payload length is each packet's. */
+		vs_put16(hdr + 12, htons(ETH_TYPE_IPV6));
+		ip[0] = (uint8_t)(0x60 | p->tos >> 4);
+		ip[1] = (uint8_t)(p->tos << 4);
+		ip[6] = IPPROTO_UDP;
+		ip[7] = p->ttl;
+		memcpy(ip + 8, &p->ip_src, 16);
+		memcpy(ip + 24, &p->ip_dst, 16);
+	} else {
+		uint32_t src = dp_tnl_addr_get4(&p->ip_src), dst = dp_tnl_addr_get4(&p->ip_dst);
+
+		vs_put16(hdr + 12, htons(ETH_TYPE_IPV4));
+		ip[0] = 0x45;
+		ip[1] = p->tos;
+		vs_put16(ip + 6, htons(p->df ? IP_DF : 0));
+		ip[8] = p->ttl;
+		ip[9] = IPPROTO_UDP;
+		memcpy(ip + 12, &src, 4);
+		memcpy(ip + 16, &dst, 4);
+	}
 	vs_put16(udp + 2, p->udp_dst);
 	if (p->type == DP_TNL_VXLAN) {
 		t[0] = VXLAN_FLAG_I;
@@ -187,7 +244,7 @@ dp_tnl_header_build(const struct dp_tnl_params *p, uint8_t *hdr)
 	t[4] = (uint8_t)(vni >> 16);
 	t[5] = (uint8_t)(vni >> 8);
 	t[6] = (uint8_t)vni;
-	return (uint16_t)(DP_TNL_HDR_LEN + opt_len);
+	return (uint16_t)(base + opt_len);
 }
 
 enum dp_tnl_err
@@ -209,21 +266,39 @@ dp_tnl_parse(const uint8_t *p, uint32_t head, uint32_t total, enum dp_tnl_type t
 		eth_type = ntohs(vs_get16(p + l3));
 	}
 	l3 += 2;
-	if (eth_type != ETH_TYPE_IPV4 || head < l3 + 20) {
-		return DP_TNL_ERR_BAD;
-	}
 	ip = p + l3;
-	ihl = (ip[0] & 0x0f) * 4u;
-	ip_len = ntohs(vs_get16(ip + 2));
-	if (ip[0] >> 4 != 4 || ihl < 20 || ip_len < ihl + 8 || l3 + ip_len > total ||
-	    head < l3 + ihl + 8 || ip[9] != IPPROTO_UDP) {
-		return DP_TNL_ERR_BAD;
-	}
-	if (csum_finish(csum_add(0, ip, ihl))) {
-		return DP_TNL_ERR_CSUM;
-	}
-	if (ntohs(vs_get16(ip + 6)) & (IP_MF | IP_OFFSET)) {
-		return DP_TNL_ERR_FRAG;
+	if (eth_type == ETH_TYPE_IPV6) {
+		/* No extension headers: a tunnel's sender puts none in. */
+		if (head < l3 + 40 + 8 || ip[0] >> 4 != 6) {
+			return DP_TNL_ERR_BAD;
+		}
+		if (ip[6] == IPPROTO_FRAGMENT) {
+			return DP_TNL_ERR_FRAG;
+		}
+		ihl = 40;
+		ip_len = 40u + ntohs(vs_get16(ip + 4));
+		if (ip[6] != IPPROTO_UDP || ip_len < ihl + 8 || l3 + ip_len > total) {
+			return DP_TNL_ERR_BAD;
+		}
+		md->tun_src = md->tun_dst = 0;
+	} else {
+		if (eth_type != ETH_TYPE_IPV4 || head < l3 + 20) {
+			return DP_TNL_ERR_BAD;
+		}
+		ihl = (ip[0] & 0x0f) * 4u;
+		ip_len = ntohs(vs_get16(ip + 2));
+		if (ip[0] >> 4 != 4 || ihl < 20 || ip_len < ihl + 8 || l3 + ip_len > total ||
+		    head < l3 + ihl + 8 || ip[9] != IPPROTO_UDP) {
+			return DP_TNL_ERR_BAD;
+		}
+		if (csum_finish(csum_add(0, ip, ihl))) {
+			return DP_TNL_ERR_CSUM;
+		}
+		if (ntohs(vs_get16(ip + 6)) & (IP_MF | IP_OFFSET)) {
+			return DP_TNL_ERR_FRAG;
+		}
+		memcpy(&md->tun_src, ip + 12, 4);
+		memcpy(&md->tun_dst, ip + 16, 4);
 	}
 	udp = ip + ihl;
 	udp_len = ntohs(vs_get16(udp + 4));
@@ -259,9 +334,8 @@ dp_tnl_parse(const uint8_t *p, uint32_t head, uint32_t total, enum dp_tnl_type t
 		return DP_TNL_ERR_BAD; /* no room for an inner Ethernet header */
 	}
 	md->vni = (uint32_t)t[4] << 16 | (uint32_t)t[5] << 8 | t[6];
-	memcpy(&md->tun_src, ip + 12, 4);
-	memcpy(&md->tun_dst, ip + 16, 4);
 	lay->l3 = l3;
+	lay->ipv6 = eth_type == ETH_TYPE_IPV6;
 	lay->udp = l3 + ihl;
 	lay->udp_len = udp_len;
 	lay->udp_csum = vs_get16(udp + 6) != 0;
@@ -273,7 +347,11 @@ dp_tnl_parse(const uint8_t *p, uint32_t head, uint32_t total, enum dp_tnl_type t
 uint32_t
 dp_tnl_udp_pseudo_sum(const uint8_t *p, const struct dp_tnl_layout *lay)
 {
-	uint32_t sum = csum_add(0, p + lay->l3 + 12, 8);
+	/* The addresses; then the length and protocol, as 16-bit words of
+	 * IPv4's pseudo-header or of IPv6's (whose 32-bit length's high half
+	 * is zero here). */
+	uint32_t sum =
+		lay->ipv6 ? csum_add(0, p + lay->l3 + 8, 32) : csum_add(0, p + lay->l3 + 12, 8);
 
 	return sum + htons(IPPROTO_UDP) + htons((uint16_t)lay->udp_len);
 }

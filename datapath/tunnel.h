@@ -1,10 +1,11 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * VXLAN (RFC 7348) and Geneve (RFC 8926) over IPv4 and UDP, on mbufs.
+ * VXLAN (RFC 7348) and Geneve (RFC 8926) over UDP on IPv4 or IPv6, on
+ * mbufs.
  *
- * Encapsulation prepends a header template (outer Ethernet, IPv4, UDP and
- * the tunnel header) that the slow path builds once per megaflow with
- * dp_tnl_header_build(); per packet only the lengths, the IPv4 id and
+ * Encapsulation prepends a header template (outer Ethernet, IPv4 or IPv6,
+ * UDP and the tunnel header) that the slow path builds once per megaflow
+ * with dp_tnl_header_build(); per packet only the lengths, the IPv4 id and
  * checksum, the UDP source port (a hash of the inner flow, for ECMP in the
  * underlay) and, when asked, the UDP checksum are filled in.
  *
@@ -15,10 +16,59 @@
 #ifndef VS_TUNNEL_H
 #define VS_TUNNEL_H
 
+#include <netinet/in.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <string.h>
 
 struct rte_mbuf;
+
+/* An underlay address: IPv6, or IPv4 mapped into it (::ffff:a.b.c.d), so
+ * that one type serves both families; all zero: none. */
+static inline struct in6_addr
+dp_tnl_addr4(uint32_t ip) /* network order */
+{
+	struct in6_addr a = {{{0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff}}};
+
+	memcpy(&a.s6_addr[12], &ip, 4);
+	return a;
+}
+
+static inline bool
+dp_tnl_addr_is4(const struct in6_addr *a)
+{
+	return IN6_IS_ADDR_V4MAPPED(a);
+}
+
+/* The IPv4 address of 'a' (network order), 0 if it is IPv6. */
+static inline uint32_t
+dp_tnl_addr_get4(const struct in6_addr *a)
+{
+	uint32_t ip = 0;
+
+	if (dp_tnl_addr_is4(a)) {
+		memcpy(&ip, &a->s6_addr[12], 4);
+	}
+	return ip;
+}
+
+/* False for none: all zero, or IPv4 0.0.0.0. */
+static inline bool
+dp_tnl_addr_set(const struct in6_addr *a)
+{
+	return dp_tnl_addr_is4(a) ? dp_tnl_addr_get4(a) != 0 : !IN6_IS_ADDR_UNSPECIFIED(a);
+}
+
+static inline bool
+dp_tnl_addr_eq(const struct in6_addr *a, const struct in6_addr *b)
+{
+	return !memcmp(a, b, sizeof *a);
+}
+
+/* 'a' as text, in 'buf' (INET6_ADDRSTRLEN bytes): dotted for IPv4. */
+const char *dp_tnl_addr_str(const struct in6_addr *a, char *buf);
+/* Reads an address of either family; false if 's' is not one. */
+bool dp_tnl_addr_parse(const char *s, struct in6_addr *a);
 
 enum dp_tnl_type {
 	DP_TNL_VXLAN = 1,
@@ -30,6 +80,7 @@ enum {
 	DP_TNL_GENEVE_PORT = 6081,
 	DP_TNL_OUTER_LEN = 14 + 20 + 8,        /* Ethernet, IPv4, UDP */
 	DP_TNL_HDR_LEN = DP_TNL_OUTER_LEN + 8, /* with VXLAN or Geneve without options */
+	DP_TNL_HDR6_LEN = DP_TNL_HDR_LEN + 20, /* the same over IPv6 */
 	DP_TNL_UDP_SPORT_MIN = 32768,          /* the source port range, as Linux's */
 	DP_TNL_UDP_SPORT_MAX = 60999,
 	DP_TNL_ERR_MAX = 160,
@@ -38,17 +89,19 @@ enum {
 	DP_TNL_OPT_SPACE = 12,
 	DP_TNL_OPT_CRIT = 0x80,                     /* in an option's type */
 	DP_TNL_OPTS_MAX = DP_TNL_OPT_SPACE + 4 * 3, /* with their headers */
-	DP_TNL_HDR_MAX = DP_TNL_HDR_LEN + DP_TNL_OPTS_MAX,
+	DP_TNL_HDR_MAX = DP_TNL_HDR6_LEN + DP_TNL_OPTS_MAX,
 };
 
-/* A tunnel port's options, as Open vSwitch's: remote_ip (an IPv4 address
- * or "flow": the tun_dst a flow sets), local_ip (default: the address the
- * route to the remote gives), key ("flow": the tun_id a flow sets; absent:
- * 0), dst_port, tos and ttl (a number or "inherit": the inner packet's),
- * df_default and csum (true or false). */
+/* A tunnel port's options, as Open vSwitch's: remote_ip (an IPv4 or IPv6
+ * address, or "flow": the IPv4 tun_dst a flow sets), local_ip (of the
+ * remote's family; default: the address the route to the remote gives),
+ * key ("flow": the tun_id a flow sets; absent: 0), dst_port, tos and ttl
+ * (a number or "inherit": the inner packet's), df_default and csum (true
+ * or false; csum defaults to true over IPv6, where UDP without a checksum
+ * is the exception (RFC 6935), to false over IPv4). */
 struct dp_tnl_cfg {
 	enum dp_tnl_type type;
-	uint32_t remote_ip, local_ip; /* network order; 0: none */
+	struct in6_addr remote_ip, local_ip; /* dp_tnl_addr: zero: none */
 	bool remote_flow, key_flow;
 	uint32_t key;      /* the VNI, host order */
 	uint16_t dst_port; /* host order */
@@ -72,8 +125,8 @@ extern const char *const dp_tnl_options[];
 struct dp_tnl_params {
 	enum dp_tnl_type type;
 	uint8_t eth_src[6], eth_dst[6];
-	uint32_t ip_src, ip_dst;
-	uint8_t tos, ttl;
+	struct in6_addr ip_src, ip_dst; /* both IPv4 (mapped) or both IPv6 */
+	uint8_t tos, ttl;               /* IPv6: traffic class, hop limit */
 	bool df;
 	uint16_t udp_dst;
 	uint32_t vni; /* host order, 24 bits */
@@ -84,7 +137,7 @@ struct dp_tnl_params {
 };
 
 /* Writes the template of 'p' to 'hdr' (DP_TNL_HDR_MAX bytes); returns its
- * length (DP_TNL_HDR_LEN and the options). */
+ * length (DP_TNL_HDR_LEN, or DP_TNL_HDR6_LEN over IPv6, and the options). */
 uint16_t dp_tnl_header_build(const struct dp_tnl_params *p, uint8_t *hdr);
 
 enum dp_tnl_err {
@@ -92,7 +145,7 @@ enum dp_tnl_err {
 	DP_TNL_ERR_HEADROOM, /* no room to prepend the header */
 	DP_TNL_ERR_MTU,      /* the outer packet would exceed the underlay MTU */
 	DP_TNL_ERR_BAD,      /* truncated or malformed outer headers */
-	DP_TNL_ERR_FRAG,     /* an outer IPv4 fragment */
+	DP_TNL_ERR_FRAG,     /* an outer IPv4 fragment, or IPv6 with a fragment header */
 	DP_TNL_ERR_CSUM,     /* a wrong outer IPv4 or UDP checksum */
 	DP_TNL_ERR_OPT,      /* a Geneve option marked critical that no map names */
 };
@@ -108,7 +161,8 @@ enum {
 enum dp_tnl_err dp_tnl_push(struct rte_mbuf *m, const uint8_t *hdr, uint16_t len, uint8_t flags,
 			    uint16_t mtu, uint16_t *ip_id);
 
-/* What decapsulation found: the flow key's tunnel fields, and where the
+/* What decapsulation found: the flow key's tunnel fields (the addresses
+ * of an IPv4 underlay only: the key has no room for IPv6 ones), where the
  * Geneve options are: the 'opt_len' bytes just before the inner frame
  * (still in the mbuf's headroom once the outer headers are stripped, until
  * something is prepended), for the tunnel port's map to take into the key
@@ -154,15 +208,17 @@ uint32_t dp_tnl_opts_put(const struct dp_tnl_optmap *map, uint16_t present, cons
 /* Where a received tunnel packet's parts are (byte offsets). */
 struct dp_tnl_layout {
 	uint32_t l3, udp, udp_len;
+	bool ipv6;
 	bool udp_csum;  /* the UDP checksum is not zero: to be checked */
 	uint32_t outer; /* bytes of outer headers, up to the inner frame */
 	uint32_t pad;   /* bytes after the IP packet (Ethernet padding) */
 };
 
 /* Checks the outer headers of a frame of 'total' bytes whose first 'head'
- * are at 'p' (Ethernet with up to two VLAN tags, IPv4, UDP, then a 'type'
- * header, all within 'head'), except the UDP checksum; fills 'md' and
- * 'lay'. Never reads outside [p, p + head). Pure. */
+ * are at 'p' (Ethernet with up to two VLAN tags, IPv4 or IPv6 without
+ * extension headers, UDP, then a 'type' header, all within 'head'), except
+ * the UDP checksum; fills 'md' and 'lay'. Never reads outside
+ * [p, p + head). Pure. */
 enum dp_tnl_err dp_tnl_parse(const uint8_t *p, uint32_t head, uint32_t total, enum dp_tnl_type type,
 			     struct dp_tnl_md *md, struct dp_tnl_layout *lay);
 

@@ -49,11 +49,12 @@ csum_mbuf(const struct rte_mbuf *m, uint32_t off, uint32_t len, uint32_t sum)
 	return sum;
 }
 
-/* The pseudo-header of a UDP datagram of 'len' bytes under IPv4 'ip'. */
+/* The pseudo-header of a UDP datagram of 'len' bytes under IPv4 or IPv6
+ * header 'ip' (IPv6's 32-bit length and next header, as 16-bit words). */
 static uint32_t
-udp_pseudo_sum(const uint8_t *ip, uint16_t len)
+udp_pseudo_sum(const uint8_t *ip, bool v6, uint16_t len)
 {
-	uint32_t sum = csum_add(0, ip + 12, 8);
+	uint32_t sum = v6 ? csum_add(0, ip + 8, 32) : csum_add(0, ip + 12, 8);
 
 	return sum + htons(IPPROTO_UDP) + htons(len);
 }
@@ -105,13 +106,34 @@ inner_flow_hash(const struct rte_mbuf *m)
 				      addr[1] ^ addr[3]));
 }
 
+/* The IPv4 header of a pushed packet: its length, its id unless DF says
+ * it never needs one, and the checksum. */
+static void
+finish_ipv4(uint8_t *ip, const uint8_t *tip, uint16_t tot, uint16_t *ip_id)
+{
+	uint16_t id = vs_get16(tip + 4);
+	uint32_t sum;
+
+	vs_put16(ip + 2, tot);
+	if (!(tip[6] & (IP_DF >> 8))) {
+		id = htons((*ip_id)++);
+		vs_put16(ip + 4, id);
+	}
+	/* The checksum from the template's fixed words and the two new ones,
+	 * not read back from the packet: a wide load of bytes just written
+	 * in 16-bit stores waits for them (no store forwarding). */
+	sum = csum_add(0, tip, 2) + csum_add(0, tip + 6, 4) + csum_add(0, tip + 12, 8);
+	vs_put16(ip + 10, csum_finish(sum + tot + id));
+}
+
 enum dp_tnl_err
 dp_tnl_push(struct rte_mbuf *m, const uint8_t *hdr, uint16_t len, uint8_t flags, uint16_t mtu,
 	    uint16_t *ip_id)
 {
-	uint32_t inner = rte_pktmbuf_pkt_len(m), outer = inner + len, sum;
-	const uint8_t *tip = hdr + 14; /* the template's IPv4 header */
-	uint16_t sport, tot, id;
+	uint32_t inner = rte_pktmbuf_pkt_len(m), outer = inner + len;
+	const bool v6 = hdr[12] == ETH_TYPE_IPV6 >> 8; /* the template's EtherType */
+	const uint32_t l4 = v6 ? 14 + 40 : 14 + 20;
+	uint16_t sport, udp_len;
 	uint8_t *p, *ip, *udp;
 
 	if (mtu && outer - 14 > mtu) {
@@ -131,28 +153,22 @@ dp_tnl_push(struct rte_mbuf *m, const uint8_t *hdr, uint16_t len, uint8_t flags,
 	}
 	memcpy(p, hdr, len);
 	ip = p + 14;
-	udp = ip + 20;
-	tot = htons((uint16_t)(outer - 14));
-	vs_put16(ip + 2, tot);
-	id = vs_get16(tip + 4);
-	if (!(tip[6] & (IP_DF >> 8))) {
-		id = htons((*ip_id)++);
-		vs_put16(ip + 4, id);
+	udp = p + l4;
+	udp_len = (uint16_t)(outer - l4);
+	if (v6) {
+		vs_put16(ip + 4, htons(udp_len)); /* the payload: UDP, all of it */
+	} else {
+		finish_ipv4(ip, hdr + 14, htons((uint16_t)(outer - 14)), ip_id);
 	}
-	/* The checksum from the template's fixed words and the two new ones,
-	 * not read back from the packet: a wide load of bytes just written
-	 * in 16-bit stores waits for them (no store forwarding). */
-	sum = csum_add(0, tip, 2) + csum_add(0, tip + 6, 4) + csum_add(0, tip + 12, 8);
-	vs_put16(ip + 10, csum_finish(sum + tot + id));
 	vs_put16(udp, htons(sport));
-	vs_put16(udp + 4, htons((uint16_t)(outer - 34)));
+	vs_put16(udp + 4, htons(udp_len));
 	if (flags & DP_TNL_F_CSUM) {
-		uint32_t psum = udp_pseudo_sum(ip, (uint16_t)(outer - 34));
-		uint16_t c = csum_finish(csum_mbuf(m, 34, outer - 34, psum));
+		uint32_t psum = udp_pseudo_sum(hdr + 14, v6, udp_len);
+		uint16_t c = csum_finish(csum_mbuf(m, l4, udp_len, psum));
 
 		vs_put16(udp + 6, c ? c : 0xffff); /* 0 would mean "none" */
 	}
-	dp_pkt_set_layers(m, 14, 34, IPPROTO_UDP);
+	dp_pkt_set_layers(m, 14, (uint16_t)l4, IPPROTO_UDP);
 	return DP_TNL_OK;
 }
 

@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * The tunnel registry (tnl.h): tunnel and local ports by datapath port,
- * neighbours, pending ARP requests. Small tables searched linearly: a host
- * has a few underlay interfaces and neighbours, and these are only read
- * by translations (misses), never per packet.
+ * neighbours, pending ARP requests and neighbour solicitations. Small
+ * tables searched linearly: a host has a few underlay interfaces and
+ * neighbours, and these are only read by translations (misses), never per
+ * packet.
  */
 #include "tnl.h"
 
@@ -29,7 +30,7 @@ static uint32_t n_neighs;
 static struct tnl_request reqs[MAX_REQ];
 static uint32_t n_reqs;
 static struct {
-	uint32_t ip;
+	struct in6_addr ip;
 	uint64_t sent_ms;
 	uint64_t interval_ms; /* before it is asked again: doubles, to a minute */
 } asked[MAX_REQ];
@@ -130,7 +131,7 @@ tnl_local_name(uint32_t dp_port)
 }
 
 bool
-tnl_route_lookup(uint32_t dst, struct tnl_route *r)
+tnl_route_lookup(const struct in6_addr *dst, struct tnl_route *r)
 {
 	memset(r, 0, sizeof *r);
 	return routing.lookup && routing.lookup(routing.aux, dst, r);
@@ -141,20 +142,22 @@ tnl_route_lookup(uint32_t dst, struct tnl_route *r)
  * other keys, returns how many it added; the first key=flow port found
  * is '*any' if that is still none. */
 static uint32_t
-receiving(const char *dev, uint32_t src, uint32_t dst, uint16_t udp_dst, bool flow,
-	  struct tnl_key_port *by_key, uint32_t n0, uint32_t max, uint32_t *any)
+receiving(const char *dev, const struct in6_addr *src, const struct in6_addr *dst, uint16_t udp_dst,
+	  bool flow, struct tnl_key_port *by_key, uint32_t n0, uint32_t max, uint32_t *any)
 {
 	uint32_t n = 0;
 
 	for (uint32_t i = 0; n_tunnels && i < DP_MAX_PORTS; i++) {
 		const struct dp_tnl_cfg *c = &slots[i].cfg;
 
+		/* remote_ip=flow ports are IPv4's (tun_dst). */
 		if (!slots[i].tunnel || c->dst_port != udp_dst || c->remote_flow != flow ||
-		    (!flow && c->remote_ip != src)) {
+		    (flow ? !dp_tnl_addr_is4(src) : !dp_tnl_addr_eq(&c->remote_ip, src))) {
 			continue;
 		}
-		if (c->local_ip ? c->local_ip != dst
-				: !routing.owns || !routing.owns(routing.aux, dev, dst)) {
+		if (dp_tnl_addr_set(&c->local_ip)
+			    ? !dp_tnl_addr_eq(&c->local_ip, dst)
+			    : !routing.owns || !routing.owns(routing.aux, dev, dst)) {
 			continue;
 		}
 		if (c->key_flow) {
@@ -174,8 +177,8 @@ receiving(const char *dev, uint32_t src, uint32_t dst, uint16_t udp_dst, bool fl
 }
 
 uint32_t
-tnl_ports_receiving(const char *dev, uint32_t src, uint32_t dst, uint16_t udp_dst,
-		    struct tnl_key_port *by_key, uint32_t max, uint32_t *any)
+tnl_ports_receiving(const char *dev, const struct in6_addr *src, const struct in6_addr *dst,
+		    uint16_t udp_dst, struct tnl_key_port *by_key, uint32_t max, uint32_t *any)
 {
 	uint32_t n;
 
@@ -188,17 +191,17 @@ tnl_ports_receiving(const char *dev, uint32_t src, uint32_t dst, uint16_t udp_ds
 }
 
 bool
-tnl_neigh_learn(const char *dev, uint32_t ip, const uint8_t mac[6], uint32_t target,
-		uint64_t now_ms)
+tnl_neigh_learn(const char *dev, const struct in6_addr *ip, const uint8_t mac[6],
+		const struct in6_addr *target, uint64_t now_ms)
 {
 	struct tnl_neigh *n = NULL;
 	bool known, was_asked = false, pushed_out = false;
 
-	if (!ip || (mac[0] & 1)) {
+	if (!dp_tnl_addr_set(ip) || (mac[0] & 1)) {
 		return false; /* no address, or a multicast MAC: not a neighbour */
 	}
 	for (uint32_t i = 0; i < n_neighs && !n; i++) {
-		if (neighs[i].ip == ip) {
+		if (dp_tnl_addr_eq(&neighs[i].ip, ip)) {
 			n = &neighs[i];
 		}
 	}
@@ -207,7 +210,7 @@ tnl_neigh_learn(const char *dev, uint32_t ip, const uint8_t mac[6], uint32_t tar
 		return true;
 	}
 	for (uint32_t i = 0; i < n_asked; i++) {
-		if (asked[i].ip == ip) {
+		if (dp_tnl_addr_eq(&asked[i].ip, ip)) {
 			asked[i] = asked[--n_asked]; /* answered: asked afresh if lost */
 			was_asked = true;
 			break;
@@ -242,7 +245,7 @@ tnl_neigh_learn(const char *dev, uint32_t ip, const uint8_t mac[6], uint32_t tar
 		n->used = false;
 	}
 	snprintf(n->dev, sizeof n->dev, "%s", dev);
-	n->ip = ip;
+	n->ip = *ip;
 	memcpy(n->mac, mac, 6);
 	n->learnt_ms = now_ms;
 	n->used = n->used || was_asked; /* a translation wants it */
@@ -253,10 +256,10 @@ tnl_neigh_learn(const char *dev, uint32_t ip, const uint8_t mac[6], uint32_t tar
 }
 
 bool
-tnl_neigh_lookup(uint32_t ip, uint8_t mac[6])
+tnl_neigh_lookup(const struct in6_addr *ip, uint8_t mac[6])
 {
 	for (uint32_t i = 0; i < n_neighs; i++) {
-		if (neighs[i].ip == ip) {
+		if (dp_tnl_addr_eq(&neighs[i].ip, ip)) {
 			memcpy(mac, neighs[i].mac, 6);
 			neighs[i].used = true;
 			return true;
@@ -266,13 +269,14 @@ tnl_neigh_lookup(uint32_t ip, uint8_t mac[6])
 }
 
 void
-tnl_neigh_want(const char *dev, uint32_t ip, uint32_t src, const uint8_t mac[6], uint64_t now_ms)
+tnl_neigh_want(const char *dev, const struct in6_addr *ip, const struct in6_addr *src,
+	       const uint8_t mac[6], uint64_t now_ms)
 {
 	uint32_t slot = n_asked;
 	uint64_t interval = REQ_INTERVAL_MS;
 
 	for (uint32_t i = 0; i < n_asked; i++) {
-		if (asked[i].ip == ip) {
+		if (dp_tnl_addr_eq(&asked[i].ip, ip)) {
 			if (now_ms - asked[i].sent_ms < asked[i].interval_ms) {
 				return;
 			}
@@ -292,12 +296,12 @@ tnl_neigh_want(const char *dev, uint32_t ip, uint32_t src, const uint8_t mac[6],
 			n_asked++;
 		}
 	}
-	asked[slot].ip = ip;
+	asked[slot].ip = *ip;
 	asked[slot].sent_ms = now_ms;
 	asked[slot].interval_ms = interval;
 	snprintf(reqs[n_reqs].dev, sizeof reqs[n_reqs].dev, "%s", dev);
-	reqs[n_reqs].ip = ip;
-	reqs[n_reqs].src = src;
+	reqs[n_reqs].ip = *ip;
+	reqs[n_reqs].src = *src;
 	memcpy(reqs[n_reqs].mac, mac, 6);
 	n_reqs++;
 }
@@ -335,7 +339,7 @@ tnl_unresolved(uint64_t now_ms)
 
 	for (uint32_t i = 0; i < n_asked; i++) {
 		if (now_ms - asked[i].sent_ms >= asked[i].interval_ms &&
-		    !tnl_neigh_lookup(asked[i].ip, mac)) {
+		    !tnl_neigh_lookup(&asked[i].ip, mac)) {
 			return true;
 		}
 	}

@@ -14,9 +14,12 @@
  *    underlay what arrives for one;
  *  - the local ports: internal ports by kernel interface name, with their
  *    MAC, where the route to a remote leaves;
- *  - routes (a lookup the daemon provides, from the kernel's table) and
- *    neighbours (IPv4 -> MAC, learnt by snooping ARP on the underlay; a
- *    miss asks the daemon to send an ARP request).
+ *  - routes (a lookup the daemon provides, from the kernel's tables) and
+ *    neighbours (IP -> MAC, learnt by snooping ARP and IPv6 neighbour
+ *    discovery on the underlay; a miss asks the daemon to send an ARP
+ *    request or a neighbour solicitation).
+ *
+ * Addresses are dp_tnl_addr (tunnel.h): IPv6, or IPv4 mapped into it.
  *
  * Everything here is called under ofproto_lock(). A change that can alter
  * a translation (a neighbour learnt, a route or port changed) bumps
@@ -33,23 +36,23 @@
 /* ---- Routing, provided by the daemon ---- */
 
 struct tnl_route {
-	char dev[16]; /* the interface the route leaves by */
-	uint32_t gw;  /* next hop, network order; 0: on link */
-	uint32_t src; /* preferred source, network order; 0: none */
-	uint16_t mtu; /* of 'dev'; 0: unknown */
+	char dev[16];        /* the interface the route leaves by */
+	struct in6_addr gw;  /* next hop; none (dp_tnl_addr_set()): on link */
+	struct in6_addr src; /* preferred source; none: none */
+	uint16_t mtu;        /* of 'dev'; 0: unknown */
 };
 
 struct tnl_routing {
-	/* The route to 'dst' (network order); false when there is none. */
-	bool (*lookup)(void *aux, uint32_t dst, struct tnl_route *r);
+	/* The route to 'dst'; false when there is none. */
+	bool (*lookup)(void *aux, const struct in6_addr *dst, struct tnl_route *r);
 	/* True when interface 'dev' holds address 'addr'. */
-	bool (*owns)(void *aux, const char *dev, uint32_t addr);
+	bool (*owns)(void *aux, const char *dev, const struct in6_addr *addr);
 	void *aux;
 };
 
 void tnl_set_routing(const struct tnl_routing *r);
 /* The route to 'dst' through the daemon's lookup; false when none. */
-bool tnl_route_lookup(uint32_t dst, struct tnl_route *r);
+bool tnl_route_lookup(const struct in6_addr *dst, struct tnl_route *r);
 /* The routes or addresses changed: translations must be redone. */
 void tnl_changed(void);
 
@@ -77,15 +80,17 @@ const char *tnl_local_name(uint32_t dp_port);
 struct tnl_key_port {
 	uint32_t key, port;
 };
-uint32_t tnl_ports_receiving(const char *dev, uint32_t src, uint32_t dst, uint16_t udp_dst,
+uint32_t tnl_ports_receiving(const char *dev, const struct in6_addr *src,
+			     const struct in6_addr *dst, uint16_t udp_dst,
 			     struct tnl_key_port *by_key, uint32_t max, uint32_t *any);
 
 /* ---- Neighbours ---- */
 
 /* Records that 'ip' is at 'mac' behind local port 'dev', from an ARP
- * packet for 'target' reaching it. A neighbour already known, or asked
- * for, is taken from any; a new one only from ARP for an address of ours
- * on 'dev' (a request for us, a reply to us): the chatter of VMs that
+ * packet (or neighbour solicitation or advertisement) for 'target' reaching
+ * it. A neighbour already known, or asked for, is taken from any; a new
+ * one only from one for an address of ours on 'dev' (a request for us, a
+ * reply to us): the chatter of VMs that
  * reaches a bridge's local port neither fills the table (pushing out the
  * next hops of tunnels) nor revalidates the megaflows. A full table makes
  * room by pushing out the oldest neighbour no translation has looked up
@@ -94,15 +99,16 @@ uint32_t tnl_ports_receiving(const char *dev, uint32_t src, uint32_t dst, uint16
  * that a translation may have depended on (a known neighbour's MAC or
  * device, one asked for, a looked-up one pushed out) move
  * tnl_generation(). Returns whether 'ip' is now a neighbour. */
-bool tnl_neigh_learn(const char *dev, uint32_t ip, const uint8_t mac[6], uint32_t target,
-		     uint64_t now_ms);
+bool tnl_neigh_learn(const char *dev, const struct in6_addr *ip, const uint8_t mac[6],
+		     const struct in6_addr *target, uint64_t now_ms);
 /* The MAC of neighbour 'ip'; marks it as in use by a translation. */
-bool tnl_neigh_lookup(uint32_t ip, uint8_t mac[6]);
+bool tnl_neigh_lookup(const struct in6_addr *ip, uint8_t mac[6]);
 /* Asks for 'ip' behind 'dev' (our address 'src', MAC 'mac'): an ARP
- * request goes out (tnl_take_requests()) at most once a second per
- * address, then, while it goes unanswered, after 2, 4... up to 60 s. */
-void tnl_neigh_want(const char *dev, uint32_t ip, uint32_t src, const uint8_t mac[6],
-		    uint64_t now_ms);
+ * request or neighbour solicitation goes out (tnl_take_requests()) at most
+ * once a second per address, then, while it goes unanswered, after 2,
+ * 4... up to 60 s. */
+void tnl_neigh_want(const char *dev, const struct in6_addr *ip, const struct in6_addr *src,
+		    const uint8_t mac[6], uint64_t now_ms);
 void tnl_neigh_flush(void);
 /* True when a neighbour asked for has not answered and is due to be
  * asked again by 'now_ms' (the translations that want it must run again). */
@@ -110,7 +116,7 @@ bool tnl_unresolved(uint64_t now_ms);
 
 struct tnl_neigh {
 	char dev[16];
-	uint32_t ip;
+	struct in6_addr ip;
 	uint8_t mac[6];
 	bool used; /* looked up by a translation: a next hop */
 	uint64_t learnt_ms;
@@ -120,10 +126,10 @@ uint32_t tnl_neigh_dump(struct tnl_neigh *out, uint32_t max);
 
 struct tnl_request {
 	char dev[16];
-	uint32_t ip, src;
+	struct in6_addr ip, src; /* of one family */
 	uint8_t mac[6];
 };
-/* Moves the pending ARP requests to 'out' (up to 'max'); returns how many. */
+/* Moves the pending requests to 'out' (up to 'max'); returns how many. */
 uint32_t tnl_take_requests(struct tnl_request *out, uint32_t max);
 
 /* Bumped by every change that can alter a translation. */

@@ -1358,7 +1358,8 @@ xlate_run(struct ofproto *ofp, const struct flow_key *key, bool learn, uint64_t 
 	c.ofp = ofp;
 	c.flow = *key;
 	c.base = *key;
-	c.from_tunnel = key->tun_src || key->tun_dst || key->tun_id;
+	/* Over IPv6 the key has no tunnel addresses: its port tells. */
+	c.from_tunnel = key->tun_src || key->tun_dst || key->tun_id || tnl_port_cfg(key->in_port);
 	c.wc = &res->mask;
 	c.res = res;
 	c.xi = xi;

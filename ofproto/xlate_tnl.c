@@ -11,7 +11,8 @@
  *  - output to a local port of a packet for one of our tunnels (UDP to a
  *    tunnel's port, at its local address, from its remote) becomes
  *    tnl_pop(T): decapsulated, the inner frame is input on tunnel port T;
- *  - ARP reaching a local port teaches the neighbour table.
+ *  - ARP, and IPv6 neighbour solicitations and advertisements, reaching a
+ *    local port teach the neighbour table.
  *
  * The megaflow matches what each decision read.
  */
@@ -22,7 +23,13 @@
 #include "tnl.h"
 #include "xlate_priv.h"
 
-enum { ETH_TYPE_IP = 0x0800, ETH_TYPE_ARP = 0x0806 };
+enum {
+	ETH_TYPE_IP = 0x0800,
+	ETH_TYPE_ARP = 0x0806,
+	ETH_TYPE_IPV6 = 0x86dd,
+	ND_SOLICIT = 135,
+	ND_ADVERT = 136,
+};
 
 _Static_assert(sizeof(struct tnl_key_port) == sizeof(struct dp_action_tnl_pair) &&
 		       offsetof(struct tnl_key_port, port) ==
@@ -30,9 +37,22 @@ _Static_assert(sizeof(struct tnl_key_port) == sizeof(struct dp_action_tnl_pair) 
 	       "the registry's pairs are the action's");
 
 static const char *
-ip_str(uint32_t ip, char *buf)
+ip_str(const struct in6_addr *ip, char *buf)
 {
-	return inet_ntop(AF_INET, &ip, buf, INET_ADDRSTRLEN);
+	return dp_tnl_addr_str(ip, buf);
+}
+
+/* The flow's IP source or destination ('src') as an underlay address. */
+static struct in6_addr
+flow_addr(const struct flow_key *k, bool src)
+{
+	struct in6_addr a;
+
+	if (k->eth_type == htons(ETH_TYPE_IPV6)) {
+		memcpy(&a, src ? k->nw_src.ipv6 : k->nw_dst.ipv6, 16);
+		return a;
+	}
+	return dp_tnl_addr4(src ? k->nw_src.ipv4 : k->nw_dst.ipv4);
 }
 
 /* The Geneve options of the packet's tun_metadataN fields (received, or
@@ -69,6 +89,15 @@ outer_key(const uint8_t *hdr, uint32_t lport, struct flow_key *k)
 	memcpy(k->eth_dst, hdr, 6);
 	memcpy(k->eth_src, hdr + 6, 6);
 	memcpy(&k->eth_type, hdr + 12, 2);
+	if (k->eth_type == htons(ETH_TYPE_IPV6)) {
+		k->nw_tos = (uint8_t)((ip[0] & 0x0f) << 4 | ip[1] >> 4);
+		k->nw_ttl = ip[7];
+		k->nw_proto = ip[6];
+		memcpy(k->nw_src.ipv6, ip + 8, 16);
+		memcpy(k->nw_dst.ipv6, ip + 24, 16);
+		memcpy(&k->tp_dst, ip + 40 + 2, 2);
+		return;
+	}
 	k->nw_tos = ip[1];
 	k->nw_ttl = ip[8];
 	k->nw_proto = ip[9];
@@ -83,29 +112,31 @@ xlate_tnl_push(struct xctx *c, const struct ofport *p, const struct dp_tnl_cfg *
 	struct flow_key outer;
 	struct dp_tnl_params tp = {.type = cfg->type, .df = cfg->df};
 	uint8_t hdr[DP_TNL_HDR_MAX];
-	char a[INET_ADDRSTRLEN], b[INET_ADDRSTRLEN];
+	char a[INET6_ADDRSTRLEN], b[INET6_ADDRSTRLEN];
 	struct tnl_route r;
-	uint32_t remote, lport, nh, at;
+	struct in6_addr remote, nh;
+	uint32_t lport, at;
 	uint16_t len;
 	struct dp_action *clone, *push;
-	bool ip = c->flow.eth_type == htons(ETH_TYPE_IP) || c->flow.eth_type == htons(0x86dd);
+	bool ip =
+		c->flow.eth_type == htons(ETH_TYPE_IP) || c->flow.eth_type == htons(ETH_TYPE_IPV6);
 
 	remote = cfg->remote_ip;
 	if (cfg->remote_flow) {
 		c->wc->tun_dst = UINT32_MAX;
-		remote = c->flow.tun_dst;
+		remote = dp_tnl_addr4(c->flow.tun_dst);
 	}
-	if (!remote) {
+	if (!dp_tnl_addr_set(&remote)) {
 		tr(c, "-> %s: remote_ip=flow and no tun_dst set: dropped", p->name);
 		return;
 	}
-	if (!tnl_route_lookup(remote, &r)) {
-		tr(c, "-> %s: no route to %s: dropped", p->name, ip_str(remote, a));
+	if (!tnl_route_lookup(&remote, &r) || dp_tnl_addr_is4(&r.src) != dp_tnl_addr_is4(&remote)) {
+		tr(c, "-> %s: no route to %s: dropped", p->name, ip_str(&remote, a));
 		return;
 	}
 	if (!tnl_local_by_name(r.dev, &lport, tp.eth_src)) {
 		tr(c, "-> %s: the route to %s leaves by %s, not a vswitch internal port: dropped",
-		   p->name, ip_str(remote, a), r.dev);
+		   p->name, ip_str(&remote, a), r.dev);
 		return;
 	}
 	if (!(tp.eth_src[0] | tp.eth_src[1] | tp.eth_src[2] | tp.eth_src[3] | tp.eth_src[4] |
@@ -113,20 +144,20 @@ xlate_tnl_push(struct xctx *c, const struct ofport *p, const struct dp_tnl_cfg *
 		tr(c, "-> %s: the MAC of %s is not known yet: dropped", p->name, r.dev);
 		return;
 	}
-	tp.ip_src = cfg->local_ip ? cfg->local_ip : r.src;
+	tp.ip_src = dp_tnl_addr_set(&cfg->local_ip) ? cfg->local_ip : r.src;
 	tp.ip_dst = remote;
-	if (!tp.ip_src) {
-		tr(c, "-> %s: no source address for %s on %s: dropped", p->name, ip_str(remote, a),
+	if (!dp_tnl_addr_set(&tp.ip_src)) {
+		tr(c, "-> %s: no source address for %s on %s: dropped", p->name, ip_str(&remote, a),
 		   r.dev);
 		return;
 	}
-	nh = r.gw ? r.gw : remote;
-	if (!tnl_neigh_lookup(nh, tp.eth_dst)) {
+	nh = dp_tnl_addr_set(&r.gw) ? r.gw : remote;
+	if (!tnl_neigh_lookup(&nh, tp.eth_dst)) {
 		if (!c->trace) { /* a trace changes nothing */
-			tnl_neigh_want(r.dev, nh, tp.ip_src, tp.eth_src, c->now);
+			tnl_neigh_want(r.dev, &nh, &tp.ip_src, tp.eth_src, c->now);
 		}
-		tr(c, "-> %s: no MAC for %s yet (the switch asks by ARP on %s): dropped", p->name,
-		   ip_str(nh, a), r.dev);
+		tr(c, "-> %s: no MAC for %s yet (the switch asks by %s on %s): dropped", p->name,
+		   ip_str(&nh, a), dp_tnl_addr_is4(&nh) ? "ARP" : "neighbour solicitation", r.dev);
 		return;
 	}
 	if (cfg->key_flow) {
@@ -173,7 +204,7 @@ xlate_tnl_push(struct xctx *c, const struct ofport *p, const struct dp_tnl_cfg *
 	}
 	tr(c, "-> output to %s: %s vni %" PRIu32 "%s %s -> %s, into %s", p->name,
 	   cfg->type == DP_TNL_VXLAN ? "vxlan" : "geneve", tp.vni,
-	   tp.opt_len ? " with options" : "", ip_str(tp.ip_src, a), ip_str(remote, b), r.dev);
+	   tp.opt_len ? " with options" : "", ip_str(&tp.ip_src, a), ip_str(&remote, b), r.dev);
 	outer_key(hdr, lport, &outer);
 	if (c->err || !xlate_cross(c, lport, &outer, len)) {
 		emit(c, DP_ACTION_RECIRC)->port = lport;
@@ -196,13 +227,50 @@ snoop_arp(struct xctx *c, const char *dev)
 	memset(c->wc->arp_sha, 0xff, 6);
 	op = c->flow.nw_proto;
 	if ((op == 1 || op == 2) && c->flow.nw_src.ipv4 && !c->trace) {
-		char a[INET_ADDRSTRLEN];
+		char a[INET6_ADDRSTRLEN];
+		struct in6_addr sender = dp_tnl_addr4(c->flow.nw_src.ipv4);
+		struct in6_addr target = dp_tnl_addr4(c->flow.nw_dst.ipv4);
 
-		if (tnl_neigh_learn(dev, c->flow.nw_src.ipv4, c->flow.arp_sha, c->flow.nw_dst.ipv4,
-				    c->now)) {
-			tr(c, "-> %s: neighbour %s learnt from ARP", dev,
-			   ip_str(c->flow.nw_src.ipv4, a));
+		if (tnl_neigh_learn(dev, &sender, c->flow.arp_sha, &target, c->now)) {
+			tr(c, "-> %s: neighbour %s learnt from ARP", dev, ip_str(&sender, a));
 		}
+	}
+}
+
+/* IPv6 neighbour discovery on its way to local port 'dev', as ARP: a
+ * solicitation's sender (with its link-layer address option) for one of
+ * our addresses, an advertisement's target (with its option) sent to one
+ * of ours; either for a neighbour known or asked for. Only with a hop
+ * limit of 255, as RFC 4861 asks: nothing from beyond the link. */
+static void
+snoop_nd(struct xctx *c, const char *dev)
+{
+	static const uint8_t zero[6];
+	const struct flow_key *k = &c->flow;
+	bool ns = k->tp_src == htons(ND_SOLICIT), na = k->tp_src == htons(ND_ADVERT);
+	struct in6_addr who, target;
+	const uint8_t *mac;
+	char a[INET6_ADDRSTRLEN];
+
+	c->wc->tp_src = 0xffff; /* the ICMPv6 type */
+	if (!ns && !na) {
+		return;
+	}
+	c->wc->tp_dst = 0xffff;
+	c->wc->nw_ttl = 0xff;
+	memset(c->wc->nw_src.ipv6, 0xff, 16);
+	memset(c->wc->nw_dst.ipv6, 0xff, 16);
+	memset(c->wc->nd_target, 0xff, 16);
+	memset(ns ? c->wc->arp_sha : c->wc->arp_tha, 0xff, 6);
+	mac = ns ? k->arp_sha : k->arp_tha;
+	if (k->tp_dst || k->nw_ttl != 255 || !memcmp(mac, zero, 6) || c->trace) {
+		return;
+	}
+	who = ns ? flow_addr(k, true) : *(const struct in6_addr *)(const void *)k->nd_target;
+	target = ns ? *(const struct in6_addr *)(const void *)k->nd_target : flow_addr(k, false);
+	if (tnl_neigh_learn(dev, &who, mac, &target, c->now)) {
+		tr(c, "-> %s: neighbour %s learnt from a neighbour %s", dev, ip_str(&who, a),
+		   ns ? "solicitation" : "advertisement");
 	}
 }
 
@@ -212,7 +280,9 @@ xlate_tnl_local(struct xctx *c, const struct ofport *p, const char *dev)
 	struct tnl_key_port kp[DP_TNL_PAIRS * 4];
 	const struct dp_tnl_cfg *cfg;
 	uint32_t any, n, n_data, at;
+	struct in6_addr src, dst;
 	struct dp_action *a;
+	bool v6;
 
 	if (!tnl_any_port()) {
 		return false;
@@ -222,20 +292,31 @@ xlate_tnl_local(struct xctx *c, const struct ofport *p, const char *dev)
 		snoop_arp(c, dev);
 		return false;
 	}
-	if (c->flow.eth_type != htons(ETH_TYPE_IP)) {
+	v6 = c->flow.eth_type == htons(ETH_TYPE_IPV6);
+	if (!v6 && c->flow.eth_type != htons(ETH_TYPE_IP)) {
 		return false;
 	}
 	/* A first fragment is decapsulated, to be dropped and counted; later
 	 * ones have no UDP port to match and reach the local port. */
 	c->wc->nw_proto = 0xff;
+	if (v6 && c->flow.nw_proto == IPPROTO_ICMPV6) {
+		snoop_nd(c, dev);
+		return false;
+	}
 	if (c->flow.nw_proto != IPPROTO_UDP) {
 		return false;
 	}
-	c->wc->nw_src.ipv4 = UINT32_MAX;
-	c->wc->nw_dst.ipv4 = UINT32_MAX;
+	if (v6) {
+		memset(c->wc->nw_src.ipv6, 0xff, 16);
+		memset(c->wc->nw_dst.ipv6, 0xff, 16);
+	} else {
+		c->wc->nw_src.ipv4 = UINT32_MAX;
+		c->wc->nw_dst.ipv4 = UINT32_MAX;
+	}
 	c->wc->tp_dst = 0xffff;
-	n = tnl_ports_receiving(dev, c->flow.nw_src.ipv4, c->flow.nw_dst.ipv4,
-				ntohs(c->flow.tp_dst), kp, DP_TNL_PAIRS * 4, &any);
+	src = flow_addr(&c->flow, true);
+	dst = flow_addr(&c->flow, false);
+	n = tnl_ports_receiving(dev, &src, &dst, ntohs(c->flow.tp_dst), kp, DP_TNL_PAIRS * 4, &any);
 	cfg = tnl_port_cfg(n ? kp[0].port : any);
 	if (!cfg) {
 		return false;

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * IPv4 routes, addresses and interfaces from rtnetlink (route.h). One
+ * IPv4 and IPv6 routes, addresses and interfaces from rtnetlink (route.h),
+ * each address as tunnels keep it (dp_tnl_addr: IPv4 mapped into IPv6). One
  * socket listens to the kernel's announcements; on any, the three tables
  * are dumped again whole over a second socket (a hypervisor has a handful
  * of routes, and they change rarely).
@@ -23,14 +24,15 @@
 enum { RT_MAX_ROUTES = 1024, RT_MAX_ADDRS = 256, RT_MAX_LINKS = 256 };
 
 struct rt_route {
-	uint32_t dst, gw, src; /* network order */
-	uint8_t plen;
+	struct in6_addr dst, gw, src; /* gw, src: none when unset */
+	uint8_t plen;                 /* of the 128 bits: an IPv4 prefix's + 96 */
 	uint32_t metric;
 	int ifindex;
 };
 
 struct rt_addr {
-	uint32_t addr;
+	struct in6_addr addr;
+	bool link_scope; /* fe80::/10, for the link only */
 	int ifindex;
 };
 
@@ -109,6 +111,20 @@ attr_u32(const struct nl_attr *a, void *out)
 	}
 }
 
+/* An address attribute of 'family' as a dp_tnl_addr. */
+static void
+attr_addr(const struct nl_attr *a, uint8_t family, struct in6_addr *out)
+{
+	uint32_t ip;
+
+	if (family == AF_INET && a->len >= 4) {
+		memcpy(&ip, a->data, 4);
+		*out = dp_tnl_addr4(ip);
+	} else if (family == AF_INET6 && a->len >= 16) {
+		memcpy(out, a->data, 16);
+	}
+}
+
 static void
 put_route(struct route_table *t, const uint8_t *msg, size_t len)
 {
@@ -123,22 +139,26 @@ put_route(struct route_table *t, const uint8_t *msg, size_t len)
 		return;
 	}
 	memcpy(&rm, msg, sizeof rm);
-	r.plen = rm.rtm_dst_len;
 	table = rm.rtm_table;
-	if (rm.rtm_family != AF_INET || rm.rtm_type != RTN_UNICAST ||
-	    t->n_routes == RT_MAX_ROUTES || r.plen > 32) {
+	if ((rm.rtm_family != AF_INET && rm.rtm_family != AF_INET6) || rm.rtm_type != RTN_UNICAST ||
+	    t->n_routes == RT_MAX_ROUTES ||
+	    rm.rtm_dst_len > (rm.rtm_family == AF_INET ? 32 : 128)) {
 		return;
+	}
+	r.plen = (uint8_t)(rm.rtm_dst_len + (rm.rtm_family == AF_INET ? 96 : 0));
+	if (rm.rtm_family == AF_INET) {
+		r.dst = dp_tnl_addr4(0);
 	}
 	while (attr_next(&p, &left, &a)) {
 		switch (a.type) {
 		case RTA_DST:
-			attr_u32(&a, &r.dst);
+			attr_addr(&a, rm.rtm_family, &r.dst);
 			break;
 		case RTA_GATEWAY:
-			attr_u32(&a, &r.gw);
+			attr_addr(&a, rm.rtm_family, &r.gw);
 			break;
 		case RTA_PREFSRC:
-			attr_u32(&a, &r.src);
+			attr_addr(&a, rm.rtm_family, &r.src);
 			break;
 		case RTA_OIF:
 			attr_u32(&a, &r.ifindex);
@@ -170,14 +190,19 @@ put_addr(struct route_table *t, const uint8_t *msg, size_t len)
 		return;
 	}
 	memcpy(&am, msg, sizeof am);
-	if (am.ifa_family != AF_INET || t->n_addrs == RT_MAX_ADDRS) {
+	/* An IPv6 address still in (or failed) duplicate address detection
+	 * is not usable yet: its end is announced, and read then. */
+	if ((am.ifa_family != AF_INET && am.ifa_family != AF_INET6) ||
+	    (am.ifa_flags & (IFA_F_TENTATIVE | IFA_F_DADFAILED)) || t->n_addrs == RT_MAX_ADDRS) {
 		return;
 	}
 	while (attr_next(&p, &left, &a)) {
-		if ((a.type == IFA_LOCAL || a.type == IFA_ADDRESS) && a.len >= 4) {
+		if ((a.type == IFA_LOCAL || a.type == IFA_ADDRESS) &&
+		    a.len >= (am.ifa_family == AF_INET ? 4u : 16u)) {
 			struct rt_addr *x = &t->addrs[t->n_addrs];
 
-			memcpy(&x->addr, a.data, 4);
+			attr_addr(&a, am.ifa_family, &x->addr);
+			x->link_scope = am.ifa_scope == RT_SCOPE_LINK;
 			x->ifindex = (int)am.ifa_index;
 			t->n_addrs++;
 			return;
@@ -223,7 +248,7 @@ dump(struct route_table *t, uint16_t type)
 		struct rtgenmsg g;
 	} req = {{NLMSG_LENGTH(sizeof(struct rtgenmsg)), type, NLM_F_REQUEST | NLM_F_DUMP, ++t->seq,
 		  0},
-		 {type == RTM_GETLINK ? AF_UNSPEC : AF_INET}};
+		 {AF_UNSPEC}};
 	static char buf[32768] __attribute__((aligned(4)));
 	int fd = nl_socket(0), ret = 0, waits = 0;
 	bool done = false;
@@ -303,7 +328,8 @@ route_table_create(void)
 	if (!t) {
 		return NULL;
 	}
-	t->listen_fd = nl_socket(RTMGRP_LINK | RTMGRP_IPV4_IFADDR | RTMGRP_IPV4_ROUTE);
+	t->listen_fd = nl_socket(RTMGRP_LINK | RTMGRP_IPV4_IFADDR | RTMGRP_IPV4_ROUTE |
+				 RTMGRP_IPV6_IFADDR | RTMGRP_IPV6_ROUTE);
 	if (t->listen_fd < 0) {
 		VLOG_WARN("route", "no rtnetlink (%s): tunnels will find no routes",
 			  strerror(-t->listen_fd));
@@ -357,23 +383,31 @@ link_of(const struct route_table *t, int ifindex)
 	return NULL;
 }
 
-static uint32_t
-prefix_mask(uint8_t plen)
+/* True when the first 'plen' bits of 'a' and 'b' are the same. */
+static bool
+prefix_eq(const struct in6_addr *a, const struct in6_addr *b, uint8_t plen)
 {
-	return plen ? htonl(~0u << (32 - plen)) : 0;
+	uint8_t bytes = plen / 8, bits = plen % 8;
+
+	if (memcmp(a, b, bytes)) {
+		return false;
+	}
+	return !bits || !((a->s6_addr[bytes] ^ b->s6_addr[bytes]) & (0xff00 >> bits));
 }
 
 bool
-route_table_lookup(void *aux, uint32_t dst, struct tnl_route *r)
+route_table_lookup(void *aux, const struct in6_addr *dst, struct tnl_route *r)
 {
 	const struct route_table *t = aux;
 	const struct rt_route *best = NULL;
 	const struct rt_link *l;
+	const bool v4 = dp_tnl_addr_is4(dst);
 
 	for (uint32_t i = 0; i < t->n_routes; i++) {
 		const struct rt_route *x = &t->routes[i];
 
-		if ((dst & prefix_mask(x->plen)) != x->dst) {
+		/* An IPv6 route of a short prefix (::/0) covers no IPv4. */
+		if (dp_tnl_addr_is4(&x->dst) != v4 || !prefix_eq(dst, &x->dst, x->plen)) {
 			continue;
 		}
 		if (!best || x->plen > best->plen ||
@@ -389,24 +423,28 @@ route_table_lookup(void *aux, uint32_t dst, struct tnl_route *r)
 	r->gw = best->gw;
 	r->src = best->src;
 	r->mtu = l->mtu > UINT16_MAX ? UINT16_MAX : (uint16_t)l->mtu;
-	/* No preferred source: the first address of the device. */
-	for (uint32_t i = 0; !r->src && i < t->n_addrs; i++) {
-		if (t->addrs[i].ifindex == best->ifindex) {
-			r->src = t->addrs[i].addr;
+	/* No preferred source: the first address of the device of the
+	 * destination's family, of link scope only for a link-local one. */
+	for (uint32_t i = 0; !dp_tnl_addr_set(&r->src) && i < t->n_addrs; i++) {
+		const struct rt_addr *x = &t->addrs[i];
+
+		if (x->ifindex == best->ifindex && dp_tnl_addr_is4(&x->addr) == v4 &&
+		    x->link_scope == (!v4 && IN6_IS_ADDR_LINKLOCAL(dst))) {
+			r->src = x->addr;
 		}
 	}
 	return true;
 }
 
 bool
-route_table_owns(void *aux, const char *dev, uint32_t addr)
+route_table_owns(void *aux, const char *dev, const struct in6_addr *addr)
 {
 	const struct route_table *t = aux;
 
 	for (uint32_t i = 0; i < t->n_addrs; i++) {
 		const struct rt_link *l = link_of(t, t->addrs[i].ifindex);
 
-		if (t->addrs[i].addr == addr && l && !strcmp(l->name, dev)) {
+		if (dp_tnl_addr_eq(&t->addrs[i].addr, addr) && l && !strcmp(l->name, dev)) {
 			return true;
 		}
 	}
@@ -419,17 +457,16 @@ route_table_format(const struct route_table *t, struct ds *out)
 	for (uint32_t i = 0; i < t->n_routes; i++) {
 		const struct rt_route *x = &t->routes[i];
 		const struct rt_link *l = link_of(t, x->ifindex);
-		char d[INET_ADDRSTRLEN], g[INET_ADDRSTRLEN], s[INET_ADDRSTRLEN];
+		const bool v4 = dp_tnl_addr_is4(&x->dst);
+		char a[INET6_ADDRSTRLEN];
 
-		inet_ntop(AF_INET, &x->dst, d, sizeof d);
-		inet_ntop(AF_INET, &x->gw, g, sizeof g);
-		inet_ntop(AF_INET, &x->src, s, sizeof s);
-		ds_put_format(out, "%s/%u dev %s", d, x->plen, l ? l->name : "?");
-		if (x->gw) {
-			ds_put_format(out, " gw %s", g);
+		ds_put_format(out, "%s/%u dev %s", dp_tnl_addr_str(&x->dst, a),
+			      x->plen - (v4 ? 96u : 0u), l ? l->name : "?");
+		if (dp_tnl_addr_set(&x->gw)) {
+			ds_put_format(out, " gw %s", dp_tnl_addr_str(&x->gw, a));
 		}
-		if (x->src) {
-			ds_put_format(out, " src %s", s);
+		if (dp_tnl_addr_set(&x->src)) {
+			ds_put_format(out, " src %s", dp_tnl_addr_str(&x->src, a));
 		}
 		if (x->metric) {
 			ds_put_format(out, " metric %u", x->metric);

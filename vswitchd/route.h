@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * The host's IPv4 routing for tunnels: the main routing table, the
+ * The host's IPv4 and IPv6 routing for tunnels: the main routing tables, the
  * interfaces' addresses and MTUs of the daemon's network namespace, read
  * over rtnetlink and read again whenever the kernel announces a change of
  * routes, addresses or links. Lookups are longest-prefix matches (lowest
@@ -29,8 +29,8 @@ bool route_table_changed(struct route_table *t);
 void route_table_reload(struct route_table *t);
 
 /* tnl_routing's two lookups (tnl.h). */
-bool route_table_lookup(void *t, uint32_t dst, struct tnl_route *r);
-bool route_table_owns(void *t, const char *dev, uint32_t addr);
+bool route_table_lookup(void *t, const struct in6_addr *dst, struct tnl_route *r);
+bool route_table_owns(void *t, const char *dev, const struct in6_addr *addr);
 
 /* "prefix dev gw src" lines, as `switch-ctl tnl-route-show` prints them. */
 void route_table_format(const struct route_table *t, struct ds *out);

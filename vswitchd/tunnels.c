@@ -12,6 +12,7 @@
 #include <rte_mbuf.h>
 
 #include "cfgdb.h"
+#include "csum.h"
 #include "dp.h"
 #include "log.h"
 #include "ofp_tlv.h"
@@ -20,6 +21,7 @@
 #include "route.h"
 #include "tnl.h"
 #include "tunnel.h"
+#include "util.h"
 
 enum { MAC_REFRESH_MS = 1000, REARP_MS = 1000 };
 
@@ -93,15 +95,65 @@ tunnels_port_gone(uint32_t no)
 	tnl_local_set(no, NULL, NULL);
 }
 
-/* An ARP request for 'r->ip' from the local port, as input on it. */
+/* An ARP request for IPv4 'r->ip' in 'f' (42 bytes); returns its length. */
+static uint32_t
+build_arp(const struct tnl_request *r, uint8_t *f)
+{
+	uint32_t src = dp_tnl_addr_get4(&r->src), ip = dp_tnl_addr_get4(&r->ip);
+
+	memset(f, 0xff, 6);
+	memcpy(f + 6, r->mac, 6);
+	memcpy(f + 12, (const uint8_t[]){0x08, 0x06, 0, 1, 0x08, 0, 6, 4, 0, 1}, 10);
+	memcpy(f + 22, r->mac, 6);
+	memcpy(f + 28, &src, 4);
+	memset(f + 32, 0, 6);
+	memcpy(f + 38, &ip, 4);
+	return 42;
+}
+
+/* A neighbour solicitation for IPv6 'r->ip' in 'f' (86 bytes), to its
+ * solicited-node multicast address, with our link-layer address as its
+ * option (RFC 4861); returns its length. */
+static uint32_t
+build_ns(const struct tnl_request *r, uint8_t *f)
+{
+	uint8_t *ip = f + 14, *icmp = ip + 40;
+	uint32_t sum;
+
+	memset(f, 0, 86);
+	memcpy(f, (const uint8_t[]){0x33, 0x33, 0xff}, 3);
+	memcpy(f + 3, &r->ip.s6_addr[13], 3);
+	memcpy(f + 6, r->mac, 6);
+	f[12] = 0x86;
+	f[13] = 0xdd;
+	ip[0] = 0x60;
+	ip[5] = 32; /* the payload: the solicitation (24) and its option (8) */
+	ip[6] = 58; /* ICMPv6 */
+	ip[7] = 255;
+	memcpy(ip + 8, &r->src, 16);
+	memcpy(ip + 24, (const uint8_t[]){0xff, 0x02, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0xff}, 13);
+	memcpy(ip + 37, &r->ip.s6_addr[13], 3);
+	icmp[0] = 135;
+	memcpy(icmp + 8, &r->ip, 16);
+	icmp[24] = 1; /* source link-layer address, 8 bytes */
+	icmp[25] = 1;
+	memcpy(icmp + 26, r->mac, 6);
+	sum = csum_add(0, ip + 8, 32) + htons(32) + htons(58);
+	vs_put16(icmp + 2, csum_finish(csum_add(sum, icmp, 32)));
+	return 86;
+}
+
+/* An ARP request or neighbour solicitation for 'r->ip' from the local
+ * port, as input on it. */
 static void
 send_request(struct dp *dp, struct rte_mempool *mp, const struct tnl_request *r)
 {
-	uint8_t f[42];
-	uint32_t port;
+	uint8_t f[86];
+	uint32_t port, len;
 	uint8_t mac[6];
 	struct rte_mbuf *m;
 	struct dp_action a = {.type = DP_ACTION_RECIRC};
+	const bool v4 = dp_tnl_addr_is4(&r->ip);
 
 	ofproto_lock();
 	bool found = tnl_local_by_name(r->dev, &port, mac);
@@ -110,25 +162,20 @@ send_request(struct dp *dp, struct rte_mempool *mp, const struct tnl_request *r)
 	if (!found) {
 		return;
 	}
-	memset(f, 0xff, 6);
-	memcpy(f + 6, r->mac, 6);
-	memcpy(f + 12, (const uint8_t[]){0x08, 0x06, 0, 1, 0x08, 0, 6, 4, 0, 1}, 10);
-	memcpy(f + 22, r->mac, 6);
-	memcpy(f + 28, &r->src, 4);
-	memset(f + 32, 0, 6);
-	memcpy(f + 38, &r->ip, 4);
+	len = v4 ? build_arp(r, f) : build_ns(r, f);
 	m = rte_pktmbuf_alloc(mp);
-	if (!m || !rte_pktmbuf_append(m, sizeof f)) {
+	if (!m || !rte_pktmbuf_append(m, (uint16_t)len)) {
 		rte_pktmbuf_free(m);
 		return;
 	}
-	memcpy(rte_pktmbuf_mtod(m, uint8_t *), f, sizeof f);
+	memcpy(rte_pktmbuf_mtod(m, uint8_t *), f, len);
 	a.port = port;
 	if (dp_execute(dp, port, m, &a, 1)) {
-		char ip[INET_ADDRSTRLEN];
+		char ip[INET6_ADDRSTRLEN];
 
-		inet_ntop(AF_INET, &r->ip, ip, sizeof ip);
-		VLOG_WARN("tunnel", "cannot send the ARP request for %s on %s", ip, r->dev);
+		VLOG_WARN("tunnel", "cannot send the %s for %s on %s",
+			  v4 ? "ARP request" : "neighbour solicitation",
+			  dp_tnl_addr_str(&r->ip, ip), r->dev);
 	}
 }
 
@@ -220,9 +267,9 @@ tunnels_format_neighbours(struct ds *out)
 	n = tnl_neigh_dump(v, 1024);
 	ofproto_unlock();
 	for (uint32_t i = 0; i < n && i < 1024; i++) {
-		char ip[INET_ADDRSTRLEN];
+		char ip[INET6_ADDRSTRLEN];
 
-		inet_ntop(AF_INET, &v[i].ip, ip, sizeof ip);
+		dp_tnl_addr_str(&v[i].ip, ip);
 		ds_put_format(out, "%-15s %02x:%02x:%02x:%02x:%02x:%02x %s\n", ip, v[i].mac[0],
 			      v[i].mac[1], v[i].mac[2], v[i].mac[3], v[i].mac[4], v[i].mac[5],
 			      v[i].dev);

@@ -3,9 +3,9 @@
  * The daemon's side of tunnels (ofproto/tnl.h): it tells the registry
  * which ports are tunnels and which are local (internal) ports with their
  * MACs, keeps the host's routes (route.h) behind the registry's lookups,
- * and sends the ARP requests translations ask for, into the underlay
- * bridge as if its local port had sent them. It also gives each Geneve
- * port the option map of its bridge.
+ * and sends the ARP requests and IPv6 neighbour solicitations translations
+ * ask for, into the underlay bridge as if its local port had sent them. It
+ * also gives each Geneve port the option map of its bridge.
  */
 #ifndef VS_TUNNELS_H
 #define VS_TUNNELS_H
@@ -34,7 +34,8 @@ void tunnels_sync_port(uint32_t no, const char *name, const json_t *iface);
 void tunnels_port_gone(uint32_t no);
 
 /* Reads routes again when the kernel changed them, learns the local
- * ports' MACs, sends the ARP requests asked for. Takes the ofproto lock. */
+ * ports' MACs, sends the ARP requests and solicitations asked for. Takes
+ * the ofproto lock. */
 void tunnels_run(struct tunnels *t, struct dp *dp, struct rte_mempool *mp, uint64_t now_ms);
 
 /* Gives every Geneve port of 'dp' the option map (ofp_tlv.h) of its

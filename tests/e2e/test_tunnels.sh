@@ -117,7 +117,7 @@ hv ip link set $BF mtu 1450
 # The remotes' MTU is 1450 on their VXLAN devices: the same here.
 for d in $BI $BC; do hv ip link set $d mtu 1450; done
 
-expect_fail "remote_ip=10.0.0.300: expected a unicast IPv4 address or flow" \
+expect_fail "remote_ip=10.0.0.300: expected a unicast IPv4 or IPv6 address, or flow" \
 	add-port $BI bad$S type=vxlan options:remote_ip=10.0.0.300
 expect_fail "key=16777216: expected flow or a VNI" \
 	add-port $BI bad$S type=vxlan options:remote_ip=$U.9 options:key=16777216

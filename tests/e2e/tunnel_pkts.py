@@ -14,7 +14,9 @@ ones to send at it (test_tunnels.sh).
       and DF asked for instead of 0, 64 and set (--any-ttl: any TTL;
       --only-tos: packets of another TOS skipped, not wrong). Prints the
       number checked and the number of distinct source ports; exits 1 on
-      the first wrong field (or when there is none). With --any, packets
+      the first wrong field (or when there is none). With IPv6 addresses
+      A and B the outer header is IPv6 without extension headers: TOS is
+      its traffic class, TTL its hop limit, and there is no DF. With --any, packets
       whose inner frame is not tagged V are skipped, not wrong. With
       --peer (another switch's packets), only what the RFCs require is
       checked: not DF, TTL, the source port range or a zero checksum.
@@ -22,12 +24,14 @@ ones to send at it (test_tunnels.sh).
       (the C bit set when one is critical); a peer's may carry any. With
       --min-sports, fewer than N distinct source ports is wrong too.
   tunnel_pkts.py send IFACE SRC_MAC DST_MAC SRC DST VNI CASE
-      Sends one damaged tunnel packet of kind CASE out of IFACE.
+      Sends one damaged tunnel packet of kind CASE out of IFACE (over IPv6
+      when SRC and DST are).
 """
 import struct
 import sys
 
-from scapy.all import (IP, UDP, Dot1Q, Ether, Raw, rdpcap, sendp)  # noqa: E402
+from scapy.all import (IP, UDP, Dot1Q, Ether, IPv6, IPv6ExtHdrFragment, Raw, rdpcap,  # noqa
+                       sendp)
 from scapy.layers.vxlan import VXLAN
 
 try:
@@ -51,7 +55,10 @@ def ip_csum_ok(raw_ip):
 
 
 def udp_csum_ok(ip_raw, udp_raw):
-    pseudo = ip_raw[12:20] + struct.pack("!BBH", 0, 17, len(udp_raw))
+    if ip_raw[0] >> 4 == 6:
+        pseudo = ip_raw[8:40] + struct.pack("!IxxxB", len(udp_raw), 17)
+    else:
+        pseudo = ip_raw[12:20] + struct.pack("!BBH", 0, 17, len(udp_raw))
     data = pseudo + udp_raw
     if len(data) % 2:
         data += b"\0"
@@ -92,31 +99,37 @@ def check(args):
     vni = int(opts["--vni"])
     n = 0
     sports = set()
+    v6 = ":" in opts["--src"]
     for p in rdpcap(path):
-        if IP not in p or UDP not in p:
+        ip = p.getlayer(IPv6 if v6 else IP)
+        if ip is None or UDP not in p:
             continue
-        ip = p[IP]
         if ip.src != opts["--src"] or ip.dst != opts["--dst"] or p[UDP].dport != dport:
             continue
         raw = bytes(ip)
-        if raw[0] != 0x45:
+        hl = 40 if v6 else 20
+        if v6 and ip.nh != 17:
+            fail("outer IPv6 next header %d: extension headers" % ip.nh)
+        if not v6 and raw[0] != 0x45:
             fail("outer IPv4 version/IHL %#x" % raw[0])
-        t = raw[28:36]
+        t = raw[hl + 8:hl + 16]
         if len(t) < 8 or (t[4] << 16 | t[5] << 8 | t[6]) != vni:
             continue  # another tunnel's
-        if not peer and bool(ip.flags.DF) != df:
+        if not peer and not v6 and bool(ip.flags.DF) != df:
             fail("outer DF %s" % ("not set" if df else "set"))
-        if opts["--tos"] is not None and ip.tos != int(opts["--tos"], 0):
+        tos, ttl = (ip.tc, ip.hlim) if v6 else (ip.tos, ip.ttl)
+        if opts["--tos"] is not None and tos != int(opts["--tos"], 0):
             if only_tos:
                 continue
-            fail("outer TOS %#x, expected %s" % (ip.tos, opts["--tos"]))
-        if not peer and not any_ttl and ip.ttl != want_ttl:
-            fail("outer TTL %d, expected %d" % (ip.ttl, want_ttl))
-        if not ip_csum_ok(raw):
+            fail("outer TOS %#x, expected %s" % (tos, opts["--tos"]))
+        if not peer and not any_ttl and ttl != want_ttl:
+            fail("outer TTL %d, expected %d" % (ttl, want_ttl))
+        if not v6 and not ip_csum_ok(raw):
             fail("outer IPv4 checksum")
-        if ip.len != len(raw):
-            fail("outer IP length %d for %d bytes" % (ip.len, len(raw)))
-        udp_raw = raw[20:ip.len]
+        total = 40 + ip.plen if v6 else ip.len
+        if total != len(raw):
+            fail("outer IP length %d for %d bytes" % (total, len(raw)))
+        udp_raw = raw[hl:total]
         sport, _, ulen, ucsum = struct.unpack("!HHHH", udp_raw[:8])
         if not peer and not 32768 <= sport <= 60999:
             fail("UDP source port %d" % sport)
@@ -161,7 +174,9 @@ def send(args):
     vni = int(vni)
     inner = (Ether(src="02:00:00:00:0e:01", dst="02:00:00:00:0e:02") /
              IP(src="192.0.2.1", dst="192.0.2.2") / UDP(sport=9, dport=9) / Raw(b"x" * 32))
-    outer = Ether(src=smac, dst=dmac) / IP(src=src, dst=dst, flags="DF")
+    v6 = ":" in src
+    l3 = IPv6(src=src, dst=dst) if v6 else IP(src=src, dst=dst, flags="DF")
+    outer = Ether(src=smac, dst=dmac) / l3
     if case == "truncated":
         # A VXLAN header cut short: 4 of its 8 bytes.
         pkt = outer / UDP(sport=40000, dport=4789) / Raw(b"\x08\x00\x00\x00")
@@ -173,8 +188,9 @@ def send(args):
         p = outer / UDP(sport=40000, dport=4789, chksum=0x1234) / VXLAN(vni=vni) / inner
         pkt = p
     elif case == "fragment":
-        pkt = (Ether(src=smac, dst=dmac) / IP(src=src, dst=dst, flags="MF") /
-               UDP(sport=40000, dport=4789) / VXLAN(vni=vni) / inner)
+        l3 = (IPv6(src=src, dst=dst) / IPv6ExtHdrFragment(m=1) if v6 else
+              IP(src=src, dst=dst, flags="MF"))
+        pkt = Ether(src=smac, dst=dmac) / l3 / UDP(sport=40000, dport=4789) / VXLAN(vni=vni) / inner
     elif case == "wrong-port":
         pkt = outer / UDP(sport=40000, dport=4790) / VXLAN(vni=vni) / inner
     elif case == "geneve-critical":

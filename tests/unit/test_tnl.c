@@ -4,7 +4,7 @@
  * takes a received packet, and the neighbour table's ARP requests: when
  * one goes out, how they back off while unanswered, and that an answer
  * ends them; which ARP packets make a neighbour, and which changes
- * revalidate.
+ * revalidate; the same for IPv6 neighbours.
  */
 #include <arpa/inet.h>
 #include <setjmp.h>
@@ -18,13 +18,32 @@
 
 static const uint8_t mac_a[6] = {2, 0, 0, 0, 0, 0xa};
 
-static uint32_t
+/* An address of either family, in a ring of slots: a call's arguments
+ * may hold several at once. */
+static const struct in6_addr *
+ring(struct in6_addr a)
+{
+	static struct in6_addr slot[16];
+	static unsigned next;
+
+	slot[next % 16] = a;
+	return &slot[next++ % 16];
+}
+
+static const struct in6_addr *
 ip(const char *s)
 {
-	struct in_addr a;
+	struct in6_addr a;
 
-	inet_pton(AF_INET, s, &a);
-	return a.s_addr;
+	assert_true(dp_tnl_addr_parse(s, &a));
+	return ring(a);
+}
+
+/* IPv4 'host' (host order). */
+static const struct in6_addr *
+ip4(uint32_t host)
+{
+	return ring(dp_tnl_addr4(htonl(host)));
 }
 
 static uint32_t
@@ -84,10 +103,11 @@ test_arp_backoff(void **state)
 }
 
 static bool
-owns(void *aux, const char *dev, uint32_t addr)
+owns(void *aux, const char *dev, const struct in6_addr *addr)
 {
 	(void)aux;
-	return !strcmp(dev, "br-phy") && addr == ip("10.0.0.1");
+	return !strcmp(dev, "br-phy") &&
+	       (dp_tnl_addr_eq(addr, ip("10.0.0.1")) || dp_tnl_addr_eq(addr, ip("2001:db8::1")));
 }
 
 /* ARP that reaches a local port: only what is for us, or was asked for,
@@ -130,8 +150,8 @@ test_neigh_filter(void **state)
 	for (uint32_t i = 0; i < 5000; i++) {
 		uint8_t m[6] = {2, 1, (uint8_t)(i >> 8), (uint8_t)i, 0, 1};
 
-		assert_false(tnl_neigh_learn("br-int", htonl(0x0a020000 + i), m,
-					     htonl(0x0a030000 + i), 4000 + i));
+		assert_false(tnl_neigh_learn("br-int", ip4(0x0a020000 + i), m, ip4(0x0a030000 + i),
+					     4000 + i));
 	}
 	assert_int_equal(tnl_generation(), gen);
 	assert_true(tnl_neigh_lookup(ip("10.0.0.7"), mac));
@@ -144,14 +164,14 @@ test_neigh_filter(void **state)
 	for (uint32_t i = 0; i < 5000; i++) {
 		uint8_t m[6] = {2, 2, (uint8_t)(i >> 8), (uint8_t)i, 0, 1};
 
-		assert_true(tnl_neigh_learn("br-phy", htonl(0x0a040000 + i), m, ip("10.0.0.1"),
+		assert_true(tnl_neigh_learn("br-phy", ip4(0x0a040000 + i), m, ip("10.0.0.1"),
 					    10000 + i));
 	}
 	assert_int_equal(tnl_generation(), gen);
 	assert_true(tnl_neigh_lookup(ip("10.0.0.7"), mac));
 	assert_true(tnl_neigh_lookup(ip("10.0.0.8"), mac));
-	assert_true(tnl_neigh_lookup(htonl(0x0a040000 + 4999), mac)); /* the newest */
-	assert_false(tnl_neigh_lookup(htonl(0x0a040000), mac));       /* the oldest went */
+	assert_true(tnl_neigh_lookup(ip4(0x0a040000 + 4999), mac)); /* the newest */
+	assert_false(tnl_neigh_lookup(ip4(0x0a040000), mac));       /* the oldest went */
 	{
 		static struct tnl_neigh all[2048];
 
@@ -160,7 +180,7 @@ test_neigh_filter(void **state)
 	/* A neighbour asked for while the table is full of next hops: the
 	 * oldest next hop gives way (and the translations run again). */
 	for (uint32_t i = 0; i < 1022; i++) {
-		assert_true(tnl_neigh_lookup(htonl(0x0a040000 + 5000 - 1022 + i), mac));
+		assert_true(tnl_neigh_lookup(ip4(0x0a040000 + 5000 - 1022 + i), mac));
 	}
 	assert_false(tnl_neigh_learn("br-phy", ip("10.0.0.20"), m1, ip("10.0.0.1"), 20000));
 	tnl_neigh_want("br-phy", ip("10.0.0.21"), ip("10.0.0.1"), mac_a, 20000);
@@ -169,6 +189,37 @@ test_neigh_filter(void **state)
 	assert_false(tnl_neigh_lookup(ip("10.0.0.7"), mac)); /* the oldest next hop */
 	assert_true(tnl_neigh_lookup(ip("10.0.0.8"), mac));
 	assert_true(tnl_neigh_lookup(ip("10.0.0.21"), mac));
+	tnl_neigh_flush();
+}
+
+/* IPv6 neighbours as IPv4 ones: a solicitation goes out for the one a
+ * translation wants, with its family's addresses, and its advertisement
+ * makes the neighbour; one for an address not ours does not. */
+static void
+test_neigh_ipv6(void **state)
+{
+	const uint8_t m1[6] = {2, 0, 0, 0, 0, 1};
+	struct tnl_request r[4];
+	uint8_t mac[6];
+
+	(void)state;
+	tnl_set_routing(&(struct tnl_routing){NULL, owns, NULL});
+	tnl_neigh_flush();
+	requests(); /* what earlier tests left */
+	tnl_neigh_want("br-phy", ip("2001:db8::2"), ip("2001:db8::1"), mac_a, 1000);
+	assert_int_equal(tnl_take_requests(r, 4), 1);
+	assert_true(dp_tnl_addr_eq(&r[0].ip, ip("2001:db8::2")));
+	assert_true(dp_tnl_addr_eq(&r[0].src, ip("2001:db8::1")));
+	assert_true(tnl_unresolved(2000));
+	/* The IPv4 address with the same last bits is another neighbour. */
+	assert_false(tnl_neigh_learn("br-phy", ip("0.0.0.2"), m1, ip("10.0.0.9"), 1500));
+	assert_true(tnl_neigh_learn("br-phy", ip("2001:db8::2"), m1, ip("2001:db8::1"), 1500));
+	assert_true(tnl_neigh_lookup(ip("2001:db8::2"), mac));
+	assert_memory_equal(mac, m1, 6);
+	assert_false(tnl_unresolved(100000));
+	assert_false(tnl_neigh_learn("br-phy", ip("2001:db8::7"), m1, ip("2001:db8::9"), 1600));
+	assert_true(tnl_neigh_learn("br-phy", ip("2001:db8::7"), m1, ip("2001:db8::1"), 1600));
+	assert_false(tnl_neigh_learn("br-phy", ip("::"), m1, ip("2001:db8::1"), 1700));
 	tnl_neigh_flush();
 }
 
@@ -181,12 +232,12 @@ test_receiving_ports(void **state)
 
 	(void)state;
 	tnl_set_routing(&(struct tnl_routing){NULL, owns, NULL});
-	c.remote_ip = ip("10.0.0.2");
+	c.remote_ip = *ip("10.0.0.2");
 	c.key = 100;
 	tnl_port_set(5, &c);
 	c.key = 300;
 	tnl_port_set(6, &c);
-	c.remote_ip = 0;
+	memset(&c.remote_ip, 0, sizeof c.remote_ip);
 	c.remote_flow = true;
 	c.key = 100;
 	tnl_port_set(7, &c); /* VNI 100 from anywhere: R's own port wins */
@@ -209,7 +260,19 @@ test_receiving_ports(void **state)
 	assert_true(n == 0 && any == UINT32_MAX);
 	n = tnl_ports_receiving("br-phy", ip("10.0.0.2"), ip("10.0.0.1"), 4790, kp, 8, &any);
 	assert_true(n == 0 && any == UINT32_MAX);
-	for (uint32_t p = 5; p <= 8; p++) {
+	/* An IPv6 remote: its own port; never remote_ip=flow's (IPv4). */
+	c.remote_flow = c.key_flow = false;
+	c.remote_ip = *ip("2001:db8::2");
+	c.key = 500;
+	tnl_port_set(9, &c);
+	n = tnl_ports_receiving("br-phy", ip("2001:db8::2"), ip("2001:db8::1"), 4789, kp, 8, &any);
+	assert_true(n == 1 && kp[0].key == 500 && kp[0].port == 9 && any == UINT32_MAX);
+	n = tnl_ports_receiving("br-phy", ip("2001:db8::3"), ip("2001:db8::1"), 4789, kp, 8, &any);
+	assert_true(n == 0 && any == UINT32_MAX);
+	/* The same bits as an IPv4 remote are not it. */
+	n = tnl_ports_receiving("br-phy", ip("10.0.0.2"), ip("10.0.0.1"), 4789, kp, 8, &any);
+	assert_true(n == 2 && kp[0].port == 5 && kp[1].port == 6);
+	for (uint32_t p = 5; p <= 9; p++) {
 		tnl_port_set(p, NULL);
 	}
 	assert_false(tnl_any_port());
@@ -221,6 +284,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_arp_backoff),
 		cmocka_unit_test(test_neigh_filter),
+		cmocka_unit_test(test_neigh_ipv6),
 		cmocka_unit_test(test_receiving_ports),
 	};
 

@@ -48,8 +48,8 @@ static const struct dp_tnl_params base_params = {
 	.type = DP_TNL_VXLAN,
 	.eth_src = {0x02, 0, 0, 0, 0, 1},
 	.eth_dst = {0x02, 0, 0, 0, 0, 2},
-	.ip_src = 0x0100000a, /* 10.0.0.1 in network order on little endian */
-	.ip_dst = 0x0200000a,
+	.ip_src = {{{0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff, 10, 0, 0, 1}}},
+	.ip_dst = {{{0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff, 10, 0, 0, 2}}},
 	.tos = 0x10,
 	.ttl = 64,
 	.df = true,
@@ -81,8 +81,8 @@ check_outer(const uint8_t *p, size_t inner, const struct dp_tnl_params *tp, bool
 	assert_int_equal(ip[8], tp->ttl);
 	assert_int_equal(ip[9], 17);
 	assert_int_equal(csum_finish(csum_add(0, ip, 20)), 0);
-	assert_memory_equal(ip + 12, &tp->ip_src, 4);
-	assert_memory_equal(ip + 16, &tp->ip_dst, 4);
+	assert_memory_equal(ip + 12, &tp->ip_src.s6_addr[12], 4);
+	assert_memory_equal(ip + 16, &tp->ip_dst.s6_addr[12], 4);
 	assert_true(sport >= DP_TNL_UDP_SPORT_MIN && sport <= DP_TNL_UDP_SPORT_MAX);
 	assert_int_equal(get16(udp + 2), ntohs(tp->udp_dst));
 	assert_int_equal(get16(udp + 4), inner + 16);
@@ -126,8 +126,8 @@ round_trip(const struct dp_tnl_params *tp, bool csum)
 
 	assert_int_equal(dp_tnl_pop(m, tp->type, &md), DP_TNL_OK);
 	assert_int_equal(md.vni, tp->vni);
-	assert_int_equal(md.tun_src, tp->ip_src);
-	assert_int_equal(md.tun_dst, tp->ip_dst);
+	assert_int_equal(md.tun_src, dp_tnl_addr_get4(&tp->ip_src));
+	assert_int_equal(md.tun_dst, dp_tnl_addr_get4(&tp->ip_dst));
 	assert_int_equal(rte_pktmbuf_pkt_len(m), len);
 	assert_memory_equal(rte_pktmbuf_mtod(m, const uint8_t *), orig, len);
 	rte_pktmbuf_free(m);
@@ -490,6 +490,122 @@ test_geneve_options(void **state)
 	assert_int_equal(pop_bytes(buf, len, DP_TNL_GENEVE), DP_TNL_ERR_BAD);
 }
 
+static const struct dp_tnl_params v6_params = {
+	.type = DP_TNL_VXLAN,
+	.eth_src = {0x02, 0, 0, 0, 0, 1},
+	.eth_dst = {0x02, 0, 0, 0, 0, 2},
+	.ip_src = {{{0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1}}},
+	.ip_dst = {{{0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 2}}},
+	.tos = 0xb8,
+	.ttl = 33,
+	.udp_dst = 0xb512, /* htons(4789) */
+	.vni = 0xabcdef,
+};
+
+/* Over IPv6: the outer header field by field, the UDP checksum over
+ * IPv6's pseudo-header, and back; no IPv4 addresses in the metadata. */
+static void
+round_trip6(const struct dp_tnl_params *tp, bool csum)
+{
+	uint8_t hdr[DP_TNL_HDR_MAX], orig[2048];
+	uint16_t ip_id = 7, hlen = dp_tnl_header_build(tp, hdr);
+	size_t len;
+	struct rte_mbuf *m = inner_frame(4321, orig, &len);
+	const uint8_t *p, *ip, *udp;
+	struct dp_tnl_md md;
+
+	assert_int_equal(hlen, DP_TNL_HDR6_LEN + tp->opt_len);
+	assert_int_equal(dp_tnl_push(m, hdr, hlen, csum ? DP_TNL_F_CSUM : 0, 1500, &ip_id),
+			 DP_TNL_OK);
+	assert_int_equal(ip_id, 7); /* IPv6 has no id to count */
+	p = rte_pktmbuf_mtod(m, const uint8_t *);
+	ip = p + 14;
+	udp = ip + 40;
+	assert_int_equal(rte_pktmbuf_pkt_len(m), len + hlen);
+	assert_int_equal(get16(p + 12), 0x86dd);
+	assert_int_equal(ip[0] >> 4, 6);
+	assert_int_equal((ip[0] & 0x0f) << 4 | ip[1] >> 4, tp->tos);
+	assert_int_equal(get16(ip + 4), len + hlen - 54);
+	assert_int_equal(ip[6], 17);
+	assert_int_equal(ip[7], tp->ttl);
+	assert_memory_equal(ip + 8, &tp->ip_src, 16);
+	assert_memory_equal(ip + 24, &tp->ip_dst, 16);
+	assert_int_equal(get16(udp + 2), ntohs(tp->udp_dst));
+	assert_int_equal(get16(udp + 4), len + hlen - 54);
+	if (csum) {
+		uint16_t ulen = (uint16_t)(len + hlen - 54);
+		uint32_t sum = csum_add(0, ip + 8, 32) + htons(17) + htons(ulen);
+
+		assert_int_not_equal(get16(udp + 6), 0);
+		assert_int_equal(csum_finish(csum_add(sum, udp, ulen)), 0);
+	} else {
+		assert_int_equal(get16(udp + 6), 0); /* RFC 6935's zero checksum */
+	}
+	assert_int_equal(m->l2_len, 14);
+	assert_int_equal(m->l3_len, 40);
+
+	memset(&md, 0xa5, sizeof md);
+	assert_int_equal(dp_tnl_pop(m, tp->type, &md), DP_TNL_OK);
+	assert_int_equal(md.vni, tp->vni);
+	assert_int_equal(md.tun_src, 0);
+	assert_int_equal(md.tun_dst, 0);
+	assert_int_equal(md.opt_len, tp->opt_len);
+	assert_int_equal(rte_pktmbuf_pkt_len(m), len);
+	assert_memory_equal(rte_pktmbuf_mtod(m, const uint8_t *), orig, len);
+	rte_pktmbuf_free(m);
+}
+
+static void
+test_ipv6_round_trips(void **state)
+{
+	struct dp_tnl_params tp = v6_params;
+
+	(void)state;
+	round_trip6(&tp, true);
+	round_trip6(&tp, false);
+	tp.type = DP_TNL_GENEVE;
+	tp.udp_dst = htons(6081);
+	tp.opt_len = 8;
+	memcpy(tp.opts, (const uint8_t[]){0x01, 0x02, 0x03, 0x01, 1, 2, 3, 4}, 8);
+	round_trip6(&tp, true);
+}
+
+/* What an IPv6 underlay may carry that is not a tunnel packet for us:
+ * refused with its reason, the frame untouched (pop_bytes()). */
+static void
+test_ipv6_pop_refuses(void **state)
+{
+	uint8_t buf[2048], bad[2048];
+	size_t len = encapsulated(&v6_params, true, buf);
+	uint8_t *ip = bad + 14;
+
+	(void)state;
+	assert_int_equal(pop_bytes(buf, len, DP_TNL_VXLAN), DP_TNL_OK);
+	for (size_t n = 0; n < DP_TNL_HDR6_LEN + 14; n++) {
+		assert_int_equal(pop_bytes(buf, n, DP_TNL_VXLAN), DP_TNL_ERR_BAD);
+	}
+	assert_int_equal(pop_bytes(buf, len - 1, DP_TNL_VXLAN), DP_TNL_ERR_BAD);
+	/* A checksum that does not add up; none at all is taken (RFC 6935). */
+	memcpy(bad, buf, len);
+	bad[len - 1] ^= 1;
+	assert_int_equal(pop_bytes(bad, len, DP_TNL_VXLAN), DP_TNL_ERR_CSUM);
+	bad[14 + 40 + 6] = bad[14 + 40 + 7] = 0;
+	assert_int_equal(pop_bytes(bad, len, DP_TNL_VXLAN), DP_TNL_OK);
+	/* A fragment header; any other extension header; not IPv6 inside. */
+	memcpy(bad, buf, len);
+	ip[6] = 44;
+	assert_int_equal(pop_bytes(bad, len, DP_TNL_VXLAN), DP_TNL_ERR_FRAG);
+	ip[6] = 0;
+	assert_int_equal(pop_bytes(bad, len, DP_TNL_VXLAN), DP_TNL_ERR_BAD);
+	memcpy(bad, buf, len);
+	ip[0] = 0x40;
+	assert_int_equal(pop_bytes(bad, len, DP_TNL_VXLAN), DP_TNL_ERR_BAD);
+	/* A payload length past the frame's end. */
+	memcpy(bad, buf, len);
+	ip[4] = 0xff;
+	assert_int_equal(pop_bytes(bad, len, DP_TNL_VXLAN), DP_TNL_ERR_BAD);
+}
+
 struct kv {
 	const char *k[8], *v[8];
 };
@@ -517,7 +633,7 @@ test_options(void **state)
 	struct kv ok = {{"remote_ip", "key", "ttl", "tos", "csum"},
 			{"192.0.2.7", "5000", "inherit", "0x20", "true"}};
 	assert_int_equal(dp_tnl_cfg_parse(DP_TNL_VXLAN, kv_get, &ok, &c, err), 0);
-	assert_int_equal(c.remote_ip, htonl(0xc0000207));
+	assert_int_equal(dp_tnl_addr_get4(&c.remote_ip), htonl(0xc0000207));
 	assert_int_equal(c.key, 5000);
 	assert_int_equal(c.ttl, -1);
 	assert_int_equal(c.tos, 0x20);
@@ -558,6 +674,34 @@ test_options(void **state)
 		assert_int_equal(dp_tnl_cfg_parse(DP_TNL_VXLAN, kv_get, &b, &c, err), -EINVAL);
 		assert_non_null(strstr(err, bad[i][0]));
 	}
+	/* IPv6: checksums unless told not to; local_ip of the same family. */
+	struct kv v6 = {{"remote_ip", "local_ip"}, {"2001:db8::2", "2001:db8::1"}};
+	assert_int_equal(dp_tnl_cfg_parse(DP_TNL_GENEVE, kv_get, &v6, &c, err), 0);
+	assert_false(dp_tnl_addr_is4(&c.remote_ip));
+	assert_int_equal(c.remote_ip.s6_addr[15], 2);
+	assert_int_equal(c.local_ip.s6_addr[15], 1);
+	assert_true(c.csum);
+	v6.k[1] = "csum";
+	v6.v[1] = "false";
+	assert_int_equal(dp_tnl_cfg_parse(DP_TNL_GENEVE, kv_get, &v6, &c, err), 0);
+	assert_false(c.csum);
+	static const char *const bad6[][2] = {
+		{"ff02::1", NULL},                 /* multicast */
+		{"::", NULL},                      /* none */
+		{"::ffff:10.0.0.1", NULL},         /* IPv4 written as IPv6 */
+		{"2001:db8::2", "10.0.0.1"},       /* families apart */
+		{"10.0.0.2", "2001:db8::1"},       /* the other way */
+		{"flow", "2001:db8::1"},           /* flow's tun_dst is IPv4 */
+		{"2001:db8::2", "2001:db8::1/64"}, /* not an address */
+	};
+	for (size_t i = 0; i < sizeof bad6 / sizeof bad6[0]; i++) {
+		struct kv b = {{"remote_ip", bad6[i][1] ? "local_ip" : NULL},
+			       {bad6[i][0], bad6[i][1]}};
+
+		err[0] = '\0';
+		assert_int_equal(dp_tnl_cfg_parse(DP_TNL_VXLAN, kv_get, &b, &c, err), -EINVAL);
+		assert_non_null(strstr(err, bad6[i][1] ? "local_ip" : "remote_ip"));
+	}
 	struct kv none = {{NULL}, {NULL}};
 	assert_int_equal(dp_tnl_cfg_parse(DP_TNL_VXLAN, kv_get, &none, &c, err), -EINVAL);
 	assert_non_null(strstr(err, "remote_ip"));
@@ -572,6 +716,8 @@ main(void)
 		cmocka_unit_test(test_source_port_without_l4),
 		cmocka_unit_test(test_push_mtu),
 		cmocka_unit_test(test_pop_refuses_damage),
+		cmocka_unit_test(test_ipv6_round_trips),
+		cmocka_unit_test(test_ipv6_pop_refuses),
 		cmocka_unit_test(test_geneve_options_skipped),
 		cmocka_unit_test(test_geneve_options),
 		cmocka_unit_test(test_options),

@@ -93,8 +93,8 @@ static const struct dp_tnl_params bench_tnl = {
 	.type = DP_TNL_VXLAN,
 	.eth_src = {0x02, 0, 0, 0, 0x09, 1},
 	.eth_dst = {0x02, 0, 0, 0, 0x09, 2},
-	.ip_src = 0x0100090a,
-	.ip_dst = 0x0200090a,
+	.ip_src = {{{0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff, 10, 9, 0, 1}}},
+	.ip_dst = {{{0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff, 10, 9, 0, 2}}},
 	.ttl = 64,
 	.df = true,
 	.udp_dst = 0xb512,
@@ -247,8 +247,8 @@ install_tunnel(struct dp *dp, const uint32_t no[4], const struct bench_case *c, 
 		key.in_port = no[IN];
 		key.eth_type = htons(0x0800);
 		key.nw_proto = 17;
-		key.nw_src.ipv4 = bench_tnl.ip_src;
-		key.nw_dst.ipv4 = bench_tnl.ip_dst;
+		key.nw_src.ipv4 = dp_tnl_addr_get4(&bench_tnl.ip_src);
+		key.nw_dst.ipv4 = dp_tnl_addr_get4(&bench_tnl.ip_dst);
 		key.tp_dst = bench_tnl.udp_dst;
 		mask.in_port = mask.nw_src.ipv4 = mask.nw_dst.ipv4 = UINT32_MAX;
 		mask.eth_type = mask.tp_dst = 0xffff;

@@ -1,0 +1,157 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
+# VXLAN and Geneve over an IPv6 underlay, through the real daemon, against
+# the Linux kernel's own devices.
+#
+# As test_tunnels.sh, with IPv6 underneath: the daemon (namespace HV) holds
+# the underlay address on bridge BP's internal port and a veth to a Linux
+# bridge (namespace UL) as a system port; the remote (namespace R1) runs a
+# kernel VXLAN device (VNI 100, UDP checksums both ways, as the kernel has
+# them over IPv6) and one without checksums (VNI 300, on UDP port 4790: the
+# kernel shares a port only between devices of the same checksum flags).
+# This kernel has no Geneve device: scapy plays R1's side of VNI 200. The
+# daemon finds the remote by its IPv6 routes and neighbour discovery of
+# its own. Checked: ping and iperf3 both ways, the outer packets field by
+# field (scapy), the neighbour and the route as the daemon sees them, the
+# datapath's actions, and damaged packets dropped with their counters.
+set -uo pipefail
+BIN=${1:?usage: test_tunnels_ipv6.sh BINDIR}
+. "$(dirname "$0")/../lib/e2e.sh"
+PKTS="/usr/bin/python3 $(dirname "$0")/tunnel_pkts.py"
+
+S=$$
+U=fd5a:$(printf %x $((S % 65536)))::     # underlay /64
+O=192.168.$((S % 250))                   # overlay, VNI 100
+OG=172.30.$((S % 250))                   # overlay, Geneve VNI 200
+OZ=10.87.$((S % 250))                    # overlay, VNI 300 without checksums
+HV=v6h$S UL=v6u$S R1=v6r$S
+BP=b6p$S BI=b6i$S BG=b6g$S BZ=b6z$S
+
+for ns in $HV $UL $R1; do netns_add "$ns" || exit 1; done
+hv() { ip netns exec "$HV" "$@"; }
+in_ns() { local ns=$1; shift; ip netns exec "$ns" "$@"; }
+
+in_ns "$UL" ip link add ulbr type bridge
+in_ns "$UL" ip link set ulbr up
+link() { # link NS IFACE: a veth IFACE in NS, its peer on the underlay bridge
+	ip link add "$2" netns "$1" type veth peer name "u$2" netns "$UL"
+	in_ns "$UL" ip link set "u$2" master ulbr up
+	in_ns "$1" ip link set "$2" up
+	in_ns "$1" ip link set lo up
+	in_ns "$1" ethtool -K "$2" tso off gso off tx off >/dev/null 2>&1
+}
+link "$HV" ua$S
+link "$R1" r1$S
+in_ns "$R1" ip addr add "${U}2/64" dev r1$S nodad
+
+dev() { # dev NAME ADDR ARGS...: a kernel tunnel device in R1, MTU 1430 (70 bytes of IPv6 headers)
+	local name=$1 addr=$2
+	shift 2
+	in_ns "$R1" ip link add "$name" "$@"
+	in_ns "$R1" ip addr add "$addr/24" dev "$name"
+	in_ns "$R1" ip link set "$name" mtu 1430 up
+}
+dev vx$S "$O.2" type vxlan id 100 remote "${U}1" local "${U}2" dstport 4789
+dev vz$S "$OZ.2" type vxlan id 300 remote "${U}1" local "${U}2" dstport 4790 \
+	udp6zerocsumtx udp6zerocsumrx
+
+hv "$BIN/vswitchd" $(vswitchd_args) --detach --eal "$VSWITCHD_EAL" ||
+	{ echo "vswitchd did not start"; cat "$T/vswitchd.log"; exit 1; }
+
+check "underlay bridge with the veth as a system port" \
+	ctl add-br $BP -- add-port $BP ua$S type=system
+check "a VXLAN port to an IPv6 remote" \
+	ctl add-br $BI -- add-port $BI vx1$S type=vxlan options:remote_ip=${U}2 options:key=100
+check "one without UDP checksums" ctl add-br $BZ -- add-port $BZ vz1$S type=vxlan \
+	options:remote_ip=${U}2 options:local_ip=${U}1 options:key=300 options:csum=false options:dst_port=4790
+check "a Geneve port to it" \
+	ctl add-br $BG -- add-port $BG gn1$S type=geneve options:remote_ip=${U}2 options:key=200
+expect_fail "local_ip=10.0.0.1: not of the family of remote_ip" add-port $BI bad$S \
+	type=vxlan options:remote_ip=${U}2 options:local_ip=10.0.0.1
+expect_fail "remote_ip=ff02::1: expected a unicast IPv4 or IPv6 address" add-port $BI bad$S \
+	type=vxlan options:remote_ip=ff02::1
+hv ip addr add "${U}1/64" dev $BP nodad
+hv ip link set $BP up
+for b in "$BI $O" "$BZ $OZ" "$BG $OG"; do
+	set -- $b
+	hv ip addr add "$2.1/24" dev "$1"
+	hv ip link set "$1" mtu 1430 up
+done
+
+ip netns exec "$R1" tcpdump -i r1$S -w "$T/r1.pcap" -U -s 256 udp >/dev/null 2>&1 &
+TCPDUMP=$!
+E2E_EXTRA_PIDS="$TCPDUMP"
+sleep 1
+
+pings() { in_ns "$1" ping -c "${3:-3}" -i 0.2 -W 2 "$2" >/dev/null 2>&1; }
+# The first packets wait for the daemon's neighbour solicitation.
+check "HV -> R1 over VXLAN on IPv6" sh -c "for i in 1 2 3; do \
+	ip netns exec $HV ping -c 3 -i 0.2 -W 2 $O.2 >/dev/null 2>&1 && exit 0; done; exit 1"
+check "R1 -> HV" pings "$R1" "$O.1"
+check "HV -> R1, VNI 300 without checksums" pings "$HV" "$OZ.2"
+check "R1 -> HV, VNI 300" pings "$R1" "$OZ.1"
+# Nobody answers HV's ARP for a Geneve neighbour: its requests, in the
+# capture, are the check of what the Geneve port sends.
+in_ns "$HV" ping -c 2 -i 0.2 -W 1 "$OG.2" >/dev/null 2>&1
+sleep 0.5
+kill "$TCPDUMP" 2>/dev/null
+wait "$TCPDUMP" 2>/dev/null
+check "outer IPv6 packets of VNI 100 as written, with UDP checksums" \
+	$PKTS check "$T/r1.pcap" --src "${U}1" --dst "${U}2" --vni 100 --csum
+check "those of VNI 300 with none" \
+	$PKTS check "$T/r1.pcap" --src "${U}1" --dst "${U}2" --vni 300 --dport 4790
+check "Geneve's, with checksums" \
+	$PKTS check "$T/r1.pcap" --src "${U}1" --dst "${U}2" --vni 200 --geneve --csum
+check "the kernel's, as the RFCs ask" \
+	$PKTS check "$T/r1.pcap" --src "${U}2" --dst "${U}1" --vni 100 --peer
+rate=$(iperf_mbps "$HV" "$R1" "$O.2")
+echo "iperf3 HV -> R1 over VXLAN on IPv6: $rate Mbit/s"
+check "iperf3 HV -> R1" [ "$rate" -gt 0 ]
+rate=$(iperf_mbps "$R1" "$HV" "$O.1")
+echo "iperf3 R1 -> HV over VXLAN on IPv6: $rate Mbit/s"
+check "iperf3 R1 -> HV" [ "$rate" -gt 0 ]
+
+r1mac=$(in_ns "$R1" cat /sys/class/net/r1$S/address)
+neigh=$(ctl tnl-neigh-show)
+check "tnl-neigh-show: R1 found by neighbour discovery ($neigh)" \
+	grep -q "^${U}2 *$r1mac $BP" <<<"$neigh"
+check "tnl-route-show lists the IPv6 underlay route" sh -c "$BIN/switch-ctl --ctl $T/ctl.sock \
+	tnl-route-show | grep -q '^${U}/64 dev $BP'"
+check "dump-dp-flows: an IPv6 outer header pushed, and popped" sh -c "$BIN/switch-ctl \
+	--ctl $T/ctl.sock dump-dp-flows | grep -q 'ipv6(src=${U}1,dst=${U}2' && $BIN/switch-ctl \
+	--ctl $T/ctl.sock dump-dp-flows | grep -q 'tnl_pop(vxlan'"
+check "trace: output to the tunnel port" sh -c "$BIN/switch-ctl --ctl $T/ctl.sock trace $BI \
+	in_port=LOCAL,dl_dst=ff:ff:ff:ff:ff:ff | grep -q 'output to vx1$S: vxlan vni 100 ${U}1 -> ${U}2, into $BP'"
+
+# Damaged packets from R1: each dropped with its counter.
+drops() { ctl pmd-stats-show | awk -v k="$1:" '$1 == k { s += $2 } END { print s + 0 }'; }
+hvmac=$(hv cat /sys/class/net/$BP/address)
+bad() { # bad CASE COUNTER: sending CASE raises COUNTER by 1
+	local before after
+	before=$(drops "$2")
+	in_ns "$R1" $PKTS send r1$S "$r1mac" "$hvmac" "${U}2" "${U}1" 100 "$1"
+	for _ in $(seq 20); do
+		after=$(drops "$2")
+		[ "$after" -gt "$before" ] && break
+		sleep 0.1
+	done
+	check "$1 over IPv6 dropped as $2 ($before -> $after)" [ "$after" -eq $((before + 1)) ]
+}
+bad truncated drop_tunnel_malformed
+bad wrong-vni drop_tunnel_key
+bad bad-udp-csum drop_tunnel_checksum
+bad fragment drop_tunnel_fragment
+port_stat() { # port_stat PORT FIELD
+	ctl --json dump-ports | /usr/bin/python3 -c 'import json,sys
+for b in json.load(sys.stdin)["bridges"]:
+    for p in b["ports"]:
+        if p["name"] == sys.argv[1]: print(p["stats"][sys.argv[2]])' "$1" "$2"
+}
+rx0=$(port_stat gn1$S rx_packets)
+in_ns "$R1" $PKTS send r1$S "$r1mac" "$hvmac" "${U}2" "${U}1" 200 geneve-ok
+sleep 0.5
+check "a Geneve packet over IPv6 is decapsulated" [ "$(port_stat gn1$S rx_packets)" -eq $((rx0 + 1)) ]
+check "the daemon is alive" kill -0 "$(vswitchd_pid)"
+check "and still forwards" pings "$HV" "$O.2"
+
+finish
