@@ -461,30 +461,33 @@ test_tunnel_fields(void **state)
 	assert_null(strstr(buf, "tun_src"));
 }
 
-/* flow_key_extract() takes a shortcut for untagged IPv4 UDP and TCP; it
- * must give what the generic parser gives, key and offsets, for every frame:
- * valid ones, and ones with a header byte or the length changed where the
- * shortcut decides (EtherType, version and IHL, total length, fragment bits,
- * protocol, TCP data offset). flow_key_extract_hash(), which hashes the
+/* flow_key_extract() takes shortcuts for untagged IPv4 and IPv6 UDP and
+ * TCP; it must give what the generic parser gives, key and offsets, for
+ * every frame: valid ones, and ones with a header byte or the length
+ * changed where a shortcut decides (EtherType, version and IHL or traffic
+ * class and flow label, total or payload length, fragment bits, protocol
+ * or next header, TCP data offset). flow_key_extract_hash(), which hashes the
  * shortcut's key from registers, must give the same key and its hash. */
 static void
-test_ipv4_shortcut_matches_generic(void **state)
+test_shortcuts_match_generic(void **state)
 {
-	static const uint8_t spots[] = {12, 13, 14, 16, 17, 20, 21, 23, 46, 47, 0, 6, 15, 22};
+	static const uint8_t spots[] = {12, 13, 14, 16, 17, 20, 21, 23, 46, 47,
+					0,  6,  15, 22, 18, 19, 66, 16, 61};
 	struct pktgen_spec specs[] = {
 		pktgen_udp4(0x0a000001, 0xc0a80102, 1234, 53),
 		{.l3 = PKTGEN_L3_IPV4, .proto = 6, .sport = 80, .dport = 4242, .tcp_flags = 0x12},
 		{.l3 = PKTGEN_L3_IPV4, .proto = 1, .icmp_type = 8},
 		{.l3 = PKTGEN_L3_IPV4, .proto = 17, .n_vlans = 1, .vlan_tci = {7}},
 		{.l3 = PKTGEN_L3_IPV6, .proto = 17, .sport = 1, .dport = 2},
+		{.l3 = PKTGEN_L3_IPV6, .proto = 6, .sport = 443, .dport = 5, .tcp_flags = 0x18},
 	};
 	struct vs_random rnd;
-	unsigned int shortcut = 0, other = 0;
+	unsigned int shortcut = 0, shortcut6 = 0, other = 0;
 
 	(void)state;
 	vs_random_seed(&rnd, 20261205);
 	for (int iter = 0; iter < 50000; iter++) {
-		const struct pktgen_spec *s = &specs[vs_random_range(&rnd, 5)];
+		const struct pktgen_spec *s = &specs[vs_random_range(&rnd, 6)];
 		uint8_t buf[256];
 		size_t len = build(s, buf);
 		struct flow_key a, b, h;
@@ -523,8 +526,9 @@ test_ipv4_shortcut_matches_generic(void **state)
 				 iter, len, flow_key_format(&a, NULL, fa, sizeof fa), oa.l3, oa.l4,
 				 flow_key_format(&b, NULL, fb, sizeof fb), ob.l3, ob.l4);
 		}
-		if (ob.l3 == 14 && ob.l4 == 34 && !b.vlan_tci &&
+		if (ob.l3 == 14 && (ob.l4 == 34 || ob.l4 == 54) && !b.vlan_tci &&
 		    (b.nw_proto == 6 || b.nw_proto == 17)) {
+			shortcut6 += ob.l4 == 54;
 			shortcut++;
 		} else {
 			other++;
@@ -534,6 +538,7 @@ test_ipv4_shortcut_matches_generic(void **state)
 	}
 	/* Both sides of the shortcut's decision were exercised. */
 	assert_true(shortcut > 5000);
+	assert_true(shortcut6 > 2000);
 	assert_true(other > 5000);
 }
 
@@ -636,7 +641,7 @@ main(void)
 		cmocka_unit_test(test_truncation_prefixes),
 		cmocka_unit_test(test_format),
 		cmocka_unit_test(test_tunnel_fields),
-		cmocka_unit_test(test_ipv4_shortcut_matches_generic),
+		cmocka_unit_test(test_shortcuts_match_generic),
 		cmocka_unit_test(test_ipv6_exthdr),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
