@@ -18,10 +18,10 @@ bad = [c["case"] for c in cases if not (c["cycles_per_packet"] > 0 and c["mpps"]
 print(len(cases), " ".join(c["case"] for c in cases), "BAD:" + ",".join(bad))' <<<"$out" 2>&1)
 echo "$report"
 set -- $report
-check "cases reported (${1:-none})" [ "${1:-0}" -ge 17 ]
+check "cases reported (${1:-none})" [ "${1:-0}" -ge 20 ]
 check "every case has cycles and a rate" grep -q "BAD:$" <<<"$report"
 for c in emc_hit_1flow flows_1m vxlan_encap_1flow vxlan_encap_recirc_1flow vxlan_decap_1k \
-	vxlan_decap_l2_1flow; do
+	vxlan_decap_l2_1flow vxlan6_encap_1flow vxlan6_decap_1k; do
 	check "case $c reported" grep -qw "$c" <<<"$report"
 done
 finish

@@ -43,7 +43,9 @@
  * the traffic arrives encapsulated, one megaflow decapsulates it onto the
  * VXLAN port, whose per-flow megaflows send it out; TABLE_VXLAN_DECAP_L2:
  * the same, but one megaflow on in_port sends every inner frame out, as
- * NORMAL's do (the rule-only path serves the tunnel port). */
+ * NORMAL's do (the rule-only path serves the tunnel port). The vxlan6_
+ * cases are the same over IPv6, with UDP checksums both ways (a port's
+ * default there). */
 enum bench_table {
 	TABLE_PER_FLOW,
 	TABLE_IN_PORT,
@@ -66,26 +68,30 @@ struct bench_case {
 	uint32_t n_flows; /* distinct packets in the traffic */
 	bool emc;
 	enum bench_table table;
+	bool ipv6; /* the tunnel cases' underlay */
 };
 
 static const struct bench_case cases[] = {
-	{"emc_hit_1flow", 1, 1, true, TABLE_PER_FLOW},
-	{"megaflow_1subtable", 1, 16, false, TABLE_PER_FLOW},
-	{"megaflow_8subtables", 8, 8 * 16, false, TABLE_PER_FLOW},
-	{"megaflow_32subtables", 32, 32 * 16, false, TABLE_PER_FLOW},
-	{"flows_1k", 4, 1000, true, TABLE_PER_FLOW},
-	{"flows_100k", 4, 100000, true, TABLE_PER_FLOW},
-	{"flows_1m", 4, 1000000, true, TABLE_PER_FLOW},
-	{"in_port_1m", 1, 1000000, true, TABLE_IN_PORT},
-	{"in_port_1m_no_simple", 1, 1000000, true, TABLE_IN_PORT_NO_SIMPLE},
-	{"vxlan_encap_1flow", 1, 1, true, TABLE_VXLAN_ENCAP},
-	{"vxlan_decap_1flow", 1, 1, true, TABLE_VXLAN_DECAP},
-	{"vxlan_encap_1k", 4, 1000, true, TABLE_VXLAN_ENCAP},
-	{"vxlan_encap_recirc_1flow", 1, 1, true, TABLE_VXLAN_ENCAP_RECIRC},
-	{"vxlan_encap_recirc_1k", 4, 1000, true, TABLE_VXLAN_ENCAP_RECIRC},
-	{"vxlan_decap_1k", 4, 1000, true, TABLE_VXLAN_DECAP},
-	{"vxlan_decap_l2_1flow", 1, 1, true, TABLE_VXLAN_DECAP_L2},
-	{"vxlan_decap_l2_1k", 4, 1000, true, TABLE_VXLAN_DECAP_L2},
+	{"emc_hit_1flow", 1, 1, true, TABLE_PER_FLOW, false},
+	{"megaflow_1subtable", 1, 16, false, TABLE_PER_FLOW, false},
+	{"megaflow_8subtables", 8, 8 * 16, false, TABLE_PER_FLOW, false},
+	{"megaflow_32subtables", 32, 32 * 16, false, TABLE_PER_FLOW, false},
+	{"flows_1k", 4, 1000, true, TABLE_PER_FLOW, false},
+	{"flows_100k", 4, 100000, true, TABLE_PER_FLOW, false},
+	{"flows_1m", 4, 1000000, true, TABLE_PER_FLOW, false},
+	{"in_port_1m", 1, 1000000, true, TABLE_IN_PORT, false},
+	{"in_port_1m_no_simple", 1, 1000000, true, TABLE_IN_PORT_NO_SIMPLE, false},
+	{"vxlan_encap_1flow", 1, 1, true, TABLE_VXLAN_ENCAP, false},
+	{"vxlan_decap_1flow", 1, 1, true, TABLE_VXLAN_DECAP, false},
+	{"vxlan_encap_1k", 4, 1000, true, TABLE_VXLAN_ENCAP, false},
+	{"vxlan_encap_recirc_1flow", 1, 1, true, TABLE_VXLAN_ENCAP_RECIRC, false},
+	{"vxlan_encap_recirc_1k", 4, 1000, true, TABLE_VXLAN_ENCAP_RECIRC, false},
+	{"vxlan_decap_1k", 4, 1000, true, TABLE_VXLAN_DECAP, false},
+	{"vxlan_decap_l2_1flow", 1, 1, true, TABLE_VXLAN_DECAP_L2, false},
+	{"vxlan_decap_l2_1k", 4, 1000, true, TABLE_VXLAN_DECAP_L2, false},
+	{"vxlan6_encap_1flow", 1, 1, true, TABLE_VXLAN_ENCAP, true},
+	{"vxlan6_decap_1flow", 1, 1, true, TABLE_VXLAN_DECAP, true},
+	{"vxlan6_decap_1k", 4, 1000, true, TABLE_VXLAN_DECAP, true},
 };
 
 /* The outer header of the tunnel cases: 10.9.0.1 -> 10.9.0.2, VNI 100. */
@@ -97,6 +103,18 @@ static const struct dp_tnl_params bench_tnl = {
 	.ip_dst = {{{0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff, 10, 9, 0, 2}}},
 	.ttl = 64,
 	.df = true,
+	.udp_dst = 0xb512,
+	.vni = 100,
+};
+
+/* The same over IPv6: fd00:9::1 -> fd00:9::2. */
+static const struct dp_tnl_params bench_tnl6 = {
+	.type = DP_TNL_VXLAN,
+	.eth_src = {0x02, 0, 0, 0, 0x09, 1},
+	.eth_dst = {0x02, 0, 0, 0, 0x09, 2},
+	.ip_src = {{{0xfd, 0, 0, 9, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1}}},
+	.ip_dst = {{{0xfd, 0, 0, 9, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 2}}},
+	.ttl = 64,
 	.udp_dst = 0xb512,
 	.vni = 100,
 };
@@ -114,9 +132,11 @@ struct bench {
 	struct rte_mempool *mp;
 	struct rte_mbuf *pkts[PKT_BATCH_MAX];
 	enum bench_table table;
-	uint8_t outer[DP_TNL_HDR_LEN]; /* TABLE_VXLAN_DECAP: the received header */
-	uint32_t *src, *dst;           /* per flow, network order */
-	uint32_t *seq;                 /* flow index of each packet */
+	const struct dp_tnl_params *tnl; /* bench_tnl or bench_tnl6 */
+	uint16_t hlen;                   /* of its header */
+	uint8_t outer[DP_TNL_HDR_MAX];   /* TABLE_VXLAN_DECAP: the received header */
+	uint32_t *src, *dst;             /* per flow, network order */
+	uint32_t *seq;                   /* flow index of each packet */
 	uint32_t seq_mask;
 };
 
@@ -187,13 +207,14 @@ install_tunnel(struct dp *dp, const uint32_t no[4], const struct bench_case *c, 
 				    {.type = DP_ACTION_DATA},
 				    {.type = DP_ACTION_RECIRC, .port = no[UND]}};
 	struct dp_action out = {.type = DP_ACTION_OUTPUT, .port = no[OUT]};
-	struct dp_action_tnl_pair pair = {bench_tnl.vni, no[VX]};
-	uint8_t hdr[DP_TNL_HDR_LEN];
-	uint16_t len = dp_tnl_header_build(&bench_tnl, hdr);
+	struct dp_action_tnl_pair pair = {b->tnl->vni, no[VX]};
+	uint8_t hdr[DP_TNL_HDR_MAX];
+	uint16_t len = dp_tnl_header_build(b->tnl, hdr);
 	struct flow_key key, mask;
 	int bad = 0;
 
 	acts[1].mask = len;
+	acts[1].flags = c->ipv6 ? DP_TNL_F_CSUM : 0;
 	acts[1].tnl.port = no[VX];
 	acts[1].tnl.mtu = 1500;
 	acts[1].tnl.n_data = 2;
@@ -224,7 +245,7 @@ install_tunnel(struct dp *dp, const uint32_t no[4], const struct bench_case *c, 
 		mask.nw_dst.ipv4 = 0xffffffff;
 		mask.nw_src.ipv4 = htonl(s == 0 ? 0xffffffffu : ~((1u << s) - 1));
 		if (!encap) {
-			key.tun_id = htobe64(bench_tnl.vni);
+			key.tun_id = htobe64(b->tnl->vni);
 			mask.tun_id = UINT64_MAX;
 		}
 		bad |= encap ? dp_flow_put(dp, &key, &mask, acts, 5)
@@ -245,12 +266,20 @@ install_tunnel(struct dp *dp, const uint32_t no[4], const struct bench_case *c, 
 		memset(&key, 0, sizeof key);
 		memset(&mask, 0, sizeof mask);
 		key.in_port = no[IN];
-		key.eth_type = htons(0x0800);
+		key.eth_type = htons(c->ipv6 ? 0x86dd : 0x0800);
 		key.nw_proto = 17;
-		key.nw_src.ipv4 = dp_tnl_addr_get4(&bench_tnl.ip_src);
-		key.nw_dst.ipv4 = dp_tnl_addr_get4(&bench_tnl.ip_dst);
-		key.tp_dst = bench_tnl.udp_dst;
-		mask.in_port = mask.nw_src.ipv4 = mask.nw_dst.ipv4 = UINT32_MAX;
+		if (c->ipv6) {
+			memcpy(key.nw_src.ipv6, &b->tnl->ip_src, 16);
+			memcpy(key.nw_dst.ipv6, &b->tnl->ip_dst, 16);
+			memset(mask.nw_src.ipv6, 0xff, 16);
+			memset(mask.nw_dst.ipv6, 0xff, 16);
+		} else {
+			key.nw_src.ipv4 = dp_tnl_addr_get4(&b->tnl->ip_src);
+			key.nw_dst.ipv4 = dp_tnl_addr_get4(&b->tnl->ip_dst);
+			mask.nw_src.ipv4 = mask.nw_dst.ipv4 = UINT32_MAX;
+		}
+		key.tp_dst = b->tnl->udp_dst;
+		mask.in_port = UINT32_MAX;
 		mask.eth_type = mask.tp_dst = 0xffff;
 		mask.nw_proto = 0xff;
 		bad |= dp_flow_put(dp, &key, &mask, pop, 2);
@@ -265,9 +294,47 @@ install_tunnel(struct dp *dp, const uint32_t no[4], const struct bench_case *c, 
 static void
 encapsulate(struct bench *b, struct rte_mbuf *m)
 {
-	uint8_t *p = (uint8_t *)rte_pktmbuf_prepend(m, DP_TNL_HDR_LEN);
+	uint8_t *p = (uint8_t *)rte_pktmbuf_prepend(m, b->hlen);
 
-	memcpy(p, b->outer, DP_TNL_HDR_LEN);
+	memcpy(p, b->outer, b->hlen);
+}
+
+/* The UDP checksum of received IPv6 tunnel packet 'm' (outside the
+ * datapath's cycle count, as a sender's is). */
+static void
+udp6_checksum(struct rte_mbuf *m)
+{
+	uint8_t *p = rte_pktmbuf_mtod(m, uint8_t *);
+	uint16_t ulen = (uint16_t)(rte_pktmbuf_pkt_len(m) - 54), c = 0;
+
+	memcpy(p + 60, &c, 2);
+	c = csum_finish(csum_add(csum_add(0, p + 22, 32) + htons(17) + htons(ulen), p + 54, ulen));
+	c = c ? c : 0xffff;
+	memcpy(p + 60, &c, 2);
+}
+
+/* The received outer header of the decapsulation cases: the template
+ * completed for the bench's frames (lengths, IPv4 checksum). */
+static void
+outer_header(struct bench *b)
+{
+	uint32_t inner = rte_pktmbuf_pkt_len(b->pkts[0]);
+	uint8_t *ip = b->outer + 14, *udp = ip + (b->tnl == &bench_tnl6 ? 40 : 20);
+	uint16_t v;
+
+	b->hlen = dp_tnl_header_build(b->tnl, b->outer);
+	v = htons((uint16_t)(inner + b->hlen - (udp - b->outer)));
+	memcpy(udp + 4, &v, 2);
+	if (b->tnl == &bench_tnl6) {
+		memcpy(ip + 4, &v, 2);
+	} else {
+		v = htons((uint16_t)(inner + b->hlen - 14));
+		memcpy(ip + 2, &v, 2);
+		v = csum_finish(csum_add(0, ip, 20));
+		memcpy(ip + 10, &v, 2);
+	}
+	v = htons(40000);
+	memcpy(udp, &v, 2);
 }
 
 static void
@@ -275,7 +342,7 @@ run_batches(struct dp_pmd *pmd, struct port *out, uint32_t in_port, struct bench
 	    uint64_t n_batches, uint64_t *pos)
 {
 	struct rte_mbuf *back[PKT_BATCH_MAX];
-	uint32_t ip_ofs = decap_table(b->table) ? DP_TNL_HDR_LEN + 14 : 14;
+	uint32_t ip_ofs = decap_table(b->table) ? b->hlen + 14u : 14u;
 
 	for (uint64_t k = 0; k < n_batches; k++) {
 		for (int i = 0; i < PKT_BATCH_MAX; i++) {
@@ -284,6 +351,9 @@ run_batches(struct dp_pmd *pmd, struct port *out, uint32_t in_port, struct bench
 
 			memcpy(ip + 12, &b->src[f], 4);
 			memcpy(ip + 16, &b->dst[f], 4);
+			if (decap_table(b->table) && b->tnl == &bench_tnl6) {
+				udp6_checksum(b->pkts[i]);
+			}
 		}
 		dp_pmd_process(pmd, in_port, b->pkts, PKT_BATCH_MAX);
 		if (port_mem_collect(out, back, PKT_BATCH_MAX) != PKT_BATCH_MAX) {
@@ -294,7 +364,7 @@ run_batches(struct dp_pmd *pmd, struct port *out, uint32_t in_port, struct bench
 		     (b->table == TABLE_VXLAN_ENCAP_RECIRC || b->table == TABLE_VXLAN_ENCAP) &&
 		     i < PKT_BATCH_MAX;
 		     i++) {
-			rte_pktmbuf_adj(back[i], DP_TNL_HDR_LEN); /* the inner frame again */
+			rte_pktmbuf_adj(back[i], b->hlen); /* the inner frame again */
 		}
 		for (int i = 0; decap_table(b->table) && i < PKT_BATCH_MAX; i++) {
 			encapsulate(b, back[i]);
@@ -335,9 +405,11 @@ run_case(const struct bench_case *c, struct bench *b, uint64_t n_pkts)
 		exit(1);
 	}
 	b->table = c->table;
+	b->tnl = c->ipv6 ? &bench_tnl6 : &bench_tnl;
+	outer_header(b);
 	if (tnl) {
-		static const struct port_opt vx_opts[] = {{"remote_ip", "10.9.0.2"},
-							  {"key", "100"}};
+		const struct port_opt vx_opts[] = {
+			{"remote_ip", c->ipv6 ? "fd00:9::2" : "10.9.0.2"}, {"key", "100"}};
 
 		if (port_open("mem", "und", NULL, 0, b->mp, &und, NULL) ||
 		    dp_port_add(dp, und, &no[2]) ||
@@ -382,7 +454,7 @@ run_case(const struct bench_case *c, struct bench *b, uint64_t n_pkts)
 	}
 	dp_destroy(dp);
 	for (int i = 0; decap_table(c->table) && i < PKT_BATCH_MAX; i++) {
-		rte_pktmbuf_adj(b->pkts[i], DP_TNL_HDR_LEN);
+		rte_pktmbuf_adj(b->pkts[i], b->hlen);
 	}
 	return r;
 }
@@ -474,23 +546,6 @@ main(int argc, char **argv)
 
 		b.pkts[i] = rte_pktmbuf_alloc(b.mp);
 		memcpy(rte_pktmbuf_append(b.pkts[i], (uint16_t)len), frame, len);
-	}
-	/* The received outer header of the decapsulation cases: the template
-	 * completed for the bench's frames (lengths, IPv4 checksum). */
-	{
-		uint32_t inner = rte_pktmbuf_pkt_len(b.pkts[0]);
-		uint8_t *ip = b.outer + 14, *udp = ip + 20;
-		uint16_t v;
-
-		dp_tnl_header_build(&bench_tnl, b.outer);
-		v = htons((uint16_t)(inner + DP_TNL_HDR_LEN - 14));
-		memcpy(ip + 2, &v, 2);
-		v = csum_finish(csum_add(0, ip, 20));
-		memcpy(ip + 10, &v, 2);
-		v = htons(40000);
-		memcpy(udp, &v, 2);
-		v = htons((uint16_t)(inner + DP_TNL_HDR_LEN - 34));
-		memcpy(udp + 4, &v, 2);
 	}
 	if (json) {
 		printf("[");
