@@ -149,12 +149,20 @@ check "tunnel, geneve, pvp: every frame came back" query "$T/tnl2.json" \
 	"r['complete'] and r['machine']['switches'][0]['switch'] == 'vswitch+geneve' and
 	  all(d['rx_frames'] == d['offered_frames'] >= 18000
 	      for d in r['cases'][0]['trials'][0]['directions'])"
+# VXLAN over an IPv6 underlay (the switch's own neighbour discovery).
+sb run --tunnel vxlan6 --rate 20000 --json >"$T/tnl6.json" 2>"$T/tnl6.err"
+check "tunnel, vxlan6: exit 0" [ $? -eq 0 ]
+check "tunnel, vxlan6: every frame crossed" query "$T/tnl6.json" \
+	"r['complete'] and r['config']['tunnel'] == 'vxlan6' and
+	  r['machine']['switches'][0]['switch'] == 'vswitch+vxlan6' and
+	  all(d['rx_frames'] == d['offered_frames'] >= 18000
+	      for d in r['cases'][0]['trials'][0]['directions'])"
 
 # Bad arguments: a clear message, exit code 2, no switch started.
 for args in "--size 20" "--topology ring" "--flows 0" "--rate -5" "--pipeline x" \
 	"run --size 64,128" "bogus" "--plot chart.gif" "--pmd-sleep 20000" "--against vpp" \
 	"run --rules 1,2" "--rules -1" "--ovs-vswitchd /usr/sbin/ovs-vswitchd" \
-	"--cpu 0,1,0" "--cpu x" "--tx-flush 2000000" "--tunnel gre" "--against local" \
+	"--cpu 0,1,0" "--cpu x" "--tx-flush 2000000" "--tunnel gre" "--tunnel vxlan4" "--against local" \
 	"--tunnel vxlan --against ovs"; do
 	# shellcheck disable=SC2086
 	"$BIN/switch-bench" --bin "$BIN" $args >"$T/bad.out" 2>&1

@@ -229,9 +229,11 @@ sb_switch_start(struct sb_switch *sw, const char *bin, const char *const *names,
 
 	memset(sw, 0, sizeof *sw);
 	sw->kind = SB_VSWITCH;
-	sw->name = !tunnel                    ? "vswitch"
-		   : !strcmp(tunnel, "vxlan") ? "vswitch+vxlan"
-					      : "vswitch+geneve";
+	sw->name = !tunnel                     ? "vswitch"
+		   : !strcmp(tunnel, "vxlan")  ? "vswitch+vxlan"
+		   : !strcmp(tunnel, "geneve") ? "vswitch+geneve"
+		   : !strcmp(tunnel, "vxlan6") ? "vswitch+vxlan6"
+					       : "vswitch+geneve6";
 	sw->pmd_cpu = -1;
 	sw->default_sleep = 250; /* DP_PMD_MAX_SLEEP_US */
 	snprintf(sw->version, sizeof sw->version, "%s", VSWITCH_VERSION);

@@ -35,7 +35,8 @@ struct sb_switch {
 	int pmd_cpu;       /* the CPU of its (first) PMD thread, -1: unknown */
 	int default_sleep; /* its PMD's longest idle sleep by default, us */
 	char version[96];
-	/* vswitch with a tunnel (sb_tunnel.c): "vxlan" or "geneve", else "";
+	/* vswitch with a tunnel (sb_tunnel.c): "vxlan" or "geneve" (with a
+	 * 6: over IPv6), else "";
 	 * the second VM's bridge. */
 	char tunnel[8];
 	char bridge_b[16];

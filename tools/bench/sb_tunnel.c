@@ -7,6 +7,7 @@
  *   vm1 - [overlay A] - tunnel A        tunnel B - [overlay B] - vm2
  *                          :                :
  *          [underlay A, 192.0.2.1] -patch- [underlay B, 192.0.2.2]
+ *          (vxlan6, geneve6: 2001:db8:5b::1 and ::2)
  *
  * Each underlay bridge's internal port holds its host's address with the
  * other's as a peer, so the kernel's routing table (in the switch's own
@@ -14,10 +15,12 @@
  * switches them by NORMAL over the patch ports, which stand for the wire
  * (no I/O of their own), to underlay B, where the switch finds them
  * addressed to its internal port and decapsulates them onto tunnel B.
- * The next-hop MACs are the switch's own ARP, answered by the kernel at
+ * The next-hop MACs are the switch's own ARP (neighbour solicitations over
+ * IPv6), answered by the kernel at
  * the other internal port. Every packet from vm1 to vm2 costs the PMD host
  * A's encapsulation and host B's decapsulation.
  */
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -26,6 +29,7 @@
 enum { SB_VNI = 100 };
 
 static const char *const ADDR[2] = {"192.0.2.1", "192.0.2.2"};
+static const char *const ADDR6[2] = {"2001:db8:5b::1", "2001:db8:5b::2"};
 
 /* 'prefix' and the number of sw->bridge ("sbb" and this process's). */
 static void
@@ -57,13 +61,15 @@ host(struct sb_switch *sw, unsigned int h)
 	const char *overlay = h ? sw->bridge_b : sw->bridge;
 	const char *args[24];
 	unsigned int argc = 0;
+	const bool v6 = strchr(sw->tunnel, '6') != NULL;
+	const char *const *addr = v6 ? ADDR6 : ADDR;
 
 	name(sw, h ? "sbtb" : "sbta", tun, sizeof tun);
 	name(sw, h ? "sbv" : "sbu", under, sizeof under);
 	name(sw, h ? "sbpv" : "sbpu", patch, sizeof patch);
 	snprintf(peer, sizeof peer, "options:peer=sbp%c%s", h ? 'u' : 'v', sw->bridge + 3);
-	snprintf(remote, sizeof remote, "options:remote_ip=%s", ADDR[!h]);
-	snprintf(local, sizeof local, "options:local_ip=%s", ADDR[h]);
+	snprintf(remote, sizeof remote, "options:remote_ip=%s", addr[!h]);
+	snprintf(local, sizeof local, "options:local_ip=%s", addr[h]);
 	snprintf(key, sizeof key, "options:key=%d", SB_VNI);
 	args[argc++] = "add-br";
 	args[argc++] = overlay;
@@ -78,7 +84,7 @@ host(struct sb_switch *sw, unsigned int h)
 	if (sb_ctl(sw, NULL, args)) {
 		return -1;
 	}
-	snprintf(type, sizeof type, "type=%s", sw->tunnel);
+	snprintf(type, sizeof type, "type=%.*s", (int)strcspn(sw->tunnel, "6"), sw->tunnel);
 	if (sb_ctl(sw, NULL,
 		   (const char *[]){"add-port", overlay, tun, type, remote, local, key, NULL}) ||
 	    sb_ctl(sw, NULL,
@@ -86,10 +92,23 @@ host(struct sb_switch *sw, unsigned int h)
 				    peer, NULL})) {
 		return -1;
 	}
-	/* An MTU with room for the outer headers of a 1518-byte frame. */
-	return ip(sw, (const char *[]){"link", "set", "dev", under, "up", "mtu", "1600", NULL}) ||
-			       ip(sw, (const char *[]){"addr", "add", ADDR[h], "peer", ADDR[!h],
-						       "dev", under, NULL})
+	/* An MTU with room for the outer headers of a 1518-byte frame. Over
+	 * IPv6 no duplicate address detection to wait for, and no prefix
+	 * route: the kernel would add one for each address on its device,
+	 * and host B's route to host A's address would leave by A's. */
+	if (ip(sw, (const char *[]){"link", "set", "dev", under, "up", "mtu", "1600", NULL})) {
+		return -1;
+	}
+	if (v6) {
+		return ip(sw, (const char *[]){"addr", "add", addr[h], "dev", under, "nodad",
+					       "noprefixroute", NULL}) ||
+				       ip(sw, (const char *[]){"route", "add", addr[!h], "dev",
+							       under, NULL})
+			       ? -1
+			       : 0;
+	}
+	return ip(sw,
+		  (const char *[]){"addr", "add", addr[h], "peer", addr[!h], "dev", under, NULL})
 		       ? -1
 		       : 0;
 }

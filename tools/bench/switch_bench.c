@@ -170,7 +170,8 @@ usage(FILE *f)
 		"  --bin DIR                     vswitchd and switch-ctl (default: beside this)\n"
 		"  --eal ARGS                    extra DPDK arguments for vswitchd\n"
 		"  --tunnel vxlan|geneve         the VMs on two hosts joined by a tunnel, both\n"
-		"                                hosts in one vswitchd (docs/switch-bench.md)\n"
+		"                                hosts in one vswitchd (docs/switch-bench.md);\n"
+		"                                vxlan6, geneve6: over an IPv6 underlay\n"
 		"  --against ovs|local           also run every trial on an isolated Open\n"
 		"                                vSwitch with DPDK, or (with --tunnel) on a\n"
 		"                                vswitchd switching the VMs locally;\n"
@@ -430,8 +431,9 @@ parse_opts(int argc, char **argv, struct opts *o)
 			o->against = optarg;
 			break;
 		case 'T':
-			if (strcmp(optarg, "vxlan") && strcmp(optarg, "geneve")) {
-				return bad("--tunnel (vxlan or geneve)", optarg);
+			if (strcmp(optarg, "vxlan") && strcmp(optarg, "geneve") &&
+			    strcmp(optarg, "vxlan6") && strcmp(optarg, "geneve6")) {
+				return bad("--tunnel (vxlan, geneve, vxlan6 or geneve6)", optarg);
 			}
 			o->tunnel = optarg;
 			break;
