@@ -130,7 +130,7 @@ xlate_tnl_push(struct xctx *c, const struct ofport *p, const struct dp_tnl_cfg *
 		tr(c, "-> %s: remote_ip=flow and no tun_dst set: dropped", p->name);
 		return;
 	}
-	if (!tnl_route_lookup(&remote, &r) || dp_tnl_addr_is4(&r.src) != dp_tnl_addr_is4(&remote)) {
+	if (!tnl_route_lookup(&remote, &r)) {
 		tr(c, "-> %s: no route to %s: dropped", p->name, ip_str(&remote, a));
 		return;
 	}
@@ -266,8 +266,12 @@ snoop_nd(struct xctx *c, const char *dev)
 	if (k->tp_dst || k->nw_ttl != 255 || !memcmp(mac, zero, 6) || c->trace) {
 		return;
 	}
-	who = ns ? flow_addr(k, true) : *(const struct in6_addr *)(const void *)k->nd_target;
-	target = ns ? *(const struct in6_addr *)(const void *)k->nd_target : flow_addr(k, false);
+	memcpy(ns ? &target : &who, k->nd_target, 16);
+	if (ns) {
+		who = flow_addr(k, true);
+	} else {
+		target = flow_addr(k, false);
+	}
 	if (tnl_neigh_learn(dev, &who, mac, &target, c->now)) {
 		tr(c, "-> %s: neighbour %s learnt from a neighbour %s", dev, ip_str(&who, a),
 		   ns ? "solicitation" : "advertisement");
