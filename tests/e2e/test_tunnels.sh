@@ -18,6 +18,7 @@
 set -uo pipefail
 BIN=${1:?usage: test_tunnels.sh BINDIR}
 . "$(dirname "$0")/../lib/e2e.sh"
+. "$(dirname "$0")/../lib/tunnels.sh"
 PKTS="/usr/bin/python3 $(dirname "$0")/tunnel_pkts.py"
 
 S=$$
@@ -29,24 +30,12 @@ BP=bp$S BI=bi$S BC=bc$S
 
 for ns in $HV $UL $R1 $R2; do netns_add "$ns" || exit 1; done
 hv() { ip netns exec "$HV" "$@"; }
-in_ns() { local ns=$1; shift; ip netns exec "$ns" "$@"; }
 
 # The underlay: a Linux bridge in UL, a veth to each host.
-in_ns "$UL" ip link add ulbr type bridge
-in_ns "$UL" ip link set ulbr up
-link() { # link NS IFACE: a veth IFACE in NS, its peer on the underlay bridge
-	ip link add "$2" netns "$1" type veth peer name "u$2" netns "$UL"
-	in_ns "$UL" ip link set "u$2" master ulbr up
-	in_ns "$1" ip link set "$2" up
-	in_ns "$1" ip link set lo up
-	# The peers' offloads off: frames reach the switch as a NIC sends
-	# them (the switch does not segment encapsulated TCP).
-	ethtool -K "$2" tso off gso off >/dev/null 2>&1
-	in_ns "$1" ethtool -K "$2" tso off gso off tx off >/dev/null 2>&1
-}
-link "$HV" ua$S
-link "$R1" r1$S
-link "$R2" r2$S
+ul_bridge
+ul_link "$HV" ua$S
+ul_link "$R1" r1$S
+ul_link "$R2" r2$S
 in_ns "$R1" ip addr add "$U.2/24" dev r1$S
 in_ns "$R2" ip addr add "$U.3/24" dev r2$S
 
@@ -200,12 +189,6 @@ chatter=$(ctl tnl-neigh-show | grep -c '^10\.200\.')
 check "tnl-neigh-show: nothing from the overlay's ARP chatter ($chatter)" [ "$chatter" -eq 0 ]
 check "NORMAL learnt R1's overlay MAC on its tunnel port" sh -c \
 	"$BIN/switch-ctl --ctl $T/ctl.sock fdb-show $BI | grep -qi \"$(in_ns "$R1" cat /sys/class/net/vx$S/address)\""
-port_stat() { # port_stat PORT FIELD
-	ctl --json dump-ports | /usr/bin/python3 -c 'import json,sys
-for b in json.load(sys.stdin)["bridges"]:
-    for p in b["ports"]:
-        if p["name"] == sys.argv[1]: print(p["stats"][sys.argv[2]])' "$1" "$2"
-}
 check "the tunnel port counts what it encapsulated" [ "$(port_stat vx1$S tx_packets)" -gt 100 ]
 check "and what it decapsulated" [ "$(port_stat vx1$S rx_packets)" -gt 100 ]
 check "dump-dp-flows shows tnl_push and tnl_pop" sh -c "$BIN/switch-ctl --ctl $T/ctl.sock \
@@ -246,7 +229,6 @@ check "HV -> R1 again" pings "$HV" "$O.2" 3
 
 # The underlay MTU: 1450-byte inner IP packets fit (1500 outside), 1451 do
 # not (counted), as a don't-fragment ping shows.
-drops() { ctl pmd-stats-show | awk -v k="$1:" '$1 == k { s += $2 } END { print s + 0 }'; }
 hv ip link set $BI mtu 1500
 mtu0=$(drops drop_tunnel_mtu)
 check "a 1450-byte packet fits the underlay" in_ns "$HV" ping -c 1 -W 2 -M do -s 1422 "$O.2"
@@ -266,19 +248,8 @@ hvmac=$(hv cat /sys/class/net/$BP/address)
 check "a Geneve port (no kernel peer: scapy plays it)" \
 	ctl add-port $BI gn1$S type=geneve options:remote_ip=$U.2 options:key=200
 sleep 0.5
-send() { # send CASE [VNI]
-	in_ns "$R1" $PKTS send r1$S "$r1mac" "$hvmac" "$U.2" "$U.1" "${2:-100}" "$1"
-}
-bad() { # bad CASE COUNTER [VNI]: sending CASE raises COUNTER by 1
-	local before after
-	before=$(drops "$2")
-	send "$1" "${3:-}"
-	for _ in $(seq 20); do
-		after=$(drops "$2")
-		[ "$after" -gt "$before" ] && break
-		sleep 0.1
-	done
-	check "$1 dropped as $2 ($before -> $after)" [ "$after" -eq $((before + 1)) ]
+send_case() { # send_case CASE VNI
+	in_ns "$R1" $PKTS send r1$S "$r1mac" "$hvmac" "$U.2" "$U.1" "$2" "$1"
 }
 bad truncated drop_tunnel_malformed
 bad bad-flags drop_tunnel_malformed
@@ -288,11 +259,11 @@ bad fragment drop_tunnel_fragment
 # (to the Geneve port's VNI: which options it knows is the port's to say)
 bad geneve-critical drop_tunnel_critical_option 200
 rx0=$(port_stat gn1$S rx_packets)
-send geneve-ok 200
+send_case geneve-ok 200
 sleep 0.5
 check "a good Geneve packet of VNI 200 is decapsulated" [ "$(port_stat gn1$S rx_packets)" -eq $((rx0 + 1)) ]
 t0=$(drops drop_tunnel_malformed)
-send wrong-port
+send_case wrong-port 100
 sleep 0.3
 check "UDP to another port is no tunnel's: not decapsulated" [ "$(drops drop_tunnel_malformed)" -eq "$t0" ]
 check "the daemon is alive" kill -0 "$(vswitchd_pid)"

@@ -17,6 +17,7 @@
 set -uo pipefail
 BIN=${1:?usage: test_tunnels_ipv6.sh BINDIR}
 . "$(dirname "$0")/../lib/e2e.sh"
+. "$(dirname "$0")/../lib/tunnels.sh"
 PKTS="/usr/bin/python3 $(dirname "$0")/tunnel_pkts.py"
 
 S=$$
@@ -29,19 +30,10 @@ BP=b6p$S BI=b6i$S BG=b6g$S BZ=b6z$S
 
 for ns in $HV $UL $R1; do netns_add "$ns" || exit 1; done
 hv() { ip netns exec "$HV" "$@"; }
-in_ns() { local ns=$1; shift; ip netns exec "$ns" "$@"; }
 
-in_ns "$UL" ip link add ulbr type bridge
-in_ns "$UL" ip link set ulbr up
-link() { # link NS IFACE: a veth IFACE in NS, its peer on the underlay bridge
-	ip link add "$2" netns "$1" type veth peer name "u$2" netns "$UL"
-	in_ns "$UL" ip link set "u$2" master ulbr up
-	in_ns "$1" ip link set "$2" up
-	in_ns "$1" ip link set lo up
-	in_ns "$1" ethtool -K "$2" tso off gso off tx off >/dev/null 2>&1
-}
-link "$HV" ua$S
-link "$R1" r1$S
+ul_bridge
+ul_link "$HV" ua$S
+ul_link "$R1" r1$S
 in_ns "$R1" ip addr add "${U}2/64" dev r1$S nodad
 
 dev() { # dev NAME ADDR ARGS...: a kernel tunnel device in R1, MTU 1430 (70 bytes of IPv6 headers)
@@ -124,31 +116,16 @@ check "trace: output to the tunnel port" sh -c "$BIN/switch-ctl --ctl $T/ctl.soc
 	in_port=LOCAL,dl_dst=ff:ff:ff:ff:ff:ff | grep -q 'output to vx1$S: vxlan vni 100 ${U}1 -> ${U}2, into $BP'"
 
 # Damaged packets from R1: each dropped with its counter.
-drops() { ctl pmd-stats-show | awk -v k="$1:" '$1 == k { s += $2 } END { print s + 0 }'; }
 hvmac=$(hv cat /sys/class/net/$BP/address)
-bad() { # bad CASE COUNTER: sending CASE raises COUNTER by 1
-	local before after
-	before=$(drops "$2")
-	in_ns "$R1" $PKTS send r1$S "$r1mac" "$hvmac" "${U}2" "${U}1" 100 "$1"
-	for _ in $(seq 20); do
-		after=$(drops "$2")
-		[ "$after" -gt "$before" ] && break
-		sleep 0.1
-	done
-	check "$1 over IPv6 dropped as $2 ($before -> $after)" [ "$after" -eq $((before + 1)) ]
+send_case() { # send_case CASE VNI: over IPv6
+	in_ns "$R1" $PKTS send r1$S "$r1mac" "$hvmac" "${U}2" "${U}1" "$2" "$1"
 }
 bad truncated drop_tunnel_malformed
 bad wrong-vni drop_tunnel_key
 bad bad-udp-csum drop_tunnel_checksum
 bad fragment drop_tunnel_fragment
-port_stat() { # port_stat PORT FIELD
-	ctl --json dump-ports | /usr/bin/python3 -c 'import json,sys
-for b in json.load(sys.stdin)["bridges"]:
-    for p in b["ports"]:
-        if p["name"] == sys.argv[1]: print(p["stats"][sys.argv[2]])' "$1" "$2"
-}
 rx0=$(port_stat gn1$S rx_packets)
-in_ns "$R1" $PKTS send r1$S "$r1mac" "$hvmac" "${U}2" "${U}1" 200 geneve-ok
+send_case geneve-ok 200
 sleep 0.5
 check "a Geneve packet over IPv6 is decapsulated" [ "$(port_stat gn1$S rx_packets)" -eq $((rx0 + 1)) ]
 check "the daemon is alive" kill -0 "$(vswitchd_pid)"

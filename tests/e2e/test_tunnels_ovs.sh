@@ -22,6 +22,7 @@ set -uo pipefail
 BIN=${1:?usage: test_tunnels_ovs.sh BINDIR}
 HERE=$(dirname "$0")
 . "$HERE/../lib/e2e.sh"
+. "$HERE/../lib/tunnels.sh"
 PKTS="/usr/bin/python3 $HERE/tunnel_pkts.py"
 
 for tool in ovs-vswitchd ovsdb-server ovsdb-tool ovs-vsctl; do
@@ -35,7 +36,6 @@ OG=172.31.$((S % 250))                     # Geneve overlay
 HV=tvh$S OVSNS=tvo$S
 netns_add $HV || exit 1
 netns_add $OVSNS || exit 1
-in_ns() { local ns=$1; shift; ip netns exec "$ns" "$@"; }
 
 ip link add ua$S netns $HV type veth peer name uo$S netns $OVSNS
 for x in "$HV ua$S" "$OVSNS uo$S"; do
@@ -140,7 +140,6 @@ done
 OPT="{class=0x0102,type=0x80,len=4}->tun_metadata0"
 oofctl() { timeout 10 ovs-ofctl -O OpenFlow13 "$@"; }
 OOF=unix:$O/obg$S.mgmt VOF=unix:$T/run/vbg$S.mgmt
-drops() { ctl pmd-stats-show | awk -v k="$1:" '$1 == k { s += $2 } END { print s + 0 }'; }
 n_packets() { # n_packets OF FLOW-PATTERN: of the flow whose line has it
 	oofctl dump-flows "$1" | grep -F -- "$2" | sed -n 's/.*n_packets=\([0-9]*\).*/\1/p' | head -1
 }
