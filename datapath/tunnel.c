@@ -104,6 +104,17 @@ addr_unicast(const char *s, struct in6_addr *a)
 	return !IN6_IS_ADDR_MULTICAST(a) && !IN6_IS_ADDR_V4COMPAT(a);
 }
 
+/* An IPv6 link-local address: one of every link. Without the interface,
+ * which the options do not name, neither the route nor the receiving port
+ * could be told apart. */
+static bool
+link_local(const char *s)
+{
+	struct in6_addr a;
+
+	return inet_pton(AF_INET6, s, &a) == 1 && IN6_IS_ADDR_LINKLOCAL(&a);
+}
+
 int
 dp_tnl_cfg_parse(enum dp_tnl_type type, const char *(*get)(const void *aux, const char *key),
 		 const void *aux, struct dp_tnl_cfg *cfg, char *err)
@@ -123,12 +134,24 @@ dp_tnl_cfg_parse(enum dp_tnl_type type, const char *(*get)(const void *aux, cons
 	}
 	if (!strcmp(remote, "flow")) {
 		cfg->remote_flow = true;
+	} else if (link_local(remote)) {
+		snprintf(err, DP_TNL_ERR_MAX,
+			 "remote_ip=%s: a link-local address is not supported (it names no link)",
+			 remote);
+		return -EINVAL;
 	} else if (!addr_unicast(remote, &cfg->remote_ip)) {
 		snprintf(err, DP_TNL_ERR_MAX,
 			 "remote_ip=%s: expected a unicast IPv4 or IPv6 address, or flow", remote);
 		return -EINVAL;
 	}
 	if (local) {
+		if (link_local(local)) {
+			snprintf(err, DP_TNL_ERR_MAX,
+				 "local_ip=%s: a link-local address is not supported (it names no "
+				 "link)",
+				 local);
+			return -EINVAL;
+		}
 		if (!addr_unicast(local, &cfg->local_ip)) {
 			snprintf(err, DP_TNL_ERR_MAX,
 				 "local_ip=%s: expected a unicast IPv4 or IPv6 address", local);

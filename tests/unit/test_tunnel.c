@@ -686,9 +686,11 @@ test_options(void **state)
 	assert_int_equal(dp_tnl_cfg_parse(DP_TNL_GENEVE, kv_get, &v6, &c, err), 0);
 	assert_false(c.csum);
 	static const char *const bad6[][2] = {
-		{"ff02::1", NULL},                 /* multicast */
-		{"::", NULL},                      /* none */
-		{"::ffff:10.0.0.1", NULL},         /* IPv4 written as IPv6 */
+		{"ff02::1", NULL},         /* multicast */
+		{"::", NULL},              /* none */
+		{"::ffff:10.0.0.1", NULL}, /* IPv4 written as IPv6 */
+		{"fe80::1", NULL},         /* link-local: which link? */
+		{"2001:db8::2", "fe80::1"},
 		{"2001:db8::2", "10.0.0.1"},       /* families apart */
 		{"10.0.0.2", "2001:db8::1"},       /* the other way */
 		{"flow", "2001:db8::1"},           /* flow's tun_dst is IPv4 */
