@@ -32,7 +32,7 @@ struct rt_route {
 
 struct rt_addr {
 	struct in6_addr addr;
-	bool link_scope; /* fe80::/10, for the link only */
+	bool link_scope; /* IPv6 fe80::/10 (and IPv4 of scope link) */
 	int ifindex;
 };
 
@@ -196,17 +196,24 @@ put_addr(struct route_table *t, const uint8_t *msg, size_t len)
 	    (am.ifa_flags & (IFA_F_TENTATIVE | IFA_F_DADFAILED)) || t->n_addrs == RT_MAX_ADDRS) {
 		return;
 	}
-	while (attr_next(&p, &left, &a)) {
-		if ((a.type == IFA_LOCAL || a.type == IFA_ADDRESS) &&
-		    a.len >= (am.ifa_family == AF_INET ? 4u : 16u)) {
-			struct rt_addr *x = &t->addrs[t->n_addrs];
+	/* IFA_LOCAL is the interface's own address; IFA_ADDRESS is too,
+	 * unless the address was given a peer ("ip addr add A peer B"): then
+	 * it is the peer's. */
+	bool local = false, any = false;
+	struct rt_addr *x = &t->addrs[t->n_addrs];
 
+	while (attr_next(&p, &left, &a)) {
+		if ((a.type == IFA_LOCAL || (a.type == IFA_ADDRESS && !local)) &&
+		    a.len >= (am.ifa_family == AF_INET ? 4u : 16u)) {
 			attr_addr(&a, am.ifa_family, &x->addr);
-			x->link_scope = am.ifa_scope == RT_SCOPE_LINK;
-			x->ifindex = (int)am.ifa_index;
-			t->n_addrs++;
-			return;
+			local |= a.type == IFA_LOCAL;
+			any = true;
 		}
+	}
+	if (any) {
+		x->link_scope = am.ifa_scope == RT_SCOPE_LINK;
+		x->ifindex = (int)am.ifa_index;
+		t->n_addrs++;
 	}
 }
 
@@ -424,12 +431,13 @@ route_table_lookup(void *aux, const struct in6_addr *dst, struct tnl_route *r)
 	r->src = best->src;
 	r->mtu = l->mtu > UINT16_MAX ? UINT16_MAX : (uint16_t)l->mtu;
 	/* No preferred source: the first address of the device of the
-	 * destination's family, of link scope only for a link-local one. */
+	 * destination's family; over IPv6 not a link-local one (tunnels do
+	 * not go to link-local remotes). */
 	for (uint32_t i = 0; !dp_tnl_addr_set(&r->src) && i < t->n_addrs; i++) {
 		const struct rt_addr *x = &t->addrs[i];
 
 		if (x->ifindex == best->ifindex && dp_tnl_addr_is4(&x->addr) == v4 &&
-		    x->link_scope == (!v4 && IN6_IS_ADDR_LINKLOCAL(dst))) {
+		    (v4 || !x->link_scope)) {
 			r->src = x->addr;
 		}
 	}
