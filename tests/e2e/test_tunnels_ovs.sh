@@ -17,7 +17,9 @@
 # the pings pass, its packets carry exactly the option, a wrong value is
 # dropped by the flows (or sent to the controller, the option in the
 # packet-in's match), the mapping cannot go while flows use it, and the
-# map and flows survive a restart.
+# map and flows survive a restart. Last, the same two tunnels over an IPv6
+# underlay (VNIs 410 and 510 on bridges of their own): pings and iperf3,
+# each side's outer IPv6 packets, and each side's neighbour discovery.
 set -uo pipefail
 BIN=${1:?usage: test_tunnels_ovs.sh BINDIR}
 HERE=$(dirname "$0")
@@ -33,6 +35,8 @@ S=$$
 U=10.$((100 + S % 100)).$((S / 100 % 250)) # the underlay /24: .1 vswitch, .4 OVS
 OV=192.168.$((S % 250))                    # VXLAN overlay
 OG=172.31.$((S % 250))                     # Geneve overlay
+U6=fd5b:$(printf %x $((S % 65536)))::      # the IPv6 underlay /64: ::1 vswitch, ::4 OVS
+OV6=10.86.$((S % 250)) OG6=10.85.$((S % 250)) # the overlays over it
 HV=tvh$S OVSNS=tvo$S
 netns_add $HV || exit 1
 netns_add $OVSNS || exit 1
@@ -201,6 +205,59 @@ check "after a restart: the map" sh -c "ovs-ofctl -O OpenFlow13 dump-tlv-map $VO
 check "after a restart: options both ways" retry_ping $OVSNS $OG.1
 check "after a restart: Open vSwitch's option taken by the flow" \
 	[ "$(n_packets "$VOF" tun_metadata0=0x5a5a0001)" -gt 0 ]
+
+# Over IPv6: both underlay bridges get an IPv6 address; a VXLAN and a
+# Geneve bridge each side, tunnels to the other's IPv6 address.
+in_ns $OVSNS ip addr add "${U6}4/64" dev obp$S nodad
+in_ns $HV ip addr add "${U6}1/64" dev vbp$S nodad
+check "Open vSwitch: VXLAN and Geneve bridges over IPv6" \
+	vsctl add-br obv6$S -- set bridge obv6$S datapath_type=netdev \
+	-- add-port obv6$S ovx6$S -- set interface ovx6$S type=vxlan options:remote_ip=${U6}1 \
+	options:key=410 \
+	-- add-br obg6$S -- set bridge obg6$S datapath_type=netdev \
+	-- add-port obg6$S ogn6$S -- set interface ogn6$S type=geneve options:remote_ip=${U6}1 \
+	options:key=510
+check "vswitch: VXLAN and Geneve bridges over IPv6" \
+	ctl add-br vbv6$S -- add-port vbv6$S vvx6$S type=vxlan options:remote_ip=${U6}4 \
+	options:key=410 -- add-br vbg6$S -- add-port vbg6$S vgn6$S type=geneve \
+	options:remote_ip=${U6}4 options:key=510
+for x in "$OVSNS obv6$S $OV6.4" "$OVSNS obg6$S $OG6.4" "$HV vbv6$S $OV6.1" "$HV vbg6$S $OG6.1"; do
+	set -- $x
+	for _ in $(seq 50); do in_ns "$1" ip link show "$2" >/dev/null 2>&1 && break; sleep 0.1; done
+	in_ns "$1" ip addr add "$3/24" dev "$2"
+	in_ns "$1" ip link set "$2" mtu 1430 up
+done
+ip netns exec $OVSNS tcpdump -i uo$S -w "$T/to_ovs6.pcap" -U -s 200 ip6 and udp >/dev/null 2>&1 &
+TCPDUMP="$!"
+ip netns exec $HV tcpdump -i ua$S -w "$T/to_vs6.pcap" -U -s 200 ip6 and udp >/dev/null 2>&1 &
+TCPDUMP="$TCPDUMP $!"
+E2E_EXTRA_PIDS="$E2E_EXTRA_PIDS $TCPDUMP"
+sleep 1
+check "VXLAN over IPv6: vswitch -> Open vSwitch" retry_ping $HV $OV6.4
+check "VXLAN over IPv6: Open vSwitch -> vswitch" pings $OVSNS $OV6.1
+check "Geneve over IPv6: vswitch -> Open vSwitch" retry_ping $HV $OG6.4
+check "Geneve over IPv6: Open vSwitch -> vswitch" pings $OVSNS $OG6.1
+sleep 0.5
+kill $TCPDUMP 2>/dev/null
+wait $TCPDUMP 2>/dev/null
+check "vswitch's VXLAN packets over IPv6 (UDP checksums)" \
+	$PKTS check "$T/to_ovs6.pcap" --src ${U6}1 --dst ${U6}4 --vni 410 --csum
+check "vswitch's Geneve packets over IPv6" \
+	$PKTS check "$T/to_ovs6.pcap" --src ${U6}1 --dst ${U6}4 --vni 510 --geneve --csum
+check "Open vSwitch's VXLAN packets over IPv6" \
+	$PKTS check "$T/to_vs6.pcap" --src ${U6}4 --dst ${U6}1 --vni 410 --peer
+check "Open vSwitch's Geneve packets over IPv6" \
+	$PKTS check "$T/to_vs6.pcap" --src ${U6}4 --dst ${U6}1 --vni 510 --geneve --peer
+for x in "$HV $OVSNS $OV6.4 VXLAN/IPv6,vswitch->OVS" "$OVSNS $HV $OG6.1 Geneve/IPv6,OVS->vswitch"; do
+	set -- $x
+	rate=$(iperf_mbps "$1" "$2" "$3")
+	echo "iperf3 $4: $rate Mbit/s"
+	check "iperf3 $4" [ "$rate" -gt 0 ]
+done
+check "vswitch found Open vSwitch's IPv6 neighbour" sh -c \
+	"$BIN/switch-ctl --ctl $T/ctl.sock tnl-neigh-show | grep -q '^${U6}4 '"
+check "Open vSwitch found vswitch's" sh -c \
+	"ovs-appctl -t $O/ovs-vswitchd.ctl tnl/neigh/show | grep -q '${U6}1'"
 
 check "vswitch learnt Open vSwitch's underlay MAC" sh -c \
 	"$BIN/switch-ctl --ctl $T/ctl.sock tnl-neigh-show | grep -q '^$U.4 '"
