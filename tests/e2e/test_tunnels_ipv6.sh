@@ -115,6 +115,18 @@ check "dump-dp-flows: an IPv6 outer header pushed, and popped" sh -c "$BIN/switc
 check "trace: output to the tunnel port" sh -c "$BIN/switch-ctl --ctl $T/ctl.sock trace $BI \
 	in_port=LOCAL,dl_dst=ff:ff:ff:ff:ff:ff | grep -q 'output to vx1$S: vxlan vni 100 ${U}1 -> ${U}2, into $BP'"
 
+# The key has no room for an IPv6 tunnel's addresses: flows on them are
+# refused by name (switch-ctl, and OpenFlow from ovs-ofctl), nothing else.
+nflows=$(ctl dump-flows $BI | grep -c priority)
+expect_fail "tun_ipv6_src" add-flow $BI "in_port=vx1$S,tun_ipv6_src=${U}2,actions=LOCAL"
+out6=$(ovs-ofctl -O OpenFlow13 add-flow "unix:$T/run/$BI.mgmt" \
+	"in_port=LOCAL,actions=set_field:${U}2->tun_ipv6_dst,output:vx1$S" 2>&1)
+rc6=$?
+echo "ovs-ofctl: $out6"
+check "ovs-ofctl: set_field on tun_ipv6_dst refused" [ "$rc6" -ne 0 ]
+check "with an OpenFlow error" grep -qE "OFPBAC_|OFPBMC_|OFPBRC_" <<<"$out6"
+check "the table is as it was" [ "$(ctl dump-flows $BI | grep -c priority)" -eq "$nflows" ]
+
 # Damaged packets from R1: each dropped with its counter.
 hvmac=$(hv cat /sys/class/net/$BP/address)
 send_case() { # send_case CASE VNI: over IPv6
