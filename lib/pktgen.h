@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Builds well-formed test frames (Ethernet, VLAN tags, ARP, IPv4/IPv6,
- * TCP/UDP/SCTP/ICMP/ICMPv6) with correct checksums, for unit tests and
- * benchmarks. Pure; no DPDK.
+ * TCP/UDP/SCTP/ICMP/ICMPv6) with correct checksums, for unit tests,
+ * benchmarks and the few frames the daemon writes itself (the tunnels'
+ * ARP requests and neighbour solicitations). Pure; no DPDK.
  */
 #ifndef VS_PKTGEN_H
 #define VS_PKTGEN_H

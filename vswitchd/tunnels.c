@@ -12,16 +12,15 @@
 #include <rte_mbuf.h>
 
 #include "cfgdb.h"
-#include "csum.h"
 #include "dp.h"
 #include "log.h"
 #include "ofp_tlv.h"
 #include "ofproto.h"
+#include "pktgen.h"
 #include "port_impl.h"
 #include "route.h"
 #include "tnl.h"
 #include "tunnel.h"
-#include "util.h"
 
 enum { MAC_REFRESH_MS = 1000, REARP_MS = 1000 };
 
@@ -95,52 +94,36 @@ tunnels_port_gone(uint32_t no)
 	tnl_local_set(no, NULL, NULL);
 }
 
-/* An ARP request for IPv4 'r->ip' in 'f' (42 bytes); returns its length. */
-static uint32_t
-build_arp(const struct tnl_request *r, uint8_t *f)
+/* The ARP request (IPv4) or neighbour solicitation (IPv6: to the target's
+ * solicited-node address, hop limit 255, our MAC as its source link-layer
+ * option, RFC 4861) for 'r->ip', in 'f' of 'size' bytes; returns its
+ * length. */
+static size_t
+build_request(const struct tnl_request *r, uint8_t *f, size_t size)
 {
-	uint32_t src = dp_tnl_addr_get4(&r->src), ip = dp_tnl_addr_get4(&r->ip);
+	struct pktgen_spec s = {.eth_dst = {0xff, 0xff, 0xff, 0xff, 0xff, 0xff}};
 
-	memset(f, 0xff, 6);
-	memcpy(f + 6, r->mac, 6);
-	memcpy(f + 12, (const uint8_t[]){0x08, 0x06, 0, 1, 0x08, 0, 6, 4, 0, 1}, 10);
-	memcpy(f + 22, r->mac, 6);
-	memcpy(f + 28, &src, 4);
-	memset(f + 32, 0, 6);
-	memcpy(f + 38, &ip, 4);
-	return 42;
-}
-
-/* A neighbour solicitation for IPv6 'r->ip' in 'f' (86 bytes), to its
- * solicited-node multicast address, with our link-layer address as its
- * option (RFC 4861); returns its length. */
-static uint32_t
-build_ns(const struct tnl_request *r, uint8_t *f)
-{
-	uint8_t *ip = f + 14, *icmp = ip + 40;
-	uint32_t sum;
-
-	memset(f, 0, 86);
-	memcpy(f, (const uint8_t[]){0x33, 0x33, 0xff}, 3);
-	memcpy(f + 3, &r->ip.s6_addr[13], 3);
-	memcpy(f + 6, r->mac, 6);
-	f[12] = 0x86;
-	f[13] = 0xdd;
-	ip[0] = 0x60;
-	ip[5] = 32; /* the payload: the solicitation (24) and its option (8) */
-	ip[6] = 58; /* ICMPv6 */
-	ip[7] = 255;
-	memcpy(ip + 8, &r->src, 16);
-	memcpy(ip + 24, (const uint8_t[]){0xff, 0x02, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0xff}, 13);
-	memcpy(ip + 37, &r->ip.s6_addr[13], 3);
-	icmp[0] = 135;
-	memcpy(icmp + 8, &r->ip, 16);
-	icmp[24] = 1; /* source link-layer address, 8 bytes */
-	icmp[25] = 1;
-	memcpy(icmp + 26, r->mac, 6);
-	sum = csum_add(0, ip + 8, 32) + htons(32) + htons(58);
-	vs_put16(icmp + 2, csum_finish(csum_add(sum, icmp, 32)));
-	return 86;
+	memcpy(s.eth_src, r->mac, 6);
+	if (dp_tnl_addr_is4(&r->ip)) {
+		s.l3 = PKTGEN_L3_ARP;
+		s.arp_op = 1;
+		memcpy(s.arp_sha, r->mac, 6);
+		s.arp_spa = ntohl(dp_tnl_addr_get4(&r->src));
+		s.arp_tpa = ntohl(dp_tnl_addr_get4(&r->ip));
+		return pktgen_build(&s, f, size);
+	}
+	memcpy(s.eth_dst, (const uint8_t[]){0x33, 0x33, 0xff}, 3);
+	memcpy(s.eth_dst + 3, &r->ip.s6_addr[13], 3);
+	s.l3 = PKTGEN_L3_IPV6;
+	s.proto = 58;
+	s.icmp_type = 135;
+	s.ttl = 255;
+	memcpy(s.ip6_src, &r->src, 16);
+	memcpy(s.ip6_dst, (const uint8_t[]){0xff, 0x02, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0xff}, 13);
+	memcpy(s.ip6_dst + 13, &r->ip.s6_addr[13], 3);
+	memcpy(s.nd_target, &r->ip, 16);
+	memcpy(s.nd_lla, r->mac, 6);
+	return pktgen_build(&s, f, size);
 }
 
 /* An ARP request or neighbour solicitation for 'r->ip' from the local
@@ -148,8 +131,9 @@ build_ns(const struct tnl_request *r, uint8_t *f)
 static void
 send_request(struct dp *dp, struct rte_mempool *mp, const struct tnl_request *r)
 {
-	uint8_t f[86];
-	uint32_t port, len;
+	uint8_t f[128];
+	uint32_t port;
+	size_t len;
 	uint8_t mac[6];
 	struct rte_mbuf *m;
 	struct dp_action a = {.type = DP_ACTION_RECIRC};
@@ -162,9 +146,9 @@ send_request(struct dp *dp, struct rte_mempool *mp, const struct tnl_request *r)
 	if (!found) {
 		return;
 	}
-	len = v4 ? build_arp(r, f) : build_ns(r, f);
+	len = build_request(r, f, sizeof f);
 	m = rte_pktmbuf_alloc(mp);
-	if (!m || !rte_pktmbuf_append(m, (uint16_t)len)) {
+	if (!m || !len || !rte_pktmbuf_append(m, (uint16_t)len)) {
 		rte_pktmbuf_free(m);
 		return;
 	}
