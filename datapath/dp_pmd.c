@@ -929,7 +929,7 @@ smc_lookup_batch(struct dp_pmd *pmd, struct batch_ctx *c, uint32_t miss)
 
 		if (f) {
 			/* The key's first line, and the one a hit writes. */
-			__builtin_prefetch(f);
+			__builtin_prefetch(&f->cls.key);
 			__builtin_prefetch(&f->n_packets, 1);
 			cand[i] = f;
 			maybe |= 1u << i;
@@ -1303,6 +1303,10 @@ process_batch_tnl(struct dp_pmd *pmd, uint32_t in_port, struct rte_mbuf **pkts, 
 		k->tun_id = htobe64(md[i].vni);
 		k->tun_src = md[i].tun_src;
 		k->tun_dst = md[i].tun_dst;
+		if (md[i].ip6_back) {
+			dp_tnl_md_addr6(&md[i], rte_pktmbuf_mtod(m, const uint8_t *),
+					k->tun_ipv6_src, k->tun_ipv6_dst);
+		}
 		if (md[i].opt_len) { /* checked by tnl_pop_run(); zero without */
 			(void)tnl_take_opts(pmd, in_port, m, &md[i], &k->tun_md_present, k->tun_md);
 		}

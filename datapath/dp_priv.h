@@ -28,12 +28,13 @@ enum dp_flow_kind {
 };
 
 /* A megaflow, owned by one PMD thread's table. Cache-line aligned. A
- * lookup reads the start of 'cls' (the masked key's first line), and a hit
- * reads and writes its third: the rule's subtable, the counters and, for
- * the commonest megaflow, its one output. With a million megaflows every
- * line a hit touches is a cache miss. */
+ * lookup reads the masked key (from the second line on: the words its
+ * mask has), and a hit reads and writes the first: the counters, the
+ * rule's subtable and, for the commonest megaflow, its one output. With a
+ * million megaflows every line a hit touches is a cache miss. */
 struct dp_flow {
-	struct dpcls_rule cls;
+	/* A hit's line: the counters, out1, and the subtable pointer just
+	 * before the masked key. */
 	uint64_t n_packets;
 	uint64_t n_bytes;
 	uint64_t used_tsc;
@@ -49,14 +50,15 @@ struct dp_flow {
 	uint32_t out1; /* the port of its one action when that is an output, else UINT32_MAX */
 	uint32_t pad;
 
+	struct dpcls_rule cls;       /* its masked key from the second line on */
 	struct flow_key key;         /* the key of the packet that created it */
 	struct dp_flow *next, *prev; /* the PMD's flow list; under flow_mutex */
 	uint64_t ufid;
 	struct dp_action actions[];
 };
 
-_Static_assert(offsetof(struct dp_flow, n_packets) == 144 && offsetof(struct dp_flow, pad) < 192,
-	       "a hit's line: the subtable pointer, the counters and out1");
+_Static_assert(offsetof(struct dp_flow, cls.key) == 64 && offsetof(struct dp_flow, cls) < 64,
+	       "a hit's line: the counters, out1 and the subtable pointer; then the key");
 _Static_assert(DP_MAX_ACTIONS <= UINT16_MAX, "n_actions");
 
 enum dp_stat {

@@ -429,7 +429,7 @@ dpcls_lookup_batch(struct dpcls *cls, const struct flow_key *const keys[], uint3
 			}
 			if (r != TOMBSTONE && sl->hash == hashes[i]) {
 				rules[i] = r;
-				__builtin_prefetch(r);
+				__builtin_prefetch(&r->key);
 				cand |= 1u << i;
 			} else {
 				slow |= 1u << i;

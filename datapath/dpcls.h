@@ -38,9 +38,10 @@ struct dpcls_subtable;
 
 /* One megaflow's classifier part, embedded in the caller's flow struct. */
 struct dpcls_rule {
-	struct flow_key key; /* masked key */
 	struct dpcls_subtable *subtable;
 	uint32_t hash;
+	uint32_t pad;
+	struct flow_key key; /* masked key */
 };
 
 struct dpcls_garbage {

@@ -127,8 +127,9 @@ static void
 format_tunnel(struct out *o, const struct flow_key *k, const struct flow_key *m)
 {
 	bool md = m->tun_md_present || nonzero(m->tun_md, FLOW_TUN_MD_LEN);
+	bool v6 = nonzero(m->tun_ipv6_src, 16) || nonzero(m->tun_ipv6_dst, 16);
 
-	if (!m->tun_id && !m->tun_src && !m->tun_dst && !md) {
+	if (!m->tun_id && !m->tun_src && !m->tun_dst && !md && !v6) {
 		return;
 	}
 	put(o, "tunnel(");
@@ -143,6 +144,8 @@ format_tunnel(struct out *o, const struct flow_key *k, const struct flow_key *m)
 	}
 	put_ip(o, "src", AF_INET, &k->tun_src, &m->tun_src);
 	put_ip(o, "dst", AF_INET, &k->tun_dst, &m->tun_dst);
+	put_ip(o, "ipv6_src", AF_INET6, k->tun_ipv6_src, m->tun_ipv6_src);
+	put_ip(o, "ipv6_dst", AF_INET6, k->tun_ipv6_dst, m->tun_ipv6_dst);
 	if (md) {
 		/* The Geneve options the port's map took: which ones, and their
 		 * bytes in the map's places. */

@@ -365,7 +365,7 @@ parse_l4(struct cursor *c, struct flow_key *key)
 	}
 }
 
-/* A zero key on 'in_port'. Eight 16-byte stores clear it: for memset() here
+/* A zero key on 'in_port'. Ten 16-byte stores clear it: for memset() here
  * compilers may emit "rep stos", whose start-up cost was three quarters of
  * flow_key_extract() on the PMD thread (perf, 64-byte frames). */
 static inline void
@@ -491,7 +491,9 @@ extract_ipv4_fast(const uint8_t *pkt, uint32_t len, uint32_t in_port, struct flo
 	k[5] = (w128){0, 0};
 	k[6] = (w128){0, 0};
 	k[7] = (w128){0, 0};
-	_Static_assert(FLOW_KEY_U64S == 16, "eight 16-byte stores");
+	k[8] = (w128){0, 0};
+	k[9] = (w128){0, 0};
+	_Static_assert(FLOW_KEY_U64S == 20, "ten 16-byte stores");
 	if (hash) {
 		/* flow_key_hash() of the key, from the words in registers */
 		uint64_t f[6] = {in_port, w1, w2, w3, vs_get32(ip + 12), vs_get32(ip + 16)};
@@ -576,6 +578,8 @@ extract_ipv6_fast(const uint8_t *pkt, uint32_t len, uint32_t in_port, struct flo
 	k[5] = (w128){0, 0};
 	k[6] = (w128){0, 0};
 	k[7] = (w128){0, 0};
+	k[8] = (w128){0, 0};
+	k[9] = (w128){0, 0};
 	if (hash) {
 		/* flow_key_hash()'s six folded words, from registers */
 		uint64_t f[6] = {in_port ^ w8,
@@ -625,20 +629,20 @@ flow_key_extract_hash(const uint8_t *pkt, uint32_t len, uint32_t in_port, struct
 	return hash;
 }
 
-/* The sixteen words are folded to six first (in an IPv4 key from no
- * tunnel the other ten are zero), then hashed in three CRC chains. */
+/* The twenty words are folded to six first (in an IPv4 key from no
+ * tunnel the other fourteen are zero), then hashed in three CRC chains. */
 uint32_t
 flow_key_hash(const struct flow_key *key, uint32_t basis)
 {
 	const uint64_t *w = key->u64;
 	uint64_t f[6] = {w[0] ^ w[8] ^ (w[14] << 24 | w[14] >> 40),
 			 w[1] ^ w[9] ^ (w[15] << 24 | w[15] >> 40),
-			 w[2] ^ w[10],
-			 w[3] ^ w[11],
+			 w[2] ^ w[10] ^ (w[16] << 8 | w[16] >> 56) ^ (w[18] << 40 | w[18] >> 24),
+			 w[3] ^ w[11] ^ (w[17] << 8 | w[17] >> 56) ^ (w[19] << 40 | w[19] >> 24),
 			 w[4] ^ (w[5] << 32 | w[5] >> 32) ^ (w[12] << 16 | w[12] >> 48),
 			 w[6] ^ (w[7] << 32 | w[7] >> 32) ^ (w[13] << 16 | w[13] >> 48)};
 
-	_Static_assert(FLOW_KEY_U64S == 16, "sixteen words fold to six");
+	_Static_assert(FLOW_KEY_U64S == 20, "twenty words fold to six");
 	return hash_words64(f, 6, basis);
 }
 
@@ -746,6 +750,12 @@ flow_key_format(const struct flow_key *key, const struct flow_key *mask, char *b
 	}
 	if (mask ? mask->tun_dst != 0 : key->tun_dst != 0) {
 		fmt_ip(&f, "tun_dst", (const uint8_t *)&key->tun_dst, NULL, false);
+	}
+	if (!bytes_zero(mask ? mask->tun_ipv6_src : key->tun_ipv6_src, 16)) {
+		fmt_ip(&f, "tun_ipv6_src", key->tun_ipv6_src, NULL, true);
+	}
+	if (!bytes_zero(mask ? mask->tun_ipv6_dst : key->tun_ipv6_dst, 16)) {
+		fmt_ip(&f, "tun_ipv6_dst", key->tun_ipv6_dst, NULL, true);
 	}
 	if (mask ? mask->tun_md_present || !bytes_zero(mask->tun_md, FLOW_TUN_MD_LEN)
 		 : key->tun_md_present) {

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * The flow key: every header field the datapath can match on, extracted from
- * a packet into 128 fixed bytes (16 64-bit words). The same layout serves as a
+ * a packet into 160 fixed bytes (20 64-bit words). The same layout serves as a
  * mask (a 1 bit means "this bit matters"), so the EMC compares keys word by
  * word and the megaflow classifier ANDs keys with masks word by word.
  *
@@ -25,10 +25,14 @@
  *    extension headers the parser met (OpenFlow's ipv6_exthdr); for MPLS
  *    (0x8847, 0x8848) the first label stack entry, for PBB (0x88e7) the
  *    I-TAG, both as on the wire.
- *  - tun_id, tun_src, tun_dst: the tunnel a packet came out of (the key of
- *    its VXLAN or Geneve header, the outer IPv4 source and destination);
+ *  - tun_id, tun_src, tun_dst, tun_ipv6_src, tun_ipv6_dst: the tunnel a
+ *    packet came out of (the key of its VXLAN or Geneve header, the outer
+ *    source and destination: tun_src/tun_dst over an IPv4 underlay,
+ *    tun_ipv6_src/tun_ipv6_dst over an IPv6 one, the other pair zero);
  *    zero for a packet that came from no tunnel. Only decapsulation sets
- *    them; flow_key_extract() leaves them zero.
+ *    them; flow_key_extract() leaves them zero. The IPv6 pair is last,
+ *    in words 16 to 19, so that the words every packet fills stay in the
+ *    first two cache lines.
  *  - tun_md_present, tun_md: the Geneve options of that tunnel that the
  *    tunnel port's option map names (the bridge's tun_metadataN fields):
  *    bit N of tun_md_present (host order) says option N was there, its
@@ -44,7 +48,7 @@
 #include "util.h"
 
 enum {
-	FLOW_KEY_U64S = 16,
+	FLOW_KEY_U64S = 20,
 	FLOW_TUN_MD_LEN = 12,       /* bytes of Geneve option data in a key */
 	FLOW_TUN_MD_FIELDS = 16,    /* tun_metadata0 to tun_metadata15 */
 	FLOW_VLAN_PRESENT = 0x1000, /* host order; stored as big endian */
@@ -100,18 +104,32 @@ struct flow_key {
 			uint16_t tun_md_present;
 			uint16_t tun_md_pad;
 			uint8_t tun_md[FLOW_TUN_MD_LEN];
+			uint8_t tun_ipv6_src[16];
+			uint8_t tun_ipv6_dst[16];
 		};
 		uint64_t u64[FLOW_KEY_U64S];
 	};
 };
 
-_Static_assert(sizeof(struct flow_key) == FLOW_KEY_U64S * 8, "flow_key must be 16 words");
+_Static_assert(sizeof(struct flow_key) == FLOW_KEY_U64S * 8, "flow_key must be 20 words");
 _Static_assert(offsetof(struct flow_key, nw_src) == 32, "flow_key layout");
 _Static_assert(offsetof(struct flow_key, nd_target) == 80, "flow_key layout");
 _Static_assert(offsetof(struct flow_key, tun_id) == 96, "flow_key layout");
 _Static_assert(offsetof(struct flow_key, tun_md_present) == 112, "flow_key layout");
-/* tun_id; tun_src and tun_dst in the next; the Geneve options in the last two */
-enum { FLOW_KEY_TUN_WORD = 12, FLOW_KEY_TUN_MD_WORD = 14 };
+_Static_assert(offsetof(struct flow_key, tun_ipv6_src) == 128, "flow_key layout");
+/* tun_id; tun_src and tun_dst in the next; the Geneve options in the two
+ * after; the IPv6 tunnel addresses in the last four */
+enum { FLOW_KEY_TUN_WORD = 12, FLOW_KEY_TUN_MD_WORD = 14, FLOW_KEY_TUN6_WORD = 16 };
+
+/* True when 'key' came out of a tunnel over an IPv6 underlay (or, for a
+ * mask, matches an IPv6 tunnel address). */
+static inline bool
+flow_key_tun6(const struct flow_key *key)
+{
+	const uint64_t *w = &key->u64[FLOW_KEY_TUN6_WORD];
+
+	return (w[0] | w[1] | w[2] | w[3]) != 0;
+}
 
 /* Where the parser found each layer: byte offsets from the start of the
  * frame, 0 when that layer is absent or could not be parsed. */
@@ -154,9 +172,10 @@ flow_key_equal(const struct flow_key *a, const struct flow_key *b)
 {
 	const flow_key_v2 *va = (const flow_key_v2 *)a->u64, *vb = (const flow_key_v2 *)b->u64;
 	flow_key_v2 diff = (va[0] ^ vb[0]) | (va[1] ^ vb[1]) | (va[2] ^ vb[2]) | (va[3] ^ vb[3]) |
-			   (va[4] ^ vb[4]) | (va[5] ^ vb[5]) | (va[6] ^ vb[6]) | (va[7] ^ vb[7]);
+			   (va[4] ^ vb[4]) | (va[5] ^ vb[5]) | (va[6] ^ vb[6]) | (va[7] ^ vb[7]) |
+			   (va[8] ^ vb[8]) | (va[9] ^ vb[9]);
 
-	_Static_assert(FLOW_KEY_U64S == 16, "eight 16-byte pieces");
+	_Static_assert(FLOW_KEY_U64S == 20, "ten 16-byte pieces");
 	return (diff[0] | diff[1]) == 0;
 }
 

@@ -157,12 +157,11 @@ dp_tnl_cfg_parse(enum dp_tnl_type type, const char *(*get)(const void *aux, cons
 				 "local_ip=%s: expected a unicast IPv4 or IPv6 address", local);
 			return -EINVAL;
 		}
-		/* remote_ip=flow takes its remote from tun_dst: IPv4. */
-		if (dp_tnl_addr_is4(&cfg->local_ip) !=
-		    (cfg->remote_flow || dp_tnl_addr_is4(&cfg->remote_ip))) {
+		/* With remote_ip=flow, local_ip says the family. */
+		if (!cfg->remote_flow &&
+		    dp_tnl_addr_is4(&cfg->local_ip) != dp_tnl_addr_is4(&cfg->remote_ip)) {
 			snprintf(err, DP_TNL_ERR_MAX,
-				 "local_ip=%s: not of the family of remote_ip=%s%s", local, remote,
-				 cfg->remote_flow ? " (IPv4, from tun_dst)" : "");
+				 "local_ip=%s: not of the family of remote_ip=%s", local, remote);
 			return -EINVAL;
 		}
 	}
@@ -212,6 +211,7 @@ dp_tnl_cfg_parse(enum dp_tnl_type type, const char *(*get)(const void *aux, cons
 			 get(aux, "df_default"));
 		return -EINVAL;
 	}
+	cfg->csum_given = get(aux, "csum") != NULL;
 	if (parse_bool(get(aux, "csum"), !cfg->remote_flow && !dp_tnl_addr_is4(&cfg->remote_ip),
 		       &cfg->csum)) {
 		snprintf(err, DP_TNL_ERR_MAX, "csum=%s: expected true or false", get(aux, "csum"));
@@ -357,6 +357,7 @@ dp_tnl_parse(const uint8_t *p, uint32_t head, uint32_t total, enum dp_tnl_type t
 		return DP_TNL_ERR_BAD; /* no room for an inner Ethernet header */
 	}
 	md->vni = (uint32_t)t[4] << 16 | (uint32_t)t[5] << 8 | t[6];
+	md->ip6_back = eth_type == ETH_TYPE_IPV6 ? (uint16_t)(outer - l3) : 0;
 	lay->l3 = l3;
 	lay->ipv6 = eth_type == ETH_TYPE_IPV6;
 	lay->udp = l3 + ihl;

@@ -93,12 +93,14 @@ enum {
 };
 
 /* A tunnel port's options, as Open vSwitch's: remote_ip (an IPv4 or IPv6
- * address, or "flow": the IPv4 tun_dst a flow sets), local_ip (of the
- * remote's family; default: the address the route to the remote gives),
- * key ("flow": the tun_id a flow sets; absent: 0), dst_port, tos and ttl
- * (a number or "inherit": the inner packet's), df_default and csum (true
- * or false; csum defaults to true over IPv6, where UDP without a checksum
- * is the exception (RFC 6935), to false over IPv4). */
+ * address, or "flow": the tun_dst a flow sets, else its tun_ipv6_dst),
+ * local_ip (of the remote's family, with remote_ip=flow the family the
+ * port takes; default: the address the route to the remote gives), key
+ * ("flow": the tun_id a flow sets; absent: 0), dst_port, tos and ttl (a
+ * number or "inherit": the inner packet's), df_default and csum (true or
+ * false; csum defaults to true over IPv6, where UDP without a checksum is
+ * the exception (RFC 6935), to false over IPv4: with remote_ip=flow and
+ * no csum, each packet's remote decides). */
 struct dp_tnl_cfg {
 	enum dp_tnl_type type;
 	struct in6_addr remote_ip, local_ip; /* dp_tnl_addr: zero: none */
@@ -107,6 +109,7 @@ struct dp_tnl_cfg {
 	uint16_t dst_port; /* host order */
 	int16_t tos, ttl;  /* -1: inherit */
 	bool df, csum;
+	bool csum_given; /* csum was in the options */
 };
 
 /* The type of port type name 'type' ("vxlan", "geneve"), 0 for others. */
@@ -161,18 +164,31 @@ enum {
 enum dp_tnl_err dp_tnl_push(struct rte_mbuf *m, const uint8_t *hdr, uint16_t len, uint8_t flags,
 			    uint16_t mtu, uint16_t *ip_id);
 
-/* What decapsulation found: the flow key's tunnel fields (the addresses
- * of an IPv4 underlay only: the key has no room for IPv6 ones), where the
- * Geneve options are: the 'opt_len' bytes just before the inner frame
- * (still in the mbuf's headroom once the outer headers are stripped, until
- * something is prepended), for the tunnel port's map to take into the key
- * (dp_tnl_opts_take()). Sixteen bytes: the datapath copies it per packet. */
+/* What decapsulation found: the flow key's tunnel fields, and where those
+ * that do not fit here are. The outer headers stay in the mbuf's headroom
+ * once stripped, until something is prepended: the Geneve options are the
+ * 'opt_len' bytes just before the inner frame, for the tunnel port's map
+ * to take into the key (dp_tnl_opts_take()), and an IPv6 underlay's outer
+ * header starts 'ip6_back' bytes before it (dp_tnl_md_addr6()). Sixteen
+ * bytes: the datapath copies it per packet. */
 struct dp_tnl_md {
-	uint32_t vni; /* host order, 24 bits: the key's tun_id */
-	uint32_t tun_src, tun_dst;
-	uint8_t opt_len; /* Geneve: bytes of options, well formed */
-	uint8_t pad[3];
+	uint32_t vni;              /* host order, 24 bits: the key's tun_id */
+	uint32_t tun_src, tun_dst; /* an IPv4 underlay's; zero over IPv6 */
+	uint8_t opt_len;           /* Geneve: bytes of options, well formed */
+	uint8_t pad;
+	uint16_t ip6_back; /* an IPv6 underlay's; zero over IPv4 */
 };
+
+/* The outer IPv6 source and destination of the inner frame at 'inner'
+ * that 'md' describes (md->ip6_back not zero), into 'src' and 'dst'. */
+static inline void
+dp_tnl_md_addr6(const struct dp_tnl_md *md, const uint8_t *inner, uint8_t src[16], uint8_t dst[16])
+{
+	const uint8_t *ip6 = inner - md->ip6_back;
+
+	memcpy(src, ip6 + 8, 16);
+	memcpy(dst, ip6 + 24, 16);
+}
 
 /* A Geneve tunnel port's option map (its bridge's, ofp_tlv.h): which
  * options become which tun_metadataN field of the flow key, and where

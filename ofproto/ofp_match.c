@@ -72,6 +72,8 @@ static const struct mf_field fields[MFF_N_IDS] = {
 	[MFF_TUN_ID] = {MFF_TUN_ID, "tun_id", "tunnel_id", KOFS(tun_id), 8, 0, 64, MFF_FMT_HEX, MFP_NONE, true, true, 0},
 	[MFF_TUN_SRC] = {MFF_TUN_SRC, "tun_src", NULL, KOFS(tun_src), 4, 0, 32, MFF_FMT_IPV4, MFP_NONE, true, true, 0},
 	[MFF_TUN_DST] = {MFF_TUN_DST, "tun_dst", NULL, KOFS(tun_dst), 4, 0, 32, MFF_FMT_IPV4, MFP_NONE, true, true, 0},
+	[MFF_TUN_IPV6_SRC] = {MFF_TUN_IPV6_SRC, "tun_ipv6_src", NULL, KOFS(tun_ipv6_src), 16, 0, 128, MFF_FMT_IPV6, MFP_NONE, true, true, 0},
+	[MFF_TUN_IPV6_DST] = {MFF_TUN_IPV6_DST, "tun_ipv6_dst", NULL, KOFS(tun_ipv6_dst), 16, 0, 128, MFF_FMT_IPV6, MFP_NONE, true, true, 0},
 	[MFF_REG0 + 0] = {MFF_REG0 + 0, "reg0", NULL, META_OFS, 8, 32, 32, MFF_FMT_HEX, MFP_NONE, true, true, 2},
 	[MFF_REG0 + 1] = {MFF_REG0 + 1, "reg1", NULL, META_OFS, 8, 0, 32, MFF_FMT_HEX, MFP_NONE, true, true, 2},
 	[MFF_REG0 + 2] = {MFF_REG0 + 2, "reg2", NULL, META_OFS, 8, 32, 32, MFF_FMT_HEX, MFP_NONE, true, true, 3},
@@ -1111,17 +1113,18 @@ match_parse_field(struct match *m, const char *name, const char *value,
 
 /* The fields in the order ovs-ofctl prints them. */
 static const enum mf_id print_order[] = {
-	MFF_REG0,        MFF_REG0 + 1,    MFF_REG0 + 2,   MFF_REG0 + 3,    MFF_REG0 + 4,
-	MFF_REG0 + 5,    MFF_REG0 + 6,    MFF_REG0 + 7,   MFF_REG0 + 8,    MFF_REG0 + 9,
-	MFF_REG0 + 10,   MFF_REG0 + 11,   MFF_REG0 + 12,  MFF_REG0 + 13,   MFF_REG0 + 14,
-	MFF_REG15,       MFF_TUN_ID,      MFF_TUN_SRC,    MFF_TUN_DST,     MFF_METADATA,
-	MFF_IN_PORT,     MFF_ETH_SRC,     MFF_ETH_DST,    MFF_ETH_TYPE,    MFF_IPV4_SRC,
-	MFF_IPV4_DST,    MFF_ARP_SPA,     MFF_ARP_TPA,    MFF_ARP_SHA,     MFF_ARP_THA,
-	MFF_IPV6_SRC,    MFF_IPV6_DST,    MFF_IPV6_LABEL, MFF_IPV6_EXTHDR, MFF_ND_TARGET,
-	MFF_ND_SLL,      MFF_ND_TLL,      MFF_IP_PROTO,   MFF_ARP_OP,      MFF_NW_TOS,
-	MFF_IP_ECN,      MFF_NW_TTL,      MFF_IP_FRAG,    MFF_ICMPV4_TYPE, MFF_ICMPV4_CODE,
-	MFF_ICMPV6_TYPE, MFF_ICMPV6_CODE, MFF_TP_SRC,     MFF_TP_DST,      MFF_TCP_FLAGS,
-	MFF_MPLS_LABEL,  MFF_MPLS_TC,     MFF_MPLS_BOS,   MFF_MPLS_TTL,    MFF_PBB_ISID,
+	MFF_REG0,         MFF_REG0 + 1,    MFF_REG0 + 2,    MFF_REG0 + 3,    MFF_REG0 + 4,
+	MFF_REG0 + 5,     MFF_REG0 + 6,    MFF_REG0 + 7,    MFF_REG0 + 8,    MFF_REG0 + 9,
+	MFF_REG0 + 10,    MFF_REG0 + 11,   MFF_REG0 + 12,   MFF_REG0 + 13,   MFF_REG0 + 14,
+	MFF_REG15,        MFF_TUN_ID,      MFF_TUN_SRC,     MFF_TUN_DST,     MFF_TUN_IPV6_SRC,
+	MFF_TUN_IPV6_DST, MFF_METADATA,    MFF_IN_PORT,     MFF_ETH_SRC,     MFF_ETH_DST,
+	MFF_ETH_TYPE,     MFF_IPV4_SRC,    MFF_IPV4_DST,    MFF_ARP_SPA,     MFF_ARP_TPA,
+	MFF_ARP_SHA,      MFF_ARP_THA,     MFF_IPV6_SRC,    MFF_IPV6_DST,    MFF_IPV6_LABEL,
+	MFF_IPV6_EXTHDR,  MFF_ND_TARGET,   MFF_ND_SLL,      MFF_ND_TLL,      MFF_IP_PROTO,
+	MFF_ARP_OP,       MFF_NW_TOS,      MFF_IP_ECN,      MFF_NW_TTL,      MFF_IP_FRAG,
+	MFF_ICMPV4_TYPE,  MFF_ICMPV4_CODE, MFF_ICMPV6_TYPE, MFF_ICMPV6_CODE, MFF_TP_SRC,
+	MFF_TP_DST,       MFF_TCP_FLAGS,   MFF_MPLS_LABEL,  MFF_MPLS_TC,     MFF_MPLS_BOS,
+	MFF_MPLS_TTL,     MFF_PBB_ISID,
 };
 
 static void
@@ -1188,7 +1191,12 @@ match_format(const struct match *m, struct ds *out)
 	int64_t type = exact_u(m, MFF_ETH_TYPE), proto = exact_u(m, MFF_IP_PROTO);
 	bool first = true, type_done = false, proto_done = false;
 	struct prereq_vals pv;
+	/* The Geneve options follow the last tunnel address there is. */
+	enum mf_id md_after = MFF_N_IDS;
 
+	for (enum mf_id id = MFF_TUN_DST; id <= MFF_TUN_IPV6_DST; id++) {
+		md_after = match_has(m, &fields[id]) ? id : md_after;
+	}
 	prereq_vals(&pv, get_match, m);
 	for (size_t i = 0; i < ARRAY_SIZE(shorthands); i++) {
 		if (type == shorthands[i].eth_type &&
@@ -1247,11 +1255,11 @@ match_format(const struct match *m, struct ds *out)
 			continue;
 		}
 		put_field(m, f, &first, out);
-		if (f->id == MFF_TUN_DST) {
+		if (f->id == md_after) {
 			format_tun_md(m, &first, out);
 		}
 	}
-	if (!match_has(m, &fields[MFF_TUN_DST])) {
+	if (md_after == MFF_N_IDS) {
 		format_tun_md(m, &first, out);
 	}
 }

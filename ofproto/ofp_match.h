@@ -84,6 +84,8 @@ enum mf_id {
 	MFF_TUN_ID,      /* the tunnel a packet came from (flow_key.h) */
 	MFF_TUN_SRC,
 	MFF_TUN_DST,
+	MFF_TUN_IPV6_SRC, /* the same over an IPv6 underlay */
+	MFF_TUN_IPV6_DST,
 	/* The registers: pipeline metadata, like MFF_METADATA. */
 	MFF_REG0,
 	MFF_REG15 = MFF_REG0 + 15,

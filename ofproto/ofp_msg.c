@@ -218,6 +218,8 @@ static const struct ext_oxm ext_oxms[] = {
 	{OXM_CLASS_NXM1, 0, {16, MFF_TUN_ID, 8}, true},
 	{OXM_CLASS_NXM1, 0, {31, MFF_TUN_SRC, 4}, false},
 	{OXM_CLASS_NXM1, 0, {32, MFF_TUN_DST, 4}, false},
+	{OXM_CLASS_NXM1, 0, {109, MFF_TUN_IPV6_SRC, 16}, false},
+	{OXM_CLASS_NXM1, 0, {110, MFF_TUN_IPV6_DST, 16}, false},
 	NXM_REG(0),
 	NXM_REG(1),
 	NXM_REG(2),

@@ -41,6 +41,10 @@ ofp_encode_packet_in(struct obuf *b, const struct ofproto_pin *pin, const uint8_
 	m.mask.tun_src = pin->tun_src ? UINT32_MAX : 0;
 	m.key.tun_dst = pin->tun_dst;
 	m.mask.tun_dst = pin->tun_dst ? UINT32_MAX : 0;
+	memcpy(m.key.tun_ipv6_src, pin->tun_ipv6_src, 16);
+	memcpy(m.key.tun_ipv6_dst, pin->tun_ipv6_dst, 16);
+	memset(m.mask.tun_ipv6_src, flow_key_tun6(&m.key) ? 0xff : 0, 16);
+	memset(m.mask.tun_ipv6_dst, flow_key_tun6(&m.key) ? 0xff : 0, 16);
 	/* Its Geneve options, as the bridge's map (bound) names them. */
 	m.key.tun_md_present = m.mask.tun_md_present = pin->tun_md_present;
 	if (pin->tun_md_present) {

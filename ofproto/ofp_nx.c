@@ -60,6 +60,8 @@ static const struct nxm_name {
 	{"OXM_OF_TUNNEL_ID", 0x8000, 38, 8, MFF_TUN_ID},
 	{"NXM_NX_TUN_IPV4_SRC", 1, 31, 4, MFF_TUN_SRC},
 	{"NXM_NX_TUN_IPV4_DST", 1, 32, 4, MFF_TUN_DST},
+	{"NXM_NX_TUN_IPV6_SRC", 1, 109, 16, MFF_TUN_IPV6_SRC},
+	{"NXM_NX_TUN_IPV6_DST", 1, 110, 16, MFF_TUN_IPV6_DST},
 	{"NXM_NX_REG0", 1, 0, 4, MFF_REG0 + 0},
 	{"NXM_NX_REG1", 1, 1, 4, MFF_REG0 + 1},
 	{"NXM_NX_REG2", 1, 2, 4, MFF_REG0 + 2},

@@ -1065,6 +1065,8 @@ ofproto_pin_ctx(struct ofproto *ofp, uint64_t cookie, const struct pipe_md *md,
 		    x->tun_src == tun->tun_src && x->tun_dst == tun->tun_dst &&
 		    x->tun_md_present == tun->tun_md_present &&
 		    !memcmp(x->tun_md, tun->tun_md, sizeof x->tun_md) &&
+		    !memcmp(x->tun_ipv6_src, tun->tun_ipv6_src, 16) &&
+		    !memcmp(x->tun_ipv6_dst, tun->tun_ipv6_dst, 16) &&
 		    !memcmp(&x->md, md, sizeof *md)) {
 			return ofp->pin_gen << PIN_CTX_BITS | i;
 		}
@@ -1078,8 +1080,10 @@ ofproto_pin_ctx(struct ofproto *ofp, uint64_t cookie, const struct pipe_md *md,
 	}
 	ofp->pin_ctx[ofp->n_pin_ctx] = (struct pin_ctx){
 		cookie, *md, in_port, tun->tun_src, tun->tun_dst, tun->tun_id, tun->tun_md_present,
-		{0}};
+		{0},    {0}, {0}};
 	memcpy(ofp->pin_ctx[ofp->n_pin_ctx].tun_md, tun->tun_md, sizeof tun->tun_md);
+	memcpy(ofp->pin_ctx[ofp->n_pin_ctx].tun_ipv6_src, tun->tun_ipv6_src, 16);
+	memcpy(ofp->pin_ctx[ofp->n_pin_ctx].tun_ipv6_dst, tun->tun_ipv6_dst, 16);
 	return ofp->pin_gen << PIN_CTX_BITS | ofp->n_pin_ctx++;
 }
 
@@ -1110,6 +1114,8 @@ ofproto_packet_in(struct ofproto *ofp, uint32_t dp_in_port, uint64_t cookie,
 	pin->tun_dst = x->tun_dst;
 	pin->tun_md_present = x->tun_md_present;
 	memcpy(pin->tun_md, x->tun_md, sizeof pin->tun_md);
+	memcpy(pin->tun_ipv6_src, x->tun_ipv6_src, 16);
+	memcpy(pin->tun_ipv6_dst, x->tun_ipv6_dst, 16);
 	pin->in_port = x->in_port ? x->in_port : ofproto_port_of_dp(ofp, dp_in_port);
 	ofp->sweep.packet_ins++;
 	return pin->in_port != 0;

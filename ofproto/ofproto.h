@@ -456,6 +456,7 @@ struct ofproto_pin {
 	uint32_t tun_src, tun_dst;
 	uint16_t tun_md_present; /* the tun_metadataN the packet had (flow_key.h) */
 	uint8_t tun_md[FLOW_TUN_MD_LEN];
+	uint8_t tun_ipv6_src[16], tun_ipv6_dst[16]; /* zero: none */
 };
 
 /* A packet of this bridge met DP_ACTION_USERSPACE with 'cookie' (received

@@ -83,6 +83,7 @@ struct pin_ctx {
 	uint64_t tun_id;
 	uint16_t tun_md_present;
 	uint8_t tun_md[FLOW_TUN_MD_LEN];
+	uint8_t tun_ipv6_src[16], tun_ipv6_dst[16];
 };
 enum { PIN_CTX_MAX = 1024, PIN_CTX_BITS = 10, PIN_GEN_MASK = 0x3f };
 _Static_assert(PIN_CTX_MAX == 1 << PIN_CTX_BITS && (PIN_GEN_MASK << PIN_CTX_BITS) < 0x10000,

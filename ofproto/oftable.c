@@ -21,13 +21,13 @@
 
 enum { MAX_STAGES = FLOW_KEY_U64S + PIPE_MD_U64S };
 
-/* The tunnel words (12 to 15) come with in_port, as Open vSwitch's
+/* The tunnel words (12 to 19) come with in_port, as Open vSwitch's
  * metadata stage. Word 3 holds the transport ports (with TTL, fragment
  * bits and TCP flags): it comes last, so that a packet that no rule's
  * addresses match does not un-wildcard its ports, as Open vSwitch's L4
  * stage comes last. */
-const int8_t oftable_stage_order[FLOW_KEY_U64S] = {0, 12, 13, 14, 15, 1,  2,  4,
-						   5, 6,  7,  8,  9,  10, 11, 3};
+const int8_t oftable_stage_order[FLOW_KEY_U64S] = {0, 12, 13, 14, 15, 16, 17, 18, 19, 1,
+						   2, 4,  5,  6,  7,  8,  9,  10, 11, 3};
 
 /* The address fields with prefix indexes: nw_src (words 4-5) and nw_dst
  * (words 6-7). */

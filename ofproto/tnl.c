@@ -150,9 +150,10 @@ receiving(const char *dev, const struct in6_addr *src, const struct in6_addr *ds
 	for (uint32_t i = 0; n_tunnels && i < DP_MAX_PORTS; i++) {
 		const struct dp_tnl_cfg *c = &slots[i].cfg;
 
-		/* remote_ip=flow ports are IPv4's (tun_dst). */
+		/* remote_ip=flow ports take either family, unless a local_ip
+		 * (compared below) names one. */
 		if (!slots[i].tunnel || c->dst_port != udp_dst || c->remote_flow != flow ||
-		    (flow ? !dp_tnl_addr_is4(src) : !dp_tnl_addr_eq(&c->remote_ip, src))) {
+		    (!flow && !dp_tnl_addr_eq(&c->remote_ip, src))) {
 			continue;
 		}
 		if (dp_tnl_addr_set(&c->local_ip)

@@ -255,6 +255,8 @@ controller_cookie(struct xctx *c, uint8_t table_id, uint8_t reason, uint16_t max
 		c->wc->tun_id = UINT64_MAX;
 		c->wc->tun_src = UINT32_MAX;
 		c->wc->tun_dst = UINT32_MAX;
+		memset(c->wc->tun_ipv6_src, 0xff, 16);
+		memset(c->wc->tun_ipv6_dst, 0xff, 16);
 		c->wc->tun_md_present = UINT16_MAX;
 		memset(c->wc->tun_md, 0xff, sizeof c->wc->tun_md);
 	}
@@ -1358,8 +1360,7 @@ xlate_run(struct ofproto *ofp, const struct flow_key *key, bool learn, uint64_t 
 	c.ofp = ofp;
 	c.flow = *key;
 	c.base = *key;
-	/* Over IPv6 the key has no tunnel addresses: its port tells. */
-	c.from_tunnel = key->tun_src || key->tun_dst || key->tun_id || tnl_port_cfg(key->in_port);
+	c.from_tunnel = key->tun_src || key->tun_dst || key->tun_id || flow_key_tun6(key);
 	c.wc = &res->mask;
 	c.res = res;
 	c.xi = xi;

@@ -123,11 +123,29 @@ xlate_tnl_push(struct xctx *c, const struct ofport *p, const struct dp_tnl_cfg *
 
 	remote = cfg->remote_ip;
 	if (cfg->remote_flow) {
+		/* tun_dst when a flow set it, else tun_ipv6_dst, as Open vSwitch. */
 		c->wc->tun_dst = UINT32_MAX;
-		remote = dp_tnl_addr4(c->flow.tun_dst);
+		if (c->flow.tun_dst) {
+			remote = dp_tnl_addr4(c->flow.tun_dst);
+		} else {
+			memset(c->wc->tun_ipv6_dst, 0xff, sizeof c->wc->tun_ipv6_dst);
+			memcpy(&remote, c->flow.tun_ipv6_dst, sizeof remote);
+			if (dp_tnl_addr_is4(&remote)) { /* as remote_ip refuses it */
+				tr(c, "-> %s: tun_ipv6_dst %s is an IPv4 address: dropped", p->name,
+				   ip_str(&remote, a));
+				return;
+			}
+		}
 	}
 	if (!dp_tnl_addr_set(&remote)) {
-		tr(c, "-> %s: remote_ip=flow and no tun_dst set: dropped", p->name);
+		tr(c, "-> %s: remote_ip=flow and neither tun_dst nor tun_ipv6_dst set: dropped",
+		   p->name);
+		return;
+	}
+	if (dp_tnl_addr_set(&cfg->local_ip) &&
+	    dp_tnl_addr_is4(&cfg->local_ip) != dp_tnl_addr_is4(&remote)) {
+		tr(c, "-> %s: remote %s is not of the family of local_ip %s: dropped", p->name,
+		   ip_str(&remote, a), ip_str(&cfg->local_ip, b));
 		return;
 	}
 	if (!tnl_route_lookup(&remote, &r)) {
@@ -192,7 +210,12 @@ xlate_tnl_push(struct xctx *c, const struct ofport *p, const struct dp_tnl_cfg *
 	clone = emit(c, DP_ACTION_CLONE);
 	push = emit(c, DP_ACTION_TNL_PUSH);
 	push->mask = len;
-	push->flags = cfg->csum ? DP_TNL_F_CSUM : 0;
+	/* remote_ip=flow without csum: the family's default, per packet. */
+	if (cfg->remote_flow && !cfg->csum_given) {
+		push->flags = dp_tnl_addr_is4(&remote) ? 0 : DP_TNL_F_CSUM;
+	} else {
+		push->flags = cfg->csum ? DP_TNL_F_CSUM : 0;
+	}
 	push->tnl.port = p->dp_port;
 	push->tnl.mtu = r.mtu;
 	push->tnl.n_data = (uint8_t)((len + DP_ACTION_DATA_LEN - 1) / DP_ACTION_DATA_LEN);

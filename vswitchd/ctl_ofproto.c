@@ -491,9 +491,16 @@ m_trace(void *aux, json_t *params, json_t **result, struct jsonrpc_error *err)
 		struct flow_key all;
 
 		memset(&all, 0xff, sizeof all);
-		if (!key.tun_id && !key.tun_src && !key.tun_dst) {
-			all.tun_id = 0; /* from no tunnel: nothing to say */
+		/* From no tunnel, or not over this family: nothing to say. */
+		if (!key.tun_src && !key.tun_dst) {
 			all.tun_src = all.tun_dst = 0;
+		}
+		if (!flow_key_tun6(&key)) {
+			memset(all.tun_ipv6_src, 0, sizeof all.tun_ipv6_src);
+			memset(all.tun_ipv6_dst, 0, sizeof all.tun_ipv6_dst);
+		}
+		if (!key.tun_id && !all.tun_src && !flow_key_tun6(&all)) {
+			all.tun_id = 0;
 		}
 		if (!key.tun_md_present) {
 			all.tun_md_present = 0;

@@ -25,8 +25,9 @@ U=fd5a:$(printf %x $((S % 65536)))::     # underlay /64
 O=192.168.$((S % 250))                   # overlay, VNI 100
 OG=172.30.$((S % 250))                   # overlay, Geneve VNI 200
 OZ=10.87.$((S % 250))                    # overlay, VNI 300 without checksums
+OF=10.86.$((S % 250))                    # overlay, VNI 600 by the flows' tun_ipv6_dst
 HV=v6h$S UL=v6u$S R1=v6r$S
-BP=b6p$S BI=b6i$S BG=b6g$S BZ=b6z$S
+BP=b6p$S BI=b6i$S BG=b6g$S BZ=b6z$S BF=b6f$S
 
 for ns in $HV $UL $R1; do netns_add "$ns" || exit 1; done
 hv() { ip netns exec "$HV" "$@"; }
@@ -46,6 +47,10 @@ dev() { # dev NAME ADDR ARGS...: a kernel tunnel device in R1, MTU 1430 (70 byte
 dev vx$S "$O.2" type vxlan id 100 remote "${U}1" local "${U}2" dstport 4789
 dev vz$S "$OZ.2" type vxlan id 300 remote "${U}1" local "${U}2" dstport 4790 \
 	udp6zerocsumtx udp6zerocsumrx
+# VNI 600, for a port of remote_ip=flow and key=flow: flows set its
+# tun_ipv6_dst and match its tun_ipv6_src. On UDP port 4791: that port
+# takes any VNI, and 4789's wrong one must stay wrong.
+dev vf$S "$OF.2" type vxlan id 600 remote "${U}1" local "${U}2" dstport 4791
 
 hv "$BIN/vswitchd" $(vswitchd_args) --detach --eal "$VSWITCHD_EAL" ||
 	{ echo "vswitchd did not start"; cat "$T/vswitchd.log"; exit 1; }
@@ -58,13 +63,20 @@ check "one without UDP checksums" ctl add-br $BZ -- add-port $BZ vz1$S type=vxla
 	options:remote_ip=${U}2 options:local_ip=${U}1 options:key=300 options:csum=false options:dst_port=4790
 check "a Geneve port to it" \
 	ctl add-br $BG -- add-port $BG gn1$S type=geneve options:remote_ip=${U}2 options:key=200
+check "a VXLAN port of remote_ip=flow and key=flow" ctl add-br $BF -- add-port $BF vf1$S \
+	type=vxlan options:remote_ip=flow options:key=flow options:dst_port=4791
+check "flows that set tun_id and tun_ipv6_dst, and match tun_id and tun_ipv6_src" sh -c \
+	"$BIN/switch-ctl --ctl $T/ctl.sock add-flow $BF \
+	'priority=100,in_port=LOCAL,actions=set_field:600->tun_id,set_field:${U}2->tun_ipv6_dst,output:vf1$S' \
+	&& $BIN/switch-ctl --ctl $T/ctl.sock add-flow $BF \
+	'priority=100,in_port=vf1$S,tun_id=600,tun_ipv6_src=${U}2,actions=LOCAL'"
 expect_fail "local_ip=10.0.0.1: not of the family of remote_ip" add-port $BI bad$S \
 	type=vxlan options:remote_ip=${U}2 options:local_ip=10.0.0.1
 expect_fail "remote_ip=ff02::1: expected a unicast IPv4 or IPv6 address" add-port $BI bad$S \
 	type=vxlan options:remote_ip=ff02::1
 hv ip addr add "${U}1/64" dev $BP nodad
 hv ip link set $BP up
-for b in "$BI $O" "$BZ $OZ" "$BG $OG"; do
+for b in "$BI $O" "$BZ $OZ" "$BG $OG" "$BF $OF"; do
 	set -- $b
 	hv ip addr add "$2.1/24" dev "$1"
 	hv ip link set "$1" mtu 1430 up
@@ -115,17 +127,28 @@ check "dump-dp-flows: an IPv6 outer header pushed, and popped" sh -c "$BIN/switc
 check "trace: output to the tunnel port" sh -c "$BIN/switch-ctl --ctl $T/ctl.sock trace $BI \
 	in_port=LOCAL,dl_dst=ff:ff:ff:ff:ff:ff | grep -q 'output to vx1$S: vxlan vni 100 ${U}1 -> ${U}2, into $BP'"
 
-# The key has no room for an IPv6 tunnel's addresses: flows on them are
-# refused by name (switch-ctl, and OpenFlow from ovs-ofctl), nothing else.
-nflows=$(ctl dump-flows $BI | grep -c priority)
-expect_fail "tun_ipv6_src" add-flow $BI "in_port=vx1$S,tun_ipv6_src=${U}2,actions=LOCAL"
-out6=$(ovs-ofctl -O OpenFlow13 add-flow "unix:$T/run/$BI.mgmt" \
-	"in_port=LOCAL,actions=set_field:${U}2->tun_ipv6_dst,output:vx1$S" 2>&1)
-rc6=$?
-echo "ovs-ofctl: $out6"
-check "ovs-ofctl: set_field on tun_ipv6_dst refused" [ "$rc6" -ne 0 ]
-check "with an OpenFlow error" grep -qE "OFPBAC_|OFPBMC_|OFPBRC_" <<<"$out6"
-check "the table is as it was" [ "$(ctl dump-flows $BI | grep -c priority)" -eq "$nflows" ]
+# The IPv6 tunnel addresses in flows: a port of remote_ip=flow sends where
+# tun_ipv6_dst says, and the flow back matches tun_ipv6_src.
+check "HV -> R1 by the flows' tun_ipv6_dst and tun_id (VNI 600)" pings "$HV" "$OF.2"
+check "R1 -> HV, VNI 600 to the remote_ip=flow port" pings "$R1" "$OF.1"
+check "the flow on tun_ipv6_src counted them" sh -c "$BIN/switch-ctl --ctl $T/ctl.sock \
+	dump-flows $BF | grep 'tun_ipv6_src=${U}2' | grep -vq 'n_packets=0,'"
+check "dump-dp-flows: the megaflow matches the tunnel's IPv6 source" sh -c "$BIN/switch-ctl \
+	--ctl $T/ctl.sock dump-dp-flows | grep -q 'tunnel(tun_id=0x258,ipv6_src=${U}2'"
+tr2=$(ctl trace $BF in_port=vf1$S,tun_id=600,tun_ipv6_src=${U}2)
+tr9=$(ctl trace $BF in_port=vf1$S,tun_id=600,tun_ipv6_src=${U}9)
+check "trace: a packet from R1's address meets the flow" \
+	grep -q "priority 100.*tun_ipv6_src=${U}2" <<<"$tr2"
+check "one from another IPv6 remote does not" bash -c '! grep -q "priority 100" <<<"$1"' _ "$tr9"
+# Over OpenFlow (Nicira's fields 109 and 110): ovs-ofctl adds and reads them.
+check "ovs-ofctl: a flow matching tun_ipv6_src and setting tun_ipv6_dst" \
+	ovs-ofctl -O OpenFlow13 add-flow "unix:$T/run/$BF.mgmt" \
+	"priority=50,in_port=vf1$S,tun_ipv6_src=${U}0/64,actions=set_field:${U}3->tun_ipv6_dst,output:vf1$S"
+of=$(ovs-ofctl -O OpenFlow13 dump-flows "unix:$T/run/$BF.mgmt" 2>&1)
+echo "$of" | grep priority=50
+check "ovs-ofctl reads it back, mask and all" grep -q \
+	"tun_ipv6_src=${U}/64.*set_field:${U}3->tun_ipv6_dst" <<<"$of"
+expect_fail "tun_ipv6_dst=10.0.0.1" add-flow $BF "tun_ipv6_dst=10.0.0.1,actions=drop"
 
 # Damaged packets from R1: each dropped with its counter.
 hvmac=$(hv cat /sys/class/net/$BP/address)

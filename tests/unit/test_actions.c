@@ -265,7 +265,7 @@ test_flow_format(void **state)
 	struct flow_key k = {0}, m = {0};
 	struct dp_action push = {.type = DP_ACTION_PUSH_VLAN,
 				 .vlan = {.tpid = htons(0x8100), .tci = htons(10)}};
-	char buf[256];
+	char buf[512];
 
 	(void)state;
 	flow_format(buf, sizeof buf, &k, &m);

@@ -459,6 +459,28 @@ test_tunnel_fields(void **state)
 	flow_key_format(&k, &m, buf, sizeof buf); /* matched, even at zero */
 	assert_non_null(strstr(buf, "tun_id=0"));
 	assert_null(strstr(buf, "tun_src"));
+	/* Over an IPv6 underlay: the last four words, each bit counted. */
+	assert_false(flow_key_tun6(&k));
+	for (int i = 0; i < 32; i++) {
+		t = k;
+		(i < 16 ? t.tun_ipv6_src : t.tun_ipv6_dst)[i % 16] ^= (uint8_t)(1 << (i % 8));
+		assert_true(flow_key_tun6(&t));
+		assert_false(flow_key_equal(&k, &t));
+		assert_int_not_equal(flow_key_hash(&k, 0), flow_key_hash(&t, 0));
+	}
+	t = k;
+	t.tun_ipv6_src[0] = 0x20;
+	t.tun_ipv6_src[15] = 1;
+	t.tun_ipv6_dst[0] = 0x20;
+	t.tun_ipv6_dst[15] = 2;
+	/* Source and destination swapped is another tunnel. */
+	m = t;
+	memcpy(m.tun_ipv6_src, t.tun_ipv6_dst, 16);
+	memcpy(m.tun_ipv6_dst, t.tun_ipv6_src, 16);
+	assert_int_not_equal(flow_key_hash(&m, 0), flow_key_hash(&t, 0));
+	flow_key_format(&t, NULL, buf, sizeof buf);
+	assert_non_null(strstr(buf, "tun_ipv6_src=2000::1,tun_ipv6_dst=2000::2"));
+	assert_null(strstr(buf, "tun_src"));
 }
 
 /* flow_key_extract() takes shortcuts for untagged IPv4 and IPv6 UDP and

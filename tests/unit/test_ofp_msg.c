@@ -479,6 +479,22 @@ test_packet_in(void **state)
 	assert_true(m.key.tun_id == pin.tun_id && m.mask.tun_id == UINT64_MAX);
 	assert_true(m.key.tun_src == pin.tun_src && m.mask.tun_src == UINT32_MAX);
 	assert_true(m.key.tun_dst == pin.tun_dst && m.mask.tun_dst == UINT32_MAX);
+	assert_false(flow_key_tun6(&m.mask));
+	obuf_free(&b);
+
+	/* Out of a tunnel over IPv6: tun_ipv6_src and tun_ipv6_dst. */
+	pin.tun_src = pin.tun_dst = 0;
+	inet_pton(AF_INET6, "2001:db8::1", pin.tun_ipv6_src);
+	inet_pton(AF_INET6, "2001:db8::2", pin.tun_ipv6_dst);
+	obuf_init(&b);
+	ofp_encode_packet_in(&b, &pin, pkt, 40, sizeof pkt);
+	assert_int_equal(ofp_decode_match(b.data + 24, b.size - 24, &m, &used), OFPERR_OK);
+	assert_true(m.key.tun_id == pin.tun_id && m.mask.tun_src == 0 && m.mask.tun_dst == 0);
+	assert_memory_equal(m.key.tun_ipv6_src, pin.tun_ipv6_src, 16);
+	assert_memory_equal(m.key.tun_ipv6_dst, pin.tun_ipv6_dst, 16);
+	for (int i = 0; i < 16; i++) {
+		assert_true(m.mask.tun_ipv6_src[i] == 0xff && m.mask.tun_ipv6_dst[i] == 0xff);
+	}
 	obuf_free(&b);
 }
 
@@ -516,6 +532,24 @@ test_tunnel_match_wire(void **state)
 	assert_non_null(memmem(b.data, b.size, (const uint8_t[]){0x80, 0x00, 38 << 1 | 1, 16}, 4));
 	assert_non_null(memmem(b.data, b.size, (const uint8_t[]){0x00, 0x01, 31 << 1, 4}, 4));
 	assert_non_null(memmem(b.data, b.size, (const uint8_t[]){0x00, 0x01, 32 << 1 | 1, 8}, 4));
+	obuf_free(&b);
+
+	/* The IPv6 ones: Nicira's 109 and 110, masked or not. */
+	static const uint8_t nxm_tun6_src[] = {0x00, 0x01, 109 << 1, 16, 0x20, 0x01, 0x0d,
+					       0xb8, 0,    0,        0,  0,    0,    0,
+					       0,    0,    0,        0,  0,    9};
+	assert_int_equal(decode_oxm(nxm_tun6_src, sizeof nxm_tun6_src), OFPERR_OK);
+	match_init_catchall(&m);
+	inet_pton(AF_INET6, "2001:db8::9", m.key.tun_ipv6_src);
+	memset(m.mask.tun_ipv6_src, 0xff, 16);
+	inet_pton(AF_INET6, "2001:db8:1::", m.key.tun_ipv6_dst);
+	memset(m.mask.tun_ipv6_dst, 0xff, 6);
+	obuf_init(&b);
+	ofp_encode_match(&b, &m);
+	assert_int_equal(ofp_decode_match(b.data, b.size, &back, &used), OFPERR_OK);
+	assert_true(match_equal(&m, &back));
+	assert_non_null(memmem(b.data, b.size, (const uint8_t[]){0x00, 0x01, 109 << 1, 16}, 4));
+	assert_non_null(memmem(b.data, b.size, (const uint8_t[]){0x00, 0x01, 110 << 1 | 1, 32}, 4));
 	obuf_free(&b);
 }
 

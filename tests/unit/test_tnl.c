@@ -260,19 +260,34 @@ test_receiving_ports(void **state)
 	assert_true(n == 0 && any == UINT32_MAX);
 	n = tnl_ports_receiving("br-phy", ip("10.0.0.2"), ip("10.0.0.1"), 4790, kp, 8, &any);
 	assert_true(n == 0 && any == UINT32_MAX);
-	/* An IPv6 remote: its own port; never remote_ip=flow's (IPv4). */
+	/* An IPv6 remote: its own port, then the remote_ip=flow ports (of
+	 * either family without a local_ip). */
 	c.remote_flow = c.key_flow = false;
 	c.remote_ip = *ip("2001:db8::2");
 	c.key = 500;
 	tnl_port_set(9, &c);
 	n = tnl_ports_receiving("br-phy", ip("2001:db8::2"), ip("2001:db8::1"), 4789, kp, 8, &any);
-	assert_true(n == 1 && kp[0].key == 500 && kp[0].port == 9 && any == UINT32_MAX);
+	assert_int_equal(n, 2);
+	assert_true(kp[0].key == 500 && kp[0].port == 9);
+	assert_true(kp[1].key == 100 && kp[1].port == 7);
+	assert_int_equal(any, 8);
 	n = tnl_ports_receiving("br-phy", ip("2001:db8::3"), ip("2001:db8::1"), 4789, kp, 8, &any);
-	assert_true(n == 0 && any == UINT32_MAX);
+	assert_true(n == 1 && kp[0].key == 100 && kp[0].port == 7 && any == 8);
 	/* The same bits as an IPv4 remote are not it. */
 	n = tnl_ports_receiving("br-phy", ip("10.0.0.2"), ip("10.0.0.1"), 4789, kp, 8, &any);
 	assert_true(n == 2 && kp[0].port == 5 && kp[1].port == 6);
-	for (uint32_t p = 5; p <= 9; p++) {
+	/* A remote_ip=flow port whose local_ip is IPv6 takes IPv6 only. */
+	c.remote_flow = true;
+	memset(&c.remote_ip, 0, sizeof c.remote_ip);
+	c.local_ip = *ip("2001:db8::1");
+	c.key = 700;
+	tnl_port_set(10, &c);
+	n = tnl_ports_receiving("br-phy", ip("2001:db8::3"), ip("2001:db8::1"), 4789, kp, 8, &any);
+	assert_int_equal(n, 2);
+	assert_true(kp[1].key == 700 && kp[1].port == 10);
+	n = tnl_ports_receiving("br-phy", ip("10.0.0.9"), ip("10.0.0.1"), 4789, kp, 8, &any);
+	assert_true(n == 1 && kp[0].port == 7);
+	for (uint32_t p = 5; p <= 10; p++) {
 		tnl_port_set(p, NULL);
 	}
 	assert_false(tnl_any_port());

@@ -128,6 +128,7 @@ round_trip(const struct dp_tnl_params *tp, bool csum)
 	assert_int_equal(md.vni, tp->vni);
 	assert_int_equal(md.tun_src, dp_tnl_addr_get4(&tp->ip_src));
 	assert_int_equal(md.tun_dst, dp_tnl_addr_get4(&tp->ip_dst));
+	assert_int_equal(md.ip6_back, 0);
 	assert_int_equal(rte_pktmbuf_pkt_len(m), len);
 	assert_memory_equal(rte_pktmbuf_mtod(m, const uint8_t *), orig, len);
 	rte_pktmbuf_free(m);
@@ -550,6 +551,13 @@ round_trip6(const struct dp_tnl_params *tp, bool csum)
 	assert_int_equal(md.tun_src, 0);
 	assert_int_equal(md.tun_dst, 0);
 	assert_int_equal(md.opt_len, tp->opt_len);
+	/* The outer addresses, still in the headroom before the inner frame. */
+	uint8_t src[16], dst[16];
+
+	assert_int_equal(md.ip6_back, hlen - 14);
+	dp_tnl_md_addr6(&md, rte_pktmbuf_mtod(m, const uint8_t *), src, dst);
+	assert_memory_equal(src, &tp->ip_src, 16);
+	assert_memory_equal(dst, &tp->ip_dst, 16);
 	assert_int_equal(rte_pktmbuf_pkt_len(m), len);
 	assert_memory_equal(rte_pktmbuf_mtod(m, const uint8_t *), orig, len);
 	rte_pktmbuf_free(m);
@@ -681,10 +689,18 @@ test_options(void **state)
 	assert_int_equal(c.remote_ip.s6_addr[15], 2);
 	assert_int_equal(c.local_ip.s6_addr[15], 1);
 	assert_true(c.csum);
+	assert_false(c.csum_given);
 	v6.k[1] = "csum";
 	v6.v[1] = "false";
 	assert_int_equal(dp_tnl_cfg_parse(DP_TNL_GENEVE, kv_get, &v6, &c, err), 0);
 	assert_false(c.csum);
+	assert_true(c.csum_given);
+	/* remote_ip=flow: local_ip of either family says the port's. */
+	struct kv fl6 = {{"remote_ip", "local_ip"}, {"flow", "2001:db8::1"}};
+	assert_int_equal(dp_tnl_cfg_parse(DP_TNL_VXLAN, kv_get, &fl6, &c, err), 0);
+	assert_true(c.remote_flow);
+	assert_false(dp_tnl_addr_is4(&c.local_ip));
+	assert_false(c.csum_given); /* each packet's remote decides */
 	static const char *const bad6[][2] = {
 		{"ff02::1", NULL},         /* multicast */
 		{"::", NULL},              /* none */
@@ -693,7 +709,6 @@ test_options(void **state)
 		{"2001:db8::2", "fe80::1"},
 		{"2001:db8::2", "10.0.0.1"},       /* families apart */
 		{"10.0.0.2", "2001:db8::1"},       /* the other way */
-		{"flow", "2001:db8::1"},           /* flow's tun_dst is IPv4 */
 		{"2001:db8::2", "2001:db8::1/64"}, /* not an address */
 	};
 	for (size_t i = 0; i < sizeof bad6 / sizeof bad6[0]; i++) {
