@@ -20,10 +20,13 @@ emc_create(uint32_t n_entries, uint32_t inv_prob, uint64_t seed)
 		return NULL;
 	}
 	n = vs_pow2_roundup(VS_MAX(n_entries, 2u));
-	/* The header, the slots, then the keys on a cache line boundary. */
+	/* The header, the slots, then the keys on a cache line boundary, then
+	 * their IPv6 tunnel addresses. */
 	size_t keys_at = (sizeof *emc + (size_t)n * sizeof(struct emc_slot) + VS_CACHE_LINE - 1) /
 			 VS_CACHE_LINE * VS_CACHE_LINE;
-	emc = aligned_alloc(VS_CACHE_LINE, keys_at + (size_t)n * sizeof(struct flow_key));
+	size_t tun6_at = keys_at + (size_t)n * sizeof(struct emc_head);
+
+	emc = aligned_alloc(VS_CACHE_LINE, tun6_at + (size_t)n * sizeof(struct emc_tun6));
 	if (!emc) {
 		errno = ENOMEM;
 		return NULL;
@@ -34,9 +37,11 @@ emc_create(uint32_t n_entries, uint32_t inv_prob, uint64_t seed)
 	emc->n_evictions = 0;
 	vs_random_seed(&emc->rng, seed);
 	emc->slots = (struct emc_slot *)(void *)(emc + 1);
-	emc->keys = (struct flow_key *)(void *)((char *)emc + keys_at);
+	emc->keys = (struct emc_head *)(void *)((char *)emc + keys_at);
+	emc->tun6 = (struct emc_tun6 *)(void *)((char *)emc + tun6_at);
 	memset(emc->slots, 0, (size_t)n * sizeof(struct emc_slot));
-	memset(emc->keys, 0, (size_t)n * sizeof(struct flow_key));
+	memset(emc->keys, 0, (size_t)n * sizeof(struct emc_head));
+	memset(emc->tun6, 0, (size_t)n * sizeof(struct emc_tun6));
 	return emc;
 }
 
@@ -61,9 +66,9 @@ emc_insert(struct emc *emc, const struct flow_key *key, uint32_t hash, void *flo
 	uint32_t a = hash & emc->mask, b = emc_index2(emc, hash), victim;
 	const struct emc_slot *sa = &emc->slots[a], *sb = &emc->slots[b];
 
-	if (sa->flow && sa->hash == hash && flow_key_equal(&emc->keys[a], key)) {
+	if (sa->flow && sa->hash == hash && emc_key_equal(emc, a, key)) {
 		victim = a;
-	} else if (sb->flow && sb->hash == hash && flow_key_equal(&emc->keys[b], key)) {
+	} else if (sb->flow && sb->hash == hash && emc_key_equal(emc, b, key)) {
 		victim = b;
 	} else if (!sa->flow) {
 		victim = a;
@@ -75,7 +80,12 @@ emc_insert(struct emc *emc, const struct flow_key *key, uint32_t hash, void *flo
 		victim = sa->hash < sb->hash ? a : b;
 		emc->n_evictions++;
 	}
-	emc->keys[victim] = *key;
+	memcpy(emc->keys[victim].u64, key->u64, sizeof emc->keys[victim]);
+	emc->slots[victim].tun6 = flow_key_tun6(key);
+	if (emc->slots[victim].tun6) {
+		memcpy(emc->tun6[victim].u64, &key->u64[FLOW_KEY_TUN6_WORD],
+		       sizeof emc->tun6[victim]);
+	}
 	emc->slots[victim].hash = hash;
 	emc->slots[victim].flow = flow;
 	emc->n_inserts++;

@@ -7,8 +7,10 @@
  * slots (two index functions of its hash), so two hot flows that collide on
  * one slot can both stay. Lookups compare the hash, then the whole key. The
  * hashes and pointers are an array of their own, four to a cache line, the
- * keys another, two lines each: a slot whose hash differs costs one line,
- * and an entry 144 bytes rather than three lines.
+ * keys' first sixteen words another, two lines each, and their IPv6 tunnel
+ * addresses (the last four) a third, read only for a key that has them (a
+ * slot says so): a slot whose hash differs costs one line, a hit two more,
+ * and an entry 176 bytes.
  *
  * Insertion is probabilistic: emc_maybe_insert() inserts with probability
  * 1/N, so that a burst of short flows does not evict the long-lived ones
@@ -31,7 +33,18 @@ enum { EMC_DEFAULT_ENTRIES = 8192, EMC_DEFAULT_INV_PROB = 100 };
 
 struct emc_slot {
 	uint32_t hash;
-	void *flow; /* NULL: empty */
+	uint32_t tun6; /* the key has IPv6 tunnel addresses (in 'tun6') */
+	void *flow;    /* NULL: empty */
+};
+
+/* The words of a cached key up to its IPv6 tunnel addresses. */
+struct emc_head {
+	uint64_t u64[FLOW_KEY_TUN6_WORD];
+};
+
+/* Its IPv6 tunnel addresses. */
+struct emc_tun6 {
+	uint64_t u64[FLOW_KEY_U64S - FLOW_KEY_TUN6_WORD];
 };
 
 struct emc {
@@ -41,7 +54,8 @@ struct emc {
 	uint64_t n_inserts;
 	uint64_t n_evictions;   /* inserts that pushed out another live key */
 	struct emc_slot *slots; /* n_entries of each, in the same allocation */
-	struct flow_key *keys;  /* cache-line aligned */
+	struct emc_head *keys;  /* cache-line aligned */
+	struct emc_tun6 *tun6;
 };
 
 /* Creates a cache of 'n_entries' (rounded up to a power of two, at least 2)
@@ -79,6 +93,18 @@ emc_prefetch(const struct emc *emc, uint32_t hash)
 	__builtin_prefetch(&emc->keys[b]);
 }
 
+/* True when entry 'i' holds 'key'. */
+static inline bool
+emc_key_equal(const struct emc *emc, uint32_t i, const struct flow_key *key)
+{
+	if (!flow_key_equal_head(emc->keys[i].u64, key)) {
+		return false;
+	}
+	return emc->slots[i].tun6 ? !memcmp(emc->tun6[i].u64, &key->u64[FLOW_KEY_TUN6_WORD],
+					    sizeof emc->tun6[i])
+				  : !flow_key_tun6(key);
+}
+
 /* Returns the megaflow cached for 'key' (whose flow_key_hash is 'hash'), or
  * NULL. */
 static inline void *
@@ -86,13 +112,11 @@ emc_lookup(const struct emc *emc, const struct flow_key *key, uint32_t hash)
 {
 	uint32_t i = hash & emc->mask;
 
-	if (emc->slots[i].hash == hash && emc->slots[i].flow &&
-	    flow_key_equal(&emc->keys[i], key)) {
+	if (emc->slots[i].hash == hash && emc->slots[i].flow && emc_key_equal(emc, i, key)) {
 		return emc->slots[i].flow;
 	}
 	i = emc_index2(emc, hash);
-	if (emc->slots[i].hash == hash && emc->slots[i].flow &&
-	    flow_key_equal(&emc->keys[i], key)) {
+	if (emc->slots[i].hash == hash && emc->slots[i].flow && emc_key_equal(emc, i, key)) {
 		return emc->slots[i].flow;
 	}
 	return NULL;

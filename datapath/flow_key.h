@@ -121,16 +121,6 @@ _Static_assert(offsetof(struct flow_key, tun_ipv6_src) == 128, "flow_key layout"
  * after; the IPv6 tunnel addresses in the last four */
 enum { FLOW_KEY_TUN_WORD = 12, FLOW_KEY_TUN_MD_WORD = 14, FLOW_KEY_TUN6_WORD = 16 };
 
-/* True when 'key' came out of a tunnel over an IPv6 underlay (or, for a
- * mask, matches an IPv6 tunnel address). */
-static inline bool
-flow_key_tun6(const struct flow_key *key)
-{
-	const uint64_t *w = &key->u64[FLOW_KEY_TUN6_WORD];
-
-	return (w[0] | w[1] | w[2] | w[3]) != 0;
-}
-
 /* Where the parser found each layer: byte offsets from the start of the
  * frame, 0 when that layer is absent or could not be parsed. */
 struct flow_ofs {
@@ -164,6 +154,16 @@ uint16_t flow_key_extract_l2(const uint8_t *pkt, uint32_t len, uint32_t in_port,
 /* Hash of the whole key. */
 uint32_t flow_key_hash(const struct flow_key *key, uint32_t basis);
 
+/* True when 'key' came out of a tunnel over an IPv6 underlay (or, for a
+ * mask, matches an IPv6 tunnel address). */
+static inline bool
+flow_key_tun6(const struct flow_key *key)
+{
+	const uint64_t *w = &key->u64[FLOW_KEY_TUN6_WORD];
+
+	return (w[0] | w[1] | w[2] | w[3]) != 0;
+}
+
 /* Sixteen bytes of a key at a time (SSE2 on x86-64, NEON on arm64). */
 typedef uint64_t flow_key_v2 __attribute__((vector_size(16), aligned(8), may_alias));
 
@@ -176,6 +176,19 @@ flow_key_equal(const struct flow_key *a, const struct flow_key *b)
 			   (va[8] ^ vb[8]) | (va[9] ^ vb[9]);
 
 	_Static_assert(FLOW_KEY_U64S == 20, "ten 16-byte pieces");
+	return (diff[0] | diff[1]) == 0;
+}
+
+/* flow_key_equal() of the first FLOW_KEY_TUN6_WORD words only, at 'a'
+ * (a key's, or a copy of them) and 'b'. */
+static inline bool
+flow_key_equal_head(const uint64_t *a, const struct flow_key *b)
+{
+	const flow_key_v2 *va = (const flow_key_v2 *)a, *vb = (const flow_key_v2 *)b->u64;
+	flow_key_v2 diff = (va[0] ^ vb[0]) | (va[1] ^ vb[1]) | (va[2] ^ vb[2]) | (va[3] ^ vb[3]) |
+			   (va[4] ^ vb[4]) | (va[5] ^ vb[5]) | (va[6] ^ vb[6]) | (va[7] ^ vb[7]);
+
+	_Static_assert(FLOW_KEY_TUN6_WORD == 16, "eight 16-byte pieces");
 	return (diff[0] | diff[1]) == 0;
 }
 

@@ -132,6 +132,43 @@ test_sweep(void **state)
 	emc_destroy(emc);
 }
 
+/* The IPv6 tunnel addresses live apart from the rest of a cached key: keys
+ * that differ only there, or have them or not, are each their own entry. */
+static void
+test_tun6_words(void **state)
+{
+	struct emc *emc = emc_create(16, 1, 1);
+	struct flow_key plain = key_n(1), a = plain, b = plain;
+	const uint32_t h = 0x00030005; /* all three on one pair of slots */
+
+	(void)state;
+	a.tun_ipv6_src[15] = 1;
+	a.tun_ipv6_dst[0] = 0x20;
+	b = a;
+	b.tun_ipv6_dst[15] = 2;
+	emc_insert(emc, &a, h, FLOW(1));
+	assert_ptr_equal(emc_lookup(emc, &a, h), FLOW(1));
+	assert_null(emc_lookup(emc, &b, h));
+	assert_null(emc_lookup(emc, &plain, h));
+	emc_insert(emc, &plain, h, FLOW(2));
+	assert_ptr_equal(emc_lookup(emc, &plain, h), FLOW(2));
+	assert_ptr_equal(emc_lookup(emc, &a, h), FLOW(1));
+	assert_null(emc_lookup(emc, &b, h));
+	/* b takes a slot: which one it evicts, the other still answers. */
+	emc_insert(emc, &b, h, FLOW(3));
+	assert_ptr_equal(emc_lookup(emc, &b, h), FLOW(3));
+	assert_int_equal(emc_count(emc), 2);
+	assert_true((emc_lookup(emc, &a, h) == FLOW(1)) != (emc_lookup(emc, &plain, h) == FLOW(2)));
+	/* A slot that held a key with addresses takes one without. */
+	emc_sweep(emc, NULL, NULL);
+	emc_insert(emc, &b, h, FLOW(3));
+	emc_sweep(emc, NULL, NULL);
+	emc_insert(emc, &plain, h, FLOW(2));
+	assert_ptr_equal(emc_lookup(emc, &plain, h), FLOW(2));
+	assert_null(emc_lookup(emc, &b, h));
+	emc_destroy(emc);
+}
+
 static void
 test_bad_size(void **state)
 {
@@ -152,6 +189,7 @@ main(void)
 		cmocka_unit_test(test_probability),
 		cmocka_unit_test(test_disabled),
 		cmocka_unit_test(test_sweep),
+		cmocka_unit_test(test_tun6_words),
 		cmocka_unit_test(test_bad_size),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
