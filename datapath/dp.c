@@ -535,7 +535,6 @@ flow_info_of(const struct dp_flow *f, unsigned int pmd, uint64_t now, uint64_t h
 		.n_bytes = __atomic_load_n(&f->n_bytes, __ATOMIC_RELAXED),
 		.idle_ms = now > used ? (now - used) * 1000 / hz : 0,
 		.ufid = f->ufid,
-		.orig = &f->key,
 	};
 }
 

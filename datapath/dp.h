@@ -221,9 +221,8 @@ struct dp_flow_info {
 	const struct dp_action *actions;
 	uint32_t n_actions;
 	uint64_t n_packets, n_bytes;
-	uint64_t idle_ms;            /* since it last matched a packet (or was installed) */
-	uint64_t ufid;               /* from the upcall that installed it (0: dp_flow_put) */
-	const struct flow_key *orig; /* the key of the packet that created it */
+	uint64_t idle_ms; /* since it last matched a packet (or was installed) */
+	uint64_t ufid;    /* from the upcall that installed it (0: dp_flow_put) */
 };
 
 /* Calls 'cb' for every megaflow of every PMD thread, under that thread's

@@ -744,7 +744,6 @@ dp_flow_insert_locked(struct dp_pmd *pmd, const struct flow_key *key, const stru
 		*err = -ENOMEM;
 		return NULL;
 	}
-	f->key = *key;
 	f->ufid = ufid;
 	f->n_actions = (uint16_t)n_actions;
 	memcpy(f->actions, actions, n_actions * sizeof f->actions[0]);

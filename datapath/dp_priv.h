@@ -51,7 +51,6 @@ struct dp_flow {
 	uint32_t pad;
 
 	struct dpcls_rule cls;       /* its masked key from the second line on */
-	struct flow_key key;         /* the key of the packet that created it */
 	struct dp_flow *next, *prev; /* the PMD's flow list; under flow_mutex */
 	uint64_t ufid;
 	struct dp_action actions[];

@@ -1038,6 +1038,7 @@ ofproto_upcall(struct ofproto *ofp, const struct flow_key *key, uint64_t now_ms,
 		res->n_actions = xr->n_actions;
 		memcpy(res->actions, xr->actions, xr->n_actions * sizeof xr->actions[0]);
 		u->ufid = res->ufid = next_ufid++;
+		u->key = *key;
 		xi_ref(&u->xi);
 		struct ukey **b = ukey_bucket(ofp, u->ufid);
 		u->next = *b;

@@ -264,8 +264,12 @@ ofproto_sweep_flow(struct ofproto *ofp, const struct dp_flow_info *info, uint64_
 		keep = false;
 	} else {
 		ofp->sweep.revalidated++;
-		keep = !xlate_packet(ofp, info->orig, false, now_ms, xr, &xi, NULL) && !xr->stale &&
-		       flow_key_equal(&xr->mask, info->mask) && xr->n_actions == info->n_actions &&
+		/* The upcall's packet; without a ukey the megaflow's masked
+		 * key, another packet it matches (a change that reads a field
+		 * its mask left out changes the mask, and the megaflow goes). */
+		keep = !xlate_packet(ofp, u ? &u->key : info->key, false, now_ms, xr, &xi, NULL) &&
+		       !xr->stale && flow_key_equal(&xr->mask, info->mask) &&
+		       xr->n_actions == info->n_actions &&
 		       !memcmp(xr->actions, info->actions, xr->n_actions * sizeof xr->actions[0]);
 		if (keep && u && !xi_own_cross(&xi)) {
 			keep = false;

@@ -173,7 +173,9 @@ model_keep(void *aux, const struct dp_flow_info *info)
 	const struct model *md = aux;
 	struct dp_action acts[4];
 	struct flow_key mask;
-	uint32_t n = model_actions(md, model_lookup(md, info->orig, &mask), acts);
+	/* The masked key is a packet of the megaflow: what the model gives it
+	 * is what it gives them all, unless the mask changes too. */
+	uint32_t n = model_actions(md, model_lookup(md, info->key, &mask), acts);
 
 	return n == info->n_actions && !memcmp(acts, info->actions, n * sizeof acts[0]) &&
 	       !memcmp(&mask, info->mask, sizeof mask);

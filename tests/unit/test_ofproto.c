@@ -725,8 +725,7 @@ test_revalidation(void **state)
 
 	memset(&res, 0, sizeof res);
 	assert_int_equal(ofproto_upcall(ofp, &k1, 3000, &res), 0);
-	i1 = (struct dp_flow_info){
-		.key = &k1, .orig = &k1, .ufid = res.ufid, .n_packets = 5, .n_bytes = 500};
+	i1 = (struct dp_flow_info){.key = &k1, .ufid = res.ufid, .n_packets = 5, .n_bytes = 500};
 	struct dp_upcall_result res1 = res;
 	i1.mask = &res1.mask;
 	i1.actions = res1.actions;
@@ -735,7 +734,6 @@ test_revalidation(void **state)
 	assert_int_equal(ofproto_upcall(ofp, &k2, 3000, &res), 0);
 	struct dp_upcall_result res2 = res;
 	i2 = (struct dp_flow_info){.key = &k2,
-				   .orig = &k2,
 				   .ufid = res2.ufid,
 				   .mask = &res2.mask,
 				   .actions = res2.actions,
@@ -956,7 +954,6 @@ test_groups(void **state)
 	memset(&res, 0, sizeof res);
 	assert_int_equal(ofproto_upcall(ofp, &k, 3000, &res), 0);
 	struct dp_flow_info info = {.key = &k,
-				    .orig = &k,
 				    .ufid = res.ufid,
 				    .mask = &res.mask,
 				    .actions = res.actions,
