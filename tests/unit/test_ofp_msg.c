@@ -173,6 +173,9 @@ test_flow_mod_round_trip(void **state)
 		"set_field:10.0.0.0/255.0.0.0->ip_dst,write_actions(mod_tp_src:7)",
 		"priority=10,udp6,actions=mod_tp_src:53,set_field:::1/::ffff->ipv6_src",
 		"priority=11,dl_type=0x8847,actions=set_field:5->mpls_ttl",
+		"priority=12,tun_ipv6_src=2001:db8::/32,tun_ipv6_dst=2001:db8::1,"
+		"actions=set_field:2001:db8::9->tun_ipv6_dst,"
+		"move:NXM_NX_TUN_IPV6_SRC[64..127]->NXM_NX_TUN_IPV6_DST[0..63]",
 	};
 
 	(void)state;
