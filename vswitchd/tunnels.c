@@ -245,18 +245,23 @@ void
 tunnels_format_neighbours(struct ds *out)
 {
 	static struct tnl_neigh v[1024];
+	static char ips[1024][INET6_ADDRSTRLEN];
+	int width = 15; /* an IPv4 address's; the widest IPv6 one's if more */
 	uint32_t n;
 
 	ofproto_lock();
 	n = tnl_neigh_dump(v, 1024);
 	ofproto_unlock();
-	for (uint32_t i = 0; i < n && i < 1024; i++) {
-		char ip[INET6_ADDRSTRLEN];
+	n = n < 1024 ? n : 1024;
+	for (uint32_t i = 0; i < n; i++) {
+		int len = (int)strlen(dp_tnl_addr_str(&v[i].ip, ips[i]));
 
-		dp_tnl_addr_str(&v[i].ip, ip);
-		ds_put_format(out, "%-15s %02x:%02x:%02x:%02x:%02x:%02x %s\n", ip, v[i].mac[0],
-			      v[i].mac[1], v[i].mac[2], v[i].mac[3], v[i].mac[4], v[i].mac[5],
-			      v[i].dev);
+		width = len > width ? len : width;
+	}
+	for (uint32_t i = 0; i < n; i++) {
+		ds_put_format(out, "%-*s %02x:%02x:%02x:%02x:%02x:%02x %s\n", width, ips[i],
+			      v[i].mac[0], v[i].mac[1], v[i].mac[2], v[i].mac[3], v[i].mac[4],
+			      v[i].mac[5], v[i].dev);
 	}
 }
 

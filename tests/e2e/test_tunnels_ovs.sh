@@ -263,5 +263,11 @@ check "vswitch learnt Open vSwitch's underlay MAC" sh -c \
 	"$BIN/switch-ctl --ctl $T/ctl.sock tnl-neigh-show | grep -q '^$U.4 '"
 check "Open vSwitch learnt vswitch's" sh -c \
 	"ovs-appctl -t $O/ovs-vswitchd.ctl tnl/neigh/show | grep -q '$U.1'"
+# Both families in one table: the MACs in one column.
+h='[0-9a-f][0-9a-f]'
+ncols=$("$BIN/switch-ctl" --ctl "$T/ctl.sock" tnl-neigh-show |
+	awk "match(\$0, / $h:$h:$h:$h:$h:$h /) {print RSTART}" | sort -u)
+check "tnl-neigh-show: the MACs of both families in one column ($ncols)" \
+	[ "$(grep -c . <<<"$ncols")" -eq 1 ]
 check "Open vSwitch is alive" kill -0 "$(cat "$O/ovs-vswitchd.pid")"
 finish
