@@ -149,6 +149,24 @@ echo "$of" | grep priority=50
 check "ovs-ofctl reads it back, mask and all" grep -q \
 	"tun_ipv6_src=${U}/64.*set_field:${U}3->tun_ipv6_dst" <<<"$of"
 expect_fail "tun_ipv6_dst=10.0.0.1" add-flow $BF "tun_ipv6_dst=10.0.0.1,actions=drop"
+# A packet-in from the IPv6 tunnel carries its addresses (ovs-ofctl
+# monitor prints the match): UDP to port 9999 goes to the controller.
+check "a flow sends UDP 9999 from the tunnel to the controller" ctl add-flow $BF \
+	"priority=150,udp,in_port=vf1$S,tp_dst=9999,actions=controller"
+timeout 30 ovs-ofctl -O OpenFlow13 --unixctl="$T/mon.ctl" monitor "unix:$T/run/$BF.mgmt" 65534 \
+	>"$T/mon.out" 2>&1 &
+MON=$!
+E2E_EXTRA_PIDS="$TCPDUMP $MON"
+sleep 1
+for _ in $(seq 30); do
+	in_ns "$R1" bash -c "echo x >/dev/udp/$OF.1/9999" 2>/dev/null
+	grep -q "tun_ipv6_src=" "$T/mon.out" && break
+	sleep 0.2
+done
+kill "$MON" 2>/dev/null
+grep -m1 "tun_ipv6" "$T/mon.out"
+check "the packet-in's match has tun_ipv6_src and tun_ipv6_dst" \
+	grep -q "tun_id=0x258,tun_ipv6_src=${U}2,tun_ipv6_dst=${U}1" "$T/mon.out"
 
 # Damaged packets from R1: each dropped with its counter.
 hvmac=$(hv cat /sys/class/net/$BP/address)
