@@ -1079,12 +1079,18 @@ ofproto_pin_ctx(struct ofproto *ofp, uint64_t cookie, const struct pipe_md *md,
 		ofp->reval_all = true;
 		ofp->sweep_wanted = true;
 	}
-	ofp->pin_ctx[ofp->n_pin_ctx] = (struct pin_ctx){
-		cookie, *md, in_port, tun->tun_src, tun->tun_dst, tun->tun_id, tun->tun_md_present,
-		{0},    {0}, {0}};
-	memcpy(ofp->pin_ctx[ofp->n_pin_ctx].tun_md, tun->tun_md, sizeof tun->tun_md);
-	memcpy(ofp->pin_ctx[ofp->n_pin_ctx].tun_ipv6_src, tun->tun_ipv6_src, 16);
-	memcpy(ofp->pin_ctx[ofp->n_pin_ctx].tun_ipv6_dst, tun->tun_ipv6_dst, 16);
+	struct pin_ctx *x = &ofp->pin_ctx[ofp->n_pin_ctx];
+
+	*x = (struct pin_ctx){.cookie = cookie,
+			      .md = *md,
+			      .in_port = in_port,
+			      .tun_src = tun->tun_src,
+			      .tun_dst = tun->tun_dst,
+			      .tun_id = tun->tun_id,
+			      .tun_md_present = tun->tun_md_present};
+	memcpy(x->tun_md, tun->tun_md, sizeof x->tun_md);
+	memcpy(x->tun_ipv6_src, tun->tun_ipv6_src, sizeof x->tun_ipv6_src);
+	memcpy(x->tun_ipv6_dst, tun->tun_ipv6_dst, sizeof x->tun_ipv6_dst);
 	return ofp->pin_gen << PIN_CTX_BITS | ofp->n_pin_ctx++;
 }
 
