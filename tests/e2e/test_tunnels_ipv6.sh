@@ -184,4 +184,15 @@ check "a Geneve packet over IPv6 is decapsulated" [ "$(port_stat gn1$S rx_packet
 check "the daemon is alive" kill -0 "$(vswitchd_pid)"
 check "and still forwards" pings "$HV" "$O.2"
 
+# The flows on the IPv6 tunnel fields outlive a restart (the journal keeps
+# them as OpenFlow, Nicira's fields 109 and 110).
+check "vswitchd restarts" stop_vswitchd
+hv "$BIN/vswitchd" $(vswitchd_args) --detach --eal "$VSWITCHD_EAL" ||
+	{ echo "vswitchd did not restart"; cat "$T/vswitchd.log"; exit 1; }
+check "after a restart: the flows on tun_ipv6_src, prefix and all" sh -c "$BIN/switch-ctl \
+	--ctl $T/ctl.sock dump-flows $BF | grep -q 'tun_ipv6_src=${U}2,' && $BIN/switch-ctl \
+	--ctl $T/ctl.sock dump-flows $BF | grep -q 'tun_ipv6_src=${U}/64'"
+check "after a restart: R1 -> HV by them" sh -c "for i in 1 2 3; do \
+	ip netns exec $R1 ping -c 3 -i 0.2 -W 2 $OF.1 >/dev/null 2>&1 && exit 0; done; exit 1"
+
 finish
