@@ -1310,7 +1310,8 @@ process_batch_tnl(struct dp_pmd *pmd, uint32_t in_port, struct rte_mbuf **pkts, 
 			(void)tnl_take_opts(pmd, in_port, m, &md[i], &k->tun_md_present, k->tun_md);
 		}
 		if (c.emc_on) {
-			c.hashes[i] = flow_key_hash(k, 0);
+			c.hashes[i] =
+				md[i].ip6_back ? flow_key_hash(k, 0) : flow_key_hash_head(k, 0);
 			emc_prefetch(pmd->emc, c.hashes[i]);
 		}
 		dp_pkt_set_layers(m, ofs.l3, ofs.l4, k->nw_proto);

@@ -624,25 +624,46 @@ flow_key_extract_hash(const uint8_t *pkt, uint32_t len, uint32_t in_port, struct
 	if (!extract_ipv4_fast(pkt, len, in_port, key, ofs, &hash) &&
 	    !extract_ipv6_fast(pkt, len, in_port, key, ofs, &hash)) {
 		flow_key_extract_generic(pkt, len, in_port, key, ofs);
-		hash = flow_key_hash(key, 0);
+		hash = flow_key_hash_head(key, 0); /* no tunnel fields yet */
 	}
 	return hash;
 }
 
-/* The twenty words are folded to six first (in an IPv4 key from no
- * tunnel the other fourteen are zero), then hashed in three CRC chains. */
+/* The first sixteen words folded to six (in an IPv4 key from no tunnel
+ * the other ten are zero). */
+static inline void
+fold_head(const uint64_t *w, uint64_t f[6])
+{
+	f[0] = w[0] ^ w[8] ^ (w[14] << 24 | w[14] >> 40);
+	f[1] = w[1] ^ w[9] ^ (w[15] << 24 | w[15] >> 40);
+	f[2] = w[2] ^ w[10];
+	f[3] = w[3] ^ w[11];
+	f[4] = w[4] ^ (w[5] << 32 | w[5] >> 32) ^ (w[12] << 16 | w[12] >> 48);
+	f[5] = w[6] ^ (w[7] << 32 | w[7] >> 32) ^ (w[13] << 16 | w[13] >> 48);
+}
+
+/* The twenty words are folded to six first (the IPv6 tunnel addresses,
+ * zero but over an IPv6 underlay, into the third and fourth), then hashed
+ * in three CRC chains. */
 uint32_t
 flow_key_hash(const struct flow_key *key, uint32_t basis)
 {
 	const uint64_t *w = key->u64;
-	uint64_t f[6] = {w[0] ^ w[8] ^ (w[14] << 24 | w[14] >> 40),
-			 w[1] ^ w[9] ^ (w[15] << 24 | w[15] >> 40),
-			 w[2] ^ w[10] ^ (w[16] << 8 | w[16] >> 56) ^ (w[18] << 40 | w[18] >> 24),
-			 w[3] ^ w[11] ^ (w[17] << 8 | w[17] >> 56) ^ (w[19] << 40 | w[19] >> 24),
-			 w[4] ^ (w[5] << 32 | w[5] >> 32) ^ (w[12] << 16 | w[12] >> 48),
-			 w[6] ^ (w[7] << 32 | w[7] >> 32) ^ (w[13] << 16 | w[13] >> 48)};
+	uint64_t f[6];
 
 	_Static_assert(FLOW_KEY_U64S == 20, "twenty words fold to six");
+	fold_head(w, f);
+	f[2] ^= (w[16] << 8 | w[16] >> 56) ^ (w[18] << 40 | w[18] >> 24);
+	f[3] ^= (w[17] << 8 | w[17] >> 56) ^ (w[19] << 40 | w[19] >> 24);
+	return hash_words64(f, 6, basis);
+}
+
+uint32_t
+flow_key_hash_head(const struct flow_key *key, uint32_t basis)
+{
+	uint64_t f[6];
+
+	fold_head(key->u64, f);
 	return hash_words64(f, 6, basis);
 }
 

@@ -154,6 +154,10 @@ uint16_t flow_key_extract_l2(const uint8_t *pkt, uint32_t len, uint32_t in_port,
 /* Hash of the whole key. */
 uint32_t flow_key_hash(const struct flow_key *key, uint32_t basis);
 
+/* flow_key_hash() of a key whose IPv6 tunnel addresses are zero (every
+ * key but those of an IPv6 tunnel's packets), without reading them. */
+uint32_t flow_key_hash_head(const struct flow_key *key, uint32_t basis);
+
 /* True when 'key' came out of a tunnel over an IPv6 underlay (or, for a
  * mask, matches an IPv6 tunnel address). */
 static inline bool

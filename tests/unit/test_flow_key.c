@@ -468,6 +468,12 @@ test_tunnel_fields(void **state)
 		assert_false(flow_key_equal(&k, &t));
 		assert_int_not_equal(flow_key_hash(&k, 0), flow_key_hash(&t, 0));
 	}
+	/* Without them, the hash that does not read them is the same. */
+	assert_int_equal(flow_key_hash_head(&k, 7), flow_key_hash(&k, 7));
+	t = k;
+	t.tun_id = htobe64(5000);
+	t.tun_md_present = 1;
+	assert_int_equal(flow_key_hash_head(&t, 0), flow_key_hash(&t, 0));
 	t = k;
 	t.tun_ipv6_src[0] = 0x20;
 	t.tun_ipv6_src[15] = 1;
