@@ -149,6 +149,24 @@ echo "$of" | grep priority=50
 check "ovs-ofctl reads it back, mask and all" grep -q \
 	"tun_ipv6_src=${U}/64.*set_field:${U}3->tun_ipv6_dst" <<<"$of"
 expect_fail "tun_ipv6_dst=10.0.0.1" add-flow $BF "tun_ipv6_dst=10.0.0.1,actions=drop"
+# Remotes a remote_ip=flow port will not send to, each said by the trace:
+# one of the other family than its local_ip, an IPv4 address written as
+# IPv6 (as remote_ip refuses it), none at all.
+BL=b6l$S
+check "a remote_ip=flow port whose local_ip is IPv6" ctl add-br $BL -- add-port $BL vl1$S \
+	type=vxlan options:remote_ip=flow options:local_ip=${U}1 options:dst_port=4792
+for f in "1 set_field:10.0.0.9->tun_dst," "2 set_field:::ffff:10.0.0.9->tun_ipv6_dst," "3 "; do
+	set -- $f
+	ctl add-flow $BL "udp,in_port=LOCAL,tp_dst=$1,actions=${2:-}output:vl1$S" >/dev/null
+done
+trace_has() { # trace_has TP_DST TEXT: the trace of a UDP packet to port TP_DST says TEXT
+	ctl trace $BL "udp,in_port=LOCAL,tp_dst=$1" | grep -qF "$2"
+}
+check "trace: an IPv4 remote for an IPv6 local_ip is dropped" \
+	trace_has 1 "remote 10.0.0.9 is not of the family of local_ip ${U}1: dropped"
+check "trace: an IPv4-mapped tun_ipv6_dst is dropped" \
+	trace_has 2 "tun_ipv6_dst 10.0.0.9 is an IPv4 address: dropped"
+check "trace: no remote at all" trace_has 3 "neither tun_dst nor tun_ipv6_dst set: dropped"
 # A packet-in from the IPv6 tunnel carries its addresses (ovs-ofctl
 # monitor prints the match): UDP to port 9999 goes to the controller.
 check "a flow sends UDP 9999 from the tunnel to the controller" ctl add-flow $BF \
