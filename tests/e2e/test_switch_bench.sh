@@ -157,13 +157,36 @@ check "tunnel, vxlan6: every frame crossed" query "$T/tnl6.json" \
 	  r['machine']['switches'][0]['switch'] == 'vswitch+vxlan6' and
 	  all(d['rx_frames'] == d['offered_frames'] >= 18000
 	      for d in r['cases'][0]['trials'][0]['directions'])"
+# One host alone, the other host's end of the wire a stand-in VM: the
+# encapsulating host's frames count only inside an outer header from its
+# address to the far host's, by VXLAN's port and VNI; the decapsulating
+# host takes the stand-in's Geneve over IPv6 (its UDP checksums checked).
+sb run --tunnel vxlan --tunnel-side encap --against local --rate 20000 --json \
+	>"$T/enc.json" 2>"$T/enc.err"
+check "tunnel, encap side: exit 0" [ $? -eq 0 ]
+check "tunnel, encap side: every frame arrived encapsulated, against local" \
+	query "$T/enc.json" \
+	"r['complete'] and r['config']['tunnel_side'] == 'encap' and
+	  [c['switch'] for c in r['cases']] == ['vswitch+vxlan/encap', 'vswitch'] and
+	  all(d['rx_frames'] == d['offered_frames'] >= 18000
+	      for c in r['cases'] for d in c['trials'][0]['directions']) and
+	  r['comparisons'][0]['busy_cycles_per_packet_ratio'] > 0"
+sb run --tunnel geneve6 --tunnel-side decap --rate 20000 --json >"$T/dec.json" 2>"$T/dec.err"
+check "tunnel, decap side: exit 0" [ $? -eq 0 ]
+check "tunnel, decap side: every frame decapsulated to vm2" query "$T/dec.json" \
+	"r['complete'] and r['config']['tunnel_side'] == 'decap' and
+	  r['machine']['switches'][0]['switch'] == 'vswitch+geneve6/decap' and
+	  all(d['rx_frames'] == d['offered_frames'] >= 18000
+	      for d in r['cases'][0]['trials'][0]['directions']) and
+	  r['cases'][0]['trials'][0]['switch']['megaflows'] >= 2"
 
 # Bad arguments: a clear message, exit code 2, no switch started.
 for args in "--size 20" "--topology ring" "--flows 0" "--rate -5" "--pipeline x" \
 	"run --size 64,128" "bogus" "--plot chart.gif" "--pmd-sleep 20000" "--against vpp" \
 	"run --rules 1,2" "--rules -1" "--ovs-vswitchd /usr/sbin/ovs-vswitchd" \
 	"--cpu 0,1,0" "--cpu x" "--tx-flush 2000000" "--tunnel gre" "--tunnel vxlan4" "--against local" \
-	"--tunnel vxlan --against ovs"; do
+	"--tunnel vxlan --against ovs" "--tunnel-side encap" "--tunnel vxlan --tunnel-side both" \
+	"--tunnel vxlan --tunnel-side decap --topology pvp"; do
 	# shellcheck disable=SC2086
 	"$BIN/switch-bench" --bin "$BIN" $args >"$T/bad.out" 2>&1
 	rc=$?

@@ -51,6 +51,9 @@ usage(FILE *f)
 		"  --tunnel vxlan|geneve         the VMs on two hosts joined by a tunnel, both\n"
 		"                                hosts in one vswitchd (docs/switch-bench.md);\n"
 		"                                vxlan6, geneve6: over an IPv6 underlay\n"
+		"  --tunnel-side encap|decap     with --tunnel, p2p: only the encapsulating\n"
+		"                                host (vm1's) or the decapsulating one (vm2's),\n"
+		"                                the other host a stand-in VM on its wire\n"
 		"  --against ovs|local           also run every trial on an isolated Open\n"
 		"                                vSwitch with DPDK, or (with --tunnel) on a\n"
 		"                                vswitchd switching the VMs locally;\n"
@@ -186,6 +189,7 @@ sb_parse_opts(int argc, char **argv, struct opts *o)
 		{"plot", required_argument, NULL, 'o'},
 		{"against", required_argument, NULL, 'A'},
 		{"tunnel", required_argument, NULL, 'T'},
+		{"tunnel-side", required_argument, NULL, 'H'},
 		{"ovs-vswitchd", required_argument, NULL, 'O'},
 		{"json", no_argument, NULL, 'j'},
 		{"help", no_argument, NULL, 'h'},
@@ -317,6 +321,12 @@ sb_parse_opts(int argc, char **argv, struct opts *o)
 			}
 			o->tunnel = optarg;
 			break;
+		case 'H':
+			if (strcmp(optarg, "encap") && strcmp(optarg, "decap")) {
+				return sb_bad("--tunnel-side (encap or decap)", optarg);
+			}
+			o->side = optarg;
+			break;
 		case 'O':
 			o->ovs_vswitchd = optarg;
 			break;
@@ -367,6 +377,11 @@ sb_parse_opts(int argc, char **argv, struct opts *o)
 	if (o->against && !strcmp(o->against, "ovs") && o->tunnel) {
 		fprintf(stderr, "switch-bench: --tunnel cannot be compared with Open vSwitch yet; "
 				"--against local compares it with local switching\n");
+		return -1;
+	}
+	if (o->side && (!o->tunnel || strcmp(o->topology, "p2p"))) {
+		fprintf(stderr, "switch-bench: --tunnel-side is for a --tunnel with the p2p "
+				"topology (one way, vm1 to vm2)\n");
 		return -1;
 	}
 	if (strcmp(o->mode, "sweep") && (o->n_sizes > 1 || o->n_flows > 1 || o->n_rules > 1)) {

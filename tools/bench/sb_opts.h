@@ -31,6 +31,7 @@ struct opts {
 	const char *report;        /* plot: the saved report */
 	const char *against;       /* "ovs", "local" or NULL */
 	const char *tunnel;        /* "vxlan", "geneve" or NULL */
+	const char *side;          /* "encap", "decap": one host alone; NULL */
 	const char *ovs_vswitchd;  /* its binary */
 };
 

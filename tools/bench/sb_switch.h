@@ -40,6 +40,13 @@ struct sb_switch {
 	 * the second VM's bridge. */
 	char tunnel[8];
 	char bridge_b[16];
+	/* With a tunnel, one host alone ("encap": A, "decap": B; "": both),
+	 * the far end of its underlay a stand-in VM on a vhost-user port (the
+	 * wire; sb_tunnel_wire()); that host's underlay internal port's MAC;
+	 * the name for the report. */
+	char side[8];
+	uint8_t under_mac[6];
+	char name_buf[32];
 	/* Open vSwitch, or vswitch with a tunnel: its network namespace. Open
 	 * vSwitch only: its ovsdb-server, and whether its private hugetlbfs is
 	 * mounted on dir/huge. */
@@ -59,11 +66,12 @@ struct sb_pmd_stats {
  * ports named after 'names', forwarding by NORMAL ('pipeline' "normal") or
  * by in_port rules between ports 0 and 1 ("ports"). 'eal' adds EAL
  * arguments (NULL: none). With 'tunnel' ("vxlan" or "geneve"; NULL: none)
- * the two ports are on two hosts joined by that tunnel (sb_tunnel.c).
- * Returns 0 or -1 with a message printed. */
+ * the two ports are on two hosts joined by that tunnel (sb_tunnel.c), or
+ * with 'side' ("encap" or "decap"; NULL: both hosts) on one host and the
+ * wire to the other. Returns 0 or -1 with a message printed. */
 int sb_switch_start(struct sb_switch *sw, const char *bin, const char *const *names,
-		    unsigned int n_ports, const char *pipeline, const char *eal,
-		    const char *tunnel);
+		    unsigned int n_ports, const char *pipeline, const char *eal, const char *tunnel,
+		    const char *side);
 /* The same for Open vSwitch: 'ovs_vswitchd' (a DPDK build) with a private
  * ovsdb-server, database, run directory, hugetlbfs mount and DPDK file
  * prefix, in a network namespace of its own, its PMD thread on 'pmd_cpu'.
@@ -112,6 +120,13 @@ int sb_ports_pipeline(const struct sb_switch *sw, const char *bridge, const char
  * second, forwarding by 'pipeline' as sb_switch_start() says (sb_tunnel.c).
  * Returns 0 or -1 with a message printed. */
 int sb_tunnel_build(struct sb_switch *sw, const char *pipeline);
+/* With sw->side, device 'i' of a trial on 'sw' is the far host's end of
+ * the wire: fills its outer header (that host's address to this one's,
+ * the tunnel's UDP port and header, to the MAC of this host's underlay
+ * internal port) and its hello (an ARP request or neighbour solicitation
+ * for this host's address) and returns true; else false, 'd' untouched. */
+struct sb_dev;
+bool sb_tunnel_wire(const struct sb_switch *sw, unsigned int i, struct sb_dev *d);
 /* Deletes the bridges of sb_tunnel_build() (before vswitchd stops). */
 void sb_tunnel_teardown(struct sb_switch *sw);
 

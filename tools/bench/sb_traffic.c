@@ -226,7 +226,8 @@ start_eal(const struct sb_trial *t)
 	argv[argc++] = "--file-prefix";
 	argv[argc++] = prefix;
 	for (unsigned int i = 0; i < t->n_devs; i++) {
-		const uint8_t *m = t->dev[i].mac;
+		/* A far host's device has its outer header's address. */
+		const uint8_t *m = t->dev[i].outer_len ? t->dev[i].outer + 6 : t->dev[i].mac;
 
 		snprintf(vdev[i], sizeof vdev[i],
 			 "--vdev=net_virtio_user%u,path=%s,queue_size=%d,"
@@ -293,6 +294,56 @@ fill_frame(const struct dev_state *s, uint8_t *p, uint16_t len, uint32_t flow, b
 	memset(p + PAYLOAD_OFS + 16, 0, (size_t)len - PAYLOAD_OFS - 16);
 }
 
+/* Wraps the frame of 'len' bytes at p + d->outer_len, of flow 'flow', in
+ * 'd''s outer header, as the far host's switch would: the outer UDP source
+ * port from the flow (for ECMP), a UDP checksum over IPv6 (which tunnel
+ * ports have by default there), none over IPv4. */
+static void
+fill_outer(const struct sb_dev *d, uint8_t *p, uint16_t len, uint32_t flow)
+{
+	const bool v6 = d->outer[12] == 0x86;
+	const uint16_t l4 = v6 ? 54 : 34, udp_len = (uint16_t)(d->outer_len - l4 + len);
+	const uint16_t sport = htons((uint16_t)(49152 | ((flow * 2654435761u) >> 18)));
+	const uint16_t n_udp_len = htons(udp_len);
+	uint16_t v;
+
+	memcpy(p, d->outer, d->outer_len);
+	memcpy(p + l4, &sport, 2);
+	memcpy(p + l4 + 4, &n_udp_len, 2);
+	memset(p + l4 + 6, 0, 2);
+	if (v6) {
+		uint32_t sum = csum_add(0, p + 22, 32) + htons(IPPROTO_UDP) + n_udp_len;
+
+		memcpy(p + 18, &n_udp_len, 2); /* the payload is the UDP datagram */
+		v = csum_finish(csum_add(sum, p + l4, udp_len));
+		v = v ? v : 0xffff;
+		memcpy(p + l4 + 6, &v, 2);
+		return;
+	}
+	v = htons((uint16_t)(d->outer_len - 14 + len));
+	memcpy(p + 16, &v, 2);
+	memset(p + 24, 0, 2);
+	v = csum_finish(csum_add(0, p + 14, 20));
+	memcpy(p + 24, &v, 2);
+}
+
+/* True when the 'len' bytes at 'p' are a tunnel packet that device 'd''s
+ * far host would take as its own: from the switch's host to it, by the
+ * same UDP port and tunnel header as 'd''s own frames go the other way. */
+static bool
+outer_ok(const struct sb_dev *d, const uint8_t *p, uint32_t len)
+{
+	const bool v6 = d->outer[12] == 0x86;
+	const uint32_t l3 = 14, l4 = v6 ? 54 : 34, a = v6 ? 16 : 4;
+	const uint32_t src = l3 + (v6 ? 8 : 12);
+
+	return len >= d->outer_len && !memcmp(p, d->outer + 6, 6) &&
+	       !memcmp(p + 12, d->outer + 12, 2) && p[l3 + (v6 ? 6 : 9)] == IPPROTO_UDP &&
+	       !memcmp(p + src, d->outer + src + a, a) && !memcmp(p + src + a, d->outer + src, a) &&
+	       !memcmp(p + l4 + 2, d->outer + l4 + 2, 2) &&
+	       !memcmp(p + l4 + 8, d->outer + l4 + 8, 8);
+}
+
 /* Sends up to 'want' frames from device 's'; returns how many were due
  * (built), the ring's refusals counted in the result. */
 static uint16_t
@@ -309,10 +360,13 @@ send_burst(struct engine *e, struct dev_state *s, uint16_t want, bool tagged)
 	}
 	for (uint16_t i = 0; i < want; i++) {
 		uint16_t size = e->t->size ? e->t->size : IMIX[s->imix++ % 12];
-		uint16_t len = (uint16_t)(size - 4);
+		uint16_t len = (uint16_t)(size - 4), outer = s->cfg->outer_len;
+		uint8_t *p = (uint8_t *)rte_pktmbuf_append(pkts[i], (uint16_t)(outer + len));
 
-		fill_frame(s, (uint8_t *)rte_pktmbuf_append(pkts[i], len), len, s->flow, tagged,
-			   tsc);
+		fill_frame(s, p + outer, len, s->flow, tagged, tsc);
+		if (outer) {
+			fill_outer(s->cfg, p, len, s->flow);
+		}
 		s->flow = s->flow + 1 >= e->t->flows ? 0 : s->flow + 1;
 	}
 	sent = rte_eth_tx_burst(s->port, 0, pkts, want);
@@ -336,6 +390,13 @@ count_rx(struct engine *e, struct dev_state *s, const uint8_t *p, uint32_t len, 
 	uint64_t tsc, ns;
 	struct sb_lat *l = &s->res->lat;
 
+	if (s->cfg->outer_len) {
+		if (!outer_ok(s->cfg, p, len)) {
+			return;
+		}
+		p += s->cfg->outer_len;
+		len -= s->cfg->outer_len;
+	}
 	if (len < PAYLOAD_OFS + 16 || memcmp(p, s->cfg->mac, 6)) {
 		return;
 	}
@@ -351,6 +412,22 @@ count_rx(struct engine *e, struct dev_state *s, const uint8_t *p, uint32_t len, 
 	l->n++;
 	l->max_ns = ns > l->max_ns ? ns : l->max_ns;
 	l->bucket[lat_index(ns)]++;
+}
+
+/* Device 's' says where it is: its hello (a far host's ARP request or
+ * neighbour solicitation) if it has one, then a few of its frames. */
+static void
+say_where(struct engine *e, struct dev_state *s)
+{
+	struct rte_mbuf *m;
+
+	if (s->cfg->hello_len && (m = rte_pktmbuf_alloc(e->mp)) != NULL) {
+		memcpy(rte_pktmbuf_append(m, s->cfg->hello_len), s->cfg->hello, s->cfg->hello_len);
+		if (rte_eth_tx_burst(s->port, 0, &m, 1) != 1) {
+			rte_pktmbuf_free(m);
+		}
+	}
+	send_burst(e, s, LEARN_FRAMES, false);
 }
 
 /* Receives on device 's': counts, or loops frames back to their sender. */
@@ -401,7 +478,7 @@ poll_devices(struct group *g, bool sending, bool tagged, uint64_t now, uint64_t 
 
 		receive(e, s);
 		if (sending && !tagged && s->learns_left && now >= s->next_learn) {
-			send_burst(e, s, LEARN_FRAMES, false);
+			say_where(e, s);
 			s->learns_left--;
 			s->next_learn = now + (uint64_t)(e->t->warmup / 4 * (double)e->hz);
 		}
@@ -508,7 +585,7 @@ run_phases(struct engine *e, struct sb_result *r)
 
 	/* Every device says where it is, then the warm-up (untagged). */
 	for (unsigned int i = 0; i < t->n_devs; i++) {
-		send_burst(e, &e->d[i], LEARN_FRAMES, false);
+		say_where(e, &e->d[i]);
 		e->d[i].learns_left = 2;
 		e->d[i].next_learn = now + (uint64_t)(t->warmup / 4 * (double)hz);
 	}

@@ -20,11 +20,16 @@
  * the other internal port. Every packet from vm1 to vm2 costs the PMD host
  * A's encapsulation and host B's decapsulation.
  */
+#include <arpa/inet.h>
 #include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include "pktgen.h"
 #include "sb_switch.h"
+#include "sb_traffic.h"
+#include "util.h"
 
 enum { SB_VNI = 100 };
 
@@ -73,7 +78,7 @@ host(struct sb_switch *sw, unsigned int h)
 	snprintf(key, sizeof key, "options:key=%d", SB_VNI);
 	args[argc++] = "add-br";
 	args[argc++] = overlay;
-	for (unsigned int i = h ? 1 : 0; i < (h ? sw->n_ports : 1); i++) {
+	for (unsigned int i = h ? 1 : 0; i < (h && !sw->side[0] ? sw->n_ports : h + 1); i++) {
 		args[argc++] = "--";
 		args[argc++] = "add-port";
 		args[argc++] = overlay;
@@ -88,8 +93,10 @@ host(struct sb_switch *sw, unsigned int h)
 	if (sb_ctl(sw, NULL,
 		   (const char *[]){"add-port", overlay, tun, type, remote, local, key, NULL}) ||
 	    sb_ctl(sw, NULL,
-		   (const char *[]){"add-br", under, "--", "add-port", under, patch, "type=patch",
-				    peer, NULL})) {
+		   sw->side[0] ? (const char *[]){"add-br", under, "--", "add-port", under,
+						  sw->ports[!h], "type=vhost-user", NULL}
+			       : (const char *[]){"add-br", under, "--", "add-port", under, patch,
+						  "type=patch", peer, NULL})) {
 		return -1;
 	}
 	/* An MTU with room for the outer headers of a 1518-byte frame. Over
@@ -113,23 +120,134 @@ host(struct sb_switch *sw, unsigned int h)
 		       : 0;
 }
 
+/* The host of sw->side: 0 (A, encapsulating) or 1 (B, decapsulating). */
+static unsigned int
+side_host(const struct sb_switch *sw)
+{
+	return !strcmp(sw->side, "decap");
+}
+
+/* The MAC of host 'h''s underlay internal port, from the kernel. */
+static int
+read_under_mac(struct sb_switch *sw, unsigned int h)
+{
+	char under[16], *out = NULL, *at;
+	int ret = -1;
+
+	name(sw, h ? "sbv" : "sbu", under, sizeof under);
+	if (!sb_run((char *[]){"ip", "-n", sw->ns, "-o", "link", "show", "dev", under, NULL},
+		    &out) &&
+	    out && (at = strstr(out, "link/ether ")) != NULL) {
+		uint8_t *m = sw->under_mac;
+
+		ret = sscanf(at + 11, "%hhx:%hhx:%hhx:%hhx:%hhx:%hhx", &m[0], &m[1], &m[2], &m[3],
+			     &m[4], &m[5]) == 6
+			      ? 0
+			      : -1;
+	}
+	free(out);
+	if (ret) {
+		fprintf(stderr, "switch-bench: cannot read the MAC of %s\n", under);
+	}
+	return ret;
+}
+
 int
 sb_tunnel_build(struct sb_switch *sw, const char *pipeline)
 {
 	char tun[2][16];
+	const bool ports = !strcmp(pipeline, "ports") && sw->n_ports >= 2;
 
 	name(sw, "sbc", sw->bridge_b, sizeof sw->bridge_b);
 	name(sw, "sbta", tun[0], sizeof tun[0]);
 	name(sw, "sbtb", tun[1], sizeof tun[1]);
+	if (sw->side[0]) {
+		/* One host alone, the other's end of the wire a stand-in. */
+		const unsigned int h = side_host(sw);
+
+		return host(sw, h) ||
+				       (ports &&
+					sb_ports_pipeline(sw, h ? sw->bridge_b : sw->bridge,
+							  sw->ports[h], tun[h])) ||
+				       read_under_mac(sw, h)
+			       ? -1
+			       : 0;
+	}
 	if (host(sw, 0) || host(sw, 1)) {
 		return -1;
 	}
-	if (!strcmp(pipeline, "ports") && sw->n_ports >= 2 &&
-	    (sb_ports_pipeline(sw, sw->bridge, sw->ports[0], tun[0]) ||
-	     sb_ports_pipeline(sw, sw->bridge_b, sw->ports[1], tun[1]))) {
+	if (ports && (sb_ports_pipeline(sw, sw->bridge, sw->ports[0], tun[0]) ||
+		      sb_ports_pipeline(sw, sw->bridge_b, sw->ports[1], tun[1]))) {
 		return -1;
 	}
 	return 0;
+}
+
+bool
+sb_tunnel_wire(const struct sb_switch *sw, unsigned int i, struct sb_dev *d)
+{
+	static const uint8_t wire_mac[6] = {0x02, 0x5b, 0, 0, 0, 0xfe};
+	const unsigned int h = side_host(sw);
+	const bool v6 = strchr(sw->tunnel, '6') != NULL, geneve = sw->tunnel[0] == 'g';
+	const char *const *addr = v6 ? ADDR6 : ADDR;
+	struct pktgen_spec o = {.l3 = v6 ? PKTGEN_L3_IPV6 : PKTGEN_L3_IPV4,
+				.proto = IPPROTO_UDP,
+				.ip4_frag = 0x4000, /* DF, as df_default */
+				.sport = 49152,
+				.dport = geneve ? 6081 : 4789,
+				.payload_len = 8};
+	struct pktgen_spec hi = {.eth_dst = {0xff, 0xff, 0xff, 0xff, 0xff, 0xff}};
+	uint8_t far[16], here[16], *t;
+
+	if (!sw->side[0] || i != !h) {
+		return false;
+	}
+	inet_pton(v6 ? AF_INET6 : AF_INET, addr[!h], far);
+	inet_pton(v6 ? AF_INET6 : AF_INET, addr[h], here);
+	memcpy(o.eth_dst, sw->under_mac, 6);
+	memcpy(o.eth_src, wire_mac, 6);
+	memcpy(hi.eth_src, wire_mac, 6);
+	if (v6) {
+		memcpy(o.ip6_src, far, 16);
+		memcpy(o.ip6_dst, here, 16);
+		/* A neighbour solicitation for this host's address (RFC 4861). */
+		memcpy(hi.eth_dst, (const uint8_t[]){0x33, 0x33, 0xff}, 3);
+		memcpy(hi.eth_dst + 3, here + 13, 3);
+		hi.l3 = PKTGEN_L3_IPV6;
+		hi.proto = 58;
+		hi.icmp_type = 135;
+		hi.ttl = 255;
+		memcpy(hi.ip6_src, far, 16);
+		memcpy(hi.ip6_dst,
+		       (const uint8_t[]){0xff, 0x02, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0xff}, 13);
+		memcpy(hi.ip6_dst + 13, here + 13, 3);
+		memcpy(hi.nd_target, here, 16);
+		memcpy(hi.nd_lla, wire_mac, 6);
+	} else {
+		o.ip4_src = ntohl(vs_get32(far));
+		o.ip4_dst = ntohl(vs_get32(here));
+		hi.l3 = PKTGEN_L3_ARP;
+		hi.arp_op = 1;
+		memcpy(hi.arp_sha, wire_mac, 6);
+		hi.arp_spa = o.ip4_src;
+		hi.arp_tpa = o.ip4_dst;
+	}
+	d->outer_len = (uint16_t)pktgen_build(&o, d->outer, sizeof d->outer);
+	d->hello_len = (uint16_t)pktgen_build(&hi, d->hello, sizeof d->hello);
+	/* The tunnel header: VXLAN's I flag, or Geneve's version 0 without
+	 * options carrying Ethernet; then the VNI. */
+	t = d->outer + d->outer_len - 8;
+	memset(t, 0, 8);
+	if (geneve) {
+		t[2] = 0x65;
+		t[3] = 0x58;
+	} else {
+		t[0] = 0x08;
+	}
+	t[4] = (uint8_t)(SB_VNI >> 16);
+	t[5] = (uint8_t)(SB_VNI >> 8);
+	t[6] = (uint8_t)SB_VNI;
+	return true;
 }
 
 void
@@ -142,7 +260,8 @@ sb_tunnel_teardown(struct sb_switch *sw)
 	for (unsigned int i = 0; i < 4; i++) {
 		const char *br = i == 0 ? sw->bridge : i == 1 ? sw->bridge_b : under[i - 2];
 
-		if (br[0]) {
+		/* One host alone: only its bridges. */
+		if (br[0] && (!sw->side[0] || i % 2 == side_host(sw))) {
 			sb_ctl(sw, NULL, (const char *[]){"del-br", br, NULL});
 		}
 	}

@@ -241,6 +241,7 @@ run_trial(const struct opts *o, const struct sb_switch *sw, const struct topo *t
 		d->ip = 0x0a5b0001 + i;
 		d->dst_ip = 0x0a5b0001 + (uint32_t)tp->dst[i];
 		d->roles = tp->roles[i];
+		sb_tunnel_wire(sw, i, d);
 	}
 	if (sb_traffic_run(&t, &r, on_window, &w) || !r.ok) {
 		snprintf(tr->error, sizeof tr->error, "%s",
@@ -741,7 +742,7 @@ static void
 print_header(const struct opts *o, const struct bench *b)
 {
 	if (b->n_sides > 1) {
-		printf("%-14s ", "switch");
+		printf("%-21s ", "switch");
 	}
 	printf("%-9s %-5s %8s", "topology", "size", "flows");
 	if (rules_column(o)) {
@@ -767,7 +768,7 @@ print_case(const struct opts *o, const struct bench *b, const struct topo *tp, c
 		 json_real_value(json_object_get(rx, "min")),
 		 json_real_value(json_object_get(rx, "max")));
 	if (b->n_sides > 1) {
-		printf("%-14s ", json_string_value(json_object_get(c, "switch")));
+		printf("%-21s ", json_string_value(json_object_get(c, "switch")));
 	}
 	printf("%-9s %-5s %8lld", json_string_value(json_object_get(c, "topology")),
 	       json_string_value(json_object_get(c, "size")),
@@ -814,7 +815,7 @@ compare_case(const struct opts *o, const struct bench *b, const json_t *c,
 		valid ? json_real(ratio(outs[0].s.busy_cpp, outs[1].s.busy_cpp)) : json_null(),
 		"search_rate_ratios", rates);
 	if (!o->json) {
-		printf("%-14s %-9s %-5s %8lld", "ratio", "", "",
+		printf("%-21s %-9s %-5s %8lld", "ratio", "", "",
 		       (long long)json_integer_value(json_object_get(c, "flows")));
 		if (rules_column(o)) {
 			printf(" %8lld",
@@ -857,15 +858,17 @@ config_json(const struct opts *o)
 	for (unsigned int i = 0; i < o->n_rules; i++) {
 		json_array_append_new(rules, json_integer(o->rules[i]));
 	}
-	return json_pack(
-		"{s:s, s:s, s:s, s:o, s:o, s:o, s:o, s:f, s:f, s:i, s:f, s:o, s:i, s:i, s:o, s:o}",
-		"mode", o->mode, "topology", o->topology, "pipeline", o->pipeline, "sizes", sizes,
-		"flows", flows, "rate_pps", o->rate > 0 ? json_real(o->rate) : json_null(),
-		"loss_pct", losses, "duration_s", o->duration, "warmup_s", o->warmup, "repeat",
-		(int)o->repeat, "precision_pct", o->precision, "rules", rules, "pmd_max_sleep_us",
-		o->pmd_sleep, "tx_flush_interval_us", o->tx_flush, "against",
-		o->against ? json_string(o->against) : json_null(), "tunnel",
-		o->tunnel ? json_string(o->tunnel) : json_null());
+	return json_pack("{s:s, s:s, s:s, s:o, s:o, s:o, s:o, s:f, s:f, s:i, s:f, s:o, s:i, s:i, "
+			 "s:o, s:o, s:o}",
+			 "mode", o->mode, "topology", o->topology, "pipeline", o->pipeline, "sizes",
+			 sizes, "flows", flows, "rate_pps",
+			 o->rate > 0 ? json_real(o->rate) : json_null(), "loss_pct", losses,
+			 "duration_s", o->duration, "warmup_s", o->warmup, "repeat", (int)o->repeat,
+			 "precision_pct", o->precision, "rules", rules, "pmd_max_sleep_us",
+			 o->pmd_sleep, "tx_flush_interval_us", o->tx_flush, "against",
+			 o->against ? json_string(o->against) : json_null(), "tunnel",
+			 o->tunnel ? json_string(o->tunnel) : json_null(), "tunnel_side",
+			 o->side ? json_string(o->side) : json_null());
 }
 
 static int
@@ -883,9 +886,13 @@ run_bench(const struct opts *o, const struct topo *tp, struct bench *b)
 	}
 	json_object_set_new(json_object_get(doc, "machine"), "switches", switches);
 	if (!o->json) {
-		printf("switch-bench %s: %s%s%s, %s pipeline%s, %u trial(s) of %.1f s per rate, "
+		printf("switch-bench %s: %s%s%s%s, %s pipeline%s, %u trial(s) of %.1f s per rate, "
 		       "PMD on CPU %d, VMs on CPU %s%s\n",
 		       o->mode, tp->name, o->tunnel ? " over " : "", o->tunnel ? o->tunnel : "",
+		       !o->side ? ""
+		       : !strcmp(o->side, "encap")
+			       ? " (the encapsulating host alone, vm2 its wire)"
+			       : " (the decapsulating host alone, vm1 its wire)",
 		       o->pipeline, rules_column(o) ? " plus rules" : "", o->repeat, o->duration,
 		       b->sides[0].sw.pmd_cpu, cpus_text(o, tp->n_devs, cpus, sizeof cpus),
 		       b->n_sides < 2               ? ""
@@ -951,7 +958,8 @@ start_switches(struct opts *o, const struct topo *tp, struct bench *b)
 
 	b->active = -1;
 	b->n_sides = 1;
-	if (sb_switch_start(vs, o->bin, tp->names, tp->n_devs, o->pipeline, o->eal, o->tunnel)) {
+	if (sb_switch_start(vs, o->bin, tp->names, tp->n_devs, o->pipeline, o->eal, o->tunnel,
+			    o->side)) {
 		return -1;
 	}
 	if (o->n_gen_cpus == 0) {
@@ -980,7 +988,7 @@ start_switches(struct opts *o, const struct topo *tp, struct bench *b)
 	if (!strcmp(o->against, "local")) {
 		/* The same VMs on one bridge of a second vswitchd. */
 		if (sb_switch_set_pmd_sleep(vs, IDLE_SLEEP_US) ||
-		    sb_switch_start(ovs, o->bin, tp->names, tp->n_devs, o->pipeline, o->eal,
+		    sb_switch_start(ovs, o->bin, tp->names, tp->n_devs, o->pipeline, o->eal, NULL,
 				    NULL) ||
 		    sb_switch_set_pmd_sleep(ovs, IDLE_SLEEP_US) ||
 		    (o->tx_flush >= 0 && sb_switch_set_tx_flush(ovs, o->tx_flush))) {
