@@ -306,7 +306,7 @@ tlv_in_use(const struct ofproto *ofp)
 	for (unsigned int tid = 0; tid < OFP_N_TABLES; tid++) {
 		for (const struct rule *r = oftable_first(&ofp->tables[tid]); r;
 		     r = oftable_next(r)) {
-			used |= r->match.mask.tun_md_present;
+			used |= r->mask->mask.tun_md_present;
 			used |= acts_use(r->insts.apply, r->insts.n_apply);
 			used |= acts_use(r->insts.write, r->insts.n_write);
 		}

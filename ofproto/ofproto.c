@@ -43,6 +43,7 @@ rule_unref(struct rule *r)
 {
 	if (r && !--r->refcnt) {
 		ofp_insts_destroy(&r->insts);
+		rule_clear_match(r);
 		free(r);
 	}
 }
@@ -74,12 +75,22 @@ note_region(struct ofproto *ofp, uint8_t table_id, const struct match *m)
 }
 
 void
+rule_note_region(struct ofproto *ofp, const struct rule *r)
+{
+	struct match m;
+
+	rule_get_match(r, &m);
+	note_region(ofp, r->table_id, &m);
+}
+
+void
 ofproto_rule_info(const struct rule *r, uint64_t now_ms, struct ofproto_flow_info *f)
 {
 	memset(f, 0, sizeof *f);
 	f->table_id = r->table_id;
 	f->priority = r->priority;
-	f->match = &r->match;
+	rule_get_match(r, &f->match_buf);
+	f->match = &f->match_buf;
 	f->insts = &r->insts;
 	f->cookie = r->cookie;
 	f->idle_timeout = r->idle_timeout;
@@ -133,9 +144,12 @@ remove_rule(struct ofproto *ofp, struct rule *r, enum ofp_removed_reason why, ui
 		f.reason = why;
 		ofp->removed_cb(ofp->removed_aux, ofp, &f);
 	}
-	note_region(ofp, r->table_id, &r->match);
+	rule_note_region(ofp, r);
 	if (ofp->journal.flow_del) {
-		ofp->journal.flow_del(ofp->journal.aux, r->table_id, r->priority, &r->match);
+		struct match m;
+
+		rule_get_match(r, &m);
+		ofp->journal.flow_del(ofp->journal.aux, r->table_id, r->priority, &m);
 	}
 	flow_watch(ofp, OFPROTO_FLOW_REMOVED, r, why, now_ms);
 	r->removed = true;
@@ -149,11 +163,15 @@ rule_create(const struct ofp_flow_mod *fm, uint8_t table_id, uint64_t now_ms)
 {
 	struct rule *r = calloc(1, sizeof *r);
 
-	if (!r || ofp_insts_clone(&r->insts, &fm->insts)) {
+	if (!r || rule_set_match(r, &fm->match)) {
 		free(r);
 		return NULL;
 	}
-	r->match = fm->match;
+	if (ofp_insts_clone(&r->insts, &fm->insts)) {
+		rule_clear_match(r);
+		free(r);
+		return NULL;
+	}
 	r->table_id = table_id;
 	r->priority = fm->priority;
 	r->cookie = fm->cookie;
@@ -216,7 +234,7 @@ flow_add(struct ofproto *ofp, const struct ofp_flow_mod *fm, uint64_t now_ms, ch
 		oftable_replace(t, old, r);
 		expiry_unlink(ofp, old);
 		expiry_link(ofp, r);
-		note_region(ofp, fm->table_id, &old->match);
+		rule_note_region(ofp, old);
 		old->removed = true;
 		if (ofp->txn) {
 			oftxn_replaced(ofp, r, old);
@@ -232,7 +250,7 @@ flow_add(struct ofproto *ofp, const struct ofp_flow_mod *fm, uint64_t now_ms, ch
 		return -ENOMEM;
 	}
 	expiry_link(ofp, r);
-	note_region(ofp, fm->table_id, &r->match);
+	rule_note_region(ofp, r);
 	journal_flow_set(ofp, r, now_ms);
 	flow_watch(ofp, OFPROTO_FLOW_ADDED, r, OFPRR_DELETE, now_ms);
 	if (ofp->txn) {
@@ -251,11 +269,16 @@ rule_selected(const struct rule *r, const struct ofp_flow_mod *fm, bool strict)
 		return false;
 	}
 	if (strict) {
-		if (r->priority != fm->priority || !match_equal(&r->match, &fm->match)) {
+		if (r->priority != fm->priority || !rule_match_equal(r, &fm->match)) {
 			return false;
 		}
-	} else if (!match_covers(&fm->match, &r->match)) {
-		return false;
+	} else {
+		struct match m;
+
+		rule_get_match(r, &m);
+		if (!match_covers(&fm->match, &m)) {
+			return false;
+		}
 	}
 	return (fm->out_port == OFPP_ANY || ofp_insts_output_to(&r->insts, fm->out_port)) &&
 	       (!fm->has_out_group || ofp_insts_uses_group(&r->insts, fm->out_group));
@@ -334,7 +357,7 @@ modify_apply(struct ofproto *ofp, struct rule *r, void *aux)
 	if (m->fm->flags & OFPFF_RESET_COUNTS) {
 		r->n_packets = r->n_bytes = 0;
 	}
-	note_region(ofp, r->table_id, &r->match);
+	rule_note_region(ofp, r);
 	journal_flow_set(ofp, r, r->used_ms);
 	flow_watch(ofp, OFPROTO_FLOW_MODIFIED, r, OFPRR_DELETE, r->used_ms);
 	return 0;

@@ -201,6 +201,7 @@ struct ofproto_flow_info {
 	uint64_t duration_ms, idle_ms;
 	uint64_t n_packets, n_bytes;
 	enum ofp_removed_reason reason; /* flow-removed events only */
+	struct match match_buf;         /* a rule's whole match ('match') */
 };
 
 /* Flow entries that 'filter' selects as a non-strict delete would (table,

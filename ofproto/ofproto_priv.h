@@ -11,8 +11,20 @@
 #include "ofproto.h"
 #include "oftable.h"
 
+/* A mask that rules share: one per distinct mask, counted by its rules
+ * (rule_mask.c). */
+struct rule_mask {
+	struct hmap_node hnode;
+	uint32_t refcnt;
+	struct flow_key mask;
+	struct pipe_md md_mask;
+};
+
 struct rule {
-	struct match match;
+	/* The match: its values here, its mask shared (rule_set_match()). */
+	struct flow_key key;
+	struct pipe_md md;
+	const struct rule_mask *mask;
 	uint8_t table_id;
 	uint16_t priority;
 	uint64_t cookie;
@@ -216,9 +228,23 @@ void ofproto_meters_clear(struct ofproto *ofp);
 /* ofproto.c's rule bookkeeping, shared with oftxn.c. */
 void rule_ref(struct rule *r);
 void rule_unref(struct rule *r);
+/* Sets the match of 'r' to 'm', its mask the shared one (interned under
+ * ofproto_lock(), as rules are made and freed). Returns 0 or -ENOMEM ('r'
+ * unchanged). */
+int rule_set_match(struct rule *r, const struct match *m);
+/* Lets go of the mask of 'r' (before it is freed). */
+void rule_clear_match(struct rule *r);
+/* The whole match of 'r', into 'm'. */
+void rule_get_match(const struct rule *r, struct match *m);
+/* True when 'm' is exactly the match of 'r'. */
+bool rule_match_equal(const struct rule *r, const struct match *m);
+/* How many distinct masks the rules of every bridge hold. */
+uint32_t rule_mask_count(void);
 void expiry_link(struct ofproto *ofp, struct rule *r);
 void expiry_unlink(struct ofproto *ofp, struct rule *r);
 void note_region(struct ofproto *ofp, uint8_t table_id, const struct match *m);
+/* The same for the flow space of rule 'r'. */
+void rule_note_region(struct ofproto *ofp, const struct rule *r);
 void journal_flow_set(struct ofproto *ofp, const struct rule *r, uint64_t now_ms);
 /* Tells the flow watcher (ofproto_set_flow_watch()) about 'r'. */
 void flow_watch(struct ofproto *ofp, enum ofproto_flow_event ev, const struct rule *r,

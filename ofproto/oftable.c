@@ -119,22 +119,23 @@ prefix_len(struct pfx_value v)
 }
 
 static uint32_t
-mask_hash(const struct match *m)
+mask_hash(const struct flow_key *mask, const struct pipe_md *md_mask)
 {
-	return hash_words64(m->mask.u64, FLOW_KEY_U64S,
-			    hash_words64(m->md_mask.u64, PIPE_MD_U64S, 0x5bd1e995u));
+	return hash_words64(mask->u64, FLOW_KEY_U64S,
+			    hash_words64(md_mask->u64, PIPE_MD_U64S, 0x5bd1e995u));
 }
 
+/* The subtable of 'mask' and 'md_mask', or NULL. */
 static struct subtable *
-subtable_find(const struct oftable *t, const struct match *m)
+subtable_find(const struct oftable *t, const struct flow_key *mask, const struct pipe_md *md_mask)
 {
-	uint32_t hash = mask_hash(m);
+	uint32_t hash = mask_hash(mask, md_mask);
 
 	for (struct hmap_node *n = hmap_bucket(&t->subtables_by_mask, hash); n; n = n->next) {
 		struct subtable *s = CONTAINER_OF(n, struct subtable, hnode);
 
-		if (n->hash == hash && !memcmp(&s->md_mask, &m->md_mask, sizeof s->md_mask) &&
-		    flow_key_equal(&s->mask, &m->mask)) {
+		if (n->hash == hash && !memcmp(&s->md_mask, md_mask, sizeof s->md_mask) &&
+		    flow_key_equal(&s->mask, mask)) {
 			return s;
 		}
 	}
@@ -162,7 +163,7 @@ subtable_reorder(struct oftable *t, struct subtable *s)
 }
 
 static struct subtable *
-subtable_create(struct oftable *t, const struct match *m)
+subtable_create(struct oftable *t, const struct rule_mask *m)
 {
 	struct subtable *s;
 
@@ -210,7 +211,7 @@ subtable_create(struct oftable *t, const struct match *m)
 	}
 	hmap_init(&s->stages);
 	hmap_init(&s->heads);
-	if (hmap_insert(&t->subtables_by_mask, &s->hnode, mask_hash(m))) {
+	if (hmap_insert(&t->subtables_by_mask, &s->hnode, mask_hash(&m->mask, &m->md_mask))) {
 		pfx_free(s);
 		free(s);
 		return NULL;
@@ -373,7 +374,7 @@ head_find(const struct subtable *s, const struct stage_node *parent, uint64_t va
 		struct rule *r = CONTAINER_OF(n, struct rule, cls.hnode);
 
 		if (n->hash == hash && r->cls.parent == parent &&
-		    head_value(s, &r->match.key, &r->match.md) == value) {
+		    head_value(s, &r->key, &r->md) == value) {
 			return r;
 		}
 	}
@@ -432,7 +433,7 @@ path_acquire(struct subtable *s, const struct rule *r, int *err)
 
 	*err = 0;
 	for (unsigned level = 0; level < last; level++) {
-		uint64_t v = stage_value(s, level, &r->match.key, &r->match.md);
+		uint64_t v = stage_value(s, level, &r->key, &r->md);
 		uint32_t hash = node_hash(level, parent, v);
 		struct stage_node *node = stage_find(s, level, parent, v, hash);
 
@@ -468,12 +469,12 @@ pfx_update(struct subtable *s, const struct rule *r, bool add)
 		if (!s->pfx[f]) {
 			continue;
 		}
-		v = pfx_value_of(&r->match.key, pfx_word[f]);
+		v = pfx_value_of(&r->key, pfx_word[f]);
 		if (!add) {
 			pfx_remove(s->pfx[f], v);
 		} else if (pfx_add(s->pfx[f], v)) {
 			if (f && s->pfx[0]) {
-				pfx_remove(s->pfx[0], pfx_value_of(&r->match.key, pfx_word[0]));
+				pfx_remove(s->pfx[0], pfx_value_of(&r->key, pfx_word[0]));
 			}
 			return -ENOMEM;
 		}
@@ -496,7 +497,7 @@ subtable_add_rule(struct subtable *s, struct rule *r)
 		pfx_update(s, r, false);
 		return err;
 	}
-	v = head_value(s, &r->match.key, &r->match.md);
+	v = head_value(s, &r->key, &r->md);
 	head = head_find(s, r->cls.parent, v, node_hash(last_level(s), r->cls.parent, v));
 	r->cls.subtable = s;
 	r->cls.dup_next = NULL;
@@ -526,7 +527,7 @@ subtable_add_rule(struct subtable *s, struct rule *r)
 static struct rule **
 dup_link(const struct subtable *s, struct rule *r, struct rule **head_out)
 {
-	uint64_t v = head_value(s, &r->match.key, &r->match.md);
+	uint64_t v = head_value(s, &r->key, &r->md);
 	struct rule *head =
 		head_find(s, r->cls.parent, v, node_hash(last_level(s), r->cls.parent, v));
 	struct rule **pp;
@@ -596,12 +597,12 @@ oftable_destroy(struct oftable *t)
 int
 oftable_insert(struct oftable *t, struct rule *r)
 {
-	struct subtable *s = subtable_find(t, &r->match);
+	struct subtable *s = subtable_find(t, &r->mask->mask, &r->mask->md_mask);
 	bool created = false;
 	int err;
 
 	if (!s) {
-		s = subtable_create(t, &r->match);
+		s = subtable_create(t, r->mask);
 		if (!s) {
 			return -ENOMEM;
 		}
@@ -684,7 +685,7 @@ oftable_replace(struct oftable *t, struct rule *old, struct rule *new)
 struct rule *
 oftable_find_strict(const struct oftable *t, const struct match *m, uint16_t priority)
 {
-	const struct subtable *s = subtable_find(t, m);
+	const struct subtable *s = subtable_find(t, &m->mask, &m->md_mask);
 	struct rule *r = s ? key_find(s, m) : NULL;
 
 	while (r && r->priority > priority) {
@@ -806,23 +807,23 @@ oftable_lookup(const struct oftable *t, const struct flow_key *flow, const struc
 	table_lookup(t, flow, md, best, wc);
 	if (best) {
 		for (int w = 0; w < FLOW_KEY_U64S; w++) {
-			wc->u64[w] |= best->match.mask.u64[w];
+			wc->u64[w] |= best->mask->mask.u64[w];
 		}
 	}
 	return best;
 }
 
 static bool
-overlap(const struct match *a, const struct match *b)
+overlap(const struct rule *a, const struct match *b)
 {
 	uint64_t diff = 0;
 
 	for (int i = 0; i < PIPE_MD_U64S; i++) {
-		diff |= (a->md.u64[i] ^ b->md.u64[i]) & a->md_mask.u64[i] & b->md_mask.u64[i];
+		diff |= (a->md.u64[i] ^ b->md.u64[i]) & a->mask->md_mask.u64[i] & b->md_mask.u64[i];
 	}
 
 	for (int i = 0; i < FLOW_KEY_U64S; i++) {
-		diff |= (a->key.u64[i] ^ b->key.u64[i]) & a->mask.u64[i] & b->mask.u64[i];
+		diff |= (a->key.u64[i] ^ b->key.u64[i]) & a->mask->mask.u64[i] & b->mask.u64[i];
 	}
 	return diff == 0;
 }
@@ -831,8 +832,7 @@ bool
 oftable_overlaps(const struct oftable *t, const struct match *m, uint16_t priority)
 {
 	for (const struct rule *r = t->first; r; r = r->cls.next) {
-		if (r->priority == priority && !match_equal(&r->match, m) &&
-		    overlap(&r->match, m)) {
+		if (r->priority == priority && !rule_match_equal(r, m) && overlap(r, m)) {
 			return true;
 		}
 	}

@@ -97,7 +97,10 @@ static void
 journal_del(struct ofproto *ofp, const struct rule *r)
 {
 	if (ofp->journal.flow_del) {
-		ofp->journal.flow_del(ofp->journal.aux, r->table_id, r->priority, &r->match);
+		struct match m;
+
+		rule_get_match(r, &m);
+		ofp->journal.flow_del(ofp->journal.aux, r->table_id, r->priority, &m);
 	}
 }
 
@@ -108,7 +111,7 @@ undo_one(struct ofproto *ofp, struct undo *u, uint64_t now_ms)
 	struct rule *r = u->r;
 	struct oftable *t = &ofp->tables[r->table_id];
 
-	note_region(ofp, r->table_id, &r->match);
+	rule_note_region(ofp, r);
 	switch (u->kind) {
 	case UNDO_ADDED:
 		journal_del(ofp, r);

@@ -235,8 +235,8 @@ is_table_miss(const struct rule *r)
 {
 	static const struct match catchall;
 
-	return r->priority == 0 && !memcmp(&r->match.mask, &catchall.mask, sizeof catchall.mask) &&
-	       !memcmp(&r->match.md_mask, &catchall.md_mask, sizeof catchall.md_mask);
+	return r->priority == 0 && !memcmp(&r->mask->mask, &catchall.mask, sizeof catchall.mask) &&
+	       !memcmp(&r->mask->md_mask, &catchall.md_mask, sizeof catchall.md_mask);
 }
 
 /* The cookie of a DP_ACTION_USERSPACE to the controller: what its packet-in
@@ -896,8 +896,10 @@ static void
 trace_rule(struct xctx *c, const struct rule *r)
 {
 	struct ds d = DS_INIT;
+	struct match m;
 
-	match_format(&r->match, &d);
+	rule_get_match(r, &m);
+	match_format(&m, &d);
 	tr(c, "%u. priority %u, cookie 0x%" PRIx64 "%s%s", r->table_id, r->priority, r->cookie,
 	   d.len ? ": " : "", ds_cstr(&d));
 	ds_clear(&d);

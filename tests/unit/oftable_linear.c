@@ -71,7 +71,7 @@ linear_lookup(const struct linear_table *t, const struct flow_key *flow, const s
 		bool md_differs = false;
 
 		for (int j = 0; j < PIPE_MD_U64S; j++) {
-			md_differs |= (md->u64[j] & r->match.md_mask.u64[j]) != r->match.md.u64[j];
+			md_differs |= (md->u64[j] & r->mask->md_mask.u64[j]) != r->md.u64[j];
 		}
 		if (md_differs) {
 			continue;
@@ -81,16 +81,16 @@ linear_lookup(const struct linear_table *t, const struct flow_key *flow, const s
 		for (int j = 0; j < FLOW_KEY_U64S && differ < 0; j++) {
 			int w = oftable_stage_order[j];
 
-			if ((flow->u64[w] & r->match.mask.u64[w]) != r->match.key.u64[w]) {
+			if ((flow->u64[w] & r->mask->mask.u64[w]) != r->key.u64[w]) {
 				differ = w;
 			}
 		}
 		if (differ >= 0) {
-			wc->u64[differ] |= r->match.mask.u64[differ];
+			wc->u64[differ] |= r->mask->mask.u64[differ];
 			continue;
 		}
 		for (int w = 0; w < FLOW_KEY_U64S; w++) {
-			wc->u64[w] |= r->match.mask.u64[w];
+			wc->u64[w] |= r->mask->mask.u64[w];
 		}
 		return r;
 	}

@@ -103,14 +103,14 @@ static void
 random_packet(struct vs_random *rnd, const struct rule *r, struct flow_key *k, struct pipe_md *md)
 {
 	for (int w = 0; w < FLOW_KEY_U64S; w++) {
-		k->u64[w] = r ? r->match.key.u64[w] | (small_word(rnd) & ~r->match.mask.u64[w])
+		k->u64[w] = r ? r->key.u64[w] | (small_word(rnd) & ~r->mask->mask.u64[w])
 			      : small_word(rnd);
 	}
 	for (int w = 0; w < PIPE_MD_U64S; w++) {
 		/* Mostly zero, as registers are. */
 		uint64_t x = vs_random_u32(rnd) % 4 ? 0 : small_word(rnd);
 
-		md->u64[w] = r ? r->match.md.u64[w] | (x & ~r->match.md_mask.u64[w]) : x;
+		md->u64[w] = r ? r->md.u64[w] | (x & ~r->mask->md_mask.u64[w]) : x;
 	}
 	if (vs_random_u32(rnd) % 2) {
 		/* Off by a bit somewhere: a near miss. */
@@ -163,7 +163,7 @@ new_rule(struct tables *tb, const struct match *m, uint16_t priority)
 	struct rule *r = calloc(1, sizeof *r);
 
 	assert_non_null(r);
-	r->match = *m;
+	assert_int_equal(rule_set_match(r, m), 0);
 	r->priority = priority;
 	tb->all = realloc(tb->all, (tb->n_all + 1) * sizeof *tb->all);
 	assert_non_null(tb->all);
@@ -198,8 +198,11 @@ check_same_tables(struct tables *tb)
 	for (uint32_t i = 0; i < n; i++) {
 		struct rule *r = tb->lin.rules[i];
 
+		struct match m;
+
 		assert_ptr_equal(sorted[i], r);
-		assert_ptr_equal(oftable_find_strict(&tb->cls, &r->match, r->priority), r);
+		rule_get_match(r, &m);
+		assert_ptr_equal(oftable_find_strict(&tb->cls, &m, r->priority), r);
 	}
 	free(sorted);
 }
@@ -255,6 +258,7 @@ tables_free(struct tables *tb)
 	oftable_destroy(&tb->cls);
 	linear_destroy(&tb->lin);
 	for (uint32_t i = 0; i < tb->n_all; i++) {
+		rule_clear_match(tb->all[i]);
 		free(tb->all[i]);
 	}
 	free(tb->all);
@@ -286,7 +290,10 @@ run_rounds(uint64_t seed, bool prio_per_mask, struct counts *c)
 				struct rule *r = tb->lin.rules[vs_random_u32(&rnd) % tb->lin.n];
 
 				if (vs_random_u32(&rnd) % 2) {
-					add_rule(tb, &r->match, r->priority);
+					struct match again;
+
+					rule_get_match(r, &again);
+					add_rule(tb, &again, r->priority);
 				} else {
 					oftable_remove(&tb->cls, r);
 					linear_remove(&tb->lin, r);
@@ -394,6 +401,60 @@ test_ties_and_replace(void **state)
 
 /* The prefix index against a plain list of the same values: the common
  * prefix with the closest value, through adds and removes. */
+/* Rules of one shape share one mask; each keeps its own values; the mask
+ * goes with its last rule. */
+static void
+test_shared_masks(void **state)
+{
+	enum { N = 300 };
+	struct rule *r[N];
+	const uint32_t base = rule_mask_count();
+
+	(void)state;
+	for (uint32_t i = 0; i < N; i++) {
+		struct match m, back;
+
+		match_init_catchall(&m);
+		if (i % 3) {
+			m.mask.u64[5] = ~0ull; /* shape 1: one whole word */
+			m.key.u64[5] = i;
+		} else {
+			m.mask.u64[0] = 0xffff; /* shape 2: part of a word and a register */
+			m.key.u64[0] = i & 0xffff;
+			m.md_mask.u64[PIPE_MD_XREG0] = 0xffffffff;
+			m.md.u64[PIPE_MD_XREG0] = i;
+		}
+		r[i] = calloc(1, sizeof *r[i]);
+		assert_non_null(r[i]);
+		assert_int_equal(rule_set_match(r[i], &m), 0);
+		rule_get_match(r[i], &back);
+		assert_true(match_equal(&back, &m));
+		assert_true(rule_match_equal(r[i], &m));
+		m.key.u64[5] ^= 1;
+		assert_false(rule_match_equal(r[i], &m));
+	}
+	assert_int_equal(rule_mask_count(), base + 2);
+	assert_ptr_equal(r[1]->mask, r[N - 1]->mask);
+	assert_ptr_equal(r[0]->mask, r[3]->mask);
+	assert_ptr_not_equal(r[0]->mask, r[1]->mask);
+	/* A rule given another shape lets go of its old one. */
+	{
+		struct match m;
+
+		match_init_catchall(&m);
+		m.mask.u64[7] = 0xff;
+		assert_int_equal(rule_set_match(r[0], &m), 0);
+		assert_int_equal(rule_mask_count(), base + 3);
+		assert_int_equal(r[3]->mask->refcnt, N / 3 - 1);
+	}
+	for (uint32_t i = 0; i < N; i++) {
+		rule_clear_match(r[i]);
+		assert_null(r[i]->mask);
+		free(r[i]);
+	}
+	assert_int_equal(rule_mask_count(), base);
+}
+
 static void
 test_prefix_index(void **state)
 {
@@ -529,6 +590,7 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_shared_masks),
 		cmocka_unit_test(test_prefix_index),
 		cmocka_unit_test(test_prefix_megaflows),
 		cmocka_unit_test(test_ties_and_replace),

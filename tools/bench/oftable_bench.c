@@ -117,18 +117,19 @@ run(uint32_t n)
 	start = now_s();
 	for (uint32_t i = 0; i <= n; i++) {
 		struct rule *r = calloc(1, sizeof *r);
+		struct match m;
 
 		if (!r || !rules) {
 			fprintf(stderr, "oftable-bench: out of memory\n");
 			exit(1);
 		}
 		if (i < n) {
-			rule_match(i, &r->match);
+			rule_match(i, &m);
 			r->priority = 200;
 		} else {
-			match_init_catchall(&r->match);
+			match_init_catchall(&m);
 		}
-		if (oftable_insert(&t, r)) {
+		if (rule_set_match(r, &m) || oftable_insert(&t, r)) {
 			fprintf(stderr, "oftable-bench: insert failed\n");
 			exit(1);
 		}
@@ -143,6 +144,7 @@ run(uint32_t n)
 	       cycles_per_lookup(&t, n, true, &rnd), cycles_per_lookup(&t, n, false, &rnd));
 	for (uint32_t i = 0; i <= n; i++) {
 		oftable_remove(&t, rules[i]);
+		rule_clear_match(rules[i]);
 		free(rules[i]);
 	}
 	oftable_destroy(&t);
