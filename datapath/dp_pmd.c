@@ -699,6 +699,10 @@ flow_kind(const struct flow_key *mask, const struct dp_action *actions, uint32_t
 		case DP_ACTION_SET_ETH:
 		case DP_ACTION_USERSPACE:
 		case DP_ACTION_CLONE:
+		/* An encapsulation finds the inner headers it hashes from the
+		 * L2 length (dp_tnl_push()); its header template follows. */
+		case DP_ACTION_TNL_PUSH:
+		case DP_ACTION_DATA:
 			break;
 		default:
 			return DP_FLOW_OTHER;

@@ -22,6 +22,7 @@
 #include "random.h"
 #include "test_eal.h"
 #include "tunnel.h"
+#include "util.h"
 
 enum { N_PORTS = 3, N_RULES_MAX = 12 };
 
@@ -646,6 +647,138 @@ test_tunnel_port(void **state)
 	assert_int_equal(rte_mempool_in_use_count(mp), 0);
 }
 
+/* An encapsulation on a megaflow that needs only in_port. */
+struct push_model {
+	uint32_t out;
+	uint8_t hdr[DP_TNL_HDR_MAX];
+	uint16_t hlen;
+};
+
+static int
+push_upcall(void *aux, const struct flow_key *key, const struct rte_mbuf *pkt,
+	    struct dp_upcall_result *res)
+{
+	const struct push_model *pm = aux;
+	struct dp_action *a = res->actions;
+	const uint8_t n_data = (uint8_t)((pm->hlen + DP_ACTION_DATA_LEN - 1) / DP_ACTION_DATA_LEN);
+
+	(void)key;
+	(void)pkt;
+	memset(&res->mask, 0, sizeof res->mask);
+	res->mask.in_port = UINT32_MAX;
+	a[0] = (struct dp_action){.type = DP_ACTION_TNL_PUSH, .mask = pm->hlen};
+	a[0].tnl.port = UINT32_MAX;
+	a[0].tnl.mtu = 1500;
+	a[0].tnl.n_data = n_data;
+	for (uint8_t i = 0; i < n_data; i++) {
+		a[1 + i] = (struct dp_action){.type = DP_ACTION_DATA};
+		memcpy(a[1 + i].data, pm->hdr + i * DP_ACTION_DATA_LEN,
+		       VS_MIN(DP_ACTION_DATA_LEN, pm->hlen - i * DP_ACTION_DATA_LEN));
+	}
+	a[1 + n_data] = (struct dp_action){.type = DP_ACTION_OUTPUT, .port = pm->out};
+	res->n_actions = 2u + n_data;
+	return 0;
+}
+
+/* Collects what reached 'p': the outer UDP source port by the inner
+ * frame's id (its IPv4 source), checking the outer header and that the
+ * inner frame is whole behind it. Returns how many arrived. */
+static unsigned int
+collect_pushed(struct port *p, const struct push_model *pm, uint16_t *sport, unsigned int n_ids)
+{
+	struct rte_mbuf *pkts[64];
+	unsigned int total = 0;
+	uint16_t n;
+
+	while ((n = port_mem_collect(p, pkts, 64)) > 0) {
+		for (uint16_t i = 0; i < n; i++) {
+			const uint8_t *o = rte_pktmbuf_mtod(pkts[i], const uint8_t *);
+			struct flow_key k;
+			uint32_t id;
+
+			assert_true(rte_pktmbuf_data_len(pkts[i]) > pm->hlen);
+			assert_memory_equal(o, pm->hdr, 14); /* the MACs and EtherType */
+			assert_int_equal(o[14 + 9], IPPROTO_UDP);
+			assert_memory_equal(o + 14 + 12, pm->hdr + 14 + 12, 8); /* the addresses */
+			assert_int_equal(o[14 + 20 + 2] << 8 | o[14 + 20 + 3], 4789);
+			flow_key_extract(o + pm->hlen, rte_pktmbuf_data_len(pkts[i]) - pm->hlen, 0,
+					 &k, NULL);
+			id = ntohl(k.nw_src.ipv4);
+			assert_true(id < n_ids);
+			assert_int_equal(ntohs(k.tp_src), 1000 + id);
+			sport[id] = (uint16_t)(o[14 + 20] << 8 | o[14 + 20 + 1]);
+			total++;
+		}
+		rte_pktmbuf_free_bulk(pkts, n);
+	}
+	return total;
+}
+
+/* A megaflow that encapsulates needs only the L2 header of the inner
+ * frame: the rule-only path serves it, and the outer UDP source port it
+ * gives each flow is the one the whole pipeline gave (the hash finds the
+ * inner ports from the L2 length), different flows spread over ports. */
+static void
+test_encap_simple(void **state)
+{
+	enum { N = 32 };
+	struct port *ports[N_PORTS];
+	struct model md = {0};
+	struct dp *dp = make_dp(ports, &md);
+	struct dp_pmd *pmd = dp_pmd_get(dp, 0);
+	const struct dp_tnl_params tp = {
+		.type = DP_TNL_VXLAN,
+		.eth_src = {0x02, 0, 0, 0, 0x09, 1},
+		.eth_dst = {0x02, 0, 0, 0, 0x09, 2},
+		.ip_src = dp_tnl_addr4(htonl(0x0a090001)),
+		.ip_dst = dp_tnl_addr4(htonl(0x0a090002)),
+		.ttl = 64,
+		.df = true,
+		.udp_dst = htons(4789),
+		.vni = 100,
+	};
+	struct push_model pm = {.out = md.no[2]};
+	uint16_t full[N], simple[N];
+	unsigned int distinct = 0;
+	struct dp_stats s0, s1;
+
+	(void)state;
+	pm.hlen = dp_tnl_header_build(&tp, pm.hdr);
+	dp_set_upcall(dp, push_upcall, &pm);
+	for (int round = 0; round < 2; round++) {
+		struct rte_mbuf *pkts[N];
+
+		for (uint32_t id = 0; id < N; id++) {
+			struct pktgen_spec sp = pktgen_udp4(id, dsts[0], (uint16_t)(1000 + id), 53);
+			uint8_t buf[128];
+			size_t len = pktgen_build(&sp, buf, sizeof buf);
+
+			pkts[id] = test_mbuf(mp, buf, len);
+			assert_non_null(pkts[id]);
+		}
+		dp_get_stats(dp, &s0);
+		dp_pmd_process(pmd, md.no[0], pkts, N);
+		dp_get_stats(dp, &s1);
+		/* The first batch meets a miss: the whole pipeline for all of
+		 * it; the second the rule-only path, every frame. */
+		assert_int_equal(s1.simple_hits - s0.simple_hits, round ? N : 0);
+		assert_int_equal(collect_pushed(ports[2], &pm, round ? simple : full, N), N);
+	}
+	for (int i = 0; i < N; i++) {
+		bool seen_before = false;
+
+		assert_int_equal(simple[i], full[i]);
+		assert_true(simple[i] >= DP_TNL_UDP_SPORT_MIN);
+		for (int j = 0; j < i; j++) {
+			seen_before |= simple[j] == simple[i];
+		}
+		distinct += !seen_before;
+	}
+	assert_true(distinct > N / 2);
+	dp_destroy(dp);
+	assert_int_equal(rte_mempool_in_use_count(mp), 0);
+}
+
 int
 main(void)
 {
@@ -654,6 +787,7 @@ main(void)
 		cmocka_unit_test(test_l3_actions_not_simple),
 		cmocka_unit_test(test_switch_over_property),
 		cmocka_unit_test(test_tunnel_port),
+		cmocka_unit_test(test_encap_simple),
 	};
 
 	mp = test_eal_init("0");

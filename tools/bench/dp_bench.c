@@ -41,7 +41,9 @@
  * when it cannot, the encapsulated packet enters the underlay bridge on
  * its local port, whose rule-only megaflow sends it out; TABLE_VXLAN_DECAP:
  * the traffic arrives encapsulated, one megaflow decapsulates it onto the
- * VXLAN port, whose per-flow megaflows send it out; TABLE_VXLAN_DECAP_L2:
+ * VXLAN port, whose per-flow megaflows send it out; TABLE_VXLAN_ENCAP_L2:
+ * one megaflow on in_port encapsulates every frame, as NORMAL's do (the
+ * rule-only path serves it); TABLE_VXLAN_DECAP_L2:
  * the same, but one megaflow on in_port sends every inner frame out, as
  * NORMAL's do (the rule-only path serves the tunnel port). The vxlan6_
  * cases are the same over IPv6, with UDP checksums both ways (a port's
@@ -52,9 +54,16 @@ enum bench_table {
 	TABLE_IN_PORT_NO_SIMPLE,
 	TABLE_VXLAN_ENCAP_RECIRC,
 	TABLE_VXLAN_ENCAP,
+	TABLE_VXLAN_ENCAP_L2,
 	TABLE_VXLAN_DECAP,
 	TABLE_VXLAN_DECAP_L2,
 };
+
+static inline bool
+encap_table(enum bench_table t)
+{
+	return t == TABLE_VXLAN_ENCAP || t == TABLE_VXLAN_ENCAP_L2 || t == TABLE_VXLAN_ENCAP_RECIRC;
+}
 
 static inline bool
 decap_table(enum bench_table t)
@@ -84,6 +93,8 @@ static const struct bench_case cases[] = {
 	{"vxlan_encap_1flow", 1, 1, true, TABLE_VXLAN_ENCAP, false},
 	{"vxlan_decap_1flow", 1, 1, true, TABLE_VXLAN_DECAP, false},
 	{"vxlan_encap_1k", 4, 1000, true, TABLE_VXLAN_ENCAP, false},
+	{"vxlan_encap_l2_1flow", 1, 1, true, TABLE_VXLAN_ENCAP_L2, false},
+	{"vxlan_encap_l2_1k", 4, 1000, true, TABLE_VXLAN_ENCAP_L2, false},
 	{"vxlan_encap_recirc_1flow", 1, 1, true, TABLE_VXLAN_ENCAP_RECIRC, false},
 	{"vxlan_encap_recirc_1k", 4, 1000, true, TABLE_VXLAN_ENCAP_RECIRC, false},
 	{"vxlan_decap_1k", 4, 1000, true, TABLE_VXLAN_DECAP, false},
@@ -199,8 +210,8 @@ static void
 install_tunnel(struct dp *dp, const uint32_t no[4], const struct bench_case *c, struct bench *b)
 {
 	enum { IN, OUT, UND, VX };
-	bool one_pass = c->table == TABLE_VXLAN_ENCAP;
-	bool encap = one_pass || c->table == TABLE_VXLAN_ENCAP_RECIRC;
+	bool one_pass = c->table == TABLE_VXLAN_ENCAP || c->table == TABLE_VXLAN_ENCAP_L2;
+	bool encap = encap_table(c->table);
 	struct dp_action acts[5] = {{.type = DP_ACTION_CLONE, .port = 4},
 				    {.type = DP_ACTION_TNL_PUSH},
 				    {.type = DP_ACTION_DATA},
@@ -226,12 +237,15 @@ install_tunnel(struct dp *dp, const uint32_t no[4], const struct bench_case *c, 
 	if (c->table == TABLE_VXLAN_DECAP_L2) {
 		bad |= dp_flow_put(dp, &(struct flow_key){.in_port = no[VX]},
 				   &(struct flow_key){.in_port = UINT32_MAX}, &out, 1);
+	} else if (c->table == TABLE_VXLAN_ENCAP_L2) {
+		bad |= dp_flow_put(dp, &(struct flow_key){.in_port = no[IN]},
+				   &(struct flow_key){.in_port = UINT32_MAX}, acts, 5);
 	}
 	for (uint32_t i = 0; i < c->n_flows; i++) {
 		uint32_t s = i % c->n_masks;
 
 		flow_addrs(i, c->n_masks, &b->src[i], &b->dst[i]);
-		if (c->table == TABLE_VXLAN_DECAP_L2) {
+		if (c->table == TABLE_VXLAN_DECAP_L2 || c->table == TABLE_VXLAN_ENCAP_L2) {
 			continue;
 		}
 		memset(&key, 0, sizeof key);
@@ -360,10 +374,7 @@ run_batches(struct dp_pmd *pmd, struct port *out, uint32_t in_port, struct bench
 			fprintf(stderr, "dp-bench: packets went missing\n");
 			exit(1);
 		}
-		for (int i = 0;
-		     (b->table == TABLE_VXLAN_ENCAP_RECIRC || b->table == TABLE_VXLAN_ENCAP) &&
-		     i < PKT_BATCH_MAX;
-		     i++) {
+		for (int i = 0; encap_table(b->table) && i < PKT_BATCH_MAX; i++) {
 			rte_pktmbuf_adj(back[i], b->hlen); /* the inner frame again */
 		}
 		for (int i = 0; decap_table(b->table) && i < PKT_BATCH_MAX; i++) {
@@ -390,8 +401,7 @@ run_case(const struct bench_case *c, struct bench *b, uint64_t n_pkts)
 	struct dp *dp = dp_create(&params);
 	struct port *in, *out, *und, *vx;
 	uint32_t in_no, out_no, no[4];
-	bool tnl = c->table == TABLE_VXLAN_ENCAP_RECIRC || c->table == TABLE_VXLAN_ENCAP ||
-		   decap_table(c->table);
+	bool tnl = encap_table(c->table) || decap_table(c->table);
 	struct dp_stats s0, s1;
 	struct vs_random rng;
 	uint64_t pos = 0, n_batches = n_pkts / PKT_BATCH_MAX;
