@@ -117,7 +117,9 @@ int sb_ctl(const struct sb_switch *sw, char **out, const char *const *args);
 int sb_ports_pipeline(const struct sb_switch *sw, const char *bridge, const char *a, const char *b);
 /* Sets up vswitch 'sw', running in namespace sw->ns, as two hosts joined
  * by a sw->tunnel tunnel, port 0 on the first and the others on the
- * second, forwarding by 'pipeline' as sb_switch_start() says (sb_tunnel.c).
+ * second, forwarding by 'pipeline' as sb_switch_start() says (sb_tunnel.c);
+ * with sw->side, only that host, its VM's port (0 on A, 1 on B) on its
+ * overlay bridge and the other port on its underlay bridge as the wire.
  * Returns 0 or -1 with a message printed. */
 int sb_tunnel_build(struct sb_switch *sw, const char *pipeline);
 /* With sw->side, device 'i' of a trial on 'sw' is the far host's end of
