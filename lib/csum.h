@@ -79,6 +79,27 @@ csum_add(uint32_t sum, const void *data, size_t size)
 	return (uint32_t)acc;
 }
 
+/* The sum of a short header of 'n' bytes, 'n' a multiple of 4 (an IPv4
+ * header: 20 to 60), for csum_finish(): 32-bit words into 64 bits, folded
+ * once. Where csum_add() would take its sixteen-byte path for two rounds
+ * at most, and keep its wide sums on the stack, this stays in registers. */
+static inline uint32_t
+csum_add_words(const void *data, size_t n)
+{
+	const uint8_t *p = data;
+	uint64_t acc = 0;
+
+	for (size_t i = 0; i + 4 <= n; i += 4) {
+		uint32_t w;
+
+		memcpy(&w, p + i, 4);
+		acc += w;
+	}
+	acc = (acc & 0xffffffff) + (acc >> 32);
+	acc = (acc & 0xffff) + (acc >> 16);
+	return (uint32_t)acc;
+}
+
 /* Folds 'sum' and returns its complement: the value to store. */
 static inline uint16_t
 csum_finish(uint32_t sum)

@@ -4,7 +4,8 @@
  * plain way (16-bit words in network order, a last odd byte padded with a
  * zero): random data of every length from 0 to 300 bytes at every
  * alignment, sums carried from one call into the next, all-ones data
- * (the sum that folds to "negative zero"), and the RFC's own example.
+ * (the sum that folds to "negative zero"), and the RFC's own example; and
+ * csum_add_words() on header-sized data.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -67,6 +68,31 @@ test_random(void **state)
 	}
 }
 
+/* csum_add_words() on what it is for: 4 to 60 bytes, a multiple of 4,
+ * random words and all-ones ones, at every alignment. */
+static void
+test_words(void **state)
+{
+	static uint8_t buf[72];
+	struct vs_random r;
+
+	(void)state;
+	vs_random_seed(&r, 11);
+	for (int round = 0; round < 2000; round++) {
+		for (size_t i = 0; i < sizeof buf; i++) {
+			buf[i] = round % 5 == 0 ? 0xff : (uint8_t)vs_random_u32(&r);
+		}
+		for (size_t off = 0; off < 4; off++) {
+			for (size_t n = 4; n <= 60; n += 4) {
+				uint16_t c = csum_finish(csum_add_words(buf + off, n));
+
+				assert_int_equal((uint16_t)(c >> 8 | c << 8),
+						 reference(0, buf + off, n));
+			}
+		}
+	}
+}
+
 static void
 test_chained(void **state)
 {
@@ -117,6 +143,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_random),
+		cmocka_unit_test(test_words),
 		cmocka_unit_test(test_chained),
 		cmocka_unit_test(test_edges),
 	};
