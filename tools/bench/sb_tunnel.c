@@ -19,6 +19,12 @@
  * IPv6), answered by the kernel at
  * the other internal port. Every packet from vm1 to vm2 costs the PMD host
  * A's encapsulation and host B's decapsulation.
+ *
+ * With --tunnel-side one host alone is built: its VM on its overlay
+ * bridge, and on its underlay bridge, where the patch port would be, a
+ * vhost-user port whose stand-in VM plays the far host
+ * (sb_tunnel_wire(): its outer header and its hello), so that one PMD
+ * thread does one host's work.
  */
 #include <arpa/inet.h>
 #include <stdbool.h>
