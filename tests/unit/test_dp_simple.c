@@ -561,12 +561,11 @@ tnl_upcall(void *aux, const struct flow_key *key, const struct rte_mbuf *pkt,
 	return 0;
 }
 
-/* A VXLAN packet of VNI 'vni' around the same inner frame but for the id
- * 'id' in its IPv4 source. */
-static struct rte_mbuf *
-vxlan_frame(uint32_t vni, uint32_t id)
+/* The outer header of the tunnel tests: 10.9.0.1 -> 10.9.0.2, VNI 'vni'. */
+static struct dp_tnl_params
+vxlan_params(uint32_t vni)
 {
-	const struct dp_tnl_params tp = {
+	return (struct dp_tnl_params){
 		.type = DP_TNL_VXLAN,
 		.eth_src = {0x02, 0, 0, 0, 0x09, 1},
 		.eth_dst = {0x02, 0, 0, 0, 0x09, 2},
@@ -577,6 +576,14 @@ vxlan_frame(uint32_t vni, uint32_t id)
 		.udp_dst = htons(4789),
 		.vni = vni,
 	};
+}
+
+/* A VXLAN packet of VNI 'vni' around the same inner frame but for the id
+ * 'id' in its IPv4 source. */
+static struct rte_mbuf *
+vxlan_frame(uint32_t vni, uint32_t id)
+{
+	const struct dp_tnl_params tp = vxlan_params(vni);
 	struct pktgen_spec s = pktgen_udp4(id, dsts[0], 1000, 53);
 	uint8_t hdr[DP_TNL_HDR_MAX], buf[128];
 	uint16_t hlen = dp_tnl_header_build(&tp, hdr), ip_id = 0;
@@ -726,17 +733,7 @@ test_encap_simple(void **state)
 	struct model md = {0};
 	struct dp *dp = make_dp(ports, &md);
 	struct dp_pmd *pmd = dp_pmd_get(dp, 0);
-	const struct dp_tnl_params tp = {
-		.type = DP_TNL_VXLAN,
-		.eth_src = {0x02, 0, 0, 0, 0x09, 1},
-		.eth_dst = {0x02, 0, 0, 0, 0x09, 2},
-		.ip_src = dp_tnl_addr4(htonl(0x0a090001)),
-		.ip_dst = dp_tnl_addr4(htonl(0x0a090002)),
-		.ttl = 64,
-		.df = true,
-		.udp_dst = htons(4789),
-		.vni = 100,
-	};
+	const struct dp_tnl_params tp = vxlan_params(100);
 	struct push_model pm = {.out = md.no[2]};
 	uint16_t full[N], simple[N];
 	unsigned int distinct = 0;
