@@ -231,3 +231,34 @@ pktgen_udp4(uint32_t src, uint32_t dst, uint16_t sport, uint16_t dport)
 	};
 	return s;
 }
+
+struct pktgen_spec
+pktgen_neigh_request(bool v6, const uint8_t mac[6], const uint8_t *src, const uint8_t *target)
+{
+	struct pktgen_spec s = {.eth_dst = {0xff, 0xff, 0xff, 0xff, 0xff, 0xff}};
+	uint32_t spa, tpa;
+
+	memcpy(s.eth_src, mac, 6);
+	if (!v6) {
+		memcpy(&spa, src, 4);
+		memcpy(&tpa, target, 4);
+		s.l3 = PKTGEN_L3_ARP;
+		s.arp_op = 1;
+		memcpy(s.arp_sha, mac, 6);
+		s.arp_spa = ntohl(spa);
+		s.arp_tpa = ntohl(tpa);
+		return s;
+	}
+	memcpy(s.eth_dst, (const uint8_t[]){0x33, 0x33, 0xff}, 3);
+	memcpy(s.eth_dst + 3, target + 13, 3);
+	s.l3 = PKTGEN_L3_IPV6;
+	s.proto = 58;
+	s.icmp_type = 135;
+	s.ttl = 255;
+	memcpy(s.ip6_src, src, 16);
+	memcpy(s.ip6_dst, (const uint8_t[]){0xff, 0x02, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0xff}, 13);
+	memcpy(s.ip6_dst + 13, target + 13, 3);
+	memcpy(s.nd_target, target, 16);
+	memcpy(s.nd_lla, mac, 6);
+	return s;
+}

@@ -8,6 +8,7 @@
 #ifndef VS_PKTGEN_H
 #define VS_PKTGEN_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -46,5 +47,12 @@ size_t pktgen_build(const struct pktgen_spec *spec, uint8_t *buf, size_t size);
 
 /* A spec for a UDP/IPv4 frame between two addresses and ports. */
 struct pktgen_spec pktgen_udp4(uint32_t src, uint32_t dst, uint16_t sport, uint16_t dport);
+
+/* A spec for what asks a neighbour's MAC, from 'mac': without 'v6' an ARP
+ * request from 'src' for 'target' (4 bytes each, network order); with it a
+ * neighbour solicitation (16 bytes each) to the target's solicited-node
+ * address, hop limit 255, 'mac' as its source link-layer option (RFC 4861). */
+struct pktgen_spec pktgen_neigh_request(bool v6, const uint8_t mac[6], const uint8_t *src,
+					const uint8_t *target);
 
 #endif /* VS_PKTGEN_H */

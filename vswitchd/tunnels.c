@@ -94,35 +94,16 @@ tunnels_port_gone(uint32_t no)
 	tnl_local_set(no, NULL, NULL);
 }
 
-/* The ARP request (IPv4) or neighbour solicitation (IPv6: to the target's
- * solicited-node address, hop limit 255, our MAC as its source link-layer
- * option, RFC 4861) for 'r->ip', in 'f' of 'size' bytes; returns its
- * length. */
+/* The ARP request (IPv4) or neighbour solicitation (IPv6) for 'r->ip', in
+ * 'f' of 'size' bytes (pktgen_neigh_request()); returns its length. */
 static size_t
 build_request(const struct tnl_request *r, uint8_t *f, size_t size)
 {
-	struct pktgen_spec s = {.eth_dst = {0xff, 0xff, 0xff, 0xff, 0xff, 0xff}};
+	const bool v6 = !dp_tnl_addr_is4(&r->ip);
+	const unsigned int at = v6 ? 0 : 12; /* an IPv4 address's bytes */
+	struct pktgen_spec s =
+		pktgen_neigh_request(v6, r->mac, &r->src.s6_addr[at], &r->ip.s6_addr[at]);
 
-	memcpy(s.eth_src, r->mac, 6);
-	if (dp_tnl_addr_is4(&r->ip)) {
-		s.l3 = PKTGEN_L3_ARP;
-		s.arp_op = 1;
-		memcpy(s.arp_sha, r->mac, 6);
-		s.arp_spa = ntohl(dp_tnl_addr_get4(&r->src));
-		s.arp_tpa = ntohl(dp_tnl_addr_get4(&r->ip));
-		return pktgen_build(&s, f, size);
-	}
-	memcpy(s.eth_dst, (const uint8_t[]){0x33, 0x33, 0xff}, 3);
-	memcpy(s.eth_dst + 3, &r->ip.s6_addr[13], 3);
-	s.l3 = PKTGEN_L3_IPV6;
-	s.proto = 58;
-	s.icmp_type = 135;
-	s.ttl = 255;
-	memcpy(s.ip6_src, &r->src, 16);
-	memcpy(s.ip6_dst, (const uint8_t[]){0xff, 0x02, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0xff}, 13);
-	memcpy(s.ip6_dst + 13, &r->ip.s6_addr[13], 3);
-	memcpy(s.nd_target, &r->ip, 16);
-	memcpy(s.nd_lla, r->mac, 6);
 	return pktgen_build(&s, f, size);
 }
 

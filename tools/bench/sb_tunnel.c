@@ -202,7 +202,7 @@ sb_tunnel_wire(const struct sb_switch *sw, unsigned int i, struct sb_dev *d)
 				.sport = 49152,
 				.dport = geneve ? 6081 : 4789,
 				.payload_len = 8};
-	struct pktgen_spec hi = {.eth_dst = {0xff, 0xff, 0xff, 0xff, 0xff, 0xff}};
+	struct pktgen_spec hi;
 	uint8_t far[16], here[16], *t;
 
 	if (!sw->side[0] || i != !h) {
@@ -212,32 +212,14 @@ sb_tunnel_wire(const struct sb_switch *sw, unsigned int i, struct sb_dev *d)
 	inet_pton(v6 ? AF_INET6 : AF_INET, addr[h], here);
 	memcpy(o.eth_dst, sw->under_mac, 6);
 	memcpy(o.eth_src, wire_mac, 6);
-	memcpy(hi.eth_src, wire_mac, 6);
 	if (v6) {
 		memcpy(o.ip6_src, far, 16);
 		memcpy(o.ip6_dst, here, 16);
-		/* A neighbour solicitation for this host's address (RFC 4861). */
-		memcpy(hi.eth_dst, (const uint8_t[]){0x33, 0x33, 0xff}, 3);
-		memcpy(hi.eth_dst + 3, here + 13, 3);
-		hi.l3 = PKTGEN_L3_IPV6;
-		hi.proto = 58;
-		hi.icmp_type = 135;
-		hi.ttl = 255;
-		memcpy(hi.ip6_src, far, 16);
-		memcpy(hi.ip6_dst,
-		       (const uint8_t[]){0xff, 0x02, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0xff}, 13);
-		memcpy(hi.ip6_dst + 13, here + 13, 3);
-		memcpy(hi.nd_target, here, 16);
-		memcpy(hi.nd_lla, wire_mac, 6);
 	} else {
 		o.ip4_src = ntohl(vs_get32(far));
 		o.ip4_dst = ntohl(vs_get32(here));
-		hi.l3 = PKTGEN_L3_ARP;
-		hi.arp_op = 1;
-		memcpy(hi.arp_sha, wire_mac, 6);
-		hi.arp_spa = o.ip4_src;
-		hi.arp_tpa = o.ip4_dst;
 	}
+	hi = pktgen_neigh_request(v6, wire_mac, far, here);
 	d->outer_len = (uint16_t)pktgen_build(&o, d->outer, sizeof d->outer);
 	d->hello_len = (uint16_t)pktgen_build(&hi, d->hello, sizeof d->hello);
 	/* The tunnel header: VXLAN's I flag, or Geneve's version 0 without
