@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Structures shared by the datapath's control side (dp.c) and its PMD side
- * (dp_pmd.c). Nothing outside datapath/ includes this.
+ * (dp_pmd.c, dp_flow.c). Nothing outside datapath/ includes this.
  */
 #ifndef VS_DP_PRIV_H
 #define VS_DP_PRIV_H
@@ -283,6 +283,13 @@ size_t dp_flow_size(uint32_t n_actions);
 /* Returns megaflow 'f' of 'pmd' (no longer reachable) to its arena. NULL is
  * a no-op. */
 void dp_flow_free(struct dp_pmd *pmd, struct dp_flow *f);
+
+/* Resolves a packet of key 'key' that no cache knew (dp_flow.c): another
+ * miss of its batch may have installed its megaflow already; otherwise
+ * asks the upcall, if the input port's rate allows ('*limited' says when
+ * it does not). Returns the flow, or NULL: no flow, drop the packet. */
+struct dp_flow *dp_flow_miss(struct dp_pmd *pmd, const struct flow_key *key, struct rte_mbuf *m,
+			     bool *limited);
 
 /* Drops 'm' and counts it under 'reason'. */
 void dp_pmd_drop(struct dp_pmd *pmd, struct rte_mbuf *m, enum dp_drop_reason reason);
