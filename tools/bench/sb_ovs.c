@@ -24,7 +24,7 @@
 
 #define OVS_SCHEMA "/usr/share/openvswitch/vswitch.ovsschema"
 
-enum { MAX_ARGS = 48 };
+enum { MAX_ARGS = 64 };
 
 /* Runs an Open vSwitch program with this instance's directories in its
  * environment, in its namespace when 'in_ns'. 'args' ends with NULL. */
@@ -72,25 +72,44 @@ vsctl(const struct sb_switch *sw, char **out, const char *const *args)
 	return ovs_run(sw, false, out, argv);
 }
 
-/* ovs-appctl to this instance's ovs-vswitchd. */
+/* ovs-appctl CMD [ARG...] ('args' ends with NULL) to this instance's
+ * ovs-vswitchd. */
+static int
+appctl_args(const struct sb_switch *sw, char **out, const char *const *args)
+{
+	char target[200];
+	const char *argv[MAX_ARGS] = {"ovs-appctl", "-T", "60", "-t", target};
+	int argc = 5;
+
+	snprintf(target, sizeof target, "%s/run/ovs-vswitchd.ctl", sw->dir);
+	for (; *args && argc < MAX_ARGS - 1; args++) {
+		argv[argc++] = *args;
+	}
+	argv[argc] = NULL;
+	return ovs_run(sw, false, out, argv);
+}
+
 static int
 appctl(const struct sb_switch *sw, char **out, const char *cmd)
 {
-	char target[200];
-
-	snprintf(target, sizeof target, "%s/run/ovs-vswitchd.ctl", sw->dir);
-	return ovs_run(sw, false, out,
-		       (const char *[]){"ovs-appctl", "-T", "60", "-t", target, cmd, NULL});
+	return appctl_args(sw, out, (const char *[]){cmd, NULL});
 }
 
-/* ovs-ofctl CMD on this instance's bridge, with 'arg' when not NULL. */
+/* ovs-ofctl CMD on this instance's bridge 'br', with 'arg' when not NULL. */
 static int
-ofctl(const struct sb_switch *sw, char **out, const char *cmd, const char *arg)
+ofctl_br(const struct sb_switch *sw, const char *br, char **out, const char *cmd, const char *arg)
 {
 	char mgmt[200];
 
-	snprintf(mgmt, sizeof mgmt, "unix:%s/run/%s.mgmt", sw->dir, sw->bridge);
+	snprintf(mgmt, sizeof mgmt, "unix:%s/run/%s.mgmt", sw->dir, br);
 	return ovs_run(sw, false, out, (const char *[]){"ovs-ofctl", cmd, mgmt, arg, NULL});
+}
+
+/* The same on its (first) bridge. */
+static int
+ofctl(const struct sb_switch *sw, char **out, const char *cmd, const char *arg)
+{
+	return ofctl_br(sw, sw->bridge, out, cmd, arg);
 }
 
 static int
@@ -263,9 +282,62 @@ set_pipeline(struct sb_switch *sw, const char *pipeline)
 	return 0;
 }
 
+/* Adds userspace bridge 'br' with vhost-user port 'port'. */
+static int
+add_bridge(const struct sb_switch *sw, const char *br, const char *port)
+{
+	return vsctl(sw, NULL,
+		     (const char *[]){"add-br", br, "--", "set", "bridge", br,
+				      "datapath_type=netdev", "--", "add-port", br, port, "--",
+				      "set", "Interface", port, "type=dpdkvhostuser", NULL});
+}
+
+/* One host of a tunnel alone, as sb_tunnel.c builds it on vswitch: the
+ * host's VM and its tunnel port on the first bridge; on the second, the
+ * underlay, the wire's port, and its internal port holding the host's
+ * address in its subnet (Open vSwitch's routes need one: a peer address's
+ * host route is not taken), the route to the far host set in Open
+ * vSwitch's table besides, and the far host's MAC in its neighbour table
+ * (Open vSwitch 3.1 does not learn it from the wire's hello, a request,
+ * as vswitch does). */
+static int
+tunnel_side(struct sb_switch *sw)
+{
+	const unsigned int h = sb_tunnel_side_host(sw);
+	const char *far = sb_tunnel_addr(sw, !h);
+	char tun[16], type[24], remote[48], local[48], key[24], csum[24], route[48];
+
+	snprintf(sw->bridge_b, sizeof sw->bridge_b, "sbou%s", sw->bridge + 3);
+	snprintf(tun, sizeof tun, "sbot%s", sw->bridge + 3);
+	snprintf(type, sizeof type, "type=%.*s", (int)strcspn(sw->tunnel, "6"), sw->tunnel);
+	snprintf(remote, sizeof remote, "options:remote_ip=%s", far);
+	snprintf(local, sizeof local, "options:local_ip=%s", sb_tunnel_addr(sw, h));
+	snprintf(key, sizeof key, "options:key=%d", SB_TUNNEL_VNI);
+	/* The UDP checksum as vswitch's default: over IPv6, not over IPv4. */
+	snprintf(csum, sizeof csum, "options:csum=%s", strchr(sw->tunnel, '6') ? "true" : "false");
+	snprintf(route, sizeof route, "%s/%d", far, strchr(sw->tunnel, '6') ? 128 : 32);
+	if (add_bridge(sw, sw->bridge, sw->ports[h]) ||
+	    add_bridge(sw, sw->bridge_b, sw->ports[!h]) ||
+	    vsctl(sw, NULL,
+		  (const char *[]){"add-port", sw->bridge, tun, "--", "set", "Interface", tun, type,
+				   remote, local, key, csum, NULL}) ||
+	    sb_tunnel_underlay(sw, h, sw->bridge_b, true) ||
+	    appctl_args(sw, NULL, (const char *[]){"ovs/route/add", route, sw->bridge_b, NULL}) ||
+	    appctl_args(sw, NULL,
+			(const char *[]){"tnl/neigh/set", sw->bridge_b, far,
+					 SB_TUNNEL_WIRE_MAC_TEXT, NULL}) ||
+	    sb_tunnel_read_mac(sw, sw->bridge_b)) {
+		fprintf(stderr, "switch-bench: cannot set up Open vSwitch's tunnel host\n");
+		vswitchd_log_tail(sw);
+		return -1;
+	}
+	return 0;
+}
+
 int
 sb_ovs_start(struct sb_switch *sw, const char *ovs_vswitchd, const char *const *names,
-	     unsigned int n_ports, const char *pipeline, int pmd_cpu)
+	     unsigned int n_ports, const char *pipeline, int pmd_cpu, const char *tunnel,
+	     const char *side)
 {
 	const char *args[8 * SB_MAX_PORTS + 8];
 	int argc = 0;
@@ -296,6 +368,16 @@ sb_ovs_start(struct sb_switch *sw, const char *ovs_vswitchd, const char *const *
 	sw->n_ports = n_ports;
 	if (start_daemons(sw, pmd_cpu)) {
 		return -1;
+	}
+	if (tunnel) {
+		for (unsigned int i = 0; i < n_ports; i++) {
+			snprintf(sw->ports[i], sizeof sw->ports[i], "%s", names[i]);
+		}
+		snprintf(sw->tunnel, sizeof sw->tunnel, "%s", tunnel);
+		snprintf(sw->side, sizeof sw->side, "%s", side);
+		snprintf(sw->name_buf, sizeof sw->name_buf, "ovs+%s/%s", tunnel, side);
+		sw->name = sw->name_buf;
+		return tunnel_side(sw);
 	}
 	/* vswitch's bench bridge, port for port: vhost-user servers with the
 	 * same names, so the stand-in VMs connect to either alike. */
@@ -401,15 +483,20 @@ sb_ovs_pmd_stats(const struct sb_switch *sw, struct sb_pmd_stats *s)
 	}
 	free(out);
 	out = NULL;
-	/* What the ports could not send: "tx pkts=N, bytes=N, drop=N, ...". */
-	if (!ofctl(sw, &out, "dump-ports", NULL) && out) {
-		for (line = strtok_r(out, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
-			if (strstr(line, "tx pkts=")) {
-				s->tx_dropped += after(line, "drop=");
+	/* What the ports could not send: "tx pkts=N, bytes=N, drop=N, ...",
+	 * on both bridges of a tunnel's host. */
+	for (int b = 0; b < (sw->bridge_b[0] ? 2 : 1); b++) {
+		if (!ofctl_br(sw, b ? sw->bridge_b : sw->bridge, &out, "dump-ports", NULL) && out) {
+			for (line = strtok_r(out, "\n", &save); line;
+			     line = strtok_r(NULL, "\n", &save)) {
+				if (strstr(line, "tx pkts=")) {
+					s->tx_dropped += after(line, "drop=");
+				}
 			}
 		}
+		free(out);
+		out = NULL;
 	}
-	free(out);
 	return 0;
 }
 

@@ -35,9 +35,9 @@ struct sb_switch {
 	int pmd_cpu;       /* the CPU of its (first) PMD thread, -1: unknown */
 	int default_sleep; /* its PMD's longest idle sleep by default, us */
 	char version[96];
-	/* vswitch with a tunnel (sb_tunnel.c): "vxlan" or "geneve" (with a
-	 * 6: over IPv6), else "";
-	 * the second VM's bridge. */
+	/* With a tunnel (sb_tunnel.c; Open vSwitch only with a side): "vxlan"
+	 * or "geneve" (with a 6: over IPv6), else ""; the second VM's bridge,
+	 * or Open vSwitch's underlay bridge. */
 	char tunnel[8];
 	char bridge_b[16];
 	/* With a tunnel, one host alone ("encap": A, "decap": B; "": both),
@@ -75,10 +75,12 @@ int sb_switch_start(struct sb_switch *sw, const char *bin, const char *const *na
 /* The same for Open vSwitch: 'ovs_vswitchd' (a DPDK build) with a private
  * ovsdb-server, database, run directory, hugetlbfs mount and DPDK file
  * prefix, in a network namespace of its own, its PMD thread on 'pmd_cpu'.
+ * A 'tunnel' only with a 'side' (one host alone) and NORMAL.
  * Never touches the system's Open vSwitch. Returns 0 or -1 with a message
  * printed; sb_switch_stop() cleans up either way. */
 int sb_ovs_start(struct sb_switch *sw, const char *ovs_vswitchd, const char *const *names,
-		 unsigned int n_ports, const char *pipeline, int pmd_cpu);
+		 unsigned int n_ports, const char *pipeline, int pmd_cpu, const char *tunnel,
+		 const char *side);
 /* Grows the table of OpenFlow rules that the benchmark's traffic never
  * matches (UDP to 172.16.0.0/12 ports 1000-5999, priority 200) to 'n'
  * rules, adding what it lacks ('n' below what it has: nothing). Returns 0
@@ -131,6 +133,23 @@ struct sb_dev;
 bool sb_tunnel_wire(const struct sb_switch *sw, unsigned int i, struct sb_dev *d);
 /* Deletes the bridges of sb_tunnel_build() (before vswitchd stops). */
 void sb_tunnel_teardown(struct sb_switch *sw);
+
+/* The tunnel's VNI, and the MAC of the far host's end of the wire. */
+enum { SB_TUNNEL_VNI = 100 };
+#define SB_TUNNEL_WIRE_MAC ((const uint8_t[6]){0x02, 0x5b, 0, 0, 0, 0xfe})
+#define SB_TUNNEL_WIRE_MAC_TEXT "02:5b:00:00:00:fe"
+/* For sb_tunnel.c and sb_ovs.c, which build one host alone on either
+ * switch: the host of sw->side (0: A, encapsulating; 1: B,
+ * decapsulating); host 'h''s underlay address over sw->tunnel's family;
+ * the kernel side of host 'h''s underlay internal port 'dev' in sw->ns
+ * (up, its address, and the route to the far host: by the address's
+ * subnet (/24, /64) with 'subnet', else by a host route, which lets two
+ * hosts share a namespace); reading that port's MAC into sw->under_mac.
+ * 0 or -1 with a message printed. */
+unsigned int sb_tunnel_side_host(const struct sb_switch *sw);
+const char *sb_tunnel_addr(const struct sb_switch *sw, unsigned int h);
+int sb_tunnel_underlay(const struct sb_switch *sw, unsigned int h, const char *dev, bool subnet);
+int sb_tunnel_read_mac(struct sb_switch *sw, const char *dev);
 
 /* For sb_switch.c and sb_ovs.c: runs 'argv' (argv[0] looked up in PATH)
  * and waits; its stdout goes to '*out' (a new string) when 'out' is not

@@ -37,8 +37,6 @@
 #include "sb_traffic.h"
 #include "util.h"
 
-enum { SB_VNI = 100 };
-
 static const char *const ADDR[2] = {"192.0.2.1", "192.0.2.2"};
 static const char *const ADDR6[2] = {"2001:db8:5b::1", "2001:db8:5b::2"};
 
@@ -72,16 +70,14 @@ host(struct sb_switch *sw, unsigned int h)
 	const char *overlay = h ? sw->bridge_b : sw->bridge;
 	const char *args[24];
 	unsigned int argc = 0;
-	const bool v6 = strchr(sw->tunnel, '6') != NULL;
-	const char *const *addr = v6 ? ADDR6 : ADDR;
 
 	name(sw, h ? "sbtb" : "sbta", tun, sizeof tun);
 	name(sw, h ? "sbv" : "sbu", under, sizeof under);
 	name(sw, h ? "sbpv" : "sbpu", patch, sizeof patch);
 	snprintf(peer, sizeof peer, "options:peer=sbp%c%s", h ? 'u' : 'v', sw->bridge + 3);
-	snprintf(remote, sizeof remote, "options:remote_ip=%s", addr[!h]);
-	snprintf(local, sizeof local, "options:local_ip=%s", addr[h]);
-	snprintf(key, sizeof key, "options:key=%d", SB_VNI);
+	snprintf(remote, sizeof remote, "options:remote_ip=%s", sb_tunnel_addr(sw, !h));
+	snprintf(local, sizeof local, "options:local_ip=%s", sb_tunnel_addr(sw, h));
+	snprintf(key, sizeof key, "options:key=%d", SB_TUNNEL_VNI);
 	args[argc++] = "add-br";
 	args[argc++] = overlay;
 	for (unsigned int i = h ? 1 : 0; i < (h && !sw->side[0] ? sw->n_ports : h + 1); i++) {
@@ -105,43 +101,62 @@ host(struct sb_switch *sw, unsigned int h)
 						  "type=patch", peer, NULL})) {
 		return -1;
 	}
-	/* An MTU with room for the outer headers of a 1518-byte frame. Over
-	 * IPv6 no duplicate address detection to wait for, and no prefix
-	 * route: the kernel would add one for each address on its device,
-	 * and host B's route to host A's address would leave by A's. */
-	if (ip(sw, (const char *[]){"link", "set", "dev", under, "up", "mtu", "1600", NULL})) {
+	return sb_tunnel_underlay(sw, h, under, false);
+}
+
+int
+sb_tunnel_underlay(const struct sb_switch *sw, unsigned int h, const char *dev, bool subnet)
+{
+	const bool v6 = strchr(sw->tunnel, '6') != NULL;
+	const char *far = sb_tunnel_addr(sw, !h), *here = sb_tunnel_addr(sw, h);
+	char net[48];
+
+	/* An MTU with room for the outer headers of a 1518-byte frame. */
+	if (ip(sw, (const char *[]){"link", "set", "dev", dev, "up", "mtu", "1600", NULL})) {
 		return -1;
 	}
-	if (v6) {
-		return ip(sw, (const char *[]){"addr", "add", addr[h], "dev", under, "nodad",
-					       "noprefixroute", NULL}) ||
-				       ip(sw, (const char *[]){"route", "add", addr[!h], "dev",
-							       under, NULL})
+	if (subnet) {
+		snprintf(net, sizeof net, "%s/%d", here, v6 ? 64 : 24);
+		return ip(sw, (const char *[]){"addr", "add", net, "dev", dev, v6 ? "nodad" : NULL,
+					       NULL})
 			       ? -1
 			       : 0;
 	}
-	return ip(sw,
-		  (const char *[]){"addr", "add", addr[h], "peer", addr[!h], "dev", under, NULL})
-		       ? -1
-		       : 0;
+	/* Over IPv6 no duplicate address detection to wait for, and no
+	 * prefix route: the kernel would add one for each address on its
+	 * device, and host B's route to host A's address would leave by A's. */
+	if (v6) {
+		return ip(sw, (const char *[]){"addr", "add", here, "dev", dev, "nodad",
+					       "noprefixroute", NULL}) ||
+				       ip(sw,
+					  (const char *[]){"route", "add", far, "dev", dev, NULL})
+			       ? -1
+			       : 0;
+	}
+	return ip(sw, (const char *[]){"addr", "add", here, "peer", far, "dev", dev, NULL}) ? -1
+											    : 0;
 }
 
-/* The host of sw->side: 0 (A, encapsulating) or 1 (B, decapsulating). */
-static unsigned int
-side_host(const struct sb_switch *sw)
+const char *
+sb_tunnel_addr(const struct sb_switch *sw, unsigned int h)
+{
+	return (strchr(sw->tunnel, '6') ? ADDR6 : ADDR)[h & 1];
+}
+
+unsigned int
+sb_tunnel_side_host(const struct sb_switch *sw)
 {
 	return !strcmp(sw->side, "decap");
 }
 
-/* The MAC of host 'h''s underlay internal port, from the kernel. */
-static int
-read_under_mac(struct sb_switch *sw, unsigned int h)
+int
+sb_tunnel_read_mac(struct sb_switch *sw, const char *under)
 {
-	char under[16], *out = NULL, *at;
+	char *out = NULL, *at;
 	int ret = -1;
 
-	name(sw, h ? "sbv" : "sbu", under, sizeof under);
-	if (!sb_run((char *[]){"ip", "-n", sw->ns, "-o", "link", "show", "dev", under, NULL},
+	if (!sb_run((char *[]){"ip", "-n", sw->ns, "-o", "link", "show", "dev", (char *)under,
+			       NULL},
 		    &out) &&
 	    out && (at = strstr(out, "link/ether ")) != NULL) {
 		uint8_t *m = sw->under_mac;
@@ -169,13 +184,15 @@ sb_tunnel_build(struct sb_switch *sw, const char *pipeline)
 	name(sw, "sbtb", tun[1], sizeof tun[1]);
 	if (sw->side[0]) {
 		/* One host alone, the other's end of the wire a stand-in. */
-		const unsigned int h = side_host(sw);
+		const unsigned int h = sb_tunnel_side_host(sw);
+		char under[16];
 
+		name(sw, h ? "sbv" : "sbu", under, sizeof under);
 		return host(sw, h) ||
 				       (ports &&
 					sb_ports_pipeline(sw, h ? sw->bridge_b : sw->bridge,
 							  sw->ports[h], tun[h])) ||
-				       read_under_mac(sw, h)
+				       sb_tunnel_read_mac(sw, under)
 			       ? -1
 			       : 0;
 	}
@@ -192,10 +209,8 @@ sb_tunnel_build(struct sb_switch *sw, const char *pipeline)
 bool
 sb_tunnel_wire(const struct sb_switch *sw, unsigned int i, struct sb_dev *d)
 {
-	static const uint8_t wire_mac[6] = {0x02, 0x5b, 0, 0, 0, 0xfe};
-	const unsigned int h = side_host(sw);
+	const unsigned int h = sb_tunnel_side_host(sw);
 	const bool v6 = strchr(sw->tunnel, '6') != NULL, geneve = sw->tunnel[0] == 'g';
-	const char *const *addr = v6 ? ADDR6 : ADDR;
 	struct pktgen_spec o = {.l3 = v6 ? PKTGEN_L3_IPV6 : PKTGEN_L3_IPV4,
 				.proto = IPPROTO_UDP,
 				.ip4_frag = 0x4000, /* DF, as df_default */
@@ -208,10 +223,10 @@ sb_tunnel_wire(const struct sb_switch *sw, unsigned int i, struct sb_dev *d)
 	if (!sw->side[0] || i != !h) {
 		return false;
 	}
-	inet_pton(v6 ? AF_INET6 : AF_INET, addr[!h], far);
-	inet_pton(v6 ? AF_INET6 : AF_INET, addr[h], here);
+	inet_pton(v6 ? AF_INET6 : AF_INET, sb_tunnel_addr(sw, !h), far);
+	inet_pton(v6 ? AF_INET6 : AF_INET, sb_tunnel_addr(sw, h), here);
 	memcpy(o.eth_dst, sw->under_mac, 6);
-	memcpy(o.eth_src, wire_mac, 6);
+	memcpy(o.eth_src, SB_TUNNEL_WIRE_MAC, 6);
 	if (v6) {
 		memcpy(o.ip6_src, far, 16);
 		memcpy(o.ip6_dst, here, 16);
@@ -219,7 +234,7 @@ sb_tunnel_wire(const struct sb_switch *sw, unsigned int i, struct sb_dev *d)
 		o.ip4_src = ntohl(vs_get32(far));
 		o.ip4_dst = ntohl(vs_get32(here));
 	}
-	hi = pktgen_neigh_request(v6, wire_mac, far, here);
+	hi = pktgen_neigh_request(v6, SB_TUNNEL_WIRE_MAC, far, here);
 	d->outer_len = (uint16_t)pktgen_build(&o, d->outer, sizeof d->outer);
 	d->hello_len = (uint16_t)pktgen_build(&hi, d->hello, sizeof d->hello);
 	/* The tunnel header: VXLAN's I flag, or Geneve's version 0 without
@@ -232,9 +247,9 @@ sb_tunnel_wire(const struct sb_switch *sw, unsigned int i, struct sb_dev *d)
 	} else {
 		t[0] = 0x08;
 	}
-	t[4] = (uint8_t)(SB_VNI >> 16);
-	t[5] = (uint8_t)(SB_VNI >> 8);
-	t[6] = (uint8_t)SB_VNI;
+	t[4] = (uint8_t)(SB_TUNNEL_VNI >> 16);
+	t[5] = (uint8_t)(SB_TUNNEL_VNI >> 8);
+	t[6] = (uint8_t)SB_TUNNEL_VNI;
 	return true;
 }
 
@@ -249,7 +264,7 @@ sb_tunnel_teardown(struct sb_switch *sw)
 		const char *br = i == 0 ? sw->bridge : i == 1 ? sw->bridge_b : under[i - 2];
 
 		/* One host alone: only its bridges. */
-		if (br[0] && (!sw->side[0] || i % 2 == side_host(sw))) {
+		if (br[0] && (!sw->side[0] || i % 2 == sb_tunnel_side_host(sw))) {
 			sb_ctl(sw, NULL, (const char *[]){"del-br", br, NULL});
 		}
 	}

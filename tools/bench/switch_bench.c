@@ -1009,7 +1009,8 @@ start_switches(struct opts *o, const struct topo *tp, struct bench *b)
 		return -1;
 	}
 	if (sb_switch_set_pmd_sleep(vs, IDLE_SLEEP_US) ||
-	    sb_ovs_start(ovs, o->ovs_vswitchd, tp->names, tp->n_devs, o->pipeline, vs->pmd_cpu) ||
+	    sb_ovs_start(ovs, o->ovs_vswitchd, tp->names, tp->n_devs, o->pipeline, vs->pmd_cpu,
+			 o->tunnel, o->side) ||
 	    sb_switch_set_pmd_sleep(ovs, IDLE_SLEEP_US) ||
 	    (o->tx_flush >= 0 && sb_switch_set_tx_flush(ovs, o->tx_flush))) {
 		return -1;
