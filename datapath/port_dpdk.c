@@ -119,6 +119,9 @@ configure(struct port *port, struct dpdk_priv *p, char *err)
 			conf.rxmode.offloads |= RTE_ETH_RX_OFFLOAD_SCATTER;
 		}
 	}
+	/* Checked outer headers spare decapsulation its sums (dp_tnl_pop()). */
+	conf.rxmode.offloads |=
+		info.rx_offload_capa & (RTE_ETH_RX_OFFLOAD_IPV4_CKSUM | RTE_ETH_RX_OFFLOAD_UDP_CKSUM);
 	ret = rte_eth_dev_configure(p->port_id, n_rxq, n_txq, &conf);
 	p->configured = true;
 	for (uint16_t q = 0; !ret && q < n_rxq; q++) {

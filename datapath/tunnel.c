@@ -272,7 +272,7 @@ dp_tnl_header_build(const struct dp_tnl_params *p, uint8_t *hdr)
 
 enum dp_tnl_err
 dp_tnl_parse(const uint8_t *p, uint32_t head, uint32_t total, enum dp_tnl_type type,
-	     struct dp_tnl_md *md, struct dp_tnl_layout *lay)
+	     unsigned int checked, struct dp_tnl_md *md, struct dp_tnl_layout *lay)
 {
 	const uint8_t *ip, *udp, *t;
 	uint32_t l3 = 12, ihl, ip_len, udp_len, hdr_len, outer;
@@ -315,7 +315,8 @@ dp_tnl_parse(const uint8_t *p, uint32_t head, uint32_t total, enum dp_tnl_type t
 			return DP_TNL_ERR_BAD;
 		}
 		/* Almost always 20 bytes: then a sum of five constant loads. */
-		if (csum_finish(ihl == 20 ? csum_add_words(ip, 20) : csum_add_words(ip, ihl))) {
+		if (!(checked & DP_TNL_IP_CSUM_GOOD) &&
+		    csum_finish(ihl == 20 ? csum_add_words(ip, 20) : csum_add_words(ip, ihl))) {
 			return DP_TNL_ERR_CSUM;
 		}
 		if (ntohs(vs_get16(ip + 6)) & (IP_MF | IP_OFFSET)) {

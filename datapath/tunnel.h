@@ -230,19 +230,28 @@ struct dp_tnl_layout {
 	uint32_t pad;   /* bytes after the IP packet (Ethernet padding) */
 };
 
+/* What the receiving device checked already (dp_tnl_pop(), from the
+ * mbuf's flags): then dp_tnl_parse() does not sum the IPv4 header. */
+enum { DP_TNL_IP_CSUM_GOOD = 1 << 0 };
+
 /* Checks the outer headers of a frame of 'total' bytes whose first 'head'
  * are at 'p' (Ethernet with up to two VLAN tags, IPv4 or IPv6 without
  * extension headers, UDP, then a 'type' header, all within 'head'), except
- * the UDP checksum; fills 'md' and 'lay'. Never reads outside
- * [p, p + head). Pure. */
+ * the UDP checksum and what 'checked' (DP_TNL_IP_CSUM_GOOD) says was; fills
+ * 'md' and 'lay'. Never reads outside [p, p + head). Pure. */
 enum dp_tnl_err dp_tnl_parse(const uint8_t *p, uint32_t head, uint32_t total, enum dp_tnl_type type,
-			     struct dp_tnl_md *md, struct dp_tnl_layout *lay);
+			     unsigned int checked, struct dp_tnl_md *md, struct dp_tnl_layout *lay);
 
 /* The UDP pseudo-header sum of the packet at 'p' that 'lay' describes. */
 uint32_t dp_tnl_udp_pseudo_sum(const uint8_t *p, const struct dp_tnl_layout *lay);
 
 /* dp_tnl_parse() of 'm', then the UDP checksum (when not zero); strips
- * the outer headers, leaving the inner frame. On error 'm' is unchanged. */
+ * the outer headers, leaving the inner frame. A checksum that the
+ * receiving device checked is taken as its flags say (IPv4's
+ * RTE_MBUF_F_RX_IP_CKSUM_GOOD or _BAD, the UDP one's RTE_MBUF_F_RX_L4_CKSUM_
+ * GOOD, _NONE or _BAD), one it did not is summed; the inner frame leaves
+ * without those flags, which were the outer headers'. On error 'm' is
+ * unchanged. */
 enum dp_tnl_err dp_tnl_pop(struct rte_mbuf *m, enum dp_tnl_type type, struct dp_tnl_md *md);
 
 #endif /* VS_TUNNEL_H */

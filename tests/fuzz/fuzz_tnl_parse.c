@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * libFuzzer target for dp_tnl_parse(), the checks of a received tunnel
- * packet's outer headers: the first input byte picks VXLAN or Geneve, the
- * rest is the frame. The parser must never read outside the frame (ASan
+ * packet's outer headers: the first input byte picks VXLAN or Geneve and
+ * whether the IPv4 header checksum was checked already, the rest is the
+ * frame. The parser must never read outside the frame (ASan
  * checks, the input is an exact-size copy), and what it accepts must add
  * up: the inner frame (at least an Ethernet header) lies within the IP
  * packet, the UDP datagram within the frame, the padding after it; a
@@ -38,7 +39,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	}
 	memcpy(copy, data + 1, len);
-	if (dp_tnl_parse(copy, len, len, type, &md, &lay) == DP_TNL_OK) {
+	if (dp_tnl_parse(copy, len, len, type, data[0] >> 1 & DP_TNL_IP_CSUM_GOOD, &md, &lay) == DP_TNL_OK) {
 		if (lay.outer + 14 + lay.pad > len || lay.udp + lay.udp_len + lay.pad > len ||
 		    lay.udp + 16 > lay.outer || (md.vni >> 24) != 0) {
 			abort();

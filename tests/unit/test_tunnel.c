@@ -578,6 +578,74 @@ test_ipv6_round_trips(void **state)
 	round_trip6(&tp, true);
 }
 
+/* dp_tnl_pop() of the 'len' bytes at 'buf' received with 'ol_flags';
+ * on success the inner frame must have left without the receive checksum
+ * flags, which were the outer headers'. */
+static enum dp_tnl_err
+pop_flagged(const uint8_t *buf, size_t len, uint64_t ol_flags)
+{
+	struct rte_mbuf *m = test_mbuf(mp, buf, len);
+	struct dp_tnl_md md;
+	enum dp_tnl_err err;
+
+	assert_non_null(m);
+	m->ol_flags = ol_flags;
+	err = dp_tnl_pop(m, DP_TNL_VXLAN, &md);
+	if (err == DP_TNL_OK) {
+		assert_int_equal(m->ol_flags & (RTE_MBUF_F_RX_IP_CKSUM_MASK |
+						RTE_MBUF_F_RX_L4_CKSUM_MASK),
+				 0);
+	} else {
+		assert_int_equal(m->ol_flags, ol_flags);
+	}
+	rte_pktmbuf_free(m);
+	return err;
+}
+
+/* A checksum the receiving device checked is taken as its flags say, in
+ * both directions; one it did not check (no flags, UNKNOWN) is summed. */
+static void
+test_pop_device_checked(void **state)
+{
+	const uint64_t ip_good = RTE_MBUF_F_RX_IP_CKSUM_GOOD, ip_bad = RTE_MBUF_F_RX_IP_CKSUM_BAD;
+	const uint64_t l4_good = RTE_MBUF_F_RX_L4_CKSUM_GOOD, l4_bad = RTE_MBUF_F_RX_L4_CKSUM_BAD;
+	uint8_t buf[2048], bad_ip[2048], bad_udp[2048];
+	size_t len = encapsulated(&base_params, true, buf);
+
+	(void)state;
+	memcpy(bad_ip, buf, len);
+	bad_ip[24] ^= 0x01; /* the IPv4 header checksum */
+	memcpy(bad_udp, buf, len);
+	bad_udp[len - 1] ^= 0x01; /* the inner frame's last byte, under the UDP checksum */
+	/* Sound, as the device says or not at all. */
+	assert_int_equal(pop_flagged(buf, len, 0), DP_TNL_OK);
+	assert_int_equal(pop_flagged(buf, len, ip_good | l4_good), DP_TNL_OK);
+	assert_int_equal(pop_flagged(buf, len, RTE_MBUF_F_RX_IP_CKSUM_UNKNOWN |
+						       RTE_MBUF_F_RX_L4_CKSUM_UNKNOWN),
+			 DP_TNL_OK);
+	/* Damaged: refused when summed, taken when the device vouched. */
+	assert_int_equal(pop_flagged(bad_ip, len, 0), DP_TNL_ERR_CSUM);
+	assert_int_equal(pop_flagged(bad_ip, len, l4_good), DP_TNL_ERR_CSUM);
+	assert_int_equal(pop_flagged(bad_ip, len, ip_good), DP_TNL_OK);
+	assert_int_equal(pop_flagged(bad_udp, len, ip_good), DP_TNL_ERR_CSUM);
+	assert_int_equal(pop_flagged(bad_udp, len, l4_good), DP_TNL_OK);
+	assert_int_equal(pop_flagged(bad_udp, len, RTE_MBUF_F_RX_L4_CKSUM_NONE), DP_TNL_OK);
+	/* Sound bytes the device found bad: refused. */
+	assert_int_equal(pop_flagged(buf, len, ip_bad), DP_TNL_ERR_CSUM);
+	assert_int_equal(pop_flagged(buf, len, ip_good | l4_bad), DP_TNL_ERR_CSUM);
+	/* Without a UDP checksum (zero: none) a device's verdict on it is moot. */
+	len = encapsulated(&base_params, false, buf);
+	assert_int_equal(pop_flagged(buf, len, l4_bad), DP_TNL_OK);
+	/* IPv6 has no header checksum to be bad; its UDP one counts. */
+	len = encapsulated(&v6_params, true, buf);
+	memcpy(bad_udp, buf, len);
+	bad_udp[len - 1] ^= 0x01;
+	assert_int_equal(pop_flagged(buf, len, ip_bad), DP_TNL_OK);
+	assert_int_equal(pop_flagged(bad_udp, len, 0), DP_TNL_ERR_CSUM);
+	assert_int_equal(pop_flagged(bad_udp, len, l4_good), DP_TNL_OK);
+	assert_int_equal(pop_flagged(buf, len, l4_bad), DP_TNL_ERR_CSUM);
+}
+
 /* What an IPv6 underlay may carry that is not a tunnel packet for us:
  * refused with its reason, the frame untouched (pop_bytes()). */
 static void
@@ -733,6 +801,7 @@ main(void)
 		cmocka_unit_test(test_source_port_without_l4),
 		cmocka_unit_test(test_push_mtu),
 		cmocka_unit_test(test_pop_refuses_damage),
+		cmocka_unit_test(test_pop_device_checked),
 		cmocka_unit_test(test_ipv6_round_trips),
 		cmocka_unit_test(test_ipv6_pop_refuses),
 		cmocka_unit_test(test_geneve_options_skipped),
