@@ -12,7 +12,7 @@
 # (decapsulation), from pmd-stats-show; at the end the medians and the
 # ratios. Every packet takes a veth in and a veth out in all three, so the
 # ratios are of the whole per-packet cost with the kernel's I/O in it.
-# Figures only, no assertion; by hand (docs/performance.md, docs/tunnels.md).
+# Figures only, no assertion; by hand (docs/performance-tunnels.md, docs/tunnels.md).
 #   scripts/bench-tunnel.sh [--bin DIR] [--rounds N] [--rate PPS] [--secs S] [--type vxlan|geneve]
 set -uo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)

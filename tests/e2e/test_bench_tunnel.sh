@@ -4,7 +4,7 @@
 # packets a second, VXLAN, then Geneve): it must run end to end, every
 # stream must reach the switches (a packet counted per packet sent, within
 # loss), and each run must report busy cycles. The figures of full runs
-# are in docs/performance.md; nothing here is timed.
+# are in docs/performance-tunnels.md; nothing here is timed.
 set -uo pipefail
 BIN=$(readlink -f "${1:?usage: test_bench_tunnel.sh BINDIR}")
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
