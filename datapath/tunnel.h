@@ -247,11 +247,10 @@ uint32_t dp_tnl_udp_pseudo_sum(const uint8_t *p, const struct dp_tnl_layout *lay
 
 /* dp_tnl_parse() of 'm', then the UDP checksum (when not zero); strips
  * the outer headers, leaving the inner frame. A checksum that the
- * receiving device checked is taken as its flags say (IPv4's
- * RTE_MBUF_F_RX_IP_CKSUM_GOOD or _BAD, the UDP one's RTE_MBUF_F_RX_L4_CKSUM_
- * GOOD, _NONE or _BAD), one it did not is summed; the inner frame leaves
- * without those flags, which were the outer headers'. On error 'm' is
- * unchanged. */
+ * receiving device checked is taken as its flags say (the IPv4 header's:
+ * RTE_MBUF_F_RX_IP_CKSUM_GOOD or _BAD; UDP's: RTE_MBUF_F_RX_L4_CKSUM_GOOD,
+ * _NONE or _BAD), one it did not is summed; the inner frame leaves without
+ * those flags, which were the outer headers'. On error 'm' is unchanged. */
 enum dp_tnl_err dp_tnl_pop(struct rte_mbuf *m, enum dp_tnl_type type, struct dp_tnl_md *md);
 
 #endif /* VS_TUNNEL_H */

@@ -179,10 +179,9 @@ dp_tnl_pop(struct rte_mbuf *m, enum dp_tnl_type type, struct dp_tnl_md *md)
 	const uint64_t ip_ol = m->ol_flags & RTE_MBUF_F_RX_IP_CKSUM_MASK;
 	const uint64_t l4_ol = m->ol_flags & RTE_MBUF_F_RX_L4_CKSUM_MASK;
 	struct dp_tnl_layout lay;
-	enum dp_tnl_err err = dp_tnl_parse(p, rte_pktmbuf_data_len(m), rte_pktmbuf_pkt_len(m), type,
-					   ip_ol == RTE_MBUF_F_RX_IP_CKSUM_GOOD ? DP_TNL_IP_CSUM_GOOD
-										: 0,
-					   md, &lay);
+	enum dp_tnl_err err = dp_tnl_parse(
+		p, rte_pktmbuf_data_len(m), rte_pktmbuf_pkt_len(m), type,
+		ip_ol == RTE_MBUF_F_RX_IP_CKSUM_GOOD ? DP_TNL_IP_CSUM_GOOD : 0, md, &lay);
 
 	if (err != DP_TNL_OK) {
 		return err;
@@ -194,15 +193,14 @@ dp_tnl_pop(struct rte_mbuf *m, enum dp_tnl_type type, struct dp_tnl_md *md)
 	if (lay.udp_csum &&
 	    (l4_ol == RTE_MBUF_F_RX_L4_CKSUM_BAD ||
 	     (l4_ol != RTE_MBUF_F_RX_L4_CKSUM_GOOD && l4_ol != RTE_MBUF_F_RX_L4_CKSUM_NONE &&
-	      csum_finish(
-		      csum_mbuf(m, lay.udp, lay.udp_len, dp_tnl_udp_pseudo_sum(p, &lay)))))) {
+	      csum_finish(csum_mbuf(m, lay.udp, lay.udp_len, dp_tnl_udp_pseudo_sum(p, &lay)))))) {
 		return DP_TNL_ERR_CSUM;
 	}
-	m->ol_flags &= ~(RTE_MBUF_F_RX_IP_CKSUM_MASK | RTE_MBUF_F_RX_L4_CKSUM_MASK);
 	/* Ethernet padding after the IP packet is not the inner frame's. */
 	if (lay.pad && rte_pktmbuf_trim(m, (uint16_t)lay.pad)) {
 		return DP_TNL_ERR_BAD;
 	}
+	m->ol_flags &= ~(RTE_MBUF_F_RX_IP_CKSUM_MASK | RTE_MBUF_F_RX_L4_CKSUM_MASK);
 	rte_pktmbuf_adj(m, (uint16_t)lay.outer);
 	return DP_TNL_OK;
 }
