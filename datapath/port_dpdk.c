@@ -5,7 +5,8 @@
  * virtual device such as "net_null0,no-rx=1" or "net_ring0"). The switch
  * probes it when the port is added and removes it with the port. One
  * receive queue per n_rxq, one transmit queue per PMD thread where the
- * device has that many.
+ * device has that many (and takes them: a driver that wants as many
+ * transmit queues as receive ones gets that).
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -26,6 +27,7 @@ struct dpdk_priv {
 	uint16_t port_id;
 	bool probed; /* by us: removed on close */
 	bool configured;
+	bool rx_csum; /* the device checks IPv4 and UDP checksums on receive */
 	char devargs[128];
 	uint64_t tx_dropped; /* not taken by the device; atomic */
 };
@@ -120,9 +122,18 @@ configure(struct port *port, struct dpdk_priv *p, char *err)
 		}
 	}
 	/* Checked outer headers spare decapsulation its sums (dp_tnl_pop()). */
-	conf.rxmode.offloads |=
-		info.rx_offload_capa & (RTE_ETH_RX_OFFLOAD_IPV4_CKSUM | RTE_ETH_RX_OFFLOAD_UDP_CKSUM);
+	conf.rxmode.offloads |= info.rx_offload_capa &
+				(RTE_ETH_RX_OFFLOAD_IPV4_CKSUM | RTE_ETH_RX_OFFLOAD_UDP_CKSUM);
+	p->rx_csum = (info.rx_offload_capa & RTE_ETH_RX_OFFLOAD_IPV4_CKSUM) &&
+		     (info.rx_offload_capa & RTE_ETH_RX_OFFLOAD_UDP_CKSUM);
 	ret = rte_eth_dev_configure(p->port_id, n_rxq, n_txq, &conf);
+	if (ret && n_txq != n_rxq) {
+		/* Some drivers (net_tap) take only as many transmit queues as
+		 * receive ones; fewer than the PMD threads are shared under a
+		 * lock (tx_flush()). */
+		n_txq = n_rxq < n_txq ? n_rxq : n_txq;
+		ret = rte_eth_dev_configure(p->port_id, n_rxq, n_txq, &conf);
+	}
 	p->configured = true;
 	for (uint16_t q = 0; !ret && q < n_rxq; q++) {
 		what = "receive queue";
@@ -249,6 +260,8 @@ dpdk_status(struct port *port, struct port_status *st)
 		port_status_add(st, "driver", "%s", info.driver_name);
 	}
 	port_status_add(st, "devargs", "%s", p->devargs);
+	/* Open vSwitch's name for it. */
+	port_status_add(st, "rx_csum_offload", "%s", p->rx_csum ? "true" : "false");
 	return 0;
 }
 

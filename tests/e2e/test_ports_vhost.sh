@@ -211,6 +211,8 @@ EOF
 check "flows through the ring" ctl add-flows dbr$S "$T/ring.flows"
 check "dpdk (net_ring): ping across the device" ip netns exec dn1$S ping -c 3 -i 0.2 -W 2 \
 	"$NET.2" >/dev/null
+check "net_ring checks no receive checksums: said so" \
+	[ "$(port_field ring0 status rx_csum_offload)" = false ]
 check "ring counted both ways" [ "$(port_field ring0 stats rx_packets)" -ge 6 ] &&
 	[ "$(port_field ring0 stats tx_packets)" -ge 6 ]
 check "net_null took its copies" [ "$(port_field null0 stats tx_packets)" -ge 3 ]

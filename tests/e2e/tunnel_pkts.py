@@ -187,6 +187,9 @@ def send(args):
     elif case == "bad-udp-csum":
         p = outer / UDP(sport=40000, dport=4789, chksum=0x1234) / VXLAN(vni=vni) / inner
         pkt = p
+    elif case == "bad-ip-csum":
+        pkt = (Ether(src=smac, dst=dmac) / IP(src=src, dst=dst, flags="DF", chksum=0x1234) /
+               UDP(sport=40000, dport=4789) / VXLAN(vni=vni) / inner)
     elif case == "fragment":
         l3 = (IPv6(src=src, dst=dst) / IPv6ExtHdrFragment(m=1) if v6 else
               IP(src=src, dst=dst, flags="MF"))
