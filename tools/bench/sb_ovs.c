@@ -10,7 +10,8 @@
  * to this run). Both daemons run in a network namespace made for them, so
  * the TAP devices of its bridge never meet the host's. The system's Open
  * vSwitch, if one runs, is never addressed: every command names this
- * instance's sockets explicitly.
+ * instance's sockets explicitly. With a tunnel, it is one host of it
+ * (tunnel_side()), as sb_tunnel.c builds the same host on vswitch.
  */
 #include "sb_ovs.h"
 
