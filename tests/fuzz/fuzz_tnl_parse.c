@@ -39,7 +39,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	}
 	memcpy(copy, data + 1, len);
-	if (dp_tnl_parse(copy, len, len, type, data[0] >> 1 & DP_TNL_IP_CSUM_GOOD, &md, &lay) == DP_TNL_OK) {
+	if (dp_tnl_parse(copy, len, len, type, data[0] >> 1 & DP_TNL_IP_CSUM_GOOD, &md, &lay) ==
+	    DP_TNL_OK) {
 		if (lay.outer + 14 + lay.pad > len || lay.udp + lay.udp_len + lay.pad > len ||
 		    lay.udp + 16 > lay.outer || (md.vni >> 24) != 0) {
 			abort();

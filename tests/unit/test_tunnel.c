@@ -592,9 +592,9 @@ pop_flagged(const uint8_t *buf, size_t len, uint64_t ol_flags)
 	m->ol_flags = ol_flags;
 	err = dp_tnl_pop(m, DP_TNL_VXLAN, &md);
 	if (err == DP_TNL_OK) {
-		assert_int_equal(m->ol_flags & (RTE_MBUF_F_RX_IP_CKSUM_MASK |
-						RTE_MBUF_F_RX_L4_CKSUM_MASK),
-				 0);
+		assert_int_equal(
+			m->ol_flags & (RTE_MBUF_F_RX_IP_CKSUM_MASK | RTE_MBUF_F_RX_L4_CKSUM_MASK),
+			0);
 	} else {
 		assert_int_equal(m->ol_flags, ol_flags);
 	}
@@ -620,9 +620,10 @@ test_pop_device_checked(void **state)
 	/* Sound, as the device says or not at all. */
 	assert_int_equal(pop_flagged(buf, len, 0), DP_TNL_OK);
 	assert_int_equal(pop_flagged(buf, len, ip_good | l4_good), DP_TNL_OK);
-	assert_int_equal(pop_flagged(buf, len, RTE_MBUF_F_RX_IP_CKSUM_UNKNOWN |
-						       RTE_MBUF_F_RX_L4_CKSUM_UNKNOWN),
-			 DP_TNL_OK);
+	assert_int_equal(
+		pop_flagged(buf, len,
+			    RTE_MBUF_F_RX_IP_CKSUM_UNKNOWN | RTE_MBUF_F_RX_L4_CKSUM_UNKNOWN),
+		DP_TNL_OK);
 	/* Damaged: refused when summed, taken when the device vouched. */
 	assert_int_equal(pop_flagged(bad_ip, len, 0), DP_TNL_ERR_CSUM);
 	assert_int_equal(pop_flagged(bad_ip, len, l4_good), DP_TNL_ERR_CSUM);
