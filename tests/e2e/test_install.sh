@@ -25,7 +25,8 @@ for f in usr/share/man/man8/vswitchd.8 usr/share/man/man8/switch-ctl.8 \
 	etc/logrotate.d/vswitch usr/share/doc/vswitch/README.md usr/share/doc/vswitch/openflow.md; do
 	check "installed: /$f" [ -s "$R/$f" ]
 done
-check "no test or bench helper installed" [ ! -e "$R/usr/bin/virtio-peer" ] && [ ! -e "$R/usr/bin/dp-bench" ]
+check "no test helper installed (virtio-peer)" [ ! -e "$R/usr/bin/virtio-peer" ]
+check "no bench helper installed (dp-bench)" [ ! -e "$R/usr/bin/dp-bench" ]
 check "no benchmark reports in the docs" [ ! -e "$R/usr/share/doc/vswitch/images" ]
 
 for m in vswitchd switch-ctl; do

@@ -67,7 +67,8 @@ for b in d["bridges"]:
 # --- Server mode: the switch serves the sockets, the VMs connect.
 check "vhost-user ports" ctl add-br vbr$S -- add-port vbr$S vm1 type=vhost-user \
 	-- add-port vbr$S vm2 type=vhost-user
-check "sockets in the run directory" [ -S "$T/run/vm1" ] && [ -S "$T/run/vm2" ]
+check "socket vm1 in the run directory" [ -S "$T/run/vm1" ]
+check "socket vm2 in the run directory" [ -S "$T/run/vm2" ]
 peer a 1 2 --socket "$T/run/vm1"
 peer b 2 1 --socket "$T/run/vm2"
 check "server mode: VM a receives from b" grows a 5
@@ -213,8 +214,8 @@ check "dpdk (net_ring): ping across the device" ip netns exec dn1$S ping -c 3 -i
 	"$NET.2" >/dev/null
 check "net_ring checks no receive checksums: said so" \
 	[ "$(port_field ring0 status rx_csum_offload)" = false ]
-check "ring counted both ways" [ "$(port_field ring0 stats rx_packets)" -ge 6 ] &&
-	[ "$(port_field ring0 stats tx_packets)" -ge 6 ]
+check "ring counted received" [ "$(port_field ring0 stats rx_packets)" -ge 6 ]
+check "ring counted sent" [ "$(port_field ring0 stats tx_packets)" -ge 6 ]
 check "net_null took its copies" [ "$(port_field null0 stats tx_packets)" -ge 3 ]
 check "dpdk ports go away" ctl del-port ring0 -- del-port null0
 check "the vdev can be added again" ctl add-port dbr$S null0 type=dpdk \
