@@ -59,6 +59,25 @@ udp_pseudo_sum(const uint8_t *ip, bool v6, uint16_t len)
 	return sum + htons(IPPROTO_UDP) + htons(len);
 }
 
+/* The one's complement sum of the UDP datagram of 'udp_len' bytes at
+ * offset 'udp' of 'm' with its pseudo-header, under the IP header at 'l3'.
+ * Without IPv4 options or IPv6 extension headers the UDP header follows
+ * the addresses, so when the datagram is in the first segment the
+ * addresses and the datagram are summed as one run; else the
+ * pseudo-header apart and the segments one by one. */
+static uint32_t
+udp_sum(const struct rte_mbuf *m, uint32_t l3, uint32_t udp, uint16_t udp_len, bool v6)
+{
+	const uint8_t *p = rte_pktmbuf_mtod(m, const uint8_t *);
+	uint32_t addr = l3 + (v6 ? 8u : 12u);
+
+	if (udp == l3 + (v6 ? 40u : 20u) && udp + udp_len <= rte_pktmbuf_data_len(m)) {
+		return csum_add(htons(IPPROTO_UDP) + htons(udp_len), p + addr,
+				udp - addr + udp_len);
+	}
+	return csum_mbuf(m, udp, udp_len, udp_pseudo_sum(p + l3, v6, udp_len));
+}
+
 /* A hash of the inner flow: its addresses, protocol and ports when it is
  * IP, else its MAC addresses. The layer offsets tell where the IP header
  * is, not always where its payload is (the rule-only path leaves that
@@ -163,8 +182,7 @@ dp_tnl_push(struct rte_mbuf *m, const uint8_t *hdr, uint16_t len, uint8_t flags,
 	vs_put16(udp, htons(sport));
 	vs_put16(udp + 4, htons(udp_len));
 	if (flags & DP_TNL_F_CSUM) {
-		uint32_t psum = udp_pseudo_sum(hdr + 14, v6, udp_len);
-		uint16_t c = csum_finish(csum_mbuf(m, l4, udp_len, psum));
+		uint16_t c = csum_finish(udp_sum(m, 14, l4, udp_len, v6));
 
 		vs_put16(udp + 6, c ? c : 0xffff); /* 0 would mean "none" */
 	}
@@ -193,7 +211,7 @@ dp_tnl_pop(struct rte_mbuf *m, enum dp_tnl_type type, struct dp_tnl_md *md)
 	if (lay.udp_csum &&
 	    (l4_ol == RTE_MBUF_F_RX_L4_CKSUM_BAD ||
 	     (l4_ol != RTE_MBUF_F_RX_L4_CKSUM_GOOD && l4_ol != RTE_MBUF_F_RX_L4_CKSUM_NONE &&
-	      csum_finish(csum_mbuf(m, lay.udp, lay.udp_len, dp_tnl_udp_pseudo_sum(p, &lay)))))) {
+	      csum_finish(udp_sum(m, lay.l3, lay.udp, (uint16_t)lay.udp_len, lay.ipv6))))) {
 		return DP_TNL_ERR_CSUM;
 	}
 	/* Ethernet padding after the IP packet is not the inner frame's. */

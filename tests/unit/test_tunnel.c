@@ -647,6 +647,99 @@ test_pop_device_checked(void **state)
 	assert_int_equal(pop_flagged(buf, len, l4_bad), DP_TNL_ERR_CSUM);
 }
 
+/* The 'len' bytes at 'buf' as two segments, the second from 'cut'. */
+static struct rte_mbuf *
+two_segments(const uint8_t *buf, size_t len, size_t cut)
+{
+	struct rte_mbuf *m = test_mbuf(mp, buf, cut), *tail = test_mbuf(mp, buf + cut, len - cut);
+
+	assert_non_null(m);
+	assert_non_null(tail);
+	assert_int_equal(rte_pktmbuf_chain(m, tail), 0);
+	return m;
+}
+
+/* dp_tnl_pop() of 'buf' in two segments cut at 'cut' (0: one); on
+ * success the inner frame must be the bytes after the 'outer' ones. */
+static enum dp_tnl_err
+pop_cut(const uint8_t *buf, size_t len, size_t cut, size_t outer)
+{
+	struct rte_mbuf *m = cut ? two_segments(buf, len, cut) : test_mbuf(mp, buf, len);
+	uint8_t flat[2048];
+	struct dp_tnl_md md;
+	enum dp_tnl_err err;
+
+	assert_non_null(m);
+	err = dp_tnl_pop(m, DP_TNL_VXLAN, &md);
+	if (err == DP_TNL_OK) {
+		assert_int_equal(rte_pktmbuf_pkt_len(m), len - outer);
+		assert_memory_equal(rte_pktmbuf_read(m, 0, (uint32_t)(len - outer), flat),
+				    buf + outer, len - outer);
+	}
+	rte_pktmbuf_free(m);
+	return err;
+}
+
+/* The UDP checksum is summed in one run where the datagram follows the
+ * addresses in the first segment, else the pseudo-header apart and the
+ * segments one by one (IPv4 options, a chained mbuf): every way must come
+ * to the same verdict, on sound frames and on damaged ones. */
+static void
+test_csum_layouts(void **state)
+{
+	uint8_t buf[2048], bad[2048], opt[2048], orig[2048], hdr[DP_TNL_HDR_MAX];
+	const size_t cuts[] = {0, 50, 51, 57, 90};
+	size_t len = encapsulated(&base_params, true, buf), ilen;
+	uint16_t ip_id = 0, hlen;
+	struct rte_mbuf *m;
+	uint32_t sum;
+
+	(void)state;
+	for (size_t i = 0; i < ARRAY_SIZE(cuts); i++) {
+		assert_int_equal(pop_cut(buf, len, cuts[i], 50), DP_TNL_OK);
+		for (size_t at = 55; at < len; at += len - 56) {
+			memcpy(bad, buf, len);
+			bad[at] ^= 0x20;
+			assert_int_equal(pop_cut(bad, len, cuts[i], 50), DP_TNL_ERR_CSUM);
+		}
+	}
+	/* Over IPv6: the same, 70 bytes of outer headers. */
+	len = encapsulated(&v6_params, true, buf);
+	for (size_t cut = 0; cut < len; cut = cut ? cut + 21 : 70) {
+		assert_int_equal(pop_cut(buf, len, cut, 70), DP_TNL_OK);
+		memcpy(bad, buf, len);
+		bad[len - 1] ^= 0x01;
+		assert_int_equal(pop_cut(bad, len, cut, 70), DP_TNL_ERR_CSUM);
+	}
+	/* Four bytes of IPv4 options (no-ops) between the addresses and the
+	 * UDP header: the pseudo-header does not cover them. */
+	len = encapsulated(&base_params, true, buf);
+	memcpy(opt, buf, 34);
+	memcpy(opt + 34, (const uint8_t[]){1, 1, 1, 0}, 4);
+	memcpy(opt + 38, buf + 34, len - 34);
+	opt[14] = 0x46;
+	vs_put16(opt + 16, htons((uint16_t)(len - 14 + 4)));
+	vs_put16(opt + 24, 0);
+	vs_put16(opt + 24, csum_finish(csum_add(0, opt + 14, 24)));
+	assert_int_equal(pop_cut(opt, len + 4, 0, 54), DP_TNL_OK);
+	opt[len + 3] ^= 0x01;
+	assert_int_equal(pop_cut(opt, len + 4, 0, 54), DP_TNL_ERR_CSUM);
+	/* Pushed onto an inner frame in two segments: the checksum over the
+	 * pieces is the one over the whole. */
+	m = inner_frame(99, orig, &ilen);
+	rte_pktmbuf_free(m);
+	m = two_segments(orig, ilen, 33);
+	hlen = dp_tnl_header_build(&v6_params, hdr);
+	assert_int_equal(dp_tnl_push(m, hdr, hlen, DP_TNL_F_CSUM, 0, &ip_id), DP_TNL_OK);
+	len = rte_pktmbuf_pkt_len(m);
+	assert_int_equal(len, ilen + 70);
+	memcpy(buf, rte_pktmbuf_read(m, 0, (uint32_t)len, bad), len);
+	rte_pktmbuf_free(m);
+	sum = csum_add(0, buf + 14 + 8, 32) + htons(17) + htons((uint16_t)(len - 54));
+	assert_int_not_equal(get16(buf + 54 + 6), 0);
+	assert_int_equal(csum_finish(csum_add(sum, buf + 54, len - 54)), 0);
+}
+
 /* What an IPv6 underlay may carry that is not a tunnel packet for us:
  * refused with its reason, the frame untouched (pop_bytes()). */
 static void
@@ -807,6 +900,7 @@ main(void)
 		cmocka_unit_test(test_ipv6_pop_refuses),
 		cmocka_unit_test(test_geneve_options_skipped),
 		cmocka_unit_test(test_geneve_options),
+		cmocka_unit_test(test_csum_layouts),
 		cmocka_unit_test(test_options),
 	};
 
