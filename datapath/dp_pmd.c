@@ -1059,24 +1059,34 @@ process_batch_tnl(struct dp_pmd *pmd, uint32_t in_port, struct rte_mbuf **pkts, 
 	c.smc = NULL;
 	for (uint16_t i = 0; i < n; i++) {
 		struct rte_mbuf *m = pkts[i];
+		const uint8_t *p = rte_pktmbuf_mtod(m, const uint8_t *);
 		struct flow_key *k = &c.keys[i];
 		struct flow_ofs ofs;
+		uint64_t tun[2];
 
-		flow_key_extract(rte_pktmbuf_mtod(m, const uint8_t *), rte_pktmbuf_data_len(m),
-				 in_port, k, &ofs);
-		k->tun_id = htobe64(md[i].vni);
-		k->tun_src = md[i].tun_src;
-		k->tun_dst = md[i].tun_dst;
-		if (md[i].ip6_back) {
-			dp_tnl_md_addr6(&md[i], rte_pktmbuf_mtod(m, const uint8_t *),
-					k->tun_ipv6_src, k->tun_ipv6_dst);
-		}
-		if (md[i].opt_len) { /* checked by tnl_pop_run(); zero without */
-			(void)tnl_take_opts(pmd, in_port, m, &md[i], &k->tun_md_present, k->tun_md);
+		flow_key_tun_words(htobe64(md[i].vni), md[i].tun_src, md[i].tun_dst, tun);
+		if (c.emc_on && !md[i].ip6_back && !md[i].opt_len) {
+			/* An IPv4 tunnel's, without options: the key and its
+			 * hash in one pass. */
+			c.hashes[i] = flow_key_extract_hash_tun(p, rte_pktmbuf_data_len(m), in_port,
+								tun, k, &ofs);
+		} else {
+			flow_key_extract(p, rte_pktmbuf_data_len(m), in_port, k, &ofs);
+			k->u64[FLOW_KEY_TUN_WORD] = tun[0];
+			k->u64[FLOW_KEY_TUN_WORD + 1] = tun[1];
+			if (md[i].ip6_back) {
+				dp_tnl_md_addr6(&md[i], p, k->tun_ipv6_src, k->tun_ipv6_dst);
+			}
+			if (md[i].opt_len) { /* checked by tnl_pop_run(); zero without */
+				(void)tnl_take_opts(pmd, in_port, m, &md[i], &k->tun_md_present,
+						    k->tun_md);
+			}
+			if (c.emc_on) {
+				c.hashes[i] = md[i].ip6_back ? flow_key_hash(k, 0)
+							     : flow_key_hash_head(k, 0);
+			}
 		}
 		if (c.emc_on) {
-			c.hashes[i] =
-				md[i].ip6_back ? flow_key_hash(k, 0) : flow_key_hash_head(k, 0);
 			emc_prefetch(pmd->emc, c.hashes[i]);
 		}
 		dp_pkt_set_layers(m, ofs.l3, ofs.l4, k->nw_proto);

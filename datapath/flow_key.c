@@ -437,11 +437,12 @@ flow_key_extract_generic(const uint8_t *pkt, uint32_t len, uint32_t in_port, str
  * the generic parser's, byte for byte (a unit test and the fuzzer compare
  * the two). */
 static inline bool
-extract_ipv4_fast(const uint8_t *pkt, uint32_t len, uint32_t in_port, struct flow_key *key,
-		  struct flow_ofs *ofs, uint32_t *hash)
+extract_ipv4_fast(const uint8_t *pkt, uint32_t len, uint32_t in_port, const uint64_t *tun,
+		  struct flow_key *key, struct flow_ofs *ofs, uint32_t *hash)
 {
 #if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
 	typedef uint64_t w128 __attribute__((vector_size(16), aligned(8), may_alias));
+	const uint64_t t0 = tun ? tun[0] : 0, t1 = tun ? tun[1] : 0;
 	const uint8_t *ip, *l4;
 	uint64_t w2, w3;
 	uint32_t avail;
@@ -489,14 +490,19 @@ extract_ipv4_fast(const uint8_t *pkt, uint32_t len, uint32_t in_port, struct flo
 	k[3] = (w128){vs_get32(ip + 16), 0};
 	k[4] = (w128){0, 0};
 	k[5] = (w128){0, 0};
-	k[6] = (w128){0, 0};
+	k[6] = (w128){t0, t1};
 	k[7] = (w128){0, 0};
 	k[8] = (w128){0, 0};
 	k[9] = (w128){0, 0};
 	_Static_assert(FLOW_KEY_U64S == 20, "ten 16-byte stores");
 	if (hash) {
 		/* flow_key_hash() of the key, from the words in registers */
-		uint64_t f[6] = {in_port, w1, w2, w3, vs_get32(ip + 12), vs_get32(ip + 16)};
+		uint64_t f[6] = {in_port,
+				 w1,
+				 w2,
+				 w3,
+				 vs_get32(ip + 12) ^ (t0 << 16 | t0 >> 48),
+				 vs_get32(ip + 16) ^ (t1 << 16 | t1 >> 48)};
 
 		*hash = hash_words64(f, 6, 0);
 	}
@@ -513,7 +519,7 @@ extract_ipv4_fast(const uint8_t *pkt, uint32_t len, uint32_t in_port, struct flo
 	}
 	return true;
 #else
-	(void)pkt, (void)len, (void)in_port, (void)key, (void)ofs, (void)hash;
+	(void)pkt, (void)len, (void)in_port, (void)tun, (void)key, (void)ofs, (void)hash;
 	return false;
 #endif
 }
@@ -522,11 +528,12 @@ extract_ipv4_fast(const uint8_t *pkt, uint32_t len, uint32_t in_port, struct flo
  * extension headers (so no fragment): an IPv6 underlay's tunnel packets,
  * and VMs' IPv6 traffic. */
 static inline bool
-extract_ipv6_fast(const uint8_t *pkt, uint32_t len, uint32_t in_port, struct flow_key *key,
-		  struct flow_ofs *ofs, uint32_t *hash)
+extract_ipv6_fast(const uint8_t *pkt, uint32_t len, uint32_t in_port, const uint64_t *tun,
+		  struct flow_key *key, struct flow_ofs *ofs, uint32_t *hash)
 {
 #if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
 	typedef uint64_t w128 __attribute__((vector_size(16), aligned(8), may_alias));
+	const uint64_t t0 = tun ? tun[0] : 0, t1 = tun ? tun[1] : 0;
 	const uint8_t *ip, *l4;
 	uint64_t w1, w2, w3, w8, a[4];
 	uint32_t avail, vtcfl;
@@ -576,7 +583,7 @@ extract_ipv6_fast(const uint8_t *pkt, uint32_t len, uint32_t in_port, struct flo
 	k[3] = (w128){a[2], a[3]};
 	k[4] = (w128){w8, 0};
 	k[5] = (w128){0, 0};
-	k[6] = (w128){0, 0};
+	k[6] = (w128){t0, t1};
 	k[7] = (w128){0, 0};
 	k[8] = (w128){0, 0};
 	k[9] = (w128){0, 0};
@@ -586,8 +593,8 @@ extract_ipv6_fast(const uint8_t *pkt, uint32_t len, uint32_t in_port, struct flo
 				 w1,
 				 w2,
 				 w3,
-				 a[0] ^ (a[1] << 32 | a[1] >> 32),
-				 a[2] ^ (a[3] << 32 | a[3] >> 32)};
+				 a[0] ^ (a[1] << 32 | a[1] >> 32) ^ (t0 << 16 | t0 >> 48),
+				 a[2] ^ (a[3] << 32 | a[3] >> 32) ^ (t1 << 16 | t1 >> 48)};
 
 		*hash = hash_words64(f, 6, 0);
 	}
@@ -600,7 +607,7 @@ extract_ipv6_fast(const uint8_t *pkt, uint32_t len, uint32_t in_port, struct flo
 	}
 	return true;
 #else
-	(void)pkt, (void)len, (void)in_port, (void)key, (void)ofs, (void)hash;
+	(void)pkt, (void)len, (void)in_port, (void)tun, (void)key, (void)ofs, (void)hash;
 	return false;
 #endif
 }
@@ -609,8 +616,8 @@ void
 flow_key_extract(const uint8_t *pkt, uint32_t len, uint32_t in_port, struct flow_key *key,
 		 struct flow_ofs *ofs)
 {
-	if (!extract_ipv4_fast(pkt, len, in_port, key, ofs, NULL) &&
-	    !extract_ipv6_fast(pkt, len, in_port, key, ofs, NULL)) {
+	if (!extract_ipv4_fast(pkt, len, in_port, NULL, key, ofs, NULL) &&
+	    !extract_ipv6_fast(pkt, len, in_port, NULL, key, ofs, NULL)) {
 		flow_key_extract_generic(pkt, len, in_port, key, ofs);
 	}
 }
@@ -621,10 +628,26 @@ flow_key_extract_hash(const uint8_t *pkt, uint32_t len, uint32_t in_port, struct
 {
 	uint32_t hash;
 
-	if (!extract_ipv4_fast(pkt, len, in_port, key, ofs, &hash) &&
-	    !extract_ipv6_fast(pkt, len, in_port, key, ofs, &hash)) {
+	if (!extract_ipv4_fast(pkt, len, in_port, NULL, key, ofs, &hash) &&
+	    !extract_ipv6_fast(pkt, len, in_port, NULL, key, ofs, &hash)) {
 		flow_key_extract_generic(pkt, len, in_port, key, ofs);
 		hash = flow_key_hash_head(key, 0); /* no tunnel fields yet */
+	}
+	return hash;
+}
+
+uint32_t
+flow_key_extract_hash_tun(const uint8_t *pkt, uint32_t len, uint32_t in_port, const uint64_t tun[2],
+			  struct flow_key *key, struct flow_ofs *ofs)
+{
+	uint32_t hash;
+
+	if (!extract_ipv4_fast(pkt, len, in_port, tun, key, ofs, &hash) &&
+	    !extract_ipv6_fast(pkt, len, in_port, tun, key, ofs, &hash)) {
+		flow_key_extract_generic(pkt, len, in_port, key, ofs);
+		key->u64[FLOW_KEY_TUN_WORD] = tun[0];
+		key->u64[FLOW_KEY_TUN_WORD + 1] = tun[1];
+		hash = flow_key_hash_head(key, 0);
 	}
 	return hash;
 }

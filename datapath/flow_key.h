@@ -139,6 +139,28 @@ void flow_key_extract(const uint8_t *pkt, uint32_t len, uint32_t in_port, struct
 uint32_t flow_key_extract_hash(const uint8_t *pkt, uint32_t len, uint32_t in_port,
 			       struct flow_key *key, struct flow_ofs *ofs);
 
+/* The key's tun_id word and its tun_src/tun_dst word, as they sit in a
+ * key ('tun_id' in network order, the addresses as in the packet), into
+ * 'w' for flow_key_extract_hash_tun(). */
+static inline void
+flow_key_tun_words(uint64_t tun_id, uint32_t tun_src, uint32_t tun_dst, uint64_t w[2])
+{
+	_Static_assert(offsetof(struct flow_key, tun_src) == FLOW_KEY_TUN_WORD * 8 + 8 &&
+			       offsetof(struct flow_key, tun_dst) == FLOW_KEY_TUN_WORD * 8 + 12,
+		       "tun_src and tun_dst share the word after tun_id");
+	w[0] = tun_id;
+	memcpy(&w[1], &tun_src, 4);
+	memcpy((uint8_t *)&w[1] + 4, &tun_dst, 4);
+}
+
+/* flow_key_extract_hash() of a frame out of a tunnel whose tun_id,
+ * tun_src and tun_dst are in 'tun' (flow_key_tun_words()): stored in the
+ * key and hashed with the rest in the same pass; the other tunnel fields
+ * zero (a caller that sets them hashes again). */
+uint32_t flow_key_extract_hash_tun(const uint8_t *pkt, uint32_t len, uint32_t in_port,
+				   const uint64_t tun[2], struct flow_key *key,
+				   struct flow_ofs *ofs);
+
 /* flow_key_extract() without its shortcut for untagged IPv4 UDP and TCP:
  * the same key, the slow way. For tests that compare the two. */
 void flow_key_extract_generic(const uint8_t *pkt, uint32_t len, uint32_t in_port,

@@ -37,6 +37,20 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	    ofs.l4 != gofs.l4 || ofs.l3 > size || ofs.l4 > size || (ofs.l4 && ofs.l4 < ofs.l3)) {
 		abort();
 	}
+	/* Out of a tunnel: the same key with tun_id, tun_src and tun_dst. */
+	if (size >= 16) {
+		uint64_t tun[2];
+
+		memcpy(tun, data, 16);
+		g.tun_id = tun[0];
+		memcpy(&g.tun_src, &tun[1], 4);
+		memcpy(&g.tun_dst, (const uint8_t *)&tun[1] + 4, 4);
+		if (flow_key_extract_hash_tun(copy, (uint32_t)size, 1, tun, &b, NULL) !=
+			    flow_key_hash(&g, 0) ||
+		    !flow_key_equal(&b, &g)) {
+			abort();
+		}
+	}
 	(void)flow_key_hash(&a, 0);
 	free(copy);
 	return 0;

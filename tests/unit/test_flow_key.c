@@ -546,6 +546,23 @@ test_shortcuts_match_generic(void **state)
 		    oh.l4 != ob.l4) {
 			fail_msg("frame %d: flow_key_extract_hash() disagrees", iter);
 		}
+		/* Out of a tunnel: the generic key with the tunnel's fields
+		 * set, and its hash. */
+		uint64_t tun[2];
+
+		flow_key_tun_words(htobe64(vs_random_u32(&rnd) & 0xffffff), vs_random_u32(&rnd),
+				   vs_random_u32(&rnd), tun);
+		memset(&h, 0x3c, sizeof h);
+		hash = flow_key_extract_hash_tun(c1, (uint32_t)len, 3, tun, &h, &oh);
+		b.tun_id = tun[0];
+		memcpy(&b.tun_src, &tun[1], 4);
+		memcpy(&b.tun_dst, (const uint8_t *)&tun[1] + 4, 4);
+		if (memcmp(&h, &b, sizeof h) || hash != flow_key_hash(&b, 0) || oh.l3 != ob.l3 ||
+		    oh.l4 != ob.l4) {
+			fail_msg("frame %d: flow_key_extract_hash_tun() disagrees", iter);
+		}
+		b.tun_id = 0;
+		b.tun_src = b.tun_dst = 0;
 		if (memcmp(&a, &b, sizeof a) || oa.l3 != ob.l3 || oa.l4 != ob.l4) {
 			char fa[512], fb[512];
 
