@@ -171,6 +171,13 @@ check "tunnel, encap side: every frame arrived encapsulated, against local" \
 	  all(d['rx_frames'] == d['offered_frames'] >= 18000
 	      for c in r['cases'] for d in c['trials'][0]['directions']) and
 	  r['comparisons'][0]['busy_cycles_per_packet_ratio'] > 0"
+check "tunnel, encap side: busy cycles by stage, their sum within the busy cycles" \
+	query "$T/enc.json" \
+	"all(0 < sum(t['switch']['stage_cycles_per_packet'].values())
+	       <= t['switch']['busy_cycles_per_packet'] * 1.001
+	     for c in r['cases'] for t in c['trials']) and
+	  all(c['summary']['stage_cycles_per_packet']['processing']['median'] > 0
+	      for c in r['cases'])"
 sb run --tunnel geneve6 --tunnel-side decap --rate 20000 --json >"$T/dec.json" 2>"$T/dec.err"
 check "tunnel, decap side: exit 0" [ $? -eq 0 ]
 check "tunnel, decap side: every frame decapsulated to vm2" query "$T/dec.json" \
@@ -193,6 +200,11 @@ check "tunnel, decap side against ovs: both decapsulated every frame to vm2" \
 	      for c in r['cases'] for d in c['trials'][0]['directions']) and
 	  r['comparisons'][0]['against'] == 'ovs+vxlan/decap' and
 	  r['comparisons'][0]['busy_cycles_per_packet_ratio'] > 0"
+check "tunnel, decap side against ovs: stages for vswitch only (Open vSwitch has none)" \
+	query "$T/odec.json" \
+	"'stage_cycles_per_packet' in r['cases'][0]['summary'] and
+	  'stage_cycles_per_packet' not in r['cases'][1]['summary'] and
+	  'stage_cycles_per_packet' not in r['cases'][1]['trials'][0]['switch']"
 sb run --tunnel vxlan6 --tunnel-side encap --against ovs --rate 20000 --json \
 	>"$T/oenc.json" 2>"$T/oenc.err"
 check "tunnel, encap side over IPv6 against ovs: exit 0" [ $? -eq 0 ]

@@ -427,6 +427,22 @@ sb_switch_pmd_stats(const struct sb_switch *sw, struct sb_pmd_stats *s)
 	}
 	json_decref(j);
 	s->tx_dropped = port_tx_dropped(sw);
+	/* The stages, since the counters' last clear as the totals above
+	 * are: a window's difference is its own. */
+	j = ctl_json(sw, "pmd-perf-show");
+	s->stages = j != NULL;
+	json_array_foreach (json_object_get(j, "pmds"), i, p) {
+		static const char *const names[SB_STAGES] = {"receive", "processing", "sending"};
+		json_t *st = json_object_get(p, "stage_cycles");
+
+		for (unsigned int k = 0; k < SB_STAGES; k++) {
+			json_t *v = json_object_get(st, names[k]);
+
+			s->stages = s->stages && json_is_integer(v);
+			s->stage[k] += (uint64_t)json_integer_value(v);
+		}
+	}
+	json_decref(j);
 	return 0;
 }
 

@@ -55,11 +55,19 @@ struct sb_switch {
 	bool huge_mounted;
 };
 
+/* The stages of vswitch's busy cycles (pmd-perf-show): receiving (empty
+ * polls before a burst included), processing, sending. */
+enum sb_stage { SB_STAGE_RECEIVE, SB_STAGE_PROCESSING, SB_STAGE_SENDING, SB_STAGES };
+
 /* PMD counters that a trial reads before and after its window. */
 struct sb_pmd_stats {
 	uint64_t rx_packets, busy_cycles, idle_cycles;
 	uint64_t drops;      /* every datapath drop reason */
 	uint64_t tx_dropped; /* the ports' (a VM's ring full, for vhost-user) */
+	/* vswitch's busy cycles by stage; 'stages' false where the switch
+	 * does not count them (Open vSwitch here). */
+	bool stages;
+	uint64_t stage[SB_STAGES];
 };
 
 /* Starts vswitchd from 'bin' with one bridge and 'n_ports' vhost-user

@@ -88,6 +88,8 @@ struct trial_result {
 	struct sb_pmd_stats before, after;
 	bool stats_ok;
 	double busy_cpp, idle_share;
+	bool stages_ok;
+	double stage_cpp[SB_STAGES]; /* busy cycles per packet by stage */
 	long megaflows;
 	struct sb_lat lat0; /* the first direction's latencies */
 };
@@ -270,6 +272,11 @@ run_trial(const struct opts *o, const struct sb_switch *sw, const struct topo *t
 
 		tr->busy_cpp = rx ? (double)busy / (double)rx : 0;
 		tr->idle_share = busy + idle ? (double)idle / (double)(busy + idle) : 0;
+		tr->stages_ok = tr->before.stages && tr->after.stages && rx;
+		for (unsigned int k = 0; tr->stages_ok && k < SB_STAGES; k++) {
+			tr->stage_cpp[k] =
+				(double)(tr->after.stage[k] - tr->before.stage[k]) / (double)rx;
+		}
 	}
 	tr->megaflows = sb_switch_megaflows(sw);
 	tr->valid = true;
@@ -344,6 +351,13 @@ trial_json(const struct trial_result *tr, const struct topo *tp)
 				  (json_int_t)(tr->after.drops - tr->before.drops),
 				  "port_tx_dropped",
 				  (json_int_t)(tr->after.tx_dropped - tr->before.tx_dropped)));
+		if (tr->stages_ok) {
+			json_object_set_new(json_object_get(j, "switch"), "stage_cycles_per_packet",
+					    json_pack("{s:f, s:f, s:f}", "receive",
+						      tr->stage_cpp[SB_STAGE_RECEIVE], "processing",
+						      tr->stage_cpp[SB_STAGE_PROCESSING], "sending",
+						      tr->stage_cpp[SB_STAGE_SENDING]));
+		}
 	}
 	return j;
 }
@@ -374,12 +388,15 @@ struct summary {
 	double rx_mpps, loss_pct, p99_us, busy_cpp;
 	unsigned int valid, total;
 	bool gen_limited;
+	bool stages; /* every valid trial has them */
+	double stage_cpp[SB_STAGES];
 };
 
 static json_t *
 summary_json(const struct trial_result *trs, unsigned int n, struct summary *s)
 {
-	double rx[100], loss[100], p99[100], cpp[100];
+	static const char *const stage_names[SB_STAGES] = {"receive", "processing", "sending"};
+	double rx[100], loss[100], p99[100], cpp[100], stage[SB_STAGES][100];
 	unsigned int k = 0;
 	json_t *j;
 
@@ -401,6 +418,10 @@ summary_json(const struct trial_result *trs, unsigned int n, struct summary *s)
 		loss[k] = trial_loss(&trs[i]);
 		p99[k] = worst_p99 / 1000;
 		cpp[k] = trs[i].busy_cpp;
+		for (unsigned int g = 0; g < SB_STAGES; g++) {
+			stage[g][k] = trs[i].stage_cpp[g];
+		}
+		s->stages = (k == 0 || s->stages) && trs[i].stages_ok;
 		k++;
 	}
 	s->valid = k;
@@ -410,6 +431,15 @@ summary_json(const struct trial_result *trs, unsigned int n, struct summary *s)
 	json_object_set_new(j, "latency_p99_us", spread_json(p99, k, &s->p99_us));
 	json_object_set_new(j, "busy_cycles_per_packet", spread_json(cpp, k, &s->busy_cpp));
 	json_object_set_new(j, "generator_limited", json_boolean(s->gen_limited));
+	if (s->stages) {
+		json_t *st = json_object();
+
+		for (unsigned int g = 0; g < SB_STAGES; g++) {
+			json_object_set_new(st, stage_names[g],
+					    spread_json(stage[g], k, &s->stage_cpp[g]));
+		}
+		json_object_set_new(j, "stage_cycles_per_packet", st);
+	}
 	return j;
 }
 
@@ -783,6 +813,13 @@ print_case(const struct opts *o, const struct bench *b, const struct topo *tp, c
 		printf("  %9.3f Mpps", out->found[i] * tp->n_dirs / 1e6);
 	}
 	printf("%s\n", out->s.gen_limited ? "  (generator could not keep up: see JSON)" : "");
+	if (!strcmp(o->mode, "run") && out->s.stages) {
+		/* Where the cycles went, for this switch's own counters. */
+		printf("%*s  busy cycles per packet by stage (medians): receive %.0f, "
+		       "processing %.0f, sending %.0f\n",
+		       b->n_sides > 1 ? 22 : 0, "", out->s.stage_cpp[SB_STAGE_RECEIVE],
+		       out->s.stage_cpp[SB_STAGE_PROCESSING], out->s.stage_cpp[SB_STAGE_SENDING]);
+	}
 }
 
 static double
