@@ -956,8 +956,10 @@ execute_groups(struct dp_pmd *pmd, struct batch_ctx *c, uint64_t now)
 			}
 		}
 	}
+	/* With one megaflow there is nothing to gather: what re-enters
+	 * (a decapsulated batch, a patch port's) goes on at once. */
 	rc.n = 0;
-	pmd->rc = &rc;
+	pmd->rc = ng > 1 ? &rc : NULL;
 	for (uint16_t g = 0; g < ng; g++) {
 		struct dp_flow *flow = gflow[g];
 
