@@ -469,6 +469,27 @@ tnl_take_opts(struct dp_pmd *pmd, uint32_t port_no, const struct rte_mbuf *m,
 				tp ? port_tunnel_optmap(tp) : NULL, present, bytes);
 }
 
+/* The 'n' decapsulated packets of tunnel port 'p' into its pipeline,
+ * counted on the port. */
+static void
+tnl_pop_deliver(struct dp_pmd *pmd, uint32_t p, struct rte_mbuf **pkts, const struct dp_tnl_md *md,
+		uint16_t n)
+{
+	struct port *tp = __atomic_load_n(&pmd->dp->ports[p], __ATOMIC_ACQUIRE);
+	uint64_t bytes = 0;
+
+	if (!tp) {
+		dp_stat_add(pmd, DP_STAT_DROP0 + DP_DROP_NO_PORT, n);
+		rte_pktmbuf_free_bulk(pkts, n);
+		return;
+	}
+	for (uint16_t i = 0; i < n; i++) {
+		bytes += rte_pktmbuf_pkt_len(pkts[i]);
+	}
+	port_tunnel_account(tp, true, n, bytes);
+	reenter(pmd, p, pkts, n, md);
+}
+
 /* DP_ACTION_TNL_POP: strips the outer headers and processes the inner
  * frames as input on the tunnel port of their VNI. */
 static void
@@ -479,6 +500,7 @@ tnl_pop_run(struct dp_pmd *pmd, const struct dp_action *a, bool last, struct rte
 	struct dp_tnl_md md[PKT_BATCH_MAX], grp_md[PKT_BATCH_MAX];
 	uint32_t port[PKT_BATCH_MAX];
 	uint16_t nc = take_or_copy(pmd, last, pkts, n, in), kept = 0;
+	bool one_port = true;
 
 	for (uint16_t i = 0; i < nc; i++) {
 		enum dp_tnl_err err = dp_tnl_pop(in[i], (enum dp_tnl_type)a->tnl.type, &md[kept]);
@@ -501,18 +523,23 @@ tnl_pop_run(struct dp_pmd *pmd, const struct dp_action *a, bool last, struct rte
 				continue;
 			}
 		}
+		one_port = one_port && port[kept] == port[0];
 		in[kept++] = in[i];
 	}
-	/* Usually one port for the whole batch: a pass per port. */
+	if (one_port) {
+		/* Usually one port for the whole batch: it goes on as it is. */
+		if (kept) {
+			tnl_pop_deliver(pmd, port[0], in, md, kept);
+		}
+		return;
+	}
+	/* Else a pass per port. */
 	for (uint16_t first = 0; first < kept;) {
 		uint32_t p = port[first];
-		struct port *tp = __atomic_load_n(&pmd->dp->ports[p], __ATOMIC_ACQUIRE);
 		uint16_t ng = 0, rest = 0;
-		uint64_t bytes = 0;
 
 		for (uint16_t i = first; i < kept; i++) {
 			if (port[i] == p) {
-				bytes += rte_pktmbuf_pkt_len(in[i]);
 				grp_md[ng] = md[i];
 				grp[ng++] = in[i];
 			} else {
@@ -523,13 +550,7 @@ tnl_pop_run(struct dp_pmd *pmd, const struct dp_action *a, bool last, struct rte
 			}
 		}
 		kept = (uint16_t)(first + rest);
-		if (!tp) {
-			dp_stat_add(pmd, DP_STAT_DROP0 + DP_DROP_NO_PORT, ng);
-			rte_pktmbuf_free_bulk(grp, ng);
-			continue;
-		}
-		port_tunnel_account(tp, true, ng, bytes);
-		reenter(pmd, p, grp, ng, grp_md);
+		tnl_pop_deliver(pmd, p, grp, grp_md, ng);
 	}
 }
 

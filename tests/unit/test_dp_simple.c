@@ -654,6 +654,98 @@ test_tunnel_port(void **state)
 	assert_int_equal(rte_mempool_in_use_count(mp), 0);
 }
 
+/* Fixed-key tunnel ports: the underlay's megaflow pops VNI 100 onto 'vx[0]'
+ * and VNI 200 onto 'vx[1]' ((key, port) pairs, no key=flow port, so any
+ * other VNI is dropped); each tunnel port's megaflow outputs to its own
+ * port. */
+struct pair_model {
+	uint32_t u, vx[2], out[2];
+};
+
+static int
+pair_upcall(void *aux, const struct flow_key *key, const struct rte_mbuf *pkt,
+	    struct dp_upcall_result *res)
+{
+	const struct pair_model *t = aux;
+	struct dp_action *a = res->actions;
+	const struct dp_action_tnl_pair kp[2] = {{100, t->vx[0]}, {200, t->vx[1]}};
+
+	(void)pkt;
+	memset(&res->mask, 0, sizeof res->mask);
+	res->mask.in_port = UINT32_MAX;
+	if (key->in_port == t->u) {
+		res->mask.eth_type = 0xffff;
+		res->mask.nw_proto = 0xff;
+		res->mask.tp_dst = 0xffff;
+		a[0] = (struct dp_action){.type = DP_ACTION_TNL_POP, .port = UINT32_MAX};
+		a[0].tnl.type = DP_TNL_VXLAN;
+		a[0].tnl.key = 2;
+		a[0].tnl.n_data = 1;
+		a[1] = (struct dp_action){.type = DP_ACTION_DATA};
+		memcpy(a[1].data, kp, sizeof kp);
+		res->n_actions = 2;
+		return 0;
+	}
+	a[0] = (struct dp_action){.type = DP_ACTION_OUTPUT,
+				  .port = t->out[key->in_port == t->vx[0] ? 0 : 1]};
+	res->n_actions = 1;
+	return 0;
+}
+
+/* A batch whose frames go to one tunnel port is handed on whole; one
+ * that mixes VNIs is split by port in arrival order, and a VNI no port
+ * takes is dropped with its reason. */
+static void
+test_tunnel_ports_by_key(void **state)
+{
+	enum { N = 30 };
+	static const uint32_t vnis[3] = {100, 200, 300};
+	struct port *ports[N_PORTS], *vx[2];
+	struct model md = {0};
+	struct dp *dp = make_dp(ports, &md);
+	struct dp_pmd *pmd = dp_pmd_get(dp, 0);
+	static const struct port_opt opts[2][2] = {{{"remote_ip", "10.9.0.1"}, {"key", "100"}},
+						   {{"remote_ip", "10.9.0.1"}, {"key", "200"}}};
+	struct pair_model t = {.u = md.no[0], .out = {md.no[1], md.no[2]}};
+	struct expect exp[2 * N];
+	bool seen[2 * N] = {false};
+	struct rte_mbuf *pkts[N];
+	struct dp_stats s;
+	uint32_t id = 0;
+
+	(void)state;
+	for (int i = 0; i < 2; i++) {
+		assert_int_equal(
+			port_open("vxlan", i ? "vxb" : "vxa", opts[i], 2, mp, &vx[i], NULL), 0);
+		assert_int_equal(dp_port_add(dp, vx[i], &t.vx[i]), 0);
+	}
+	dp_set_upcall(dp, pair_upcall, &t);
+	/* One VNI: the whole batch to one port. */
+	for (int i = 0; i < N; i++, id++) {
+		pkts[i] = vxlan_frame(200, id);
+		exp[id] = (struct expect){.port = 2, .tos = -1};
+	}
+	dp_pmd_process(pmd, t.u, pkts, N);
+	assert_int_equal(check_outputs(ports, exp, id, seen), N);
+	/* Three, interleaved. */
+	for (int i = 0; i < N; i++, id++) {
+		pkts[i] = vxlan_frame(vnis[i % 3], id);
+		exp[id] = (struct expect){.port = i % 3 == 2 ? -1 : 1 + i % 3, .tos = -1};
+	}
+	dp_pmd_process(pmd, t.u, pkts, N);
+	assert_int_equal(check_outputs(ports, exp, id, seen), 2 * N / 3);
+	dp_get_stats(dp, &s);
+	assert_int_equal(s.drops[DP_DROP_TNL_KEY], N / 3);
+	for (int i = 0; i < 2; i++) {
+		struct port_stats ps;
+
+		assert_int_equal(port_get_stats(vx[i], &ps), 0);
+		assert_int_equal(ps.rx_packets, i ? N + N / 3 : N / 3);
+	}
+	dp_destroy(dp);
+	assert_int_equal(rte_mempool_in_use_count(mp), 0);
+}
+
 /* An encapsulation on a megaflow that needs only in_port. */
 struct push_model {
 	uint32_t out;
@@ -784,6 +876,7 @@ main(void)
 		cmocka_unit_test(test_l3_actions_not_simple),
 		cmocka_unit_test(test_switch_over_property),
 		cmocka_unit_test(test_tunnel_port),
+		cmocka_unit_test(test_tunnel_ports_by_key),
 		cmocka_unit_test(test_encap_simple),
 	};
 
