@@ -171,10 +171,12 @@ check "tunnel, encap side: every frame arrived encapsulated, against local" \
 	  all(d['rx_frames'] == d['offered_frames'] >= 18000
 	      for c in r['cases'] for d in c['trials'][0]['directions']) and
 	  r['comparisons'][0]['busy_cycles_per_packet_ratio'] > 0"
+# The stages are parts of the busy cycles; they are read a moment after
+# the totals at both ends of the window, hence a little slack.
 check "tunnel, encap side: busy cycles by stage, their sum within the busy cycles" \
 	query "$T/enc.json" \
 	"all(0 < sum(t['switch']['stage_cycles_per_packet'].values())
-	       <= t['switch']['busy_cycles_per_packet'] * 1.001
+	       <= t['switch']['busy_cycles_per_packet'] * 1.05
 	     for c in r['cases'] for t in c['trials']) and
 	  all(c['summary']['stage_cycles_per_packet']['processing']['median'] > 0
 	      for c in r['cases'])"
