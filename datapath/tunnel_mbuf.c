@@ -49,33 +49,24 @@ csum_mbuf(const struct rte_mbuf *m, uint32_t off, uint32_t len, uint32_t sum)
 	return sum;
 }
 
-/* The pseudo-header of a UDP datagram of 'len' bytes under IPv4 or IPv6
- * header 'ip' (IPv6's 32-bit length and next header, as 16-bit words). */
-static uint32_t
-udp_pseudo_sum(const uint8_t *ip, bool v6, uint16_t len)
-{
-	uint32_t sum = v6 ? csum_add(0, ip + 8, 32) : csum_add(0, ip + 12, 8);
-
-	return sum + htons(IPPROTO_UDP) + htons(len);
-}
-
 /* The one's complement sum of the UDP datagram of 'udp_len' bytes at
- * offset 'udp' of 'm' with its pseudo-header, under the IP header at 'l3'.
- * Without IPv4 options or IPv6 extension headers the UDP header follows
- * the addresses, so when the datagram is in the first segment the
- * addresses and the datagram are summed as one run; else the
- * pseudo-header apart and the segments one by one. */
+ * offset 'udp' of 'm' with its pseudo-header (the IP addresses, then the
+ * protocol and length as 16-bit words, IPv6's 32-bit length's high half
+ * being zero), under the IP header at 'l3'. Without IPv4 options or IPv6
+ * extension headers the UDP header follows the addresses, so when the
+ * datagram is in the first segment addresses and datagram are one run;
+ * else the addresses apart and the segments one by one. */
 static uint32_t
 udp_sum(const struct rte_mbuf *m, uint32_t l3, uint32_t udp, uint16_t udp_len, bool v6)
 {
 	const uint8_t *p = rte_pktmbuf_mtod(m, const uint8_t *);
-	uint32_t addr = l3 + (v6 ? 8u : 12u);
+	const uint32_t addr = l3 + (v6 ? 8u : 12u), addr_len = v6 ? 32u : 8u;
+	const uint32_t rest = htons(IPPROTO_UDP) + htons(udp_len);
 
-	if (udp == l3 + (v6 ? 40u : 20u) && udp + udp_len <= rte_pktmbuf_data_len(m)) {
-		return csum_add(htons(IPPROTO_UDP) + htons(udp_len), p + addr,
-				udp - addr + udp_len);
+	if (udp == addr + addr_len && udp + udp_len <= rte_pktmbuf_data_len(m)) {
+		return csum_add(rest, p + addr, addr_len + udp_len);
 	}
-	return csum_mbuf(m, udp, udp_len, udp_pseudo_sum(p + l3, v6, udp_len));
+	return csum_mbuf(m, udp, udp_len, csum_add(rest, p + addr, addr_len));
 }
 
 /* A hash of the inner flow: its addresses, protocol and ports when it is
