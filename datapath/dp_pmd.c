@@ -26,12 +26,18 @@ enum {
 	EMC_REST = 131072,
 };
 
+/* How many times a batch finds a packet unlike the one before it before it
+ * stops comparing them (process_batch()): a batch of many flows pays for a
+ * few comparisons, one of a few flows in runs still takes most runs. */
+enum { DP_RUN_TRIES = 3 };
+
 /* Packets and their keys during one pass of the pipeline. */
 struct batch_ctx {
 	uint16_t n;
 	bool emc_on;      /* the batch uses the EMC: hashes[] are set */
 	struct smc *smc;  /* the signature-match cache serving it (hashes[] set), or NULL */
 	uint32_t limited; /* packets whose miss was over the upcall rate */
+	uint32_t run;     /* packets with the key of the one before (not extracted) */
 	struct rte_mbuf **pkts;
 	struct flow_key keys[PKT_BATCH_MAX];
 	uint32_t hashes[PKT_BATCH_MAX];
@@ -748,22 +754,61 @@ smc_learn(struct batch_ctx *c, int i)
 	}
 }
 
+/* The packets of c->run take the result of the packet before them, by
+ * the same way ('emc', 'smc' or 'found', each a bit per packet, and
+ * counted so); those whose first packet found no megaflow are added to
+ * '*miss' with its key, to be looked up themselves (the first one's
+ * upcall may have installed their megaflow). */
+static void
+run_take(struct dp_pmd *pmd, struct batch_ctx *c, uint32_t *emc, uint32_t *smc, uint32_t found,
+	 uint32_t *miss)
+{
+	uint32_t from_emc = 0, from_smc = 0, from_found = 0;
+
+	for (uint32_t m = c->run; m; m &= m - 1) {
+		int i = __builtin_ctz(m);
+		uint32_t bit = 1u << i, prev = bit >> 1;
+
+		c->flows[i] = c->flows[i - 1];
+		if (!c->flows[i]) {
+			c->keys[i] = c->keys[i - 1];
+			*miss |= bit;
+		} else if (*emc & prev) {
+			*emc |= bit;
+			from_emc++;
+		} else if (*smc & prev) {
+			*smc |= bit;
+			from_smc++;
+		} else if (found & prev) {
+			found |= bit;
+			from_found++;
+		}
+	}
+	dp_stat_add(pmd, DP_STAT_EMC_HIT, from_emc);
+	dp_stat_add(pmd, DP_STAT_SMC_HIT, from_smc);
+	dp_stat_add(pmd, DP_STAT_MEGAFLOW_HIT, from_smc + from_found);
+}
+
 /* Looks up the batch's keys (extracted, and hashed when c->emc_on or
- * c->smc). */
+ * c->smc; the packets of c->run not extracted, they take the result of
+ * the packet before them). */
 static void
 lookup_batch(struct dp_pmd *pmd, struct batch_ctx *c)
 {
 	const struct flow_key *kp[PKT_BATCH_MAX];
 	struct dpcls_rule *rules[PKT_BATCH_MAX];
 	const uint32_t *hashes = c->hashes;
-	uint32_t miss = 0, found;
-	uint64_t probes = 0, emc_hits = 0;
+	uint32_t miss = 0, found = 0, emc_hit = 0, smc_hit = 0;
+	uint64_t probes = 0;
 	bool emc_on = c->emc_on;
 
 	for (uint16_t i = 0; i < c->n; i++) {
 		struct dp_flow *f = NULL;
 
 		kp[i] = &c->keys[i];
+		if ((c->run >> i) & 1) {
+			continue;
+		}
 		if (emc_on) {
 			f = emc_lookup(pmd->emc, &c->keys[i], hashes[i]);
 			if (f && __atomic_load_n(&f->dead, __ATOMIC_ACQUIRE)) {
@@ -772,25 +817,24 @@ lookup_batch(struct dp_pmd *pmd, struct batch_ctx *c)
 		}
 		c->flows[i] = f;
 		if (f) {
-			emc_hits++;
+			emc_hit |= 1u << i;
 		} else {
 			miss |= 1u << i;
 		}
 	}
-	dp_stat_add(pmd, DP_STAT_EMC_HIT, emc_hits);
-	if (emc_on) {
-		pmd->emc_sample_lookups += c->n;
-		pmd->emc_sample_hits += (uint32_t)emc_hits;
-	}
+	dp_stat_add(pmd, DP_STAT_EMC_HIT, (uint64_t)__builtin_popcount(emc_hit));
 	if (miss && c->smc) {
-		miss = smc_lookup_batch(pmd, c, miss);
+		uint32_t rest = smc_lookup_batch(pmd, c, miss);
+
+		smc_hit = miss & ~rest;
+		miss = rest;
 	}
-	if (!miss) {
-		return;
+	if (miss) {
+		found = dpcls_lookup_batch(pmd->cls, kp, miss, rules, &probes);
+		dp_stat_add(pmd, DP_STAT_MEGAFLOW_HIT, (uint64_t)__builtin_popcount(found));
+		dp_stat_add(pmd, DP_STAT_SUBTABLE_PROBES, probes);
+		miss &= ~found;
 	}
-	found = dpcls_lookup_batch(pmd->cls, kp, miss, rules, &probes);
-	dp_stat_add(pmd, DP_STAT_MEGAFLOW_HIT, (uint64_t)__builtin_popcount(found));
-	dp_stat_add(pmd, DP_STAT_SUBTABLE_PROBES, probes);
 	for (uint32_t m = found; m; m &= m - 1) {
 		int i = __builtin_ctz(m);
 
@@ -804,7 +848,14 @@ lookup_batch(struct dp_pmd *pmd, struct batch_ctx *c)
 		}
 		smc_learn(c, i);
 	}
-	for (uint32_t m = miss & ~found; m; m &= m - 1) {
+	if (c->run) {
+		run_take(pmd, c, &emc_hit, &smc_hit, found, &miss);
+	}
+	if (emc_on) {
+		pmd->emc_sample_lookups += c->n;
+		pmd->emc_sample_hits += (uint32_t)__builtin_popcount(emc_hit);
+	}
+	for (uint32_t m = miss; m; m &= m - 1) {
 		int i = __builtin_ctz(m);
 
 		bool limited = false;
@@ -1019,6 +1070,7 @@ batch_start(struct dp_pmd *pmd, uint32_t in_port, struct rte_mbuf **pkts, uint16
 	}
 	c->n = n;
 	c->limited = 0;
+	c->run = 0;
 	c->pkts = pkts;
 }
 
@@ -1035,14 +1087,33 @@ process_batch(struct dp_pmd *pmd, uint32_t in_port, struct rte_mbuf **pkts, uint
 	}
 	c.emc_on = emc_enabled(pmd->emc) && emc_worth_it(pmd, n);
 	c.smc = smc_serving(pmd);
+	struct flow_ofs ofs = {0, 0};
+	uint8_t proto = 0, tries = DP_RUN_TRIES;
+
 	for (uint16_t i = 0; i < n; i++) {
 		struct rte_mbuf *m = pkts[i];
-		struct flow_ofs ofs;
+		const uint8_t *p = rte_pktmbuf_mtod(m, const uint8_t *);
+		uint32_t len = rte_pktmbuf_data_len(m);
 
+		/* A packet with the key of the one before (a run of one
+		 * flow's packets, often the whole batch) takes its result:
+		 * only what execution reads of a key is copied. A batch of
+		 * many flows stops asking after a few unlike neighbours. */
+		if (i && tries) {
+			if (flow_key_same_frame(rte_pktmbuf_mtod(pkts[i - 1], const uint8_t *),
+						rte_pktmbuf_data_len(pkts[i - 1]), p, len)) {
+				c.run |= 1u << i;
+				c.keys[i].tcp_flags = c.keys[i - 1].tcp_flags;
+				if (c.emc_on || c.smc) {
+					c.hashes[i] = c.hashes[i - 1];
+				}
+				dp_pkt_set_layers(m, ofs.l3, ofs.l4, proto);
+				continue;
+			}
+			tries--;
+		}
 		if (c.emc_on || c.smc) {
-			c.hashes[i] = flow_key_extract_hash(rte_pktmbuf_mtod(m, const uint8_t *),
-							    rte_pktmbuf_data_len(m), in_port,
-							    &c.keys[i], &ofs);
+			c.hashes[i] = flow_key_extract_hash(p, len, in_port, &c.keys[i], &ofs);
 			/* Prefetch what the first lookup reads for the whole
 			 * batch, so that the cache misses overlap: both
 			 * candidate entries of the EMC, or the SMC's bucket
@@ -1053,10 +1124,10 @@ process_batch(struct dp_pmd *pmd, uint32_t in_port, struct rte_mbuf **pkts, uint
 				smc_prefetch(c.smc, c.hashes[i]);
 			}
 		} else {
-			flow_key_extract(rte_pktmbuf_mtod(m, const uint8_t *),
-					 rte_pktmbuf_data_len(m), in_port, &c.keys[i], &ofs);
+			flow_key_extract(p, len, in_port, &c.keys[i], &ofs);
 		}
-		dp_pkt_set_layers(m, ofs.l3, ofs.l4, c.keys[i].nw_proto);
+		proto = c.keys[i].nw_proto;
+		dp_pkt_set_layers(m, ofs.l3, ofs.l4, proto);
 	}
 	lookup_batch(pmd, &c);
 	execute_groups(pmd, &c, pmd->batch_tsc);

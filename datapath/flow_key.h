@@ -41,6 +41,7 @@
 #ifndef VS_FLOW_KEY_H
 #define VS_FLOW_KEY_H
 
+#include <arpa/inet.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <string.h>
@@ -172,6 +173,92 @@ void flow_key_extract_generic(const uint8_t *pkt, uint32_t len, uint32_t in_port
  * header, 0 when none can follow. */
 uint16_t flow_key_extract_l2(const uint8_t *pkt, uint32_t len, uint32_t in_port,
 			     struct flow_key *key);
+
+/* The bits that differ between the 8 bytes at 'a' and at 'b'. */
+static inline uint64_t
+flow_key_xor8(const uint8_t *a, const uint8_t *b)
+{
+	uint64_t x, y;
+
+	memcpy(&x, a, 8);
+	memcpy(&y, b, 8);
+	return x ^ y;
+}
+
+/* True when the frames at 'a' and 'b' ('alen' and 'blen' bytes) are both
+ * of the shapes flow_key_extract()'s shortcuts take (untagged IPv4 with a
+ * 20-byte header and no fragment, or untagged IPv6 with no extension
+ * header, carrying UDP or TCP), long enough for them, and agree on every
+ * header byte their keys come from: then, received on one port, they have
+ * the same key, and a packet like the one before it in a batch needs no
+ * extraction and no lookup of its own. The IP identification, lengths and
+ * checksums, which a run of one flow's packets changes, are not in a key. */
+static inline bool
+flow_key_same_frame(const uint8_t *a, uint32_t alen, const uint8_t *b, uint32_t blen)
+{
+	uint32_t l4, ip_len_a, ip_len_b, ip_hdr, need;
+	uint64_t d;
+	uint8_t proto;
+
+	if (alen < 14 + 20 + 8 || blen < 14 + 20 + 8) {
+		return false;
+	}
+	/* The Ethernet header, then IPv4's version, IHL and TOS or IPv6's
+	 * version, traffic class and the first half of the flow label. */
+	d = flow_key_xor8(a, b) | flow_key_xor8(a + 8, b + 8);
+	if (vs_get16(b + 12) == htons(0x0800)) {
+		/* First the destination address and the ports, where one
+		 * flow's packets most often differ from another's. */
+		if ((vs_get32(a + 30) ^ vs_get32(b + 30)) || b[14] != 0x45 ||
+		    (vs_get16(b + 20) & htons(0x3fff))) {
+			return false;
+		}
+		/* Fragment bits, TTL, protocol; addresses and ports. */
+		d |= (uint64_t)(vs_get32(a + 20) ^ vs_get32(b + 20)) |
+		     (vs_get32(a + 26) ^ vs_get32(b + 26)) | (vs_get32(a + 34) ^ vs_get32(b + 34));
+		proto = b[23];
+		l4 = 14 + 20;
+		ip_hdr = 20; /* the total length counts it */
+		ip_len_a = ntohs(vs_get16(a + 16));
+		ip_len_b = ntohs(vs_get16(b + 16));
+	} else if (vs_get16(b + 12) == htons(0x86dd)) {
+		if (alen < 14 + 40 + 8 || blen < 14 + 40 + 8 || flow_key_xor8(a + 50, b + 50) ||
+		    b[14] >> 4 != 6) {
+			return false;
+		}
+		/* The rest of the flow label; next header, hop limit,
+		 * addresses and ports (bytes 20 to 57). */
+		d |= (uint64_t)(vs_get16(a + 16) ^ vs_get16(b + 16)) |
+		     flow_key_xor8(a + 20, b + 20) | flow_key_xor8(a + 28, b + 28) |
+		     flow_key_xor8(a + 36, b + 36) | flow_key_xor8(a + 44, b + 44) |
+		     flow_key_xor8(a + 50, b + 50);
+		proto = b[20];
+		l4 = 14 + 40;
+		ip_hdr = 0; /* the payload length does not */
+		ip_len_a = ntohs(vs_get16(a + 18));
+		ip_len_b = ntohs(vs_get16(b + 18));
+	} else {
+		return false;
+	}
+	if (d) {
+		return false;
+	}
+	if (proto == 17) {
+		need = 8;
+	} else if (proto == 6) {
+		need = 20;
+	} else {
+		return false;
+	}
+	/* The L4 header within the IP packet and the frame, as the
+	 * shortcuts want it; a TCP header's flags are in the key. */
+	if (ip_len_a < ip_hdr + need || ip_len_b < ip_hdr + need || alen < l4 + need ||
+	    blen < l4 + need) {
+		return false;
+	}
+	return proto == 17 ||
+	       (b[l4 + 12] >> 4 >= 5 && vs_get16(a + l4 + 12) == vs_get16(b + l4 + 12));
+}
 
 /* Hash of the whole key. */
 uint32_t flow_key_hash(const struct flow_key *key, uint32_t basis);

@@ -191,9 +191,19 @@ test_megaflow_without_emc(void **state)
 	struct dp_stats s;
 
 	(void)state;
-	inject(f, 8, 1);
-	poll_all(f);
-	inject(f, 40, 1);
+	/* One megaflow, and a key per packet (its source port): packets
+	 * like the one before them would take its result unlooked-up. */
+	for (uint16_t i = 0; i < 48; i++) {
+		struct pktgen_spec sp = pktgen_udp4(0x0a000001, 0x0a000100, (uint16_t)(100 + i), 2);
+		uint8_t buf[128];
+		size_t len = pktgen_build(&sp, buf, sizeof buf);
+		struct rte_mbuf *m = test_mbuf(mp, buf, len);
+
+		assert_int_equal(port_mem_inject(f->p[0], &m, 1), 1);
+		if (i == 7) {
+			poll_all(f);
+		}
+	}
 	poll_all(f);
 	assert_int_equal(collect(f->p[1], NULL, 0), 48);
 	dp_get_stats(f->dp, &s);
@@ -221,6 +231,136 @@ count_flow(void *aux, const struct dp_flow_info *info)
 			c->n_bytes = info->n_bytes;
 		}
 	}
+}
+
+/* One batch of UDP packets: 'dst[i]' the last byte of packet i's
+ * destination (10.0.1.x), its payload 'i' bytes (lengths and checksums
+ * differ, the key does not). Returns what left port 1. */
+static unsigned int
+run_batch(struct fixture *f, const uint8_t *dst, uint16_t n)
+{
+	struct rte_mbuf *pkts[PKT_BATCH_MAX];
+
+	for (uint16_t i = 0; i < n; i++) {
+		struct pktgen_spec sp = pktgen_udp4(0x0a000001, 0x0a000100u + dst[i], 1, 2);
+		uint8_t buf[256];
+		size_t len;
+
+		sp.payload_len = i;
+		len = pktgen_build(&sp, buf, sizeof buf);
+		pkts[i] = test_mbuf(mp, buf, len);
+	}
+	dp_pmd_process(dp_pmd_get(f->dp, 0), f->no[0], pkts, n);
+	return collect(f->p[1], NULL, 0);
+}
+
+/* A packet with the key of the one before it takes that one's result,
+ * counted as it was found (EMC, megaflow); after a miss, each looks its
+ * flow up itself, and one upcall installs it for all. Batches of many
+ * flows stop comparing neighbours and look every packet up. */
+static void
+test_runs(void **state)
+{
+	/* Ten of flow 1, one of flow 2, 21 of flow 1 again. */
+	uint8_t dst[PKT_BATCH_MAX];
+
+	(void)state;
+	for (int i = 0; i < PKT_BATCH_MAX; i++) {
+		dst[i] = i == 10 ? 2 : 1;
+	}
+	for (uint32_t inv = 0; inv <= 1; inv++) {
+		struct fixture *f = fixture_new(0, inv);
+		struct flow_count counts[3] = {{.dst = 0x0a000101}, {.dst = 0x0a000102}};
+		struct dp_stats s;
+
+		assert_int_equal(run_batch(f, dst, PKT_BATCH_MAX), PKT_BATCH_MAX);
+		dp_get_stats(f->dp, &s);
+		assert_int_equal(s.misses, 2);
+		assert_int_equal(f->u.calls, 2);
+		assert_int_equal(s.megaflow_hits, 30);
+		assert_stats_consistent(&s);
+		/* Again: the first of each run found in the EMC (or the
+		 * classifier), the rest counted the same way. */
+		assert_int_equal(run_batch(f, dst, PKT_BATCH_MAX), PKT_BATCH_MAX);
+		dp_get_stats(f->dp, &s);
+		assert_int_equal(f->u.calls, 2);
+		assert_int_equal(s.emc_hits, inv ? 32 : 0);
+		assert_int_equal(s.megaflow_hits, inv ? 30 : 62);
+		/* Without the EMC, the three that begin runs probed the
+		 * one subtable; the others did not. */
+		assert_int_equal(s.subtable_probes, inv ? 0 : 3);
+		assert_stats_consistent(&s);
+		dp_flow_dump(f->dp, count_flow, counts);
+		assert_int_equal(counts[0].n_packets, 62);
+		assert_int_equal(counts[1].n_packets, 2);
+		/* Every packet its own flow: none takes another's. */
+		for (int i = 0; i < PKT_BATCH_MAX; i++) {
+			dst[i] = (uint8_t)(3 + i);
+		}
+		assert_int_equal(run_batch(f, dst, PKT_BATCH_MAX), PKT_BATCH_MAX);
+		dp_get_stats(f->dp, &s);
+		assert_int_equal(s.misses, 2 + PKT_BATCH_MAX);
+		assert_int_equal(f->u.calls, 2 + PKT_BATCH_MAX);
+		assert_stats_consistent(&s);
+		/* A failed upcall: each packet of the run asks again. */
+		f->u.fail = true;
+		memset(dst, 100, sizeof dst);
+		assert_int_equal(run_batch(f, dst, 8), 0);
+		assert_int_equal(f->u.calls, 2 + PKT_BATCH_MAX + 8);
+		dp_get_stats(f->dp, &s);
+		assert_int_equal(s.drops[DP_DROP_UPCALL], 8);
+		for (int i = 0; i < PKT_BATCH_MAX; i++) {
+			dst[i] = i == 10 ? 2 : 1;
+		}
+		fixture_free(f);
+	}
+}
+
+/* TCP flags are in the key: a run of one connection's packets is cut
+ * where its flags change, so a megaflow on them sees each packet's. */
+static void
+test_runs_tcp_flags(void **state)
+{
+	static const uint8_t flags[] = {0x02, 0x10, 0x10, 0x10, 0x02, 0x02, 0x10, 0x18};
+	struct fixture *f = fixture_new(0, 1);
+	struct rte_mbuf *pkts[8];
+
+	(void)state;
+	f->u.fail = true;
+	for (int i = 0; i < 2; i++) {
+		struct flow_key key = {.in_port = f->no[0],
+				       .eth_type = htons(0x0800),
+				       .tcp_flags = htons(i ? 0x10 : 0x02)};
+		struct flow_key mask = {
+			.in_port = UINT32_MAX, .eth_type = 0xffff, .tcp_flags = 0xffff};
+		struct dp_action out = {.type = DP_ACTION_OUTPUT, .port = f->no[1 + i]};
+
+		assert_int_equal(dp_flow_put(f->dp, &key, &mask, &out, 1), 0);
+	}
+	for (int round = 0; round < 2; round++) {
+		for (int i = 0; i < 8; i++) {
+			struct pktgen_spec sp = {.l3 = PKTGEN_L3_IPV4,
+						 .ip4_src = 0x0a000001,
+						 .ip4_dst = 0x0a000002,
+						 .proto = 6,
+						 .sport = 80,
+						 .dport = 4242,
+						 .tcp_flags = flags[i]};
+			uint8_t buf[128];
+			size_t len = pktgen_build(&sp, buf, sizeof buf);
+
+			pkts[i] = test_mbuf(mp, buf, len);
+		}
+		dp_pmd_process(dp_pmd_get(f->dp, 0), f->no[0], pkts, 8);
+		assert_int_equal(collect(f->p[1], NULL, 0), 3);
+		assert_int_equal(collect(f->p[2], NULL, 0), 4);
+	}
+	/* The last packet's flags (PSH|ACK) match neither megaflow. */
+	struct dp_stats s;
+
+	dp_get_stats(f->dp, &s);
+	assert_int_equal(s.drops[DP_DROP_UPCALL], 2);
+	fixture_free(f);
 }
 
 /* Batches mixing several megaflows, two of them to the same port, and
@@ -1049,6 +1189,8 @@ main(void)
 		cmocka_unit_test(test_miss_then_hits),
 		cmocka_unit_test(test_megaflow_without_emc),
 		cmocka_unit_test(test_batch_grouping),
+		cmocka_unit_test(test_runs),
+		cmocka_unit_test(test_runs_tcp_flags),
 		cmocka_unit_test(test_upcall_failure_and_drops),
 		cmocka_unit_test(test_upcall_limit),
 		cmocka_unit_test(test_two_outputs_with_rewrite),

@@ -587,6 +587,141 @@ test_shortcuts_match_generic(void **state)
 	assert_true(other > 5000);
 }
 
+/* The generic parser's key of the 'len' bytes at 'buf', read from an
+ * exact-size copy (ASan catches a read past it). */
+static void
+generic_key(const uint8_t *buf, size_t len, struct flow_key *k)
+{
+	uint8_t *c = malloc(len ? len : 1);
+
+	memcpy(c, buf, len);
+	flow_key_extract_generic(c, (uint32_t)len, 3, k, NULL);
+	free(c);
+}
+
+/* flow_key_same_frame() on exact-size copies. */
+static bool
+same_frame(const uint8_t *a, size_t alen, const uint8_t *b, size_t blen)
+{
+	uint8_t *ca = malloc(alen ? alen : 1), *cb = malloc(blen ? blen : 1);
+	bool same;
+
+	memcpy(ca, a, alen);
+	memcpy(cb, b, blen);
+	same = flow_key_same_frame(ca, (uint32_t)alen, cb, (uint32_t)blen);
+	free(ca);
+	free(cb);
+	return same;
+}
+
+/* flow_key_same_frame() says two frames have one key only when they do:
+ * for frames of one flow with other lengths, payloads, IP identification
+ * and checksums (true), and for a second frame with any one byte changed,
+ * a few changed, or cut short (true only when the generic parser gives
+ * both the same key). The shapes the shortcuts do not take are never the
+ * same, even as exact copies. */
+static void
+test_same_frame(void **state)
+{
+	struct pktgen_spec specs[] = {
+		pktgen_udp4(0x0a000001, 0xc0a80102, 1234, 53),
+		{.l3 = PKTGEN_L3_IPV4, .proto = 6, .sport = 80, .dport = 4242, .tcp_flags = 0x10},
+		{.l3 = PKTGEN_L3_IPV6, .proto = 17, .sport = 1, .dport = 2, .ip6_label = 0x12345},
+		{.l3 = PKTGEN_L3_IPV6, .proto = 6, .sport = 443, .dport = 5, .tcp_flags = 0x18},
+		{.l3 = PKTGEN_L3_IPV4, .proto = 1, .icmp_type = 8},
+		{.l3 = PKTGEN_L3_IPV4, .proto = 17, .n_vlans = 1, .vlan_tci = {7}},
+		{.l3 = PKTGEN_L3_IPV4, .proto = 17, .ip4_frag = 0x2000},
+		{.l3 = PKTGEN_L3_IPV6, .proto = 58, .icmp_type = 128},
+	};
+	struct vs_random rnd;
+	unsigned int same = 0, differ = 0;
+
+	(void)state;
+	vs_random_seed(&rnd, 20261207);
+	for (size_t t = 0; t < sizeof specs / sizeof specs[0]; t++) {
+		bool shortcut = t < 4;
+		uint8_t a[256], b[256];
+		struct pktgen_spec sb = specs[t];
+		size_t alen, blen;
+		struct flow_key ka, kb;
+
+		specs[t].payload_len = 10;
+		sb.payload_len = 40;
+		alen = build(&specs[t], a);
+		blen = build(&sb, b);
+		if (specs[t].l3 == PKTGEN_L3_IPV4 && !specs[t].n_vlans) {
+			b[18] ^= 0x5a; /* identification */
+			b[24] ^= 0xa5; /* header checksum */
+		}
+		assert_int_equal(same_frame(a, alen, b, blen), shortcut);
+		assert_int_equal(same_frame(a, alen, a, alen), shortcut);
+		if (!shortcut) {
+			continue;
+		}
+		generic_key(a, alen, &ka);
+		generic_key(b, blen, &kb);
+		assert_true(flow_key_equal(&ka, &kb));
+		/* Each byte of the second frame changed, and its length cut. */
+		for (size_t at = 0; at < blen; at++) {
+			for (int v = 0; v < 3; v++) {
+				uint8_t c[256];
+
+				memcpy(c, b, blen);
+				c[at] = v == 0   ? (uint8_t)(c[at] ^ 0x01)
+					: v == 1 ? (uint8_t)(c[at] ^ 0x80)
+						 : (uint8_t)vs_random_u32(&rnd);
+				/* Either way round: the changed frame first, too. */
+				if (same_frame(a, alen, c, blen) || same_frame(c, blen, a, alen)) {
+					generic_key(c, blen, &kb);
+					if (!flow_key_equal(&ka, &kb)) {
+						fail_msg("spec %zu: byte %zu changed, another key",
+							 t, at);
+					}
+					same++;
+				} else {
+					differ++;
+				}
+			}
+			bool cut = same_frame(a, alen, b, at);
+
+			generic_key(b, at, &kb);
+			if (cut && !flow_key_equal(&ka, &kb)) {
+				fail_msg("spec %zu: cut to %zu bytes, another key", t, at);
+			}
+			/* The other way round too: the first frame cut. */
+			if (same_frame(b, at, a, alen) && !flow_key_equal(&ka, &kb)) {
+				fail_msg("spec %zu: first cut to %zu bytes, another key", t, at);
+			}
+		}
+		/* A few bytes of the headers changed at once. */
+		for (int iter = 0; iter < 20000; iter++) {
+			uint8_t c[256];
+			size_t clen = blen;
+
+			memcpy(c, b, blen);
+			for (uint32_t n = 1 + vs_random_range(&rnd, 3); n; n--) {
+				c[vs_random_range(&rnd, 70)] ^=
+					(uint8_t)(1u << vs_random_range(&rnd, 8));
+			}
+			if (vs_random_range(&rnd, 4) == 0) {
+				clen = vs_random_range(&rnd, (uint32_t)blen + 1);
+			}
+			if (same_frame(a, alen, c, clen) || same_frame(c, clen, a, alen)) {
+				generic_key(c, clen, &kb);
+				if (!flow_key_equal(&ka, &kb)) {
+					fail_msg("spec %zu: frame %d, another key", t, iter);
+				}
+				same++;
+			} else {
+				differ++;
+			}
+		}
+	}
+	/* Both answers were given often. */
+	assert_true(same > 1000);
+	assert_true(differ > 10000);
+}
+
 /* The ipv6_exthdr flags of an IPv6 frame whose headers after the fixed
  * one are 'chain' (next-header values, ending with the upper layer), each
  * extension header of the minimum size, and 'cut' bytes off its end. */
@@ -687,6 +822,7 @@ main(void)
 		cmocka_unit_test(test_format),
 		cmocka_unit_test(test_tunnel_fields),
 		cmocka_unit_test(test_shortcuts_match_generic),
+		cmocka_unit_test(test_same_frame),
 		cmocka_unit_test(test_ipv6_exthdr),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
