@@ -1074,6 +1074,20 @@ batch_start(struct dp_pmd *pmd, uint32_t in_port, struct rte_mbuf **pkts, uint16
 	c->pkts = pkts;
 }
 
+/* Packet i of 'c' has the key of packet i - 1 (flow_key_same_frame()):
+ * it takes that one's lookup (lookup_batch()), and of its key only what
+ * execution reads; its layers are those of the last frame parsed. */
+static inline void
+run_follow(struct batch_ctx *c, uint16_t i, const struct flow_ofs *ofs, uint8_t proto)
+{
+	c->run |= 1u << i;
+	c->keys[i].tcp_flags = c->keys[i - 1].tcp_flags;
+	if (c->emc_on || c->smc) {
+		c->hashes[i] = c->hashes[i - 1];
+	}
+	dp_pkt_set_layers(c->pkts[i], ofs->l3, ofs->l4, proto);
+}
+
 /* Runs the pipeline up to buffered output. */
 static void
 process_batch(struct dp_pmd *pmd, uint32_t in_port, struct rte_mbuf **pkts, uint16_t n)
@@ -1102,12 +1116,7 @@ process_batch(struct dp_pmd *pmd, uint32_t in_port, struct rte_mbuf **pkts, uint
 		if (i && tries) {
 			if (flow_key_same_frame(rte_pktmbuf_mtod(pkts[i - 1], const uint8_t *),
 						rte_pktmbuf_data_len(pkts[i - 1]), p, len)) {
-				c.run |= 1u << i;
-				c.keys[i].tcp_flags = c.keys[i - 1].tcp_flags;
-				if (c.emc_on || c.smc) {
-					c.hashes[i] = c.hashes[i - 1];
-				}
-				dp_pkt_set_layers(m, ofs.l3, ofs.l4, proto);
+				run_follow(&c, i, &ofs, proto);
 				continue;
 			}
 			tries--;
@@ -1133,6 +1142,21 @@ process_batch(struct dp_pmd *pmd, uint32_t in_port, struct rte_mbuf **pkts, uint
 	execute_groups(pmd, &c, pmd->batch_tsc);
 }
 
+/* True when the inner frames at 'pa' and 'pb', out of tunnels 'a' and 'b',
+ * have the same tunnel fields in their keys: the same VNI and outer
+ * addresses, and no Geneve options (those are left to the key). */
+static inline bool
+tnl_md_same(const struct dp_tnl_md *a, const uint8_t *pa, const struct dp_tnl_md *b,
+	    const uint8_t *pb)
+{
+	if (a->vni != b->vni || a->tun_src != b->tun_src || a->tun_dst != b->tun_dst ||
+	    a->opt_len || b->opt_len || a->ip6_back != b->ip6_back) {
+		return false;
+	}
+	/* An IPv6 underlay's addresses, 32 bytes before each inner frame. */
+	return !a->ip6_back || memcmp(pa - a->ip6_back + 8, pb - b->ip6_back + 8, 32) == 0;
+}
+
 /* process_batch() for the inner frames of a tunnel: the full key of each,
  * with the tunnel fields of 'md'. The rule-only path serves a tunnel port
  * too: a simple megaflow's mask has no tunnel field (the translation
@@ -1151,21 +1175,34 @@ process_batch_tnl(struct dp_pmd *pmd, uint32_t in_port, struct rte_mbuf **pkts, 
 	}
 	c.emc_on = emc_enabled(pmd->emc) && emc_worth_it(pmd, n);
 	c.smc = NULL;
+	struct flow_ofs ofs = {0, 0};
+	uint8_t proto = 0, tries = DP_RUN_TRIES;
+
 	for (uint16_t i = 0; i < n; i++) {
 		struct rte_mbuf *m = pkts[i];
 		const uint8_t *p = rte_pktmbuf_mtod(m, const uint8_t *);
+		uint32_t len = rte_pktmbuf_data_len(m);
 		struct flow_key *k = &c.keys[i];
-		struct flow_ofs ofs;
 		uint64_t tun[2];
 
+		/* Runs as in process_batch(), out of one tunnel. */
+		if (i && tries) {
+			const uint8_t *pp = rte_pktmbuf_mtod(pkts[i - 1], const uint8_t *);
+
+			if (tnl_md_same(&md[i - 1], pp, &md[i], p) &&
+			    flow_key_same_frame(pp, rte_pktmbuf_data_len(pkts[i - 1]), p, len)) {
+				run_follow(&c, i, &ofs, proto);
+				continue;
+			}
+			tries--;
+		}
 		flow_key_tun_words(htobe64(md[i].vni), md[i].tun_src, md[i].tun_dst, tun);
 		if (c.emc_on && !md[i].ip6_back && !md[i].opt_len) {
 			/* An IPv4 tunnel's, without options: the key and its
 			 * hash in one pass. */
-			c.hashes[i] = flow_key_extract_hash_tun(p, rte_pktmbuf_data_len(m), in_port,
-								tun, k, &ofs);
+			c.hashes[i] = flow_key_extract_hash_tun(p, len, in_port, tun, k, &ofs);
 		} else {
-			flow_key_extract(p, rte_pktmbuf_data_len(m), in_port, k, &ofs);
+			flow_key_extract(p, len, in_port, k, &ofs);
 			k->u64[FLOW_KEY_TUN_WORD] = tun[0];
 			k->u64[FLOW_KEY_TUN_WORD + 1] = tun[1];
 			if (md[i].ip6_back) {
@@ -1183,7 +1220,8 @@ process_batch_tnl(struct dp_pmd *pmd, uint32_t in_port, struct rte_mbuf **pkts, 
 		if (c.emc_on) {
 			emc_prefetch(pmd->emc, c.hashes[i]);
 		}
-		dp_pkt_set_layers(m, ofs.l3, ofs.l4, k->nw_proto);
+		proto = k->nw_proto;
+		dp_pkt_set_layers(m, ofs.l3, ofs.l4, proto);
 	}
 	lookup_batch(pmd, &c);
 	execute_groups(pmd, &c, pmd->batch_tsc);

@@ -746,6 +746,122 @@ test_tunnel_ports_by_key(void **state)
 	assert_int_equal(rte_mempool_in_use_count(mp), 0);
 }
 
+/* Inner megaflows on the tunnel fields: the id and the outer source
+ * (tun_src, or tun_ipv6_src) pick the port, 1 for VNI 0 from remote a
+ * and VNI 200 from remote b, else 2. */
+static int
+tun_fields_upcall(void *aux, const struct flow_key *key, const struct rte_mbuf *pkt,
+		  struct dp_upcall_result *res)
+{
+	const struct tnl_model *t = aux;
+	bool b = key->tun_src == htonl(0x0a090003) || key->tun_ipv6_src[15] == 3;
+
+	if (key->in_port == t->u) {
+		return tnl_upcall(aux, key, pkt, res);
+	}
+	memset(&res->mask, 0, sizeof res->mask);
+	res->mask.in_port = UINT32_MAX;
+	res->mask.tun_id = UINT64_MAX;
+	res->mask.tun_src = UINT32_MAX;
+	memset(res->mask.tun_ipv6_src, 0xff, 16);
+	res->actions[0] = (struct dp_action){.type = DP_ACTION_OUTPUT,
+					     .port = t->out[(key->tun_id != 0) != b ? 1 : 0]};
+	res->n_actions = 1;
+	return 0;
+}
+
+/* One inner frame, 'id' in its last four bytes (no key reads them), in
+ * VXLAN of VNI 'vni' from remote a (10.9.0.1 or 2001:db8::1) or b (.3,
+ * ::3), over IPv4 or IPv6. */
+static struct rte_mbuf *
+tunnel_run_frame(bool v6, uint32_t vni, bool b, uint32_t id)
+{
+	struct dp_tnl_params tp = vxlan_params(vni);
+	struct pktgen_spec s = pktgen_udp4(0x0a000001, dsts[0], 1000, 53);
+	uint8_t hdr[DP_TNL_HDR_MAX], buf[128];
+	uint16_t ip_id = 0, hlen;
+	size_t len;
+	struct rte_mbuf *m;
+
+	if (v6) {
+		inet_pton(AF_INET6, "2001:db8::1", &tp.ip_src);
+		inet_pton(AF_INET6, "2001:db8::2", &tp.ip_dst);
+	}
+	tp.ip_src.s6_addr[15] = b ? 3 : 1;
+	hlen = dp_tnl_header_build(&tp, hdr);
+	s.payload_len = 8;
+	len = pktgen_build(&s, buf, sizeof buf);
+	memcpy(buf + len - 4, &id, 4);
+	m = test_mbuf(mp, buf, len);
+	assert_non_null(m);
+	assert_int_equal(dp_tnl_push(m, hdr, hlen, 0, 0, &ip_id), DP_TNL_OK);
+	return m;
+}
+
+/* A decapsulated frame like the one before it takes its megaflow only
+ * when it came out of the same tunnel: runs of one inner frame in other
+ * VNIs and from other remotes, over IPv4 and IPv6, each reach the port
+ * their tunnel fields pick, in order, batch after batch. */
+static void
+test_tunnel_runs(void **state)
+{
+	enum { N = 32, ROUNDS = 3 };
+	static const struct port_opt opts[] = {{"remote_ip", "flow"}, {"key", "flow"}};
+
+	(void)state;
+	for (int v6 = 0; v6 <= 1; v6++) {
+		struct port *ports[N_PORTS], *vx;
+		struct model md = {0};
+		struct dp *dp = make_dp(ports, &md);
+		struct tnl_model t = {.u = md.no[0], .out = {md.no[1], md.no[2]}};
+		assert_int_equal(port_open("vxlan", "vx", opts, 2, mp, &vx, NULL), 0);
+		assert_int_equal(dp_port_add(dp, vx, &t.vx), 0);
+		dp_set_upcall(dp, tun_fields_upcall, &t);
+		for (int round = 0; round < ROUNDS; round++) {
+			struct rte_mbuf *pkts[N];
+			int want[N], tunnel[N], last[4] = {-1, -1, -1, -1};
+			unsigned int total = 0;
+
+			for (int i = 0; i < N; i++) {
+				/* Runs of six: VNI 0 then 200 from a, 200 then 0
+				 * from b (each next to one that differs in one
+				 * field only); one of each again, then a's 0. */
+				int r = i < 24 ? i / 6 : i < 28 ? i - 24 : 0;
+				uint32_t vni = r == 1 || r == 2 ? 200 : 0;
+				bool b = r >= 2;
+
+				tunnel[i] = r;
+				want[i] = (vni != 0) != b ? 2 : 1;
+				pkts[i] = tunnel_run_frame(v6, vni, b, (uint32_t)i);
+			}
+			dp_pmd_process(dp_pmd_get(dp, 0), t.u, pkts, N);
+			/* Each at its port, each tunnel's in order. */
+			for (int p = 0; p < N_PORTS; p++) {
+				struct rte_mbuf *got[64];
+				uint16_t k = port_mem_collect(ports[p], got, 64);
+
+				for (uint16_t j = 0; j < k; j++) {
+					uint32_t i;
+
+					memcpy(&i,
+					       rte_pktmbuf_mtod(got[j], uint8_t *) +
+						       rte_pktmbuf_data_len(got[j]) - 4,
+					       4);
+					assert_true(i < N);
+					assert_int_equal(want[i], p);
+					assert_true((int)i > last[tunnel[i]]);
+					last[tunnel[i]] = (int)i;
+				}
+				total += k;
+				rte_pktmbuf_free_bulk(got, k);
+			}
+			assert_int_equal(total, N);
+		}
+		dp_destroy(dp);
+		assert_int_equal(rte_mempool_in_use_count(mp), 0);
+	}
+}
+
 /* An encapsulation on a megaflow that needs only in_port. */
 struct push_model {
 	uint32_t out;
@@ -877,6 +993,7 @@ main(void)
 		cmocka_unit_test(test_switch_over_property),
 		cmocka_unit_test(test_tunnel_port),
 		cmocka_unit_test(test_tunnel_ports_by_key),
+		cmocka_unit_test(test_tunnel_runs),
 		cmocka_unit_test(test_encap_simple),
 	};
 
