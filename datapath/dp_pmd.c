@@ -26,9 +26,9 @@ enum {
 	EMC_REST = 131072,
 };
 
-/* How many times a batch finds a packet unlike the one before it before it
- * stops comparing them (process_batch()): a batch of many flows pays for a
- * few comparisons, one of a few flows in runs still takes most runs. */
+/* A batch compares each packet with the one before it (runs,
+ * process_batch()) until this many have differed: a batch of many flows
+ * pays for a few comparisons, one of a few flows in runs takes most runs. */
 enum { DP_RUN_TRIES = 3 };
 
 /* Packets and their keys during one pass of the pipeline. */

@@ -222,16 +222,16 @@ flow_key_same_frame(const uint8_t *a, uint32_t alen, const uint8_t *b, uint32_t 
 		ip_len_a = ntohs(vs_get16(a + 16));
 		ip_len_b = ntohs(vs_get16(b + 16));
 	} else if (vs_get16(b + 12) == htons(0x86dd)) {
+		/* First the end of the destination address and the ports. */
 		if (alen < 14 + 40 + 8 || blen < 14 + 40 + 8 || flow_key_xor8(a + 50, b + 50) ||
 		    b[14] >> 4 != 6) {
 			return false;
 		}
 		/* The rest of the flow label; next header, hop limit,
-		 * addresses and ports (bytes 20 to 57). */
+		 * addresses (bytes 20 to 53; the ports are done). */
 		d |= (uint64_t)(vs_get16(a + 16) ^ vs_get16(b + 16)) |
 		     flow_key_xor8(a + 20, b + 20) | flow_key_xor8(a + 28, b + 28) |
-		     flow_key_xor8(a + 36, b + 36) | flow_key_xor8(a + 44, b + 44) |
-		     flow_key_xor8(a + 50, b + 50);
+		     flow_key_xor8(a + 36, b + 36) | flow_key_xor8(a + 44, b + 44);
 		proto = b[20];
 		l4 = 14 + 40;
 		ip_hdr = 0; /* the payload length does not */
