@@ -256,8 +256,9 @@ run_batch(struct fixture *f, const uint8_t *dst, uint16_t n)
 
 /* A packet with the key of the one before it takes that one's result,
  * counted as it was found (EMC, megaflow); after a miss, each looks its
- * flow up itself, and one upcall installs it for all. Batches of many
- * flows stop comparing neighbours and look every packet up. */
+ * flow up itself, and one upcall installs it for all; after a failed
+ * upcall each asks again. In a batch of all different flows none takes
+ * another's. */
 static void
 test_runs(void **state)
 {
