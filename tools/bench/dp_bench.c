@@ -103,6 +103,7 @@ static const struct bench_case cases[] = {
 	{"vxlan6_encap_1flow", 1, 1, true, TABLE_VXLAN_ENCAP, true},
 	{"vxlan6_decap_1flow", 1, 1, true, TABLE_VXLAN_DECAP, true},
 	{"vxlan6_decap_1k", 4, 1000, true, TABLE_VXLAN_DECAP, true},
+	{"vxlan6_decap_l2_1flow", 1, 1, true, TABLE_VXLAN_DECAP_L2, true},
 };
 
 /* The outer header of the tunnel cases: 10.9.0.1 -> 10.9.0.2, VNI 100. */
