@@ -758,9 +758,10 @@ smc_learn(struct batch_ctx *c, int i)
  * the same way ('emc', 'smc' or 'found', each a bit per packet, and
  * counted so); those whose first packet found no megaflow are added to
  * '*miss' with its key, to be looked up themselves (the first one's
- * upcall may have installed their megaflow). */
-static void
-run_take(struct dp_pmd *pmd, struct batch_ctx *c, uint32_t *emc, uint32_t *smc, uint32_t found,
+ * upcall may have installed their megaflow). Returns how many took an
+ * EMC hit. */
+static uint32_t
+run_take(struct dp_pmd *pmd, struct batch_ctx *c, uint32_t emc, uint32_t smc, uint32_t found,
 	 uint32_t *miss)
 {
 	uint32_t from_emc = 0, from_smc = 0, from_found = 0;
@@ -773,11 +774,11 @@ run_take(struct dp_pmd *pmd, struct batch_ctx *c, uint32_t *emc, uint32_t *smc, 
 		if (!c->flows[i]) {
 			c->keys[i] = c->keys[i - 1];
 			*miss |= bit;
-		} else if (*emc & prev) {
-			*emc |= bit;
+		} else if (emc & prev) {
+			emc |= bit;
 			from_emc++;
-		} else if (*smc & prev) {
-			*smc |= bit;
+		} else if (smc & prev) {
+			smc |= bit;
 			from_smc++;
 		} else if (found & prev) {
 			found |= bit;
@@ -787,6 +788,7 @@ run_take(struct dp_pmd *pmd, struct batch_ctx *c, uint32_t *emc, uint32_t *smc, 
 	dp_stat_add(pmd, DP_STAT_EMC_HIT, from_emc);
 	dp_stat_add(pmd, DP_STAT_SMC_HIT, from_smc);
 	dp_stat_add(pmd, DP_STAT_MEGAFLOW_HIT, from_smc + from_found);
+	return from_emc;
 }
 
 /* Looks up the batch's keys (extracted, and hashed when c->emc_on or
@@ -798,7 +800,7 @@ lookup_batch(struct dp_pmd *pmd, struct batch_ctx *c)
 	const struct flow_key *kp[PKT_BATCH_MAX];
 	struct dpcls_rule *rules[PKT_BATCH_MAX];
 	const uint32_t *hashes = c->hashes;
-	uint32_t miss = 0, found = 0, emc_hit = 0, smc_hit = 0;
+	uint32_t miss = 0, found = 0, emc_hit = 0, smc_hit = 0, emc_run = 0;
 	uint64_t probes = 0;
 	bool emc_on = c->emc_on;
 
@@ -849,11 +851,11 @@ lookup_batch(struct dp_pmd *pmd, struct batch_ctx *c)
 		smc_learn(c, i);
 	}
 	if (c->run) {
-		run_take(pmd, c, &emc_hit, &smc_hit, found, &miss);
+		emc_run = run_take(pmd, c, emc_hit, smc_hit, found, &miss);
 	}
 	if (emc_on) {
 		pmd->emc_sample_lookups += c->n;
-		pmd->emc_sample_hits += (uint32_t)__builtin_popcount(emc_hit);
+		pmd->emc_sample_hits += (uint32_t)__builtin_popcount(emc_hit) + emc_run;
 	}
 	for (uint32_t m = miss; m; m &= m - 1) {
 		int i = __builtin_ctz(m);
@@ -885,17 +887,12 @@ port_is_simple(const struct dp_pmd *pmd, uint32_t in_port)
 static inline bool
 head_equal(const uint8_t *a, const uint8_t *b, uint16_t n)
 {
-	uint64_t x, y, d = 0;
-	uint16_t i;
+	uint64_t d = 0;
 
-	for (i = 0; i + 8 < n; i += 8) {
-		memcpy(&x, a + i, 8);
-		memcpy(&y, b + i, 8);
-		d |= x ^ y;
+	for (uint16_t i = 0; i + 8 < n; i += 8) {
+		d |= flow_key_xor8(a + i, b + i);
 	}
-	memcpy(&x, a + n - 8, 8);
-	memcpy(&y, b + n - 8, 8);
-	return (d | (x ^ y)) == 0;
+	return (d | flow_key_xor8(a + n - 8, b + n - 8)) == 0;
 }
 
 /* The rule-only path, for a port whose megaflows are all simple: only the
