@@ -3,7 +3,8 @@
  * The "dpdk" port type: a device of one of DPDK's own drivers, named by
  * options:dpdk-devargs (a PCI address the EAL was allowed to probe, or a
  * virtual device such as "net_null0,no-rx=1" or "net_ring0"). The switch
- * probes it when the port is added and removes it with the port. One
+ * probes and starts it when the port is added (a device that cannot start
+ * is refused then, by name) and removes it with the port. One
  * receive queue per n_rxq, one transmit queue per PMD thread where the
  * device has that many (and takes them: a driver that wants as many
  * transmit queues as receive ones gets that).
@@ -27,6 +28,7 @@ struct dpdk_priv {
 	uint16_t port_id;
 	bool probed; /* by us: removed on close */
 	bool configured;
+	bool running; /* started, by dpdk_open() or after a stop */
 	bool rx_csum; /* the device checks IPv4 and UDP checksums on receive */
 	char devargs[128];
 	uint64_t tx_dropped; /* not taken by the device; atomic */
@@ -92,7 +94,33 @@ dpdk_close(struct port *port)
 	if (p->probed && dev) {
 		rte_dev_remove(dev);
 	}
-	p->probed = p->configured = false;
+	p->probed = p->configured = p->running = false;
+}
+
+/* Starts the device if it is not running; 'err' (NULL: not said) says why
+ * it could not. Many drivers give -1 for any failure, which would read as
+ * "Operation not permitted": that is -EIO here, and their reason is in
+ * DPDK's own log. */
+static int
+start_device(struct port *port, struct dpdk_priv *p, char *err)
+{
+	int ret;
+
+	if (p->running) {
+		return 0;
+	}
+	ret = rte_eth_dev_start(p->port_id);
+	if (ret) {
+		if (err) {
+			snprintf(err, PORT_ERR_MAX,
+				 "port %s: DPDK could not start '%s': %s (DPDK's log says why)",
+				 port->name, p->devargs, ret == -1 ? "error -1" : strerror(-ret));
+		}
+		return ret == -1 ? -EIO : ret;
+	}
+	p->running = true;
+	rte_eth_promiscuous_enable(p->port_id);
+	return 0;
 }
 
 /* Configures queues, MTU and MAC; fills 'err'. */
@@ -186,7 +214,12 @@ dpdk_open(struct port *port, const struct port_opt *opts, size_t n_opts, char *e
 			 devargs);
 		return -EBUSY;
 	}
+	/* Started here, where a device that cannot start (a memif client
+	 * whose server is not there, say) can be told apart. */
 	ret = configure(port, p, err);
+	if (!ret) {
+		ret = start_device(port, p, err);
+	}
 	if (ret) {
 		dpdk_close(port);
 		return ret;
@@ -198,19 +231,16 @@ dpdk_open(struct port *port, const struct port_opt *opts, size_t n_opts, char *e
 static int
 dpdk_start(struct port *port)
 {
-	struct dpdk_priv *p = priv_of(port);
-	int ret = rte_eth_dev_start(p->port_id);
-
-	if (!ret) {
-		rte_eth_promiscuous_enable(p->port_id);
-	}
-	return ret;
+	return start_device(port, priv_of(port), NULL);
 }
 
 static int
 dpdk_stop(struct port *port)
 {
-	return rte_eth_dev_stop(priv_of(port)->port_id);
+	struct dpdk_priv *p = priv_of(port);
+
+	p->running = false;
+	return rte_eth_dev_stop(p->port_id);
 }
 
 static int

@@ -189,6 +189,17 @@ expect_fail "another port already drives" add-port vbr$S null1 type=dpdk \
 expect_fail "needs options:dpdk-devargs" add-port vbr$S null1 type=dpdk
 expect_fail "DPDK cannot probe 'net_nosuch0'" add-port vbr$S null1 type=dpdk \
 	options:dpdk-devargs=net_nosuch0
+# A device DPDK probes but cannot start: a memif client whose server is
+# not listening. Said so, not as "Operation not permitted"; a second try
+# fails the same way (the first left no port in its way).
+mif="net_memif_t$S,role=client,socket=$T/no-server.sock,socket-abstract=no"
+for try in 1 2; do
+	expect_fail "DPDK could not start '$mif'" add-port vbr$S mif$S type=dpdk \
+		"options:dpdk-devargs=$mif"
+done
+ports=$(ctl --json dump-ports)
+check "the switch answers after the memif tries" grep -q '"bridges"' <<<"$ports"
+check "no port left of the memif tries" bash -c '! grep -q "$1"' _ "mif$S" <<<"$ports"
 
 # Two namespaces whose traffic crosses a net_ring device (a loopback: what
 # is sent on it comes back in), steered by flows.
