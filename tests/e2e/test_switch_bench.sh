@@ -189,14 +189,16 @@ check "tunnel, decap side: every frame decapsulated to vm2" query "$T/dec.json" 
 	      for d in r['cases'][0]['trials'][0]['directions']) and
 	  r['cases'][0]['trials'][0]['switch']['megaflows'] >= 2"
 # One host alone against Open vSwitch's same host (its own namespace, the
-# same stand-ins): both decapsulate every frame of the wire's VXLAN; over
-# IPv6 both encapsulate every frame as the far host expects.
-sb run --tunnel vxlan --tunnel-side decap --against ovs --rate 20000 --json \
+# same stand-ins): both decapsulate every frame of the wire's VXLAN (with
+# UDP checksums over IPv4 by --tunnel-csum, which both check: a wrong one
+# would be dropped); over IPv6 both encapsulate every frame as the far host
+# expects.
+sb run --tunnel vxlan --tunnel-side decap --against ovs --tunnel-csum yes --rate 20000 --json \
 	>"$T/odec.json" 2>"$T/odec.err"
 check "tunnel, decap side against ovs: exit 0" [ $? -eq 0 ]
 check "tunnel, decap side against ovs: both decapsulated every frame to vm2" \
 	query "$T/odec.json" \
-	"r['complete'] and r['config']['against'] == 'ovs' and
+	"r['complete'] and r['config']['against'] == 'ovs' and r['config']['tunnel_csum'] is True and
 	  [c['switch'] for c in r['cases']] == ['vswitch+vxlan/decap', 'ovs+vxlan/decap'] and
 	  all(d['rx_frames'] == d['offered_frames'] >= 18000
 	      for c in r['cases'] for d in c['trials'][0]['directions']) and
@@ -224,7 +226,8 @@ for args in "--size 20" "--topology ring" "--flows 0" "--rate -5" "--pipeline x"
 	"--cpu 0,1,0" "--cpu x" "--tx-flush 2000000" "--tunnel gre" "--tunnel vxlan4" "--against local" \
 	"--tunnel vxlan --against ovs" "--tunnel-side encap" "--tunnel vxlan --tunnel-side both" \
 	"--tunnel vxlan --tunnel-side decap --topology pvp" \
-	"--tunnel vxlan --tunnel-side decap --against ovs --pipeline ports"; do
+	"--tunnel vxlan --tunnel-side decap --against ovs --pipeline ports" \
+	"--tunnel vxlan --tunnel-csum maybe" "--tunnel-csum no"; do
 	# shellcheck disable=SC2086
 	"$BIN/switch-bench" --bin "$BIN" $args >"$T/bad.out" 2>&1
 	rc=$?

@@ -54,6 +54,9 @@ usage(FILE *f)
 		"  --tunnel-side encap|decap     with --tunnel, p2p: only the encapsulating\n"
 		"                                host (vm1's) or the decapsulating one (vm2's),\n"
 		"                                the other host a stand-in VM on its wire\n"
+		"  --tunnel-csum yes|no          with --tunnel, the outer UDP checksum, on the\n"
+		"                                tunnel ports and on a --tunnel-side wire\n"
+		"                                (default: theirs, yes over IPv6, no over IPv4)\n"
 		"  --against ovs|local           also run every trial on an isolated Open\n"
 		"                                vSwitch with DPDK (with --tunnel: the same\n"
 		"                                --tunnel-side host, NORMAL), or (with\n"
@@ -191,6 +194,7 @@ sb_parse_opts(int argc, char **argv, struct opts *o)
 		{"against", required_argument, NULL, 'A'},
 		{"tunnel", required_argument, NULL, 'T'},
 		{"tunnel-side", required_argument, NULL, 'H'},
+		{"tunnel-csum", required_argument, NULL, 'C'},
 		{"ovs-vswitchd", required_argument, NULL, 'O'},
 		{"json", no_argument, NULL, 'j'},
 		{"help", no_argument, NULL, 'h'},
@@ -218,6 +222,7 @@ sb_parse_opts(int argc, char **argv, struct opts *o)
 			   .precision = 2,
 			   .pmd_sleep = -1,
 			   .tx_flush = -1,
+			   .tunnel_csum = -1,
 			   .ovs_vswitchd = OVS_VSWITCHD_DPDK};
 	while ((c = getopt_long(argc, argv, "", longs, NULL)) != -1) {
 		switch (c) {
@@ -328,6 +333,12 @@ sb_parse_opts(int argc, char **argv, struct opts *o)
 			}
 			o->side = optarg;
 			break;
+		case 'C':
+			if (strcmp(optarg, "yes") && strcmp(optarg, "no")) {
+				return sb_bad("--tunnel-csum (yes or no)", optarg);
+			}
+			o->tunnel_csum = !strcmp(optarg, "yes");
+			break;
 		case 'O':
 			o->ovs_vswitchd = optarg;
 			break;
@@ -381,6 +392,10 @@ sb_parse_opts(int argc, char **argv, struct opts *o)
 			"switch-bench: --tunnel is compared with Open vSwitch one host at a "
 			"time (--tunnel-side) with the normal pipeline; --against local "
 			"compares both hosts with local switching\n");
+		return -1;
+	}
+	if (o->tunnel_csum >= 0 && !o->tunnel) {
+		fprintf(stderr, "switch-bench: --tunnel-csum is for a --tunnel\n");
 		return -1;
 	}
 	if (o->side && (!o->tunnel || strcmp(o->topology, "p2p"))) {

@@ -32,6 +32,7 @@ struct opts {
 	const char *against;       /* "ovs", "local" or NULL */
 	const char *tunnel;        /* "vxlan", "geneve" or NULL */
 	const char *side;          /* "encap", "decap": one host alone; NULL */
+	int tunnel_csum;           /* the outer UDP checksum: 0, 1; -1: the default */
 	const char *ovs_vswitchd;  /* its binary */
 };
 

@@ -314,8 +314,9 @@ tunnel_side(struct sb_switch *sw)
 	snprintf(remote, sizeof remote, "options:remote_ip=%s", far);
 	snprintf(local, sizeof local, "options:local_ip=%s", sb_tunnel_addr(sw, h));
 	snprintf(key, sizeof key, "options:key=%d", SB_TUNNEL_VNI);
-	/* The UDP checksum as vswitch's default: over IPv6, not over IPv4. */
-	snprintf(csum, sizeof csum, "options:csum=%s", strchr(sw->tunnel, '6') ? "true" : "false");
+	/* The UDP checksum as vswitch's default (over IPv6, not over IPv4)
+	 * unless set. */
+	snprintf(csum, sizeof csum, "options:csum=%s", sb_tunnel_csum(sw) ? "true" : "false");
 	snprintf(route, sizeof route, "%s/%d", far, strchr(sw->tunnel, '6') ? 128 : 32);
 	if (add_bridge(sw, sw->bridge, sw->ports[h]) ||
 	    add_bridge(sw, sw->bridge_b, sw->ports[!h]) ||
@@ -338,7 +339,7 @@ tunnel_side(struct sb_switch *sw)
 int
 sb_ovs_start(struct sb_switch *sw, const char *ovs_vswitchd, const char *const *names,
 	     unsigned int n_ports, const char *pipeline, int pmd_cpu, const char *tunnel,
-	     const char *side)
+	     const char *side, int csum)
 {
 	const char *args[8 * SB_MAX_PORTS + 8];
 	int argc = 0;
@@ -347,6 +348,7 @@ sb_ovs_start(struct sb_switch *sw, const char *ovs_vswitchd, const char *const *
 	memset(sw, 0, sizeof *sw);
 	sw->kind = SB_OVS;
 	sw->name = "ovs";
+	sw->tunnel_csum = csum;
 	sw->pmd_cpu = pmd_cpu;
 	sw->default_sleep = 0; /* other_config:pmd-maxsleep */
 	snprintf(sw->bin, sizeof sw->bin, "%s", ovs_vswitchd);

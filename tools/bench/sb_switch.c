@@ -220,7 +220,7 @@ sb_private_dir(struct sb_switch *sw, const char *template, const char *bridge_pr
 int
 sb_switch_start(struct sb_switch *sw, const char *bin, const char *const *names,
 		unsigned int n_ports, const char *pipeline, const char *eal, const char *tunnel,
-		const char *side)
+		const char *side, int csum)
 {
 	const char *args[4 * SB_MAX_PORTS + 4];
 	struct sb_pmd_stats s;
@@ -240,6 +240,7 @@ sb_switch_start(struct sb_switch *sw, const char *bin, const char *const *names,
 		snprintf(sw->name_buf, sizeof sw->name_buf, "%s/%s", sw->name, side);
 		sw->name = sw->name_buf;
 	}
+	sw->tunnel_csum = csum;
 	sw->pmd_cpu = -1;
 	sw->default_sleep = 250; /* DP_PMD_MAX_SLEEP_US */
 	snprintf(sw->version, sizeof sw->version, "%s", VSWITCH_VERSION);

@@ -46,6 +46,7 @@ struct sb_switch {
 	 * the name for the report. */
 	char side[8];
 	uint8_t under_mac[6];
+	int tunnel_csum; /* the outer UDP checksum: 0, 1; -1: the family's default */
 	char name_buf[32];
 	/* Open vSwitch, or vswitch with a tunnel: its network namespace. Open
 	 * vSwitch only: its ovsdb-server, and whether its private hugetlbfs is
@@ -76,19 +77,22 @@ struct sb_pmd_stats {
  * arguments (NULL: none). With 'tunnel' ("vxlan" or "geneve"; NULL: none)
  * the two ports are on two hosts joined by that tunnel (sb_tunnel.c), or
  * with 'side' ("encap" or "decap"; NULL: both hosts) on one host and the
- * wire to the other. Returns 0 or -1 with a message printed. */
+ * wire to the other; 'csum' 1 or 0 sets the tunnel ports' (and the wire's)
+ * outer UDP checksum, -1 leaves each family's default. Returns 0 or -1
+ * with a message printed. */
 int sb_switch_start(struct sb_switch *sw, const char *bin, const char *const *names,
 		    unsigned int n_ports, const char *pipeline, const char *eal, const char *tunnel,
-		    const char *side);
+		    const char *side, int csum);
 /* The same for Open vSwitch: 'ovs_vswitchd' (a DPDK build) with a private
  * ovsdb-server, database, run directory, hugetlbfs mount and DPDK file
  * prefix, in a network namespace of its own, its PMD thread on 'pmd_cpu'.
- * A 'tunnel' only with a 'side' (one host alone) and NORMAL.
+ * A 'tunnel' only with a 'side' (one host alone) and NORMAL; 'csum' as
+ * there.
  * Never touches the system's Open vSwitch. Returns 0 or -1 with a message
  * printed; sb_switch_stop() cleans up either way. */
 int sb_ovs_start(struct sb_switch *sw, const char *ovs_vswitchd, const char *const *names,
 		 unsigned int n_ports, const char *pipeline, int pmd_cpu, const char *tunnel,
-		 const char *side);
+		 const char *side, int csum);
 /* Grows the table of OpenFlow rules that the benchmark's traffic never
  * matches (UDP to 172.16.0.0/12 ports 1000-5999, priority 200) to 'n'
  * rules, adding what it lacks ('n' below what it has: nothing). Returns 0
@@ -155,6 +159,9 @@ enum { SB_TUNNEL_VNI = 100 };
  * hosts share a namespace); reading that port's MAC into sw->under_mac.
  * 0 or -1 with a message printed. */
 unsigned int sb_tunnel_side_host(const struct sb_switch *sw);
+/* Whether sw's tunnel packets carry an outer UDP checksum: as
+ * sw->tunnel_csum says, else the family's default (over IPv6). */
+bool sb_tunnel_csum(const struct sb_switch *sw);
 const char *sb_tunnel_addr(const struct sb_switch *sw, unsigned int h);
 int sb_tunnel_underlay(const struct sb_switch *sw, unsigned int h, const char *dev, bool subnet);
 int sb_tunnel_read_mac(struct sb_switch *sw, const char *dev);

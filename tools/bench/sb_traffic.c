@@ -296,8 +296,8 @@ fill_frame(const struct dev_state *s, uint8_t *p, uint16_t len, uint32_t flow, b
 
 /* Wraps the frame of 'len' bytes at p + d->outer_len, of flow 'flow', in
  * 'd''s outer header, as the far host's switch would: the outer UDP source
- * port from the flow (for ECMP), a UDP checksum over IPv6 (which tunnel
- * ports have by default there), none over IPv4. */
+ * port from the flow (for ECMP), a UDP checksum when d->outer_csum (a
+ * tunnel port's default over IPv6, not over IPv4), else none. */
 static void
 fill_outer(const struct sb_dev *d, uint8_t *p, uint16_t len, uint32_t flow)
 {
@@ -312,19 +312,23 @@ fill_outer(const struct sb_dev *d, uint8_t *p, uint16_t len, uint32_t flow)
 	memcpy(p + l4 + 4, &n_udp_len, 2);
 	memset(p + l4 + 6, 0, 2);
 	if (v6) {
-		uint32_t sum = csum_add(0, p + 22, 32) + htons(IPPROTO_UDP) + n_udp_len;
-
 		memcpy(p + 18, &n_udp_len, 2); /* the payload is the UDP datagram */
+	} else {
+		v = htons((uint16_t)(d->outer_len - 14 + len));
+		memcpy(p + 16, &v, 2);
+		memset(p + 24, 0, 2);
+		v = csum_finish(csum_add(0, p + 14, 20));
+		memcpy(p + 24, &v, 2);
+	}
+	if (d->outer_csum) {
+		/* The pseudo-header: the addresses, the protocol, the length. */
+		uint32_t sum = csum_add(0, p + (v6 ? 22 : 26), v6 ? 32 : 8) + htons(IPPROTO_UDP) +
+			       n_udp_len;
+
 		v = csum_finish(csum_add(sum, p + l4, udp_len));
 		v = v ? v : 0xffff;
 		memcpy(p + l4 + 6, &v, 2);
-		return;
 	}
-	v = htons((uint16_t)(d->outer_len - 14 + len));
-	memcpy(p + 16, &v, 2);
-	memset(p + 24, 0, 2);
-	v = csum_finish(csum_add(0, p + 14, 20));
-	memcpy(p + 24, &v, 2);
 }
 
 /* True when the 'len' bytes at 'p' are a tunnel packet that device 'd''s

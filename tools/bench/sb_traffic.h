@@ -37,12 +37,13 @@ struct sb_dev {
 	 * VM's: every frame it sends goes inside 'outer' (Ethernet, IPv4 or
 	 * IPv6, UDP and an 8-byte VXLAN or Geneve header; 'outer_len' 0: a
 	 * plain VM) with the lengths, the checksums and a UDP source port from
-	 * the flow filled in; it counts the frames that reach it inside such a
-	 * header, sent back to it; and it says where it is with 'hello' (an
-	 * ARP request or a neighbour solicitation to the switch's host) before
-	 * its own frames. */
+	 * the flow filled in (a UDP checksum when 'outer_csum', else zero); it counts the frames
+	 * that reach it inside such a header, sent back to it; and it says where it is with 'hello'
+	 * (an ARP request or a neighbour solicitation to the switch's host) before its own frames.
+	 */
 	uint8_t outer[72];
 	uint16_t outer_len;
+	bool outer_csum;
 	uint8_t hello[96];
 	uint16_t hello_len;
 };

@@ -66,7 +66,8 @@ ip(const struct sb_switch *sw, const char *const *args)
 static int
 host(struct sb_switch *sw, unsigned int h)
 {
-	char tun[16], under[16], patch[16], peer[40], remote[40], local[40], key[24], type[24];
+	char tun[16], under[16], patch[16], peer[40], remote[40], local[40], key[24], type[24],
+		csum[24];
 	const char *overlay = h ? sw->bridge_b : sw->bridge;
 	const char *args[24];
 	unsigned int argc = 0;
@@ -92,8 +93,11 @@ host(struct sb_switch *sw, unsigned int h)
 		return -1;
 	}
 	snprintf(type, sizeof type, "type=%.*s", (int)strcspn(sw->tunnel, "6"), sw->tunnel);
+	/* The port's default unless --tunnel-csum says. */
+	snprintf(csum, sizeof csum, "options:csum=%s", sw->tunnel_csum ? "true" : "false");
 	if (sb_ctl(sw, NULL,
-		   (const char *[]){"add-port", overlay, tun, type, remote, local, key, NULL}) ||
+		   (const char *[]){"add-port", overlay, tun, type, remote, local, key,
+				    sw->tunnel_csum >= 0 ? csum : NULL, NULL}) ||
 	    sb_ctl(sw, NULL,
 		   sw->side[0] ? (const char *[]){"add-br", under, "--", "add-port", under,
 						  sw->ports[!h], "type=vhost-user", NULL}
@@ -235,6 +239,7 @@ sb_tunnel_wire(const struct sb_switch *sw, unsigned int i, struct sb_dev *d)
 		o.ip4_dst = ntohl(vs_get32(here));
 	}
 	hi = pktgen_neigh_request(v6, SB_TUNNEL_WIRE_MAC, far, here);
+	d->outer_csum = sb_tunnel_csum(sw);
 	d->outer_len = (uint16_t)pktgen_build(&o, d->outer, sizeof d->outer);
 	d->hello_len = (uint16_t)pktgen_build(&hi, d->hello, sizeof d->hello);
 	/* The tunnel header: VXLAN's I flag, or Geneve's version 0 without
@@ -251,6 +256,12 @@ sb_tunnel_wire(const struct sb_switch *sw, unsigned int i, struct sb_dev *d)
 	t[5] = (uint8_t)(SB_TUNNEL_VNI >> 8);
 	t[6] = (uint8_t)SB_TUNNEL_VNI;
 	return true;
+}
+
+bool
+sb_tunnel_csum(const struct sb_switch *sw)
+{
+	return sw->tunnel_csum >= 0 ? sw->tunnel_csum > 0 : strchr(sw->tunnel, '6') != NULL;
 }
 
 void

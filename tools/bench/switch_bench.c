@@ -896,7 +896,7 @@ config_json(const struct opts *o)
 		json_array_append_new(rules, json_integer(o->rules[i]));
 	}
 	return json_pack("{s:s, s:s, s:s, s:o, s:o, s:o, s:o, s:f, s:f, s:i, s:f, s:o, s:i, s:i, "
-			 "s:o, s:o, s:o}",
+			 "s:o, s:o, s:o, s:o}",
 			 "mode", o->mode, "topology", o->topology, "pipeline", o->pipeline, "sizes",
 			 sizes, "flows", flows, "rate_pps",
 			 o->rate > 0 ? json_real(o->rate) : json_null(), "loss_pct", losses,
@@ -905,7 +905,8 @@ config_json(const struct opts *o)
 			 o->pmd_sleep, "tx_flush_interval_us", o->tx_flush, "against",
 			 o->against ? json_string(o->against) : json_null(), "tunnel",
 			 o->tunnel ? json_string(o->tunnel) : json_null(), "tunnel_side",
-			 o->side ? json_string(o->side) : json_null());
+			 o->side ? json_string(o->side) : json_null(), "tunnel_csum",
+			 o->tunnel_csum < 0 ? json_null() : json_boolean(o->tunnel_csum));
 }
 
 static int
@@ -923,9 +924,13 @@ run_bench(const struct opts *o, const struct topo *tp, struct bench *b)
 	}
 	json_object_set_new(json_object_get(doc, "machine"), "switches", switches);
 	if (!o->json) {
-		printf("switch-bench %s: %s%s%s%s, %s pipeline%s, %u trial(s) of %.1f s per rate, "
+		printf("switch-bench %s: %s%s%s%s%s, %s pipeline%s, %u trial(s) of %.1f s per "
+		       "rate, "
 		       "PMD on CPU %d, VMs on CPU %s%s\n",
 		       o->mode, tp->name, o->tunnel ? " over " : "", o->tunnel ? o->tunnel : "",
+		       o->tunnel_csum < 0   ? ""
+		       : o->tunnel_csum > 0 ? " with UDP checksums"
+					    : " without UDP checksums",
 		       !o->side ? ""
 		       : !strcmp(o->side, "encap")
 			       ? " (the encapsulating host alone, vm2 its wire)"
@@ -996,7 +1001,7 @@ start_switches(struct opts *o, const struct topo *tp, struct bench *b)
 	b->active = -1;
 	b->n_sides = 1;
 	if (sb_switch_start(vs, o->bin, tp->names, tp->n_devs, o->pipeline, o->eal, o->tunnel,
-			    o->side)) {
+			    o->side, o->tunnel_csum)) {
 		return -1;
 	}
 	if (o->n_gen_cpus == 0) {
@@ -1026,7 +1031,7 @@ start_switches(struct opts *o, const struct topo *tp, struct bench *b)
 		/* The same VMs on one bridge of a second vswitchd. */
 		if (sb_switch_set_pmd_sleep(vs, IDLE_SLEEP_US) ||
 		    sb_switch_start(ovs, o->bin, tp->names, tp->n_devs, o->pipeline, o->eal, NULL,
-				    NULL) ||
+				    NULL, -1) ||
 		    sb_switch_set_pmd_sleep(ovs, IDLE_SLEEP_US) ||
 		    (o->tx_flush >= 0 && sb_switch_set_tx_flush(ovs, o->tx_flush))) {
 			return -1;
@@ -1047,7 +1052,7 @@ start_switches(struct opts *o, const struct topo *tp, struct bench *b)
 	}
 	if (sb_switch_set_pmd_sleep(vs, IDLE_SLEEP_US) ||
 	    sb_ovs_start(ovs, o->ovs_vswitchd, tp->names, tp->n_devs, o->pipeline, vs->pmd_cpu,
-			 o->tunnel, o->side) ||
+			 o->tunnel, o->side, o->tunnel_csum) ||
 	    sb_switch_set_pmd_sleep(ovs, IDLE_SLEEP_US) ||
 	    (o->tx_flush >= 0 && sb_switch_set_tx_flush(ovs, o->tx_flush))) {
 		return -1;
