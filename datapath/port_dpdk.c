@@ -5,9 +5,10 @@
  * virtual device such as "net_null0,no-rx=1" or "net_ring0"). The switch
  * probes and starts it when the port is added (a device that cannot start
  * is refused then, by name) and removes it with the port. One
- * receive queue per n_rxq, one transmit queue per PMD thread where the
- * device has that many (and takes them: a driver that wants as many
- * transmit queues as receive ones gets that).
+ * receive queue per n_rxq; as many transmit queues as the device offers,
+ * up to PORT_MAX_QUEUES, so that each PMD thread (up to that many) has its
+ * own without reconfiguring the device when threads come and go (a driver
+ * that wants as many transmit queues as receive ones gets that).
  */
 #include <errno.h>
 #include <inttypes.h>
