@@ -1141,13 +1141,18 @@ process_batch(struct dp_pmd *pmd, uint32_t in_port, struct rte_mbuf **pkts, uint
 
 /* True when the inner frames at 'pa' and 'pb', out of tunnels 'a' and 'b',
  * have the same tunnel fields in their keys: the same VNI and outer
- * addresses, and no Geneve options (those are left to the key). */
+ * addresses, and the same Geneve option bytes (just before each frame):
+ * the same bytes give the same options in the key, whatever the port's
+ * map takes of them. */
 static inline bool
 tnl_md_same(const struct dp_tnl_md *a, const uint8_t *pa, const struct dp_tnl_md *b,
 	    const uint8_t *pb)
 {
 	if (a->vni != b->vni || a->tun_src != b->tun_src || a->tun_dst != b->tun_dst ||
-	    a->opt_len || b->opt_len || a->ip6_back != b->ip6_back) {
+	    a->opt_len != b->opt_len || a->ip6_back != b->ip6_back) {
+		return false;
+	}
+	if (a->opt_len && memcmp(pa - a->opt_len, pb - b->opt_len, a->opt_len) != 0) {
 		return false;
 	}
 	/* An IPv6 underlay's addresses, 32 bytes before each inner frame. */

@@ -862,6 +862,125 @@ test_tunnel_runs(void **state)
 	}
 }
 
+/* Geneve, with the inner megaflows on an option (tun_metadata0, as OVN
+ * maps its class 0x0102): port 2 when it is there with an odd last byte,
+ * else port 1. */
+static const struct dp_tnl_optmap opt_map = {1, {{0x0102, 0x80, 4, 0, 0}}};
+
+static int
+tun_opt_upcall(void *aux, const struct flow_key *key, const struct rte_mbuf *pkt,
+	       struct dp_upcall_result *res)
+{
+	const struct tnl_model *t = aux;
+
+	if (key->in_port == t->u) {
+		int ret = tnl_upcall(aux, key, pkt, res);
+
+		res->actions[0].tnl.type = DP_TNL_GENEVE;
+		return ret;
+	}
+	memset(&res->mask, 0, sizeof res->mask);
+	res->mask.in_port = UINT32_MAX;
+	res->mask.tun_md_present = UINT16_MAX;
+	memset(res->mask.tun_md, 0xff, 4);
+	res->actions[0] = (struct dp_action){
+		.type = DP_ACTION_OUTPUT,
+		.port = t->out[(key->tun_md_present & 1) && (key->tun_md[3] & 1) ? 1 : 0]};
+	res->n_actions = 1;
+	return 0;
+}
+
+/* One inner frame, 'id' in its last four bytes, in Geneve of VNI 100 with
+ * option value 'v' (none when 'v' is 0). */
+static struct rte_mbuf *
+geneve_opt_frame(uint32_t v, uint32_t id)
+{
+	struct dp_tnl_params tp = vxlan_params(100);
+	struct pktgen_spec s = pktgen_udp4(0x0a000001, dsts[0], 1000, 53);
+	uint8_t hdr[DP_TNL_HDR_MAX], buf[128], md[DP_TNL_OPT_SPACE] = {0};
+	uint16_t ip_id = 0, hlen;
+	size_t len;
+	struct rte_mbuf *m;
+
+	tp.type = DP_TNL_GENEVE;
+	tp.udp_dst = htons(6081);
+	if (v) {
+		uint32_t nv = htonl(v);
+
+		memcpy(md, &nv, 4);
+		tp.opt_len = (uint8_t)dp_tnl_opts_put(&opt_map, 0x1, md, tp.opts, &tp.crit);
+		assert_int_equal(tp.opt_len, 8);
+	}
+	hlen = dp_tnl_header_build(&tp, hdr);
+	s.payload_len = 8;
+	len = pktgen_build(&s, buf, sizeof buf);
+	memcpy(buf + len - 4, &id, 4);
+	m = test_mbuf(mp, buf, len);
+	assert_non_null(m);
+	assert_int_equal(dp_tnl_push(m, hdr, hlen, 0, 0, &ip_id), DP_TNL_OK);
+	return m;
+}
+
+/* Decapsulated frames with Geneve options take runs only with the same
+ * option bytes: runs of one inner frame whose options differ in one byte
+ * (or are missing) from the run before each reach the port the option
+ * picks, each flow's in order, batch after batch. */
+static void
+test_tunnel_option_runs(void **state)
+{
+	enum { N = 32, ROUNDS = 3 };
+	/* Runs: value 0x10, 0x11, none, 0x11, 0x10, 0x11 (port 1, 2, 1, 2,
+	 * 1, 2), then ones alternating. */
+	static const uint32_t run_v[6] = {0x10, 0x11, 0, 0x11, 0x10, 0x11};
+	static const struct port_opt opts[] = {{"remote_ip", "10.9.0.1"}, {"key", "100"}};
+	struct port *ports[N_PORTS], *gv;
+	struct model md = {0};
+	struct dp *dp = make_dp(ports, &md);
+	struct tnl_model t = {.u = md.no[0], .out = {md.no[1], md.no[2]}};
+
+	(void)state;
+	assert_int_equal(port_open("geneve", "gv", opts, 2, mp, &gv, NULL), 0);
+	assert_int_equal(dp_port_add(dp, gv, &t.vx), 0);
+	assert_int_equal(dp_port_set_optmap(dp, t.vx, &opt_map), 0);
+	dp_set_upcall(dp, tun_opt_upcall, &t);
+	for (int round = 0; round < ROUNDS; round++) {
+		struct rte_mbuf *pkts[N];
+		int want[N], flow[N], last[3] = {-1, -1, -1};
+		unsigned int total = 0;
+
+		for (int i = 0; i < N; i++) {
+			uint32_t v = i < 30 ? run_v[i / 5] : 0x10 + (uint32_t)(i & 1);
+
+			want[i] = v & 1 ? 2 : 1;
+			flow[i] = v ? 1 + (int)(v & 1) : 0;
+			pkts[i] = geneve_opt_frame(v, (uint32_t)i);
+		}
+		dp_pmd_process(dp_pmd_get(dp, 0), t.u, pkts, N);
+		for (int p = 0; p < N_PORTS; p++) {
+			struct rte_mbuf *got[64];
+			uint16_t k = port_mem_collect(ports[p], got, 64);
+
+			for (uint16_t j = 0; j < k; j++) {
+				uint32_t i;
+
+				memcpy(&i,
+				       rte_pktmbuf_mtod(got[j], uint8_t *) +
+					       rte_pktmbuf_data_len(got[j]) - 4,
+				       4);
+				assert_true(i < N);
+				assert_int_equal(want[i], p);
+				assert_true((int)i > last[flow[i]]);
+				last[flow[i]] = (int)i;
+			}
+			total += k;
+			rte_pktmbuf_free_bulk(got, k);
+		}
+		assert_int_equal(total, N);
+	}
+	dp_destroy(dp);
+	assert_int_equal(rte_mempool_in_use_count(mp), 0);
+}
+
 /* An encapsulation on a megaflow that needs only in_port. */
 struct push_model {
 	uint32_t out;
@@ -994,6 +1113,7 @@ main(void)
 		cmocka_unit_test(test_tunnel_port),
 		cmocka_unit_test(test_tunnel_ports_by_key),
 		cmocka_unit_test(test_tunnel_runs),
+		cmocka_unit_test(test_tunnel_option_runs),
 		cmocka_unit_test(test_encap_simple),
 	};
 
