@@ -22,7 +22,7 @@ check "cases reported (${1:-none})" [ "${1:-0}" -ge 20 ]
 check "every case has cycles and a rate" grep -q "BAD:$" <<<"$report"
 for c in emc_hit_1flow flows_1m vxlan_encap_1flow vxlan_encap_recirc_1flow vxlan_decap_1k \
 	vxlan_decap_l2_1flow vxlan6_encap_1flow vxlan6_decap_1k vxlan6_decap_l2_1flow \
-	vxlan6_decap_l2_1flow_rxcsum; do
+	vxlan6_decap_l2_1flow_rxcsum geneve_opt_decap_1flow; do
 	check "case $c reported" grep -qw "$c" <<<"$report"
 done
 finish

@@ -48,7 +48,10 @@
  * NORMAL's do (the rule-only path serves the tunnel port). The vxlan6_
  * cases are the same over IPv6, with UDP checksums both ways (a port's
  * default there); a _rxcsum case's packets arrive with a NIC's verdict on
- * it (good), as a dpdk port's NIC gives one, so it is not summed. */
+ * it (good), as a dpdk port's NIC gives one, so it is not summed. The
+ * geneve_opt_ cases are TABLE_VXLAN_DECAP over Geneve whose packets carry
+ * one 4-byte option (class 0x0102, as OVN's), which the inner megaflows
+ * match too. */
 enum bench_table {
 	TABLE_PER_FLOW,
 	TABLE_IN_PORT,
@@ -78,35 +81,42 @@ struct bench_case {
 	uint32_t n_flows; /* distinct packets in the traffic */
 	bool emc;
 	enum bench_table table;
-	bool ipv6;    /* the tunnel cases' underlay */
-	bool rx_csum; /* decapsulation: the outer checksum checked by the NIC */
+	bool ipv6;          /* the tunnel cases' underlay */
+	unsigned int flags; /* BENCH_* */
+};
+
+enum {
+	BENCH_RX_CSUM = 1 << 0,    /* decapsulation: the outer checksum checked by the NIC */
+	BENCH_GENEVE_OPT = 1 << 1, /* Geneve with an option the inner megaflows match */
 };
 
 static const struct bench_case cases[] = {
-	{"emc_hit_1flow", 1, 1, true, TABLE_PER_FLOW, false, false},
-	{"megaflow_1subtable", 1, 16, false, TABLE_PER_FLOW, false, false},
-	{"megaflow_8subtables", 8, 8 * 16, false, TABLE_PER_FLOW, false, false},
-	{"megaflow_32subtables", 32, 32 * 16, false, TABLE_PER_FLOW, false, false},
-	{"flows_1k", 4, 1000, true, TABLE_PER_FLOW, false, false},
-	{"flows_100k", 4, 100000, true, TABLE_PER_FLOW, false, false},
-	{"flows_1m", 4, 1000000, true, TABLE_PER_FLOW, false, false},
-	{"in_port_1m", 1, 1000000, true, TABLE_IN_PORT, false, false},
-	{"in_port_1m_no_simple", 1, 1000000, true, TABLE_IN_PORT_NO_SIMPLE, false, false},
-	{"vxlan_encap_1flow", 1, 1, true, TABLE_VXLAN_ENCAP, false, false},
-	{"vxlan_decap_1flow", 1, 1, true, TABLE_VXLAN_DECAP, false, false},
-	{"vxlan_encap_1k", 4, 1000, true, TABLE_VXLAN_ENCAP, false, false},
-	{"vxlan_encap_l2_1flow", 1, 1, true, TABLE_VXLAN_ENCAP_L2, false, false},
-	{"vxlan_encap_l2_1k", 4, 1000, true, TABLE_VXLAN_ENCAP_L2, false, false},
-	{"vxlan_encap_recirc_1flow", 1, 1, true, TABLE_VXLAN_ENCAP_RECIRC, false, false},
-	{"vxlan_encap_recirc_1k", 4, 1000, true, TABLE_VXLAN_ENCAP_RECIRC, false, false},
-	{"vxlan_decap_1k", 4, 1000, true, TABLE_VXLAN_DECAP, false, false},
-	{"vxlan_decap_l2_1flow", 1, 1, true, TABLE_VXLAN_DECAP_L2, false, false},
-	{"vxlan_decap_l2_1k", 4, 1000, true, TABLE_VXLAN_DECAP_L2, false, false},
-	{"vxlan6_encap_1flow", 1, 1, true, TABLE_VXLAN_ENCAP, true, false},
-	{"vxlan6_decap_1flow", 1, 1, true, TABLE_VXLAN_DECAP, true, false},
-	{"vxlan6_decap_1k", 4, 1000, true, TABLE_VXLAN_DECAP, true, false},
-	{"vxlan6_decap_l2_1flow", 1, 1, true, TABLE_VXLAN_DECAP_L2, true, false},
-	{"vxlan6_decap_l2_1flow_rxcsum", 1, 1, true, TABLE_VXLAN_DECAP_L2, true, true},
+	{"emc_hit_1flow", 1, 1, true, TABLE_PER_FLOW, false, 0},
+	{"megaflow_1subtable", 1, 16, false, TABLE_PER_FLOW, false, 0},
+	{"megaflow_8subtables", 8, 8 * 16, false, TABLE_PER_FLOW, false, 0},
+	{"megaflow_32subtables", 32, 32 * 16, false, TABLE_PER_FLOW, false, 0},
+	{"flows_1k", 4, 1000, true, TABLE_PER_FLOW, false, 0},
+	{"flows_100k", 4, 100000, true, TABLE_PER_FLOW, false, 0},
+	{"flows_1m", 4, 1000000, true, TABLE_PER_FLOW, false, 0},
+	{"in_port_1m", 1, 1000000, true, TABLE_IN_PORT, false, 0},
+	{"in_port_1m_no_simple", 1, 1000000, true, TABLE_IN_PORT_NO_SIMPLE, false, 0},
+	{"vxlan_encap_1flow", 1, 1, true, TABLE_VXLAN_ENCAP, false, 0},
+	{"vxlan_decap_1flow", 1, 1, true, TABLE_VXLAN_DECAP, false, 0},
+	{"vxlan_encap_1k", 4, 1000, true, TABLE_VXLAN_ENCAP, false, 0},
+	{"vxlan_encap_l2_1flow", 1, 1, true, TABLE_VXLAN_ENCAP_L2, false, 0},
+	{"vxlan_encap_l2_1k", 4, 1000, true, TABLE_VXLAN_ENCAP_L2, false, 0},
+	{"vxlan_encap_recirc_1flow", 1, 1, true, TABLE_VXLAN_ENCAP_RECIRC, false, 0},
+	{"vxlan_encap_recirc_1k", 4, 1000, true, TABLE_VXLAN_ENCAP_RECIRC, false, 0},
+	{"vxlan_decap_1k", 4, 1000, true, TABLE_VXLAN_DECAP, false, 0},
+	{"vxlan_decap_l2_1flow", 1, 1, true, TABLE_VXLAN_DECAP_L2, false, 0},
+	{"vxlan_decap_l2_1k", 4, 1000, true, TABLE_VXLAN_DECAP_L2, false, 0},
+	{"vxlan6_encap_1flow", 1, 1, true, TABLE_VXLAN_ENCAP, true, 0},
+	{"vxlan6_decap_1flow", 1, 1, true, TABLE_VXLAN_DECAP, true, 0},
+	{"vxlan6_decap_1k", 4, 1000, true, TABLE_VXLAN_DECAP, true, 0},
+	{"vxlan6_decap_l2_1flow", 1, 1, true, TABLE_VXLAN_DECAP_L2, true, 0},
+	{"vxlan6_decap_l2_1flow_rxcsum", 1, 1, true, TABLE_VXLAN_DECAP_L2, true, BENCH_RX_CSUM},
+	{"geneve_opt_decap_1flow", 1, 1, true, TABLE_VXLAN_DECAP, false, BENCH_GENEVE_OPT},
+	{"geneve_opt_decap_1k", 4, 1000, true, TABLE_VXLAN_DECAP, false, BENCH_GENEVE_OPT},
 };
 
 /* The outer header of the tunnel cases: 10.9.0.1 -> 10.9.0.2, VNI 100. */
@@ -121,6 +131,10 @@ static const struct dp_tnl_params bench_tnl = {
 	.udp_dst = 0xb512,
 	.vni = 100,
 };
+
+/* The geneve_opt_ cases' option, tun_metadata0 in the key, and its value. */
+static const struct dp_tnl_optmap bench_optmap = {1, {{0x0102, 0x80, 4, 0, 0}}};
+static const uint8_t bench_opt_value[4] = {0, 0, 0x12, 0x34};
 
 /* The same over IPv6: fd00:9::1 -> fd00:9::2. */
 static const struct dp_tnl_params bench_tnl6 = {
@@ -147,8 +161,9 @@ struct bench {
 	struct rte_mempool *mp;
 	struct rte_mbuf *pkts[PKT_BATCH_MAX];
 	enum bench_table table;
-	const struct dp_tnl_params *tnl; /* bench_tnl or bench_tnl6 */
-	bool rx_csum;                    /* bench_case's */
+	const struct dp_tnl_params *tnl; /* bench_tnl, bench_tnl6 or 'geneve' */
+	struct dp_tnl_params geneve;     /* bench_tnl over Geneve with the option */
+	bool rx_csum;                    /* bench_case's BENCH_RX_CSUM */
 	uint16_t hlen;                   /* of its header */
 	uint8_t outer[DP_TNL_HDR_MAX];   /* TABLE_VXLAN_DECAP: the received header */
 	uint32_t *src, *dst;             /* per flow, network order */
@@ -235,7 +250,8 @@ install_tunnel(struct dp *dp, const uint32_t no[4], const struct bench_case *c, 
 	acts[1].tnl.mtu = 1500;
 	acts[1].tnl.n_data = 2;
 	memcpy(acts[2].data, hdr, DP_ACTION_DATA_LEN);
-	memcpy(acts[3].data, hdr + DP_ACTION_DATA_LEN, len - DP_ACTION_DATA_LEN);
+	memcpy(acts[3].data, hdr + DP_ACTION_DATA_LEN,
+	       VS_MIN(len - DP_ACTION_DATA_LEN, DP_ACTION_DATA_LEN));
 	if (one_pass) {
 		acts[4] = out;
 	}
@@ -267,6 +283,12 @@ install_tunnel(struct dp *dp, const uint32_t no[4], const struct bench_case *c, 
 			key.tun_id = htobe64(b->tnl->vni);
 			mask.tun_id = UINT64_MAX;
 		}
+		if (c->flags & BENCH_GENEVE_OPT) {
+			key.tun_md_present = 1;
+			memcpy(key.tun_md, bench_opt_value, 4);
+			mask.tun_md_present = UINT16_MAX;
+			memset(mask.tun_md, 0xff, 4);
+		}
 		bad |= encap ? dp_flow_put(dp, &key, &mask, acts, 5)
 			     : dp_flow_put(dp, &key, &mask, &out, 1);
 	}
@@ -278,7 +300,7 @@ install_tunnel(struct dp *dp, const uint32_t no[4], const struct bench_case *c, 
 		struct dp_action pop[2] = {{.type = DP_ACTION_TNL_POP, .port = UINT32_MAX},
 					   {.type = DP_ACTION_DATA}};
 
-		pop[0].tnl.type = DP_TNL_VXLAN;
+		pop[0].tnl.type = b->tnl->type;
 		pop[0].tnl.key = 1;
 		pop[0].tnl.n_data = 1;
 		memcpy(pop[1].data, &pair, sizeof pair);
@@ -424,7 +446,18 @@ run_case(const struct bench_case *c, struct bench *b, uint64_t n_pkts)
 	}
 	b->table = c->table;
 	b->tnl = c->ipv6 ? &bench_tnl6 : &bench_tnl;
-	b->rx_csum = c->rx_csum;
+	if (c->flags & BENCH_GENEVE_OPT) {
+		uint8_t md[DP_TNL_OPT_SPACE] = {0};
+
+		memcpy(md, bench_opt_value, 4);
+		b->geneve = bench_tnl;
+		b->geneve.type = DP_TNL_GENEVE;
+		b->geneve.udp_dst = htons(6081);
+		b->geneve.opt_len = (uint8_t)dp_tnl_opts_put(&bench_optmap, 1, md, b->geneve.opts,
+							     &b->geneve.crit);
+		b->tnl = &b->geneve;
+	}
+	b->rx_csum = (c->flags & BENCH_RX_CSUM) != 0;
 	outer_header(b);
 	if (tnl) {
 		const struct port_opt vx_opts[] = {
@@ -432,8 +465,11 @@ run_case(const struct bench_case *c, struct bench *b, uint64_t n_pkts)
 
 		if (port_open("mem", "und", NULL, 0, b->mp, &und, NULL) ||
 		    dp_port_add(dp, und, &no[2]) ||
-		    port_open("vxlan", "vx", vx_opts, 2, b->mp, &vx, NULL) ||
-		    dp_port_add(dp, vx, &no[3])) {
+		    port_open(b->tnl->type == DP_TNL_GENEVE ? "geneve" : "vxlan", "vx", vx_opts, 2,
+			      b->mp, &vx, NULL) ||
+		    dp_port_add(dp, vx, &no[3]) ||
+		    (b->tnl->type == DP_TNL_GENEVE &&
+		     dp_port_set_optmap(dp, no[3], &bench_optmap))) {
 			fprintf(stderr, "dp-bench: cannot add the tunnel ports\n");
 			exit(1);
 		}
