@@ -461,6 +461,20 @@ _Static_assert((int)DP_TNL_OPT_SPACE == (int)FLOW_TUN_MD_LEN &&
 
 _Static_assert(sizeof(struct dp_tnl_md) == 16, "copied per packet: keep it small");
 
+/* True when the 'len' bytes of Geneve options at 'a' and 'b' are equal
+ * ('len' a multiple of 4, as dp_tnl_parse() accepted them): a few words,
+ * inline, where memcmp() would be a call per packet. */
+static inline bool
+tnl_opts_equal(const uint8_t *a, const uint8_t *b, uint32_t len)
+{
+	uint32_t d = 0;
+
+	for (uint32_t i = 0; i + 4 <= len; i += 4) {
+		d |= vs_get32(a + i) ^ vs_get32(b + i);
+	}
+	return d == 0;
+}
+
 /* Takes the Geneve options of popped packet 'm' ('md' says where) that
  * tunnel port 'port_no' maps into 'present' and 'bytes' (zero on entry);
  * false if one marked critical is not mapped. Decapsulation checks that
@@ -520,7 +534,16 @@ tnl_pop_run(struct dp_pmd *pmd, const struct dp_action *a, bool last, struct rte
 			dp_pmd_drop(pmd, in[i], DP_DROP_TNL_KEY);
 			continue;
 		}
-		if (md[kept].opt_len) {
+		/* A critical option the port does not map refuses the packet;
+		 * options like the last kept packet's, for the same port, pass
+		 * as they did. */
+		if (md[kept].opt_len &&
+		    !(kept && port[kept] == port[kept - 1] &&
+		      md[kept].opt_len == md[kept - 1].opt_len &&
+		      tnl_opts_equal(rte_pktmbuf_mtod(in[i], const uint8_t *) - md[kept].opt_len,
+				     rte_pktmbuf_mtod(in[kept - 1], const uint8_t *) -
+					     md[kept - 1].opt_len,
+				     md[kept].opt_len))) {
 			uint8_t bytes[DP_TNL_OPT_SPACE] = {0};
 			uint16_t present = 0;
 
@@ -1152,7 +1175,7 @@ tnl_md_same(const struct dp_tnl_md *a, const uint8_t *pa, const struct dp_tnl_md
 	    a->opt_len != b->opt_len || a->ip6_back != b->ip6_back) {
 		return false;
 	}
-	if (a->opt_len && memcmp(pa - a->opt_len, pb - b->opt_len, a->opt_len) != 0) {
+	if (a->opt_len && !tnl_opts_equal(pa - a->opt_len, pb - b->opt_len, a->opt_len)) {
 		return false;
 	}
 	/* An IPv6 underlay's addresses, 32 bytes before each inner frame. */

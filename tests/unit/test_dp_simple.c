@@ -890,12 +890,13 @@ tun_opt_upcall(void *aux, const struct flow_key *key, const struct rte_mbuf *pkt
 	return 0;
 }
 
-/* One inner frame, 'id' in its last four bytes, in Geneve of VNI 100 with
- * option value 'v' (none when 'v' is 0). */
+/* One inner frame, 'id' in its last four bytes, in Geneve of VNI 'vni'
+ * with the option of 'map' (opt_map's, or one like it) of value 'v' (none
+ * when 'v' is 0). */
 static struct rte_mbuf *
-geneve_opt_frame(uint32_t v, uint32_t id)
+geneve_frame(uint32_t vni, const struct dp_tnl_optmap *map, uint32_t v, uint32_t id)
 {
-	struct dp_tnl_params tp = vxlan_params(100);
+	struct dp_tnl_params tp = vxlan_params(vni);
 	struct pktgen_spec s = pktgen_udp4(0x0a000001, dsts[0], 1000, 53);
 	uint8_t hdr[DP_TNL_HDR_MAX], buf[128], md[DP_TNL_OPT_SPACE] = {0};
 	uint16_t ip_id = 0, hlen;
@@ -908,7 +909,7 @@ geneve_opt_frame(uint32_t v, uint32_t id)
 		uint32_t nv = htonl(v);
 
 		memcpy(md, &nv, 4);
-		tp.opt_len = (uint8_t)dp_tnl_opts_put(&opt_map, 0x1, md, tp.opts, &tp.crit);
+		tp.opt_len = (uint8_t)dp_tnl_opts_put(map, 0x1, md, tp.opts, &tp.crit);
 		assert_int_equal(tp.opt_len, 8);
 	}
 	hlen = dp_tnl_header_build(&tp, hdr);
@@ -953,7 +954,7 @@ test_tunnel_option_runs(void **state)
 
 			want[i] = v & 1 ? 2 : 1;
 			flow[i] = v ? 1 + (int)(v & 1) : 0;
-			pkts[i] = geneve_opt_frame(v, (uint32_t)i);
+			pkts[i] = geneve_frame(100, &opt_map, v, (uint32_t)i);
 		}
 		dp_pmd_process(dp_pmd_get(dp, 0), t.u, pkts, N);
 		for (int p = 0; p < N_PORTS; p++) {
@@ -977,6 +978,71 @@ test_tunnel_option_runs(void **state)
 		}
 		assert_int_equal(total, N);
 	}
+	dp_destroy(dp);
+	assert_int_equal(rte_mempool_in_use_count(mp), 0);
+}
+
+static int
+pair_geneve_upcall(void *aux, const struct flow_key *key, const struct rte_mbuf *pkt,
+		   struct dp_upcall_result *res)
+{
+	int ret = pair_upcall(aux, key, pkt, res);
+
+	if (res->actions[0].type == DP_ACTION_TNL_POP) {
+		res->actions[0].tnl.type = DP_TNL_GENEVE;
+	}
+	return ret;
+}
+
+/* A critical option that the packet's tunnel port does not map refuses
+ * it, even right after a packet that passed: with the same bytes for a
+ * port without the map (VNI 200), or one byte apart (an unknown type)
+ * for the port that has it (VNI 100). */
+static void
+test_tunnel_critical_options(void **state)
+{
+	enum { N = 30 };
+	static const struct port_opt opts[2][2] = {{{"remote_ip", "10.9.0.1"}, {"key", "100"}},
+						   {{"remote_ip", "10.9.0.1"}, {"key", "200"}}};
+	static const struct dp_tnl_optmap unknown = {1, {{0x0102, 0x81, 4, 0, 0}}};
+	struct port *ports[N_PORTS], *gv[2];
+	struct model md = {0};
+	struct dp *dp = make_dp(ports, &md);
+	struct pair_model t = {.u = md.no[0], .out = {md.no[1], md.no[2]}};
+	struct rte_mbuf *pkts[N], *got[64];
+	struct dp_stats s;
+	uint16_t k;
+
+	(void)state;
+	for (int i = 0; i < 2; i++) {
+		assert_int_equal(
+			port_open("geneve", i ? "gvb" : "gva", opts[i], 2, mp, &gv[i], NULL), 0);
+		assert_int_equal(dp_port_add(dp, gv[i], &t.vx[i]), 0);
+	}
+	assert_int_equal(dp_port_set_optmap(dp, t.vx[0], &opt_map), 0);
+	dp_set_upcall(dp, pair_geneve_upcall, &t);
+	/* Known at VNI 100; the same bytes at VNI 200; known at 100; an
+	 * unknown type at 100; known at 100. */
+	for (int i = 0; i < N; i++) {
+		int r = i % 5;
+
+		pkts[i] = geneve_frame(r == 1 ? 200 : 100, r == 3 ? &unknown : &opt_map, 0x10,
+				       (uint32_t)i);
+	}
+	dp_pmd_process(dp_pmd_get(dp, 0), t.u, pkts, N);
+	k = port_mem_collect(ports[1], got, 64);
+	assert_int_equal(k, N / 5 * 3);
+	for (uint16_t j = 0; j < k; j++) {
+		uint32_t i;
+
+		memcpy(&i, rte_pktmbuf_mtod(got[j], uint8_t *) + rte_pktmbuf_data_len(got[j]) - 4,
+		       4);
+		assert_true(i % 5 == 0 || i % 5 == 2 || i % 5 == 4);
+	}
+	rte_pktmbuf_free_bulk(got, k);
+	assert_int_equal(port_mem_collect(ports[2], got, 64), 0);
+	dp_get_stats(dp, &s);
+	assert_int_equal(s.drops[DP_DROP_TNL_OPT], N / 5 * 2);
 	dp_destroy(dp);
 	assert_int_equal(rte_mempool_in_use_count(mp), 0);
 }
@@ -1114,6 +1180,7 @@ main(void)
 		cmocka_unit_test(test_tunnel_ports_by_key),
 		cmocka_unit_test(test_tunnel_runs),
 		cmocka_unit_test(test_tunnel_option_runs),
+		cmocka_unit_test(test_tunnel_critical_options),
 		cmocka_unit_test(test_encap_simple),
 	};
 
