@@ -771,24 +771,16 @@ tun_fields_upcall(void *aux, const struct flow_key *key, const struct rte_mbuf *
 }
 
 /* One inner frame, 'id' in its last four bytes (no key reads them), in
- * VXLAN of VNI 'vni' from remote a (10.9.0.1 or 2001:db8::1) or b (.3,
- * ::3), over IPv4 or IPv6. */
+ * the tunnel header of 'tp'. */
 static struct rte_mbuf *
-tunnel_run_frame(bool v6, uint32_t vni, bool b, uint32_t id)
+tunnel_frame(const struct dp_tnl_params *tp, uint32_t id)
 {
-	struct dp_tnl_params tp = vxlan_params(vni);
 	struct pktgen_spec s = pktgen_udp4(0x0a000001, dsts[0], 1000, 53);
 	uint8_t hdr[DP_TNL_HDR_MAX], buf[128];
-	uint16_t ip_id = 0, hlen;
+	uint16_t ip_id = 0, hlen = dp_tnl_header_build(tp, hdr);
 	size_t len;
 	struct rte_mbuf *m;
 
-	if (v6) {
-		inet_pton(AF_INET6, "2001:db8::1", &tp.ip_src);
-		inet_pton(AF_INET6, "2001:db8::2", &tp.ip_dst);
-	}
-	tp.ip_src.s6_addr[15] = b ? 3 : 1;
-	hlen = dp_tnl_header_build(&tp, hdr);
 	s.payload_len = 8;
 	len = pktgen_build(&s, buf, sizeof buf);
 	memcpy(buf + len - 4, &id, 4);
@@ -796,6 +788,57 @@ tunnel_run_frame(bool v6, uint32_t vni, bool b, uint32_t id)
 	assert_non_null(m);
 	assert_int_equal(dp_tnl_push(m, hdr, hlen, 0, 0, &ip_id), DP_TNL_OK);
 	return m;
+}
+
+/* tunnel_frame() in VXLAN of VNI 'vni' from remote a (10.9.0.1 or
+ * 2001:db8::1) or b (.3, ::3), over IPv4 or IPv6. */
+static struct rte_mbuf *
+tunnel_run_frame(bool v6, uint32_t vni, bool b, uint32_t id)
+{
+	struct dp_tnl_params tp = vxlan_params(vni);
+
+	if (v6) {
+		inet_pton(AF_INET6, "2001:db8::1", &tp.ip_src);
+		inet_pton(AF_INET6, "2001:db8::2", &tp.ip_dst);
+	}
+	tp.ip_src.s6_addr[15] = b ? 3 : 1;
+	return tunnel_frame(&tp, id);
+}
+
+/* The id in the last four bytes of frame 'm'. */
+static uint32_t
+frame_id(struct rte_mbuf *m)
+{
+	uint32_t i;
+
+	memcpy(&i, rte_pktmbuf_mtod(m, uint8_t *) + rte_pktmbuf_data_len(m) - 4, 4);
+	return i;
+}
+
+/* Takes what the ports got of 'n' frames of ids 0 to n - 1: frame i must
+ * be at port want[i], and each flow's frames (flow[i]) in order ('last':
+ * the last id seen of each flow, -1 at first). Returns how many arrived. */
+static unsigned int
+collect_ordered(struct port **ports, uint32_t n, const int *want, const int *flow, int *last)
+{
+	unsigned int total = 0;
+
+	for (int p = 0; p < N_PORTS; p++) {
+		struct rte_mbuf *got[64];
+		uint16_t k = port_mem_collect(ports[p], got, 64);
+
+		for (uint16_t j = 0; j < k; j++) {
+			uint32_t i = frame_id(got[j]);
+
+			assert_true(i < n);
+			assert_int_equal(want[i], p);
+			assert_true((int)i > last[flow[i]]);
+			last[flow[i]] = (int)i;
+		}
+		total += k;
+		rte_pktmbuf_free_bulk(got, k);
+	}
+	return total;
 }
 
 /* A decapsulated frame like the one before it takes its megaflow only
@@ -820,7 +863,6 @@ test_tunnel_runs(void **state)
 		for (int round = 0; round < ROUNDS; round++) {
 			struct rte_mbuf *pkts[N];
 			int want[N], tunnel[N], last[4] = {-1, -1, -1, -1};
-			unsigned int total = 0;
 
 			for (int i = 0; i < N; i++) {
 				/* Runs of six: VNI 0 then 200 from a, 200 then 0
@@ -836,26 +878,7 @@ test_tunnel_runs(void **state)
 			}
 			dp_pmd_process(dp_pmd_get(dp, 0), t.u, pkts, N);
 			/* Each at its port, each tunnel's in order. */
-			for (int p = 0; p < N_PORTS; p++) {
-				struct rte_mbuf *got[64];
-				uint16_t k = port_mem_collect(ports[p], got, 64);
-
-				for (uint16_t j = 0; j < k; j++) {
-					uint32_t i;
-
-					memcpy(&i,
-					       rte_pktmbuf_mtod(got[j], uint8_t *) +
-						       rte_pktmbuf_data_len(got[j]) - 4,
-					       4);
-					assert_true(i < N);
-					assert_int_equal(want[i], p);
-					assert_true((int)i > last[tunnel[i]]);
-					last[tunnel[i]] = (int)i;
-				}
-				total += k;
-				rte_pktmbuf_free_bulk(got, k);
-			}
-			assert_int_equal(total, N);
+			assert_int_equal(collect_ordered(ports, N, want, tunnel, last), N);
 		}
 		dp_destroy(dp);
 		assert_int_equal(rte_mempool_in_use_count(mp), 0);
@@ -890,18 +913,13 @@ tun_opt_upcall(void *aux, const struct flow_key *key, const struct rte_mbuf *pkt
 	return 0;
 }
 
-/* One inner frame, 'id' in its last four bytes, in Geneve of VNI 'vni'
- * with the option of 'map' (opt_map's, or one like it) of value 'v' (none
- * when 'v' is 0). */
+/* tunnel_frame() in Geneve of VNI 'vni' with the option of 'map'
+ * (opt_map's, or one like it) of value 'v' (none when 'v' is 0). */
 static struct rte_mbuf *
 geneve_frame(uint32_t vni, const struct dp_tnl_optmap *map, uint32_t v, uint32_t id)
 {
 	struct dp_tnl_params tp = vxlan_params(vni);
-	struct pktgen_spec s = pktgen_udp4(0x0a000001, dsts[0], 1000, 53);
-	uint8_t hdr[DP_TNL_HDR_MAX], buf[128], md[DP_TNL_OPT_SPACE] = {0};
-	uint16_t ip_id = 0, hlen;
-	size_t len;
-	struct rte_mbuf *m;
+	uint8_t md[DP_TNL_OPT_SPACE] = {0};
 
 	tp.type = DP_TNL_GENEVE;
 	tp.udp_dst = htons(6081);
@@ -912,14 +930,7 @@ geneve_frame(uint32_t vni, const struct dp_tnl_optmap *map, uint32_t v, uint32_t
 		tp.opt_len = (uint8_t)dp_tnl_opts_put(map, 0x1, md, tp.opts, &tp.crit);
 		assert_int_equal(tp.opt_len, 8);
 	}
-	hlen = dp_tnl_header_build(&tp, hdr);
-	s.payload_len = 8;
-	len = pktgen_build(&s, buf, sizeof buf);
-	memcpy(buf + len - 4, &id, 4);
-	m = test_mbuf(mp, buf, len);
-	assert_non_null(m);
-	assert_int_equal(dp_tnl_push(m, hdr, hlen, 0, 0, &ip_id), DP_TNL_OK);
-	return m;
+	return tunnel_frame(&tp, id);
 }
 
 /* Decapsulated frames with Geneve options take runs only with the same
@@ -947,7 +958,6 @@ test_tunnel_option_runs(void **state)
 	for (int round = 0; round < ROUNDS; round++) {
 		struct rte_mbuf *pkts[N];
 		int want[N], flow[N], last[3] = {-1, -1, -1};
-		unsigned int total = 0;
 
 		for (int i = 0; i < N; i++) {
 			uint32_t v = i < 30 ? run_v[i / 5] : 0x10 + (uint32_t)(i & 1);
@@ -957,26 +967,7 @@ test_tunnel_option_runs(void **state)
 			pkts[i] = geneve_frame(100, &opt_map, v, (uint32_t)i);
 		}
 		dp_pmd_process(dp_pmd_get(dp, 0), t.u, pkts, N);
-		for (int p = 0; p < N_PORTS; p++) {
-			struct rte_mbuf *got[64];
-			uint16_t k = port_mem_collect(ports[p], got, 64);
-
-			for (uint16_t j = 0; j < k; j++) {
-				uint32_t i;
-
-				memcpy(&i,
-				       rte_pktmbuf_mtod(got[j], uint8_t *) +
-					       rte_pktmbuf_data_len(got[j]) - 4,
-				       4);
-				assert_true(i < N);
-				assert_int_equal(want[i], p);
-				assert_true((int)i > last[flow[i]]);
-				last[flow[i]] = (int)i;
-			}
-			total += k;
-			rte_pktmbuf_free_bulk(got, k);
-		}
-		assert_int_equal(total, N);
+		assert_int_equal(collect_ordered(ports, N, want, flow, last), N);
 	}
 	dp_destroy(dp);
 	assert_int_equal(rte_mempool_in_use_count(mp), 0);
@@ -1033,10 +1024,8 @@ test_tunnel_critical_options(void **state)
 	k = port_mem_collect(ports[1], got, 64);
 	assert_int_equal(k, N / 5 * 3);
 	for (uint16_t j = 0; j < k; j++) {
-		uint32_t i;
+		uint32_t i = frame_id(got[j]);
 
-		memcpy(&i, rte_pktmbuf_mtod(got[j], uint8_t *) + rte_pktmbuf_data_len(got[j]) - 4,
-		       4);
 		assert_true(i % 5 == 0 || i % 5 == 2 || i % 5 == 4);
 	}
 	rte_pktmbuf_free_bulk(got, k);
