@@ -75,9 +75,19 @@ check "1.0 errors for what 1.0 cannot ask" /usr/bin/python3 "$RAW" "$PORT" error
 ofctl add-flow "$OF" "priority=1,actions=CONTROLLER:128" >/dev/null
 /usr/bin/python3 "$RAW" "$PORT" packet-in 1 >"$T/pin.out" 2>&1 &
 pin=$!
-sleep 1
-ip netns exec on1$S ping -c 3 -i 0.3 -W 1 "$NET.2" >/dev/null 2>&1
+# Frames from port 1 until the peer has had its packet-in (it waits 20 s
+# at most): a loaded machine may be slow to connect it, or to take the new
+# flow into the datapath.
+for _ in $(seq 60); do
+	kill -0 "$pin" 2>/dev/null || break
+	if grep -q connected "$T/pin.out"; then
+		ip netns exec on1$S ping -c 1 -W 0.3 "$NET.2" >/dev/null 2>&1
+	else
+		sleep 0.3
+	fi
+done
 wait "$pin"
+sed 's/^/packet-in peer: /' "$T/pin.out"
 check "a 1.0 packet-in" grep -q "ok: 1.0 packet-in from port 1" "$T/pin.out"
 tx0=$(port_tx 2)
 check "a 1.0 packet-out" /usr/bin/python3 "$RAW" "$PORT" packet-out 2
