@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "sb_plot.h"
+#include "sb_switch.h"
 
 static void
 usage(FILE *f)
@@ -57,6 +58,10 @@ usage(FILE *f)
 		"  --tunnel-csum yes|no          with --tunnel, the outer UDP checksum, on the\n"
 		"                                tunnel ports and on a --tunnel-side wire\n"
 		"                                (default: theirs, yes over IPv6, no over IPv4)\n"
+		"  --wire vhost-user|pcap        with --tunnel-side decap, the far host's end\n"
+		"                                of the wire: a stand-in VM (default), or its\n"
+		"                                frames replayed in vswitchd by DPDK's pcap\n"
+		"                                driver, as a NIC delivers them (no --rate)\n"
 		"  --against ovs|local           also run every trial on an isolated Open\n"
 		"                                vSwitch with DPDK (with --tunnel: the same\n"
 		"                                --tunnel-side host, NORMAL), or (with\n"
@@ -195,6 +200,7 @@ sb_parse_opts(int argc, char **argv, struct opts *o)
 		{"tunnel", required_argument, NULL, 'T'},
 		{"tunnel-side", required_argument, NULL, 'H'},
 		{"tunnel-csum", required_argument, NULL, 'C'},
+		{"wire", required_argument, NULL, 'W'},
 		{"ovs-vswitchd", required_argument, NULL, 'O'},
 		{"json", no_argument, NULL, 'j'},
 		{"help", no_argument, NULL, 'h'},
@@ -339,6 +345,12 @@ sb_parse_opts(int argc, char **argv, struct opts *o)
 			}
 			o->tunnel_csum = !strcmp(optarg, "yes");
 			break;
+		case 'W':
+			if (strcmp(optarg, "vhost-user") && strcmp(optarg, "pcap")) {
+				return sb_bad("--wire (vhost-user or pcap)", optarg);
+			}
+			o->wire_pcap = !strcmp(optarg, "pcap");
+			break;
 		case 'O':
 			o->ovs_vswitchd = optarg;
 			break;
@@ -401,6 +413,24 @@ sb_parse_opts(int argc, char **argv, struct opts *o)
 	if (o->side && (!o->tunnel || strcmp(o->topology, "p2p"))) {
 		fprintf(stderr, "switch-bench: --tunnel-side is for a --tunnel with the p2p "
 				"topology (one way, vm1 to vm2)\n");
+		return -1;
+	}
+	if (o->wire_pcap &&
+	    (!o->side || strcmp(o->side, "decap") || (o->against && strcmp(o->against, "local")))) {
+		fprintf(stderr, "switch-bench: --wire pcap is for vswitch's decapsulating host "
+				"(--tunnel-side decap), alone or --against local\n");
+		return -1;
+	}
+	for (unsigned int i = 0; o->wire_pcap && i < o->n_flows; i++) {
+		if (o->flows[i] > SB_REPLAY_FRAMES) {
+			fprintf(stderr, "switch-bench: --wire pcap replays at most %d flows\n",
+				SB_REPLAY_FRAMES);
+			return -1;
+		}
+	}
+	if (o->wire_pcap && (o->rate > 0 || o->search)) {
+		fprintf(stderr, "switch-bench: --wire pcap replays as fast as the switch takes "
+				"the frames: no --rate, no search\n");
 		return -1;
 	}
 	if (strcmp(o->mode, "sweep") && (o->n_sizes > 1 || o->n_flows > 1 || o->n_rules > 1)) {

@@ -47,6 +47,12 @@ struct sb_switch {
 	char side[8];
 	uint8_t under_mac[6];
 	int tunnel_csum; /* the outer UDP checksum: 0, 1; -1: the family's default */
+	/* vswitch's decapsulating host with --wire pcap: the wire's frames are
+	 * replayed by DPDK's pcap driver from dir/wire.pcap, on a port of the
+	 * underlay bridge that is there only during a trial's window
+	 * (sb_tunnel_replay()); 'replays' numbers its devices. */
+	bool wire_pcap;
+	unsigned int replays;
 	char name_buf[32];
 	/* Open vSwitch, or vswitch with a tunnel: its network namespace. Open
 	 * vSwitch only: its ovsdb-server, and whether its private hugetlbfs is
@@ -143,6 +149,18 @@ int sb_tunnel_build(struct sb_switch *sw, const char *pipeline);
  * for this host's address) and returns true; else false, 'd' untouched. */
 struct sb_dev;
 bool sb_tunnel_wire(const struct sb_switch *sw, unsigned int i, struct sb_dev *d);
+/* The frames of a --wire pcap replay: each an mbuf of vswitchd's pool
+ * (16k, which all its ports share) while the port is there. */
+enum { SB_REPLAY_FRAMES = 8192 };
+/* With sw->wire_pcap: writes dir/wire.pcap, the frames wire device 'd'
+ * would send in a trial of 'size' and 'flows' (sb_tunnel_wire() filled
+ * it). Returns 0 or -1 with a message printed. */
+int sb_tunnel_replay_file(const struct sb_switch *sw, const struct sb_dev *d, uint16_t size,
+			  uint32_t flows);
+/* With sw->wire_pcap, 'on': adds the port that replays dir/wire.pcap
+ * without end (as fast as the PMD takes it) to the underlay bridge;
+ * '!on': deletes it. Returns 0 or -1. */
+int sb_tunnel_replay(struct sb_switch *sw, bool on);
 /* Deletes the bridges of sb_tunnel_build() (before vswitchd stops). */
 void sb_tunnel_teardown(struct sb_switch *sw);
 

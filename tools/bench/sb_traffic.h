@@ -96,6 +96,13 @@ typedef void sb_window_cb(void *aux, bool start);
  * failed: a device that never connected, DPDK that did not start). */
 int sb_traffic_run(const struct sb_trial *t, struct sb_result *r, sb_window_cb *cb, void *aux);
 
+/* Writes to 'path' a pcap file of 'n' frames that device 'd' would send
+ * ('size' as a trial's, 'flows' round robin), tagged but with no send time:
+ * a frame of it that reaches a sink is counted, and gives no latency. For
+ * a wire that DPDK's pcap driver replays (switch-bench --wire pcap).
+ * Returns 0 or -EIO. */
+int sb_traffic_write_pcap(const struct sb_dev *d, uint16_t size, uint32_t flows, unsigned int n,
+			  const char *path);
 /* The highest latency, in ns, that bucket 'i' holds. */
 uint64_t sb_lat_upper(unsigned int i);
 /* The latency below which 'q' (0 to 1) of the samples fall, in ns. */

@@ -258,6 +258,50 @@ sb_tunnel_wire(const struct sb_switch *sw, unsigned int i, struct sb_dev *d)
 	return true;
 }
 
+int
+sb_tunnel_replay_file(const struct sb_switch *sw, const struct sb_dev *d, uint16_t size,
+		      uint32_t flows)
+{
+	/* Every flow as often, SB_REPLAY_FRAMES frames in all: with their
+	 * mbufs' headers about 2 MB, more than the PMD's CPU keeps in its
+	 * own caches (1 MB of L2 here), so that they come from further away,
+	 * as a NIC's frames come from memory. */
+	unsigned int n = SB_REPLAY_FRAMES / flows * flows;
+	char path[160];
+
+	if (!n) {
+		fprintf(stderr, "switch-bench: --wire pcap replays at most %d flows\n",
+			SB_REPLAY_FRAMES);
+		return -1;
+	}
+	snprintf(path, sizeof path, "%s/wire.pcap", sw->dir);
+	if (sb_traffic_write_pcap(d, size, flows, n, path)) {
+		fprintf(stderr, "switch-bench: cannot write %s\n", path);
+		return -1;
+	}
+	return 0;
+}
+
+int
+sb_tunnel_replay(struct sb_switch *sw, bool on)
+{
+	char port[16], under[16], devargs[256];
+
+	name(sw, "sbw", port, sizeof port);
+	if (!on) {
+		return sb_ctl(sw, NULL, (const char *[]){"del-port", port, NULL}) ? -1 : 0;
+	}
+	name(sw, "sbv", under, sizeof under);
+	/* A device name of its own each time: the last one may linger. */
+	snprintf(devargs, sizeof devargs,
+		 "options:dpdk-devargs=net_pcap_sb%u,rx_pcap=%s/wire.pcap,infinite_rx=1",
+		 sw->replays++, sw->dir);
+	return sb_ctl(sw, NULL,
+		      (const char *[]){"add-port", under, port, "type=dpdk", devargs, NULL})
+		       ? -1
+		       : 0;
+}
+
 bool
 sb_tunnel_csum(const struct sb_switch *sw)
 {

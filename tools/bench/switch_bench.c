@@ -20,6 +20,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <jansson.h>
@@ -173,19 +174,45 @@ cpus_text(const struct opts *o, unsigned int n, char *buf, size_t size)
 /* ---- One trial ---- */
 
 struct window_aux {
-	const struct sb_switch *sw;
+	struct sb_switch *sw;
 	struct trial_result *tr;
+	bool replay_failed, replaying;
+	double read_s[2]; /* when the counters were read, CLOCK_MONOTONIC */
 };
 
+static double
+now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* The switch's counters at both ends of the window. With --wire pcap the
+ * replay runs only inside it: its port is added before the first reading
+ * and deleted after the last, so that they count only its steady state. */
 static void
 on_window(void *aux, bool start)
 {
 	struct window_aux *w = aux;
 
 	if (start) {
+		if (w->sw->wire_pcap) {
+			w->replaying = !sb_tunnel_replay(w->sw, true);
+			w->replay_failed = !w->replaying;
+		}
 		w->tr->stats_ok = !sb_switch_pmd_stats(w->sw, &w->tr->before);
-	} else if (w->tr->stats_ok) {
-		w->tr->stats_ok = !sb_switch_pmd_stats(w->sw, &w->tr->after);
+		w->read_s[0] = now_s();
+	} else {
+		if (w->tr->stats_ok) {
+			w->tr->stats_ok = !sb_switch_pmd_stats(w->sw, &w->tr->after);
+		}
+		w->read_s[1] = now_s();
+		if (w->replaying) {
+			w->replaying = false;
+			w->replay_failed = w->replay_failed || sb_tunnel_replay(w->sw, false);
+		}
 	}
 }
 
@@ -216,7 +243,7 @@ fill_dir(const struct sb_result *r, int from, int to, double rate, struct dir_re
 }
 
 static void
-run_trial(const struct opts *o, const struct sb_switch *sw, const struct topo *tp, double rate,
+run_trial(const struct opts *o, struct sb_switch *sw, const struct topo *tp, double rate,
 	  uint16_t size, uint32_t flows, struct trial_result *tr)
 {
 	struct sb_trial t = {.n_devs = tp->n_devs,
@@ -226,7 +253,7 @@ run_trial(const struct opts *o, const struct sb_switch *sw, const struct topo *t
 			     .warmup = o->warmup,
 			     .duration = o->duration,
 			     .connect_timeout = 10};
-	struct window_aux w = {sw, tr};
+	struct window_aux w = {sw, tr, false, false, {0, 0}};
 	static struct sb_result r;
 
 	for (unsigned int i = 0; i < tp->n_devs; i++) {
@@ -243,12 +270,42 @@ run_trial(const struct opts *o, const struct sb_switch *sw, const struct topo *t
 		d->ip = 0x0a5b0001 + i;
 		d->dst_ip = 0x0a5b0001 + (uint32_t)tp->dst[i];
 		d->roles = tp->roles[i];
-		sb_tunnel_wire(sw, i, d);
+		if (sb_tunnel_wire(sw, i, d) && sw->wire_pcap) {
+			/* Its frames replayed: the stand-in only says where
+			 * the far host is. */
+			d->roles = 0;
+			if (sb_tunnel_replay_file(sw, d, size, flows)) {
+				snprintf(tr->error, sizeof tr->error,
+					 "cannot write the wire's frames");
+				return;
+			}
+		}
 	}
 	if (sb_traffic_run(&t, &r, on_window, &w) || !r.ok) {
+		if (w.replaying) { /* a trial cut short inside its window */
+			sb_tunnel_replay(sw, false);
+		}
 		snprintf(tr->error, sizeof tr->error, "%s",
 			 r.error[0] ? r.error : "the traffic engine could not run");
 		return;
+	}
+	if (sw->wire_pcap) {
+		const int from = tp->from[0], to = tp->to[0];
+
+		if (w.replay_failed || !tr->stats_ok) {
+			snprintf(tr->error, sizeof tr->error,
+				 "the wire's replay could not be started, stopped or counted");
+			return;
+		}
+		/* What the replay offered is what the switch received between
+		 * its two readings, which are the window; vm2 also counts the
+		 * few frames of the replay's first and last moments. */
+		r.dev[from].attempted = r.dev[from].tx =
+			tr->after.rx_packets - tr->before.rx_packets;
+		r.window_s = w.read_s[1] - w.read_s[0];
+		if (r.dev[to].rx > r.dev[from].attempted) {
+			r.dev[to].rx = r.dev[from].attempted;
+		}
 	}
 	for (unsigned int i = 0; i < tp->n_devs; i++) {
 		if (r.dev[i].link_down) {
@@ -512,7 +569,7 @@ trials_at(const struct opts *o, struct bench *b, const bool *on, const struct to
 	}
 	for (unsigned int i = 0; i < o->repeat && !interrupted; i++) {
 		for (unsigned int k = 0; k < b->n_sides && !interrupted; k++) {
-			const struct sb_switch *sw = &b->sides[k].sw;
+			struct sb_switch *sw = &b->sides[k].sw;
 			struct trial_result *tr = &b->sides[k].trs[i];
 
 			if (!on[k]) {
@@ -895,18 +952,19 @@ config_json(const struct opts *o)
 	for (unsigned int i = 0; i < o->n_rules; i++) {
 		json_array_append_new(rules, json_integer(o->rules[i]));
 	}
-	return json_pack("{s:s, s:s, s:s, s:o, s:o, s:o, s:o, s:f, s:f, s:i, s:f, s:o, s:i, s:i, "
-			 "s:o, s:o, s:o, s:o}",
-			 "mode", o->mode, "topology", o->topology, "pipeline", o->pipeline, "sizes",
-			 sizes, "flows", flows, "rate_pps",
-			 o->rate > 0 ? json_real(o->rate) : json_null(), "loss_pct", losses,
-			 "duration_s", o->duration, "warmup_s", o->warmup, "repeat", (int)o->repeat,
-			 "precision_pct", o->precision, "rules", rules, "pmd_max_sleep_us",
-			 o->pmd_sleep, "tx_flush_interval_us", o->tx_flush, "against",
-			 o->against ? json_string(o->against) : json_null(), "tunnel",
-			 o->tunnel ? json_string(o->tunnel) : json_null(), "tunnel_side",
-			 o->side ? json_string(o->side) : json_null(), "tunnel_csum",
-			 o->tunnel_csum < 0 ? json_null() : json_boolean(o->tunnel_csum));
+	return json_pack(
+		"{s:s, s:s, s:s, s:o, s:o, s:o, s:o, s:f, s:f, s:i, s:f, s:o, s:i, s:i, "
+		"s:o, s:o, s:o, s:o, s:o}",
+		"mode", o->mode, "topology", o->topology, "pipeline", o->pipeline, "sizes", sizes,
+		"flows", flows, "rate_pps", o->rate > 0 ? json_real(o->rate) : json_null(),
+		"loss_pct", losses, "duration_s", o->duration, "warmup_s", o->warmup, "repeat",
+		(int)o->repeat, "precision_pct", o->precision, "rules", rules, "pmd_max_sleep_us",
+		o->pmd_sleep, "tx_flush_interval_us", o->tx_flush, "against",
+		o->against ? json_string(o->against) : json_null(), "tunnel",
+		o->tunnel ? json_string(o->tunnel) : json_null(), "tunnel_side",
+		o->side ? json_string(o->side) : json_null(), "tunnel_csum",
+		o->tunnel_csum < 0 ? json_null() : json_boolean(o->tunnel_csum), "wire",
+		!o->side ? json_null() : json_string(o->wire_pcap ? "pcap" : "vhost-user"));
 }
 
 static int
@@ -931,10 +989,10 @@ run_bench(const struct opts *o, const struct topo *tp, struct bench *b)
 		       o->tunnel_csum < 0   ? ""
 		       : o->tunnel_csum > 0 ? " with UDP checksums"
 					    : " without UDP checksums",
-		       !o->side ? ""
-		       : !strcmp(o->side, "encap")
-			       ? " (the encapsulating host alone, vm2 its wire)"
-			       : " (the decapsulating host alone, vm1 its wire)",
+		       !o->side                    ? ""
+		       : !strcmp(o->side, "encap") ? " (the encapsulating host alone, vm2 its wire)"
+		       : o->wire_pcap ? " (the decapsulating host alone, its wire a pcap replay)"
+				      : " (the decapsulating host alone, vm1 its wire)",
 		       o->pipeline, rules_column(o) ? " plus rules" : "", o->repeat, o->duration,
 		       b->sides[0].sw.pmd_cpu, cpus_text(o, tp->n_devs, cpus, sizeof cpus),
 		       b->n_sides < 2               ? ""
@@ -1004,6 +1062,7 @@ start_switches(struct opts *o, const struct topo *tp, struct bench *b)
 			    o->side, o->tunnel_csum)) {
 		return -1;
 	}
+	vs->wire_pcap = o->wire_pcap;
 	if (o->n_gen_cpus == 0) {
 		pick_cpus(vs->pmd_cpu, tp->n_devs, o->gen_cpus);
 	} else if (o->n_gen_cpus == 1) {
