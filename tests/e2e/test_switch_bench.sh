@@ -247,7 +247,8 @@ for args in "--size 20" "--topology ring" "--flows 0" "--rate -5" "--pipeline x"
 	"--tunnel vxlan --tunnel-side decap --topology pvp" \
 	"--tunnel vxlan --tunnel-side decap --against ovs --pipeline ports" \
 	"--tunnel vxlan --tunnel-csum maybe" "--tunnel-csum no" "--tunnel vxlan --wire pcap" \
-	"--tunnel vxlan --tunnel-side encap --wire pcap" "--tunnel vxlan --tunnel-side decap --wire nic" \
+	"--tunnel vxlan --wire vhost-user" "--tunnel vxlan --tunnel-side encap --wire pcap" \
+	"--tunnel vxlan --tunnel-side decap --wire nic" \
 	"--tunnel vxlan --tunnel-side decap --wire pcap --rate 1000" \
 	"sweep --tunnel vxlan --tunnel-side decap --wire pcap --flows 1,9000"; do
 	# shellcheck disable=SC2086

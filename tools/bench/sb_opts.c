@@ -349,6 +349,7 @@ sb_parse_opts(int argc, char **argv, struct opts *o)
 			if (strcmp(optarg, "vhost-user") && strcmp(optarg, "pcap")) {
 				return sb_bad("--wire (vhost-user or pcap)", optarg);
 			}
+			o->wire_given = true;
 			o->wire_pcap = !strcmp(optarg, "pcap");
 			break;
 		case 'O':
@@ -413,6 +414,10 @@ sb_parse_opts(int argc, char **argv, struct opts *o)
 	if (o->side && (!o->tunnel || strcmp(o->topology, "p2p"))) {
 		fprintf(stderr, "switch-bench: --tunnel-side is for a --tunnel with the p2p "
 				"topology (one way, vm1 to vm2)\n");
+		return -1;
+	}
+	if (o->wire_given && !o->side) {
+		fprintf(stderr, "switch-bench: --wire is for one host alone (--tunnel-side)\n");
 		return -1;
 	}
 	if (o->wire_pcap &&

@@ -33,6 +33,7 @@ struct opts {
 	const char *tunnel;        /* "vxlan", "geneve" or NULL */
 	const char *side;          /* "encap", "decap": one host alone; NULL */
 	int tunnel_csum;           /* the outer UDP checksum: 0, 1; -1: the default */
+	bool wire_given;           /* --wire, either way */
 	bool wire_pcap;            /* --wire pcap: the wire's frames replayed */
 	const char *ovs_vswitchd;  /* its binary */
 };
