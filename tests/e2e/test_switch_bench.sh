@@ -192,8 +192,8 @@ check "tunnel, decap side: every frame decapsulated to vm2" query "$T/dec.json" 
 # driver inside vswitchd, against local switching: the frames the switch
 # took from the replay in the window reach vm2 decapsulated (counted by the
 # tag inside the inner frame; at full speed vm2's ring may overflow, so not
-# all of them), no latency is claimed, and the second
-# trial could add the replay's port again: the first one deleted it.
+# all of them), no latency is claimed, and the second trial could add the
+# replay's port again: the first one deleted it.
 sb run --tunnel vxlan6 --tunnel-side decap --wire pcap --against local --repeat 2 \
 	--duration 1 --json >"$T/pcap.json" 2>"$T/pcap.err"
 check "tunnel, decap side, pcap wire: exit 0" [ $? -eq 0 ]
