@@ -8,6 +8,7 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <pcap/pcap.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -335,34 +336,36 @@ int
 sb_traffic_write_pcap(const struct sb_dev *d, uint16_t size, uint32_t flows, unsigned int n,
 		      const char *path)
 {
-	/* pcap's file header (version 2.4, microseconds, Ethernet) and each
-	 * record's (a zero time, the length twice), in this host's order. */
-	const uint32_t head[6] = {0xa1b2c3d4, 2 | 4u << 16, 0, 0, 65535, 1};
 	static struct dev_state s;
 	uint8_t frame[sizeof d->outer + MAX_FRAME];
-	FILE *f = fopen(path, "wb");
-	bool ok = f && fwrite(head, sizeof head, 1, f) == 1;
+	pcap_t *dead = pcap_open_dead(DLT_EN10MB, (int)sizeof frame);
+	pcap_dumper_t *out = dead ? pcap_dump_open(dead, path) : NULL;
+	int ret = out ? 0 : -EIO;
 
 	s.cfg = d;
 	build_template(&s);
-	for (unsigned int k = 0; ok && k < n; k++) {
+	for (unsigned int k = 0; out && k < n; k++) {
 		uint16_t len = (uint16_t)((size ? size : IMIX[k % 12]) - 4);
 		uint32_t flow = flows ? k % flows : 0;
-		uint32_t rec[4] = {0, 0, (uint32_t)(d->outer_len + len),
-				   (uint32_t)(d->outer_len + len)};
+		struct pcap_pkthdr h = {.caplen = d->outer_len + len, .len = d->outer_len + len};
 
 		/* Tagged, with no send time: counted, not timed. */
 		fill_frame(&s, frame + d->outer_len, len, flow, true, 0);
 		if (d->outer_len) {
 			fill_outer(d, frame, len, flow);
 		}
-		ok = fwrite(rec, sizeof rec, 1, f) == 1 &&
-		     fwrite(frame, d->outer_len + len, 1, f) == 1;
+		pcap_dump((u_char *)out, &h, frame);
 	}
-	if (f && fclose(f)) {
-		ok = false;
+	if (out && (pcap_dump_flush(out) || ferror(pcap_dump_file(out)))) {
+		ret = -EIO;
 	}
-	return ok ? 0 : -EIO;
+	if (out) {
+		pcap_dump_close(out);
+	}
+	if (dead) {
+		pcap_close(dead);
+	}
+	return ret;
 }
 
 /* True when the 'len' bytes at 'p' are a tunnel packet that device 'd''s
